@@ -1,0 +1,54 @@
+import ArgumentParser
+import DepotCore
+import Foundation
+
+/// The `depot` command: the root of every subcommand.
+public struct DepotCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "depot",
+        abstract: "Depot: hardware RMA and appliance-fleet tracker.",
+        discussion: """
+            Instants are ISO 8601 with a UTC offset (2026-12-24T17:30:00+01:00) and are printed in UTC.
+            Dates are YYYY-MM-DD. The policy (centres, hours, holidays, SLAs, RMA deadlines) is the built-in
+            default unless --policy FILE or $DEPOT_POLICY names a policy file; see `depot policy show`.
+            """,
+        version: "0.1.0",
+        subcommands: [CalendarCommand.self, SLACommand.self, WarrantyCommand.self, RMACommand.self, PolicyCommand.self]
+    )
+
+    public init() {}
+
+    /// Runs the command line: parses, runs, and turns every error into one clear message and an exit code.
+    public static func runMain(_ arguments: [String]? = nil) -> Never {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            Foundation.exit(0)
+        } catch let error as DepotError {
+            Output.writeError(error.cliMessage)
+            Foundation.exit(error.exitCode)
+        } catch {
+            exit(withError: error)
+        }
+    }
+}
+
+extension DepotError {
+    /// The message as the command line prints it: policy problems one per line, compiler style.
+    var cliMessage: String {
+        switch self {
+        case .invalidPolicy(let problems): problems.map { "error: \($0)" }.joined(separator: "\n")
+        default: "error: " + message
+        }
+    }
+
+    /// The exit code (sysexits.h where one fits).
+    var exitCode: Int32 {
+        switch self {
+        case .invalidArgument, .unknownRegion, .unknownCalendar: 64  // EX_USAGE
+        case .invalidFile, .invalidPolicy: 65  // EX_DATAERR
+        case .unreadableFile: 66  // EX_NOINPUT
+        case .outsideCalendarHorizon, .regionNeverOpen, .unknownVersion: 65
+        }
+    }
+}

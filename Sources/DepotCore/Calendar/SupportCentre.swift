@@ -1,0 +1,52 @@
+import Foundation
+
+/// A support centre: where engineers work, in which zone, when, and on which days not.
+public struct SupportCentre: Sendable {
+    /// The centre's id in the policy (`lexington`).
+    public let id: String
+    /// A human name (`Lexington MA`).
+    public let name: String
+    /// Its IANA time zone.
+    public let timeZone: TimeZone
+    /// Its opening hours in an ordinary week.
+    public let hours: WeeklyHours
+    /// The days it is closed.
+    public let holidays: HolidayCalendar
+
+    /// Creates a centre.
+    public init(id: String, name: String, timeZone: TimeZone, hours: WeeklyHours, holidays: HolidayCalendar) {
+        self.id = id
+        self.name = name
+        self.timeZone = timeZone
+        self.hours = hours
+        self.holidays = holidays
+    }
+}
+
+/// A support region (`americas`): open whenever any of its centres is open.
+public struct SupportRegion: Sendable {
+    /// The region's id (`americas`, `emea`, `apac`).
+    public let id: String
+    /// Its centres; the first one's time zone is the region's home time zone.
+    public let centres: [SupportCentre]
+    /// The length of one business day in business seconds, when the policy sets it; otherwise it is
+    /// measured from the hours (the length of open time on an ordinary weekday).
+    public let businessDayOverride: Int64?
+
+    /// Creates a region; `centres` must not be empty.
+    public init(id: String, centres: [SupportCentre], businessDaySeconds: Int64? = nil) {
+        precondition(!centres.isEmpty, "a region needs a centre")
+        self.id = id
+        self.centres = centres
+        self.businessDayOverride = businessDaySeconds
+    }
+
+    /// The time zone whose dates count as "the day" of an instant in this region.
+    public var homeTimeZone: TimeZone { centres[0].timeZone }
+
+    /// The date of an instant in the region's home time zone.
+    public func localDate(of instant: Instant) -> LocalDate {
+        let offset = Int64(homeTimeZone.secondsFromGMT(for: instant.date))
+        return Instant(secondsSinceEpoch: instant.secondsSinceEpoch + offset).utcDate
+    }
+}

@@ -1,0 +1,3 @@
+import DepotCommands
+
+DepotCommand.runMain()
