@@ -78,9 +78,9 @@ public enum ICalendarImport {
     private static func unfold(_ text: String) -> [(Int, String)] {
         var lines: [(Int, String)] = []
         var number = 0
-        for raw in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // "\r\n" is one Character in Swift: split on every kind of line break, not on "\n".
+        for physical in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline) {
             number += 1
-            let physical = raw.hasSuffix("\r") ? raw.dropLast() : raw
             if let first = physical.first, first == " " || first == "\t", !lines.isEmpty {
                 lines[lines.count - 1].1 += physical.dropFirst()
             } else {
