@@ -30,7 +30,7 @@ let package = Package(
         .executableTarget(name: "depot", dependencies: ["DepotCommands"]),
         .executableTarget(name: "DepotBench", dependencies: ["DepotCore"]),
         .testTarget(name: "DepotCoreTests", dependencies: ["DepotCore"]),
-        .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore"]),
+        .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "depot"]),
     ],
     swiftLanguageModes: [.v6]
 )
