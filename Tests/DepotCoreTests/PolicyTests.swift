@@ -90,6 +90,14 @@ struct PolicyTests {
         #expect(found.contains { $0.hasPrefix("policy.yaml:12: warranty.default-months: -1 is out of range") })
     }
 
+    @Test("a malformed value is reported once")
+    func reportedOnce() {
+        let found = problems("regions:\n  emea: {centres: {london: yes}}\nslas:\n  response: {P1: soon}\n  escalation: {leadership: {}}\n")
+        #expect(found.filter { $0.contains("regions.emea.centres: expected a list") }.count == 1)
+        #expect(found.filter { $0.contains("slas.response.P1: expected a mapping") }.count == 1)
+        #expect(found.contains { $0.hasPrefix("policy.yaml:2: regions.emea.centres: expected a list") })
+    }
+
     @Test("broken YAML is one problem with its line, not a crash")
     func brokenYAML() {
         let found = problems("slas:\n  response: [unclosed\n")

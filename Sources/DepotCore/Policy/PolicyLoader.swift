@@ -283,14 +283,15 @@ public enum PolicyLoader {
             guard let fields = r.mapping(entry.value, path, allowed: ["centres", "business-day-hours"]) else { continue }
             var members: [SupportCentre] = []
             if let c = fields.first(where: { $0.key == "centres" }) {
-                for id in r.strings(c.value, path + ".centres") ?? [] {
+                let ids = r.strings(c.value, path + ".centres")
+                for id in ids ?? [] {
                     if let centre = centres.first(where: { $0.id == id }) {
                         members.append(centre)
                     } else {
                         r.report(path + ".centres", c.value, "unknown centre \"\(id)\" (defined: \(centres.map(\.id).joined(separator: ", ")))")
                     }
                 }
-                if members.isEmpty, (r.strings(c.value, path + ".centres") ?? []).isEmpty {
+                if let ids, ids.isEmpty {
                     r.report(path + ".centres", c.value, "a region needs at least one centre")
                 }
             } else {
@@ -318,11 +319,12 @@ public enum PolicyLoader {
             guard let priority = Priority(rawValue: e.key) else { continue }
             let p = path + "." + e.key
             var row: [Tier: ClockDuration] = [:]
-            for t in r.mapping(e.value, p, allowed: Tier.allCases.map(\.rawValue)) ?? [] {
+            guard let cells = r.mapping(e.value, p, allowed: Tier.allCases.map(\.rawValue)) else { continue }
+            for t in cells {
                 if let tier = Tier(rawValue: t.key), let d = r.duration(t.value, p + "." + t.key) { row[tier] = d }
             }
             if complete {
-                for tier in Tier.allCases where !(r.mapping(e.value, p)?.contains { $0.key == tier.rawValue } ?? true) {
+                for tier in Tier.allCases where !cells.contains(where: { $0.key == tier.rawValue }) {
                     r.report(p + "." + tier.rawValue, e.value, "missing")
                 }
             }
