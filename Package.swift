@@ -2,8 +2,9 @@
 import PackageDescription
 
 // Layering (arrows point down only):
-//   depot -> DepotCommands -> DepotCore
-// DepotCore holds the pure rules: no database, no HTTP, no file I/O beyond parsing text it is given.
+//   depot -> DepotCommands -> DepotStore -> DepotCore
+// DepotCore holds the pure rules: no database, no HTTP. DepotStore is the SQLite store (GRDB) and the
+// workflows that change it. DepotTestSupport holds fixtures for the tests only.
 let package = Package(
     name: "Depot",
     platforms: [.macOS(.v14)],
@@ -14,6 +15,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -21,16 +23,27 @@ let package = Package(
             dependencies: [.product(name: "Yams", package: "Yams")]
         ),
         .target(
+            name: "DepotStore",
+            dependencies: [
+                "DepotCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "DepotCommands",
             dependencies: [
                 "DepotCore",
+                "DepotStore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "depot", dependencies: ["DepotCommands"]),
         .executableTarget(name: "DepotBench", dependencies: ["DepotCore"]),
+        .target(name: "DepotTestSupport", dependencies: ["DepotCore", "DepotStore"], path: "Tests/DepotTestSupport"),
         .testTarget(name: "DepotCoreTests", dependencies: ["DepotCore"]),
-        .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "depot"]),
+        .testTarget(name: "DepotStoreTests", dependencies: ["DepotStore", "DepotCore", "DepotTestSupport"]),
+        .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotTestSupport", "depot"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -7,17 +7,6 @@
 import DepotCore
 import Foundation
 
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let start = DispatchTime.now().uptimeNanoseconds
     try body()
@@ -50,7 +39,7 @@ var setup = Date()
 let emea = try policy.region("emea")
 let london = BusinessDays(region: emea)
 let buildDays = Date().timeIntervalSince(setup)
-var rng = SplitMix64(state: 2026)
+var rng = SplitMix64(seed: 2026)
 let firstDay = Int32(LocalDate(year: 2000, month: 1, day: 1)!.dayNumber)
 let span = UInt64(LocalDate(year: 2049, month: 12, day: 31)!.dayNumber) - UInt64(firstDay)
 let days = (0..<count).map { _ in firstDay + Int32(rng.next() % span) }

@@ -49,6 +49,11 @@ extension DepotError {
         case .invalidFile, .invalidPolicy: 65  // EX_DATAERR
         case .unreadableFile: 66  // EX_NOINPUT
         case .outsideCalendarHorizon, .regionNeverOpen, .unknownVersion: 65
+        case .databaseMissing: 66  // EX_NOINPUT
+        case .databaseNewer: 69  // EX_UNAVAILABLE
+        case .storage: 74  // EX_IOERR
+        case .invalidImport, .refused, .illegalTransition: 65
+        case .notFound: 66
         }
     }
 }

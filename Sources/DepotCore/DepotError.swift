@@ -19,6 +19,20 @@ public enum DepotError: Error, Equatable, Sendable {
     case regionNeverOpen(String)
     /// A software version that is not among the known releases.
     case unknownVersion(String)
+    /// No Depot database where one was expected.
+    case databaseMissing(path: String)
+    /// A database whose schema a newer Depot wrote (these migrations are unknown here).
+    case databaseNewer(path: String, unknownMigrations: [String])
+    /// The database could not be read or written (a full disk, a damaged file, a lock held too long).
+    case storage(path: String, message: String)
+    /// An import file with bad rows: nothing was imported. `more` bad rows were not listed.
+    case invalidImport(file: String, problems: [ImportProblem], more: Int)
+    /// A record that does not exist.
+    case notFound(kind: String, key: String)
+    /// A step the record's state does not allow; `allowed` are the steps it does.
+    case illegalTransition(subject: String, state: String, action: String, allowed: [String])
+    /// A request the rules refuse (a P1 case from a contact who is not designated, a spare of the wrong model...).
+    case refused(subject: String, reason: String)
 
     /// One line (or, for a policy, one line per problem) saying what is wrong and where.
     public var message: String {
@@ -34,7 +48,42 @@ public enum DepotError: Error, Equatable, Sendable {
             "\(instant) is outside the years the business clock covers (\(first) to \(last))"
         case let .regionNeverOpen(region): "region \"\(region)\" is never open: its centres have no opening hours"
         case let .unknownVersion(version): "unknown software version \"\(version)\" (not among the releases)"
+        case let .databaseMissing(path): "no Depot database at \(path); create one with `depot init --db \(path)`"
+        case let .databaseNewer(path, unknown):
+            "\(path) was written by a newer Depot (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade depot"
+        case let .storage(path, message): "\(path): \(message)"
+        case let .invalidImport(file, problems, more):
+            "\(file): nothing imported, \(problems.count + more) bad row\(problems.count + more == 1 ? "" : "s"):\n"
+                + problems.map { "  \($0)" }.joined(separator: "\n")
+                + (more > 0 ? "\n  ... and \(more) more" : "")
+        case let .notFound(kind, key): "no \(kind) \"\(key)\""
+        case let .illegalTransition(subject, state, action, allowed):
+            "\(subject) is \(state): cannot \(action); "
+                + (allowed.isEmpty ? "no further steps are allowed" : "allowed next: \(allowed.joined(separator: ", "))")
+        case let .refused(subject, reason): "\(subject): \(reason)"
         }
+    }
+}
+
+/// One bad row of an import file.
+public struct ImportProblem: Equatable, Sendable, CustomStringConvertible {
+    /// The line the row starts on.
+    public let line: Int
+    /// The column (header name), when one column is at fault.
+    public let column: String?
+    /// What is wrong.
+    public let message: String
+
+    /// Creates a problem.
+    public init(line: Int, column: String?, message: String) {
+        self.line = line
+        self.column = column
+        self.message = message
+    }
+
+    /// `line 14, serial: duplicate serial "SN-1" (also on line 9)`.
+    public var description: String {
+        column.map { "line \(line), \($0): \(message)" } ?? "line \(line): \(message)"
     }
 }
 

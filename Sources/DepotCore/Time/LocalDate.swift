@@ -30,6 +30,14 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
         self.init(year: y, month: m, day: d)
     }
 
+    /// Parses `YYYY-MM-DD` from UTF-8 bytes (the import's fast path); `nil` when it is not a real date.
+    public init?(isoBytes u: UnsafeBufferPointer<UInt8>) {
+        guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
+              let y = ASCII.int(u[0..<4]), let m = ASCII.int(u[5..<7]), let d = ASCII.int(u[8..<10])
+        else { return nil }
+        self.init(year: y, month: m, day: d)
+    }
+
     /// Year, month and day.
     public var components: (year: Int, month: Int, day: Int) {
         // civil_from_days
@@ -132,7 +140,7 @@ public enum Weekday: Int, CaseIterable, Sendable, Comparable {
 
 /// Small ASCII helpers for the hand-written parsers on hot paths.
 enum ASCII {
-    static func int(_ bytes: ArraySlice<UInt8>) -> Int? {
+    static func int<C: Collection<UInt8>>(_ bytes: C) -> Int? {
         guard !bytes.isEmpty else { return nil }
         var value = 0
         for b in bytes {

@@ -1,0 +1,61 @@
+/// An appliance serial number: unique, case-insensitive and trimmed (SPEC.md 1), so it is kept
+/// trimmed and in upper case; two spellings of one serial are the same `Serial`.
+public struct Serial: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    /// The normalised text.
+    public let text: String
+
+    /// The serial `raw` names, or `nil` when it is empty or holds a control character or a space inside.
+    public init?(_ raw: some StringProtocol) {
+        let trimmed = raw.trimmingSpaces()
+        guard !trimmed.isEmpty, trimmed.count <= 64,
+              trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
+        else { return nil }
+        text = trimmed.uppercased()
+    }
+
+    public var description: String { text }
+    public static func < (a: Serial, b: Serial) -> Bool { a.text < b.text }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        guard let serial = Serial(s) else { throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a serial: \(s)") }
+        self = serial
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
+    }
+}
+
+/// A numbered record's kind, with the prefix of its numbers: `CS-2026-000042`, `RMA-2026-000007`.
+public enum NumberedKind: String, Sendable, CaseIterable {
+    /// A support case.
+    case supportCase = "CS"
+    /// A return-merchandise authorisation.
+    case rma = "RMA"
+
+    /// The number of the `sequence`th record of `year`: `CS-2026-000042`.
+    public func number(year: Int, sequence: Int) -> String {
+        let digits = String(sequence)
+        return "\(rawValue)-\(year)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
+    }
+
+    /// Whether `text` has the shape of one of these numbers.
+    public func matches(_ text: String) -> Bool {
+        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
+        return parts.count == 3 && parts[0] == rawValue && parts[1].count == 4 && parts[1].allSatisfy(\.isASCIIDigit)
+            && parts[2].count >= 6 && parts[2].allSatisfy(\.isASCIIDigit)
+    }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing spaces, tabs and line breaks.
+    public func trimmingSpaces() -> String {
+        var scalars = Substring(self).unicodeScalars[...]
+        while let first = scalars.first, first.properties.isWhitespace { scalars = scalars.dropFirst() }
+        while let last = scalars.last, last.properties.isWhitespace { scalars = scalars.dropLast() }
+        return String(String.UnicodeScalarView(scalars))
+    }
+}

@@ -1,0 +1,39 @@
+/// What a user does in the support organisation; each user has one role.
+public enum Role: String, CaseIterable, Sendable, Codable {
+    /// Cases and diagnosis.
+    case supportEngineer = "support-engineer"
+    /// Allocating, shipping, delivering and receiving units; refurbishing and scrapping returns.
+    case logistics
+    /// Reads everything, closes sales referrals, runs reports.
+    case accountManager = "account-manager"
+    /// Everything, plus users and imports.
+    case admin
+
+    /// Whether the role may do `permission`.
+    public func allows(_ permission: Permission) -> Bool {
+        switch self {
+        case .admin: true
+        case .supportEngineer: [.manageCases, .diagnose, .cancelRMA].contains(permission)
+        case .logistics: [.moveUnits, .cancelRMA].contains(permission)
+        case .accountManager: [.closeReferral].contains(permission)
+        }
+    }
+}
+
+/// A kind of change that only some roles may make.
+public enum Permission: String, Sendable, CaseIterable {
+    /// Open, respond to, resolve and close support cases.
+    case manageCases = "manage cases"
+    /// Record a diagnosis (and so start an RMA).
+    case diagnose = "diagnose units"
+    /// Allocate, ship, deliver, receive, refurbish and scrap units.
+    case moveUnits = "move units"
+    /// Close a sales referral with its outcome.
+    case closeReferral = "close sales referrals"
+    /// Cancel an open RMA.
+    case cancelRMA = "cancel RMAs"
+    /// Import fleet data.
+    case importData = "import fleet data"
+    /// Run the escalation check.
+    case escalate = "run escalations"
+}

@@ -1,0 +1,34 @@
+import DepotCore
+import GRDB
+
+/// Who a notification is for (SPEC.md 3 and 4; delivery to webhooks is the notify module's job).
+public enum NotificationTarget: String, CaseIterable, Sendable, Codable {
+    case leadership, tam
+    case accountManager = "account-manager"
+    case logistics
+}
+
+/// The durable notification outbox: a notification is written in the same transaction as the change
+/// that causes it, so none is lost when the process dies before delivering it. The idempotency key
+/// makes queuing the same event twice a no-op.
+enum Outbox {
+    /// Queues one notification; `false` when one with the same key is already queued.
+    @discardableResult
+    static func enqueue(_ db: Database, event: String, target: NotificationTarget, customerID: Int64?, subject: String,
+                        payload: [String: String?], idempotencyKey: String, at: Instant) throws -> Bool
+    {
+        var fields = payload
+        fields["event"] = event
+        fields["target"] = target.rawValue
+        fields["subject"] = subject
+        fields["at"] = at.description
+        try db.execute(
+            sql: """
+                INSERT INTO notification (event, target, customer_id, subject, payload, idempotency_key, created_at, next_attempt_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING
+                """,
+            arguments: [event, target.rawValue, customerID, subject, JSONText.encode(fields), idempotencyKey,
+                        at.description, at.description])
+        return db.changesCount == 1
+    }
+}

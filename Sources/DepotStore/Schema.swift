@@ -1,0 +1,242 @@
+import GRDB
+
+/// The versioned schema. Migrations are append-only: a released migration is never edited; a change
+/// is a new migration. Dates are ISO `YYYY-MM-DD` text and instants ISO `YYYY-MM-DDTHH:MM:SSZ` text in
+/// UTC, so both sort as text and read well in `sqlite3`.
+enum Schema {
+    /// The migrations this build knows, in order.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-fleet-cases-rmas", migrate: v1)
+        return migrator
+    }
+
+    private static let applianceStatuses = "'in-stock','allocated','in-transit','in-service','suspect','defective',"
+        + "'return-in-transit','returned','scrapped','retired'"
+
+    private static func v1(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE model (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE CHECK (length(key) > 0),
+                name TEXT NOT NULL,
+                warranty_months INTEGER NOT NULL CHECK (warranty_months BETWEEN 0 AND 600),
+                successor_id INTEGER REFERENCES model(id) CHECK (successor_id IS NULL OR successor_id <> id)
+            );
+            CREATE TABLE customer (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE CHECK (length(key) > 0),
+                name TEXT NOT NULL,
+                region TEXT NOT NULL,
+                account_manager TEXT NOT NULL,
+                tam TEXT
+            );
+            CREATE TABLE site (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE CHECK (length(key) > 0),
+                customer_id INTEGER NOT NULL REFERENCES customer(id),
+                name TEXT NOT NULL,
+                country TEXT NOT NULL,
+                region TEXT NOT NULL,
+                address TEXT NOT NULL
+            );
+            CREATE INDEX site_customer ON site(customer_id);
+            CREATE TABLE depot (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE CHECK (length(key) > 0),
+                name TEXT NOT NULL,
+                region TEXT NOT NULL
+            );
+            CREATE TABLE contract (
+                id INTEGER PRIMARY KEY,
+                key TEXT NOT NULL UNIQUE CHECK (length(key) > 0),
+                customer_id INTEGER NOT NULL REFERENCES customer(id),
+                tier TEXT NOT NULL CHECK (tier IN ('standard','premium','premium-plus')),
+                start_date TEXT NOT NULL,
+                end_date TEXT NOT NULL,
+                max_contacts INTEGER NOT NULL CHECK (max_contacts >= 0),
+                CHECK (start_date <= end_date)
+            );
+            CREATE INDEX contract_customer ON contract(customer_id, start_date);
+            CREATE TABLE contact (
+                id INTEGER PRIMARY KEY,
+                email TEXT NOT NULL UNIQUE CHECK (email = lower(email) AND email LIKE '%_@_%'),
+                customer_id INTEGER NOT NULL REFERENCES customer(id),
+                name TEXT NOT NULL,
+                designated INTEGER NOT NULL CHECK (designated IN (0, 1)),
+                certified INTEGER NOT NULL CHECK (certified IN (0, 1))
+            );
+            CREATE INDEX contact_customer ON contact(customer_id);
+            CREATE TABLE release (
+                id INTEGER PRIMARY KEY,
+                version TEXT NOT NULL UNIQUE,
+                released_on TEXT NOT NULL
+            );
+            CREATE TABLE appliance (
+                id INTEGER PRIMARY KEY,
+                serial TEXT NOT NULL UNIQUE CHECK (length(serial) > 0 AND serial = upper(serial)),
+                model_id INTEGER NOT NULL REFERENCES model(id),
+                customer_id INTEGER REFERENCES customer(id),
+                site_id INTEGER REFERENCES site(id),
+                depot_id INTEGER REFERENCES depot(id),
+                ship_date TEXT NOT NULL,
+                warranty_end TEXT NOT NULL,
+                replacement_warranty INTEGER NOT NULL DEFAULT 0 CHECK (replacement_warranty IN (0, 1)),
+                software_version TEXT,
+                status TEXT NOT NULL CHECK (status IN (\(applianceStatuses))),
+                replaces_id INTEGER REFERENCES appliance(id),
+                replaced_by_id INTEGER REFERENCES appliance(id),
+                CHECK ((site_id IS NULL) = (customer_id IS NULL))
+            );
+            CREATE INDEX appliance_customer ON appliance(customer_id);
+            CREATE INDEX appliance_model_status ON appliance(model_id, status);
+
+            CREATE TABLE counter (
+                name TEXT PRIMARY KEY,
+                last INTEGER NOT NULL CHECK (last >= 0)
+            );
+
+            CREATE TABLE support_case (
+                id INTEGER PRIMARY KEY,
+                number TEXT NOT NULL UNIQUE,
+                customer_id INTEGER NOT NULL REFERENCES customer(id),
+                contact_id INTEGER NOT NULL REFERENCES contact(id),
+                appliance_id INTEGER REFERENCES appliance(id),
+                type TEXT NOT NULL CHECK (type IN ('hardware-fault','product-defect','question','custom-development','enhancement')),
+                title TEXT NOT NULL CHECK (length(title) > 0),
+                description TEXT NOT NULL,
+                product_version TEXT,
+                impact TEXT NOT NULL CHECK (impact IN ('high','medium','low')),
+                urgency TEXT NOT NULL CHECK (urgency IN ('high','medium','low')),
+                suggested_priority TEXT NOT NULL CHECK (suggested_priority IN ('P1','P2','P3','P4')),
+                priority TEXT NOT NULL CHECK (priority IN ('P1','P2','P3','P4')),
+                priority_reason TEXT,
+                status TEXT NOT NULL CHECK (status IN ('open','responded','waiting-on-customer','workaround','resolved','closed')),
+                tier TEXT CHECK (tier IN ('standard','premium','premium-plus')),
+                region TEXT NOT NULL,
+                opened_at TEXT NOT NULL,
+                response_due TEXT,
+                response_threshold TEXT,
+                responded_at TEXT,
+                workaround_at TEXT,
+                resolved_at TEXT,
+                closed_at TEXT,
+                closed_confirmed_by INTEGER REFERENCES contact(id),
+                opened_by TEXT NOT NULL
+            );
+            CREATE INDEX case_customer ON support_case(customer_id);
+            CREATE INDEX case_status ON support_case(status);
+            CREATE INDEX case_appliance ON support_case(appliance_id);
+            CREATE TABLE case_escalation (
+                id INTEGER PRIMARY KEY,
+                case_id INTEGER NOT NULL REFERENCES support_case(id),
+                target TEXT NOT NULL CHECK (target IN ('leadership','tam')),
+                threshold TEXT NOT NULL,
+                due_at TEXT NOT NULL,
+                fired_at TEXT,
+                UNIQUE (case_id, target)
+            );
+            CREATE INDEX escalation_pending ON case_escalation(due_at) WHERE fired_at IS NULL;
+            CREATE TABLE case_event (
+                id INTEGER PRIMARY KEY,
+                case_id INTEGER NOT NULL REFERENCES support_case(id),
+                at TEXT NOT NULL,
+                kind TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                note TEXT
+            );
+            CREATE INDEX case_event_case ON case_event(case_id, at);
+            CREATE TABLE diagnosis (
+                id INTEGER PRIMARY KEY,
+                case_id INTEGER NOT NULL REFERENCES support_case(id),
+                appliance_id INTEGER NOT NULL REFERENCES appliance(id),
+                verdict TEXT NOT NULL CHECK (verdict IN ('defective','not-defective','needs-more-info')),
+                note TEXT NOT NULL,
+                checks TEXT NOT NULL DEFAULT '',
+                at TEXT NOT NULL,
+                actor TEXT NOT NULL
+            );
+            CREATE INDEX diagnosis_appliance ON diagnosis(appliance_id);
+
+            CREATE TABLE rma (
+                id INTEGER PRIMARY KEY,
+                number TEXT NOT NULL UNIQUE,
+                case_id INTEGER NOT NULL REFERENCES support_case(id),
+                appliance_id INTEGER NOT NULL REFERENCES appliance(id),
+                path TEXT NOT NULL CHECK (path IN ('advance-replacement','return-then-replace','sales-referral')),
+                state TEXT NOT NULL CHECK (state IN ('approved','allocated','shipped','delivered','return-shipped',
+                    'return-received','awaiting-return','referred','closed','cancelled')),
+                reason TEXT NOT NULL,
+                tier TEXT,
+                warranty_end TEXT NOT NULL,
+                in_warranty INTEGER NOT NULL,
+                region TEXT NOT NULL,
+                verdict_at TEXT NOT NULL,
+                ship_by TEXT,
+                return_due TEXT,
+                replacement_id INTEGER REFERENCES appliance(id),
+                carrier TEXT,
+                tracking TEXT,
+                return_carrier TEXT,
+                return_tracking TEXT,
+                allocated_at TEXT,
+                shipped_at TEXT,
+                delivered_at TEXT,
+                return_shipped_at TEXT,
+                received_at TEXT,
+                closed_at TEXT,
+                outcome TEXT CHECK (outcome IN ('purchased','declined')),
+                cancel_reason TEXT
+            );
+            CREATE UNIQUE INDEX rma_one_open_per_unit ON rma(appliance_id) WHERE state NOT IN ('closed','cancelled');
+            CREATE INDEX rma_state ON rma(state);
+            CREATE INDEX rma_replacement ON rma(replacement_id);
+            CREATE TABLE rma_event (
+                id INTEGER PRIMARY KEY,
+                rma_id INTEGER NOT NULL REFERENCES rma(id),
+                at TEXT NOT NULL,
+                action TEXT NOT NULL,
+                from_state TEXT,
+                to_state TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                note TEXT
+            );
+            CREATE INDEX rma_event_rma ON rma_event(rma_id, at);
+
+            CREATE TABLE notification (
+                id INTEGER PRIMARY KEY,
+                event TEXT NOT NULL,
+                target TEXT NOT NULL CHECK (target IN ('leadership','tam','account-manager','logistics')),
+                customer_id INTEGER REFERENCES customer(id),
+                subject TEXT NOT NULL,
+                payload TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending','delivered','dead')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                created_at TEXT NOT NULL,
+                next_attempt_at TEXT NOT NULL,
+                delivered_at TEXT,
+                last_error TEXT
+            );
+            CREATE INDEX notification_due ON notification(next_attempt_at) WHERE state = 'pending';
+
+            CREATE TABLE audit (
+                id INTEGER PRIMARY KEY,
+                recorded_at TEXT NOT NULL,
+                at TEXT NOT NULL,
+                user TEXT NOT NULL,
+                role TEXT NOT NULL,
+                action TEXT NOT NULL,
+                entity TEXT NOT NULL,
+                entity_key TEXT NOT NULL,
+                reason TEXT,
+                details TEXT NOT NULL DEFAULT '{}'
+            );
+            CREATE INDEX audit_entity ON audit(entity, entity_key);
+            CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            """)
+    }
+}
