@@ -67,3 +67,27 @@ public enum SLAState: String, Sendable, Codable {
         return now > due ? .breached : .pending
     }
 }
+
+/// The allowed steps of a support case, as data.
+public enum CaseStateMachine {
+    /// A step that moves a case on.
+    public enum Action: String, CaseIterable, Sendable {
+        case respond, workaround, resolve, close
+    }
+
+    /// The statuses from which `action` is allowed, and where it leads.
+    public static func next(from status: CaseStatus, by action: Action) -> CaseStatus? {
+        switch (action, status) {
+        case (.respond, .open): .responded
+        case (.workaround, .open), (.workaround, .responded), (.workaround, .waitingOnCustomer): .workaround
+        case (.resolve, .open), (.resolve, .responded), (.resolve, .waitingOnCustomer), (.resolve, .workaround): .resolved
+        case (.close, let s) where s != .closed: .closed
+        default: nil
+        }
+    }
+
+    /// The actions allowed from `status`.
+    public static func allowed(from status: CaseStatus) -> [Action] {
+        Action.allCases.filter { next(from: status, by: $0) != nil }
+    }
+}

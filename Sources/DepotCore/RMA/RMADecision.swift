@@ -49,9 +49,17 @@ public enum RMAEngine {
     public static func decide(tier: Tier?, shipDate: LocalDate, warrantyMonths: Int, verdictAt: Instant,
                               region: SupportRegion, clock: BusinessClock, deadlines: RMADeadlines) throws(DepotError) -> RMADecision
     {
+        try decide(tier: tier, shipDate: shipDate, warrantyEnd: Warranty.end(shipDate: shipDate, months: warrantyMonths),
+                   verdictAt: verdictAt, region: region, clock: clock, deadlines: deadlines)
+    }
+
+    /// Decides the path of a unit whose warranty runs from `shipDate` to `warrantyEnd` (its first day out of
+    /// warranty; a replacement unit's end comes from the replacement rule, not from its model).
+    public static func decide(tier: Tier?, shipDate: LocalDate, warrantyEnd end: LocalDate, verdictAt: Instant,
+                              region: SupportRegion, clock: BusinessClock, deadlines: RMADeadlines) throws(DepotError) -> RMADecision
+    {
         let day = region.localDate(of: verdictAt)
-        let end = Warranty.end(shipDate: shipDate, months: warrantyMonths)
-        let covered = Warranty.isCovered(on: day, shipDate: shipDate, months: warrantyMonths)
+        let covered = day >= shipDate && day < end
         let tierText = tier.map { "\($0.rawValue) contract" } ?? "no active contract (treated as standard)"
         let warrantyText = covered
             ? "in warranty on \(day) (warranty ends \(end))"

@@ -1,0 +1,233 @@
+import DepotCore
+import GRDB
+
+/// A case as `depot case show` presents it. JSON keys are a contract; unset values are `null`.
+public struct CaseDetail: Sendable, Encodable {
+    public struct Escalation: Sendable, Encodable {
+        public let target: EscalationTarget
+        public let at: Instant
+        public let threshold: String
+        public let fired: Bool
+        public let firedAt: Instant?
+
+        enum CodingKeys: String, CodingKey { case target, at, threshold, fired, firedAt }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(target, forKey: .target)
+            try c.encode(at, forKey: .at)
+            try c.encode(threshold, forKey: .threshold)
+            try c.encode(fired, forKey: .fired)
+            try c.encode(firedAt, forKey: .firedAt)
+        }
+    }
+
+    public struct Event: Sendable, Encodable {
+        public let at: Instant
+        public let kind: String
+        public let actor: String
+        public let note: String?
+
+        enum CodingKeys: String, CodingKey { case at, kind, actor, note }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(at, forKey: .at)
+            try c.encode(kind, forKey: .kind)
+            try c.encode(actor, forKey: .actor)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    public let number: String
+    public let customer: String
+    public let contact: String
+    public let type: CaseType
+    public let serial: String?
+    public let title: String
+    public let description: String
+    public let productVersion: String?
+    public let impact: Level
+    public let urgency: Level
+    public let suggestedPriority: Priority
+    public let priority: Priority
+    public let priorityReason: String?
+    public let status: CaseStatus
+    public let tier: Tier?
+    public let region: String
+    public let openedAt: Instant
+    public let responseDue: Instant?
+    public let responseThreshold: String?
+    public let respondedAt: Instant?
+    public let resolvedAt: Instant?
+    public let closedAt: Instant?
+    public let closedConfirmedBy: String?
+    public let slaState: SLAState?
+    public let escalations: [Escalation]
+    public let rmas: [String]
+    public let timeline: [Event]
+
+    enum CodingKeys: String, CodingKey {
+        case number = "case"
+        case customer, contact, type, serial, title, description, productVersion, impact, urgency, suggestedPriority, priority,
+             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
+             closedConfirmedBy, slaState, escalations, rmas, timeline
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(number, forKey: .number)
+        try c.encode(customer, forKey: .customer)
+        try c.encode(contact, forKey: .contact)
+        try c.encode(type, forKey: .type)
+        try c.encode(serial, forKey: .serial)
+        try c.encode(title, forKey: .title)
+        try c.encode(description, forKey: .description)
+        try c.encode(productVersion, forKey: .productVersion)
+        try c.encode(impact, forKey: .impact)
+        try c.encode(urgency, forKey: .urgency)
+        try c.encode(suggestedPriority, forKey: .suggestedPriority)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(priorityReason, forKey: .priorityReason)
+        try c.encode(status, forKey: .status)
+        try c.encode(tier, forKey: .tier)
+        try c.encode(region, forKey: .region)
+        try c.encode(openedAt, forKey: .openedAt)
+        try c.encode(responseDue, forKey: .responseDue)
+        try c.encode(responseThreshold, forKey: .responseThreshold)
+        try c.encode(respondedAt, forKey: .respondedAt)
+        try c.encode(resolvedAt, forKey: .resolvedAt)
+        try c.encode(closedAt, forKey: .closedAt)
+        try c.encode(closedConfirmedBy, forKey: .closedConfirmedBy)
+        try c.encode(slaState, forKey: .slaState)
+        try c.encode(escalations, forKey: .escalations)
+        try c.encode(rmas, forKey: .rmas)
+        try c.encode(timeline, forKey: .timeline)
+    }
+}
+
+/// One line of `depot case list`.
+public struct CaseSummary: Sendable, Encodable {
+    public let number: String
+    public let customer: String
+    public let priority: Priority
+    public let status: CaseStatus
+    public let type: CaseType
+    public let serial: String?
+    public let openedAt: Instant
+    public let responseDue: Instant?
+    public let slaState: SLAState?
+    public let title: String
+
+    enum CodingKeys: String, CodingKey {
+        case number = "case"
+        case customer, priority, status, type, serial, openedAt, responseDue, slaState, title
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(number, forKey: .number)
+        try c.encode(customer, forKey: .customer)
+        try c.encode(priority, forKey: .priority)
+        try c.encode(status, forKey: .status)
+        try c.encode(type, forKey: .type)
+        try c.encode(serial, forKey: .serial)
+        try c.encode(openedAt, forKey: .openedAt)
+        try c.encode(responseDue, forKey: .responseDue)
+        try c.encode(slaState, forKey: .slaState)
+        try c.encode(title, forKey: .title)
+    }
+}
+
+/// Filters of `depot case list`; `nil` means any.
+public struct CaseFilter: Sendable {
+    public var customer: String?
+    public var status: CaseStatus?
+    public var priority: Priority?
+    public var region: String?
+    /// Only cases not yet resolved.
+    public var unresolvedOnly = false
+
+    public init(customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, unresolvedOnly: Bool = false) {
+        self.customer = customer
+        self.status = status
+        self.priority = priority
+        self.region = region
+        self.unresolvedOnly = unresolvedOnly
+    }
+}
+
+extension DepotDatabase {
+    /// A case with its deadlines, SLA state at `now`, escalations, RMAs and timeline.
+    public func caseDetail(_ number: String, now: Instant) throws(DepotError) -> CaseDetail {
+        try read { db in
+            let row = try Lookup.supportCase(db, number: number)
+            let id: Int64 = row["id"]
+            let escalations = try Row.fetchAll(db, sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target", arguments: [id])
+                .compactMap { e -> CaseDetail.Escalation? in
+                    guard let target = EscalationTarget(rawValue: e["target"]), let at = Instant(databaseText: e["due_at"]) else { return nil }
+                    let firedAt = Instant(databaseText: e["fired_at"])
+                    return CaseDetail.Escalation(target: target, at: at, threshold: e["threshold"], fired: firedAt != nil, firedAt: firedAt)
+                }
+            let timeline = try Row.fetchAll(db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id", arguments: [id])
+                .map { CaseDetail.Event(at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), kind: $0["kind"], actor: $0["actor"], note: $0["note"]) }
+            let rmas = try String.fetchAll(db, sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id", arguments: [id])
+            let responseDue = Instant(databaseText: row["response_due"])
+            let responded = Instant(databaseText: row["responded_at"])
+            return CaseDetail(
+                number: row["number"], customer: try Lookup.key(db, table: "customer", id: row["customer_id"]) ?? "",
+                contact: try Lookup.key(db, table: "contact", id: row["contact_id"]) ?? "",
+                type: CaseType(rawValue: row["type"]) ?? .question, serial: try Lookup.key(db, table: "appliance", id: row["appliance_id"]),
+                title: row["title"], description: row["description"], productVersion: row["product_version"],
+                impact: Level(rawValue: row["impact"]) ?? .low, urgency: Level(rawValue: row["urgency"]) ?? .low,
+                suggestedPriority: Priority(rawValue: row["suggested_priority"]) ?? .p4, priority: Priority(rawValue: row["priority"]) ?? .p4,
+                priorityReason: row["priority_reason"], status: CaseStatus(rawValue: row["status"]) ?? .open,
+                tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), region: row["region"],
+                openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0), responseDue: responseDue,
+                responseThreshold: row["response_threshold"], respondedAt: responded,
+                resolvedAt: Instant(databaseText: row["resolved_at"]), closedAt: Instant(databaseText: row["closed_at"]),
+                closedConfirmedBy: try Lookup.key(db, table: "contact", id: row["closed_confirmed_by"]),
+                slaState: SLAState.of(due: responseDue, responded: responded, now: now),
+                escalations: escalations, rmas: rmas, timeline: timeline)
+        }
+    }
+
+    /// Cases matching `filter`, newest first.
+    public func cases(_ filter: CaseFilter, now: Instant, limit: Int = 1000) throws(DepotError) -> [CaseSummary] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let customer = filter.customer {
+                conditions.append("cu.key = ?")
+                arguments.append(customer)
+            }
+            if let status = filter.status {
+                conditions.append("c.status = ?")
+                arguments.append(status.rawValue)
+            }
+            if let priority = filter.priority {
+                conditions.append("c.priority = ?")
+                arguments.append(priority.rawValue)
+            }
+            if let region = filter.region {
+                conditions.append("c.region = ?")
+                arguments.append(region)
+            }
+            if filter.unresolvedOnly { conditions.append("c.status NOT IN ('resolved', 'closed')") }
+            arguments.append(limit)
+            let sql = """
+                SELECT c.*, cu.key AS customer, a.serial FROM support_case c
+                JOIN customer cu ON cu.id = c.customer_id LEFT JOIN appliance a ON a.id = c.appliance_id
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY c.opened_at DESC, c.id DESC LIMIT ?
+                """
+            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+                let due = Instant(databaseText: row["response_due"])
+                return CaseSummary(
+                    number: row["number"], customer: row["customer"], priority: Priority(rawValue: row["priority"]) ?? .p4,
+                    status: CaseStatus(rawValue: row["status"]) ?? .open, type: CaseType(rawValue: row["type"]) ?? .question,
+                    serial: row["serial"], openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0),
+                    responseDue: due, slaState: SLAState.of(due: due, responded: Instant(databaseText: row["responded_at"]), now: now),
+                    title: row["title"])
+            }
+        }
+    }
+}

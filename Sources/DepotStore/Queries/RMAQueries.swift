@@ -1,0 +1,230 @@
+import DepotCore
+import GRDB
+
+/// An RMA as `depot rma show` presents it. JSON keys are a contract; unset values are `null`.
+public struct RMADetail: Sendable, Encodable {
+    public struct Step: Sendable, Encodable {
+        public let at: Instant
+        public let action: String
+        public let from: String?
+        public let to: String
+        public let actor: String
+        public let note: String?
+
+        enum CodingKeys: String, CodingKey { case at, action, from, to, actor, note }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(at, forKey: .at)
+            try c.encode(action, forKey: .action)
+            try c.encode(from, forKey: .from)
+            try c.encode(to, forKey: .to)
+            try c.encode(actor, forKey: .actor)
+            try c.encode(note, forKey: .note)
+        }
+    }
+
+    public let number: String
+    public let caseNumber: String
+    public let path: RMAPath
+    public let state: RMAState
+    public let serial: String
+    public let model: String
+    public let customer: String?
+    public let site: String?
+    public let region: String
+    public let replacementSerial: String?
+    public let tier: Tier?
+    public let warrantyEnd: LocalDate
+    public let inWarranty: Bool
+    public let verdictAt: Instant
+    public let reason: String
+    public let shipBy: Instant?
+    public let returnDue: Instant?
+    public let overdue: Bool
+    public let carrier: String?
+    public let tracking: String?
+    public let returnCarrier: String?
+    public let returnTracking: String?
+    public let outcome: String?
+    public let cancelReason: String?
+    public let allowedNext: [RMAAction]
+    public let history: [Step]
+
+    enum CodingKeys: String, CodingKey {
+        case number = "rma"
+        case caseNumber = "case"
+        case path, state, serial, model, customer, site, region, replacementSerial, tier, warrantyEnd, inWarranty, verdictAt, reason,
+             shipBy, returnDue, overdue, carrier, tracking, returnCarrier, returnTracking, outcome, cancelReason, allowedNext, history
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(number, forKey: .number)
+        try c.encode(caseNumber, forKey: .caseNumber)
+        try c.encode(path, forKey: .path)
+        try c.encode(state, forKey: .state)
+        try c.encode(serial, forKey: .serial)
+        try c.encode(model, forKey: .model)
+        try c.encode(customer, forKey: .customer)
+        try c.encode(site, forKey: .site)
+        try c.encode(region, forKey: .region)
+        try c.encode(replacementSerial, forKey: .replacementSerial)
+        try c.encode(tier, forKey: .tier)
+        try c.encode(warrantyEnd, forKey: .warrantyEnd)
+        try c.encode(inWarranty, forKey: .inWarranty)
+        try c.encode(verdictAt, forKey: .verdictAt)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(shipBy, forKey: .shipBy)
+        try c.encode(returnDue, forKey: .returnDue)
+        try c.encode(overdue, forKey: .overdue)
+        try c.encode(carrier, forKey: .carrier)
+        try c.encode(tracking, forKey: .tracking)
+        try c.encode(returnCarrier, forKey: .returnCarrier)
+        try c.encode(returnTracking, forKey: .returnTracking)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encode(cancelReason, forKey: .cancelReason)
+        try c.encode(allowedNext, forKey: .allowedNext)
+        try c.encode(history, forKey: .history)
+    }
+}
+
+/// Filters of `depot rma list`; `nil` means any.
+public struct RMAFilter: Sendable {
+    public var state: RMAState?
+    public var path: RMAPath?
+    public var customer: String?
+    public var openOnly = false
+    public var overdueOnly = false
+
+    public init(state: RMAState? = nil, path: RMAPath? = nil, customer: String? = nil, openOnly: Bool = false, overdueOnly: Bool = false) {
+        self.state = state
+        self.path = path
+        self.customer = customer
+        self.openOnly = openOnly
+        self.overdueOnly = overdueOnly
+    }
+}
+
+/// An RMA is overdue at `now` when its replacement has not shipped by the ship-by deadline, or its
+/// defective unit has not been received by the return-due deadline.
+func isOverdue(shipBy: Instant?, shippedAt: Instant?, returnDue: Instant?, receivedAt: Instant?, state: RMAState, now: Instant) -> Bool {
+    guard state.isOpen else { return false }
+    if let shipBy, shippedAt == nil, now > shipBy { return true }
+    if let returnDue, receivedAt == nil, now > returnDue { return true }
+    return false
+}
+
+extension DepotDatabase {
+    /// An RMA with its units, deadlines, overdue flag at `now`, the allowed next steps and its history.
+    public func rmaDetail(_ number: String, now: Instant) throws(DepotError) -> RMADetail {
+        try read { db in
+            try Self.rmaDetail(db, row: Lookup.rma(db, number: number), now: now)
+        }
+    }
+
+    /// RMAs matching `filter`, newest first.
+    public func rmas(_ filter: RMAFilter, now: Instant, limit: Int = 1000) throws(DepotError) -> [RMADetail] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let state = filter.state {
+                conditions.append("r.state = ?")
+                arguments.append(state.rawValue)
+            }
+            if let path = filter.path {
+                conditions.append("r.path = ?")
+                arguments.append(path.rawValue)
+            }
+            if let customer = filter.customer {
+                conditions.append("c.customer_id = (SELECT id FROM customer WHERE key = ?)")
+                arguments.append(customer)
+            }
+            if filter.openOnly || filter.overdueOnly { conditions.append("r.state NOT IN ('closed', 'cancelled')") }
+            let sql = """
+                SELECT r.* FROM rma r JOIN support_case c ON c.id = r.case_id
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY r.id DESC
+                """
+            var result: [RMADetail] = []
+            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            while let row = try rows.next(), result.count < limit {
+                let detail = try Self.rmaDetail(db, row: row, now: now, withHistory: false)
+                if !filter.overdueOnly || detail.overdue { result.append(detail) }
+            }
+            return result
+        }
+    }
+
+    private static func rmaDetail(_ db: Database, row: Row, now: Instant, withHistory: Bool = true) throws -> RMADetail {
+        let id: Int64 = row["id"]
+        let unit = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE id = ?", arguments: [row["appliance_id"]]) ?? row
+        let path = RMAPath(rawValue: row["path"]) ?? .returnThenReplace
+        let state = RMAState(rawValue: row["state"]) ?? .cancelled
+        let shipBy = Instant(databaseText: row["ship_by"])
+        let returnDue = Instant(databaseText: row["return_due"])
+        let history = withHistory ? try Row.fetchAll(db, sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id", arguments: [id]).map {
+            RMADetail.Step(at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), action: $0["action"], from: $0["from_state"],
+                           to: $0["to_state"], actor: $0["actor"], note: $0["note"])
+        } : []
+        return RMADetail(
+            number: row["number"], caseNumber: try Lookup.key(db, table: "support_case", id: row["case_id"]) ?? "", path: path, state: state,
+            serial: unit["serial"], model: try Lookup.key(db, table: "model", id: unit["model_id"]) ?? "",
+            customer: try Lookup.key(db, table: "customer", id: unit["customer_id"]), site: try Lookup.key(db, table: "site", id: unit["site_id"]),
+            region: row["region"], replacementSerial: try Lookup.key(db, table: "appliance", id: row["replacement_id"]),
+            tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)),
+            warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0), inWarranty: row["in_warranty"],
+            verdictAt: Instant(databaseText: row["verdict_at"]) ?? Instant(secondsSinceEpoch: 0), reason: row["reason"],
+            shipBy: shipBy, returnDue: returnDue,
+            overdue: isOverdue(shipBy: shipBy, shippedAt: Instant(databaseText: row["shipped_at"]), returnDue: returnDue,
+                               receivedAt: Instant(databaseText: row["received_at"]), state: state, now: now),
+            carrier: row["carrier"], tracking: row["tracking"], returnCarrier: row["return_carrier"], returnTracking: row["return_tracking"],
+            outcome: row["outcome"], cancelReason: row["cancel_reason"], allowedNext: RMAStateMachine.allowed(path, from: state),
+            history: history)
+    }
+}
+
+/// One audit entry.
+public struct AuditEntry: Sendable, Encodable {
+    public let id: Int64
+    public let at: Instant
+    public let recordedAt: Instant
+    public let user: String
+    public let role: String
+    public let action: String
+    public let entity: String
+    public let key: String
+    public let reason: String?
+    public let details: String
+}
+
+extension DepotDatabase {
+    /// Audit entries, oldest first, optionally for one entity kind and key or one user.
+    public func auditEntries(entity: String? = nil, key: String? = nil, user: String? = nil, limit: Int = 1000) throws(DepotError) -> [AuditEntry] {
+        try read { db in
+            var conditions: [String] = []
+            var arguments: [any DatabaseValueConvertible] = []
+            if let entity { conditions.append("entity = ?"); arguments.append(entity) }
+            if let key { conditions.append("entity_key = ?"); arguments.append(key) }
+            if let user { conditions.append("user = ?"); arguments.append(user) }
+            arguments.append(limit)
+            return try Row.fetchAll(
+                db,
+                sql: "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) ORDER BY id",
+                arguments: StatementArguments(arguments)
+            ).map {
+                AuditEntry(id: $0["id"], at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0),
+                           recordedAt: Instant(databaseText: $0["recorded_at"]) ?? Instant(secondsSinceEpoch: 0), user: $0["user"],
+                           role: $0["role"], action: $0["action"], entity: $0["entity"], key: $0["entity_key"], reason: $0["reason"],
+                           details: $0["details"])
+            }
+        }
+    }
+
+    /// How many notifications wait for delivery, by event.
+    public func pendingNotifications() throws(DepotError) -> [(event: String, target: String, subject: String, key: String)] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id")
+                .map { ($0["event"], $0["target"], $0["subject"], $0["idempotency_key"]) }
+        }
+    }
+}

@@ -1,0 +1,197 @@
+import DepotCore
+import GRDB
+
+/// What a support engineer enters to open a case.
+public struct NewCase: Sendable {
+    public var customer: String
+    public var contact: String
+    public var type: CaseType
+    public var serial: String?
+    public var impact: Level
+    public var urgency: Level
+    public var title: String
+    public var description: String
+    /// The engineer's priority when it differs from the suggestion; needs `priorityReason`.
+    public var priority: Priority?
+    public var priorityReason: String?
+    /// The product version the fault is seen on; defaults to the unit's installed version.
+    public var productVersion: String?
+
+    /// Creates a request.
+    public init(customer: String, contact: String, type: CaseType, serial: String? = nil, impact: Level, urgency: Level,
+                title: String, description: String = "", priority: Priority? = nil, priorityReason: String? = nil,
+                productVersion: String? = nil)
+    {
+        self.customer = customer
+        self.contact = contact
+        self.type = type
+        self.serial = serial
+        self.impact = impact
+        self.urgency = urgency
+        self.title = title
+        self.description = description
+        self.priority = priority
+        self.priorityReason = priorityReason
+        self.productVersion = productVersion
+    }
+}
+
+extension DepotDatabase {
+    /// Opens a case at `at` and returns its number. The response and escalation deadlines of the
+    /// policy in force are stored with it. A P1 needs a designated contact under an active contract.
+    public func openCase(_ request: NewCase, at: Instant, actor: Actor) throws(DepotError) -> String {
+        try actor.require(.manageCases)
+        let title = request.title.trimmingSpaces()
+        guard !title.isEmpty else { throw .invalidArgument(name: "--title", value: request.title, reason: "a case needs a title") }
+        let recordedAt = now()
+        return try write { db in
+            let customer = try Lookup.customer(db, key: request.customer)
+            let customerID: Int64 = customer["id"]
+            let customerKey: String = customer["key"]
+            let contact = try Lookup.contact(db, email: request.contact)
+            let contactEmail: String = contact["email"]
+            guard contact["customer_id"] as Int64 == customerID else {
+                throw DepotError.refused(subject: contactEmail, reason: "is not a contact of customer \"\(customerKey)\"")
+            }
+            var unit: Row?
+            if let serial = request.serial, !serial.trimmingSpaces().isEmpty {
+                let row = try Lookup.appliance(db, serial: serial)
+                guard row["customer_id"] as Int64? == customerID else {
+                    throw DepotError.refused(subject: row["serial"], reason: "is not a unit of customer \"\(customerKey)\"")
+                }
+                unit = row
+            } else if request.type == .hardwareFault {
+                throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
+            }
+
+            let regionID = try Lookup.region(db, siteID: unit?["site_id"], customerID: customerID) ?? ""
+            let region = try policy.region(regionID)
+            let clock = try clocks.clock(for: regionID)
+            let openingDay = region.localDate(of: at)
+            let tier = try Lookup.activeTier(db, customerID: customerID, on: openingDay)
+
+            let suggested = Priority.suggested(impact: request.impact, urgency: request.urgency)
+            let priority = request.priority ?? suggested
+            let reason = request.priorityReason?.trimmingSpaces()
+            if priority != suggested && (reason ?? "").isEmpty {
+                throw DepotError.invalidArgument(
+                    name: "--reason", value: "",
+                    reason: "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why")
+            }
+            if priority == .p1 {
+                let designated: Bool = contact["designated"]
+                if !designated || tier == nil {
+                    let why = !designated ? "\(contactEmail) is not a designated contact" : "customer \"\(customerKey)\" has no active contract on \(openingDay)"
+                    throw DepotError.refused(subject: "P1", reason: "only a designated contact under an active contract may report a P1 case; \(why). "
+                        + "Open it as P2 with --priority P2 --reason ...")
+                }
+            }
+            let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
+            let number = try Counters.next(db, .supportCase, year: at.utcDate.year)
+            let version = request.productVersion ?? unit?["software_version"]
+            try db.execute(
+                sql: """
+                    INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
+                        impact, urgency, suggested_priority, priority, priority_reason, status, tier, region, opened_at,
+                        response_due, response_threshold, opened_by)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [number, customerID, contact["id"], unit?["id"], request.type.rawValue, title, request.description,
+                            version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
+                            reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
+                            deadlines.response?.description, deadlines.responseThreshold?.description, actor.user])
+            let caseID = db.lastInsertedRowID
+            for escalation in deadlines.escalations {
+                try db.execute(
+                    sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)",
+                    arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
+            }
+            var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
+            if let unit, request.type == .hardwareFault {
+                let status: String = unit["status"]
+                if status == ApplianceStatus.inService.rawValue {
+                    try db.execute(sql: "UPDATE appliance SET status = 'suspect' WHERE id = ?", arguments: [unit["id"]])
+                    note += "; unit \(unit["serial"] as String) is now suspect"
+                }
+            }
+            try CaseEvents.add(db, caseID: caseID, at: at, kind: "opened", actor: actor, note: note)
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "open", entity: "case", key: number, reason: reason,
+                details: ["customer": customerKey, "priority": priority.rawValue, "suggested": suggested.rawValue,
+                          "tier": tier?.rawValue ?? "none", "serial": unit?["serial"] ?? ""])
+            return number
+        }
+    }
+
+    /// Moves a case on: first response, workaround, resolution or closure (which needs the customer
+    /// contact who agreed to it).
+    public func advanceCase(_ number: String, _ action: CaseStateMachine.Action, confirmedBy: String? = nil, note: String? = nil,
+                            at: Instant, actor: Actor) throws(DepotError)
+    {
+        try actor.require(.manageCases)
+        let recordedAt = now()
+        try write { db in
+            let row = try Lookup.supportCase(db, number: number)
+            let caseNumber: String = row["number"]
+            let status = CaseStatus(rawValue: row["status"]) ?? .open
+            guard let next = CaseStateMachine.next(from: status, by: action) else {
+                throw DepotError.illegalTransition(subject: caseNumber, state: status.rawValue, action: action.rawValue,
+                                                   allowed: CaseStateMachine.allowed(from: status).map(\.rawValue))
+            }
+            let opened = Instant(databaseText: row["opened_at"]) ?? at
+            guard at >= opened else {
+                throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before the case was opened (\(opened))")
+            }
+            var assignments = ["status = ?"]
+            var arguments: [(any DatabaseValueConvertible)?] = [next.rawValue]
+            var details = ["from": status.rawValue, "to": next.rawValue]
+            switch action {
+            case .respond, .workaround:
+                if row["responded_at"] as String? == nil {
+                    assignments.append("responded_at = ?")
+                    arguments.append(at.description)
+                }
+                if action == .workaround {
+                    assignments.append("workaround_at = ?")
+                    arguments.append(at.description)
+                }
+            case .resolve:
+                assignments.append("resolved_at = ?")
+                arguments.append(at.description)
+            case .close:
+                guard let confirmedBy, !confirmedBy.trimmingSpaces().isEmpty else {
+                    throw DepotError.invalidArgument(name: "--confirmed-by", value: "",
+                                                     reason: "a case is closed only by mutual agreement: name the customer contact who confirmed it")
+                }
+                let contact = try Lookup.contact(db, email: confirmedBy)
+                guard contact["customer_id"] as Int64 == row["customer_id"] as Int64 else {
+                    throw DepotError.refused(subject: contact["email"], reason: "is not a contact of this case's customer")
+                }
+                assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
+                arguments += [at.description, contact["id"] as Int64]
+                details["confirmedBy"] = contact["email"]
+            }
+            try db.execute(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?",
+                           arguments: StatementArguments(arguments + [row["id"] as Int64]) ?? [])
+            let kind: String = switch action {
+            case .respond: "responded"
+            case .workaround: "workaround"
+            case .resolve: "resolved"
+            case .close: "closed"
+            }
+            var text = note ?? ""
+            if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
+            try CaseEvents.add(db, caseID: row["id"], at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
+                                key: caseNumber, reason: note, details: details)
+        }
+    }
+}
+
+/// The timeline of a case.
+enum CaseEvents {
+    static func add(_ db: Database, caseID: Int64, at: Instant, kind: String, actor: Actor, note: String?) throws {
+        try db.execute(sql: "INSERT INTO case_event (case_id, at, kind, actor, note) VALUES (?, ?, ?, ?, ?)",
+                       arguments: [caseID, at.description, kind, actor.user, note])
+    }
+}

@@ -1,0 +1,136 @@
+import DepotCore
+import GRDB
+
+/// What a diagnosis led to.
+public struct DiagnosisOutcome: Sendable, Equatable, Encodable {
+    /// The verdict recorded.
+    public let verdict: Verdict
+    /// The RMA a `defective` verdict started.
+    public let rma: String?
+    /// Its path.
+    public let path: RMAPath?
+    /// When its replacement must ship, when known now (advance replacement).
+    public let shipBy: Instant?
+    /// Why the RMA engine chose the path.
+    public let reason: String?
+    /// The unit's status afterwards.
+    public let unitStatus: ApplianceStatus
+
+    enum CodingKeys: String, CodingKey { case verdict, rma, path, shipBy, reason, unitStatus }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(rma, forKey: .rma)
+        try c.encode(path, forKey: .path)
+        try c.encode(shipBy, forKey: .shipBy)
+        try c.encode(reason, forKey: .reason)
+        try c.encode(unitStatus, forKey: .unitStatus)
+    }
+}
+
+extension DepotDatabase {
+    /// Records a diagnosis of `serial` in `caseNumber`. `defective` runs the RMA engine on the contract
+    /// tier and warranty of the verdict's day and creates the RMA; `not-defective` returns the unit to
+    /// service; `needs-more-info` leaves it suspect.
+    public func diagnose(serial: String, caseNumber: String, verdict: Verdict, note: String, checks: String = "",
+                         at: Instant, actor: Actor) throws(DepotError) -> DiagnosisOutcome
+    {
+        try actor.require(.diagnose)
+        guard !note.trimmingSpaces().isEmpty else {
+            throw .invalidArgument(name: "--note", value: note, reason: "say what was checked and found")
+        }
+        let recordedAt = now()
+        return try write { db in
+            let supportCase = try Lookup.supportCase(db, number: caseNumber)
+            let number: String = supportCase["number"]
+            let caseStatus = CaseStatus(rawValue: supportCase["status"]) ?? .open
+            guard caseStatus.isUnresolved else {
+                throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
+            }
+            let unit = try Lookup.appliance(db, serial: serial)
+            let unitID: Int64 = unit["id"]
+            let unitSerial: String = unit["serial"]
+            if let caseUnit: Int64 = supportCase["appliance_id"] {
+                guard caseUnit == unitID else {
+                    throw DepotError.refused(subject: unitSerial, reason: "case \(number) is about another unit")
+                }
+            } else {
+                guard unit["customer_id"] as Int64? == supportCase["customer_id"] as Int64 else {
+                    throw DepotError.refused(subject: unitSerial, reason: "is not a unit of case \(number)'s customer")
+                }
+                try db.execute(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?", arguments: [unitID, supportCase["id"]])
+            }
+            let status = ApplianceStatus(rawValue: unit["status"]) ?? .inService
+            guard status.isAtCustomer else {
+                throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue), not in service at the customer")
+            }
+            if let open = try String.fetchOne(
+                db, sql: "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed','cancelled')", arguments: [unitID])
+            {
+                throw DepotError.refused(subject: unitSerial, reason: "already has an open RMA, \(open)")
+            }
+            try db.execute(
+                sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                arguments: [supportCase["id"], unitID, verdict.rawValue, note, checks, at.description, actor.user])
+
+            let newStatus: ApplianceStatus
+            var rmaNumber: String?
+            var decision: RMADecision?
+            switch verdict {
+            case .notDefective: newStatus = .inService
+            case .needsMoreInfo: newStatus = .suspect
+            case .defective:
+                newStatus = .defective
+                let regionID = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
+                let region = try policy.region(regionID)
+                let clock = try clocks.clock(for: regionID)
+                let customerID: Int64 = supportCase["customer_id"]
+                let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
+                guard let shipDate = LocalDate(iso: unit["ship_date"] as String), let end = LocalDate(iso: unit["warranty_end"] as String) else {
+                    throw DepotError.storage(path: path, message: "unit \(unitSerial) has an unreadable ship date or warranty end")
+                }
+                let made = try RMAEngine.decide(tier: tier, shipDate: shipDate, warrantyEnd: end, verdictAt: at, region: region,
+                                                clock: clock, deadlines: policy.rma)
+                decision = made
+                let rma = try Counters.next(db, .rma, year: at.utcDate.year)
+                rmaNumber = rma
+                let state = RMAStateMachine.initialState(made.path)
+                try db.execute(
+                    sql: """
+                        INSERT INTO rma (number, case_id, appliance_id, path, state, reason, tier, warranty_end, in_warranty, region, verdict_at, ship_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                    arguments: [rma, supportCase["id"], unitID, made.path.rawValue, state.rawValue, made.reason, tier?.rawValue,
+                                end.description, made.inWarranty, regionID, at.description, made.shipBy?.description])
+                let rmaID = db.lastInsertedRowID
+                try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
+                try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
+                                    reason: made.reason, details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
+                let customer = try Row.fetchOne(db, sql: "SELECT key, name, account_manager FROM customer WHERE id = ?", arguments: [customerID])
+                let payload: [String: String?] = [
+                    "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
+                    "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
+                    "reason": made.reason,
+                ]
+                if made.path == .salesReferral {
+                    try Outbox.enqueue(db, event: "sales-referral", target: .accountManager, customerID: customerID, subject: rma,
+                                       payload: payload, idempotencyKey: "sales-referral:\(rma)", at: at)
+                } else {
+                    try Outbox.enqueue(db, event: "rma-approved", target: .logistics, customerID: customerID, subject: rma,
+                                       payload: payload, idempotencyKey: "rma-approved:\(rma)", at: at)
+                }
+            }
+            if newStatus != status {
+                try db.execute(sql: "UPDATE appliance SET status = ? WHERE id = ?", arguments: [newStatus.rawValue, unitID])
+            }
+            var text = "\(unitSerial): \(verdict.rawValue): \(note)"
+            if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }
+            try CaseEvents.add(db, caseID: supportCase["id"], at: at, kind: "diagnosis", actor: actor, note: text)
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "diagnose", entity: "appliance", key: unitSerial,
+                                reason: note, details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
+            return DiagnosisOutcome(verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
+                                    reason: decision?.reason, unitStatus: newStatus)
+        }
+    }
+}

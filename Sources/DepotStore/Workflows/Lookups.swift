@@ -1,0 +1,74 @@
+import DepotCore
+import GRDB
+
+/// Finding records by the keys users type, with a `notFound` error naming what was asked for.
+enum Lookup {
+    static func customer(_ db: Database, key: String) throws -> Row {
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE key = ?", arguments: [key]) else {
+            throw DepotError.notFound(kind: "customer", key: key)
+        }
+        return row
+    }
+
+    static func contact(_ db: Database, email: String) throws -> Row {
+        let email = email.trimmingSpaces().lowercased()
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE email = ?", arguments: [email]) else {
+            throw DepotError.notFound(kind: "contact", key: email)
+        }
+        return row
+    }
+
+    static func appliance(_ db: Database, serial raw: String) throws -> Row {
+        guard let serial = Serial(raw),
+              let row = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE serial = ?", arguments: [serial.text])
+        else { throw DepotError.notFound(kind: "appliance", key: raw) }
+        return row
+    }
+
+    static func supportCase(_ db: Database, number: String) throws -> Row {
+        let number = number.trimmingSpaces().uppercased()
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM support_case WHERE number = ?", arguments: [number]) else {
+            throw DepotError.notFound(kind: "case", key: number)
+        }
+        return row
+    }
+
+    static func rma(_ db: Database, number: String) throws -> Row {
+        let number = number.trimmingSpaces().uppercased()
+        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rma WHERE number = ?", arguments: [number]) else {
+            throw DepotError.notFound(kind: "RMA", key: number)
+        }
+        return row
+    }
+
+    /// The highest tier among the customer's contracts active on `day` (start <= day <= end), if any.
+    static func activeTier(_ db: Database, customerID: Int64, on day: LocalDate) throws -> Tier? {
+        let tiers = try String.fetchAll(
+            db, sql: "SELECT tier FROM contract WHERE customer_id = ? AND start_date <= ? AND end_date >= ?",
+            arguments: [customerID, day.description, day.description])
+        return tiers.compactMap(Tier.init(rawValue:)).max()
+    }
+
+    /// The region whose clock and calendar apply to a unit: its site's, else its customer's.
+    static func region(_ db: Database, siteID: Int64?, customerID: Int64?) throws -> String? {
+        if let siteID, let region = try String.fetchOne(db, sql: "SELECT region FROM site WHERE id = ?", arguments: [siteID]) {
+            return region
+        }
+        if let customerID { return try String.fetchOne(db, sql: "SELECT region FROM customer WHERE id = ?", arguments: [customerID]) }
+        return nil
+    }
+
+    static func key(_ db: Database, table: String, id: Int64?) throws -> String? {
+        guard let id else { return nil }
+        let column = table == "contact" ? "email" : table == "appliance" ? "serial" : table == "support_case" || table == "rma" ? "number" : "key"
+        return try String.fetchOne(db, sql: "SELECT \(column) FROM \(table) WHERE id = ?", arguments: [id])
+    }
+}
+
+extension Instant {
+    /// The instant stored as text in the database.
+    init?(databaseText: String?) {
+        guard let databaseText else { return nil }
+        self.init(iso: databaseText)
+    }
+}

@@ -1,0 +1,279 @@
+import DepotCore
+import GRDB
+
+/// How a sales referral ended.
+public enum ReferralOutcome: String, CaseIterable, Sendable, Codable {
+    case purchased, declined
+}
+
+extension DepotDatabase {
+    /// Sets a spare aside for the RMA: `serial` when given, else the spare SPEC.md 4 prefers (same model,
+    /// else its successor; a depot in the site's region first). Returns the spare's serial.
+    @discardableResult
+    public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: Actor) throws(DepotError) -> String {
+        try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
+            let unit = try unitOf(db, rma)
+            let modelID: Int64 = unit["model_id"]
+            let successorID = try Int64.fetchOne(db, sql: "SELECT successor_id FROM model WHERE id = ?", arguments: [modelID])
+            let spare: Row
+            if let serial {
+                spare = try Lookup.appliance(db, serial: serial)
+                let spareSerial: String = spare["serial"]
+                guard spare["status"] as String == ApplianceStatus.inStock.rawValue else {
+                    throw DepotError.refused(subject: spareSerial, reason: "is \(spare["status"] as String), not an in-stock spare")
+                }
+                let spareModel: Int64 = spare["model_id"]
+                guard spareModel == modelID || spareModel == successorID else {
+                    throw DepotError.refused(subject: spareSerial, reason: "is neither the defective unit's model nor its successor")
+                }
+            } else {
+                let region: String = rma["region"]
+                guard let picked = try Row.fetchOne(
+                    db,
+                    sql: """
+                        SELECT a.* FROM appliance a JOIN depot d ON d.id = a.depot_id
+                        WHERE a.status = 'in-stock' AND a.model_id IN (?, ?)
+                        ORDER BY a.model_id <> ?, d.region <> ?, d.key, a.serial
+                        LIMIT 1
+                        """,
+                    arguments: [modelID, successorID ?? modelID, modelID, region])
+                else {
+                    let model = try Lookup.key(db, table: "model", id: modelID) ?? "?"
+                    let successor = try Lookup.key(db, table: "model", id: successorID)
+                    throw DepotError.refused(subject: rma["number"], reason: "no spare of model \(model)"
+                        + (successor.map { " or its successor \($0)" } ?? "") + " is in stock")
+                }
+                spare = picked
+            }
+            try db.execute(sql: "UPDATE appliance SET status = 'allocated' WHERE id = ?", arguments: [spare["id"]])
+            try db.execute(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ? WHERE id = ?",
+                           arguments: [spare["id"], at.description, rma["id"]])
+            let spareSerial: String = spare["serial"]
+            let depot = try Lookup.key(db, table: "depot", id: spare["depot_id"]) ?? ""
+            return (spareSerial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
+        }
+    }
+
+    /// Ships the allocated replacement to the defective unit's customer and site. The replacement takes
+    /// the replacement warranty, and the lineage links both units.
+    public func ship(rma number: String, carrier: String, tracking: String, at: Instant, actor: Actor) throws(DepotError) {
+        try requireText(carrier, "--carrier")
+        try requireText(tracking, "--tracking")
+        try rmaStep(number, .ship, at: at, actor: actor) { db, rma in
+            let unit = try unitOf(db, rma)
+            guard let replacementID: Int64 = rma["replacement_id"],
+                  let replacement = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE id = ?", arguments: [replacementID])
+            else { throw DepotError.refused(subject: rma["number"], reason: "has no allocated replacement") }
+            let region = try policy.region(rma["region"])
+            let shipDay = region.localDate(of: at)
+            let originalEnd = LocalDate(iso: unit["warranty_end"] as String) ?? shipDay
+            let end = Warranty.replacementEnd(originalEnd: originalEnd, replacementShipDate: shipDay, minimumDays: policy.replacementMinimumDays)
+            try db.execute(
+                sql: """
+                    UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
+                        warranty_end = ?, replacement_warranty = 1, replaces_id = ? WHERE id = ?
+                    """,
+                arguments: [unit["customer_id"], unit["site_id"], shipDay.description, end.description, unit["id"], replacementID])
+            try db.execute(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?", arguments: [replacementID, unit["id"]])
+            try db.execute(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?",
+                           arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
+            let replacementSerial: String = replacement["serial"]
+            let customerID: Int64? = unit["customer_id"]
+            try Outbox.enqueue(
+                db, event: "replacement-shipped", target: .logistics, customerID: customerID, subject: rma["number"],
+                payload: ["rma": rma["number"], "serial": unit["serial"], "replacementSerial": replacementSerial,
+                          "carrier": carrier, "tracking": tracking, "customer": try Lookup.key(db, table: "customer", id: customerID),
+                          "site": try Lookup.key(db, table: "site", id: unit["site_id"])],
+                idempotencyKey: "replacement-shipped:\(rma["number"] as String)", at: at)
+            return ((), "\(replacementSerial) by \(carrier) \(tracking); warranty to \(end)",
+                    ["replacement": replacementSerial, "carrier": carrier, "tracking": tracking, "warrantyEnd": end.description])
+        }
+    }
+
+    /// Records the replacement's delivery; for an advance replacement the defective unit is now due back.
+    public func deliver(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
+        try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
+            try db.execute(sql: "UPDATE appliance SET status = 'in-service' WHERE id = ?", arguments: [rma["replacement_id"]])
+            var note = "replacement delivered"
+            var details: [String: String] = [:]
+            if rma["path"] as String == RMAPath.advanceReplacement.rawValue {
+                let due = try clocks.clock(for: rma["region"]).adding(policy.rma.returnDueAfterDelivery, to: at)
+                try db.execute(sql: "UPDATE rma SET delivered_at = ?, return_due = ? WHERE id = ?",
+                               arguments: [at.description, due.description, rma["id"]])
+                note += "; defective unit due back by \(due)"
+                details["returnDue"] = due.description
+            } else {
+                try db.execute(sql: "UPDATE rma SET delivered_at = ? WHERE id = ?", arguments: [at.description, rma["id"]])
+            }
+            return ((), note, details)
+        }
+    }
+
+    /// Records that the customer shipped the defective unit back.
+    public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
+        try rmaStep(number, .returnShip, at: at, actor: actor) { db, rma in
+            try db.execute(sql: "UPDATE appliance SET status = 'return-in-transit' WHERE id = ?", arguments: [rma["appliance_id"]])
+            try db.execute(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?",
+                           arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma["id"]])
+            let via = [carrier, tracking].compactMap { $0 }.joined(separator: " ")
+            return ((), "defective unit shipped back" + (via.isEmpty ? "" : " by \(via)"), ["carrier": carrier ?? "", "tracking": tracking ?? ""])
+        }
+    }
+
+    /// Records the defective unit's arrival; for return-then-replace the replacement is now due to ship.
+    public func receive(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
+        try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
+            try db.execute(sql: "UPDATE appliance SET status = 'returned' WHERE id = ?", arguments: [rma["appliance_id"]])
+            var note = "defective unit received"
+            var details: [String: String] = [:]
+            if rma["path"] as String == RMAPath.returnThenReplace.rawValue {
+                let shipBy = try clocks.clock(for: rma["region"]).adding(policy.rma.replacementShipAfterReceipt, to: at)
+                try db.execute(sql: "UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?",
+                               arguments: [at.description, shipBy.description, rma["id"]])
+                note += "; replacement ships by \(shipBy)"
+                details["shipBy"] = shipBy.description
+            } else {
+                try db.execute(sql: "UPDATE rma SET received_at = ? WHERE id = ?", arguments: [at.description, rma["id"]])
+            }
+            return ((), note, details)
+        }
+    }
+
+    /// Closes an RMA; a sales referral needs its outcome.
+    public func closeRMA(_ number: String, outcome: ReferralOutcome? = nil, at: Instant, actor: Actor) throws(DepotError) {
+        try rmaStep(number, .close, at: at, actor: actor) { db, rma in
+            let isReferral = rma["path"] as String == RMAPath.salesReferral.rawValue
+            if isReferral && outcome == nil {
+                throw DepotError.invalidArgument(name: "--outcome", value: "", reason: "a sales referral closes as purchased or declined")
+            }
+            if !isReferral && outcome != nil {
+                throw DepotError.invalidArgument(name: "--outcome", value: outcome?.rawValue ?? "", reason: "only a sales referral has an outcome")
+            }
+            try db.execute(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?", arguments: [at.description, outcome?.rawValue, rma["id"]])
+            return ((), outcome.map { "outcome: \($0.rawValue)" }, ["outcome": outcome?.rawValue ?? ""])
+        }
+    }
+
+    /// Cancels an open RMA; an allocated spare that has not shipped goes back to stock. Units already
+    /// shipped stay where they are (their moves are recorded separately).
+    public func cancelRMA(_ number: String, reason: String, at: Instant, actor: Actor) throws(DepotError) {
+        try requireText(reason, "--reason")
+        try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
+            var note = reason
+            if rma["state"] as String == RMAState.allocated.rawValue, let spare: Int64 = rma["replacement_id"] {
+                try db.execute(sql: "UPDATE appliance SET status = 'in-stock' WHERE id = ?", arguments: [spare])
+                try db.execute(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?", arguments: [rma["id"]])
+                note += "; spare \(try Lookup.key(db, table: "appliance", id: spare) ?? "") back in stock"
+            }
+            try db.execute(sql: "UPDATE rma SET cancel_reason = ?, closed_at = ? WHERE id = ?", arguments: [reason, at.description, rma["id"]])
+            return ((), note, ["reason": reason])
+        }
+    }
+
+    // MARK: - Returned units
+
+    /// Puts a returned unit back in stock at a depot (by default one in the region of its last site).
+    public func refurbish(serial: String, depot: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
+        try actor.require(.moveUnits)
+        let recordedAt = now()
+        try write { db in
+            let unit = try Lookup.appliance(db, serial: serial)
+            let unitSerial: String = unit["serial"]
+            guard unit["status"] as String == ApplianceStatus.returned.rawValue else {
+                throw DepotError.refused(subject: unitSerial, reason: "is \(unit["status"] as String); only a returned unit is refurbished")
+            }
+            let depotRow: Row
+            if let depot {
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM depot WHERE key = ?", arguments: [depot]) else {
+                    throw DepotError.notFound(kind: "depot", key: depot)
+                }
+                depotRow = row
+            } else {
+                let region = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
+                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM depot ORDER BY region <> ?, key LIMIT 1", arguments: [region]) else {
+                    throw DepotError.refused(subject: unitSerial, reason: "there is no depot to put it in")
+                }
+                depotRow = row
+            }
+            try db.execute(sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ? WHERE id = ?",
+                           arguments: [depotRow["id"], unit["id"]])
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
+                                details: ["depot": depotRow["key"]])
+        }
+    }
+
+    /// Scraps a returned unit (or a spare).
+    public func scrap(serial: String, reason: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
+        try actor.require(.moveUnits)
+        let recordedAt = now()
+        try write { db in
+            let unit = try Lookup.appliance(db, serial: serial)
+            let unitSerial: String = unit["serial"]
+            let status: String = unit["status"]
+            guard status == ApplianceStatus.returned.rawValue || status == ApplianceStatus.inStock.rawValue else {
+                throw DepotError.refused(subject: unitSerial, reason: "is \(status); only a returned unit or a spare is scrapped")
+            }
+            try db.execute(sql: "UPDATE appliance SET status = 'scrapped' WHERE id = ?", arguments: [unit["id"]])
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
+                                reason: reason)
+        }
+    }
+
+    // MARK: - The common step
+
+    /// Runs one RMA step: checks the state machine and the role, runs `body` (which moves units and
+    /// sets the step's columns), then sets the new state and writes the history and the audit entry.
+    @discardableResult
+    private func rmaStep<T>(_ number: String, _ action: RMAAction, at: Instant, actor: Actor,
+                            _ body: (Database, Row) throws -> (T, String?, [String: String])) throws(DepotError) -> T
+    {
+        let recordedAt = now()
+        return try write { db in
+            let rma = try Lookup.rma(db, number: number)
+            let rmaNumber: String = rma["number"]
+            let path = RMAPath(rawValue: rma["path"]) ?? .returnThenReplace
+            let state = RMAState(rawValue: rma["state"]) ?? .cancelled
+            switch action {
+            case .close where path == .salesReferral: try actor.require(.closeReferral)
+            case .cancel: try actor.require(.cancelRMA)
+            default: try actor.require(.moveUnits)
+            }
+            guard let next = RMAStateMachine.next(path, from: state, by: action) else {
+                throw DepotError.illegalTransition(subject: rmaNumber, state: state.rawValue, action: action.rawValue,
+                                                   allowed: RMAStateMachine.allowed(path, from: state).map(\.rawValue))
+            }
+            let last = try String.fetchOne(db, sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?", arguments: [rma["id"]])
+            if let last, let lastInstant = Instant(iso: last), at < lastInstant {
+                throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before the RMA's last step (\(last))")
+            }
+            let (result, note, details) = try body(db, rma)
+            try db.execute(sql: "UPDATE rma SET state = ? WHERE id = ?", arguments: [next.rawValue, rma["id"]])
+            try RMAEvents.add(db, rmaID: rma["id"], at: at, action: action.rawValue, from: state, to: next, actor: actor, note: note)
+            var allDetails = details.filter { !$0.value.isEmpty }
+            allDetails["from"] = state.rawValue
+            allDetails["to"] = next.rawValue
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "rma", key: rmaNumber,
+                                reason: action == .cancel ? note : nil, details: allDetails)
+            return result
+        }
+    }
+
+    private func unitOf(_ db: Database, _ rma: Row) throws -> Row {
+        guard let unit = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE id = ?", arguments: [rma["appliance_id"]]) else {
+            throw DepotError.notFound(kind: "appliance", key: "#\(rma["appliance_id"] as Int64)")
+        }
+        return unit
+    }
+
+    private func requireText(_ text: String, _ name: String) throws(DepotError) {
+        guard !text.trimmingSpaces().isEmpty else { throw .invalidArgument(name: name, value: text, reason: "a value is required") }
+    }
+}
+
+/// The history of an RMA.
+enum RMAEvents {
+    static func add(_ db: Database, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: Actor, note: String?) throws {
+        try db.execute(sql: "INSERT INTO rma_event (rma_id, at, action, from_state, to_state, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                       arguments: [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
+    }
+}
