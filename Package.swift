@@ -42,7 +42,10 @@ let package = Package(
         .executableTarget(name: "DepotBench", dependencies: ["DepotCore"]),
         .target(name: "DepotTestSupport", dependencies: ["DepotCore", "DepotStore"], path: "Tests/DepotTestSupport"),
         .testTarget(name: "DepotCoreTests", dependencies: ["DepotCore"]),
-        .testTarget(name: "DepotStoreTests", dependencies: ["DepotStore", "DepotCore", "DepotTestSupport"]),
+        .testTarget(
+            name: "DepotStoreTests",
+            dependencies: ["DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
         .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotTestSupport", "depot"]),
     ],
     swiftLanguageModes: [.v6]

@@ -230,10 +230,15 @@ struct ApplianceImporter: RowImporter {
         bind(8, version)
         bind(9, status.rawValue)
         let code = sqlite3_step(statement)
+        if code == SQLITE_DONE {
+            sqlite3_reset(statement)
+            return true
+        }
+        let extended = sqlite3_extended_errcode(connection)
+        let message = String(cString: sqlite3_errmsg(connection))
         sqlite3_reset(statement)
-        if code == SQLITE_DONE { return true }
-        if code == SQLITE_CONSTRAINT && sqlite3_extended_errcode(connection) == 2067 /* SQLITE_CONSTRAINT_UNIQUE */ { return false }
-        throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(connection)))
+        if extended == 2067 /* SQLITE_CONSTRAINT_UNIQUE */ { return false }
+        throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message)
     }
 
     private mutating func update(_ existing: Row, with fields: Fields, db: Database, line: Int, log: inout ProblemLog) throws -> RowOutcome? {

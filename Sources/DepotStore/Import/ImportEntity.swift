@@ -62,6 +62,16 @@ public struct ImportSummary: Sendable, Equatable, Encodable {
     public let updated: Int
     /// Rows equal to the record already held.
     public let unchanged: Int
+
+    /// Creates a summary.
+    public init(entity: ImportEntity, file: String, rows: Int, added: Int, updated: Int, unchanged: Int) {
+        self.entity = entity
+        self.file = file
+        self.rows = rows
+        self.added = added
+        self.updated = updated
+        self.unchanged = unchanged
+    }
 }
 
 /// Progress of a running import: bytes read so far and the file's size when known.

@@ -1,0 +1,74 @@
+import DepotCore
+import GRDB
+
+/// An appliance as `depot unit show` presents it.
+public struct UnitDetail: Sendable, Encodable {
+    public let serial: String
+    public let model: String
+    public let status: ApplianceStatus
+    public let customer: String?
+    public let site: String?
+    public let depot: String?
+    public let shipDate: LocalDate
+    public let warrantyEnd: LocalDate
+    public let replacementWarranty: Bool
+    public let softwareVersion: String?
+    public let replaces: String?
+    public let replacedBy: String?
+    public let cases: [String]
+    public let rmas: [String]
+
+    enum CodingKeys: String, CodingKey {
+        case serial, model, status, customer, site, depot, shipDate, warrantyEnd, replacementWarranty, softwareVersion, replaces, replacedBy, cases, rmas
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(serial, forKey: .serial)
+        try c.encode(model, forKey: .model)
+        try c.encode(status, forKey: .status)
+        try c.encode(customer, forKey: .customer)
+        try c.encode(site, forKey: .site)
+        try c.encode(depot, forKey: .depot)
+        try c.encode(shipDate, forKey: .shipDate)
+        try c.encode(warrantyEnd, forKey: .warrantyEnd)
+        try c.encode(replacementWarranty, forKey: .replacementWarranty)
+        try c.encode(softwareVersion, forKey: .softwareVersion)
+        try c.encode(replaces, forKey: .replaces)
+        try c.encode(replacedBy, forKey: .replacedBy)
+        try c.encode(cases, forKey: .cases)
+        try c.encode(rmas, forKey: .rmas)
+    }
+}
+
+extension DepotDatabase {
+    /// A unit with its place, warranty, lineage, cases and RMAs.
+    public func unitDetail(_ serial: String) throws(DepotError) -> UnitDetail {
+        try read { db in
+            let row = try Lookup.appliance(db, serial: serial)
+            let id: Int64 = row["id"]
+            return UnitDetail(
+                serial: row["serial"], model: try Lookup.key(db, table: "model", id: row["model_id"]) ?? "",
+                status: ApplianceStatus(rawValue: row["status"]) ?? .inService,
+                customer: try Lookup.key(db, table: "customer", id: row["customer_id"]), site: try Lookup.key(db, table: "site", id: row["site_id"]),
+                depot: try Lookup.key(db, table: "depot", id: row["depot_id"]),
+                shipDate: LocalDate(iso: row["ship_date"] as String) ?? LocalDate(dayNumber: 0),
+                warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0),
+                replacementWarranty: row["replacement_warranty"], softwareVersion: row["software_version"],
+                replaces: try Lookup.key(db, table: "appliance", id: row["replaces_id"]),
+                replacedBy: try Lookup.key(db, table: "appliance", id: row["replaced_by_id"]),
+                cases: try String.fetchAll(db, sql: "SELECT number FROM support_case WHERE appliance_id = ? ORDER BY id", arguments: [id]),
+                rmas: try String.fetchAll(db, sql: "SELECT number FROM rma WHERE appliance_id = ? OR replacement_id = ? ORDER BY id", arguments: [id, id]))
+        }
+    }
+
+    /// A unit's status.
+    public func applianceStatus(_ serial: String) throws(DepotError) -> ApplianceStatus {
+        try unitDetail(serial).status
+    }
+
+    /// A unit's warranty end as stored (for tests and reports).
+    public func warrantyEnd(_ serial: String) throws(DepotError) -> String {
+        try unitDetail(serial).warrantyEnd.description
+    }
+}

@@ -1,0 +1,148 @@
+import DepotCore
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Testing
+
+@Suite("Fleet import")
+struct ImportTests {
+    let at = Instant(iso: "2026-11-23T12:00:00Z")!
+
+    @Test("the fleet imports, and importing it again changes nothing")
+    func reimportIsIdempotent() throws {
+        let depot = try TestDepot.withFleet()
+        let file = depot.folder.write("again.csv", Fleet.appliances)
+        let summary = try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: at)
+        #expect(summary == ImportSummary(entity: .appliances, file: file, rows: 8, added: 0, updated: 0, unchanged: 8))
+        let models = depot.folder.write("models.csv", Fleet.models)
+        let again = try depot.database.importFile(.models, path: models, actor: TestDepot.admin, at: at)
+        #expect((again.added, again.updated, again.unchanged) == (0, 0, 2))
+    }
+
+    @Test("a re-import with changed rows updates them and counts added, updated and unchanged")
+    func upsertCounts() throws {
+        let depot = try TestDepot.withFleet()
+        let file = depot.folder.write("update.csv", """
+            serial,software_version
+            acme-1,5.0
+            GLOBEX-1,5.1
+            """)
+        // A partial file: only the columns it names change; a serial matches case-insensitively.
+        let summary = try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: at)
+        #expect((summary.added, summary.updated, summary.unchanged) == (0, 1, 1))
+        let added = depot.folder.write("add.csv", """
+            serial,model,site,ship_date
+            NEW-1,DX-200,ACME-NYC,2026-11-01
+            """)
+        let second = try depot.database.importFile(.appliances, path: added, actor: TestDepot.admin, at: at)
+        #expect((second.added, second.updated, second.unchanged) == (1, 0, 0))
+    }
+
+    @Test("a model's new warranty length moves its units' warranty ends")
+    func warrantyFollowsModel() throws {
+        let depot = try TestDepot.withFleet()
+        let before = try depot.database.warrantyEnd("ACME-1")
+        #expect(before == "2027-03-01")
+        let file = depot.folder.write("models2.csv", "model,warranty_months\nDX-100,36\n")
+        _ = try depot.database.importFile(.models, path: file, actor: TestDepot.admin, at: at)
+        #expect(try depot.database.warrantyEnd("ACME-1") == "2029-03-01")
+    }
+
+    @Test("one bad row rejects the file; every bad row is listed by line and column; nothing changes")
+    func badRowsRejectTheFile() throws {
+        let depot = try TestDepot.withFleet()
+        let file = depot.folder.write("bad.csv", """
+            serial,model,customer,site,depot,ship_date,software_version,status
+            GOOD-1,DX-100,ACME,ACME-NYC,,2026-01-01,5.1,
+            BAD-1,DX-999,ACME,ACME-NYC,,2026-01-01,5.1,
+            BAD-2,DX-100,ACME,GLOBEX-LON,,2026-01-01,5.1,
+            BAD-3,DX-100,ACME,ACME-NYC,,2026-02-30,5.1,
+            GOOD-1,DX-100,ACME,ACME-NYC,,2026-01-01,5.1,
+            BAD-4,DX-100,ACME,ACME-NYC,,2026-01-01,9.9,
+            BAD-5,DX-100,,,D-US,2026-01-01,5.1,in-service
+            "BAD-6",DX-100
+            """)
+        let before = try depot.database.auditEntries().count
+        let error = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: at)
+        }
+        guard case let .invalidImport(_, problems, more)? = error else {
+            Issue.record("expected invalidImport, got \(String(describing: error))")
+            return
+        }
+        #expect(more == 0)
+        #expect(problems.map(\.line) == [3, 4, 5, 6, 7, 8, 9])
+        #expect(problems.map(\.column) == ["model", "site", "ship_date", "serial", "software_version", "status", nil])
+        #expect(problems[0].message == "unknown model \"DX-999\"")
+        #expect(problems[3].message.contains("duplicate serial \"GOOD-1\""))
+        #expect(problems[6].message == "2 fields, the header has 8")
+        // Nothing was written: GOOD-1 is not there and the audit log has no entry for the import.
+        #expect(throws: DepotError.notFound(kind: "appliance", key: "GOOD-1")) { try depot.database.applianceStatus("GOOD-1") }
+        #expect(try depot.database.auditEntries().count == before)
+    }
+
+    @Test("the problem list stops at the limit and counts the rest")
+    func problemLimit() throws {
+        let depot = try TestDepot.withFleet()
+        let rows = (1...120).map { "X-\($0),NOPE,ACME,ACME-NYC,,2026-01-01,5.1," }.joined(separator: "\n")
+        let file = depot.folder.write("many.csv", "serial,model,customer,site,depot,ship_date,software_version,status\n" + rows)
+        let error = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: at, problemLimit: 50)
+        }
+        guard case let .invalidImport(_, problems, more)? = error else { Issue.record("expected invalidImport"); return }
+        #expect(problems.count == 50 && more == 70)
+        #expect(error?.message.hasSuffix("... and 70 more") == true)
+    }
+
+    @Test("an unknown column, a missing key column and malformed CSV are refused with the line")
+    func headerAndSyntaxErrors() throws {
+        let depot = try TestDepot.withFleet()
+        let unknown = depot.folder.write("u.csv", "model,name,colour\nA,B,red\n")
+        #expect(throws: DepotError.invalidFile(file: unknown, line: 1, message: "unknown column \"colour\" for models (columns: model,name,warranty_months,successor)")) {
+            try depot.database.importFile(.models, path: unknown, actor: TestDepot.admin, at: at)
+        }
+        let noKey = depot.folder.write("k.csv", "name\nB\n")
+        #expect(throws: DepotError.invalidFile(file: noKey, line: 1, message: "the key column \"model\" is missing")) {
+            try depot.database.importFile(.models, path: noKey, actor: TestDepot.admin, at: at)
+        }
+        let open = depot.folder.write("o.csv", "model,name\nA,B\nC,\"never closed\nD,E\n")
+        let error = #expect(throws: DepotError.self) { try depot.database.importFile(.models, path: open, actor: TestDepot.admin, at: at) }
+        #expect(error == .invalidImport(file: open, problems: [ImportProblem(line: 3, column: nil, message: "a quoted field opens here and is never closed")], more: 0))
+    }
+
+    @Test("designated contacts are capped by the customer's contract")
+    func designatedCap() throws {
+        let depot = try TestDepot.withFleet()
+        let file = depot.folder.write("c.csv", """
+            email,customer,name,designated
+            second@initech.example,INITECH,Second,yes
+            """)
+        let error = #expect(throws: DepotError.self) { try depot.database.importFile(.contacts, path: file, actor: TestDepot.admin, at: at) }
+        #expect(error?.message.contains("customer \"INITECH\" would have 2 designated contacts; its contract allows 1") == true)
+    }
+
+    @Test("small entities validate regions, tiers, dates and references")
+    func smallEntityValidation() throws {
+        let depot = try TestDepot.withFleet()
+        let file = depot.folder.write("k.csv", """
+            contract,customer,tier,start_date,end_date,max_contacts
+            K1,NOBODY,gold,2026-01-01,2025-01-01,x
+            """)
+        let error = #expect(throws: DepotError.self) { try depot.database.importFile(.contracts, path: file, actor: TestDepot.admin, at: at) }
+        guard case let .invalidImport(_, problems, _)? = error else { Issue.record("expected invalidImport"); return }
+        #expect(problems.map(\.column) == ["customer", "tier", "end_date", "max_contacts"])
+        let sites = depot.folder.write("s.csv", "site,customer,name,country,region\nS1,ACME,X,USA,mars\n")
+        let siteError = #expect(throws: DepotError.self) { try depot.database.importFile(.sites, path: sites, actor: TestDepot.admin, at: at) }
+        guard case let .invalidImport(_, siteProblems, _)? = siteError else { Issue.record("expected invalidImport"); return }
+        #expect(siteProblems.map(\.column) == ["country", "region"])
+    }
+
+    @Test("only an admin imports")
+    func importNeedsAdmin() throws {
+        let depot = try TestDepot.withFleet()
+        let file = depot.folder.write("m.csv", Fleet.models)
+        #expect(throws: DepotError.refused(subject: "sam", reason: "the support-engineer role may not import fleet data")) {
+            try depot.database.importFile(.models, path: file, actor: TestDepot.engineer, at: at)
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import DepotCore
+import DepotStore
+import Foundation
+
+/// A folder under the system's temporary folder, removed when the value is released.
+public final class TemporaryFolder: @unchecked Sendable {
+    /// The folder's path.
+    public let path: String
+
+    /// Creates a new empty folder.
+    public init() {
+        path = NSTemporaryDirectory() + "depot-test-" + UUID().uuidString
+        try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+
+    /// Writes `text` to `name` in the folder and returns its path.
+    @discardableResult
+    public func write(_ name: String, _ text: String) -> String {
+        let file = path + "/" + name
+        FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        return file
+    }
+}
+
+/// A real SQLite database in a temporary folder, with the small fleet of `Fleet` imported.
+public struct TestDepot: Sendable {
+    public let folder: TemporaryFolder
+    public let database: DepotDatabase
+
+    /// The test administrator, a support engineer and a logistics user.
+    public static let admin = Actor(user: "ada", role: .admin)
+    public static let engineer = Actor(user: "sam", role: .supportEngineer)
+    public static let logistics = Actor(user: "lou", role: .logistics)
+    public static let accountManager = Actor(user: "amy", role: .accountManager)
+
+    /// An empty database.
+    public static func empty(policy: Policy = Policy.builtInDefault()) throws -> TestDepot {
+        let folder = TemporaryFolder()
+        let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy)
+        return TestDepot(folder: folder, database: database)
+    }
+
+    /// A database holding `Fleet`'s models, customers, sites, depots, contracts, contacts, releases and appliances.
+    public static func withFleet() throws -> TestDepot {
+        let depot = try empty()
+        try depot.importAll(Fleet.files)
+        return depot
+    }
+
+    /// Imports files given as (entity, CSV text), in order.
+    public func importAll(_ files: [(ImportEntity, String)]) throws {
+        for (entity, text) in files {
+            let file = folder.write("\(entity.rawValue).csv", text)
+            _ = try database.importFile(entity, path: file, actor: Self.admin, at: Instant(iso: "2026-01-01T00:00:00Z")!)
+        }
+    }
+}
+
+/// A small fleet with known answers: one customer per tier and region, spares in two depots.
+public enum Fleet {
+    public static let models = """
+        model,name,warranty_months,successor
+        DX-100,Depot X 100,12,DX-200
+        DX-200,Depot X 200,24,
+        """
+    public static let customers = """
+        customer,name,region,account_manager,tam
+        ACME,Acme Corp,americas,Alice Manager,Tom Tam
+        GLOBEX,Globex GmbH,emea,Bob Manager,
+        INITECH,Initech Pty,apac,Carol Manager,
+        NOCON,No Contract Ltd,emea,Bob Manager,
+        """
+    public static let sites = """
+        site,customer,name,country,region,address
+        ACME-NYC,ACME,New York,US,americas,"1 Broadway, New York"
+        GLOBEX-LON,GLOBEX,London,GB,emea,1 Strand
+        INITECH-SYD,INITECH,Sydney,AU,apac,1 George St
+        NOCON-LON,NOCON,London,GB,emea,2 Strand
+        """
+    public static let depots = """
+        depot,name,region
+        D-US,Memphis,americas
+        D-EU,Amsterdam,emea
+        """
+    public static let contracts = """
+        contract,customer,tier,start_date,end_date,max_contacts
+        C-ACME,ACME,premium-plus,2026-01-01,2026-12-31,2
+        C-GLOBEX,GLOBEX,standard,2026-01-01,2026-12-31,2
+        C-INITECH,INITECH,premium,2026-01-01,2026-12-31,1
+        """
+    public static let contacts = """
+        email,customer,name,designated,certified
+        ops@acme.example,ACME,Olga Ops,yes,yes
+        dev@acme.example,ACME,Dan Dev,no,no
+        it@globex.example,GLOBEX,Ivan IT,yes,no
+        it@initech.example,INITECH,Ines IT,yes,yes
+        it@nocon.example,NOCON,Nora IT,no,no
+        """
+    public static let releases = """
+        version,released_on
+        5.0,2025-01-15
+        5.1,2025-09-01
+        """
+    /// ACME-1 and GLOBEX-1 in warranty on 2026-11-23; GLOBEX-OLD out of warranty; spares of both models.
+    public static let appliances = """
+        serial,model,customer,site,depot,ship_date,software_version,status
+        ACME-1,DX-100,ACME,ACME-NYC,,2026-03-01,5.1,in-service
+        GLOBEX-1,DX-100,GLOBEX,GLOBEX-LON,,2026-02-01,5.1,
+        GLOBEX-OLD,DX-100,GLOBEX,GLOBEX-LON,,2024-01-10,5.0,
+        INITECH-1,DX-200,INITECH,INITECH-SYD,,2023-05-05,5.0,
+        NOCON-1,DX-100,NOCON,NOCON-LON,,2026-06-01,5.1,
+        SPARE-US-1,DX-100,,,D-US,2026-01-10,5.1,in-stock
+        SPARE-EU-1,DX-100,,,D-EU,2026-01-10,5.1,in-stock
+        SPARE-EU-2,DX-200,,,D-EU,2026-01-10,5.1,in-stock
+        """
+
+    /// Every file in dependency order.
+    public static let files: [(ImportEntity, String)] = [
+        (.models, models), (.customers, customers), (.sites, sites), (.depots, depots), (.contracts, contracts),
+        (.contacts, contacts), (.releases, releases), (.appliances, appliances),
+    ]
+}
