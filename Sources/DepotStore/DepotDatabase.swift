@@ -161,3 +161,10 @@ enum SQLFunctions {
         return date.adding(months: months).description
     }
 }
+
+extension DepotDatabase {
+    /// Whether the database holds no fleet data yet.
+    public func isEmpty() throws(DepotError) -> Bool {
+        try read { db in try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM customer) + (SELECT count(*) FROM model)") == 0 }
+    }
+}

@@ -1,0 +1,185 @@
+import ArgumentParser
+import DepotCore
+import DepotStore
+import Foundation
+
+/// `depot case`: support cases.
+struct CaseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "case",
+        abstract: "Support cases: open, respond, workaround, resolve, close, show, list.",
+        subcommands: [Open.self, Respond.self, Workaround.self, Resolve.self, Close.self, Show.self, List.self]
+    )
+
+    /// `depot case open`
+    struct Open: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Open a case and print its number.",
+            discussion: """
+                The priority is suggested from impact x urgency; --priority sets another with --reason. A P1 needs a
+                designated contact under an active contract. The response and escalation deadlines of the policy in
+                force are stored with the case. A hardware-fault case names its unit, which becomes suspect.
+                """
+        )
+
+        @Option(help: "The customer's key.") var customer: String
+        @Option(help: "The reporting contact's e-mail address.") var contact: String
+        @Option(help: "hardware-fault, product-defect, question, custom-development or enhancement.") var type: CaseType
+        @Option(help: "The unit's serial number (required for a hardware fault).") var serial: String?
+        @Option(help: "high, medium or low.") var impact: Level
+        @Option(help: "high, medium or low.") var urgency: Level
+        @Option(help: "A one-line summary.") var title: String
+        @Option(help: "The details.") var description: String = ""
+        @Option(help: "P1 to P4, when it differs from the suggestion.") var priority: Priority?
+        @Option(help: "Why the priority differs from the suggestion.") var reason: String?
+        @Option(name: .customLong("product-version"), help: "The product version (default: the unit's).") var productVersion: String?
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let database = try store.open()
+            let number = try database.openCase(
+                NewCase(customer: customer, contact: contact, type: type, serial: serial, impact: impact, urgency: urgency, title: title,
+                        description: description, priority: priority, priorityReason: reason, productVersion: productVersion),
+                at: at.instant, actor: store.actor)
+            if output.resolved == .json { try Output.json(KeyedAnswer(fields: ["case": number])) } else { Output.write(number + "\n") }
+        }
+    }
+
+    struct Respond: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record the first engineer response (stops the response clock).")
+        @OptionGroup var step: CaseStep
+        func run() throws { try step.run(.respond) }
+    }
+
+    struct Workaround: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Record a workaround (also a response, if none was given).")
+        @OptionGroup var step: CaseStep
+        func run() throws { try step.run(.workaround) }
+    }
+
+    struct Resolve: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Resolve a case (stops its escalation clocks).")
+        @OptionGroup var step: CaseStep
+        func run() throws { try step.run(.resolve) }
+    }
+
+    struct Close: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Close a case by mutual agreement.", discussion: "--confirmed-by names the customer's contact who agreed.")
+        @OptionGroup var step: CaseStep
+        func run() throws { try step.run(.close) }
+    }
+
+    /// `depot case show`
+    struct Show: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Show a case: deadlines, SLA state, escalations, RMAs and timeline.")
+        @Argument(help: "The case number (CS-YYYY-NNNNNN).") var number: String
+        @Option(help: ArgumentHelp("Judge the SLA state at this instant. Default: now.", valueName: "instant"), transform: Parse.instant)
+        var at: Instant?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let detail = try store.open().caseDetail(number, now: at ?? Instant(Date()))
+            if output.resolved == .json { return try Output.json(detail) }
+            var rows: [[String]] = [
+                ["case", detail.number], ["customer", detail.customer], ["contact", detail.contact], ["type", detail.type.rawValue],
+                ["serial", detail.serial ?? ""], ["title", detail.title],
+                ["priority", detail.priority.rawValue + (detail.priorityReason.map { " (\($0))" } ?? "")],
+                ["status", detail.status.rawValue], ["tier", detail.tier?.rawValue ?? "no active contract"], ["region", detail.region],
+                ["opened", detail.openedAt.description],
+                ["response due", detail.responseDue.map { "\($0) (\(detail.responseThreshold ?? ""))" } ?? "no response SLA"],
+                ["responded", detail.respondedAt?.description ?? ""], ["SLA", detail.slaState?.rawValue ?? "none"],
+            ]
+            for e in detail.escalations {
+                rows.append(["escalation \(e.target.rawValue)", "\(e.at) (\(e.threshold))" + (e.firedAt.map { ", fired \($0)" } ?? "")])
+            }
+            if !detail.rmas.isEmpty { rows.append(["RMAs", detail.rmas.joined(separator: ", ")]) }
+            for event in detail.timeline { rows.append([event.at.description, "\(event.kind) by \(event.actor)" + (event.note.map { ": \($0)" } ?? "")]) }
+            Output.rows(["field", "value"], rows, format: output.resolved)
+        }
+    }
+
+    /// `depot case list`
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List cases, newest first.")
+        @Option(help: "Only this customer's cases.") var customer: String?
+        @Option(help: "Only cases in this status.") var status: CaseStatus?
+        @Option(help: "Only cases of this priority.") var priority: Priority?
+        @Option(help: "Only cases in this region.") var region: String?
+        @Flag(help: "Only cases not yet resolved.") var open = false
+        @Option(help: "At most this many.") var limit = 1000
+        @Option(help: ArgumentHelp("Judge SLA states at this instant. Default: now.", valueName: "instant"), transform: Parse.instant)
+        var at: Instant?
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let cases = try store.open().cases(
+                CaseFilter(customer: customer, status: status, priority: priority, region: region, unresolvedOnly: open),
+                now: at ?? Instant(Date()), limit: limit)
+            if output.resolved == .json { return try Output.json(cases) }
+            Output.rows(["case", "opened", "customer", "priority", "status", "serial", "response due", "sla", "title"],
+                        cases.map { [$0.number, $0.openedAt.description, $0.customer, $0.priority.rawValue, $0.status.rawValue, $0.serial ?? "",
+                                     $0.responseDue?.description ?? "", $0.slaState?.rawValue ?? "", $0.title] },
+                        format: output.resolved)
+        }
+    }
+}
+
+/// The options of every case step.
+struct CaseStep: ParsableArguments {
+    @Argument(help: "The case number (CS-YYYY-NNNNNN).") var number: String
+    @Option(name: .customLong("confirmed-by"), help: "The customer contact who agreed to close (for close).") var confirmedBy: String?
+    @Option(help: "A note for the timeline.") var note: String?
+    @OptionGroup var at: AtOption
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: FormatOptions
+
+    func run(_ action: CaseStateMachine.Action) throws {
+        let database = try store.open()
+        try database.advanceCase(number, action, confirmedBy: confirmedBy, note: note, at: at.instant, actor: store.actor)
+        let detail = try database.caseDetail(number, now: at.instant)
+        if output.resolved == .json {
+            try Output.json(KeyedAnswer(fields: ["case": detail.number, "status": detail.status.rawValue]))
+        } else {
+            Output.write("\(detail.number): \(detail.status.rawValue)\n")
+        }
+    }
+}
+
+/// `depot diagnose`
+struct DiagnoseCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "diagnose",
+        abstract: "Record a diagnosis; a defective verdict starts an RMA.",
+        discussion: """
+            defective runs the RMA engine (contract tier and warranty on the verdict's day in the region of the unit's
+            site) and prints the RMA's number, path and ship-by deadline; not-defective returns the unit to service;
+            needs-more-info leaves it suspect.
+            """
+    )
+
+    @Argument(help: "The unit's serial number.") var serial: String
+    @Option(name: .customLong("case"), help: "The case number.") var caseNumber: String
+    @Option(help: "defective, not-defective or needs-more-info.") var verdict: Verdict
+    @Option(help: "What was checked and found.") var note: String
+    @Option(help: "Structured checks, e.g. \"psu=fail;fan=ok\".") var checks: String = ""
+    @OptionGroup var at: AtOption
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: FormatOptions
+
+    func run() throws {
+        let outcome = try store.open().diagnose(serial: serial, caseNumber: caseNumber, verdict: verdict, note: note, checks: checks,
+                                                at: at.instant, actor: store.actor)
+        if output.resolved == .json { return try Output.json(outcome) }
+        var text = "\(verdict.rawValue); unit \(outcome.unitStatus.rawValue)\n"
+        if let rma = outcome.rma, let path = outcome.path {
+            text += "\(rma) \(path.rawValue)" + (outcome.shipBy.map { ", ship by \($0)" } ?? "") + "\n"
+            if let reason = outcome.reason { text += "why: \(reason)\n" }
+        }
+        Output.write(text)
+    }
+}

@@ -1,0 +1,47 @@
+import ArgumentParser
+import DepotCore
+import DepotStore
+import Foundation
+
+/// `depot demo`
+struct DemoCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "demo",
+        abstract: "Fill a new database with a realistic demo fleet.",
+        discussion: """
+            Customers in all three regions and every tier (and some without a contract), sites, depots with spares,
+            releases, and cases and RMAs in every state, made through the same imports and workflows users run.
+            The database must not exist yet (or be empty): the demo never mixes with real data.
+            """
+    )
+
+    @Option(help: "How many units in service.") var appliances = 200
+    @Option(help: "The seed of the generated data.") var seed: UInt64 = 2026
+    @OptionGroup var at: AtOption
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var output: FormatOptions
+
+    func validate() throws {
+        guard (60...1_000_000).contains(appliances) else { throw ValidationError("--appliances must be from 60 to 1000000") }
+    }
+
+    func run() throws {
+        let (database, _) = try DepotDatabase.create(at: store.resolvedPath, policy: store.policy.load())
+        guard try database.isEmpty() else {
+            throw DepotError.refused(subject: database.path, reason: "already holds data; the demo fills only a new database")
+        }
+        let folder = NSTemporaryDirectory() + "depot-demo-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        var fleet = DemoFleet(appliances: appliances, base: at.instant, seed: seed)
+        let summary = try fleet.fill(database, actor: store.actor, folder: folder)
+        if output.resolved == .json { return try Output.json(summary) }
+        Output.write("""
+            \(database.path): \(summary.customers) customers, \(summary.appliances) units in service, \(summary.spares) spares, \
+            \(summary.cases) cases, \(summary.rmas) RMAs
+            try: depot case list --open --db \(database.path)
+                 depot rma list --db \(database.path)
+
+            """)
+    }
+}
