@@ -102,6 +102,28 @@ public struct DepotDatabase: Sendable {
         }
     }
 
+    /// Runs `body` in one immediate write transaction with foreign-key enforcement off, for the bulk
+    /// appliance import only: every reference it writes is an id it read from the parent table inside the
+    /// same write transaction, so SQLite's per-row parent lookups (half the insert's cost, measured) add
+    /// nothing. Enforcement is back on before the connection serves anyone else.
+    func writeTrustingReferences<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
+        do {
+            return try writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA foreign_keys = OFF")
+                defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
+                var result: T?
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return .commit
+                }
+                guard let result else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "the import's transaction did not run") }
+                return result
+            }
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+
     /// Runs `body` on a read-only snapshot of the database.
     func read<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
         do {

@@ -46,6 +46,21 @@ public struct FileByteSource: ByteSource {
 private func systemRead(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int { read(fd, buffer, count) }
 private func systemClose(_ fd: Int32) { _ = close(fd) }
 
+/// A view of one record's fields, valid only inside ``CSVReader/withRecord(_:)``.
+public struct CSVRecord {
+    let bytes: UnsafeBufferPointer<UInt8>
+    let ends: UnsafeBufferPointer<Int>
+
+    /// How many fields the record has.
+    public var count: Int { ends.count }
+
+    /// The bytes of field `index`, unquoted and unescaped.
+    public subscript(index: Int) -> UnsafeBufferPointer<UInt8> {
+        let start = index == 0 ? 0 : ends[index - 1]
+        return UnsafeBufferPointer(rebasing: bytes[start..<ends[index]])
+    }
+}
+
 /// Bytes held in memory, handed out at most `chunk` at a time (tests use small chunks to cross every boundary).
 public struct MemoryByteSource: ByteSource {
     private let bytes: [UInt8]
@@ -76,47 +91,39 @@ public struct MemoryByteSource: ByteSource {
 /// naming the line; after one, the reader cannot go on.
 public final class CSVReader<Source: ByteSource> {
     /// The longest record accepted, in bytes; longer ones are nearly always an unclosed quote.
-    public let maximumRecordBytes: Int
+    public var maximumRecordBytes: Int { state.maximumRecordBytes }
     /// The line on which the current record starts (1-based).
-    public private(set) var line = 0
+    public var line: Int { state.line }
     /// How many bytes of the input have been consumed.
-    public private(set) var bytesConsumed = 0
+    public var bytesConsumed: Int { state.bytesConsumed }
 
     private var source: Source
-    private let file: String
     private let buffer: UnsafeMutableRawBufferPointer
-    private var position = 0
-    private var filled = 0
-    private var finished = false
-    private var atStart = true
-    private var pendingCR = false
-    private var nextLine = 1
-    private var fieldBytes: [UInt8] = []
-    private var fieldEnds: [Int] = []
-    private var highBits: UInt8 = 0
-
-    private enum State { case fieldStart, unquoted, quoted, quoteSeen }
+    // All mutable parsing state lives in one struct that `next()` moves into a local: the hot loop then
+    // touches no class property (each such access costs a dynamic exclusivity check).
+    private var state: ParseState
 
     /// A reader of `source`, whose errors name `file`.
     public init(source: Source, file: String, chunkSize: Int = 1 << 20, maximumRecordBytes: Int = 1 << 20) {
         self.source = source
-        self.file = file
-        self.maximumRecordBytes = maximumRecordBytes
         buffer = .allocate(byteCount: max(chunkSize, 16), alignment: 8)
-        fieldBytes.reserveCapacity(4096)
-        fieldEnds.reserveCapacity(64)
+        state = ParseState(file: file, maximumRecordBytes: maximumRecordBytes)
     }
 
     deinit { buffer.deallocate() }
 
     /// How many fields the current record has.
-    public var fieldCount: Int { fieldEnds.count }
+    public var fieldCount: Int { state.fieldEnds.count }
 
     /// The bytes of field `index` of the current record, unquoted and unescaped.
     public func withField<R>(_ index: Int, _ body: (UnsafeBufferPointer<UInt8>) throws -> R) rethrows -> R {
-        let start = index == 0 ? 0 : fieldEnds[index - 1]
-        return try fieldBytes.withUnsafeBufferPointer { all in
-            try body(UnsafeBufferPointer(rebasing: all[start..<fieldEnds[index]]))
+        try withRecord { try body($0[index]) }
+    }
+
+    /// Runs `body` on a view of the current record's fields (the import's fast path: no copies).
+    public func withRecord<R>(_ body: (CSVRecord) throws -> R) rethrows -> R {
+        try state.fieldBytes.withUnsafeBufferPointer { bytes in
+            try state.fieldEnds.withUnsafeBufferPointer { ends in try body(CSVRecord(bytes: bytes, ends: ends)) }
         }
     }
 
@@ -130,35 +137,78 @@ public final class CSVReader<Source: ByteSource> {
 
     /// Moves to the next record; `false` at the end of the input.
     public func next() throws(DepotError) -> Bool {
+        var local = ParseState(file: "", maximumRecordBytes: 0)
+        swap(&local, &state)
+        defer { swap(&local, &state) }
+        return try local.next(buffer: buffer) { () throws(DepotError) -> Int in try source.read(into: buffer) }
+    }
+}
+
+/// The reader's mutable state and its byte-level state machine.
+private struct ParseState {
+    let file: String
+    let maximumRecordBytes: Int
+    var line = 0
+    var bytesConsumed = 0
+    var position = 0
+    var filled = 0
+    var finished = false
+    var atStart = true
+    var pendingCR = false
+    var nextLine = 1
+    var fieldBytes: [UInt8] = []
+    var fieldEnds: [Int] = []
+    var highBits: UInt8 = 0
+
+    private enum Mode { case fieldStart, unquoted, quoted, quoteSeen }
+
+    init(file: String, maximumRecordBytes: Int) {
+        self.file = file
+        self.maximumRecordBytes = maximumRecordBytes
+        if maximumRecordBytes > 0 {
+            fieldBytes.reserveCapacity(4096)
+            fieldEnds.reserveCapacity(64)
+        }
+    }
+
+    mutating func next(buffer: UnsafeMutableRawBufferPointer, refill read: () throws(DepotError) -> Int) throws(DepotError) -> Bool {
         fieldBytes.removeAll(keepingCapacity: true)
         fieldEnds.removeAll(keepingCapacity: true)
         highBits = 0
-        var state = State.fieldStart
+        var mode = Mode.fieldStart
         line = nextLine
         var quoteLine = nextLine
+        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
 
         while true {
             if position == filled {
-                if try !refill() { break }
+                guard !finished else { break }
+                filled = try read()
+                position = 0
+                if filled == 0 {
+                    finished = true
+                    break
+                }
             }
             if atStart {
                 atStart = false
-                if try skipByteOrderMark() { continue }
-            }
-            if pendingCR {
-                pendingCR = false
-                if buffer[position] == UInt8(ascii: "\n") {
-                    position += 1
-                    bytesConsumed += 1
+                if filled - position >= 3, base[position] == 0xEF, base[position + 1] == 0xBB, base[position + 2] == 0xBF {
+                    advance(3)  // a UTF-8 byte-order mark
                     continue
                 }
             }
-            let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
-            switch state {
+            if pendingCR {
+                pendingCR = false
+                if base[position] == UInt8(ascii: "\n") {
+                    advance(1)
+                    continue
+                }
+            }
+            switch mode {
             case .fieldStart:
                 let b = base[position]
                 if b == UInt8(ascii: "\"") {
-                    state = .quoted
+                    mode = .quoted
                     quoteLine = nextLine
                     advance(1)
                 } else if fieldEnds.isEmpty && (b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r")) {
@@ -166,7 +216,7 @@ public final class CSVReader<Source: ByteSource> {
                     endLine(b)
                     line = nextLine
                 } else {
-                    state = .unquoted
+                    mode = .unquoted
                 }
             case .unquoted:
                 var i = position
@@ -186,7 +236,7 @@ public final class CSVReader<Source: ByteSource> {
                 fieldEnds.append(fieldBytes.count)
                 advance(1)
                 if b == UInt8(ascii: ",") {
-                    state = .fieldStart
+                    mode = .fieldStart
                 } else {
                     endLine(b)
                     return try finishRecord()
@@ -202,18 +252,18 @@ public final class CSVReader<Source: ByteSource> {
                 try append(base + position, i - position)
                 advance(i - position)
                 if i < filled {
-                    state = .quoteSeen
+                    mode = .quoteSeen
                     advance(1)
                 }
             case .quoteSeen:
                 let b = base[position]
                 if b == UInt8(ascii: "\"") {
                     try append(base + position, 1)
-                    state = .quoted
+                    mode = .quoted
                     advance(1)
                 } else if b == UInt8(ascii: ",") {
                     fieldEnds.append(fieldBytes.count)
-                    state = .fieldStart
+                    mode = .fieldStart
                     advance(1)
                 } else if b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
                     fieldEnds.append(fieldBytes.count)
@@ -228,7 +278,7 @@ public final class CSVReader<Source: ByteSource> {
         }
 
         // The end of the input.
-        switch state {
+        switch mode {
         case .fieldStart where fieldEnds.isEmpty:
             return false
         case .quoted:
@@ -239,20 +289,22 @@ public final class CSVReader<Source: ByteSource> {
         }
     }
 
-    private func advance(_ n: Int) {
+    private mutating func advance(_ n: Int) {
         position += n
         bytesConsumed += n
     }
 
-    private func endLine(_ byte: UInt8) {
+    private mutating func endLine(_ byte: UInt8) {
         nextLine += 1
         if byte == UInt8(ascii: "\r") { pendingCR = true }
     }
 
-    private func append(_ start: UnsafePointer<UInt8>, _ count: Int) throws(DepotError) {
+    private mutating func append(_ start: UnsafePointer<UInt8>, _ count: Int) throws(DepotError) {
         guard count > 0 else { return }
         let run = UnsafeBufferPointer(start: start, count: count)
-        for b in run { highBits |= b }
+        var bits = highBits
+        for b in run { bits |= b }
+        highBits = bits
         fieldBytes.append(contentsOf: run)
         if fieldBytes.count > maximumRecordBytes {
             throw .invalidFile(file: file, line: line, message:
@@ -261,34 +313,16 @@ public final class CSVReader<Source: ByteSource> {
     }
 
     private func finishRecord() throws(DepotError) -> Bool {
-        if highBits & 0x80 != 0 {
-            for index in 0..<fieldEnds.count {
-                let valid = withField(index) { String(validating: $0, as: UTF8.self) != nil }
-                if !valid {
+        guard highBits & 0x80 != 0 else { return true }
+        try fieldBytes.withUnsafeBufferPointer { (bytes) throws(DepotError) in
+            var start = 0
+            for (index, end) in fieldEnds.enumerated() {
+                if String(validating: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) == nil {
                     throw .invalidFile(file: file, line: line, message: "field \(index + 1) is not UTF-8 text")
                 }
+                start = end
             }
         }
-        return true
-    }
-
-    private func refill() throws(DepotError) -> Bool {
-        guard !finished else { return false }
-        let n = try source.read(into: buffer)
-        position = 0
-        filled = n
-        if n == 0 { finished = true }
-        return n > 0
-    }
-
-    /// Skips a UTF-8 byte-order mark at the very start; `true` when one was skipped.
-    private func skipByteOrderMark() throws(DepotError) -> Bool {
-        // The three bytes may straddle a chunk boundary only with absurdly small chunks; keep it simple
-        // by requiring them in the first chunk.
-        guard filled - position >= 3, buffer[position] == 0xEF, buffer[position + 1] == 0xBB, buffer[position + 2] == 0xBF else {
-            return false
-        }
-        advance(3)
         return true
     }
 }

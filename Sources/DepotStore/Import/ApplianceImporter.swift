@@ -18,7 +18,7 @@ struct ApplianceImporter: RowImporter {
     private let lastIDBefore: Int64
     private let insert: Statement
     private let connection: OpaquePointer
-    private let columns: [String: Int]
+    private let column: (serial: Int?, model: Int?, customer: Int?, site: Int?, depot: Int?, shipDate: Int?, version: Int?, status: Int?)
     private var warrantyCache: [Int: String] = [:]  // (day number << 10 | months) -> warranty end text
 
     init(db: Database, policy: Policy, header: ImportHeader) throws {
@@ -42,7 +42,8 @@ struct ApplianceImporter: RowImporter {
             """)
         guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "no connection") }
         self.connection = connection
-        columns = header.positions
+        let p = header.positions
+        column = (p["serial"], p["model"], p["customer"], p["site"], p["depot"], p["ship_date"], p["software_version"], p["status"])
     }
 
     /// One row's values; `nil` where the file has no such column.
@@ -61,19 +62,26 @@ struct ApplianceImporter: RowImporter {
         case depot(Int64)
     }
 
-    mutating func importRow<S>(reader: CSVReader<S>, header: ImportHeader, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
+    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
         let line = reader.line
-        guard let fields = parse(reader, line: line, log: &log) else { return nil }
-
-        // A new serial: straight insert.
-        if let model = fields.model, let shipDate = fields.shipDate, let location = fields.location {
-            let status = fields.status ?? defaultStatus(location)
-            guard statusFits(status, location, line: line, log: &log) else { return nil }
-            if try insertNew(fields.serial, model: model, location: location, shipDate: shipDate,
-                             version: fields.version ?? nil, status: status) {
-                return .added
+        var parsed: Fields?
+        var inserted = false
+        try reader.withRecord { record in
+            guard let fields = parse(record, line: line, log: &log) else { return }
+            parsed = fields
+            // A new serial: straight insert.
+            if let model = fields.model, let shipDate = fields.shipDate, let location = fields.location, let dateIndex = column.shipDate {
+                let status = fields.status ?? defaultStatus(location)
+                guard statusFits(status, location, line: line, log: &log) else {
+                    parsed = nil
+                    return
+                }
+                inserted = try insertNew(fields.serial, model: model, location: location, shipDate: shipDate, shipDateText: record[dateIndex],
+                                         version: fields.version ?? nil, status: status)
             }
         }
+        guard let fields = parsed else { return nil }
+        if inserted { return .added }
         // The serial exists (or the row lacks what a new unit needs).
         guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE serial = ?", arguments: [fields.serial]) else {
             var missing: [String] = []
@@ -91,43 +99,55 @@ struct ApplianceImporter: RowImporter {
         return try update(existing, with: fields, db: db, line: line, log: &log)
     }
 
-    private mutating func parse<S>(_ reader: CSVReader<S>, line: Int, log: inout ProblemLog) -> Fields? {
-        var fields = Fields()
-        var bad = false
-        func text(_ column: String) -> String? {
-            guard let index = columns[column] else { return nil }
-            return reader.withField(index) { bytes in
-                // Fast path: plain ASCII without surrounding spaces needs no trimming.
-                if let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20, first < 0x80, last < 0x80 {
-                    return String(decoding: bytes, as: UTF8.self)
-                }
-                return String(decoding: bytes, as: UTF8.self).trimmingSpaces()
+    /// A cell as text: plain ASCII without surrounding spaces is taken as it is (the common case), anything
+    /// else is decoded and trimmed.
+    private func text(_ record: CSVRecord, _ index: Int?) -> String? {
+        guard let index else { return nil }
+        let bytes = record[index]
+        if let first = bytes.first, let last = bytes.last, first > 0x20, last > 0x20, first < 0x80, last < 0x80 {
+            return String(decoding: bytes, as: UTF8.self)
+        }
+        return String(decoding: bytes, as: UTF8.self).trimmingSpaces()
+    }
+
+    /// The normalised serial: printable ASCII is upper-cased byte by byte; anything else goes through `Serial`.
+    private func serial(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
+        if (1...64).contains(bytes.count), bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+            return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
+                for (i, b) in bytes.enumerated() { buffer[i] = b >= 0x61 && b <= 0x7A ? b - 0x20 : b }
+                return String(decoding: buffer, as: UTF8.self)
             }
         }
+        return Serial(String(decoding: bytes, as: UTF8.self)).map(\.text)
+    }
+
+    private mutating func parse(_ record: CSVRecord, line: Int, log: inout ProblemLog) -> Fields? {
+        var fields = Fields()
+        var bad = false
         func problem(_ column: String, _ message: String) {
             log.add(line: line, column: column, message)
             bad = true
         }
 
-        let rawSerial = text("serial") ?? ""
-        guard let serial = Serial(rawSerial) else {
-            problem("serial", rawSerial.isEmpty ? "a value is required" : "\"\(rawSerial)\" is not a serial number")
+        guard let serialIndex = column.serial, let serial = serial(record[serialIndex]) else {
+            let raw = text(record, column.serial) ?? ""
+            problem("serial", raw.isEmpty ? "a value is required" : "\"\(raw)\" is not a serial number")
             return nil
         }
-        fields.serial = serial.text
-        if let key = text("model") {
+        fields.serial = serial
+        if let key = text(record, column.model) {
             if let model = models[key] { fields.model = model } else { problem("model", key.isEmpty ? "a value is required" : "unknown model \"\(key)\"") }
         }
-        if let index = columns["ship_date"] {
-            if let date = reader.withField(index, { LocalDate(isoBytes: $0) }) {
+        if let index = column.shipDate {
+            if let date = LocalDate(isoBytes: record[index]) {
                 fields.shipDate = date
             } else {
-                problem("ship_date", "\"\(reader.field(index))\" is not a date (YYYY-MM-DD)")
+                problem("ship_date", "\"\(String(decoding: record[index], as: UTF8.self))\" is not a date (YYYY-MM-DD)")
             }
         }
-        let customerKey = text("customer") ?? ""
-        let siteKey = text("site") ?? ""
-        let depotKey = text("depot") ?? ""
+        let customerKey = text(record, column.customer) ?? ""
+        let siteKey = text(record, column.site) ?? ""
+        let depotKey = text(record, column.depot) ?? ""
         if !siteKey.isEmpty || !customerKey.isEmpty {
             if !depotKey.isEmpty {
                 problem("depot", "a unit is either at a customer's site or in a depot, not both")
@@ -147,10 +167,10 @@ struct ApplianceImporter: RowImporter {
             }
         } else if !depotKey.isEmpty {
             if let depot = depots[depotKey] { fields.location = .depot(depot) } else { problem("depot", "unknown depot \"\(depotKey)\"") }
-        } else if columns["site"] != nil || columns["depot"] != nil || columns["customer"] != nil {
+        } else if column.site != nil || column.depot != nil || column.customer != nil {
             problem("site", "a unit needs a site (with its customer) or a depot")
         }
-        if let version = text("software_version") {
+        if let version = text(record, column.version) {
             if version.isEmpty {
                 fields.version = .some(nil)
             } else if let known = versions[version] {
@@ -163,9 +183,9 @@ struct ApplianceImporter: RowImporter {
                     : "unknown software version \"\(version)\" (import it with `depot import releases` first)")
             }
         }
-        if let status = text("status"), !status.isEmpty {
+        if let status = text(record, column.status), !status.isEmpty {
             fields.statusGiven = true
-            if let parsed = ApplianceStatus(rawValue: status.lowercased()) {
+            if let parsed = ApplianceStatus(rawValue: status) ?? ApplianceStatus(rawValue: status.lowercased()) {
                 fields.status = parsed
             } else {
                 problem("status", "unknown status \"\(status)\"")
@@ -201,7 +221,7 @@ struct ApplianceImporter: RowImporter {
 
     /// Inserts a new unit; `false` when the serial is already held.
     private mutating func insertNew(_ serial: String, model: Model, location: Location, shipDate: LocalDate,
-                                    version: String?, status: ApplianceStatus) throws -> Bool
+                                    shipDateText: UnsafeBufferPointer<UInt8>, version: String?, status: ApplianceStatus) throws -> Bool
     {
         let statement = insert.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -225,7 +245,8 @@ struct ApplianceImporter: RowImporter {
             bind(4, nil as Int64?)
             bind(5, depot)
         }
-        bind(6, shipDate.description)
+        sqlite3_bind_text(statement, 6, shipDateText.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
+                          Int32(shipDateText.count), transient)  // validated YYYY-MM-DD: already canonical
         bind(7, warrantyEnd(shipDate, months: model.months))
         bind(8, version)
         bind(9, status.rawValue)

@@ -28,7 +28,7 @@ struct SmallEntityImporter: RowImporter {
         }
     }
 
-    mutating func importRow<S>(reader: CSVReader<S>, header: ImportHeader, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
+    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
         let row = ImportRow(reader: reader, header: header)
         let line = row.line
         guard let key = normalisedKey(row[entity.key] ?? "", line: line, log: &log) else { return nil }
