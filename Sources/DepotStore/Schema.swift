@@ -78,7 +78,7 @@ enum Schema {
             );
             CREATE TABLE appliance (
                 id INTEGER PRIMARY KEY,
-                serial TEXT NOT NULL UNIQUE CHECK (length(serial) > 0 AND serial = upper(serial)),
+                serial TEXT NOT NULL UNIQUE CHECK (serial <> ''),
                 model_id INTEGER NOT NULL REFERENCES model(id),
                 customer_id INTEGER REFERENCES customer(id),
                 site_id INTEGER REFERENCES site(id),

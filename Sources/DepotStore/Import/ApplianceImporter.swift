@@ -1,102 +1,195 @@
 import DepotCore
+import Foundation
 import GRDB
 import GRDBSQLite
 
-/// Imports appliances: the one file that reaches millions of rows. Parents (models, customers, sites,
-/// depots, releases) are looked up in memory; a new serial goes straight into a prepared INSERT bound
-/// with `sqlite3_bind_*` (GRDB's argument arrays cost twice as much per row); a serial that already
-/// exists falls back to a read-merge-update. A serial held before the import is an update; one that
-/// an earlier row of the same file inserted is a duplicate.
-struct ApplianceImporter: RowImporter {
-    private struct Model { let id: Int64; let months: Int }
+/// Imports appliances: the one file that reaches millions of rows. Two threads share the work: a reading
+/// thread parses the CSV and validates each row against the parents (models, customers, sites, depots,
+/// releases, read once into memory), and the database thread inserts the prepared rows with a prepared
+/// INSERT bound through `sqlite3_bind_*`. Batches pass through a bounded channel, so memory stays flat.
+/// A serial that already exists falls back to read-merge-update: held before the import, it is an
+/// update; inserted by an earlier row of the same file, it is a duplicate.
+enum ApplianceImport {
+    /// Rows per batch handed from the reading thread to the database thread.
+    static let batchSize = 2048
+
+    static func run(_ reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, policy: Policy,
+                    log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?) throws
+    {
+        let parser = try ApplianceRowParser(db: db, header: header)
+        var writer = try ApplianceWriter(db: db, models: parser.modelMonths)
+        let channel = BatchChannel<PreparedAppliance>(capacity: 4)
+        let handOver = Handover(reader)
+        let (file, limit, fieldCount) = (log.file, log.limit, header.count)
+        let done = DispatchSemaphore(value: 0)
+
+        let thread = Thread {
+            defer { done.signal() }
+            let reader = handOver.reader
+            var parser = parser
+            var parserLog = ProblemLog(file: file, limit: limit)
+            var batch: [PreparedAppliance] = []
+            batch.reserveCapacity(batchSize)
+            var rows = 0
+            do {
+                while try reader.next() {
+                    rows += 1
+                    guard reader.fieldCount == fieldCount else {
+                        parserLog.add(line: reader.line, column: nil,
+                                      "\(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"), the header has \(fieldCount)")
+                        continue
+                    }
+                    let line = reader.line
+                    if let row = reader.withRecord({ parser.prepare($0, line: line, log: &parserLog) }) { batch.append(row) }
+                    if batch.count == batchSize {
+                        guard channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) else { return }
+                        batch.removeAll(keepingCapacity: true)
+                    }
+                }
+            } catch let DepotError.invalidFile(_, line, message) {
+                parserLog.add(line: line, column: nil, message)
+            } catch {
+                parserLog.add(line: reader.line, column: nil, "cannot read on: \(error)")
+            }
+            if !batch.isEmpty { _ = channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) }
+            _ = channel.send(.end(rows: rows, log: parserLog))
+        }
+        thread.stackSize = 1 << 20
+        thread.start()
+        // Whatever happens here, the reading thread stops and is gone before the file closes.
+        defer {
+            channel.cancel()
+            done.wait()
+        }
+
+        var writerLog = ProblemLog(file: file, limit: limit)
+        receiving: while true {
+            switch channel.receive() {
+            case let .rows(rows, bytesRead):
+                for row in rows {
+                    switch try writer.write(row, db: db, log: &writerLog) {
+                    case .added?: counts.added += 1
+                    case .updated?: counts.updated += 1
+                    case .unchanged?: counts.unchanged += 1
+                    case nil: break
+                    }
+                }
+                progress?(bytesRead, size)
+            case let .end(rows, parserLog):
+                counts.rows = rows
+                log = parserLog.merged(with: writerLog)
+                break receiving
+            }
+        }
+    }
+}
+
+/// Moves the reader to the reading thread; the database thread does not touch it afterwards.
+private final class Handover: @unchecked Sendable {
+    let reader: CSVReader<FileByteSource>
+    init(_ reader: CSVReader<FileByteSource>) { self.reader = reader }
+}
+
+/// What the reading thread sends.
+enum ImportMessage<Row: Sendable>: Sendable {
+    case rows([Row], bytesRead: Int)
+    case end(rows: Int, log: ProblemLog)
+}
+
+/// A bounded channel between two threads: `send` waits while it is full, `receive` while it is empty.
+final class BatchChannel<Row: Sendable>: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var queue: [ImportMessage<Row>] = []
+    private var cancelled = false
+    private let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    /// Queues a message; `false` when the receiver has gone.
+    func send(_ message: ImportMessage<Row>) -> Bool {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.count >= capacity && !cancelled { condition.wait() }
+        guard !cancelled else { return false }
+        queue.append(message)
+        condition.broadcast()
+        return true
+    }
+
+    func receive() -> ImportMessage<Row> {
+        condition.lock()
+        defer { condition.unlock() }
+        while queue.isEmpty { condition.wait() }
+        let message = queue.removeFirst()
+        condition.broadcast()
+        return message
+    }
+
+    /// The receiver has gone: senders stop waiting.
+    func cancel() {
+        condition.lock()
+        cancelled = true
+        queue.removeAll()
+        condition.broadcast()
+        condition.unlock()
+    }
+}
+
+/// A unit's place.
+enum UnitLocation: Equatable, Sendable {
+    case site(id: Int64, customer: Int64)
+    case depot(Int64)
+}
+
+/// One appliance row, parsed and validated; `nil` where the file has no such column.
+struct PreparedAppliance: Sendable {
+    var line = 0
+    var serial = ""
+    var modelID: Int64?
+    var location: UnitLocation?
+    var shipDate: LocalDate?
+    /// The ship date's text and the warranty end it gives with the model, when both are known.
+    var shipDateText: String?
+    var warrantyEnd: String?
+    var version: String??
+    var status: ApplianceStatus?
+    var statusGiven = false
+}
+
+/// Parses and validates appliance rows against the parents; runs on the reading thread.
+struct ApplianceRowParser: Sendable {
+    private struct Model: Sendable { let id: Int64; let months: Int }
+    private struct Site: Sendable { let id: Int64; let customer: Int64; let customerKey: String }
 
     private let models: [String: Model]
     private let customers: [String: Int64]
-    private let sites: [String: (id: Int64, customer: Int64)]
+    private let sites: [String: Site]
     private let depots: [String: Int64]
     private let versions: [String: String]
-    private let lastIDBefore: Int64
-    private let insert: Statement
-    private let connection: OpaquePointer
     private let column: (serial: Int?, model: Int?, customer: Int?, site: Int?, depot: Int?, shipDate: Int?, version: Int?, status: Int?)
     private var warrantyCache: [Int: String] = [:]  // (day number << 10 | months) -> warranty end text
 
-    init(db: Database, policy: Policy, header: ImportHeader) throws {
+    /// Warranty months by model id, for the update path.
+    var modelMonths: [Int64: Int] { Dictionary(models.values.map { ($0.id, $0.months) }) { a, _ in a } }
+
+    init(db: Database, header: ImportHeader) throws {
         var models: [String: Model] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT id, key, warranty_months FROM model") {
             models[row["key"]] = Model(id: row["id"], months: row["warranty_months"])
         }
         self.models = models
         customers = try Dictionary(Row.fetchAll(db, sql: "SELECT key, id FROM customer").map { ($0["key"], $0["id"]) }) { a, _ in a }
-        var sites: [String: (id: Int64, customer: Int64)] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT key, id, customer_id FROM site") { sites[row["key"]] = (row["id"], row["customer_id"]) }
+        var sites: [String: Site] = [:]
+        for row in try Row.fetchAll(db, sql: "SELECT s.key, s.id, s.customer_id, c.key AS customer FROM site s JOIN customer c ON c.id = s.customer_id") {
+            sites[row["key"]] = Site(id: row["id"], customer: row["customer_id"], customerKey: row["customer"])
+        }
         self.sites = sites
         depots = try Dictionary(Row.fetchAll(db, sql: "SELECT key, id FROM depot").map { ($0["key"], $0["id"]) }) { a, _ in a }
         var versions: [String: String] = [:]
         for version in try String.fetchAll(db, sql: "SELECT version FROM release") { versions[version] = version }
         self.versions = versions
-        lastIDBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM appliance") ?? 0
-        insert = try db.makeStatement(sql: """
-            INSERT INTO appliance (serial, model_id, customer_id, site_id, depot_id, ship_date, warranty_end, software_version, status)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """)
-        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "no connection") }
-        self.connection = connection
         let p = header.positions
         column = (p["serial"], p["model"], p["customer"], p["site"], p["depot"], p["ship_date"], p["software_version"], p["status"])
-    }
-
-    /// One row's values; `nil` where the file has no such column.
-    private struct Fields {
-        var serial = ""
-        var model: Model?
-        var location: Location?
-        var shipDate: LocalDate?
-        var version: String??
-        var status: ApplianceStatus?
-        var statusGiven = false
-    }
-
-    private enum Location: Equatable {
-        case site(id: Int64, customer: Int64)
-        case depot(Int64)
-    }
-
-    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
-        let line = reader.line
-        var parsed: Fields?
-        var inserted = false
-        try reader.withRecord { record in
-            guard let fields = parse(record, line: line, log: &log) else { return }
-            parsed = fields
-            // A new serial: straight insert.
-            if let model = fields.model, let shipDate = fields.shipDate, let location = fields.location, let dateIndex = column.shipDate {
-                let status = fields.status ?? defaultStatus(location)
-                guard statusFits(status, location, line: line, log: &log) else {
-                    parsed = nil
-                    return
-                }
-                inserted = try insertNew(fields.serial, model: model, location: location, shipDate: shipDate, shipDateText: record[dateIndex],
-                                         version: fields.version ?? nil, status: status)
-            }
-        }
-        guard let fields = parsed else { return nil }
-        if inserted { return .added }
-        // The serial exists (or the row lacks what a new unit needs).
-        guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE serial = ?", arguments: [fields.serial]) else {
-            var missing: [String] = []
-            if fields.model == nil { missing.append("model") }
-            if fields.shipDate == nil { missing.append("ship_date") }
-            if fields.location == nil { missing.append("site or depot") }
-            log.add(line: line, column: nil, "a new appliance needs \(missing.joined(separator: ", "))")
-            return nil
-        }
-        let id: Int64 = existing["id"]
-        if id > lastIDBefore {
-            log.add(line: line, column: "serial", "duplicate serial \"\(fields.serial)\": an earlier row of this file has it")
-            return nil
-        }
-        return try update(existing, with: fields, db: db, line: line, log: &log)
     }
 
     /// A cell as text: plain ASCII without surrounding spaces is taken as it is (the common case), anything
@@ -121,8 +214,16 @@ struct ApplianceImporter: RowImporter {
         return Serial(String(decoding: bytes, as: UTF8.self)).map(\.text)
     }
 
-    private mutating func parse(_ record: CSVRecord, line: Int, log: inout ProblemLog) -> Fields? {
-        var fields = Fields()
+    private mutating func warrantyEnd(_ shipDate: LocalDate, months: Int) -> String {
+        let key = shipDate.dayNumber << 10 | months
+        if let cached = warrantyCache[key] { return cached }
+        let end = Warranty.end(shipDate: shipDate, months: months).description
+        if warrantyCache.count < 100_000 { warrantyCache[key] = end }
+        return end
+    }
+
+    mutating func prepare(_ record: CSVRecord, line: Int, log: inout ProblemLog) -> PreparedAppliance? {
+        var row = PreparedAppliance(line: line)
         var bad = false
         func problem(_ column: String, _ message: String) {
             log.add(line: line, column: column, message)
@@ -134,13 +235,21 @@ struct ApplianceImporter: RowImporter {
             problem("serial", raw.isEmpty ? "a value is required" : "\"\(raw)\" is not a serial number")
             return nil
         }
-        fields.serial = serial
+        row.serial = serial
+        var months: Int?
         if let key = text(record, column.model) {
-            if let model = models[key] { fields.model = model } else { problem("model", key.isEmpty ? "a value is required" : "unknown model \"\(key)\"") }
+            if let model = models[key] {
+                row.modelID = model.id
+                months = model.months
+            } else {
+                problem("model", key.isEmpty ? "a value is required" : "unknown model \"\(key)\"")
+            }
         }
         if let index = column.shipDate {
             if let date = LocalDate(isoBytes: record[index]) {
-                fields.shipDate = date
+                row.shipDate = date
+                row.shipDateText = String(decoding: record[index], as: UTF8.self)
+                if let months { row.warrantyEnd = warrantyEnd(date, months: months) }
             } else {
                 problem("ship_date", "\"\(String(decoding: record[index], as: UTF8.self))\" is not a date (YYYY-MM-DD)")
             }
@@ -154,29 +263,26 @@ struct ApplianceImporter: RowImporter {
             } else if siteKey.isEmpty {
                 problem("site", "a unit at customer \"\(customerKey)\" needs its site")
             } else if let site = sites[siteKey] {
-                if !customerKey.isEmpty {
-                    if let customer = customers[customerKey] {
-                        if customer != site.customer { problem("site", "site \"\(siteKey)\" belongs to another customer than \"\(customerKey)\"") }
-                    } else {
-                        problem("customer", "unknown customer \"\(customerKey)\"")
-                    }
+                if !customerKey.isEmpty && customerKey != site.customerKey {
+                    problem(customers[customerKey] == nil ? "customer" : "site", customers[customerKey] == nil
+                        ? "unknown customer \"\(customerKey)\"" : "site \"\(siteKey)\" belongs to another customer than \"\(customerKey)\"")
                 }
-                fields.location = .site(id: site.id, customer: site.customer)
+                row.location = .site(id: site.id, customer: site.customer)
             } else {
                 problem("site", "unknown site \"\(siteKey)\"")
             }
         } else if !depotKey.isEmpty {
-            if let depot = depots[depotKey] { fields.location = .depot(depot) } else { problem("depot", "unknown depot \"\(depotKey)\"") }
+            if let depot = depots[depotKey] { row.location = .depot(depot) } else { problem("depot", "unknown depot \"\(depotKey)\"") }
         } else if column.site != nil || column.depot != nil || column.customer != nil {
             problem("site", "a unit needs a site (with its customer) or a depot")
         }
         if let version = text(record, column.version) {
             if version.isEmpty {
-                fields.version = .some(nil)
+                row.version = .some(nil)
             } else if let known = versions[version] {
-                fields.version = .some(known)
+                row.version = .some(known)
             } else if let parsed = SoftwareVersion(version), let known = versions[parsed.description] {
-                fields.version = .some(known)
+                row.version = .some(known)
             } else {
                 problem("software_version", SoftwareVersion(version) == nil
                     ? "\"\(version)\" is not a version (MAJOR.MINOR or MAJOR.MINOR.PATCH)"
@@ -184,44 +290,84 @@ struct ApplianceImporter: RowImporter {
             }
         }
         if let status = text(record, column.status), !status.isEmpty {
-            fields.statusGiven = true
+            row.statusGiven = true
             if let parsed = ApplianceStatus(rawValue: status) ?? ApplianceStatus(rawValue: status.lowercased()) {
-                fields.status = parsed
+                row.status = parsed
             } else {
                 problem("status", "unknown status \"\(status)\"")
             }
         }
-        return bad ? nil : fields
+        if let location = row.location, let status = row.status, !ApplianceWriter.statusFits(status, location) {
+            problem("status", ApplianceWriter.statusMessage(status, location))
+        }
+        return bad ? nil : row
+    }
+}
+
+/// Writes prepared rows; runs on the database thread inside the import's transaction.
+struct ApplianceWriter {
+    private let insert: Statement
+    private let connection: OpaquePointer
+    private let lastIDBefore: Int64
+    private let modelMonths: [Int64: Int]
+
+    init(db: Database, models: [Int64: Int]) throws {
+        lastIDBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM appliance") ?? 0
+        insert = try db.makeStatement(sql: """
+            INSERT INTO appliance (serial, model_id, customer_id, site_id, depot_id, ship_date, warranty_end, software_version, status)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "no connection") }
+        self.connection = connection
+        modelMonths = models
     }
 
-    private func defaultStatus(_ location: Location) -> ApplianceStatus {
+    static func defaultStatus(_ location: UnitLocation) -> ApplianceStatus {
         if case .depot = location { .inStock } else { .inService }
     }
 
     /// An import places units in service or retired at a site, in stock or scrapped in a depot; every
     /// other status belongs to a workflow.
-    private func statusFits(_ status: ApplianceStatus, _ location: Location, line: Int, log: inout ProblemLog) -> Bool {
+    static func statusFits(_ status: ApplianceStatus, _ location: UnitLocation) -> Bool {
         switch (location, status) {
-        case (.site, .inService), (.site, .retired), (.depot, .inStock), (.depot, .scrapped): return true
-        case (.site, _):
-            log.add(line: line, column: "status", "a unit at a site is imported as in-service or retired, not \(status.rawValue)")
-        case (.depot, _):
-            log.add(line: line, column: "status", "a spare in a depot is imported as in-stock or scrapped, not \(status.rawValue)")
+        case (.site, .inService), (.site, .retired), (.depot, .inStock), (.depot, .scrapped): true
+        default: false
         }
-        return false
     }
 
-    private mutating func warrantyEnd(_ shipDate: LocalDate, months: Int) -> String {
-        let key = shipDate.dayNumber << 10 | months
-        if let cached = warrantyCache[key] { return cached }
-        let end = Warranty.end(shipDate: shipDate, months: months).description
-        if warrantyCache.count < 100_000 { warrantyCache[key] = end }
-        return end
+    static func statusMessage(_ status: ApplianceStatus, _ location: UnitLocation) -> String {
+        if case .site = location { return "a unit at a site is imported as in-service or retired, not \(status.rawValue)" }
+        return "a spare in a depot is imported as in-stock or scrapped, not \(status.rawValue)"
+    }
+
+    mutating func write(_ row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
+        if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
+            if try insertNew(row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
+                             version: row.version ?? nil, status: row.status ?? Self.defaultStatus(location))
+            {
+                return .added
+            }
+        }
+        // The serial exists (or the row lacks what a new unit needs).
+        guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE serial = ?", arguments: [row.serial]) else {
+            var missing: [String] = []
+            if row.modelID == nil { missing.append("model") }
+            if row.shipDate == nil { missing.append("ship_date") }
+            if row.location == nil { missing.append("site or depot") }
+            log.add(line: row.line, column: nil, "a new appliance needs \(missing.joined(separator: ", "))")
+            return nil
+        }
+        let id: Int64 = existing["id"]
+        if id > lastIDBefore {
+            log.add(line: row.line, column: "serial", "duplicate serial \"\(row.serial)\": an earlier row of this file has it")
+            return nil
+        }
+        return try update(existing, with: row, db: db, log: &log)
     }
 
     /// Inserts a new unit; `false` when the serial is already held.
-    private mutating func insertNew(_ serial: String, model: Model, location: Location, shipDate: LocalDate,
-                                    shipDateText: UnsafeBufferPointer<UInt8>, version: String?, status: ApplianceStatus) throws -> Bool
+    private func insertNew(_ serial: String, modelID: Int64, location: UnitLocation, shipDate: String, warrantyEnd: String,
+                           version: String?, status: ApplianceStatus) throws -> Bool
     {
         let statement = insert.sqliteStatement
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -234,7 +380,7 @@ struct ApplianceImporter: RowImporter {
             if let value { sqlite3_bind_int64(statement, index, value) } else { sqlite3_bind_null(statement, index) }
         }
         bind(1, serial)
-        bind(2, model.id)
+        bind(2, modelID)
         switch location {
         case let .site(site, customer):
             bind(3, customer)
@@ -245,9 +391,8 @@ struct ApplianceImporter: RowImporter {
             bind(4, nil as Int64?)
             bind(5, depot)
         }
-        sqlite3_bind_text(statement, 6, shipDateText.baseAddress.map { UnsafeRawPointer($0).assumingMemoryBound(to: CChar.self) },
-                          Int32(shipDateText.count), transient)  // validated YYYY-MM-DD: already canonical
-        bind(7, warrantyEnd(shipDate, months: model.months))
+        bind(6, shipDate)
+        bind(7, warrantyEnd)
         bind(8, version)
         bind(9, status.rawValue)
         let code = sqlite3_step(statement)
@@ -262,26 +407,27 @@ struct ApplianceImporter: RowImporter {
         throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message)
     }
 
-    private mutating func update(_ existing: Row, with fields: Fields, db: Database, line: Int, log: inout ProblemLog) throws -> RowOutcome? {
+    private func update(_ existing: Row, with row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
         let status = ApplianceStatus(rawValue: existing["status"]) ?? .inService
-        let currentLocation: Location? = if let site: Int64 = existing["site_id"], let customer: Int64 = existing["customer_id"] {
+        let currentLocation: UnitLocation? = if let site: Int64 = existing["site_id"], let customer: Int64 = existing["customer_id"] {
             .site(id: site, customer: customer)
         } else if let depot: Int64 = existing["depot_id"] {
             .depot(depot)
         } else {
             nil
         }
-        let location = fields.location ?? currentLocation
-        let newStatus = fields.status ?? (fields.location != nil && fields.location != currentLocation
-            ? fields.location.map(defaultStatus) ?? status : status)
+        let location = row.location ?? currentLocation
+        let moved = row.location != nil && row.location != currentLocation
+        let newStatus = row.status ?? (moved ? row.location.map(Self.defaultStatus) ?? status : status)
         let workflow: Set<ApplianceStatus> = [.allocated, .inTransit, .suspect, .defective, .returnInTransit, .returned]
         if workflow.contains(status) && (location != currentLocation || newStatus != status) {
-            log.add(line: line, column: fields.statusGiven ? "status" : "site",
-                    "unit \"\(fields.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow")
+            log.add(line: row.line, column: row.statusGiven ? "status" : "site",
+                    "unit \"\(row.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow")
             return nil
         }
-        if !workflow.contains(status), let location, fields.location != nil || fields.statusGiven {
-            guard statusFits(newStatus, location, line: line, log: &log) else { return nil }
+        if !workflow.contains(status), let location, row.location != nil || row.statusGiven, !Self.statusFits(newStatus, location) {
+            log.add(line: row.line, column: "status", Self.statusMessage(newStatus, location))
+            return nil
         }
         var values: [String: DatabaseValue] = ["status": newStatus.rawValue.databaseValue]
         switch location {
@@ -295,15 +441,14 @@ struct ApplianceImporter: RowImporter {
             values["depot_id"] = depot.databaseValue
         case nil: break
         }
-        if let model = fields.model { values["model_id"] = model.id.databaseValue }
-        if let shipDate = fields.shipDate { values["ship_date"] = shipDate.description.databaseValue }
-        if let version = fields.version { values["software_version"] = version?.databaseValue ?? .null }
+        if let model = row.modelID { values["model_id"] = model.databaseValue }
+        if let shipDate = row.shipDate { values["ship_date"] = shipDate.description.databaseValue }
+        if let version = row.version { values["software_version"] = version?.databaseValue ?? .null }
         let replacementWarranty: Bool = existing["replacement_warranty"]
-        if !replacementWarranty, fields.model != nil || fields.shipDate != nil {
-            let modelID: Int64 = fields.model?.id ?? existing["model_id"]
-            let months = models.values.first { $0.id == modelID }?.months ?? 0
-            let ship = fields.shipDate ?? LocalDate(iso: existing["ship_date"] as String) ?? LocalDate(dayNumber: 0)
-            values["warranty_end"] = warrantyEnd(ship, months: months).databaseValue
+        if !replacementWarranty, row.modelID != nil || row.shipDate != nil {
+            let modelID: Int64 = row.modelID ?? existing["model_id"]
+            let ship = row.shipDate ?? LocalDate(iso: existing["ship_date"] as String) ?? LocalDate(dayNumber: 0)
+            values["warranty_end"] = Warranty.end(shipDate: ship, months: modelMonths[modelID] ?? 0).description.databaseValue
         }
         let changed = values.filter { column, value in existing[column] as DatabaseValue != value }
         guard !changed.isEmpty else { return .unchanged }
@@ -313,6 +458,4 @@ struct ApplianceImporter: RowImporter {
             arguments: StatementArguments(columns.map { changed[$0] ?? .null } + [existing["id"] as DatabaseValue]))
         return .updated
     }
-
-    mutating func finish(db: Database, log: inout ProblemLog) throws {}
 }

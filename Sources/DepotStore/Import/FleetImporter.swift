@@ -3,7 +3,7 @@ import GRDB
 
 extension DepotDatabase {
     /// The page cache of an import, in KiB (SQLite's default is 2000).
-    static let importCacheKiB = 49_152
+    static let importCacheKiB = 24_576
 
     /// Imports one CSV file of `entity` in one transaction: every row valid, or nothing changes and the
     /// error lists the bad rows (up to `problemLimit`, with a count of the rest). A row whose key exists
@@ -32,8 +32,8 @@ extension DepotDatabase {
             do {
                 // Each importer runs in its own specialised loop: no dynamic dispatch per row.
                 if entity == .appliances {
-                    var importer = try ApplianceImporter(db: db, policy: policy, header: header)
-                    try Self.importRows(reader, header: header, importer: &importer, db: db, log: &log, counts: &counts, size: size, progress: progress)
+                    try ApplianceImport.run(reader, header: header, db: db, policy: policy, log: &log, counts: &counts, size: size,
+                                            progress: progress)
                 } else {
                     var importer = try SmallEntityImporter(entity: entity, db: db, policy: policy)
                     try Self.importRows(reader, header: header, importer: &importer, db: db, log: &log, counts: &counts, size: size, progress: progress)
@@ -42,7 +42,7 @@ extension DepotDatabase {
                 log.add(line: line, column: nil, message)
                 throw log.error
             }
-            progress?(reader.bytesConsumed, size)
+            progress?(size ?? 0, size)
             guard log.isEmpty else { throw log.error }
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "import", entity: entity.noun, key: path,
@@ -83,7 +83,7 @@ extension DepotDatabase {
 }
 
 /// The header row: column names to positions, checked against the entity's columns.
-struct ImportHeader {
+struct ImportHeader: Sendable {
     let positions: [String: Int]
     let count: Int
 
@@ -128,7 +128,7 @@ struct ImportRow {
 }
 
 /// The bad rows of one import, up to a limit.
-struct ProblemLog {
+struct ProblemLog: Sendable {
     let file: String
     let limit: Int
     private(set) var problems: [ImportProblem] = []
@@ -146,6 +146,15 @@ struct ProblemLog {
     }
 
     var error: DepotError { .invalidImport(file: file, problems: problems, more: more) }
+
+    /// This log and `other` as one: the first `limit` problems by line, and a count of the rest.
+    func merged(with other: ProblemLog) -> ProblemLog {
+        var merged = ProblemLog(file: file, limit: limit)
+        let all = (problems + other.problems).sorted { $0.line < $1.line }
+        merged.problems = Array(all.prefix(limit))
+        merged.more = more + other.more + all.count - merged.problems.count
+        return merged
+    }
 }
 
 /// What one row did.
