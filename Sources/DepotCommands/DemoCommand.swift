@@ -26,15 +26,21 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (database, _) = try DepotDatabase.create(at: store.resolvedPath, policy: store.policy.load())
+        let (database, created) = try DepotDatabase.create(at: store.resolvedPath, policy: store.policy.load())
         guard try database.isEmpty() else {
             throw DepotError.refused(subject: database.path, reason: "already holds data; the demo fills only a new database")
+        }
+        var filled = false
+        defer {
+            // A demo that fails half-way leaves no half-filled database behind.
+            if !filled && created { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) } }
         }
         let folder = NSTemporaryDirectory() + "depot-demo-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var fleet = DemoFleet(appliances: appliances, base: at.instant, seed: seed)
         let summary = try fleet.fill(database, actor: store.actor, folder: folder)
+        filled = true
         if output.resolved == .json { return try Output.json(summary) }
         Output.write("""
             \(database.path): \(summary.customers) customers, \(summary.appliances) units in service, \(summary.spares) spares, \

@@ -109,7 +109,7 @@ public struct DemoFleet {
             applianceRows += "\(serial),\(model.0),\(customer.key),\(site),,\(ship),\(version),\n"
             units.append(Unit(serial: serial, customer: customerIndex, shipDate: ship, months: model.2))
         }
-        let spareCount = max(12, appliances / 10)
+        let spareCount = max(48, appliances / 10)
         for s in 0..<spareCount {
             let model = models[s % models.count]
             let depot = ["D-MEM", "D-AMS", "D-SIN"][s / models.count % 3]

@@ -1,0 +1,180 @@
+import DepotCore
+import DepotTestSupport
+import Foundation
+import Testing
+
+/// A database file made by `depot init` and filled with `Fleet` through `depot import`.
+private struct CommandFleet {
+    let folder = TemporaryFolder()
+    var db: String { folder.path + "/fleet.sqlite" }
+
+    init(importing: Bool = true) throws {
+        let made = try Depot.run(["init", "--db", db])
+        #expect(made.status == 0, "\(made.stderr)")
+        guard importing else { return }
+        for (entity, text) in Fleet.files {
+            let file = folder.write("\(entity.rawValue).csv", text)
+            let r = try Depot.run(["import", entity.rawValue, file, "--db", db, "--format", "json"])
+            #expect(r.status == 0, "\(entity): \(r.stderr)")
+        }
+    }
+
+    func run(_ arguments: [String]) throws -> Depot.Result { try Depot.run(arguments + ["--db", db]) }
+    func json(_ arguments: [String]) throws -> [String: Any] { try Depot.json(arguments + ["--db", db, "--format", "json"]) }
+}
+
+@Suite("depot with a database")
+struct StoreCommandTests {
+    @Test("a command on a missing database refuses with a clear message; DEPOT_DB names the database")
+    func missingDatabase() throws {
+        let folder = TemporaryFolder()
+        let r = try Depot.run(["case", "list", "--db", folder.path + "/none.sqlite"])
+        #expect(r.status == 66 && r.stdout.isEmpty)
+        #expect(r.stderr == "error: no Depot database at \(folder.path)/none.sqlite; create one with `depot init --db \(folder.path)/none.sqlite`\n")
+        #expect(try Depot.run(["init"], environment: ["DEPOT_DB": folder.path + "/env.sqlite"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/env.sqlite"))
+        #expect(try Depot.run(["audit"], environment: ["DEPOT_DB": folder.path + "/env.sqlite"]).status == 0)
+    }
+
+    @Test("a database from a newer Depot is refused")
+    func newerSchema() throws {
+        let fleet = try CommandFleet(importing: false)
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO grdb_migrations VALUES ('v99-future')\"); c.commit()", fleet.db]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let r = try fleet.run(["case", "list"])
+        #expect(r.status == 69 && r.stderr.contains("written by a newer Depot (unknown schema migrations: v99-future)"))
+    }
+
+    @Test("import reports counts; a bad file is refused with every bad row and changes nothing")
+    func importCounts() throws {
+        let fleet = try CommandFleet()
+        let again = try fleet.json(["import", "appliances", fleet.folder.write("a.csv", Fleet.appliances)])
+        #expect(again["added"] as? Int == 0 && again["unchanged"] as? Int == 8)
+        let bad = fleet.folder.write("bad.csv", "serial,model,site,ship_date\nN-1,DX-100,ACME-NYC,2026-01-01\nN-2,NOPE,ACME-NYC,2026-13-01\n")
+        let r = try fleet.run(["import", "appliances", bad])
+        #expect(r.status == 65 && r.stdout.isEmpty)
+        #expect(r.stderr == """
+            error: \(bad): nothing imported, 2 bad rows:
+              line 3, model: unknown model "NOPE"
+              line 3, ship_date: "2026-13-01" is not a date (YYYY-MM-DD)
+
+            """)
+        #expect(try fleet.run(["unit", "show", "N-1"]).status == 66)
+    }
+
+    @Test("the workflow from the command line, with the JSON contract keys")
+    func workflowJSON() throws {
+        let fleet = try CommandFleet()
+        let opened = try fleet.json(["case", "open", "--customer", "ACME", "--contact", "dev@acme.example", "--type", "hardware-fault",
+                                     "--serial", "ACME-1", "--impact", "high", "--urgency", "medium", "--title", "No boot",
+                                     "--at", "2026-11-23T10:00:00-05:00", "--as", "sam"])
+        #expect(opened as NSDictionary == ["case": "CS-2026-000001"])
+        let shown = try fleet.json(["case", "show", "CS-2026-000001", "--at", "2026-11-23T16:00:00Z"])
+        #expect(shown["priority"] as? String == "P2" && shown["status"] as? String == "open")
+        #expect(shown["responseDue"] as? String == "2026-11-23T17:00:00Z" && shown["slaState"] as? String == "pending")
+        let escalations = shown["escalations"] as? [[String: Any]] ?? []
+        #expect(escalations.map { $0["target"] as? String } == ["tam", "leadership"])
+        #expect(escalations.first?["at"] as? String == "2026-11-24T15:00:00Z" && escalations.first?["fired"] as? Bool == false)
+
+        let verdict = try fleet.json(["diagnose", "ACME-1", "--case", "CS-2026-000001", "--verdict", "defective", "--note", "PSU dead",
+                                      "--at", "2026-11-23T15:30:00Z"])
+        #expect(verdict["verdict"] as? String == "defective" && verdict["rma"] as? String == "RMA-2026-000001")
+        #expect(verdict["path"] as? String == "advance-replacement" && verdict["shipBy"] as? String == "2026-11-24T15:30:00Z")
+
+        let refused = try fleet.run(["rma", "receive", "RMA-2026-000001", "--at", "2026-11-23T16:00:00Z"])
+        #expect(refused.status == 65 && refused.stdout.isEmpty)
+        #expect(refused.stderr == "error: RMA-2026-000001 is approved: cannot receive; allowed next: allocate, cancel\n")
+
+        for step in [["allocate"], ["ship", "--carrier", "UPS", "--tracking", "1Z"], ["deliver"]] {
+            let r = try fleet.run(["rma"] + [step[0], "RMA-2026-000001"] + step.dropFirst() + ["--at", "2026-11-24T12:00:00Z"])
+            #expect(r.status == 0, "\(step): \(r.stderr)")
+        }
+        let rma = try fleet.json(["rma", "show", "RMA-2026-000001", "--at", "2026-11-24T12:00:00Z"])
+        #expect(rma["rma"] as? String == "RMA-2026-000001" && rma["path"] as? String == "advance-replacement")
+        #expect(rma["state"] as? String == "delivered" && rma["serial"] as? String == "ACME-1")
+        #expect(rma["replacementSerial"] as? String == "SPARE-US-1" && rma["shipBy"] as? String == "2026-11-24T15:30:00Z")
+        #expect(rma["returnDue"] is String && rma["overdue"] as? Bool == false)
+
+        let fired = try fleet.run(["escalate", "--at", "2026-11-24T15:00:00Z", "--format", "json"])
+        #expect(fired.status == 0 && fired.stdout.contains("\"target\" : \"tam\""))
+        let audit = try fleet.run(["audit", "--entity", "case", "--format", "csv"])
+        #expect(audit.stdout.contains(",sam,admin,open,case,CS-2026-000001,"))
+    }
+
+    @Test("P1 from a contact who is not designated is refused and prints nothing")
+    func p1Refused() throws {
+        let fleet = try CommandFleet()
+        let r = try fleet.run(["case", "open", "--customer", "ACME", "--contact", "dev@acme.example", "--type", "hardware-fault",
+                               "--serial", "ACME-1", "--impact", "high", "--urgency", "high", "--title", "Down", "--format", "json"])
+        #expect(r.status == 65 && r.stdout.isEmpty && r.stderr.contains("dev@acme.example is not a designated contact"))
+    }
+
+    @Test("the demo fleet has RMAs in every state")
+    func demo() throws {
+        let folder = TemporaryFolder()
+        let db = folder.path + "/demo.sqlite"
+        let made = try Depot.run(["demo", "--db", db, "--appliances", "120", "--at", "2026-11-23T12:00:00Z"])
+        #expect(made.status == 0, "\(made.stderr)")
+        let list = try Depot.run(["rma", "list", "--db", db, "--format", "json", "--at", "2026-11-23T12:00:00Z"])
+        let rmas = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []
+        let states = Set(rmas.compactMap { $0["state"] as? String })
+        #expect(states == Set(RMAState.allCases.map(\.rawValue)))
+        #expect(try Depot.run(["demo", "--db", db]).status == 65)  // never mixes with existing data
+    }
+
+    @Test("a killed import leaves the database consistent and re-runnable; concurrent commands wait, never fail")
+    func killAndConcurrency() async throws {
+        let fleet = try CommandFleet()
+        let rows = (0..<80_000).map { "K\($0),DX-100,ACME,ACME-NYC,,2026-01-01,5.1,\n" }.joined()
+        let big = fleet.folder.write("big.csv", "serial,model,customer,site,depot,ship_date,software_version,status\n" + rows)
+        let process = Process()
+        process.executableURL = Depot.binary
+        process.arguments = ["import", "appliances", big, "--db", fleet.db]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        try await Task.sleep(for: .milliseconds(400))  // the import of 80,000 rows takes about 2 s in a debug build
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let check = try Depot.run(["unit", "show", "ACME-1", "--db", fleet.db])
+        #expect(check.status == 0)
+        let integrity = Process()
+        integrity.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        let pipe = Pipe()
+        integrity.standardOutput = pipe
+        integrity.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); print(c.execute('PRAGMA integrity_check').fetchone()[0], c.execute('SELECT count(*) FROM appliance').fetchone()[0], len(c.execute('PRAGMA foreign_key_check').fetchall()))", fleet.db]
+        try integrity.run()
+        integrity.waitUntilExit()
+        let answer = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self).split(separator: " ")
+        #expect(answer.first == "ok")
+        #expect(answer.count == 3 && answer[1] == "8" && answer[2].hasPrefix("0"))
+
+        // Two imports, an escalation run and a case, all at once: each waits for the others.
+        let db = fleet.db
+        let header = "serial,model,customer,site,depot,ship_date,software_version,status\n"
+        let files = (1...2).map { n in
+            fleet.folder.write("part\(n).csv", header + (0..<15_000).map { "P\(n)-\($0),DX-200,GLOBEX,GLOBEX-LON,,2026-02-01,5.0,\n" }.joined())
+        }
+        let results = try await withThrowingTaskGroup(of: (String, Int32, String).self) { group in
+            for file in files {
+                group.addTask { let r = try Depot.run(["import", "appliances", file, "--db", db]); return (file, r.status, r.stderr) }
+            }
+            group.addTask { let r = try Depot.run(["escalate", "--db", db]); return ("escalate", r.status, r.stderr) }
+            group.addTask {
+                let r = try Depot.run(["case", "open", "--customer", "GLOBEX", "--contact", "it@globex.example", "--type", "question",
+                                       "--impact", "low", "--urgency", "low", "--title", "Hello", "--db", db])
+                return ("case", r.status, r.stderr)
+            }
+            return try await group.reduce(into: [(String, Int32, String)]()) { $0.append($1) }
+        }
+        for (name, status, stderr) in results { #expect(status == 0, "\(name): \(stderr)") }
+        #expect(try Depot.run(["unit", "show", "P1-14999", "--db", db]).status == 0)
+        #expect(try Depot.run(["unit", "show", "P2-14999", "--db", db]).status == 0)
+        // The killed import runs again to the end.
+        #expect(try Depot.run(["import", "appliances", big, "--db", db]).status == 0)
+        #expect(try Depot.run(["unit", "show", "K79999", "--db", db]).status == 0)
+    }
+}
