@@ -16,8 +16,8 @@ struct CaseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Open a case and print its number.",
             discussion: """
-                The priority is suggested from impact x urgency; --priority sets another with --reason. A P1 needs a
-                designated contact under an active contract. The response and escalation deadlines of the policy in
+                The priority is suggested from impact x urgency; --priority sets another with --reason. A P1 needs a \
+                designated contact under an active contract. The response and escalation deadlines of the policy in \
                 force are stored with the case. A hardware-fault case names its unit, which becomes suspect.
                 """
         )
@@ -156,8 +156,8 @@ struct DiagnoseCommand: ParsableCommand {
         commandName: "diagnose",
         abstract: "Record a diagnosis; a defective verdict starts an RMA.",
         discussion: """
-            defective runs the RMA engine (contract tier and warranty on the verdict's day in the region of the unit's
-            site) and prints the RMA's number, path and ship-by deadline; not-defective returns the unit to service;
+            defective runs the RMA engine (contract tier and warranty on the verdict's day in the region of the unit's \
+            site) and prints the RMA's number, path and ship-by deadline; not-defective returns the unit to service; \
             needs-more-info leaves it suspect.
             """
     )

@@ -9,8 +9,8 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Fill a new database with a realistic demo fleet.",
         discussion: """
-            Customers in all three regions and every tier (and some without a contract), sites, depots with spares,
-            releases, and cases and RMAs in every state, made through the same imports and workflows users run.
+            Customers in all three regions and every tier (and some without a contract), sites, depots with spares, \
+            releases, and cases and RMAs in every state, made through the same imports and workflows users run. \
             The database must not exist yet (or be empty): the demo never mixes with real data.
             """
     )

@@ -8,8 +8,8 @@ public struct DepotCommand: ParsableCommand {
         commandName: "depot",
         abstract: "Depot: hardware RMA and appliance-fleet tracker.",
         discussion: """
-            Instants are ISO 8601 with a UTC offset (2026-12-24T17:30:00+01:00) and are printed in UTC.
-            Dates are YYYY-MM-DD. The policy (centres, hours, holidays, SLAs, RMA deadlines) is the built-in
+            Instants are ISO 8601 with a UTC offset (2026-12-24T17:30:00+01:00) and are printed in UTC. \
+            Dates are YYYY-MM-DD. The policy (centres, hours, holidays, SLAs, RMA deadlines) is the built-in \
             default unless --policy FILE or $DEPOT_POLICY names a policy file; see `depot policy show`.
             The database is --db PATH, else $DEPOT_DB, else ./depot.sqlite; create it with `depot init`.
             Changes are recorded in the audit log as --as NAME, else $DEPOT_USER, else the login name.

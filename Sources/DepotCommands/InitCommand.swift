@@ -31,9 +31,9 @@ struct ImportCommand: ParsableCommand {
         commandName: "import",
         abstract: "Import one CSV file of models, customers, sites, depots, contracts, contacts, releases or appliances.",
         discussion: """
-            The first row names the columns, in any order; unknown columns are refused. A row whose key exists
-            updates that record (columns the file leaves out keep their values); the import is all-or-nothing,
-            and a refused file lists every bad row by line and column. Import parents first: models, customers,
+            The first row names the columns, in any order; unknown columns are refused. A row whose key exists \
+            updates that record (columns the file leaves out keep their values); the import is all-or-nothing, \
+            and a refused file lists every bad row by line and column. Import parents first: models, customers, \
             sites, depots, contracts, contacts, releases, then appliances. Columns:
 
             \(ImportEntity.help)
