@@ -38,6 +38,32 @@ struct ImportTests {
         #expect((second.added, second.updated, second.unchanged) == (1, 0, 0))
     }
 
+    @Test("large files go in groups of rows: a duplicate or an existing serial inside a group is still found, in file order")
+    func groupedInserts() throws {
+        let depot = try TestDepot.withFleet()
+        let header = "serial,model,site,ship_date\n"
+        var rows = (0..<100).map { "G-\($0),DX-200,ACME-NYC,2026-05-01" }
+        rows[49] = "g-10,DX-200,ACME-NYC,2026-05-01"  // line 51 repeats line 12 (serials match case-insensitively)
+        let bad = depot.folder.write("dup.csv", header + rows.joined(separator: "\n"))
+        let error = #expect(throws: DepotError.self) { try depot.database.importFile(.appliances, path: bad, actor: TestDepot.admin, at: at) }
+        #expect(error == .invalidImport(file: bad, problems: [
+            ImportProblem(line: 51, column: "serial", message: "duplicate serial \"G-10\": an earlier row of this file has it"),
+        ], more: 0))
+        rows[49] = "G-49,DX-200,ACME-NYC,2026-05-01"
+        let good = depot.folder.write("good.csv", header + rows.joined(separator: "\n"))
+        let first = try depot.database.importFile(.appliances, path: good, actor: TestDepot.admin, at: at)
+        #expect((first.added, first.updated, first.unchanged) == (100, 0, 0))
+        // Again, with one changed row in the middle of a group and ACME-1 (held before) moved to another date.
+        rows[40] = "G-40,DX-200,ACME-NYC,2026-06-01"
+        rows.append(contentsOf: (100..<130).map { "G-\($0),DX-200,ACME-NYC,2026-05-01" })
+        rows.insert("ACME-1,DX-100,ACME-NYC,2026-03-02", at: 70)
+        let again = depot.folder.write("again.csv", header + rows.joined(separator: "\n"))
+        let second = try depot.database.importFile(.appliances, path: again, actor: TestDepot.admin, at: at)
+        #expect((second.added, second.updated, second.unchanged) == (30, 2, 99))
+        #expect(try depot.database.unitDetail("G-40").shipDate.description == "2026-06-01")
+        #expect(try depot.database.unitDetail("ACME-1").warrantyEnd.description == "2027-03-02")
+    }
+
     @Test("a model's new warranty length moves its units' warranty ends")
     func warrantyFollowsModel() throws {
         let depot = try TestDepot.withFleet()
