@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (arrows point down only):
-//   depot -> DepotCommands -> DepotStore -> DepotCore
+//   depot -> DepotCommands -> DepotReports -> DepotStore -> DepotCore
 // DepotCore holds the pure rules: no database, no HTTP. DepotStore is the SQLite store (GRDB) and the
 // workflows that change it. DepotTestSupport holds fixtures for the tests only.
 let package = Package(
@@ -31,10 +31,20 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DepotReports",
+            dependencies: [
+                "DepotCore",
+                "DepotStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "DepotCommands",
             dependencies: [
                 "DepotCore",
                 "DepotStore",
+                "DepotReports",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -46,6 +56,7 @@ let package = Package(
             name: "DepotStoreTests",
             dependencies: ["DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        .testTarget(name: "DepotReportsTests", dependencies: ["DepotReports", "DepotStore", "DepotCore", "DepotTestSupport"]),
         .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotTestSupport", "depot"]),
     ],
     swiftLanguageModes: [.v6]

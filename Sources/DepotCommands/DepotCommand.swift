@@ -17,7 +17,7 @@ public struct DepotCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self,
-            EscalateCommand.self, AuditCommand.self, DemoCommand.self,
+            EscalateCommand.self, AuditCommand.self, ReportCommand.self, DemoCommand.self,
             CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
         ]
     )

@@ -124,8 +124,8 @@ public struct DepotDatabase: Sendable {
         }
     }
 
-    /// Runs `body` on a read-only snapshot of the database.
-    func read<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
+    /// Runs `body` on a read-only snapshot of the database (reports stream their rows from here).
+    public func read<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
         do {
             return try writer.read(body)
         } catch {

@@ -1,0 +1,146 @@
+import DepotCore
+import DepotStore
+import Foundation
+import GRDB
+import GRDBSQLite
+
+/// A filter a report may take.
+public enum ReportFilter: String, CaseIterable, Sendable {
+    case customer, region
+    case accountManager = "account-manager"
+    case withinDays = "within-days"
+    case since
+}
+
+/// What a report run is asked for.
+public struct ReportParameters: Sendable {
+    /// The day the report is as of; instants are judged at the end of that day in each region's home zone.
+    public var asOf: LocalDate
+    /// The window of expiry reports, in days from `asOf`.
+    public var withinDays: Int?
+    public var customer: String?
+    public var region: String?
+    public var accountManager: String?
+    /// Only cases opened (or escalations due) on or after this day.
+    public var since: LocalDate?
+
+    public init(asOf: LocalDate, withinDays: Int? = nil, customer: String? = nil, region: String? = nil, accountManager: String? = nil,
+                since: LocalDate? = nil)
+    {
+        self.asOf = asOf
+        self.withinDays = withinDays
+        self.customer = customer
+        self.region = region
+        self.accountManager = accountManager
+        self.since = since
+    }
+}
+
+/// One report: its name (a contract), audience, columns, filters, and how its rows are made.
+public struct Report: Sendable {
+    public let name: String
+    public let audience: String
+    public let summary: String
+    public let columns: [String]
+    public let filters: [ReportFilter]
+    /// The default of `--within-days`, for reports that take it.
+    public let defaultWithinDays: Int?
+    let rows: @Sendable (ReportContext, CSVWriter) throws -> Void
+}
+
+/// What a report's row maker gets: the database, the parameters and the policy.
+struct ReportContext {
+    let db: Database
+    let parameters: ReportParameters
+    let policy: Policy
+
+    /// The end of the as-of day in a region's home zone: "overdue" and "breached" are judged at this instant.
+    func endOfDay(region: String) -> Instant {
+        let zone = (try? policy.region(region))?.homeTimeZone ?? TimeZone(identifier: "UTC") ?? .current
+        let next = parameters.asOf.adding(days: 1)
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let (y, m, d) = next.components
+        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: d)) else {
+            return Instant(utcDate: next)
+        }
+        return Instant(date)
+    }
+
+    /// The day of an instant in a region's home zone.
+    func day(of instant: Instant, region: String) -> LocalDate {
+        (try? policy.region(region))?.localDate(of: instant) ?? instant.utcDate
+    }
+
+    /// `AND column = ?` clauses for the filters the report supports, with their arguments.
+    func conditions(customer: String? = nil, region: String? = nil, accountManager: String? = nil) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
+        var sql = ""
+        var arguments: [any DatabaseValueConvertible] = []
+        if let column = customer, let value = parameters.customer {
+            sql += " AND \(column) = ?"
+            arguments.append(value)
+        }
+        if let column = region, let value = parameters.region {
+            sql += " AND \(column) = ?"
+            arguments.append(value)
+        }
+        if let column = accountManager, let value = parameters.accountManager {
+            sql += " AND \(column) = ?"
+            arguments.append(value)
+        }
+        return (sql, arguments)
+    }
+
+    /// Steps through a query's rows with SQLite's own cursor: no row objects, no strings unless asked for.
+    func each(_ sql: String, _ arguments: [any DatabaseValueConvertible], _ body: (ResultRow) throws -> Void) throws {
+        let statement = try db.makeStatement(sql: sql)
+        try statement.setArguments(StatementArguments(arguments))
+        let handle = statement.sqliteStatement
+        defer { sqlite3_reset(handle) }
+        while true {
+            let code = sqlite3_step(handle)
+            if code == SQLITE_DONE { return }
+            guard code == SQLITE_ROW else {
+                throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
+            }
+            try body(ResultRow(handle: handle))
+        }
+    }
+}
+
+/// The current row of a query.
+struct ResultRow {
+    let handle: OpaquePointer
+
+    /// Column `index`'s text as bytes (empty for NULL).
+    func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
+        guard let text = sqlite3_column_text(handle, index) else { return UnsafeBufferPointer(start: nil, count: 0) }
+        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
+    }
+
+    /// Column `index` as text, `nil` for NULL.
+    func text(_ index: Int32) -> String? {
+        guard sqlite3_column_type(handle, index) != SQLITE_NULL, let text = sqlite3_column_text(handle, index) else { return nil }
+        return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index))), as: UTF8.self)
+    }
+
+    func int(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+
+    /// Writes columns `range` as cells, as they are.
+    func copy(_ range: Range<Int32>, to writer: CSVWriter) throws(DepotError) {
+        for index in range { try writer.cell(bytes(index)) }
+    }
+}
+
+extension DepotDatabase {
+    /// Writes `report` as CSV: the header row, then its rows as they come from the database.
+    public func write(_ report: Report, parameters: ReportParameters, to writer: CSVWriter) throws(DepotError) {
+        if let region = parameters.region { _ = try policy.region(region) }
+        let policy = policy
+        try read { db in
+            try writer.row(report.columns)
+            try report.rows(ReportContext(db: db, parameters: parameters, policy: policy), writer)
+        }
+        try writer.flush()
+    }
+}
