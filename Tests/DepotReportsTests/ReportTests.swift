@@ -1,0 +1,174 @@
+import DepotCore
+import DepotReports
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Testing
+
+private func day(_ text: String) -> LocalDate { LocalDate(iso: text)! }
+private func instant(_ text: String) -> Instant { Instant(iso: text)! }
+
+/// Runs a report into a file and reads it back with Python's csv module, an independent parser.
+private func cells(_ depot: TestDepot, _ name: String, _ parameters: ReportParameters) throws -> [[String]] {
+    let path = depot.folder.path + "/\(name)-\(UUID().uuidString).csv"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    try depot.database.write(ReportCatalog.named(name), parameters: parameters, to: CSVWriter(descriptor: fd, path: path))
+    close(fd)
+    let python = Process()
+    python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    python.arguments = ["python3", "-c", "import csv, json, sys; print(json.dumps(list(csv.reader(open(sys.argv[1], newline='', encoding='utf-8')))))", path]
+    let pipe = Pipe()
+    python.standardOutput = pipe
+    try python.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    python.waitUntilExit()
+    return try JSONDecoder().decode([[String]].self, from: data)
+}
+
+/// The fleet plus a customer whose texts a spreadsheet would run, and units on the window's edges.
+private func hostileFleet() throws -> TestDepot {
+    let depot = try TestDepot.withFleet()
+    // Plain RFC 4180 quoting, without the formula neutralising of reports: the database must hold the hostile text itself.
+    func quoted(_ cell: String) -> String {
+        cell.unicodeScalars.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" } ? "\"" + cell.replacing("\"", with: "\"\"") + "\"" : cell
+    }
+    func csv(_ rows: [[String]]) -> String { rows.map { $0.map(quoted).joined(separator: ",") + "\r\n" }.joined() }
+    try depot.importAll([
+        (.models, csv([["model", "name", "warranty_months"], ["LEAP", "Leap, \"the\" model", "36"]])),
+        (.customers, csv([["customer", "name", "region", "account_manager"], ["=EVIL", "Evil, \"Inc\"\nLtd", "emea", "@mgr"]])),
+        (.sites, csv([["site", "customer", "name", "country", "address"], ["-S1", "=EVIL", "Zürich \"HQ\"", "CH", "Bahnhofstrasse 1,\r\nZürich"]])),
+        (.contracts, csv([["contract", "customer", "tier", "start_date", "end_date", "max_contacts"],
+                          ["E-STD", "=EVIL", "standard", "2026-01-01", "2026-12-31", "1"],
+                          ["E-PREM", "=EVIL", "premium", "2026-06-01", "2026-11-23", "1"]])),
+        (.appliances, csv([["serial", "model", "site", "ship_date", "software_version"],
+                           ["W-TODAY", "DX-100", "-S1", "2025-11-23", "5.1"], ["W-LAST", "DX-100", "-S1", "2026-02-20", "5.1"],
+                           ["W-OUT", "DX-100", "-S1", "2026-02-21", "5.1"], ["W-PAST", "DX-100", "-S1", "2025-11-22", "5.1"],
+                           ["zürich-1", "DX-100", "-S1", "2026-01-15", "5.1"], ["LEAP-1", "LEAP", "-S1", "2024-02-29", "5.0"]])),
+    ])
+    return depot
+}
+
+@Suite("Reports")
+struct ReportTests {
+    let header = ["customer", "account_manager", "site", "serial", "model", "ship_date", "warranty_end", "days_left", "contract_tier", "contract_end"]
+
+    @Test("warranty-expiry: the as-of day is in, the window's last day is in, the day after is out; hostile text is neutralised and quoted")
+    func warrantyExpiry() throws {
+        let depot = try hostileFleet()
+        #expect(try depot.database.unitDetail("W-TODAY").customer == "=EVIL")  // stored as given, neutralised only on the way out
+        let rows = try cells(depot, "warranty-expiry", ReportParameters(asOf: day("2026-11-23"), withinDays: 90))
+        let evil = ["'=EVIL", "'@mgr", "'-S1"]
+        #expect(rows == [
+            header,
+            evil + ["W-TODAY", "DX-100", "2025-11-23", "2026-11-23", "0", "premium", "2026-11-23"],
+            evil + ["ZÜRICH-1", "DX-100", "2026-01-15", "2027-01-15", "53", "premium", "2026-11-23"],
+            ["GLOBEX", "Bob Manager", "GLOBEX-LON", "GLOBEX-1", "DX-100", "2026-02-01", "2027-02-01", "70", "standard", "2026-12-31"],
+            evil + ["W-LAST", "DX-100", "2026-02-20", "2027-02-20", "89", "premium", "2026-11-23"],
+        ])
+    }
+
+    @Test("warranty-expiry: a leap-day ship date ends on 28 February; no active contract leaves the contract cells empty")
+    func leapDay() throws {
+        let depot = try hostileFleet()
+        let rows = try cells(depot, "warranty-expiry", ReportParameters(asOf: day("2027-02-28"), withinDays: 1))
+        #expect(rows == [header, ["'=EVIL", "'@mgr", "'-S1", "LEAP-1", "LEAP", "2024-02-29", "2027-02-28", "0", "", ""]])
+    }
+
+    @Test("warranty-expiry filters by customer, account manager and region; an empty report is its header")
+    func filters() throws {
+        let depot = try hostileFleet()
+        let asOf = day("2026-11-23")
+        #expect(try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, customer: "GLOBEX")).map { $0[3] } == ["serial", "GLOBEX-1"])
+        let managed = try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, accountManager: "@mgr"))
+        #expect(managed.map { $0[3] } == ["serial", "W-TODAY", "ZÜRICH-1", "W-LAST"], "\(managed)")
+        #expect(try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, region: "apac")) == [header])
+    }
+
+    @Test("shipping-queue: by ship-by with empty deadlines last; overdue once the deadline is before the end of the as-of day")
+    func shippingQueue() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let monday = instant("2026-11-23T15:00:00Z")
+        for (customer, contact, serial) in [("ACME", "dev@acme.example", "ACME-1"), ("GLOBEX", "it@globex.example", "GLOBEX-1")] {
+            let number = try db.openCase(NewCase(customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .high,
+                                                 urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+            _ = try db.diagnose(serial: serial, caseNumber: number, verdict: .defective, note: "dead", at: monday, actor: TestDepot.engineer)
+        }
+        let header = ["rma", "path", "state", "customer", "site", "region", "model", "ship_by", "overdue"]
+        let acme = ["RMA-2026-000001", "advance-replacement", "approved", "ACME", "ACME-NYC", "americas", "DX-100", "2026-11-24T15:00:00Z"]
+        let globex = ["RMA-2026-000002", "return-then-replace", "awaiting-return", "GLOBEX", "GLOBEX-LON", "emea", "DX-100", "", "no"]
+        #expect(try cells(depot, "shipping-queue", ReportParameters(asOf: day("2026-11-23"))) == [header, acme + ["no"], globex])
+        #expect(try cells(depot, "shipping-queue", ReportParameters(asOf: day("2026-11-24"))) == [header, acme + ["yes"], globex])
+        #expect(try cells(depot, "shipping-queue", ReportParameters(asOf: day("2026-11-24"), region: "emea")) == [header, globex])
+        try db.allocate(rma: "RMA-2026-000001", at: monday, actor: TestDepot.logistics)
+        try db.ship(rma: "RMA-2026-000001", carrier: "UPS", tracking: "1Z", at: monday.adding(seconds: 60), actor: TestDepot.logistics)
+        #expect(try cells(depot, "shipping-queue", ReportParameters(asOf: day("2026-11-24"))) == [header, globex])
+    }
+
+    @Test("overdue-returns: listed once the return-due deadline is before the end of the as-of day, with whole days overdue")
+    func overdueReturns() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let monday = instant("2026-11-23T15:00:00Z")
+        let number = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high,
+                                             urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+        let rma = try #require(try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer).rma)
+        try db.allocate(rma: rma, at: monday, actor: TestDepot.logistics)
+        try db.ship(rma: rma, carrier: "UPS", tracking: "1Z", at: monday, actor: TestDepot.logistics)
+        try db.deliver(rma: rma, at: instant("2026-11-24T16:00:00Z"), actor: TestDepot.logistics)  // due back 2026-12-09T19:00:00Z
+        let header = ["rma", "customer", "site", "serial", "model", "return_due", "days_overdue"]
+        let row = [rma, "ACME", "ACME-NYC", "ACME-1", "DX-100", "2026-12-09T19:00:00Z"]
+        #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-08"))) == [header])
+        #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-09"))) == [header, row + ["0"]])
+        #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-12"))) == [header, row + ["3"]])
+        try db.returnShip(rma: rma, at: instant("2026-12-10T12:00:00Z"), actor: TestDepot.logistics)
+        #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-12"))) == [header, row + ["3"]])
+        try db.receive(rma: rma, at: instant("2026-12-11T12:00:00Z"), actor: TestDepot.logistics)
+        #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-12"))) == [header])
+    }
+
+    @Test("sla-compliance, contract-renewals, spare-stock and sales-referrals give their rows")
+    func otherReports() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let monday = instant("2026-11-23T15:00:00Z")
+        let met = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: "Q"),
+                                  at: monday, actor: TestDepot.engineer)
+        try db.advanceCase(met, .respond, at: monday.adding(seconds: 600), actor: TestDepot.engineer)
+        let old = try db.openCase(NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-OLD", impact: .high,
+                                          urgency: .medium, title: "Old"), at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(serial: "GLOBEX-OLD", caseNumber: old, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer)
+        _ = try db.openCase(NewCase(customer: "NOCON", contact: "it@nocon.example", type: .question, impact: .low, urgency: .low, title: "N"),
+                            at: monday, actor: TestDepot.engineer)
+        let sla = try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-12-31")))
+        #expect(sla.map { $0.last ?? "" } == ["sla", "met", "breached", "none"])
+        #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-22"))).count == 1)
+        let renewals = try cells(depot, "contract-renewals", ReportParameters(asOf: day("2026-11-23"), withinDays: 60))
+        #expect(renewals.map { $0[3] } == ["contract", "C-ACME", "C-GLOBEX", "C-INITECH"])
+        #expect(renewals[1][7] == "38" && renewals[1][8] == "1")
+        #expect(try cells(depot, "contract-renewals", ReportParameters(asOf: day("2026-11-23"), withinDays: 38)).count == 1)
+        let referrals = try cells(depot, "sales-referrals", ReportParameters(asOf: day("2026-11-23")))
+        #expect(referrals.count == 2 && referrals[1][0] == "RMA-2026-000001" && referrals[1][1] == "referred" && referrals[1][5] == "GLOBEX-OLD")
+        let stock = try cells(depot, "spare-stock", ReportParameters(asOf: day("2026-11-23")))
+        #expect(stock == [["depot", "region", "model", "in_stock", "allocated", "open_rmas_needing"],
+                          ["D-EU", "emea", "DX-100", "1", "0", "0"], ["D-EU", "emea", "DX-200", "1", "0", "0"], ["D-US", "americas", "DX-100", "1", "0", "0"]])
+    }
+
+    @Test("the writer's cells equal CSVField.encode for random text")
+    func writerMatchesFieldEncoding() throws {
+        var rng = SplitMix64(seed: 5)
+        let alphabet = ["a", ",", "\"", "\n", "\r", "=", "+", "-", "@", "\t", "é", " "]
+        let folder = TemporaryFolder()
+        for _ in 0..<200 {
+            let text = (0..<Int.random(in: 0...6, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+            let path = folder.path + "/cell.csv"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            let writer = CSVWriter(descriptor: fd, path: path)
+            try writer.row([text, "x"])
+            try writer.flush()
+            close(fd)
+            let written = String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self)
+            #expect(written == CSVField.record([text, "x"]), "\(text.debugDescription)")
+        }
+    }
+}
