@@ -33,6 +33,8 @@ files = {
     "sites": write("sites.csv", "site,customer,name,country,region,address\n" + "".join(
         f"{c}-S{s},{c},Site {s},US,{regions[i % 3]},\"{s} Main Street, Springfield\"\n" for i, c in enumerate(customers) for s in range(5))),
     "depots": write("depots.csv", "depot,name,region\nD-US,Memphis,americas\nD-EU,Amsterdam,emea\nD-AP,Singapore,apac\n"),
+    "contracts": write("contracts.csv", "contract,customer,tier,start_date,end_date,max_contacts\n" + "".join(
+        f"K-{c},{c},{['standard', 'premium', 'premium-plus'][i % 3]},2026-01-01,{2026 + i % 3}-12-31,3\n" for i, c in enumerate(customers) if i % 5)),
     "releases": write("releases.csv", "version,released_on\n5.0,2024-01-15\n5.1,2024-09-01\n5.2,2025-06-01\n6.0,2026-03-01\n"),
 }
 appliances = os.path.join(folder, "appliances.csv")
@@ -62,7 +64,7 @@ def fresh_depot():
         if os.path.exists(db + suffix):
             os.remove(db + suffix)
     subprocess.run([depot, "init", "--db", db], check=True, stdout=subprocess.DEVNULL)
-    for entity in ("models", "customers", "sites", "depots", "releases"):
+    for entity in ("models", "customers", "sites", "depots", "contracts", "releases"):
         subprocess.run([depot, "import", entity, files[entity], "--db", db], check=True, stdout=subprocess.DEVNULL)
     return db
 

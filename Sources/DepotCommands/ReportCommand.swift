@@ -110,10 +110,11 @@ struct ReportFilterOptions: ParsableArguments {
 
     /// The parameters for `report`, refusing filters it does not take.
     func parameters(for report: Report) throws(DepotError) -> ReportParameters {
-        let given: [(ReportFilter, Bool)] = [(.customer, customer != nil), (.region, region != nil), (.accountManager, accountManager != nil),
-                                             (.withinDays, withinDays != nil), (.since, since != nil)]
-        for (filter, isGiven) in given where isGiven && !report.filters.contains(filter) {
-            throw .invalidArgument(name: "--\(filter.rawValue)", value: "", reason: "the \(report.name) report does not take it")
+        let given: [(ReportFilter, String?)] = [(.customer, customer), (.region, region), (.accountManager, accountManager),
+                                                (.withinDays, withinDays.map(String.init)), (.since, since?.description)]
+        for (filter, value) in given where value != nil && !report.filters.contains(filter) {
+            throw .invalidArgument(name: "--\(filter.rawValue)", value: value ?? "",
+                                   reason: "the \(report.name) report does not take it (it takes: \(report.filters.map { "--" + $0.rawValue }.joined(separator: " ")))")
         }
         return ReportParameters(asOf: asOfDay, withinDays: withinDays ?? report.defaultWithinDays, customer: customer, region: region,
                                 accountManager: accountManager, since: since)

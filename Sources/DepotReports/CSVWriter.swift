@@ -8,39 +8,84 @@ import Foundation
 public final class CSVWriter {
     private let descriptor: Int32
     private let path: String
-    private var buffer: [UInt8] = []
+    private static let capacity = 1 << 16
+    private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: CSVWriter.capacity)
+    private var count = 0
     private var atRowStart = true
-    private let capacity = 1 << 16
 
     /// A writer to an open file descriptor (1 for standard output); `path` names it in errors.
     public init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
         self.path = path
-        buffer.reserveCapacity(capacity + 4096)
     }
+
+    deinit { buffer.deallocate() }
 
     /// One cell from UTF-8 bytes.
     public func cell(_ bytes: UnsafeBufferPointer<UInt8>) throws(DepotError) {
-        if !atRowStart { buffer.append(UInt8(ascii: ",")) }
-        atRowStart = false
         var needsQuotes = false
-        for b in bytes where b == UInt8(ascii: ",") || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
-            needsQuotes = true
-            break
-        }
-        let formula = bytes.first.map { [UInt8(ascii: "="), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "@"), 0x09, 0x0D].contains($0) } ?? false
-        if needsQuotes { buffer.append(UInt8(ascii: "\"")) }
-        if formula { buffer.append(UInt8(ascii: "'")) }
-        if needsQuotes {
-            for b in bytes {
-                buffer.append(b)
-                if b == UInt8(ascii: "\"") { buffer.append(b) }
+        var quotes = 0
+        for b in bytes {
+            if b == UInt8(ascii: "\"") {
+                quotes += 1
+                needsQuotes = true
+            } else if b == UInt8(ascii: ",") || b == UInt8(ascii: "\n") || b == UInt8(ascii: "\r") {
+                needsQuotes = true
             }
-            buffer.append(UInt8(ascii: "\""))
-        } else {
-            buffer.append(contentsOf: bytes)
         }
-        if buffer.count >= capacity { try flush() }
+        let first = bytes.first ?? 0
+        let formula = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+            || first == 0x09 || first == 0x0D
+        // At most: a comma, two quotes, an apostrophe, the bytes and their doubled quotes.
+        let needed = bytes.count + quotes + 4
+        if count + needed > Self.capacity { try flush() }
+        if needed > Self.capacity {
+            // A cell larger than the buffer: encoded on its own.
+            var encoded: [UInt8] = atRowStart ? [] : [UInt8(ascii: ",")]
+            if needsQuotes { encoded.append(UInt8(ascii: "\"")) }
+            if formula { encoded.append(UInt8(ascii: "'")) }
+            for b in bytes {
+                encoded.append(b)
+                if b == UInt8(ascii: "\"") { encoded.append(b) }
+            }
+            if needsQuotes { encoded.append(UInt8(ascii: "\"")) }
+            atRowStart = false
+            try encoded.withUnsafeBufferPointer { (all) throws(DepotError) in try writeOut(all) }
+            return
+        }
+        var n = count
+        let out = buffer
+        if !atRowStart {
+            out[n] = UInt8(ascii: ",")
+            n += 1
+        }
+        if needsQuotes {
+            out[n] = UInt8(ascii: "\"")
+            n += 1
+        }
+        if formula {
+            out[n] = UInt8(ascii: "'")
+            n += 1
+        }
+        if quotes == 0 {
+            if let base = bytes.baseAddress { (out + n).update(from: base, count: bytes.count) }
+            n += bytes.count
+        } else {
+            for b in bytes {
+                out[n] = b
+                n += 1
+                if b == UInt8(ascii: "\"") {
+                    out[n] = b
+                    n += 1
+                }
+            }
+        }
+        if needsQuotes {
+            out[n] = UInt8(ascii: "\"")
+            n += 1
+        }
+        count = n
+        atRowStart = false
     }
 
     /// One cell from text.
@@ -58,10 +103,11 @@ public final class CSVWriter {
 
     /// Ends the row.
     public func endRow() throws(DepotError) {
-        buffer.append(0x0D)
-        buffer.append(0x0A)
+        if count + 2 > Self.capacity { try flush() }
+        buffer[count] = 0x0D
+        buffer[count + 1] = 0x0A
+        count += 2
         atRowStart = true
-        if buffer.count >= capacity { try flush() }
     }
 
     /// A whole row of text cells.
@@ -72,19 +118,20 @@ public final class CSVWriter {
 
     /// Writes out what is buffered.
     public func flush() throws(DepotError) {
+        try writeOut(UnsafeBufferPointer(start: buffer, count: count))
+        count = 0
+    }
+
+    private func writeOut(_ bytes: UnsafeBufferPointer<UInt8>) throws(DepotError) {
+        guard let base = bytes.baseAddress else { return }
         var written = 0
-        let result: Int32 = buffer.withUnsafeBytes { raw in
-            while written < raw.count {
-                let n = Foundation.write(descriptor, raw.baseAddress! + written, raw.count - written)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                written += n
+        while written < bytes.count {
+            let n = Foundation.write(descriptor, base + written, bytes.count - written)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw .storage(path: path, message: "cannot write: \(String(cString: strerror(errno)))")
             }
-            return 0
+            written += n
         }
-        buffer.removeAll(keepingCapacity: true)
-        if result != 0 { throw .storage(path: path, message: "cannot write: \(String(cString: strerror(result)))") }
     }
 }

@@ -184,3 +184,31 @@ struct StoreCommandTests {
         #expect(try Depot.run(["unit", "show", "K29999", "--db", db]).status == 0)
     }
 }
+
+@Suite("depot report")
+struct ReportCommandTests {
+    @Test("report NAME writes CSV to standard output or, whole, to --output; all writes DIR/AS-OF/NAME.csv; bad filters are refused")
+    func reports() throws {
+        let folder = TemporaryFolder()
+        let db = folder.path + "/demo.sqlite"
+        #expect(try Depot.run(["demo", "--db", db, "--appliances", "60", "--at", "2026-11-23T12:00:00Z"]).status == 0)
+        let out = try Depot.run(["report", "warranty-expiry", "--as-of", "2026-11-23", "--within-days", "365", "--db", db])
+        #expect(out.status == 0 && out.stdout.hasPrefix("customer,account_manager,site,serial,model,ship_date,warranty_end,days_left,contract_tier,contract_end\r\n"))
+        let file = folder.path + "/we.csv"
+        let written = try Depot.run(["report", "warranty-expiry", "--as-of", "2026-11-23", "--within-days", "365", "--db", db, "--output", file])
+        #expect(written.status == 0 && written.stdout.isEmpty)
+        #expect(String(decoding: FileManager.default.contents(atPath: file) ?? Data(), as: UTF8.self) == out.stdout)
+        let all = try Depot.run(["report", "all", "--as-of", "2026-11-23", "--out-dir", folder.path + "/reports", "--db", db])
+        #expect(all.status == 0)
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/reports/2026-11-23").sorted()
+        #expect(files == ["contract-renewals.csv", "escalations.csv", "failure-rates.csv", "overdue-returns.csv", "sales-referrals.csv",
+                          "shipping-queue.csv", "sla-compliance.csv", "spare-stock.csv", "unsupported-versions.csv", "warranty-expiry.csv"])
+        let refused = try Depot.run(["report", "spare-stock", "--customer", "C100", "--db", db])
+        #expect(refused.status == 64 && refused.stdout.isEmpty && refused.stderr == "error: --customer \"C100\": the spare-stock report does not take it (it takes: --region)\n")
+        let unknown = try Depot.run(["report", "nonsense", "--db", db])
+        #expect(unknown.status == 64 && unknown.stderr.hasPrefix("error: report \"nonsense\": unknown report"))
+        let list = try Depot.run(["report", "list", "--format", "json"])
+        let names = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+        #expect(names.count == 10 && names.first == "warranty-expiry")
+    }
+}
