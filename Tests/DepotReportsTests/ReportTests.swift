@@ -141,17 +141,82 @@ struct ReportTests {
         _ = try db.openCase(NewCase(customer: "NOCON", contact: "it@nocon.example", type: .question, impact: .low, urgency: .low, title: "N"),
                             at: monday, actor: TestDepot.engineer)
         let sla = try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-12-31")))
-        #expect(sla.map { $0.last ?? "" } == ["sla", "met", "breached", "none"])
+        #expect(sla == [
+            ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla"],
+            [met, "ACME", "americas", "P4", "premium-plus", "2026-11-23T15:00:00Z", "2026-11-25T15:00:00Z", "2026-11-23T15:10:00Z", "met"],
+            [old, "GLOBEX", "emea", "P2", "standard", "2026-11-23T15:00:00Z", "2026-11-24T09:00:00Z", "", "breached"],
+            ["CS-2026-000003", "NOCON", "emea", "P4", "", "2026-11-23T15:00:00Z", "", "", "none"],
+        ])
+        #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-23")))[2][8] == "pending")
         #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-22"))).count == 1)
         let renewals = try cells(depot, "contract-renewals", ReportParameters(asOf: day("2026-11-23"), withinDays: 60))
         #expect(renewals.map { $0[3] } == ["contract", "C-ACME", "C-GLOBEX", "C-INITECH"])
-        #expect(renewals[1][7] == "38" && renewals[1][8] == "1")
+        #expect(renewals[1] == ["ACME", "Alice Manager", "americas", "C-ACME", "premium-plus", "2026-01-01", "2026-12-31", "38", "1"])
         #expect(try cells(depot, "contract-renewals", ReportParameters(asOf: day("2026-11-23"), withinDays: 38)).count == 1)
         let referrals = try cells(depot, "sales-referrals", ReportParameters(asOf: day("2026-11-23")))
-        #expect(referrals.count == 2 && referrals[1][0] == "RMA-2026-000001" && referrals[1][1] == "referred" && referrals[1][5] == "GLOBEX-OLD")
+        #expect(referrals == [
+            ["rma", "state", "customer", "account_manager", "site", "serial", "model", "verdict_at", "warranty_end", "outcome"],
+            ["RMA-2026-000001", "referred", "GLOBEX", "Bob Manager", "GLOBEX-LON", "GLOBEX-OLD", "DX-100", "2026-11-23T15:00:00Z", "2025-01-10", ""],
+        ])
         let stock = try cells(depot, "spare-stock", ReportParameters(asOf: day("2026-11-23")))
         #expect(stock == [["depot", "region", "model", "in_stock", "allocated", "open_rmas_needing"],
                           ["D-EU", "emea", "DX-100", "1", "0", "0"], ["D-EU", "emea", "DX-200", "1", "0", "0"], ["D-US", "americas", "DX-100", "1", "0", "0"]])
+    }
+
+    @Test("escalations: fired, pending, due, and stopped once the case is resolved before the deadline")
+    func escalationsReport() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let monday = instant("2026-11-23T15:00:00Z")
+        let number = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high,
+                                             urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+        _ = try db.escalate(at: instant("2026-11-24T16:00:00Z"), actor: .system)
+        let leadershipDue = try #require(try db.caseDetail(number, now: monday).escalations.first { $0.target == .leadership }?.at)
+        #expect(leadershipDue == instant("2026-12-01T18:00:00Z"))  // 65 business hours: Thanksgiving closed, California closed the day after
+        let head = ["case", "customer", "region", "priority", "tier", "target", "threshold", "due", "fired_at", "state"]
+        let tam = [number, "ACME", "americas", "P2", "premium-plus", "tam", "1 business-day", "2026-11-24T15:00:00Z", "2026-11-24T16:00:00Z", "fired"]
+        let leadership = [number, "ACME", "americas", "P2", "premium-plus", "leadership", "5 business-days", "2026-12-01T18:00:00Z", ""]
+        #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-11-24"))) == [head, tam, leadership + ["pending"]])
+        #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-12-01"))) == [head, tam, leadership + ["due"]])
+        try db.advanceCase(number, .resolve, at: instant("2026-11-30T12:00:00Z"), actor: TestDepot.engineer)
+        #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-12-02"))) == [head, tam, leadership + ["stopped"]])
+        #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-11-22"))) == [head])
+        #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-12-02"), since: day("2026-11-25"))) == [head, leadership + ["stopped"]])
+    }
+
+    @Test("failure-rates: per model and ship month, defects per 1,000 unit-months")
+    func failureRates() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let monday = instant("2026-11-23T15:00:00Z")
+        let number = try db.openCase(NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-OLD", impact: .high,
+                                             urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer)
+        #expect(try cells(depot, "failure-rates", ReportParameters(asOf: day("2026-11-23"))) == [
+            ["model", "ship_month", "units", "defective", "unit_months", "defects_per_1000_unit_months"],
+            ["DX-100", "2024-01", "1", "1", "34.4", "29.04"],  // 1,048 days in service = 34.4 months of 365.25/12 days
+            ["DX-100", "2026-02", "1", "0", "9.7", "0.00"],
+            ["DX-100", "2026-03", "1", "0", "8.8", "0.00"],
+            ["DX-100", "2026-06", "1", "0", "5.7", "0.00"],
+            ["DX-200", "2023-05", "1", "0", "42.6", "0.00"],
+        ])
+        // The day before the verdict, the unit was not yet defective.
+        #expect(try cells(depot, "failure-rates", ReportParameters(asOf: day("2026-11-22")))[1][3] == "0")
+    }
+
+    @Test("unsupported-versions: units in service on a version outside the newest lines and past its maintenance")
+    func unsupportedVersions() throws {
+        let depot = try TestDepot.withFleet()
+        try depot.importAll([
+            (.releases, "version,released_on\n3.0,2020-01-01\n3.1,2021-01-01\n4.0,2022-01-01\n"),
+            (.appliances, "serial,model,site,depot,ship_date,software_version\nOLD-SW,DX-100,ACME-NYC,,2021-02-01,3.1\nSPARE-OLD,DX-100,,D-US,2021-02-01,3.0\n"),
+        ])
+        #expect(try cells(depot, "unsupported-versions", ReportParameters(asOf: day("2026-11-23"))) == [
+            ["customer", "account_manager", "site", "serial", "model", "software_version", "maintained_until"],
+            ["ACME", "Alice Manager", "ACME-NYC", "OLD-SW", "DX-100", "3.1", "2023-01-01"],
+        ])
+        // On 2022-12-31 version 3.1 was still maintained.
+        #expect(try cells(depot, "unsupported-versions", ReportParameters(asOf: day("2022-12-31"))).count == 1)
     }
 
     @Test("the writer's cells equal CSVField.encode for random text")
