@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Layering (arrows point down only):
-//   depot -> DepotCommands -> DepotReports -> DepotStore -> DepotCore
+//   depot -> DepotCommands -> DepotServer -> DepotReports -> DepotStore -> DepotCore
 // DepotCore holds the pure rules: no database, no HTTP. DepotStore is the SQLite store (GRDB) and the
 // workflows that change it. DepotTestSupport holds fixtures for the tests only.
 let package = Package(
@@ -16,6 +16,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         .target(
@@ -40,11 +44,24 @@ let package = Package(
             ]
         ),
         .target(
+            name: "DepotServer",
+            dependencies: [
+                "DepotCore",
+                "DepotStore",
+                "DepotReports",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "DepotCommands",
             dependencies: [
                 "DepotCore",
                 "DepotStore",
                 "DepotReports",
+                "DepotServer",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -57,6 +74,10 @@ let package = Package(
             dependencies: ["DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         .testTarget(name: "DepotReportsTests", dependencies: ["DepotReports", "DepotStore", "DepotCore", "DepotTestSupport"]),
+        .testTarget(
+            name: "DepotServerTests",
+            dependencies: ["DepotServer", "DepotStore", "DepotCore", "DepotTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+        ),
         .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotTestSupport", "depot"]),
     ],
     swiftLanguageModes: [.v6]

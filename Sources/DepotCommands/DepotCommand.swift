@@ -3,7 +3,7 @@ import DepotCore
 import Foundation
 
 /// The `depot` command: the root of every subcommand.
-public struct DepotCommand: ParsableCommand {
+public struct DepotCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "depot",
         abstract: "Depot: hardware RMA and appliance-fleet tracker.",
@@ -17,7 +17,7 @@ public struct DepotCommand: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self,
-            EscalateCommand.self, AuditCommand.self, ReportCommand.self, DemoCommand.self,
+            EscalateCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self, DemoCommand.self,
             CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
         ]
     )
@@ -25,10 +25,14 @@ public struct DepotCommand: ParsableCommand {
     public init() {}
 
     /// Runs the command line: parses, runs, and turns every error into one clear message and an exit code.
-    public static func runMain(_ arguments: [String]? = nil) -> Never {
+    public static func runMain(_ arguments: [String]? = nil) async -> Never {
         do {
             var command = try parseAsRoot(arguments)
-            try command.run()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
             Foundation.exit(0)
         } catch let error as DepotError {
             Output.writeError(error.cliMessage)
@@ -60,6 +64,7 @@ extension DepotError {
         case .storage: 74  // EX_IOERR
         case .invalidImport, .refused, .illegalTransition: 65
         case .notFound: 66
+        case .forbidden, .unauthenticated: 77  // EX_NOPERM
         }
     }
 }

@@ -31,6 +31,10 @@ public enum DepotError: Error, Equatable, Sendable {
     case notFound(kind: String, key: String)
     /// A step the record's state does not allow; `allowed` are the steps it does.
     case illegalTransition(subject: String, state: String, action: String, allowed: [String])
+    /// A user whose role does not allow the change.
+    case forbidden(user: String, role: String, permission: String)
+    /// A request without valid credentials.
+    case unauthenticated(String)
     /// A request the rules refuse (a P1 case from a contact who is not designated, a spare of the wrong model...).
     case refused(subject: String, reason: String)
 
@@ -61,6 +65,8 @@ public enum DepotError: Error, Equatable, Sendable {
             "\(subject) is \(state): cannot \(action); "
                 + (allowed.isEmpty ? "no further steps are allowed" : "allowed next: \(allowed.joined(separator: ", "))")
         case let .refused(subject, reason): "\(subject): \(reason)"
+        case let .forbidden(user, role, permission): "\(user): the \(role) role may not \(permission)"
+        case let .unauthenticated(reason): "not signed in: \(reason)"
         }
     }
 }

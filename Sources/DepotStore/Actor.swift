@@ -21,7 +21,7 @@ public struct Actor: Sendable, Equatable {
     /// Throws a refusal when the role does not allow `permission`.
     func require(_ permission: Permission) throws(DepotError) {
         guard role.allows(permission) else {
-            throw .refused(subject: user, reason: "the \(role.rawValue) role may not \(permission.rawValue)")
+            throw .forbidden(user: user, role: role.rawValue, permission: permission.rawValue)
         }
     }
 }

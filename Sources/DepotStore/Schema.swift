@@ -9,6 +9,7 @@ enum Schema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-fleet-cases-rmas", migrate: v1)
+        migrator.registerMigration("v2-users-sessions", migrate: v2)
         return migrator
     }
 
@@ -16,6 +17,28 @@ enum Schema {
     /// SQLite build an ephemeral table for every inserted row: a third of the bulk import's time, measured.)
     private static func oneOf(_ column: String, _ values: [String]) -> String {
         values.map { "\(column) = '\($0)'" }.joined(separator: " OR ")
+    }
+
+    /// Users of the server, their API tokens and browser sessions; secrets only as hashes.
+    private static func v2(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE app_user (
+                id INTEGER PRIMARY KEY,
+                name TEXT NOT NULL UNIQUE CHECK (length(name) > 0),
+                role TEXT NOT NULL CHECK (\(oneOf("role", Role.allCases.map(\.rawValue)))),
+                password_hash TEXT NOT NULL,
+                token_hash TEXT NOT NULL UNIQUE,
+                created_at TEXT NOT NULL
+            );
+            CREATE TABLE web_session (
+                id_hash TEXT PRIMARY KEY,
+                user_id INTEGER NOT NULL REFERENCES app_user(id),
+                csrf_token TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL
+            );
+            CREATE INDEX web_session_user ON web_session(user_id);
+            """)
     }
 
     private static func v1(_ db: Database) throws {

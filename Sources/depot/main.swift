@@ -1,3 +1,3 @@
 import DepotCommands
 
-DepotCommand.runMain()
+await DepotCommand.runMain()

@@ -167,7 +167,7 @@ struct ImportTests {
     func importNeedsAdmin() throws {
         let depot = try TestDepot.withFleet()
         let file = depot.folder.write("m.csv", Fleet.models)
-        #expect(throws: DepotError.refused(subject: "sam", reason: "the support-engineer role may not import fleet data")) {
+        #expect(throws: DepotError.forbidden(user: "sam", role: "support-engineer", permission: "import fleet data")) {
             try depot.database.importFile(.models, path: file, actor: TestDepot.engineer, at: at)
         }
     }

@@ -36,4 +36,6 @@ public enum Permission: String, Sendable, CaseIterable {
     case importData = "import fleet data"
     /// Run the escalation check.
     case escalate = "run escalations"
+    /// Add and change users.
+    case manageUsers = "manage users"
 }

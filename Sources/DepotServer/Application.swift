@@ -1,0 +1,36 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Hummingbird
+import Logging
+
+/// Where and how the server listens.
+public struct ServerConfiguration: Sendable {
+    public var host: String
+    public var port: Int
+
+    public init(host: String = "127.0.0.1", port: Int = 8080) {
+        self.host = host
+        self.port = port
+    }
+}
+
+/// Builds the Depot server on `database`: health and metrics, the JSON API, errors as JSON.
+public func buildApplication(database: DepotDatabase, configuration: ServerConfiguration, logger: Logger? = nil,
+                             now: @escaping @Sendable () -> Instant = { Instant(Date()) }) -> some ApplicationProtocol
+{
+    let logger = logger ?? Logger(label: "depot")
+    let router = Router(context: DepotRequestContext.self)
+    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: ErrorMiddleware())
+    router.get("healthz") { _, _ in
+        _ = try await Blocking.run { try database.schemaVersion() }
+        return "ok\n"
+    }
+    let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
+    APIController(database: database, now: now).addRoutes(to: api)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
+        logger: logger)
+}

@@ -1,0 +1,90 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// The JSON API under `/api/v1`.
+struct APIController {
+    let database: DepotDatabase
+    let now: @Sendable () -> Instant
+
+    func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        group.get("units/:serial", use: unit)
+        group.post("cases", use: openCase)
+        group.get("cases/:number", use: caseDetail)
+        group.post("cases/:number/:action", use: caseStep)
+    }
+
+    /// The body of a case step: who confirmed a closure, a note.
+    struct CaseStepBody: Decodable {
+        let confirmedBy: String?
+        let note: String?
+    }
+
+    struct CaseStatusBody: Encodable { let `case`: String; let status: CaseStatus }
+
+    /// `POST /api/v1/cases/{number}/{respond|workaround|resolve|close}`: 409 when the case's status does not allow it.
+    @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseStatusBody> {
+        let actor = try context.requireActor()
+        let number = try context.parameters.require("number")
+        let name = try context.parameters.require("action")
+        guard let action = CaseStateMachine.Action(rawValue: name) else {
+            throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\" (respond, workaround, resolve, close)")
+        }
+        let body = try await request.decodeJSON(CaseStepBody.self)
+        let database = database
+        let at = now()
+        let detail = try await Blocking.run {
+            try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.note, at: at, actor: actor)
+            return try database.caseDetail(number, now: at)
+        }
+        return JSONResponse(CaseStatusBody(case: detail.number, status: detail.status))
+    }
+
+    /// `GET /api/v1/units/{serial}`
+    @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<UnitDetail> {
+        _ = try context.requireActor()
+        let serial = try context.parameters.require("serial")
+        let database = database
+        return JSONResponse(try await Blocking.run { try database.unitDetail(serial) })
+    }
+
+    /// The body of `POST /api/v1/cases`: the fields of `depot case open`.
+    struct NewCaseBody: Decodable {
+        let customer: String
+        let contact: String
+        let type: CaseType
+        let serial: String?
+        let impact: Level
+        let urgency: Level
+        let title: String
+        let description: String?
+        let priority: Priority?
+        let reason: String?
+        let productVersion: String?
+    }
+
+    struct CaseNumber: Encodable { let `case`: String }
+
+    /// `POST /api/v1/cases`: 201 with `{"case": "CS-..."}`.
+    @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseNumber> {
+        let actor = try context.requireActor()
+        let body = try await request.decodeJSON(NewCaseBody.self)
+        let new = NewCase(customer: body.customer, contact: body.contact, type: body.type, serial: body.serial, impact: body.impact,
+                          urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
+                          priorityReason: body.reason, productVersion: body.productVersion)
+        let database = database
+        let at = now()
+        let number = try await Blocking.run { try database.openCase(new, at: at, actor: actor) }
+        return JSONResponse(CaseNumber(case: number), status: .created)
+    }
+
+    /// `GET /api/v1/cases/{number}`
+    @Sendable func caseDetail(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseDetail> {
+        _ = try context.requireActor()
+        let number = try context.parameters.require("number")
+        let database = database
+        let at = now()
+        return JSONResponse(try await Blocking.run { try database.caseDetail(number, now: at) })
+    }
+}

@@ -1,0 +1,31 @@
+import Crypto
+import DepotCore
+import Foundation
+import HummingbirdBcrypt
+
+/// Passwords and API tokens: made from the system's secure random source, shown once, stored only as hashes.
+public enum Credentials {
+    private static let alphabet = Array("ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789")
+
+    /// A new random password of 20 characters (about 116 bits).
+    public static func newPassword() -> String { randomText(20) }
+
+    /// A new API token: `dpt_` and 40 random characters (about 232 bits).
+    public static func newToken() -> String { "dpt_" + randomText(40) }
+
+    /// The bcrypt hash of a password (slow on purpose; `cost` 12 takes about a quarter of a second).
+    public static func hashPassword(_ password: String, cost: UInt8 = 12) -> String { Bcrypt.hash(password, cost: cost) }
+
+    /// Whether `password` matches a bcrypt hash.
+    public static func verify(_ password: String, hash: String) -> Bool { Bcrypt.verify(password, hash: hash) }
+
+    /// The SHA-256 of a token, in lowercase hex: tokens are long and random, so a fast hash is enough.
+    public static func hashToken(_ token: String) -> String {
+        SHA256.hash(data: Data(token.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
+
+    private static func randomText(_ count: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })
+    }
+}

@@ -1,0 +1,58 @@
+import DepotCore
+import GRDB
+
+/// A user of the server as stored: the secrets only as hashes.
+public struct StoredUser: Sendable, Equatable {
+    public let id: Int64
+    public let name: String
+    public let role: Role
+    /// The bcrypt hash of the password.
+    public let passwordHash: String
+
+    /// The user as the actor of changes.
+    public var actor: Actor { Actor(user: name, role: role) }
+
+    init(row: Row) {
+        id = row["id"]
+        name = row["name"]
+        role = Role(rawValue: row["role"]) ?? .accountManager
+        passwordHash = row["password_hash"]
+    }
+}
+
+extension DepotDatabase {
+    /// Adds a user with the hashes of their password and API token (the caller makes and shows the secrets).
+    public func addUser(name: String, role: Role, passwordHash: String, tokenHash: String, at: Instant, actor: Actor) throws(DepotError) {
+        try actor.require(.manageUsers)
+        let name = name.trimmingSpaces()
+        guard !name.isEmpty, name.count <= 64, !name.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw .invalidArgument(name: "NAME", value: name, reason: "a user name is 1 to 64 characters without spaces")
+        }
+        let recordedAt = now()
+        try write { db in
+            if try Int.fetchOne(db, sql: "SELECT 1 FROM app_user WHERE name = ?", arguments: [name]) != nil {
+                throw DepotError.refused(subject: name, reason: "a user of that name exists")
+            }
+            try db.execute(
+                sql: "INSERT INTO app_user (name, role, password_hash, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [name, role.rawValue, passwordHash, tokenHash, at.description])
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "user", key: name,
+                                details: ["role": role.rawValue])
+        }
+    }
+
+    /// The user with a name.
+    public func user(named name: String) throws(DepotError) -> StoredUser? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE name = ?", arguments: [name]).map(StoredUser.init) }
+    }
+
+    /// The user whose API token has this hash.
+    public func user(tokenHash: String) throws(DepotError) -> StoredUser? {
+        try read { db in try Row.fetchOne(db, sql: "SELECT * FROM app_user WHERE token_hash = ?", arguments: [tokenHash]).map(StoredUser.init) }
+    }
+
+    /// Every user, by name.
+    public func users() throws(DepotError) -> [StoredUser] {
+        try read { db in try Row.fetchAll(db, sql: "SELECT * FROM app_user ORDER BY name").map(StoredUser.init) }
+    }
+}

@@ -1,0 +1,147 @@
+import DepotCore
+import DepotServer
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// A server on the test fleet with one user per role; `now` is fixed.
+private struct TestServer {
+    let depot: TestDepot
+    var tokens: [Role: String] = [:]
+    static let now = Instant(iso: "2026-11-23T15:00:00Z")!
+
+    init() throws {
+        depot = try TestDepot.withFleet()
+        for role in Role.allCases {
+            let token = Credentials.newToken()
+            try depot.database.addUser(name: "user-\(role.rawValue)", role: role, passwordHash: Credentials.hashPassword("pw", cost: 4),
+                                       tokenHash: Credentials.hashToken(token), at: Self.now, actor: TestDepot.admin)
+            tokens[role] = token
+        }
+    }
+
+    func run(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        let app = buildApplication(database: depot.database, configuration: ServerConfiguration(), now: { TestServer.now })
+        try await app.test(.router, test)
+    }
+
+    func auth(_ role: Role) -> HTTPFields { [.authorization: "Bearer \(tokens[role] ?? "")", .contentType: "application/json"] }
+}
+
+private func json(_ response: TestResponse) throws -> [String: Any] {
+    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:]
+}
+
+private func errorCode(_ response: TestResponse) throws -> String? {
+    (try json(response)["error"] as? [String: Any])?["code"] as? String
+}
+
+private let newCase = """
+    {"customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault", "serial": "ACME-1",
+     "impact": "high", "urgency": "medium", "title": "Unit reboots", "description": "since Monday"}
+    """
+
+@Suite("JSON API")
+struct APITests {
+    @Test("healthz answers ok")
+    func health() async throws {
+        try await TestServer().run { client in
+            try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+        }
+    }
+
+    @Test("GET /api/v1/units/{serial}: 200 with the contract keys, 401 without or with a wrong token, 404 for an unknown serial")
+    func units() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            try await client.execute(uri: "/api/v1/units/acme-1", method: .get, headers: server.auth(.accountManager)) { response in
+                #expect(response.status == .ok)
+                let unit = try json(response)
+                #expect(unit["serial"] as? String == "ACME-1" && unit["model"] as? String == "DX-100" && unit["customer"] as? String == "ACME")
+                #expect(unit["site"] as? String == "ACME-NYC" && unit["status"] as? String == "in-service" && unit["warrantyEnd"] as? String == "2027-03-01")
+            }
+            try await client.execute(uri: "/api/v1/units/ACME-1", method: .get) { response in
+                #expect(response.status == .unauthorized)
+                let code = try errorCode(response)
+                #expect(code == "unauthenticated")
+            }
+            try await client.execute(uri: "/api/v1/units/ACME-1", method: .get, headers: [.authorization: "Bearer dpt_wrong"]) {
+                #expect($0.status == .unauthorized)
+            }
+            try await client.execute(uri: "/api/v1/units/NOPE-9", method: .get, headers: server.auth(.logistics)) { response in
+                #expect(response.status == .notFound)
+                let code = try errorCode(response)
+                #expect(code == "not-found")
+            }
+        }
+    }
+
+    @Test("POST /api/v1/cases: 201 with the number; 400 naming a missing field; 403 for a wrong role; 409 for a refused P1")
+    func openCase() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+                response in
+                #expect(response.status == .created)
+                let body = try json(response)
+                #expect(body as NSDictionary == ["case": "CS-2026-000001"])
+            }
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                                     body: ByteBuffer(string: #"{"customer": "ACME"}"#)) { response in
+                #expect(response.status == .badRequest)
+                let error = try json(response)["error"] as? [String: Any]
+                #expect(error?["message"] as? String == "field \"contact\" is required")
+            }
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.logistics), body: ByteBuffer(string: newCase)) {
+                response in
+                #expect(response.status == .forbidden)
+                let code = try errorCode(response)
+                #expect(code == "forbidden")
+            }
+            let p1 = newCase.replacingOccurrences(of: #""urgency": "medium""#, with: #""urgency": "high""#)
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: p1)) {
+                response in
+                #expect(response.status == .conflict)
+                let code = try errorCode(response)
+                #expect(code == "refused")
+            }
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: newCase)) {
+                #expect($0.status == .unauthorized)
+            }
+        }
+        // The audit log names the signed-in user.
+        #expect(try server.depot.database.auditEntries(entity: "case").map(\.user) == ["user-support-engineer"])
+    }
+
+    @Test("case steps: 200 with the new status, 409 naming the allowed steps when the status does not allow it, 404 for a case that is not there")
+    func caseSteps() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+                #expect($0.status == .created)
+            }
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/respond", method: .post, headers: server.auth(.supportEngineer)) { response in
+                #expect(response.status == .ok)
+                let body = try json(response)
+                #expect(body["status"] as? String == "responded")
+            }
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/respond", method: .post, headers: server.auth(.supportEngineer)) { response in
+                #expect(response.status == .conflict)
+                let error = try json(response)["error"] as? [String: Any]
+                #expect(error?["code"] as? String == "illegal-transition")
+                #expect(error?["message"] as? String == "CS-2026-000001 is responded: cannot respond; allowed next: workaround, resolve, close")
+            }
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000009", method: .get, headers: server.auth(.admin)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001", method: .get, headers: server.auth(.accountManager)) { response in
+                #expect(response.status == .ok)
+                let detail = try json(response)
+                #expect(detail["case"] as? String == "CS-2026-000001" && detail["status"] as? String == "responded")
+            }
+        }
+    }
+}
