@@ -29,6 +29,7 @@ public func buildApplication(database: DepotDatabase, configuration: ServerConfi
     }
     let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
     APIController(database: database, now: now).addRoutes(to: api)
+    WorkflowController(database: database, now: now).addRoutes(to: api)
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),

@@ -145,3 +145,93 @@ struct APITests {
         }
     }
 }
+
+@Suite("JSON API: diagnosis, RMAs, lists and reports")
+struct WorkflowAPITests {
+    @Test("a whole advance replacement over the API, with 409 for a step out of order and 403 for a wrong role")
+    func rmaOverAPI() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+                #expect($0.status == .created)
+            }
+            let diagnosis = #"{"serial": "ACME-1", "case": "CS-2026-000001", "verdict": "defective", "note": "PSU dead"}"#
+            try await client.execute(uri: "/api/v1/diagnoses", method: .post, headers: server.auth(.logistics), body: ByteBuffer(string: diagnosis)) {
+                #expect($0.status == .forbidden)
+            }
+            try await client.execute(uri: "/api/v1/diagnoses", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: diagnosis)) {
+                response in
+                #expect(response.status == .created)
+                let body = try json(response)
+                #expect(body["rma"] as? String == "RMA-2026-000001" && body["path"] as? String == "advance-replacement")
+                #expect(body["shipBy"] as? String == "2026-11-24T15:00:00Z")
+            }
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/receive", method: .post, headers: server.auth(.logistics)) { response in
+                #expect(response.status == .conflict)
+                let body = try json(response)
+                #expect((body["error"] as? [String: Any])?["message"] as? String == "RMA-2026-000001 is approved: cannot receive; allowed next: allocate, cancel")
+            }
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/allocate", method: .post, headers: server.auth(.logistics)) { response in
+                #expect(response.status == .ok)
+                let body = try json(response)
+                #expect(body["state"] as? String == "allocated" && body["replacementSerial"] as? String == "SPARE-US-1")
+            }
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/ship", method: .post, headers: server.auth(.logistics),
+                                     body: ByteBuffer(string: #"{"carrier": "UPS"}"#)) { response in
+                #expect(response.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/ship", method: .post, headers: server.auth(.logistics),
+                                     body: ByteBuffer(string: #"{"carrier": "UPS", "tracking": "1Z9"}"#)) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/teleport", method: .post, headers: server.auth(.logistics)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001", method: .get, headers: server.auth(.accountManager)) { response in
+                let body = try json(response)
+                #expect(body["state"] as? String == "shipped" && body["overdue"] as? Bool == false)
+            }
+            try await client.execute(uri: "/api/v1/units/SPARE-US-1", method: .get, headers: server.auth(.accountManager)) { response in
+                let body = try json(response)
+                #expect(body["replaces"] as? String == "ACME-1" && body["customer"] as? String == "ACME")
+            }
+        }
+    }
+
+    @Test("lists page with limit and offset; bad query values are 400; reports come as CSV; an unknown report is 404")
+    func listsAndReports() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            for _ in 0..<3 {
+                try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                                         body: ByteBuffer(string: newCase.replacingOccurrences(of: "hardware-fault", with: "question"))) {
+                    #expect($0.status == .created)
+                }
+            }
+            try await client.execute(uri: "/api/v1/cases?limit=2", method: .get, headers: server.auth(.accountManager)) { response in
+                let body = try json(response)
+                #expect((body["items"] as? [[String: Any]])?.count == 2 && body["next"] as? Int == 2)
+            }
+            try await client.execute(uri: "/api/v1/cases?limit=2&offset=2", method: .get, headers: server.auth(.accountManager)) { response in
+                let body = try json(response)
+                #expect((body["items"] as? [[String: Any]])?.count == 1 && body["next"] is NSNull)
+            }
+            try await client.execute(uri: "/api/v1/cases?status=lost", method: .get, headers: server.auth(.accountManager)) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/cases?limit=0", method: .get, headers: server.auth(.accountManager)) {
+                #expect($0.status == .badRequest)
+            }
+            try await client.execute(uri: "/api/v1/reports/warranty-expiry.csv?as-of=2026-11-23", method: .get, headers: server.auth(.accountManager)) {
+                response in
+                #expect(response.status == .ok && response.headers[.contentType] == "text/csv; charset=utf-8")
+                #expect(String(buffer: response.body).hasPrefix("customer,account_manager,site,serial,model,ship_date,warranty_end,days_left,"))
+                #expect(String(buffer: response.body).contains("GLOBEX-1,DX-100,2026-02-01,2027-02-01,70,standard,2026-12-31\r\n"))
+            }
+            try await client.execute(uri: "/api/v1/reports/nonsense.csv", method: .get, headers: server.auth(.accountManager)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/reports/warranty-expiry.csv?as-of=yesterday", method: .get, headers: server.auth(.accountManager)) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
+}

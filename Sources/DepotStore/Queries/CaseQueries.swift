@@ -191,7 +191,7 @@ extension DepotDatabase {
     }
 
     /// Cases matching `filter`, newest first.
-    public func cases(_ filter: CaseFilter, now: Instant, limit: Int = 1000) throws(DepotError) -> [CaseSummary] {
+    public func cases(_ filter: CaseFilter, now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CaseSummary] {
         try read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -213,11 +213,12 @@ extension DepotDatabase {
             }
             if filter.unresolvedOnly { conditions.append("c.status NOT IN ('resolved', 'closed')") }
             arguments.append(limit)
+            arguments.append(offset)
             let sql = """
                 SELECT c.*, cu.key AS customer, a.serial FROM support_case c
                 JOIN customer cu ON cu.id = c.customer_id LEFT JOIN appliance a ON a.id = c.appliance_id
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY c.opened_at DESC, c.id DESC LIMIT ?
+                ORDER BY c.opened_at DESC, c.id DESC LIMIT ? OFFSET ?
                 """
             return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
                 let due = Instant(databaseText: row["response_due"])

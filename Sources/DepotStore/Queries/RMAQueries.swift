@@ -123,7 +123,7 @@ extension DepotDatabase {
     }
 
     /// RMAs matching `filter`, newest first.
-    public func rmas(_ filter: RMAFilter, now: Instant, limit: Int = 1000) throws(DepotError) -> [RMADetail] {
+    public func rmas(_ filter: RMAFilter, now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [RMADetail] {
         try read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -146,10 +146,16 @@ extension DepotDatabase {
                 ORDER BY r.id DESC
                 """
             var result: [RMADetail] = []
+            var skipped = 0
             let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
             while let row = try rows.next(), result.count < limit {
                 let detail = try Self.rmaDetail(db, row: row, now: now, withHistory: false)
-                if !filter.overdueOnly || detail.overdue { result.append(detail) }
+                guard !filter.overdueOnly || detail.overdue else { continue }
+                if skipped < offset {
+                    skipped += 1
+                } else {
+                    result.append(detail)
+                }
             }
             return result
         }

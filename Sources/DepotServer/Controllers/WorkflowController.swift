@@ -1,0 +1,181 @@
+import DepotCore
+import DepotReports
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// The API's lists, diagnosis, RMAs and their steps, and reports as CSV.
+struct WorkflowController {
+    let database: DepotDatabase
+    let now: @Sendable () -> Instant
+
+    func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        group.get("cases", use: listCases)
+        group.post("diagnoses", use: diagnose)
+        group.get("rmas", use: listRMAs)
+        group.get("rmas/:number", use: rma)
+        group.post("rmas/:number/:action", use: rmaStep)
+        group.get("reports/:name", use: report)
+    }
+
+    /// A page of a list: the items and the offset of the next page, when there is one.
+    struct Page<Item: Encodable>: Encodable {
+        let items: [Item]
+        let next: Int?
+
+        enum CodingKeys: String, CodingKey { case items, next }
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(items, forKey: .items)
+            try c.encode(next, forKey: .next)
+        }
+    }
+
+    /// `limit` (1 to 500, default 100) and `offset` from the query string.
+    static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
+        let limit = try request.uri.queryParameters.get("limit", as: Int.self) ?? 100
+        let offset = try request.uri.queryParameters.get("offset", as: Int.self) ?? 0
+        guard (1...500).contains(limit) else { throw APIError(status: .badRequest, code: "invalid", message: "limit must be from 1 to 500") }
+        guard offset >= 0 else { throw APIError(status: .badRequest, code: "invalid", message: "offset must not be negative") }
+        return (limit, offset)
+    }
+
+    /// An enum query parameter, or a 400 naming it.
+    static func value<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
+        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let value = T(rawValue: text) else {
+            throw APIError(status: .badRequest, code: "invalid",
+                           message: "\(name) \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// `GET /api/v1/cases?customer=&status=&priority=&region=&open=true&limit=&offset=`
+    @Sendable func listCases(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<Page<CaseSummary>> {
+        _ = try context.requireActor()
+        let (limit, offset) = try Self.paging(request)
+        let query = request.uri.queryParameters
+        let filter = CaseFilter(customer: query.get("customer"), status: try Self.value(request, "status", as: CaseStatus.self),
+                                priority: try Self.value(request, "priority", as: Priority.self), region: query.get("region"),
+                                unresolvedOnly: query.get("open") == "true")
+        let database = database
+        let at = now()
+        let items = try await Blocking.run { try database.cases(filter, now: at, limit: limit + 1, offset: offset) }
+        return JSONResponse(Page(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
+    }
+
+    struct DiagnosisBody: Decodable {
+        let serial: String
+        let `case`: String
+        let verdict: Verdict
+        let note: String
+        let checks: String?
+    }
+
+    /// `POST /api/v1/diagnoses`: 201 with `{"verdict", "rma", "path", "shipBy", ...}`.
+    @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<DiagnosisOutcome> {
+        let actor = try context.requireActor()
+        let body = try await request.decodeJSON(DiagnosisBody.self)
+        let database = database
+        let at = now()
+        let outcome = try await Blocking.run {
+            try database.diagnose(serial: body.serial, caseNumber: body.case, verdict: body.verdict, note: body.note, checks: body.checks ?? "",
+                                  at: at, actor: actor)
+        }
+        return JSONResponse(outcome, status: .created)
+    }
+
+    /// `GET /api/v1/rmas?state=&path=&customer=&open=true&overdue=true&limit=&offset=`
+    @Sendable func listRMAs(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<Page<RMADetail>> {
+        _ = try context.requireActor()
+        let (limit, offset) = try Self.paging(request)
+        let query = request.uri.queryParameters
+        let filter = RMAFilter(state: try Self.value(request, "state", as: RMAState.self), path: try Self.value(request, "path", as: RMAPath.self),
+                               customer: query.get("customer"), openOnly: query.get("open") == "true", overdueOnly: query.get("overdue") == "true")
+        let database = database
+        let at = now()
+        let items = try await Blocking.run { try database.rmas(filter, now: at, limit: limit + 1, offset: offset) }
+        return JSONResponse(Page(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
+    }
+
+    /// `GET /api/v1/rmas/{number}`
+    @Sendable func rma(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<RMADetail> {
+        _ = try context.requireActor()
+        let number = try context.parameters.require("number")
+        let database = database
+        let at = now()
+        return JSONResponse(try await Blocking.run { try database.rmaDetail(number, now: at) })
+    }
+
+    struct RMAStepBody: Decodable {
+        let serial: String?
+        let carrier: String?
+        let tracking: String?
+        let outcome: ReferralOutcome?
+        let reason: String?
+    }
+
+    /// `POST /api/v1/rmas/{number}/{allocate|ship|deliver|return-ship|receive|close|cancel}`: the RMA afterwards;
+    /// 409 naming the allowed steps when its state does not allow this one.
+    @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<RMADetail> {
+        let actor = try context.requireActor()
+        let number = try context.parameters.require("number")
+        let name = try context.parameters.require("action")
+        guard let action = RMAAction(rawValue: name) else {
+            throw APIError(status: .notFound, code: "not-found",
+                           message: "no RMA step \"\(name)\" (\(RMAAction.allCases.map(\.rawValue).joined(separator: ", ")))")
+        }
+        let body = try await request.decodeJSON(RMAStepBody.self)
+        let database = database
+        let at = now()
+        let detail = try await Blocking.run {
+            switch action {
+            case .allocate: try database.allocate(rma: number, serial: body.serial, at: at, actor: actor)
+            case .ship:
+                guard let carrier = body.carrier, let tracking = body.tracking else {
+                    throw DepotError.invalidArgument(name: body.carrier == nil ? "carrier" : "tracking", value: "", reason: "a shipment needs a carrier and a tracking number")
+                }
+                try database.ship(rma: number, carrier: carrier, tracking: tracking, at: at, actor: actor)
+            case .deliver: try database.deliver(rma: number, at: at, actor: actor)
+            case .returnShip: try database.returnShip(rma: number, carrier: body.carrier, tracking: body.tracking, at: at, actor: actor)
+            case .receive: try database.receive(rma: number, at: at, actor: actor)
+            case .close: try database.closeRMA(number, outcome: body.outcome, at: at, actor: actor)
+            case .cancel: try database.cancelRMA(number, reason: body.reason ?? "", at: at, actor: actor)
+            }
+            return try database.rmaDetail(number, now: at)
+        }
+        return JSONResponse(detail)
+    }
+
+    /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=`: the CSV report.
+    @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        let name = try context.parameters.require("name")
+        let reportName = name.hasSuffix(".csv") ? String(name.dropLast(4)) : name
+        guard let report = ReportCatalog.all.first(where: { $0.name == reportName }) else {
+            throw APIError(status: .notFound, code: "not-found", message: "no report \"\(reportName)\"")
+        }
+        let query = request.uri.queryParameters
+        func day(_ key: String) throws -> LocalDate? {
+            guard let text = query.get(key) else { return nil }
+            guard let day = LocalDate(iso: text) else { throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a date (YYYY-MM-DD)") }
+            return day
+        }
+        let withinDays = try query.get("within-days", as: Int.self)
+        let parameters = ReportParameters(asOf: try day("as-of") ?? now().utcDate, withinDays: withinDays ?? report.defaultWithinDays,
+                                          customer: query.get("customer"), region: query.get("region"),
+                                          accountManager: query.get("account-manager"), since: try day("since"))
+        let database = database
+        // Reports stream to a temporary file on the thread pool, then go out as the body.
+        let bytes = try await Blocking.run {
+            let path = NSTemporaryDirectory() + "depot-report-\(UUID().uuidString).csv"
+            let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
+            defer { close(fd); unlink(path) }
+            try database.write(report, parameters: parameters, to: CSVWriter(descriptor: fd, path: path))
+            return FileManager.default.contents(atPath: path) ?? Data()
+        }
+        return Response(status: .ok,
+                        headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(report.name).csv\""],
+                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}
