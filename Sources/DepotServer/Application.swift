@@ -15,17 +15,24 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Builds the Depot server on `database`: health and metrics, the JSON API, errors as JSON.
+/// Builds the Depot server on `database`: health and Prometheus metrics, the JSON API, errors as JSON.
 public func buildApplication(database: DepotDatabase, configuration: ServerConfiguration, logger: Logger? = nil,
                              now: @escaping @Sendable () -> Instant = { Instant(Date()) }) -> some ApplicationProtocol
 {
     let logger = logger ?? Logger(label: "depot")
     let router = Router(context: DepotRequestContext.self)
+    let metrics = ServerMetrics()
     router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: MetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in
         _ = try await Blocking.run { try database.schemaVersion() }
         return "ok\n"
+    }
+    router.get("metrics") { _, _ in
+        let text = try await Blocking.run { try metrics.scrape(database) }
+        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: text)))
     }
     let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
     APIController(database: database, now: now).addRoutes(to: api)

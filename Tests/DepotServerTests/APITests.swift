@@ -46,10 +46,24 @@ private let newCase = """
 
 @Suite("JSON API")
 struct APITests {
-    @Test("healthz answers ok")
+    @Test("healthz answers ok; metrics count requests by route and status, and show open cases and RMAs by state")
     func health() async throws {
-        try await TestServer().run { client in
+        let server = try TestServer()
+        try await server.run { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
+            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+                #expect($0.status == .created)
+            }
+            try await client.execute(uri: "/api/v1/units/NOPE-1", method: .get, headers: server.auth(.admin)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/metrics", method: .get) { response in
+                let text = String(buffer: response.body)
+                #expect(response.status == .ok)
+                #expect(text.contains(#"depot_http_requests_total{method="POST",route="/api/v1/cases",status="201"} 1"#))
+                #expect(text.contains(#"depot_http_requests_total{method="GET",route="/api/v1/units/{id}",status="404"} 1"#))
+                #expect(text.contains("depot_open_cases 1"))
+                #expect(text.contains(#"depot_rmas{state="approved"} 0"#))
+                #expect(text.contains("depot_http_request_duration_seconds_bucket"))
+            }
         }
     }
 
