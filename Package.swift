@@ -78,7 +78,10 @@ let package = Package(
         .testTarget(name: "DepotReportsTests", dependencies: ["DepotReports", "DepotStore", "DepotCore", "DepotTestSupport"]),
         .testTarget(
             name: "DepotServerTests",
-            dependencies: ["DepotServer", "DepotStore", "DepotCore", "DepotTestSupport", .product(name: "HummingbirdTesting", package: "hummingbird")]
+            dependencies: [
+                "DepotServer", "DepotStore", "DepotCore", "DepotTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
+            ]
         ),
         .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotTestSupport", "depot"]),
     ],

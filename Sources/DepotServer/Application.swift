@@ -19,7 +19,14 @@ public struct ServerConfiguration: Sendable {
 public func buildApplication(database: DepotDatabase, configuration: ServerConfiguration, logger: Logger? = nil,
                              now: @escaping @Sendable () -> Instant = { Instant(Date()) }) -> some ApplicationProtocol
 {
-    let logger = logger ?? Logger(label: "depot")
+    Application(
+        router: buildRouter(database: database, now: now),
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
+        logger: logger ?? Logger(label: "depot"))
+}
+
+/// The router with every route of the server (the OpenAPI document lists the same).
+public func buildRouter(database: DepotDatabase, now: @escaping @Sendable () -> Instant = { Instant(Date()) }) -> Router<DepotRequestContext> {
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -37,8 +44,8 @@ public func buildApplication(database: DepotDatabase, configuration: ServerConfi
     let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
     APIController(database: database, now: now).addRoutes(to: api)
     WorkflowController(database: database, now: now).addRoutes(to: api)
-    return Application(
-        router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
-        logger: logger)
+    router.get("api/openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+    }
+    return router
 }

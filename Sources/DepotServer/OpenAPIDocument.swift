@@ -1,0 +1,193 @@
+/// The OpenAPI 3.1 document of the API, served at `/api/openapi.yaml`; a test keeps its paths equal to the
+/// router's routes.
+public enum OpenAPIDocument {
+    public static let yaml = """
+        openapi: 3.1.0
+        info:
+          title: Depot API
+          version: 0.1.0
+          description: >-
+            Hardware RMA and appliance-fleet tracker. Every /api/v1 route needs `Authorization: Bearer TOKEN`
+            (a token from `depot user add`). Instants are ISO 8601 in UTC, dates YYYY-MM-DD. Errors are
+            {"error": {"code", "message"}}: 400 invalid (the field named), 401, 403, 404, 409.
+        components:
+          securitySchemes:
+            token: {type: http, scheme: bearer}
+          schemas:
+            Error:
+              type: object
+              required: [error]
+              properties:
+                error:
+                  type: object
+                  required: [code, message]
+                  properties: {code: {type: string}, message: {type: string}}
+            Unit:
+              type: object
+              required: [serial, model, customer, site, status, warrantyEnd]
+              properties:
+                serial: {type: string}
+                model: {type: string}
+                customer: {type: [string, "null"]}
+                site: {type: [string, "null"]}
+                depot: {type: [string, "null"]}
+                status: {type: string}
+                shipDate: {type: string, format: date}
+                warrantyEnd: {type: string, format: date}
+                replaces: {type: [string, "null"]}
+                replacedBy: {type: [string, "null"]}
+                cases: {type: array, items: {type: string}}
+                rmas: {type: array, items: {type: string}}
+            NewCase:
+              type: object
+              required: [customer, contact, type, impact, urgency, title]
+              properties:
+                customer: {type: string}
+                contact: {type: string, format: email}
+                type: {enum: [hardware-fault, product-defect, question, custom-development, enhancement]}
+                serial: {type: string}
+                impact: {enum: [high, medium, low]}
+                urgency: {enum: [high, medium, low]}
+                title: {type: string}
+                description: {type: string}
+                priority: {enum: [P1, P2, P3, P4]}
+                reason: {type: string}
+                productVersion: {type: string}
+            Page:
+              type: object
+              required: [items, next]
+              properties:
+                items: {type: array}
+                next: {type: [integer, "null"]}
+          responses:
+            Error:
+              description: The request failed; the body says why.
+              content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
+          parameters:
+            limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
+            offset: {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+        security:
+          - token: []
+        paths:
+          /healthz:
+            get:
+              security: []
+              responses: {"200": {description: The server and its database answer.}}
+          /metrics:
+            get:
+              security: []
+              responses: {"200": {description: Prometheus text format.}}
+          /api/openapi.yaml:
+            get:
+              security: []
+              responses: {"200": {description: This document.}}
+          /api/v1/units/{serial}:
+            get:
+              parameters: [{name: serial, in: path, required: true, schema: {type: string}}]
+              responses:
+                "200": {description: The unit., content: {application/json: {schema: {$ref: "#/components/schemas/Unit"}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases:
+            get:
+              parameters:
+                - {$ref: "#/components/parameters/limit"}
+                - {$ref: "#/components/parameters/offset"}
+                - {name: customer, in: query, schema: {type: string}}
+                - {name: status, in: query, schema: {enum: [open, responded, waiting-on-customer, workaround, resolved, closed]}}
+                - {name: priority, in: query, schema: {enum: [P1, P2, P3, P4]}}
+                - {name: region, in: query, schema: {type: string}}
+                - {name: open, in: query, schema: {type: boolean}}
+              responses:
+                "200": {description: A page of cases, newest first., content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
+                default: {$ref: "#/components/responses/Error"}
+            post:
+              requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/NewCase"}}}}
+              responses:
+                "201": {description: 'The case number: {"case": "CS-2026-000001"}.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases/{number}:
+            get:
+              parameters: [{name: number, in: path, required: true, schema: {type: string}}]
+              responses:
+                "200": {description: The case with deadlines, SLA state, escalations and timeline.}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases/{number}/{action}:
+            post:
+              parameters:
+                - {name: number, in: path, required: true, schema: {type: string}}
+                - {name: action, in: path, required: true, schema: {enum: [respond, workaround, resolve, close]}}
+              requestBody: {content: {application/json: {schema: {type: object, properties: {confirmedBy: {type: string}, note: {type: string}}}}}}
+              responses:
+                "200": {description: 'The case and its new status: {"case", "status"}.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/diagnoses:
+            post:
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      required: [serial, case, verdict, note]
+                      properties:
+                        serial: {type: string}
+                        case: {type: string}
+                        verdict: {enum: [defective, not-defective, needs-more-info]}
+                        note: {type: string}
+                        checks: {type: string}
+              responses:
+                "201": {description: '{"verdict", "rma", "path", "shipBy", "reason", "unitStatus"}.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/rmas:
+            get:
+              parameters:
+                - {$ref: "#/components/parameters/limit"}
+                - {$ref: "#/components/parameters/offset"}
+                - {name: state, in: query, schema: {type: string}}
+                - {name: path, in: query, schema: {enum: [advance-replacement, return-then-replace, sales-referral]}}
+                - {name: customer, in: query, schema: {type: string}}
+                - {name: open, in: query, schema: {type: boolean}}
+                - {name: overdue, in: query, schema: {type: boolean}}
+              responses:
+                "200": {description: A page of RMAs, newest first., content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/rmas/{number}:
+            get:
+              parameters: [{name: number, in: path, required: true, schema: {type: string}}]
+              responses:
+                "200": {description: 'The RMA: rma, path, state, serial, replacementSerial, shipBy, returnDue, overdue, history.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/rmas/{number}/{action}:
+            post:
+              parameters:
+                - {name: number, in: path, required: true, schema: {type: string}}
+                - {name: action, in: path, required: true, schema: {enum: [allocate, ship, deliver, return-ship, receive, close, cancel]}}
+              requestBody:
+                content:
+                  application/json:
+                    schema:
+                      type: object
+                      properties:
+                        serial: {type: string}
+                        carrier: {type: string}
+                        tracking: {type: string}
+                        outcome: {enum: [purchased, declined]}
+                        reason: {type: string}
+              responses:
+                "200": {description: The RMA after the step.}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/reports/{name}:
+            get:
+              parameters:
+                - {name: name, in: path, required: true, schema: {type: string}, description: 'A report name, optionally with .csv.'}
+                - {name: as-of, in: query, schema: {type: string, format: date}}
+                - {name: within-days, in: query, schema: {type: integer}}
+                - {name: customer, in: query, schema: {type: string}}
+                - {name: region, in: query, schema: {type: string}}
+                - {name: account-manager, in: query, schema: {type: string}}
+                - {name: since, in: query, schema: {type: string, format: date}}
+              responses:
+                "200": {description: The report as CSV., content: {text/csv: {}}}
+                default: {$ref: "#/components/responses/Error"}
+        """
+}
