@@ -85,7 +85,7 @@ public enum OpenAPIDocument {
             get:
               parameters: [{name: serial, in: path, required: true, schema: {type: string}}]
               responses:
-                "200": {description: The unit., content: {application/json: {schema: {$ref: "#/components/schemas/Unit"}}}}
+                "200": {description: 'The unit.', content: {application/json: {schema: {$ref: "#/components/schemas/Unit"}}}}
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/cases:
             get:
@@ -98,7 +98,7 @@ public enum OpenAPIDocument {
                 - {name: region, in: query, schema: {type: string}}
                 - {name: open, in: query, schema: {type: boolean}}
               responses:
-                "200": {description: A page of cases, newest first., content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
+                "200": {description: 'A page of cases, newest first.', content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
                 default: {$ref: "#/components/responses/Error"}
             post:
               requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/NewCase"}}}}
@@ -109,7 +109,7 @@ public enum OpenAPIDocument {
             get:
               parameters: [{name: number, in: path, required: true, schema: {type: string}}]
               responses:
-                "200": {description: The case with deadlines, SLA state, escalations and timeline.}
+                "200": {description: 'The case with deadlines, SLA state, escalations and timeline.'}
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/cases/{number}/{action}:
             post:
@@ -149,7 +149,7 @@ public enum OpenAPIDocument {
                 - {name: open, in: query, schema: {type: boolean}}
                 - {name: overdue, in: query, schema: {type: boolean}}
               responses:
-                "200": {description: A page of RMAs, newest first., content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
+                "200": {description: 'A page of RMAs, newest first.', content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/rmas/{number}:
             get:
@@ -187,7 +187,7 @@ public enum OpenAPIDocument {
                 - {name: account-manager, in: query, schema: {type: string}}
                 - {name: since, in: query, schema: {type: string, format: date}}
               responses:
-                "200": {description: The report as CSV., content: {text/csv: {}}}
+                "200": {description: 'The report as CSV.', content: {text/csv: {}}}
                 default: {$ref: "#/components/responses/Error"}
         """
 }
