@@ -41,7 +41,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             let database = try store.open()
             try database.refurbish(serial: serial, depot: depot, at: at.instant, actor: store.actor)
-            try report(database.unitDetail(serial), output)
+            try UnitCommand.report(database.unitDetail(serial), output)
         }
     }
 
@@ -56,7 +56,7 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             let database = try store.open()
             try database.scrap(serial: serial, reason: reason, at: at.instant, actor: store.actor)
-            try report(database.unitDetail(serial), output)
+            try UnitCommand.report(database.unitDetail(serial), output)
         }
     }
 
@@ -69,8 +69,6 @@ struct UnitCommand: ParsableCommand {
     }
 }
 
-extension UnitCommand.Refurbish { func report(_ u: UnitDetail, _ o: FormatOptions) throws { try UnitCommand.report(u, o) } }
-extension UnitCommand.Scrap { func report(_ u: UnitDetail, _ o: FormatOptions) throws { try UnitCommand.report(u, o) } }
 
 /// `depot escalate`
 struct EscalateCommand: ParsableCommand {

@@ -53,18 +53,20 @@ struct ReportContext {
     let db: Database
     let parameters: ReportParameters
     let policy: Policy
+    /// The end of the as-of day in each region's home zone, worked out once per report.
+    private let endsOfDay: [String: Instant]
+
+    init(db: Database, parameters: ReportParameters, policy: Policy) {
+        self.db = db
+        self.parameters = parameters
+        self.policy = policy
+        let next = parameters.asOf.adding(days: 1)
+        endsOfDay = Dictionary(policy.regions.map { ($0.id, $0.startOfDay(next)) }) { a, _ in a }
+    }
 
     /// The end of the as-of day in a region's home zone: "overdue" and "breached" are judged at this instant.
     func endOfDay(region: String) -> Instant {
-        let zone = (try? policy.region(region))?.homeTimeZone ?? TimeZone(identifier: "UTC") ?? .current
-        let next = parameters.asOf.adding(days: 1)
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let (y, m, d) = next.components
-        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: d)) else {
-            return Instant(utcDate: next)
-        }
-        return Instant(date)
+        endsOfDay[region] ?? Instant(utcDate: parameters.asOf.adding(days: 1))
     }
 
     /// The day of an instant in a region's home zone.

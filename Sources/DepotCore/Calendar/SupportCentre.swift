@@ -44,6 +44,16 @@ public struct SupportRegion: Sendable {
     /// The time zone whose dates count as "the day" of an instant in this region.
     public var homeTimeZone: TimeZone { centres[0].timeZone }
 
+    /// The first instant of a day in the region's home time zone (midnight, or the first moment after it
+    /// when a clock change skips midnight).
+    public func startOfDay(_ day: LocalDate) -> Instant {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = homeTimeZone
+        let (y, m, d) = day.components
+        guard let date = calendar.date(from: DateComponents(year: y, month: m, day: d)) else { return Instant(utcDate: day) }
+        return Instant(calendar.startOfDay(for: date))
+    }
+
     /// The date of an instant in the region's home time zone.
     public func localDate(of instant: Instant) -> LocalDate {
         let offset = Int64(homeTimeZone.secondsFromGMT(for: instant.date))

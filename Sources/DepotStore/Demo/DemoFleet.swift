@@ -56,9 +56,7 @@ public struct DemoFleet {
         let customerCount = max(9, appliances / 25)
         for i in 0..<customerCount {
             let tier: Tier? = i % 7 == 6 ? nil : Tier.allCases[(i / 3) % 3]
-            let name = names[i % names.count] + (i >= names.count ? " \(i / names.count + 1)" : "")
             customers.append(Customer(key: "C\(100 + i)", region: regions[i % 3], tier: tier))
-            _ = name
         }
         var files: [(ImportEntity, String)] = []
         files.append((.models, "model,name,warranty_months,successor\n" + models.map { "\($0.0),\($0.1),\($0.2),\($0.3)\n" }.joined()))
