@@ -10,19 +10,27 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve Depot over HTTP: the JSON API under /api/v1, /healthz.",
+        abstract: "Serve Depot over HTTP: the web UI, the JSON API under /api/v1, /healthz and /metrics.",
         discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish, then the database closes."
     )
 
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port = 8080
+    @Flag(help: "Mark the session cookie Secure (serve behind a TLS proxy).") var secureCookies = false
+    @Option(help: "The least level logged: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
+    @Flag(help: .hidden) var benchmarkRoutes = false
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
+        guard let level = Logger.Level(rawValue: logLevel) else {
+            throw DepotError.invalidArgument(name: "--log-level", value: logLevel, reason: "one of trace, debug, info, notice, warning, error, critical")
+        }
         let database = try store.open()
         var logger = Logger(label: "depot")
-        logger.logLevel = .info
-        let app = buildApplication(database: database, configuration: ServerConfiguration(host: host, port: port), logger: logger)
+        logger.logLevel = level
+        let configuration = ServerConfiguration(host: host, port: port, secureCookies: secureCookies, benchmarkRoutes: benchmarkRoutes)
+        let app = try buildApplication(database: database, configuration: configuration, logger: logger)
         try await app.runService()
+        logger.info("stopped; the database is closed")
     }
 }

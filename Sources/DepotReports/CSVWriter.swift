@@ -5,9 +5,14 @@ import Foundation
 /// or a line break, and every cell a spreadsheet would run as a formula neutralised (a leading `=`, `+`,
 /// `-`, `@`, tab or carriage return gets a leading apostrophe, as OWASP recommends). The rules are
 /// `CSVField.encode`'s, applied to bytes so a million rows cost no strings.
+///
+/// The same writer can instead hand its full buffers to a closure (a streamed HTTP body), or collect the
+/// first rows as text for a page (`ReportTable`): reports are written once, for every destination.
 public final class CSVWriter {
     private let descriptor: Int32
     private let path: String
+    private let sink: ((UnsafeBufferPointer<UInt8>) throws -> Void)?
+    private let table: ReportTable?
     private static let capacity = 1 << 16
     private let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: CSVWriter.capacity)
     private var count = 0
@@ -17,12 +22,34 @@ public final class CSVWriter {
     public init(descriptor: Int32, path: String) {
         self.descriptor = descriptor
         self.path = path
+        sink = nil
+        table = nil
+    }
+
+    /// A writer that hands each full buffer (64 KiB) to `sink`, which must copy what it keeps; `name` names it in errors.
+    public init(name: String, sink: @escaping (UnsafeBufferPointer<UInt8>) throws -> Void) {
+        descriptor = -1
+        path = name
+        self.sink = sink
+        table = nil
+    }
+
+    /// A writer that collects rows as text, unencoded, into `table`.
+    init(table: ReportTable) {
+        descriptor = -1
+        path = "table"
+        sink = nil
+        self.table = table
     }
 
     deinit { buffer.deallocate() }
 
     /// One cell from UTF-8 bytes.
     public func cell(_ bytes: UnsafeBufferPointer<UInt8>) throws(DepotError) {
+        if let table {
+            table.cell(bytes)
+            return
+        }
         var needsQuotes = false
         var quotes = 0
         for b in bytes {
@@ -103,6 +130,10 @@ public final class CSVWriter {
 
     /// Ends the row.
     public func endRow() throws(DepotError) {
+        if let table {
+            table.endRow()
+            return
+        }
         if count + 2 > Self.capacity { try flush() }
         buffer[count] = 0x0D
         buffer[count + 1] = 0x0A
@@ -124,6 +155,12 @@ public final class CSVWriter {
 
     private func writeOut(_ bytes: UnsafeBufferPointer<UInt8>) throws(DepotError) {
         guard let base = bytes.baseAddress else { return }
+        if let sink {
+            do { try sink(bytes) } catch let error as DepotError { throw error } catch {
+                throw .storage(path: path, message: "cannot write: \(error)")
+            }
+            return
+        }
         var written = 0
         while written < bytes.count {
             let n = Foundation.write(descriptor, base + written, bytes.count - written)
@@ -133,5 +170,35 @@ public final class CSVWriter {
             }
             written += n
         }
+    }
+}
+
+/// The first rows of a report as text, for a page that shows them; `total` counts every row.
+public final class ReportTable {
+    /// The header row.
+    public private(set) var columns: [String] = []
+    /// Up to `limit` rows after the header.
+    public private(set) var rows: [[String]] = []
+    /// Every row after the header, shown or not.
+    public private(set) var total = 0
+    public let limit: Int
+    private var current: [String] = []
+    private var sawHeader = false
+
+    public init(limit: Int) { self.limit = limit }
+
+    func cell(_ bytes: UnsafeBufferPointer<UInt8>) {
+        if !sawHeader || rows.count < limit { current.append(String(decoding: bytes, as: UTF8.self)) }
+    }
+
+    func endRow() {
+        if !sawHeader {
+            columns = current
+            sawHeader = true
+        } else {
+            if rows.count < limit { rows.append(current) }
+            total += 1
+        }
+        current.removeAll(keepingCapacity: true)
     }
 }

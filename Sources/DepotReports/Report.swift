@@ -146,3 +146,12 @@ extension DepotDatabase {
         try writer.flush()
     }
 }
+
+extension DepotDatabase {
+    /// The first `limit` rows of `report` as text (unencoded, not neutralised: for a page that escapes them).
+    public func table(_ report: Report, parameters: ReportParameters, limit: Int) throws(DepotError) -> ReportTable {
+        let table = ReportTable(limit: limit)
+        try write(report, parameters: parameters, to: CSVWriter(table: table))
+        return table
+    }
+}

@@ -318,3 +318,35 @@ public enum ReportCatalog {
         }
     }
 }
+
+extension DepotDatabase {
+    /// The warranty-expiry report's units counted by the month their warranty ends (`2026-12`), months
+    /// without expiries included: the account managers' chart. Same rows as the report with the same filters.
+    public func warrantyExpiriesByMonth(_ parameters: ReportParameters) throws(DepotError) -> [(month: String, count: Int)] {
+        let until = parameters.asOf.adding(days: parameters.withinDays ?? 90)
+        let policy = policy
+        let counts: [String: Int] = try read { db in
+            let context = ReportContext(db: db, parameters: parameters, policy: policy)
+            let filter = context.conditions(customer: "c.key", region: "s.region", accountManager: "c.account_manager")
+            let rows = try Row.fetchAll(db, sql: """
+                SELECT substr(a.warranty_end, 1, 7) AS month, count(*) AS n
+                FROM appliance a
+                JOIN customer c ON c.id = a.customer_id
+                JOIN site s ON s.id = a.site_id
+                WHERE \(ReportCatalog.inService) AND a.warranty_end >= ? AND a.warranty_end < ?\(filter.sql)
+                GROUP BY 1
+                """, arguments: StatementArguments([parameters.asOf.description, until.description] + filter.arguments))
+            return Dictionary(uniqueKeysWithValues: rows.map { ($0["month"] as String, $0["n"] as Int) })
+        }
+        var months: [(String, Int)] = []
+        let asOf = parameters.asOf.components
+        var day = parameters.asOf.adding(days: 1 - asOf.day)
+        let last = until.adding(days: -1)
+        while day <= last {
+            let key = String(day.description.prefix(7))
+            months.append((key, counts[key] ?? 0))
+            day = day.adding(months: 1)
+        }
+        return months
+    }
+}

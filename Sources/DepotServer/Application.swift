@@ -8,25 +8,35 @@ import Logging
 public struct ServerConfiguration: Sendable {
     public var host: String
     public var port: Int
+    /// Marks the session cookie `Secure` (when a TLS proxy stands in front of the server).
+    public var secureCookies: Bool
+    /// Mounts `GET /api/v1/constant`, a constant answer behind the same middleware as the API: the
+    /// benchmark's reference route (off unless the benchmark asks for it).
+    public var benchmarkRoutes: Bool
 
-    public init(host: String = "127.0.0.1", port: Int = 8080) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false) {
         self.host = host
         self.port = port
+        self.secureCookies = secureCookies
+        self.benchmarkRoutes = benchmarkRoutes
     }
 }
 
-/// Builds the Depot server on `database`: health and Prometheus metrics, the JSON API, errors as JSON.
+/// Builds the Depot server on `database`: health and Prometheus metrics, the web UI, the JSON API.
 public func buildApplication(database: DepotDatabase, configuration: ServerConfiguration, logger: Logger? = nil,
-                             now: @escaping @Sendable () -> Instant = { Instant(Date()) }) -> some ApplicationProtocol
+                             now: @escaping @Sendable () -> Instant = { Instant(Date()) }) throws -> some ApplicationProtocol
 {
     Application(
-        router: buildRouter(database: database, now: now),
+        router: try buildRouter(database: database, configuration: configuration, now: now),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
         logger: logger ?? Logger(label: "depot"))
 }
 
 /// The router with every route of the server (the OpenAPI document lists the same).
-public func buildRouter(database: DepotDatabase, now: @escaping @Sendable () -> Instant = { Instant(Date()) }) -> Router<DepotRequestContext> {
+public func buildRouter(database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(),
+                        now: @escaping @Sendable () -> Instant = { Instant(Date()) }) throws -> Router<DepotRequestContext>
+{
+    let pages = try Pages.load()
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -44,6 +54,15 @@ public func buildRouter(database: DepotDatabase, now: @escaping @Sendable () -> 
     let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
     APIController(database: database, now: now).addRoutes(to: api)
     WorkflowController(database: database, now: now).addRoutes(to: api)
+    if configuration.benchmarkRoutes {
+        api.get("constant") { _, context in
+            _ = try context.requireActor()
+            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                            body: .init(byteBuffer: ByteBuffer(string: #"{"serial":"CONSTANT"}"#)))
+        }
+    }
+    let web = router.group().add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: SessionAuthentication(database: database, now: now))
+    WebController(database: database, pages: pages, now: now, secureCookies: configuration.secureCookies).addRoutes(to: web)
     router.get("api/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }

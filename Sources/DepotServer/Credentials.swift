@@ -16,6 +16,9 @@ public enum Credentials {
     /// The bcrypt hash of a password (slow on purpose; `cost` 12 takes about a quarter of a second).
     public static func hashPassword(_ password: String, cost: UInt8 = 12) -> String { Bcrypt.hash(password, cost: cost) }
 
+    /// A hash of a random password, checked against when a sign-in names no user, so that the answer takes as long.
+    public static let decoyHash = hashPassword(newPassword())
+
     /// Whether `password` matches a bcrypt hash.
     public static func verify(_ password: String, hash: String) -> Bool { Bcrypt.verify(password, hash: hash) }
 

@@ -6,6 +6,10 @@ public struct DepotRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The signed-in user, when there is one.
     public var actor: Actor?
+    /// The CSRF token of the signed-in browser session, which every form of it carries.
+    public var csrfToken: String?
+    /// The SHA-256 of the session cookie's value, for signing out.
+    public var sessionHash: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)

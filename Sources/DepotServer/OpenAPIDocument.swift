@@ -87,6 +87,20 @@ public enum OpenAPIDocument {
               responses:
                 "200": {description: 'The unit.', content: {application/json: {schema: {$ref: "#/components/schemas/Unit"}}}}
                 default: {$ref: "#/components/responses/Error"}
+          /api/v1/customers:
+            get:
+              parameters:
+                - {$ref: "#/components/parameters/limit"}
+                - {$ref: "#/components/parameters/offset"}
+              responses:
+                "200": {description: 'A page of customers by key, each with its active tier.', content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/customers/{key}:
+            get:
+              parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+              responses:
+                "200": {description: 'The customer with sites, contracts, contacts and counts of units, open cases and open RMAs.'}
+                default: {$ref: "#/components/responses/Error"}
           /api/v1/cases:
             get:
               parameters:

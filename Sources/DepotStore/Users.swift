@@ -56,3 +56,40 @@ extension DepotDatabase {
         try read { db in try Row.fetchAll(db, sql: "SELECT * FROM app_user ORDER BY name").map(StoredUser.init) }
     }
 }
+
+/// A signed-in browser session: its user and the token every form of the session carries (CSRF).
+public struct WebSession: Sendable {
+    public let user: StoredUser
+    public let csrfToken: String
+    public let expiresAt: Instant
+}
+
+extension DepotDatabase {
+    /// Stores a new session by the hash of its cookie value; expired sessions of every user go at the same time.
+    public func createSession(idHash: String, user: StoredUser, csrfToken: String, at: Instant, expiresAt: Instant) throws(DepotError) {
+        try write { db in
+            try db.execute(sql: "DELETE FROM web_session WHERE expires_at <= ?", arguments: [at.description])
+            try db.execute(
+                sql: "INSERT INTO web_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                arguments: [idHash, user.id, csrfToken, at.description, expiresAt.description])
+        }
+    }
+
+    /// The live session whose cookie value has this hash, with its user.
+    public func session(idHash: String, now: Instant) throws(DepotError) -> WebSession? {
+        try read { db in
+            guard let row = try Row.fetchOne(db, sql: """
+                SELECT u.*, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u ON u.id = s.user_id
+                WHERE s.id_hash = ? AND s.expires_at > ?
+                """, arguments: [idHash, now.description])
+            else { return nil }
+            return WebSession(user: StoredUser(row: row), csrfToken: row["csrf_token"],
+                              expiresAt: Instant(iso: row["expires_at"] as String) ?? now)
+        }
+    }
+
+    /// Ends a session (signing out).
+    public func deleteSession(idHash: String) throws(DepotError) {
+        try write { db in try db.execute(sql: "DELETE FROM web_session WHERE id_hash = ?", arguments: [idHash]) }
+    }
+}

@@ -7,38 +7,6 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 
-/// A server on the test fleet with one user per role; `now` is fixed.
-private struct TestServer {
-    let depot: TestDepot
-    var tokens: [Role: String] = [:]
-    static let now = Instant(iso: "2026-11-23T15:00:00Z")!
-
-    init() throws {
-        depot = try TestDepot.withFleet()
-        for role in Role.allCases {
-            let token = Credentials.newToken()
-            try depot.database.addUser(name: "user-\(role.rawValue)", role: role, passwordHash: Credentials.hashPassword("pw", cost: 4),
-                                       tokenHash: Credentials.hashToken(token), at: Self.now, actor: TestDepot.admin)
-            tokens[role] = token
-        }
-    }
-
-    func run(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
-        let app = buildApplication(database: depot.database, configuration: ServerConfiguration(), now: { TestServer.now })
-        try await app.test(.router, test)
-    }
-
-    func auth(_ role: Role) -> HTTPFields { [.authorization: "Bearer \(tokens[role] ?? "")", .contentType: "application/json"] }
-}
-
-private func json(_ response: TestResponse) throws -> [String: Any] {
-    try JSONSerialization.jsonObject(with: Data(buffer: response.body)) as? [String: Any] ?? [:]
-}
-
-private func errorCode(_ response: TestResponse) throws -> String? {
-    (try json(response)["error"] as? [String: Any])?["code"] as? String
-}
-
 private let newCase = """
     {"customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault", "serial": "ACME-1",
      "impact": "high", "urgency": "medium", "title": "Unit reboots", "description": "since Monday"}

@@ -74,6 +74,16 @@ public enum RMAStateMachine {
         transitions(path).filter { $0.from == state }.map(\.action)
     }
 
+    /// The permission a step needs: closing a sales referral is the account manager's, cancelling anyone's who
+    /// works on RMAs, every other step moves units (logistics).
+    public static func permission(for action: RMAAction, on path: RMAPath) -> Permission {
+        switch action {
+        case .close where path == .salesReferral: .closeReferral
+        case .cancel: .cancelRMA
+        default: .moveUnits
+        }
+    }
+
     /// The states of `path` in order, for showing the machine.
     public static func states(_ path: RMAPath) -> [RMAState] {
         var states = [initialState(path)]

@@ -10,6 +10,8 @@ struct APIController {
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.get("units/:serial", use: unit)
+        group.get("customers", use: customers)
+        group.get("customers/:key", use: customer)
         group.post("cases", use: openCase)
         group.get("cases/:number", use: caseDetail)
         group.post("cases/:number/:action", use: caseStep)
@@ -47,6 +49,25 @@ struct APIController {
         let serial = try context.parameters.require("serial")
         let database = database
         return JSONResponse(try await Blocking.run { try database.unitDetail(serial) })
+    }
+
+    /// `GET /api/v1/customers?limit=&offset=`
+    @Sendable func customers(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<WorkflowController.Page<CustomerSummary>> {
+        _ = try context.requireActor()
+        let (limit, offset) = try WorkflowController.paging(request)
+        let database = database
+        let day = now().utcDate
+        let items = try await Blocking.run { try database.customers(on: day, limit: limit + 1, offset: offset) }
+        return JSONResponse(.init(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
+    }
+
+    /// `GET /api/v1/customers/{key}`: sites, contracts, contacts and counts.
+    @Sendable func customer(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CustomerDetail> {
+        _ = try context.requireActor()
+        let key = try context.parameters.require("key")
+        let database = database
+        let day = now().utcDate
+        return JSONResponse(try await Blocking.run { try database.customerDetail(key, on: day) })
     }
 
     /// The body of `POST /api/v1/cases`: the fields of `depot case open`.

@@ -147,35 +147,45 @@ struct WorkflowController {
         return JSONResponse(detail)
     }
 
-    /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=`: the CSV report.
+    /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=`: the CSV report, streamed.
     @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let name = try context.parameters.require("name")
+        let (report, parameters) = try ReportRequest.parse(request, name: try context.parameters.require("name"), now: now())
+        return try CSVDownload.response(report, parameters: parameters, database: database)
+    }
+}
+
+/// A report and its parameters from a request's path and query string (the API's and the web pages' alike).
+enum ReportRequest {
+    static func parse(_ request: Request, name: String, now: Instant) throws -> (Report, ReportParameters) {
         let reportName = name.hasSuffix(".csv") ? String(name.dropLast(4)) : name
         guard let report = ReportCatalog.all.first(where: { $0.name == reportName }) else {
             throw APIError(status: .notFound, code: "not-found", message: "no report \"\(reportName)\"")
         }
         let query = request.uri.queryParameters
+        func text(_ key: String) -> String? {
+            guard let value = query.get(key)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
+            return value
+        }
         func day(_ key: String) throws -> LocalDate? {
-            guard let text = query.get(key) else { return nil }
+            guard let text = text(key) else { return nil }
             guard let day = LocalDate(iso: text) else { throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a date (YYYY-MM-DD)") }
             return day
         }
-        let withinDays = try query.get("within-days", as: Int.self)
-        let parameters = ReportParameters(asOf: try day("as-of") ?? now().utcDate, withinDays: withinDays ?? report.defaultWithinDays,
-                                          customer: query.get("customer"), region: query.get("region"),
-                                          accountManager: query.get("account-manager"), since: try day("since"))
-        let database = database
-        // Reports stream to a temporary file on the thread pool, then go out as the body.
-        let bytes = try await Blocking.run {
-            let path = NSTemporaryDirectory() + "depot-report-\(UUID().uuidString).csv"
-            let fd = open(path, O_RDWR | O_CREAT | O_TRUNC, 0o600)
-            defer { close(fd); unlink(path) }
-            try database.write(report, parameters: parameters, to: CSVWriter(descriptor: fd, path: path))
-            return FileManager.default.contents(atPath: path) ?? Data()
+        var withinDays = report.defaultWithinDays
+        if let value = text("within-days") {
+            guard let days = Int(value), (0...3660).contains(days) else {
+                throw APIError(status: .badRequest, code: "invalid", message: "within-days \"\(value)\" is not a number of days from 0 to 3660")
+            }
+            withinDays = days
         }
-        return Response(status: .ok,
-                        headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(report.name).csv\""],
-                        body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        for filter in [ReportFilter.customer, .region, .accountManager, .since, .withinDays] where text(filter.rawValue) != nil {
+            guard report.filters.contains(filter) else {
+                throw APIError(status: .badRequest, code: "invalid", message: "report \(report.name) does not take \(filter.rawValue) (it takes: \(report.filters.map(\.rawValue).joined(separator: ", ")))")
+            }
+        }
+        let parameters = ReportParameters(asOf: try day("as-of") ?? now.utcDate, withinDays: withinDays, customer: text("customer"),
+                                          region: text("region"), accountManager: text("account-manager"), since: try day("since"))
+        return (report, parameters)
     }
 }

@@ -80,7 +80,7 @@ public struct DemoFleet {
                 let start = LocalDate(year: today.year - 1, month: 1, day: 1) ?? today
                 contractRows += "K-\(customer.key),\(customer.key),\(tier.rawValue),\(start),\(today.adding(months: 6 + i % 12)),3\n"
             }
-            let domain = name.lowercased().filter { $0.isLetter } + ".example"
+            let domain = name.lowercased().filter { $0.isLetter || $0.isNumber } + ".example"
             contactRows += "ops@\(domain),\(customer.key),Ops Desk,\(customer.tier == nil ? "no" : "yes"),yes\n"
             contactRows += "helpdesk@\(domain),\(customer.key),Help Desk,no,no\n"
             customers[i].contact = "ops@\(domain)"

@@ -116,10 +116,14 @@ public struct CaseSummary: Sendable, Encodable {
     public let responseDue: Instant?
     public let slaState: SLAState?
     public let title: String
+    /// The region whose clock the case's deadlines count in.
+    public let region: String
+    /// The response threshold the deadline was set by (`2 business-hours`), `nil` without an SLA.
+    public let responseThreshold: String?
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
-        case customer, priority, status, type, serial, openedAt, responseDue, slaState, title
+        case customer, priority, status, type, serial, openedAt, responseDue, slaState, title, region, responseThreshold
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -134,6 +138,8 @@ public struct CaseSummary: Sendable, Encodable {
         try c.encode(responseDue, forKey: .responseDue)
         try c.encode(slaState, forKey: .slaState)
         try c.encode(title, forKey: .title)
+        try c.encode(region, forKey: .region)
+        try c.encode(responseThreshold, forKey: .responseThreshold)
     }
 }
 
@@ -227,8 +233,28 @@ extension DepotDatabase {
                     status: CaseStatus(rawValue: row["status"]) ?? .open, type: CaseType(rawValue: row["type"]) ?? .question,
                     serial: row["serial"], openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0),
                     responseDue: due, slaState: SLAState.of(due: due, responded: Instant(databaseText: row["responded_at"]), now: now),
-                    title: row["title"])
+                    title: row["title"], region: row["region"], responseThreshold: row["response_threshold"])
             }
         }
+    }
+}
+
+/// How much of a deadline is left, in the kind of time its threshold counts.
+public struct TimeLeft: Sendable, Equatable {
+    /// Seconds left (negative once the deadline has passed: wall-clock seconds since it).
+    public let seconds: Int64
+    /// Whether `seconds` counts the region's business hours only.
+    public let business: Bool
+}
+
+extension DepotDatabase {
+    /// The time from `now` to `due` for a deadline set by `threshold` (`2 business-hours`, `1 hour`) in `region`:
+    /// open hours of the region for business thresholds, wall-clock time otherwise and once the deadline has passed.
+    public func timeLeft(until due: Instant, threshold: String?, region: String, now: Instant) -> TimeLeft {
+        let business = threshold.flatMap { try? ClockDuration.parse($0).get() }?.unit.isBusiness ?? false
+        guard business, due > now, let clock = try? clocks.clock(for: region), let seconds = try? clock.businessSeconds(from: now, to: due) else {
+            return TimeLeft(seconds: due.secondsSinceEpoch - now.secondsSinceEpoch, business: false)
+        }
+        return TimeLeft(seconds: seconds, business: true)
     }
 }

@@ -72,3 +72,31 @@ extension DepotDatabase {
         try unitDetail(serial).warrantyEnd.description
     }
 }
+
+/// A unit in a list.
+public struct UnitSummary: Sendable, Encodable {
+    public let serial: String
+    public let model: String
+    public let status: ApplianceStatus
+    public let customer: String?
+    public let site: String?
+    public let warrantyEnd: LocalDate
+}
+
+extension DepotDatabase {
+    /// Units in a status (the support view's suspect units), by serial, at most `limit`.
+    public func units(status: ApplianceStatus, limit: Int) throws(DepotError) -> [UnitSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, a.warranty_end
+                FROM appliance a JOIN model m ON m.id = a.model_id
+                LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
+                WHERE a.status = ? ORDER BY a.serial LIMIT ?
+                """, arguments: [status.rawValue, limit]).map { row in
+                UnitSummary(serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? status,
+                            customer: row["customer"], site: row["site"],
+                            warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0))
+            }
+        }
+    }
+}

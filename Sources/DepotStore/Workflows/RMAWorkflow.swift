@@ -233,11 +233,7 @@ extension DepotDatabase {
             let rmaNumber: String = rma["number"]
             let path = RMAPath(rawValue: rma["path"]) ?? .returnThenReplace
             let state = RMAState(rawValue: rma["state"]) ?? .cancelled
-            switch action {
-            case .close where path == .salesReferral: try actor.require(.closeReferral)
-            case .cancel: try actor.require(.cancelRMA)
-            default: try actor.require(.moveUnits)
-            }
+            try actor.require(RMAStateMachine.permission(for: action, on: path))
             guard let next = RMAStateMachine.next(path, from: state, by: action) else {
                 throw DepotError.illegalTransition(subject: rmaNumber, state: state.rawValue, action: action.rawValue,
                                                    allowed: RMAStateMachine.allowed(path, from: state).map(\.rawValue))

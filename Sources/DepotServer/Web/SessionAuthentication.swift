@@ -1,0 +1,50 @@
+import Crypto
+import DepotCore
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// Browser sessions: a random cookie value (only its SHA-256 is stored), HttpOnly and SameSite=Strict, and
+/// a CSRF token per session that every form carries and every POST must send back.
+enum WebSessions {
+    static let cookieName = "depot_session"
+    /// The sign-in form's own token (double-submit cookie), so that nobody can sign a browser in to another account.
+    static let signInCookieName = "depot_signin"
+    static let lifetime: Int64 = 12 * 3600
+
+    static func cookie(_ value: String, maxAge: Int, secure: Bool, name: String = cookieName) -> Cookie {
+        Cookie(name: name, value: value, maxAge: maxAge, path: "/", secure: secure, httpOnly: true, sameSite: .strict)
+    }
+
+    /// Compares two secrets in time independent of where they differ.
+    static func equal(_ a: String, _ b: String) -> Bool {
+        let x = Array(a.utf8)
+        let y = Array(b.utf8)
+        guard x.count == y.count else { return false }
+        var difference: UInt8 = 0
+        for i in x.indices { difference |= x[i] ^ y[i] }
+        return difference == 0
+    }
+}
+
+/// Signs in page requests that carry a live session cookie; others pass on unauthenticated.
+struct SessionAuthentication: RouterMiddleware {
+    typealias Context = DepotRequestContext
+    let database: DepotDatabase
+    let now: @Sendable () -> Instant
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let value = request.cookies[WebSessions.cookieName]?.value, !value.isEmpty else { return try await next(request, context) }
+        let hash = Credentials.hashToken(value)
+        let database = database
+        let at = now()
+        guard let session = try await Blocking.run({ try database.session(idHash: hash, now: at) }) else {
+            return try await next(request, context)
+        }
+        var context = context
+        context.actor = session.user.actor
+        context.csrfToken = session.csrfToken
+        context.sessionHash = hash
+        return try await next(request, context)
+    }
+}

@@ -1,0 +1,347 @@
+import DepotCore
+import DepotReports
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// The web UI: server-rendered pages for each role, forms that post back (each with its CSRF token), no
+/// JavaScript needed. Every change goes through the same store workflows as the API and the command line,
+/// which check the signed-in user's role.
+struct WebController {
+    let database: DepotDatabase
+    let pages: Pages
+    let now: @Sendable () -> Instant
+    let secureCookies: Bool
+
+    func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
+        router.get("/", use: home)
+        router.get("sign-in", use: signInForm)
+        router.post("sign-in", use: signIn)
+        router.post("sign-out", use: signOut)
+        router.get("static/depot.css", use: stylesheet)
+        router.get("search", use: search)
+        router.get("support", use: support)
+        router.get("logistics", use: logistics)
+        router.get("accounts", use: accounts)
+        router.get("units/:serial", use: unit)
+        router.get("customers/:key", use: customer)
+        router.get("cases/new", use: newCaseForm)
+        router.post("cases", use: openCase)
+        router.get("cases/:number", use: supportCase)
+        router.post("cases/:number/diagnosis", use: diagnose)
+        router.post("cases/:number/:action", use: caseStep)
+        router.get("rmas/:number", use: rma)
+        router.post("rmas/:number/:action", use: rmaStep)
+        router.get("reports", use: reports)
+        router.get("reports/:name", use: report)
+    }
+
+    // MARK: Signing in and out
+
+    /// The page each role starts on.
+    static func home(of role: Role) -> String {
+        switch role {
+        case .supportEngineer, .admin: "/support"
+        case .logistics: "/logistics"
+        case .accountManager: "/accounts"
+        }
+    }
+
+    @Sendable func home(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        guard let actor = context.actor else { return Pages.redirect("/sign-in") }
+        return Pages.redirect(Self.home(of: actor.role))
+    }
+
+    /// Only same-site paths are followed after signing in (no open redirect).
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return nil }
+        return next
+    }
+
+    @Sendable func signInForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        signInPage(context: context, next: Self.safeNext(request.uri.queryParameters.get("next")), name: "", problem: nil, status: .ok)
+    }
+
+    private func signInPage(context: DepotRequestContext, next: String?, name: String, problem: String?, status: HTTPResponse.Status) -> Response {
+        let token = Credentials.newToken()
+        var response = pages.render("sign-in", title: "Sign in", context: DepotRequestContext.anonymous(context), status: status,
+                                    ["token": token, "next": next ?? "", "name": name, "problem": problem ?? ""])
+        response.setCookie(WebSessions.cookie(token, maxAge: 3600, secure: secureCookies, name: WebSessions.signInCookieName))
+        return response
+    }
+
+    @Sendable func signIn(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let form = try await Form.read(request, csrf: nil)
+        guard let expected = request.cookies[WebSessions.signInCookieName]?.value, let sent = form.fields["token"],
+              WebSessions.equal(expected, sent)
+        else {
+            throw APIError(status: .forbidden, code: "csrf", message: "the sign-in form is out of date: reload the page and sign in again")
+        }
+        let name = form.optional("name") ?? ""
+        let password = form.fields["password"] ?? ""
+        let next = Self.safeNext(form.optional("next"))
+        let database = database
+        let user = try await Blocking.run { () -> StoredUser? in
+            guard let user = try database.user(named: name) else {
+                // The same slow work as a real check, so that timing does not tell which names exist.
+                _ = Credentials.verify(password, hash: Credentials.decoyHash)
+                return nil
+            }
+            return Credentials.verify(password, hash: user.passwordHash) ? user : nil
+        }
+        guard let user else {
+            return signInPage(context: context, next: next, name: name, problem: "Unknown user name or wrong password.", status: .unauthorized)
+        }
+        let value = Credentials.newToken()
+        let at = now()
+        let expires = Instant(secondsSinceEpoch: at.secondsSinceEpoch + WebSessions.lifetime)
+        try await Blocking.run {
+            try database.createSession(idHash: Credentials.hashToken(value), user: user, csrfToken: Credentials.newToken(), at: at, expiresAt: expires)
+        }
+        var response = Pages.redirect(next ?? Self.home(of: user.role))
+        response.setCookie(WebSessions.cookie(value, maxAge: Int(WebSessions.lifetime), secure: secureCookies))
+        response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies, name: WebSessions.signInCookieName))
+        return response
+    }
+
+    @Sendable func signOut(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        _ = try await Form.read(request, csrf: context.csrfToken)
+        if let hash = context.sessionHash {
+            let database = database
+            try await Blocking.run { try database.deleteSession(idHash: hash) }
+        }
+        var response = Pages.redirect("/sign-in")
+        response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies))
+        return response
+    }
+
+    @Sendable func stylesheet(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+                 body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
+    }
+
+    /// The signed-in user, or a 401 (which the web error middleware turns into the sign-in page).
+    private func requireUser(_ context: DepotRequestContext) throws -> Actor { try context.requireActor() }
+
+    // MARK: Search
+
+    /// `GET /search?q=`: a serial (what a barcode scanner types), a case or an RMA number, or a customer key.
+    @Sendable func search(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else { throw APIError(status: .badRequest, code: "invalid", message: "type a serial number, a case or RMA number, or a customer") }
+        let upper = query.uppercased()
+        let database = database
+        let day = now().utcDate
+        let target: String? = try await Blocking.run {
+            if upper.hasPrefix("CS-"), (try? database.caseDetail(upper, now: Instant(utcDate: day))) != nil { return "/cases/\(upper)" }
+            if upper.hasPrefix("RMA-"), (try? database.rmaDetail(upper, now: Instant(utcDate: day))) != nil { return "/rmas/\(upper)" }
+            if let unit = try? database.unitDetail(query) { return "/units/\(unit.serial)" }
+            if (try? database.customerDetail(query, on: day)) != nil { return "/customers/\(query)" }
+            return nil
+        }
+        guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }
+        return Pages.redirect(Self.path(target))
+    }
+
+    /// A path with its segments percent-encoded (keys and serials may hold any character).
+    static func path(_ path: String) -> String {
+        path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#"])) ?? String($0) }
+            .reduce("") { $0 + "/" + $1 }
+    }
+
+    // MARK: The support view
+
+    @Sendable func support(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let database = database
+        let at = now()
+        let pages = pages
+        return try await Blocking.run {
+            let cases = try database.cases(CaseFilter(unresolvedOnly: true), now: at, limit: 200).map { View.caseRow($0, database: database, now: at) }
+            let suspects = try database.units(status: .suspect, limit: 200).map(View.unitRow)
+            return pages.render("support", title: "Support", context: context, ["cases": cases, "suspects": suspects,
+                                                                                "hasCases": !cases.isEmpty, "hasSuspects": !suspects.isEmpty])
+        }
+    }
+
+    @Sendable func newCaseForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let query = request.uri.queryParameters
+        return pages.render("case-new", title: "Open a case", context: context, [
+            "serial": query.get("serial") ?? "", "customer": query.get("customer") ?? "",
+            "types": CaseType.allCases.map { ["value": $0.rawValue, "selected": $0 == .hardwareFault] },
+            "levels": Level.allCases.map { ["value": $0.rawValue, "selected": $0 == .medium] },
+        ])
+    }
+
+    @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        let form = try await Form.read(request, csrf: context.csrfToken)
+        let new = NewCase(customer: try form.required("customer"), contact: try form.required("contact"), type: try form.value("type", as: CaseType.self),
+                          serial: form.optional("serial"), impact: try form.value("impact", as: Level.self),
+                          urgency: try form.value("urgency", as: Level.self), title: try form.required("title"),
+                          description: form.optional("description") ?? "", priority: try form.optionalValue("priority", as: Priority.self),
+                          priorityReason: form.optional("reason"), productVersion: form.optional("version"))
+        let database = database
+        let at = now()
+        let number = try await Blocking.run { try database.openCase(new, at: at, actor: actor) }
+        return Pages.redirect(Self.path("/cases/\(number)"))
+    }
+
+    @Sendable func supportCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        let number = try context.parameters.require("number")
+        let database = database
+        let at = now()
+        let pages = pages
+        return try await Blocking.run { pages.render("case", title: "Case \(number.uppercased())", context: context, try View.casePage(number, actor: actor, database: database, now: at)) }
+    }
+
+    @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        let number = try context.parameters.require("number")
+        let form = try await Form.read(request, csrf: context.csrfToken)
+        let serial = try form.required("serial")
+        let verdict = try form.value("verdict", as: Verdict.self)
+        let note = try form.required("note")
+        let database = database
+        let at = now()
+        let outcome = try await Blocking.run {
+            try database.diagnose(serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at, actor: actor)
+        }
+        return Pages.redirect(Self.path(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
+    }
+
+    @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        let number = try context.parameters.require("number")
+        let name = try context.parameters.require("action")
+        guard let action = CaseStateMachine.Action(rawValue: name) else {
+            throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\"")
+        }
+        let form = try await Form.read(request, csrf: context.csrfToken)
+        let database = database
+        let at = now()
+        try await Blocking.run {
+            try database.advanceCase(number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
+        }
+        return Pages.redirect(Self.path("/cases/\(number)"))
+    }
+
+    // MARK: Units and customers
+
+    @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let serial = try context.parameters.require("serial")
+        let database = database
+        let at = now()
+        let pages = pages
+        return try await Blocking.run { pages.render("unit", title: "Unit \(serial.uppercased())", context: context, try View.unitPage(serial, database: database, now: at)) }
+    }
+
+    @Sendable func customer(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let key = try context.parameters.require("key")
+        let database = database
+        let at = now()
+        let pages = pages
+        return try await Blocking.run { pages.render("customer", title: "Customer \(key)", context: context, try View.customerPage(key, database: database, now: at)) }
+    }
+
+    // MARK: Logistics
+
+    @Sendable func logistics(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        let database = database
+        let at = now()
+        let pages = pages
+        return try await Blocking.run { pages.render("logistics", title: "Logistics", context: context, try View.logisticsPage(actor: actor, database: database, now: at)) }
+    }
+
+    @Sendable func rma(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        let number = try context.parameters.require("number")
+        let database = database
+        let at = now()
+        let pages = pages
+        return try await Blocking.run { pages.render("rma", title: "RMA \(number.uppercased())", context: context, try View.rmaPage(number, actor: actor, database: database, now: at)) }
+    }
+
+    @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        let number = try context.parameters.require("number")
+        let name = try context.parameters.require("action")
+        guard let action = RMAAction(rawValue: name) else { throw APIError(status: .notFound, code: "not-found", message: "no RMA step \"\(name)\"") }
+        let form = try await Form.read(request, csrf: context.csrfToken)
+        let database = database
+        let at = now()
+        try await Blocking.run {
+            switch action {
+            case .allocate: try database.allocate(rma: number, serial: form.optional("serial"), at: at, actor: actor)
+            case .ship: try database.ship(rma: number, carrier: try form.required("carrier"), tracking: try form.required("tracking"), at: at, actor: actor)
+            case .deliver: try database.deliver(rma: number, at: at, actor: actor)
+            case .returnShip: try database.returnShip(rma: number, carrier: form.optional("carrier"), tracking: form.optional("tracking"), at: at, actor: actor)
+            case .receive: try database.receive(rma: number, at: at, actor: actor)
+            case .close: try database.closeRMA(number, outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), at: at, actor: actor)
+            case .cancel: try database.cancelRMA(number, reason: try form.required("reason"), at: at, actor: actor)
+            }
+        }
+        let back = Self.safeNext(form.optional("back")) ?? Self.path("/rmas/\(number)")
+        return Pages.redirect(back)
+    }
+
+    // MARK: Account managers and reports
+
+    @Sendable func accounts(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let database = database
+        let at = now()
+        let pages = pages
+        return try await Blocking.run { pages.render("accounts", title: "Accounts", context: context, try View.accountsPage(database: database, now: at)) }
+    }
+
+    @Sendable func reports(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let list = ReportCatalog.all.map { ["name": $0.name, "audience": $0.audience, "summary": $0.summary] }
+        return pages.render("reports", title: "Reports", context: context, ["reports": list])
+    }
+
+    /// `GET /reports/{name}`: the report as a page (its first 500 rows); `GET /reports/{name}.csv`: the same report as CSV.
+    @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let name = try context.parameters.require("name")
+        let (report, parameters) = try ReportRequest.parse(request, name: name, now: now())
+        if name.hasSuffix(".csv") { return try CSVDownload.response(report, parameters: parameters, database: database) }
+        let database = database
+        let table = try await Blocking.run { View.Table(try database.table(report, parameters: parameters, limit: 500)) }
+        let query = request.uri.query.map { "?" + $0 } ?? ""
+        var filters: [[String: Any]] = [["name": "as-of", "value": parameters.asOf.description, "type": "date"]]
+        for filter in report.filters {
+            let value: String? = switch filter {
+            case .customer: parameters.customer
+            case .region: parameters.region
+            case .accountManager: parameters.accountManager
+            case .withinDays: parameters.withinDays.map(String.init)
+            case .since: parameters.since?.description
+            }
+            filters.append(["name": filter.rawValue, "value": value ?? "", "type": filter == .since ? "date" : filter == .withinDays ? "number" : "text"])
+        }
+        return pages.render("report", title: report.name, context: context, [
+            "name": report.name, "summary": report.summary, "audience": report.audience, "filters": filters,
+            "csv": "/reports/\(report.name).csv\(query)", "columns": table.columns, "rows": table.rows.map { ["cells": $0] },
+            "total": table.total, "shown": table.rows.count, "truncated": table.total > table.rows.count, "empty": table.total == 0,
+        ])
+    }
+}
+
+extension DepotRequestContext {
+    /// The context without its user: for pages shown to someone signing in.
+    static func anonymous(_ context: DepotRequestContext) -> DepotRequestContext {
+        var copy = context
+        copy.actor = nil
+        copy.csrfToken = nil
+        return copy
+    }
+}

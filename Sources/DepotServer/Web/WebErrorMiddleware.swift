@@ -1,0 +1,37 @@
+import DepotCore
+import Foundation
+import Hummingbird
+
+/// Errors on pages as pages: a request without a session goes to the sign-in page (and comes back after it),
+/// every other error is shown with its status and message, escaped, with a way back.
+struct WebErrorMiddleware: RouterMiddleware {
+    typealias Context = DepotRequestContext
+    let pages: Pages
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let error: APIError
+        do {
+            return try await next(request, context)
+        } catch let e as APIError {
+            error = e
+        } catch let e as DepotError {
+            error = APIError(e)
+        } catch let e as HTTPError {
+            error = APIError(status: e.status, code: "http", message: e.body ?? e.status.reasonPhrase)
+        }
+        if error.status == .unauthorized {
+            let path = request.uri.path
+            let next = request.method == .get && path != "/" ? "?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            return Pages.redirect("/sign-in" + next)
+        }
+        let title = switch error.status {
+        case .badRequest: "That did not work"
+        case .forbidden: "Not allowed"
+        case .notFound: "Not found"
+        case .conflict: "Not possible now"
+        default: "Something went wrong"
+        }
+        return pages.render("error", title: title, context: context, status: error.status,
+                            ["status": Int(error.status.code), "message": error.message, "code": error.code])
+    }
+}

@@ -1,0 +1,128 @@
+import DepotCore
+import GRDB
+
+/// A customer in a list: who looks after them and how many units they have.
+public struct CustomerSummary: Sendable, Encodable {
+    public let key: String
+    public let name: String
+    public let region: String
+    public let accountManager: String
+    public let tam: String?
+    /// The highest tier among the contracts active on the day asked for, `nil` without one.
+    public let tier: Tier?
+
+    enum CodingKeys: String, CodingKey { case key, name, region, accountManager, tam, tier }
+
+    /// Absent values are written as `null`, as everywhere in the API.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(name, forKey: .name)
+        try c.encode(region, forKey: .region)
+        try c.encode(accountManager, forKey: .accountManager)
+        try c.encode(tam, forKey: .tam)
+        try c.encode(tier, forKey: .tier)
+    }
+}
+
+/// A customer with their sites, contracts, contacts and counts, as the API and the customer page show them.
+public struct CustomerDetail: Sendable, Encodable {
+    public struct Site: Sendable, Encodable {
+        public let key: String
+        public let name: String
+        public let country: String
+        public let region: String
+        public let address: String
+    }
+
+    public struct Contract: Sendable, Encodable {
+        public let key: String
+        public let tier: Tier
+        public let start: LocalDate
+        public let end: LocalDate
+        public let maxContacts: Int
+        public let active: Bool
+    }
+
+    public struct Contact: Sendable, Encodable {
+        public let email: String
+        public let name: String
+        public let designated: Bool
+        public let certified: Bool
+    }
+
+    public let key: String
+    public let name: String
+    public let region: String
+    public let accountManager: String
+    public let tam: String?
+    public let tier: Tier?
+    public let sites: [Site]
+    public let contracts: [Contract]
+    public let contacts: [Contact]
+    public let units: Int
+    public let openCases: Int
+    public let openRMAs: Int
+
+    enum CodingKeys: String, CodingKey { case key, name, region, accountManager, tam, tier, sites, contracts, contacts, units, openCases, openRMAs }
+
+    /// Absent values are written as `null`, as everywhere in the API.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(key, forKey: .key)
+        try c.encode(name, forKey: .name)
+        try c.encode(region, forKey: .region)
+        try c.encode(accountManager, forKey: .accountManager)
+        try c.encode(tam, forKey: .tam)
+        try c.encode(tier, forKey: .tier)
+        try c.encode(sites, forKey: .sites)
+        try c.encode(contracts, forKey: .contracts)
+        try c.encode(contacts, forKey: .contacts)
+        try c.encode(units, forKey: .units)
+        try c.encode(openCases, forKey: .openCases)
+        try c.encode(openRMAs, forKey: .openRMAs)
+    }
+}
+
+extension DepotDatabase {
+    /// Customers by key, a page at a time.
+    public func customers(on day: LocalDate, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CustomerSummary] {
+        try read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?", arguments: [limit, offset]).map { row in
+                CustomerSummary(key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
+                                tam: row["tam"], tier: try Lookup.activeTier(db, customerID: row["id"], on: day))
+            }
+        }
+    }
+
+    /// One customer with everything the customer page shows.
+    public func customerDetail(_ key: String, on day: LocalDate) throws(DepotError) -> CustomerDetail {
+        try read { db in
+            let row = try Lookup.customer(db, key: key)
+            let id: Int64 = row["id"]
+            let sites = try Row.fetchAll(db, sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key", arguments: [id]).map {
+                CustomerDetail.Site(key: $0["key"], name: $0["name"], country: $0["country"], region: $0["region"], address: $0["address"])
+            }
+            let contracts = try Row.fetchAll(db, sql: "SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key", arguments: [id])
+                .map { row in
+                    let start = LocalDate(iso: row["start_date"] as String) ?? day
+                    let end = LocalDate(iso: row["end_date"] as String) ?? day
+                    return CustomerDetail.Contract(key: row["key"], tier: Tier(rawValue: row["tier"]) ?? .standard, start: start, end: end,
+                                                   maxContacts: row["max_contacts"], active: start <= day && day <= end)
+                }
+            let contacts = try Row.fetchAll(db, sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY email", arguments: [id]).map {
+                CustomerDetail.Contact(email: $0["email"], name: $0["name"], designated: $0["designated"], certified: $0["certified"])
+            }
+            let counts = try Row.fetchOne(db, sql: """
+                SELECT (SELECT count(*) FROM appliance WHERE customer_id = ?1) AS units,
+                       (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
+                       (SELECT count(*) FROM rma r JOIN support_case c ON c.id = r.case_id
+                         WHERE c.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
+                """, arguments: [id])
+            return CustomerDetail(key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
+                                  tam: row["tam"], tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
+                                  contracts: contracts, contacts: contacts, units: counts?["units"] ?? 0, openCases: counts?["cases"] ?? 0,
+                                  openRMAs: counts?["rmas"] ?? 0)
+        }
+    }
+}

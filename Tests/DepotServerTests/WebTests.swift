@@ -1,0 +1,215 @@
+import DepotCore
+import DepotReports
+import DepotServer
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Web UI")
+struct WebTests {
+    @Test("pages need a session: sign-in redirect with the way back, 401 for a wrong password, 403 without the form's token, sign-out ends it")
+    func signIn() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let anonymous = try await client.execute(uri: "/cases/CS-2026-000001", method: .get)
+            #expect(anonymous.status == .seeOther && anonymous.headers[.location] == "/sign-in?next=%2Fcases%2FCS%2D2026%2D000001")
+            let wrong = try await TestBrowser.signIn(client, as: .logistics, password: "nope")
+            #expect(wrong.cookie.isEmpty)
+            // The sign-in form's cookie and token must match.
+            let forged = try await client.execute(uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                                                  body: ByteBuffer(string: "token=abc&name=user-logistics&password=pw"))
+            #expect(forged.status == .forbidden)
+            let form = try await client.execute(uri: "/sign-in", method: .get)
+            let cookie = String(form.headers[values: .setCookie].first?.split(separator: ";").first ?? "")
+            let token = TestBrowser.value(of: "token", in: String(buffer: form.body)) ?? ""
+            let bad = try await client.execute(uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                               body: ByteBuffer(string: "token=\(token)&name=user-logistics&password=wrong"))
+            #expect(bad.status == .unauthorized && String(buffer: bad.body).contains("Unknown user name or wrong password."))
+
+            let browser = try await TestBrowser.signIn(client, as: .logistics)
+            #expect(browser.cookie.hasPrefix("depot_session=") && !browser.csrf.isEmpty)
+            let home = try await browser.get(client, "/")
+            #expect(home.status == .seeOther && home.headers[.location] == "/logistics")
+            let page = try await browser.get(client, "/logistics")
+            #expect(page.status == .ok && page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'") == true)
+            // The stored session is only the hash of the cookie's value.
+            let value = String(browser.cookie.dropFirst("depot_session=".count))
+            #expect(try server.depot.database.session(idHash: Credentials.hashToken(value), now: TestServer.now)?.user.name == "user-logistics")
+            #expect(try server.depot.database.session(idHash: value, now: TestServer.now) == nil)
+            let out = try await browser.post(client, "/sign-out", [:])
+            #expect(out.status == .seeOther)
+            let after = try await browser.get(client, "/logistics")
+            #expect(after.status == .seeOther)
+        }
+    }
+
+    @Test("the session cookie is HttpOnly and SameSite=Strict; a form without the session's CSRF token is 403 and changes nothing")
+    func csrf() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let form = try await client.execute(uri: "/sign-in", method: .get)
+            let token = TestBrowser.value(of: "token", in: String(buffer: form.body)) ?? ""
+            let cookie = String(form.headers[values: .setCookie].first?.split(separator: ";").first ?? "")
+            let response = try await client.execute(uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                                                    body: ByteBuffer(string: "token=\(token)&name=user-support-engineer&password=pw"))
+            let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("depot_session=") })
+            #expect(session.contains("HttpOnly") && session.contains("SameSite=Strict"))
+
+            let browser = try await TestBrowser.signIn(client, as: .supportEngineer)
+            let fields = ["customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Forged"]
+            let missing = try await browser.post(client, "/cases", fields, csrf: "")
+            #expect(missing.status == .forbidden && String(buffer: missing.body).contains("security token"))
+            let other = try await browser.post(client, "/cases", fields, csrf: Credentials.newToken())
+            #expect(other.status == .forbidden)
+            #expect(try server.depot.database.cases(CaseFilter(), now: TestServer.now).isEmpty)
+            let real = try await browser.post(client, "/cases", fields)
+            #expect(real.status == .seeOther && real.headers[.location] == "/cases/CS-2026-000001")
+        }
+    }
+
+    @Test("a whole advance replacement through the pages, with 400, 403, 404 and 409 shown as pages; the audit log names the signed-in users")
+    func wholeRMA() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
+            let bad = try await engineer.post(client, "/cases", ["customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault",
+                                                                 "impact": "high", "urgency": "medium"])
+            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("field &quot;title&quot; is required"))
+            let opened = try await engineer.post(client, "/cases", ["customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault",
+                                                                    "serial": "ACME-1", "impact": "high", "urgency": "medium", "title": "Fans loud"])
+            #expect(opened.headers[.location] == "/cases/CS-2026-000001")
+            let casePage = String(buffer: try await engineer.get(client, "/cases/CS-2026-000001").body)
+            #expect(casePage.contains("id=\"diagnosis-form\"") && casePage.contains("Fans loud"))
+            #expect(casePage.contains("business time left") || casePage.contains(" left<"))
+
+            let accounts = try await TestBrowser.signIn(client, as: .accountManager)
+            let forbidden = try await accounts.post(client, "/cases/CS-2026-000001/diagnosis", ["serial": "ACME-1", "verdict": "defective", "note": "x"])
+            #expect(forbidden.status == .forbidden)
+            #expect(!String(buffer: try await accounts.get(client, "/cases/CS-2026-000001").body).contains("id=\"diagnosis-form\""))
+
+            let diagnosed = try await engineer.post(client, "/cases/CS-2026-000001/diagnosis", ["serial": "ACME-1", "verdict": "defective", "note": "PSU dead"])
+            #expect(diagnosed.status == .seeOther && diagnosed.headers[.location] == "/rmas/RMA-2026-000001")
+
+            let logistics = try await TestBrowser.signIn(client, as: .logistics)
+            let queue = String(buffer: try await logistics.get(client, "/logistics").body)
+            #expect(queue.contains("RMA-2026-000001") && queue.contains("class=\"step-allocate\""))
+            let rmaPage = String(buffer: try await logistics.get(client, "/rmas/RMA-2026-000001").body)
+            // Only the steps allowed next: allocate and cancel, not ship or receive.
+            #expect(rmaPage.contains("class=\"step-allocate\"") && rmaPage.contains("class=\"step-cancel\""))
+            #expect(!rmaPage.contains("class=\"step-ship\"") && !rmaPage.contains("class=\"step-receive\""))
+            #expect(rmaPage.contains("<li class=\"current\">approved</li>"))
+            let early = try await logistics.post(client, "/rmas/RMA-2026-000001/receive", [:])
+            #expect(early.status == .conflict && String(buffer: early.body).contains("allowed next: allocate, cancel"))
+            #expect(try await logistics.post(client, "/rmas/RMA-2026-000001/allocate", ["back": "/logistics"]).headers[.location] == "/logistics")
+            let noTracking = try await logistics.post(client, "/rmas/RMA-2026-000001/ship", ["carrier": "UPS"])
+            #expect(noTracking.status == .badRequest && String(buffer: noTracking.body).contains("tracking"))
+            #expect(try await logistics.post(client, "/rmas/RMA-2026-000001/ship", ["carrier": "UPS", "tracking": "1Z999"]).status == .seeOther)
+            #expect(try await logistics.post(client, "/rmas/RMA-2026-000001/teleport", [:]).status == .notFound)
+            #expect(try await logistics.get(client, "/rmas/RMA-2026-999999").status == .notFound)
+
+            let unit = String(buffer: try await accounts.get(client, "/units/SPARE-US-1").body)
+            #expect(unit.contains("<a href=\"/units/ACME-1\" id=\"replaces\">ACME-1</a>"))
+            #expect(unit.contains("premium-plus until 2026-12-31"))
+            let old = String(buffer: try await accounts.get(client, "/units/acme-1").body)
+            #expect(old.contains("<a href=\"/units/SPARE-US-1\" id=\"replaced-by\">SPARE-US-1</a>"))
+            let search = try await accounts.get(client, "/search?q=%20spare-us-1%20")
+            #expect(search.headers[.location] == "/units/SPARE-US-1")
+            #expect(try await accounts.get(client, "/search?q=NOTHING-9").status == .notFound)
+
+            let users = try server.depot.database.auditEntries(entity: "rma").map(\.user)
+            #expect(users.contains("user-logistics") && users.contains("user-support-engineer"))
+        }
+    }
+
+    @Test("templates escape what users wrote: a customer named <script>alert(1)</script> shows as text everywhere")
+    func escaping() async throws {
+        let hostile = "<script>alert(1)</script>"
+        let depot = try TestDepot.empty()
+        let files = Fleet.files.map { entity, text in
+            (entity, entity == .customers ? text.replacingOccurrences(of: "Acme Corp", with: hostile) : text)
+        }
+        try depot.importAll(files)
+        let server = try TestServer(depot: depot)
+        try await server.run { client in
+            let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
+            _ = try await engineer.post(client, "/cases", ["customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low",
+                                                           "urgency": "low", "title": "\"><img src=x onerror=alert(2)>", "description": hostile])
+            for page in ["/customers/ACME", "/cases/CS-2026-000001", "/support"] {
+                let html = String(buffer: try await engineer.get(client, page).body)
+                #expect(!html.contains("<script>alert(1)") && !html.contains("<img src=x"), "\(page) renders user text unescaped")
+            }
+            let customer = String(buffer: try await engineer.get(client, "/customers/ACME").body)
+            #expect(customer.contains("&lt;script&gt;alert(1)&lt;/script&gt;"))
+            let casePage = String(buffer: try await engineer.get(client, "/cases/CS-2026-000001").body)
+            #expect(casePage.contains("&quot;&gt;&lt;img src=x onerror=alert(2)&gt;"))
+        }
+    }
+
+    @Test("report pages show the rows and a Download CSV link that serves the same bytes as `depot report`, streamed in chunks")
+    func reportPages() async throws {
+        let depot = try TestDepot.empty()
+        var fleet = DemoFleet(appliances: 3000, base: TestServer.now, seed: 7)
+        _ = try fleet.fill(depot.database, actor: TestDepot.admin, folder: depot.folder.path)
+        let server = try TestServer(depot: depot)
+        try await server.run { client in
+            let accounts = try await TestBrowser.signIn(client, as: .accountManager)
+            let page = String(buffer: try await accounts.get(client, "/reports/warranty-expiry?within-days=3660").body)
+            #expect(page.contains("id=\"download-csv\" href=\"/reports/warranty-expiry.csv?within-days=3660\"")
+                || page.contains("href=\"/reports/warranty-expiry.csv?within-days=3660\" id=\"download-csv\""))
+            let download = try await accounts.get(client, "/reports/warranty-expiry.csv?within-days=3660")
+            #expect(download.status == .ok && download.headers[.contentDisposition] == "attachment; filename=\"warranty-expiry.csv\"")
+
+            let path = depot.folder.path + "/expected.csv"
+            let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+            try depot.database.write(ReportCatalog.named("warranty-expiry"), parameters: ReportParameters(asOf: TestServer.now.utcDate, withinDays: 3660),
+                                     to: CSVWriter(descriptor: fd, path: path))
+            close(fd)
+            let expected = try Data(contentsOf: URL(fileURLWithPath: path))
+            #expect(expected.count > 2 * 65_536, "the report should take several chunks (\(expected.count) bytes)")
+            #expect(Data(buffer: download.body) == expected)
+            let rows = expected.split(separator: 0x0A).count - 1
+            #expect(page.contains("Showing 500 of \(rows) rows"))
+
+            let bad = try await accounts.get(client, "/reports/warranty-expiry?since=2026-01-01")
+            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("does not take since"))
+            #expect(try await accounts.get(client, "/reports/nonsense").status == .notFound)
+            let chart = String(buffer: try await accounts.get(client, "/accounts").body)
+            #expect(chart.contains("<svg") && chart.contains("<rect"))
+        }
+    }
+}
+
+@Suite("JSON API: customers")
+struct CustomerAPITests {
+    @Test("GET /api/v1/customers pages by key with the active tier; /customers/{key} has sites, contracts, contacts; 401, 404, 400")
+    func customers() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            try await client.execute(uri: "/api/v1/customers?limit=2", method: .get, headers: server.auth(.logistics)) { response in
+                let body = try json(response)
+                let items = body["items"] as? [[String: Any]] ?? []
+                #expect(items.map { $0["key"] as? String } == ["ACME", "GLOBEX"] && body["next"] as? Int == 2)
+                #expect(items.first?["tier"] as? String == "premium-plus")
+            }
+            try await client.execute(uri: "/api/v1/customers/NOCON", method: .get, headers: server.auth(.accountManager)) { response in
+                let body = try json(response)
+                #expect(response.status == .ok && body["tier"] is NSNull && (body["sites"] as? [Any])?.count == 1 && body["units"] as? Int == 1)
+            }
+            try await client.execute(uri: "/api/v1/customers/ACME", method: .get, headers: server.auth(.accountManager)) { response in
+                let body = try json(response)
+                #expect((body["contacts"] as? [[String: Any]])?.map { $0["email"] as? String } == ["dev@acme.example", "ops@acme.example"])
+                #expect((body["contracts"] as? [[String: Any]])?.first?["active"] as? Bool == true)
+            }
+            try await client.execute(uri: "/api/v1/customers/NOPE", method: .get, headers: server.auth(.accountManager)) {
+                #expect($0.status == .notFound)
+            }
+            try await client.execute(uri: "/api/v1/customers", method: .get) { #expect($0.status == .unauthorized) }
+            try await client.execute(uri: "/api/v1/customers?offset=-1", method: .get, headers: server.auth(.admin)) {
+                #expect($0.status == .badRequest)
+            }
+        }
+    }
+}
