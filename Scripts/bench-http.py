@@ -68,6 +68,7 @@ with open(lua_post, "w") as f:
     f.write(f"""
 -- POST /api/v1/cases with the fields of `depot case open`.
 wrk.method = "POST"
+wrk.path = "/api/v1/cases"
 wrk.body = {json.dumps(body)}
 wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer {user['token']}"

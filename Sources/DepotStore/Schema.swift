@@ -10,7 +10,13 @@ enum Schema {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-fleet-cases-rmas", migrate: v1)
         migrator.registerMigration("v2-users-sessions", migrate: v2)
+        migrator.registerMigration("v3-rma-appliance-index", migrate: v3)
         return migrator
+    }
+
+    /// A unit's RMAs are looked up by the unit (the unit page and API): v1 indexed only its open RMA.
+    private static func v3(_ db: Database) throws {
+        try db.execute(sql: "CREATE INDEX rma_appliance ON rma(appliance_id)")
     }
 
     /// `column = 'a' OR column = 'b' ...`: a CHECK that SQLite evaluates in place. (`column IN (...)` makes

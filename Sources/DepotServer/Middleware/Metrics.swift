@@ -35,7 +35,9 @@ final class ServerMetrics: Sendable {
 
     /// The route of a path, with identifiers replaced, so the label set stays small: `/api/v1/units/{id}`.
     static func route(_ path: String) -> String {
-        let words: Set<Substring> = ["api", "v1", "units", "cases", "rmas", "diagnoses", "reports", "healthz", "metrics"]
+        let words: Set<Substring> = ["api", "v1", "units", "customers", "cases", "rmas", "diagnoses", "reports", "healthz", "metrics",
+                                     "openapi.yaml", "sign-in", "sign-out", "static", "depot.css", "search", "support", "logistics",
+                                     "accounts", "new", "diagnosis", "constant"]
         let actions = Set(CaseStateMachine.Action.allCases.map(\.rawValue) + RMAAction.allCases.map(\.rawValue)).map { Substring($0) }
         let parts = path.split(separator: "/").map { words.contains($0) || actions.contains($0) ? String($0) : "{id}" }
         return "/" + parts.joined(separator: "/")

@@ -409,7 +409,7 @@ struct ApplianceWriter {
         func bind(_ index: Int32, _ text: String?) {
             guard let text else { sqlite3_bind_null(statement, offset + index); return }
             var utf8 = text
-            utf8.withUTF8 { sqlite3_bind_text(statement, offset + index, $0.baseAddress, Int32($0.count), transient) }
+            _ = utf8.withUTF8 { sqlite3_bind_text(statement, offset + index, $0.baseAddress, Int32($0.count), transient) }
         }
         func bind(_ index: Int32, _ value: Int64?) {
             if let value { sqlite3_bind_int64(statement, offset + index, value) } else { sqlite3_bind_null(statement, offset + index) }

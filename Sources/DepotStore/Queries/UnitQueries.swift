@@ -42,23 +42,31 @@ public struct UnitDetail: Sendable, Encodable {
 }
 
 extension DepotDatabase {
-    /// A unit with its place, warranty, lineage, cases and RMAs.
+    /// A unit with its place, warranty, lineage, cases and RMAs: one query (the unit API and page are the
+    /// server's busiest reads), by the serial's unique index and the case and RMA indexes on the unit.
     public func unitDetail(_ serial: String) throws(DepotError) -> UnitDetail {
         try read { db in
-            let row = try Lookup.appliance(db, serial: serial)
-            let id: Int64 = row["id"]
+            guard let key = Serial(serial),
+                  let row = try Row.fetchOne(db.cachedStatement(sql: """
+                      SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, d.key AS depot, a.ship_date,
+                             a.warranty_end, a.replacement_warranty, a.software_version, r1.serial AS replaces, r2.serial AS replaced_by,
+                             (SELECT group_concat(number, ' ') FROM (SELECT number FROM support_case WHERE appliance_id = a.id ORDER BY id)) AS cases,
+                             (SELECT group_concat(number, ' ') FROM (SELECT id, number FROM rma WHERE appliance_id = a.id
+                                                                     UNION SELECT id, number FROM rma WHERE replacement_id = a.id ORDER BY id)) AS rmas
+                      FROM appliance a JOIN model m ON m.id = a.model_id
+                      LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
+                      LEFT JOIN appliance r1 ON r1.id = a.replaces_id LEFT JOIN appliance r2 ON r2.id = a.replaced_by_id
+                      WHERE a.serial = ?
+                      """), arguments: [key.text])
+            else { throw DepotError.notFound(kind: "appliance", key: serial) }
+            func list(_ column: String) -> [String] { (row[column] as String?)?.split(separator: " ").map(String.init) ?? [] }
             return UnitDetail(
-                serial: row["serial"], model: try Lookup.key(db, table: "model", id: row["model_id"]) ?? "",
-                status: ApplianceStatus(rawValue: row["status"]) ?? .inService,
-                customer: try Lookup.key(db, table: "customer", id: row["customer_id"]), site: try Lookup.key(db, table: "site", id: row["site_id"]),
-                depot: try Lookup.key(db, table: "depot", id: row["depot_id"]),
+                serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? .inService,
+                customer: row["customer"], site: row["site"], depot: row["depot"],
                 shipDate: LocalDate(iso: row["ship_date"] as String) ?? LocalDate(dayNumber: 0),
                 warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0),
                 replacementWarranty: row["replacement_warranty"], softwareVersion: row["software_version"],
-                replaces: try Lookup.key(db, table: "appliance", id: row["replaces_id"]),
-                replacedBy: try Lookup.key(db, table: "appliance", id: row["replaced_by_id"]),
-                cases: try String.fetchAll(db, sql: "SELECT number FROM support_case WHERE appliance_id = ? ORDER BY id", arguments: [id]),
-                rmas: try String.fetchAll(db, sql: "SELECT number FROM rma WHERE appliance_id = ? OR replacement_id = ? ORDER BY id", arguments: [id, id]))
+                replaces: row["replaces"], replacedBy: row["replaced_by"], cases: list("cases"), rmas: list("rmas"))
         }
     }
 

@@ -172,7 +172,7 @@ extension DepotDatabase {
                 details["confirmedBy"] = contact["email"]
             }
             try db.execute(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?",
-                           arguments: StatementArguments(arguments + [row["id"] as Int64]) ?? [])
+                           arguments: StatementArguments(arguments + [row["id"] as Int64]))
             let kind: String = switch action {
             case .respond: "responded"
             case .workaround: "workaround"
