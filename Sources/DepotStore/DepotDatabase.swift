@@ -133,6 +133,17 @@ public struct DepotDatabase: Sendable {
         }
     }
 
+    /// Runs `body`, which must run a single SELECT, on a reader connection without wrapping it in a
+    /// transaction: one statement sees one consistent state by itself, and the BEGIN/COMMIT pair cost a
+    /// quarter of the unit API's database time (measured with perf under wrk).
+    func readOneStatement<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
+        do {
+            return try writer.unsafeRead(body)
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
+    }
+
     /// `PRAGMA integrity_check`: `ok`, or the problems SQLite found.
     public func integrityCheck() throws(DepotError) -> [String] {
         try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }

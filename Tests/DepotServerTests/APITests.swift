@@ -27,7 +27,7 @@ struct APITests {
                 let text = String(buffer: response.body)
                 #expect(response.status == .ok)
                 #expect(text.contains(#"depot_http_requests_total{method="POST",route="/api/v1/cases",status="201"} 1"#))
-                #expect(text.contains(#"depot_http_requests_total{method="GET",route="/api/v1/units/{id}",status="404"} 1"#))
+                #expect(text.contains(#"depot_http_requests_total{method="GET",route="/api/v1/units/{serial}",status="404"} 1"#))
                 #expect(text.contains("depot_open_cases 1"))
                 #expect(text.contains(#"depot_rmas{state="approved"} 0"#))
                 #expect(text.contains("depot_http_request_duration_seconds_bucket"))

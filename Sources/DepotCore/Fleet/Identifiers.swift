@@ -6,6 +6,23 @@ public struct Serial: Hashable, Comparable, Sendable, CustomStringConvertible, C
 
     /// The serial `raw` names, or `nil` when it is empty or holds a control character or a space inside.
     public init?(_ raw: some StringProtocol) {
+        // The common case, printable ASCII without spaces, costs one pass over the bytes (the unit API's
+        // lookups spent a tenth of their time in the general path below).
+        var ascii = true
+        var lower = false
+        for b in raw.utf8 {
+            if b < 0x21 || b > 0x7E {
+                ascii = false
+                break
+            }
+            if b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z") { lower = true }
+        }
+        if ascii {
+            let count = raw.utf8.count
+            guard count > 0, count <= 64 else { return nil }
+            text = lower ? String(decoding: raw.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self) : String(raw)
+            return
+        }
         let trimmed = raw.trimmingSpaces()
         guard !trimmed.isEmpty, trimmed.count <= 64,
               trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })

@@ -44,11 +44,12 @@ struct APIController {
     }
 
     /// `GET /api/v1/units/{serial}`
-    @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<UnitDetail> {
+    @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
         let serial = try context.parameters.require("serial")
         let database = database
-        return JSONResponse(try await Blocking.run { try database.unitDetail(serial) })
+        let bytes = try await Blocking.run { JSONWriter.unit(try database.unitDetail(serial)) }
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// `GET /api/v1/customers?limit=&offset=`

@@ -32,16 +32,6 @@ final class ServerMetrics: Sendable {
         }
         return registry.emitToString()
     }
-
-    /// The route of a path, with identifiers replaced, so the label set stays small: `/api/v1/units/{id}`.
-    static func route(_ path: String) -> String {
-        let words: Set<Substring> = ["api", "v1", "units", "customers", "cases", "rmas", "diagnoses", "reports", "healthz", "metrics",
-                                     "openapi.yaml", "sign-in", "sign-out", "static", "depot.css", "search", "support", "logistics",
-                                     "accounts", "new", "diagnosis", "constant"]
-        let actions = Set(CaseStateMachine.Action.allCases.map(\.rawValue) + RMAAction.allCases.map(\.rawValue)).map { Substring($0) }
-        let parts = path.split(separator: "/").map { words.contains($0) || actions.contains($0) ? String($0) : "{id}" }
-        return "/" + parts.joined(separator: "/")
-    }
 }
 
 /// Records every request's method, route, status and duration.
@@ -50,7 +40,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = ContinuousClock.now
-        let route = ServerMetrics.route(request.uri.path)
+        // The router has matched the route already: its pattern (`/api/v1/units/{serial}`) keeps the labels few.
+        let route = context.endpointPath ?? "unmatched"
         do {
             let response = try await next(request, context)
             metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)

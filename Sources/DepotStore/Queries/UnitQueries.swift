@@ -45,7 +45,7 @@ extension DepotDatabase {
     /// A unit with its place, warranty, lineage, cases and RMAs: one query (the unit API and page are the
     /// server's busiest reads), by the serial's unique index and the case and RMA indexes on the unit.
     public func unitDetail(_ serial: String) throws(DepotError) -> UnitDetail {
-        try read { db in
+        try readOneStatement { db in
             guard let key = Serial(serial),
                   let row = try Row.fetchOne(db.cachedStatement(sql: """
                       SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, d.key AS depot, a.ship_date,
@@ -59,14 +59,14 @@ extension DepotDatabase {
                       WHERE a.serial = ?
                       """), arguments: [key.text])
             else { throw DepotError.notFound(kind: "appliance", key: serial) }
-            func list(_ column: String) -> [String] { (row[column] as String?)?.split(separator: " ").map(String.init) ?? [] }
+            // Columns by position (the SELECT's order): a lookup by name costs a lowercased copy per column.
+            func list(_ index: Int) -> [String] { (row[index] as String?)?.split(separator: " ").map(String.init) ?? [] }
             return UnitDetail(
-                serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? .inService,
-                customer: row["customer"], site: row["site"], depot: row["depot"],
-                shipDate: LocalDate(iso: row["ship_date"] as String) ?? LocalDate(dayNumber: 0),
-                warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0),
-                replacementWarranty: row["replacement_warranty"], softwareVersion: row["software_version"],
-                replaces: row["replaces"], replacedBy: row["replaced_by"], cases: list("cases"), rmas: list("rmas"))
+                serial: row[0], model: row[1], status: ApplianceStatus(rawValue: row[2]) ?? .inService,
+                customer: row[3], site: row[4], depot: row[5],
+                shipDate: LocalDate(iso: row[6] as String) ?? LocalDate(dayNumber: 0),
+                warrantyEnd: LocalDate(iso: row[7] as String) ?? LocalDate(dayNumber: 0),
+                replacementWarranty: row[8], softwareVersion: row[9], replaces: row[10], replacedBy: row[11], cases: list(12), rmas: list(13))
         }
     }
 
