@@ -33,12 +33,11 @@ enum AuditLog {
     static func record(_ db: Database, actor: Actor, at: Instant, recordedAt: Instant, action: String,
                        entity: String, key: String, reason: String? = nil, details: [String: String] = [:]) throws
     {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO audit (recorded_at, at, user, role, action, entity, entity_key, reason, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
-            arguments: [recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, reason,
+                """).execute(arguments: [recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, reason,
                         JSONText.object(details)])
     }
 }

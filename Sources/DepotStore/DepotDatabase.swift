@@ -14,6 +14,7 @@ public struct DepotDatabase: Sendable {
     /// Wall-clock time, for `recorded_at` in the audit log (workflow instants come from callers).
     let now: @Sendable () -> Instant
     let clocks: ClockCache
+    let points: PointReaders
 
     /// How long a command waits for another's write transaction before giving up.
     public static let busyTimeout: TimeInterval = 120
@@ -24,6 +25,7 @@ public struct DepotDatabase: Sendable {
         self.writer = writer
         self.now = now
         clocks = ClockCache(policy: policy)
+        points = PointReaders(path: path)
     }
 
     /// Creates the database at `path`, or brings an existing one up to date; `created` tells which.

@@ -22,12 +22,11 @@ enum Outbox {
         fields["target"] = target.rawValue
         fields["subject"] = subject
         fields["at"] = at.description
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO notification (event, target, customer_id, subject, payload, idempotency_key, created_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING
-                """,
-            arguments: [event, target.rawValue, customerID, subject, JSONText.encode(fields), idempotencyKey,
+                """).execute(arguments: [event, target.rawValue, customerID, subject, JSONText.encode(fields), idempotencyKey,
                         at.description, at.description])
         return db.changesCount == 1
     }

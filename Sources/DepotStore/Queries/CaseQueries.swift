@@ -167,15 +167,16 @@ extension DepotDatabase {
         try read { db in
             let row = try Lookup.supportCase(db, number: number)
             let id: Int64 = row["id"]
-            let escalations = try Row.fetchAll(db, sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target", arguments: [id])
+            let escalations = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
+                arguments: [id])
                 .compactMap { e -> CaseDetail.Escalation? in
                     guard let target = EscalationTarget(rawValue: e["target"]), let at = Instant(databaseText: e["due_at"]) else { return nil }
                     let firedAt = Instant(databaseText: e["fired_at"])
                     return CaseDetail.Escalation(target: target, at: at, threshold: e["threshold"], fired: firedAt != nil, firedAt: firedAt)
                 }
-            let timeline = try Row.fetchAll(db, sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id", arguments: [id])
+            let timeline = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id"), arguments: [id])
                 .map { CaseDetail.Event(at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), kind: $0["kind"], actor: $0["actor"], note: $0["note"]) }
-            let rmas = try String.fetchAll(db, sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id", arguments: [id])
+            let rmas = try String.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
             let responseDue = Instant(databaseText: row["response_due"])
             let responded = Instant(databaseText: row["responded_at"])
             return CaseDetail(
@@ -226,7 +227,7 @@ extension DepotDatabase {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY c.opened_at DESC, c.id DESC LIMIT ? OFFSET ?
                 """
-            return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(arguments)).map { row in
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { row in
                 let due = Instant(databaseText: row["response_due"])
                 return CaseSummary(
                     number: row["number"], customer: row["customer"], priority: Priority(rawValue: row["priority"]) ?? .p4,

@@ -147,7 +147,7 @@ extension DepotDatabase {
                 """
             var result: [RMADetail] = []
             var skipped = 0
-            let rows = try Row.fetchCursor(db, sql: sql, arguments: StatementArguments(arguments))
+            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
             while let row = try rows.next(), result.count < limit {
                 let detail = try Self.rmaDetail(db, row: row, now: now, withHistory: false)
                 guard !filter.overdueOnly || detail.overdue else { continue }
@@ -163,12 +163,13 @@ extension DepotDatabase {
 
     private static func rmaDetail(_ db: Database, row: Row, now: Instant, withHistory: Bool = true) throws -> RMADetail {
         let id: Int64 = row["id"]
-        let unit = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE id = ?", arguments: [row["appliance_id"]]) ?? row
+        let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [row["appliance_id"]]) ?? row
         let path = RMAPath(rawValue: row["path"]) ?? .returnThenReplace
         let state = RMAState(rawValue: row["state"]) ?? .cancelled
         let shipBy = Instant(databaseText: row["ship_by"])
         let returnDue = Instant(databaseText: row["return_due"])
-        let history = withHistory ? try Row.fetchAll(db, sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id", arguments: [id]).map {
+        let history = withHistory ? try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"),
+            arguments: [id]).map {
             RMADetail.Step(at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), action: $0["action"], from: $0["from_state"],
                            to: $0["to_state"], actor: $0["actor"], note: $0["note"])
         } : []
@@ -229,7 +230,7 @@ extension DepotDatabase {
     /// How many notifications wait for delivery, by event.
     public func pendingNotifications() throws(DepotError) -> [(event: String, target: String, subject: String, key: String)] {
         try read { db in
-            try Row.fetchAll(db, sql: "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id")
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id"))
                 .map { ($0["event"], $0["target"], $0["subject"], $0["idempotency_key"]) }
         }
     }

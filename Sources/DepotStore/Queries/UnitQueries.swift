@@ -42,33 +42,40 @@ public struct UnitDetail: Sendable, Encodable {
 }
 
 extension DepotDatabase {
-    /// A unit with its place, warranty, lineage, cases and RMAs: one query (the unit API and page are the
-    /// server's busiest reads), by the serial's unique index and the case and RMA indexes on the unit.
+    /// A unit with its place, warranty, lineage, cases and RMAs: one query by the serial's unique index and
+    /// the case and RMA indexes on the unit, run in place on a point reader (the unit API is the server's
+    /// busiest read; see `PointReaders`).
     public func unitDetail(_ serial: String) throws(DepotError) -> UnitDetail {
-        try readOneStatement { db in
-            guard let key = Serial(serial),
-                  let row = try Row.fetchOne(db.cachedStatement(sql: """
-                      SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, d.key AS depot, a.ship_date,
-                             a.warranty_end, a.replacement_warranty, a.software_version, r1.serial AS replaces, r2.serial AS replaced_by,
-                             (SELECT group_concat(number, ' ') FROM (SELECT number FROM support_case WHERE appliance_id = a.id ORDER BY id)) AS cases,
-                             (SELECT group_concat(number, ' ') FROM (SELECT id, number FROM rma WHERE appliance_id = a.id
-                                                                     UNION SELECT id, number FROM rma WHERE replacement_id = a.id ORDER BY id)) AS rmas
-                      FROM appliance a JOIN model m ON m.id = a.model_id
-                      LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
-                      LEFT JOIN appliance r1 ON r1.id = a.replaces_id LEFT JOIN appliance r2 ON r2.id = a.replaced_by_id
-                      WHERE a.serial = ?
-                      """), arguments: [key.text])
-            else { throw DepotError.notFound(kind: "appliance", key: serial) }
-            // Columns by position (the SELECT's order): a lookup by name costs a lowercased copy per column.
-            func list(_ index: Int) -> [String] { (row[index] as String?)?.split(separator: " ").map(String.init) ?? [] }
+        guard let key = Serial(serial) else { throw .notFound(kind: "appliance", key: serial) }
+        let path = path
+        return try points.with { (c) throws(DepotError) -> UnitDetail in
+            let statement = try c.statement(Self.unitSQL)
+            c.bind(statement, 1, key.text)
+            defer { c.reset(statement) }
+            guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial) }
+            func list(_ index: Int32) -> [String] { c.text(statement, index)?.split(separator: " ").map(String.init) ?? [] }
             return UnitDetail(
-                serial: row[0], model: row[1], status: ApplianceStatus(rawValue: row[2]) ?? .inService,
-                customer: row[3], site: row[4], depot: row[5],
-                shipDate: LocalDate(iso: row[6] as String) ?? LocalDate(dayNumber: 0),
-                warrantyEnd: LocalDate(iso: row[7] as String) ?? LocalDate(dayNumber: 0),
-                replacementWarranty: row[8], softwareVersion: row[9], replaces: row[10], replacedBy: row[11], cases: list(12), rmas: list(13))
+                serial: c.text(statement, 0) ?? key.text, model: c.text(statement, 1) ?? "",
+                status: ApplianceStatus(rawValue: c.text(statement, 2) ?? "") ?? .inService,
+                customer: c.text(statement, 3), site: c.text(statement, 4), depot: c.text(statement, 5),
+                shipDate: c.text(statement, 6).flatMap { LocalDate(iso: $0) } ?? LocalDate(dayNumber: 0),
+                warrantyEnd: c.text(statement, 7).flatMap { LocalDate(iso: $0) } ?? LocalDate(dayNumber: 0),
+                replacementWarranty: c.int(statement, 8) != 0, softwareVersion: c.text(statement, 9),
+                replaces: c.text(statement, 10), replacedBy: c.text(statement, 11), cases: list(12), rmas: list(13))
         }
     }
+
+    private static let unitSQL = """
+        SELECT a.serial, m.key, a.status, c.key, s.key, d.key, a.ship_date, a.warranty_end, a.replacement_warranty,
+               a.software_version, r1.serial, r2.serial,
+               (SELECT group_concat(number, ' ') FROM (SELECT number FROM support_case WHERE appliance_id = a.id ORDER BY id)),
+               (SELECT group_concat(number, ' ') FROM (SELECT id, number FROM rma WHERE appliance_id = a.id
+                                                       UNION SELECT id, number FROM rma WHERE replacement_id = a.id ORDER BY id))
+        FROM appliance a JOIN model m ON m.id = a.model_id
+        LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
+        LEFT JOIN appliance r1 ON r1.id = a.replaces_id LEFT JOIN appliance r2 ON r2.id = a.replaced_by_id
+        WHERE a.serial = ?
+        """
 
     /// A unit's status.
     public func applianceStatus(_ serial: String) throws(DepotError) -> ApplianceStatus {
@@ -95,12 +102,12 @@ extension DepotDatabase {
     /// Units in a status (the support view's suspect units), by serial, at most `limit`.
     public func units(status: ApplianceStatus, limit: Int) throws(DepotError) -> [UnitSummary] {
         try read { db in
-            try Row.fetchAll(db, sql: """
+            try Row.fetchAll(db.cachedStatement(sql: """
                 SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, a.warranty_end
                 FROM appliance a JOIN model m ON m.id = a.model_id
                 LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
                 WHERE a.status = ? ORDER BY a.serial LIMIT ?
-                """, arguments: [status.rawValue, limit]).map { row in
+                """), arguments: [status.rawValue, limit]).map { row in
                 UnitSummary(serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? status,
                             customer: row["customer"], site: row["site"],
                             warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0))

@@ -89,28 +89,27 @@ extension DepotDatabase {
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
             let number = try Counters.next(db, .supportCase, year: at.utcDate.year)
             let version = request.productVersion ?? unit?["software_version"]
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
                         impact, urgency, suggested_priority, priority, priority_reason, status, tier, region, opened_at,
                         response_due, response_threshold, opened_by)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [number, customerID, contact["id"], unit?["id"], request.type.rawValue, title, request.description,
+                    """).execute(arguments: [number, customerID, contact["id"], unit?["id"], request.type.rawValue, title, request.description,
                             version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
                             reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
                             deadlines.response?.description, deadlines.responseThreshold?.description, actor.user])
             let caseID = db.lastInsertedRowID
             for escalation in deadlines.escalations {
-                try db.execute(
-                    sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)",
-                    arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
+                try db.cachedStatement(
+                    sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
+                        .execute(arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
             }
             var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
             if let unit, request.type == .hardwareFault {
                 let status: String = unit["status"]
                 if status == ApplianceStatus.inService.rawValue {
-                    try db.execute(sql: "UPDATE appliance SET status = 'suspect' WHERE id = ?", arguments: [unit["id"]])
+                    try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect' WHERE id = ?").execute(arguments: [unit["id"]])
                     note += "; unit \(unit["serial"] as String) is now suspect"
                 }
             }
@@ -171,8 +170,8 @@ extension DepotDatabase {
                 arguments += [at.description, contact["id"] as Int64]
                 details["confirmedBy"] = contact["email"]
             }
-            try db.execute(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?",
-                           arguments: StatementArguments(arguments + [row["id"] as Int64]))
+            try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
+                .execute(arguments: StatementArguments(arguments + [row["id"] as Int64]))
             let kind: String = switch action {
             case .respond: "responded"
             case .workaround: "workaround"
@@ -191,7 +190,7 @@ extension DepotDatabase {
 /// The timeline of a case.
 enum CaseEvents {
     static func add(_ db: Database, caseID: Int64, at: Instant, kind: String, actor: Actor, note: String?) throws {
-        try db.execute(sql: "INSERT INTO case_event (case_id, at, kind, actor, note) VALUES (?, ?, ?, ?, ?)",
-                       arguments: [caseID, at.description, kind, actor.user, note])
+        try db.cachedStatement(sql: "INSERT INTO case_event (case_id, at, kind, actor, note) VALUES (?, ?, ?, ?, ?)")
+            .execute(arguments: [caseID, at.description, kind, actor.user, note])
     }
 }

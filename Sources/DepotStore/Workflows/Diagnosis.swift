@@ -59,7 +59,7 @@ extension DepotDatabase {
                 guard unit["customer_id"] as Int64? == supportCase["customer_id"] as Int64 else {
                     throw DepotError.refused(subject: unitSerial, reason: "is not a unit of case \(number)'s customer")
                 }
-                try db.execute(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?", arguments: [unitID, supportCase["id"]])
+                try db.cachedStatement(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?").execute(arguments: [unitID, supportCase["id"]])
             }
             let status = ApplianceStatus(rawValue: unit["status"]) ?? .inService
             guard status.isAtCustomer else {
@@ -70,9 +70,9 @@ extension DepotDatabase {
             {
                 throw DepotError.refused(subject: unitSerial, reason: "already has an open RMA, \(open)")
             }
-            try db.execute(
-                sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                arguments: [supportCase["id"], unitID, verdict.rawValue, note, checks, at.description, actor.user])
+            try db.cachedStatement(
+                sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)")
+                    .execute(arguments: [supportCase["id"], unitID, verdict.rawValue, note, checks, at.description, actor.user])
 
             let newStatus: ApplianceStatus
             var rmaNumber: String?
@@ -96,18 +96,18 @@ extension DepotDatabase {
                 let rma = try Counters.next(db, .rma, year: at.utcDate.year)
                 rmaNumber = rma
                 let state = RMAStateMachine.initialState(made.path)
-                try db.execute(
+                try db.cachedStatement(
                     sql: """
                         INSERT INTO rma (number, case_id, appliance_id, path, state, reason, tier, warranty_end, in_warranty, region, verdict_at, ship_by)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [rma, supportCase["id"], unitID, made.path.rawValue, state.rawValue, made.reason, tier?.rawValue,
+                        """).execute(arguments: [rma, supportCase["id"], unitID, made.path.rawValue, state.rawValue, made.reason, tier?.rawValue,
                                 end.description, made.inWarranty, regionID, at.description, made.shipBy?.description])
                 let rmaID = db.lastInsertedRowID
                 try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
                 try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
                                     reason: made.reason, details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
-                let customer = try Row.fetchOne(db, sql: "SELECT key, name, account_manager FROM customer WHERE id = ?", arguments: [customerID])
+                let customer = try Row.fetchOne(db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
+                    arguments: [customerID])
                 let payload: [String: String?] = [
                     "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
                     "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
@@ -122,7 +122,7 @@ extension DepotDatabase {
                 }
             }
             if newStatus != status {
-                try db.execute(sql: "UPDATE appliance SET status = ? WHERE id = ?", arguments: [newStatus.rawValue, unitID])
+                try db.cachedStatement(sql: "UPDATE appliance SET status = ? WHERE id = ?").execute(arguments: [newStatus.rawValue, unitID])
             }
             var text = "\(unitSerial): \(verdict.rawValue): \(note)"
             if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }

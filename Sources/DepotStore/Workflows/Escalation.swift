@@ -36,8 +36,8 @@ extension DepotDatabase {
                 arguments: [at.description])
             var fired: [FiredEscalation] = []
             for row in due {
-                try db.execute(sql: "UPDATE case_escalation SET fired_at = ? WHERE id = ? AND fired_at IS NULL",
-                               arguments: [at.description, row["id"]])
+                try db.cachedStatement(sql: "UPDATE case_escalation SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
+                    .execute(arguments: [at.description, row["id"]])
                 guard db.changesCount == 1, let target = EscalationTarget(rawValue: row["target"]),
                       let dueAt = Instant(databaseText: row["due_at"])
                 else { continue }

@@ -4,7 +4,7 @@ import GRDB
 /// Finding records by the keys users type, with a `notFound` error naming what was asked for.
 enum Lookup {
     static func customer(_ db: Database, key: String) throws -> Row {
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM customer WHERE key = ?", arguments: [key]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ?"), arguments: [key]) else {
             throw DepotError.notFound(kind: "customer", key: key)
         }
         return row
@@ -12,7 +12,7 @@ enum Lookup {
 
     static func contact(_ db: Database, email: String) throws -> Row {
         let email = email.trimmingSpaces().lowercased()
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM contact WHERE email = ?", arguments: [email]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE email = ?"), arguments: [email]) else {
             throw DepotError.notFound(kind: "contact", key: email)
         }
         return row
@@ -20,14 +20,14 @@ enum Lookup {
 
     static func appliance(_ db: Database, serial raw: String) throws -> Row {
         guard let serial = Serial(raw),
-              let row = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE serial = ?", arguments: [serial.text])
+              let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text])
         else { throw DepotError.notFound(kind: "appliance", key: raw) }
         return row
     }
 
     static func supportCase(_ db: Database, number: String) throws -> Row {
         let number = number.trimmingSpaces().uppercased()
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM support_case WHERE number = ?", arguments: [number]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM support_case WHERE number = ?"), arguments: [number]) else {
             throw DepotError.notFound(kind: "case", key: number)
         }
         return row
@@ -35,7 +35,7 @@ enum Lookup {
 
     static func rma(_ db: Database, number: String) throws -> Row {
         let number = number.trimmingSpaces().uppercased()
-        guard let row = try Row.fetchOne(db, sql: "SELECT * FROM rma WHERE number = ?", arguments: [number]) else {
+        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM rma WHERE number = ?"), arguments: [number]) else {
             throw DepotError.notFound(kind: "RMA", key: number)
         }
         return row
@@ -51,17 +51,17 @@ enum Lookup {
 
     /// The region whose clock and calendar apply to a unit: its site's, else its customer's.
     static func region(_ db: Database, siteID: Int64?, customerID: Int64?) throws -> String? {
-        if let siteID, let region = try String.fetchOne(db, sql: "SELECT region FROM site WHERE id = ?", arguments: [siteID]) {
+        if let siteID, let region = try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM site WHERE id = ?"), arguments: [siteID]) {
             return region
         }
-        if let customerID { return try String.fetchOne(db, sql: "SELECT region FROM customer WHERE id = ?", arguments: [customerID]) }
+        if let customerID { return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM customer WHERE id = ?"), arguments: [customerID]) }
         return nil
     }
 
     static func key(_ db: Database, table: String, id: Int64?) throws -> String? {
         guard let id else { return nil }
         let column = table == "contact" ? "email" : table == "appliance" ? "serial" : table == "support_case" || table == "rma" ? "number" : "key"
-        return try String.fetchOne(db, sql: "SELECT \(column) FROM \(table) WHERE id = ?", arguments: [id])
+        return try String.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE id = ?"), arguments: [id])
     }
 }
 

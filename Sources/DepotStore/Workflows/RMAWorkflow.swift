@@ -14,7 +14,7 @@ extension DepotDatabase {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
             let modelID: Int64 = unit["model_id"]
-            let successorID = try Int64.fetchOne(db, sql: "SELECT successor_id FROM model WHERE id = ?", arguments: [modelID])
+            let successorID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
             let spare: Row
             if let serial {
                 spare = try Lookup.appliance(db, serial: serial)
@@ -45,9 +45,9 @@ extension DepotDatabase {
                 }
                 spare = picked
             }
-            try db.execute(sql: "UPDATE appliance SET status = 'allocated' WHERE id = ?", arguments: [spare["id"]])
-            try db.execute(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ? WHERE id = ?",
-                           arguments: [spare["id"], at.description, rma["id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated' WHERE id = ?").execute(arguments: [spare["id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ? WHERE id = ?")
+                .execute(arguments: [spare["id"], at.description, rma["id"]])
             let spareSerial: String = spare["serial"]
             let depot = try Lookup.key(db, table: "depot", id: spare["depot_id"]) ?? ""
             return (spareSerial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
@@ -62,21 +62,20 @@ extension DepotDatabase {
         try rmaStep(number, .ship, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
             guard let replacementID: Int64 = rma["replacement_id"],
-                  let replacement = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE id = ?", arguments: [replacementID])
+                  let replacement = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [replacementID])
             else { throw DepotError.refused(subject: rma["number"], reason: "has no allocated replacement") }
             let region = try policy.region(rma["region"])
             let shipDay = region.localDate(of: at)
             let originalEnd = LocalDate(iso: unit["warranty_end"] as String) ?? shipDay
             let end = Warranty.replacementEnd(originalEnd: originalEnd, replacementShipDate: shipDay, minimumDays: policy.replacementMinimumDays)
-            try db.execute(
+            try db.cachedStatement(
                 sql: """
                     UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
                         warranty_end = ?, replacement_warranty = 1, replaces_id = ? WHERE id = ?
-                    """,
-                arguments: [unit["customer_id"], unit["site_id"], shipDay.description, end.description, unit["id"], replacementID])
-            try db.execute(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?", arguments: [replacementID, unit["id"]])
-            try db.execute(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?",
-                           arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
+                    """).execute(arguments: [unit["customer_id"], unit["site_id"], shipDay.description, end.description, unit["id"], replacementID])
+            try db.cachedStatement(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?").execute(arguments: [replacementID, unit["id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?")
+                .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
             let replacementSerial: String = replacement["serial"]
             let customerID: Int64? = unit["customer_id"]
             try Outbox.enqueue(
@@ -93,17 +92,17 @@ extension DepotDatabase {
     /// Records the replacement's delivery; for an advance replacement the defective unit is now due back.
     public func deliver(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
-            try db.execute(sql: "UPDATE appliance SET status = 'in-service' WHERE id = ?", arguments: [rma["replacement_id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service' WHERE id = ?").execute(arguments: [rma["replacement_id"]])
             var note = "replacement delivered"
             var details: [String: String] = [:]
             if rma["path"] as String == RMAPath.advanceReplacement.rawValue {
                 let due = try clocks.clock(for: rma["region"]).adding(policy.rma.returnDueAfterDelivery, to: at)
-                try db.execute(sql: "UPDATE rma SET delivered_at = ?, return_due = ? WHERE id = ?",
-                               arguments: [at.description, due.description, rma["id"]])
+                try db.cachedStatement(sql: "UPDATE rma SET delivered_at = ?, return_due = ? WHERE id = ?")
+                    .execute(arguments: [at.description, due.description, rma["id"]])
                 note += "; defective unit due back by \(due)"
                 details["returnDue"] = due.description
             } else {
-                try db.execute(sql: "UPDATE rma SET delivered_at = ? WHERE id = ?", arguments: [at.description, rma["id"]])
+                try db.cachedStatement(sql: "UPDATE rma SET delivered_at = ? WHERE id = ?").execute(arguments: [at.description, rma["id"]])
             }
             return ((), note, details)
         }
@@ -112,9 +111,9 @@ extension DepotDatabase {
     /// Records that the customer shipped the defective unit back.
     public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .returnShip, at: at, actor: actor) { db, rma in
-            try db.execute(sql: "UPDATE appliance SET status = 'return-in-transit' WHERE id = ?", arguments: [rma["appliance_id"]])
-            try db.execute(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?",
-                           arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma["id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit' WHERE id = ?").execute(arguments: [rma["appliance_id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?")
+                .execute(arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma["id"]])
             let via = [carrier, tracking].compactMap { $0 }.joined(separator: " ")
             return ((), "defective unit shipped back" + (via.isEmpty ? "" : " by \(via)"), ["carrier": carrier ?? "", "tracking": tracking ?? ""])
         }
@@ -123,17 +122,17 @@ extension DepotDatabase {
     /// Records the defective unit's arrival; for return-then-replace the replacement is now due to ship.
     public func receive(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
-            try db.execute(sql: "UPDATE appliance SET status = 'returned' WHERE id = ?", arguments: [rma["appliance_id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'returned' WHERE id = ?").execute(arguments: [rma["appliance_id"]])
             var note = "defective unit received"
             var details: [String: String] = [:]
             if rma["path"] as String == RMAPath.returnThenReplace.rawValue {
                 let shipBy = try clocks.clock(for: rma["region"]).adding(policy.rma.replacementShipAfterReceipt, to: at)
-                try db.execute(sql: "UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?",
-                               arguments: [at.description, shipBy.description, rma["id"]])
+                try db.cachedStatement(sql: "UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?")
+                    .execute(arguments: [at.description, shipBy.description, rma["id"]])
                 note += "; replacement ships by \(shipBy)"
                 details["shipBy"] = shipBy.description
             } else {
-                try db.execute(sql: "UPDATE rma SET received_at = ? WHERE id = ?", arguments: [at.description, rma["id"]])
+                try db.cachedStatement(sql: "UPDATE rma SET received_at = ? WHERE id = ?").execute(arguments: [at.description, rma["id"]])
             }
             return ((), note, details)
         }
@@ -149,7 +148,8 @@ extension DepotDatabase {
             if !isReferral && outcome != nil {
                 throw DepotError.invalidArgument(name: "--outcome", value: outcome?.rawValue ?? "", reason: "only a sales referral has an outcome")
             }
-            try db.execute(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?", arguments: [at.description, outcome?.rawValue, rma["id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?")
+                .execute(arguments: [at.description, outcome?.rawValue, rma["id"]])
             return ((), outcome.map { "outcome: \($0.rawValue)" }, ["outcome": outcome?.rawValue ?? ""])
         }
     }
@@ -161,11 +161,12 @@ extension DepotDatabase {
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
             var note = reason
             if rma["state"] as String == RMAState.allocated.rawValue, let spare: Int64 = rma["replacement_id"] {
-                try db.execute(sql: "UPDATE appliance SET status = 'in-stock' WHERE id = ?", arguments: [spare])
-                try db.execute(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?", arguments: [rma["id"]])
+                try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock' WHERE id = ?").execute(arguments: [spare])
+                try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma["id"]])
                 note += "; spare \(try Lookup.key(db, table: "appliance", id: spare) ?? "") back in stock"
             }
-            try db.execute(sql: "UPDATE rma SET cancel_reason = ?, closed_at = ? WHERE id = ?", arguments: [reason, at.description, rma["id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET cancel_reason = ?, closed_at = ? WHERE id = ?")
+                .execute(arguments: [reason, at.description, rma["id"]])
             return ((), note, ["reason": reason])
         }
     }
@@ -184,19 +185,20 @@ extension DepotDatabase {
             }
             let depotRow: Row
             if let depot {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM depot WHERE key = ?", arguments: [depot]) else {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE key = ?"), arguments: [depot]) else {
                     throw DepotError.notFound(kind: "depot", key: depot)
                 }
                 depotRow = row
             } else {
                 let region = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM depot ORDER BY region <> ?, key LIMIT 1", arguments: [region]) else {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot ORDER BY region <> ?, key LIMIT 1"),
+                    arguments: [region]) else {
                     throw DepotError.refused(subject: unitSerial, reason: "there is no depot to put it in")
                 }
                 depotRow = row
             }
-            try db.execute(sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ? WHERE id = ?",
-                           arguments: [depotRow["id"], unit["id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ? WHERE id = ?")
+                .execute(arguments: [depotRow["id"], unit["id"]])
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
                                 details: ["depot": depotRow["key"]])
         }
@@ -213,7 +215,7 @@ extension DepotDatabase {
             guard status == ApplianceStatus.returned.rawValue || status == ApplianceStatus.inStock.rawValue else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status); only a returned unit or a spare is scrapped")
             }
-            try db.execute(sql: "UPDATE appliance SET status = 'scrapped' WHERE id = ?", arguments: [unit["id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped' WHERE id = ?").execute(arguments: [unit["id"]])
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
                                 reason: reason)
         }
@@ -238,12 +240,12 @@ extension DepotDatabase {
                 throw DepotError.illegalTransition(subject: rmaNumber, state: state.rawValue, action: action.rawValue,
                                                    allowed: RMAStateMachine.allowed(path, from: state).map(\.rawValue))
             }
-            let last = try String.fetchOne(db, sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?", arguments: [rma["id"]])
+            let last = try String.fetchOne(db.cachedStatement(sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?"), arguments: [rma["id"]])
             if let last, let lastInstant = Instant(iso: last), at < lastInstant {
                 throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before the RMA's last step (\(last))")
             }
             let (result, note, details) = try body(db, rma)
-            try db.execute(sql: "UPDATE rma SET state = ? WHERE id = ?", arguments: [next.rawValue, rma["id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET state = ? WHERE id = ?").execute(arguments: [next.rawValue, rma["id"]])
             try RMAEvents.add(db, rmaID: rma["id"], at: at, action: action.rawValue, from: state, to: next, actor: actor, note: note)
             var allDetails = details.filter { !$0.value.isEmpty }
             allDetails["from"] = state.rawValue
@@ -255,7 +257,7 @@ extension DepotDatabase {
     }
 
     private func unitOf(_ db: Database, _ rma: Row) throws -> Row {
-        guard let unit = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE id = ?", arguments: [rma["appliance_id"]]) else {
+        guard let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]]) else {
             throw DepotError.notFound(kind: "appliance", key: "#\(rma["appliance_id"] as Int64)")
         }
         return unit
@@ -269,7 +271,7 @@ extension DepotDatabase {
 /// The history of an RMA.
 enum RMAEvents {
     static func add(_ db: Database, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: Actor, note: String?) throws {
-        try db.execute(sql: "INSERT INTO rma_event (rma_id, at, action, from_state, to_state, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       arguments: [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
+        try db.cachedStatement(sql: "INSERT INTO rma_event (rma_id, at, action, from_state, to_state, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)")
+            .execute(arguments: [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
     }
 }
