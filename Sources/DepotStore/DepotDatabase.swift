@@ -15,6 +15,7 @@ public struct DepotDatabase: Sendable {
     let now: @Sendable () -> Instant
     let clocks: ClockCache
     let points: PointReaders
+    let groups: WriteGroups
 
     /// How long a command waits for another's write transaction before giving up.
     public static let busyTimeout: TimeInterval = 120
@@ -26,6 +27,7 @@ public struct DepotDatabase: Sendable {
         self.now = now
         clocks = ClockCache(policy: policy)
         points = PointReaders(path: path)
+        groups = WriteGroups()
     }
 
     /// Creates the database at `path`, or brings an existing one up to date; `created` tells which.
@@ -95,9 +97,11 @@ public struct DepotDatabase: Sendable {
     }
 
     /// Runs `body` in one immediate write transaction; it commits when `body` returns and rolls back
-    /// when it throws.
+    /// when it throws. Inside a group commit (`grouped`) it runs in the group's transaction instead, in
+    /// the savepoint of its own job.
     func write<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
         do {
+            if let db = groups.currentDatabase() { return try body(db) }
             return try writer.write(body)
         } catch {
             throw Self.storageError(error, path: path)
@@ -130,17 +134,6 @@ public struct DepotDatabase: Sendable {
     public func read<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
         do {
             return try writer.read(body)
-        } catch {
-            throw Self.storageError(error, path: path)
-        }
-    }
-
-    /// Runs `body`, which must run a single SELECT, on a reader connection without wrapping it in a
-    /// transaction: one statement sees one consistent state by itself, and the BEGIN/COMMIT pair cost a
-    /// quarter of the unit API's database time (measured with perf under wrk).
-    func readOneStatement<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
-        do {
-            return try writer.unsafeRead(body)
         } catch {
             throw Self.storageError(error, path: path)
         }

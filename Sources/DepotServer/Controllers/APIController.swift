@@ -36,10 +36,8 @@ struct APIController {
         let body = try await request.decodeJSON(CaseStepBody.self)
         let database = database
         let at = now()
-        let detail = try await Blocking.run {
-            try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.note, at: at, actor: actor)
-            return try database.caseDetail(number, now: at)
-        }
+        try await database.grouped { try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.note, at: at, actor: actor) }
+        let detail = try await Blocking.run { try database.caseDetail(number, now: at) }
         return JSONResponse(CaseStatusBody(case: detail.number, status: detail.status))
     }
 
@@ -98,7 +96,7 @@ struct APIController {
                           priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
         let at = now()
-        let number = try await Blocking.run { try database.openCase(new, at: at, actor: actor) }
+        let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
         return JSONResponse(CaseNumber(case: number), status: .created)
     }
 

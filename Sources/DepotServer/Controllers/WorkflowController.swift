@@ -78,7 +78,7 @@ struct WorkflowController {
         let body = try await request.decodeJSON(DiagnosisBody.self)
         let database = database
         let at = now()
-        let outcome = try await Blocking.run {
+        let outcome = try await database.grouped {
             try database.diagnose(serial: body.serial, caseNumber: body.case, verdict: body.verdict, note: body.note, checks: body.checks ?? "",
                                   at: at, actor: actor)
         }
@@ -128,7 +128,7 @@ struct WorkflowController {
         let body = try await request.decodeJSON(RMAStepBody.self)
         let database = database
         let at = now()
-        let detail = try await Blocking.run {
+        try await database.grouped {
             switch action {
             case .allocate: try database.allocate(rma: number, serial: body.serial, at: at, actor: actor)
             case .ship:
@@ -142,8 +142,8 @@ struct WorkflowController {
             case .close: try database.closeRMA(number, outcome: body.outcome, at: at, actor: actor)
             case .cancel: try database.cancelRMA(number, reason: body.reason ?? "", at: at, actor: actor)
             }
-            return try database.rmaDetail(number, now: at)
         }
+        let detail = try await Blocking.run { try database.rmaDetail(number, now: at) }
         return JSONResponse(detail)
     }
 

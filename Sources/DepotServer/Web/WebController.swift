@@ -186,7 +186,7 @@ struct WebController {
                           priorityReason: form.optional("reason"), productVersion: form.optional("version"))
         let database = database
         let at = now()
-        let number = try await Blocking.run { try database.openCase(new, at: at, actor: actor) }
+        let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
         return Pages.redirect(Self.path("/cases/\(number)"))
     }
 
@@ -208,7 +208,7 @@ struct WebController {
         let note = try form.required("note")
         let database = database
         let at = now()
-        let outcome = try await Blocking.run {
+        let outcome = try await database.grouped {
             try database.diagnose(serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at, actor: actor)
         }
         return Pages.redirect(Self.path(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
@@ -224,7 +224,7 @@ struct WebController {
         let form = try await Form.read(request, csrf: context.csrfToken)
         let database = database
         let at = now()
-        try await Blocking.run {
+        try await database.grouped {
             try database.advanceCase(number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
         }
         return Pages.redirect(Self.path("/cases/\(number)"))
@@ -277,7 +277,7 @@ struct WebController {
         let form = try await Form.read(request, csrf: context.csrfToken)
         let database = database
         let at = now()
-        try await Blocking.run {
+        try await database.grouped {
             switch action {
             case .allocate: try database.allocate(rma: number, serial: form.optional("serial"), at: at, actor: actor)
             case .ship: try database.ship(rma: number, carrier: try form.required("carrier"), tracking: try form.required("tracking"), at: at, actor: actor)

@@ -1,0 +1,51 @@
+import DepotCore
+import DepotStore
+import DepotTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@Suite("Group commit")
+struct WriteGroupTests {
+    static let at = Instant(iso: "2026-11-23T15:00:00Z")!
+
+    @Test("changes sent together commit together; one that fails rolls back alone and gets its own error")
+    func groupedChanges() async throws {
+        let depot = try TestDepot.withFleet()
+        let database = depot.database
+        let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
+            for i in 0..<200 {
+                group.addTask {
+                    // Every tenth asks for a P1 from a contact who is not designated: refused.
+                    let urgency: Level = i % 10 == 0 ? .high : .low
+                    let request = NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: urgency == .high ? .high : .low,
+                                          urgency: urgency, title: "Question \(i)")
+                    do {
+                        return .success(try await database.grouped { try database.openCase(request, at: Self.at, actor: TestDepot.engineer) })
+                    } catch {
+                        return .failure(error)
+                    }
+                }
+            }
+            var all: [Result<String, any Error>] = []
+            for await outcome in group { all.append(outcome) }
+            return all
+        }
+        let numbers = outcomes.compactMap { try? $0.get() }
+        let refusals = outcomes.compactMap { outcome -> DepotError? in
+            if case let .failure(error) = outcome { return error as? DepotError }
+            return nil
+        }
+        #expect(numbers.count == 180 && refusals.count == 20)
+        #expect(refusals.allSatisfy { if case .refused = $0 { true } else { false } })
+        #expect(Set(numbers).count == 180)
+        // Numbers have no gaps: a refused change took none; every case has its audit entry and event.
+        #expect(Set(numbers) == Set((1...180).map { String(format: "CS-2026-%06d", $0) }))
+        let counts = try database.read { db in
+            (try Int.fetchOne(db, sql: "SELECT count(*) FROM support_case") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM audit WHERE entity = 'case'") ?? 0,
+             try Int.fetchOne(db, sql: "SELECT count(*) FROM case_event") ?? 0)
+        }
+        #expect(counts.0 == 180 && counts.1 == 180 && counts.2 == 180)
+    }
+}
