@@ -61,8 +61,10 @@ public func buildRouter(database: DepotDatabase, configuration: ServerConfigurat
                             body: .init(byteBuffer: ByteBuffer(string: #"{"serial":"CONSTANT"}"#)))
         }
     }
-    let web = router.group().add(middleware: WebErrorMiddleware(pages: pages)).add(middleware: SessionAuthentication(database: database, now: now))
-    WebController(database: database, pages: pages, now: now, secureCookies: configuration.secureCookies).addRoutes(to: web)
+    let sessions = RecentCache<WebSession>()
+    let web = router.group().add(middleware: WebErrorMiddleware(pages: pages))
+        .add(middleware: SessionAuthentication(database: database, now: now, cache: sessions))
+    WebController(database: database, pages: pages, now: now, secureCookies: configuration.secureCookies, sessions: sessions).addRoutes(to: web)
     router.get("api/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }

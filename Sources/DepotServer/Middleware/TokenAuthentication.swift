@@ -5,12 +5,12 @@ import NIOPosix
 
 /// Signs in API requests that carry `Authorization: Bearer TOKEN`: the token's SHA-256 is looked up among
 /// the users. A request without the header passes on unauthenticated (routes that need a user say 401);
-/// a wrong token is a 401 at once. A token found is remembered for `TokenCache.lifetime` (a database
+/// a wrong token is a 401 at once. A token found is remembered for `RecentCache.lifetime` (a database
 /// read per request was two thirds of a small API request's cost, measured with wrk).
 struct TokenAuthentication: RouterMiddleware {
     typealias Context = DepotRequestContext
     let database: DepotDatabase
-    let cache = TokenCache()
+    let cache = RecentCache<Actor>()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
@@ -19,7 +19,7 @@ struct TokenAuthentication: RouterMiddleware {
         }
         let hash = Credentials.hashToken(token)
         var context = context
-        if let actor = cache.actor(for: hash) {
+        if let actor = cache.value(for: hash) {
             context.actor = actor
         } else {
             let database = database
@@ -33,26 +33,33 @@ struct TokenAuthentication: RouterMiddleware {
     }
 }
 
-/// API tokens found recently, by hash, each for a few seconds: a user's role change reaches the API within
-/// `lifetime`. Unknown tokens are never remembered. At most `capacity` entries; when full it starts afresh.
-final class TokenCache: @unchecked Sendable {
-    static let lifetime: Duration = .seconds(10)
-    private static let capacity = 10_000
+/// Credentials found recently (API tokens, browser sessions), by hash, each for a few seconds: a change
+/// to a user reaches requests within `lifetime`; signing out forgets the session at once. Unknown
+/// credentials are never remembered. At most `capacity` entries; when full it starts afresh.
+final class RecentCache<Value: Sendable>: @unchecked Sendable {
+    static var lifetime: Duration { .seconds(10) }
+    private static var capacity: Int { 10_000 }
     private let lock = NSLock()
-    private var entries: [String: (actor: Actor, until: ContinuousClock.Instant)] = [:]
+    private var entries: [String: (value: Value, until: ContinuousClock.Instant)] = [:]
 
-    func actor(for hash: String) -> Actor? {
+    func value(for hash: String) -> Value? {
         lock.lock()
         defer { lock.unlock() }
         guard let entry = entries[hash], entry.until > .now else { return nil }
-        return entry.actor
+        return entry.value
     }
 
-    func remember(_ actor: Actor, for hash: String) {
+    func remember(_ value: Value, for hash: String) {
         lock.lock()
         defer { lock.unlock() }
         if entries.count >= Self.capacity { entries.removeAll(keepingCapacity: true) }
-        entries[hash] = (actor, .now + Self.lifetime)
+        entries[hash] = (value, .now + Self.lifetime)
+    }
+
+    func forget(_ hash: String) {
+        lock.lock()
+        defer { lock.unlock() }
+        entries[hash] = nil
     }
 }
 

@@ -28,17 +28,25 @@ enum WebSessions {
 }
 
 /// Signs in page requests that carry a live session cookie; others pass on unauthenticated.
+/// Live sessions are remembered for a few seconds (`RecentCache`); signing out forgets one at once.
 struct SessionAuthentication: RouterMiddleware {
     typealias Context = DepotRequestContext
     let database: DepotDatabase
     let now: @Sendable () -> Instant
+    let cache: RecentCache<WebSession>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let value = request.cookies[WebSessions.cookieName]?.value, !value.isEmpty else { return try await next(request, context) }
         let hash = Credentials.hashToken(value)
         let database = database
         let at = now()
-        guard let session = try await Blocking.run({ try database.session(idHash: hash, now: at) }) else {
+        let session: WebSession
+        if let known = cache.value(for: hash), known.expiresAt > at {
+            session = known
+        } else if let found = try await Blocking.run({ try database.session(idHash: hash, now: at) }) {
+            cache.remember(found, for: hash)
+            session = found
+        } else {
             return try await next(request, context)
         }
         var context = context

@@ -135,11 +135,11 @@ enum View {
             contract["customerName"] = detail.name
             contract["accountManager"] = detail.accountManager
         }
-        let cases = try u.cases.map { number -> [String: Any] in
-            let c = try database.caseDetail(number, now: now)
-            return ["number": c.number, "title": c.title, "status": c.status.rawValue, "priority": c.priority.rawValue]
+        // The latest 50 cases and 20 RMAs; a unit with more says how many there are.
+        let cases = try database.cases(CaseFilter(serial: u.serial), now: now, limit: 50).map { c -> [String: Any] in
+            ["number": c.number, "title": c.title, "status": c.status.rawValue, "priority": c.priority.rawValue]
         }
-        let rmas = try u.rmas.map { number -> [String: Any] in
+        let rmas = try u.rmas.suffix(20).reversed().map { number -> [String: Any] in
             let r = try database.rmaDetail(number, now: now)
             return ["number": r.number, "path": r.path.rawValue, "state": r.state.rawValue, "serial": r.serial, "replacement": r.replacementSerial ?? ""]
         }
@@ -150,6 +150,7 @@ enum View {
             "replaces": u.replaces ?? "", "replacedBy": u.replacedBy ?? "", "lineage": lineage, "hasLineage": lineage.count > 1,
             "contract": contract, "hasContract": contract["key"] != nil,
             "cases": cases, "hasCases": !cases.isEmpty, "rmas": rmas, "hasRMAs": !rmas.isEmpty,
+            "caseCount": u.cases.count, "moreCases": u.cases.count > cases.count, "rmaCount": u.rmas.count, "moreRMAs": u.rmas.count > rmas.count,
         ]
     }
 

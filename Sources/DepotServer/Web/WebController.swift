@@ -12,6 +12,7 @@ struct WebController {
     let pages: Pages
     let now: @Sendable () -> Instant
     let secureCookies: Bool
+    let sessions: RecentCache<WebSession>
 
     func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
         router.get("/", use: home)
@@ -108,6 +109,7 @@ struct WebController {
         _ = try requireUser(context)
         _ = try await Form.read(request, csrf: context.csrfToken)
         if let hash = context.sessionHash {
+            sessions.forget(hash)
             let database = database
             try await Blocking.run { try database.deleteSession(idHash: hash) }
         }

@@ -149,10 +149,15 @@ public struct CaseFilter: Sendable {
     public var status: CaseStatus?
     public var priority: Priority?
     public var region: String?
+    /// Only cases about this unit.
+    public var serial: String?
     /// Only cases not yet resolved.
     public var unresolvedOnly = false
 
-    public init(customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, unresolvedOnly: Bool = false) {
+    public init(customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, serial: String? = nil,
+                unresolvedOnly: Bool = false)
+    {
+        self.serial = serial
         self.customer = customer
         self.status = status
         self.priority = priority
@@ -217,6 +222,10 @@ extension DepotDatabase {
             if let region = filter.region {
                 conditions.append("c.region = ?")
                 arguments.append(region)
+            }
+            if let serial = filter.serial {
+                conditions.append("a.serial = ?")
+                arguments.append(Serial(serial)?.text ?? serial)
             }
             if filter.unresolvedOnly { conditions.append("c.status NOT IN ('resolved', 'closed')") }
             arguments.append(limit)
