@@ -19,7 +19,7 @@ final class PointReaders: @unchecked Sendable {
     /// One read-only connection and its prepared statements by SQL text.
     final class Connection {
         let handle: OpaquePointer
-        private var statements: [String: OpaquePointer] = [:]
+        private var statements: [Int: OpaquePointer] = [:]
 
         init(handle: OpaquePointer) { self.handle = handle }
 
@@ -28,9 +28,10 @@ final class PointReaders: @unchecked Sendable {
             sqlite3_close_v2(handle)
         }
 
-        /// The prepared statement for `sql`, reset and ready to bind.
-        func statement(_ sql: String) throws(DepotError) -> OpaquePointer {
-            if let statement = statements[sql] {
+        /// The prepared statement for `sql`, reset and ready to bind; `id` names it (hashing the SQL text on
+        /// every lookup cost more than binding and stepping a short query).
+        func statement(_ id: Int, _ sql: String) throws(DepotError) -> OpaquePointer {
+            if let statement = statements[id] {
                 sqlite3_reset(statement)
                 sqlite3_clear_bindings(statement)
                 return statement
@@ -39,7 +40,7 @@ final class PointReaders: @unchecked Sendable {
             guard sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &statement, nil) == SQLITE_OK, let statement else {
                 throw .storage(path: "", message: String(cString: sqlite3_errmsg(handle)))
             }
-            statements[sql] = statement
+            statements[id] = statement
             return statement
         }
 

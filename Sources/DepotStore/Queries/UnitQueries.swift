@@ -49,11 +49,13 @@ extension DepotDatabase {
         guard let key = Serial(serial) else { throw .notFound(kind: "appliance", key: serial) }
         let path = path
         return try points.with { (c) throws(DepotError) -> UnitDetail in
-            let statement = try c.statement(Self.unitSQL)
+            let statement = try c.statement(1, Self.unitSQL)
             c.bind(statement, 1, key.text)
             defer { c.reset(statement) }
             guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial) }
-            func list(_ index: Int32) -> [String] { c.text(statement, index)?.split(separator: " ").map(String.init) ?? [] }
+            func list(_ index: Int32) -> [String] {
+                c.text(statement, index)?.utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) } ?? []
+            }
             return UnitDetail(
                 serial: c.text(statement, 0) ?? key.text, model: c.text(statement, 1) ?? "",
                 status: ApplianceStatus(rawValue: c.text(statement, 2) ?? "") ?? .inService,
