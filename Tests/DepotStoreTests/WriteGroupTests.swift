@@ -49,3 +49,23 @@ struct WriteGroupTests {
         #expect(counts.0 == 180 && counts.1 == 180 && counts.2 == 180)
     }
 }
+
+@Suite("Point reads")
+struct PointReadTests {
+    @Test("a unit read again after a change shows the change, whether this handle or another process made it")
+    func rememberedAnswersFollowCommits() throws {
+        let depot = try TestDepot.withFleet()
+        let at = Instant(iso: "2026-11-23T15:00:00Z")!
+        #expect(try depot.database.unitDetail("ACME-1").status == .inService)
+        #expect(try depot.database.unitDetail("ACME-1").status == .inService)
+        _ = try depot.database.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1",
+                                                impact: .low, urgency: .low, title: "Fan"), at: at, actor: TestDepot.engineer)
+        let afterCase = try depot.database.unitDetail("ACME-1")
+        #expect(afterCase.status == .suspect && afterCase.cases == ["CS-2026-000001"])
+        // Another handle on the same file, as another process would have.
+        let other = try DepotDatabase.open(at: depot.database.path, policy: depot.database.policy)
+        _ = try other.diagnose(serial: "ACME-1", caseNumber: "CS-2026-000001", verdict: .defective, note: "PSU", at: at, actor: TestDepot.engineer)
+        let afterDiagnosis = try depot.database.unitDetail("acme-1")
+        #expect(afterDiagnosis.status == .defective && afterDiagnosis.rmas == ["RMA-2026-000001"])
+    }
+}
