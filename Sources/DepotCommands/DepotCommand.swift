@@ -18,7 +18,7 @@ public struct DepotCommand: AsyncParsableCommand {
         subcommands: [
             InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self,
             EscalateCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self, DemoCommand.self,
-            CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
+            NotifyCommand.self, CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
         ]
     )
 

@@ -11,7 +11,25 @@ enum Schema {
         migrator.registerMigration("v1-fleet-cases-rmas", migrate: v1)
         migrator.registerMigration("v2-users-sessions", migrate: v2)
         migrator.registerMigration("v3-rma-appliance-index", migrate: v3)
+        migrator.registerMigration("v4-webhook-endpoints", migrate: v4)
         return migrator
+    }
+
+    /// Where notifications go: one endpoint per target, and optionally one per target and customer (a TAM's
+    /// own channel). The signing secret is sealed with the database's key file (AES-GCM), never stored plain.
+    private static func v4(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE webhook_endpoint (
+                id INTEGER PRIMARY KEY,
+                target TEXT NOT NULL CHECK (\(oneOf("target", ["leadership", "tam", "account-manager", "logistics"]))),
+                customer_id INTEGER REFERENCES customer(id),
+                url TEXT NOT NULL CHECK (url LIKE 'http://%' OR url LIKE 'https://%'),
+                format TEXT NOT NULL CHECK (format = 'json' OR format = 'slack'),
+                secret_sealed BLOB NOT NULL,
+                created_at TEXT NOT NULL
+            );
+            CREATE UNIQUE INDEX webhook_endpoint_target ON webhook_endpoint(target, ifnull(customer_id, 0));
+            """)
     }
 
     /// A unit's RMAs are looked up by the unit (the unit page and API): v1 indexed only its open RMA.

@@ -211,4 +211,19 @@ struct ReportCommandTests {
         let names = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
         #expect(names.count == 10 && names.first == "warranty-expiry")
     }
+
+    @Test("depot notify endpoint add (secret from standard input), list without the secret, remove")
+    func notifyEndpoints() throws {
+        let fleet = try CommandFleet()
+        let secret = "whsec_from_stdin_0123456789"
+        let added = try Depot.run(["notify", "endpoint", "add", "tam", "https://hooks.example/acme", "--secret", "-", "--customer", "ACME",
+                                   "--format", "slack", "--db", fleet.db], stdin: secret + "\n")
+        #expect(added.status == 0 && added.stdout == "endpoint 1: tam for ACME -> https://hooks.example/acme (slack)\n", "\(added.stderr)")
+        let listed = try fleet.run(["notify", "endpoint", "list", "--format", "json"])
+        #expect(listed.status == 0 && listed.stdout.contains("\"customer\" : \"ACME\"") && !listed.stdout.contains("whsec"))
+        let bad = try fleet.run(["notify", "endpoint", "add", "logistics", "mailto:x@example.com", "--secret", secret])
+        #expect(bad.status != 0 && bad.stdout.isEmpty && bad.stderr.contains("http:// or https://"))
+        #expect(try fleet.run(["notify", "endpoint", "remove", "1"]).stdout == "endpoint 1 removed\n")
+        #expect(try fleet.run(["notify", "endpoint", "remove", "1"]).status == 66)
+    }
 }

@@ -38,4 +38,6 @@ public enum Permission: String, Sendable, CaseIterable {
     case escalate = "run escalations"
     /// Add and change users.
     case manageUsers = "manage users"
+    /// Add and remove webhook endpoints.
+    case configureNotifications = "configure notifications"
 }

@@ -1,0 +1,52 @@
+import Crypto
+import DepotCore
+import Foundation
+
+/// Seals webhook signing secrets (which Depot must be able to use, so they cannot be hashed) with AES-GCM
+/// under a key kept in a file beside the database, `DB.key` (32 random bytes, mode 600): a copy of the
+/// database alone does not reveal them.
+struct SecretBox {
+    let keyPath: String
+
+    init(databasePath: String) { keyPath = databasePath + ".key" }
+
+    /// The key, made on first use.
+    private func key() throws(DepotError) -> SymmetricKey {
+        if let data = FileManager.default.contents(atPath: keyPath) {
+            guard data.count == 32 else { throw .storage(path: keyPath, message: "the key file must hold 32 bytes, it holds \(data.count)") }
+            return SymmetricKey(data: data)
+        }
+        let key = SymmetricKey(size: .bits256)
+        let data = key.withUnsafeBytes { Data($0) }
+        let fd = open(keyPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
+        guard fd >= 0 else { throw .storage(path: keyPath, message: "cannot create the key file: \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, 32) }
+        guard written == 32, fsync(fd) == 0 else { throw .storage(path: keyPath, message: "cannot write the key file") }
+        return key
+    }
+
+    func seal(_ secret: String) throws(DepotError) -> Data {
+        do {
+            guard let combined = try AES.GCM.seal(Data(secret.utf8), using: key()).combined else {
+                throw DepotError.storage(path: keyPath, message: "cannot seal the secret")
+            }
+            return combined
+        } catch let error as DepotError {
+            throw error
+        } catch {
+            throw .storage(path: keyPath, message: "cannot seal the secret: \(error)")
+        }
+    }
+
+    func unseal(_ sealed: Data) throws(DepotError) -> String {
+        do {
+            let data = try AES.GCM.open(AES.GCM.SealedBox(combined: sealed), using: key())
+            return String(decoding: data, as: UTF8.self)
+        } catch let error as DepotError {
+            throw error
+        } catch {
+            throw .storage(path: keyPath, message: "cannot open a sealed secret (was the key file replaced?)")
+        }
+    }
+}

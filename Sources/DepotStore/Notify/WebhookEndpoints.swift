@@ -1,0 +1,106 @@
+import Crypto
+import DepotCore
+import Foundation
+import GRDB
+
+/// How a notification's body is written: the full JSON event, or Slack's `{"text": ...}`.
+public enum PayloadFormat: String, CaseIterable, Sendable, Codable {
+    case json, slack
+}
+
+/// A webhook endpoint as listed: never its secret.
+public struct WebhookEndpoint: Sendable, Encodable, Equatable {
+    public let id: Int64
+    public let target: NotificationTarget
+    /// The customer whose notifications of `target` go here instead of the target's own endpoint.
+    public let customer: String?
+    public let url: String
+    public let format: PayloadFormat
+    public let createdAt: Instant
+}
+
+/// `X-Depot-Signature` of a request: `sha256=` and the lowercase hex HMAC-SHA256 of `"<timestamp>.<body>"`
+/// under the endpoint's secret; `X-Depot-Timestamp` carries the same Unix seconds.
+public enum WebhookSignature {
+    public static func sign(secret: String, timestamp: Int64, body: Data) -> String {
+        var message = Data("\(timestamp).".utf8)
+        message.append(body)
+        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
+        let digits = Array("0123456789abcdef".utf8)
+        var hex: [UInt8] = Array("sha256=".utf8)
+        for byte in mac {
+            hex.append(digits[Int(byte >> 4)])
+            hex.append(digits[Int(byte & 0x0F)])
+        }
+        return String(decoding: hex, as: UTF8.self)
+    }
+}
+
+extension DepotDatabase {
+    /// Adds an endpoint for `target` (for one customer's notifications when `customer` is given); the secret is
+    /// sealed with the database's key file. One endpoint per target, and per target and customer.
+    public func addEndpoint(target: NotificationTarget, url: String, secret: String, customer: String?, format: PayloadFormat,
+                            at: Instant, actor: Actor) throws(DepotError) -> Int64
+    {
+        try actor.require(.configureNotifications)
+        let url = url.trimmingSpaces()
+        guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
+              let host = parsed.host, !host.isEmpty
+        else { throw .invalidArgument(name: "URL", value: url, reason: "an endpoint is an http:// or https:// URL with a host") }
+        guard secret.utf8.count >= 16 else {
+            throw .invalidArgument(name: "--secret", value: "(hidden)", reason: "a signing secret has at least 16 characters")
+        }
+        let sealed = try SecretBox(databasePath: path).seal(secret)
+        let recordedAt = now()
+        return try write { db in
+            let customerRow = try customer.map { try Lookup.customer(db, key: $0) }
+            let customerID: Int64? = customerRow?["id"]
+            if try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?"),
+                                  arguments: [target.rawValue, customerID ?? 0]) != nil
+            {
+                throw DepotError.refused(subject: target.rawValue + (customer.map { " for \($0)" } ?? ""),
+                                         reason: "has an endpoint already; remove it first (depot notify endpoint list)")
+            }
+            try db.cachedStatement(sql: """
+                INSERT INTO webhook_endpoint (target, customer_id, url, format, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [target.rawValue, customerID, url, format.rawValue, sealed, at.description])
+            let id = db.lastInsertedRowID
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "webhook-endpoint", key: String(id),
+                                details: ["target": target.rawValue, "customer": customerRow?["key"] ?? "", "url": url, "format": format.rawValue])
+            return id
+        }
+    }
+
+    /// Every endpoint, by target and customer.
+    public func endpoints() throws(DepotError) -> [WebhookEndpoint] {
+        try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT e.id, e.target, c.key AS customer, e.url, e.format, e.created_at FROM webhook_endpoint e
+                LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.target, c.key IS NOT NULL, c.key
+                """).map { row in
+                WebhookEndpoint(id: row["id"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership, customer: row["customer"],
+                                url: row["url"], format: PayloadFormat(rawValue: row["format"]) ?? .json,
+                                createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0))
+            }
+        }
+    }
+
+    /// Removes an endpoint; its pending notifications wait for a new one.
+    public func removeEndpoint(_ id: Int64, at: Instant, actor: Actor) throws(DepotError) {
+        try actor.require(.configureNotifications)
+        let recordedAt = now()
+        try write { db in
+            try db.cachedStatement(sql: "DELETE FROM webhook_endpoint WHERE id = ?").execute(arguments: [id])
+            guard db.changesCount == 1 else { throw DepotError.notFound(kind: "webhook endpoint", key: String(id)) }
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "remove", entity: "webhook-endpoint", key: String(id),
+                                details: [:])
+        }
+    }
+
+    /// The signing secret of an endpoint (for the delivery worker only; never printed).
+    func endpointSecret(_ id: Int64) throws(DepotError) -> String {
+        let sealed: Data? = try read { db in try Data.fetchOne(db, sql: "SELECT secret_sealed FROM webhook_endpoint WHERE id = ?", arguments: [id]) }
+        guard let sealed else { throw .notFound(kind: "webhook endpoint", key: String(id)) }
+        return try SecretBox(databasePath: path).unseal(sealed)
+    }
+}
