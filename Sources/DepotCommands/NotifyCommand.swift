@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotCore
+import DepotServer
 import DepotStore
 import Foundation
 
@@ -10,14 +11,102 @@ extension PayloadFormat: ExpressibleByArgument {}
 struct NotifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify",
-        abstract: "Notifications to webhooks: their endpoints.",
-        subcommands: [Endpoint.self]
+        abstract: "Notifications to webhooks: endpoints, delivery, the queue.",
+        subcommands: [Endpoint.self, Deliver.self, List.self, Retry.self, Test.self]
     )
+
+    /// The worker's settings, shared by `deliver` and `serve`.
+    struct DeliveryOptions: ParsableArguments {
+        @Option(help: "Seconds a receiver may take to answer.") var timeout: Double = 10
+        @Option(help: "Hours after which a notification that keeps failing is dead.") var giveUpHours: Double = 24
+
+        var policy: DeliveryPolicy {
+            var policy = DeliveryPolicy()
+            policy.timeout = timeout
+            policy.giveUpAfter = Int64(giveUpHours * 3600)
+            return policy
+        }
+    }
+
+    struct Deliver: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Deliver due notifications to their endpoints (for cron with --once; depot serve does this by itself).",
+            discussion: """
+                Each request is a POST of JSON (or Slack's {"text": ...}) with Idempotency-Key (the same on every attempt),                 X-Depot-Timestamp and X-Depot-Signature. Failures (no connection, a timeout, 5xx, 429) are retried with                 exponential backoff and jitter (429's Retry-After is honoured); other 4xx answers are not retried; a                 notification that still fails after --give-up-hours is dead (depot notify retry ID).
+                """
+        )
+        @Flag(help: "One round, then stop (else every 5 seconds until interrupted).") var once = false
+        @OptionGroup var delivery: DeliveryOptions
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() async throws {
+            let deliverer = WebhookDeliverer(database: try store.open(), policy: delivery.policy)
+            repeat {
+                let report = try await deliverer.deliverDue()
+                if output.resolved == .json {
+                    try Output.json(report)
+                } else if once || report != DeliveryReport() {
+                    Output.write("delivered \(report.delivered), retrying \(report.retrying), dead \(report.dead), waiting for an endpoint \(report.waiting)\n")
+                }
+                if !once { try await Task.sleep(for: .seconds(5)) }
+            } while !once
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "The notification queue, newest first (never a secret).")
+        @Option(help: "pending, delivered or dead.") var state: String?
+        @Option(help: "How many at most.") var limit = 100
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let items = try store.open().notifications(state: state, limit: limit)
+            if output.resolved == .json { return try Output.json(items) }
+            Output.rows(["id", "event", "target", "customer", "subject", "state", "attempts", "next attempt", "last error"],
+                        items.map { [String($0.id), $0.event, $0.target.rawValue, $0.customer ?? "", $0.subject, $0.state, String($0.attempts),
+                                     $0.state == "pending" ? $0.nextAttemptAt.description : "", $0.lastError ?? ""] },
+                        format: output.resolved)
+        }
+    }
+
+    struct Retry: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Make a dead or waiting notification due now, with a fresh give-up time.")
+        @Argument(help: "The notification's id (depot notify list).") var id: Int64
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            try store.open().retryNotification(id, at: at.instant, actor: store.actor)
+            Output.write("notification \(id) is due again\n")
+        }
+    }
+
+    struct Test: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Send a test notification to a target's endpoint now and say how it went.")
+        @Argument(help: "leadership, tam, account-manager or logistics.") var target: NotificationTarget
+        @Option(help: "Use this customer's own endpoint for the target, if it has one.") var customer: String?
+        @OptionGroup var delivery: DeliveryOptions
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let database = try store.open()
+            let id = try database.queueTestNotification(target: target, customer: customer, at: Instant(Date()), actor: store.actor)
+            _ = try await WebhookDeliverer(database: database, policy: delivery.policy).deliverDue()
+            guard let sent = try database.notifications().first(where: { $0.id == id }) else { return }
+            if sent.state == "delivered" {
+                Output.write("notification \(id) delivered\n")
+            } else {
+                throw DepotError.refused(subject: "notification \(id)", reason: "not delivered: \(sent.lastError ?? sent.state)")
+            }
+        }
+    }
 
     struct Endpoint: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Webhook endpoints per target (leadership, tam, account-manager, logistics), optionally per customer.",
-            subcommands: [Add.self, List.self, Remove.self]
+            subcommands: [Add.self, ListEndpoints.self, Remove.self]
         )
     }
 
@@ -48,8 +137,8 @@ struct NotifyCommand: ParsableCommand {
         }
     }
 
-    struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the endpoints (never their secrets).")
+    struct ListEndpoints: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the endpoints (never their secrets).")
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: FormatOptions
 

@@ -10,7 +10,7 @@ import Logging
 struct ServeCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "serve",
-        abstract: "Serve Depot over HTTP: the web UI, the JSON API under /api/v1, /healthz and /metrics.",
+        abstract: "Serve Depot over HTTP: the web UI, the JSON API under /api/v1, /healthz and /metrics; deliver notifications.",
         discussion: "Stops gracefully on SIGTERM or SIGINT: requests in flight finish, then the database closes."
     )
 
@@ -19,6 +19,8 @@ struct ServeCommand: AsyncParsableCommand {
     @Flag(help: "Mark the session cookie Secure (serve behind a TLS proxy).") var secureCookies = false
     @Option(help: "The least level logged: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Flag(help: .hidden) var benchmarkRoutes = false
+    @Flag(help: "Do not deliver notifications or check escalations in this process (another runs `depot notify deliver`).") var noWorker = false
+    @OptionGroup var delivery: NotifyCommand.DeliveryOptions
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
@@ -30,6 +32,9 @@ struct ServeCommand: AsyncParsableCommand {
         logger.logLevel = level
         let configuration = ServerConfiguration(host: host, port: port, secureCookies: secureCookies, benchmarkRoutes: benchmarkRoutes)
         let app = try buildApplication(database: database, configuration: configuration, logger: logger)
+        let background = BackgroundWork(database: database, policy: delivery.policy, logger: logger)
+        let work = noWorker ? nil : Task { await background.run() }
+        defer { work?.cancel() }
         try await app.runService()
         logger.info("stopped; the database is closed")
     }

@@ -17,6 +17,7 @@ enum Schema {
 
     /// Where notifications go: one endpoint per target, and optionally one per target and customer (a TAM's
     /// own channel). The signing secret is sealed with the database's key file (AES-GCM), never stored plain.
+    /// A notification retried by hand counts its give-up time from `retried_at`.
     private static func v4(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE webhook_endpoint (
@@ -29,6 +30,7 @@ enum Schema {
                 created_at TEXT NOT NULL
             );
             CREATE UNIQUE INDEX webhook_endpoint_target ON webhook_endpoint(target, ifnull(customer_id, 0));
+            ALTER TABLE notification ADD COLUMN retried_at TEXT;
             """)
     }
 

@@ -1,0 +1,48 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Logging
+
+/// What `depot serve` does besides answering requests: delivers due notifications every few seconds and
+/// checks escalations every minute, so they fire without cron. Errors are logged and the loop goes on.
+public struct BackgroundWork: Sendable {
+    public var deliveryInterval: Duration = .seconds(5)
+    public var escalationInterval: Duration = .seconds(60)
+    let database: DepotDatabase
+    let deliverer: WebhookDeliverer
+    let logger: Logger
+
+    public init(database: DepotDatabase, policy: DeliveryPolicy, logger: Logger) {
+        self.database = database
+        deliverer = WebhookDeliverer(database: database, policy: policy)
+        self.logger = logger
+    }
+
+    /// Runs until the task is cancelled.
+    public func run() async {
+        let clock = ContinuousClock()
+        var nextEscalation = clock.now
+        let actor = Actor(user: "depot-serve", role: .admin)
+        while !Task.isCancelled {
+            if clock.now >= nextEscalation {
+                nextEscalation = clock.now + escalationInterval
+                do {
+                    let fired = try database.escalate(at: Instant(Date()), actor: actor)
+                    if !fired.isEmpty { logger.info("escalations fired", metadata: ["count": "\(fired.count)"]) }
+                } catch {
+                    logger.error("escalation check failed", metadata: ["error": "\(error.message)"])
+                }
+            }
+            do {
+                let report = try await deliverer.deliverDue()
+                if report != DeliveryReport() {
+                    logger.info("notifications", metadata: ["delivered": "\(report.delivered)", "retrying": "\(report.retrying)",
+                                                            "dead": "\(report.dead)", "waiting": "\(report.waiting)"])
+                }
+            } catch {
+                logger.error("notification delivery failed", metadata: ["error": "\(error.message)"])
+            }
+            try? await Task.sleep(for: deliveryInterval)
+        }
+    }
+}

@@ -1,0 +1,132 @@
+import DepotCore
+import Foundation
+import GRDB
+
+/// A notification as the delivery worker and `depot notify list` see it (never a secret).
+public struct QueuedNotification: Sendable, Encodable, Equatable {
+    public let id: Int64
+    public let event: String
+    public let target: NotificationTarget
+    public let customer: String?
+    public let subject: String
+    /// The event as JSON text (what a `json` endpoint receives).
+    public let payload: String
+    public let idempotencyKey: String
+    public let state: String
+    public let attempts: Int
+    public let createdAt: Instant
+    /// When an operator last retried it: its give-up time counts from here instead of `createdAt`.
+    public let retriedAt: Instant?
+    public let nextAttemptAt: Instant
+    public let deliveredAt: Instant?
+    public let lastError: String?
+}
+
+/// Where one notification goes: the endpoint, its format and its secret (in memory only).
+public struct DeliveryRoute: Sendable {
+    public let endpointID: Int64
+    public let url: String
+    public let format: PayloadFormat
+    public let secret: String
+}
+
+extension DepotDatabase {
+    private static let notificationColumns = """
+        n.id, n.event, n.target, c.key AS customer, n.subject, n.payload, n.idempotency_key, n.state, n.attempts, n.created_at,
+        n.retried_at, n.next_attempt_at, n.delivered_at, n.last_error
+        """
+
+    private static func queued(_ row: Row) -> QueuedNotification {
+        QueuedNotification(
+            id: row["id"], event: row["event"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership, customer: row["customer"],
+            subject: row["subject"], payload: row["payload"], idempotencyKey: row["idempotency_key"], state: row["state"], attempts: row["attempts"],
+            createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0), retriedAt: Instant(databaseText: row["retried_at"]),
+            nextAttemptAt: Instant(databaseText: row["next_attempt_at"]) ?? Instant(secondsSinceEpoch: 0),
+            deliveredAt: Instant(databaseText: row["delivered_at"]), lastError: row["last_error"])
+    }
+
+    /// Notifications, newest first, optionally in one state (`pending`, `delivered`, `dead`).
+    public func notifications(state: String? = nil, limit: Int = 1000) throws(DepotError) -> [QueuedNotification] {
+        if let state, !["pending", "delivered", "dead"].contains(state) {
+            throw .invalidArgument(name: "--state", value: state, reason: "one of pending, delivered, dead")
+        }
+        return try read { db in
+            try Row.fetchAll(db, sql: """
+                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
+                WHERE ?1 IS NULL OR n.state = ?1 ORDER BY n.id DESC LIMIT ?2
+                """, arguments: [state, limit]).map(Self.queued)
+        }
+    }
+
+    /// Pending notifications due at `now`, oldest first, at most `limit`.
+    public func dueNotifications(now: Instant, limit: Int) throws(DepotError) -> [QueuedNotification] {
+        try read { db in
+            try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
+                WHERE n.state = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?
+                """), arguments: [now.description, limit]).map(Self.queued)
+        }
+    }
+
+    /// The endpoint a notification goes to: its customer's own endpoint for the target, else the target's; `nil` when
+    /// neither exists (the notification waits).
+    public func route(for notification: QueuedNotification) throws(DepotError) -> DeliveryRoute? {
+        let found: (Int64, String, String)? = try read { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT e.id, e.url, e.format FROM webhook_endpoint e
+                WHERE e.target = ? AND (e.customer_id IS NULL OR e.customer_id = (SELECT customer_id FROM notification WHERE id = ?))
+                ORDER BY e.customer_id IS NULL LIMIT 1
+                """), arguments: [notification.target.rawValue, notification.id])
+            else { return nil }
+            return (row["id"], row["url"], row["format"])
+        }
+        guard let (id, url, format) = found else { return nil }
+        return DeliveryRoute(endpointID: id, url: url, format: PayloadFormat(rawValue: format) ?? .json, secret: try endpointSecret(id))
+    }
+
+    /// Records a delivery the receiver accepted.
+    public func markDelivered(_ id: Int64, at: Instant) throws(DepotError) {
+        try write { db in
+            try db.cachedStatement(sql: "UPDATE notification SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
+                .execute(arguments: [at.description, id])
+        }
+    }
+
+    /// Records a failed attempt: tried again at `retryAt`, or dead when that is past `giveUpAt`.
+    public func markFailed(_ id: Int64, error: String, retryAt: Instant, giveUpAt: Instant) throws(DepotError) {
+        try write { db in
+            try db.cachedStatement(sql: """
+                UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+                    state = CASE WHEN ? > ? THEN 'dead' ELSE 'pending' END
+                WHERE id = ?
+                """).execute(arguments: [String(error.prefix(500)), retryAt.description, retryAt.description, giveUpAt.description, id])
+        }
+    }
+
+    /// Makes a dead (or pending) notification due again now, with its attempts kept and a fresh give-up time.
+    public func retryNotification(_ id: Int64, at: Instant, actor: Actor) throws(DepotError) {
+        try actor.require(.configureNotifications)
+        let recordedAt = now()
+        try write { db in
+            try db.cachedStatement(sql: "UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ? WHERE id = ? AND state <> 'delivered'")
+                .execute(arguments: [at.description, at.description, id])
+            guard db.changesCount == 1 else { throw DepotError.notFound(kind: "undelivered notification", key: String(id)) }
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "retry", entity: "notification", key: String(id), details: [:])
+        }
+    }
+}
+
+extension DepotDatabase {
+    /// Queues a `test` notification for `target` (for one customer's endpoint when `customer` is given): what
+    /// `depot notify test` sends to check an endpoint and its signature.
+    public func queueTestNotification(target: NotificationTarget, customer: String?, at: Instant, actor: Actor) throws(DepotError) -> Int64 {
+        try actor.require(.configureNotifications)
+        return try write { db in
+            let customerID: Int64? = try customer.map { try Lookup.customer(db, key: $0)["id"] }
+            let key = "test-\(target.rawValue)-\(customer ?? "")-\(at.description)-\(UUID().uuidString)"
+            try Outbox.enqueue(db, event: "test", target: target, customerID: customerID, subject: "test notification",
+                               payload: ["customer": customer], idempotencyKey: key, at: at)
+            return db.lastInsertedRowID
+        }
+    }
+}

@@ -1,0 +1,160 @@
+import DepotCore
+@testable import DepotServer
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import NIOConcurrencyHelpers
+import Testing
+
+/// A webhook receiver on loopback: answers each request with the next scripted status (then 200), records what
+/// it got, and acts once per Idempotency-Key.
+final class Receiver: @unchecked Sendable {
+    struct Received: Sendable {
+        let key: String
+        let timestamp: String
+        let signature: String
+        let body: Data
+    }
+
+    private let lock = NIOLock()
+    private var script: [(status: HTTPResponse.Status, headers: HTTPFields, delay: Duration)]
+    private(set) var received: [Received] = []
+    private(set) var actedOn: Set<String> = []
+
+    init(_ script: [(HTTPResponse.Status, HTTPFields, Duration)] = []) {
+        self.script = script.map { (status: $0.0, headers: $0.1, delay: $0.2) }
+    }
+
+    var all: [Received] { lock.withLock { received } }
+    var acted: Set<String> { lock.withLock { actedOn } }
+
+    func router() -> Router<BasicRequestContext> {
+        let router = Router()
+        router.post("hook") { request, _ -> Response in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            let next = self.lock.withLock { () -> (status: HTTPResponse.Status, headers: HTTPFields, delay: Duration) in
+                let item = Received(key: request.headers[.init("Idempotency-Key")!] ?? "", timestamp: request.headers[.init("X-Depot-Timestamp")!] ?? "",
+                                    signature: request.headers[.init("X-Depot-Signature")!] ?? "", body: Data(buffer: body))
+                self.received.append(item)
+                let step = self.script.isEmpty ? (status: HTTPResponse.Status.ok, headers: HTTPFields(), delay: Duration.zero) : self.script.removeFirst()
+                if step.status == .ok { self.actedOn.insert(item.key) }
+                return step
+            }
+            if next.delay > .zero { try await Task.sleep(for: next.delay) }
+            return Response(status: next.status, headers: next.headers)
+        }
+        return router
+    }
+}
+
+@Suite("Webhook delivery", .serialized)
+struct DeliveryTests {
+    static let secret = "whsec_delivery_test_secret"
+
+    /// A fleet with one notification queued for logistics, an endpoint at the receiver's port, and a deliverer.
+    static func setUp(port: Int, policy: DeliveryPolicy = DeliveryPolicy()) throws -> (TestDepot, WebhookDeliverer, Int64) {
+        let depot = try TestDepot.withFleet()
+        _ = try depot.database.addEndpoint(target: .logistics, url: "http://127.0.0.1:\(port)/hook", secret: secret, customer: nil, format: .json,
+                                           at: Instant(Date()), actor: TestDepot.admin)
+        let id = try depot.database.queueTestNotification(target: .logistics, customer: "ACME", at: Instant(Date()), actor: TestDepot.admin)
+        return (depot, WebhookDeliverer(database: depot.database, policy: policy), id)
+    }
+
+    static func state(_ depot: TestDepot, _ id: Int64) throws -> QueuedNotification {
+        try #require(try depot.database.notifications().first { $0.id == id })
+    }
+
+    @Test("delivered with a valid signature over timestamp.body and the notification's Idempotency-Key")
+    func signed() async throws {
+        let receiver = Receiver()
+        try await Application(router: receiver.router()).test(.live) { client in
+            let (depot, deliverer, id) = try Self.setUp(port: try #require(client.port))
+            #expect(try await deliverer.deliverDue() == DeliveryReport(delivered: 1))
+            let got = try #require(receiver.all.first)
+            let notification = try Self.state(depot, id)
+            #expect(notification.state == "delivered" && notification.attempts == 1)
+            #expect(got.key == notification.idempotencyKey)
+            #expect(got.signature == WebhookSignature.sign(secret: Self.secret, timestamp: try #require(Int64(got.timestamp)), body: got.body))
+            #expect(String(decoding: got.body, as: UTF8.self) == notification.payload)
+            // Nothing is due any more: no second request.
+            #expect(try await deliverer.deliverDue() == DeliveryReport())
+            #expect(receiver.all.count == 1)
+        }
+    }
+
+    @Test("500 then 200: retried after a backoff and delivered once; 429 with Retry-After waits that long")
+    func retries() async throws {
+        let receiver = Receiver([(.internalServerError, [:], .zero), (.tooManyRequests, [.init("Retry-After")!: "120"], .zero)])
+        try await Application(router: receiver.router()).test(.live) { client in
+            var policy = DeliveryPolicy()
+            policy.baseDelay = 10
+            let (depot, deliverer, id) = try Self.setUp(port: try #require(client.port), policy: policy)
+            let before = Instant(Date())
+            #expect(try await deliverer.deliverDue() == DeliveryReport(retrying: 1))
+            var n = try Self.state(depot, id)
+            #expect(n.state == "pending" && n.lastError == "HTTP 500" && n.attempts == 1)
+            // Between half and all of 10 s later (the jitter).
+            #expect((5...11).contains(n.nextAttemptAt.secondsSinceEpoch - before.secondsSinceEpoch))
+            let firstRetry = n.nextAttemptAt
+            let later = WebhookDeliverer(database: depot.database, policy: policy, now: { firstRetry })
+            #expect(try await later.deliverDue() == DeliveryReport(retrying: 1))
+            n = try Self.state(depot, id)
+            #expect(n.lastError == "HTTP 429" && n.nextAttemptAt.secondsSinceEpoch - before.secondsSinceEpoch >= 120)
+            let atRetry = n.nextAttemptAt
+            #expect(try await WebhookDeliverer(database: depot.database, policy: policy, now: { atRetry }).deliverDue() == DeliveryReport(delivered: 1))
+            #expect(receiver.all.count == 3 && Set(receiver.all.map(\.key)).count == 1 && receiver.acted.count == 1)
+        }
+    }
+
+    @Test("a receiver that is down: retried with backoff; past the give-up time it is dead; `depot notify retry` makes it due again")
+    func receiverDown() async throws {
+        // A port nothing listens on.
+        let port = try { () throws -> Int in
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+            return Int(UInt16(bigEndian: address.sin_port))
+        }()
+        var policy = DeliveryPolicy()
+        policy.giveUpAfter = 3600
+        let (depot, deliverer, id) = try Self.setUp(port: port, policy: policy)
+        #expect(try await deliverer.deliverDue() == DeliveryReport(retrying: 1))
+        #expect(try Self.state(depot, id).lastError?.hasPrefix("request failed") == true)
+        // Two hours later the give-up time has passed: the next failure makes it dead.
+        let late = Instant(secondsSinceEpoch: Instant(Date()).secondsSinceEpoch + 7200)
+        #expect(try await WebhookDeliverer(database: depot.database, policy: policy, now: { late }).deliverDue() == DeliveryReport(dead: 1))
+        #expect(try Self.state(depot, id).state == "dead")
+        try depot.database.retryNotification(id, at: Instant(Date()), actor: TestDepot.admin)
+        #expect(try Self.state(depot, id).state == "pending")
+    }
+
+    @Test("a receiver that hangs: the timeout fires and the others are delivered meanwhile; 4xx is not retried")
+    func hangingReceiver() async throws {
+        let receiver = Receiver([(.ok, [:], .seconds(3))])
+        try await Application(router: receiver.router()).test(.live) { client in
+            var policy = DeliveryPolicy()
+            policy.timeout = 1
+            let (depot, deliverer, first) = try Self.setUp(port: try #require(client.port), policy: policy)
+            let second = try depot.database.queueTestNotification(target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin)
+            let clock = ContinuousClock.now
+            let report = try await deliverer.deliverDue()
+            #expect(ContinuousClock.now - clock < .seconds(2.5))
+            #expect(report == DeliveryReport(delivered: 1, retrying: 1))
+            #expect(try Self.state(depot, first).lastError == "request failed: timed out")
+            #expect(try Self.state(depot, second).state == "delivered")
+        }
+        let refusing = Receiver([(.unauthorized, [:], .zero)])
+        try await Application(router: refusing.router()).test(.live) { client in
+            let (depot, deliverer, id) = try Self.setUp(port: try #require(client.port))
+            #expect(try await deliverer.deliverDue() == DeliveryReport(dead: 1))
+            #expect(try Self.state(depot, id).lastError == "HTTP 401 (not retried)")
+        }
+    }
+}
