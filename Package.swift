@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "DepotServer", "DepotStore", "DepotCore", "DepotTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"), .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
             ]
         ),
         .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotTestSupport", "depot"]),

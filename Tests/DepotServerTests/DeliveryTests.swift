@@ -4,8 +4,8 @@ import DepotStore
 import DepotTestSupport
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTesting
-import NIOConcurrencyHelpers
 import Testing
 
 /// A webhook receiver on loopback: answers each request with the next scripted status (then 200), records what
@@ -18,7 +18,7 @@ final class Receiver: @unchecked Sendable {
         let body: Data
     }
 
-    private let lock = NIOLock()
+    private let lock = NSLock()
     private var script: [(status: HTTPResponse.Status, headers: HTTPFields, delay: Duration)]
     private(set) var received: [Received] = []
     private(set) var actedOn: Set<String> = []
@@ -108,20 +108,54 @@ struct DeliveryTests {
         }
     }
 
+    /// A loopback port nothing listens on (yet).
+    static func freePort() -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    @Test("a receiver that is down for a while, then back on its port: everything arrives, once per key")
+    func downThenBack() async throws {
+        let port = Self.freePort()
+        let (depot, deliverer, _) = try Self.setUp(port: port)
+        for _ in 0..<4 { _ = try depot.database.queueTestNotification(target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin) }
+        #expect(try await deliverer.deliverDue() == DeliveryReport(retrying: 5))
+        let receiver = Receiver()
+        let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
+        let server = Task { try await app.run() }
+        defer { server.cancel() }
+        // Wait until it listens, then deliver as the retries fall due (an hour later, by the deliverer's clock).
+        for _ in 0..<100 where try await Self.listening(port) == false { try await Task.sleep(for: .milliseconds(50)) }
+        let later = Instant(secondsSinceEpoch: Instant(Date()).secondsSinceEpoch + 3600)
+        let back = WebhookDeliverer(database: depot.database, now: { later })
+        #expect(try await back.deliverDue() == DeliveryReport(delivered: 5))
+        #expect(try await back.deliverDue() == DeliveryReport())
+        #expect(receiver.all.count == 5 && receiver.acted.count == 5)
+        #expect(try depot.database.notifications(state: "delivered").count == 5)
+    }
+
+    static func listening(_ port: Int) async throws -> Bool {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+        }
+    }
+
     @Test("a receiver that is down: retried with backoff; past the give-up time it is dead; `depot notify retry` makes it due again")
     func receiverDown() async throws {
-        // A port nothing listens on.
-        let port = try { () throws -> Int in
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-            var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
-            return Int(UInt16(bigEndian: address.sin_port))
-        }()
+        let port = Self.freePort()
         var policy = DeliveryPolicy()
         policy.giveUpAfter = 3600
         let (depot, deliverer, id) = try Self.setUp(port: port, policy: policy)
@@ -155,6 +189,53 @@ struct DeliveryTests {
             let (depot, deliverer, id) = try Self.setUp(port: try #require(client.port))
             #expect(try await deliverer.deliverDue() == DeliveryReport(dead: 1))
             #expect(try Self.state(depot, id).lastError == "HTTP 401 (not retried)")
+        }
+    }
+}
+
+/// Log lines kept in memory, to search them.
+final class CollectedLogs: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+    var all: [String] { lock.withLock { lines } }
+    func add(_ line: String) { lock.withLock { lines.append(line) } }
+}
+
+struct CollectingLogHandler: LogHandler {
+    let logs: CollectedLogs
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .trace
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
+        logs.add("\(level) \(message) \(self.metadata.merging(metadata ?? [:]) { $1 })")
+    }
+}
+
+@Suite("Webhook delivery: secrets")
+struct DeliverySecretTests {
+    @Test("the server's worker delivers and logs at trace level without ever writing the secret; the queue listing holds none")
+    func noSecretInLogs() async throws {
+        let receiver = Receiver([(.internalServerError, [:], .zero)])
+        let logs = CollectedLogs()
+        try await Application(router: receiver.router()).test(.live) { client in
+            let (depot, _, _) = try DeliveryTests.setUp(port: try #require(client.port))
+            var logger = Logger(label: "test") { _ in CollectingLogHandler(logs: logs) }
+            logger.logLevel = .trace
+            let work = Task { await BackgroundWork(database: depot.database, policy: DeliveryPolicy(), logger: logger).run() }
+            for _ in 0..<100 where receiver.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            try await Task.sleep(for: .milliseconds(200))
+            work.cancel()
+            #expect(!receiver.all.isEmpty)
+            #expect(logs.all.contains { $0.contains("retrying") })
+            #expect(!logs.all.contains { $0.contains(DeliveryTests.secret) })
+            let listed = String(decoding: try JSONEncoder().encode(try depot.database.notifications()), as: UTF8.self)
+            let endpoints = String(decoding: try JSONEncoder().encode(try depot.database.endpoints()), as: UTF8.self)
+            #expect(!listed.contains(DeliveryTests.secret) && !endpoints.contains(DeliveryTests.secret))
         }
     }
 }
