@@ -212,6 +212,10 @@ struct ReportCommandTests {
         #expect(names.count == 10 && names.first == "warranty-expiry")
     }
 
+}
+
+@Suite("depot notify")
+struct NotifyCommandTests {
     @Test("depot notify endpoint add (secret from standard input), list without the secret, remove")
     func notifyEndpoints() throws {
         let fleet = try CommandFleet()
@@ -225,5 +229,85 @@ struct ReportCommandTests {
         #expect(bad.status != 0 && bad.stdout.isEmpty && bad.stderr.contains("http:// or https://"))
         #expect(try fleet.run(["notify", "endpoint", "remove", "1"]).stdout == "endpoint 1 removed\n")
         #expect(try fleet.run(["notify", "endpoint", "remove", "1"]).status == 66)
+    }
+
+    /// A webhook receiver in Python: the first request hangs until `answer` exists in its folder, the others get 200;
+    /// every request's Idempotency-Key is appended to `keys`, and to `acted` when answered 200.
+    static let receiver = #"""
+        import http.server, os, sys, threading, time
+        folder = sys.argv[1]
+        def watchdog():
+            # Gone with its test: when the folder goes, or after two minutes at most.
+            deadline = time.time() + 120
+            while os.path.isdir(folder) and time.time() < deadline: time.sleep(0.2)
+            os._exit(0)
+        threading.Thread(target=watchdog, daemon=True).start()
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers["Content-Length"]))
+                key = self.headers["Idempotency-Key"]
+                with open(os.path.join(folder, "keys"), "a") as f: f.write(key + "\n")
+                while not os.path.exists(os.path.join(folder, "answer")): time.sleep(0.05)
+                with open(os.path.join(folder, "acted"), "a") as f: f.write(key + "\n")
+                self.send_response(200); self.end_headers()
+            def log_message(self, *args): pass
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        with open(os.path.join(folder, "port.tmp"), "w") as f: f.write(str(server.server_address[1]))
+        os.rename(os.path.join(folder, "port.tmp"), os.path.join(folder, "port"))
+        server.serve_forever()
+        """#
+
+    @Test("the worker killed while delivering: the committed notification is delivered by the next run, acted on once")
+    func killedWorker() throws {
+        let fleet = try CommandFleet()
+        let folder = fleet.folder.path
+        let script = fleet.folder.write("receiver.py", Self.receiver)
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = ["python3", script, folder]
+        python.standardOutput = FileHandle.nullDevice
+        python.standardError = FileHandle.nullDevice
+        try python.run()
+        defer {
+            kill(python.processIdentifier, SIGKILL)
+            python.waitUntilExit()
+        }
+        func read(_ name: String) -> String { (try? String(contentsOfFile: folder + "/" + name, encoding: .utf8)) ?? "" }
+        func wait(_ condition: () -> Bool) throws {
+            for _ in 0..<200 where !condition() { Thread.sleep(forTimeInterval: 0.05) }
+            #expect(condition())
+        }
+        try wait { !read("port").isEmpty }
+        let added = try Depot.run(["notify", "endpoint", "add", "logistics", "http://127.0.0.1:\(read("port"))/", "--secret", "-", "--db", fleet.db],
+                                  stdin: "whsec_killed_worker_secret\n")
+        #expect(added.status == 0, "\(added.stderr)")
+        // The change commits its notification (rma-approved, for logistics); nobody has delivered it yet.
+        #expect(try fleet.run(["case", "open", "--customer", "ACME", "--contact", "dev@acme.example", "--type", "hardware-fault",
+                               "--serial", "ACME-1", "--impact", "high", "--urgency", "medium", "--title", "No boot"]).status == 0)
+        #expect(try fleet.run(["diagnose", "ACME-1", "--case", "CS-2026-000001", "--verdict", "defective", "--note", "PSU dead"]).status == 0)
+
+        // A worker starts delivering; the receiver holds the request; the worker is killed (SIGKILL) mid-delivery.
+        let worker = Process()
+        worker.executableURL = Depot.binary
+        worker.arguments = ["notify", "deliver", "--timeout", "60", "--db", fleet.db]
+        worker.standardOutput = FileHandle.nullDevice
+        worker.standardError = FileHandle.nullDevice
+        try worker.run()
+        try wait { !read("keys").isEmpty }
+        kill(worker.processIdentifier, SIGKILL)
+        worker.waitUntilExit()
+        let listed = try fleet.run(["notify", "list", "--state", "pending", "--format", "json"])
+        let pending = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(pending.count == 1 && pending.first?["event"] as? String == "rma-approved" && pending.first?["attempts"] as? Int == 0)
+
+        // The receiver answers again; the next run delivers it.
+        FileManager.default.createFile(atPath: folder + "/answer", contents: Data())
+        let again = try fleet.run(["notify", "deliver", "--once"])
+        #expect(again.status == 0 && again.stdout.hasPrefix("delivered 1,"), "\(again.stdout) \(again.stderr)")
+        let keys = read("keys").split(separator: "\n")
+        #expect(keys.count == 2 && Set(keys).count == 1, "the same Idempotency-Key on both attempts")
+        try wait { read("acted").split(separator: "\n").count >= 1 }
+        // The killed attempt's request is answered too once the receiver goes on: acted on per key, the receiver sees one key.
+        #expect(Set(read("acted").split(separator: "\n")).count == 1)
     }
 }
