@@ -110,14 +110,8 @@ struct ReportFilterOptions: ParsableArguments {
 
     /// The parameters for `report`, refusing filters it does not take.
     func parameters(for report: Report) throws(DepotError) -> ReportParameters {
-        let given: [(ReportFilter, String?)] = [(.customer, customer), (.region, region), (.accountManager, accountManager),
-                                                (.withinDays, withinDays.map(String.init)), (.since, since?.description)]
-        for (filter, value) in given where value != nil && !report.filters.contains(filter) {
-            throw .invalidArgument(name: "--\(filter.rawValue)", value: value ?? "",
-                                   reason: "the \(report.name) report does not take it (it takes: \(report.filters.map { "--" + $0.rawValue }.joined(separator: " ")))")
-        }
-        return ReportParameters(asOf: asOfDay, withinDays: withinDays ?? report.defaultWithinDays, customer: customer, region: region,
-                                accountManager: accountManager, since: since)
+        try report.parameters(asOf: asOfDay, withinDays: withinDays, customer: customer, region: region, accountManager: accountManager,
+                              since: since, spelledWith: "--")
     }
 }
 

@@ -155,3 +155,20 @@ extension DepotDatabase {
         return table
     }
 }
+
+extension Report {
+    /// The parameters of a run of this report; a filter it does not take is refused, named as its users type
+    /// it (`prefix` is `--` on the command line, empty for a query string). `withinDays` defaults to the report's own.
+    public func parameters(asOf: LocalDate, withinDays: Int?, customer: String?, region: String?, accountManager: String?, since: LocalDate?,
+                           spelledWith prefix: String) throws(DepotError) -> ReportParameters
+    {
+        let given: [(ReportFilter, String?)] = [(.customer, customer), (.region, region), (.accountManager, accountManager),
+                                                (.withinDays, withinDays.map(String.init)), (.since, since?.description)]
+        for (filter, value) in given where value != nil && !filters.contains(filter) {
+            throw .invalidArgument(name: prefix + filter.rawValue, value: value ?? "",
+                                   reason: "the \(name) report does not take it (it takes: \(filters.map { prefix + $0.rawValue }.joined(separator: " ")))")
+        }
+        return ReportParameters(asOf: asOf, withinDays: withinDays ?? defaultWithinDays, customer: customer, region: region,
+                                accountManager: accountManager, since: since)
+    }
+}

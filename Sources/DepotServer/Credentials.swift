@@ -24,14 +24,7 @@ public enum Credentials {
 
     /// The SHA-256 of a token, in lowercase hex: tokens are long and random, so a fast hash is enough.
     public static func hashToken(_ token: String) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = []
-        hex.reserveCapacity(64)
-        for byte in SHA256.hash(data: Data(token.utf8)) {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 
     private static func randomText(_ count: Int) -> String {

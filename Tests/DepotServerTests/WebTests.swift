@@ -174,7 +174,7 @@ struct WebTests {
             #expect(page.contains("Showing 500 of \(rows) rows"))
 
             let bad = try await accounts.get(client, "/reports/warranty-expiry?since=2026-01-01")
-            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("does not take since"))
+            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("since &quot;2026-01-01&quot;: the warranty-expiry report does not take it"))
             #expect(try await accounts.get(client, "/reports/nonsense").status == .notFound)
             let chart = String(buffer: try await accounts.get(client, "/accounts").body)
             #expect(chart.contains("<svg") && chart.contains("<rect"))

@@ -128,21 +128,8 @@ struct WorkflowController {
         let body = try await request.decodeJSON(RMAStepBody.self)
         let database = database
         let at = now()
-        try await database.grouped {
-            switch action {
-            case .allocate: try database.allocate(rma: number, serial: body.serial, at: at, actor: actor)
-            case .ship:
-                guard let carrier = body.carrier, let tracking = body.tracking else {
-                    throw DepotError.invalidArgument(name: body.carrier == nil ? "carrier" : "tracking", value: "", reason: "a shipment needs a carrier and a tracking number")
-                }
-                try database.ship(rma: number, carrier: carrier, tracking: tracking, at: at, actor: actor)
-            case .deliver: try database.deliver(rma: number, at: at, actor: actor)
-            case .returnShip: try database.returnShip(rma: number, carrier: body.carrier, tracking: body.tracking, at: at, actor: actor)
-            case .receive: try database.receive(rma: number, at: at, actor: actor)
-            case .close: try database.closeRMA(number, outcome: body.outcome, at: at, actor: actor)
-            case .cancel: try database.cancelRMA(number, reason: body.reason ?? "", at: at, actor: actor)
-            }
-        }
+        let details = RMAStepDetails(serial: body.serial, carrier: body.carrier, tracking: body.tracking, outcome: body.outcome, reason: body.reason)
+        try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let detail = try await Blocking.run { try database.rmaDetail(number, now: at) }
         return JSONResponse(detail)
     }
@@ -172,20 +159,16 @@ enum ReportRequest {
             guard let day = LocalDate(iso: text) else { throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a date (YYYY-MM-DD)") }
             return day
         }
-        var withinDays = report.defaultWithinDays
+        var withinDays: Int?
         if let value = text("within-days") {
             guard let days = Int(value), (0...3660).contains(days) else {
                 throw APIError(status: .badRequest, code: "invalid", message: "within-days \"\(value)\" is not a number of days from 0 to 3660")
             }
             withinDays = days
         }
-        for filter in [ReportFilter.customer, .region, .accountManager, .since, .withinDays] where text(filter.rawValue) != nil {
-            guard report.filters.contains(filter) else {
-                throw APIError(status: .badRequest, code: "invalid", message: "report \(report.name) does not take \(filter.rawValue) (it takes: \(report.filters.map(\.rawValue).joined(separator: ", ")))")
-            }
-        }
-        let parameters = ReportParameters(asOf: try day("as-of") ?? now.utcDate, withinDays: withinDays, customer: text("customer"),
-                                          region: text("region"), accountManager: text("account-manager"), since: try day("since"))
+        let parameters = try report.parameters(asOf: try day("as-of") ?? now.utcDate, withinDays: withinDays, customer: text("customer"),
+                                               region: text("region"), accountManager: text("account-manager"), since: try day("since"),
+                                               spelledWith: "")
         return (report, parameters)
     }
 }

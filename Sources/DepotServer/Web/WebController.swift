@@ -123,6 +123,14 @@ struct WebController {
                  body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
     }
 
+    /// Renders `template` with the values `read` makes from the database, on the thread pool.
+    private func page(_ template: String, title: String, _ context: DepotRequestContext,
+                      _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> [String: Any]) async throws -> Response
+    {
+        let (database, pages, at) = (database, pages, now())
+        return try await Blocking.run { pages.render(template, title: title, context: context, try read(database, at)) }
+    }
+
     /// The signed-in user, or a 401 (which the web error middleware turns into the sign-in page).
     private func requireUser(_ context: DepotRequestContext) throws -> Actor { try context.requireActor() }
 
@@ -157,14 +165,10 @@ struct WebController {
 
     @Sendable func support(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
-        let database = database
-        let at = now()
-        let pages = pages
-        return try await Blocking.run {
+        return try await page("support", title: "Support", context) { database, at in
             let cases = try database.cases(CaseFilter(unresolvedOnly: true), now: at, limit: 200).map { View.caseRow($0, database: database, now: at) }
             let suspects = try database.units(status: .suspect, limit: 200).map(View.unitRow)
-            return pages.render("support", title: "Support", context: context, ["cases": cases, "suspects": suspects,
-                                                                                "hasCases": !cases.isEmpty, "hasSuspects": !suspects.isEmpty])
+            return ["cases": cases, "suspects": suspects, "hasCases": !cases.isEmpty, "hasSuspects": !suspects.isEmpty]
         }
     }
 
@@ -195,10 +199,9 @@ struct WebController {
     @Sendable func supportCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
         let number = try context.parameters.require("number")
-        let database = database
-        let at = now()
-        let pages = pages
-        return try await Blocking.run { pages.render("case", title: "Case \(number.uppercased())", context: context, try View.casePage(number, actor: actor, database: database, now: at)) }
+        return try await page("case", title: "Case \(number.uppercased())", context) { database, at in
+            try View.casePage(number, actor: actor, database: database, now: at)
+        }
     }
 
     @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -237,38 +240,34 @@ struct WebController {
     @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let serial = try context.parameters.require("serial")
-        let database = database
-        let at = now()
-        let pages = pages
-        return try await Blocking.run { pages.render("unit", title: "Unit \(serial.uppercased())", context: context, try View.unitPage(serial, database: database, now: at)) }
+        return try await page("unit", title: "Unit \(serial.uppercased())", context) { database, at in
+            try View.unitPage(serial, database: database, now: at)
+        }
     }
 
     @Sendable func customer(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let key = try context.parameters.require("key")
-        let database = database
-        let at = now()
-        let pages = pages
-        return try await Blocking.run { pages.render("customer", title: "Customer \(key)", context: context, try View.customerPage(key, database: database, now: at)) }
+        return try await page("customer", title: "Customer \(key)", context) { database, at in
+            try View.customerPage(key, database: database, now: at)
+        }
     }
 
     // MARK: Logistics
 
     @Sendable func logistics(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
-        let database = database
-        let at = now()
-        let pages = pages
-        return try await Blocking.run { pages.render("logistics", title: "Logistics", context: context, try View.logisticsPage(actor: actor, database: database, now: at)) }
+        return try await page("logistics", title: "Logistics", context) { database, at in
+            try View.logisticsPage(actor: actor, database: database, now: at)
+        }
     }
 
     @Sendable func rma(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
         let number = try context.parameters.require("number")
-        let database = database
-        let at = now()
-        let pages = pages
-        return try await Blocking.run { pages.render("rma", title: "RMA \(number.uppercased())", context: context, try View.rmaPage(number, actor: actor, database: database, now: at)) }
+        return try await page("rma", title: "RMA \(number.uppercased())", context) { database, at in
+            try View.rmaPage(number, actor: actor, database: database, now: at)
+        }
     }
 
     @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -279,17 +278,9 @@ struct WebController {
         let form = try await Form.read(request, csrf: context.csrfToken)
         let database = database
         let at = now()
-        try await database.grouped {
-            switch action {
-            case .allocate: try database.allocate(rma: number, serial: form.optional("serial"), at: at, actor: actor)
-            case .ship: try database.ship(rma: number, carrier: try form.required("carrier"), tracking: try form.required("tracking"), at: at, actor: actor)
-            case .deliver: try database.deliver(rma: number, at: at, actor: actor)
-            case .returnShip: try database.returnShip(rma: number, carrier: form.optional("carrier"), tracking: form.optional("tracking"), at: at, actor: actor)
-            case .receive: try database.receive(rma: number, at: at, actor: actor)
-            case .close: try database.closeRMA(number, outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), at: at, actor: actor)
-            case .cancel: try database.cancelRMA(number, reason: try form.required("reason"), at: at, actor: actor)
-            }
-        }
+        let details = RMAStepDetails(serial: form.optional("serial"), carrier: form.optional("carrier"), tracking: form.optional("tracking"),
+                                     outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), reason: form.optional("reason"))
+        try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let back = Self.safeNext(form.optional("back")) ?? Self.path("/rmas/\(number)")
         return Pages.redirect(back)
     }
@@ -298,10 +289,7 @@ struct WebController {
 
     @Sendable func accounts(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
-        let database = database
-        let at = now()
-        let pages = pages
-        return try await Blocking.run { pages.render("accounts", title: "Accounts", context: context, try View.accountsPage(database: database, now: at)) }
+        return try await page("accounts", title: "Accounts", context) { database, at in try View.accountsPage(database: database, now: at) }
     }
 
     @Sendable func reports(_ request: Request, context: DepotRequestContext) async throws -> Response {

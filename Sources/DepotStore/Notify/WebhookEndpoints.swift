@@ -26,13 +26,7 @@ public enum WebhookSignature {
         var message = Data("\(timestamp).".utf8)
         message.append(body)
         let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        let digits = Array("0123456789abcdef".utf8)
-        var hex: [UInt8] = Array("sha256=".utf8)
-        for byte in mac {
-            hex.append(digits[Int(byte >> 4)])
-            hex.append(digits[Int(byte & 0x0F)])
-        }
-        return String(decoding: hex, as: UTF8.self)
+        return Hex.lowercase(mac, prefix: "sha256=")
     }
 }
 

@@ -275,3 +275,36 @@ enum RMAEvents {
             .execute(arguments: [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
     }
 }
+
+/// What an RMA step may carry: the spare to allocate, a shipment's carrier and tracking number (ship, return-ship),
+/// a referral's outcome (close), why it is cancelled (cancel). Each step checks the fields it needs.
+public struct RMAStepDetails: Sendable {
+    public var serial: String?
+    public var carrier: String?
+    public var tracking: String?
+    public var outcome: ReferralOutcome?
+    public var reason: String?
+
+    public init(serial: String? = nil, carrier: String? = nil, tracking: String? = nil, outcome: ReferralOutcome? = nil, reason: String? = nil) {
+        self.serial = serial
+        self.carrier = carrier
+        self.tracking = tracking
+        self.outcome = outcome
+        self.reason = reason
+    }
+}
+
+extension DepotDatabase {
+    /// Takes any step of an RMA by its action (the API and the web forms, which name the step in the path).
+    public func advanceRMA(_ number: String, _ action: RMAAction, _ details: RMAStepDetails, at: Instant, actor: Actor) throws(DepotError) {
+        switch action {
+        case .allocate: try allocate(rma: number, serial: details.serial, at: at, actor: actor)
+        case .ship: try ship(rma: number, carrier: details.carrier ?? "", tracking: details.tracking ?? "", at: at, actor: actor)
+        case .deliver: try deliver(rma: number, at: at, actor: actor)
+        case .returnShip: try returnShip(rma: number, carrier: details.carrier, tracking: details.tracking, at: at, actor: actor)
+        case .receive: try receive(rma: number, at: at, actor: actor)
+        case .close: try closeRMA(number, outcome: details.outcome, at: at, actor: actor)
+        case .cancel: try cancelRMA(number, reason: details.reason ?? "", at: at, actor: actor)
+        }
+    }
+}
