@@ -12,7 +12,7 @@ struct NotifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "notify",
         abstract: "Notifications to webhooks: endpoints, delivery, the queue.",
-        subcommands: [Endpoint.self, Deliver.self, List.self, Retry.self, Test.self]
+        subcommands: [Endpoint.self, Deliver.self, Overdue.self, List.self, Retry.self, Test.self]
     )
 
     /// The worker's settings, shared by `deliver` and `serve`.
@@ -32,7 +32,10 @@ struct NotifyCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Deliver due notifications to their endpoints (for cron with --once; depot serve does this by itself).",
             discussion: """
-                Each request is a POST of JSON (or Slack's {"text": ...}) with Idempotency-Key (the same on every attempt),                 X-Depot-Timestamp and X-Depot-Signature. Failures (no connection, a timeout, 5xx, 429) are retried with                 exponential backoff and jitter (429's Retry-After is honoured); other 4xx answers are not retried; a                 notification that still fails after --give-up-hours is dead (depot notify retry ID).
+                Each request is a POST of JSON (or Slack's {"text": ...}) with Idempotency-Key (the same on every attempt), \
+                X-Depot-Timestamp and X-Depot-Signature. Failures (no connection, a timeout, 5xx, 429) are retried with \
+                exponential backoff and jitter (429's Retry-After is honoured); other 4xx answers are not retried; a \
+                notification that still fails after --give-up-hours is dead (depot notify retry ID).
                 """
         )
         @Flag(help: "One round, then stop (else every 5 seconds until interrupted).") var once = false
@@ -51,6 +54,24 @@ struct NotifyCommand: ParsableCommand {
                 }
                 if !once { try await Task.sleep(for: .seconds(5)) }
             } while !once
+        }
+    }
+
+    struct Overdue: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "overdue-returns",
+            abstract: "Queue a return-overdue notification for each defective unit not received by its return-due deadline.",
+            discussion: "Each RMA is announced once per deadline, however often this runs; depot serve runs it every minute, cron can too."
+        )
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let announced = try store.open().notifyOverdueReturns(at: at.instant, actor: store.actor)
+            if output.resolved == .json { return try Output.json(announced) }
+            Output.rows(["rma", "serial", "customer", "return_due"],
+                        announced.map { [$0.rma, $0.serial, $0.customer ?? "", $0.returnDue.description] }, format: output.resolved)
         }
     }
 
@@ -84,7 +105,8 @@ struct NotifyCommand: ParsableCommand {
     }
 
     struct Test: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send a test notification to a target's endpoint now and say how it went.")
+        static let configuration = CommandConfiguration(abstract: "Send a test notification to a target's endpoint now and say how it went.",
+            discussion: "Only the test notification is sent; the rest of the queue is left to the worker. A failed test stays queued and is retried like any other.")
         @Argument(help: "leadership, tam, account-manager or logistics.") var target: NotificationTarget
         @Option(help: "Use this customer's own endpoint for the target, if it has one.") var customer: String?
         @OptionGroup var delivery: DeliveryOptions
@@ -93,8 +115,7 @@ struct NotifyCommand: ParsableCommand {
         func run() async throws {
             let database = try store.open()
             let id = try database.queueTestNotification(target: target, customer: customer, at: Instant(Date()), actor: store.actor)
-            _ = try await WebhookDeliverer(database: database, policy: delivery.policy).deliverDue()
-            guard let sent = try database.notifications().first(where: { $0.id == id }) else { return }
+            let sent = try await WebhookDeliverer(database: database, policy: delivery.policy).deliver(id: id)
             if sent.state == "delivered" {
                 Output.write("notification \(id) delivered\n")
             } else {

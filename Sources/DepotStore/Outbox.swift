@@ -1,17 +1,21 @@
 import DepotCore
 import GRDB
 
-/// Who a notification is for (SPEC.md 3 and 4; delivery to webhooks is the notify module's job).
-public enum NotificationTarget: String, CaseIterable, Sendable, Codable {
-    case leadership, tam
-    case accountManager = "account-manager"
-    case logistics
-}
-
 /// The durable notification outbox: a notification is written in the same transaction as the change
 /// that causes it, so none is lost when the process dies before delivering it. The idempotency key
 /// makes queuing the same event twice a no-op.
 enum Outbox {
+    /// Queues `event` for every target the policy routes it to (none when it is silenced), each with the
+    /// idempotency key `key@target`; the notification's `event` field is `name`.
+    static func notify(_ db: Database, _ event: NotifiedEvent, name: String? = nil, routes: NotificationRoutes, customerID: Int64?,
+                       subject: String, payload: [String: String?], key: String, at: Instant) throws
+    {
+        for target in routes.targets(of: event) {
+            try enqueue(db, event: name ?? event.rawValue, target: target, customerID: customerID, subject: subject, payload: payload,
+                        idempotencyKey: "\(key)@\(target.rawValue)", at: at)
+        }
+    }
+
     /// Queues one notification; `false` when one with the same key is already queued.
     @discardableResult
     static func enqueue(_ db: Database, event: String, target: NotificationTarget, customerID: Int64?, subject: String,

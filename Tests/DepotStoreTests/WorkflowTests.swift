@@ -234,7 +234,7 @@ struct WorkflowTests {
         #expect(try depot.database.escalate(at: later, actor: .system).isEmpty)
         let detail = try depot.database.caseDetail(number, now: later)
         #expect(detail.escalations.filter(\.fired).map(\.target) == [.tam])
-        #expect(try depot.database.pendingNotifications().filter { $0.event == "escalation" }.map(\.key) == ["escalation:\(number):tam"])
+        #expect(try depot.database.pendingNotifications().filter { $0.event == "escalation" }.map(\.key) == ["escalation:\(number):tam@tam"])
         // A resolved case does not escalate.
         try depot.database.advanceCase(number, .resolve, at: later, actor: TestDepot.engineer)
         #expect(try depot.database.escalate(at: instant("2027-01-01T00:00:00Z"), actor: .system).isEmpty)

@@ -43,8 +43,8 @@ public struct TestDepot: Sendable {
     }
 
     /// A database holding `Fleet`'s models, customers, sites, depots, contracts, contacts, releases and appliances.
-    public static func withFleet() throws -> TestDepot {
-        let depot = try empty()
+    public static func withFleet(policy: Policy = Policy.builtInDefault()) throws -> TestDepot {
+        let depot = try empty(policy: policy)
         try depot.importAll(Fleet.files)
         return depot
     }

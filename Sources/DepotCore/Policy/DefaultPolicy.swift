@@ -70,4 +70,14 @@ public let defaultPolicyYAML = """
       supported-lines: 3
       maintenance-months: 24
 
+    # Who hears of what: each event goes to the webhook endpoints of these targets (leadership, tam,
+    # account-manager, logistics); [] silences an event. `depot notify endpoint add` sets the endpoints.
+    notifications:
+      escalation-leadership: [leadership]
+      escalation-tam: [tam]
+      sales-referral: [account-manager]
+      rma-approved: [logistics]
+      return-overdue: [logistics]
+      replacement-shipped: [logistics]
+
     """

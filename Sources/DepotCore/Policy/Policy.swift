@@ -21,6 +21,8 @@ public struct Policy: Sendable {
     public let replacementMinimumDays: Int
     /// The version-support rule.
     public let versions: VersionSupportRule
+    /// Which events notify which targets.
+    public var notifications: NotificationRoutes = .defaults
 
     /// The region with an id.
     public func region(_ id: String) throws(DepotError) -> SupportRegion {

@@ -25,7 +25,7 @@ public enum PolicyLoader {
             throw .invalidPolicy([PolicyProblem(file: file, path: "", line: nil, message: "not YAML: \(error)")])
         }
 
-        let sections = ["calendars", "centres", "regions", "slas", "rma", "warranty", "versions"]
+        let sections = ["calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications"]
         guard let top = r.mapping(root, "", allowed: sections) else { throw .invalidPolicy(r.problems) }
         func section(_ name: String) -> Node? { top.first { $0.key == name }?.value }
 
@@ -80,11 +80,40 @@ public enum PolicyLoader {
             r.report("versions", nil, "missing")
         }
 
+        var notifications = defaults?.notifications ?? .defaults
+        if let node = section("notifications") {
+            readNotifications(node, into: &notifications, &r)
+        }
+
         guard r.problems.isEmpty, let slas, let rma, let warrantyMonths, let replacementDays else {
             throw .invalidPolicy(r.problems)
         }
-        return Policy(source: file, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
-                      defaultWarrantyMonths: warrantyMonths, replacementMinimumDays: replacementDays, versions: versions)
+        var policy = Policy(source: file, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
+                            defaultWarrantyMonths: warrantyMonths, replacementMinimumDays: replacementDays, versions: versions)
+        policy.notifications = notifications
+        return policy
+    }
+
+    /// `notifications`: event -> a target or a list of targets (`[]` silences the event). Events the section
+    /// leaves out keep their routes.
+    private static func readNotifications(_ node: Node, into routes: inout NotificationRoutes, _ r: inout PolicyReader) {
+        guard let entries = r.mapping(node, "notifications", allowed: NotifiedEvent.allCases.map(\.rawValue)) else { return }
+        for e in entries {
+            guard let event = NotifiedEvent(rawValue: e.key) else { continue }
+            let path = "notifications." + e.key
+            let names: [String]?
+            if case .sequence(let items) = e.value, items.isEmpty { names = [] } else { names = r.strings(e.value, path) }
+            guard let names else { continue }
+            var targets: [NotificationTarget] = []
+            for name in names {
+                guard let target = NotificationTarget(rawValue: name) else {
+                    r.report(path, e.value, "unknown target \"\(name)\" (known: \(NotificationTarget.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    continue
+                }
+                targets.append(target)
+            }
+            routes.route(event, to: targets)
+        }
     }
 
     private static func missing<T>(_ name: String, _ r: inout PolicyReader) -> T? {
@@ -370,7 +399,9 @@ public enum PolicyLoader {
 
 extension Policy {
     func renamed(_ source: String) -> Policy {
-        Policy(source: source, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
-               defaultWarrantyMonths: defaultWarrantyMonths, replacementMinimumDays: replacementMinimumDays, versions: versions)
+        var policy = Policy(source: source, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
+                            defaultWarrantyMonths: defaultWarrantyMonths, replacementMinimumDays: replacementMinimumDays, versions: versions)
+        policy.notifications = notifications
+        return policy
     }
 }

@@ -48,6 +48,10 @@ public enum PolicyWriter {
         out += "  replacement-minimum-days: \(policy.replacementMinimumDays)\n"
         out += "\nversions:\n  supported-lines: \(policy.versions.supportedLines)\n"
         out += "  maintenance-months: \(policy.versions.maintenanceMonths)\n"
+        out += "\nnotifications:\n"
+        for event in NotifiedEvent.allCases {
+            out += "  \(event.rawValue): [\(policy.notifications.targets(of: event).map(\.rawValue).joined(separator: ", "))]\n"
+        }
         return out
     }
 

@@ -4,7 +4,7 @@ import Foundation
 import Logging
 
 /// What `depot serve` does besides answering requests: delivers due notifications every few seconds and
-/// checks escalations every minute, so they fire without cron. Errors are logged and the loop goes on.
+/// checks escalations and overdue returns every minute, so they fire without cron. Errors are logged and the loop goes on.
 public struct BackgroundWork: Sendable {
     public var deliveryInterval: Duration = .seconds(5)
     public var escalationInterval: Duration = .seconds(60)
@@ -31,6 +31,12 @@ public struct BackgroundWork: Sendable {
                     if !fired.isEmpty { logger.info("escalations fired", metadata: ["count": "\(fired.count)"]) }
                 } catch {
                     logger.error("escalation check failed", metadata: ["error": "\(error.message)"])
+                }
+                do {
+                    let overdue = try database.notifyOverdueReturns(at: Instant(Date()), actor: actor)
+                    if !overdue.isEmpty { logger.info("overdue returns announced", metadata: ["count": "\(overdue.count)"]) }
+                } catch {
+                    logger.error("overdue-return check failed", metadata: ["error": "\(error.message)"])
                 }
             }
             do {

@@ -78,6 +78,13 @@ public struct WebhookDeliverer: Sendable {
         return report
     }
 
+    /// One attempt for the notification `id` now, due or not (what `depot notify test` does with the
+    /// notification it queued, leaving the rest of the queue to the worker).
+    public func deliver(id: Int64) async throws(DepotError) -> QueuedNotification {
+        _ = await deliver(try database.notification(id))
+        return try database.notification(id)
+    }
+
     enum Outcome: Sendable { case delivered, retrying, dead, waiting }
 
     /// One attempt for one notification, its outcome recorded.

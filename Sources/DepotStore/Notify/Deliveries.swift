@@ -68,6 +68,17 @@ extension DepotDatabase {
         }
     }
 
+    /// One queued notification by id.
+    public func notification(_ id: Int64) throws(DepotError) -> QueuedNotification {
+        let found = try read { db in
+            try Row.fetchOne(db.cachedStatement(sql: """
+                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id WHERE n.id = ?
+                """), arguments: [id]).map(Self.queued)
+        }
+        guard let found else { throw .notFound(kind: "notification", key: String(id)) }
+        return found
+    }
+
     /// The endpoint a notification goes to: its customer's own endpoint for the target, else the target's; `nil` when
     /// neither exists (the notification waits).
     public func route(for notification: QueuedNotification) throws(DepotError) -> DeliveryRoute? {

@@ -113,13 +113,9 @@ extension DepotDatabase {
                     "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
                     "reason": made.reason,
                 ]
-                if made.path == .salesReferral {
-                    try Outbox.enqueue(db, event: "sales-referral", target: .accountManager, customerID: customerID, subject: rma,
-                                       payload: payload, idempotencyKey: "sales-referral:\(rma)", at: at)
-                } else {
-                    try Outbox.enqueue(db, event: "rma-approved", target: .logistics, customerID: customerID, subject: rma,
-                                       payload: payload, idempotencyKey: "rma-approved:\(rma)", at: at)
-                }
+                let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
+                try Outbox.notify(db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
+                                  key: "\(event.rawValue):\(rma)", at: at)
             }
             if newStatus != status {
                 try db.cachedStatement(sql: "UPDATE appliance SET status = ? WHERE id = ?").execute(arguments: [newStatus.rawValue, unitID])

@@ -45,12 +45,12 @@ extension DepotDatabase {
                 let threshold: String = row["threshold"]
                 try CaseEvents.add(db, caseID: row["case_id"], at: at, kind: "escalated", actor: actor,
                                    note: "\(target.rawValue) notified: unresolved \(threshold) after opening (due \(dueAt))")
-                try Outbox.enqueue(
-                    db, event: "escalation", target: target == .tam ? .tam : .leadership, customerID: row["customer_id"], subject: number,
-                    payload: ["case": number, "priority": row["priority"], "tier": row["tier"], "title": row["title"],
+                try Outbox.notify(
+                    db, .escalation(target), name: "escalation", routes: policy.notifications, customerID: row["customer_id"], subject: number,
+                    payload: ["case": number, "rule": target.rawValue, "priority": row["priority"], "tier": row["tier"], "title": row["title"],
                               "customer": row["customer"], "customerName": row["customer_name"], "tam": row["tam"],
                               "threshold": threshold, "due": dueAt.description],
-                    idempotencyKey: "escalation:\(number):\(target.rawValue)", at: at)
+                    key: "escalation:\(number):\(target.rawValue)", at: at)
                 try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "escalate", entity: "case", key: number,
                                     details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
                 fired.append(FiredEscalation(caseNumber: number, target: target, due: dueAt))

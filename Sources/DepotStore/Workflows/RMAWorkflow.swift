@@ -78,12 +78,12 @@ extension DepotDatabase {
                 .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
             let replacementSerial: String = replacement["serial"]
             let customerID: Int64? = unit["customer_id"]
-            try Outbox.enqueue(
-                db, event: "replacement-shipped", target: .logistics, customerID: customerID, subject: rma["number"],
+            try Outbox.notify(
+                db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma["number"],
                 payload: ["rma": rma["number"], "serial": unit["serial"], "replacementSerial": replacementSerial,
                           "carrier": carrier, "tracking": tracking, "customer": try Lookup.key(db, table: "customer", id: customerID),
                           "site": try Lookup.key(db, table: "site", id: unit["site_id"])],
-                idempotencyKey: "replacement-shipped:\(rma["number"] as String)", at: at)
+                key: "replacement-shipped:\(rma["number"] as String)", at: at)
             return ((), "\(replacementSerial) by \(carrier) \(tracking); warranty to \(end)",
                     ["replacement": replacementSerial, "carrier": carrier, "tracking": tracking, "warrantyEnd": end.description])
         }

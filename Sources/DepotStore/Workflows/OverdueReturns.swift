@@ -1,0 +1,55 @@
+import DepotCore
+import GRDB
+
+/// A defective unit that was not received by its return-due deadline, newly announced.
+public struct OverdueReturn: Sendable, Equatable, Encodable {
+    public let rma: String
+    public let serial: String
+    public let customer: String?
+    public let returnDue: Instant
+}
+
+extension DepotDatabase {
+    /// Queues a `return-overdue` notification (logistics by default) for every advance replacement whose
+    /// defective unit has not been received by its return-due deadline at `at`. Each RMA is announced once
+    /// per deadline, however often this runs (the idempotency key holds the RMA and its due instant); an RMA
+    /// whose deadline moves is announced again when the new one passes. Returns the RMAs newly announced.
+    public func notifyOverdueReturns(at: Instant, actor: Actor) throws(DepotError) -> [OverdueReturn] {
+        try actor.require(.escalate)
+        let routes = policy.notifications
+        return try write { db in
+            let rows = try Row.fetchAll(
+                db.cachedStatement(sql: """
+                    SELECT r.number, r.return_due, r.region, r.case_id, a.serial, m.key AS model, c.id AS customer_id, c.key AS customer,
+                           c.name AS customer_name, s.key AS site, sc.number AS case_number
+                    FROM rma r
+                    JOIN appliance a ON a.id = r.appliance_id
+                    JOIN model m ON m.id = a.model_id
+                    LEFT JOIN customer c ON c.id = a.customer_id
+                    LEFT JOIN site s ON s.id = a.site_id
+                    LEFT JOIN support_case sc ON sc.id = r.case_id
+                    WHERE r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped')
+                      AND r.received_at IS NULL AND r.return_due IS NOT NULL AND r.return_due < ?
+                    ORDER BY r.return_due, r.number
+                    """),
+                arguments: [at.description])
+            var announced: [OverdueReturn] = []
+            for row in rows {
+                guard let due = Instant(databaseText: row["return_due"]) else { continue }
+                let number: String = row["number"]
+                let key = "return-overdue:\(number):\(due.description)"
+                let before = db.totalChangesCount
+                try Outbox.notify(
+                    db, .returnOverdue, routes: routes, customerID: row["customer_id"], subject: number,
+                    payload: ["rma": number, "case": row["case_number"], "serial": row["serial"], "model": row["model"],
+                              "customer": row["customer"], "customerName": row["customer_name"], "site": row["site"],
+                              "returnDue": due.description],
+                    key: key, at: at)
+                if db.totalChangesCount > before {
+                    announced.append(OverdueReturn(rma: number, serial: row["serial"], customer: row["customer"], returnDue: due))
+                }
+            }
+            return announced
+        }
+    }
+}
