@@ -239,3 +239,30 @@ struct DeliverySecretTests {
         }
     }
 }
+
+@Suite("Webhook delivery: the server's schedule")
+struct BackgroundWorkTests {
+    @Test("depot serve's background work fires a due escalation by itself and delivers it to the TAM's endpoint")
+    func escalationWithoutCron() async throws {
+        let receiver = Receiver()
+        try await Application(router: receiver.router()).test(.live) { client in
+            let depot = try TestDepot.withFleet()
+            let port = try #require(client.port)
+            _ = try depot.database.addEndpoint(target: .tam, url: "http://127.0.0.1:\(port)/hook", secret: DeliveryTests.secret, customer: "ACME",
+                                               format: .json, at: Instant(Date()), actor: TestDepot.admin)
+            // A premium-plus case opened weeks ago: its TAM rule (one business day) is long due, and nobody ran `depot escalate`.
+            let number = try depot.database.openCase(
+                NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                        title: "Unit does not boot"),
+                at: Instant(iso: "2026-11-02T15:00:00Z")!, actor: TestDepot.engineer)
+            let work = Task { await BackgroundWork(database: depot.database, policy: DeliveryPolicy(), logger: Logger(label: "test")).run() }
+            for _ in 0..<250 where receiver.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
+            work.cancel()
+            let got = try #require(receiver.all.first)
+            let event = try #require(try JSONSerialization.jsonObject(with: got.body) as? [String: String])
+            #expect(event["event"] == "escalation" && event["case"] == number && event["target"] == "tam" && event["rule"] == "tam")
+            #expect(got.key == "escalation:\(number):tam@tam")
+            #expect(try depot.database.caseDetail(number, now: Instant(Date())).escalations.filter(\.fired).map(\.target).contains(.tam))
+        }
+    }
+}
