@@ -7,8 +7,9 @@ import Foundation
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
-        abstract: "Support cases: open, respond, workaround, resolve, close, show, list.",
-        subcommands: [Open.self, Respond.self, Workaround.self, Resolve.self, Close.self, Show.self, List.self]
+        abstract: "Support cases: open, respond, workaround, wait, resume, resolve, close, show, list, recompute.",
+        subcommands: [Open.self, Respond.self, Workaround.self, Wait.self, Resume.self, Resolve.self, Close.self, Show.self, List.self,
+                      Recompute.self]
     )
 
     /// `depot case open`
@@ -59,6 +60,59 @@ struct CaseCommand: ParsableCommand {
         func run() throws { try step.run(.workaround) }
     }
 
+    struct Wait: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Wait on the customer: the escalation clocks stop (the response clock does not).",
+            discussion: """
+                On resume, each escalation deadline that had not passed when the wait began moves later by the time \
+                waited, counted as its threshold counts (business time for business thresholds, wall-clock time for \
+                hours and days); fired escalations stay fired. Several waits add up.
+                """)
+        @Argument(help: "The case number (CS-YYYY-NNNNNN).") var number: String
+        @Option(help: "What the case waits for from the customer.") var reason: String
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+        func run() throws {
+            try CaseStep.run(.wait, number: number, note: reason, at: at, store: store, output: output)
+        }
+    }
+
+    struct Resume: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Stop waiting on the customer: the escalation clocks run again, their deadlines moved by the time waited.",
+            discussion: "The case returns to open, responded or workaround, as it was. A workaround, resolve or close also ends a wait.")
+        @OptionGroup var step: CaseStep
+        func run() throws { try step.run(.resume) }
+    }
+
+    struct Recompute: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Recompute the deadlines of unresolved cases under the policy in force, auditing every change.",
+            discussion: """
+                Deadlines are stored when a case is opened, so a later policy change never rewrites them by itself. This \
+                recomputes the response deadline (until the first response) and every escalation that has not fired, from \
+                the opening with the case's waits left out; escalations the policy added appear, ones it dropped go. \
+                Prints each change; nothing changes for a case whose deadlines are already right.
+                """)
+        @Argument(help: "The case number (CS-YYYY-NNNNNN); or --all.") var number: String?
+        @Flag(help: "Every unresolved case.") var all = false
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func validate() throws {
+            guard (number == nil) != (!all) else { throw ValidationError("name a case or give --all (not both)") }
+        }
+
+        func run() throws {
+            let changes = try store.open().recomputeDeadlines(number, at: at.instant, actor: store.actor)
+            if output.resolved == .json { return try Output.json(changes) }
+            Output.rows(["case", "deadline", "was", "now"], changes.map { [$0.caseNumber, $0.deadline, $0.was?.description ?? "none", $0.now?.description ?? "none"] },
+                        format: output.resolved)
+        }
+    }
+
     struct Resolve: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resolve a case (stops its escalation clocks).")
         @OptionGroup var step: CaseStep
@@ -94,8 +148,16 @@ struct CaseCommand: ParsableCommand {
                 ["responded", detail.respondedAt?.description ?? ""], ["SLA", detail.slaState?.rawValue ?? "none"],
             ]
             for e in detail.escalations {
-                rows.append(["escalation \(e.target.rawValue)", "\(e.at) (\(e.threshold))" + (e.firedAt.map { ", fired \($0)" } ?? "")])
+                var text = "\(e.at) (\(e.threshold))"
+                if e.at != e.originalAt { text += ", moved from \(e.originalAt)" }
+                if e.held { text += ", held while waiting on the customer" }
+                if let fired = e.firedAt { text += ", fired \(fired)" }
+                rows.append(["escalation \(e.target.rawValue)", text])
             }
+            for pause in detail.pauses {
+                rows.append(["waited", "\(pause.start) to \(pause.end?.description ?? "now"): \(pause.reason)"])
+            }
+            if !detail.pauses.isEmpty { rows.append(["paused in total", DurationText.of(seconds: detail.pausedSeconds)]) }
             if !detail.rmas.isEmpty { rows.append(["RMAs", detail.rmas.joined(separator: ", ")]) }
             for event in detail.timeline { rows.append([event.at.description, "\(event.kind) by \(event.actor)" + (event.note.map { ": \($0)" } ?? "")]) }
             Output.rows(["field", "value"], rows, format: output.resolved)
@@ -139,6 +201,13 @@ struct CaseStep: ParsableArguments {
     @OptionGroup var output: FormatOptions
 
     func run(_ action: CaseStateMachine.Action) throws {
+        try Self.run(action, number: number, confirmedBy: confirmedBy, note: note, at: at, store: store, output: output)
+    }
+
+    /// Takes a step and prints the case's status.
+    static func run(_ action: CaseStateMachine.Action, number: String, confirmedBy: String? = nil, note: String?, at: AtOption,
+                    store: StoreOptions, output: FormatOptions) throws
+    {
         let database = try store.open()
         try database.advanceCase(number, action, confirmedBy: confirmedBy, note: note, at: at.instant, actor: store.actor)
         let detail = try database.caseDetail(number, now: at.instant)

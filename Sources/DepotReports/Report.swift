@@ -94,6 +94,26 @@ struct ReportContext {
     }
 
     /// Steps through a query's rows with SQLite's own cursor: no row objects, no strings unless asked for.
+    /// The waits on the customer by case number (every case that ever waited), as known at the end of the as-of
+    /// day in the case's region: waits begun later are left out, and one that ended later is still running then.
+    func pauses() throws -> [String: [CasePause]] {
+        var pauses: [String: [CasePause]] = [:]
+        let sql = """
+            SELECT k.number, k.region, p.started_at, p.ended_at FROM case_pause p JOIN support_case k ON k.id = p.case_id
+            ORDER BY p.started_at, p.id
+            """
+        try each(sql, []) { row in
+            let end = endOfDay(region: row.text(1) ?? "")
+            guard let number = row.text(0) else { return }
+            // A case that waited only after the as-of day is listed with no waits: its deadline is recomputed without them.
+            if pauses[number] == nil { pauses[number] = [] }
+            guard let start = row.text(2).flatMap({ Instant(iso: $0) }), start < end else { return }
+            let stop = row.text(3).flatMap { Instant(iso: $0) }.flatMap { $0 < end ? $0 : nil }
+            pauses[number, default: []].append(CasePause(start: start, end: stop))
+        }
+        return pauses
+    }
+
     func each(_ sql: String, _ arguments: [any DatabaseValueConvertible], _ body: (ResultRow) throws -> Void) throws {
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(StatementArguments(arguments))
@@ -170,5 +190,14 @@ extension Report {
         }
         return ReportParameters(asOf: asOf, withinDays: withinDays ?? defaultWithinDays, customer: customer, region: region,
                                 accountManager: accountManager, since: since)
+    }
+}
+
+extension Report {
+    /// Seconds as decimal hours with two places (`1.50`), exact in integers.
+    static func hours(seconds: Int64) -> String {
+        let hundredths = (max(0, seconds) * 100 + 1800) / 3600
+        let cents = hundredths % 100
+        return "\(hundredths / 100).\(cents < 10 ? "0" : "")\(cents)"
     }
 }

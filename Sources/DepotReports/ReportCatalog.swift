@@ -138,8 +138,8 @@ public enum ReportCatalog {
 
     static let slaCompliance = Report(
         name: "sla-compliance", audience: "support leadership",
-        summary: "One row per case opened by the as-of day: response deadline, first response, and met, breached, pending or none (no contract).",
-        columns: ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla"],
+        summary: "One row per case opened by the as-of day: response deadline, first response, met, breached, pending or none (no contract), and hours waited on the customer (which never stop the response clock).",
+        columns: ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours"],
         filters: [.customer, .region, .accountManager, .since], defaultWithinDays: nil
     ) { context, writer in
         let p = context.parameters
@@ -148,6 +148,7 @@ public enum ReportCatalog {
             filter.sql += " AND k.opened_at >= ?"
             filter.arguments.append(Instant(utcDate: since).adding(seconds: -14 * 3600).description)
         }
+        let pauses = try context.pauses()
         let sql = """
             SELECT k.number, c.key, k.region, k.priority, k.tier, k.opened_at, k.response_due, k.responded_at
             FROM support_case k JOIN customer c ON c.id = k.customer_id
@@ -167,34 +168,48 @@ public enum ReportCatalog {
             try row.copy(0..<7, to: writer)
             try writer.cell(responded?.description ?? "")
             try writer.cell(state?.rawValue ?? "none")
+            let waited = pauses[row.text(0) ?? ""]?.reduce(0) { $0 + $1.seconds(now: end) } ?? 0
+            try writer.cell(Report.hours(seconds: waited))
             try writer.endRow()
         }
     }
 
     static let escalations = Report(
         name: "escalations", audience: "support leadership",
-        summary: "Escalation deadlines of cases opened by the as-of day: fired, due (passed, not yet fired), pending, or stopped (case resolved first).",
+        summary: "Escalation deadlines of cases opened by the as-of day, moved by the waits on the customer ended by then: fired, due (passed, not yet fired), pending, held (the case is waiting on the customer), or stopped (case resolved first).",
         columns: ["case", "customer", "region", "priority", "tier", "target", "threshold", "due", "fired_at", "state"],
         filters: [.customer, .region, .since], defaultWithinDays: nil
     ) { context, writer in
         let p = context.parameters
         let filter = context.conditions(customer: "c.key", region: "k.region")
+        let pauses = try context.pauses()
         let sql = """
             SELECT k.number, c.key, k.region, k.priority, k.tier, e.target, e.threshold, e.due_at, e.fired_at, k.opened_at, k.resolved_at
             FROM case_escalation e JOIN support_case k ON k.id = e.case_id JOIN customer c ON c.id = k.customer_id
             WHERE k.opened_at < ?\(filter.sql)
             ORDER BY e.due_at, k.number, e.target
             """
+        var clocks: [String: BusinessClock] = [:]
         try context.each(sql, [Instant(utcDate: p.asOf.adding(days: 2)).description] + filter.arguments) { row in
             let region = row.text(2) ?? ""
             let end = context.endOfDay(region: region)
             guard let opened = row.text(9).flatMap({ Instant(iso: $0) }), opened < end,
-                  let due = row.text(7).flatMap({ Instant(iso: $0) }) else { return }
-            if let since = p.since, context.day(of: due, region: region) < since { return }
+                  var due = row.text(7).flatMap({ Instant(iso: $0) }) else { return }
             let fired = row.text(8).flatMap { Instant(iso: $0) }.flatMap { $0 < end ? $0 : nil }
+            var held = false
+            if fired == nil, let waits = pauses[row.text(0) ?? ""], case .success(let threshold) = ClockDuration.parse(row.text(6) ?? "") {
+                // The deadline as the waits ended by the as-of day left it; one still running then holds it.
+                if clocks[region] == nil { clocks[region] = try context.policy.clock(for: region) }
+                let clock = clocks[region]!
+                let ended = waits.filter { $0.end != nil }
+                due = try clock.escalationDeadline(threshold, opened: opened, pauses: ended) ?? due
+                held = try clock.escalationDeadline(threshold, opened: opened, pauses: waits) == nil
+            }
+            if let since = p.since, context.day(of: due, region: region) < since { return }
             let resolved = row.text(10).flatMap { Instant(iso: $0) }.flatMap { $0 < end ? $0 : nil }
-            let state = fired != nil ? "fired" : resolved.map { $0 < due } == true ? "stopped" : due < end ? "due" : "pending"
-            try row.copy(0..<8, to: writer)
+            let state = fired != nil ? "fired" : resolved.map { $0 < due } == true ? "stopped" : held ? "held" : due < end ? "due" : "pending"
+            try row.copy(0..<7, to: writer)
+            try writer.cell(due.description)
             try writer.cell(fired?.description ?? "")
             try writer.cell(state)
             try writer.endRow()

@@ -129,8 +129,11 @@ public enum OpenAPIDocument {
             post:
               parameters:
                 - {name: number, in: path, required: true, schema: {type: string}}
-                - {name: action, in: path, required: true, schema: {enum: [respond, workaround, resolve, close]}}
-              requestBody: {content: {application/json: {schema: {type: object, properties: {confirmedBy: {type: string}, note: {type: string}}}}}}
+                - {name: action, in: path, required: true, schema: {enum: [respond, workaround, wait, resume, resolve, close]}}
+              description: >-
+                wait needs a reason (what the case waits for from the customer; the escalation clocks stop, the response
+                clock does not); resume moves the pending escalation deadlines by the time waited; close needs confirmedBy.
+              requestBody: {content: {application/json: {schema: {type: object, properties: {confirmedBy: {type: string}, reason: {type: string}, note: {type: string}}}}}}
               responses:
                 "200": {description: 'The case and its new status: {"case", "status"}.'}
                 default: {$ref: "#/components/responses/Error"}

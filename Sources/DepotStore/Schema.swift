@@ -12,7 +12,26 @@ enum Schema {
         migrator.registerMigration("v2-users-sessions", migrate: v2)
         migrator.registerMigration("v3-rma-appliance-index", migrate: v3)
         migrator.registerMigration("v4-webhook-endpoints", migrate: v4)
+        migrator.registerMigration("v5-case-pauses", migrate: v5)
         return migrator
+    }
+
+    /// The times a case waited on the customer (SPEC.md 3): escalation clocks stop from `started_at` until
+    /// `ended_at`; at most one pause of a case is running.
+    private static func v5(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE case_pause (
+                id INTEGER PRIMARY KEY,
+                case_id INTEGER NOT NULL REFERENCES support_case(id),
+                reason TEXT NOT NULL CHECK (length(reason) > 0),
+                started_at TEXT NOT NULL,
+                started_by TEXT NOT NULL,
+                ended_at TEXT CHECK (ended_at IS NULL OR ended_at >= started_at),
+                ended_by TEXT
+            );
+            CREATE INDEX case_pause_case ON case_pause(case_id, started_at);
+            CREATE UNIQUE INDEX case_pause_running ON case_pause(case_id) WHERE ended_at IS NULL;
+            """)
     }
 
     /// Where notifications go: one endpoint per target, and optionally one per target and customer (a TAM's

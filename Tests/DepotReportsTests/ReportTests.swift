@@ -142,10 +142,10 @@ struct ReportTests {
                             at: monday, actor: TestDepot.engineer)
         let sla = try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-12-31")))
         #expect(sla == [
-            ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla"],
-            [met, "ACME", "americas", "P4", "premium-plus", "2026-11-23T15:00:00Z", "2026-11-25T15:00:00Z", "2026-11-23T15:10:00Z", "met"],
-            [old, "GLOBEX", "emea", "P2", "standard", "2026-11-23T15:00:00Z", "2026-11-24T09:00:00Z", "", "breached"],
-            ["CS-2026-000003", "NOCON", "emea", "P4", "", "2026-11-23T15:00:00Z", "", "", "none"],
+            ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours"],
+            [met, "ACME", "americas", "P4", "premium-plus", "2026-11-23T15:00:00Z", "2026-11-25T15:00:00Z", "2026-11-23T15:10:00Z", "met", "0.00"],
+            [old, "GLOBEX", "emea", "P2", "standard", "2026-11-23T15:00:00Z", "2026-11-24T09:00:00Z", "", "breached", "0.00"],
+            ["CS-2026-000003", "NOCON", "emea", "P4", "", "2026-11-23T15:00:00Z", "", "", "none", "0.00"],
         ])
         #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-23")))[2][8] == "pending")
         #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-22"))).count == 1)

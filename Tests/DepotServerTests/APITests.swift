@@ -114,7 +114,24 @@ struct APITests {
                 #expect(response.status == .conflict)
                 let error = try json(response)["error"] as? [String: Any]
                 #expect(error?["code"] as? String == "illegal-transition")
-                #expect(error?["message"] as? String == "CS-2026-000001 is responded: cannot respond; allowed next: workaround, resolve, close")
+                #expect(error?["message"] as? String == "CS-2026-000001 is responded: cannot respond; allowed next: workaround, wait, resolve, close")
+            }
+            // Waiting on the customer: the reason is required (400 naming it), resume returns to responded.
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/wait", method: .post, headers: server.auth(.supportEngineer),
+                                     body: ByteBuffer(string: "{}")) { response in
+                #expect(response.status == .badRequest)
+                let error = try json(response)["error"] as? [String: Any]
+                let message = error?["message"] as? String ?? ""
+                #expect(message.contains("reason") && message.contains("say what the case waits for"), "\(message)")
+            }
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/wait", method: .post, headers: server.auth(.supportEngineer),
+                                     body: ByteBuffer(string: #"{"reason": "the customer's logs"}"#)) { response in
+                let body = try json(response)
+                #expect(body["status"] as? String == "waiting-on-customer")
+            }
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/resume", method: .post, headers: server.auth(.supportEngineer)) { response in
+                let body = try json(response)
+                #expect(body["status"] as? String == "responded")
             }
             try await client.execute(uri: "/api/v1/cases/CS-2026-000009", method: .get, headers: server.auth(.admin)) {
                 #expect($0.status == .notFound)

@@ -124,6 +124,29 @@ struct WebTests {
         }
     }
 
+    @Test("waiting on the customer through the case page: the wait form needs a reason (400 without), the page shows the wait and held deadlines, resume")
+    func waitOnCustomer() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let browser = try await TestBrowser.signIn(client, as: .supportEngineer)
+            let fields = ["customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs?"]
+            #expect(try await browser.post(client, "/cases", fields).headers[.location] == "/cases/CS-2026-000001")
+            let page = String(buffer: try await browser.get(client, "/cases/CS-2026-000001").body)
+            #expect(page.contains(#"action="/cases/CS-2026-000001/wait""#) && page.contains("Wait on customer") && !page.contains(#"/resume""#))
+            let empty = try await browser.post(client, "/cases/CS-2026-000001/wait", ["note": " "])
+            #expect(empty.status == .badRequest && String(buffer: empty.body).contains("reason"))
+            let waited = try await browser.post(client, "/cases/CS-2026-000001/wait", ["note": "<b>syslog</b> from the customer"])
+            #expect(waited.status == .seeOther)
+            let waiting = String(buffer: try await browser.get(client, "/cases/CS-2026-000001").body)
+            #expect(waiting.contains("Waiting on the customer") && waiting.contains("held while waiting on the customer"))
+            #expect(waiting.contains("&lt;b&gt;syslog&lt;/b&gt; from the customer") && !waiting.contains("<b>syslog"))
+            #expect(waiting.contains(#"action="/cases/CS-2026-000001/resume""#))
+            #expect(try await browser.post(client, "/cases/CS-2026-000001/resume", [:]).status == .seeOther)
+            let detail = try server.depot.database.caseDetail("CS-2026-000001", now: TestServer.now)
+            #expect(detail.status == .open && detail.pauses.count == 1 && detail.pauses.first?.end != nil)
+        }
+    }
+
     @Test("templates escape what users wrote: a customer named <script>alert(1)</script> shows as text everywhere")
     func escaping() async throws {
         let hostile = "<script>alert(1)</script>"

@@ -20,6 +20,8 @@ struct APIController {
     /// The body of a case step: who confirmed a closure, a note.
     struct CaseStepBody: Decodable {
         let confirmedBy: String?
+        /// Why the case waits (for `wait`; `note` is taken when it is missing).
+        let reason: String?
         let note: String?
     }
 
@@ -36,7 +38,7 @@ struct APIController {
         let body = try await request.decodeJSON(CaseStepBody.self)
         let database = database
         let at = now()
-        try await database.grouped { try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.note, at: at, actor: actor) }
+        try await database.grouped { try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor) }
         let detail = try await Blocking.run { try database.caseDetail(number, now: at) }
         return JSONResponse(CaseStatusBody(case: detail.number, status: detail.status))
     }

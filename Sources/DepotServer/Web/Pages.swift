@@ -81,13 +81,8 @@ enum Format {
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)) (\(zone.identifier))"
     }
 
-    /// `3 h 20 min`, `2 d 4 h`, `45 min`; business time stays in hours (`59 h`), since its days are not 24 hours.
     static func duration(_ seconds: Int64, business: Bool = false) -> String {
-        let minutes = max(0, seconds) / 60
-        if minutes < 60 { return "\(minutes) min" }
-        let hours = minutes / 60
-        if hours < 48 || business { return minutes % 60 == 0 ? "\(hours) h" : "\(hours) h \(minutes % 60) min" }
-        return hours % 24 == 0 ? "\(hours / 24) d" : "\(hours / 24) d \(hours % 24) h"
+        DurationText.of(seconds: seconds, business: business)
     }
 
     /// The live response-SLA state of a case: time left (in business time when the threshold counts it) or how long ago it broke.

@@ -83,7 +83,8 @@ enum View {
         let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
         let sla = Format.sla(state: c.slaState, left: left)
         let steps = CaseStateMachine.Action.allCases.filter { CaseStateMachine.next(from: c.status, by: $0) != nil }.map { step in
-            ["action": step.rawValue, "label": step.rawValue.capitalized, "isClose": step == .close] as [String: Any]
+            ["action": step.rawValue, "label": step == .wait ? "Wait on customer" : step.rawValue.capitalized, "isClose": step == .close,
+             "isWait": step == .wait] as [String: Any]
         }
         let rmas = try c.rmas.map { number -> [String: Any] in
             let r = try database.rmaDetail(number, now: now)
@@ -99,8 +100,14 @@ enum View {
             "respondedAt": Format.local(c.respondedAt, zone: zone), "sla": sla.text, "slaTone": sla.tone,
             "escalations": c.escalations.map { e in
                 ["target": e.target.rawValue, "at": Format.local(e.at, zone: zone), "threshold": e.threshold,
-                 "state": e.fired ? "fired \(Format.local(e.firedAt, zone: zone))" : "pending"] as [String: Any]
+                 "state": e.fired ? "fired \(Format.local(e.firedAt, zone: zone))" : e.held ? "held while waiting on the customer" : "pending",
+                 "moved": e.at != e.originalAt ? "moved from \(Format.local(e.originalAt, zone: zone))" : ""] as [String: Any]
             },
+            "pauses": c.pauses.map { p in
+                ["start": Format.local(p.start, zone: zone), "end": p.end.map { Format.local($0, zone: zone) } ?? "still waiting", "reason": p.reason,
+                 "by": p.startedBy] as [String: Any]
+            },
+            "hasPauses": !c.pauses.isEmpty, "paused": Format.duration(c.pausedSeconds),
             "rmas": rmas, "hasRMAs": !rmas.isEmpty,
             "timeline": c.timeline.map { ["at": Format.local($0.at, zone: zone), "kind": $0.kind, "actor": $0.actor, "note": $0.note ?? ""] },
             "steps": steps, "canManage": actor.role.allows(.manageCases),

@@ -9,8 +9,12 @@ public struct CaseDetail: Sendable, Encodable {
         public let threshold: String
         public let fired: Bool
         public let firedAt: Instant?
+        /// The deadline as the case was opened, before any wait on the customer moved it.
+        public let originalAt: Instant
+        /// Held while the case waits on the customer (the deadline had not passed when the wait began).
+        public let held: Bool
 
-        enum CodingKeys: String, CodingKey { case target, at, threshold, fired, firedAt }
+        enum CodingKeys: String, CodingKey { case target, at, threshold, fired, firedAt, originalAt, held }
         public func encode(to encoder: any Encoder) throws {
             var c = encoder.container(keyedBy: CodingKeys.self)
             try c.encode(target, forKey: .target)
@@ -18,6 +22,27 @@ public struct CaseDetail: Sendable, Encodable {
             try c.encode(threshold, forKey: .threshold)
             try c.encode(fired, forKey: .fired)
             try c.encode(firedAt, forKey: .firedAt)
+            try c.encode(originalAt, forKey: .originalAt)
+            try c.encode(held, forKey: .held)
+        }
+    }
+
+    /// A time the case waited on the customer.
+    public struct Pause: Sendable, Encodable {
+        public let reason: String
+        public let start: Instant
+        public let end: Instant?
+        public let startedBy: String
+        public let endedBy: String?
+
+        enum CodingKeys: String, CodingKey { case reason, start, end, startedBy, endedBy }
+        public func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(reason, forKey: .reason)
+            try c.encode(start, forKey: .start)
+            try c.encode(end, forKey: .end)
+            try c.encode(startedBy, forKey: .startedBy)
+            try c.encode(endedBy, forKey: .endedBy)
         }
     }
 
@@ -62,6 +87,9 @@ public struct CaseDetail: Sendable, Encodable {
     public let closedConfirmedBy: String?
     public let slaState: SLAState?
     public let escalations: [Escalation]
+    /// The waits on the customer, oldest first, and their wall-clock total up to `now` (the escalation clocks stood still).
+    public let pauses: [Pause]
+    public let pausedSeconds: Int64
     public let rmas: [String]
     public let timeline: [Event]
 
@@ -69,7 +97,7 @@ public struct CaseDetail: Sendable, Encodable {
         case number = "case"
         case customer, contact, type, serial, title, description, productVersion, impact, urgency, suggestedPriority, priority,
              priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
-             closedConfirmedBy, slaState, escalations, rmas, timeline
+             closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -99,6 +127,8 @@ public struct CaseDetail: Sendable, Encodable {
         try c.encode(closedConfirmedBy, forKey: .closedConfirmedBy)
         try c.encode(slaState, forKey: .slaState)
         try c.encode(escalations, forKey: .escalations)
+        try c.encode(pauses, forKey: .pauses)
+        try c.encode(pausedSeconds, forKey: .pausedSeconds)
         try c.encode(rmas, forKey: .rmas)
         try c.encode(timeline, forKey: .timeline)
     }
@@ -172,12 +202,24 @@ extension DepotDatabase {
         try read { db in
             let row = try Lookup.supportCase(db, number: number)
             let id: Int64 = row["id"]
+            let opened = Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0)
+            let pauses = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id])
+                .compactMap { p -> CaseDetail.Pause? in
+                    guard let start = Instant(databaseText: p["started_at"]) else { return nil }
+                    return CaseDetail.Pause(reason: p["reason"], start: start, end: Instant(databaseText: p["ended_at"]),
+                                            startedBy: p["started_by"], endedBy: p["ended_by"])
+                }
+            let running = pauses.last.flatMap { $0.end == nil ? $0.start : nil }
+            let clock = try clocks.clock(for: row["region"])
             let escalations = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
                 arguments: [id])
                 .compactMap { e -> CaseDetail.Escalation? in
                     guard let target = EscalationTarget(rawValue: e["target"]), let at = Instant(databaseText: e["due_at"]) else { return nil }
                     let firedAt = Instant(databaseText: e["fired_at"])
-                    return CaseDetail.Escalation(target: target, at: at, threshold: e["threshold"], fired: firedAt != nil, firedAt: firedAt)
+                    let threshold: String = e["threshold"]
+                    let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
+                    return CaseDetail.Escalation(target: target, at: at, threshold: threshold, fired: firedAt != nil, firedAt: firedAt,
+                                                 originalAt: original, held: firedAt == nil && running.map { $0 < at } == true)
                 }
             let timeline = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id"), arguments: [id])
                 .map { CaseDetail.Event(at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), kind: $0["kind"], actor: $0["actor"], note: $0["note"]) }
@@ -198,7 +240,8 @@ extension DepotDatabase {
                 resolvedAt: Instant(databaseText: row["resolved_at"]), closedAt: Instant(databaseText: row["closed_at"]),
                 closedConfirmedBy: try Lookup.key(db, table: "contact", id: row["closed_confirmed_by"]),
                 slaState: SLAState.of(due: responseDue, responded: responded, now: now),
-                escalations: escalations, rmas: rmas, timeline: timeline)
+                escalations: escalations, pauses: pauses, pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },
+                rmas: rmas, timeline: timeline)
         }
     }
 

@@ -133,7 +133,7 @@ extension DepotDatabase {
             let row = try Lookup.supportCase(db, number: number)
             let caseNumber: String = row["number"]
             let status = CaseStatus(rawValue: row["status"]) ?? .open
-            guard let next = CaseStateMachine.next(from: status, by: action) else {
+            guard var next = CaseStateMachine.next(from: status, by: action) else {
                 throw DepotError.illegalTransition(subject: caseNumber, state: status.rawValue, action: action.rawValue,
                                                    allowed: CaseStateMachine.allowed(from: status).map(\.rawValue))
             }
@@ -141,10 +141,27 @@ extension DepotDatabase {
             guard at >= opened else {
                 throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before the case was opened (\(opened))")
             }
+            var text = note?.trimmingSpaces() ?? ""
+            if status == .waitingOnCustomer, action != .respond {
+                // Leaving the wait (resume, workaround, resolve, close) ends the pause and moves the escalation deadlines.
+                let ended = try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row["region"]))
+                text = ([ended] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
+            }
             var assignments = ["status = ?"]
-            var arguments: [(any DatabaseValueConvertible)?] = [next.rawValue]
-            var details = ["from": status.rawValue, "to": next.rawValue]
+            var arguments: [(any DatabaseValueConvertible)?] = []
+            var details = ["from": status.rawValue]
             switch action {
+            case .wait:
+                guard !text.isEmpty else {
+                    throw DepotError.invalidArgument(name: "reason", value: note ?? "", reason: "say what the case waits for from the customer")
+                }
+                try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [row["id"], text, at.description, actor.user])
+            case .resume:
+                next = CaseStateMachine.resumed(responded: row["responded_at"] as String? != nil, workaround: row["workaround_at"] as String? != nil)
+            case .respond where status == .waitingOnCustomer && row["responded_at"] as String? != nil:
+                throw DepotError.illegalTransition(subject: caseNumber, state: status.rawValue, action: action.rawValue,
+                                                   allowed: CaseStateMachine.allowed(from: status).filter { $0 != .respond }.map(\.rawValue))
             case .respond, .workaround:
                 if row["responded_at"] as String? == nil {
                     assignments.append("responded_at = ?")
@@ -170,20 +187,51 @@ extension DepotDatabase {
                 arguments += [at.description, contact["id"] as Int64]
                 details["confirmedBy"] = contact["email"]
             }
+            details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
-                .execute(arguments: StatementArguments(arguments + [row["id"] as Int64]))
+                .execute(arguments: StatementArguments([next.rawValue] + arguments + [row["id"] as Int64]))
             let kind: String = switch action {
             case .respond: "responded"
             case .workaround: "workaround"
+            case .wait: "waiting"
+            case .resume: "resumed"
             case .resolve: "resolved"
             case .close: "closed"
             }
-            var text = note ?? ""
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
             try CaseEvents.add(db, caseID: row["id"], at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
                                 key: caseNumber, reason: note, details: details)
         }
+    }
+}
+
+/// Waiting on the customer: the pause's end moves every escalation deadline that had not passed when the
+/// wait began (fired ones stay fired).
+enum Pauses {
+    /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
+    static func end(_ db: Database, caseRow: Row, at: Instant, actor: Actor, clock: BusinessClock) throws -> String {
+        let number: String = caseRow["number"]
+        guard let pause = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),
+                                           arguments: [caseRow["id"]]),
+              let start = Instant(databaseText: pause["started_at"])
+        else { return "no running pause" }
+        guard at >= start else {
+            throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before \(number) began waiting (\(start))")
+        }
+        try db.cachedStatement(sql: "UPDATE case_pause SET ended_at = ?, ended_by = ? WHERE id = ?").execute(arguments: [at.description, actor.user, pause["id"]])
+        var moves: [String] = []
+        let pending = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, target, threshold, due_at FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"),
+                                       arguments: [caseRow["id"]])
+        for e in pending {
+            guard let due = Instant(databaseText: e["due_at"]), case .success(let threshold) = ClockDuration.parse(e["threshold"]) else { continue }
+            let moved = try clock.moved(due, threshold: threshold, start: start, end: at)
+            guard moved != due else { continue }
+            try db.cachedStatement(sql: "UPDATE case_escalation SET due_at = ? WHERE id = ?").execute(arguments: [moved.description, e["id"]])
+            moves.append("\(e["target"] as String) due \(moved) (was \(due))")
+        }
+        let waited = DurationText.of(seconds: at.secondsSinceEpoch - start.secondsSinceEpoch)
+        return "waited \(waited)" + (moves.isEmpty ? "" : "; " + moves.joined(separator: ", "))
     }
 }
 

@@ -1,0 +1,115 @@
+import DepotCore
+import GRDB
+
+/// One deadline `depot case recompute` changed.
+public struct DeadlineChange: Sendable, Equatable, Encodable {
+    public let caseNumber: String
+    /// `response`, or `escalation leadership` / `escalation tam`.
+    public let deadline: String
+    /// The stored deadline before (`nil`: there was none).
+    public let was: Instant?
+    /// The deadline now (`nil`: the policy has none any more).
+    public let now: Instant?
+
+    public init(caseNumber: String, deadline: String, was: Instant?, now: Instant?) {
+        self.caseNumber = caseNumber
+        self.deadline = deadline
+        self.was = was
+        self.now = now
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case caseNumber = "case"
+        case deadline, was, now
+    }
+}
+
+extension DepotDatabase {
+    /// Recomputes the deadlines of one unresolved case (or of all, with `nil`) under the policy in force: the
+    /// response deadline until the first response, and every escalation that has not fired, from the opening
+    /// with the case's finished waits left out (a running wait moves them when it ends). Escalations the policy
+    /// added are created and ones it dropped removed. Every change is audited and added to the case's timeline;
+    /// returns the changes (none when the stored deadlines are already the policy's).
+    public func recomputeDeadlines(_ number: String?, at: Instant, actor: Actor) throws(DepotError) -> [DeadlineChange] {
+        try actor.require(.manageCases)
+        let recordedAt = now()
+        let policy = policy
+        return try write { db in
+            let cases: [Row]
+            if let number {
+                let row = try Lookup.supportCase(db, number: number)
+                guard CaseStatus(rawValue: row["status"])?.isUnresolved == true else {
+                    throw DepotError.refused(subject: row["number"], reason: "is \(row["status"] as String): its deadlines are final")
+                }
+                cases = [row]
+            } else {
+                cases = try Row.fetchAll(db, sql: "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id")
+            }
+            var changes: [DeadlineChange] = []
+            for row in cases {
+                let caseChanges = try recompute(db, row, policy: policy)
+                guard !caseChanges.isEmpty else { continue }
+                let number: String = row["number"]
+                for change in caseChanges {
+                    try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "recompute", entity: "case", key: number,
+                                        reason: "policy \(policy.source)",
+                                        details: ["deadline": change.deadline, "was": change.was?.description ?? "none", "now": change.now?.description ?? "none"])
+                }
+                let note = caseChanges.map { "\($0.deadline) \($0.was?.description ?? "none") -> \($0.now?.description ?? "none")" }
+                    .joined(separator: "; ")
+                try CaseEvents.add(db, caseID: row["id"], at: at, kind: "recomputed", actor: actor, note: "under policy \(policy.source): \(note)")
+                changes += caseChanges
+            }
+            return changes
+        }
+    }
+
+    private func recompute(_ db: Database, _ row: Row, policy: Policy) throws -> [DeadlineChange] {
+        let number: String = row["number"]
+        let caseID: Int64 = row["id"]
+        guard let opened = Instant(databaseText: row["opened_at"]), let priority = Priority(rawValue: row["priority"]) else { return [] }
+        let clock = try clocks.clock(for: row["region"])
+        let deadlines = try policy.slas.deadlines(tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), priority: priority,
+                                                  opened: opened, clock: clock)
+        let ended = try Row.fetchAll(db.cachedStatement(sql: "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at"),
+                                     arguments: [caseID])
+            .compactMap { p in Instant(databaseText: p["started_at"]).map { CasePause(start: $0, end: Instant(databaseText: p["ended_at"])) } }
+        var changes: [DeadlineChange] = []
+
+        if row["responded_at"] as String? == nil {
+            let was = Instant(databaseText: row["response_due"])
+            if was != deadlines.response || row["response_threshold"] as String? != deadlines.responseThreshold?.description {
+                try db.cachedStatement(sql: "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?")
+                    .execute(arguments: [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
+                if was != deadlines.response { changes.append(DeadlineChange(caseNumber: number, deadline: "response", was: was, now: deadlines.response)) }
+            }
+        }
+
+        let stored = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, target, threshold, due_at, fired_at FROM case_escalation WHERE case_id = ?"),
+                                      arguments: [caseID])
+        for target in EscalationTarget.allCases {
+            let existing = stored.first { $0["target"] as String == target.rawValue }
+            if existing?["fired_at"] as String? != nil { continue }  // fired stays fired
+            let name = "escalation \(target.rawValue)"
+            let was = existing.flatMap { Instant(databaseText: $0["due_at"]) }
+            guard let rule = deadlines.escalations.first(where: { $0.target == target }) else {
+                if let existing {
+                    try db.cachedStatement(sql: "DELETE FROM case_escalation WHERE id = ?").execute(arguments: [existing["id"]])
+                    changes.append(DeadlineChange(caseNumber: number, deadline: name, was: was, now: nil))
+                }
+                continue
+            }
+            let due = try clock.escalationDeadline(rule.threshold, opened: opened, pauses: ended) ?? rule.at
+            if let existing {
+                guard was != due || existing["threshold"] as String != rule.threshold.description else { continue }
+                try db.cachedStatement(sql: "UPDATE case_escalation SET threshold = ?, due_at = ? WHERE id = ?")
+                    .execute(arguments: [rule.threshold.description, due.description, existing["id"]])
+            } else {
+                try db.cachedStatement(sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [caseID, target.rawValue, rule.threshold.description, due.description])
+            }
+            if was != due { changes.append(DeadlineChange(caseNumber: number, deadline: name, was: was, now: due)) }
+        }
+        return changes
+    }
+}
