@@ -14,7 +14,7 @@ struct RMACommand: ParsableCommand {
             Sales referral: referred -> closed (purchased or declined). Any open RMA can be cancelled with a reason.
             """,
         subcommands: [Show.self, List.self, Allocate.self, Ship.self, Deliver.self, ReturnShip.self, Receive.self, Close.self,
-                      Cancel.self, Decide.self]
+                      Cancel.self, Label.self, Decide.self]
     )
 
     /// `depot rma show`
@@ -137,6 +137,39 @@ struct RMACommand: ParsableCommand {
         @OptionGroup var step: RMAStep
         func run() throws {
             try step.run { db, number, at, actor in try db.cancelRMA(number, reason: reason, at: at, actor: actor); return [:] }
+        }
+    }
+
+    /// `depot rma label`
+    struct Label: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write the printable shipping label of an RMA as SVG (100 x 150 mm).",
+            discussion: """
+                The label has the RMA number as a Code 128 barcode (with the number in text beneath), the ship-to and \
+                return-to addresses, the model and serial numbers, and the carrier and tracking number once known. \
+                Without --return: the replacement, from its depot to the customer's site; with --return: the defective \
+                unit back to the depot. The web UI's RMA page links the same label, ready to print.
+                """)
+        @Argument(help: "The RMA number (RMA-YYYY-NNNNNN).") var number: String
+        @Flag(name: .customLong("return"), help: "The label for sending the defective unit back.") var returnLabel = false
+        @Option(help: ArgumentHelp("Where to write the SVG (- for standard output).", valueName: "file.svg")) var output: String
+        @OptionGroup var store: StoreOptions
+
+        func run() throws {
+            let label = try store.open().rmaLabel(number, direction: returnLabel ? .return : .replacement)
+            let svg: String
+            do { svg = try label.svg() } catch { throw DepotError.refused(subject: label.rma, reason: error.description) }
+            if output == "-" { return Output.write(svg) }
+            let temporary = output + ".partial-\(getpid())"
+            do {
+                try Data(svg.utf8).write(to: URL(fileURLWithPath: temporary))
+            } catch {
+                throw DepotError.unreadableFile(path: output, reason: "cannot write: \(error.localizedDescription)")
+            }
+            guard rename(temporary, output) == 0 else {
+                unlink(temporary)
+                throw DepotError.unreadableFile(path: output, reason: "cannot replace the file: \(String(cString: strerror(errno)))")
+            }
         }
     }
 

@@ -174,6 +174,15 @@ public enum OpenAPIDocument {
               responses:
                 "200": {description: 'The RMA: rma, path, state, serial, replacementSerial, shipBy, returnDue, overdue, history.'}
                 default: {$ref: "#/components/responses/Error"}
+          /api/v1/rmas/{number}/label:
+            get:
+              description: 'The printable shipping label (100 x 150 mm) with the RMA number as a Code 128 barcode.'
+              parameters:
+                - {name: number, in: path, required: true, schema: {type: string}}
+                - {name: direction, in: query, schema: {enum: [replacement, return], default: replacement}}
+              responses:
+                "200": {description: 'The label.', content: {image/svg+xml: {schema: {type: string}}}}
+                default: {$ref: "#/components/responses/Error"}
           /api/v1/rmas/{number}/{action}:
             post:
               parameters:

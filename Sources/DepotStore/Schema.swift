@@ -13,7 +13,17 @@ enum Schema {
         migrator.registerMigration("v3-rma-appliance-index", migrate: v3)
         migrator.registerMigration("v4-webhook-endpoints", migrate: v4)
         migrator.registerMigration("v5-case-pauses", migrate: v5)
+        migrator.registerMigration("v6-depot-addresses", migrate: v6)
         return migrator
+    }
+
+    /// Shipping labels need the depot's address, and the depot a replacement left from (where the defective
+    /// unit goes back to).
+    private static func v6(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE depot ADD COLUMN address TEXT NOT NULL DEFAULT '';
+            ALTER TABLE rma ADD COLUMN depot_id INTEGER REFERENCES depot(id);
+            """)
     }
 
     /// The times a case waited on the customer (SPEC.md 3): escalation clocks stop from `started_at` until

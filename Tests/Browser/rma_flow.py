@@ -193,6 +193,11 @@ def flow(b, users):
         assert b.text("#rma-state") == "shipped", b.text("#rma-state")
         assert b.text("#replacement") == "SPARE-US-1"
         b.screenshot("rma-shipped")
+        # The replacement's shipping label, ready to print: the image loads (naturalWidth > 0 once the SVG renders).
+        b.find("#label-replacement").click()
+        WebDriverWait(b.driver, 10).until(lambda d: d.execute_script(
+            "const i = document.getElementById('label'); return i && i.complete && i.naturalWidth > 0"))
+        b.screenshot("rma-label")
         b.sign_out()
 
         # The account manager sees the lineage of the unit.

@@ -92,6 +92,17 @@ struct StatusMatrixTests {
         Call(.post, "/api/v1/rmas/RMA-2026-000001/allocate", .logistics, .ok),
         Call(.post, "/api/v1/rmas/RMA-2026-000001/ship", .logistics, #"{"carrier": "UPS"}"#, .badRequest),
         Call(.post, "/api/v1/rmas/RMA-2026-000001/ship", .logistics, #"{"carrier": "UPS", "tracking": "1Z"}"#, .ok),
+        Call(.get, "/api/v1/rmas/RMA-2026-000001/label", .logistics, .ok),
+        Call(.get, "/api/v1/rmas/RMA-2026-000001/label?direction=return", .logistics, .ok),
+        Call(.get, "/api/v1/rmas/RMA-2026-000001/label?direction=sideways", .logistics, .badRequest),
+        Call(.get, "/api/v1/rmas/RMA-2026-000001/label", nil, .unauthorized),
+        Call(.get, "/api/v1/rmas/RMA-2026-000099/label", .logistics, .notFound),
+        // Cases waiting on the customer.
+        Call(.post, "/api/v1/cases/CS-2026-000001/wait", .supportEngineer, "{}", .badRequest),
+        Call(.post, "/api/v1/cases/CS-2026-000001/wait", .accountManager, #"{"reason": "logs"}"#, .forbidden),
+        Call(.post, "/api/v1/cases/CS-2026-000001/wait", .supportEngineer, #"{"reason": "logs"}"#, .ok),
+        Call(.post, "/api/v1/cases/CS-2026-000001/wait", .supportEngineer, #"{"reason": "logs"}"#, .conflict),
+        Call(.post, "/api/v1/cases/CS-2026-000001/resume", .supportEngineer, .ok),
         // Reports.
         Call(.get, "/api/v1/reports/shipping-queue.csv", .accountManager, .ok),
         Call(.get, "/api/v1/reports/shipping-queue.csv?since=2026-01-01", .accountManager, .badRequest),
@@ -154,16 +165,19 @@ struct StatusMatrixTests {
                 #expect(forged.status == .forbidden, "POST \(uri) without the CSRF token")
             }
             let pages = ["/support", "/logistics", "/accounts", "/units/ACME-1", "/customers/ACME", "/cases/new", "/cases/CS-2026-000001",
-                         "/rmas/RMA-2026-000001", "/reports", "/reports/escalations", "/reports/escalations.csv", "/static/depot.css"]
+                         "/rmas/RMA-2026-000001", "/rmas/RMA-2026-000001/label", "/rmas/RMA-2026-000001/label?direction=return",
+                         "/rmas/RMA-2026-000001/label.svg", "/reports", "/reports/escalations", "/reports/escalations.csv", "/static/depot.css"]
             for page in pages {
                 #expect(try await accounts.get(client, page).status == .ok, "GET \(page)")
                 if page != "/static/depot.css" { #expect(try await client.execute(uri: page, method: .get).status == .seeOther, "GET \(page) signed out") }
             }
-            for page in ["/units/NOPE-1", "/customers/NOPE", "/cases/CS-2026-000099", "/rmas/RMA-2026-000099", "/reports/nonsense", "/search?q=NOPE-1"] {
+            for page in ["/units/NOPE-1", "/customers/NOPE", "/cases/CS-2026-000099", "/rmas/RMA-2026-000099", "/reports/nonsense", "/search?q=NOPE-1",
+                         "/rmas/RMA-2026-000099/label"] {
                 let response = try await accounts.get(client, page)
                 #expect(response.status == .notFound && String(buffer: response.body).contains("id=\"problem\""), "GET \(page)")
             }
-            for page in ["/search?q=", "/reports/warranty-expiry?as-of=tomorrow", "/reports/warranty-expiry?within-days=many"] {
+            for page in ["/search?q=", "/reports/warranty-expiry?as-of=tomorrow", "/reports/warranty-expiry?within-days=many",
+                         "/rmas/RMA-2026-000001/label?direction=sideways"] {
                 #expect(try await accounts.get(client, page).status == .badRequest, "GET \(page)")
             }
             #expect(try await accounts.get(client, "/search?q=CS-2026-000001").headers[.location] == "/cases/CS-2026-000001")

@@ -80,9 +80,9 @@ public enum Fleet {
         NOCON-LON,NOCON,London,GB,emea,2 Strand
         """
     public static let depots = """
-        depot,name,region
-        D-US,Memphis,americas
-        D-EU,Amsterdam,emea
+        depot,name,region,address
+        D-US,Memphis,americas,"4100 Depot Way, Memphis TN 38118, US"
+        D-EU,Amsterdam,emea,"Havenweg 12, 1043 AB Amsterdam, NL"
         """
     public static let contracts = """
         contract,customer,tier,start_date,end_date,max_contacts

@@ -14,6 +14,7 @@ struct WorkflowController {
         group.post("diagnoses", use: diagnose)
         group.get("rmas", use: listRMAs)
         group.get("rmas/:number", use: rma)
+        group.get("rmas/:number/label", use: label)
         group.post("rmas/:number/:action", use: rmaStep)
         group.get("reports/:name", use: report)
     }
@@ -105,6 +106,26 @@ struct WorkflowController {
         let database = database
         let at = now()
         return JSONResponse(try await Blocking.run { try database.rmaDetail(number, now: at) })
+    }
+
+    /// `GET /api/v1/rmas/{number}/label?direction=replacement|return`: the shipping label as SVG.
+    @Sendable func label(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        return try await Self.labelResponse(request, context: context, database: database)
+    }
+
+    /// The label of `rmas/{number}/label...` with `?direction=`, as `image/svg+xml`; 400 for another direction.
+    static func labelResponse(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
+        let number = try context.parameters.require("number")
+        let name = request.uri.queryParameters.get("direction") ?? "replacement"
+        guard let direction = ShippingLabel.Direction(rawValue: name) else {
+            throw APIError(status: .badRequest, code: "invalid", message: "direction: \"\(name)\" is neither replacement nor return")
+        }
+        let label = try await Blocking.run { try database.rmaLabel(number, direction: direction) }
+        let svg: String
+        do { svg = try label.svg() } catch { throw APIError(status: .conflict, code: "refused", message: error.description) }
+        return Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "no-store"],
+                        body: .init(byteBuffer: ByteBuffer(string: svg)))
     }
 
     struct RMAStepBody: Decodable {

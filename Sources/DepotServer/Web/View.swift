@@ -206,6 +206,7 @@ enum View {
         var values = rmaRow(r, database: database, actor: actor, back: "")
         values["actions"] = actions(r, actor: actor)
         values["hasActions"] = !r.allowedNext.isEmpty
+        values["ships"] = r.path != .salesReferral
         values["states"] = states
         values["transitions"] = transitions
         values["tier"] = r.tier?.rawValue ?? "no contract"

@@ -1,4 +1,5 @@
 import Foundation
+import DepotCore
 
 /// The account managers' chart of warranty expiries per month, drawn by the server as inline SVG.
 enum WarrantyChart {
@@ -26,18 +27,5 @@ enum WarrantyChart {
     }
 
     /// XML text escaping for the labels.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for c in text {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
+    static func escape(_ text: String) -> String { XMLText.escape(text) }
 }

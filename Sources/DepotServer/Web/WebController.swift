@@ -32,6 +32,8 @@ struct WebController {
         router.post("cases/:number/diagnosis", use: diagnose)
         router.post("cases/:number/:action", use: caseStep)
         router.get("rmas/:number", use: rma)
+        router.get("rmas/:number/label", use: labelPage)
+        router.get("rmas/:number/label.svg", use: labelSVG)
         router.post("rmas/:number/:action", use: rmaStep)
         router.get("reports", use: reports)
         router.get("reports/:name", use: report)
@@ -268,6 +270,28 @@ struct WebController {
         return try await page("rma", title: "RMA \(number.uppercased())", context) { database, at in
             try View.rmaPage(number, actor: actor, database: database, now: at)
         }
+    }
+
+    /// `GET /rmas/{number}/label?direction=replacement|return`: the label on a page that prints as the label alone.
+    @Sendable func labelPage(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        let number = try context.parameters.require("number").uppercased()
+        let name = request.uri.queryParameters.get("direction") ?? "replacement"
+        guard let direction = ShippingLabel.Direction(rawValue: name) else {
+            throw APIError(status: .badRequest, code: "invalid", message: "direction: \"\(name)\" is neither replacement nor return")
+        }
+        return try await page("label", title: "Label \(number)", context) { database, _ in
+            _ = try database.rmaLabel(number, direction: direction)  // 404 / 409 here, not as a broken image
+            let other: ShippingLabel.Direction = direction == .replacement ? .return : .replacement
+            return ["number": number, "direction": direction.rawValue, "directionText": direction == .replacement ? "replacement" : "return",
+                    "otherDirection": other.rawValue, "otherText": other == .replacement ? "replacement" : "return"]
+        }
+    }
+
+    /// `GET /rmas/{number}/label.svg?direction=`: the label itself.
+    @Sendable func labelSVG(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        return try await WorkflowController.labelResponse(request, context: context, database: database)
     }
 
     @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> Response {

@@ -45,9 +45,10 @@ public struct DemoFleet {
         let names = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Wonka",
                      "Oscorp", "Massive Dynamic", "Aperture", "Vandelay", "Gringotts", "Monarch", "Nakatomi"]
         let regions = ["americas", "emea", "apac"]
-        let countries = ["americas": ["US", "CA", "BR"], "emea": ["GB", "DE", "FR"], "apac": ["AU", "JP", "SG"]]
-        let cities = ["americas": ["Boston", "Toronto", "Austin", "Sao Paulo"], "emea": ["London", "Berlin", "Paris", "Leeds"],
-                      "apac": ["Sydney", "Tokyo", "Singapore", "Perth"]]
+        // Cities with their countries, so that a site's address and country agree (labels print both).
+        let cities = ["americas": [("Boston", "US"), ("Toronto", "CA"), ("Austin", "US"), ("Sao Paulo", "BR")],
+                      "emea": [("London", "GB"), ("Berlin", "DE"), ("Paris", "FR"), ("Leeds", "GB")],
+                      "apac": [("Sydney", "AU"), ("Tokyo", "JP"), ("Singapore", "SG"), ("Perth", "AU")]]
         let today = base.utcDate
         let models = [("DX-100", "Depot X 100", 12, "DX-200"), ("DX-200", "Depot X 200", 24, ""), ("EDGE-10", "Edge 10", 12, "EDGE-20"),
                       ("EDGE-20", "Edge 20", 36, "")]
@@ -71,8 +72,7 @@ public struct DemoFleet {
             customerRows += "\(customer.key),\(name),\(customer.region),\(managers[i % 3]),\(tam)\n"
             for s in 0..<(1 + i % 3) {
                 let key = "\(customer.key)-S\(s + 1)"
-                let city = cities[customer.region]![(i + s) % 4]
-                let country = countries[customer.region]![(i + s) % 3]
+                let (city, country) = cities[customer.region]![(i + s) % 4]
                 siteRows += "\(key),\(customer.key),\(name) \(city),\(country),\(customer.region),\"\(10 + s) Main Street, \(city)\"\n"
                 customers[i].sites.append(key)
             }
@@ -87,7 +87,7 @@ public struct DemoFleet {
         }
         files.append((.customers, customerRows))
         files.append((.sites, siteRows))
-        files.append((.depots, "depot,name,region\nD-MEM,Memphis,americas\nD-AMS,Amsterdam,emea\nD-SIN,Singapore,apac\n"))
+        files.append((.depots, "depot,name,region,address\nD-MEM,Memphis,americas,\"4100 Depot Way, Memphis TN 38118, US\"\nD-AMS,Amsterdam,emea,\"Havenweg 12, 1043 AB Amsterdam, NL\"\nD-SIN,Singapore,apac,\"8 Changi North Crescent, Singapore 499613, SG\"\n"))
         files.append((.contracts, contractRows))
         files.append((.contacts, contactRows))
         let releases = [("4.2", -900), ("5.0", -600), ("5.1", -400), ("5.2", -200), ("6.0", -60)]

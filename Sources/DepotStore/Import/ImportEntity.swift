@@ -10,7 +10,7 @@ public enum ImportEntity: String, CaseIterable, Sendable, Codable {
         case .models: ["model", "name", "warranty_months", "successor"]
         case .customers: ["customer", "name", "region", "account_manager", "tam"]
         case .sites: ["site", "customer", "name", "country", "region", "address"]
-        case .depots: ["depot", "name", "region"]
+        case .depots: ["depot", "name", "region", "address"]
         case .contracts: ["contract", "customer", "tier", "start_date", "end_date", "max_contacts"]
         case .contacts: ["email", "customer", "name", "designated", "certified"]
         case .releases: ["version", "released_on"]
@@ -40,7 +40,7 @@ public enum ImportEntity: String, CaseIterable, Sendable, Codable {
         models      model,name,warranty_months,successor
         customers   customer,name,region,account_manager,tam
         sites       site,customer,name,country,region,address
-        depots      depot,name,region
+        depots      depot,name,region,address
         contracts   contract,customer,tier,start_date,end_date,max_contacts
         contacts    email,customer,name,designated,certified
         releases    version,released_on

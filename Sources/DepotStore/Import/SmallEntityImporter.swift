@@ -132,6 +132,7 @@ struct SmallEntityImporter: RowImporter {
         case .depots:
             if let name = value("name") { values["name"] = name.databaseValue }
             if let region = value("region") { values["region"] = parsed("region", Cell.region(region, policy: policy))?.databaseValue }
+            if let address = row["address"] { values["address"] = address.databaseValue }
         case .contracts:
             let customer = try customerID("customer")
             if let customer { values["customer_id"] = customer.databaseValue }

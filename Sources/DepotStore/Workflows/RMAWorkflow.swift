@@ -46,8 +46,8 @@ extension DepotDatabase {
                 spare = picked
             }
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated' WHERE id = ?").execute(arguments: [spare["id"]])
-            try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ? WHERE id = ?")
-                .execute(arguments: [spare["id"], at.description, rma["id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?")
+                .execute(arguments: [spare["id"], at.description, spare["depot_id"], rma["id"]])
             let spareSerial: String = spare["serial"]
             let depot = try Lookup.key(db, table: "depot", id: spare["depot_id"]) ?? ""
             return (spareSerial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
