@@ -2,6 +2,7 @@ import DepotCore
 import DepotStore
 import Foundation
 import Hummingbird
+import NIOPosix
 import Logging
 
 /// Where and how the server listens.
@@ -13,12 +14,24 @@ public struct ServerConfiguration: Sendable {
     /// Mounts `GET /api/v1/constant`, a constant answer behind the same middleware as the API: the
     /// benchmark's reference route (off unless the benchmark asks for it).
     public var benchmarkRoutes: Bool
+    /// Threads of the event loops, which only move bytes (handlers run on Swift's cooperative pool, database
+    /// work on the blocking pool). `nil`: half the cores, at least one. Measured on two cores under wrk: one
+    /// event-loop thread serves the unit API 12-20% faster than two (fewer threads competing for the cores).
+    public var eventLoopThreads: Int?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false) {
+    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false,
+                eventLoopThreads: Int? = nil)
+    {
         self.host = host
         self.port = port
         self.secureCookies = secureCookies
         self.benchmarkRoutes = benchmarkRoutes
+        self.eventLoopThreads = eventLoopThreads
+    }
+
+    /// The event-loop threads to start.
+    public var resolvedEventLoopThreads: Int {
+        eventLoopThreads ?? max(1, ProcessInfo.processInfo.activeProcessorCount / 2)
     }
 }
 
@@ -29,6 +42,7 @@ public func buildApplication(database: DepotDatabase, configuration: ServerConfi
     Application(
         router: try buildRouter(database: database, configuration: configuration, now: now),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
+        eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.resolvedEventLoopThreads)),
         logger: logger ?? Logger(label: "depot"))
 }
 

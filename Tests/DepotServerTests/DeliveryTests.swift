@@ -181,8 +181,10 @@ struct DeliveryTests {
             let report = try await deliverer.deliverDue()
             #expect(ContinuousClock.now - clock < .seconds(2.5))
             #expect(report == DeliveryReport(delivered: 1, retrying: 1))
-            #expect(try Self.state(depot, first).lastError == "request failed: timed out")
-            #expect(try Self.state(depot, second).state == "delivered")
+            // The receiver hangs on whichever request reaches it first (they go out together): that one timed out.
+            let states = [try Self.state(depot, first), try Self.state(depot, second)]
+            #expect(states.filter { $0.state == "delivered" }.count == 1)
+            #expect(states.filter { $0.state == "pending" }.map(\.lastError) == ["request failed: timed out"])
         }
         let refusing = Receiver([(.unauthorized, [:], .zero)])
         try await Application(router: refusing.router()).test(.live) { client in

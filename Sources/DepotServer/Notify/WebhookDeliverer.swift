@@ -110,8 +110,7 @@ public struct WebhookDeliverer: Sendable {
             let status: Int
             let retryAfter: String?
             do {
-                let (_, response) = try await session.data(for: request)
-                let http = response as? HTTPURLResponse
+                let http = try await send(request)
                 status = http?.statusCode ?? 0
                 retryAfter = http?.value(forHTTPHeaderField: "Retry-After")
             } catch {
@@ -134,6 +133,25 @@ public struct WebhookDeliverer: Sendable {
             }
         } catch {
             return .waiting
+        }
+    }
+
+    /// POSTs `request` and returns the answer. Cancelling the calling task cancels the request from another
+    /// thread: FoundationNetworking's `URLSessionTask.cancel()` waits for the session's queue, and that queue may at
+    /// that moment be resuming this request's continuation, which needs the task-status lock that a cancellation
+    /// handler runs under: `session.data(for:)` cancelled at the wrong moment deadlocked (seen when `depot serve`'s
+    /// worker was cancelled mid-delivery in a test).
+    private func send(_ request: URLRequest) async throws -> HTTPURLResponse? {
+        let running = RunningRequest()
+        return try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPURLResponse?, any Error>) in
+                let task = session.dataTask(with: request) { _, response, error in
+                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: response as? HTTPURLResponse) }
+                }
+                running.start(task)
+            }
+        } onCancel: {
+            DispatchQueue.global().async { running.cancel() }
         }
     }
 
@@ -183,4 +201,28 @@ public struct WebhookDeliverer: Sendable {
 
 extension Instant {
     func adding(seconds: Int64) -> Instant { Instant(secondsSinceEpoch: secondsSinceEpoch + seconds) }
+}
+
+/// The one request of a `send`, cancelled before or after it starts.
+private final class RunningRequest: @unchecked Sendable {
+    private let lock = NSLock()
+    private var task: URLSessionDataTask?
+    private var cancelled = false
+
+    func start(_ task: URLSessionDataTask) {
+        lock.lock()
+        self.task = task
+        let cancelNow = cancelled
+        lock.unlock()
+        task.resume()
+        if cancelNow { task.cancel() }
+    }
+
+    func cancel() {
+        lock.lock()
+        cancelled = true
+        let task = task
+        lock.unlock()
+        task?.cancel()
+    }
 }
