@@ -9,7 +9,7 @@ struct CaseCommand: ParsableCommand {
         commandName: "case",
         abstract: "Support cases: open, respond, workaround, wait, resume, resolve, close, show, list, recompute.",
         subcommands: [Open.self, Respond.self, Workaround.self, Wait.self, Resume.self, Resolve.self, Close.self, Show.self, List.self,
-                      Recompute.self]
+                      Recompute.self, Attach.self, Attachments.self, AttachmentCommand.self]
     )
 
     /// `depot case open`
@@ -110,6 +110,84 @@ struct CaseCommand: ParsableCommand {
             if output.resolved == .json { return try Output.json(changes) }
             Output.rows(["case", "deadline", "was", "now"], changes.map { [$0.caseNumber, $0.deadline, $0.was?.description ?? "none", $0.now?.description ?? "none"] },
                         format: output.resolved)
+        }
+    }
+
+    struct Attach: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Attach a file to an open case.",
+            discussion: """
+                The file is stored by its SHA-256 beside the database (DB.attachments/), its name, type, size and hash \
+                in the database. Files over the policy's limit (attachments.max-megabytes, 25 MB by default) and empty \
+                files are refused. Closing the case deletes its attachments; --secure ones are purged after \
+                attachments.secure-retention-days (90) at the latest (depot retention run).
+                """)
+        @Argument(help: "The case number (CS-YYYY-NNNNNN).") var number: String
+        @Argument(help: "The file to attach.") var file: String
+        @Flag(help: "A secure upload: purged after the retention days even while the case is open.") var secure = false
+        @Option(help: "The name to show (default: the file's own name).") var name: String?
+        @Option(help: "The media type, e.g. text/plain (default: application/octet-stream).") var type: String?
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let database = try store.open()
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let handle = FileHandle(forReadingAtPath: file)
+            else { throw DepotError.unreadableFile(path: file, reason: "no such file") }
+            defer { try? handle.close() }
+            let upload = try database.beginUpload()
+            do {
+                while let chunk = try handle.read(upToCount: 65_536), !chunk.isEmpty { try upload.append(chunk) }
+            } catch let error as DepotError {
+                throw error
+            } catch {
+                upload.discard()
+                throw DepotError.unreadableFile(path: file, reason: error.localizedDescription)
+            }
+            let attachment = try database.attach(upload, to: number, name: name ?? URL(fileURLWithPath: file).lastPathComponent, mediaType: type,
+                                                 secure: secure, at: at.instant, actor: store.actor)
+            if output.resolved == .json { return try Output.json(attachment) }
+            Output.write("attachment \(attachment.id): \(attachment.name), \(attachment.size) bytes, sha256 \(attachment.sha256)\n")
+        }
+    }
+
+    struct Attachments: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List a case's attachments.")
+        @Argument(help: "The case number (CS-YYYY-NNNNNN).") var number: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var output: FormatOptions
+
+        func run() throws {
+            let list = try store.open().attachments(of: number)
+            if output.resolved == .json { return try Output.json(list) }
+            Output.rows(["id", "name", "type", "bytes", "secure", "uploaded", "by", "sha256"],
+                        list.map { [String($0.id), $0.name, $0.mediaType, String($0.size), $0.secure ? "yes" : "no", $0.uploadedAt.description,
+                                    $0.uploadedBy, $0.sha256] }, format: output.resolved)
+        }
+    }
+
+    struct AttachmentCommand: ParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "attachment", abstract: "One attachment.", subcommands: [Get.self])
+
+        struct Get: ParsableCommand {
+            static let configuration = CommandConfiguration(abstract: "Write an attachment's content to a file (checked against its SHA-256).")
+            @Argument(help: "The attachment's id (from depot case attachments).") var id: Int64
+            @Option(help: ArgumentHelp("Where to write it (- for standard output).", valueName: "file")) var output: String
+            @OptionGroup var store: StoreOptions
+
+            func run() throws {
+                let database = try store.open()
+                let attachment = try database.attachment(id)
+                let data = try database.attachmentContent(attachment)
+                if output == "-" {
+                    FileHandle.standardOutput.write(data)
+                    return
+                }
+                try AtomicFile.write(data, to: output)
+            }
         }
     }
 

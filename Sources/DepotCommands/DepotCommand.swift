@@ -17,7 +17,7 @@ public struct DepotCommand: AsyncParsableCommand {
         version: "0.1.0",
         subcommands: [
             InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self,
-            EscalateCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self, DemoCommand.self,
+            EscalateCommand.self, RetentionCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self, DemoCommand.self,
             NotifyCommand.self, CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
         ]
     )

@@ -160,16 +160,7 @@ struct RMACommand: ParsableCommand {
             let svg: String
             do { svg = try label.svg() } catch { throw DepotError.refused(subject: label.rma, reason: error.description) }
             if output == "-" { return Output.write(svg) }
-            let temporary = output + ".partial-\(getpid())"
-            do {
-                try Data(svg.utf8).write(to: URL(fileURLWithPath: temporary))
-            } catch {
-                throw DepotError.unreadableFile(path: output, reason: "cannot write: \(error.localizedDescription)")
-            }
-            guard rename(temporary, output) == 0 else {
-                unlink(temporary)
-                throw DepotError.unreadableFile(path: output, reason: "cannot replace the file: \(String(cString: strerror(errno)))")
-            }
+            try AtomicFile.write(Data(svg.utf8), to: output)
         }
     }
 

@@ -42,7 +42,7 @@ public func buildApplication(database: DepotDatabase, configuration: ServerConfi
     Application(
         router: try buildRouter(database: database, configuration: configuration, now: now),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
-        eventLoopGroupProvider: .shared(MultiThreadedEventLoopGroup(numberOfThreads: configuration.resolvedEventLoopThreads)),
+        eventLoopGroupProvider: .shared(EventLoopGroups.shared(threads: configuration.resolvedEventLoopThreads)),
         logger: logger ?? Logger(label: "depot"))
 }
 
@@ -68,6 +68,7 @@ public func buildRouter(database: DepotDatabase, configuration: ServerConfigurat
     let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
     APIController(database: database, now: now).addRoutes(to: api)
     WorkflowController(database: database, now: now).addRoutes(to: api)
+    AttachmentController(database: database, now: now).addRoutes(to: api)
     if configuration.benchmarkRoutes {
         api.get("constant") { _, context in
             _ = try context.requireActor()
@@ -83,4 +84,20 @@ public func buildRouter(database: DepotDatabase, configuration: ServerConfigurat
         Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }
     return router
+}
+
+/// One event-loop group per thread count for the life of the process (as NIO's own singleton), so that servers
+/// built one after another (tests, a restart in the same process) share it instead of each leaving threads behind.
+enum EventLoopGroups {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var groups: [Int: MultiThreadedEventLoopGroup] = [:]
+
+    static func shared(threads: Int) -> MultiThreadedEventLoopGroup {
+        lock.lock()
+        defer { lock.unlock() }
+        if let group = groups[threads] { return group }
+        let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
+        groups[threads] = group
+        return group
+    }
 }

@@ -125,6 +125,32 @@ public enum OpenAPIDocument {
               responses:
                 "200": {description: 'The case with deadlines, SLA state, escalations and timeline.'}
                 default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases/{number}/attachments:
+            get:
+              parameters: [{name: number, in: path, required: true, schema: {type: string}}]
+              responses:
+                "200": {description: 'The attachments: id, case, name, mediaType, size, sha256, secure, uploadedAt, uploadedBy.'}
+                default: {$ref: "#/components/responses/Error"}
+            post:
+              description: >-
+                The request body is the file (its Content-Type the file's type). Refused with 400, storing nothing: a name
+                that is a path or holds a control character, an empty body, a body over attachments.max-megabytes (25 MB).
+                A closed case takes none (409). Closing a case deletes its attachments; secure ones are purged after
+                attachments.secure-retention-days (90) at the latest.
+              parameters:
+                - {name: number, in: path, required: true, schema: {type: string}}
+                - {name: name, in: query, required: true, schema: {type: string}}
+                - {name: secure, in: query, schema: {type: boolean, default: false}}
+              requestBody: {required: true, content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+              responses:
+                "201": {description: 'The attachment.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/attachments/{id}:
+            get:
+              parameters: [{name: id, in: path, required: true, schema: {type: integer}}]
+              responses:
+                "200": {description: 'The file, as a download (Content-Disposition: attachment).', content: {application/octet-stream: {schema: {type: string, format: binary}}}}
+                default: {$ref: "#/components/responses/Error"}
           /api/v1/cases/{number}/{action}:
             post:
               parameters:

@@ -19,7 +19,7 @@ public struct Actor: Sendable, Equatable {
     public static let system = Actor(user: "depot", role: .admin)
 
     /// Throws a refusal when the role does not allow `permission`.
-    func require(_ permission: Permission) throws(DepotError) {
+    public func require(_ permission: Permission) throws(DepotError) {
         guard role.allows(permission) else {
             throw .forbidden(user: user, role: role.rawValue, permission: permission.rawValue)
         }

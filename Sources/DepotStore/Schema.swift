@@ -14,7 +14,28 @@ enum Schema {
         migrator.registerMigration("v4-webhook-endpoints", migrate: v4)
         migrator.registerMigration("v5-case-pauses", migrate: v5)
         migrator.registerMigration("v6-depot-addresses", migrate: v6)
+        migrator.registerMigration("v7-attachments", migrate: v7)
         return migrator
+    }
+
+    /// Files attached to cases, stored content-addressed beside the database (`DB.attachments/ab/abcdef...`): the
+    /// row holds the user's name for the file (shown, never a path), its type, size and SHA-256.
+    private static func v7(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE attachment (
+                id INTEGER PRIMARY KEY,
+                case_id INTEGER NOT NULL REFERENCES support_case(id),
+                name TEXT NOT NULL CHECK (length(name) > 0),
+                media_type TEXT NOT NULL,
+                size INTEGER NOT NULL CHECK (size > 0),
+                sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                secure INTEGER NOT NULL CHECK (secure IN (0, 1)),
+                uploaded_at TEXT NOT NULL,
+                uploaded_by TEXT NOT NULL
+            );
+            CREATE INDEX attachment_case ON attachment(case_id);
+            CREATE INDEX attachment_sha256 ON attachment(sha256);
+            """)
     }
 
     /// Shipping labels need the depot's address, and the depot a replacement left from (where the defective

@@ -40,4 +40,6 @@ public enum Permission: String, Sendable, CaseIterable {
     case manageUsers = "manage users"
     /// Add and remove webhook endpoints.
     case configureNotifications = "configure notifications"
+    /// Delete what the retention rules say is due (closed cases' attachments, old secure uploads).
+    case applyRetention = "apply retention rules"
 }

@@ -80,4 +80,10 @@ public let defaultPolicyYAML = """
       return-overdue: [logistics]
       replacement-shipped: [logistics]
 
+    # Case attachments (seed support-portal-notice): the largest upload (megabytes of 1,000,000 bytes), and the
+    # days after which a secure upload is purged at the latest. Closing a case deletes its attachments.
+    attachments:
+      max-megabytes: 25
+      secure-retention-days: 90
+
     """

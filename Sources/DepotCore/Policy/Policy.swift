@@ -23,6 +23,8 @@ public struct Policy: Sendable {
     public let versions: VersionSupportRule
     /// Which events notify which targets.
     public var notifications: NotificationRoutes = .defaults
+    /// Upload size and secure-upload retention.
+    public var attachments: AttachmentRules = .defaults
 
     /// The region with an id.
     public func region(_ id: String) throws(DepotError) -> SupportRegion {

@@ -25,7 +25,7 @@ public enum PolicyLoader {
             throw .invalidPolicy([PolicyProblem(file: file, path: "", line: nil, message: "not YAML: \(error)")])
         }
 
-        let sections = ["calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications"]
+        let sections = ["calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications", "attachments"]
         guard let top = r.mapping(root, "", allowed: sections) else { throw .invalidPolicy(r.problems) }
         func section(_ name: String) -> Node? { top.first { $0.key == name }?.value }
 
@@ -84,6 +84,15 @@ public enum PolicyLoader {
         if let node = section("notifications") {
             readNotifications(node, into: &notifications, &r)
         }
+        var attachments = defaults?.attachments ?? .defaults
+        if let node = section("attachments"), let entries = r.mapping(node, "attachments", allowed: ["max-megabytes", "secure-retention-days"]) {
+            for e in entries {
+                switch e.key {
+                case "max-megabytes": r.int(e.value, "attachments.max-megabytes", in: 1...10_000).map { attachments.maxBytes = Int64($0) * 1_000_000 }
+                default: r.int(e.value, "attachments.secure-retention-days", in: 1...3650).map { attachments.secureRetentionDays = $0 }
+                }
+            }
+        }
 
         guard r.problems.isEmpty, let slas, let rma, let warrantyMonths, let replacementDays else {
             throw .invalidPolicy(r.problems)
@@ -91,6 +100,7 @@ public enum PolicyLoader {
         var policy = Policy(source: file, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
                             defaultWarrantyMonths: warrantyMonths, replacementMinimumDays: replacementDays, versions: versions)
         policy.notifications = notifications
+        policy.attachments = attachments
         return policy
     }
 
@@ -402,6 +412,7 @@ extension Policy {
         var policy = Policy(source: source, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
                             defaultWarrantyMonths: defaultWarrantyMonths, replacementMinimumDays: replacementMinimumDays, versions: versions)
         policy.notifications = notifications
+        policy.attachments = attachments
         return policy
     }
 }

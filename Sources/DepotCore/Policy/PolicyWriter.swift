@@ -52,6 +52,8 @@ public enum PolicyWriter {
         for event in NotifiedEvent.allCases {
             out += "  \(event.rawValue): [\(policy.notifications.targets(of: event).map(\.rawValue).joined(separator: ", "))]\n"
         }
+        out += "\nattachments:\n  max-megabytes: \(policy.attachments.maxBytes / 1_000_000)\n"
+        out += "  secure-retention-days: \(policy.attachments.secureRetentionDays)\n"
         return out
     }
 

@@ -4,10 +4,11 @@ import Foundation
 import Logging
 
 /// What `depot serve` does besides answering requests: delivers due notifications every few seconds and
-/// checks escalations and overdue returns every minute, so they fire without cron. Errors are logged and the loop goes on.
+/// checks escalations and overdue returns every minute and applies the retention rules daily, so none needs cron. Errors are logged and the loop goes on.
 public struct BackgroundWork: Sendable {
     public var deliveryInterval: Duration = .seconds(5)
     public var escalationInterval: Duration = .seconds(60)
+    public var retentionInterval: Duration = .seconds(86_400)
     let database: DepotDatabase
     let deliverer: WebhookDeliverer
     let logger: Logger
@@ -22,6 +23,7 @@ public struct BackgroundWork: Sendable {
     public func run() async {
         let clock = ContinuousClock()
         var nextEscalation = clock.now
+        var nextRetention = clock.now
         let actor = Actor(user: "depot-serve", role: .admin)
         while !Task.isCancelled {
             if clock.now >= nextEscalation {
@@ -37,6 +39,18 @@ public struct BackgroundWork: Sendable {
                     if !overdue.isEmpty { logger.info("overdue returns announced", metadata: ["count": "\(overdue.count)"]) }
                 } catch {
                     logger.error("overdue-return check failed", metadata: ["error": "\(error.message)"])
+                }
+            }
+            if clock.now >= nextRetention {
+                nextRetention = clock.now + retentionInterval
+                do {
+                    let report = try database.applyRetention(at: Instant(Date()), actor: actor)
+                    if report != RetentionReport() {
+                        logger.info("retention applied", metadata: ["closedCases": "\(report.closedCases)", "secureExpired": "\(report.secureExpired)",
+                                                                    "filesRemoved": "\(report.filesRemoved)"])
+                    }
+                } catch {
+                    logger.error("retention run failed", metadata: ["error": "\(error.message)"])
                 }
             }
             do {

@@ -81,6 +81,13 @@ enum Format {
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)) (\(zone.identifier))"
     }
 
+    /// `812 bytes`, `4.2 kB`, `3.1 MB` (decimal units, as the upload limit is given).
+    static func bytes(_ n: Int64) -> String {
+        if n < 1000 { return "\(n) bytes" }
+        if n < 1_000_000 { return "\(n / 1000).\(n % 1000 / 100) kB" }
+        return "\(n / 1_000_000).\(n % 1_000_000 / 100_000) MB"
+    }
+
     static func duration(_ seconds: Int64, business: Bool = false) -> String {
         DurationText.of(seconds: seconds, business: business)
     }

@@ -86,6 +86,7 @@ enum View {
             ["action": step.rawValue, "label": step == .wait ? "Wait on customer" : step.rawValue.capitalized, "isClose": step == .close,
              "isWait": step == .wait] as [String: Any]
         }
+        let attachments = try database.attachments(of: c.number)
         let rmas = try c.rmas.map { number -> [String: Any] in
             let r = try database.rmaDetail(number, now: now)
             return ["number": r.number, "path": r.path.rawValue, "state": r.state.rawValue]
@@ -108,6 +109,12 @@ enum View {
                  "by": p.startedBy] as [String: Any]
             },
             "hasPauses": !c.pauses.isEmpty, "paused": Format.duration(c.pausedSeconds),
+            "hasAttachments": !attachments.isEmpty,
+            "attachments": attachments.map { a in
+                ["id": String(a.id), "name": a.name, "type": a.mediaType, "size": Format.bytes(a.size), "secure": a.secure,
+                 "uploaded": Format.local(a.uploadedAt, zone: zone), "by": a.uploadedBy] as [String: Any]
+            },
+            "isOpen": c.status != .closed, "maxMegabytes": String(database.policy.attachments.maxBytes / 1_000_000),
             "rmas": rmas, "hasRMAs": !rmas.isEmpty,
             "timeline": c.timeline.map { ["at": Format.local($0.at, zone: zone), "kind": $0.kind, "actor": $0.actor, "note": $0.note ?? ""] },
             "steps": steps, "canManage": actor.role.allows(.manageCases),

@@ -30,6 +30,8 @@ struct WebController {
         router.post("cases", use: openCase)
         router.get("cases/:number", use: supportCase)
         router.post("cases/:number/diagnosis", use: diagnose)
+        router.post("cases/:number/attachments", use: attach)
+        router.get("attachments/:id", use: attachment)
         router.post("cases/:number/:action", use: caseStep)
         router.get("rmas/:number", use: rma)
         router.get("rmas/:number/label", use: labelPage)
@@ -206,6 +208,32 @@ struct WebController {
         }
     }
 
+    /// `POST /cases/{number}/attachments`: the case page's upload form (multipart/form-data, streamed to disk).
+    @Sendable func attach(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try requireUser(context)
+        try actor.require(.manageCases)
+        let number = try context.parameters.require("number")
+        let database = database
+        let form = try await MultipartUpload.read(request, csrf: context.csrfToken, database: database)
+        guard let upload = form.upload, let fileName = form.fileName else {
+            throw APIError(status: .badRequest, code: "invalid", message: "choose a file to attach (an empty file is refused)")
+        }
+        let box = UploadBox(upload)
+        let secure = form.fields["secure"] != nil
+        let fileType = form.fileType
+        let at = now()
+        _ = try await Blocking.run {
+            try database.attach(box.upload, to: number, name: fileName, mediaType: fileType, secure: secure, at: at, actor: actor)
+        }
+        return Pages.redirect(Self.path("/cases/\(number)"))
+    }
+
+    /// `GET /attachments/{id}`: an attachment, as a download.
+    @Sendable func attachment(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try requireUser(context)
+        return try await AttachmentController.file(request, context: context, database: database)
+    }
+
     @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
         let number = try context.parameters.require("number")
@@ -234,6 +262,7 @@ struct WebController {
         try await database.grouped {
             try database.advanceCase(number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
         }
+        if action == .close { _ = try await Blocking.run { database.removeUnreferencedAttachmentFiles() } }
         return Pages.redirect(Self.path("/cases/\(number)"))
     }
 

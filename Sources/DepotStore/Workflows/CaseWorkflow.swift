@@ -186,6 +186,13 @@ extension DepotDatabase {
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
                 arguments += [at.description, contact["id"] as Int64]
                 details["confirmedBy"] = contact["email"]
+                // SPEC.md 6: a closed case keeps no attachments (the files go after the commit).
+                let attached = try Row.fetchAll(db.cachedStatement(sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number FROM attachment t WHERE t.case_id = ?"),
+                                                arguments: [caseNumber, row["id"]])
+                for attachment in attached {
+                    try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
+                }
+                if !attached.isEmpty { details["attachmentsDeleted"] = String(attached.count) }
             }
             details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
@@ -203,6 +210,8 @@ extension DepotDatabase {
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
                                 key: caseNumber, reason: note, details: details)
         }
+        // Inside a group commit the deletion is not committed yet: the server removes the files after the commit.
+        if action == .close, groups.currentDatabase() == nil { removeUnreferencedAttachmentFiles() }
     }
 }
 

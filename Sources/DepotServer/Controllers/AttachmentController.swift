@@ -1,0 +1,99 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// Case attachments on the API: upload as the raw request body, list, download.
+struct AttachmentController {
+    let database: DepotDatabase
+    let now: @Sendable () -> Instant
+
+    func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        group.get("cases/:number/attachments", use: list)
+        group.post("cases/:number/attachments", use: upload)
+        group.get("attachments/:id", use: download)
+    }
+
+    /// `GET /api/v1/cases/{number}/attachments`
+    @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<[CaseAttachment]> {
+        _ = try context.requireActor()
+        let number = try context.parameters.require("number")
+        let database = database
+        return JSONResponse(try await Blocking.run { try database.attachments(of: number) })
+    }
+
+    /// `POST /api/v1/cases/{number}/attachments?name=FILE&secure=true`: the body is the file, its Content-Type
+    /// the file's type. 201 with the attachment; 400 for a hostile or missing name, an empty body or one over
+    /// the limit (nothing is kept); 409 for a closed case.
+    @Sendable func upload(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseAttachment> {
+        let actor = try context.requireActor()
+        try actor.require(.manageCases)
+        let number = try context.parameters.require("number")
+        let query = request.uri.queryParameters
+        let name = try AttachmentName.check(query.get("name") ?? "")
+        let secure = try Self.flag(query.get("secure"), "secure")
+        let database = database
+        _ = try await Blocking.run { try database.caseDetail(number, now: Instant(secondsSinceEpoch: 0)) }  // 404 before reading the body
+        let upload = try database.beginUpload()
+        let box = UploadBox(upload)
+        do {
+            for try await buffer in request.body { try box.upload.append(buffer.readableBytesView) }
+        } catch {
+            box.upload.discard()
+            throw error
+        }
+        let at = now()
+        let type = request.headers[.contentType]
+        let attachment = try await Blocking.run {
+            try database.attach(box.upload, to: number, name: name, mediaType: type, secure: secure, at: at, actor: actor)
+        }
+        return JSONResponse(attachment, status: .created)
+    }
+
+    /// `GET /api/v1/attachments/{id}`: the file, offered as a download under its name.
+    @Sendable func download(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        return try await Self.file(request, context: context, database: database)
+    }
+
+    /// The attachment `{id}` as a download (shared with the web UI): never rendered by the browser in Depot's
+    /// origin (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP).
+    static func file(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
+        guard let id = Int64(try context.parameters.require("id")) else {
+            throw APIError(status: .notFound, code: "not-found", message: "no attachment \"\(context.parameters.get("id") ?? "")\"")
+        }
+        let (attachment, data) = try await Blocking.run { () throws -> (CaseAttachment, Data) in
+            let attachment = try database.attachment(id)
+            return (attachment, try database.attachmentContent(attachment))
+        }
+        var headers: HTTPFields = [
+            .contentType: attachment.mediaType, .contentDisposition: contentDisposition(attachment.name),
+            .cacheControl: "private, no-store", .contentSecurityPolicy: "sandbox; default-src 'none'",
+        ]
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266), quotes and controls kept out.
+    static func contentDisposition(_ name: String) -> String {
+        let ascii = String(name.unicodeScalars.map { $0.isASCII && $0.value >= 0x20 && $0 != "\"" && $0 != "\\" ? Character($0) : "_" })
+        var allowed = CharacterSet.alphanumerics.intersection(CharacterSet(charactersIn: Unicode.Scalar(0)...Unicode.Scalar(127)))
+        allowed.insert(charactersIn: "!#$&+-.^_`|~")
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: allowed) ?? ascii
+        return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
+    }
+
+    static func flag(_ value: String?, _ name: String) throws -> Bool {
+        switch value?.lowercased() {
+        case nil, "", "false", "0", "no": false
+        case "true", "1", "yes", "on": true
+        default: throw APIError(status: .badRequest, code: "invalid", message: "\(name): \"\(value ?? "")\" is neither true nor false")
+        }
+    }
+}
+
+/// Carries an upload across the thread-pool hop (it is used by one request at a time).
+final class UploadBox: @unchecked Sendable {
+    let upload: AttachmentUpload
+    init(_ upload: AttachmentUpload) { self.upload = upload }
+}

@@ -1,0 +1,299 @@
+import Crypto
+import DepotCore
+import Foundation
+import GRDB
+
+/// A file attached to a case.
+public struct CaseAttachment: Sendable, Equatable, Encodable {
+    public let id: Int64
+    public let caseNumber: String
+    /// The user's name for the file: shown and offered as the download's name, never a path.
+    public let name: String
+    public let mediaType: String
+    public let size: Int64
+    /// Lowercase hex SHA-256 of the content.
+    public let sha256: String
+    /// Sent as a secure upload: purged after the policy's days at the latest.
+    public let secure: Bool
+    public let uploadedAt: Instant
+    public let uploadedBy: String
+
+    enum CodingKeys: String, CodingKey {
+        case id
+        case caseNumber = "case"
+        case name, mediaType, size, sha256, secure, uploadedAt, uploadedBy
+    }
+}
+
+/// What a retention run deleted.
+public struct RetentionReport: Sendable, Equatable, Encodable {
+    /// Attachments of closed cases.
+    public var closedCases = 0
+    /// Secure uploads past their retention.
+    public var secureExpired = 0
+    /// Stored files no attachment refers to any more.
+    public var filesRemoved = 0
+
+    public init(closedCases: Int = 0, secureExpired: Int = 0, filesRemoved: Int = 0) {
+        self.closedCases = closedCases
+        self.secureExpired = secureExpired
+        self.filesRemoved = filesRemoved
+    }
+}
+
+/// An upload on its way into the store: the content is written to a temporary file in the attachment folder
+/// while it is hashed and counted, so a file of any size passes through a fixed buffer, and a limit is checked
+/// as the bytes arrive (nothing is kept of an upload over the limit).
+public final class AttachmentUpload {
+    let folder: String
+    let temporary: String
+    private let handle: FileHandle
+    private var hasher = SHA256()
+    private(set) var size: Int64 = 0
+    let limit: Int64
+    private var finished = false
+
+    init(folder: String, limit: Int64) throws(DepotError) {
+        self.folder = folder
+        self.limit = limit
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw .storage(path: folder, message: "cannot create the attachment folder: \(error.localizedDescription)")
+        }
+        temporary = folder + "/upload-\(UUID().uuidString).partial"
+        guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
+              let handle = FileHandle(forWritingAtPath: temporary)
+        else { throw .storage(path: temporary, message: "cannot create a file in the attachment folder") }
+        self.handle = handle
+    }
+
+    deinit {
+        if !finished { discard() }
+    }
+
+    /// Adds bytes; refuses them (and drops what came before) once the upload passes the limit.
+    public func append<Bytes: Collection>(_ bytes: Bytes) throws(DepotError) where Bytes.Element == UInt8 {
+        size += Int64(bytes.count)
+        guard size <= limit else {
+            discard()
+            throw .invalidArgument(name: "file", value: "", reason: "is larger than the limit of \(limit / 1_000_000) MB (attachments.max-megabytes)")
+        }
+        let data = Data(bytes)
+        hasher.update(data: data)
+        do { try handle.write(contentsOf: data) } catch {
+            discard()
+            throw .storage(path: temporary, message: "cannot write the upload: \(error.localizedDescription)")
+        }
+    }
+
+    /// Moves the content to its place by hash and returns the hash; an empty upload is refused.
+    func seal() throws(DepotError) -> String {
+        guard size > 0 else {
+            discard()
+            throw .invalidArgument(name: "file", value: "", reason: "is empty: there is nothing to attach")
+        }
+        try? handle.close()
+        let digest = Hex.lowercase(hasher.finalize())
+        let (directory, path) = AttachmentFiles.location(of: digest, in: folder)
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            discard()
+            throw .storage(path: directory, message: "cannot create the folder: \(error.localizedDescription)")
+        }
+        // The same content stored already: keep that copy.
+        if FileManager.default.fileExists(atPath: path) {
+            discard()
+        } else if rename(temporary, path) != 0 {
+            discard()
+            throw .storage(path: path, message: "cannot store the upload: \(String(cString: strerror(errno)))")
+        }
+        finished = true
+        return digest
+    }
+
+    /// Forgets the upload.
+    public func discard() {
+        finished = true
+        try? handle.close()
+        unlink(temporary)
+    }
+}
+
+/// Where attachment content lives: `DB.attachments/ab/abcdef...`, by the content's SHA-256.
+enum AttachmentFiles {
+    static func folder(forDatabase path: String) -> String { path + ".attachments" }
+
+    static func location(of sha256: String, in folder: String) -> (directory: String, path: String) {
+        let directory = folder + "/" + sha256.prefix(2)
+        return (directory, directory + "/" + sha256)
+    }
+
+    /// Removes stored files that no attachment row refers to (after deletions, and leftovers of a crash between
+    /// storing a file and committing its row), and uploads abandoned more than an hour ago.
+    static func sweep(folder: String, referenced: Set<String>, now: Date = Date()) -> Int {
+        var removed = 0
+        let manager = FileManager.default
+        guard let top = try? manager.contentsOfDirectory(atPath: folder) else { return 0 }
+        for entry in top {
+            let path = folder + "/" + entry
+            if entry.hasSuffix(".partial") {
+                let modified = (try? manager.attributesOfItem(atPath: path)[.modificationDate] as? Date) ?? now
+                if now.timeIntervalSince(modified) > 3600 { unlink(path) }
+                continue
+            }
+            guard entry.count == 2, let files = try? manager.contentsOfDirectory(atPath: path) else { continue }
+            for file in files where file.count == 64 && !referenced.contains(file) {
+                if unlink(path + "/" + file) == 0 { removed += 1 }
+            }
+            rmdir(path)  // only when it is empty now
+        }
+        return removed
+    }
+}
+
+extension DepotDatabase {
+    /// The folder of this database's attachment files.
+    public var attachmentFolder: String { AttachmentFiles.folder(forDatabase: path) }
+
+    /// Starts an upload limited by the policy's size.
+    public func beginUpload() throws(DepotError) -> AttachmentUpload {
+        try AttachmentUpload(folder: attachmentFolder, limit: policy.attachments.maxBytes)
+    }
+
+    /// Attaches a finished upload to an open case: the name is checked (a name that is a path, or holds a control
+    /// character, is refused and nothing is kept), the content stored by hash, the row and an audit entry written.
+    public func attach(_ upload: AttachmentUpload, to number: String, name: String, mediaType: String?, secure: Bool,
+                       at: Instant, actor: Actor) throws(DepotError) -> CaseAttachment
+    {
+        do throws(DepotError) {
+            try actor.require(.manageCases)
+            let checkedName = try AttachmentName.check(name)
+            let type = AttachmentName.mediaType(mediaType)
+            let caseRow = try read { db in try Lookup.supportCase(db, number: number) }
+            guard caseRow["status"] as String != CaseStatus.closed.rawValue else {
+                throw DepotError.refused(subject: caseRow["number"], reason: "is closed: its attachments were deleted and it takes no new ones")
+            }
+            let sha = try upload.seal()
+            let recordedAt = now()
+            let id: Int64
+            do throws(DepotError) {
+                id = try write { db in
+                    let current = try Lookup.supportCase(db, number: number)
+                    guard current["status"] as String != CaseStatus.closed.rawValue else {
+                        throw DepotError.refused(subject: current["number"], reason: "is closed")
+                    }
+                    try db.cachedStatement(sql: """
+                        INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [current["id"], checkedName, type, upload.size, sha, secure, at.description, actor.user])
+                    let id = db.lastInsertedRowID
+                    try CaseEvents.add(db, caseID: current["id"], at: at, kind: "attached", actor: actor,
+                                       note: "\(checkedName) (\(upload.size) bytes\(secure ? ", secure upload" : ""))")
+                    try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "attach", entity: "attachment", key: String(id),
+                                        details: ["case": current["number"], "name": checkedName, "sha256": sha, "size": String(upload.size),
+                                                  "secure": secure ? "yes" : "no"])
+                    return id
+                }
+            } catch {
+                _ = removeUnreferencedAttachmentFiles()
+                throw error
+            }
+            return try attachment(id)
+        } catch {
+            upload.discard()
+            throw error
+        }
+    }
+
+    /// One attachment.
+    public func attachment(_ id: Int64) throws(DepotError) -> CaseAttachment {
+        let found = try read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.id = ?"), arguments: [id]).map(Self.attachment)
+        }
+        guard let found else { throw .notFound(kind: "attachment", key: String(id)) }
+        return found
+    }
+
+    /// The attachments of a case, oldest first.
+    public func attachments(of number: String) throws(DepotError) -> [CaseAttachment] {
+        try read { db in
+            let caseRow = try Lookup.supportCase(db, number: number)
+            return try Row.fetchAll(db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id"), arguments: [caseRow["id"]])
+                .map(Self.attachment)
+        }
+    }
+
+    /// The stored file of an attachment, to read or send.
+    public func attachmentPath(_ attachment: CaseAttachment) -> String {
+        AttachmentFiles.location(of: attachment.sha256, in: attachmentFolder).path
+    }
+
+    /// The content of an attachment, checked against its SHA-256 (a changed or missing file is an error, not
+    /// a silent wrong answer).
+    public func attachmentContent(_ attachment: CaseAttachment) throws(DepotError) -> Data {
+        let path = attachmentPath(attachment)
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw .storage(path: path, message: "the stored file of attachment \(attachment.id) is missing")
+        }
+        guard Hex.lowercase(SHA256.hash(data: data)) == attachment.sha256 else {
+            throw .storage(path: path, message: "the stored file of attachment \(attachment.id) does not match its SHA-256")
+        }
+        return data
+    }
+
+    /// Applies the retention rules at `at`: the attachments of closed cases are deleted, and secure uploads
+    /// older than the policy's days (closed or not); rows and files go, each deletion audited. Nothing else about
+    /// a case is ever deleted here.
+    public func applyRetention(at: Instant, actor: Actor) throws(DepotError) -> RetentionReport {
+        try actor.require(.applyRetention)
+        let cutoff = at.adding(seconds: -Int64(policy.attachments.secureRetentionDays) * 86_400)
+        let recordedAt = now()
+        var report = try write { db in
+            var report = RetentionReport()
+            let due = try Row.fetchAll(db.cachedStatement(sql: """
+                SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status
+                FROM attachment t JOIN support_case c ON c.id = t.case_id
+                WHERE c.status = 'closed' OR (t.secure = 1 AND t.uploaded_at <= ?)
+                ORDER BY t.id
+                """), arguments: [cutoff.description])
+            for row in due {
+                let closed = row["status"] as String == CaseStatus.closed.rawValue
+                let reason = closed ? "the case is closed" : "secure upload older than \(policy.attachments.secureRetentionDays) days"
+                try Self.deleteAttachment(db, row, reason: reason, at: at, recordedAt: recordedAt, actor: actor)
+                if closed { report.closedCases += 1 } else { report.secureExpired += 1 }
+            }
+            return report
+        }
+        report.filesRemoved = removeUnreferencedAttachmentFiles()
+        return report
+    }
+
+    /// Deletes one attachment row with its timeline entry and audit entry (the file goes in the next sweep).
+    static func deleteAttachment(_ db: Database, _ row: Row, reason: String, at: Instant, recordedAt: Instant, actor: Actor) throws {
+        try db.cachedStatement(sql: "DELETE FROM attachment WHERE id = ?").execute(arguments: [row["id"]])
+        try CaseEvents.add(db, caseID: row["case_id"], at: at, kind: "attachment-deleted", actor: actor,
+                           note: "\(row["name"] as String): \(reason)")
+        try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(row["id"] as Int64),
+                            reason: reason, details: ["case": row["number"], "name": row["name"], "sha256": row["sha256"]])
+    }
+
+    /// Removes the stored files no attachment refers to; returns how many.
+    @discardableResult
+    public func removeUnreferencedAttachmentFiles() -> Int {
+        guard let referenced = try? read({ db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")) }) else { return 0 }
+        return AttachmentFiles.sweep(folder: attachmentFolder, referenced: referenced)
+    }
+
+    private static let attachmentSelect = """
+        SELECT t.id, c.number, t.name, t.media_type, t.size, t.sha256, t.secure, t.uploaded_at, t.uploaded_by
+        FROM attachment t JOIN support_case c ON c.id = t.case_id
+        """
+
+    private static func attachment(_ row: Row) -> CaseAttachment {
+        CaseAttachment(id: row["id"], caseNumber: row["number"], name: row["name"], mediaType: row["media_type"], size: row["size"],
+                   sha256: row["sha256"], secure: row["secure"], uploadedAt: Instant(databaseText: row["uploaded_at"]) ?? Instant(secondsSinceEpoch: 0),
+                   uploadedBy: row["uploaded_by"])
+    }
+}
