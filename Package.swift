@@ -24,6 +24,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         .target(
@@ -37,6 +38,7 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "GRDBSQLite", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
             ]
         ),
         .target(
@@ -83,7 +85,7 @@ let package = Package(
             name: "DepotStoreTests",
             dependencies: ["DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "DepotReportsTests", dependencies: ["DepotReports", "DepotStore", "DepotCore", "DepotTestSupport"]),
+        .testTarget(name: "DepotReportsTests", dependencies: ["DepotReports", "DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(
             name: "DepotServerTests",
             dependencies: [

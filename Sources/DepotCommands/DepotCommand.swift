@@ -16,7 +16,7 @@ public struct DepotCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self,
+            InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self, CustomerCommand.self,
             EscalateCommand.self, RetentionCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self, DemoCommand.self,
             NotifyCommand.self, CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
         ]

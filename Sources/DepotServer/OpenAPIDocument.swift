@@ -101,6 +101,27 @@ public enum OpenAPIDocument {
               responses:
                 "200": {description: 'The customer with sites, contracts, contacts and counts of units, open cases and open RMAs.'}
                 default: {$ref: "#/components/responses/Error"}
+          /api/v1/customers/{key}/export:
+            get:
+              description: 'Everything Depot holds about the customer as one ZIP (JSON and CSV per table, attachments, manifest.json). Admin only.'
+              parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+              responses:
+                "200": {description: 'The ZIP.', content: {application/zip: {schema: {type: string, format: binary}}}}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/customers/{key}/erase-contacts:
+            post:
+              description: >-
+                Replaces the personal data of the customer's contacts (or of one) with stable pseudonyms everywhere in the
+                database; hardware history and report figures stay. Cannot be undone: needs "confirm": true. Admin only.
+              parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {type: object, required: [confirm], properties: {confirm: {type: boolean}, contact: {type: string}}}
+              responses:
+                "200": {description: 'The pseudonymous addresses of the erased contacts and how many text cells were rewritten.'}
+                default: {$ref: "#/components/responses/Error"}
           /api/v1/cases:
             get:
               parameters:

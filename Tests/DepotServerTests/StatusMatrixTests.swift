@@ -97,6 +97,15 @@ struct StatusMatrixTests {
         Call(.get, "/api/v1/rmas/RMA-2026-000001/label?direction=sideways", .logistics, .badRequest),
         Call(.get, "/api/v1/rmas/RMA-2026-000001/label", nil, .unauthorized),
         Call(.get, "/api/v1/rmas/RMA-2026-000099/label", .logistics, .notFound),
+        // A customer's data on request (admin only).
+        Call(.get, "/api/v1/customers/ACME/export", .admin, .ok),
+        Call(.get, "/api/v1/customers/ACME/export", .accountManager, .forbidden),
+        Call(.get, "/api/v1/customers/ACME/export", nil, .unauthorized),
+        Call(.get, "/api/v1/customers/NOPE/export", .admin, .notFound),
+        Call(.post, "/api/v1/customers/GLOBEX/erase-contacts", .admin, "{}", .badRequest),
+        Call(.post, "/api/v1/customers/GLOBEX/erase-contacts", .supportEngineer, #"{"confirm": true}"#, .forbidden),
+        Call(.post, "/api/v1/customers/NOPE/erase-contacts", .admin, #"{"confirm": true}"#, .notFound),
+        Call(.post, "/api/v1/customers/GLOBEX/erase-contacts", .admin, #"{"confirm": true, "contact": "it@globex.example"}"#, .ok),
         // Cases waiting on the customer.
         Call(.post, "/api/v1/cases/CS-2026-000001/wait", .supportEngineer, "{}", .badRequest),
         Call(.post, "/api/v1/cases/CS-2026-000001/wait", .accountManager, #"{"reason": "logs"}"#, .forbidden),

@@ -42,4 +42,6 @@ public enum Permission: String, Sendable, CaseIterable {
     case configureNotifications = "configure notifications"
     /// Delete what the retention rules say is due (closed cases' attachments, old secure uploads).
     case applyRetention = "apply retention rules"
+    /// Export a customer's data and erase its contacts' personal data, on request.
+    case handleCustomerData = "export and erase customer data"
 }

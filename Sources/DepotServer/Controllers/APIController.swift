@@ -12,6 +12,8 @@ struct APIController {
         group.get("units/:serial", use: unit)
         group.get("customers", use: customers)
         group.get("customers/:key", use: customer)
+        group.get("customers/:key/export", use: exportCustomer)
+        group.post("customers/:key/erase-contacts", use: eraseContacts)
         group.post("cases", use: openCase)
         group.get("cases/:number", use: caseDetail)
         group.post("cases/:number/:action", use: caseStep)
@@ -62,6 +64,44 @@ struct APIController {
         let day = now().utcDate
         let items = try await Blocking.run { try database.customers(on: day, limit: limit + 1, offset: offset) }
         return JSONResponse(.init(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
+    }
+
+    /// `GET /api/v1/customers/{key}/export`: everything Depot holds about the customer, as a ZIP (admin only).
+    @Sendable func exportCustomer(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        try actor.require(.handleCustomerData)
+        let key = try context.parameters.require("key")
+        let database = database
+        let at = now()
+        let path = NSTemporaryDirectory() + "depot-export-\(UUID().uuidString).zip"
+        defer { unlink(path) }
+        let data = try await Blocking.run { () throws -> Data in
+            _ = try database.exportCustomer(key, to: path, at: at, actor: actor)
+            guard let data = FileManager.default.contents(atPath: path) else { throw DepotError.storage(path: path, message: "the export vanished") }
+            return data
+        }
+        return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: AttachmentController.contentDisposition("\(key)-export.zip"),
+                                               .cacheControl: "private, no-store"],
+                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+    }
+
+    struct EraseBody: Decodable {
+        let contact: String?
+        let confirm: Bool?
+    }
+
+    /// `POST /api/v1/customers/{key}/erase-contacts` with `{"confirm": true, "contact": optional e-mail}` (admin only).
+    @Sendable func eraseContacts(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<ContactErasure> {
+        let actor = try context.requireActor()
+        try actor.require(.handleCustomerData)
+        let key = try context.parameters.require("key")
+        let body = try await request.decodeJSON(EraseBody.self)
+        guard body.confirm == true else {
+            throw APIError(status: .badRequest, code: "invalid", message: "confirm: erasing personal data cannot be undone; send \"confirm\": true")
+        }
+        let database = database
+        let at = now()
+        return JSONResponse(try await database.grouped { try database.eraseContacts(of: key, contact: body.contact, at: at, actor: actor) })
     }
 
     /// `GET /api/v1/customers/{key}`: sites, contracts, contacts and counts.

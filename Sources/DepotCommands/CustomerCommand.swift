@@ -1,0 +1,61 @@
+import ArgumentParser
+import DepotCore
+import DepotStore
+import Foundation
+
+/// `depot customer`: a customer's data on request (SPEC.md 6).
+struct CustomerCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "customer",
+        abstract: "A customer's data on request: export all of it, erase its contacts' personal data.",
+        subcommands: [Export.self, EraseContacts.self]
+    )
+
+    struct Export: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Write everything Depot holds about a customer into one ZIP (JSON and CSV, with a manifest).",
+            discussion: """
+                CUSTOMER/manifest.json lists every file with its rows, bytes and SHA-256; then customer, sites, contracts, \\
+                contacts, units, cases, case-timelines, case-escalations, case-waits, diagnoses, rmas, rma-history, \\
+                attachments, notifications and audit, each as .json and .csv, and the attachments still held under \\
+                attachments/. The export is audited. Admin only.
+                """)
+        @Argument(help: "The customer's key.") var customer: String
+        @Option(help: ArgumentHelp("The ZIP file to write.", valueName: "file.zip")) var output: String
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var format: FormatOptions
+
+        func run() throws {
+            let export = try store.open().exportCustomer(customer, to: output, at: Instant(Date()), actor: store.actor)
+            if format.resolved == .json { return try Output.json(export) }
+            Output.write("\(output): \(export.files.count + 1) files for customer \(export.customer)\n")
+        }
+    }
+
+    struct EraseContacts: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "erase-contacts",
+            abstract: "Replace the personal data of a customer's contacts with stable pseudonyms (cannot be undone).",
+            discussion: """
+                Names become "Erased contact N" and addresses erased-contact-N@erased.invalid everywhere in the database \\
+                (timelines, the audit log, notifications); the descriptions of the cases they reported are erased. Units, \\
+                cases, RMAs and their dates stay, so every report figure is unchanged. Audited. Admin only; needs --confirm.
+                """)
+        @Argument(help: "The customer's key.") var customer: String
+        @Option(help: "Only this contact (an e-mail address).") var contact: String?
+        @Flag(help: "Confirm the erasure, which cannot be undone.") var confirm = false
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var format: FormatOptions
+
+        func validate() throws {
+            guard confirm else { throw ValidationError("erasing personal data cannot be undone: add --confirm") }
+        }
+
+        func run() throws {
+            let erasure = try store.open().eraseContacts(of: customer, contact: contact, at: at.instant, actor: store.actor)
+            if format.resolved == .json { return try Output.json(erasure) }
+            Output.write("erased \(erasure.contacts.count) contacts of \(customer) (\(erasure.cellsRewritten) text cells rewritten)\n")
+        }
+    }
+}
