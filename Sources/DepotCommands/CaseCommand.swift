@@ -126,7 +126,7 @@ struct CaseCommand: ParsableCommand {
         @Argument(help: "The file to attach.") var file: String
         @Flag(help: "A secure upload: purged after the retention days even while the case is open.") var secure = false
         @Option(help: "The name to show (default: the file's own name).") var name: String?
-        @Option(help: "The media type, e.g. text/plain (default: application/octet-stream).") var type: String?
+        @Option(help: "The media type, e.g. text/plain (default: from the name's extension, else application/octet-stream).") var type: String?
         @OptionGroup var at: AtOption
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: FormatOptions
@@ -147,7 +147,8 @@ struct CaseCommand: ParsableCommand {
                 upload.discard()
                 throw DepotError.unreadableFile(path: file, reason: error.localizedDescription)
             }
-            let attachment = try database.attach(upload, to: number, name: name ?? URL(fileURLWithPath: file).lastPathComponent, mediaType: type,
+            let shownName = name ?? URL(fileURLWithPath: file).lastPathComponent
+            let attachment = try database.attach(upload, to: number, name: shownName, mediaType: type ?? AttachmentName.guessedMediaType(shownName),
                                                  secure: secure, at: at.instant, actor: store.actor)
             if output.resolved == .json { return try Output.json(attachment) }
             Output.write("attachment \(attachment.id): \(attachment.name), \(attachment.size) bytes, sha256 \(attachment.sha256)\n")

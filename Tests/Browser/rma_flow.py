@@ -137,7 +137,7 @@ def main():
             spec, _ = read_from_filename(spec_path)
             validate(spec)
             print("OpenAPI document: valid OpenAPI 3.1")
-            flow(Browser(base), users)
+            flow(Browser(base), users, folder)
         finally:
             server.send_signal(signal.SIGTERM)
             code = server.wait(timeout=30)
@@ -146,7 +146,7 @@ def main():
         print("depot serve stopped cleanly on SIGTERM")
 
 
-def flow(b, users):
+def flow(b, users, folder):
     try:
         # The engineer signs in and scans the unit's serial into the search box (a scanner types it and Enter).
         b.go("/sign-in")
@@ -169,6 +169,17 @@ def flow(b, users):
         b.find("#open-case").click()
         b.wait_url("/cases/CS-")
         assert "<script>alert(1)</script>" in b.find(".text").text  # shown as text, not run
+        # The engineer attaches a log through the page's upload form (a real multipart upload from the browser).
+        log = os.path.join(folder, "reboot <1>.log")
+        with open(log, "w") as f:
+            f.write("kernel: watchdog reset\n" * 100)
+        case_url = b.driver.current_url
+        b.find("#attachment-file").send_keys(log)
+        b.find("#attach").click()
+        WebDriverWait(b.driver, 10).until(lambda d: d.find_elements(By.CSS_SELECTOR, "#attachments a[href^='/attachments/']"))
+        link = b.find("#attachments a[href^='/attachments/']")
+        assert link.text == "reboot <1>.log", link.text
+        assert b.driver.current_url == case_url, b.driver.current_url
         b.screenshot("case-page")
         b.find("#verdict").send_keys("defective")
         b.find("#note").send_keys("PSU fails under load; swapped cables, same fault")

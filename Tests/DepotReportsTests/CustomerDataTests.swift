@@ -78,6 +78,11 @@ struct CustomerDataTests {
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(read.utf8)) as? [String: Any], "\(read)")
         #expect(answer["ok"] as? Bool == true && answer["customer"] as? String == "ACME")
         #expect(answer["cases"] as? [String] == [rmaCase, closed])
+        // Checked against the database: its cases, contacts and RMAs of ACME, and the manifest's row counts.
+        let databaseCases = try depot.database.cases(CaseFilter(customer: "ACME"), now: monday).map(\.number).sorted()
+        let databaseRMAs = try depot.database.rmas(RMAFilter(customer: "ACME"), now: monday).map(\.number)
+        #expect(answer["cases"] as? [String] == databaseCases && answer["rmas"] as? [String] == databaseRMAs)
+        #expect(export.files.first { $0.path == "cases.json" }?.rows == 2 && export.files.first { $0.path == "contacts.csv" }?.rows == 2)
         #expect(answer["contacts"] as? [String] == ["dev@acme.example", "ops@acme.example"])
         #expect(answer["rmas"] as? [String] == ["RMA-2026-000001"])
         #expect((answer["units"] as? [String])?.contains("ACME-1") == true)

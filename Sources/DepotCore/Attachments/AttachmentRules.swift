@@ -41,6 +41,23 @@ public enum AttachmentName {
         return out
     }
 
+    /// The media type a file name suggests (for uploads from the command line, which come without one).
+    public static func guessedMediaType(_ name: String) -> String? {
+        let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last.map { $0.lowercased() } : nil
+        switch ext {
+        case "txt", "log": return "text/plain"
+        case "csv": return "text/csv"
+        case "json": return "application/json"
+        case "xml": return "application/xml"
+        case "pdf": return "application/pdf"
+        case "png": return "image/png"
+        case "jpg", "jpeg": return "image/jpeg"
+        case "zip": return "application/zip"
+        case "gz", "tgz": return "application/gzip"
+        default: return nil
+        }
+    }
+
     /// A media type as given (`type/subtype`, parameters dropped), or `application/octet-stream` when it is
     /// missing or malformed.
     public static func mediaType(_ given: String?) -> String {
