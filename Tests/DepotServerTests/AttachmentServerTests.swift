@@ -76,6 +76,24 @@ struct AttachmentServerTests {
         }
     }
 
+    @Test("a sales referral has no shipping label: 409 on the API and as a page")
+    func referralLabel() async throws {
+        let server = try TestServer()
+        let db = server.depot.database
+        let number = try db.openCase(
+            NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-OLD", impact: .high, urgency: .medium,
+                    title: "Old unit"), at: TestServer.now, actor: TestDepot.engineer)
+        let rma = try #require(try db.diagnose(serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "dead", at: TestServer.now,
+                                               actor: TestDepot.engineer).rma)
+        try await server.run { client in
+            let api = try await client.execute(uri: "/api/v1/rmas/\(rma)/label", method: .get, headers: server.auth(.logistics))
+            #expect(api.status == .conflict && String(buffer: api.body).contains("is a sales referral: nothing is shipped"))
+            let browser = try await TestBrowser.signIn(client, as: .logistics)
+            #expect(try await browser.get(client, "/rmas/\(rma)/label").status == .conflict)
+            #expect(!String(buffer: try await browser.get(client, "/rmas/\(rma)").body).contains("label-replacement"))
+        }
+    }
+
     /// A multipart/form-data body with the CSRF field, an optional checkbox and one file.
     static func multipart(csrf: String, fileName: String, content: [UInt8], secure: Bool = false) -> (String, ByteBuffer) {
         let boundary = "----DepotTest\(UUID().uuidString)"

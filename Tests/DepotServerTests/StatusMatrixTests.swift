@@ -97,7 +97,13 @@ struct StatusMatrixTests {
         Call(.get, "/api/v1/rmas/RMA-2026-000001/label?direction=sideways", .logistics, .badRequest),
         Call(.get, "/api/v1/rmas/RMA-2026-000001/label", nil, .unauthorized),
         Call(.get, "/api/v1/rmas/RMA-2026-000099/label", .logistics, .notFound),
+        Call(.get, "/api/v1/cases/CS-2026-000001/attachments", .accountManager, .ok),
+        Call(.get, "/api/v1/cases/CS-2026-000001/attachments", nil, .unauthorized),
+        Call(.get, "/api/v1/cases/CS-2026-000099/attachments", .accountManager, .notFound),
+        Call(.get, "/api/v1/attachments/1", nil, .unauthorized),
+        Call(.get, "/api/v1/attachments/one", .admin, .notFound),
         // A customer's data on request (admin only).
+        Call(.post, "/api/v1/customers/GLOBEX/erase-contacts", nil, #"{"confirm": true}"#, .unauthorized),
         Call(.get, "/api/v1/customers/ACME/export", .admin, .ok),
         Call(.get, "/api/v1/customers/ACME/export", .accountManager, .forbidden),
         Call(.get, "/api/v1/customers/ACME/export", nil, .unauthorized),
