@@ -93,7 +93,6 @@ struct ReportContext {
         return (sql, arguments)
     }
 
-    /// Steps through a query's rows with SQLite's own cursor: no row objects, no strings unless asked for.
     /// The waits on the customer by case number (every case that ever waited), as known at the end of the as-of
     /// day in the case's region: waits begun later are left out, and one that ended later is still running then.
     func pauses() throws -> [String: [CasePause]] {
@@ -114,6 +113,7 @@ struct ReportContext {
         return pauses
     }
 
+    /// Steps through a query's rows with SQLite's own cursor: no row objects, no strings unless asked for.
     func each(_ sql: String, _ arguments: [any DatabaseValueConvertible], _ body: (ResultRow) throws -> Void) throws {
         let statement = try db.makeStatement(sql: sql)
         try statement.setArguments(StatementArguments(arguments))

@@ -201,9 +201,8 @@ public enum ReportCatalog {
                 // The deadline as the waits ended by the as-of day left it; one still running then holds it.
                 if clocks[region] == nil { clocks[region] = try context.policy.clock(for: region) }
                 let clock = clocks[region]!
-                let ended = waits.filter { $0.end != nil }
-                due = try clock.escalationDeadline(threshold, opened: opened, pauses: ended) ?? due
-                held = try clock.escalationDeadline(threshold, opened: opened, pauses: waits) == nil
+                due = try clock.escalationDeadline(threshold, opened: opened, pauses: waits.filter { $0.end != nil }) ?? due
+                held = waits.contains { $0.end == nil && $0.start < due }
             }
             if let since = p.since, context.day(of: due, region: region) < since { return }
             let resolved = row.text(10).flatMap { Instant(iso: $0) }.flatMap { $0 < end ? $0 : nil }

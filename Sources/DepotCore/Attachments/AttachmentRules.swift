@@ -43,8 +43,8 @@ public enum AttachmentName {
 
     /// The media type a file name suggests (for uploads from the command line, which come without one).
     public static func guessedMediaType(_ name: String) -> String? {
-        let ext = name.split(separator: ".").count > 1 ? name.split(separator: ".").last.map { $0.lowercased() } : nil
-        switch ext {
+        let parts = name.split(separator: ".")
+        switch parts.count > 1 ? parts.last?.lowercased() : nil {
         case "txt", "log": return "text/plain"
         case "csv": return "text/csv"
         case "json": return "application/json"

@@ -41,7 +41,6 @@ struct APIController {
         let database = database
         let at = now()
         try await database.grouped { try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor) }
-        if action == .close { _ = try await Blocking.run { database.removeUnreferencedAttachmentFiles() } }
         let detail = try await Blocking.run { try database.caseDetail(number, now: at) }
         return JSONResponse(CaseStatusBody(case: detail.number, status: detail.status))
     }

@@ -117,15 +117,21 @@ struct WorkflowController {
     /// The label of `rmas/{number}/label...` with `?direction=`, as `image/svg+xml`; 400 for another direction.
     static func labelResponse(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
         let number = try context.parameters.require("number")
-        let name = request.uri.queryParameters.get("direction") ?? "replacement"
-        guard let direction = ShippingLabel.Direction(rawValue: name) else {
-            throw APIError(status: .badRequest, code: "invalid", message: "direction: \"\(name)\" is neither replacement nor return")
-        }
+        let direction = try labelDirection(request)
         let label = try await Blocking.run { try database.rmaLabel(number, direction: direction) }
         let svg: String
         do { svg = try label.svg() } catch { throw APIError(status: .conflict, code: "refused", message: error.description) }
         return Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(string: svg)))
+    }
+
+    /// The `?direction=` of a label request: `replacement` (the default) or `return`; 400 for anything else.
+    static func labelDirection(_ request: Request) throws -> ShippingLabel.Direction {
+        let name = request.uri.queryParameters.get("direction") ?? "replacement"
+        guard let direction = ShippingLabel.Direction(rawValue: name) else {
+            throw APIError(status: .badRequest, code: "invalid", message: "direction: \"\(name)\" is neither replacement nor return")
+        }
+        return direction
     }
 
     struct RMAStepBody: Decodable {

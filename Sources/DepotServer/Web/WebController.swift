@@ -262,7 +262,6 @@ struct WebController {
         try await database.grouped {
             try database.advanceCase(number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
         }
-        if action == .close { _ = try await Blocking.run { database.removeUnreferencedAttachmentFiles() } }
         return Pages.redirect(Self.path("/cases/\(number)"))
     }
 
@@ -305,10 +304,7 @@ struct WebController {
     @Sendable func labelPage(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let number = try context.parameters.require("number").uppercased()
-        let name = request.uri.queryParameters.get("direction") ?? "replacement"
-        guard let direction = ShippingLabel.Direction(rawValue: name) else {
-            throw APIError(status: .badRequest, code: "invalid", message: "direction: \"\(name)\" is neither replacement nor return")
-        }
+        let direction = try WorkflowController.labelDirection(request)
         return try await page("label", title: "Label \(number)", context) { database, _ in
             _ = try database.rmaLabel(number, direction: direction)  // 404 / 409 here, not as a broken image
             let other: ShippingLabel.Direction = direction == .replacement ? .return : .replacement

@@ -130,6 +130,16 @@ enum AttachmentFiles {
         return (directory, directory + "/" + sha256)
     }
 
+    /// Removes the stored files no attachment refers to once the transaction of `db` commits (also a group
+    /// commit's, whose jobs each run in a savepoint: the sweep reads the committed rows, so a job rolled back keeps
+    /// its files).
+    static func removeUnreferenced(afterCommitOf db: Database, folder: String) {
+        db.afterNextTransaction { db in
+            guard let referenced = try? String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment") else { return }
+            _ = sweep(folder: folder, referenced: Set(referenced))
+        }
+    }
+
     /// Removes stored files that no attachment row refers to (after deletions, and leftovers of a crash between
     /// storing a file and committing its row), and uploads abandoned more than an hour ago.
     static func sweep(folder: String, referenced: Set<String>, now: Date = Date()) -> Int {
@@ -281,7 +291,7 @@ extension DepotDatabase {
 
     /// Removes the stored files no attachment refers to; returns how many.
     @discardableResult
-    public func removeUnreferencedAttachmentFiles() -> Int {
+    func removeUnreferencedAttachmentFiles() -> Int {
         guard let referenced = try? read({ db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")) }) else { return 0 }
         return AttachmentFiles.sweep(folder: attachmentFolder, referenced: referenced)
     }

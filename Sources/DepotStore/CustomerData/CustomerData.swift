@@ -205,40 +205,36 @@ extension DepotDatabase {
     }
 
     static func json(_ rows: [Row]) -> Data {
-        var objects: [[String: Any]] = []
-        for row in rows {
+        let objects: [[String: Any]] = rows.map { row in
             var object: [String: Any] = [:]
             for (column, value) in row {
                 switch value.storage {
                 case .null: object[column] = NSNull()
                 case .int64(let n): object[column] = n
                 case .double(let d): object[column] = d
-                case .string(let s): object[column] = s
-                case .blob(let b): object[column] = b.base64EncodedString()
+                case .string, .blob: object[column] = text(value)
                 }
             }
-            objects.append(object)
+            return object
         }
         return (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
     }
 
     static func csv(_ rows: [Row]) -> Data {
         guard let first = rows.first else { return Data() }
-        let columns = Array(first.columnNames)
-        var text = CSVField.record(columns)
-        for row in rows {
-            var cells: [String] = []
-            for (_, value) in row {
-                switch value.storage {
-                case .null: cells.append("")
-                case .int64(let n): cells.append(String(n))
-                case .double(let d): cells.append(String(d))
-                case .string(let s): cells.append(s)
-                case .blob(let b): cells.append(b.base64EncodedString())
-                }
-            }
-            text += CSVField.record(cells)
+        var out = CSVField.record(Array(first.columnNames))
+        for row in rows { out += CSVField.record(row.map { text($0.1) }) }
+        return Data(out.utf8)
+    }
+
+    /// A value as text: empty for NULL, blobs in base64.
+    static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: ""
+        case .int64(let n): String(n)
+        case .double(let d): String(d)
+        case .string(let s): s
+        case .blob(let b): b.base64EncodedString()
         }
-        return Data(text.utf8)
     }
 }

@@ -192,7 +192,10 @@ extension DepotDatabase {
                 for attachment in attached {
                     try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
                 }
-                if !attached.isEmpty { details["attachmentsDeleted"] = String(attached.count) }
+                if !attached.isEmpty {
+                    details["attachmentsDeleted"] = String(attached.count)
+                    AttachmentFiles.removeUnreferenced(afterCommitOf: db, folder: attachmentFolder)
+                }
             }
             details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
@@ -210,8 +213,6 @@ extension DepotDatabase {
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
                                 key: caseNumber, reason: note, details: details)
         }
-        // Inside a group commit the deletion is not committed yet: the server removes the files after the commit.
-        if action == .close, groups.currentDatabase() == nil { removeUnreferencedAttachmentFiles() }
     }
 }
 
