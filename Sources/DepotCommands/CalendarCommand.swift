@@ -37,7 +37,7 @@ struct CalendarCommand: ParsableCommand {
         )
 
         @Argument(help: "The calendar: built-in, defined in the policy, or a centre id.") var calendar: String
-        @Option(help: "The year (1900 to 2200).") var year: Int
+        @Option(parsing: .unconditional, help: "The year (1900 to 2200).") var year: Int
         @OptionGroup var policy: PolicyOptions
         @OptionGroup var output: FormatOptions
 
@@ -75,11 +75,11 @@ struct CalendarCommand: ParsableCommand {
         @Option(help: "The region whose business clock counts (americas, emea, apac by default).") var region: String
         @Option(help: "The start: an ISO 8601 instant with a UTC offset, or - to read one per line from standard input.")
         var from: String
-        @Option(name: .customLong("business-hours"), help: "Business hours to add.") var businessHours: String?
-        @Option(name: .customLong("business-days"), help: "Business days to add (each the region's standard business day).")
+        @Option(name: .customLong("business-hours"), parsing: .unconditional, help: "Business hours to add.") var businessHours: String?
+        @Option(name: .customLong("business-days"), parsing: .unconditional, help: "Business days to add (each the region's standard business day).")
         var businessDays: String?
-        @Option(help: "Wall-clock hours to add.") var hours: String?
-        @Option(help: "Wall-clock days (24 hours) to add.") var days: String?
+        @Option(parsing: .unconditional, help: "Wall-clock hours to add.") var hours: String?
+        @Option(parsing: .unconditional, help: "Wall-clock days (24 hours) to add.") var days: String?
         @Flag(help: "Also print the open intervals the clock consumed.") var explain = false
         @OptionGroup var policy: PolicyOptions
         @OptionGroup var output: FormatOptions

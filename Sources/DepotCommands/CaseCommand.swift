@@ -138,7 +138,7 @@ struct CaseCommand: ParsableCommand {
                   let handle = FileHandle(forReadingAtPath: file)
             else { throw DepotError.unreadableFile(path: file, reason: "no such file") }
             defer { try? handle.close() }
-            let upload = try database.beginUpload()
+            let upload = try database.beginUpload(label: file)
             do {
                 while let chunk = try handle.read(upToCount: 65_536), !chunk.isEmpty { try upload.append(chunk) }
             } catch let error as DepotError {
@@ -251,7 +251,11 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "Only cases of this priority.") var priority: Priority?
         @Option(help: "Only cases in this region.") var region: String?
         @Flag(help: "Only cases not yet resolved.") var open = false
-        @Option(help: "At most this many.") var limit = 1000
+        @Option(parsing: .unconditional, help: "At most this many.") var limit = 1000
+
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit \(limit) must be at least 1") }
+        }
         @Option(help: ArgumentHelp("Judge SLA states at this instant. Default: now.", valueName: "instant"), transform: Parse.instant)
         var at: Instant?
         @OptionGroup var store: StoreOptions

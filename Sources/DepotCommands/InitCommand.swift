@@ -42,7 +42,11 @@ struct ImportCommand: ParsableCommand {
 
     @Argument(help: "What the file holds: \(ImportEntity.allCases.map(\.rawValue).joined(separator: ", ")).") var entity: ImportEntity
     @Argument(help: "The CSV file (UTF-8, RFC 4180).") var file: String
-    @Option(name: .customLong("max-errors"), help: "List at most this many bad rows.") var maxErrors = 50
+    @Option(name: .customLong("max-errors"), parsing: .unconditional, help: "List at most this many bad rows.") var maxErrors = 50
+
+    func validate() throws {
+        guard maxErrors >= 1 else { throw ValidationError("--max-errors \(maxErrors) must be at least 1") }
+    }
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
 

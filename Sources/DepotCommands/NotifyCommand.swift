@@ -17,8 +17,13 @@ struct NotifyCommand: ParsableCommand {
 
     /// The worker's settings, shared by `deliver` and `serve`.
     struct DeliveryOptions: ParsableArguments {
-        @Option(help: "Seconds a receiver may take to answer.") var timeout: Double = 10
-        @Option(help: "Hours after which a notification that keeps failing is dead.") var giveUpHours: Double = 24
+        @Option(parsing: .unconditional, help: "Seconds a receiver may take to answer.") var timeout: Double = 10
+        @Option(parsing: .unconditional, help: "Hours after which a notification that keeps failing is dead.") var giveUpHours: Double = 24
+
+        func validate() throws {
+            guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout \(timeout) must be more than 0 and at most 3600 seconds") }
+            guard giveUpHours > 0, giveUpHours <= 24 * 365 else { throw ValidationError("--give-up-hours \(giveUpHours) must be more than 0 and at most 8760") }
+        }
 
         var policy: DeliveryPolicy {
             var policy = DeliveryPolicy()
@@ -78,7 +83,11 @@ struct NotifyCommand: ParsableCommand {
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "The notification queue, newest first (never a secret).")
         @Option(help: "pending, delivered or dead.") var state: String?
-        @Option(help: "How many at most.") var limit = 100
+        @Option(parsing: .unconditional, help: "How many at most.") var limit = 100
+
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit \(limit) must be at least 1") }
+        }
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: FormatOptions
 

@@ -53,7 +53,11 @@ struct RMACommand: ParsableCommand {
         @Option(help: "Only this customer's RMAs.") var customer: String?
         @Flag(help: "Only open RMAs.") var open = false
         @Flag(help: "Only overdue RMAs.") var overdue = false
-        @Option(help: "At most this many.") var limit = 1000
+        @Option(parsing: .unconditional, help: "At most this many.") var limit = 1000
+
+        func validate() throws {
+            guard limit >= 1 else { throw ValidationError("--limit \(limit) must be at least 1") }
+        }
         @Option(help: ArgumentHelp("Judge 'overdue' at this instant. Default: now.", valueName: "instant"), transform: Parse.instant)
         var at: Instant?
         @OptionGroup var store: StoreOptions
@@ -173,7 +177,7 @@ struct RMACommand: ParsableCommand {
 
         @Option(help: "The customer's active contract tier: standard, premium, premium-plus, or none.") var tier: TierArgument
         @Option(name: .customLong("ship-date"), help: "The unit's ship date (YYYY-MM-DD).", transform: Parse.date) var shipDate: LocalDate
-        @Option(help: "The unit's warranty length in months.") var months: Int
+        @Option(parsing: .unconditional, help: "The unit's warranty length in months.") var months: Int
         @Option(name: .customLong("verdict-at"), help: "When the unit was found defective (ISO 8601 with a UTC offset).",
                 transform: Parse.instant)
         var verdictAt: Instant

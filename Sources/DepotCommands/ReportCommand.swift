@@ -28,8 +28,8 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let report = try ReportCatalog.named(name)
-            let parameters = try filters.parameters(for: report)
             let database = try store.open()
+            let parameters = try filters.parameters(for: report, policy: database.policy)
             guard let output else {
                 return try database.write(report, parameters: parameters, to: CSVWriter(descriptor: STDOUT_FILENO, path: "standard output"))
             }
@@ -75,7 +75,7 @@ struct ReportCommand: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            let folder = outDir + "/" + filters.asOfDay.description
+            let folder = outDir + "/" + filters.asOfDay(policy: database.policy).description
             do {
                 try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             } catch {
@@ -84,7 +84,7 @@ struct ReportCommand: ParsableCommand {
             var written: [String] = []
             for report in ReportCatalog.all {
                 let path = folder + "/\(report.name).csv"
-                try ReportFile.write(path) { writer in try database.write(report, parameters: filters.parameters(for: report), to: writer) }
+                try ReportFile.write(path) { writer in try database.write(report, parameters: filters.parameters(for: report, policy: database.policy), to: writer) }
                 written.append(path)
             }
             if output.resolved == .json { return try Output.json(written) }
@@ -95,22 +95,24 @@ struct ReportCommand: ParsableCommand {
 
 /// The filters and `--as-of` of the reports.
 struct ReportFilterOptions: ParsableArguments {
-    @Option(name: .customLong("as-of"), help: "The day the report is as of (default: today, UTC).", transform: Parse.date) var asOf: LocalDate?
-    @Option(name: .customLong("within-days"), help: "The window of warranty-expiry (default 90) and contract-renewals (90).") var withinDays: Int?
+    @Option(name: .customLong("as-of"), help: "The day the report is as of (default: today in --region's home time zone; UTC for the whole fleet).",
+            transform: Parse.date) var asOf: LocalDate?
+    @Option(name: .customLong("within-days"), parsing: .unconditional, help: "The window of warranty-expiry (default 90) and contract-renewals (90).") var withinDays: Int?
     @Option(help: "Only this customer (its key).") var customer: String?
     @Option(help: "Only this region.") var region: String?
     @Option(name: .customLong("account-manager"), help: "Only this account manager's customers.") var accountManager: String?
     @Option(help: "Only cases opened (escalations due) on or after this day.", transform: Parse.date) var since: LocalDate?
 
-    var asOfDay: LocalDate { asOf ?? Instant(Date()).utcDate }
+    /// `--as-of`, else today where the report's region is (SPEC.md 2).
+    func asOfDay(policy: Policy) -> LocalDate { asOf ?? policy.day(of: Instant(Date()), region: region) }
 
     func validate() throws {
         if let withinDays, !(1...3650).contains(withinDays) { throw ValidationError("--within-days must be from 1 to 3650") }
     }
 
     /// The parameters for `report`, refusing filters it does not take.
-    func parameters(for report: Report) throws(DepotError) -> ReportParameters {
-        try report.parameters(asOf: asOfDay, withinDays: withinDays, customer: customer, region: region, accountManager: accountManager,
+    func parameters(for report: Report, policy: Policy) throws(DepotError) -> ReportParameters {
+        try report.parameters(asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region, accountManager: accountManager,
                               since: since, spelledWith: "--")
     }
 }

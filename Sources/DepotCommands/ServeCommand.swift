@@ -18,7 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.") var port = 8080
     @Flag(help: "Mark the session cookie Secure (serve behind a TLS proxy).") var secureCookies = false
     @Option(help: "The least level logged: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
-    @Option(help: "Event-loop threads (network I/O only; default: half the cores, at least 1).") var eventLoopThreads: Int?
+    @Option(parsing: .unconditional, help: "Event-loop threads (network I/O only; default: half the cores, at least 1).") var eventLoopThreads: Int?
     @Flag(help: .hidden) var benchmarkRoutes = false
     @Flag(help: "Do not deliver notifications or check escalations in this process (another runs `depot notify deliver`).") var noWorker = false
     @OptionGroup var delivery: NotifyCommand.DeliveryOptions

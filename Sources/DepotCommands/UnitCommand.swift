@@ -129,7 +129,11 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Only entries about this kind of record.") var entity: String?
     @Option(help: "Only entries about this record (a case or RMA number, a serial, a file).") var key: String?
     @Option(help: "Only entries by this user.") var user: String?
-    @Option(help: "The most recent this many.") var limit = 1000
+    @Option(parsing: .unconditional, help: "The most recent this many.") var limit = 1000
+
+    func validate() throws {
+        guard limit >= 1 else { throw ValidationError("--limit \(limit) must be at least 1") }
+    }
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
 

@@ -12,7 +12,7 @@ struct WarrantyCommand: ParsableCommand {
 
     @Option(name: .customLong("ship-date"), help: "The day the unit left the vendor (YYYY-MM-DD).", transform: Parse.date)
     var shipDate: LocalDate
-    @Option(help: "Warranty length in months.") var months: Int
+    @Option(parsing: .unconditional, help: "Warranty length in months.") var months: Int
     @Option(help: "The day to judge coverage on (default: today, in --region's home time zone, else UTC).", transform: Parse.date)
     var on: LocalDate?
     @Option(help: "The region whose home time zone decides what 'today' is.") var region: String?

@@ -14,7 +14,9 @@ public enum DepotError: Error, Equatable, Sendable {
     /// A holiday calendar that is neither built in nor defined in the policy.
     case unknownCalendar(String, known: [String])
     /// An instant or deadline outside the years the business clock covers.
-    case outsideCalendarHorizon(instant: String, first: Int, last: Int)
+    /// An instant outside the business clock's years; `adding` says what was being added to it when the result
+    /// (not the instant given) would lie beyond them.
+    case outsideCalendarHorizon(instant: String, first: Int, last: Int, adding: String? = nil)
     /// A region that is never open (no hours), so no business deadline exists.
     case regionNeverOpen(String)
     /// A software version that is not among the known releases.
@@ -48,7 +50,9 @@ public enum DepotError: Error, Equatable, Sendable {
         case let .unknownRegion(region, known):
             "unknown region \"\(region)\" (the policy defines: \(known.joined(separator: ", ")))"
         case let .unknownCalendar(name, known): "unknown calendar \"\(name)\" (known: \(known.joined(separator: ", ")))"
-        case let .outsideCalendarHorizon(instant, first, last):
+        case let .outsideCalendarHorizon(instant, first, last, adding?):
+            "\(adding) after \(instant) lies beyond the years the business clock covers (\(first) to \(last))"
+        case let .outsideCalendarHorizon(instant, first, last, nil):
             "\(instant) is outside the years the business clock covers (\(first) to \(last))"
         case let .regionNeverOpen(region): "region \"\(region)\" is never open: its centres have no opening hours"
         case let .unknownVersion(version): "unknown software version \"\(version)\" (not among the releases)"

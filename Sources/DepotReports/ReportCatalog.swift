@@ -75,8 +75,8 @@ public enum ReportCatalog {
             FROM rma r
             JOIN appliance a ON a.id = r.appliance_id
             JOIN model m ON m.id = a.model_id
-            LEFT JOIN customer c ON c.id = a.customer_id
-            LEFT JOIN site s ON s.id = a.site_id
+            LEFT JOIN customer c ON c.id = r.customer_id
+            LEFT JOIN site s ON s.id = r.site_id
             WHERE \(awaitingShipment)\(filter.sql)
             ORDER BY r.ship_by IS NULL, r.ship_by, r.number
             """
@@ -100,8 +100,8 @@ public enum ReportCatalog {
             FROM rma r
             JOIN appliance a ON a.id = r.appliance_id
             JOIN model m ON m.id = a.model_id
-            LEFT JOIN customer c ON c.id = a.customer_id
-            LEFT JOIN site s ON s.id = a.site_id
+            LEFT JOIN customer c ON c.id = r.customer_id
+            LEFT JOIN site s ON s.id = r.site_id
             WHERE r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped') AND r.return_due IS NOT NULL\(filter.sql)
             ORDER BY r.return_due, r.number
             """
@@ -176,7 +176,7 @@ public enum ReportCatalog {
 
     static let escalations = Report(
         name: "escalations", audience: "support leadership",
-        summary: "Escalation deadlines of cases opened by the as-of day, moved by the waits on the customer ended by then: fired, due (passed, not yet fired), pending, held (the case is waiting on the customer), or stopped (case resolved first).",
+        summary: "Escalation deadlines of cases opened by the as-of day, moved by the waits on the customer ended by then: fired, due (passed, not yet fired), pending, held (the case is waiting on the customer), or stopped (case resolved or closed first).",
         columns: ["case", "customer", "region", "priority", "tier", "target", "threshold", "due", "fired_at", "state"],
         filters: [.customer, .region, .since], defaultWithinDays: nil
     ) { context, writer in
@@ -184,7 +184,8 @@ public enum ReportCatalog {
         let filter = context.conditions(customer: "c.key", region: "k.region")
         let pauses = try context.pauses()
         let sql = """
-            SELECT k.number, c.key, k.region, k.priority, k.tier, e.target, e.threshold, e.due_at, e.fired_at, k.opened_at, k.resolved_at
+            SELECT k.number, c.key, k.region, k.priority, k.tier, e.target, e.threshold, e.due_at, e.fired_at, k.opened_at,
+                   coalesce(k.resolved_at, k.closed_at)
             FROM case_escalation e JOIN support_case k ON k.id = e.case_id JOIN customer c ON c.id = k.customer_id
             WHERE k.opened_at < ?\(filter.sql)
             ORDER BY e.due_at, k.number, e.target
@@ -223,11 +224,18 @@ public enum ReportCatalog {
     ) { context, writer in
         let p = context.parameters
         let filter = context.conditions(customer: "c.key", region: "s.region")
+        // A unit shipped to a customer counts in its cohort while it is there and after it came back under an RMA
+        // (with the customer and site that RMA recorded): a returned defective unit is the failure being counted.
         let sql = """
+            WITH shipped AS (
+                SELECT a.id, a.model_id, a.ship_date,
+                       coalesce(a.customer_id, (SELECT r.customer_id FROM rma r WHERE r.appliance_id = a.id ORDER BY r.id DESC LIMIT 1)) AS customer_id,
+                       coalesce(a.site_id, (SELECT r.site_id FROM rma r WHERE r.appliance_id = a.id ORDER BY r.id DESC LIMIT 1)) AS site_id
+                FROM appliance a)
             SELECT m.key, substr(a.ship_date, 1, 7) AS cohort, count(*),
                    sum(EXISTS (SELECT 1 FROM diagnosis d WHERE d.appliance_id = a.id AND d.verdict = 'defective' AND d.at < ?2)),
                    sum(max(0, julianday(?1) - julianday(a.ship_date))) / (365.25 / 12)
-            FROM appliance a
+            FROM shipped a
             JOIN model m ON m.id = a.model_id
             JOIN customer c ON c.id = a.customer_id
             JOIN site s ON s.id = a.site_id
@@ -293,11 +301,10 @@ public enum ReportCatalog {
         let sql = """
             SELECT r.number, r.state, c.key, c.account_manager, s.key, a.serial, m.key, r.verdict_at, r.warranty_end, r.outcome
             FROM rma r
-            JOIN support_case k ON k.id = r.case_id
-            JOIN customer c ON c.id = k.customer_id
+            JOIN customer c ON c.id = r.customer_id
             JOIN appliance a ON a.id = r.appliance_id
             JOIN model m ON m.id = a.model_id
-            LEFT JOIN site s ON s.id = a.site_id
+            LEFT JOIN site s ON s.id = r.site_id
             WHERE r.path = 'sales-referral' AND r.verdict_at < ?\(filter.sql)
             ORDER BY r.verdict_at, r.number
             """

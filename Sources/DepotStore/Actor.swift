@@ -29,16 +29,18 @@ public struct Actor: Sendable, Equatable {
 /// The append-only audit log (SPEC.md 7): who, in which role, when, what and why. Triggers in the
 /// schema refuse every UPDATE and DELETE of it.
 enum AuditLog {
-    /// Appends one entry in the caller's transaction.
+    /// Appends one entry in the caller's transaction. `customerID` is the customer whose records the entry is
+    /// about (`nil` for the vendor's own: models, depots, spares, users, imports); a customer's export and erasure
+    /// select audit entries by it, never by a key another kind of record may share.
     static func record(_ db: Database, actor: Actor, at: Instant, recordedAt: Instant, action: String,
-                       entity: String, key: String, reason: String? = nil, details: [String: String] = [:]) throws
+                       entity: String, key: String, customerID: Int64?, reason: String? = nil, details: [String: String] = [:]) throws
     {
         try db.cachedStatement(
             sql: """
-                INSERT INTO audit (recorded_at, at, user, role, action, entity, entity_key, reason, details)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, reason,
-                        JSONText.object(details)])
+                INSERT INTO audit (recorded_at, at, user, role, action, entity, entity_key, customer_id, reason, details)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """).execute(arguments: [recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, customerID,
+                        reason, JSONText.object(details)])
     }
 }
 
@@ -57,6 +59,11 @@ enum Counters {
 enum JSONText {
     static func object(_ fields: [String: String]) -> String {
         encode(fields)
+    }
+
+    /// A string as it appears inside a JSON string literal written by `encode` (without the quotes).
+    static func escaped(_ text: String) -> String {
+        String(encode([text]).dropFirst(2).dropLast(2))
     }
 
     static func encode(_ value: some Encodable) -> String {

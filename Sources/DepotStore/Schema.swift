@@ -15,7 +15,62 @@ enum Schema {
         migrator.registerMigration("v5-case-pauses", migrate: v5)
         migrator.registerMigration("v6-depot-addresses", migrate: v6)
         migrator.registerMigration("v7-attachments", migrate: v7)
+        migrator.registerMigration("v8-fleet-integrity", migrate: v8)
         return migrator
+    }
+
+    /// Fleet integrity (issue 13): an RMA keeps the customer and site of its creation (queries used to follow the
+    /// unit, which moves on), and the depot a returned unit went to; an audit entry names the customer whose records
+    /// it is about (export and erasure select by it, never by a key that another kind of record may share); an
+    /// attachment keeps when the server received it (retention counts from there, not from a user's `--at`).
+    /// Returned and scrapped units are at a depot, as SPEC.md 4 says; older databases kept them at the site.
+    private static func v8(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE rma ADD COLUMN customer_id INTEGER REFERENCES customer(id);
+            ALTER TABLE rma ADD COLUMN site_id INTEGER REFERENCES site(id);
+            ALTER TABLE rma ADD COLUMN return_depot_id INTEGER REFERENCES depot(id);
+            UPDATE rma SET customer_id = (SELECT customer_id FROM support_case WHERE id = rma.case_id);
+            UPDATE rma SET site_id = coalesce(
+                (SELECT a.site_id FROM appliance a WHERE a.id = rma.appliance_id AND a.customer_id = rma.customer_id),
+                (SELECT a.site_id FROM appliance a WHERE a.id = rma.replacement_id AND a.customer_id = rma.customer_id),
+                (SELECT min(id) FROM site WHERE customer_id = rma.customer_id));
+            CREATE INDEX rma_customer ON rma(customer_id);
+            CREATE INDEX appliance_replaces ON appliance(replaces_id) WHERE replaces_id IS NOT NULL;
+            CREATE INDEX appliance_replaced_by ON appliance(replaced_by_id) WHERE replaced_by_id IS NOT NULL;
+
+            ALTER TABLE attachment ADD COLUMN received_at TEXT;
+            UPDATE attachment SET received_at = coalesce(
+                (SELECT recorded_at FROM audit WHERE entity = 'attachment' AND action = 'attach' AND entity_key = CAST(attachment.id AS TEXT)
+                 ORDER BY id DESC LIMIT 1),
+                uploaded_at);
+
+            ALTER TABLE audit ADD COLUMN customer_id INTEGER REFERENCES customer(id);
+            DROP TRIGGER audit_no_update;
+            UPDATE audit SET customer_id = CASE
+                WHEN entity = 'case' THEN (SELECT customer_id FROM support_case WHERE number = audit.entity_key)
+                WHEN entity = 'rma' THEN (SELECT customer_id FROM rma WHERE number = audit.entity_key)
+                WHEN entity = 'customer' THEN (SELECT id FROM customer WHERE key = audit.entity_key)
+                WHEN entity IN ('appliance', 'attachment') AND action <> 'import' THEN
+                    (SELECT customer_id FROM support_case WHERE json_valid(audit.details) AND number = json_extract(audit.details, '$.case'))
+                WHEN entity = 'notification' THEN (SELECT customer_id FROM notification WHERE id = CAST(audit.entity_key AS INTEGER))
+                WHEN entity = 'webhook-endpoint' THEN (SELECT customer_id FROM webhook_endpoint WHERE id = CAST(audit.entity_key AS INTEGER))
+                END;
+            CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+                BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END;
+            CREATE INDEX audit_customer ON audit(customer_id, id);
+            """)
+        let stranded = try Row.fetchAll(db, sql: """
+            SELECT a.id, s.region,
+                   (SELECT r.depot_id FROM rma r WHERE r.appliance_id = a.id AND r.depot_id IS NOT NULL ORDER BY r.id DESC LIMIT 1) AS rma_depot
+            FROM appliance a LEFT JOIN site s ON s.id = a.site_id
+            WHERE a.status IN ('returned', 'scrapped') AND a.depot_id IS NULL
+            """)
+        for unit in stranded {
+            let depot = try (unit["rma_depot"] as Int64?)
+                ?? Int64.fetchOne(db, sql: "SELECT id FROM depot ORDER BY region IS NOT ?, key LIMIT 1", arguments: [unit["region"]])
+            guard let depot else { break }
+            try db.execute(sql: "UPDATE appliance SET depot_id = ?, customer_id = NULL, site_id = NULL WHERE id = ?", arguments: [depot, unit["id"]])
+        }
     }
 
     /// Files attached to cases, stored content-addressed beside the database (`DB.attachments/ab/abcdef...`): the

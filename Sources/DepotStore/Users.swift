@@ -37,7 +37,7 @@ extension DepotDatabase {
                 sql: "INSERT INTO app_user (name, role, password_hash, token_hash, created_at) VALUES (?, ?, ?, ?, ?)")
                     .execute(arguments: [name, role.rawValue, passwordHash, tokenHash, at.description])
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "user", key: name,
-                                details: ["role": role.rawValue])
+                                customerID: nil, details: ["role": role.rawValue])
         }
     }
 

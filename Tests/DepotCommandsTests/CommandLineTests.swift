@@ -109,6 +109,15 @@ struct CommandLineTests {
         (["warranty", "--ship-date", "2024-02-30", "--months", "12"], "is not a date"),
         (["sla", "--tier", "gold", "--priority", "P1", "--region", "emea", "--opened", "2026-01-01T00:00:00Z"], "gold"),
         (["policy", "check", "/nonexistent/policy.yaml"], "/nonexistent/policy.yaml: cannot read: no such file"),
+        // Negative numbers say what is wrong with them, not "Missing value".
+        (["warranty", "--ship-date", "2024-01-31", "--months", "-1"], "--months -1 is outside 0 to 600"),
+        (["calendar", "add", "--region", "emea", "--from", "2026-01-01T00:00:00Z", "--business-hours", "-3"], "\"-3\" is not a non-negative number"),
+        (["report", "warranty-expiry", "--within-days", "-10"], "--within-days must be from 1 to 3650"),
+        (["case", "list", "--limit", "-5"], "--limit -5 must be at least 1"),
+        (["rma", "list", "--limit", "-5"], "--limit -5 must be at least 1"),
+        // A horizon error names the instant given and what was added, not a computed deadline.
+        (["calendar", "add", "--region", "emea", "--from", "2100-11-01T00:00:00Z", "--days", "100"],
+         "100 days after 2100-11-01T00:00:00Z lies beyond the years the business clock covers"),
     ])
     func refusals(arguments: [String], message: String) throws {
         let r = try Depot.run(arguments)

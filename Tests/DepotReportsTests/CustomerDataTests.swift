@@ -135,6 +135,178 @@ struct CustomerDataTests {
         }
     }
 
+    /// Customers whose keys and contacts' names are prefixes of each other, and records of different kinds that share
+    /// keys (a contract of ALPHA and a unit of BETA are both `B-2`).
+    static let collidingFleet: [(ImportEntity, String)] = [
+        (.models, "model,name,warranty_months,successor\nDX-100,Depot X 100,12,\n"),
+        (.customers, """
+            customer,name,region,account_manager,tam
+            C1,One Ltd,emea,Alice Manager,
+            C10,Ten Ltd,emea,Alice Manager,
+            ALPHA,Alpha AG,emea,Bob Manager,
+            BETA-CORP,Beta Corp,emea,Bob Manager,
+            """),
+        (.sites, """
+            site,customer,name,country,region,address
+            C1-LON,C1,London,GB,emea,1 Strand
+            C10-LON,C10,London,GB,emea,10 Strand
+            B-2,ALPHA,Alpha HQ,GB,emea,2 Strand
+            BETA-LON,BETA-CORP,Beta HQ,GB,emea,3 Strand
+            """),
+        (.depots, "depot,name,region,address\nD-EU,Amsterdam,emea,Havenweg 12\n"),
+        (.contracts, """
+            contract,customer,tier,start_date,end_date,max_contacts
+            K-C1,C1,premium,2026-01-01,2026-12-31,3
+            K-C10,C10,premium,2026-01-01,2026-12-31,3
+            B-2-CONTRACT,ALPHA,premium,2026-01-01,2026-12-31,3
+            K-BETA,BETA-CORP,standard,2026-01-01,2026-12-31,3
+            """),
+        (.contacts, """
+            email,customer,name,designated,certified
+            contact1@c1.example,C1,Contact 1,yes,yes
+            ann@c1.example,C1,Ann,no,no
+            contact10@c10.example,C10,Contact 10,yes,yes
+            annual@c10.example,C10,Annual Report Team,no,no
+            anna@c10.example,C10,Anna,no,no
+            joann@c1.example.org,C10,Jo Ann,no,no
+            ops@alpha.example,ALPHA,Alpha Ops,yes,yes
+            ops@beta.example,BETA-CORP,Beta Ops,yes,yes
+            """),
+        (.releases, "version,released_on\n5.1,2025-09-01\n"),
+        (.appliances, """
+            serial,model,customer,site,depot,ship_date,software_version,status
+            C1-UNIT,DX-100,C1,C1-LON,,2026-03-01,5.1,in-service
+            C10-UNIT,DX-100,C10,C10-LON,,2026-03-01,5.1,in-service
+            K-C10,DX-100,ALPHA,B-2,,2026-03-01,5.1,in-service
+            B-2,DX-100,BETA-CORP,BETA-LON,,2026-03-01,5.1,in-service
+            SPARE,DX-100,,,D-EU,2026-01-10,5.1,in-stock
+            """),
+    ]
+
+    /// Every entry of a customer export as text (through Python's zipfile), the audit files without the entries of
+    /// exports themselves (each export is audited, so the next export of the same customer holds one entry more).
+    func exportEntries(_ depot: TestDepot, _ customer: String) throws -> [String: String] {
+        let zip = depot.folder.path + "/\(customer)-\(UUID().uuidString).zip"
+        _ = try depot.database.exportCustomer(customer, to: zip, at: monday, actor: TestDepot.admin)
+        let out = try python("""
+            import json, sys, zipfile
+            z = zipfile.ZipFile(sys.argv[1])
+            entries = {}
+            for name in z.namelist():
+                if name.endswith("manifest.json"):
+                    continue
+                text = z.read(name).decode("utf-8", "replace")
+                if name.endswith("audit.json"):
+                    text = json.dumps([e for e in json.loads(text) if e["action"] != "export"], sort_keys=True)
+                elif name.endswith("audit.csv"):
+                    lines = [line for line in text.splitlines() if ",export," not in line]
+                    text = "\\n".join(lines) if len(lines) > 1 else ""
+                entries[name] = text
+            print(json.dumps(entries))
+            """, [zip])
+        return try JSONDecoder().decode([String: String].self, from: Data(out.utf8))
+    }
+
+    /// C1's case mentions its contact Ann; C10's texts mention Ann, Annual Report Team, Anna, Contact 10 and Jo Ann.
+    func prefixHistory(_ depot: TestDepot) throws -> (c1: String, c10: String) {
+        let db = depot.database
+        let c1 = try db.openCase(
+            NewCase(customer: "C1", contact: "ann@c1.example", type: .hardwareFault, serial: "C1-UNIT", impact: .medium, urgency: .medium,
+                    title: "Ann reports a reboot; Annual Report Team and Contact 10 copied", description: "Ann (ann@c1.example) says so"),
+            at: monday, actor: TestDepot.engineer)
+        try db.advanceCase(c1, .wait, note: "waiting for Ann's logs, ask ann@c1.example.", at: monday.adding(seconds: 60), actor: TestDepot.engineer)
+        try db.advanceCase(c1, .resume, at: monday.adding(seconds: 120), actor: TestDepot.engineer)
+        _ = try db.diagnose(serial: "C1-UNIT", caseNumber: c1, verdict: .defective, note: "Ann's PSU is dead; Contact 1 agrees, Contact 10 does not",
+                            at: monday.adding(seconds: 180), actor: TestDepot.engineer)
+        let c10 = try db.openCase(
+            NewCase(customer: "C10", contact: "contact10@c10.example", type: .hardwareFault, serial: "C10-UNIT", impact: .medium, urgency: .medium,
+                    title: "Contact 10 and the Annual Report Team: Ann, Anna and Jo Ann see reboots",
+                    description: "Anna says Ann of One Ltd (ann@c1.example) has it too; joann@c1.example.org agrees"),
+            at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(serial: "C10-UNIT", caseNumber: c10, verdict: .needsMoreInfo, note: "Ann and Contact 1 mentioned by Contact 10",
+                            at: monday.adding(seconds: 240), actor: TestDepot.engineer)
+        try db.advanceCase(c10, .close, confirmedBy: "anna@c10.example", at: monday.adding(seconds: 300), actor: TestDepot.engineer)
+        return (c1, c10)
+    }
+
+    @Test("erasing C1's contacts (Contact 1, Ann) changes nothing of C10, whose Contact 10, Annual Report Team, Anna and Jo Ann stay: its export is byte-for-byte the same")
+    func erasureTouchesOnlyItsCustomer() throws {
+        let depot = try TestDepot.empty()
+        try depot.importAll(Self.collidingFleet)
+        let (c1, c10) = try prefixHistory(depot)
+        let others = ["C10", "ALPHA", "BETA-CORP"]
+        var before: [String: [String: String]] = [:]
+        for customer in others { before[customer] = try exportEntries(depot, customer) }
+        let erased = try depot.database.eraseContacts(of: "C1", contact: nil, at: monday, actor: TestDepot.admin)
+        for customer in others {
+            let after = try exportEntries(depot, customer)
+            for (name, text) in after where before[customer]?[name] != text {
+                Issue.record("\(customer): \(name) changed from \(before[customer]?[name] ?? "nothing") to \(text)")
+            }
+            #expect(after.keys.sorted() == before[customer]?.keys.sorted(), "\(customer)")
+        }
+        let other = try depot.database.caseDetail(c10, now: monday)
+        #expect(other.title == "Contact 10 and the Annual Report Team: Ann, Anna and Jo Ann see reboots")
+        #expect(other.description.contains("ann@c1.example") && other.description.contains("joann@c1.example.org"))
+        // C1's own text: whole words only.
+        let own = try depot.database.caseDetail(c1, now: monday)
+        #expect(own.title == "Erased contact 2 reports a reboot; Annual Report Team and Contact 10 copied")
+        #expect(own.description == "[erased]")
+        #expect(own.timeline.contains { $0.note == "waiting for Erased contact 2's logs, ask erased-contact-2@erased.invalid." })
+        #expect(own.timeline.contains { ($0.note ?? "").contains("Erased contact 2's PSU is dead; Erased contact 1 agrees, Contact 10 does not") })
+        // The answer says how many cells changed where; all of them C1's.
+        #expect(erased.cellsRewritten == erased.changes.reduce(0) { $0 + $1.cells } && erased.cellsRewritten > 0)
+        #expect(erased.changes.contains { $0.table == "support_case" && $0.column == "title" && $0.cells == 1 })
+        #expect(erased.changes.contains { $0.table == "case_event" })
+        let names = try depot.database.read { db in try String.fetchAll(db, sql: "SELECT name FROM contact ORDER BY id") }
+        #expect(names == ["Erased contact 1", "Erased contact 2", "Contact 10", "Annual Report Team", "Anna", "Jo Ann", "Alpha Ops", "Beta Ops"])
+    }
+
+    @Test("keys shared by records of different kinds and customers never pull another customer's records into an export")
+    func exportWithCollidingKeys() throws {
+        let depot = try TestDepot.empty()
+        try depot.importAll(Self.collidingFleet)
+        let db = depot.database
+        // BETA's unit B-2 (ALPHA has a site B-2) and ALPHA's unit K-C10 (C10 has a contract K-C10) get cases and notes.
+        let beta = try db.openCase(
+            NewCase(customer: "BETA-CORP", contact: "ops@beta.example", type: .hardwareFault, serial: "B-2", impact: .medium, urgency: .medium,
+                    title: "Beta's private trouble"), at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(serial: "B-2", caseNumber: beta, verdict: .defective, note: "SECRET-OF-BETA", at: monday.adding(seconds: 60),
+                            actor: TestDepot.engineer)
+        let alpha = try db.openCase(
+            NewCase(customer: "ALPHA", contact: "ops@alpha.example", type: .hardwareFault, serial: "K-C10", impact: .medium, urgency: .medium,
+                    title: "Alpha's trouble"), at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(serial: "K-C10", caseNumber: alpha, verdict: .needsMoreInfo, note: "SECRET-OF-ALPHA", at: monday.adding(seconds: 60),
+                            actor: TestDepot.engineer)
+        let betaRMA = try #require(try db.caseDetail(beta, now: monday).rmas.first)
+        let alphaExport = try exportEntries(depot, "ALPHA").values.joined(separator: "\n")
+        #expect(alphaExport.contains("SECRET-OF-ALPHA"))
+        for foreign in ["SECRET-OF-BETA", "BETA-CORP", "ops@beta.example", beta, betaRMA, "Beta's private trouble"] {
+            #expect(!alphaExport.contains(foreign), "\(foreign)")
+        }
+        let c10Export = try exportEntries(depot, "C10").values.joined(separator: "\n")
+        for foreign in ["SECRET-OF-ALPHA", "SECRET-OF-BETA", alpha, beta, "ops@alpha.example"] { #expect(!c10Export.contains(foreign), "\(foreign)") }
+        let betaExport = try exportEntries(depot, "BETA-CORP").values.joined(separator: "\n")
+        #expect(betaExport.contains("SECRET-OF-BETA") && !betaExport.contains("SECRET-OF-ALPHA") && !betaExport.contains("ops@alpha.example"))
+    }
+
+    @Test("every text column of the schema is either searched by erasure or known to hold no personal data")
+    func erasureKnowsEveryTextColumn() throws {
+        let depot = try TestDepot.empty()
+        let columns = try depot.database.read { db in
+            var all: [String] = []
+            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'") {
+                for column in try Row.fetchAll(db, sql: "SELECT name, type FROM pragma_table_info(?)", arguments: [table])
+                where (column["type"] as String).uppercased().contains("TEXT") {
+                    all.append("\(table).\(column["name"] as String)")
+                }
+            }
+            return all
+        }
+        let known = Set(DepotDatabase.erasureColumns)
+        #expect(columns.filter { !known.contains($0) } == [])
+    }
+
     /// How many text cells of the whole database hold any of `needles` (every column of every table, case-insensitive).
     func occurrences(_ depot: TestDepot, of needles: [String]) throws -> Int {
         let db = try DatabaseQueue(path: depot.folder.path + "/depot.sqlite")

@@ -184,6 +184,19 @@ struct ReportTests {
         #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-12-02"), since: day("2026-11-25"))) == [head, leadership + ["stopped"]])
     }
 
+    @Test("escalations: a case closed without being resolved stops its clocks too (never due forever)")
+    func closedStopsEscalations() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let monday = instant("2026-11-23T15:00:00Z")
+        let number = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .high,
+                                             urgency: .medium, title: "Question"), at: monday, actor: TestDepot.engineer)
+        try db.advanceCase(number, .close, confirmedBy: "ops@acme.example", at: instant("2026-11-23T16:00:00Z"), actor: TestDepot.engineer)
+        let states = try cells(depot, "escalations", ReportParameters(asOf: day("2027-06-01"))).dropFirst().map { $0.last ?? "" }
+        #expect(states == ["stopped", "stopped"])
+        #expect(try db.escalate(at: instant("2027-06-01T00:00:00Z"), actor: .system).isEmpty)
+    }
+
     @Test("failure-rates: per model and ship month, defects per 1,000 unit-months")
     func failureRates() throws {
         let depot = try TestDepot.withFleet()

@@ -115,6 +115,8 @@ struct WebTests {
             #expect(unit.contains("premium-plus until 2026-12-31"))
             let old = String(buffer: try await accounts.get(client, "/units/acme-1").body)
             #expect(old.contains("<a href=\"/units/SPARE-US-1\" id=\"replaced-by\">SPARE-US-1</a>"))
+            // SPEC.md 1: the warranty end is the first day out; the page names the last day covered.
+            #expect(old.contains("covered through 2027-02-28") && old.contains("out of warranty from 2027-03-01"))
             let search = try await accounts.get(client, "/search?q=%20spare-us-1%20")
             #expect(search.headers[.location] == "/units/SPARE-US-1")
             #expect(try await accounts.get(client, "/search?q=NOTHING-9").status == .notFound)

@@ -116,10 +116,12 @@ struct AttachmentTests {
 
     @Test("retention: secure uploads go 90 days after upload, open case or not; ordinary ones on open cases stay; closed cases' go")
     func retention() throws {
-        let depot = try TestDepot.withFleet()
+        // The files arrive at `monday`: retention counts from their arrival.
+        let depot = try TestDepot.withFleet(now: monday)
         let open = try openCase(depot, title: "Open")
         let secure = try attach(depot, open, "secret dump", name: "dump.bin", secure: true)
         let ordinary = try attach(depot, open, "plain log", name: "plain.log")
+        depot.clock.set(instant("2031-01-01T00:00:00Z"))
         #expect(try depot.database.applyRetention(at: monday.adding(seconds: 89 * 86_400), actor: TestDepot.admin) == RetentionReport())
         #expect(try depot.database.attachments(of: open).count == 2)
         let report = try depot.database.applyRetention(at: monday.adding(seconds: 90 * 86_400), actor: TestDepot.admin)

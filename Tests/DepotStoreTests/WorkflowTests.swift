@@ -136,7 +136,7 @@ struct WorkflowTests {
         try db.returnShip(rma: rma, carrier: "UPS", tracking: "1ZBACK", at: instant("2026-11-30T15:00:00Z"), actor: TestDepot.logistics)
         #expect(try db.applianceStatus("ACME-1") == .returnInTransit)
         try db.receive(rma: rma, at: instant("2026-12-02T15:00:00Z"), actor: TestDepot.logistics)
-        #expect(throws: DepotError.illegalTransition(subject: rma, state: "return-received", action: "receive", allowed: ["close", "cancel"])) {
+        #expect(throws: DepotError.illegalTransition(subject: rma, state: "return-received", action: "receive", allowed: ["close"])) {
             try db.receive(rma: rma, at: instant("2026-12-02T16:00:00Z"), actor: TestDepot.logistics)
         }
         try db.closeRMA(rma, at: instant("2026-12-02T17:00:00Z"), actor: TestDepot.logistics)

@@ -24,10 +24,45 @@ public final class TemporaryFolder: @unchecked Sendable {
     }
 }
 
+/// The "now" of a test database: fixed, moved only by the test (steps dated after it are refused as from the future).
+public final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var instant: Instant
+
+    /// A clock standing at `instant`.
+    public init(_ instant: Instant) { self.instant = instant }
+
+    /// The clock's time.
+    public var now: Instant {
+        lock.lock()
+        defer { lock.unlock() }
+        return instant
+    }
+
+    /// Sets the clock.
+    public func set(_ newInstant: Instant) {
+        lock.lock()
+        instant = newInstant
+        lock.unlock()
+    }
+
+    /// Moves the clock on.
+    public func advance(seconds: Int64) {
+        lock.lock()
+        instant = instant.adding(seconds: seconds)
+        lock.unlock()
+    }
+}
+
 /// A real SQLite database in a temporary folder, with the small fleet of `Fleet` imported.
 public struct TestDepot: Sendable {
     public let folder: TemporaryFolder
     public let database: DepotDatabase
+    /// The database's "now" (by default 2031-01-01, after every date the tests use).
+    public let clock: TestClock
+
+    /// Where a test database's clock starts.
+    public static let defaultNow = Instant(iso: "2031-01-01T00:00:00Z")!
 
     /// The test administrator, a support engineer and a logistics user.
     public static let admin = Actor(user: "ada", role: .admin)
@@ -36,15 +71,16 @@ public struct TestDepot: Sendable {
     public static let accountManager = Actor(user: "amy", role: .accountManager)
 
     /// An empty database.
-    public static func empty(policy: Policy = Policy.builtInDefault()) throws -> TestDepot {
+    public static func empty(policy: Policy = Policy.builtInDefault(), now: Instant = defaultNow) throws -> TestDepot {
         let folder = TemporaryFolder()
-        let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy)
-        return TestDepot(folder: folder, database: database)
+        let clock = TestClock(now)
+        let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.now })
+        return TestDepot(folder: folder, database: database, clock: clock)
     }
 
     /// A database holding `Fleet`'s models, customers, sites, depots, contracts, contacts, releases and appliances.
-    public static func withFleet(policy: Policy = Policy.builtInDefault()) throws -> TestDepot {
-        let depot = try empty(policy: policy)
+    public static func withFleet(policy: Policy = Policy.builtInDefault(), now: Instant = defaultNow) throws -> TestDepot {
+        let depot = try empty(policy: policy, now: now)
         try depot.importAll(Fleet.files)
         return depot
     }

@@ -132,7 +132,7 @@ public struct BusinessClock: Sendable {
             step <<= 1
         }
         if hi >= n {
-            guard cumulativeEnd[n - 1] >= target else { throw outside(horizonEnd) }
+            guard cumulativeEnd[n - 1] >= target else { throw outside(t, adding: DurationText.of(seconds: seconds) + " of business time") }
             hi = n - 1
         }
         while lo < hi {
@@ -147,8 +147,9 @@ public struct BusinessClock: Sendable {
         switch duration.unit {
         case .hours, .days:
             let result = instant.adding(seconds: seconds(of: duration))
+            guard instant.secondsSinceEpoch < horizonEnd, instant.secondsSinceEpoch >= horizonStart else { throw outside(instant.secondsSinceEpoch) }
             guard result.secondsSinceEpoch < horizonEnd, result.secondsSinceEpoch >= horizonStart else {
-                throw outside(result.secondsSinceEpoch)
+                throw outside(instant.secondsSinceEpoch, adding: duration.description)
             }
             return result
         case .businessHours, .businessDays:
@@ -255,9 +256,9 @@ public struct BusinessClock: Sendable {
         return pieces
     }
 
-    private func outside(_ t: Int64) -> DepotError {
+    private func outside(_ t: Int64, adding: String? = nil) -> DepotError {
         .outsideCalendarHorizon(instant: Instant(secondsSinceEpoch: t).description,
-                                first: BusinessClock.firstYear, last: BusinessClock.lastYear)
+                                first: BusinessClock.firstYear, last: BusinessClock.lastYear, adding: adding)
     }
 
     /// A centre's open spans (UTC seconds) on the local dates `first...last`, skipping `closed` days.

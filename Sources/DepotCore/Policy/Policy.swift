@@ -32,6 +32,14 @@ public struct Policy: Sendable {
         return region
     }
 
+    /// The day of `instant` for a record of `region` (SPEC.md 2): its date in the region's home time zone. "Today"
+    /// on a page, in an API answer or a report, warranty coverage and contract activity all take the day so. Only
+    /// a record without a known region takes the UTC date.
+    public func day(of instant: Instant, region: String?) -> LocalDate {
+        guard let region, let found = regions.first(where: { $0.id == region }) else { return instant.utcDate }
+        return found.localDate(of: instant)
+    }
+
     /// A holiday calendar by name: one the policy defines, else a built-in rule set.
     public func calendar(named name: String) throws(DepotError) -> HolidayCalendar {
         if let defined = calendars.first(where: { $0.name == name }) { return defined }

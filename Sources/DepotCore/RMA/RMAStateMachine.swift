@@ -36,7 +36,7 @@ public enum RMAStateMachine {
         }
     }
 
-    /// The allowed steps of `path`, cancellation from every open state included.
+    /// The allowed steps of `path`, cancellation (until the replacement ships) included.
     public static func transitions(_ path: RMAPath) -> [Transition] {
         let steps: [(RMAState, RMAAction, RMAState)]
         switch path {
@@ -57,11 +57,20 @@ public enum RMAStateMachine {
             steps = [(.referred, .close, .closed)]
         }
         var all = steps.map { Transition(from: $0.0, action: $0.1, to: $0.2) }
-        let openStates = Set(all.map(\.from)).union(all.map(\.to)).filter(\.isOpen)
-        for state in RMAState.allCases where openStates.contains(state) {
+        for state in cancellable(path) {
             all.append(Transition(from: state, action: .cancel, to: .cancelled))
         }
         return all
+    }
+
+    /// The states an RMA of `path` can be cancelled in (SPEC.md 4): until its replacement ships. Once a unit is
+    /// on its way to the customer, the RMA runs to its end.
+    public static func cancellable(_ path: RMAPath) -> [RMAState] {
+        switch path {
+        case .advanceReplacement: [.approved, .allocated]
+        case .returnThenReplace: [.awaitingReturn, .returnReceived, .allocated]
+        case .salesReferral: [.referred]
+        }
     }
 
     /// Where `action` leads from `state` on `path`, or `nil` when it is not allowed.

@@ -60,8 +60,8 @@ struct APIController {
         _ = try context.requireActor()
         let (limit, offset) = try WorkflowController.paging(request)
         let database = database
-        let day = now().utcDate
-        let items = try await Blocking.run { try database.customers(on: day, limit: limit + 1, offset: offset) }
+        let at = now()
+        let items = try await Blocking.run { try database.customers(at: at, limit: limit + 1, offset: offset) }
         return JSONResponse(.init(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
     }
 
@@ -108,8 +108,8 @@ struct APIController {
         _ = try context.requireActor()
         let key = try context.parameters.require("key")
         let database = database
-        let day = now().utcDate
-        return JSONResponse(try await Blocking.run { try database.customerDetail(key, on: day) })
+        let at = now()
+        return JSONResponse(try await Blocking.run { try database.customerDetail(key, at: at) })
     }
 
     /// The body of `POST /api/v1/cases`: the fields of `depot case open`.

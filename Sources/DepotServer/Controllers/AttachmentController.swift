@@ -34,7 +34,7 @@ struct AttachmentController {
         let secure = try Self.flag(query.get("secure"), "secure")
         let database = database
         _ = try await Blocking.run { try database.caseDetail(number, now: Instant(secondsSinceEpoch: 0)) }  // 404 before reading the body
-        let upload = try database.beginUpload()
+        let upload = try database.beginUpload(label: name)
         let box = UploadBox(upload)
         do {
             for try await buffer in request.body { try box.upload.append(buffer.readableBytesView) }

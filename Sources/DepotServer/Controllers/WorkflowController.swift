@@ -164,14 +164,14 @@ struct WorkflowController {
     /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=`: the CSV report, streamed.
     @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let (report, parameters) = try ReportRequest.parse(request, name: try context.parameters.require("name"), now: now())
+        let (report, parameters) = try ReportRequest.parse(request, name: try context.parameters.require("name"), now: now(), policy: database.policy)
         return try CSVDownload.response(report, parameters: parameters, database: database)
     }
 }
 
 /// A report and its parameters from a request's path and query string (the API's and the web pages' alike).
 enum ReportRequest {
-    static func parse(_ request: Request, name: String, now: Instant) throws -> (Report, ReportParameters) {
+    static func parse(_ request: Request, name: String, now: Instant, policy: Policy) throws -> (Report, ReportParameters) {
         let reportName = name.hasSuffix(".csv") ? String(name.dropLast(4)) : name
         guard let report = ReportCatalog.all.first(where: { $0.name == reportName }) else {
             throw APIError(status: .notFound, code: "not-found", message: "no report \"\(reportName)\"")
@@ -193,7 +193,7 @@ enum ReportRequest {
             }
             withinDays = days
         }
-        let parameters = try report.parameters(asOf: try day("as-of") ?? now.utcDate, withinDays: withinDays, customer: text("customer"),
+        let parameters = try report.parameters(asOf: try day("as-of") ?? policy.day(of: now, region: text("region")), withinDays: withinDays, customer: text("customer"),
                                                region: text("region"), accountManager: text("account-manager"), since: try day("since"),
                                                spelledWith: "")
         return (report, parameters)

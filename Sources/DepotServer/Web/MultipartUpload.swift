@@ -33,9 +33,9 @@ struct MultipartUpload {
         parser.onBody = { buffer in
             guard failure == nil else { return }
             let disposition = headers["content-disposition"] ?? ""
-            if Self.parameter("filename", in: disposition) != nil {
+            if let fileName = Self.parameter("filename", in: disposition) {
                 do {
-                    if form.upload == nil { form.upload = try database.beginUpload() }
+                    if form.upload == nil { form.upload = try database.beginUpload(label: fileName) }
                     try form.upload?.append(buffer.readableBytesView)
                 } catch { failure = error }
             } else {

@@ -125,7 +125,7 @@ enum View {
 
     static func unitPage(_ serial: String, database: DepotDatabase, now: Instant) throws -> [String: Any] {
         let u = try database.unitDetail(serial)
-        let today = now.utcDate
+        let today = database.policy.day(of: now, region: try database.region(ofUnit: u.serial))
         // The whole lineage: what this unit replaced, back to the first, and what replaced it, up to the latest.
         var earlier: [String] = []
         var cursor = u.replaces
@@ -142,7 +142,7 @@ enum View {
         let lineage = earlier.map { ["serial": $0, "current": false] } + [["serial": u.serial, "current": true]] + later.map { ["serial": $0, "current": false] }
         var contract: [String: Any] = [:]
         if let customer = u.customer {
-            let detail = try database.customerDetail(customer, on: today)
+            let detail = try database.customerDetail(customer, at: now)
             if let active = detail.contracts.filter(\.active).max(by: { ($0.tier, $0.end) < ($1.tier, $1.end) }) {
                 contract = ["key": active.key, "tier": active.tier.rawValue, "end": active.end.description]
             }
@@ -160,7 +160,9 @@ enum View {
         return [
             "serial": u.serial, "model": u.model, "status": u.status.rawValue, "customer": u.customer ?? "", "site": u.site ?? "",
             "depot": u.depot ?? "", "shipDate": u.shipDate.description, "warrantyEnd": u.warrantyEnd.description,
-            "inWarranty": u.warrantyEnd >= today, "replacementWarranty": u.replacementWarranty, "version": u.softwareVersion ?? "",
+            // SPEC.md 1: the end date is the first day out of warranty; the last day covered is the day before.
+            "lastCoveredDay": u.warrantyEnd.adding(days: -1).description, "today": today.description,
+            "inWarranty": today < u.warrantyEnd, "replacementWarranty": u.replacementWarranty, "version": u.softwareVersion ?? "",
             "replaces": u.replaces ?? "", "replacedBy": u.replacedBy ?? "", "lineage": lineage, "hasLineage": lineage.count > 1,
             "contract": contract, "hasContract": contract["key"] != nil,
             "cases": cases, "hasCases": !cases.isEmpty, "rmas": rmas, "hasRMAs": !rmas.isEmpty,
@@ -169,7 +171,7 @@ enum View {
     }
 
     static func customerPage(_ key: String, database: DepotDatabase, now: Instant) throws -> [String: Any] {
-        let c = try database.customerDetail(key, on: now.utcDate)
+        let c = try database.customerDetail(key, at: now)
         let cases = try database.cases(CaseFilter(customer: c.key, unresolvedOnly: true), now: now, limit: 100)
             .map { caseRow($0, database: database, now: now) }
         return [

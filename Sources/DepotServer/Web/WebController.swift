@@ -152,7 +152,7 @@ struct WebController {
             if upper.hasPrefix("CS-"), (try? database.caseDetail(upper, now: Instant(utcDate: day))) != nil { return "/cases/\(upper)" }
             if upper.hasPrefix("RMA-"), (try? database.rmaDetail(upper, now: Instant(utcDate: day))) != nil { return "/rmas/\(upper)" }
             if let unit = try? database.unitDetail(query) { return "/units/\(unit.serial)" }
-            if (try? database.customerDetail(query, on: day)) != nil { return "/customers/\(query)" }
+            if (try? database.customerDetail(query, at: now())) != nil { return "/customers/\(query)" }
             return nil
         }
         guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }
@@ -351,7 +351,7 @@ struct WebController {
     @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let name = try context.parameters.require("name")
-        let (report, parameters) = try ReportRequest.parse(request, name: name, now: now())
+        let (report, parameters) = try ReportRequest.parse(request, name: name, now: now(), policy: database.policy)
         if name.hasSuffix(".csv") { return try CSVDownload.response(report, parameters: parameters, database: database) }
         let database = database
         let table = try await Blocking.run { View.Table(try database.table(report, parameters: parameters, limit: 500)) }

@@ -53,9 +53,13 @@ public final class AttachmentUpload {
     let limit: Int64
     private var finished = false
 
-    init(folder: String, limit: Int64) throws(DepotError) {
+    /// What the uploader calls the file (its path or name), for messages.
+    let label: String
+
+    init(folder: String, limit: Int64, label: String) throws(DepotError) {
         self.folder = folder
         self.limit = limit
+        self.label = label
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         } catch {
@@ -77,7 +81,7 @@ public final class AttachmentUpload {
         size += Int64(bytes.count)
         guard size <= limit else {
             discard()
-            throw .invalidArgument(name: "file", value: "", reason: "is larger than the limit of \(limit / 1_000_000) MB (attachments.max-megabytes)")
+            throw .invalidArgument(name: "file", value: label, reason: "is larger than the limit of \(limit / 1_000_000) MB (attachments.max-megabytes)")
         }
         let data = Data(bytes)
         hasher.update(data: data)
@@ -87,14 +91,21 @@ public final class AttachmentUpload {
         }
     }
 
-    /// Moves the content to its place by hash and returns the hash; an empty upload is refused.
+    /// Ends the upload and returns the content's hash; an empty upload is refused. The content stays in its
+    /// temporary file until `place(_:)`.
     func seal() throws(DepotError) -> String {
         guard size > 0 else {
             discard()
-            throw .invalidArgument(name: "file", value: "", reason: "is empty: there is nothing to attach")
+            throw .invalidArgument(name: "file", value: label, reason: "is empty: there is nothing to attach")
         }
         try? handle.close()
-        let digest = Hex.lowercase(hasher.finalize())
+        return Hex.lowercase(hasher.finalize())
+    }
+
+    /// Moves the sealed content to its place by hash (keeping the copy stored already, if any). Called inside the
+    /// write transaction that inserts the attachment's row, under the folder's shared lock, so no sweep runs between
+    /// the file's arrival and the row's commit.
+    func place(_ digest: String) throws(DepotError) {
         let (directory, path) = AttachmentFiles.location(of: digest, in: folder)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -110,7 +121,6 @@ public final class AttachmentUpload {
             throw .storage(path: path, message: "cannot store the upload: \(String(cString: strerror(errno)))")
         }
         finished = true
-        return digest
     }
 
     /// Forgets the upload.
@@ -119,6 +129,35 @@ public final class AttachmentUpload {
         try? handle.close()
         unlink(temporary)
     }
+}
+
+/// An advisory lock (flock of `DB.attachments.lock`, beside the folder) on the attachment folder, across processes: uploads hold it shared from placing their
+/// file until their row commits; sweeps hold it exclusively while they decide which files no row refers to.
+final class FolderLock: @unchecked Sendable {
+    private var descriptor: Int32
+
+    /// Takes the lock, or returns `nil` when `wait` is false and another holds it (or the lock file cannot be made).
+    init?(folder: String, exclusive: Bool, wait: Bool) {
+        descriptor = open(folder + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else { return nil }
+        var result: Int32
+        repeat {
+            result = flock(descriptor, (exclusive ? LOCK_EX : LOCK_SH) | (wait ? 0 : LOCK_NB))
+        } while result != 0 && errno == EINTR
+        guard result == 0 else {
+            close(descriptor)
+            return nil
+        }
+    }
+
+    /// Lets the lock go (also when the value is released).
+    func release() {
+        guard descriptor >= 0 else { return }
+        close(descriptor)
+        descriptor = -1
+    }
+
+    deinit { release() }
 }
 
 /// Where attachment content lives: `DB.attachments/ab/abcdef...`, by the content's SHA-256.
@@ -132,16 +171,22 @@ enum AttachmentFiles {
 
     /// Removes the stored files no attachment refers to once the transaction of `db` commits (also a group
     /// commit's, whose jobs each run in a savepoint: the sweep reads the committed rows, so a job rolled back keeps
-    /// its files).
+    /// its files). When an upload is committing its row right then, this sweep is skipped; the next one (or the
+    /// retention run) removes the files.
     static func removeUnreferenced(afterCommitOf db: Database, folder: String) {
         db.afterNextTransaction { db in
-            guard let referenced = try? String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment") else { return }
+            guard let lock = FolderLock(folder: folder, exclusive: true, wait: false),
+                  let referenced = try? String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")
+            else { return }
             _ = sweep(folder: folder, referenced: Set(referenced))
+            lock.release()
         }
     }
 
     /// Removes stored files that no attachment row refers to (after deletions, and leftovers of a crash between
-    /// storing a file and committing its row), and uploads abandoned more than an hour ago.
+    /// storing a file and committing its row), and uploads abandoned more than an hour ago. The caller holds the
+    /// folder's exclusive lock and read `referenced` under it, after the last commit: an upload places its file and
+    /// commits its row under the shared lock, so a file without a row here is one no upload is about to claim.
     static func sweep(folder: String, referenced: Set<String>, now: Date = Date()) -> Int {
         var removed = 0
         let manager = FileManager.default
@@ -167,9 +212,9 @@ extension DepotDatabase {
     /// The folder of this database's attachment files.
     public var attachmentFolder: String { AttachmentFiles.folder(forDatabase: path) }
 
-    /// Starts an upload limited by the policy's size.
-    public func beginUpload() throws(DepotError) -> AttachmentUpload {
-        try AttachmentUpload(folder: attachmentFolder, limit: policy.attachments.maxBytes)
+    /// Starts an upload limited by the policy's size; `label` (the file's path or name) names it in refusals.
+    public func beginUpload(label: String = "") throws(DepotError) -> AttachmentUpload {
+        try AttachmentUpload(folder: attachmentFolder, limit: policy.attachments.maxBytes, label: label)
     }
 
     /// Attaches a finished upload to an open case: the name is checked (a name that is a path, or holds a control
@@ -185,6 +230,7 @@ extension DepotDatabase {
             guard caseRow["status"] as String != CaseStatus.closed.rawValue else {
                 throw DepotError.refused(subject: caseRow["number"], reason: "is closed: its attachments were deleted and it takes no new ones")
             }
+            try read { db in try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: caseRow["id"]), "\(caseRow["number"] as String)'s last event") }
             let sha = try upload.seal()
             let recordedAt = now()
             let id: Int64
@@ -194,20 +240,28 @@ extension DepotDatabase {
                     guard current["status"] as String != CaseStatus.closed.rawValue else {
                         throw DepotError.refused(subject: current["number"], reason: "is closed")
                     }
+                    try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: current["id"]), "\(current["number"] as String)'s last event")
+                    guard let lock = FolderLock(folder: attachmentFolder, exclusive: false, wait: true) else {
+                        throw DepotError.storage(path: attachmentFolder, message: "cannot lock the attachment folder")
+                    }
+                    db.afterNextTransaction(onCommit: { _ in lock.release() }, onRollback: { _ in lock.release() })
+                    try upload.place(sha)
                     try db.cachedStatement(sql: """
-                        INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [current["id"], checkedName, type, upload.size, sha, secure, at.description, actor.user])
+                        INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by, received_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [current["id"], checkedName, type, upload.size, sha, secure, at.description, actor.user,
+                                                 recordedAt.description])
                     let id = db.lastInsertedRowID
                     try CaseEvents.add(db, caseID: current["id"], at: at, kind: "attached", actor: actor,
                                        note: "\(checkedName) (\(upload.size) bytes\(secure ? ", secure upload" : ""))")
                     try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "attach", entity: "attachment", key: String(id),
+                                        customerID: current["customer_id"],
                                         details: ["case": current["number"], "name": checkedName, "sha256": sha, "size": String(upload.size),
                                                   "secure": secure ? "yes" : "no"])
                     return id
                 }
             } catch {
-                _ = removeUnreferencedAttachmentFiles()
+                _ = removeUnreferencedAttachmentFiles(wait: false)
                 throw error
             }
             return try attachment(id)
@@ -254,18 +308,20 @@ extension DepotDatabase {
     }
 
     /// Applies the retention rules at `at`: the attachments of closed cases are deleted, and secure uploads
-    /// older than the policy's days (closed or not); rows and files go, each deletion audited. Nothing else about
-    /// a case is ever deleted here.
+    /// received more than the policy's days before (closed or not: counted from when the server received the file,
+    /// whatever date the uploader gave); rows and files go, each deletion audited. Nothing else about a case is
+    /// ever deleted here.
     public func applyRetention(at: Instant, actor: Actor) throws(DepotError) -> RetentionReport {
         try actor.require(.applyRetention)
+        try checkEventTime(at, after: nil, "")
         let cutoff = at.adding(seconds: -Int64(policy.attachments.secureRetentionDays) * 86_400)
         let recordedAt = now()
         var report = try write { db in
             var report = RetentionReport()
             let due = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status
+                SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status, c.customer_id
                 FROM attachment t JOIN support_case c ON c.id = t.case_id
-                WHERE c.status = 'closed' OR (t.secure = 1 AND t.uploaded_at <= ?)
+                WHERE c.status = 'closed' OR (t.secure = 1 AND t.received_at <= ?)
                 ORDER BY t.id
                 """), arguments: [cutoff.description])
             for row in due {
@@ -286,13 +342,18 @@ extension DepotDatabase {
         try CaseEvents.add(db, caseID: row["case_id"], at: at, kind: "attachment-deleted", actor: actor,
                            note: "\(row["name"] as String): \(reason)")
         try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(row["id"] as Int64),
+                            customerID: row["customer_id"],
                             reason: reason, details: ["case": row["number"], "name": row["name"], "sha256": row["sha256"]])
     }
 
-    /// Removes the stored files no attachment refers to; returns how many.
+    /// Removes the stored files no attachment refers to; returns how many. With `wait` false it gives up at once
+    /// when an upload is committing (a caller inside a write transaction must not wait for one).
     @discardableResult
-    func removeUnreferencedAttachmentFiles() -> Int {
-        guard let referenced = try? read({ db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")) }) else { return 0 }
+    func removeUnreferencedAttachmentFiles(wait: Bool = true) -> Int {
+        guard let lock = FolderLock(folder: attachmentFolder, exclusive: true, wait: wait),
+              let referenced = try? read({ db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")) })
+        else { return 0 }
+        defer { lock.release() }
         return AttachmentFiles.sweep(folder: attachmentFolder, referenced: referenced)
     }
 

@@ -21,10 +21,20 @@ public struct CustomerExport: Sendable, Encodable {
 
 /// What `eraseContacts` changed.
 public struct ContactErasure: Sendable, Encodable, Equatable {
+    /// Cells of one column that changed.
+    public struct Change: Sendable, Encodable, Equatable {
+        public let table: String
+        public let column: String
+        public let cells: Int
+    }
+
     /// The contacts erased: their pseudonymous e-mail addresses now.
     public let contacts: [String]
-    /// Text cells rewritten across the database (case texts, timelines, the audit log, notifications).
+    /// Cells rewritten, all of them the erased customer's (its contacts, case texts, timelines, audit entries,
+    /// notifications).
     public let cellsRewritten: Int
+    /// Where: per table and column, in the order erasure went through them.
+    public let changes: [Change]
 }
 
 extension DepotDatabase {
@@ -34,12 +44,18 @@ extension DepotDatabase {
         ("sites", "SELECT * FROM site WHERE customer_id = ?1 ORDER BY key"),
         ("contracts", "SELECT * FROM contract WHERE customer_id = ?1 ORDER BY key"),
         ("contacts", "SELECT * FROM contact WHERE customer_id = ?1 ORDER BY email"),
+        // The customer's units, and the units its cases and RMAs touched that are elsewhere now: of those only what
+        // identifies them (where they are now, and since when, is another customer's or the vendor's business).
         ("units", """
-            SELECT a.*, m.key AS model FROM appliance a JOIN model m ON m.id = a.model_id
+            SELECT a.id, a.serial, a.model_id, \(ownOnly("a.customer_id")), \(ownOnly("a.site_id")), \(ownOnly("a.depot_id")),
+                   \(ownOnly("a.ship_date")), \(ownOnly("a.warranty_end")), \(ownOnly("a.replacement_warranty")),
+                   \(ownOnly("a.software_version")), \(ownOnly("a.status")), \(ownOnly("a.replaces_id")), \(ownOnly("a.replaced_by_id")),
+                   m.key AS model, a.customer_id IS ?1 AS at_customer
+            FROM appliance a JOIN model m ON m.id = a.model_id
             WHERE a.customer_id = ?1
                OR a.id IN (SELECT appliance_id FROM support_case WHERE customer_id = ?1)
-               OR a.id IN (SELECT r.appliance_id FROM rma r JOIN support_case k ON k.id = r.case_id WHERE k.customer_id = ?1)
-               OR a.id IN (SELECT r.replacement_id FROM rma r JOIN support_case k ON k.id = r.case_id WHERE k.customer_id = ?1)
+               OR a.id IN (SELECT appliance_id FROM rma WHERE customer_id = ?1)
+               OR a.id IN (SELECT replacement_id FROM rma WHERE customer_id = ?1)
             ORDER BY a.serial
             """),
         ("cases", "SELECT * FROM support_case WHERE customer_id = ?1 ORDER BY id"),
@@ -55,16 +71,23 @@ extension DepotDatabase {
         ("diagnoses", """
             SELECT k.number AS "case", d.* FROM diagnosis d JOIN support_case k ON k.id = d.case_id WHERE k.customer_id = ?1 ORDER BY d.id
             """),
-        ("rmas", "SELECT r.* FROM rma r JOIN support_case k ON k.id = r.case_id WHERE k.customer_id = ?1 ORDER BY r.id"),
+        ("rmas", "SELECT r.* FROM rma r WHERE r.customer_id = ?1 ORDER BY r.id"),
         ("rma-history", """
-            SELECT r.number AS rma, e.* FROM rma_event e JOIN rma r ON r.id = e.rma_id JOIN support_case k ON k.id = r.case_id
-            WHERE k.customer_id = ?1 ORDER BY e.rma_id, e.id
+            SELECT r.number AS rma, e.* FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.customer_id = ?1 ORDER BY e.rma_id, e.id
             """),
         ("attachments", """
             SELECT k.number AS "case", t.* FROM attachment t JOIN support_case k ON k.id = t.case_id WHERE k.customer_id = ?1 ORDER BY t.id
             """),
         ("notifications", "SELECT id, event, target, subject, payload, state, created_at, delivered_at FROM notification WHERE customer_id = ?1 ORDER BY id"),
+        // The audit entries about the customer's records: each names its customer (never matched by key alone, which
+        // a contract, a unit and a site of different customers may share).
+        ("audit", "SELECT * FROM audit WHERE customer_id = ?1 ORDER BY id"),
     ]
+
+    /// A unit's column in the export, only while the unit is at the customer (`?1`).
+    private static func ownOnly(_ column: String) -> String {
+        "CASE WHEN a.customer_id = ?1 THEN \(column) END AS \(column.dropFirst(2))"
+    }
 
     /// Writes everything Depot holds about a customer into one ZIP at `path`: each table of the customer's rows as
     /// JSON and as CSV, the audit entries about any of them, the attachments still held (under `attachments/`), and
@@ -76,22 +99,11 @@ extension DepotDatabase {
         let customerKey: String = try read { db in
             let customer = try Lookup.customer(db, key: key)
             let id: Int64 = customer["id"]
-            var keys: Set<String> = [customer["key"]]
             for table in Self.exportTables {
                 let rows = try Row.fetchAll(db, sql: table.sql, arguments: [id])
                 files.append(("\(table.name).json", rows.count, Self.json(rows)))
                 files.append(("\(table.name).csv", rows.count, Self.csv(rows)))
-                for row in rows {
-                    for column in ["key", "email", "serial", "number"] {
-                        if let value = row[column] as String? { keys.insert(value) }
-                    }
-                    if table.name == "attachments", let attachmentID = row["id"] as Int64? { keys.insert(String(attachmentID)) }
-                }
             }
-            // The audit entries about any of the customer's records (by their keys), oldest first.
-            let audit = try Row.fetchAll(db, sql: "SELECT * FROM audit ORDER BY id").filter { keys.contains($0["entity_key"] as String) }
-            files.append(("audit.json", audit.count, Self.json(audit)))
-            files.append(("audit.csv", audit.count, Self.csv(audit)))
             return customer["key"]
         }
         for attachment in try attachments(ofCustomer: customerKey) {
@@ -127,7 +139,7 @@ extension DepotDatabase {
         let recordedAt = now()
         try write { db in
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "export", entity: "customer", key: customerKey,
-                                details: ["files": String(files.count + 1)])
+                                customerID: try Lookup.customer(db, key: customerKey)["id"], details: ["files": String(files.count + 1)])
         }
         return export
     }
@@ -143,34 +155,87 @@ extension DepotDatabase {
         return all
     }
 
+    /// The text columns of a customer's own records where a contact's name or address may have been written, each
+    /// with the condition that selects the customer's rows (`?1` is the customer's id), and whether it holds JSON.
+    /// A test keeps this list and `notPersonal` together equal to every text column of the schema.
+    static let erasableText: [(table: String, column: String, scope: String, json: Bool)] = {
+        let cases = "case_id IN (SELECT id FROM support_case WHERE customer_id = ?1)"
+        return [
+            ("support_case", "title", "customer_id = ?1", false), ("support_case", "description", "customer_id = ?1", false),
+            ("support_case", "priority_reason", "customer_id = ?1", false),
+            ("case_event", "note", cases, false), ("case_pause", "reason", cases, false),
+            ("diagnosis", "note", cases, false), ("diagnosis", "checks", cases, false), ("attachment", "name", cases, false),
+            ("rma", "reason", "customer_id = ?1", false), ("rma", "cancel_reason", "customer_id = ?1", false),
+            ("rma_event", "note", "rma_id IN (SELECT id FROM rma WHERE customer_id = ?1)", false),
+            ("site", "name", "customer_id = ?1", false), ("site", "address", "customer_id = ?1", false),
+            ("notification", "subject", "customer_id = ?1", false), ("notification", "payload", "customer_id = ?1", true),
+            ("notification", "last_error", "customer_id = ?1", false),
+            ("audit", "reason", "customer_id = ?1", false), ("audit", "details", "customer_id = ?1", true),
+        ]
+    }()
+
+    /// Text columns that never hold a contact's personal data: keys, codes, states, instants, hashes, users of Depot.
+    static let notPersonal: Set<String> = [
+        "model.key", "model.name", "customer.key", "customer.name", "customer.region", "customer.account_manager", "customer.tam",
+        "site.key", "site.country", "site.region", "depot.key", "depot.name", "depot.region", "depot.address",
+        "contract.key", "contract.tier", "contract.start_date", "contract.end_date", "contact.email", "contact.name",
+        "release.version", "release.released_on",
+        "appliance.serial", "appliance.ship_date", "appliance.warranty_end", "appliance.software_version", "appliance.status",
+        "counter.name", "support_case.number", "support_case.type", "support_case.product_version", "support_case.impact",
+        "support_case.urgency", "support_case.suggested_priority", "support_case.priority", "support_case.status", "support_case.tier",
+        "support_case.region", "support_case.opened_at", "support_case.response_due", "support_case.response_threshold",
+        "support_case.responded_at", "support_case.workaround_at", "support_case.resolved_at", "support_case.closed_at",
+        "support_case.opened_by", "case_escalation.target", "case_escalation.threshold", "case_escalation.due_at",
+        "case_escalation.fired_at", "case_event.at", "case_event.kind", "case_event.actor", "diagnosis.verdict", "diagnosis.at",
+        "diagnosis.actor", "rma.number", "rma.path", "rma.state", "rma.tier", "rma.warranty_end", "rma.region", "rma.verdict_at",
+        "rma.ship_by", "rma.return_due", "rma.carrier", "rma.tracking", "rma.return_carrier", "rma.return_tracking",
+        "rma.allocated_at", "rma.shipped_at", "rma.delivered_at", "rma.return_shipped_at", "rma.received_at", "rma.closed_at",
+        "rma.outcome", "rma_event.at", "rma_event.action", "rma_event.from_state", "rma_event.to_state", "rma_event.actor",
+        "notification.event", "notification.target", "notification.idempotency_key", "notification.state",
+        "notification.created_at", "notification.next_attempt_at", "notification.delivered_at", "notification.retried_at",
+        "audit.recorded_at", "audit.at", "audit.user", "audit.role", "audit.action", "audit.entity", "audit.entity_key",
+        "app_user.name", "app_user.role", "app_user.password_hash", "app_user.token_hash", "app_user.created_at",
+        "web_session.id_hash", "web_session.csrf_token", "web_session.created_at", "web_session.expires_at",
+        "webhook_endpoint.target", "webhook_endpoint.url", "webhook_endpoint.format", "webhook_endpoint.created_at",
+        "case_pause.started_at", "case_pause.started_by", "case_pause.ended_at", "case_pause.ended_by",
+        "attachment.media_type", "attachment.sha256", "attachment.uploaded_at", "attachment.uploaded_by", "attachment.received_at",
+    ]
+
+    /// Every text column erasure knows about: those it searches and those that hold no personal data (a test keeps
+    /// this equal to the schema's, so a new column is a decision, not an oversight).
+    public static var erasureColumns: [String] { erasableText.map { "\($0.table).\($0.column)" } + notPersonal.sorted() }
+
     /// Replaces the personal data of a customer's contacts (all, or the one with `email`) with stable pseudonyms:
-    /// the name becomes `Erased contact N` and the address `erased-contact-N@erased.invalid` (N is the contact's
-    /// row id, so the same contact always gets the same pseudonym), and every text cell in the database that holds
-    /// the old name or address (case titles and descriptions, timelines, the audit log's details, notification
-    /// payloads) has it replaced; the descriptions of the cases the contacts reported, their free text, are erased.
-    /// Units, cases, RMAs and their dates, so every report figure, stay as they were. The audit log is append-only,
-    /// except for this rewrite, which is itself audited without the personal data.
+    /// the contact's name becomes `Erased contact N` and its address `erased-contact-N@erased.invalid` (N is the
+    /// contact's row id, so the same contact always gets the same pseudonym); the descriptions of the cases it
+    /// reported, their free text, are erased; and where the customer's own free text (case titles, timelines,
+    /// diagnoses, RMA notes, its notifications and the audit entries about its records) names the contact, whole
+    /// words only are replaced (`Ann`, never `Annual`). Nothing of another customer is read or changed (SPEC.md 6).
+    /// Units, cases, RMAs and their dates, so every report figure, stay as they were. The audit log is append-only
+    /// except for this rewrite of the customer's own entries, which is itself audited without the personal data.
     public func eraseContacts(of customer: String, contact email: String?, at: Instant, actor: Actor) throws(DepotError) -> ContactErasure {
         try actor.require(.handleCustomerData)
         let recordedAt = now()
         return try write { db in
             let customerRow = try Lookup.customer(db, key: customer)
             let customerKey: String = customerRow["key"]
-            var contacts = try Row.fetchAll(db, sql: "SELECT id, email, name FROM contact WHERE customer_id = ? ORDER BY id", arguments: [customerRow["id"]])
+            let customerID: Int64 = customerRow["id"]
+            var contacts = try Row.fetchAll(db, sql: "SELECT id, email, name FROM contact WHERE customer_id = ? ORDER BY id", arguments: [customerID])
             if let email {
                 contacts = contacts.filter { ($0["email"] as String).lowercased() == email.trimmingSpaces().lowercased() }
                 guard !contacts.isEmpty else { throw DepotError.notFound(kind: "contact of \(customerKey)", key: email) }
             }
-            // Every text column of every table: where personal data may have been copied.
-            var textColumns: [(table: String, column: String)] = []
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'") {
-                for column in try Row.fetchAll(db, sql: "SELECT name, type FROM pragma_table_info(?)", arguments: [table])
-                where (column["type"] as String).uppercased().contains("TEXT") {
-                    textColumns.append((table, column["name"]))
-                }
-            }
+            db.add(function: Self.replaceWords)
+            defer { db.remove(function: Self.replaceWords) }
             try db.execute(sql: "DROP TRIGGER audit_no_update")
-            var cells = 0
+            var counts: [String: Int] = [:]
+            var order: [String] = []
+            func count(_ table: String, _ column: String, _ n: Int) {
+                guard n > 0 else { return }
+                let key = "\(table).\(column)"
+                if counts[key] == nil { order.append(key) }
+                counts[key, default: 0] += n
+            }
             var pseudonyms: [String] = []
             for contact in contacts {
                 let id: Int64 = contact["id"]
@@ -180,23 +245,50 @@ extension DepotDatabase {
                 let newName = "Erased contact \(id)"
                 pseudonyms.append(newEmail)
                 if oldEmail == newEmail { continue }  // erased before
-                // The free text of the cases this contact reported.
-                try db.execute(sql: "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND description <> ''", arguments: [id])
-                cells += db.changesCount
+                try db.execute(sql: "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description <> '[erased]'",
+                               arguments: [id, customerID])
+                count("support_case", "description", db.changesCount)
                 try db.execute(sql: "UPDATE contact SET email = ?, name = ? WHERE id = ?", arguments: [newEmail, newName, id])
-                for (old, new) in [(oldEmail, newEmail), (oldName, newName)] where !old.trimmingSpaces().isEmpty {
-                    for (table, column) in textColumns {
-                        try db.execute(sql: "UPDATE \"\(table)\" SET \"\(column)\" = replace(\"\(column)\", ?, ?) WHERE instr(\"\(column)\", ?) > 0",
-                                       arguments: [old, new, old])
-                        cells += db.changesCount
+                count("contact", "email", 1)
+                count("contact", "name", 1)
+                let words: [(old: String, new: String, kind: String)] = [(oldEmail, newEmail, "email"), (oldName, newName, "name")]
+                for word in words where !word.old.trimmingSpaces().isEmpty {
+                    for target in Self.erasableText {
+                        let old = target.json ? JSONText.escaped(word.old) : word.old
+                        let new = target.json ? JSONText.escaped(word.new) : word.new
+                        let column = "\"\(target.column)\""
+                        try db.execute(
+                            sql: """
+                                UPDATE "\(target.table)" SET \(column) = depot_replace_words(\(column), ?2, ?3, ?4)
+                                WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?2)) > 0
+                                  AND \(column) IS NOT depot_replace_words(\(column), ?2, ?3, ?4)
+                                """,
+                            arguments: [customerID, old, new, word.kind])
+                        count(target.table, target.column, db.changesCount)
                     }
                 }
             }
             try db.execute(sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+            let changes = order.map { key in
+                let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
+                return ContactErasure.Change(table: parts[0], column: parts[1], cells: counts[key] ?? 0)
+            }
+            let cells = changes.reduce(0) { $0 + $1.cells }
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "erase-contacts", entity: "customer", key: customerKey,
-                                details: ["contacts": pseudonyms.joined(separator: " "), "cells": String(cells)])
-            return ContactErasure(contacts: pseudonyms, cellsRewritten: cells)
+                                customerID: customerID,
+                                details: ["contacts": pseudonyms.joined(separator: " "), "cells": String(cells),
+                                          "where": changes.map { "\($0.table).\($0.column)=\($0.cells)" }.joined(separator: " ")])
+            return ContactErasure(contacts: pseudonyms, cellsRewritten: cells, changes: changes)
         }
+    }
+
+    /// `depot_replace_words(text, word, replacement, kind)`: `WholeWords.replace` for SQL (`kind` is `name` or `email`).
+    private static let replaceWords = DatabaseFunction("depot_replace_words", argumentCount: 4, pure: true) { values in
+        guard let text = String.fromDatabaseValue(values[0]), let word = String.fromDatabaseValue(values[1]),
+              let replacement = String.fromDatabaseValue(values[2])
+        else { return values[0] }
+        let kind: WholeWords.Kind = String.fromDatabaseValue(values[3]) == "email" ? .email : .name
+        return WholeWords.replace(in: text, word, with: replacement, kind: kind).text
     }
 
     /// A file name safe as a ZIP entry's last part (the stored name is a user's: no separators, no control characters).

@@ -45,7 +45,7 @@ extension DepotDatabase {
             progress?(size ?? 0, size)
             guard log.isEmpty else { throw log.error }
             try AuditLog.record(
-                db, actor: actor, at: at, recordedAt: recordedAt, action: "import", entity: entity.noun, key: path,
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "import", entity: entity.noun, key: path, customerID: nil,
                 details: ["file": path, "rows": "\(counts.rows)", "added": "\(counts.added)", "updated": "\(counts.updated)",
                           "unchanged": "\(counts.unchanged)"])
             return ImportSummary(entity: entity, file: path, rows: counts.rows, added: counts.added, updated: counts.updated,

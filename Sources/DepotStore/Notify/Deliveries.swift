@@ -122,7 +122,9 @@ extension DepotDatabase {
             try db.cachedStatement(sql: "UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ? WHERE id = ? AND state <> 'delivered'")
                 .execute(arguments: [at.description, at.description, id])
             guard db.changesCount == 1 else { throw DepotError.notFound(kind: "undelivered notification", key: String(id)) }
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "retry", entity: "notification", key: String(id), details: [:])
+            let customerID = try Int64?.fetchOne(db.cachedStatement(sql: "SELECT customer_id FROM notification WHERE id = ?"), arguments: [id])
+            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "retry", entity: "notification", key: String(id),
+                                customerID: customerID ?? nil, details: [:])
         }
     }
 }

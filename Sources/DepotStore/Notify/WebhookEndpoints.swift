@@ -60,7 +60,7 @@ extension DepotDatabase {
                 """).execute(arguments: [target.rawValue, customerID, url, format.rawValue, sealed, at.description])
             let id = db.lastInsertedRowID
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "webhook-endpoint", key: String(id),
-                                details: ["target": target.rawValue, "customer": customerRow?["key"] ?? "", "url": url, "format": format.rawValue])
+                                customerID: customerID, details: ["target": target.rawValue, "customer": customerRow?["key"] ?? "", "url": url, "format": format.rawValue])
             return id
         }
     }
@@ -84,10 +84,11 @@ extension DepotDatabase {
         try actor.require(.configureNotifications)
         let recordedAt = now()
         try write { db in
+            let customerID = try Int64?.fetchOne(db.cachedStatement(sql: "SELECT customer_id FROM webhook_endpoint WHERE id = ?"), arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM webhook_endpoint WHERE id = ?").execute(arguments: [id])
             guard db.changesCount == 1 else { throw DepotError.notFound(kind: "webhook endpoint", key: String(id)) }
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "remove", entity: "webhook-endpoint", key: String(id),
-                                details: [:])
+                                customerID: customerID ?? nil, details: [:])
         }
     }
 

@@ -85,21 +85,24 @@ public struct CustomerDetail: Sendable, Encodable {
 }
 
 extension DepotDatabase {
-    /// Customers by key, a page at a time.
-    public func customers(on day: LocalDate, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CustomerSummary] {
+    /// Customers by key, a page at a time; each one's tier is that of its contracts active on the day `now` is in
+    /// the customer's region.
+    public func customers(at now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CustomerSummary] {
         try read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?"), arguments: [limit, offset]).map { row in
                 CustomerSummary(key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
-                                tam: row["tam"], tier: try Lookup.activeTier(db, customerID: row["id"], on: day))
+                                tam: row["tam"], tier: try Lookup.activeTier(db, customerID: row["id"], on: policy.day(of: now, region: row["region"])))
             }
         }
     }
 
-    /// One customer with everything the customer page shows.
-    public func customerDetail(_ key: String, on day: LocalDate) throws(DepotError) -> CustomerDetail {
+    /// One customer with everything the customer page shows; contracts active on the day `now` is in the customer's
+    /// region.
+    public func customerDetail(_ key: String, at now: Instant) throws(DepotError) -> CustomerDetail {
         try read { db in
             let row = try Lookup.customer(db, key: key)
             let id: Int64 = row["id"]
+            let day = policy.day(of: now, region: row["region"])
             let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id]).map {
                 CustomerDetail.Site(key: $0["key"], name: $0["name"], country: $0["country"], region: $0["region"], address: $0["address"])
             }
@@ -118,8 +121,7 @@ extension DepotDatabase {
             let counts = try Row.fetchOne(db.cachedStatement(sql: """
                 SELECT (SELECT count(*) FROM appliance WHERE customer_id = ?1) AS units,
                        (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
-                       (SELECT count(*) FROM rma r JOIN support_case c ON c.id = r.case_id
-                         WHERE c.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
+                       (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
                 """), arguments: [id])
             return CustomerDetail(key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
                                   tam: row["tam"], tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,

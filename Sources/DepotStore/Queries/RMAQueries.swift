@@ -136,12 +136,12 @@ extension DepotDatabase {
                 arguments.append(path.rawValue)
             }
             if let customer = filter.customer {
-                conditions.append("c.customer_id = (SELECT id FROM customer WHERE key = ?)")
+                conditions.append("r.customer_id = (SELECT id FROM customer WHERE key = ?)")
                 arguments.append(customer)
             }
             if filter.openOnly || filter.overdueOnly { conditions.append("r.state NOT IN ('closed', 'cancelled')") }
             let sql = """
-                SELECT r.* FROM rma r JOIN support_case c ON c.id = r.case_id
+                SELECT r.* FROM rma r
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY r.id DESC
                 """
@@ -176,7 +176,7 @@ extension DepotDatabase {
         return RMADetail(
             number: row["number"], caseNumber: try Lookup.key(db, table: "support_case", id: row["case_id"]) ?? "", path: path, state: state,
             serial: unit["serial"], model: try Lookup.key(db, table: "model", id: unit["model_id"]) ?? "",
-            customer: try Lookup.key(db, table: "customer", id: unit["customer_id"]), site: try Lookup.key(db, table: "site", id: unit["site_id"]),
+            customer: try Lookup.key(db, table: "customer", id: row["customer_id"]), site: try Lookup.key(db, table: "site", id: row["site_id"]),
             region: row["region"], replacementSerial: try Lookup.key(db, table: "appliance", id: row["replacement_id"]),
             tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)),
             warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0), inWarranty: row["in_warranty"],

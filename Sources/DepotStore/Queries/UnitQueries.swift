@@ -79,6 +79,15 @@ extension DepotDatabase {
         WHERE a.serial = ?
         """
 
+    /// The region whose day applies to a unit (SPEC.md 2): its site's, else its customer's, else its depot's.
+    public func region(ofUnit serial: String) throws(DepotError) -> String? {
+        try read { db in
+            let unit = try Lookup.appliance(db, serial: serial)
+            if let region = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) { return region }
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM depot WHERE id = ?"), arguments: [unit["depot_id"]])
+        }
+    }
+
     /// A unit's status.
     public func applianceStatus(_ serial: String) throws(DepotError) -> ApplianceStatus {
         try unitDetail(serial).status

@@ -41,9 +41,11 @@ extension DepotDatabase {
     /// policy in force are stored with it. A P1 needs a designated contact under an active contract.
     public func openCase(_ request: NewCase, at: Instant, actor: Actor) throws(DepotError) -> String {
         try actor.require(.manageCases)
-        let title = request.title.trimmingSpaces()
+        let title = try SingleLine.check(request.title, field: "--title", maxLength: SingleLine.titleLength)
         guard !title.isEmpty else { throw .invalidArgument(name: "--title", value: request.title, reason: "a case needs a title") }
+        if let reason = request.priorityReason { _ = try SingleLine.check(reason, field: "--reason", maxLength: SingleLine.reasonLength) }
         let recordedAt = now()
+        try checkEventTime(at, after: nil, "")
         return try write { db in
             let customer = try Lookup.customer(db, key: request.customer)
             let customerID: Int64 = customer["id"]
@@ -86,9 +88,18 @@ extension DepotDatabase {
                         + "Open it as P2 with --priority P2 --reason ...")
                 }
             }
+            if let given = request.productVersion {
+                let known = try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM release ORDER BY released_on, version"))
+                guard known.contains(given.trimmingSpaces()) else {
+                    throw DepotError.invalidArgument(
+                        name: "--product-version", value: given,
+                        reason: known.isEmpty ? "no software releases are imported yet (depot import releases)"
+                            : "is not a known release (known: \(known.joined(separator: ", ")))")
+                }
+            }
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
             let number = try Counters.next(db, .supportCase, year: at.utcDate.year)
-            let version = request.productVersion ?? unit?["software_version"]
+            let version = request.productVersion?.trimmingSpaces() ?? unit?["software_version"]
             try db.cachedStatement(
                 sql: """
                     INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
@@ -115,7 +126,7 @@ extension DepotDatabase {
             }
             try CaseEvents.add(db, caseID: caseID, at: at, kind: "opened", actor: actor, note: note)
             try AuditLog.record(
-                db, actor: actor, at: at, recordedAt: recordedAt, action: "open", entity: "case", key: number, reason: reason,
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "open", entity: "case", key: number, customerID: customerID, reason: reason,
                 details: ["customer": customerKey, "priority": priority.rawValue, "suggested": suggested.rawValue,
                           "tier": tier?.rawValue ?? "none", "serial": unit?["serial"] ?? ""])
             return number
@@ -137,10 +148,7 @@ extension DepotDatabase {
                 throw DepotError.illegalTransition(subject: caseNumber, state: status.rawValue, action: action.rawValue,
                                                    allowed: CaseStateMachine.allowed(from: status).map(\.rawValue))
             }
-            let opened = Instant(databaseText: row["opened_at"]) ?? at
-            guard at >= opened else {
-                throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before the case was opened (\(opened))")
-            }
+            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: row["id"]), "\(caseNumber)'s last event")
             var text = note?.trimmingSpaces() ?? ""
             if status == .waitingOnCustomer, action != .respond {
                 // Leaving the wait (resume, workaround, resolve, close) ends the pause and moves the escalation deadlines.
@@ -187,8 +195,8 @@ extension DepotDatabase {
                 arguments += [at.description, contact["id"] as Int64]
                 details["confirmedBy"] = contact["email"]
                 // SPEC.md 6: a closed case keeps no attachments (the files go after the commit).
-                let attached = try Row.fetchAll(db.cachedStatement(sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number FROM attachment t WHERE t.case_id = ?"),
-                                                arguments: [caseNumber, row["id"]])
+                let attached = try Row.fetchAll(db.cachedStatement(sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"),
+                                                arguments: [caseNumber, row["customer_id"], row["id"]])
                 for attachment in attached {
                     try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
                 }
@@ -211,7 +219,7 @@ extension DepotDatabase {
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
             try CaseEvents.add(db, caseID: row["id"], at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
-                                key: caseNumber, reason: note, details: details)
+                                key: caseNumber, customerID: row["customer_id"], reason: note, details: details)
         }
     }
 }

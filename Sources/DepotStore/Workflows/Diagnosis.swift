@@ -48,6 +48,7 @@ extension DepotDatabase {
             guard caseStatus.isUnresolved else {
                 throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
             }
+            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase["id"]), "\(number)'s last event")
             let unit = try Lookup.appliance(db, serial: serial)
             let unitID: Int64 = unit["id"]
             let unitSerial: String = unit["serial"]
@@ -98,14 +99,15 @@ extension DepotDatabase {
                 let state = RMAStateMachine.initialState(made.path)
                 try db.cachedStatement(
                     sql: """
-                        INSERT INTO rma (number, case_id, appliance_id, path, state, reason, tier, warranty_end, in_warranty, region, verdict_at, ship_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [rma, supportCase["id"], unitID, made.path.rawValue, state.rawValue, made.reason, tier?.rawValue,
-                                end.description, made.inWarranty, regionID, at.description, made.shipBy?.description])
+                        INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
+                            region, verdict_at, ship_by)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """).execute(arguments: [rma, supportCase["id"], unitID, customerID, unit["site_id"], made.path.rawValue, state.rawValue,
+                                made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description])
                 let rmaID = db.lastInsertedRowID
                 try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
                 try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
-                                    reason: made.reason, details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
+                                    customerID: customerID, reason: made.reason, details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
                 let customer = try Row.fetchOne(db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
                     arguments: [customerID])
                 let payload: [String: String?] = [
@@ -124,7 +126,7 @@ extension DepotDatabase {
             if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }
             try CaseEvents.add(db, caseID: supportCase["id"], at: at, kind: "diagnosis", actor: actor, note: text)
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "diagnose", entity: "appliance", key: unitSerial,
-                                reason: note, details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
+                                customerID: supportCase["customer_id"], reason: note, details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
             return DiagnosisOutcome(verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
                                     reason: decision?.reason, unitStatus: newStatus)
         }

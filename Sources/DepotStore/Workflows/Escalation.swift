@@ -54,7 +54,7 @@ extension DepotDatabase {
                               "threshold": threshold, "due": dueAt.description],
                     key: "escalation:\(number):\(target.rawValue)", at: at)
                 try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "escalate", entity: "case", key: number,
-                                    details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
+                                    customerID: row["customer_id"], details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
                 fired.append(FiredEscalation(caseNumber: number, target: target, due: dueAt))
             }
             return fired

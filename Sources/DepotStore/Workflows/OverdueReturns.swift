@@ -25,8 +25,8 @@ extension DepotDatabase {
                     FROM rma r
                     JOIN appliance a ON a.id = r.appliance_id
                     JOIN model m ON m.id = a.model_id
-                    LEFT JOIN customer c ON c.id = a.customer_id
-                    LEFT JOIN site s ON s.id = a.site_id
+                    LEFT JOIN customer c ON c.id = r.customer_id
+                    LEFT JOIN site s ON s.id = r.site_id
                     LEFT JOIN support_case sc ON sc.id = r.case_id
                     WHERE r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped')
                       AND r.received_at IS NULL AND r.return_due IS NOT NULL AND r.return_due < ?

@@ -26,17 +26,23 @@ extension DepotDatabase {
                 guard spareModel == modelID || spareModel == successorID else {
                     throw DepotError.refused(subject: spareSerial, reason: "is neither the defective unit's model nor its successor")
                 }
+                let related = try Bool.fetchOne(
+                    db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
+                    arguments: [unit["id"], spare["id"]]) ?? true
+                guard !related else {
+                    throw DepotError.refused(subject: spareSerial, reason: "is in the lineage of \(unit["serial"] as String) (a unit never replaces itself or its own line)")
+                }
             } else {
                 let region: String = rma["region"]
                 guard let picked = try Row.fetchOne(
-                    db,
-                    sql: """
+                    db.cachedStatement(sql: """
+                        WITH RECURSIVE \(Self.lineageCTE)
                         SELECT a.* FROM appliance a JOIN depot d ON d.id = a.depot_id
-                        WHERE a.status = 'in-stock' AND a.model_id IN (?, ?)
-                        ORDER BY a.model_id <> ?, d.region <> ?, d.key, a.serial
+                        WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
+                        ORDER BY a.model_id <> ?2, d.region <> ?4, d.key, a.serial
                         LIMIT 1
-                        """,
-                    arguments: [modelID, successorID ?? modelID, modelID, region])
+                        """),
+                    arguments: [unit["id"], modelID, successorID ?? modelID, region])
                 else {
                     let model = try Lookup.key(db, table: "model", id: modelID) ?? "?"
                     let successor = try Lookup.key(db, table: "model", id: successorID)
@@ -59,6 +65,8 @@ extension DepotDatabase {
     public func ship(rma number: String, carrier: String, tracking: String, at: Instant, actor: Actor) throws(DepotError) {
         try requireText(carrier, "--carrier")
         try requireText(tracking, "--tracking")
+        let carrier = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength)
+        let tracking = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength)
         try rmaStep(number, .ship, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
             guard let replacementID: Int64 = rma["replacement_id"],
@@ -72,17 +80,17 @@ extension DepotDatabase {
                 sql: """
                     UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
                         warranty_end = ?, replacement_warranty = 1, replaces_id = ? WHERE id = ?
-                    """).execute(arguments: [unit["customer_id"], unit["site_id"], shipDay.description, end.description, unit["id"], replacementID])
+                    """).execute(arguments: [rma["customer_id"], rma["site_id"], shipDay.description, end.description, unit["id"], replacementID])
             try db.cachedStatement(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?").execute(arguments: [replacementID, unit["id"]])
             try db.cachedStatement(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?")
                 .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
             let replacementSerial: String = replacement["serial"]
-            let customerID: Int64? = unit["customer_id"]
+            let customerID: Int64? = rma["customer_id"]
             try Outbox.notify(
                 db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma["number"],
                 payload: ["rma": rma["number"], "serial": unit["serial"], "replacementSerial": replacementSerial,
                           "carrier": carrier, "tracking": tracking, "customer": try Lookup.key(db, table: "customer", id: customerID),
-                          "site": try Lookup.key(db, table: "site", id: unit["site_id"])],
+                          "site": try Lookup.key(db, table: "site", id: rma["site_id"])],
                 key: "replacement-shipped:\(rma["number"] as String)", at: at)
             return ((), "\(replacementSerial) by \(carrier) \(tracking); warranty to \(end)",
                     ["replacement": replacementSerial, "carrier": carrier, "tracking": tracking, "warrantyEnd": end.description])
@@ -110,6 +118,8 @@ extension DepotDatabase {
 
     /// Records that the customer shipped the defective unit back.
     public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
+        if let carrier { _ = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength) }
+        if let tracking { _ = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength) }
         try rmaStep(number, .returnShip, at: at, actor: actor) { db, rma in
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit' WHERE id = ?").execute(arguments: [rma["appliance_id"]])
             try db.cachedStatement(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?")
@@ -122,9 +132,16 @@ extension DepotDatabase {
     /// Records the defective unit's arrival; for return-then-replace the replacement is now due to ship.
     public func receive(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'returned' WHERE id = ?").execute(arguments: [rma["appliance_id"]])
-            var note = "defective unit received"
-            var details: [String: String] = [:]
+            // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
+            guard let depot = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, key FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
+                arguments: [rma["depot_id"], rma["region"]])
+            else { throw DepotError.refused(subject: rma["number"], reason: "there is no depot to receive the unit at") }
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ? WHERE id = ?")
+                .execute(arguments: [depot["id"], rma["appliance_id"]])
+            try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot["id"], rma["id"]])
+            var note = "defective unit received at depot \(depot["key"] as String)"
+            var details: [String: String] = ["depot": depot["key"]]
             if rma["path"] as String == RMAPath.returnThenReplace.rawValue {
                 let shipBy = try clocks.clock(for: rma["region"]).adding(policy.rma.replacementShipAfterReceipt, to: at)
                 try db.cachedStatement(sql: "UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?")
@@ -154,12 +171,18 @@ extension DepotDatabase {
         }
     }
 
-    /// Cancels an open RMA; an allocated spare that has not shipped goes back to stock. Units already
-    /// shipped stay where they are (their moves are recorded separately).
+    /// Cancels an RMA whose replacement has not shipped (SPEC.md 4): an allocated spare goes back to stock, a
+    /// received unit stays `returned` at the depot, a defective unit still at the customer stays there. A unit on
+    /// its way back cannot be left without its RMA: receive it first.
     public func cancelRMA(_ number: String, reason: String, at: Instant, actor: Actor) throws(DepotError) {
         try requireText(reason, "--reason")
+        let reason = try SingleLine.check(reason, field: "--reason", maxLength: SingleLine.reasonLength)
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
             var note = reason
+            let unit = try unitOf(db, rma)
+            if unit["status"] as String == ApplianceStatus.returnInTransit.rawValue {
+                throw DepotError.refused(subject: rma["number"], reason: "its defective unit \(unit["serial"] as String) is on its way back: receive it, then cancel")
+            }
             if rma["state"] as String == RMAState.allocated.rawValue, let spare: Int64 = rma["replacement_id"] {
                 try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock' WHERE id = ?").execute(arguments: [spare])
                 try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma["id"]])
@@ -173,7 +196,8 @@ extension DepotDatabase {
 
     // MARK: - Returned units
 
-    /// Puts a returned unit back in stock at a depot (by default one in the region of its last site).
+    /// Puts a returned unit back in stock at a depot (by default the one it was returned to). A unit whose RMA is
+    /// still open is refused: that RMA still needs it as it was received.
     public func refurbish(serial: String, depot: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
         try actor.require(.moveUnits)
         let recordedAt = now()
@@ -183,6 +207,8 @@ extension DepotDatabase {
             guard unit["status"] as String == ApplianceStatus.returned.rawValue else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(unit["status"] as String); only a returned unit is refurbished")
             }
+            try Self.refuseWhileInOpenRMA(db, unit, doing: "refurbished")
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
             let depotRow: Row
             if let depot {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE key = ?"), arguments: [depot]) else {
@@ -190,17 +216,15 @@ extension DepotDatabase {
                 }
                 depotRow = row
             } else {
-                let region = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot ORDER BY region <> ?, key LIMIT 1"),
-                    arguments: [region]) else {
-                    throw DepotError.refused(subject: unitSerial, reason: "there is no depot to put it in")
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit["depot_id"]]) else {
+                    throw DepotError.refused(subject: unitSerial, reason: "is at no depot: name one with --depot")
                 }
                 depotRow = row
             }
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ? WHERE id = ?")
                 .execute(arguments: [depotRow["id"], unit["id"]])
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
-                                details: ["depot": depotRow["key"]])
+                                customerID: nil, details: ["depot": depotRow["key"]])
         }
     }
 
@@ -215,9 +239,11 @@ extension DepotDatabase {
             guard status == ApplianceStatus.returned.rawValue || status == ApplianceStatus.inStock.rawValue else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status); only a returned unit or a spare is scrapped")
             }
+            try Self.refuseWhileInOpenRMA(db, unit, doing: "scrapped")
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped' WHERE id = ?").execute(arguments: [unit["id"]])
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
-                                reason: reason)
+                                customerID: nil, reason: reason)
         }
     }
 
@@ -240,10 +266,7 @@ extension DepotDatabase {
                 throw DepotError.illegalTransition(subject: rmaNumber, state: state.rawValue, action: action.rawValue,
                                                    allowed: RMAStateMachine.allowed(path, from: state).map(\.rawValue))
             }
-            let last = try String.fetchOne(db.cachedStatement(sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?"), arguments: [rma["id"]])
-            if let last, let lastInstant = Instant(iso: last), at < lastInstant {
-                throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before the RMA's last step (\(last))")
-            }
+            try checkEventTime(at, after: EventTimes.lastOfRMA(db, rmaID: rma["id"]), "\(rmaNumber)'s last step")
             let (result, note, details) = try body(db, rma)
             try db.cachedStatement(sql: "UPDATE rma SET state = ? WHERE id = ?").execute(arguments: [next.rawValue, rma["id"]])
             try RMAEvents.add(db, rmaID: rma["id"], at: at, action: action.rawValue, from: state, to: next, actor: actor, note: note)
@@ -251,8 +274,27 @@ extension DepotDatabase {
             allDetails["from"] = state.rawValue
             allDetails["to"] = next.rawValue
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "rma", key: rmaNumber,
-                                reason: action == .cancel ? note : nil, details: allDetails)
+                                customerID: rma["customer_id"], reason: action == .cancel ? note : nil, details: allDetails)
             return result
+        }
+    }
+
+    /// The units related to `?1` by lineage (`replaces` / `replacedBy`, either way, transitively), itself included.
+    static let lineageCTE = """
+        lineage(id) AS (
+            SELECT ?1
+            UNION SELECT a.replaces_id FROM appliance a JOIN lineage l ON a.id = l.id WHERE a.replaces_id IS NOT NULL
+            UNION SELECT a.replaced_by_id FROM appliance a JOIN lineage l ON a.id = l.id WHERE a.replaced_by_id IS NOT NULL
+            UNION SELECT a.id FROM appliance a JOIN lineage l ON a.replaces_id = l.id
+            UNION SELECT a.id FROM appliance a JOIN lineage l ON a.replaced_by_id = l.id)
+        """
+
+    /// Refuses to move a unit that is the defective unit of an open RMA, naming the RMA.
+    static func refuseWhileInOpenRMA(_ db: Database, _ unit: Row, doing: String) throws {
+        if let open = try String.fetchOne(
+            db.cachedStatement(sql: "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed', 'cancelled')"), arguments: [unit["id"]])
+        {
+            throw DepotError.refused(subject: unit["serial"], reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
         }
     }
 

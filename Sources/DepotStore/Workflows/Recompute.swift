@@ -52,7 +52,7 @@ extension DepotDatabase {
                 let number: String = row["number"]
                 for change in caseChanges {
                     try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "recompute", entity: "case", key: number,
-                                        reason: "policy \(policy.source)",
+                                        customerID: row["customer_id"], reason: "policy \(policy.source)",
                                         details: ["deadline": change.deadline, "was": change.was?.description ?? "none", "now": change.now?.description ?? "none"])
                 }
                 let note = caseChanges.map { "\($0.deadline) \($0.was?.description ?? "none") -> \($0.now?.description ?? "none")" }
