@@ -37,9 +37,11 @@ struct CustomerCommand: ParsableCommand {
             commandName: "erase-contacts",
             abstract: "Replace the personal data of a customer's contacts with stable pseudonyms (cannot be undone).",
             discussion: """
-                Names become "Erased contact N" and addresses erased-contact-N@erased.invalid everywhere in the database \\
-                (timelines, the audit log, notifications); the descriptions of the cases they reported are erased. Units, \\
-                cases, RMAs and their dates stay, so every report figure is unchanged. Audited. Admin only; needs --confirm.
+                The contacts' names become "Erased contact N" and their addresses erased-contact-N@erased.invalid; the \\
+                descriptions of the cases they reported are erased; where this customer's own texts (case titles, timelines, \\
+                diagnoses, RMA notes, its notifications and audit entries) name them, whole words are replaced ("Ann", never \\
+                "Annual"). Nothing of any other customer is read or changed. Units, cases, RMAs and their dates stay, so every \\
+                report figure is unchanged. Prints how many cells changed in which columns. Audited. Admin only; needs --confirm.
                 """)
         @Argument(help: "The customer's key.") var customer: String
         @Option(help: "Only this contact (an e-mail address).") var contact: String?
@@ -55,7 +57,9 @@ struct CustomerCommand: ParsableCommand {
         func run() throws {
             let erasure = try store.open().eraseContacts(of: customer, contact: contact, at: at.instant, actor: store.actor)
             if format.resolved == .json { return try Output.json(erasure) }
-            Output.write("erased \(erasure.contacts.count) contacts of \(customer) (\(erasure.cellsRewritten) text cells rewritten)\n")
+            var text = "erased \(erasure.contacts.count) contacts of \(customer) (\(erasure.cellsRewritten) cells rewritten)\n"
+            for change in erasure.changes { text += "  \(change.table).\(change.column): \(change.cells)\n" }
+            Output.write(text)
         }
     }
 }
