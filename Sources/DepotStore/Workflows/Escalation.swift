@@ -15,12 +15,14 @@ public struct FiredEscalation: Sendable, Equatable, Encodable {
 
 extension DepotDatabase {
     /// Fires every escalation due by `at` on an unresolved case that has not fired yet (a case waiting on the
-    /// customer holds back every deadline that had not passed when the wait began): records it,
+    /// customer holds back every deadline that had not passed when the wait began; a case with an event after `at`, a
+    /// run dated back, waits for a run dated after it, so its timeline stays in order): records it,
     /// adds it to the case's timeline and queues its notification, all in one transaction. Each fires
     /// once per case and target, however often and however concurrently this runs (the row is claimed
     /// with `fired_at IS NULL` inside an immediate transaction).
     public func escalate(at: Instant, actor: Actor) throws(DepotError) -> [FiredEscalation] {
         try actor.require(.escalate)
+        try checkEventTime(at, after: nil, "")
         let recordedAt = now()
         return try write { db in
             let due = try Row.fetchAll(
@@ -31,7 +33,8 @@ extension DepotDatabase {
                     FROM case_escalation e
                     JOIN support_case c ON c.id = e.case_id
                     JOIN customer cu ON cu.id = c.customer_id
-                    WHERE e.fired_at IS NULL AND e.due_at <= ? AND c.status NOT IN ('resolved', 'closed')
+                    WHERE e.fired_at IS NULL AND e.due_at <= ?1 AND c.status NOT IN ('resolved', 'closed')
+                      AND NOT EXISTS (SELECT 1 FROM case_event v WHERE v.case_id = c.id AND v.at > ?1)
                       AND NOT EXISTS (SELECT 1 FROM case_pause p WHERE p.case_id = c.id AND p.ended_at IS NULL AND p.started_at < e.due_at)
                     ORDER BY e.due_at, c.number, e.target
                     """,

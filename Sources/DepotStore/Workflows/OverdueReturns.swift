@@ -16,6 +16,7 @@ extension DepotDatabase {
     /// whose deadline moves is announced again when the new one passes. Returns the RMAs newly announced.
     public func notifyOverdueReturns(at: Instant, actor: Actor) throws(DepotError) -> [OverdueReturn] {
         try actor.require(.escalate)
+        try checkEventTime(at, after: nil, "")
         let routes = policy.notifications
         return try write { db in
             let rows = try Row.fetchAll(

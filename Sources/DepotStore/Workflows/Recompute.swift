@@ -32,6 +32,7 @@ extension DepotDatabase {
     /// returns the changes (none when the stored deadlines are already the policy's).
     public func recomputeDeadlines(_ number: String?, at: Instant, actor: Actor) throws(DepotError) -> [DeadlineChange] {
         try actor.require(.manageCases)
+        try checkEventTime(at, after: nil, "")
         let recordedAt = now()
         let policy = policy
         return try write { db in
