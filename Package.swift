@@ -79,13 +79,22 @@ let package = Package(
         ),
         .executableTarget(name: "depot", dependencies: ["DepotCommands"]),
         .executableTarget(name: "DepotBench", dependencies: ["DepotCore"]),
-        .target(name: "DepotTestSupport", dependencies: ["DepotCore", "DepotStore"], path: "Tests/DepotTestSupport"),
+        .target(
+            name: "DepotTestSupport", dependencies: ["DepotCore", "DepotStore", .product(name: "GRDB", package: "GRDB.swift")],
+            path: "Tests/DepotTestSupport"
+        ),
         .testTarget(name: "DepotCoreTests", dependencies: ["DepotCore"]),
         .testTarget(
             name: "DepotStoreTests",
             dependencies: ["DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
         ),
-        .testTarget(name: "DepotReportsTests", dependencies: ["DepotReports", "DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(
+            name: "DepotReportsTests",
+            dependencies: [
+                "DepotReports", "DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            ]
+        ),
         .testTarget(
             name: "DepotServerTests",
             dependencies: [

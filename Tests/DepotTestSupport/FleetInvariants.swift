@@ -1,0 +1,253 @@
+import DepotStore
+import GRDB
+
+/// The fleet's invariants (SPEC.md 10) as queries: what must hold in a Depot database after every change.
+/// Each check names the records that break it, so a failing model-based test says what went wrong, not only that
+/// something did.
+public enum FleetInvariants {
+    /// The invariants the database breaks, one readable sentence each naming the record; empty when all hold.
+    public static func violations(in database: DepotDatabase) throws -> [String] {
+        try database.read { db in try violations(db) }
+    }
+
+    /// The invariants broken, plus the audit log's changes since `snapshot`: rows may only be added, and rows
+    /// that existed then must be unchanged, except those about a customer in `erasedCustomers` (the keys of the
+    /// customers whose contacts were erased since the snapshot: erasure rewrites their personal data in the log).
+    public static func violations(in database: DepotDatabase, auditSince snapshot: AuditSnapshot,
+                                  erasedCustomers: Set<String> = []) throws -> [String]
+    {
+        try violations(in: database) + snapshot.changes(in: database, erasedCustomers: erasedCustomers).changes
+    }
+
+    /// Statuses of a unit at a customer's site, a depot, and on its way to a customer.
+    static let atSite = ["in-service", "suspect", "defective", "retired", "return-in-transit"]
+    static let atDepot = ["in-stock", "allocated", "returned", "scrapped"]
+
+    static func list(_ values: [String]) -> String { values.map { "'\($0)'" }.joined(separator: ", ") }
+
+    static func violations(_ db: Database) throws -> [String] {
+        var found: [String] = []
+        func each(_ sql: String, _ sentence: (Row) -> String) throws {
+            for row in try Row.fetchAll(db.cachedStatement(sql: sql)) { found.append(sentence(row)) }
+        }
+        let rmaColumns = Set(try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info('rma')").map { $0["name"] as String })
+        let rmaKeepsCustomer = rmaColumns.contains("customer_id") && rmaColumns.contains("site_id")
+
+        // Every unit is in exactly one place with a status that agrees with it.
+        try each("""
+            SELECT a.serial, a.status, a.customer_id, a.site_id, a.depot_id, s.customer_id AS site_customer FROM appliance a
+            LEFT JOIN site s ON s.id = a.site_id
+            WHERE a.status IN (\(list(atSite + ["in-transit"])))
+              AND (a.customer_id IS NULL OR a.site_id IS NULL OR a.depot_id IS NOT NULL OR s.customer_id IS NOT a.customer_id)
+            """) { row in
+            "unit \(row["serial"] as String) is \(row["status"] as String) but is not at one site of its customer "
+                + "(customer #\(text(row["customer_id"] as DatabaseValue)), site #\(text(row["site_id"] as DatabaseValue)) of customer #\(text(row["site_customer"] as DatabaseValue)), depot #\(text(row["depot_id"] as DatabaseValue)))"
+        }
+        try each("""
+            SELECT serial, status, customer_id, site_id, depot_id FROM appliance
+            WHERE status IN (\(list(atDepot))) AND (depot_id IS NULL OR customer_id IS NOT NULL OR site_id IS NOT NULL)
+            """) { row in
+            "unit \(row["serial"] as String) is \(row["status"] as String) but is not at one depot "
+                + "(depot #\(text(row["depot_id"] as DatabaseValue)), customer #\(text(row["customer_id"] as DatabaseValue)), site #\(text(row["site_id"] as DatabaseValue)))"
+        }
+        try each("""
+            SELECT a.serial, (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'shipped') AS shipping
+            FROM appliance a WHERE a.status = 'in-transit'
+              AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'shipped') <> 1
+            """) { row in
+            "unit \(row["serial"] as String) is in-transit but is the shipped replacement of \(row["shipping"] as Int) open RMAs (expected 1)"
+        }
+
+        // Lineage is acyclic.
+        try each("SELECT serial FROM appliance WHERE replaces_id = id OR replaced_by_id = id") { row in
+            "unit \(row["serial"] as String) replaces or is replaced by itself"
+        }
+        for column in ["replaces_id", "replaced_by_id"] {
+            try each("""
+                WITH RECURSIVE walk(start, id, depth) AS (
+                    SELECT id, \(column), 1 FROM appliance WHERE \(column) IS NOT NULL AND \(column) <> id
+                    UNION ALL
+                    SELECT w.start, a.\(column), w.depth + 1 FROM walk w JOIN appliance a ON a.id = w.id
+                    WHERE a.\(column) IS NOT NULL AND w.id <> w.start AND w.depth <= (SELECT count(*) FROM appliance))
+                SELECT DISTINCT a.serial FROM walk w JOIN appliance a ON a.id = w.start WHERE w.id = w.start ORDER BY a.serial
+                """) { row in
+                "unit \(row["serial"] as String) is in a loop of its lineage (following \(column))"
+            }
+        }
+        try each("SELECT number FROM rma WHERE replacement_id = appliance_id") { row in
+            "RMA \(row["number"] as String) names its defective unit as its own replacement"
+        }
+
+        // Every open RMA's units agree with its state.
+        let open = "r.state NOT IN ('closed', 'cancelled')"
+        let rmaCustomer = rmaKeepsCustomer ? "r.customer_id" : "k.customer_id"
+        let expectations: [(condition: String, expected: String)] = [
+            ("r.state IN ('approved', 'awaiting-return', 'referred') AND r.replacement_id IS NOT NULL", "no replacement"),
+            ("r.state = 'allocated' AND p.status IS NOT 'allocated'", "its replacement allocated"),
+            ("r.state = 'shipped' AND p.status IS NOT 'in-transit'", "its replacement in-transit"),
+            ("""
+             ((r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped', 'return-received'))
+              OR (r.path = 'return-then-replace' AND r.state = 'delivered'))
+             AND (p.status IS NULL OR p.status NOT IN (\(list(atSite))) OR p.customer_id IS NOT \(rmaCustomer))
+             """, "its replacement at the RMA's customer"),
+            ("r.path = 'advance-replacement' AND r.state IN ('approved', 'allocated', 'shipped', 'delivered') AND u.status <> 'defective'",
+             "its defective unit defective at the customer"),
+            ("r.state = 'referred' AND u.status <> 'defective'", "its defective unit defective at the customer"),
+            ("r.state = 'awaiting-return' AND u.status NOT IN ('defective', 'return-in-transit')", "its defective unit defective or on its way back"),
+            ("r.path = 'advance-replacement' AND r.state = 'return-shipped' AND u.status <> 'return-in-transit'",
+             "its defective unit return-in-transit"),
+            ("""
+             (r.state = 'return-received' OR (r.path = 'return-then-replace' AND r.state IN ('allocated', 'shipped', 'delivered')))
+             AND (u.status <> 'returned' OR u.depot_id IS NULL)
+             """, "its defective unit returned at a depot"),
+        ]
+        for (condition, expected) in expectations {
+            try each("""
+                SELECT r.number, r.path, r.state, u.serial, u.status AS unit_status, p.serial AS replacement, p.status AS replacement_status
+                FROM rma r JOIN support_case k ON k.id = r.case_id JOIN appliance u ON u.id = r.appliance_id
+                LEFT JOIN appliance p ON p.id = r.replacement_id
+                WHERE \(open) AND \(condition)
+                ORDER BY r.number
+                """) { row in
+                "RMA \(row["number"] as String) (\(row["path"] as String), \(row["state"] as String)) expects \(expected); unit "
+                    + "\(row["serial"] as String) is \(row["unit_status"] as String), replacement \(text(row["replacement"] as DatabaseValue)) is \(text(row["replacement_status"] as DatabaseValue))"
+            }
+        }
+        try each("""
+            SELECT a.serial, (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'allocated') AS holders
+            FROM appliance a WHERE a.status = 'allocated'
+              AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'allocated') <> 1
+            """) { row in
+            "unit \(row["serial"] as String) is allocated but reserved by \(row["holders"] as Int) open RMAs in state allocated (expected 1)"
+        }
+        try each("""
+            SELECT a.serial, group_concat(r.number, ', ') AS numbers FROM rma r JOIN appliance a ON a.id = r.replacement_id
+            WHERE \(open) GROUP BY a.id HAVING count(*) > 1
+            """) { row in
+            "unit \(row["serial"] as String) is the replacement of several open RMAs: \(row["numbers"] as String)"
+        }
+        try each("""
+            SELECT a.serial, group_concat(r.number, ', ') AS numbers FROM rma r JOIN appliance a ON a.id = r.appliance_id
+            WHERE \(open) GROUP BY a.id HAVING count(*) > 1
+            """) { row in
+            "unit \(row["serial"] as String) is the defective unit of several open RMAs: \(row["numbers"] as String)"
+        }
+        try each("""
+            SELECT r.number, r.state, p.serial, p.status FROM rma r JOIN appliance p ON p.id = r.replacement_id
+            WHERE r.state IN ('closed', 'cancelled') AND p.status IN ('allocated', 'in-transit')
+              AND NOT EXISTS (SELECT 1 FROM rma o WHERE o.replacement_id = p.id AND o.state NOT IN ('closed', 'cancelled'))
+            """) { row in
+            "RMA \(row["number"] as String) is \(row["state"] as String) but its replacement \(row["serial"] as String) is still \(row["status"] as String)"
+        }
+
+        // An RMA keeps the customer and site of its creation: its case's customer and one of that customer's sites.
+        if rmaKeepsCustomer {
+            try each("""
+                SELECT r.number, r.customer_id, r.site_id, k.customer_id AS case_customer, s.customer_id AS site_customer
+                FROM rma r JOIN support_case k ON k.id = r.case_id LEFT JOIN site s ON s.id = r.site_id
+                WHERE r.customer_id IS NOT k.customer_id OR r.site_id IS NULL OR s.customer_id IS NOT k.customer_id
+                ORDER BY r.number
+                """) { row in
+                "RMA \(row["number"] as String) records customer #\(text(row["customer_id"] as DatabaseValue)) and site #\(text(row["site_id"] as DatabaseValue)) "
+                    + "(of customer #\(text(row["site_customer"] as DatabaseValue))), but its case is of customer #\(text(row["case_customer"] as DatabaseValue))"
+            }
+        } else {
+            found.append("the rma table has no customer_id and site_id: an RMA does not keep the customer and site of its creation")
+        }
+
+        // Events in order: each case's and RMA's events never go back in time by id.
+        for (table, owner, kind) in [("case_event", "case_id", "case"), ("rma_event", "rma_id", "RMA")] {
+            let numbers = table == "case_event" ? "support_case" : "rma"
+            try each("""
+                SELECT o.number, e.id, e.at, e.previous FROM (
+                    SELECT id, \(owner) AS owner, at, lag(at) OVER (PARTITION BY \(owner) ORDER BY id) AS previous FROM \(table)) e
+                JOIN \(numbers) o ON o.id = e.owner
+                WHERE e.at < e.previous ORDER BY e.id
+                """) { row in
+                "\(kind) \(row["number"] as String): event #\(row["id"] as Int64) at \(row["at"] as String) is before the event before it (\(row["previous"] as String))"
+            }
+        }
+        return found
+    }
+
+    static func text(_ value: DatabaseValue) -> String {
+        switch value.storage {
+        case .null: "none"
+        case .int64(let n): String(n)
+        case .double(let d): String(d)
+        case .string(let s): s
+        case .blob(let b): "\(b.count) bytes"
+        }
+    }
+}
+
+/// The audit log as it was: each row's hash and the customer it is about, to tell later that rows were only added.
+public struct AuditSnapshot: Sendable {
+    /// Row id -> (hash of every column, the key of the customer the row is about, when one is).
+    let rows: [Int64: (hash: UInt64, customer: String?)]
+    /// The number of rows.
+    public var count: Int { rows.count }
+
+    /// The audit log of `database` now.
+    public static func capture(_ database: DepotDatabase) throws -> AuditSnapshot {
+        try database.read { db in try capture(db) }
+    }
+
+    /// Every audit row with `depot_owner`, the key of the customer it is about (by the case, RMA, customer, contact or
+    /// attachment's case it names), or NULL.
+    public static let ownerSQL = """
+        SELECT a.*, CASE a.entity
+            WHEN 'customer' THEN (SELECT key FROM customer WHERE key = a.entity_key)
+            WHEN 'case' THEN (SELECT c.key FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE k.number = a.entity_key)
+            WHEN 'rma' THEN (SELECT c.key FROM rma r JOIN support_case k ON k.id = r.case_id JOIN customer c ON c.id = k.customer_id
+                             WHERE r.number = a.entity_key)
+            WHEN 'contact' THEN (SELECT c.key FROM contact t JOIN customer c ON c.id = t.customer_id WHERE t.email = a.entity_key)
+            ELSE (SELECT c.key FROM support_case k JOIN customer c ON c.id = k.customer_id
+                  WHERE json_valid(a.details) AND k.number = json_extract(a.details, '$.case'))
+            END AS depot_owner
+        FROM audit a
+        """
+
+    /// The log now; the customers of rows `previous` knew are taken from it (a row's customer is fixed when it is written).
+    static func capture(_ db: Database, previous: AuditSnapshot? = nil) throws -> AuditSnapshot {
+        var rows: [Int64: (hash: UInt64, customer: String?)] = [:]
+        let known = previous?.rows ?? [:]
+        let newest = known.keys.max() ?? 0
+        // Every column, each quoted (so NULL and '' differ), in one text per row: whatever columns the log has now.
+        let columns = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM pragma_table_info('audit') ORDER BY cid"))
+        let text = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, \(text) AS t FROM audit")) {
+            let id: Int64 = row["id"]
+            rows[id] = (hash(row["t"] as String), known[id]?.customer)
+        }
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, depot_owner FROM (\(ownerSQL)) WHERE id > ?"), arguments: [newest]) {
+            let id: Int64 = row["id"]
+            rows[id]?.customer = row["depot_owner"]
+        }
+        return AuditSnapshot(rows: rows)
+    }
+
+    /// FNV-1a of a row's text.
+    static func hash(_ text: String) -> UInt64 {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in text.utf8 { h = (h ^ UInt64(byte)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
+    /// How the log of `database` differs from this snapshot other than by added rows (rows about `erasedCustomers`
+    /// may be rewritten), and the log now, to compare the next change with.
+    public func changes(in database: DepotDatabase, erasedCustomers: Set<String> = []) throws -> (changes: [String], now: AuditSnapshot) {
+        let now = try database.read { db in try AuditSnapshot.capture(db, previous: self) }
+        var found: [String] = []
+        if now.count < count { found.append("the audit log shrank from \(count) to \(now.count) rows") }
+        for (id, old) in rows.sorted(by: { $0.key < $1.key }) {
+            if let owner = old.customer, erasedCustomers.contains(owner) { continue }
+            guard let new = now.rows[id] else {
+                found.append("audit row #\(id) (about \(old.customer ?? "no customer")) was deleted")
+                continue
+            }
+            if new.hash != old.hash { found.append("audit row #\(id) (about \(old.customer ?? "no customer")) was changed") }
+        }
+        return (found, now)
+    }
+}
