@@ -83,6 +83,11 @@ struct FleetModel {
         change(&units[index])
     }
 
+    /// The last RMA step that moved a unit (as the defective unit or as the replacement): refurbish and scrap come after it.
+    func lastMove(of serial: String) -> Instant? {
+        rmas.filter { $0.unit == serial || $0.replacement == serial }.map(\.lastEvent).max()
+    }
+
     func openRMA(ofUnit serial: String) -> Int? {
         rmas.indices.first { rmas[$0].unit == serial && rmas[$0].state.isOpen }
     }
@@ -259,10 +264,10 @@ struct OperationGenerator {
         case 44..<74: return rmaStep(model)
         case 74..<79:
             let returned = model.units.indices.filter { model.units[$0].status == .returned }
-            return .refurbish(unit: pick(returned) ?? int(model.units.count), depot: pick(model.depots.keys.sorted()) ?? "D-US", time: time(hasRecord: false), who: who())
+            return .refurbish(unit: pick(returned) ?? int(model.units.count), depot: pick(model.depots.keys.sorted()) ?? "D-US", time: time(), who: who())
         case 79..<82:
             let shelf = model.units.indices.filter { [.returned, .inStock].contains(model.units[$0].status) }
-            return .scrap(unit: chance(80) ? pick(shelf) ?? int(model.units.count) : int(model.units.count), time: time(hasRecord: false), who: who())
+            return .scrap(unit: chance(80) ? pick(shelf) ?? int(model.units.count) : int(model.units.count), time: time(), who: who())
         case 82..<91: return .attach(case: int(model.cases.count + 1), secure: chance(50), time: time(), who: who())
         case 91..<95: return .retention(advance: chance(50) ? 86_400 + Int64(int(86_400)) : Int64(int(600)))
         case 95:

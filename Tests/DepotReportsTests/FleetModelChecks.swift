@@ -121,10 +121,12 @@ extension FleetModelRun {
         let rates = try report("failure-rates", asOf: model.now.adding(seconds: 86_400).utcDate)
         let units = rates.reduce(0) { $0 + (Int($1[2]) ?? 0) }
         let defective = rates.reduce(0) { $0 + (Int($1[3]) ?? 0) }
-        let atCustomers = model.units.filter { $0.customer != nil }.count
-        if units != atCustomers || defective != model.rmas.count {
-            fail("report", "failure-rates counts \(units) units and \(defective) defects; the records hold \(atCustomers) units at customers "
-                + "and \(model.rmas.count) RMAs (each RMA counted once)")
+        // A unit counts while at a customer and after it came back under an RMA; each failed unit once, however many RMAs.
+        let failed = Set(model.rmas.map(\.unit))
+        let cohort = model.units.filter { $0.customer != nil || failed.contains($0.serial) }.count
+        if units != cohort || defective != failed.count {
+            fail("report", "failure-rates counts \(units) units and \(defective) defective; the records hold \(cohort) units at customers "
+                + "or returned under an RMA and \(failed.count) units diagnosed defective")
         }
     }
 

@@ -144,7 +144,8 @@ extension FleetModelRun {
             return try database.attach(upload, to: current.number, name: "log-\(step).txt", mediaType: "text/plain", secure: secure, at: at, actor: actor)
         }) else { return }
         model.cases[index].lastEvent = at
-        model.attachments.append(FleetModel.Attachment(id: attachment.id, caseIndex: index, secure: secure, uploadedAt: at))
+        // Retention counts from when the server received the file, whatever date the uploader gave.
+        model.attachments.append(FleetModel.Attachment(id: attachment.id, caseIndex: index, secure: secure, uploadedAt: model.now))
     }
 
     func retention(advance: Int64) {
@@ -179,6 +180,7 @@ extension FleetModelRun {
         refusals += timeRefusals(at, last: rma.lastEvent)
         let next = FleetModel.next(rma.path, rma.state, action)
         if next == nil { refusals.append(.rule("\(action.rawValue) is not allowed on a \(rma.path.rawValue) RMA in \(rma.state.rawValue)")) }
+        if action == .cancel, model.unit(rma.unit)?.status == .returnInTransit { refusals.append(.rule("\(rma.unit) is on its way back: receive it first")) }
         let candidates = action == .allocate ? model.candidates(for: rma) : []
         if action == .allocate {
             if let spare, !candidates.contains(spare) { refusals.append(.rule("\(spare) may not replace \(rma.unit)")) }
@@ -249,9 +251,10 @@ extension FleetModelRun {
 
     func refurbish(_ serial: String, depot: String, time: TimeSpec, who: Who) {
         guard let unit = model.unit(serial) else { return }
-        let at = instant(time, last: nil)
+        let last = model.lastMove(of: serial)
+        let at = instant(time, last: last)
         var (actor, refusals) = pickActor(who, allowed: Self.logistics, wrong: Self.engineer)
-        refusals += timeRefusals(at, last: nil)
+        refusals += timeRefusals(at, last: last)
         if unit.status != .returned { refusals.append(.rule("\(serial) is \(unit.status.rawValue)")) }
         if let open = model.openRMA(ofUnit: serial) { refusals.append(.rule("\(serial) is the unit of the open \(model.rmas[open].number)")) }
         let result: Void? = judge("refurbish \(serial) (\(unit.status.rawValue)) into \(depot) at \(at) as \(actor.user)", refusals) { () throws(DepotError) in
@@ -268,9 +271,10 @@ extension FleetModelRun {
 
     func scrap(_ serial: String, time: TimeSpec, who: Who) {
         guard let unit = model.unit(serial) else { return }
-        let at = instant(time, last: nil)
+        let last = model.lastMove(of: serial)
+        let at = instant(time, last: last)
         var (actor, refusals) = pickActor(who, allowed: Self.logistics, wrong: Self.engineer)
-        refusals += timeRefusals(at, last: nil)
+        refusals += timeRefusals(at, last: last)
         let open = model.openRMA(ofUnit: serial)
         if !(unit.status == .inStock || (unit.status == .returned && open == nil)) {
             refusals.append(.rule("\(serial) is \(unit.status.rawValue)\(open.map { " with the open \(model.rmas[$0].number)" } ?? "")"))

@@ -4,26 +4,6 @@ import DepotTestSupport
 import Foundation
 import GRDB
 
-/// Depot's "now", set by the test (never the wall clock).
-final class TestClock: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value: Instant
-
-    init(_ start: Instant) { value = start }
-
-    func read() -> Instant {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
-
-    func set(_ instant: Instant) {
-        lock.lock()
-        value = instant
-        lock.unlock()
-    }
-}
-
 /// Something the run found wrong. A fatal failure (Depot and the model disagree on what happened) ends the run;
 /// the others (an invariant, a report, an export) are recorded once each and the run goes on.
 struct Failure: CustomStringConvertible {
@@ -66,7 +46,7 @@ final class FleetModelRun {
         policy.attachments.secureRetentionDays = 1
         let clock = TestClock(Self.start)
         let folder = TemporaryFolder()
-        let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.read() })
+        let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.now })
         for (entity, text) in Fleet.files + FleetModelRun.extraFleet {
             let file = folder.write("\(entity.rawValue).csv", text)
             _ = try database.importFile(entity, path: file, actor: TestDepot.admin, at: Instant(iso: "2026-01-01T00:00:00Z") ?? Self.start)

@@ -10,9 +10,11 @@ import Testing
 /// accepted, agree with the model's units, RMAs and cases, hold the fleet's invariants (`FleetInvariants`), and
 /// its reports must agree with the records. On failure the seed and the (shrunk) operation sequence are printed.
 ///
-/// Normal suite: 25 seeds x 200 operations = 5,000 operations; measured 19.7 s of test time on the 2-core build
-/// machine (both cores, debug build), checks after every step included. The soak run (`Scripts/soak --operations
-/// 200000`) sets `DEPOT_SOAK_OPERATIONS` (and optionally `DEPOT_SOAK_SEED`).
+/// Normal suite: 25 seeds x 200 operations = 5,000 operations; measured 31.2 s of test time on the 2-core build
+/// machine (debug build, both cores, checks after every step, reports every 4th), plus about a minute of shrinking
+/// per failing seed. The soak run (`Scripts/soak --operations 200000`) sets `DEPOT_SOAK_OPERATIONS` (and optionally
+/// `DEPOT_SOAK_SEED`). For debugging: `DEPOT_MODEL_SEED=N` runs one seed, `DEPOT_MODEL_TRACE=1` prints each run's log
+/// and timings, `DEPOT_MODEL_NO_SHRINK=1` skips shrinking, `DEPOT_MODEL_KEEP_GOING=1` goes on after a disagreement.
 @Suite("Fleet model")
 struct FleetModelTests {
     static let seeds: [UInt64] = Array(1...25)

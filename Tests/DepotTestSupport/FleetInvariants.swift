@@ -224,6 +224,14 @@ public struct AuditSnapshot: Sendable {
             let id: Int64 = row["id"]
             rows[id]?.customer = row["depot_owner"]
         }
+        // The customer the log itself names (audit.customer_id, from migration v8) comes first.
+        if columns.contains("customer_id") {
+            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT a.id, c.key FROM audit a JOIN customer c ON c.id = a.customer_id WHERE a.id > ?"),
+                                        arguments: [newest]) {
+                let id: Int64 = row["id"]
+                rows[id]?.customer = row["key"]
+            }
+        }
         return AuditSnapshot(rows: rows)
     }
 
