@@ -134,9 +134,11 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             let database = try store.open()
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory), !isDirectory.boolValue,
-                  let handle = FileHandle(forReadingAtPath: file)
-            else { throw DepotError.unreadableFile(path: file, reason: "no such file") }
+            guard FileManager.default.fileExists(atPath: file, isDirectory: &isDirectory) else {
+                throw DepotError.unreadableFile(path: file, reason: "no such file")
+            }
+            guard !isDirectory.boolValue else { throw DepotError.unreadableFile(path: file, reason: "is a folder, not a file") }
+            guard let handle = FileHandle(forReadingAtPath: file) else { throw DepotError.unreadableFile(path: file, reason: "cannot open it for reading") }
             defer { try? handle.close() }
             let upload = try database.beginUpload(label: file)
             do {

@@ -23,9 +23,11 @@ enum Schema {
     /// unit, which moves on), and the depot a returned unit went to; an audit entry names the customer whose records
     /// it is about (export and erasure select by it, never by a key that another kind of record may share); an
     /// attachment keeps when the server received it (retention counts from there, not from a user's `--at`).
-    /// Returned and scrapped units are at a depot, as SPEC.md 4 says; older databases kept them at the site.
+    /// Returned and scrapped units are at a depot, as SPEC.md 4 says; older databases kept them at the site. A unit
+    /// remembers when it last moved, so a step dated before that is refused.
     private static func v8(_ db: Database) throws {
         try db.execute(sql: """
+            ALTER TABLE appliance ADD COLUMN moved_at TEXT;
             ALTER TABLE rma ADD COLUMN customer_id INTEGER REFERENCES customer(id);
             ALTER TABLE rma ADD COLUMN site_id INTEGER REFERENCES site(id);
             ALTER TABLE rma ADD COLUMN return_depot_id INTEGER REFERENCES depot(id);

@@ -78,14 +78,24 @@ struct FleetModel {
 
     func unit(_ serial: String) -> Unit? { unitIndex[serial].map { units[$0] } }
 
-    mutating func update(_ serial: String, _ change: (inout Unit) -> Void) {
+    /// Changes a unit; a change of its status or place at `at` is a move, which later steps may not predate.
+    mutating func update(_ serial: String, at: Instant? = nil, _ change: (inout Unit) -> Void) {
         guard let index = unitIndex[serial] else { return }
+        let before = units[index]
         change(&units[index])
+        let after = units[index]
+        if let at, before.status != after.status || before.customer != after.customer || before.site != after.site || before.depot != after.depot {
+            movedAt[serial] = at
+        }
     }
 
-    /// The last RMA step that moved a unit (as the defective unit or as the replacement): refurbish and scrap come after it.
+    /// When each unit last moved (status or place), as the model saw it.
+    var movedAt: [String: Instant] = [:]
+
+    /// The last move of a unit, or RMA step it took part in (as the defective unit or as the replacement): refurbish,
+    /// scrap and allocation come after it.
     func lastMove(of serial: String) -> Instant? {
-        rmas.filter { $0.unit == serial || $0.replacement == serial }.map(\.lastEvent).max()
+        (rmas.filter { $0.unit == serial || $0.replacement == serial }.map(\.lastEvent) + [movedAt[serial]].compactMap { $0 }).max()
     }
 
     func openRMA(ofUnit serial: String) -> Int? {
@@ -107,11 +117,14 @@ struct FleetModel {
     }
 
     /// The spares an RMA's allocation may take: in stock, of the unit's model or its successor, outside its lineage.
-    func candidates(for rma: RMA) -> [String] {
+    /// The spares that may replace the RMA's unit at `at`: in stock then, of its model or the successor, outside its lineage.
+    func candidates(for rma: RMA, at: Instant) -> [String] {
         guard let unit = unit(rma.unit) else { return [] }
         let models = Set([unit.model, successors[unit.model]].compactMap { $0 })
         let lineage = lineage(of: unit.serial)
-        return units.filter { $0.status == .inStock && models.contains($0.model) && !lineage.contains($0.serial) }.map(\.serial)
+        return units.filter {
+            $0.status == .inStock && models.contains($0.model) && !lineage.contains($0.serial) && (lastMove(of: $0.serial).map { $0 <= at } ?? true)
+        }.map(\.serial)
     }
 
     /// Where an RMA step leads (SPEC.md 4), cancellation only until the replacement ships.

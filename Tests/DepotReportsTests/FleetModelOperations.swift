@@ -64,7 +64,7 @@ extension FleetModelRun {
         let label = "open a case for \(customer) by \(contact.email) on \(unit?.serial ?? "no unit") at \(at) as \(actor.user)"
         guard let number = judge(label, refusals, { () throws(DepotError) in try database.openCase(request, at: at, actor: actor) }) else { return }
         model.cases.append(FleetModel.Case(number: number, customer: customer, unit: unit?.serial, status: .open, lastEvent: at))
-        if let unit, unit.status == .inService { model.update(unit.serial) { $0.status = .suspect } }
+        if let unit, unit.status == .inService { model.update(unit.serial, at: at) { $0.status = .suspect } }
     }
 
     func advanceCase(_ index: Int, _ action: CaseStateMachine.Action, contact: FleetModel.Contact, time: TimeSpec, who: Who) {
@@ -110,10 +110,10 @@ extension FleetModelRun {
         model.cases[index].unit = serial
         model.cases[index].lastEvent = at
         switch verdict {
-        case .notDefective: model.update(serial) { $0.status = .inService }
-        case .needsMoreInfo: model.update(serial) { $0.status = .suspect }
+        case .notDefective: model.update(serial, at: at) { $0.status = .inService }
+        case .needsMoreInfo: model.update(serial, at: at) { $0.status = .suspect }
         case .defective:
-            model.update(serial) { $0.status = .defective }
+            model.update(serial, at: at) { $0.status = .defective }
             guard let number = outcome.rma, let path = outcome.path, let site = unit.site else {
                 fail("decision", "a defective verdict on \(serial) started no RMA", fatal: true)
                 return
@@ -180,8 +180,10 @@ extension FleetModelRun {
         refusals += timeRefusals(at, last: rma.lastEvent)
         let next = FleetModel.next(rma.path, rma.state, action)
         if next == nil { refusals.append(.rule("\(action.rawValue) is not allowed on a \(rma.path.rawValue) RMA in \(rma.state.rawValue)")) }
-        if action == .cancel, model.unit(rma.unit)?.status == .returnInTransit { refusals.append(.rule("\(rma.unit) is on its way back: receive it first")) }
-        let candidates = action == .allocate ? model.candidates(for: rma) : []
+        if action == .cancel || action == .returnShip, model.unit(rma.unit)?.status == .returnInTransit {
+            refusals.append(.rule("\(rma.unit) is on its way back: only its receipt is allowed"))
+        }
+        let candidates = action == .allocate ? model.candidates(for: rma, at: at) : []
         if action == .allocate {
             if let spare, !candidates.contains(spare) { refusals.append(.rule("\(spare) may not replace \(rma.unit)")) }
             if candidates.isEmpty { refusals.append(.rule("no spare for \(rma.unit)")) }
@@ -216,10 +218,10 @@ extension FleetModelRun {
                 fail("allocation", "allocate \(rma.number) picked \(picked), which may not replace \(rma.unit) (candidates: \(candidates.joined(separator: ", ")))")
             }
             model.rmas[index].replacement = picked
-            model.update(picked) { $0.status = .allocated }
+            model.update(picked, at: at) { $0.status = .allocated }
         case .ship:
             guard let replacement = rma.replacement else { return }
-            model.update(replacement) {
+            model.update(replacement, at: at) {
                 $0.status = .inTransit
                 $0.customer = rma.customer
                 $0.site = rma.site
@@ -227,13 +229,13 @@ extension FleetModelRun {
                 $0.replaces = rma.unit
                 $0.everAt.insert(rma.customer)
             }
-            model.update(rma.unit) { $0.replacedBy = replacement }
+            model.update(rma.unit, at: at) { $0.replacedBy = replacement }
         case .deliver:
-            if let replacement = rma.replacement { model.update(replacement) { $0.status = .inService } }
+            if let replacement = rma.replacement { model.update(replacement, at: at) { $0.status = .inService } }
         case .returnShip:
-            model.update(rma.unit) { $0.status = .returnInTransit }
+            model.update(rma.unit, at: at) { $0.status = .returnInTransit }
         case .receive:
-            model.update(rma.unit) {
+            model.update(rma.unit, at: at) {
                 $0.status = .returned
                 $0.customer = nil
                 $0.site = nil
@@ -243,7 +245,7 @@ extension FleetModelRun {
             break
         case .cancel:
             if rma.state == .allocated, let replacement = rma.replacement {
-                model.update(replacement) { $0.status = .inStock }
+                model.update(replacement, at: at) { $0.status = .inStock }
                 model.rmas[index].replacement = nil
             }
         }
@@ -261,7 +263,7 @@ extension FleetModelRun {
             try database.refurbish(serial: serial, depot: depot, at: at, actor: actor)
         }
         guard result != nil else { return }
-        model.update(serial) {
+        model.update(serial, at: at) {
             $0.status = .inStock
             $0.customer = nil
             $0.site = nil
@@ -283,7 +285,7 @@ extension FleetModelRun {
             try database.scrap(serial: serial, reason: "worn out", at: at, actor: actor)
         }
         guard result != nil else { return }
-        model.update(serial) { $0.status = .scrapped }
+        model.update(serial, at: at) { $0.status = .scrapped }
     }
 
     // MARK: - Customer data

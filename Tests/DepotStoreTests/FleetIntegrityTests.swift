@@ -237,6 +237,97 @@ struct FleetIntegrityTests {
     }
 }
 
+/// Found by an adversarial review after the first fixes.
+@Suite("Fleet integrity: the review's findings")
+struct FleetReviewTests {
+    let monday = instant("2026-11-23T15:00:00Z")
+
+    @Test("a spare is not allocated at a time it was still reserved by a cancelled RMA")
+    func unitHistoryOrder() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        func rma(_ customer: String, _ contact: String, _ serial: String) throws -> String {
+            let number = try db.openCase(NewCase(customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .medium,
+                                                 urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+            return try #require(try db.diagnose(serial: serial, caseNumber: number, verdict: .defective, note: "x", at: monday.adding(seconds: 60),
+                                                actor: TestDepot.engineer).rma)
+        }
+        // ACME-1 is a DX-100 and may take SPARE-EU-2, a DX-200 (its successor); INITECH-1 is a DX-200.
+        let first = try rma("ACME", "dev@acme.example", "ACME-1")
+        try db.allocate(rma: first, serial: "SPARE-EU-2", at: instant("2026-11-24T10:00:00Z"), actor: TestDepot.logistics)
+        try db.cancelRMA(first, reason: "recovered", at: instant("2026-11-25T10:00:00Z"), actor: TestDepot.logistics)
+        let second = try rma("INITECH", "it@initech.example", "INITECH-1")
+        let early = #expect(throws: DepotError.self) {
+            try db.allocate(rma: second, serial: "SPARE-EU-2", at: instant("2026-11-24T12:00:00Z"), actor: TestDepot.logistics)
+        }
+        #expect(early?.message.contains("SPARE-EU-2's last move") == true)
+        try db.allocate(rma: second, serial: "SPARE-EU-2", at: instant("2026-11-25T12:00:00Z"), actor: TestDepot.logistics)
+
+    }
+
+    @Test("return-then-replace: once the unit is on its way back, only its receipt is allowed (no second shipment, no cancel)")
+    func onItsWayBack() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let number = try db.openCase(NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-1",
+                                             impact: .medium, urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+        let rma = try #require(try db.diagnose(serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "x", at: monday,
+                                               actor: TestDepot.engineer).rma)
+        #expect(try db.rmaDetail(rma, now: monday).allowedNext == [.returnShip, .receive, .cancel])
+        try db.returnShip(rma: rma, carrier: "DHL", tracking: "FIRST", at: monday.adding(seconds: 60), actor: TestDepot.logistics)
+        #expect(try db.rmaDetail(rma, now: monday).allowedNext == [.receive])
+        #expect(throws: DepotError.illegalTransition(subject: rma, state: "awaiting-return", action: "return-ship", allowed: ["receive"])) {
+            try db.returnShip(rma: rma, carrier: "UPS", tracking: "SECOND", at: monday.adding(seconds: 120), actor: TestDepot.logistics)
+        }
+        #expect(try db.rmaDetail(rma, now: monday).returnTracking == "FIRST")
+    }
+
+    @Test("a case cannot predate its unit's shipment")
+    func caseBeforeShipment() throws {
+        let depot = try TestDepot.withFleet()
+        let refusal = #expect(throws: DepotError.self) {
+            try depot.database.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
+                                                urgency: .medium, title: "Dead"), at: instant("2026-02-27T15:00:00Z"), actor: TestDepot.engineer)
+        }
+        #expect(refusal?.message.contains("is before unit ACME-1 shipped (2026-03-01)") == true)
+    }
+
+    @Test("imports cannot hand a contact or a contract to another customer, nor move a delivered replacement of an open RMA")
+    func importsKeepOwners() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        #expect(throws: DepotError.self) { try depot.importAll([(.contacts, "email,customer,name,designated,certified\nIT@globex.example,ACME,Someone,no,no\n")]) }
+        #expect(throws: DepotError.self) { try depot.importAll([(.contracts, "contract,customer,tier,start_date,end_date,max_contacts\nC-GLOBEX,ACME,premium,2026-01-01,2026-12-31,2\n")]) }
+        #expect(try db.customerDetail("GLOBEX", at: monday).contacts.map(\.email) == ["it@globex.example"])
+        let number = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
+                                             urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+        let rma = try #require(try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer).rma)
+        let spare = try db.allocate(rma: rma, at: monday.adding(seconds: 60), actor: TestDepot.logistics)
+        try db.ship(rma: rma, carrier: "UPS", tracking: "1", at: monday.adding(seconds: 120), actor: TestDepot.logistics)
+        try db.deliver(rma: rma, at: monday.adding(seconds: 180), actor: TestDepot.logistics)
+        let moved = #expect(throws: DepotError.self) { try depot.importAll([(.appliances, "serial,customer,site\n\(spare),GLOBEX,GLOBEX-LON\n")]) }
+        #expect(moved?.message.contains("belongs to the open \(rma)") == true)
+        #expect(try db.unitDetail(spare).customer == "ACME")
+    }
+
+    @Test("erasure leaves the customer's addresses and the non-text fields of payloads alone: a contact named like a site, a serial or the account manager")
+    func erasureKeepsValuesThatAreNotTheContact() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        try depot.importAll([(.contacts, "email,customer,name,designated,certified\nnamesake@acme.example,ACME,ACME-1,no,no\nboss@acme.example,ACME,Alice Manager,no,no\n")])
+        let number = try db.openCase(NewCase(customer: "ACME", contact: "namesake@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
+                                             urgency: .medium, title: "ACME-1 reports"), at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer)
+        let payloads = { try db.read { db in try String.fetchAll(db, sql: "SELECT payload FROM notification ORDER BY id") } }
+        let before = try payloads()
+        #expect(before.contains { $0.contains("\"serial\":\"ACME-1\"") && $0.contains("\"accountManager\":\"Alice Manager\"") })
+        _ = try db.eraseContacts(of: "ACME", contact: nil, at: monday, actor: TestDepot.admin)
+        #expect(try payloads() == before)
+        #expect(try db.customerDetail("ACME", at: monday).sites.map(\.address) == ["1 Broadway, New York"])
+        #expect(try db.caseDetail(number, now: monday).title.hasPrefix("Erased contact"))
+    }
+}
+
 /// Direct checks of two invariants (SPEC.md 10) used by the tests above; the model-based test checks them all.
 enum FleetChecks {
     /// Units whose lineage (either pointer, followed up to 100 steps) comes back to themselves.

@@ -83,6 +83,15 @@ public enum RMAStateMachine {
         transitions(path).filter { $0.from == state }.map(\.action)
     }
 
+    /// The steps allowed once it is known where the defective unit is: a return-then-replace RMA whose unit the
+    /// customer has shipped back waits only for its receipt (a second shipment or a cancellation would leave the unit
+    /// on its way with nothing to receive it).
+    public static func allowed(_ path: RMAPath, from state: RMAState, unitOnWayBack: Bool) -> [RMAAction] {
+        let all = allowed(path, from: state)
+        guard path == .returnThenReplace, state == .awaitingReturn, unitOnWayBack else { return all }
+        return all.filter { $0 == .receive }
+    }
+
     /// The permission a step needs: closing a sales referral is the account manager's, cancelling anyone's who
     /// works on RMAs, every other step moves units (logistics).
     public static func permission(for action: RMAAction, on path: RMAPath) -> Permission {

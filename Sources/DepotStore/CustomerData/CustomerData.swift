@@ -129,7 +129,10 @@ extension DepotDatabase {
             }
         } catch {
             unlink(temporary)
-            throw .storage(path: path, message: "cannot write the ZIP: \(error)")
+            var isDirectory: ObjCBool = false
+            let folder = (path as NSString).deletingLastPathComponent
+            let exists = FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory) && isDirectory.boolValue
+            throw .storage(path: path, message: exists ? "cannot write the ZIP: \(error.localizedDescription)" : "cannot write the ZIP: the folder \(folder) does not exist")
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -167,7 +170,6 @@ extension DepotDatabase {
             ("diagnosis", "note", cases, false), ("diagnosis", "checks", cases, false), ("attachment", "name", cases, false),
             ("rma", "reason", "customer_id = ?1", false), ("rma", "cancel_reason", "customer_id = ?1", false),
             ("rma_event", "note", "rma_id IN (SELECT id FROM rma WHERE customer_id = ?1)", false),
-            ("site", "name", "customer_id = ?1", false), ("site", "address", "customer_id = ?1", false),
             ("notification", "subject", "customer_id = ?1", false), ("notification", "payload", "customer_id = ?1", true),
             ("notification", "last_error", "customer_id = ?1", false),
             ("audit", "reason", "customer_id = ?1", false), ("audit", "details", "customer_id = ?1", true),
@@ -177,10 +179,11 @@ extension DepotDatabase {
     /// Text columns that never hold a contact's personal data: keys, codes, states, instants, hashes, users of Depot.
     static let notPersonal: Set<String> = [
         "model.key", "model.name", "customer.key", "customer.name", "customer.region", "customer.account_manager", "customer.tam",
-        "site.key", "site.country", "site.region", "depot.key", "depot.name", "depot.region", "depot.address",
+        "site.key", "site.name", "site.address", "site.country", "site.region", "depot.key", "depot.name", "depot.region", "depot.address",
         "contract.key", "contract.tier", "contract.start_date", "contract.end_date", "contact.email", "contact.name",
         "release.version", "release.released_on",
         "appliance.serial", "appliance.ship_date", "appliance.warranty_end", "appliance.software_version", "appliance.status",
+        "appliance.moved_at",
         "counter.name", "support_case.number", "support_case.type", "support_case.product_version", "support_case.impact",
         "support_case.urgency", "support_case.suggested_priority", "support_case.priority", "support_case.status", "support_case.tier",
         "support_case.region", "support_case.opened_at", "support_case.response_due", "support_case.response_threshold",
@@ -226,7 +229,11 @@ extension DepotDatabase {
                 guard !contacts.isEmpty else { throw DepotError.notFound(kind: "contact of \(customerKey)", key: email) }
             }
             db.add(function: Self.replaceWords)
-            defer { db.remove(function: Self.replaceWords) }
+            db.add(function: Self.replaceWordsInJSON)
+            defer {
+                db.remove(function: Self.replaceWords)
+                db.remove(function: Self.replaceWordsInJSON)
+            }
             try db.execute(sql: "DROP TRIGGER audit_no_update")
             var counts: [String: Int] = [:]
             var order: [String] = []
@@ -245,7 +252,7 @@ extension DepotDatabase {
                 let newName = "Erased contact \(id)"
                 pseudonyms.append(newEmail)
                 if oldEmail == newEmail { continue }  // erased before
-                try db.execute(sql: "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description <> '[erased]'",
+                try db.execute(sql: "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description NOT IN ('', '[erased]')",
                                arguments: [id, customerID])
                 count("support_case", "description", db.changesCount)
                 try db.execute(sql: "UPDATE contact SET email = ?, name = ? WHERE id = ?", arguments: [newEmail, newName, id])
@@ -254,16 +261,17 @@ extension DepotDatabase {
                 let words: [(old: String, new: String, kind: String)] = [(oldEmail, newEmail, "email"), (oldName, newName, "name")]
                 for word in words where !word.old.trimmingSpaces().isEmpty {
                     for target in Self.erasableText {
-                        let old = target.json ? JSONText.escaped(word.old) : word.old
-                        let new = target.json ? JSONText.escaped(word.new) : word.new
+                        // JSON texts (payloads, audit details): only the values of free-text fields, never keys,
+                        // serials, the customer's or the account manager's name.
+                        let function = target.json ? "depot_replace_words_json" : "depot_replace_words"
                         let column = "\"\(target.column)\""
                         try db.execute(
                             sql: """
-                                UPDATE "\(target.table)" SET \(column) = depot_replace_words(\(column), ?2, ?3, ?4)
-                                WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?2)) > 0
-                                  AND \(column) IS NOT depot_replace_words(\(column), ?2, ?3, ?4)
+                                UPDATE "\(target.table)" SET \(column) = \(function)(\(column), ?2, ?3, ?4)
+                                WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?5)) > 0
+                                  AND \(column) IS NOT \(function)(\(column), ?2, ?3, ?4)
                                 """,
-                            arguments: [customerID, old, new, word.kind])
+                            arguments: [customerID, word.old, word.new, word.kind, target.json ? JSONText.escaped(word.old) : word.old])
                         count(target.table, target.column, db.changesCount)
                     }
                 }
@@ -280,6 +288,33 @@ extension DepotDatabase {
                                           "where": changes.map { "\($0.table).\($0.column)=\($0.cells)" }.joined(separator: " ")])
             return ContactErasure(contacts: pseudonyms, cellsRewritten: cells, changes: changes)
         }
+    }
+
+    /// The fields of a JSON text (a notification's payload, an audit entry's details) that hold free text or a
+    /// contact's identity; every other field (serials, numbers, the customer's and account manager's names) stays.
+    static let freeTextFields: Set<String> = ["title", "description", "reason", "note", "confirmedBy", "contact", "name"]
+
+    /// `depot_replace_words_json(json, word, replacement, kind)`: `WholeWords.replace` in the free-text fields of a
+    /// JSON object; the text unchanged (byte for byte) when none of them holds the word.
+    private static let replaceWordsInJSON = DatabaseFunction("depot_replace_words_json", argumentCount: 4, pure: true) { values in
+        guard let text = String.fromDatabaseValue(values[0]), let word = String.fromDatabaseValue(values[1]),
+              let replacement = String.fromDatabaseValue(values[2]),
+              var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+        else { return values[0] }
+        let kind: WholeWords.Kind = String.fromDatabaseValue(values[3]) == "email" ? .email : .name
+        var changed = false
+        for key in object.keys where freeTextFields.contains(key) {
+            guard let value = object[key] as? String else { continue }
+            let result = WholeWords.replace(in: value, word, with: replacement, kind: kind)
+            if result.count > 0 {
+                object[key] = result.text
+                changed = true
+            }
+        }
+        guard changed, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+            return values[0]
+        }
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// `depot_replace_words(text, word, replacement, kind)`: `WholeWords.replace` for SQL (`kind` is `name` or `email`).

@@ -464,6 +464,17 @@ struct ApplianceWriter {
                     "unit \"\(row.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow")
             return nil
         }
+        // A delivered replacement whose RMA is still open (the defective unit not yet back) is in service, but at the
+        // RMA's customer for as long as the RMA runs.
+        if location != currentLocation || newStatus != status,
+           let open = try String.fetchOne(
+               db.cachedStatement(sql: "SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled') LIMIT 1"),
+               arguments: [existing["id"]])
+        {
+            log.add(line: row.line, column: row.statusGiven ? "status" : "site",
+                    "unit \"\(row.serial)\" belongs to the open \(open); its place and status change only through it")
+            return nil
+        }
         if !workflow.contains(status), let location, row.location != nil || row.statusGiven, !Self.statusFits(newStatus, location) {
             log.add(line: row.line, column: "status", Self.statusMessage(newStatus, location))
             return nil

@@ -135,7 +135,13 @@ struct SmallEntityImporter: RowImporter {
             if let address = row["address"] { values["address"] = address.databaseValue }
         case .contracts:
             let customer = try customerID("customer")
-            if let customer { values["customer_id"] = customer.databaseValue }
+            if let customer {
+                if let existing, let owner: Int64 = existing["customer_id"], owner != customer {
+                    log.add(line: line, column: "customer", "contract \"\(key)\" belongs to another customer; a contract cannot move")
+                    bad = true
+                }
+                values["customer_id"] = customer.databaseValue
+            }
             if let tier = value("tier") {
                 if let parsedTier = Tier(rawValue: tier.lowercased()) {
                     values["tier"] = parsedTier.rawValue.databaseValue
@@ -158,7 +164,14 @@ struct SmallEntityImporter: RowImporter {
             if let owner: Int64 = customer ?? existing?["customer_id"] { touchedCustomers[owner] = line }
         case .contacts:
             let customer = try customerID("customer")
-            if let customer { values["customer_id"] = customer.databaseValue }
+            if let customer {
+                // A contact's cases, closures and audit entries are its customer's: moving it would hand them over.
+                if let existing, let owner: Int64 = existing["customer_id"], owner != customer {
+                    log.add(line: line, column: "customer", "contact \"\(key)\" belongs to another customer; a contact cannot move")
+                    bad = true
+                }
+                values["customer_id"] = customer.databaseValue
+            }
             if let name = value("name") { values["name"] = name.databaseValue }
             for flag in ["designated", "certified"] {
                 if let text = row[flag] {

@@ -185,7 +185,7 @@ extension DepotDatabase {
             overdue: isOverdue(shipBy: shipBy, shippedAt: Instant(databaseText: row["shipped_at"]), returnDue: returnDue,
                                receivedAt: Instant(databaseText: row["received_at"]), state: state, now: now),
             carrier: row["carrier"], tracking: row["tracking"], returnCarrier: row["return_carrier"], returnTracking: row["return_tracking"],
-            outcome: row["outcome"], cancelReason: row["cancel_reason"], allowedNext: RMAStateMachine.allowed(path, from: state),
+            outcome: row["outcome"], cancelReason: row["cancel_reason"], allowedNext: RMAStateMachine.allowed(path, from: state, unitOnWayBack: unit["status"] as String? == ApplianceStatus.returnInTransit.rawValue),
             history: history)
     }
 }

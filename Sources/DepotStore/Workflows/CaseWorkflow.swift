@@ -70,6 +70,10 @@ extension DepotDatabase {
             let region = try policy.region(regionID)
             let clock = try clocks.clock(for: regionID)
             let openingDay = region.localDate(of: at)
+            if let unit, let shipped = LocalDate(iso: unit["ship_date"] as String), openingDay < shipped {
+                throw DepotError.invalidArgument(name: "--at", value: at.description,
+                                                 reason: "is before unit \(unit["serial"] as String) shipped (\(shipped)): a case cannot predate its unit")
+            }
             let tier = try Lookup.activeTier(db, customerID: customerID, on: openingDay)
 
             let suggested = Priority.suggested(impact: request.impact, urgency: request.urgency)
@@ -120,7 +124,7 @@ extension DepotDatabase {
             if let unit, request.type == .hardwareFault {
                 let status: String = unit["status"]
                 if status == ApplianceStatus.inService.rawValue {
-                    try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect' WHERE id = ?").execute(arguments: [unit["id"]])
+                    try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?").execute(arguments: [at.description, unit["id"]])
                     note += "; unit \(unit["serial"] as String) is now suspect"
                 }
             }

@@ -52,14 +52,14 @@ extension DepotDatabase {
             let unit = try Lookup.appliance(db, serial: serial)
             let unitID: Int64 = unit["id"]
             let unitSerial: String = unit["serial"]
-            if let caseUnit: Int64 = supportCase["appliance_id"] {
-                guard caseUnit == unitID else {
-                    throw DepotError.refused(subject: unitSerial, reason: "case \(number) is about another unit")
-                }
-            } else {
-                guard unit["customer_id"] as Int64? == supportCase["customer_id"] as Int64 else {
-                    throw DepotError.refused(subject: unitSerial, reason: "is not a unit of case \(number)'s customer")
-                }
+            if let caseUnit: Int64 = supportCase["appliance_id"], caseUnit != unitID {
+                throw DepotError.refused(subject: unitSerial, reason: "case \(number) is about another unit")
+            }
+            // The unit may have left the customer since the case was opened (returned, refurbished, at another customer).
+            guard unit["customer_id"] as Int64? == supportCase["customer_id"] as Int64 else {
+                throw DepotError.refused(subject: unitSerial, reason: "is not at case \(number)'s customer any more")
+            }
+            if supportCase["appliance_id"] as Int64? == nil {
                 try db.cachedStatement(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?").execute(arguments: [unitID, supportCase["id"]])
             }
             let status = ApplianceStatus(rawValue: unit["status"]) ?? .inService
@@ -120,7 +120,7 @@ extension DepotDatabase {
                                   key: "\(event.rawValue):\(rma)", at: at)
             }
             if newStatus != status {
-                try db.cachedStatement(sql: "UPDATE appliance SET status = ? WHERE id = ?").execute(arguments: [newStatus.rawValue, unitID])
+                try db.cachedStatement(sql: "UPDATE appliance SET status = ?, moved_at = ? WHERE id = ?").execute(arguments: [newStatus.rawValue, at.description, unitID])
             }
             var text = "\(unitSerial): \(verdict.rawValue): \(note)"
             if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }

@@ -17,11 +17,14 @@ enum EventTimes {
         try Instant(databaseText: String.fetchOne(db.cachedStatement(sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?"), arguments: [rmaID]))
     }
 
-    /// The latest RMA step that moved a unit (as the defective unit or as the replacement).
+    /// The latest move of a unit: any step that changed its status or place (`moved_at`, kept by every workflow
+    /// since migration v8), or an RMA step it took part in.
     static func lastOfUnit(_ db: Database, unitID: Int64) throws -> Instant? {
         try Instant(databaseText: String.fetchOne(
             db.cachedStatement(sql: """
-                SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1
+                SELECT max(t) FROM (
+                    SELECT moved_at AS t FROM appliance WHERE id = ?1
+                    UNION ALL SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1)
                 """),
             arguments: [unitID]))
     }

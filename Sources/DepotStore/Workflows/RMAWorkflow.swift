@@ -8,7 +8,8 @@ public enum ReferralOutcome: String, CaseIterable, Sendable, Codable {
 
 extension DepotDatabase {
     /// Sets a spare aside for the RMA: `serial` when given, else the spare SPEC.md 4 prefers (same model,
-    /// else its successor; a depot in the site's region first). Returns the spare's serial.
+    /// else its successor; a depot in the site's region first) among those in stock at `at` and outside the
+    /// unit's lineage. Returns the spare's serial.
     @discardableResult
     public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: Actor) throws(DepotError) -> String {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
@@ -39,10 +40,11 @@ extension DepotDatabase {
                         WITH RECURSIVE \(Self.lineageCTE)
                         SELECT a.* FROM appliance a JOIN depot d ON d.id = a.depot_id
                         WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
+                          AND (a.moved_at IS NULL OR a.moved_at <= ?5)
                         ORDER BY a.model_id <> ?2, d.region <> ?4, d.key, a.serial
                         LIMIT 1
                         """),
-                    arguments: [unit["id"], modelID, successorID ?? modelID, region])
+                    arguments: [unit["id"], modelID, successorID ?? modelID, region, at.description])
                 else {
                     let model = try Lookup.key(db, table: "model", id: modelID) ?? "?"
                     let successor = try Lookup.key(db, table: "model", id: successorID)
@@ -51,7 +53,8 @@ extension DepotDatabase {
                 }
                 spare = picked
             }
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated' WHERE id = ?").execute(arguments: [spare["id"]])
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: spare["id"]), "\(spare["serial"] as String)'s last move")
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated', moved_at = ? WHERE id = ?").execute(arguments: [at.description, spare["id"]])
             try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?")
                 .execute(arguments: [spare["id"], at.description, spare["depot_id"], rma["id"]])
             let spareSerial: String = spare["serial"]
@@ -79,8 +82,9 @@ extension DepotDatabase {
             try db.cachedStatement(
                 sql: """
                     UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
-                        warranty_end = ?, replacement_warranty = 1, replaces_id = ? WHERE id = ?
-                    """).execute(arguments: [rma["customer_id"], rma["site_id"], shipDay.description, end.description, unit["id"], replacementID])
+                        warranty_end = ?, replacement_warranty = 1, replaces_id = ?, moved_at = ? WHERE id = ?
+                    """).execute(arguments: [rma["customer_id"], rma["site_id"], shipDay.description, end.description, unit["id"], at.description,
+                                             replacementID])
             try db.cachedStatement(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?").execute(arguments: [replacementID, unit["id"]])
             try db.cachedStatement(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?")
                 .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
@@ -100,7 +104,7 @@ extension DepotDatabase {
     /// Records the replacement's delivery; for an advance replacement the defective unit is now due back.
     public func deliver(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service' WHERE id = ?").execute(arguments: [rma["replacement_id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?").execute(arguments: [at.description, rma["replacement_id"]])
             var note = "replacement delivered"
             var details: [String: String] = [:]
             if rma["path"] as String == RMAPath.advanceReplacement.rawValue {
@@ -121,7 +125,7 @@ extension DepotDatabase {
         if let carrier { _ = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength) }
         if let tracking { _ = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength) }
         try rmaStep(number, .returnShip, at: at, actor: actor) { db, rma in
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit' WHERE id = ?").execute(arguments: [rma["appliance_id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit', moved_at = ? WHERE id = ?").execute(arguments: [at.description, rma["appliance_id"]])
             try db.cachedStatement(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?")
                 .execute(arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma["id"]])
             let via = [carrier, tracking].compactMap { $0 }.joined(separator: " ")
@@ -137,8 +141,8 @@ extension DepotDatabase {
                 db.cachedStatement(sql: "SELECT id, key FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
                 arguments: [rma["depot_id"], rma["region"]])
             else { throw DepotError.refused(subject: rma["number"], reason: "there is no depot to receive the unit at") }
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ? WHERE id = ?")
-                .execute(arguments: [depot["id"], rma["appliance_id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?")
+                .execute(arguments: [depot["id"], at.description, rma["appliance_id"]])
             try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot["id"], rma["id"]])
             var note = "defective unit received at depot \(depot["key"] as String)"
             var details: [String: String] = ["depot": depot["key"]]
@@ -173,18 +177,14 @@ extension DepotDatabase {
 
     /// Cancels an RMA whose replacement has not shipped (SPEC.md 4): an allocated spare goes back to stock, a
     /// received unit stays `returned` at the depot, a defective unit still at the customer stays there. A unit on
-    /// its way back cannot be left without its RMA: receive it first.
+    /// its way back cannot be left without its RMA: the state machine asks for its receipt first.
     public func cancelRMA(_ number: String, reason: String, at: Instant, actor: Actor) throws(DepotError) {
         try requireText(reason, "--reason")
         let reason = try SingleLine.check(reason, field: "--reason", maxLength: SingleLine.reasonLength)
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
             var note = reason
-            let unit = try unitOf(db, rma)
-            if unit["status"] as String == ApplianceStatus.returnInTransit.rawValue {
-                throw DepotError.refused(subject: rma["number"], reason: "its defective unit \(unit["serial"] as String) is on its way back: receive it, then cancel")
-            }
             if rma["state"] as String == RMAState.allocated.rawValue, let spare: Int64 = rma["replacement_id"] {
-                try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock' WHERE id = ?").execute(arguments: [spare])
+                try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', moved_at = ? WHERE id = ?").execute(arguments: [at.description, spare])
                 try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma["id"]])
                 note += "; spare \(try Lookup.key(db, table: "appliance", id: spare) ?? "") back in stock"
             }
@@ -221,8 +221,8 @@ extension DepotDatabase {
                 }
                 depotRow = row
             }
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ? WHERE id = ?")
-                .execute(arguments: [depotRow["id"], unit["id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?")
+                .execute(arguments: [depotRow["id"], at.description, unit["id"]])
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
                                 customerID: nil, details: ["depot": depotRow["key"]])
         }
@@ -241,7 +241,7 @@ extension DepotDatabase {
             }
             try Self.refuseWhileInOpenRMA(db, unit, doing: "scrapped")
             try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped' WHERE id = ?").execute(arguments: [unit["id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?").execute(arguments: [at.description, unit["id"]])
             try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
                                 customerID: nil, reason: reason)
         }
@@ -262,9 +262,10 @@ extension DepotDatabase {
             let path = RMAPath(rawValue: rma["path"]) ?? .returnThenReplace
             let state = RMAState(rawValue: rma["state"]) ?? .cancelled
             try actor.require(RMAStateMachine.permission(for: action, on: path))
-            guard let next = RMAStateMachine.next(path, from: state, by: action) else {
-                throw DepotError.illegalTransition(subject: rmaNumber, state: state.rawValue, action: action.rawValue,
-                                                   allowed: RMAStateMachine.allowed(path, from: state).map(\.rawValue))
+            let unitStatus = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]])
+            let allowed = RMAStateMachine.allowed(path, from: state, unitOnWayBack: unitStatus == ApplianceStatus.returnInTransit.rawValue)
+            guard allowed.contains(action), let next = RMAStateMachine.next(path, from: state, by: action) else {
+                throw DepotError.illegalTransition(subject: rmaNumber, state: state.rawValue, action: action.rawValue, allowed: allowed.map(\.rawValue))
             }
             try checkEventTime(at, after: EventTimes.lastOfRMA(db, rmaID: rma["id"]), "\(rmaNumber)'s last step")
             let (result, note, details) = try body(db, rma)
