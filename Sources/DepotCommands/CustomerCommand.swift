@@ -15,9 +15,9 @@ struct CustomerCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Write everything Depot holds about a customer into one ZIP (JSON and CSV, with a manifest).",
             discussion: """
-                CUSTOMER/manifest.json lists every file with its rows, bytes and SHA-256; then customer, sites, contracts, \\
-                contacts, units, cases, case-timelines, case-escalations, case-waits, diagnoses, rmas, rma-history, \\
-                attachments, notifications and audit, each as .json and .csv, and the attachments still held under \\
+                CUSTOMER/manifest.json lists every file with its rows, bytes and SHA-256; then customer, sites, contracts, \
+                contacts, units, cases, case-timelines, case-escalations, case-waits, diagnoses, rmas, rma-history, \
+                attachments, notifications and audit, each as .json and .csv, and the attachments still held under \
                 attachments/. The export is audited. Admin only.
                 """)
         @Argument(help: "The customer's key.") var customer: String
@@ -37,10 +37,10 @@ struct CustomerCommand: ParsableCommand {
             commandName: "erase-contacts",
             abstract: "Replace the personal data of a customer's contacts with stable pseudonyms (cannot be undone).",
             discussion: """
-                The contacts' names become "Erased contact N" and their addresses erased-contact-N@erased.invalid; the \\
-                descriptions of the cases they reported are erased; where this customer's own texts (case titles, timelines, \\
-                diagnoses, RMA notes, its notifications and audit entries) name them, whole words are replaced ("Ann", never \\
-                "Annual"). Nothing of any other customer is read or changed. Units, cases, RMAs and their dates stay, so every \\
+                The contacts' names become "Erased contact N" and their addresses erased-contact-N@erased.invalid; the \
+                descriptions of the cases they reported are erased; where this customer's own texts (case titles, timelines, \
+                diagnoses, RMA notes, its notifications and audit entries) name them, whole words are replaced ("Ann", never \
+                "Annual"). Nothing of any other customer is read or changed. Units, cases, RMAs and their dates stay, so every \
                 report figure is unchanged. Prints how many cells changed in which columns. Audited. Admin only; needs --confirm.
                 """)
         @Argument(help: "The customer's key.") var customer: String

@@ -11,7 +11,7 @@ struct RMACommand: ParsableCommand {
         discussion: """
             Advance replacement: approved -> allocated -> shipped -> delivered -> return-shipped -> return-received -> closed.
             Return then replace: awaiting-return -> return-received -> allocated -> shipped -> delivered -> closed.
-            Sales referral: referred -> closed (purchased or declined). Any open RMA can be cancelled with a reason.
+            Sales referral: referred -> closed (purchased or declined). An RMA can be cancelled with a reason until its replacement ships.
             """,
         subcommands: [Show.self, List.self, Allocate.self, Ship.self, Deliver.self, ReturnShip.self, Receive.self, Close.self,
                       Cancel.self, Label.self, Decide.self]
@@ -136,7 +136,7 @@ struct RMACommand: ParsableCommand {
     }
 
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel an open RMA; an allocated spare goes back to stock.")
+        static let configuration = CommandConfiguration(abstract: "Cancel an RMA whose replacement has not shipped; an allocated spare goes back to stock.")
         @Option(help: "Why.") var reason: String
         @OptionGroup var step: RMAStep
         func run() throws {

@@ -17,6 +17,16 @@ public struct StoreOptions: ParsableArguments {
 
     public init() {}
 
+    public func validate() throws {
+        if let user {
+            let name = user.trimmingSpaces()
+            guard !name.isEmpty else { throw ValidationError("--as needs a user name") }
+            guard name.count <= 100, !name.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+                throw ValidationError("--as: a user name is one line of at most 100 characters")
+            }
+        }
+    }
+
     /// The database path in force.
     var resolvedPath: String {
         if let path, !path.isEmpty { return path }

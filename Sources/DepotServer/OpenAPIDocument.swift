@@ -111,8 +111,10 @@ public enum OpenAPIDocument {
           /api/v1/customers/{key}/erase-contacts:
             post:
               description: >-
-                Replaces the personal data of the customer's contacts (or of one) with stable pseudonyms everywhere in the
-                database; hardware history and report figures stay. Cannot be undone: needs "confirm": true. Admin only.
+                Replaces the personal data of the customer's contacts (or of one) with stable pseudonyms in the customer's
+                own records only (contacts, reported cases' descriptions, whole-word mentions in its free text); nothing of
+                another customer changes; hardware history and report figures stay. Cannot be undone: needs "confirm": true.
+                Admin only.
               parameters: [{name: key, in: path, required: true, schema: {type: string}}]
               requestBody:
                 required: true
@@ -120,7 +122,7 @@ public enum OpenAPIDocument {
                   application/json:
                     schema: {type: object, required: [confirm], properties: {confirm: {type: boolean}, contact: {type: string}}}
               responses:
-                "200": {description: 'The pseudonymous addresses of the erased contacts and how many text cells were rewritten.'}
+                "200": {description: 'The pseudonymous addresses of the erased contacts, how many cells were rewritten, and where (table, column, cells).'}
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/cases:
             get:

@@ -14,7 +14,7 @@ struct FleetModel {
         var depot: String?
         var replaces: String?
         var replacedBy: String?
-        /// Every customer the unit has been at: its serial belongs in their exports.
+        /// Every customer the unit has been at or allocated to: its serial belongs in their exports.
         var everAt: Set<String>
     }
 

@@ -57,6 +57,9 @@ extension FleetModelRun {
         refusals += timeRefusals(at, last: nil)
         if contact.customer != customer { refusals.append(.rule("\(contact.email) is not a contact of \(customer)")) }
         if let unit, unit.customer != customer { refusals.append(.rule("\(unit.serial) is not a unit of \(customer)")) }
+        if let unit, unit.customer == customer, !unit.status.isAtCustomer {
+            refusals.append(.rule("\(unit.serial) is \(unit.status.rawValue): a hardware fault is reported on a unit in service"))
+        }
         let request = NewCase(
             customer: customer, contact: contact.email, type: unit == nil ? .enhancement : .hardwareFault, serial: unit?.serial,
             impact: impact, urgency: urgency, title: "\(contact.name) reports \(unit?.serial ?? "an idea")",
@@ -218,7 +221,12 @@ extension FleetModelRun {
                 fail("allocation", "allocate \(rma.number) picked \(picked), which may not replace \(rma.unit) (candidates: \(candidates.joined(separator: ", ")))")
             }
             model.rmas[index].replacement = picked
-            model.update(picked, at: at) { $0.status = .allocated }
+            // A spare set aside for the customer's RMA is in that RMA's history (and export) even when it is cancelled
+            // and goes to another customer later.
+            model.update(picked, at: at) {
+                $0.status = .allocated
+                $0.everAt.insert(rma.customer)
+            }
         case .ship:
             guard let replacement = rma.replacement else { return }
             model.update(replacement, at: at) {

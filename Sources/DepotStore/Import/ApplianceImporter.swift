@@ -464,6 +464,22 @@ struct ApplianceWriter {
                     "unit \"\(row.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow")
             return nil
         }
+        // The model and ship date decide warranty and RMA path: not while a case or an RMA of the unit is open.
+        let changesModel = row.modelID.map { $0 != existing["model_id"] as Int64 } ?? false
+        let changesShipDate = row.shipDate.map { $0.description != existing["ship_date"] as String } ?? false
+        if changesModel || changesShipDate,
+           let open = try String.fetchOne(
+               db.cachedStatement(sql: """
+                   SELECT number FROM support_case WHERE appliance_id = ?1 AND status NOT IN ('resolved', 'closed')
+                   UNION ALL SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled')
+                   LIMIT 1
+                   """),
+               arguments: [existing["id"]])
+        {
+            log.add(line: row.line, column: changesModel ? "model" : "ship_date",
+                    "unit \"\(row.serial)\" has the open \(open); its model and ship date change only when nothing is open on it")
+            return nil
+        }
         // A delivered replacement whose RMA is still open (the defective unit not yet back) is in service, but at the
         // RMA's customer for as long as the RMA runs.
         if location != currentLocation || newStatus != status,

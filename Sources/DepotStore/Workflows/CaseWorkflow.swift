@@ -61,6 +61,10 @@ extension DepotDatabase {
                 guard row["customer_id"] as Int64? == customerID else {
                     throw DepotError.refused(subject: row["serial"], reason: "is not a unit of customer \"\(customerKey)\"")
                 }
+                let status = ApplianceStatus(rawValue: row["status"]) ?? .inService
+                if request.type == .hardwareFault, !status.isAtCustomer {
+                    throw DepotError.refused(subject: row["serial"], reason: "is \(status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
+                }
                 unit = row
             } else if request.type == .hardwareFault {
                 throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
