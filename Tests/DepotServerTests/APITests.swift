@@ -219,6 +219,10 @@ struct WorkflowAPITests {
             try await client.execute(uri: "/api/v1/cases?limit=0", method: .get, headers: server.auth(.accountManager)) {
                 #expect($0.status == .badRequest)
             }
+            // Not a number is not the default page.
+            try await client.execute(uri: "/api/v1/rmas?limit=abc", method: .get, headers: server.auth(.accountManager)) {
+                #expect($0.status == .badRequest && String(buffer: $0.body).contains("is not a whole number"))
+            }
             try await client.execute(uri: "/api/v1/reports/warranty-expiry.csv?as-of=2026-11-23", method: .get, headers: server.auth(.accountManager)) {
                 response in
                 #expect(response.status == .ok && response.headers[.contentType] == "text/csv; charset=utf-8")

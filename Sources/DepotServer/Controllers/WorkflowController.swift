@@ -34,8 +34,13 @@ struct WorkflowController {
 
     /// `limit` (1 to 500, default 100) and `offset` from the query string.
     static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
-        let limit = try request.uri.queryParameters.get("limit", as: Int.self) ?? 100
-        let offset = try request.uri.queryParameters.get("offset", as: Int.self) ?? 0
+        func number(_ key: String, default value: Int) throws -> Int {
+            guard let text = request.uri.queryParameters.get(key) else { return value }
+            guard let number = Int(text) else { throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a whole number") }
+            return number
+        }
+        let limit = try number("limit", default: 100)
+        let offset = try number("offset", default: 0)
         guard (1...500).contains(limit) else { throw APIError(status: .badRequest, code: "invalid", message: "limit must be from 1 to 500") }
         guard offset >= 0 else { throw APIError(status: .badRequest, code: "invalid", message: "offset must not be negative") }
         return (limit, offset)
