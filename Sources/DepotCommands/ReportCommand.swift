@@ -95,7 +95,7 @@ struct ReportCommand: ParsableCommand {
 
 /// The filters and `--as-of` of the reports.
 struct ReportFilterOptions: ParsableArguments {
-    @Option(name: .customLong("as-of"), help: "The day the report is as of (default: today in --region's home time zone; UTC for the whole fleet).",
+    @Option(name: .customLong("as-of"), help: "The day the report is as of (default: today, in the home time zone of each row's region).",
             transform: Parse.date) var asOf: LocalDate?
     @Option(name: .customLong("within-days"), parsing: .unconditional, help: "The window of warranty-expiry (default 90) and contract-renewals (90).") var withinDays: Int?
     @Option(help: "Only this customer (its key).") var customer: String?
@@ -112,8 +112,10 @@ struct ReportFilterOptions: ParsableArguments {
 
     /// The parameters for `report`, refusing filters it does not take.
     func parameters(for report: Report, policy: Policy) throws(DepotError) -> ReportParameters {
-        try report.parameters(asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region, accountManager: accountManager,
-                              since: since, spelledWith: "--")
+        var parameters = try report.parameters(asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region,
+                                               accountManager: accountManager, since: since, spelledWith: "--")
+        if asOf == nil && region == nil { parameters.todayByRegion = ReportParameters.today(at: Instant(Date()), policy: policy).todayByRegion }
+        return parameters
     }
 }
 

@@ -23,6 +23,19 @@ public struct ReportParameters: Sendable {
     public var accountManager: String?
     /// Only cases opened (or escalations due) on or after this day.
     public var since: LocalDate?
+    /// When the report is as of "today" over several regions: each region's own day (SPEC.md 2), which rows of that
+    /// region are judged by; `asOf` is then the UTC day, for the rest. Empty when an as-of day was given.
+    public var todayByRegion: [String: LocalDate] = [:]
+
+    /// A report as of today at `now`: the day in `region`'s home time zone when the report is for one region, else
+    /// each row's region's own day.
+    public static func today(at now: Instant, policy: Policy, region: String? = nil, withinDays: Int? = nil) -> ReportParameters {
+        var parameters = ReportParameters(asOf: policy.day(of: now, region: region), withinDays: withinDays, region: region)
+        if region == nil {
+            parameters.todayByRegion = Dictionary(policy.regions.map { ($0.id, $0.localDate(of: now)) }) { a, _ in a }
+        }
+        return parameters
+    }
 
     public init(asOf: LocalDate, withinDays: Int? = nil, customer: String? = nil, region: String? = nil, accountManager: String? = nil,
                 since: LocalDate? = nil)
@@ -60,8 +73,21 @@ struct ReportContext {
         self.db = db
         self.parameters = parameters
         self.policy = policy
-        let next = parameters.asOf.adding(days: 1)
-        endsOfDay = Dictionary(policy.regions.map { ($0.id, $0.startOfDay(next)) }) { a, _ in a }
+        endsOfDay = Dictionary(policy.regions.map { ($0.id, $0.startOfDay((parameters.todayByRegion[$0.id] ?? parameters.asOf).adding(days: 1))) }) { a, _ in a }
+    }
+
+    /// The as-of day of a region's rows.
+    func asOf(region: String) -> LocalDate { parameters.todayByRegion[region] ?? parameters.asOf }
+
+    /// SQL for the as-of day (plus `days`) of each row, by the row's region in `regionColumn`: `placeholder` (the
+    /// report's bound as-of argument) when every region has the same day, else a CASE over the regions whose day
+    /// differs from it.
+    func asOfSQL(_ regionColumn: String, placeholder: String, plusDays days: Int = 0) -> String {
+        let differing = parameters.todayByRegion.filter { $0.value != parameters.asOf }.sorted { $0.key < $1.key }
+        guard !differing.isEmpty else { return placeholder }
+        func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
+        let cases = differing.map { "WHEN \(quoted($0.key)) THEN \(quoted($0.value.adding(days: days).description))" }.joined(separator: " ")
+        return "(CASE \(regionColumn) \(cases) ELSE \(placeholder) END)"
     }
 
     /// The end of the as-of day in a region's home zone: "overdue" and "breached" are judged at this instant.
@@ -71,6 +97,7 @@ struct ReportContext {
 
     /// The day of an instant in a region's home zone.
     func day(of instant: Instant, region: String) -> LocalDate {
+        // (The as-of day's end per region is in `endOfDay`; this is any instant's day.)
         (try? policy.region(region))?.localDate(of: instant) ?? instant.utcDate
     }
 

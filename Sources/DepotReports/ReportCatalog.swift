@@ -44,20 +44,22 @@ public enum ReportCatalog {
     ) { context, writer in
         let p = context.parameters
         let filter = context.conditions(customer: "c.key", region: "s.region", accountManager: "c.account_manager")
+        let asOf = context.asOfSQL("s.region", placeholder: "?1")
+        let until = context.asOfSQL("s.region", placeholder: "?2", plusDays: p.withinDays ?? 90)
         let sql = """
             WITH \(activeContract)
             SELECT c.key, c.account_manager, s.key, a.serial, m.key, a.ship_date, a.warranty_end,
-                   CAST(julianday(a.warranty_end) - julianday(?1) AS INTEGER), ac.tier, ac.end_date
+                   CAST(julianday(a.warranty_end) - julianday(\(asOf)) AS INTEGER), ac.tier, ac.end_date
             FROM appliance a
             JOIN customer c ON c.id = a.customer_id
             JOIN site s ON s.id = a.site_id
             JOIN model m ON m.id = a.model_id
             LEFT JOIN active ac ON ac.customer_id = a.customer_id AND ac.rank = 1
-            WHERE \(inService) AND a.warranty_end >= ?1 AND a.warranty_end < ?2\(filter.sql)
+            WHERE \(inService) AND a.warranty_end >= \(asOf) AND a.warranty_end < \(until)\(filter.sql)
             ORDER BY a.warranty_end, a.serial
             """
-        let until = p.asOf.adding(days: p.withinDays ?? 90).description
-        try context.each(sql, [p.asOf.description, until] + filter.arguments) { row in
+        let untilDay = p.asOf.adding(days: p.withinDays ?? 90).description
+        try context.each(sql, [p.asOf.description, untilDay] + filter.arguments) { row in
             try row.copy(0..<10, to: writer)
             try writer.endRow()
         }
@@ -109,7 +111,7 @@ public enum ReportCatalog {
             let region = row.text(6) ?? ""
             guard let due = row.text(5).flatMap({ Instant(iso: $0) }), due < context.endOfDay(region: region) else { return }
             try row.copy(0..<6, to: writer)
-            try writer.cell(String(context.parameters.asOf.dayNumber - context.day(of: due, region: region).dayNumber))
+            try writer.cell(String(context.asOf(region: region).dayNumber - context.day(of: due, region: region).dayNumber))
             try writer.endRow()
         }
     }
@@ -122,12 +124,14 @@ public enum ReportCatalog {
     ) { context, writer in
         let p = context.parameters
         let filter = context.conditions(customer: "c.key", region: "c.region", accountManager: "c.account_manager")
+        let asOf = context.asOfSQL("c.region", placeholder: "?1")
+        let until = context.asOfSQL("c.region", placeholder: "?2", plusDays: p.withinDays ?? 90)
         let sql = """
             SELECT c.key, c.account_manager, c.region, k.key, k.tier, k.start_date, k.end_date,
-                   CAST(julianday(k.end_date) - julianday(?1) AS INTEGER),
+                   CAST(julianday(k.end_date) - julianday(\(asOf)) AS INTEGER),
                    (SELECT count(*) FROM appliance a WHERE a.customer_id = c.id AND \(inService))
             FROM contract k JOIN customer c ON c.id = k.customer_id
-            WHERE k.end_date >= ?1 AND k.end_date < ?2\(filter.sql)
+            WHERE k.end_date >= \(asOf) AND k.end_date < \(until)\(filter.sql)
             ORDER BY k.end_date, c.key, k.key
             """
         try context.each(sql, [p.asOf.description, p.asOf.adding(days: p.withinDays ?? 90).description] + filter.arguments) { row in
@@ -224,6 +228,7 @@ public enum ReportCatalog {
     ) { context, writer in
         let p = context.parameters
         let filter = context.conditions(customer: "c.key", region: "s.region")
+        let asOf = context.asOfSQL("s.region", placeholder: "?1")
         // A unit shipped to a customer counts in its cohort while it is there and after it came back under an RMA
         // (with the customer and site that RMA recorded): a returned defective unit is the failure being counted.
         let sql = """
@@ -234,12 +239,12 @@ public enum ReportCatalog {
                 FROM appliance a)
             SELECT m.key, substr(a.ship_date, 1, 7) AS cohort, count(*),
                    sum(EXISTS (SELECT 1 FROM diagnosis d WHERE d.appliance_id = a.id AND d.verdict = 'defective' AND d.at < ?2)),
-                   sum(max(0, julianday(?1) - julianday(a.ship_date))) / (365.25 / 12)
+                   sum(max(0, julianday(\(asOf)) - julianday(a.ship_date))) / (365.25 / 12)
             FROM shipped a
             JOIN model m ON m.id = a.model_id
             JOIN customer c ON c.id = a.customer_id
             JOIN site s ON s.id = a.site_id
-            WHERE a.ship_date <= ?1\(filter.sql)
+            WHERE a.ship_date <= \(asOf)\(filter.sql)
             GROUP BY m.key, cohort
             ORDER BY m.key, cohort
             """
@@ -349,12 +354,14 @@ extension DepotDatabase {
         let counts: [String: Int] = try read { db in
             let context = ReportContext(db: db, parameters: parameters, policy: policy)
             let filter = context.conditions(customer: "c.key", region: "s.region", accountManager: "c.account_manager")
+            let from = context.asOfSQL("s.region", placeholder: "?1")
+            let to = context.asOfSQL("s.region", placeholder: "?2", plusDays: parameters.withinDays ?? 90)
             let rows = try Row.fetchAll(db, sql: """
                 SELECT substr(a.warranty_end, 1, 7) AS month, count(*) AS n
                 FROM appliance a
                 JOIN customer c ON c.id = a.customer_id
                 JOIN site s ON s.id = a.site_id
-                WHERE \(ReportCatalog.inService) AND a.warranty_end >= ? AND a.warranty_end < ?\(filter.sql)
+                WHERE \(ReportCatalog.inService) AND a.warranty_end >= \(from) AND a.warranty_end < \(to)\(filter.sql)
                 GROUP BY 1
                 """, arguments: StatementArguments([parameters.asOf.description, until.description] + filter.arguments))
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["month"] as String, $0["n"] as Int) })

@@ -184,6 +184,21 @@ struct ReportTests {
         #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-12-02"), since: day("2026-11-25"))) == [head, leadership + ["stopped"]])
     }
 
+    @Test("without an as-of day a fleet-wide report takes each row's region's own today: at 15:00 UTC on 31 December it is already 2027 in Sydney")
+    func todayByRegion() throws {
+        let depot = try TestDepot.withFleet()
+        let evening = instant("2026-12-31T15:00:00Z")
+        let today = ReportParameters.today(at: evening, policy: depot.database.policy, withinDays: 30)
+        #expect(today.asOf == day("2026-12-31") && today.todayByRegion["apac"] == day("2027-01-01"))
+        // Every contract ends on 2026-12-31: the last day in New York and London, already past in Sydney.
+        let regional = try cells(depot, "contract-renewals", today).dropFirst().map { $0[3] }
+        #expect(regional == ["C-ACME", "C-GLOBEX"])
+        let uniform = try cells(depot, "contract-renewals", ReportParameters(asOf: day("2026-12-31"), withinDays: 30)).dropFirst().map { $0[3] }
+        #expect(uniform == ["C-ACME", "C-GLOBEX", "C-INITECH"])
+        // For one region, its own day.
+        #expect(ReportParameters.today(at: evening, policy: depot.database.policy, region: "apac").asOf == day("2027-01-01"))
+    }
+
     @Test("escalations: a case closed without being resolved stops its clocks too (never due forever)")
     func closedStopsEscalations() throws {
         let depot = try TestDepot.withFleet()

@@ -189,7 +189,7 @@ struct WebTests {
 
             let path = depot.folder.path + "/expected.csv"
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            try depot.database.write(ReportCatalog.named("warranty-expiry"), parameters: ReportParameters(asOf: TestServer.now.utcDate, withinDays: 3660),
+            try depot.database.write(ReportCatalog.named("warranty-expiry"), parameters: ReportParameters.today(at: TestServer.now, policy: depot.database.policy, withinDays: 3660),
                                      to: CSVWriter(descriptor: fd, path: path))
             close(fd)
             let expected = try Data(contentsOf: URL(fileURLWithPath: path))

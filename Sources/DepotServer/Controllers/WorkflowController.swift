@@ -198,9 +198,12 @@ enum ReportRequest {
             }
             withinDays = days
         }
-        let parameters = try report.parameters(asOf: try day("as-of") ?? policy.day(of: now, region: text("region")), withinDays: withinDays, customer: text("customer"),
+        let asOf = try day("as-of")
+        var parameters = try report.parameters(asOf: asOf ?? policy.day(of: now, region: text("region")), withinDays: withinDays, customer: text("customer"),
                                                region: text("region"), accountManager: text("account-manager"), since: try day("since"),
                                                spelledWith: "")
+        // Without an as-of day, "today" is each row's region's own day (SPEC.md 2).
+        if asOf == nil && text("region") == nil { parameters.todayByRegion = ReportParameters.today(at: now, policy: policy).todayByRegion }
         return (report, parameters)
     }
 }

@@ -196,7 +196,7 @@ enum View {
             }
         }
         let overdue = try database.rmas(RMAFilter(openOnly: true, overdueOnly: true), now: now, limit: 500)
-        let spares = View.Table(try database.table(ReportCatalog.named("spare-stock"), parameters: ReportParameters(asOf: now.utcDate), limit: 500))
+        let spares = View.Table(try database.table(ReportCatalog.named("spare-stock"), parameters: ReportParameters.today(at: now, policy: database.policy), limit: 500))
         return ["queue": queue.map { rmaRow($0, database: database, actor: actor, back: "/logistics") }, "hasQueue": !queue.isEmpty,
                 "overdue": overdue.map { rmaRow($0, database: database, actor: actor, back: "/logistics") }, "hasOverdue": !overdue.isEmpty,
                 "spares": spares.values]
@@ -234,11 +234,11 @@ enum View {
     }
 
     static func accountsPage(database: DepotDatabase, now: Instant) throws -> [String: Any] {
-        let parameters = ReportParameters(asOf: now.utcDate, withinDays: 90)
+        let parameters = ReportParameters.today(at: now, policy: database.policy, withinDays: 90)
         let months = try database.warrantyExpiriesByMonth(parameters)
         let expiries = View.Table(try database.table(ReportCatalog.named("warranty-expiry"), parameters: parameters, limit: 200))
-        let renewals = View.Table(try database.table(ReportCatalog.named("contract-renewals"), parameters: ReportParameters(asOf: now.utcDate, withinDays: 90), limit: 200))
-        let referrals = View.Table(try database.table(ReportCatalog.named("sales-referrals"), parameters: ReportParameters(asOf: now.utcDate), limit: 200))
+        let renewals = View.Table(try database.table(ReportCatalog.named("contract-renewals"), parameters: ReportParameters.today(at: now, policy: database.policy, withinDays: 90), limit: 200))
+        let referrals = View.Table(try database.table(ReportCatalog.named("sales-referrals"), parameters: ReportParameters.today(at: now, policy: database.policy), limit: 200))
         return ["chart": WarrantyChart.svg(months), "months": months.map { ["month": $0.month, "count": $0.count] },
                 "expiries": expiries.values, "renewals": renewals.values, "referrals": referrals.values]
     }
