@@ -97,7 +97,6 @@ struct ReportContext {
 
     /// The day of an instant in a region's home zone.
     func day(of instant: Instant, region: String) -> LocalDate {
-        // (The as-of day's end per region is in `endOfDay`; this is any instant's day.)
         (try? policy.region(region))?.localDate(of: instant) ?? instant.utcDate
     }
 

@@ -230,7 +230,6 @@ extension DepotDatabase {
             guard caseRow["status"] as String != CaseStatus.closed.rawValue else {
                 throw DepotError.refused(subject: caseRow["number"], reason: "is closed: its attachments were deleted and it takes no new ones")
             }
-            try read { db in try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: caseRow["id"]), "\(caseRow["number"] as String)'s last event") }
             let sha = try upload.seal()
             let recordedAt = now()
             let id: Int64
