@@ -5,7 +5,8 @@ import DepotCore
 enum Parse {
     static func instant(_ text: String) throws -> Instant {
         guard let i = Instant(iso: text) else {
-            throw ValidationError("\"\(text)\" is not an ISO 8601 instant with a UTC offset, e.g. 2026-12-24T17:30:00+01:00 or 2026-12-24T16:30:00Z")
+            throw ValidationError(
+                "\"\(text)\" is not an ISO 8601 instant with a UTC offset, e.g. 2026-12-24T17:30:00+01:00 or 2026-12-24T16:30:00Z")
         }
         return i
     }

@@ -33,7 +33,8 @@ struct CalendarCommand: ParsableCommand {
     struct Holidays: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List a calendar's holidays in a year, one row per date (observed and substitute days as their own rows).",
-            discussion: "CALENDAR is a built-in calendar (US, US-MA, US-CA, GB-ENG, AU-NSW, DE), one the policy defines, or a centre's id (its composed calendar)."
+            discussion:
+                "CALENDAR is a built-in calendar (US, US-MA, US-CA, GB-ENG, AU-NSW, DE), one the policy defines, or a centre's id (its composed calendar)."
         )
 
         @Argument(help: "The calendar: built-in, defined in the policy, or a centre id.") var calendar: String
@@ -76,7 +77,9 @@ struct CalendarCommand: ParsableCommand {
         @Option(help: "The start: an ISO 8601 instant with a UTC offset, or - to read one per line from standard input.")
         var from: String
         @Option(name: .customLong("business-hours"), parsing: .unconditional, help: "Business hours to add.") var businessHours: String?
-        @Option(name: .customLong("business-days"), parsing: .unconditional, help: "Business days to add (each the region's standard business day).")
+        @Option(
+            name: .customLong("business-days"), parsing: .unconditional,
+            help: "Business days to add (each the region's standard business day).")
         var businessDays: String?
         @Option(parsing: .unconditional, help: "Wall-clock hours to add.") var hours: String?
         @Option(parsing: .unconditional, help: "Wall-clock days (24 hours) to add.") var days: String?
@@ -129,8 +132,9 @@ struct CalendarCommand: ParsableCommand {
                     }
                     Output.write("\n")
                     Output.rows(["open from", "until", "counted", "centres"], rows, format: output.resolved)
-                    Output.write("\ncounted \(hoursAndMinutes(explanation.countedSeconds)) (\(duration)) on the \(region) clock, "
-                        + "whose standard business day is \(hoursAndMinutes(clock.businessDaySeconds))\n")
+                    Output.write(
+                        "\ncounted \(hoursAndMinutes(explanation.countedSeconds)) (\(duration)) on the \(region) clock, "
+                            + "whose standard business day is \(hoursAndMinutes(clock.businessDaySeconds))\n")
                 }
             }
         }
@@ -159,8 +163,11 @@ enum BulkDeadlines {
                 while b > a, buffer[b - 1] == 32 || buffer[b - 1] == 9 || buffer[b - 1] == 13 { b -= 1 }
                 if b > a {
                     guard let instant = Instant.parse(UnsafeBufferPointer(rebasing: buffer[a..<b])) else {
-                        throw .invalidFile(file: "stdin", line: lineNumber,
-                                           message: "\"\(String(decoding: buffer[a..<b].prefix(60), as: UTF8.self))\" is not an ISO 8601 instant with a UTC offset")
+                        throw .invalidFile(
+                            file: "stdin", line: lineNumber,
+                            message:
+                                "\"\(String(decoding: buffer[a..<b].prefix(60), as: UTF8.self))\" is not an ISO 8601 instant with a UTC offset"
+                        )
                     }
                     let deadline: Int64
                     if duration.unit.isBusiness {

@@ -8,8 +8,10 @@ struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
         abstract: "Support cases: open, respond, workaround, wait, resume, resolve, close, show, list, recompute.",
-        subcommands: [Open.self, Respond.self, Workaround.self, Wait.self, Resume.self, Resolve.self, Close.self, Show.self, List.self,
-                      Recompute.self, Attach.self, Attachments.self, AttachmentCommand.self]
+        subcommands: [
+            Open.self, Respond.self, Workaround.self, Wait.self, Resume.self, Resolve.self, Close.self, Show.self, List.self,
+            Recompute.self, Attach.self, Attachments.self, AttachmentCommand.self,
+        ]
     )
 
     /// `depot case open`
@@ -41,8 +43,9 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             let database = try store.open()
             let number = try database.openCase(
-                NewCase(customer: customer, contact: contact, type: type, serial: serial, impact: impact, urgency: urgency, title: title,
-                        description: description, priority: priority, priorityReason: reason, productVersion: productVersion),
+                NewCase(
+                    customer: customer, contact: contact, type: type, serial: serial, impact: impact, urgency: urgency, title: title,
+                    description: description, priority: priority, priorityReason: reason, productVersion: productVersion),
                 at: at.instant, actor: store.actor)
             if output.resolved == .json { try Output.json(KeyedAnswer(fields: ["case": number])) } else { Output.write(number + "\n") }
         }
@@ -108,8 +111,10 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             let changes = try store.open().recomputeDeadlines(number, at: at.instant, actor: store.actor)
             if output.resolved == .json { return try Output.json(changes) }
-            Output.rows(["case", "deadline", "was", "now"], changes.map { [$0.caseNumber, $0.deadline, $0.was?.description ?? "none", $0.now?.description ?? "none"] },
-                        format: output.resolved)
+            Output.rows(
+                ["case", "deadline", "was", "now"],
+                changes.map { [$0.caseNumber, $0.deadline, $0.was?.description ?? "none", $0.now?.description ?? "none"] },
+                format: output.resolved)
         }
     }
 
@@ -126,7 +131,8 @@ struct CaseCommand: ParsableCommand {
         @Argument(help: "The file to attach.") var file: String
         @Flag(help: "A secure upload: purged after the retention days even while the case is open.") var secure = false
         @Option(help: "The name to show (default: the file's own name).") var name: String?
-        @Option(help: "The media type, e.g. text/plain (default: from the name's extension, else application/octet-stream).") var type: String?
+        @Option(help: "The media type, e.g. text/plain (default: from the name's extension, else application/octet-stream).") var type:
+            String?
         @OptionGroup var at: AtOption
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: FormatOptions
@@ -138,7 +144,9 @@ struct CaseCommand: ParsableCommand {
                 throw DepotError.unreadableFile(path: file, reason: "no such file")
             }
             guard !isDirectory.boolValue else { throw DepotError.unreadableFile(path: file, reason: "is a folder, not a file") }
-            guard let handle = FileHandle(forReadingAtPath: file) else { throw DepotError.unreadableFile(path: file, reason: "cannot open it for reading") }
+            guard let handle = FileHandle(forReadingAtPath: file) else {
+                throw DepotError.unreadableFile(path: file, reason: "cannot open it for reading")
+            }
             defer { try? handle.close() }
             let upload = try database.beginUpload(label: file)
             do {
@@ -150,8 +158,9 @@ struct CaseCommand: ParsableCommand {
                 throw DepotError.unreadableFile(path: file, reason: error.localizedDescription)
             }
             let shownName = name ?? URL(fileURLWithPath: file).lastPathComponent
-            let attachment = try database.attach(upload, to: number, name: shownName, mediaType: type ?? AttachmentName.guessedMediaType(shownName),
-                                                 secure: secure, at: at.instant, actor: store.actor)
+            let attachment = try database.attach(
+                upload, to: number, name: shownName, mediaType: type ?? AttachmentName.guessedMediaType(shownName),
+                secure: secure, at: at.instant, actor: store.actor)
             if output.resolved == .json { return try Output.json(attachment) }
             Output.write("attachment \(attachment.id): \(attachment.name), \(attachment.size) bytes, sha256 \(attachment.sha256)\n")
         }
@@ -166,9 +175,14 @@ struct CaseCommand: ParsableCommand {
         func run() throws {
             let list = try store.open().attachments(of: number)
             if output.resolved == .json { return try Output.json(list) }
-            Output.rows(["id", "name", "type", "bytes", "secure", "uploaded", "by", "sha256"],
-                        list.map { [String($0.id), $0.name, $0.mediaType, String($0.size), $0.secure ? "yes" : "no", $0.uploadedAt.description,
-                                    $0.uploadedBy, $0.sha256] }, format: output.resolved)
+            Output.rows(
+                ["id", "name", "type", "bytes", "secure", "uploaded", "by", "sha256"],
+                list.map {
+                    [
+                        String($0.id), $0.name, $0.mediaType, String($0.size), $0.secure ? "yes" : "no", $0.uploadedAt.description,
+                        $0.uploadedBy, $0.sha256,
+                    ]
+                }, format: output.resolved)
         }
     }
 
@@ -176,7 +190,8 @@ struct CaseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "attachment", abstract: "One attachment.", subcommands: [Get.self])
 
         struct Get: ParsableCommand {
-            static let configuration = CommandConfiguration(abstract: "Write an attachment's content to a file (checked against its SHA-256).")
+            static let configuration = CommandConfiguration(
+                abstract: "Write an attachment's content to a file (checked against its SHA-256).")
             @Argument(help: "The attachment's id (from depot case attachments).") var id: Int64
             @Option(help: ArgumentHelp("Where to write it (- for standard output).", valueName: "file")) var output: String
             @OptionGroup var store: StoreOptions
@@ -240,7 +255,9 @@ struct CaseCommand: ParsableCommand {
             }
             if !detail.pauses.isEmpty { rows.append(["paused in total", DurationText.of(seconds: detail.pausedSeconds)]) }
             if !detail.rmas.isEmpty { rows.append(["RMAs", detail.rmas.joined(separator: ", ")]) }
-            for event in detail.timeline { rows.append([event.at.description, "\(event.kind) by \(event.actor)" + (event.note.map { ": \($0)" } ?? "")]) }
+            for event in detail.timeline {
+                rows.append([event.at.description, "\(event.kind) by \(event.actor)" + (event.note.map { ": \($0)" } ?? "")])
+            }
             Output.rows(["field", "value"], rows, format: output.resolved)
         }
     }
@@ -268,10 +285,15 @@ struct CaseCommand: ParsableCommand {
                 CaseFilter(customer: customer, status: status, priority: priority, region: region, unresolvedOnly: open),
                 now: at ?? Instant(Date()), limit: limit)
             if output.resolved == .json { return try Output.json(cases) }
-            Output.rows(["case", "opened", "customer", "priority", "status", "serial", "response due", "sla", "title"],
-                        cases.map { [$0.number, $0.openedAt.description, $0.customer, $0.priority.rawValue, $0.status.rawValue, $0.serial ?? "",
-                                     $0.responseDue?.description ?? "", $0.slaState?.rawValue ?? "", $0.title] },
-                        format: output.resolved)
+            Output.rows(
+                ["case", "opened", "customer", "priority", "status", "serial", "response due", "sla", "title"],
+                cases.map {
+                    [
+                        $0.number, $0.openedAt.description, $0.customer, $0.priority.rawValue, $0.status.rawValue, $0.serial ?? "",
+                        $0.responseDue?.description ?? "", $0.slaState?.rawValue ?? "", $0.title,
+                    ]
+                },
+                format: output.resolved)
         }
     }
 }
@@ -290,9 +312,10 @@ struct CaseStep: ParsableArguments {
     }
 
     /// Takes a step and prints the case's status.
-    static func run(_ action: CaseStateMachine.Action, number: String, confirmedBy: String? = nil, note: String?, at: AtOption,
-                    store: StoreOptions, output: FormatOptions) throws
-    {
+    static func run(
+        _ action: CaseStateMachine.Action, number: String, confirmedBy: String? = nil, note: String?, at: AtOption,
+        store: StoreOptions, output: FormatOptions
+    ) throws {
         let database = try store.open()
         try database.advanceCase(number, action, confirmedBy: confirmedBy, note: note, at: at.instant, actor: store.actor)
         let detail = try database.caseDetail(number, now: at.instant)
@@ -326,8 +349,9 @@ struct DiagnoseCommand: ParsableCommand {
     @OptionGroup var output: FormatOptions
 
     func run() throws {
-        let outcome = try store.open().diagnose(serial: serial, caseNumber: caseNumber, verdict: verdict, note: note, checks: checks,
-                                                at: at.instant, actor: store.actor)
+        let outcome = try store.open().diagnose(
+            serial: serial, caseNumber: caseNumber, verdict: verdict, note: note, checks: checks,
+            at: at.instant, actor: store.actor)
         if output.resolved == .json { return try Output.json(outcome) }
         var text = "\(verdict.rawValue); unit \(outcome.unitStatus.rawValue)\n"
         if let rma = outcome.rma, let path = outcome.path {

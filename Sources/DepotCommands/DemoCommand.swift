@@ -33,7 +33,9 @@ struct DemoCommand: ParsableCommand {
         var filled = false
         defer {
             // A demo that fails half-way leaves no half-filled database behind.
-            if !filled && created { for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) } }
+            if !filled && created {
+                for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
+            }
         }
         let folder = NSTemporaryDirectory() + "depot-demo-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -42,7 +44,8 @@ struct DemoCommand: ParsableCommand {
         let summary = try fleet.fill(database, actor: store.actor, folder: folder)
         filled = true
         if output.resolved == .json { return try Output.json(summary) }
-        Output.write("""
+        Output.write(
+            """
             \(database.path): \(summary.customers) customers, \(summary.appliances) units in service, \(summary.spares) spares, \
             \(summary.cases) cases, \(summary.rmas) RMAs
             try: depot case list --open --db \(database.path)

@@ -53,13 +53,15 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         let database = try store.open()
         let bar = isatty(STDERR_FILENO) != 0 ? ProgressBar(label: "importing \(entity.rawValue)") : nil
-        let summary = try database.importFile(entity, path: file, actor: store.actor, at: Instant(Date()), problemLimit: maxErrors,
-                                              progress: bar.map { bar in { bar.update($0, of: $1) } })
+        let summary = try database.importFile(
+            entity, path: file, actor: store.actor, at: Instant(Date()), problemLimit: maxErrors,
+            progress: bar.map { bar in { bar.update($0, of: $1) } })
         bar?.finish()
         if output.resolved == .json {
             try Output.json(summary)
         } else {
-            Output.write("\(file): \(summary.rows) rows: \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged\n")
+            Output.write(
+                "\(file): \(summary.rows) rows: \(summary.added) added, \(summary.updated) updated, \(summary.unchanged) unchanged\n")
         }
     }
 }
@@ -85,8 +87,9 @@ final class ProgressBar {
         let fraction = min(1, Double(done) / Double(total))
         let width = 30
         let filled = Int(fraction * Double(width))
-        Output.writeRaw("\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
-            + "] \(Int(fraction * 100))% \(megabytes)")
+        Output.writeRaw(
+            "\r\(label) [" + String(repeating: "#", count: filled) + String(repeating: " ", count: width - filled)
+                + "] \(Int(fraction * 100))% \(megabytes)")
     }
 
     func finish() {

@@ -21,8 +21,12 @@ struct NotifyCommand: ParsableCommand {
         @Option(parsing: .unconditional, help: "Hours after which a notification that keeps failing is dead.") var giveUpHours: Double = 24
 
         func validate() throws {
-            guard timeout > 0, timeout <= 3600 else { throw ValidationError("--timeout \(timeout) must be more than 0 and at most 3600 seconds") }
-            guard giveUpHours > 0, giveUpHours <= 24 * 365 else { throw ValidationError("--give-up-hours \(giveUpHours) must be more than 0 and at most 8760") }
+            guard timeout > 0, timeout <= 3600 else {
+                throw ValidationError("--timeout \(timeout) must be more than 0 and at most 3600 seconds")
+            }
+            guard giveUpHours > 0, giveUpHours <= 24 * 365 else {
+                throw ValidationError("--give-up-hours \(giveUpHours) must be more than 0 and at most 8760")
+            }
         }
 
         var policy: DeliveryPolicy {
@@ -55,7 +59,9 @@ struct NotifyCommand: ParsableCommand {
                 if output.resolved == .json {
                     try Output.json(report)
                 } else if once || report != DeliveryReport() {
-                    Output.write("delivered \(report.delivered), retrying \(report.retrying), dead \(report.dead), waiting for an endpoint \(report.waiting)\n")
+                    Output.write(
+                        "delivered \(report.delivered), retrying \(report.retrying), dead \(report.dead), waiting for an endpoint \(report.waiting)\n"
+                    )
                 }
                 if !once { try await Task.sleep(for: .seconds(5)) }
             } while !once
@@ -75,8 +81,9 @@ struct NotifyCommand: ParsableCommand {
         func run() throws {
             let announced = try store.open().notifyOverdueReturns(at: at.instant, actor: store.actor)
             if output.resolved == .json { return try Output.json(announced) }
-            Output.rows(["rma", "serial", "customer", "return_due"],
-                        announced.map { [$0.rma, $0.serial, $0.customer ?? "", $0.returnDue.description] }, format: output.resolved)
+            Output.rows(
+                ["rma", "serial", "customer", "return_due"],
+                announced.map { [$0.rma, $0.serial, $0.customer ?? "", $0.returnDue.description] }, format: output.resolved)
         }
     }
 
@@ -94,10 +101,15 @@ struct NotifyCommand: ParsableCommand {
         func run() throws {
             let items = try store.open().notifications(state: state, limit: limit)
             if output.resolved == .json { return try Output.json(items) }
-            Output.rows(["id", "event", "target", "customer", "subject", "state", "attempts", "next attempt", "last error"],
-                        items.map { [String($0.id), $0.event, $0.target.rawValue, $0.customer ?? "", $0.subject, $0.state, String($0.attempts),
-                                     $0.state == "pending" ? $0.nextAttemptAt.description : "", $0.lastError ?? ""] },
-                        format: output.resolved)
+            Output.rows(
+                ["id", "event", "target", "customer", "subject", "state", "attempts", "next attempt", "last error"],
+                items.map {
+                    [
+                        String($0.id), $0.event, $0.target.rawValue, $0.customer ?? "", $0.subject, $0.state, String($0.attempts),
+                        $0.state == "pending" ? $0.nextAttemptAt.description : "", $0.lastError ?? "",
+                    ]
+                },
+                format: output.resolved)
         }
     }
 
@@ -114,8 +126,11 @@ struct NotifyCommand: ParsableCommand {
     }
 
     struct Test: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Send a test notification to a target's endpoint now and say how it went.",
-            discussion: "Only the test notification is sent; the rest of the queue is left to the worker. A failed test stays queued and is retried like any other.")
+        static let configuration = CommandConfiguration(
+            abstract: "Send a test notification to a target's endpoint now and say how it went.",
+            discussion:
+                "Only the test notification is sent; the rest of the queue is left to the worker. A failed test stays queued and is retried like any other."
+        )
         @Argument(help: "leadership, tam, account-manager or logistics.") var target: NotificationTarget
         @Option(help: "Use this customer's own endpoint for the target, if it has one.") var customer: String?
         @OptionGroup var delivery: DeliveryOptions
@@ -161,8 +176,9 @@ struct NotifyCommand: ParsableCommand {
         func run() throws {
             var secret = secret
             if secret == "-" { secret = (readLine(strippingNewline: true) ?? "").trimmingCharacters(in: .whitespaces) }
-            let id = try store.open().addEndpoint(target: target, url: url, secret: secret, customer: customer, format: format,
-                                                  at: at.instant, actor: store.actor)
+            let id = try store.open().addEndpoint(
+                target: target, url: url, secret: secret, customer: customer, format: format,
+                at: at.instant, actor: store.actor)
             Output.write("endpoint \(id): \(target.rawValue)\(customer.map { " for \($0)" } ?? "") -> \(url) (\(format.rawValue))\n")
         }
     }
@@ -175,9 +191,12 @@ struct NotifyCommand: ParsableCommand {
         func run() throws {
             let endpoints = try store.open().endpoints()
             if output.resolved == .json { return try Output.json(endpoints) }
-            Output.rows(["id", "target", "customer", "url", "format", "created"],
-                        endpoints.map { [String($0.id), $0.target.rawValue, $0.customer ?? "", $0.url, $0.format.rawValue, $0.createdAt.description] },
-                        format: output.resolved)
+            Output.rows(
+                ["id", "target", "customer", "url", "format", "created"],
+                endpoints.map {
+                    [String($0.id), $0.target.rawValue, $0.customer ?? "", $0.url, $0.format.rawValue, $0.createdAt.description]
+                },
+                format: output.resolved)
         }
     }
 

@@ -25,14 +25,16 @@ struct PolicyCommand: ParsableCommand {
     struct Check: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Validate a policy file and report every problem with its location.",
-            discussion: "Also builds every region's business clock, so a region that is never open is found now, not at the first deadline.")
+            discussion: "Also builds every region's business clock, so a region that is never open is found now, not at the first deadline."
+        )
 
         @Argument(help: "The policy file.") var file: String
 
         func run() throws {
             let policy = try PolicyFile.load(file)
             for region in policy.regions { _ = try BusinessClock(region: region) }
-            Output.write("\(file): ok (\(policy.centres.count) centres, \(policy.regions.count) regions, \(policy.calendars.count) calendars)\n")
+            Output.write(
+                "\(file): ok (\(policy.centres.count) centres, \(policy.regions.count) regions, \(policy.calendars.count) calendars)\n")
         }
     }
 }

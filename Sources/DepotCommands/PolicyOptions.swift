@@ -4,8 +4,10 @@ import Foundation
 
 /// `--policy FILE`, shared by every command that uses the policy.
 public struct PolicyOptions: ParsableArguments {
-    @Option(name: .customLong("policy"), help: ArgumentHelp(
-        "Policy file (YAML). Default: $DEPOT_POLICY, else the built-in default policy.", valueName: "file"))
+    @Option(
+        name: .customLong("policy"),
+        help: ArgumentHelp(
+            "Policy file (YAML). Default: $DEPOT_POLICY, else the built-in default policy.", valueName: "file"))
     var path: String?
 
     public init() {}
@@ -36,7 +38,8 @@ enum PolicyFile {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw .unreadableFile(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a folder" : "permission denied")
+            throw .unreadableFile(
+                path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a folder" : "permission denied")
         }
         guard let text = String(data: data, encoding: .utf8) else {
             throw .unreadableFile(path: path, reason: "not UTF-8 text")

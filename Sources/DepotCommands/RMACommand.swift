@@ -13,13 +13,16 @@ struct RMACommand: ParsableCommand {
             Return then replace: awaiting-return -> return-received -> allocated -> shipped -> delivered -> closed.
             Sales referral: referred -> closed (purchased or declined). An RMA can be cancelled with a reason until its replacement ships.
             """,
-        subcommands: [Show.self, List.self, Allocate.self, Ship.self, Deliver.self, ReturnShip.self, Receive.self, Close.self,
-                      Cancel.self, Label.self, Decide.self]
+        subcommands: [
+            Show.self, List.self, Allocate.self, Ship.self, Deliver.self, ReturnShip.self, Receive.self, Close.self,
+            Cancel.self, Label.self, Decide.self,
+        ]
     )
 
     /// `depot rma show`
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Show an RMA: path, state, deadlines, reason, units, allowed next steps, history.")
+        static let configuration = CommandConfiguration(
+            abstract: "Show an RMA: path, state, deadlines, reason, units, allowed next steps, history.")
         @Argument(help: "The RMA number (RMA-YYYY-NNNNNN).") var number: String
         @Option(help: ArgumentHelp("Judge 'overdue' at this instant. Default: now.", valueName: "instant"), transform: Parse.instant)
         var at: Instant?
@@ -40,7 +43,9 @@ struct RMACommand: ParsableCommand {
             ]
             if let outcome = d.outcome { rows.append(["outcome", outcome]) }
             if let reason = d.cancelReason { rows.append(["cancelled", reason]) }
-            for step in d.history { rows.append([step.at.description, "\(step.action) -> \(step.to) by \(step.actor)" + (step.note.map { ": \($0)" } ?? "")]) }
+            for step in d.history {
+                rows.append([step.at.description, "\(step.action) -> \(step.to) by \(step.actor)" + (step.note.map { ": \($0)" } ?? "")])
+            }
             Output.rows(["field", "value"], rows, format: output.resolved)
         }
     }
@@ -64,13 +69,19 @@ struct RMACommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let list = try store.open().rmas(RMAFilter(state: state, path: path, customer: customer, openOnly: open, overdueOnly: overdue),
-                                             now: at ?? Instant(Date()), limit: limit)
+            let list = try store.open().rmas(
+                RMAFilter(state: state, path: path, customer: customer, openOnly: open, overdueOnly: overdue),
+                now: at ?? Instant(Date()), limit: limit)
             if output.resolved == .json { return try Output.json(list) }
-            Output.rows(["rma", "path", "state", "serial", "customer", "replacement", "ship by", "return due", "overdue"],
-                        list.map { [$0.number, $0.path.rawValue, $0.state.rawValue, $0.serial, $0.customer ?? "", $0.replacementSerial ?? "",
-                                    $0.shipBy?.description ?? "", $0.returnDue?.description ?? "", $0.overdue ? "yes" : "no"] },
-                        format: output.resolved)
+            Output.rows(
+                ["rma", "path", "state", "serial", "customer", "replacement", "ship by", "return due", "overdue"],
+                list.map {
+                    [
+                        $0.number, $0.path.rawValue, $0.state.rawValue, $0.serial, $0.customer ?? "", $0.replacementSerial ?? "",
+                        $0.shipBy?.description ?? "", $0.returnDue?.description ?? "", $0.overdue ? "yes" : "no",
+                    ]
+                },
+                format: output.resolved)
         }
     }
 
@@ -102,13 +113,19 @@ struct RMACommand: ParsableCommand {
     }
 
     struct Deliver: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record the replacement's delivery (starts the return clock of an advance replacement).")
+        static let configuration = CommandConfiguration(
+            abstract: "Record the replacement's delivery (starts the return clock of an advance replacement).")
         @OptionGroup var step: RMAStep
-        func run() throws { try step.run { db, number, at, actor in try db.deliver(rma: number, at: at, actor: actor); return [:] } }
+        func run() throws {
+            try step.run { db, number, at, actor in
+                try db.deliver(rma: number, at: at, actor: actor); return [:]
+            }
+        }
     }
 
     struct ReturnShip: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "return-ship", abstract: "Record that the customer shipped the defective unit back.")
+        static let configuration = CommandConfiguration(
+            commandName: "return-ship", abstract: "Record that the customer shipped the defective unit back.")
         @Option(help: "The carrier.") var carrier: String?
         @Option(help: "The tracking number.") var tracking: String?
         @OptionGroup var step: RMAStep
@@ -121,9 +138,14 @@ struct RMACommand: ParsableCommand {
     }
 
     struct Receive: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Record the defective unit's arrival (starts the ship clock of a return-then-replace).")
+        static let configuration = CommandConfiguration(
+            abstract: "Record the defective unit's arrival (starts the ship clock of a return-then-replace).")
         @OptionGroup var step: RMAStep
-        func run() throws { try step.run { db, number, at, actor in try db.receive(rma: number, at: at, actor: actor); return [:] } }
+        func run() throws {
+            try step.run { db, number, at, actor in
+                try db.receive(rma: number, at: at, actor: actor); return [:]
+            }
+        }
     }
 
     struct Close: ParsableCommand {
@@ -131,16 +153,21 @@ struct RMACommand: ParsableCommand {
         @Option(help: "purchased or declined (sales referrals only).") var outcome: ReferralOutcome?
         @OptionGroup var step: RMAStep
         func run() throws {
-            try step.run { db, number, at, actor in try db.closeRMA(number, outcome: outcome, at: at, actor: actor); return [:] }
+            try step.run { db, number, at, actor in
+                try db.closeRMA(number, outcome: outcome, at: at, actor: actor); return [:]
+            }
         }
     }
 
     struct Cancel: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Cancel an RMA whose replacement has not shipped; an allocated spare goes back to stock.")
+        static let configuration = CommandConfiguration(
+            abstract: "Cancel an RMA whose replacement has not shipped; an allocated spare goes back to stock.")
         @Option(help: "Why.") var reason: String
         @OptionGroup var step: RMAStep
         func run() throws {
-            try step.run { db, number, at, actor in try db.cancelRMA(number, reason: reason, at: at, actor: actor); return [:] }
+            try step.run { db, number, at, actor in
+                try db.cancelRMA(number, reason: reason, at: at, actor: actor); return [:]
+            }
         }
     }
 
@@ -172,14 +199,16 @@ struct RMACommand: ParsableCommand {
     struct Decide: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Decide what happens to a defective unit: advance replacement, return then replace, or sales referral.",
-            discussion: "The decision uses the contract tier and the warranty on the verdict's day in the home time zone of the unit's region."
+            discussion:
+                "The decision uses the contract tier and the warranty on the verdict's day in the home time zone of the unit's region."
         )
 
         @Option(help: "The customer's active contract tier: standard, premium, premium-plus, or none.") var tier: TierArgument
         @Option(name: .customLong("ship-date"), help: "The unit's ship date (YYYY-MM-DD).", transform: Parse.date) var shipDate: LocalDate
         @Option(parsing: .unconditional, help: "The unit's warranty length in months.") var months: Int
-        @Option(name: .customLong("verdict-at"), help: "When the unit was found defective (ISO 8601 with a UTC offset).",
-                transform: Parse.instant)
+        @Option(
+            name: .customLong("verdict-at"), help: "When the unit was found defective (ISO 8601 with a UTC offset).",
+            transform: Parse.instant)
         var verdictAt: Instant
         @Option(help: "The region of the unit's site.") var region: String
         @OptionGroup var policy: PolicyOptions
@@ -215,13 +244,15 @@ struct RMACommand: ParsableCommand {
             let decision = try RMAEngine.decide(
                 tier: tier.tier, shipDate: shipDate, warrantyMonths: months, verdictAt: verdictAt,
                 region: region, clock: BusinessClock(region: region), deadlines: policy.rma)
-            let answer = Answer(path: decision.path.rawValue, shipBy: decision.shipBy, reason: decision.reason,
-                                warrantyEnd: decision.warrantyEnd, inWarranty: decision.inWarranty, verdictDay: decision.verdictDay)
+            let answer = Answer(
+                path: decision.path.rawValue, shipBy: decision.shipBy, reason: decision.reason,
+                warrantyEnd: decision.warrantyEnd, inWarranty: decision.inWarranty, verdictDay: decision.verdictDay)
             if output.resolved == .json {
                 try Output.json(answer)
             } else {
-                Output.rows(["path", "ship by", "reason"], [[answer.path, answer.shipBy?.description ?? "", answer.reason]],
-                            format: output.resolved)
+                Output.rows(
+                    ["path", "ship by", "reason"], [[answer.path, answer.shipBy?.description ?? "", answer.reason]],
+                    format: output.resolved)
             }
         }
     }
@@ -239,8 +270,10 @@ struct RMAStep: ParsableArguments {
         let extra = try body(database, number, at.instant, store.actor)
         let d = try database.rmaDetail(number, now: at.instant)
         if output.resolved == .json {
-            var fields: [String: String?] = ["rma": d.number, "state": d.state.rawValue, "shipBy": d.shipBy?.description,
-                                             "returnDue": d.returnDue?.description]
+            var fields: [String: String?] = [
+                "rma": d.number, "state": d.state.rawValue, "shipBy": d.shipBy?.description,
+                "returnDue": d.returnDue?.description,
+            ]
             fields.merge(extra) { _, new in new }
             return try Output.json(KeyedAnswer(fields: fields))
         }

@@ -19,7 +19,8 @@ struct ReportCommand: ParsableCommand {
 
     /// `depot report NAME`
     struct Run: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "run", abstract: "Write one report (the default: depot report NAME ...).")
+        static let configuration = CommandConfiguration(
+            commandName: "run", abstract: "Write one report (the default: depot report NAME ...).")
 
         @Argument(help: "The report: \(ReportCatalog.all.map(\.name).joined(separator: ", ")).") var name: String
         @OptionGroup var filters: ReportFilterOptions
@@ -52,13 +53,17 @@ struct ReportCommand: ParsableCommand {
             }
             if output.resolved == .json { return try Output.json(entries) }
             if output.resolved == .csv {
-                return Output.rows(["name", "audience", "columns", "filters", "summary"],
-                                   entries.map { [$0.name, $0.audience, $0.columns.joined(separator: " "), $0.filters.joined(separator: " "), $0.summary] },
-                                   format: .csv)
+                return Output.rows(
+                    ["name", "audience", "columns", "filters", "summary"],
+                    entries.map {
+                        [$0.name, $0.audience, $0.columns.joined(separator: " "), $0.filters.joined(separator: " "), $0.summary]
+                    },
+                    format: .csv)
             }
-            Output.write(entries.map { e in
-                "\(e.name)  (\(e.audience))\n  \(e.summary)\n  columns: \(e.columns.joined(separator: ","))\n  filters: \(e.filters.map { "--" + $0 }.joined(separator: " ")) --as-of\n"
-            }.joined(separator: "\n"))
+            Output.write(
+                entries.map { e in
+                    "\(e.name)  (\(e.audience))\n  \(e.summary)\n  columns: \(e.columns.joined(separator: ","))\n  filters: \(e.filters.map { "--" + $0 }.joined(separator: " ")) --as-of\n"
+                }.joined(separator: "\n"))
         }
     }
 
@@ -84,7 +89,9 @@ struct ReportCommand: ParsableCommand {
             var written: [String] = []
             for report in ReportCatalog.all {
                 let path = folder + "/\(report.name).csv"
-                try ReportFile.write(path) { writer in try database.write(report, parameters: filters.parameters(for: report, policy: database.policy), to: writer) }
+                try ReportFile.write(path) { writer in
+                    try database.write(report, parameters: filters.parameters(for: report, policy: database.policy), to: writer)
+                }
                 written.append(path)
             }
             if output.resolved == .json { return try Output.json(written) }
@@ -95,9 +102,12 @@ struct ReportCommand: ParsableCommand {
 
 /// The filters and `--as-of` of the reports.
 struct ReportFilterOptions: ParsableArguments {
-    @Option(name: .customLong("as-of"), help: "The day the report is as of (default: today, in the home time zone of each row's region).",
-            transform: Parse.date) var asOf: LocalDate?
-    @Option(name: .customLong("within-days"), parsing: .unconditional, help: "The window of warranty-expiry (default 90) and contract-renewals (90).") var withinDays: Int?
+    @Option(
+        name: .customLong("as-of"), help: "The day the report is as of (default: today, in the home time zone of each row's region).",
+        transform: Parse.date) var asOf: LocalDate?
+    @Option(
+        name: .customLong("within-days"), parsing: .unconditional,
+        help: "The window of warranty-expiry (default 90) and contract-renewals (90).") var withinDays: Int?
     @Option(help: "Only this customer (its key).") var customer: String?
     @Option(help: "Only this region.") var region: String?
     @Option(name: .customLong("account-manager"), help: "Only this account manager's customers.") var accountManager: String?
@@ -112,9 +122,12 @@ struct ReportFilterOptions: ParsableArguments {
 
     /// The parameters for `report`, refusing filters it does not take.
     func parameters(for report: Report, policy: Policy) throws(DepotError) -> ReportParameters {
-        var parameters = try report.parameters(asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region,
-                                               accountManager: accountManager, since: since, spelledWith: "--")
-        if asOf == nil && region == nil { parameters.todayByRegion = ReportParameters.today(at: Instant(Date()), policy: policy).todayByRegion }
+        var parameters = try report.parameters(
+            asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region,
+            accountManager: accountManager, since: since, spelledWith: "--")
+        if asOf == nil && region == nil {
+            parameters.todayByRegion = ReportParameters.today(at: Instant(Date()), policy: policy).todayByRegion
+        }
         return parameters
     }
 }

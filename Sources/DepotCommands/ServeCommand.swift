@@ -18,15 +18,18 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The port to listen on.") var port = 8080
     @Flag(help: "Mark the session cookie Secure (serve behind a TLS proxy).") var secureCookies = false
     @Option(help: "The least level logged: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
-    @Option(parsing: .unconditional, help: "Event-loop threads (network I/O only; default: half the cores, at least 1).") var eventLoopThreads: Int?
+    @Option(parsing: .unconditional, help: "Event-loop threads (network I/O only; default: half the cores, at least 1).")
+    var eventLoopThreads: Int?
     @Flag(help: .hidden) var benchmarkRoutes = false
-    @Flag(help: "Do not deliver notifications or check escalations in this process (another runs `depot notify deliver`).") var noWorker = false
+    @Flag(help: "Do not deliver notifications or check escalations in this process (another runs `depot notify deliver`).") var noWorker =
+        false
     @OptionGroup var delivery: NotifyCommand.DeliveryOptions
     @OptionGroup var store: StoreOptions
 
     func run() async throws {
         guard let level = Logger.Level(rawValue: logLevel) else {
-            throw DepotError.invalidArgument(name: "--log-level", value: logLevel, reason: "one of trace, debug, info, notice, warning, error, critical")
+            throw DepotError.invalidArgument(
+                name: "--log-level", value: logLevel, reason: "one of trace, debug, info, notice, warning, error, critical")
         }
         if let threads = eventLoopThreads, !(1...256).contains(threads) {
             throw DepotError.invalidArgument(name: "--event-loop-threads", value: String(threads), reason: "between 1 and 256")
@@ -34,8 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try store.open()
         var logger = Logger(label: "depot")
         logger.logLevel = level
-        let configuration = ServerConfiguration(host: host, port: port, secureCookies: secureCookies, benchmarkRoutes: benchmarkRoutes,
-                                                eventLoopThreads: eventLoopThreads)
+        let configuration = ServerConfiguration(
+            host: host, port: port, secureCookies: secureCookies, benchmarkRoutes: benchmarkRoutes,
+            eventLoopThreads: eventLoopThreads)
         let app = try buildApplication(database: database, configuration: configuration, logger: logger)
         let background = BackgroundWork(database: database, policy: delivery.policy, logger: logger)
         let work = noWorker ? nil : Task { await background.run() }

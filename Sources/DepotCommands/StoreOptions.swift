@@ -5,12 +5,16 @@ import Foundation
 
 /// `--db`, `--as` and `--policy`: shared by every command that uses the database.
 public struct StoreOptions: ParsableArguments {
-    @Option(name: .customLong("db"), help: ArgumentHelp(
-        "The Depot database. Default: $DEPOT_DB, else ./depot.sqlite.", valueName: "path"))
+    @Option(
+        name: .customLong("db"),
+        help: ArgumentHelp(
+            "The Depot database. Default: $DEPOT_DB, else ./depot.sqlite.", valueName: "path"))
     var path: String?
 
-    @Option(name: .customLong("as"), help: ArgumentHelp(
-        "Act as this user in the audit log. Default: $DEPOT_USER, else the login name.", valueName: "name"))
+    @Option(
+        name: .customLong("as"),
+        help: ArgumentHelp(
+            "Act as this user in the audit log. Default: $DEPOT_USER, else the login name.", valueName: "name"))
     var user: String?
 
     @OptionGroup var policy: PolicyOptions
@@ -43,7 +47,8 @@ public struct StoreOptions: ParsableArguments {
     /// it acts with the admin role; the server (which has sign-in) checks each user's own role.
     var actor: Actor {
         let environment = ProcessInfo.processInfo.environment
-        let name = [user, environment["DEPOT_USER"], environment["USER"], environment["LOGNAME"]]
+        let name =
+            [user, environment["DEPOT_USER"], environment["USER"], environment["LOGNAME"]]
             .compactMap { $0?.trimmingSpaces() }.first { !$0.isEmpty } ?? "operator"
         return Actor(user: name, role: .admin)
     }
@@ -51,8 +56,9 @@ public struct StoreOptions: ParsableArguments {
 
 /// `--at`: when a step happened; default now.
 public struct AtOption: ParsableArguments {
-    @Option(help: ArgumentHelp("When it happened (ISO 8601 with a UTC offset). Default: now.", valueName: "instant"),
-            transform: Parse.instant)
+    @Option(
+        help: ArgumentHelp("When it happened (ISO 8601 with a UTC offset). Default: now.", valueName: "instant"),
+        transform: Parse.instant)
     var at: Instant?
 
     public init() {}

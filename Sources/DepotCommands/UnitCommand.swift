@@ -20,13 +20,16 @@ struct UnitCommand: ParsableCommand {
         func run() throws {
             let u = try store.open().unitDetail(serial)
             if output.resolved == .json { return try Output.json(u) }
-            Output.rows(["field", "value"], [
-                ["serial", u.serial], ["model", u.model], ["status", u.status.rawValue],
-                ["at", u.depot.map { "depot \($0)" } ?? [u.customer, u.site].compactMap { $0 }.joined(separator: " / ")],
-                ["shipped", u.shipDate.description], ["warranty ends", u.warrantyEnd.description + (u.replacementWarranty ? " (replacement warranty)" : "")],
-                ["software", u.softwareVersion ?? ""], ["replaces", u.replaces ?? ""], ["replaced by", u.replacedBy ?? ""],
-                ["cases", u.cases.joined(separator: ", ")], ["RMAs", u.rmas.joined(separator: ", ")],
-            ], format: output.resolved)
+            Output.rows(
+                ["field", "value"],
+                [
+                    ["serial", u.serial], ["model", u.model], ["status", u.status.rawValue],
+                    ["at", u.depot.map { "depot \($0)" } ?? [u.customer, u.site].compactMap { $0 }.joined(separator: " / ")],
+                    ["shipped", u.shipDate.description],
+                    ["warranty ends", u.warrantyEnd.description + (u.replacementWarranty ? " (replacement warranty)" : "")],
+                    ["software", u.softwareVersion ?? ""], ["replaces", u.replaces ?? ""], ["replaced by", u.replacedBy ?? ""],
+                    ["cases", u.cases.joined(separator: ", ")], ["RMAs", u.rmas.joined(separator: ", ")],
+                ], format: output.resolved)
         }
     }
 
@@ -69,13 +72,13 @@ struct UnitCommand: ParsableCommand {
     }
 }
 
-
 /// `depot escalate`
 struct EscalateCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "escalate",
         abstract: "Fire every escalation that is due and queue its notification.",
-        discussion: "Each escalation fires once per case and target, however often (or however concurrently) this runs; run it from cron every minute."
+        discussion:
+            "Each escalation fires once per case and target, however often (or however concurrently) this runs; run it from cron every minute."
     )
 
     @OptionGroup var at: AtOption
@@ -85,7 +88,8 @@ struct EscalateCommand: ParsableCommand {
     func run() throws {
         let fired = try store.open().escalate(at: at.instant, actor: store.actor)
         if output.resolved == .json { return try Output.json(fired) }
-        Output.rows(["case", "target", "due"], fired.map { [$0.caseNumber, $0.target.rawValue, $0.due.description] }, format: output.resolved)
+        Output.rows(
+            ["case", "target", "due"], fired.map { [$0.caseNumber, $0.target.rawValue, $0.due.description] }, format: output.resolved)
     }
 }
 
@@ -112,8 +116,9 @@ struct RetentionCommand: ParsableCommand {
         func run() throws {
             let report = try store.open().applyRetention(at: at.instant, actor: store.actor)
             if output.resolved == .json { return try Output.json(report) }
-            Output.write("deleted \(report.closedCases) attachments of closed cases and \(report.secureExpired) expired secure uploads; "
-                         + "\(report.filesRemoved) stored files removed\n")
+            Output.write(
+                "deleted \(report.closedCases) attachments of closed cases and \(report.secureExpired) expired secure uploads; "
+                    + "\(report.filesRemoved) stored files removed\n")
         }
     }
 }
@@ -140,8 +145,9 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let entries = try store.open().auditEntries(entity: entity, key: key, user: user, limit: limit)
         if output.resolved == .json { return try Output.json(entries) }
-        Output.rows(["at", "user", "role", "action", "entity", "key", "reason", "details"],
-                    entries.map { [$0.at.description, $0.user, $0.role, $0.action, $0.entity, $0.key, $0.reason ?? "", $0.details] },
-                    format: output.resolved)
+        Output.rows(
+            ["at", "user", "role", "action", "entity", "key", "reason", "details"],
+            entries.map { [$0.at.description, $0.user, $0.role, $0.action, $0.entity, $0.key, $0.reason ?? "", $0.details] },
+            format: output.resolved)
     }
 }

@@ -29,12 +29,15 @@ struct UserCommand: ParsableCommand {
             let database = try store.open()
             let password = Credentials.newPassword()
             let token = Credentials.newToken()
-            try database.addUser(name: name, role: role, passwordHash: Credentials.hashPassword(password), tokenHash: Credentials.hashToken(token),
-                                 at: at.instant, actor: store.actor)
+            try database.addUser(
+                name: name, role: role, passwordHash: Credentials.hashPassword(password), tokenHash: Credentials.hashToken(token),
+                at: at.instant, actor: store.actor)
             if output.resolved == .json {
                 return try Output.json(KeyedAnswer(fields: ["user": name, "role": role.rawValue, "password": password, "token": token]))
             }
-            Output.write("user \(name) (\(role.rawValue))\npassword: \(password)\ntoken:    \(token)\nThey are shown only now; Depot keeps their hashes.\n")
+            Output.write(
+                "user \(name) (\(role.rawValue))\npassword: \(password)\ntoken:    \(token)\nThey are shown only now; Depot keeps their hashes.\n"
+            )
         }
     }
 

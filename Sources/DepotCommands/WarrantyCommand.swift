@@ -7,7 +7,8 @@ struct WarrantyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "warranty",
         abstract: "Compute a unit's warranty end (the first day out of warranty) and whether it is covered on a day.",
-        discussion: "Warranty runs calendar months from the ship date, clamped to the month's end: shipped 2024-01-31 with 1 month ends 2024-02-29."
+        discussion:
+            "Warranty runs calendar months from the ship date, clamped to the month's end: shipped 2024-01-31 with 1 month ends 2024-02-29."
     )
 
     @Option(name: .customLong("ship-date"), help: "The day the unit left the vendor (YYYY-MM-DD).", transform: Parse.date)
@@ -38,14 +39,21 @@ struct WarrantyCommand: ParsableCommand {
         } else {
             day = Instant(Date()).utcDate
         }
-        let answer = Answer(warrantyEnd: Warranty.end(shipDate: shipDate, months: months),
-                            inWarranty: Warranty.isCovered(on: day, shipDate: shipDate, months: months), on: day)
+        let answer = Answer(
+            warrantyEnd: Warranty.end(shipDate: shipDate, months: months),
+            inWarranty: Warranty.isCovered(on: day, shipDate: shipDate, months: months), on: day)
         if output.resolved == .json {
             try Output.json(answer)
         } else {
-            Output.rows(["ship date", "months", "warranty end", "on", "in warranty"],
-                        [[shipDate.description, String(months), answer.warrantyEnd.description, day.description, answer.inWarranty ? "yes" : "no"]],
-                        format: output.resolved)
+            Output.rows(
+                ["ship date", "months", "warranty end", "on", "in warranty"],
+                [
+                    [
+                        shipDate.description, String(months), answer.warrantyEnd.description, day.description,
+                        answer.inWarranty ? "yes" : "no",
+                    ]
+                ],
+                format: output.resolved)
         }
     }
 }

@@ -61,7 +61,8 @@ public final class CSVWriter {
             }
         }
         let first = bytes.first ?? 0
-        let formula = first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
+        let formula =
+            first == UInt8(ascii: "=") || first == UInt8(ascii: "+") || first == UInt8(ascii: "-") || first == UInt8(ascii: "@")
             || first == 0x09 || first == 0x0D
         // At most: a comma, two quotes, an apostrophe, the bytes and their doubled quotes.
         let needed = bytes.count + quotes + 4

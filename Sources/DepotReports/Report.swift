@@ -37,9 +37,10 @@ public struct ReportParameters: Sendable {
         return parameters
     }
 
-    public init(asOf: LocalDate, withinDays: Int? = nil, customer: String? = nil, region: String? = nil, accountManager: String? = nil,
-                since: LocalDate? = nil)
-    {
+    public init(
+        asOf: LocalDate, withinDays: Int? = nil, customer: String? = nil, region: String? = nil, accountManager: String? = nil,
+        since: LocalDate? = nil
+    ) {
         self.asOf = asOf
         self.withinDays = withinDays
         self.customer = customer
@@ -73,7 +74,9 @@ struct ReportContext {
         self.db = db
         self.parameters = parameters
         self.policy = policy
-        endsOfDay = Dictionary(policy.regions.map { ($0.id, $0.startOfDay((parameters.todayByRegion[$0.id] ?? parameters.asOf).adding(days: 1))) }) { a, _ in a }
+        endsOfDay = Dictionary(
+            policy.regions.map { ($0.id, $0.startOfDay((parameters.todayByRegion[$0.id] ?? parameters.asOf).adding(days: 1))) }
+        ) { a, _ in a }
     }
 
     /// The as-of day of a region's rows.
@@ -86,7 +89,8 @@ struct ReportContext {
         let differing = parameters.todayByRegion.filter { $0.value != parameters.asOf }.sorted { $0.key < $1.key }
         guard !differing.isEmpty else { return placeholder }
         func quoted(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "''") + "'" }
-        let cases = differing.map { "WHEN \(quoted($0.key)) THEN \(quoted($0.value.adding(days: days).description))" }.joined(separator: " ")
+        let cases = differing.map { "WHEN \(quoted($0.key)) THEN \(quoted($0.value.adding(days: days).description))" }.joined(
+            separator: " ")
         return "(CASE \(regionColumn) \(cases) ELSE \(placeholder) END)"
     }
 
@@ -101,7 +105,9 @@ struct ReportContext {
     }
 
     /// `AND column = ?` clauses for the filters the report supports, with their arguments.
-    func conditions(customer: String? = nil, region: String? = nil, accountManager: String? = nil) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
+    func conditions(customer: String? = nil, region: String? = nil, accountManager: String? = nil) -> (
+        sql: String, arguments: [any DatabaseValueConvertible]
+    ) {
         var sql = ""
         var arguments: [any DatabaseValueConvertible] = []
         if let column = customer, let value = parameters.customer {
@@ -205,17 +211,22 @@ extension DepotDatabase {
 extension Report {
     /// The parameters of a run of this report; a filter it does not take is refused, named as its users type
     /// it (`prefix` is `--` on the command line, empty for a query string). `withinDays` defaults to the report's own.
-    public func parameters(asOf: LocalDate, withinDays: Int?, customer: String?, region: String?, accountManager: String?, since: LocalDate?,
-                           spelledWith prefix: String) throws(DepotError) -> ReportParameters
-    {
-        let given: [(ReportFilter, String?)] = [(.customer, customer), (.region, region), (.accountManager, accountManager),
-                                                (.withinDays, withinDays.map(String.init)), (.since, since?.description)]
+    public func parameters(
+        asOf: LocalDate, withinDays: Int?, customer: String?, region: String?, accountManager: String?, since: LocalDate?,
+        spelledWith prefix: String
+    ) throws(DepotError) -> ReportParameters {
+        let given: [(ReportFilter, String?)] = [
+            (.customer, customer), (.region, region), (.accountManager, accountManager),
+            (.withinDays, withinDays.map(String.init)), (.since, since?.description),
+        ]
         for (filter, value) in given where value != nil && !filters.contains(filter) {
-            throw .invalidArgument(name: prefix + filter.rawValue, value: value ?? "",
-                                   reason: "the \(name) report does not take it (it takes: \(filters.map { prefix + $0.rawValue }.joined(separator: " ")))")
+            throw .invalidArgument(
+                name: prefix + filter.rawValue, value: value ?? "",
+                reason: "the \(name) report does not take it (it takes: \(filters.map { prefix + $0.rawValue }.joined(separator: " ")))")
         }
-        return ReportParameters(asOf: asOf, withinDays: withinDays ?? defaultWithinDays, customer: customer, region: region,
-                                accountManager: accountManager, since: since)
+        return ReportParameters(
+            asOf: asOf, withinDays: withinDays ?? defaultWithinDays, customer: customer, region: region,
+            accountManager: accountManager, since: since)
     }
 }
 

@@ -2,8 +2,8 @@ import DepotCore
 import DepotStore
 import Foundation
 import Hummingbird
-import NIOPosix
 import Logging
+import NIOPosix
 
 /// Where and how the server listens.
 public struct ServerConfiguration: Sendable {
@@ -19,9 +19,10 @@ public struct ServerConfiguration: Sendable {
     /// event-loop thread serves the unit API 12-20% faster than two (fewer threads competing for the cores).
     public var eventLoopThreads: Int?
 
-    public init(host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false,
-                eventLoopThreads: Int? = nil)
-    {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false,
+        eventLoopThreads: Int? = nil
+    ) {
         self.host = host
         self.port = port
         self.secureCookies = secureCookies
@@ -36,9 +37,10 @@ public struct ServerConfiguration: Sendable {
 }
 
 /// Builds the Depot server on `database`: health and Prometheus metrics, the web UI, the JSON API.
-public func buildApplication(database: DepotDatabase, configuration: ServerConfiguration, logger: Logger? = nil,
-                             now: @escaping @Sendable () -> Instant = { Instant(Date()) }) throws -> some ApplicationProtocol
-{
+public func buildApplication(
+    database: DepotDatabase, configuration: ServerConfiguration, logger: Logger? = nil,
+    now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+) throws -> some ApplicationProtocol {
     Application(
         router: try buildRouter(database: database, configuration: configuration, now: now),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
@@ -47,9 +49,10 @@ public func buildApplication(database: DepotDatabase, configuration: ServerConfi
 }
 
 /// The router with every route of the server (the OpenAPI document lists the same).
-public func buildRouter(database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(),
-                        now: @escaping @Sendable () -> Instant = { Instant(Date()) }) throws -> Router<DepotRequestContext>
-{
+public func buildRouter(
+    database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(),
+    now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+) throws -> Router<DepotRequestContext> {
     let pages = try Pages.load()
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
@@ -62,8 +65,9 @@ public func buildRouter(database: DepotDatabase, configuration: ServerConfigurat
     }
     router.get("metrics") { _, _ in
         let text = try await Blocking.run { try metrics.scrape(database) }
-        return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: text)))
+        return Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
     let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
     APIController(database: database, now: now).addRoutes(to: api)
@@ -72,16 +76,20 @@ public func buildRouter(database: DepotDatabase, configuration: ServerConfigurat
     if configuration.benchmarkRoutes {
         api.get("constant") { _, context in
             _ = try context.requireActor()
-            return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: #"{"serial":"CONSTANT"}"#)))
+            return Response(
+                status: .ok, headers: [.contentType: "application/json; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: #"{"serial":"CONSTANT"}"#)))
         }
     }
     let sessions = RecentCache<WebSession>()
     let web = router.group().add(middleware: WebErrorMiddleware(pages: pages))
         .add(middleware: SessionAuthentication(database: database, now: now, cache: sessions))
-    WebController(database: database, pages: pages, now: now, secureCookies: configuration.secureCookies, sessions: sessions).addRoutes(to: web)
+    WebController(database: database, pages: pages, now: now, secureCookies: configuration.secureCookies, sessions: sessions).addRoutes(
+        to: web)
     router.get("api/openapi.yaml") { _, _ in
-        Response(status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
+        Response(
+            status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }
     return router
 }

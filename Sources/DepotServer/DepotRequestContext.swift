@@ -17,7 +17,9 @@ public struct DepotRequestContext: RequestContext {
 
     /// The signed-in user, or a 401.
     func requireActor() throws -> Actor {
-        guard let actor else { throw APIError(status: .unauthorized, code: "unauthenticated", message: "sign in or send Authorization: Bearer TOKEN") }
+        guard let actor else {
+            throw APIError(status: .unauthorized, code: "unauthenticated", message: "sign in or send Authorization: Bearer TOKEN")
+        }
         return actor
     }
 }

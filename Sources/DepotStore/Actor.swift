@@ -32,15 +32,19 @@ enum AuditLog {
     /// Appends one entry in the caller's transaction. `customerID` is the customer whose records the entry is
     /// about (`nil` for the vendor's own: models, depots, spares, users, imports); a customer's export and erasure
     /// select audit entries by it, never by a key another kind of record may share.
-    static func record(_ db: Database, actor: Actor, at: Instant, recordedAt: Instant, action: String,
-                       entity: String, key: String, customerID: Int64?, reason: String? = nil, details: [String: String] = [:]) throws
-    {
+    static func record(
+        _ db: Database, actor: Actor, at: Instant, recordedAt: Instant, action: String,
+        entity: String, key: String, customerID: Int64?, reason: String? = nil, details: [String: String] = [:]
+    ) throws {
         try db.cachedStatement(
             sql: """
                 INSERT INTO audit (recorded_at, at, user, role, action, entity, entity_key, customer_id, reason, details)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, customerID,
-                        reason, JSONText.object(details)])
+                """
+        ).execute(arguments: [
+            recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, customerID,
+            reason, JSONText.object(details),
+        ])
     }
 }
 
@@ -48,9 +52,10 @@ enum AuditLog {
 enum Counters {
     static func next(_ db: Database, _ kind: NumberedKind, year: Int) throws -> String {
         let name = "\(kind.rawValue)-\(year)"
-        let last = try Int.fetchOne(
-            db, sql: "INSERT INTO counter (name, last) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET last = last + 1 RETURNING last",
-            arguments: [name]) ?? 1
+        let last =
+            try Int.fetchOne(
+                db, sql: "INSERT INTO counter (name, last) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET last = last + 1 RETURNING last",
+                arguments: [name]) ?? 1
         return kind.number(year: year, sequence: last)
     }
 }

@@ -31,9 +31,10 @@ public struct DepotDatabase: Sendable {
     }
 
     /// Creates the database at `path`, or brings an existing one up to date; `created` tells which.
-    public static func create(at path: String, policy: Policy,
-                              now: @escaping @Sendable () -> Instant = { Instant(Date()) }) throws(DepotError) -> (DepotDatabase, created: Bool)
-    {
+    public static func create(
+        at path: String, policy: Policy,
+        now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    ) throws(DepotError) -> (DepotDatabase, created: Bool) {
         let existed = FileManager.default.fileExists(atPath: path)
         let database = try connect(path: path, policy: policy, now: now)
         try database.migrate()
@@ -41,9 +42,10 @@ public struct DepotDatabase: Sendable {
     }
 
     /// Opens the existing database at `path`; refuses a missing file or a schema from a newer Depot.
-    public static func open(at path: String, policy: Policy,
-                            now: @escaping @Sendable () -> Instant = { Instant(Date()) }) throws(DepotError) -> DepotDatabase
-    {
+    public static func open(
+        at path: String, policy: Policy,
+        now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    ) throws(DepotError) -> DepotDatabase {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw .databaseMissing(path: path)
@@ -184,7 +186,7 @@ enum SQLFunctions {
     /// `depot_add_months(date, months)`: calendar-month arithmetic with end-of-month clamping (SPEC.md 1).
     static let addMonths = DatabaseFunction("depot_add_months", argumentCount: 2, pure: true) { values in
         guard let text = String.fromDatabaseValue(values[0]), let date = LocalDate(iso: text),
-              let months = Int.fromDatabaseValue(values[1])
+            let months = Int.fromDatabaseValue(values[1])
         else { return nil }
         return date.adding(months: months).description
     }

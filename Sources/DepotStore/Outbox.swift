@@ -7,20 +7,23 @@ import GRDB
 enum Outbox {
     /// Queues `event` for every target the policy routes it to (none when it is silenced), each with the
     /// idempotency key `key@target`; the notification's `event` field is `name`.
-    static func notify(_ db: Database, _ event: NotifiedEvent, name: String? = nil, routes: NotificationRoutes, customerID: Int64?,
-                       subject: String, payload: [String: String?], key: String, at: Instant) throws
-    {
+    static func notify(
+        _ db: Database, _ event: NotifiedEvent, name: String? = nil, routes: NotificationRoutes, customerID: Int64?,
+        subject: String, payload: [String: String?], key: String, at: Instant
+    ) throws {
         for target in routes.targets(of: event) {
-            try enqueue(db, event: name ?? event.rawValue, target: target, customerID: customerID, subject: subject, payload: payload,
-                        idempotencyKey: "\(key)@\(target.rawValue)", at: at)
+            try enqueue(
+                db, event: name ?? event.rawValue, target: target, customerID: customerID, subject: subject, payload: payload,
+                idempotencyKey: "\(key)@\(target.rawValue)", at: at)
         }
     }
 
     /// Queues one notification; `false` when one with the same key is already queued.
     @discardableResult
-    static func enqueue(_ db: Database, event: String, target: NotificationTarget, customerID: Int64?, subject: String,
-                        payload: [String: String?], idempotencyKey: String, at: Instant) throws -> Bool
-    {
+    static func enqueue(
+        _ db: Database, event: String, target: NotificationTarget, customerID: Int64?, subject: String,
+        payload: [String: String?], idempotencyKey: String, at: Instant
+    ) throws -> Bool {
         var fields = payload
         fields["event"] = event
         fields["target"] = target.rawValue
@@ -30,8 +33,11 @@ enum Outbox {
             sql: """
                 INSERT INTO notification (event, target, customer_id, subject, payload, idempotency_key, created_at, next_attempt_at)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING
-                """).execute(arguments: [event, target.rawValue, customerID, subject, JSONText.encode(fields), idempotencyKey,
-                        at.description, at.description])
+                """
+        ).execute(arguments: [
+            event, target.rawValue, customerID, subject, JSONText.encode(fields), idempotencyKey,
+            at.description, at.description,
+        ])
         return db.changesCount == 1
     }
 }

@@ -34,22 +34,30 @@ extension DepotDatabase {
                 throw DepotError.refused(subject: name, reason: "a user of that name exists")
             }
             try db.cachedStatement(
-                sql: "INSERT INTO app_user (name, role, password_hash, token_hash, created_at) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [name, role.rawValue, passwordHash, tokenHash, at.description])
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "user", key: name,
-                                customerID: nil, details: ["role": role.rawValue])
+                sql: "INSERT INTO app_user (name, role, password_hash, token_hash, created_at) VALUES (?, ?, ?, ?, ?)"
+            )
+            .execute(arguments: [name, role.rawValue, passwordHash, tokenHash, at.description])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "user", key: name,
+                customerID: nil, details: ["role": role.rawValue])
         }
     }
 
     /// The user with a name.
     public func user(named name: String) throws(DepotError) -> StoredUser? {
-        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE name = ?"), arguments: [name]).map(StoredUser.init) }
+        try read { db in
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE name = ?"), arguments: [name]).map(StoredUser.init)
+        }
     }
 
     /// The user whose API token has this hash.
     public func user(tokenHash: String) throws(DepotError) -> StoredUser? {
-        try read { db in try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE token_hash = ?"),
-            arguments: [tokenHash]).map(StoredUser.init) }
+        try read { db in
+            try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM app_user WHERE token_hash = ?"),
+                arguments: [tokenHash]
+            ).map(StoredUser.init)
+        }
     }
 
     /// Every user, by name.
@@ -71,21 +79,26 @@ extension DepotDatabase {
         try write { db in
             try db.cachedStatement(sql: "DELETE FROM web_session WHERE expires_at <= ?").execute(arguments: [at.description])
             try db.cachedStatement(
-                sql: "INSERT INTO web_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
-                    .execute(arguments: [idHash, user.id, csrfToken, at.description, expiresAt.description])
+                sql: "INSERT INTO web_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"
+            )
+            .execute(arguments: [idHash, user.id, csrfToken, at.description, expiresAt.description])
         }
     }
 
     /// The live session whose cookie value has this hash, with its user.
     public func session(idHash: String, now: Instant) throws(DepotError) -> WebSession? {
         try read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT u.*, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u ON u.id = s.user_id
-                WHERE s.id_hash = ? AND s.expires_at > ?
-                """), arguments: [idHash, now.description])
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT u.*, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u ON u.id = s.user_id
+                            WHERE s.id_hash = ? AND s.expires_at > ?
+                            """), arguments: [idHash, now.description])
             else { return nil }
-            return WebSession(user: StoredUser(row: row), csrfToken: row["csrf_token"],
-                              expiresAt: Instant(iso: row["expires_at"] as String) ?? now)
+            return WebSession(
+                user: StoredUser(row: row), csrfToken: row["csrf_token"],
+                expiresAt: Instant(iso: row["expires_at"] as String) ?? now)
         }
     }
 

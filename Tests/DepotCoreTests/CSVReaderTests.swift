@@ -3,7 +3,8 @@ import Testing
 
 /// Reads every record of `text` with the source handing out `chunk` bytes at a time.
 private func records(_ bytes: [UInt8], chunk: Int = .max, maximumRecordBytes: Int = 1 << 20) throws(DepotError) -> [[String]] {
-    let reader = CSVReader(source: MemoryByteSource(bytes, chunk: chunk), file: "t.csv", chunkSize: 16, maximumRecordBytes: maximumRecordBytes)
+    let reader = CSVReader(
+        source: MemoryByteSource(bytes, chunk: chunk), file: "t.csv", chunkSize: 16, maximumRecordBytes: maximumRecordBytes)
     var out: [[String]] = []
     while try reader.next() { out.append(reader.fields) }
     return out
@@ -40,10 +41,16 @@ struct CSVReaderTests {
 
     @Test("malformed input is an error naming the line")
     func malformed() {
-        #expect(throws: DepotError.invalidFile(file: "t.csv", line: 2, message: "a quote inside an unquoted field (field 2); quote the whole field and double the quote")) {
+        #expect(
+            throws: DepotError.invalidFile(
+                file: "t.csv", line: 2, message: "a quote inside an unquoted field (field 2); quote the whole field and double the quote")
+        ) {
             try records("a,b\nc,d\"e\n")
         }
-        #expect(throws: DepotError.invalidFile(file: "t.csv", line: 1, message: "text after the closing quote of field 1; a quote inside a quoted field is written twice")) {
+        #expect(
+            throws: DepotError.invalidFile(
+                file: "t.csv", line: 1, message: "text after the closing quote of field 1; a quote inside a quoted field is written twice")
+        ) {
             try records("\"a\"b,c\n")
         }
         #expect(throws: DepotError.invalidFile(file: "t.csv", line: 3, message: "a quoted field opens here and is never closed")) {
@@ -52,7 +59,10 @@ struct CSVReaderTests {
         #expect(throws: DepotError.invalidFile(file: "t.csv", line: 2, message: "field 2 is not UTF-8 text")) {
             try records([0x61, 0x0A, 0x62, 0x2C, 0xC3, 0x28, 0x0A])
         }
-        #expect(throws: DepotError.invalidFile(file: "t.csv", line: 1, message: "a record longer than 8 bytes starts here (is a quote left open?)")) {
+        #expect(
+            throws: DepotError.invalidFile(
+                file: "t.csv", line: 1, message: "a record longer than 8 bytes starts here (is a quote left open?)")
+        ) {
             try records(Array("\"abcdefghijklmnop".utf8), maximumRecordBytes: 8)
         }
     }
@@ -64,7 +74,9 @@ struct CSVReaderTests {
         for _ in 0..<300 {
             let fieldCount = Int.random(in: 1...5, using: &rng)
             let rows = (0..<Int.random(in: 1...6, using: &rng)).map { _ in
-                (0..<fieldCount).map { _ in (0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined() }
+                (0..<fieldCount).map { _ in
+                    (0..<Int.random(in: 0...8, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }.joined()
+                }
             }
             // A record of one empty field would be a blank line; the encoder quotes it.
             let text = rows.map(encode).joined(separator: Bool.random(using: &rng) ? "\r\n" : "\n") + (Bool.random(using: &rng) ? "\n" : "")

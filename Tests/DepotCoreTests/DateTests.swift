@@ -1,6 +1,7 @@
-@testable import DepotCore
 import Foundation
 import Testing
+
+@testable import DepotCore
 
 @Suite("dates and instants")
 struct DateTests {
@@ -23,11 +24,13 @@ struct DateTests {
         }
     }
 
-    @Test("month arithmetic clamps to the end of the month", arguments: [
-        ("2024-01-31", 1, "2024-02-29"), ("2023-01-31", 1, "2023-02-28"), ("2024-02-29", 12, "2025-02-28"),
-        ("2024-02-29", 48, "2028-02-29"), ("2025-03-31", 1, "2025-04-30"), ("2025-10-31", 4, "2026-02-28"),
-        ("2025-12-15", 1, "2026-01-15"), ("2026-01-31", -2, "2025-11-30"), ("2000-02-29", 1200, "2100-02-28"),
-    ])
+    @Test(
+        "month arithmetic clamps to the end of the month",
+        arguments: [
+            ("2024-01-31", 1, "2024-02-29"), ("2023-01-31", 1, "2023-02-28"), ("2024-02-29", 12, "2025-02-28"),
+            ("2024-02-29", 48, "2028-02-29"), ("2025-03-31", 1, "2025-04-30"), ("2025-10-31", 4, "2026-02-28"),
+            ("2025-12-15", 1, "2026-01-15"), ("2026-01-31", -2, "2025-11-30"), ("2000-02-29", 1200, "2100-02-28"),
+        ])
     func months(start: String, months: Int, expected: String) {
         #expect(day(start).adding(months: months) == day(expected))
     }
@@ -44,20 +47,24 @@ struct DateTests {
         #expect(LocalDate(iso: text) == nil)
     }
 
-    @Test("instants accept any UTC offset and print in UTC", arguments: [
-        ("2026-12-24T17:30:00+01:00", "2026-12-24T16:30:00Z"), ("2026-12-24T16:30:00Z", "2026-12-24T16:30:00Z"),
-        ("2026-12-24T11:30:00-05:00", "2026-12-24T16:30:00Z"), ("2026-12-25T03:30:00+1100", "2026-12-24T16:30:00Z"),
-        ("2026-12-24T16:30Z", "2026-12-24T16:30:00Z"), ("2026-12-24T16:30:00.000Z", "2026-12-24T16:30:00Z"),
-        ("2027-01-01T00:30:00+05:30", "2026-12-31T19:00:00Z"), ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
-    ])
+    @Test(
+        "instants accept any UTC offset and print in UTC",
+        arguments: [
+            ("2026-12-24T17:30:00+01:00", "2026-12-24T16:30:00Z"), ("2026-12-24T16:30:00Z", "2026-12-24T16:30:00Z"),
+            ("2026-12-24T11:30:00-05:00", "2026-12-24T16:30:00Z"), ("2026-12-25T03:30:00+1100", "2026-12-24T16:30:00Z"),
+            ("2026-12-24T16:30Z", "2026-12-24T16:30:00Z"), ("2026-12-24T16:30:00.000Z", "2026-12-24T16:30:00Z"),
+            ("2027-01-01T00:30:00+05:30", "2026-12-31T19:00:00Z"), ("1969-12-31T23:59:59Z", "1969-12-31T23:59:59Z"),
+        ])
     func instants(text: String, utc: String) {
         #expect(Instant(iso: text)?.description == utc)
     }
 
-    @Test("instants without an offset, with fractions of a second or malformed are refused", arguments: [
-        "2026-12-24T16:30:00", "2026-12-24 16:30", "2026-12-24T16:30:00.5Z", "2026-12-24T24:00:00Z", "2026-12-24T16:60:00Z",
-        "2026-12-24T16:30:00+25:00", "2026-12-24", "2026-12-24T16:30:00Zjunk", "",
-    ])
+    @Test(
+        "instants without an offset, with fractions of a second or malformed are refused",
+        arguments: [
+            "2026-12-24T16:30:00", "2026-12-24 16:30", "2026-12-24T16:30:00.5Z", "2026-12-24T24:00:00Z", "2026-12-24T16:60:00Z",
+            "2026-12-24T16:30:00+25:00", "2026-12-24", "2026-12-24T16:30:00Zjunk", "",
+        ])
     func badInstants(text: String) {
         #expect(Instant(iso: text) == nil)
     }

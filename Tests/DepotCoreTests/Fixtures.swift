@@ -1,5 +1,6 @@
-@testable import DepotCore
 import Testing
+
+@testable import DepotCore
 
 /// Test helpers: literal dates and instants that fail the test, not crash, when mistyped.
 func day(_ text: String, sourceLocation: SourceLocation = #_sourceLocation) -> LocalDate {

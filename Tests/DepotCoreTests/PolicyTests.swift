@@ -1,5 +1,6 @@
-@testable import DepotCore
 import Testing
+
+@testable import DepotCore
 
 @Suite("policy file")
 struct PolicyTests {
@@ -107,7 +108,8 @@ struct PolicyTests {
 
     @Test("a company calendar adds days, removes days and imports an iCalendar file; a centre uses it")
     func companyCalendar() throws {
-        let ics = "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261231\r\nSUMMARY:Year-end shutdown\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
+        let ics =
+            "BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nDTSTART;VALUE=DATE:20261231\r\nSUMMARY:Year-end shutdown\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n"
         let yaml = """
             calendars:
               ACME-UK:

@@ -1,12 +1,15 @@
-@testable import DepotCore
 import Testing
+
+@testable import DepotCore
 
 @Suite("rules")
 struct RuleTests {
-    @Test("priority from impact x urgency", arguments: [
-        (Level.high, Level.high, Priority.p1), (.high, .medium, .p2), (.medium, .high, .p2), (.high, .low, .p3),
-        (.medium, .medium, .p3), (.low, .high, .p3), (.medium, .low, .p4), (.low, .medium, .p4), (.low, .low, .p4),
-    ])
+    @Test(
+        "priority from impact x urgency",
+        arguments: [
+            (Level.high, Level.high, Priority.p1), (.high, .medium, .p2), (.medium, .high, .p2), (.high, .low, .p3),
+            (.medium, .medium, .p3), (.low, .high, .p3), (.medium, .low, .p4), (.low, .medium, .p4), (.low, .low, .p4),
+        ])
     func priority(impact: Level, urgency: Level, expected: Priority) {
         #expect(Priority.suggested(impact: impact, urgency: urgency) == expected)
     }
@@ -14,20 +17,22 @@ struct RuleTests {
     // Case opened Thursday 24 December 2026 16:30Z (16:30 in London, 11:30 in New York).
     // emea: open 24th until 18:00 (1.5 h), closed 25th-28th, then 10 h days from Tuesday 29th (31st open, 1 Jan closed).
     // E.g. 21 business days = 1.5 h + 20 days + 8.5 h: 29-31 Dec, 4-8, 11-15, 18-22, 25-26 Jan, then 8.5 h on 27 Jan.
-    @Test("SLA deadlines for every tier and priority (emea, Christmas Eve)", arguments: [
-        (Tier.standard, Priority.p1, "2026-12-29T08:30:00Z", ["leadership": "2026-12-29T16:30:00Z"]),
-        (.standard, .p2, "2026-12-29T10:30:00Z", ["leadership": "2027-01-07T16:30:00Z"]),
-        (.standard, .p3, "2026-12-29T16:30:00Z", ["leadership": "2027-01-27T16:30:00Z"]),
-        (.standard, .p4, "2027-01-05T16:30:00Z", ["leadership": "2027-01-23T16:30:00Z"]),
-        (.premium, .p1, "2026-12-24T17:30:00Z", ["leadership": "2026-12-25T16:30:00Z"]),
-        (.premium, .p2, "2026-12-29T08:30:00Z", ["leadership": "2027-01-05T16:30:00Z"]),
-        (.premium, .p3, "2026-12-29T10:30:00Z", ["leadership": "2027-01-18T16:30:00Z"]),
-        (.premium, .p4, "2026-12-30T16:30:00Z", ["leadership": "2027-01-23T16:30:00Z"]),
-        (.premiumPlus, .p1, "2026-12-24T17:30:00Z", ["leadership": "2026-12-25T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
-        (.premiumPlus, .p2, "2026-12-29T08:30:00Z", ["leadership": "2027-01-05T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
-        (.premiumPlus, .p3, "2026-12-29T10:30:00Z", ["leadership": "2027-01-18T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
-        (.premiumPlus, .p4, "2026-12-30T16:30:00Z", ["leadership": "2027-01-23T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
-    ])
+    @Test(
+        "SLA deadlines for every tier and priority (emea, Christmas Eve)",
+        arguments: [
+            (Tier.standard, Priority.p1, "2026-12-29T08:30:00Z", ["leadership": "2026-12-29T16:30:00Z"]),
+            (.standard, .p2, "2026-12-29T10:30:00Z", ["leadership": "2027-01-07T16:30:00Z"]),
+            (.standard, .p3, "2026-12-29T16:30:00Z", ["leadership": "2027-01-27T16:30:00Z"]),
+            (.standard, .p4, "2027-01-05T16:30:00Z", ["leadership": "2027-01-23T16:30:00Z"]),
+            (.premium, .p1, "2026-12-24T17:30:00Z", ["leadership": "2026-12-25T16:30:00Z"]),
+            (.premium, .p2, "2026-12-29T08:30:00Z", ["leadership": "2027-01-05T16:30:00Z"]),
+            (.premium, .p3, "2026-12-29T10:30:00Z", ["leadership": "2027-01-18T16:30:00Z"]),
+            (.premium, .p4, "2026-12-30T16:30:00Z", ["leadership": "2027-01-23T16:30:00Z"]),
+            (.premiumPlus, .p1, "2026-12-24T17:30:00Z", ["leadership": "2026-12-25T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
+            (.premiumPlus, .p2, "2026-12-29T08:30:00Z", ["leadership": "2027-01-05T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
+            (.premiumPlus, .p3, "2026-12-29T10:30:00Z", ["leadership": "2027-01-18T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
+            (.premiumPlus, .p4, "2026-12-30T16:30:00Z", ["leadership": "2027-01-23T16:30:00Z", "tam": "2026-12-29T16:30:00Z"]),
+        ])
     func sla(tier: Tier, priority: Priority, response: String, escalations: [String: String]) throws {
         let d = try Defaults.policy.slas.deadlines(tier: tier, priority: priority, opened: at("2026-12-24T16:30:00Z"), clock: Defaults.emea)
         #expect(d.response?.description == response)
@@ -53,14 +58,20 @@ struct RuleTests {
 
     @Test("replacement warranty: the longer of the original's remainder and 90 days")
     func replacementWarranty() {
-        #expect(Warranty.replacementEnd(originalEnd: day("2027-06-01"), replacementShipDate: day("2026-11-23"), minimumDays: 90) == day("2027-06-01"))
-        #expect(Warranty.replacementEnd(originalEnd: day("2026-12-01"), replacementShipDate: day("2026-11-23"), minimumDays: 90) == day("2027-02-21"))
+        #expect(
+            Warranty.replacementEnd(originalEnd: day("2027-06-01"), replacementShipDate: day("2026-11-23"), minimumDays: 90)
+                == day("2027-06-01"))
+        #expect(
+            Warranty.replacementEnd(originalEnd: day("2026-12-01"), replacementShipDate: day("2026-11-23"), minimumDays: 90)
+                == day("2027-02-21"))
     }
 
     @Test("supported versions: the three newest lines, or released less than 24 months ago")
     func versions() throws {
-        let releases: [Release] = [("5.0.0", "2021-01-10"), ("5.1.0", "2022-03-01"), ("5.1.4", "2023-06-01"), ("6.0.0", "2024-02-01"),
-                                   ("6.1.0", "2025-01-15"), ("7.0.0", "2026-09-01")].map {
+        let releases: [Release] = [
+            ("5.0.0", "2021-01-10"), ("5.1.0", "2022-03-01"), ("5.1.4", "2023-06-01"), ("6.0.0", "2024-02-01"),
+            ("6.1.0", "2025-01-15"), ("7.0.0", "2026-09-01"),
+        ].map {
             Release(version: SoftwareVersion($0.0)!, releasedOn: day($0.1))
         }
         let rule = VersionSupportRule()
@@ -80,8 +91,9 @@ struct RuleTests {
     func decide(_ tier: Tier?, ship: String, verdict: String, region: String = "americas") throws -> RMADecision {
         let r = try Defaults.policy.region(region)
         let clock = region == "americas" ? Defaults.americas : Defaults.emea
-        return try RMAEngine.decide(tier: tier, shipDate: day(ship), warrantyMonths: 12, verdictAt: at(verdict),
-                                    region: r, clock: clock, deadlines: Defaults.policy.rma)
+        return try RMAEngine.decide(
+            tier: tier, shipDate: day(ship), warrantyMonths: 12, verdictAt: at(verdict),
+            region: r, clock: clock, deadlines: Defaults.policy.rma)
     }
 
     @Test("RMA paths by tier and warranty")

@@ -33,32 +33,41 @@ struct CustomerDataTests {
     func history(_ depot: TestDepot) throws -> (rmaCase: String, closed: String, other: String) {
         let db = depot.database
         let rmaCase = try db.openCase(
-            NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
-                    title: "Dan Dev reports a dead unit", description: "Dan Dev (dev@acme.example) says the PSU clicks"),
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                title: "Dan Dev reports a dead unit", description: "Dan Dev (dev@acme.example) says the PSU clicks"),
             at: monday, actor: TestDepot.engineer)
-        _ = try db.diagnose(serial: "ACME-1", caseNumber: rmaCase, verdict: .defective, note: "PSU dead", at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(
+            serial: "ACME-1", caseNumber: rmaCase, verdict: .defective, note: "PSU dead", at: monday, actor: TestDepot.engineer)
         let upload = try db.beginUpload()
         try upload.append(Array("psu log".utf8))
-        _ = try db.attach(upload, to: rmaCase, name: "psu.log", mediaType: "text/plain", secure: false, at: monday, actor: TestDepot.engineer)
+        _ = try db.attach(
+            upload, to: rmaCase, name: "psu.log", mediaType: "text/plain", secure: false, at: monday, actor: TestDepot.engineer)
         let closed = try db.openCase(
-            NewCase(customer: "ACME", contact: "ops@acme.example", type: .question, impact: .low, urgency: .low, title: "Question from Olga Ops",
-                    description: "How do I reset? -- Olga"),
+            NewCase(
+                customer: "ACME", contact: "ops@acme.example", type: .question, impact: .low, urgency: .low,
+                title: "Question from Olga Ops",
+                description: "How do I reset? -- Olga"),
             at: monday, actor: TestDepot.engineer)
         try db.advanceCase(closed, .close, confirmedBy: "ops@acme.example", at: monday.adding(seconds: 3600), actor: TestDepot.engineer)
         let other = try db.openCase(
-            NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .question, impact: .low, urgency: .low, title: "Globex question"),
+            NewCase(
+                customer: "GLOBEX", contact: "it@globex.example", type: .question, impact: .low, urgency: .low, title: "Globex question"),
             at: monday, actor: TestDepot.engineer)
         return (rmaCase, closed, other)
     }
 
-    @Test("the export ZIP, read back with Python's zipfile, holds the customer's rows as JSON and CSV, its attachments and a true manifest; nothing of others")
+    @Test(
+        "the export ZIP, read back with Python's zipfile, holds the customer's rows as JSON and CSV, its attachments and a true manifest; nothing of others"
+    )
     func export() throws {
         let depot = try TestDepot.withFleet()
         let (rmaCase, closed, other) = try history(depot)
         let zip = depot.folder.path + "/acme.zip"
         let export = try depot.database.exportCustomer("ACME", to: zip, at: monday, actor: TestDepot.admin)
         #expect(throws: DepotError.self) { try depot.database.exportCustomer("ACME", to: zip, at: monday, actor: TestDepot.accountManager) }
-        let read = try python("""
+        let read = try python(
+            """
             import csv, hashlib, io, json, sys, zipfile
             z = zipfile.ZipFile(sys.argv[1])
             manifest = json.loads(z.read("ACME/manifest.json"))
@@ -98,7 +107,9 @@ struct CustomerDataTests {
         #expect(try depot.database.auditEntries(entity: "customer", key: "ACME", user: nil, limit: 5).contains { $0.action == "export" })
     }
 
-    @Test("after erasing ACME's contacts no name or address of theirs is in any text column, the pseudonyms are stable, and every report is byte-for-byte the same")
+    @Test(
+        "after erasing ACME's contacts no name or address of theirs is in any text column, the pseudonyms are stable, and every report is byte-for-byte the same"
+    )
     func erase() throws {
         let depot = try TestDepot.withFleet()
         let (rmaCase, _, _) = try history(depot)
@@ -106,7 +117,8 @@ struct CustomerDataTests {
         func reports() throws -> [String: [[String]]] {
             var all: [String: [[String]]] = [:]
             for report in ReportCatalog.all {
-                let table = try depot.database.table(report, parameters: ReportParameters(asOf: LocalDate(iso: "2026-12-31")!), limit: 100_000)
+                let table = try depot.database.table(
+                    report, parameters: ReportParameters(asOf: LocalDate(iso: "2026-12-31")!), limit: 100_000)
                 all[report.name] = [table.columns] + table.rows
             }
             return all
@@ -115,7 +127,9 @@ struct CustomerDataTests {
         let personal = ["ops@acme.example", "Olga Ops", "dev@acme.example", "Dan Dev"]
         #expect(try occurrences(depot, of: personal) > 0)  // the test data does hold them
 
-        #expect(throws: DepotError.self) { try depot.database.eraseContacts(of: "ACME", contact: nil, at: monday, actor: TestDepot.engineer) }
+        #expect(throws: DepotError.self) {
+            try depot.database.eraseContacts(of: "ACME", contact: nil, at: monday, actor: TestDepot.engineer)
+        }
         let erased = try depot.database.eraseContacts(of: "ACME", contact: nil, at: monday, actor: TestDepot.admin)
         #expect(erased.contacts == ["erased-contact-1@erased.invalid", "erased-contact-2@erased.invalid"])
         #expect(try occurrences(depot, of: personal) == 0)
@@ -128,7 +142,9 @@ struct CustomerDataTests {
         // The audit log is append-only again afterwards.
         let write = try DatabaseQueue(path: depot.folder.path + "/depot.sqlite")
         #expect(throws: (any Error).self) { try write.write { try $0.execute(sql: "UPDATE audit SET reason = 'x'") } }
-        #expect(try depot.database.auditEntries(entity: "customer", key: "ACME", user: nil, limit: 5).contains { $0.action == "erase-contacts" })
+        #expect(
+            try depot.database.auditEntries(entity: "customer", key: "ACME", user: nil, limit: 5).contains { $0.action == "erase-contacts" }
+        )
         // One contact only.
         #expect(throws: DepotError.notFound(kind: "contact of GLOBEX", key: "nobody@globex.example")) {
             try depot.database.eraseContacts(of: "GLOBEX", contact: "nobody@globex.example", at: monday, actor: TestDepot.admin)
@@ -139,29 +155,40 @@ struct CustomerDataTests {
     /// keys (a contract of ALPHA and a unit of BETA are both `B-2`).
     static let collidingFleet: [(ImportEntity, String)] = [
         (.models, "model,name,warranty_months,successor\nDX-100,Depot X 100,12,\n"),
-        (.customers, """
+        (
+            .customers,
+            """
             customer,name,region,account_manager,tam
             C1,One Ltd,emea,Alice Manager,
             C10,Ten Ltd,emea,Alice Manager,
             ALPHA,Alpha AG,emea,Bob Manager,
             BETA-CORP,Beta Corp,emea,Bob Manager,
-            """),
-        (.sites, """
+            """
+        ),
+        (
+            .sites,
+            """
             site,customer,name,country,region,address
             C1-LON,C1,London,GB,emea,1 Strand
             C10-LON,C10,London,GB,emea,10 Strand
             B-2,ALPHA,Alpha HQ,GB,emea,2 Strand
             BETA-LON,BETA-CORP,Beta HQ,GB,emea,3 Strand
-            """),
+            """
+        ),
         (.depots, "depot,name,region,address\nD-EU,Amsterdam,emea,Havenweg 12\n"),
-        (.contracts, """
+        (
+            .contracts,
+            """
             contract,customer,tier,start_date,end_date,max_contacts
             K-C1,C1,premium,2026-01-01,2026-12-31,3
             K-C10,C10,premium,2026-01-01,2026-12-31,3
             B-2-CONTRACT,ALPHA,premium,2026-01-01,2026-12-31,3
             K-BETA,BETA-CORP,standard,2026-01-01,2026-12-31,3
-            """),
-        (.contacts, """
+            """
+        ),
+        (
+            .contacts,
+            """
             email,customer,name,designated,certified
             contact1@c1.example,C1,Contact 1,yes,yes
             ann@c1.example,C1,Ann,no,no
@@ -171,16 +198,20 @@ struct CustomerDataTests {
             joann@c1.example.org,C10,Jo Ann,no,no
             ops@alpha.example,ALPHA,Alpha Ops,yes,yes
             ops@beta.example,BETA-CORP,Beta Ops,yes,yes
-            """),
+            """
+        ),
         (.releases, "version,released_on\n5.1,2025-09-01\n"),
-        (.appliances, """
+        (
+            .appliances,
+            """
             serial,model,customer,site,depot,ship_date,software_version,status
             C1-UNIT,DX-100,C1,C1-LON,,2026-03-01,5.1,in-service
             C10-UNIT,DX-100,C10,C10-LON,,2026-03-01,5.1,in-service
             K-C10,DX-100,ALPHA,B-2,,2026-03-01,5.1,in-service
             B-2,DX-100,BETA-CORP,BETA-LON,,2026-03-01,5.1,in-service
             SPARE,DX-100,,,D-EU,2026-01-10,5.1,in-stock
-            """),
+            """
+        ),
     ]
 
     /// Every entry of a customer export as text (through Python's zipfile), the audit files without the entries of
@@ -188,7 +219,8 @@ struct CustomerDataTests {
     func exportEntries(_ depot: TestDepot, _ customer: String) throws -> [String: String] {
         let zip = depot.folder.path + "/\(customer)-\(UUID().uuidString).zip"
         _ = try depot.database.exportCustomer(customer, to: zip, at: monday, actor: TestDepot.admin)
-        let out = try python("""
+        let out = try python(
+            """
             import json, sys, zipfile
             z = zipfile.ZipFile(sys.argv[1])
             entries = {}
@@ -211,25 +243,33 @@ struct CustomerDataTests {
     func prefixHistory(_ depot: TestDepot) throws -> (c1: String, c10: String) {
         let db = depot.database
         let c1 = try db.openCase(
-            NewCase(customer: "C1", contact: "ann@c1.example", type: .hardwareFault, serial: "C1-UNIT", impact: .medium, urgency: .medium,
-                    title: "Ann reports a reboot; Annual Report Team and Contact 10 copied", description: "Ann (ann@c1.example) says so"),
+            NewCase(
+                customer: "C1", contact: "ann@c1.example", type: .hardwareFault, serial: "C1-UNIT", impact: .medium, urgency: .medium,
+                title: "Ann reports a reboot; Annual Report Team and Contact 10 copied", description: "Ann (ann@c1.example) says so"),
             at: monday, actor: TestDepot.engineer)
-        try db.advanceCase(c1, .wait, note: "waiting for Ann's logs, ask ann@c1.example.", at: monday.adding(seconds: 60), actor: TestDepot.engineer)
+        try db.advanceCase(
+            c1, .wait, note: "waiting for Ann's logs, ask ann@c1.example.", at: monday.adding(seconds: 60), actor: TestDepot.engineer)
         try db.advanceCase(c1, .resume, at: monday.adding(seconds: 120), actor: TestDepot.engineer)
-        _ = try db.diagnose(serial: "C1-UNIT", caseNumber: c1, verdict: .defective, note: "Ann's PSU is dead; Contact 1 agrees, Contact 10 does not",
-                            at: monday.adding(seconds: 180), actor: TestDepot.engineer)
+        _ = try db.diagnose(
+            serial: "C1-UNIT", caseNumber: c1, verdict: .defective, note: "Ann's PSU is dead; Contact 1 agrees, Contact 10 does not",
+            at: monday.adding(seconds: 180), actor: TestDepot.engineer)
         let c10 = try db.openCase(
-            NewCase(customer: "C10", contact: "contact10@c10.example", type: .hardwareFault, serial: "C10-UNIT", impact: .medium, urgency: .medium,
-                    title: "Contact 10 and the Annual Report Team: Ann, Anna and Jo Ann see reboots",
-                    description: "Anna says Ann of One Ltd (ann@c1.example) has it too; joann@c1.example.org agrees"),
+            NewCase(
+                customer: "C10", contact: "contact10@c10.example", type: .hardwareFault, serial: "C10-UNIT", impact: .medium,
+                urgency: .medium,
+                title: "Contact 10 and the Annual Report Team: Ann, Anna and Jo Ann see reboots",
+                description: "Anna says Ann of One Ltd (ann@c1.example) has it too; joann@c1.example.org agrees"),
             at: monday, actor: TestDepot.engineer)
-        _ = try db.diagnose(serial: "C10-UNIT", caseNumber: c10, verdict: .needsMoreInfo, note: "Ann and Contact 1 mentioned by Contact 10",
-                            at: monday.adding(seconds: 240), actor: TestDepot.engineer)
+        _ = try db.diagnose(
+            serial: "C10-UNIT", caseNumber: c10, verdict: .needsMoreInfo, note: "Ann and Contact 1 mentioned by Contact 10",
+            at: monday.adding(seconds: 240), actor: TestDepot.engineer)
         try db.advanceCase(c10, .close, confirmedBy: "anna@c10.example", at: monday.adding(seconds: 300), actor: TestDepot.engineer)
         return (c1, c10)
     }
 
-    @Test("erasing C1's contacts (Contact 1, Ann) changes nothing of C10, whose Contact 10, Annual Report Team, Anna and Jo Ann stay: its export is byte-for-byte the same")
+    @Test(
+        "erasing C1's contacts (Contact 1, Ann) changes nothing of C10, whose Contact 10, Annual Report Team, Anna and Jo Ann stay: its export is byte-for-byte the same"
+    )
     func erasureTouchesOnlyItsCustomer() throws {
         let depot = try TestDepot.empty()
         try depot.importAll(Self.collidingFleet)
@@ -253,13 +293,19 @@ struct CustomerDataTests {
         #expect(own.title == "Erased contact 2 reports a reboot; Annual Report Team and Contact 10 copied")
         #expect(own.description == "[erased]")
         #expect(own.timeline.contains { $0.note == "waiting for Erased contact 2's logs, ask erased-contact-2@erased.invalid." })
-        #expect(own.timeline.contains { ($0.note ?? "").contains("Erased contact 2's PSU is dead; Erased contact 1 agrees, Contact 10 does not") })
+        #expect(
+            own.timeline.contains {
+                ($0.note ?? "").contains("Erased contact 2's PSU is dead; Erased contact 1 agrees, Contact 10 does not")
+            })
         // The answer says how many cells changed where; all of them C1's.
         #expect(erased.cellsRewritten == erased.changes.reduce(0) { $0 + $1.cells } && erased.cellsRewritten > 0)
         #expect(erased.changes.contains { $0.table == "support_case" && $0.column == "title" && $0.cells == 1 })
         #expect(erased.changes.contains { $0.table == "case_event" })
         let names = try depot.database.read { db in try String.fetchAll(db, sql: "SELECT name FROM contact ORDER BY id") }
-        #expect(names == ["Erased contact 1", "Erased contact 2", "Contact 10", "Annual Report Team", "Anna", "Jo Ann", "Alpha Ops", "Beta Ops"])
+        #expect(
+            names == [
+                "Erased contact 1", "Erased contact 2", "Contact 10", "Annual Report Team", "Anna", "Jo Ann", "Alpha Ops", "Beta Ops",
+            ])
     }
 
     @Test("keys shared by records of different kinds and customers never pull another customer's records into an export")
@@ -269,15 +315,19 @@ struct CustomerDataTests {
         let db = depot.database
         // BETA's unit B-2 (ALPHA has a site B-2) and ALPHA's unit K-C10 (C10 has a contract K-C10) get cases and notes.
         let beta = try db.openCase(
-            NewCase(customer: "BETA-CORP", contact: "ops@beta.example", type: .hardwareFault, serial: "B-2", impact: .medium, urgency: .medium,
-                    title: "Beta's private trouble"), at: monday, actor: TestDepot.engineer)
-        _ = try db.diagnose(serial: "B-2", caseNumber: beta, verdict: .defective, note: "SECRET-OF-BETA", at: monday.adding(seconds: 60),
-                            actor: TestDepot.engineer)
+            NewCase(
+                customer: "BETA-CORP", contact: "ops@beta.example", type: .hardwareFault, serial: "B-2", impact: .medium, urgency: .medium,
+                title: "Beta's private trouble"), at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(
+            serial: "B-2", caseNumber: beta, verdict: .defective, note: "SECRET-OF-BETA", at: monday.adding(seconds: 60),
+            actor: TestDepot.engineer)
         let alpha = try db.openCase(
-            NewCase(customer: "ALPHA", contact: "ops@alpha.example", type: .hardwareFault, serial: "K-C10", impact: .medium, urgency: .medium,
-                    title: "Alpha's trouble"), at: monday, actor: TestDepot.engineer)
-        _ = try db.diagnose(serial: "K-C10", caseNumber: alpha, verdict: .needsMoreInfo, note: "SECRET-OF-ALPHA", at: monday.adding(seconds: 60),
-                            actor: TestDepot.engineer)
+            NewCase(
+                customer: "ALPHA", contact: "ops@alpha.example", type: .hardwareFault, serial: "K-C10", impact: .medium, urgency: .medium,
+                title: "Alpha's trouble"), at: monday, actor: TestDepot.engineer)
+        _ = try db.diagnose(
+            serial: "K-C10", caseNumber: alpha, verdict: .needsMoreInfo, note: "SECRET-OF-ALPHA", at: monday.adding(seconds: 60),
+            actor: TestDepot.engineer)
         let betaRMA = try #require(try db.caseDetail(beta, now: monday).rmas.first)
         let alphaExport = try exportEntries(depot, "ALPHA").values.joined(separator: "\n")
         #expect(alphaExport.contains("SECRET-OF-ALPHA"))
@@ -285,9 +335,12 @@ struct CustomerDataTests {
             #expect(!alphaExport.contains(foreign), "\(foreign)")
         }
         let c10Export = try exportEntries(depot, "C10").values.joined(separator: "\n")
-        for foreign in ["SECRET-OF-ALPHA", "SECRET-OF-BETA", alpha, beta, "ops@alpha.example"] { #expect(!c10Export.contains(foreign), "\(foreign)") }
+        for foreign in ["SECRET-OF-ALPHA", "SECRET-OF-BETA", alpha, beta, "ops@alpha.example"] {
+            #expect(!c10Export.contains(foreign), "\(foreign)")
+        }
         let betaExport = try exportEntries(depot, "BETA-CORP").values.joined(separator: "\n")
-        #expect(betaExport.contains("SECRET-OF-BETA") && !betaExport.contains("SECRET-OF-ALPHA") && !betaExport.contains("ops@alpha.example"))
+        #expect(
+            betaExport.contains("SECRET-OF-BETA") && !betaExport.contains("SECRET-OF-ALPHA") && !betaExport.contains("ops@alpha.example"))
     }
 
     @Test("every text column of the schema is either searched by erasure or known to hold no personal data")
@@ -295,7 +348,9 @@ struct CustomerDataTests {
         let depot = try TestDepot.empty()
         let columns = try depot.database.read { db in
             var all: [String] = []
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'") {
+            for table in try String.fetchAll(
+                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
+            {
                 for column in try Row.fetchAll(db, sql: "SELECT name, type FROM pragma_table_info(?)", arguments: [table])
                 where (column["type"] as String).uppercased().contains("TEXT") {
                     all.append("\(table).\(column["name"] as String)")
@@ -315,8 +370,10 @@ struct CustomerDataTests {
             for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
                 for column in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]) {
                     for needle in needles {
-                        count += try Int.fetchOne(db, sql: "SELECT count(*) FROM \"\(table)\" WHERE instr(lower(CAST(\"\(column)\" AS TEXT)), lower(?)) > 0",
-                                                  arguments: [needle]) ?? 0
+                        count +=
+                            try Int.fetchOne(
+                                db, sql: "SELECT count(*) FROM \"\(table)\" WHERE instr(lower(CAST(\"\(column)\" AS TEXT)), lower(?)) > 0",
+                                arguments: [needle]) ?? 0
                     }
                 }
             }

@@ -84,7 +84,9 @@ struct FleetModel {
         let before = units[index]
         change(&units[index])
         let after = units[index]
-        if let at, before.status != after.status || before.customer != after.customer || before.site != after.site || before.depot != after.depot {
+        if let at,
+            before.status != after.status || before.customer != after.customer || before.site != after.site || before.depot != after.depot
+        {
             movedAt[serial] = at
         }
     }
@@ -123,7 +125,8 @@ struct FleetModel {
         let models = Set([unit.model, successors[unit.model]].compactMap { $0 })
         let lineage = lineage(of: unit.serial)
         return units.filter {
-            $0.status == .inStock && models.contains($0.model) && !lineage.contains($0.serial) && (lastMove(of: $0.serial).map { $0 <= at } ?? true)
+            $0.status == .inStock && models.contains($0.model) && !lineage.contains($0.serial)
+                && (lastMove(of: $0.serial).map { $0 <= at } ?? true)
         }.map(\.serial)
     }
 
@@ -144,7 +147,8 @@ struct FleetModel {
         case (.returnThenReplace, .shipped, .deliver): .delivered
         case (.returnThenReplace, .delivered, .close): .closed
         case (.returnThenReplace, .awaitingReturn, .cancel), (.returnThenReplace, .returnReceived, .cancel),
-             (.returnThenReplace, .allocated, .cancel): .cancelled
+            (.returnThenReplace, .allocated, .cancel):
+            .cancelled
         case (.salesReferral, .referred, .close): .closed
         case (.salesReferral, .referred, .cancel): .cancelled
         default: nil
@@ -229,8 +233,10 @@ enum Operation: Equatable, CustomStringConvertible {
         switch self {
         case let .openCase(customer, contact, unit, impact, urgency, time, who):
             "openCase(customer #\(customer), contact #\(contact), unit \(unit.map { "#\($0)" } ?? "none"), \(impact.rawValue)/\(urgency.rawValue), \(time)\(role(who)))"
-        case let .advanceCase(number, action, contact, time, who): "advanceCase(case #\(number), \(action.rawValue), contact #\(contact), \(time)\(role(who)))"
-        case let .diagnose(number, unit, verdict, time, who): "diagnose(case #\(number), unit #\(unit), \(verdict.rawValue), \(time)\(role(who)))"
+        case let .advanceCase(number, action, contact, time, who):
+            "advanceCase(case #\(number), \(action.rawValue), contact #\(contact), \(time)\(role(who)))"
+        case let .diagnose(number, unit, verdict, time, who):
+            "diagnose(case #\(number), unit #\(unit), \(verdict.rawValue), \(time)\(role(who)))"
         case let .rmaStep(rma, action, spare, outcome, time, who):
             "rmaStep(rma #\(rma), \(action.rawValue)\(spare.map { ", spare #\($0)" } ?? "")\(outcome.map { ", \($0.rawValue)" } ?? ""), \(time)\(role(who)))"
         case let .refurbish(unit, depot, time, who): "refurbish(unit #\(unit), \(depot), \(time)\(role(who)))"
@@ -277,7 +283,8 @@ struct OperationGenerator {
         case 44..<74: return rmaStep(model)
         case 74..<79:
             let returned = model.units.indices.filter { model.units[$0].status == .returned }
-            return .refurbish(unit: pick(returned) ?? int(model.units.count), depot: pick(model.depots.keys.sorted()) ?? "D-US", time: time(), who: who())
+            return .refurbish(
+                unit: pick(returned) ?? int(model.units.count), depot: pick(model.depots.keys.sorted()) ?? "D-US", time: time(), who: who())
         case 79..<82:
             let shelf = model.units.indices.filter { [.returned, .inStock].contains(model.units[$0].status) }
             return .scrap(unit: chance(80) ? pick(shelf) ?? int(model.units.count) : int(model.units.count), time: time(), who: who())
@@ -298,16 +305,18 @@ struct OperationGenerator {
         let own = model.contacts.indices.filter { model.contacts[$0].customer == key }
         let contact = chance(92) ? pick(own) ?? int(model.contacts.count) : int(model.contacts.count)
         let ownUnits = model.units.indices.filter { model.units[$0].customer == key }
-        let unit: Int? = switch int(10) {
-        case 0: nil
-        case 1: int(model.units.count)
-        default: pick(ownUnits.filter { model.units[$0].status == .inService }) ?? pick(ownUnits)
-        }
+        let unit: Int? =
+            switch int(10) {
+            case 0: nil
+            case 1: int(model.units.count)
+            default: pick(ownUnits.filter { model.units[$0].status == .inService }) ?? pick(ownUnits)
+            }
         // Never high/high: a P1 needs a designated contact under an active contract, which this test does not model.
         var impact = pick(Level.allCases) ?? .low
         let urgency = pick(Level.allCases) ?? .low
         if impact == .high && urgency == .high { impact = .medium }
-        return .openCase(customer: customer, contact: contact, unit: unit, impact: impact, urgency: urgency, time: time(hasRecord: false), who: who())
+        return .openCase(
+            customer: customer, contact: contact, unit: unit, impact: impact, urgency: urgency, time: time(hasRecord: false), who: who())
     }
 
     mutating func advanceCase(_ model: FleetModel) -> Operation {
@@ -334,11 +343,12 @@ struct OperationGenerator {
                 unit = pick(model.units.indices.filter { model.units[$0].customer == supportCase.customer }) ?? unit
             }
         }
-        let verdict: Verdict = switch int(4) {
-        case 0, 1: .defective
-        case 2: .notDefective
-        default: .needsMoreInfo
-        }
+        let verdict: Verdict =
+            switch int(4) {
+            case 0, 1: .defective
+            case 2: .notDefective
+            default: .needsMoreInfo
+            }
         return .diagnose(case: index, unit: unit, verdict: verdict, time: time(), who: who())
     }
 

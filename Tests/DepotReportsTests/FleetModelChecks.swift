@@ -40,12 +40,20 @@ extension FleetModelRun {
     /// Every unit's status and place, every RMA's state and replacement, every case's status, as the model has them.
     func compareFacts() throws {
         let (units, rmas, cases) = try database.read { db in
-            (try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT a.serial, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a LEFT JOIN customer c ON c.id = a.customer_id
-                LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
-                """)),
-             try Row.fetchAll(db.cachedStatement(sql: "SELECT r.number, r.state, p.serial AS replacement FROM rma r LEFT JOIN appliance p ON p.id = r.replacement_id ORDER BY r.id")),
-             try Row.fetchAll(db.cachedStatement(sql: "SELECT number, status FROM support_case ORDER BY id")))
+            (
+                try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT a.serial, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a LEFT JOIN customer c ON c.id = a.customer_id
+                            LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
+                            """)),
+                try Row.fetchAll(
+                    db.cachedStatement(
+                        sql:
+                            "SELECT r.number, r.state, p.serial AS replacement FROM rma r LEFT JOIN appliance p ON p.id = r.replacement_id ORDER BY r.id"
+                    )),
+                try Row.fetchAll(db.cachedStatement(sql: "SELECT number, status FROM support_case ORDER BY id"))
+            )
         }
         var differences: [String] = []
         for row in units {
@@ -58,18 +66,22 @@ extension FleetModelRun {
             let status: String = row["status"]
             var depot = unit.depot
             if depot == nil && unit.customer == nil { depot = row["depot"] }
-            if status != unit.status.rawValue || place(row["customer"], row["site"], row["depot"]) != place(unit.customer, unit.site, depot) {
-                differences.append("unit \(serial) is \(status) at \(place(row["customer"], row["site"], row["depot"])); "
-                    + "the model has \(unit.status.rawValue) at \(place(unit.customer, unit.site, depot))")
+            if status != unit.status.rawValue || place(row["customer"], row["site"], row["depot"]) != place(unit.customer, unit.site, depot)
+            {
+                differences.append(
+                    "unit \(serial) is \(status) at \(place(row["customer"], row["site"], row["depot"])); "
+                        + "the model has \(unit.status.rawValue) at \(place(unit.customer, unit.site, depot))")
             }
         }
         if rmas.count != model.rmas.count { differences.append("Depot has \(rmas.count) RMAs, the model \(model.rmas.count)") }
         for (row, rma) in zip(rmas, model.rmas) {
             let state: String = row["state"]
             let replacement: String? = row["replacement"]
-            if row["number"] as String != rma.number || state != rma.state.rawValue || (rma.state.isOpen && replacement != rma.replacement) {
-                differences.append("RMA \(row["number"] as String) is \(state) with replacement \(replacement ?? "none"); "
-                    + "the model has \(rma.number) \(rma.state.rawValue) with \(rma.replacement ?? "none")")
+            if row["number"] as String != rma.number || state != rma.state.rawValue || (rma.state.isOpen && replacement != rma.replacement)
+            {
+                differences.append(
+                    "RMA \(row["number"] as String) is \(state) with replacement \(replacement ?? "none"); "
+                        + "the model has \(rma.number) \(rma.state.rawValue) with \(rma.replacement ?? "none")")
             }
         }
         if cases.count != model.cases.count { differences.append("Depot has \(cases.count) cases, the model \(model.cases.count)") }
@@ -100,21 +112,29 @@ extension FleetModelRun {
                 stock["\(depot)|\(unitModel)", default: (0, 0, 0)].needing += 1
             }
         }
-        let expectedStock = Set(stock.filter { $0.value.inStock + $0.value.allocated + $0.value.needing > 0 }.map { key, value in
-            let parts = key.split(separator: "|").map(String.init)
-            return [parts[0], model.depots[parts[0]] ?? "", parts[1], String(value.inStock), String(value.allocated), String(value.needing)]
-        })
+        let expectedStock = Set(
+            stock.filter { $0.value.inStock + $0.value.allocated + $0.value.needing > 0 }.map { key, value in
+                let parts = key.split(separator: "|").map(String.init)
+                return [
+                    parts[0], model.depots[parts[0]] ?? "", parts[1], String(value.inStock), String(value.allocated), String(value.needing),
+                ]
+            })
         let spareStock = Set(try report("spare-stock", asOf: today))
         if spareStock != expectedStock {
-            fail("report", "spare-stock lists \(spareStock.subtracting(expectedStock).sorted { $0.lexicographicallyPrecedes($1) }) "
-                + "instead of \(expectedStock.subtracting(spareStock).sorted { $0.lexicographicallyPrecedes($1) })")
+            fail(
+                "report",
+                "spare-stock lists \(spareStock.subtracting(expectedStock).sorted { $0.lexicographicallyPrecedes($1) }) "
+                    + "instead of \(expectedStock.subtracting(spareStock).sorted { $0.lexicographicallyPrecedes($1) })")
         }
 
         let queue = Set(try report("shipping-queue", asOf: today).map { [$0[0], $0[2], $0[3], $0[4]] })
-        let expectedQueue = Set(model.rmas.filter(FleetModel.awaitingShipment).map { [$0.number, $0.state.rawValue, $0.customer, $0.site] })
+        let expectedQueue = Set(
+            model.rmas.filter(FleetModel.awaitingShipment).map { [$0.number, $0.state.rawValue, $0.customer, $0.site] })
         if queue != expectedQueue {
-            fail("report", "shipping-queue lists (rma, state, customer, site) \(queue.subtracting(expectedQueue).sorted { $0.lexicographicallyPrecedes($1) }) "
-                + "instead of \(expectedQueue.subtracting(queue).sorted { $0.lexicographicallyPrecedes($1) })")
+            fail(
+                "report",
+                "shipping-queue lists (rma, state, customer, site) \(queue.subtracting(expectedQueue).sorted { $0.lexicographicallyPrecedes($1) }) "
+                    + "instead of \(expectedQueue.subtracting(queue).sorted { $0.lexicographicallyPrecedes($1) })")
         }
 
         // As of tomorrow, so every verdict so far (some are dated up to the allowed skew ahead) is in.
@@ -125,8 +145,10 @@ extension FleetModelRun {
         let failed = Set(model.rmas.map(\.unit))
         let cohort = model.units.filter { $0.customer != nil || failed.contains($0.serial) }.count
         if units != cohort || defective != failed.count {
-            fail("report", "failure-rates counts \(units) units and \(defective) defective; the records hold \(cohort) units at customers "
-                + "or returned under an RMA and \(failed.count) units diagnosed defective")
+            fail(
+                "report",
+                "failure-rates counts \(units) units and \(defective) defective; the records hold \(cohort) units at customers "
+                    + "or returned under an RMA and \(failed.count) units diagnosed defective")
         }
     }
 
@@ -137,9 +159,13 @@ extension FleetModelRun {
         exports += 1
         let path = folder.path + "/export-\(exports).zip"
         defer { unlink(path) }
-        guard let export = judge("export \(customer) at \(model.now)", [], { () throws(DepotError) in
-            try database.exportCustomer(customer, to: path, at: model.now, actor: Self.admin)
-        }) else { return nil }
+        guard
+            let export = judge(
+                "export \(customer) at \(model.now)", [],
+                { () throws(DepotError) in
+                    try database.exportCustomer(customer, to: path, at: model.now, actor: Self.admin)
+                })
+        else { return nil }
         var entries: [String: Data] = [:]
         do {
             let archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
@@ -169,11 +195,14 @@ extension FleetModelRun {
         guard let (_, entries) = export(customer) else { return }
         do {
             let records = try database.read { db in
-                try Row.fetchAll(db, sql: """
-                    SELECT c.key AS customer, s.key FROM site s JOIN customer c ON c.id = s.customer_id
-                    UNION ALL SELECT c.key, t.key FROM contract t JOIN customer c ON c.id = t.customer_id
-                    UNION ALL SELECT key, key FROM customer
-                    """).map { ($0["customer"] as String, $0["key"] as String) }
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT c.key AS customer, s.key FROM site s JOIN customer c ON c.id = s.customer_id
+                        UNION ALL SELECT c.key, t.key FROM contract t JOIN customer c ON c.id = t.customer_id
+                        UNION ALL SELECT key, key FROM customer
+                        """
+                ).map { ($0["customer"] as String, $0["key"] as String) }
             }
             var tokens: [String: Set<String>] = [:]
             for (owner, key) in records { tokens[owner, default: []].insert(key) }
@@ -204,8 +233,9 @@ extension FleetModelRun {
                 }
                 for row in owners {
                     if let owner = row["depot_owner"] as String?, owner != customer {
-                        leaks.append("audit.json holds entry #\(row["id"] as Int64) (\(row["action"] as String) \(row["entity"] as String) "
-                            + "\(row["entity_key"] as String)) about \(owner)")
+                        leaks.append(
+                            "audit.json holds entry #\(row["id"] as Int64) (\(row["action"] as String) \(row["entity"] as String) "
+                                + "\(row["entity_key"] as String)) about \(owner)")
                     }
                 }
             }
@@ -221,7 +251,8 @@ extension FleetModelRun {
         let needle = Array(token.utf8)
         guard !needle.isEmpty, bytes.count >= needle.count else { return false }
         func isWordByte(_ b: UInt8) -> Bool {
-            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x2E || b == 0x40
+            (b >= 0x30 && b <= 0x39) || (b >= 0x41 && b <= 0x5A) || (b >= 0x61 && b <= 0x7A) || b == 0x2D || b == 0x5F || b == 0x2E
+                || b == 0x40
         }
         var i = 0
         while i + needle.count <= bytes.count {

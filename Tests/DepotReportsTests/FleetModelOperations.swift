@@ -16,9 +16,12 @@ extension FleetModelRun {
     func apply(_ operation: Operation) -> Bool {
         switch operation {
         case let .openCase(customer, contact, unit, impact, urgency, time, who):
-            guard customer < model.customers.count, contact < model.contacts.count, unit.map({ $0 < model.units.count }) ?? true else { return false }
-            openCase(customer: model.customers[customer], contact: model.contacts[contact], unit: unit.map { model.units[$0] },
-                     impact: impact, urgency: urgency, time: time, who: who)
+            guard customer < model.customers.count, contact < model.contacts.count, unit.map({ $0 < model.units.count }) ?? true else {
+                return false
+            }
+            openCase(
+                customer: model.customers[customer], contact: model.contacts[contact], unit: unit.map { model.units[$0] },
+                impact: impact, urgency: urgency, time: time, who: who)
         case let .advanceCase(index, action, contact, time, who):
             guard index < model.cases.count, contact < model.contacts.count else { return false }
             advanceCase(index, action, contact: model.contacts[contact], time: time, who: who)
@@ -51,7 +54,9 @@ extension FleetModelRun {
 
     // MARK: - Cases
 
-    func openCase(customer: String, contact: FleetModel.Contact, unit: FleetModel.Unit?, impact: Level, urgency: Level, time: TimeSpec, who: Who) {
+    func openCase(
+        customer: String, contact: FleetModel.Contact, unit: FleetModel.Unit?, impact: Level, urgency: Level, time: TimeSpec, who: Who
+    ) {
         let at = instant(time, last: nil)
         var (actor, refusals) = pickActor(who, allowed: Self.engineer, wrong: Self.logistics)
         refusals += timeRefusals(at, last: nil)
@@ -65,7 +70,9 @@ extension FleetModelRun {
             impact: impact, urgency: urgency, title: "\(contact.name) reports \(unit?.serial ?? "an idea")",
             description: "Reported by \(contact.name) <\(contact.email)> for \(customer)")
         let label = "open a case for \(customer) by \(contact.email) on \(unit?.serial ?? "no unit") at \(at) as \(actor.user)"
-        guard let number = judge(label, refusals, { () throws(DepotError) in try database.openCase(request, at: at, actor: actor) }) else { return }
+        guard let number = judge(label, refusals, { () throws(DepotError) in try database.openCase(request, at: at, actor: actor) }) else {
+            return
+        }
         model.cases.append(FleetModel.Case(number: number, customer: customer, unit: unit?.serial, status: .open, lastEvent: at))
         if let unit, unit.status == .inService { model.update(unit.serial, at: at) { $0.status = .suspect } }
     }
@@ -77,15 +84,21 @@ extension FleetModelRun {
         refusals += timeRefusals(at, last: current.lastEvent)
         var next = CaseStateMachine.next(from: current.status, by: action)
         if action == .respond && current.status == .waitingOnCustomer && current.responded { next = nil }
-        if action == .resume && next != nil { next = CaseStateMachine.resumed(responded: current.responded, workaround: current.workaround) }
+        if action == .resume && next != nil {
+            next = CaseStateMachine.resumed(responded: current.responded, workaround: current.workaround)
+        }
         if next == nil { refusals.append(.rule("\(action.rawValue) is not allowed from \(current.status.rawValue)")) }
-        if action == .close && contact.customer != current.customer { refusals.append(.rule("\(contact.email) is not a contact of \(current.customer)")) }
+        if action == .close && contact.customer != current.customer {
+            refusals.append(.rule("\(contact.email) is not a contact of \(current.customer)"))
+        }
         // The note names a contact of the case's own customer: erasing another customer's contacts must leave it alone.
         let ownContact = model.contacts.first { $0.customer == current.customer }?.name ?? "the customer"
-        let label = "\(action.rawValue) \(current.number) (\(current.status.rawValue))\(action == .close ? " confirmed by \(contact.email)" : "") at \(at) as \(actor.user)"
+        let label =
+            "\(action.rawValue) \(current.number) (\(current.status.rawValue))\(action == .close ? " confirmed by \(contact.email)" : "") at \(at) as \(actor.user)"
         let result: Void? = judge(label, refusals) { () throws(DepotError) in
-            try database.advanceCase(current.number, action, confirmedBy: action == .close ? contact.email : nil,
-                                     note: "waiting for logs from \(ownContact)", at: at, actor: actor)
+            try database.advanceCase(
+                current.number, action, confirmedBy: action == .close ? contact.email : nil,
+                note: "waiting for logs from \(ownContact)", at: at, actor: actor)
         }
         guard result != nil, let next else { return }
         model.cases[index].status = next
@@ -107,9 +120,15 @@ extension FleetModelRun {
         if !unit.status.isAtCustomer { refusals.append(.rule("\(serial) is \(unit.status.rawValue)")) }
         if let open = model.openRMA(ofUnit: serial) { refusals.append(.rule("\(serial) has the open RMA \(model.rmas[open].number)")) }
         let label = "diagnose \(serial) in \(current.number) as \(verdict.rawValue) at \(at) as \(actor.user)"
-        guard let outcome = judge(label, refusals, { () throws(DepotError) in
-            try database.diagnose(serial: serial, caseNumber: current.number, verdict: verdict, note: "checked by \(actor.user)", at: at, actor: actor)
-        }) else { return }
+        guard
+            let outcome = judge(
+                label, refusals,
+                { () throws(DepotError) in
+                    try database.diagnose(
+                        serial: serial, caseNumber: current.number, verdict: verdict, note: "checked by \(actor.user)", at: at, actor: actor
+                    )
+                })
+        else { return }
         model.cases[index].unit = serial
         model.cases[index].lastEvent = at
         switch verdict {
@@ -121,16 +140,22 @@ extension FleetModelRun {
                 fail("decision", "a defective verdict on \(serial) started no RMA", fatal: true)
                 return
             }
-            if Self.premiumCustomers.contains(current.customer), at < Instant(iso: "2026-12-31T00:00:00Z") ?? at, path != .advanceReplacement {
-                fail("rma-path", "\(number) of premium customer \(current.customer) took the path \(path.rawValue), not advance-replacement")
+            if Self.premiumCustomers.contains(current.customer), at < Instant(iso: "2026-12-31T00:00:00Z") ?? at,
+                path != .advanceReplacement
+            {
+                fail(
+                    "rma-path", "\(number) of premium customer \(current.customer) took the path \(path.rawValue), not advance-replacement")
             }
-            let state: RMAState = switch path {
-            case .advanceReplacement: .approved
-            case .returnThenReplace: .awaitingReturn
-            case .salesReferral: .referred
-            }
-            model.rmas.append(FleetModel.RMA(number: number, caseIndex: index, unit: serial, path: path, state: state, lastEvent: at,
-                                             customer: current.customer, site: site, region: model.sites[site]?.region ?? "", verdictAt: at))
+            let state: RMAState =
+                switch path {
+                case .advanceReplacement: .approved
+                case .returnThenReplace: .awaitingReturn
+                case .salesReferral: .referred
+                }
+            model.rmas.append(
+                FleetModel.RMA(
+                    number: number, caseIndex: index, unit: serial, path: path, state: state, lastEvent: at,
+                    customer: current.customer, site: site, region: model.sites[site]?.region ?? "", verdictAt: at))
         }
     }
 
@@ -141,11 +166,16 @@ extension FleetModelRun {
         refusals += timeRefusals(at, last: current.lastEvent)
         if current.status == .closed { refusals.append(.rule("\(current.number) is closed")) }
         let label = "attach a\(secure ? " secure" : "") file to \(current.number) at \(at) as \(actor.user)"
-        guard let attachment = judge(label, refusals, { () throws(DepotError) in
-            let upload = try database.beginUpload()
-            try upload.append(Array("log of step \(step)".utf8))
-            return try database.attach(upload, to: current.number, name: "log-\(step).txt", mediaType: "text/plain", secure: secure, at: at, actor: actor)
-        }) else { return }
+        guard
+            let attachment = judge(
+                label, refusals,
+                { () throws(DepotError) in
+                    let upload = try database.beginUpload()
+                    try upload.append(Array("log of step \(step)".utf8))
+                    return try database.attach(
+                        upload, to: current.number, name: "log-\(step).txt", mediaType: "text/plain", secure: secure, at: at, actor: actor)
+                })
+        else { return }
         model.cases[index].lastEvent = at
         // Retention counts from when the server received the file, whatever date the uploader gave.
         model.attachments.append(FleetModel.Attachment(id: attachment.id, caseIndex: index, secure: secure, uploadedAt: model.now))
@@ -157,10 +187,16 @@ extension FleetModelRun {
         let at = model.now
         let cutoff = at.adding(seconds: -model.secureRetentionSeconds)
         let due = model.attachments.filter { $0.secure && $0.uploadedAt <= cutoff }
-        guard let report = judge("apply retention at \(at)", [], changes: !due.isEmpty, { () throws(DepotError) in try database.applyRetention(at: at, actor: Self.admin) }) else { return }
+        guard
+            let report = judge(
+                "apply retention at \(at)", [], changes: !due.isEmpty,
+                { () throws(DepotError) in try database.applyRetention(at: at, actor: Self.admin) })
+        else { return }
         if report.secureExpired != due.count || report.closedCases != 0 {
-            fail("retention", "the retention run at \(at) deleted \(report.secureExpired) secure uploads and \(report.closedCases) of closed cases; "
-                + "the model expected \(due.count) and 0")
+            fail(
+                "retention",
+                "the retention run at \(at) deleted \(report.secureExpired) secure uploads and \(report.closedCases) of closed cases; "
+                    + "the model expected \(due.count) and 0")
         }
         for attachment in due {
             model.cases[attachment.caseIndex].lastEvent = max(model.cases[attachment.caseIndex].lastEvent, at)
@@ -174,15 +210,18 @@ extension FleetModelRun {
     func rmaStep(_ index: Int, _ action: RMAAction, spare: String?, outcome: ReferralOutcome?, time: TimeSpec, who: Who) {
         let rma = model.rmas[index]
         let at = instant(time, last: rma.lastEvent)
-        let (allowed, wrong): (Actor, Actor) = switch action {
-        case .cancel: (Self.engineer, Self.accountManager)
-        case .close where rma.path == .salesReferral: (Self.accountManager, Self.logistics)
-        default: (Self.logistics, Self.engineer)
-        }
+        let (allowed, wrong): (Actor, Actor) =
+            switch action {
+            case .cancel: (Self.engineer, Self.accountManager)
+            case .close where rma.path == .salesReferral: (Self.accountManager, Self.logistics)
+            default: (Self.logistics, Self.engineer)
+            }
         var (actor, refusals) = pickActor(who, allowed: allowed, wrong: wrong)
         refusals += timeRefusals(at, last: rma.lastEvent)
         let next = FleetModel.next(rma.path, rma.state, action)
-        if next == nil { refusals.append(.rule("\(action.rawValue) is not allowed on a \(rma.path.rawValue) RMA in \(rma.state.rawValue)")) }
+        if next == nil {
+            refusals.append(.rule("\(action.rawValue) is not allowed on a \(rma.path.rawValue) RMA in \(rma.state.rawValue)"))
+        }
         if action == .cancel || action == .returnShip, model.unit(rma.unit)?.status == .returnInTransit {
             refusals.append(.rule("\(rma.unit) is on its way back: only its receipt is allowed"))
         }
@@ -195,20 +234,25 @@ extension FleetModelRun {
             if rma.path == .salesReferral && outcome == nil { refusals.append(.rule("a referral closes with an outcome")) }
             if rma.path != .salesReferral && outcome != nil { refusals.append(.rule("only a referral has an outcome")) }
         }
-        let label = "\(action.rawValue) \(rma.number) (\(rma.path.rawValue), \(rma.state.rawValue))\(spare.map { " with \($0)" } ?? "")"
+        let label =
+            "\(action.rawValue) \(rma.number) (\(rma.path.rawValue), \(rma.state.rawValue))\(spare.map { " with \($0)" } ?? "")"
             + "\(outcome.map { " as \($0.rawValue)" } ?? "") at \(at) as \(actor.user)"
-        guard let result = judge(label, refusals, { () throws(DepotError) -> String? in
-            switch action {
-            case .allocate: return try database.allocate(rma: rma.number, serial: spare, at: at, actor: actor)
-            case .ship: try database.ship(rma: rma.number, carrier: "UPS", tracking: "1Z\(step)", at: at, actor: actor)
-            case .deliver: try database.deliver(rma: rma.number, at: at, actor: actor)
-            case .returnShip: try database.returnShip(rma: rma.number, carrier: "DHL", tracking: "R\(step)", at: at, actor: actor)
-            case .receive: try database.receive(rma: rma.number, at: at, actor: actor)
-            case .close: try database.closeRMA(rma.number, outcome: outcome, at: at, actor: actor)
-            case .cancel: try database.cancelRMA(rma.number, reason: "customer withdrew", at: at, actor: actor)
-            }
-            return nil
-        }), let next else { return }
+        guard
+            let result = judge(
+                label, refusals,
+                { () throws(DepotError) -> String? in
+                    switch action {
+                    case .allocate: return try database.allocate(rma: rma.number, serial: spare, at: at, actor: actor)
+                    case .ship: try database.ship(rma: rma.number, carrier: "UPS", tracking: "1Z\(step)", at: at, actor: actor)
+                    case .deliver: try database.deliver(rma: rma.number, at: at, actor: actor)
+                    case .returnShip: try database.returnShip(rma: rma.number, carrier: "DHL", tracking: "R\(step)", at: at, actor: actor)
+                    case .receive: try database.receive(rma: rma.number, at: at, actor: actor)
+                    case .close: try database.closeRMA(rma.number, outcome: outcome, at: at, actor: actor)
+                    case .cancel: try database.cancelRMA(rma.number, reason: "customer withdrew", at: at, actor: actor)
+                    }
+                    return nil
+                }), let next
+        else { return }
         model.rmas[index].state = next
         model.rmas[index].lastEvent = at
         switch action {
@@ -218,7 +262,10 @@ extension FleetModelRun {
                 return
             }
             if !candidates.contains(picked) {
-                fail("allocation", "allocate \(rma.number) picked \(picked), which may not replace \(rma.unit) (candidates: \(candidates.joined(separator: ", ")))")
+                fail(
+                    "allocation",
+                    "allocate \(rma.number) picked \(picked), which may not replace \(rma.unit) (candidates: \(candidates.joined(separator: ", ")))"
+                )
             }
             model.rmas[index].replacement = picked
             // A spare set aside for the customer's RMA is in that RMA's history (and export) even when it is cancelled
@@ -266,8 +313,11 @@ extension FleetModelRun {
         var (actor, refusals) = pickActor(who, allowed: Self.logistics, wrong: Self.engineer)
         refusals += timeRefusals(at, last: last)
         if unit.status != .returned { refusals.append(.rule("\(serial) is \(unit.status.rawValue)")) }
-        if let open = model.openRMA(ofUnit: serial) { refusals.append(.rule("\(serial) is the unit of the open \(model.rmas[open].number)")) }
-        let result: Void? = judge("refurbish \(serial) (\(unit.status.rawValue)) into \(depot) at \(at) as \(actor.user)", refusals) { () throws(DepotError) in
+        if let open = model.openRMA(ofUnit: serial) {
+            refusals.append(.rule("\(serial) is the unit of the open \(model.rmas[open].number)"))
+        }
+        let result: Void? = judge("refurbish \(serial) (\(unit.status.rawValue)) into \(depot) at \(at) as \(actor.user)", refusals) {
+            () throws(DepotError) in
             try database.refurbish(serial: serial, depot: depot, at: at, actor: actor)
         }
         guard result != nil else { return }
@@ -289,7 +339,8 @@ extension FleetModelRun {
         if !(unit.status == .inStock || (unit.status == .returned && open == nil)) {
             refusals.append(.rule("\(serial) is \(unit.status.rawValue)\(open.map { " with the open \(model.rmas[$0].number)" } ?? "")"))
         }
-        let result: Void? = judge("scrap \(serial) (\(unit.status.rawValue)) at \(at) as \(actor.user)", refusals) { () throws(DepotError) in
+        let result: Void? = judge("scrap \(serial) (\(unit.status.rawValue)) at \(at) as \(actor.user)", refusals) {
+            () throws(DepotError) in
             try database.scrap(serial: serial, reason: "worn out", at: at, actor: actor)
         }
         guard result != nil else { return }
@@ -303,13 +354,19 @@ extension FleetModelRun {
         let before = others.map { exportDigest($0) }
         var refusals: [Refusal] = []
         if let contact, contact.customer != customer { refusals.append(.rule("\(contact.email) is not a contact of \(customer)")) }
-        let erased = model.contacts.indices.filter { model.contacts[$0].customer == customer && (contact == nil || model.contacts[$0].id == contact?.id) }
+        let erased = model.contacts.indices.filter {
+            model.contacts[$0].customer == customer && (contact == nil || model.contacts[$0].id == contact?.id)
+        }
         let expected = erased.map { "erased-contact-\(model.contacts[$0].id)@erased.invalid" }
         let at = model.now
         let label = "erase the contacts of \(customer)\(contact.map { " (\($0.email))" } ?? "") at \(at)"
-        guard let result = judge(label, refusals, { () throws(DepotError) in
-            try database.eraseContacts(of: customer, contact: contact?.email, at: at, actor: Self.admin)
-        }) else { return }
+        guard
+            let result = judge(
+                label, refusals,
+                { () throws(DepotError) in
+                    try database.eraseContacts(of: customer, contact: contact?.email, at: at, actor: Self.admin)
+                })
+        else { return }
         if result.contacts != expected {
             fail("erasure", "erasing \(customer) gave the pseudonyms \(result.contacts); the model expected \(expected)")
         }

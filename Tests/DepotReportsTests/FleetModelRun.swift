@@ -61,30 +61,44 @@ final class FleetModelRun {
     /// Customers whose keys and contacts' names are prefixes of each other, and units whose serials are other
     /// records' keys (a contract's, a customer's, the first case's and the first RMA's numbers).
     static let extraFleet: [(ImportEntity, String)] = [
-        (.customers, """
+        (
+            .customers,
+            """
             customer,name,region,account_manager,tam
             C1,C One Ltd,emea,Dora Manager,
             C10,C Ten Inc,americas,Eve Manager,
-            """),
-        (.sites, """
+            """
+        ),
+        (
+            .sites,
+            """
             site,customer,name,country,region,address
             C1-HQ,C1,Head office,GB,emea,10 Fleet St
             C1-LAB,C1,Lab,GB,emea,11 Fleet St
             C10-HQ,C10,Head office,US,americas,"10 Main St, Boston"
-            """),
-        (.contracts, """
+            """
+        ),
+        (
+            .contracts,
+            """
             contract,customer,tier,start_date,end_date,max_contacts
             C1-P,C1,premium,2026-01-01,2027-12-31,3
             C10-S,C10,standard,2026-01-01,2027-12-31,3
-            """),
-        (.contacts, """
+            """
+        ),
+        (
+            .contacts,
+            """
             email,customer,name,designated,certified
             ann@c1.example,C1,Ann,no,no
             anna@c10.example,C10,Anna,no,no
             reports@c10.example,C10,Annual Report Team,no,no
             jo.ann@c1.example,C10,Jo Ann,no,no
-            """),
-        (.appliances, """
+            """
+        ),
+        (
+            .appliances,
+            """
             serial,model,customer,site,depot,ship_date,software_version,status
             C1-1,DX-100,C1,C1-HQ,,2026-06-01,5.1,in-service
             C1-2,DX-200,C1,C1-LAB,,2024-01-01,5.0,in-service
@@ -98,26 +112,36 @@ final class FleetModelRun {
             SPARE-US-3,DX-100,,,D-US,2026-01-10,5.1,in-stock
             SPARE-EU-3,DX-100,,,D-EU,2026-01-10,5.1,in-stock
             SPARE-EU-4,DX-200,,,D-EU,2026-01-10,5.1,in-stock
-            """),
+            """
+        ),
     ]
 
     /// The model of the imported fixture (the fixture is given; only what happens after is predicted).
     static func loadModel(_ database: DepotDatabase, retentionDays: Int) throws -> FleetModel {
         try database.read { db in
             var units: [FleetModel.Unit] = []
-            for row in try Row.fetchAll(db, sql: """
-                SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a
-                JOIN model m ON m.id = a.model_id LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
-                LEFT JOIN depot d ON d.id = a.depot_id ORDER BY a.serial
-                """) {
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a
+                    JOIN model m ON m.id = a.model_id LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
+                    LEFT JOIN depot d ON d.id = a.depot_id ORDER BY a.serial
+                    """)
+            {
                 let customer: String? = row["customer"]
-                units.append(FleetModel.Unit(serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? .inService,
-                                             customer: customer, site: row["site"], depot: row["depot"], everAt: customer.map { [$0] } ?? []))
+                units.append(
+                    FleetModel.Unit(
+                        serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? .inService,
+                        customer: customer, site: row["site"], depot: row["depot"], everAt: customer.map { [$0] } ?? []))
             }
-            let contacts = try Row.fetchAll(db, sql: "SELECT t.id, t.email, t.name, c.key FROM contact t JOIN customer c ON c.id = t.customer_id ORDER BY t.id")
-                .map { FleetModel.Contact(id: $0["id"], customer: $0["key"], email: $0["email"], name: $0["name"]) }
+            let contacts = try Row.fetchAll(
+                db, sql: "SELECT t.id, t.email, t.name, c.key FROM contact t JOIN customer c ON c.id = t.customer_id ORDER BY t.id"
+            )
+            .map { FleetModel.Contact(id: $0["id"], customer: $0["key"], email: $0["email"], name: $0["name"]) }
             var sites: [String: (customer: String, region: String)] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT s.key, c.key AS customer, s.region FROM site s JOIN customer c ON c.id = s.customer_id") {
+            for row in try Row.fetchAll(
+                db, sql: "SELECT s.key, c.key AS customer, s.region FROM site s JOIN customer c ON c.id = s.customer_id")
+            {
                 sites[row["key"]] = (row["customer"], row["region"])
             }
             var depots: [String: String] = [:]
@@ -128,7 +152,8 @@ final class FleetModelRun {
             }
             return FleetModel(
                 units: units, unitIndex: Dictionary(uniqueKeysWithValues: units.enumerated().map { ($1.serial, $0) }),
-                contacts: contacts, customers: try String.fetchAll(db, sql: "SELECT key FROM customer ORDER BY key"), sites: sites, depots: depots,
+                contacts: contacts, customers: try String.fetchAll(db, sql: "SELECT key FROM customer ORDER BY key"), sites: sites,
+                depots: depots,
                 successors: successors, now: start, secureRetentionSeconds: Int64(retentionDays) * 86_400)
         }
     }
@@ -157,7 +182,10 @@ final class FleetModelRun {
         case .success(let value):
             log.append("\(step): \(label) -> accepted")
             guard refusals.isEmpty else {
-                fail("decision", "Depot accepted \(label); the model expected a refusal (\(refusals.map(\.description).joined(separator: "; ")))", fatal: true)
+                fail(
+                    "decision",
+                    "Depot accepted \(label); the model expected a refusal (\(refusals.map(\.description).joined(separator: "; ")))",
+                    fatal: true)
                 return nil
             }
             if changes && after <= before { fail("audit", "\(label) was accepted but added no audit entry") }
@@ -199,7 +227,9 @@ final class FleetModelRun {
     func timeRefusals(_ at: Instant, last: Instant?) -> [Refusal] {
         var refusals: [Refusal] = []
         if let last, at < last { refusals.append(.time("\(at) is before the record's last event \(last)")) }
-        if at > model.now.adding(seconds: Self.allowedSkew) { refusals.append(.time("\(at) is after now (\(model.now)) + \(Self.allowedSkew) s")) }
+        if at > model.now.adding(seconds: Self.allowedSkew) {
+            refusals.append(.time("\(at) is after now (\(model.now)) + \(Self.allowedSkew) s"))
+        }
         return refusals
     }
 

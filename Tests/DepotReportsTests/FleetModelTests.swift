@@ -20,8 +20,9 @@ struct FleetModelTests {
     static let seeds: [UInt64] = Array(1...25)
     static let operationsPerSeed = 200
 
-    @Test("random operation sequences: Depot refuses exactly what the model refuses, agrees with it, and keeps the fleet's invariants",
-          arguments: seeds)
+    @Test(
+        "random operation sequences: Depot refuses exactly what the model refuses, agrees with it, and keeps the fleet's invariants",
+        arguments: seeds)
     func randomSequences(seed: UInt64) throws {
         // DEPOT_MODEL_SEED=N runs only seed N, with the whole run's log in the report (DEPOT_MODEL_TRACE=1 prints it always).
         if let only = ProcessInfo.processInfo.environment["DEPOT_MODEL_SEED"].flatMap(UInt64.init), only != seed { return }
@@ -29,8 +30,9 @@ struct FleetModelTests {
         if let report = outcome { Issue.record(Comment(rawValue: report)) }
     }
 
-    @Test("soak: DEPOT_SOAK_OPERATIONS operations over consecutive seeds from DEPOT_SOAK_SEED",
-          .enabled(if: ProcessInfo.processInfo.environment["DEPOT_SOAK_OPERATIONS"] != nil))
+    @Test(
+        "soak: DEPOT_SOAK_OPERATIONS operations over consecutive seeds from DEPOT_SOAK_SEED",
+        .enabled(if: ProcessInfo.processInfo.environment["DEPOT_SOAK_OPERATIONS"] != nil))
     func soak() throws {
         let environment = ProcessInfo.processInfo.environment
         let total = Int(environment["DEPOT_SOAK_OPERATIONS"] ?? "") ?? 0
@@ -67,7 +69,9 @@ struct FleetModelTests {
             print("timings (ms): \(run.timings.mapValues { $0 / 1_000_000 })")
         }
         // Shrink the run's fatal failure, else its first finding that a step caused (not one the schema has from the start).
-        guard let first = run.failures.first(where: \.fatal) ?? run.failures.first(where: { $0.step > 1 }) ?? run.failures.first else { return nil }
+        guard let first = run.failures.first(where: \.fatal) ?? run.failures.first(where: { $0.step > 1 }) ?? run.failures.first else {
+            return nil
+        }
         if ProcessInfo.processInfo.environment["DEPOT_MODEL_NO_SHRINK"] != nil {
             return "Fleet model: seed \(seed) failed:\n" + run.failures.map { "  " + $0.description }.joined(separator: "\n")
         }

@@ -19,10 +19,14 @@ struct APITests {
         let server = try TestServer()
         try await server.run { client in
             try await client.execute(uri: "/healthz", method: .get) { #expect($0.status == .ok) }
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)
+            ) {
                 #expect($0.status == .created)
             }
-            try await client.execute(uri: "/api/v1/units/NOPE-1", method: .get, headers: server.auth(.admin)) { #expect($0.status == .notFound) }
+            try await client.execute(uri: "/api/v1/units/NOPE-1", method: .get, headers: server.auth(.admin)) {
+                #expect($0.status == .notFound)
+            }
             try await client.execute(uri: "/metrics", method: .get) { response in
                 let text = String(buffer: response.body)
                 #expect(response.status == .ok)
@@ -42,8 +46,11 @@ struct APITests {
             try await client.execute(uri: "/api/v1/units/acme-1", method: .get, headers: server.auth(.accountManager)) { response in
                 #expect(response.status == .ok)
                 let unit = try json(response)
-                #expect(unit["serial"] as? String == "ACME-1" && unit["model"] as? String == "DX-100" && unit["customer"] as? String == "ACME")
-                #expect(unit["site"] as? String == "ACME-NYC" && unit["status"] as? String == "in-service" && unit["warrantyEnd"] as? String == "2027-03-01")
+                #expect(
+                    unit["serial"] as? String == "ACME-1" && unit["model"] as? String == "DX-100" && unit["customer"] as? String == "ACME")
+                #expect(
+                    unit["site"] as? String == "ACME-NYC" && unit["status"] as? String == "in-service"
+                        && unit["warrantyEnd"] as? String == "2027-03-01")
             }
             try await client.execute(uri: "/api/v1/units/ACME-1", method: .get) { response in
                 #expect(response.status == .unauthorized)
@@ -65,32 +72,42 @@ struct APITests {
     func openCase() async throws {
         let server = try TestServer()
         try await server.run { client in
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)
+            ) {
                 response in
                 #expect(response.status == .created)
                 let body = try json(response)
                 #expect(body as NSDictionary == ["case": "CS-2026-000001"])
             }
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
-                                     body: ByteBuffer(string: #"{"customer": "ACME"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                body: ByteBuffer(string: #"{"customer": "ACME"}"#)
+            ) { response in
                 #expect(response.status == .badRequest)
                 let error = try json(response)["error"] as? [String: Any]
                 #expect(error?["message"] as? String == "field \"contact\" is required")
             }
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.logistics), body: ByteBuffer(string: newCase)) {
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.logistics), body: ByteBuffer(string: newCase)
+            ) {
                 response in
                 #expect(response.status == .forbidden)
                 let code = try errorCode(response)
                 #expect(code == "forbidden")
             }
             let p1 = newCase.replacingOccurrences(of: #""urgency": "medium""#, with: #""urgency": "high""#)
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: p1)) {
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: p1)
+            ) {
                 response in
                 #expect(response.status == .conflict)
                 let code = try errorCode(response)
                 #expect(code == "refused")
             }
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: newCase)) {
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: [.contentType: "application/json"], body: ByteBuffer(string: newCase)
+            ) {
                 #expect($0.status == .unauthorized)
             }
         }
@@ -98,38 +115,51 @@ struct APITests {
         #expect(try server.depot.database.auditEntries(entity: "case").map(\.user) == ["user-support-engineer"])
     }
 
-    @Test("case steps: 200 with the new status, 409 naming the allowed steps when the status does not allow it, 404 for a case that is not there")
+    @Test(
+        "case steps: 200 with the new status, 409 naming the allowed steps when the status does not allow it, 404 for a case that is not there"
+    )
     func caseSteps() async throws {
         let server = try TestServer()
         try await server.run { client in
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)
+            ) {
                 #expect($0.status == .created)
             }
-            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/respond", method: .post, headers: server.auth(.supportEngineer)) { response in
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/respond", method: .post, headers: server.auth(.supportEngineer)) {
+                response in
                 #expect(response.status == .ok)
                 let body = try json(response)
                 #expect(body["status"] as? String == "responded")
             }
-            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/respond", method: .post, headers: server.auth(.supportEngineer)) { response in
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/respond", method: .post, headers: server.auth(.supportEngineer)) {
+                response in
                 #expect(response.status == .conflict)
                 let error = try json(response)["error"] as? [String: Any]
                 #expect(error?["code"] as? String == "illegal-transition")
-                #expect(error?["message"] as? String == "CS-2026-000001 is responded: cannot respond; allowed next: workaround, wait, resolve, close")
+                #expect(
+                    error?["message"] as? String
+                        == "CS-2026-000001 is responded: cannot respond; allowed next: workaround, wait, resolve, close")
             }
             // Waiting on the customer: the reason is required (400 naming it), resume returns to responded.
-            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/wait", method: .post, headers: server.auth(.supportEngineer),
-                                     body: ByteBuffer(string: "{}")) { response in
+            try await client.execute(
+                uri: "/api/v1/cases/CS-2026-000001/wait", method: .post, headers: server.auth(.supportEngineer),
+                body: ByteBuffer(string: "{}")
+            ) { response in
                 #expect(response.status == .badRequest)
                 let error = try json(response)["error"] as? [String: Any]
                 let message = error?["message"] as? String ?? ""
                 #expect(message.contains("reason") && message.contains("say what the case waits for"), "\(message)")
             }
-            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/wait", method: .post, headers: server.auth(.supportEngineer),
-                                     body: ByteBuffer(string: #"{"reason": "the customer's logs"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/cases/CS-2026-000001/wait", method: .post, headers: server.auth(.supportEngineer),
+                body: ByteBuffer(string: #"{"reason": "the customer's logs"}"#)
+            ) { response in
                 let body = try json(response)
                 #expect(body["status"] as? String == "waiting-on-customer")
             }
-            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/resume", method: .post, headers: server.auth(.supportEngineer)) { response in
+            try await client.execute(uri: "/api/v1/cases/CS-2026-000001/resume", method: .post, headers: server.auth(.supportEngineer)) {
+                response in
                 let body = try json(response)
                 #expect(body["status"] as? String == "responded")
             }
@@ -151,36 +181,50 @@ struct WorkflowAPITests {
     func rmaOverAPI() async throws {
         let server = try TestServer()
         try await server.run { client in
-            try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)) {
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase)
+            ) {
                 #expect($0.status == .created)
             }
             let diagnosis = #"{"serial": "ACME-1", "case": "CS-2026-000001", "verdict": "defective", "note": "PSU dead"}"#
-            try await client.execute(uri: "/api/v1/diagnoses", method: .post, headers: server.auth(.logistics), body: ByteBuffer(string: diagnosis)) {
+            try await client.execute(
+                uri: "/api/v1/diagnoses", method: .post, headers: server.auth(.logistics), body: ByteBuffer(string: diagnosis)
+            ) {
                 #expect($0.status == .forbidden)
             }
-            try await client.execute(uri: "/api/v1/diagnoses", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: diagnosis)) {
+            try await client.execute(
+                uri: "/api/v1/diagnoses", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: diagnosis)
+            ) {
                 response in
                 #expect(response.status == .created)
                 let body = try json(response)
                 #expect(body["rma"] as? String == "RMA-2026-000001" && body["path"] as? String == "advance-replacement")
                 #expect(body["shipBy"] as? String == "2026-11-24T15:00:00Z")
             }
-            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/receive", method: .post, headers: server.auth(.logistics)) { response in
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/receive", method: .post, headers: server.auth(.logistics)) {
+                response in
                 #expect(response.status == .conflict)
                 let body = try json(response)
-                #expect((body["error"] as? [String: Any])?["message"] as? String == "RMA-2026-000001 is approved: cannot receive; allowed next: allocate, cancel")
+                #expect(
+                    (body["error"] as? [String: Any])?["message"] as? String
+                        == "RMA-2026-000001 is approved: cannot receive; allowed next: allocate, cancel")
             }
-            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/allocate", method: .post, headers: server.auth(.logistics)) { response in
+            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/allocate", method: .post, headers: server.auth(.logistics)) {
+                response in
                 #expect(response.status == .ok)
                 let body = try json(response)
                 #expect(body["state"] as? String == "allocated" && body["replacementSerial"] as? String == "SPARE-US-1")
             }
-            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/ship", method: .post, headers: server.auth(.logistics),
-                                     body: ByteBuffer(string: #"{"carrier": "UPS"}"#)) { response in
+            try await client.execute(
+                uri: "/api/v1/rmas/RMA-2026-000001/ship", method: .post, headers: server.auth(.logistics),
+                body: ByteBuffer(string: #"{"carrier": "UPS"}"#)
+            ) { response in
                 #expect(response.status == .badRequest)
             }
-            try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/ship", method: .post, headers: server.auth(.logistics),
-                                     body: ByteBuffer(string: #"{"carrier": "UPS", "tracking": "1Z9"}"#)) { #expect($0.status == .ok) }
+            try await client.execute(
+                uri: "/api/v1/rmas/RMA-2026-000001/ship", method: .post, headers: server.auth(.logistics),
+                body: ByteBuffer(string: #"{"carrier": "UPS", "tracking": "1Z9"}"#)
+            ) { #expect($0.status == .ok) }
             try await client.execute(uri: "/api/v1/rmas/RMA-2026-000001/teleport", method: .post, headers: server.auth(.logistics)) {
                 #expect($0.status == .notFound)
             }
@@ -200,8 +244,10 @@ struct WorkflowAPITests {
         let server = try TestServer()
         try await server.run { client in
             for _ in 0..<3 {
-                try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
-                                         body: ByteBuffer(string: newCase.replacingOccurrences(of: "hardware-fault", with: "question"))) {
+                try await client.execute(
+                    uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                    body: ByteBuffer(string: newCase.replacingOccurrences(of: "hardware-fault", with: "question"))
+                ) {
                     #expect($0.status == .created)
                 }
             }
@@ -209,7 +255,8 @@ struct WorkflowAPITests {
                 let body = try json(response)
                 #expect((body["items"] as? [[String: Any]])?.count == 2 && body["next"] as? Int == 2)
             }
-            try await client.execute(uri: "/api/v1/cases?limit=2&offset=2", method: .get, headers: server.auth(.accountManager)) { response in
+            try await client.execute(uri: "/api/v1/cases?limit=2&offset=2", method: .get, headers: server.auth(.accountManager)) {
+                response in
                 let body = try json(response)
                 #expect((body["items"] as? [[String: Any]])?.count == 1 && body["next"] is NSNull)
             }
@@ -223,16 +270,21 @@ struct WorkflowAPITests {
             try await client.execute(uri: "/api/v1/rmas?limit=abc", method: .get, headers: server.auth(.accountManager)) {
                 #expect($0.status == .badRequest && String(buffer: $0.body).contains("is not a whole number"))
             }
-            try await client.execute(uri: "/api/v1/reports/warranty-expiry.csv?as-of=2026-11-23", method: .get, headers: server.auth(.accountManager)) {
+            try await client.execute(
+                uri: "/api/v1/reports/warranty-expiry.csv?as-of=2026-11-23", method: .get, headers: server.auth(.accountManager)
+            ) {
                 response in
                 #expect(response.status == .ok && response.headers[.contentType] == "text/csv; charset=utf-8")
-                #expect(String(buffer: response.body).hasPrefix("customer,account_manager,site,serial,model,ship_date,warranty_end,days_left,"))
+                #expect(
+                    String(buffer: response.body).hasPrefix("customer,account_manager,site,serial,model,ship_date,warranty_end,days_left,"))
                 #expect(String(buffer: response.body).contains("GLOBEX-1,DX-100,2026-02-01,2027-02-01,70,standard,2026-12-31\r\n"))
             }
             try await client.execute(uri: "/api/v1/reports/nonsense.csv", method: .get, headers: server.auth(.accountManager)) {
                 #expect($0.status == .notFound)
             }
-            try await client.execute(uri: "/api/v1/reports/warranty-expiry.csv?as-of=yesterday", method: .get, headers: server.auth(.accountManager)) {
+            try await client.execute(
+                uri: "/api/v1/reports/warranty-expiry.csv?as-of=yesterday", method: .get, headers: server.auth(.accountManager)
+            ) {
                 #expect($0.status == .badRequest)
             }
         }

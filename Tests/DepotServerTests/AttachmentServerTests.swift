@@ -10,11 +10,13 @@ import Testing
 /// Attachments over HTTP: the API's raw-body upload and the case page's multipart form.
 @Suite("Attachments over HTTP")
 struct AttachmentServerTests {
-    static let newCase = #"{"customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs"}"#
+    static let newCase =
+        #"{"customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs"}"#
 
     /// A server whose policy allows uploads of 1 MB.
     static func server() throws -> TestServer {
-        let small = try PolicyLoader.load(yaml: "attachments:\n  max-megabytes: 1\n", file: "small.yaml", defaults: .builtInDefault()) { path in
+        let small = try PolicyLoader.load(yaml: "attachments:\n  max-megabytes: 1\n", file: "small.yaml", defaults: .builtInDefault()) {
+            path in
             throw DepotError.unreadableFile(path: path, reason: "none")
         }
         return try TestServer(depot: TestDepot.withFleet(policy: small))
@@ -25,54 +27,82 @@ struct AttachmentServerTests {
             .filter { $0.count == 67 }.count  // "ab/" + 64 hex digits
     }
 
-    @Test("API: upload 201, list, download with the same bytes as a download; 400 for hostile names, empty and oversized bodies (nothing kept); 401, 403, 404, 409")
+    @Test(
+        "API: upload 201, list, download with the same bytes as a download; 400 for hostile names, empty and oversized bodies (nothing kept); 401, 403, 404, 409"
+    )
     func api() async throws {
         let server = try Self.server()
         try await server.run { client in
             let base = "/api/v1/cases/CS-2026-000001/attachments"
             let engineer: HTTPFields = [.authorization: "Bearer \(server.tokens[.supportEngineer] ?? "")", .contentType: "text/plain"]
-            #expect(try await client.execute(uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
-                                             body: ByteBuffer(string: Self.newCase)).status == .created)
-            let created = try await client.execute(uri: base + "?name=r%C3%A9sum%C3%A9%20%22log%22.txt&secure=true", method: .post,
-                                                   headers: engineer, body: ByteBuffer(string: "line one\nline two\n"))
+            #expect(
+                try await client.execute(
+                    uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                    body: ByteBuffer(string: Self.newCase)
+                ).status == .created)
+            let created = try await client.execute(
+                uri: base + "?name=r%C3%A9sum%C3%A9%20%22log%22.txt&secure=true", method: .post,
+                headers: engineer, body: ByteBuffer(string: "line one\nline two\n"))
             #expect(created.status == .created, "\(String(buffer: created.body))")
             let body = try json(created)
             let id = try #require(body["id"] as? Int)
-            #expect(body["name"] as? String == "résumé \"log\".txt" && body["size"] as? Int == 18 && body["secure"] as? Bool == true
+            #expect(
+                body["name"] as? String == "résumé \"log\".txt" && body["size"] as? Int == 18 && body["secure"] as? Bool == true
                     && body["mediaType"] as? String == "text/plain")
             let listed = try await client.execute(uri: base, method: .get, headers: server.auth(.accountManager))
             #expect(listed.status == .ok && String(buffer: listed.body).contains("\"id\":\(id)"))
             let file = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.accountManager))
             #expect(file.status == .ok && String(buffer: file.body) == "line one\nline two\n")
-            #expect(file.headers[.contentDisposition] == #"attachment; filename="r_sum_ _log_.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22log%22.txt"#)
+            #expect(
+                file.headers[.contentDisposition]
+                    == #"attachment; filename="r_sum_ _log_.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22log%22.txt"#)
             #expect(file.headers[.xContentTypeOptions] == "nosniff" && file.headers[.contentSecurityPolicy]?.hasPrefix("sandbox") == true)
 
             // Refused, with nothing stored: hostile names, no name, an empty body, a body over the limit.
             for query in ["?name=..%2F..%2Fetc%2Fpasswd", "?name=evil%00.txt", "?name=a%5Cb.txt", "", "?name=x.txt&secure=maybe"] {
-                let refused = try await client.execute(uri: base + query, method: .post, headers: engineer, body: ByteBuffer(string: "data"))
+                let refused = try await client.execute(
+                    uri: base + query, method: .post, headers: engineer, body: ByteBuffer(string: "data"))
                 #expect(refused.status == .badRequest, "\(query): \(String(buffer: refused.body))")
             }
             let empty = try await client.execute(uri: base + "?name=empty.txt", method: .post, headers: engineer, body: ByteBuffer())
             #expect(empty.status == .badRequest && String(buffer: empty.body).contains("is empty"))
-            let big = try await client.execute(uri: base + "?name=big.bin", method: .post, headers: engineer,
-                                               body: ByteBuffer(bytes: [UInt8](repeating: 7, count: 1_000_001)))
+            let big = try await client.execute(
+                uri: base + "?name=big.bin", method: .post, headers: engineer,
+                body: ByteBuffer(bytes: [UInt8](repeating: 7, count: 1_000_001)))
             #expect(big.status == .badRequest && String(buffer: big.body).contains("larger than the limit of 1 MB"))
             #expect(try server.depot.database.attachments(of: "CS-2026-000001").count == 1 && storedFiles(server) == 1)
 
-            #expect(try await client.execute(uri: base + "?name=x.txt", method: .post, headers: [.contentType: "text/plain"],
-                                             body: ByteBuffer(string: "x")).status == .unauthorized)
-            #expect(try await client.execute(uri: base + "?name=x.txt", method: .post, headers: server.auth(.logistics),
-                                             body: ByteBuffer(string: "x")).status == .forbidden)
-            #expect(try await client.execute(uri: "/api/v1/cases/CS-2026-000099/attachments?name=x.txt", method: .post, headers: engineer,
-                                             body: ByteBuffer(string: "x")).status == .notFound)
-            #expect(try await client.execute(uri: "/api/v1/attachments/999", method: .get, headers: server.auth(.admin)).status == .notFound)
+            #expect(
+                try await client.execute(
+                    uri: base + "?name=x.txt", method: .post, headers: [.contentType: "text/plain"],
+                    body: ByteBuffer(string: "x")
+                ).status == .unauthorized)
+            #expect(
+                try await client.execute(
+                    uri: base + "?name=x.txt", method: .post, headers: server.auth(.logistics),
+                    body: ByteBuffer(string: "x")
+                ).status == .forbidden)
+            #expect(
+                try await client.execute(
+                    uri: "/api/v1/cases/CS-2026-000099/attachments?name=x.txt", method: .post, headers: engineer,
+                    body: ByteBuffer(string: "x")
+                ).status == .notFound)
+            #expect(
+                try await client.execute(uri: "/api/v1/attachments/999", method: .get, headers: server.auth(.admin)).status == .notFound)
             // Closing deletes the attachment and its file; the closed case takes no new one.
-            #expect(try await client.execute(uri: "/api/v1/cases/CS-2026-000001/close", method: .post, headers: server.auth(.supportEngineer),
-                                             body: ByteBuffer(string: #"{"confirmedBy": "dev@acme.example"}"#)).status == .ok)
-            #expect(try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.admin)).status == .notFound)
+            #expect(
+                try await client.execute(
+                    uri: "/api/v1/cases/CS-2026-000001/close", method: .post, headers: server.auth(.supportEngineer),
+                    body: ByteBuffer(string: #"{"confirmedBy": "dev@acme.example"}"#)
+                ).status == .ok)
+            #expect(
+                try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.admin)).status == .notFound)
             #expect(storedFiles(server) == 0)
-            #expect(try await client.execute(uri: base + "?name=late.txt", method: .post, headers: engineer,
-                                             body: ByteBuffer(string: "late")).status == .conflict)
+            #expect(
+                try await client.execute(
+                    uri: base + "?name=late.txt", method: .post, headers: engineer,
+                    body: ByteBuffer(string: "late")
+                ).status == .conflict)
         }
     }
 
@@ -81,10 +111,15 @@ struct AttachmentServerTests {
         let server = try TestServer()
         let db = server.depot.database
         let number = try db.openCase(
-            NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-OLD", impact: .high, urgency: .medium,
-                    title: "Old unit"), at: TestServer.now, actor: TestDepot.engineer)
-        let rma = try #require(try db.diagnose(serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "dead", at: TestServer.now,
-                                               actor: TestDepot.engineer).rma)
+            NewCase(
+                customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-OLD", impact: .high,
+                urgency: .medium,
+                title: "Old unit"), at: TestServer.now, actor: TestDepot.engineer)
+        let rma = try #require(
+            try db.diagnose(
+                serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "dead", at: TestServer.now,
+                actor: TestDepot.engineer
+            ).rma)
         try await server.run { client in
             let api = try await client.execute(uri: "/api/v1/rmas/\(rma)/label", method: .get, headers: server.auth(.logistics))
             #expect(api.status == .conflict && String(buffer: api.body).contains("is a sales referral: nothing is shipped"))
@@ -100,34 +135,44 @@ struct AttachmentServerTests {
         var body = ByteBuffer()
         body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(csrf)\r\n")
         if secure { body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"secure\"\r\n\r\n1\r\n") }
-        body.writeString("--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/plain\r\n\r\n")
+        body.writeString(
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(fileName)\"\r\nContent-Type: text/plain\r\n\r\n")
         body.writeBytes(content)
         body.writeString("\r\n--\(boundary)--\r\n")
         return ("multipart/form-data; boundary=\(boundary)", body)
     }
 
-    @Test("case page: the upload form (multipart) attaches the file and lists it for download; hostile names, a forged form and empty files are refused")
+    @Test(
+        "case page: the upload form (multipart) attaches the file and lists it for download; hostile names, a forged form and empty files are refused"
+    )
     func web() async throws {
         let server = try Self.server()
         try await server.run { client in
             let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
-            let fields = ["customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs"]
+            let fields = [
+                "customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs",
+            ]
             #expect(try await engineer.post(client, "/cases", fields).status == .seeOther)
             let page = String(buffer: try await engineer.get(client, "/cases/CS-2026-000001").body)
             #expect(page.contains(#"enctype="multipart/form-data""#) && page.contains("up to 1 MB"))
             func send(_ name: String, _ content: [UInt8], csrf: String? = nil, secure: Bool = false) async throws -> TestResponse {
                 let (type, body) = Self.multipart(csrf: csrf ?? engineer.csrf, fileName: name, content: content, secure: secure)
-                return try await client.execute(uri: "/cases/CS-2026-000001/attachments", method: .post,
-                                                headers: [.cookie: engineer.cookie, .contentType: type], body: body)
+                return try await client.execute(
+                    uri: "/cases/CS-2026-000001/attachments", method: .post,
+                    headers: [.cookie: engineer.cookie, .contentType: type], body: body)
             }
             let sent = try await send("crash <dump>.txt", Array("stack trace\r\n--not a boundary\r\n".utf8), secure: true)
             #expect(sent.status == .seeOther && sent.headers[.location] == "/cases/CS-2026-000001")
             let attachments = try server.depot.database.attachments(of: "CS-2026-000001")
             let stored = try #require(attachments.first)
             #expect(attachments.count == 1 && stored.name == "crash <dump>.txt" && stored.secure)
-            #expect(String(decoding: try server.depot.database.attachmentContent(stored), as: UTF8.self) == "stack trace\r\n--not a boundary\r\n")
+            #expect(
+                String(decoding: try server.depot.database.attachmentContent(stored), as: UTF8.self)
+                    == "stack trace\r\n--not a boundary\r\n")
             let listed = String(buffer: try await engineer.get(client, "/cases/CS-2026-000001").body)
-            #expect(listed.contains(#"href="/attachments/\#(stored.id)""#) && listed.contains("crash &lt;dump&gt;.txt") && !listed.contains("crash <dump>"))
+            #expect(
+                listed.contains(#"href="/attachments/\#(stored.id)""#) && listed.contains("crash &lt;dump&gt;.txt")
+                    && !listed.contains("crash <dump>"))
             let download = try await engineer.get(client, "/attachments/\(stored.id)")
             #expect(download.status == .ok && String(buffer: download.body) == "stack trace\r\n--not a boundary\r\n")
 
@@ -139,8 +184,11 @@ struct AttachmentServerTests {
             #expect(try server.depot.database.attachments(of: "CS-2026-000001").count == 1 && storedFiles(server) == 1)
             let accounts = try await TestBrowser.signIn(client, as: .accountManager)
             let (type, body) = Self.multipart(csrf: accounts.csrf, fileName: "x.txt", content: Array("x".utf8))
-            #expect(try await client.execute(uri: "/cases/CS-2026-000001/attachments", method: .post,
-                                             headers: [.cookie: accounts.cookie, .contentType: type], body: body).status == .forbidden)
+            #expect(
+                try await client.execute(
+                    uri: "/cases/CS-2026-000001/attachments", method: .post,
+                    headers: [.cookie: accounts.cookie, .contentType: type], body: body
+                ).status == .forbidden)
         }
     }
 }

@@ -1,9 +1,10 @@
 import DepotCore
-@testable import DepotServer
 import DepotStore
 import DepotTestSupport
 import Foundation
 import Testing
+
+@testable import DepotServer
 
 @Suite("The unit API's JSON writer")
 struct JSONWriterTests {
@@ -18,8 +19,10 @@ struct JSONWriterTests {
         let depot = try TestDepot.empty()
         var fleet = DemoFleet(appliances: 300, base: Instant(iso: "2026-11-23T15:00:00Z")!, seed: 3)
         _ = try fleet.fill(depot.database, actor: TestDepot.admin, folder: depot.folder.path)
-        let serials = try depot.database.units(status: .inService, limit: 1000).map(\.serial)
-            + depot.database.units(status: .inStock, limit: 1000).map(\.serial) + depot.database.units(status: .defective, limit: 1000).map(\.serial)
+        let serials =
+            try depot.database.units(status: .inService, limit: 1000).map(\.serial)
+            + depot.database.units(status: .inStock, limit: 1000).map(\.serial)
+            + depot.database.units(status: .defective, limit: 1000).map(\.serial)
         #expect(serials.count > 300)
         var withLineage = 0
         for serial in serials {
@@ -33,8 +36,10 @@ struct JSONWriterTests {
     @Test("escapes text as JSONEncoder does: quotes, backslashes, every control character, non-ASCII, slashes")
     func textEqualsJSONEncoder() throws {
         var random = SplitMix64(seed: 11)
-        let alphabet: [Character] = ["a", "Z", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{01}", "\u{1F}", "\u{7F}",
-                                     "é", "€", "😀", " ", "<", "&"]
+        let alphabet: [Character] = [
+            "a", "Z", "\"", "\\", "/", "\n", "\r", "\t", "\u{08}", "\u{0C}", "\u{00}", "\u{01}", "\u{1F}", "\u{7F}",
+            "é", "€", "😀", " ", "<", "&",
+        ]
         for _ in 0..<2000 {
             let text = String((0..<Int(random.next() % 12)).map { _ in alphabet[Int(random.next() % UInt64(alphabet.count))] })
             var writer = JSONWriter()

@@ -25,10 +25,12 @@ struct OpenAPITests {
             let path = "/" + route.path.description.split(separator: "/").joined(separator: "/")
             return path.hasPrefix("/api/") || path == "/healthz" || path == "/metrics"
         }
-        let routed = Set(api.map { route in
-            "\(route.method) /"
-                + route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(separator: "/")
-        })
+        let routed = Set(
+            api.map { route in
+                "\(route.method) /"
+                    + route.path.description.split(separator: "/").map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : String($0) }.joined(
+                        separator: "/")
+            })
         #expect(documented == routed, "only documented: \(documented.subtracting(routed)); only routed: \(routed.subtracting(documented))")
         let app = Application(router: router)
         try await app.test(.router) { client in

@@ -34,7 +34,8 @@ struct StatusMatrixTests {
         var description: String { "\(method) \(uri) as \(role?.rawValue ?? "nobody") -> \(status.code)" }
     }
 
-    static let newCase = #"{"customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault", "serial": "ACME-1", "impact": "high", "urgency": "medium", "title": "Reboots"}"#
+    static let newCase =
+        #"{"customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault", "serial": "ACME-1", "impact": "high", "urgency": "medium", "title": "Reboots"}"#
     static let diagnosis = #"{"serial": "ACME-1", "case": "CS-2026-000001", "verdict": "defective", "note": "PSU dead"}"#
 
     static let api: [Call] = [
@@ -58,7 +59,9 @@ struct StatusMatrixTests {
         Call(.post, "/api/v1/cases", nil, newCase, .unauthorized),
         Call(.post, "/api/v1/cases", .logistics, newCase, .forbidden),
         Call(.post, "/api/v1/cases", .supportEngineer, newCase.replacingOccurrences(of: "\"ACME\"", with: "\"NOPE\""), .notFound),
-        Call(.post, "/api/v1/cases", .supportEngineer, newCase.replacingOccurrences(of: #""urgency": "medium""#, with: #""urgency": "high""#), .conflict),
+        Call(
+            .post, "/api/v1/cases", .supportEngineer,
+            newCase.replacingOccurrences(of: #""urgency": "medium""#, with: #""urgency": "high""#), .conflict),
         Call(.get, "/api/v1/cases?open=true", .accountManager, .ok),
         Call(.get, "/api/v1/cases?priority=P9", .accountManager, .badRequest),
         Call(.get, "/api/v1/cases", nil, .unauthorized),
@@ -73,7 +76,9 @@ struct StatusMatrixTests {
         Call(.post, "/api/v1/cases/CS-2026-000099/resolve", .supportEngineer, .notFound),
         Call(.post, "/api/v1/cases/CS-2026-000001/teleport", .supportEngineer, .notFound),
         // Diagnosis and the RMA it starts.
-        Call(.post, "/api/v1/diagnoses", .supportEngineer, #"{"serial": "ACME-1", "case": "CS-2026-000001", "verdict": "broken", "note": "x"}"#, .badRequest),
+        Call(
+            .post, "/api/v1/diagnoses", .supportEngineer,
+            #"{"serial": "ACME-1", "case": "CS-2026-000001", "verdict": "broken", "note": "x"}"#, .badRequest),
         Call(.post, "/api/v1/diagnoses", nil, diagnosis, .unauthorized),
         Call(.post, "/api/v1/diagnoses", .accountManager, diagnosis, .forbidden),
         Call(.post, "/api/v1/diagnoses", .supportEngineer, diagnosis.replacingOccurrences(of: "000001", with: "000099"), .notFound),
@@ -132,7 +137,8 @@ struct StatusMatrixTests {
             for call in Self.api {
                 var headers: HTTPFields = [.contentType: "application/json"]
                 if let role = call.role { headers[.authorization] = "Bearer \(server.tokens[role] ?? "")" }
-                let response = try await client.execute(uri: call.uri, method: call.method, headers: headers, body: call.body.map { ByteBuffer(string: $0) })
+                let response = try await client.execute(
+                    uri: call.uri, method: call.method, headers: headers, body: call.body.map { ByteBuffer(string: $0) })
                 #expect(response.status == call.status, "\(call): \(String(buffer: response.body))")
                 if call.status.code >= 400 {
                     let message = (try? json(response)["error"] as? [String: Any])?["message"] as? String
@@ -149,8 +155,10 @@ struct StatusMatrixTests {
             let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
             let logistics = try await TestBrowser.signIn(client, as: .logistics)
             let accounts = try await TestBrowser.signIn(client, as: .accountManager)
-            let newCase = ["customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault", "serial": "ACME-1", "impact": "high",
-                           "urgency": "medium", "title": "Reboots"]
+            let newCase = [
+                "customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault", "serial": "ACME-1", "impact": "high",
+                "urgency": "medium", "title": "Reboots",
+            ]
             let posts: [(TestBrowser, String, [String: String], HTTPResponse.Status)] = [
                 (engineer, "/cases", newCase, .seeOther),
                 (engineer, "/cases", ["customer": "ACME"], .badRequest),
@@ -179,20 +187,29 @@ struct StatusMatrixTests {
                 let forged = try await browser.post(client, uri, fields, csrf: "forged")
                 #expect(forged.status == .forbidden, "POST \(uri) without the CSRF token")
             }
-            let pages = ["/support", "/logistics", "/accounts", "/units/ACME-1", "/customers/ACME", "/cases/new", "/cases/CS-2026-000001",
-                         "/rmas/RMA-2026-000001", "/rmas/RMA-2026-000001/label", "/rmas/RMA-2026-000001/label?direction=return",
-                         "/rmas/RMA-2026-000001/label.svg", "/reports", "/reports/escalations", "/reports/escalations.csv", "/static/depot.css"]
+            let pages = [
+                "/support", "/logistics", "/accounts", "/units/ACME-1", "/customers/ACME", "/cases/new", "/cases/CS-2026-000001",
+                "/rmas/RMA-2026-000001", "/rmas/RMA-2026-000001/label", "/rmas/RMA-2026-000001/label?direction=return",
+                "/rmas/RMA-2026-000001/label.svg", "/reports", "/reports/escalations", "/reports/escalations.csv", "/static/depot.css",
+            ]
             for page in pages {
                 #expect(try await accounts.get(client, page).status == .ok, "GET \(page)")
-                if page != "/static/depot.css" { #expect(try await client.execute(uri: page, method: .get).status == .seeOther, "GET \(page) signed out") }
+                if page != "/static/depot.css" {
+                    #expect(try await client.execute(uri: page, method: .get).status == .seeOther, "GET \(page) signed out")
+                }
             }
-            for page in ["/units/NOPE-1", "/customers/NOPE", "/cases/CS-2026-000099", "/rmas/RMA-2026-000099", "/reports/nonsense", "/search?q=NOPE-1",
-                         "/rmas/RMA-2026-000099/label"] {
+            for page in [
+                "/units/NOPE-1", "/customers/NOPE", "/cases/CS-2026-000099", "/rmas/RMA-2026-000099", "/reports/nonsense",
+                "/search?q=NOPE-1",
+                "/rmas/RMA-2026-000099/label",
+            ] {
                 let response = try await accounts.get(client, page)
                 #expect(response.status == .notFound && String(buffer: response.body).contains("id=\"problem\""), "GET \(page)")
             }
-            for page in ["/search?q=", "/reports/warranty-expiry?as-of=tomorrow", "/reports/warranty-expiry?within-days=many",
-                         "/rmas/RMA-2026-000001/label?direction=sideways"] {
+            for page in [
+                "/search?q=", "/reports/warranty-expiry?as-of=tomorrow", "/reports/warranty-expiry?within-days=many",
+                "/rmas/RMA-2026-000001/label?direction=sideways",
+            ] {
                 #expect(try await accounts.get(client, page).status == .badRequest, "GET \(page)")
             }
             #expect(try await accounts.get(client, "/search?q=CS-2026-000001").headers[.location] == "/cases/CS-2026-000001")

@@ -20,8 +20,9 @@ struct TestServer {
         self.depot = depot
         for role in Role.allCases {
             let token = Credentials.newToken()
-            try depot.database.addUser(name: "user-\(role.rawValue)", role: role, passwordHash: Credentials.hashPassword("pw", cost: 4),
-                                       tokenHash: Credentials.hashToken(token), at: Self.now, actor: TestDepot.admin)
+            try depot.database.addUser(
+                name: "user-\(role.rawValue)", role: role, passwordHash: Credentials.hashPassword("pw", cost: 4),
+                tokenHash: Credentials.hashToken(token), at: Self.now, actor: TestDepot.admin)
             tokens[role] = token
         }
     }
@@ -42,7 +43,6 @@ func errorCode(_ response: TestResponse) throws -> String? {
     (try json(response)["error"] as? [String: Any])?["code"] as? String
 }
 
-
 /// A browser as far as the server can tell: it keeps the session cookie and reads the CSRF token from pages.
 struct TestBrowser {
     var cookie = ""
@@ -54,11 +54,14 @@ struct TestBrowser {
         let form = try await client.execute(uri: "/sign-in", method: .get)
         let token = try #require(TestBrowser.value(of: "token", in: String(buffer: form.body)))
         let signInCookie = try #require(form.headers[values: .setCookie].first?.split(separator: ";").first.map(String.init))
-        let response = try await client.execute(uri: "/sign-in", method: .post,
-                                                headers: [.cookie: signInCookie, .contentType: "application/x-www-form-urlencoded"],
-                                                body: ByteBuffer(string: "token=\(token)&name=user-\(role.rawValue)&password=\(password)"))
+        let response = try await client.execute(
+            uri: "/sign-in", method: .post,
+            headers: [.cookie: signInCookie, .contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: "token=\(token)&name=user-\(role.rawValue)&password=\(password)"))
         guard response.status == .seeOther else { return browser }
-        browser.cookie = response.headers[values: .setCookie].first { $0.hasPrefix("depot_session=") }?.split(separator: ";").first.map(String.init) ?? ""
+        browser.cookie =
+            response.headers[values: .setCookie].first { $0.hasPrefix("depot_session=") }?.split(separator: ";").first.map(String.init)
+            ?? ""
         let page = try await client.execute(uri: "/support", method: .get, headers: [.cookie: browser.cookie])
         browser.csrf = TestBrowser.value(of: "csrf", in: String(buffer: page.body)) ?? ""
         return browser
@@ -75,13 +78,15 @@ struct TestBrowser {
     }
 
     /// Posts a form with the session's CSRF token (unless `csrf` says otherwise).
-    func post(_ client: any TestClientProtocol, _ uri: String, _ fields: [String: String], csrf: String? = nil) async throws -> TestResponse {
+    func post(_ client: any TestClientProtocol, _ uri: String, _ fields: [String: String], csrf: String? = nil) async throws -> TestResponse
+    {
         var all = fields
         all["csrf"] = csrf ?? self.csrf
         let body = all.map { key, value in
             "\(key)=\(value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")"
         }.joined(separator: "&")
-        return try await client.execute(uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
-                                        body: ByteBuffer(string: body))
+        return try await client.execute(
+            uri: uri, method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: body))
     }
 }

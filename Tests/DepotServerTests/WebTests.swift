@@ -10,7 +10,9 @@ import Testing
 
 @Suite("Web UI")
 struct WebTests {
-    @Test("pages need a session: sign-in redirect with the way back, 401 for a wrong password, 403 without the form's token, sign-out ends it")
+    @Test(
+        "pages need a session: sign-in redirect with the way back, 401 for a wrong password, 403 without the form's token, sign-out ends it"
+    )
     func signIn() async throws {
         let server = try TestServer()
         try await server.run { client in
@@ -19,14 +21,16 @@ struct WebTests {
             let wrong = try await TestBrowser.signIn(client, as: .logistics, password: "nope")
             #expect(wrong.cookie.isEmpty)
             // The sign-in form's cookie and token must match.
-            let forged = try await client.execute(uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
-                                                  body: ByteBuffer(string: "token=abc&name=user-logistics&password=pw"))
+            let forged = try await client.execute(
+                uri: "/sign-in", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=abc&name=user-logistics&password=pw"))
             #expect(forged.status == .forbidden)
             let form = try await client.execute(uri: "/sign-in", method: .get)
             let cookie = String(form.headers[values: .setCookie].first?.split(separator: ";").first ?? "")
             let token = TestBrowser.value(of: "token", in: String(buffer: form.body)) ?? ""
-            let bad = try await client.execute(uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
-                                               body: ByteBuffer(string: "token=\(token)&name=user-logistics&password=wrong"))
+            let bad = try await client.execute(
+                uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=\(token)&name=user-logistics&password=wrong"))
             #expect(bad.status == .unauthorized && String(buffer: bad.body).contains("Unknown user name or wrong password."))
 
             let browser = try await TestBrowser.signIn(client, as: .logistics)
@@ -37,7 +41,8 @@ struct WebTests {
             #expect(page.status == .ok && page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'") == true)
             // The stored session is only the hash of the cookie's value.
             let value = String(browser.cookie.dropFirst("depot_session=".count))
-            #expect(try server.depot.database.session(idHash: Credentials.hashToken(value), now: TestServer.now)?.user.name == "user-logistics")
+            #expect(
+                try server.depot.database.session(idHash: Credentials.hashToken(value), now: TestServer.now)?.user.name == "user-logistics")
             #expect(try server.depot.database.session(idHash: value, now: TestServer.now) == nil)
             let out = try await browser.post(client, "/sign-out", [:])
             #expect(out.status == .seeOther)
@@ -53,13 +58,16 @@ struct WebTests {
             let form = try await client.execute(uri: "/sign-in", method: .get)
             let token = TestBrowser.value(of: "token", in: String(buffer: form.body)) ?? ""
             let cookie = String(form.headers[values: .setCookie].first?.split(separator: ";").first ?? "")
-            let response = try await client.execute(uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
-                                                    body: ByteBuffer(string: "token=\(token)&name=user-support-engineer&password=pw"))
+            let response = try await client.execute(
+                uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=\(token)&name=user-support-engineer&password=pw"))
             let session = try #require(response.headers[values: .setCookie].first { $0.hasPrefix("depot_session=") })
             #expect(session.contains("HttpOnly") && session.contains("SameSite=Strict"))
 
             let browser = try await TestBrowser.signIn(client, as: .supportEngineer)
-            let fields = ["customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Forged"]
+            let fields = [
+                "customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Forged",
+            ]
             let missing = try await browser.post(client, "/cases", fields, csrf: "")
             #expect(missing.status == .forbidden && String(buffer: missing.body).contains("security token"))
             let other = try await browser.post(client, "/cases", fields, csrf: Credentials.newToken())
@@ -70,27 +78,38 @@ struct WebTests {
         }
     }
 
-    @Test("a whole advance replacement through the pages, with 400, 403, 404 and 409 shown as pages; the audit log names the signed-in users")
+    @Test(
+        "a whole advance replacement through the pages, with 400, 403, 404 and 409 shown as pages; the audit log names the signed-in users")
     func wholeRMA() async throws {
         let server = try TestServer()
         try await server.run { client in
             let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
-            let bad = try await engineer.post(client, "/cases", ["customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault",
-                                                                 "impact": "high", "urgency": "medium"])
+            let bad = try await engineer.post(
+                client, "/cases",
+                [
+                    "customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault",
+                    "impact": "high", "urgency": "medium",
+                ])
             #expect(bad.status == .badRequest && String(buffer: bad.body).contains("field &quot;title&quot; is required"))
-            let opened = try await engineer.post(client, "/cases", ["customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault",
-                                                                    "serial": "ACME-1", "impact": "high", "urgency": "medium", "title": "Fans loud"])
+            let opened = try await engineer.post(
+                client, "/cases",
+                [
+                    "customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault",
+                    "serial": "ACME-1", "impact": "high", "urgency": "medium", "title": "Fans loud",
+                ])
             #expect(opened.headers[.location] == "/cases/CS-2026-000001")
             let casePage = String(buffer: try await engineer.get(client, "/cases/CS-2026-000001").body)
             #expect(casePage.contains("id=\"diagnosis-form\"") && casePage.contains("Fans loud"))
             #expect(casePage.contains("business time left") || casePage.contains(" left<"))
 
             let accounts = try await TestBrowser.signIn(client, as: .accountManager)
-            let forbidden = try await accounts.post(client, "/cases/CS-2026-000001/diagnosis", ["serial": "ACME-1", "verdict": "defective", "note": "x"])
+            let forbidden = try await accounts.post(
+                client, "/cases/CS-2026-000001/diagnosis", ["serial": "ACME-1", "verdict": "defective", "note": "x"])
             #expect(forbidden.status == .forbidden)
             #expect(!String(buffer: try await accounts.get(client, "/cases/CS-2026-000001").body).contains("id=\"diagnosis-form\""))
 
-            let diagnosed = try await engineer.post(client, "/cases/CS-2026-000001/diagnosis", ["serial": "ACME-1", "verdict": "defective", "note": "PSU dead"])
+            let diagnosed = try await engineer.post(
+                client, "/cases/CS-2026-000001/diagnosis", ["serial": "ACME-1", "verdict": "defective", "note": "PSU dead"])
             #expect(diagnosed.status == .seeOther && diagnosed.headers[.location] == "/rmas/RMA-2026-000001")
 
             let logistics = try await TestBrowser.signIn(client, as: .logistics)
@@ -103,10 +122,13 @@ struct WebTests {
             #expect(rmaPage.contains("<li class=\"current\">approved</li>"))
             let early = try await logistics.post(client, "/rmas/RMA-2026-000001/receive", [:])
             #expect(early.status == .conflict && String(buffer: early.body).contains("allowed next: allocate, cancel"))
-            #expect(try await logistics.post(client, "/rmas/RMA-2026-000001/allocate", ["back": "/logistics"]).headers[.location] == "/logistics")
+            #expect(
+                try await logistics.post(client, "/rmas/RMA-2026-000001/allocate", ["back": "/logistics"]).headers[.location]
+                    == "/logistics")
             let noTracking = try await logistics.post(client, "/rmas/RMA-2026-000001/ship", ["carrier": "UPS"])
             #expect(noTracking.status == .badRequest && String(buffer: noTracking.body).contains("tracking"))
-            #expect(try await logistics.post(client, "/rmas/RMA-2026-000001/ship", ["carrier": "UPS", "tracking": "1Z999"]).status == .seeOther)
+            #expect(
+                try await logistics.post(client, "/rmas/RMA-2026-000001/ship", ["carrier": "UPS", "tracking": "1Z999"]).status == .seeOther)
             #expect(try await logistics.post(client, "/rmas/RMA-2026-000001/teleport", [:]).status == .notFound)
             #expect(try await logistics.get(client, "/rmas/RMA-2026-999999").status == .notFound)
 
@@ -126,15 +148,20 @@ struct WebTests {
         }
     }
 
-    @Test("waiting on the customer through the case page: the wait form needs a reason (400 without), the page shows the wait and held deadlines, resume")
+    @Test(
+        "waiting on the customer through the case page: the wait form needs a reason (400 without), the page shows the wait and held deadlines, resume"
+    )
     func waitOnCustomer() async throws {
         let server = try TestServer()
         try await server.run { client in
             let browser = try await TestBrowser.signIn(client, as: .supportEngineer)
-            let fields = ["customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs?"]
+            let fields = [
+                "customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs?",
+            ]
             #expect(try await browser.post(client, "/cases", fields).headers[.location] == "/cases/CS-2026-000001")
             let page = String(buffer: try await browser.get(client, "/cases/CS-2026-000001").body)
-            #expect(page.contains(#"action="/cases/CS-2026-000001/wait""#) && page.contains("Wait on customer") && !page.contains(#"/resume""#))
+            #expect(
+                page.contains(#"action="/cases/CS-2026-000001/wait""#) && page.contains("Wait on customer") && !page.contains(#"/resume""#))
             let empty = try await browser.post(client, "/cases/CS-2026-000001/wait", ["note": " "])
             #expect(empty.status == .badRequest && String(buffer: empty.body).contains("reason"))
             let waited = try await browser.post(client, "/cases/CS-2026-000001/wait", ["note": "<b>syslog</b> from the customer"])
@@ -160,8 +187,12 @@ struct WebTests {
         let server = try TestServer(depot: depot)
         try await server.run { client in
             let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
-            _ = try await engineer.post(client, "/cases", ["customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low",
-                                                           "urgency": "low", "title": "\"><img src=x onerror=alert(2)>", "description": hostile])
+            _ = try await engineer.post(
+                client, "/cases",
+                [
+                    "customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low",
+                    "urgency": "low", "title": "\"><img src=x onerror=alert(2)>", "description": hostile,
+                ])
             for page in ["/customers/ACME", "/cases/CS-2026-000001", "/support"] {
                 let html = String(buffer: try await engineer.get(client, page).body)
                 #expect(!html.contains("<script>alert(1)") && !html.contains("<img src=x"), "\(page) renders user text unescaped")
@@ -182,15 +213,18 @@ struct WebTests {
         try await server.run { client in
             let accounts = try await TestBrowser.signIn(client, as: .accountManager)
             let page = String(buffer: try await accounts.get(client, "/reports/warranty-expiry?within-days=3660").body)
-            #expect(page.contains("id=\"download-csv\" href=\"/reports/warranty-expiry.csv?within-days=3660\"")
-                || page.contains("href=\"/reports/warranty-expiry.csv?within-days=3660\" id=\"download-csv\""))
+            #expect(
+                page.contains("id=\"download-csv\" href=\"/reports/warranty-expiry.csv?within-days=3660\"")
+                    || page.contains("href=\"/reports/warranty-expiry.csv?within-days=3660\" id=\"download-csv\""))
             let download = try await accounts.get(client, "/reports/warranty-expiry.csv?within-days=3660")
             #expect(download.status == .ok && download.headers[.contentDisposition] == "attachment; filename=\"warranty-expiry.csv\"")
 
             let path = depot.folder.path + "/expected.csv"
             let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-            try depot.database.write(ReportCatalog.named("warranty-expiry"), parameters: ReportParameters.today(at: TestServer.now, policy: depot.database.policy, withinDays: 3660),
-                                     to: CSVWriter(descriptor: fd, path: path))
+            try depot.database.write(
+                ReportCatalog.named("warranty-expiry"),
+                parameters: ReportParameters.today(at: TestServer.now, policy: depot.database.policy, withinDays: 3660),
+                to: CSVWriter(descriptor: fd, path: path))
             close(fd)
             let expected = try Data(contentsOf: URL(fileURLWithPath: path))
             #expect(expected.count > 2 * 65_536, "the report should take several chunks (\(expected.count) bytes)")
@@ -199,7 +233,9 @@ struct WebTests {
             #expect(page.contains("Showing 500 of \(rows) rows"))
 
             let bad = try await accounts.get(client, "/reports/warranty-expiry?since=2026-01-01")
-            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("since &quot;2026-01-01&quot;: the warranty-expiry report does not take it"))
+            #expect(
+                bad.status == .badRequest
+                    && String(buffer: bad.body).contains("since &quot;2026-01-01&quot;: the warranty-expiry report does not take it"))
             #expect(try await accounts.get(client, "/reports/nonsense").status == .notFound)
             let chart = String(buffer: try await accounts.get(client, "/accounts").body)
             #expect(chart.contains("<svg") && chart.contains("<rect"))
@@ -221,7 +257,8 @@ struct CustomerAPITests {
             }
             try await client.execute(uri: "/api/v1/customers/NOCON", method: .get, headers: server.auth(.accountManager)) { response in
                 let body = try json(response)
-                #expect(response.status == .ok && body["tier"] is NSNull && (body["sites"] as? [Any])?.count == 1 && body["units"] as? Int == 1)
+                #expect(
+                    response.status == .ok && body["tier"] is NSNull && (body["sites"] as? [Any])?.count == 1 && body["units"] as? Int == 1)
             }
             try await client.execute(uri: "/api/v1/customers/ACME", method: .get, headers: server.auth(.accountManager)) { response in
                 let body = try json(response)

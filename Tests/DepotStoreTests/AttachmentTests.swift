@@ -17,20 +17,25 @@ struct AttachmentTests {
             at: monday, actor: TestDepot.engineer)
     }
 
-    func attach(_ depot: TestDepot, _ number: String, _ text: String, name: String = "syslog.txt", secure: Bool = false,
-                at: Instant? = nil) throws -> CaseAttachment
-    {
+    func attach(
+        _ depot: TestDepot, _ number: String, _ text: String, name: String = "syslog.txt", secure: Bool = false,
+        at: Instant? = nil
+    ) throws -> CaseAttachment {
         let upload = try depot.database.beginUpload()
         try upload.append(Array(text.utf8))
-        return try depot.database.attach(upload, to: number, name: name, mediaType: "text/plain; charset=utf-8", secure: secure,
-                                         at: at ?? monday, actor: TestDepot.engineer)
+        return try depot.database.attach(
+            upload, to: number, name: name, mediaType: "text/plain; charset=utf-8", secure: secure,
+            at: at ?? monday, actor: TestDepot.engineer)
     }
 
     /// Every stored file (and leftover) in the attachment folder.
     func storedFiles(_ depot: TestDepot) -> [String] {
         let folder = depot.database.attachmentFolder
         return (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? [])
-            .filter { !$0.isEmpty && (try? FileManager.default.attributesOfItem(atPath: folder + "/" + $0)[.type] as? FileAttributeType) == .typeRegular }
+            .filter {
+                !$0.isEmpty
+                    && (try? FileManager.default.attributesOfItem(atPath: folder + "/" + $0)[.type] as? FileAttributeType) == .typeRegular
+            }
             .sorted()
     }
 
@@ -54,12 +59,14 @@ struct AttachmentTests {
         let expected = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         python.waitUntilExit()
         #expect(first.sha256 == expected)
-        #expect(try depot.database.auditEntries(entity: "attachment", key: String(first.id), user: nil, limit: 5).map(\.action) == ["attach"])
+        #expect(
+            try depot.database.auditEntries(entity: "attachment", key: String(first.id), user: nil, limit: 5).map(\.action) == ["attach"])
     }
 
     @Test("hostile or missing names, empty files and files over the limit are refused and leave nothing behind")
     func refused() throws {
-        let small = try PolicyLoader.load(yaml: "attachments:\n  max-megabytes: 1\n", file: "small.yaml", defaults: .builtInDefault()) { path in
+        let small = try PolicyLoader.load(yaml: "attachments:\n  max-megabytes: 1\n", file: "small.yaml", defaults: .builtInDefault()) {
+            path in
             throw DepotError.unreadableFile(path: path, reason: "none")
         }
         let depot = try TestDepot.withFleet(policy: small)
@@ -77,7 +84,10 @@ struct AttachmentTests {
         }
         let upload = try depot.database.beginUpload()
         try upload.append([UInt8](repeating: 65, count: 600_000))
-        #expect(throws: DepotError.invalidArgument(name: "file", value: "", reason: "is larger than the limit of 1 MB (attachments.max-megabytes)")) {
+        #expect(
+            throws: DepotError.invalidArgument(
+                name: "file", value: "", reason: "is larger than the limit of 1 MB (attachments.max-megabytes)")
+        ) {
             try upload.append([UInt8](repeating: 65, count: 400_001))
         }
         #expect(try depot.database.attachments(of: number).isEmpty)
@@ -85,12 +95,16 @@ struct AttachmentTests {
         // Exactly at the limit is fine.
         let full = try depot.database.beginUpload()
         try full.append([UInt8](repeating: 66, count: 1_000_000))
-        #expect(try depot.database.attach(full, to: number, name: "full.bin", mediaType: nil, secure: false, at: monday, actor: TestDepot.engineer).size == 1_000_000)
+        #expect(
+            try depot.database.attach(
+                full, to: number, name: "full.bin", mediaType: nil, secure: false, at: monday, actor: TestDepot.engineer
+            ).size == 1_000_000)
         // Only those who work cases attach.
         let other = try depot.database.beginUpload()
         try other.append(Array("x".utf8))
         #expect(throws: DepotError.self) {
-            try depot.database.attach(other, to: number, name: "x.txt", mediaType: nil, secure: false, at: monday, actor: TestDepot.logistics)
+            try depot.database.attach(
+                other, to: number, name: "x.txt", mediaType: nil, secure: false, at: monday, actor: TestDepot.logistics)
         }
         #expect(storedFiles(depot).count == 1)
     }
@@ -102,14 +116,17 @@ struct AttachmentTests {
         let staying = try openCase(depot, title: "Staying")
         let gone = try attach(depot, closing, "to be deleted")
         let kept = try attach(depot, staying, "kept")
-        try depot.database.advanceCase(closing, .close, confirmedBy: "dev@acme.example", at: monday.adding(seconds: 3600), actor: TestDepot.engineer)
+        try depot.database.advanceCase(
+            closing, .close, confirmedBy: "dev@acme.example", at: monday.adding(seconds: 3600), actor: TestDepot.engineer)
         #expect(try depot.database.attachments(of: closing).isEmpty)
         #expect(throws: DepotError.notFound(kind: "attachment", key: String(gone.id))) { try depot.database.attachment(gone.id) }
         #expect(storedFiles(depot) == [String(kept.sha256.prefix(2)) + "/" + kept.sha256])
         let audit = try depot.database.auditEntries(entity: "attachment", key: String(gone.id), user: nil, limit: 5)
         #expect(audit.map { $0.action }.sorted() == ["attach", "delete"] && audit.contains { $0.reason == "the case is closed" })
         let detail = try depot.database.caseDetail(closing, now: monday.adding(seconds: 7200))
-        #expect(detail.status == .closed && detail.title == "Closing" && detail.timeline.map(\.kind) == ["opened", "attached", "attachment-deleted", "closed"])
+        #expect(
+            detail.status == .closed && detail.title == "Closing"
+                && detail.timeline.map(\.kind) == ["opened", "attached", "attachment-deleted", "closed"])
         #expect(throws: DepotError.self) { try attach(depot, closing, "late") }
         #expect(try depot.database.attachments(of: staying).map(\.id) == [kept.id])
     }
@@ -127,8 +144,9 @@ struct AttachmentTests {
         let report = try depot.database.applyRetention(at: monday.adding(seconds: 90 * 86_400), actor: TestDepot.admin)
         #expect(report == RetentionReport(closedCases: 0, secureExpired: 1, filesRemoved: 1))
         #expect(try depot.database.attachments(of: open).map(\.id) == [ordinary.id])
-        #expect(try depot.database.auditEntries(entity: "attachment", key: String(secure.id), user: nil, limit: 5)
-            .contains { $0.action == "delete" && $0.reason == "secure upload older than 90 days" })
+        #expect(
+            try depot.database.auditEntries(entity: "attachment", key: String(secure.id), user: nil, limit: 5)
+                .contains { $0.action == "delete" && $0.reason == "secure upload older than 90 days" })
         // Years later the ordinary attachment of the open case is still there: nothing else is deleted automatically.
         #expect(try depot.database.applyRetention(at: instant("2030-01-01T00:00:00Z"), actor: TestDepot.admin) == RetentionReport())
         #expect(try depot.database.attachments(of: open).map(\.id) == [ordinary.id])

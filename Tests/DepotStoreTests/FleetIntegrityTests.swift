@@ -15,19 +15,23 @@ struct FleetIntegrityTests {
 
     func hardwareCase(_ depot: TestDepot, _ customer: String, _ contact: String, _ serial: String, at: Instant) throws -> String {
         try depot.database.openCase(
-            NewCase(customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .medium, urgency: .medium,
-                    title: "Unit reboots"),
+            NewCase(
+                customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .medium, urgency: .medium,
+                title: "Unit reboots"),
             at: at, actor: TestDepot.engineer)
     }
 
     func rmaOf(_ depot: TestDepot, _ customer: String, _ contact: String, _ serial: String, at: Instant) throws -> String {
         let number = try hardwareCase(depot, customer, contact, serial, at: at)
-        let outcome = try depot.database.diagnose(serial: serial, caseNumber: number, verdict: .defective, note: "PSU dead", at: at.adding(seconds: 60),
-                                                  actor: TestDepot.engineer)
+        let outcome = try depot.database.diagnose(
+            serial: serial, caseNumber: number, verdict: .defective, note: "PSU dead", at: at.adding(seconds: 60),
+            actor: TestDepot.engineer)
         return try #require(outcome.rma)
     }
 
-    @Test("return-then-replace: the returned unit is never its own replacement; refurbishing it while its RMA is open is refused, naming the RMA")
+    @Test(
+        "return-then-replace: the returned unit is never its own replacement; refurbishing it while its RMA is open is refused, naming the RMA"
+    )
     func neverItsOwnReplacement() throws {
         let depot = try TestDepot.withFleet()
         let db = depot.database
@@ -87,11 +91,15 @@ struct FleetIntegrityTests {
         t = t.adding(seconds: 600)
         let refusal = #expect(throws: DepotError.self) { try db.allocate(rma: second, at: next(), actor: TestDepot.logistics) }
         #expect(refusal?.message.contains("no spare") == true)
-        let named = #expect(throws: DepotError.self) { try db.allocate(rma: second, serial: "NOCON-1", at: next(), actor: TestDepot.logistics) }
+        let named = #expect(throws: DepotError.self) {
+            try db.allocate(rma: second, serial: "NOCON-1", at: next(), actor: TestDepot.logistics)
+        }
         #expect(named?.message.contains("lineage") == true)
     }
 
-    @Test("cancelling is refused once the replacement has shipped; before that it puts the spare back and leaves a received unit at the depot")
+    @Test(
+        "cancelling is refused once the replacement has shipped; before that it puts the spare back and leaves a received unit at the depot"
+    )
     func cancelUntilShipped() throws {
         let depot = try TestDepot.withFleet()
         let db = depot.database
@@ -108,7 +116,8 @@ struct FleetIntegrityTests {
         // Allocated, then cancelled: the spare is back in stock at its depot, the defective unit stays at the customer.
         let other = try rmaOf(depot, "INITECH", "it@initech.example", "INITECH-1", at: monday)
         let otherSpare = try db.allocate(rma: other, at: monday.adding(seconds: 3600), actor: TestDepot.logistics)
-        try db.cancelRMA(other, reason: "unit recovered after a firmware update", at: monday.adding(seconds: 4000), actor: TestDepot.logistics)
+        try db.cancelRMA(
+            other, reason: "unit recovered after a firmware update", at: monday.adding(seconds: 4000), actor: TestDepot.logistics)
         let back = try db.unitDetail(otherSpare)
         #expect(back.status == .inStock && back.depot != nil && back.customer == nil)
         #expect(try db.unitDetail("INITECH-1").status == .defective)
@@ -135,11 +144,16 @@ struct FleetIntegrityTests {
         let number = try hardwareCase(depot, "ACME", "dev@acme.example", "ACME-1", at: monday)
         // A diagnosis dated before its case was opened.
         let early = #expect(throws: DepotError.self) {
-            try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday.adding(seconds: -60), actor: TestDepot.engineer)
+            try db.diagnose(
+                serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday.adding(seconds: -60),
+                actor: TestDepot.engineer)
         }
         #expect(early?.message.contains("is before \(number)'s last event") == true)
-        let rma = try #require(try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU", at: monday.adding(seconds: 600),
-                                               actor: TestDepot.engineer).rma)
+        let rma = try #require(
+            try db.diagnose(
+                serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU", at: monday.adding(seconds: 600),
+                actor: TestDepot.engineer
+            ).rma)
         try db.allocate(rma: rma, at: monday.adding(seconds: 1200), actor: TestDepot.logistics)
         // A step dated before the previous one.
         #expect(throws: DepotError.self) {
@@ -152,21 +166,27 @@ struct FleetIntegrityTests {
         #expect(future?.message.contains("is in the future") == true)
         try db.ship(rma: rma, carrier: "UPS", tracking: "1", at: instant("2026-11-30T12:05:00Z"), actor: TestDepot.logistics)
         #expect(throws: DepotError.self) {
-            try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: "Later"),
-                            at: instant("2029-01-01T00:00:00Z"), actor: TestDepot.engineer)
+            try db.openCase(
+                NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: "Later"),
+                at: instant("2029-01-01T00:00:00Z"), actor: TestDepot.engineer)
         }
         // A secure upload dated years ahead is refused; retention counts from when the file was received.
-        let question = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
-                                               title: "Dump"), at: monday, actor: TestDepot.engineer)
+        let question = try db.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
+                title: "Dump"), at: monday, actor: TestDepot.engineer)
         let upload = try db.beginUpload(label: "dump.bin")
         try upload.append(Array("secret".utf8))
         #expect(throws: DepotError.self) {
-            try db.attach(upload, to: question, name: "dump.bin", mediaType: nil, secure: true, at: instant("2030-01-01T00:00:00Z"), actor: TestDepot.engineer)
+            try db.attach(
+                upload, to: question, name: "dump.bin", mediaType: nil, secure: true, at: instant("2030-01-01T00:00:00Z"),
+                actor: TestDepot.engineer)
         }
         let kept = try db.beginUpload(label: "dump.bin")
         try kept.append(Array("secret".utf8))
         // Back-dated by a year: still kept 90 days from its arrival (2026-11-30), not from the date given.
-        let attached = try db.attach(kept, to: question, name: "dump.bin", mediaType: nil, secure: true, at: monday, actor: TestDepot.engineer)
+        let attached = try db.attach(
+            kept, to: question, name: "dump.bin", mediaType: nil, secure: true, at: monday, actor: TestDepot.engineer)
         depot.clock.set(instant("2027-02-27T12:00:00Z"))
         #expect(try db.applyRetention(at: instant("2027-02-27T11:59:00Z"), actor: TestDepot.admin).secureExpired == 0)
         depot.clock.set(instant("2027-03-01T12:00:00Z"))
@@ -178,18 +198,23 @@ struct FleetIntegrityTests {
     func uploadsSurviveSweeps() async throws {
         let depot = try TestDepot.withFleet()
         let db = depot.database
-        let keeper = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
-                                             title: "Keeps files"), at: monday, actor: TestDepot.engineer)
+        let keeper = try db.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
+                title: "Keeps files"), at: monday, actor: TestDepot.engineer)
         let content = Array("the same log every time\n".utf8)
         let rounds = 40
         async let closer: Void = Task.detached {
             for round in 0..<rounds {
-                let number = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
-                                                     title: "Closes \(round)"), at: monday, actor: TestDepot.engineer)
+                let number = try db.openCase(
+                    NewCase(
+                        customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
+                        title: "Closes \(round)"), at: monday, actor: TestDepot.engineer)
                 let upload = try db.beginUpload()
                 try upload.append(content)
                 _ = try db.attach(upload, to: number, name: "log.txt", mediaType: nil, secure: false, at: monday, actor: TestDepot.engineer)
-                try db.advanceCase(number, .close, confirmedBy: "dev@acme.example", at: monday.adding(seconds: 60), actor: TestDepot.engineer)
+                try db.advanceCase(
+                    number, .close, confirmedBy: "dev@acme.example", at: monday.adding(seconds: 60), actor: TestDepot.engineer)
             }
         }.value
         async let uploader: Void = Task.detached {
@@ -210,16 +235,25 @@ struct FleetIntegrityTests {
         let depot = try TestDepot.withFleet()
         let db = depot.database
         let banana = #expect(throws: DepotError.self) {
-            try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .productDefect, impact: .low, urgency: .low,
-                                    title: "Crash", productVersion: "banana"), at: monday, actor: TestDepot.engineer)
+            try db.openCase(
+                NewCase(
+                    customer: "ACME", contact: "dev@acme.example", type: .productDefect, impact: .low, urgency: .low,
+                    title: "Crash", productVersion: "banana"), at: monday, actor: TestDepot.engineer)
         }
         #expect(banana?.message == #"--product-version "banana": is not a known release (known: 5.0, 5.1)"#)
-        #expect(try db.caseDetail(try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .productDefect, impact: .low,
-                                                          urgency: .low, title: "Crash", productVersion: "5.1"), at: monday,
-                                                  actor: TestDepot.engineer), now: monday).productVersion == "5.1")
+        #expect(
+            try db.caseDetail(
+                try db.openCase(
+                    NewCase(
+                        customer: "ACME", contact: "dev@acme.example", type: .productDefect, impact: .low,
+                        urgency: .low, title: "Crash", productVersion: "5.1"), at: monday,
+                    actor: TestDepot.engineer), now: monday
+            ).productVersion == "5.1")
         let long = #expect(throws: DepotError.self) {
-            try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
-                                    title: String(repeating: "x", count: 120_000)), at: monday, actor: TestDepot.engineer)
+            try db.openCase(
+                NewCase(
+                    customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
+                    title: String(repeating: "x", count: 120_000)), at: monday, actor: TestDepot.engineer)
         }
         #expect(long?.message.contains("is 120000 characters long; at most 200 are allowed") == true)
         let rma = try rmaOf(depot, "ACME", "dev@acme.example", "ACME-1", at: monday)
@@ -230,8 +264,9 @@ struct FleetIntegrityTests {
         // A refused upload names its file.
         let upload = try db.beginUpload(label: "empty.log")
         let empty = #expect(throws: DepotError.self) {
-            try db.attach(upload, to: rma.isEmpty ? "" : try db.rmaDetail(rma, now: monday).caseNumber, name: "empty.log", mediaType: nil,
-                          secure: false, at: monday.adding(seconds: 7200), actor: TestDepot.engineer)
+            try db.attach(
+                upload, to: rma.isEmpty ? "" : try db.rmaDetail(rma, now: monday).caseNumber, name: "empty.log", mediaType: nil,
+                secure: false, at: monday.adding(seconds: 7200), actor: TestDepot.engineer)
         }
         #expect(empty?.message == #"file "empty.log": is empty: there is nothing to attach"#)
     }
@@ -247,10 +282,15 @@ struct FleetReviewTests {
         let depot = try TestDepot.withFleet()
         let db = depot.database
         func rma(_ customer: String, _ contact: String, _ serial: String) throws -> String {
-            let number = try db.openCase(NewCase(customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .medium,
-                                                 urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
-            return try #require(try db.diagnose(serial: serial, caseNumber: number, verdict: .defective, note: "x", at: monday.adding(seconds: 60),
-                                                actor: TestDepot.engineer).rma)
+            let number = try db.openCase(
+                NewCase(
+                    customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .medium,
+                    urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+            return try #require(
+                try db.diagnose(
+                    serial: serial, caseNumber: number, verdict: .defective, note: "x", at: monday.adding(seconds: 60),
+                    actor: TestDepot.engineer
+                ).rma)
         }
         // ACME-1 is a DX-100 and may take SPARE-EU-2, a DX-200 (its successor); INITECH-1 is a DX-200.
         let first = try rma("ACME", "dev@acme.example", "ACME-1")
@@ -269,10 +309,15 @@ struct FleetReviewTests {
     func onItsWayBack() throws {
         let depot = try TestDepot.withFleet()
         let db = depot.database
-        let number = try db.openCase(NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-1",
-                                             impact: .medium, urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
-        let rma = try #require(try db.diagnose(serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "x", at: monday,
-                                               actor: TestDepot.engineer).rma)
+        let number = try db.openCase(
+            NewCase(
+                customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-1",
+                impact: .medium, urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+        let rma = try #require(
+            try db.diagnose(
+                serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "x", at: monday,
+                actor: TestDepot.engineer
+            ).rma)
         #expect(try db.rmaDetail(rma, now: monday).allowedNext == [.returnShip, .receive, .cancel])
         try db.returnShip(rma: rma, carrier: "DHL", tracking: "FIRST", at: monday.adding(seconds: 60), actor: TestDepot.logistics)
         #expect(try db.rmaDetail(rma, now: monday).allowedNext == [.receive])
@@ -286,8 +331,10 @@ struct FleetReviewTests {
     func caseBeforeShipment() throws {
         let depot = try TestDepot.withFleet()
         let refusal = #expect(throws: DepotError.self) {
-            try depot.database.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
-                                                urgency: .medium, title: "Dead"), at: instant("2026-02-27T15:00:00Z"), actor: TestDepot.engineer)
+            try depot.database.openCase(
+                NewCase(
+                    customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
+                    urgency: .medium, title: "Dead"), at: instant("2026-02-27T15:00:00Z"), actor: TestDepot.engineer)
         }
         #expect(refusal?.message.contains("is before unit ACME-1 shipped (2026-03-01)") == true)
     }
@@ -296,27 +343,48 @@ struct FleetReviewTests {
     func importsKeepOwners() throws {
         let depot = try TestDepot.withFleet()
         let db = depot.database
-        #expect(throws: DepotError.self) { try depot.importAll([(.contacts, "email,customer,name,designated,certified\nIT@globex.example,ACME,Someone,no,no\n")]) }
-        #expect(throws: DepotError.self) { try depot.importAll([(.contracts, "contract,customer,tier,start_date,end_date,max_contacts\nC-GLOBEX,ACME,premium,2026-01-01,2026-12-31,2\n")]) }
+        #expect(throws: DepotError.self) {
+            try depot.importAll([(.contacts, "email,customer,name,designated,certified\nIT@globex.example,ACME,Someone,no,no\n")])
+        }
+        #expect(throws: DepotError.self) {
+            try depot.importAll([
+                (.contracts, "contract,customer,tier,start_date,end_date,max_contacts\nC-GLOBEX,ACME,premium,2026-01-01,2026-12-31,2\n")
+            ])
+        }
         #expect(try db.customerDetail("GLOBEX", at: monday).contacts.map(\.email) == ["it@globex.example"])
-        let number = try db.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
-                                             urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
-        let rma = try #require(try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer).rma)
+        let number = try db.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
+                urgency: .medium, title: "Dead"), at: monday, actor: TestDepot.engineer)
+        let rma = try #require(
+            try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer).rma
+        )
         let spare = try db.allocate(rma: rma, at: monday.adding(seconds: 60), actor: TestDepot.logistics)
         try db.ship(rma: rma, carrier: "UPS", tracking: "1", at: monday.adding(seconds: 120), actor: TestDepot.logistics)
         try db.deliver(rma: rma, at: monday.adding(seconds: 180), actor: TestDepot.logistics)
-        let moved = #expect(throws: DepotError.self) { try depot.importAll([(.appliances, "serial,customer,site\n\(spare),GLOBEX,GLOBEX-LON\n")]) }
+        let moved = #expect(throws: DepotError.self) {
+            try depot.importAll([(.appliances, "serial,customer,site\n\(spare),GLOBEX,GLOBEX-LON\n")])
+        }
         #expect(moved?.message.contains("belongs to the open \(rma)") == true)
         #expect(try db.unitDetail(spare).customer == "ACME")
     }
 
-    @Test("erasure leaves the customer's addresses and the non-text fields of payloads alone: a contact named like a site, a serial or the account manager")
+    @Test(
+        "erasure leaves the customer's addresses and the non-text fields of payloads alone: a contact named like a site, a serial or the account manager"
+    )
     func erasureKeepsValuesThatAreNotTheContact() throws {
         let depot = try TestDepot.withFleet()
         let db = depot.database
-        try depot.importAll([(.contacts, "email,customer,name,designated,certified\nnamesake@acme.example,ACME,ACME-1,no,no\nboss@acme.example,ACME,Alice Manager,no,no\n")])
-        let number = try db.openCase(NewCase(customer: "ACME", contact: "namesake@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
-                                             urgency: .medium, title: "ACME-1 reports"), at: monday, actor: TestDepot.engineer)
+        try depot.importAll([
+            (
+                .contacts,
+                "email,customer,name,designated,certified\nnamesake@acme.example,ACME,ACME-1,no,no\nboss@acme.example,ACME,Alice Manager,no,no\n"
+            )
+        ])
+        let number = try db.openCase(
+            NewCase(
+                customer: "ACME", contact: "namesake@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
+                urgency: .medium, title: "ACME-1 reports"), at: monday, actor: TestDepot.engineer)
         _ = try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer)
         let payloads = { try db.read { db in try String.fetchAll(db, sql: "SELECT payload FROM notification ORDER BY id") } }
         let before = try payloads()
@@ -333,23 +401,27 @@ enum FleetChecks {
     /// Units whose lineage (either pointer, followed up to 100 steps) comes back to themselves.
     static func lineageLoops(_ database: DepotDatabase) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(db, sql: """
-                WITH RECURSIVE walk(start, id, depth) AS (
-                    SELECT id, replaced_by_id, 1 FROM appliance WHERE replaced_by_id IS NOT NULL
-                    UNION ALL SELECT w.start, a.replaced_by_id, w.depth + 1 FROM walk w JOIN appliance a ON a.id = w.id
-                    WHERE a.replaced_by_id IS NOT NULL AND w.depth < 100 AND w.id <> w.start)
-                SELECT DISTINCT a.serial FROM walk w JOIN appliance a ON a.id = w.start WHERE w.id = w.start
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    WITH RECURSIVE walk(start, id, depth) AS (
+                        SELECT id, replaced_by_id, 1 FROM appliance WHERE replaced_by_id IS NOT NULL
+                        UNION ALL SELECT w.start, a.replaced_by_id, w.depth + 1 FROM walk w JOIN appliance a ON a.id = w.id
+                        WHERE a.replaced_by_id IS NOT NULL AND w.depth < 100 AND w.id <> w.start)
+                    SELECT DISTINCT a.serial FROM walk w JOIN appliance a ON a.id = w.start WHERE w.id = w.start
+                    """)
         }
     }
 
     /// Units allocated or in transit with no open RMA holding them.
     static func strandedUnits(_ database: DepotDatabase) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(db, sql: """
-                SELECT serial FROM appliance a WHERE a.status IN ('allocated', 'in-transit')
-                  AND NOT EXISTS (SELECT 1 FROM rma r WHERE r.replacement_id = a.id AND r.state NOT IN ('closed', 'cancelled'))
-                """)
+            try String.fetchAll(
+                db,
+                sql: """
+                    SELECT serial FROM appliance a WHERE a.status IN ('allocated', 'in-transit')
+                      AND NOT EXISTS (SELECT 1 FROM rma r WHERE r.replacement_id = a.id AND r.state NOT IN ('closed', 'cancelled'))
+                    """)
         }
     }
 }

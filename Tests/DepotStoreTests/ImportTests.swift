@@ -22,7 +22,9 @@ struct ImportTests {
     @Test("a re-import with changed rows updates them and counts added, updated and unchanged")
     func upsertCounts() throws {
         let depot = try TestDepot.withFleet()
-        let file = depot.folder.write("update.csv", """
+        let file = depot.folder.write(
+            "update.csv",
+            """
             serial,software_version
             acme-1,5.0
             GLOBEX-1,5.1
@@ -30,7 +32,9 @@ struct ImportTests {
         // A partial file: only the columns it names change; a serial matches case-insensitively.
         let summary = try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: at)
         #expect((summary.added, summary.updated, summary.unchanged) == (0, 1, 1))
-        let added = depot.folder.write("add.csv", """
+        let added = depot.folder.write(
+            "add.csv",
+            """
             serial,model,site,ship_date
             NEW-1,DX-200,ACME-NYC,2026-11-01
             """)
@@ -45,10 +49,16 @@ struct ImportTests {
         var rows = (0..<100).map { "G-\($0),DX-200,ACME-NYC,2026-05-01" }
         rows[49] = "g-10,DX-200,ACME-NYC,2026-05-01"  // line 51 repeats line 12 (serials match case-insensitively)
         let bad = depot.folder.write("dup.csv", header + rows.joined(separator: "\n"))
-        let error = #expect(throws: DepotError.self) { try depot.database.importFile(.appliances, path: bad, actor: TestDepot.admin, at: at) }
-        #expect(error == .invalidImport(file: bad, problems: [
-            ImportProblem(line: 51, column: "serial", message: "duplicate serial \"G-10\": an earlier row of this file has it"),
-        ], more: 0))
+        let error = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.appliances, path: bad, actor: TestDepot.admin, at: at)
+        }
+        #expect(
+            error
+                == .invalidImport(
+                    file: bad,
+                    problems: [
+                        ImportProblem(line: 51, column: "serial", message: "duplicate serial \"G-10\": an earlier row of this file has it")
+                    ], more: 0))
         rows[49] = "G-49,DX-200,ACME-NYC,2026-05-01"
         let good = depot.folder.write("good.csv", header + rows.joined(separator: "\n"))
         let first = try depot.database.importFile(.appliances, path: good, actor: TestDepot.admin, at: at)
@@ -77,7 +87,9 @@ struct ImportTests {
     @Test("one bad row rejects the file; every bad row is listed by line and column; nothing changes")
     func badRowsRejectTheFile() throws {
         let depot = try TestDepot.withFleet()
-        let file = depot.folder.write("bad.csv", """
+        let file = depot.folder.write(
+            "bad.csv",
+            """
             serial,model,customer,site,depot,ship_date,software_version,status
             GOOD-1,DX-100,ACME,ACME-NYC,,2026-01-01,5.1,
             BAD-1,DX-999,ACME,ACME-NYC,,2026-01-01,5.1,
@@ -124,7 +136,10 @@ struct ImportTests {
     func headerAndSyntaxErrors() throws {
         let depot = try TestDepot.withFleet()
         let unknown = depot.folder.write("u.csv", "model,name,colour\nA,B,red\n")
-        #expect(throws: DepotError.invalidFile(file: unknown, line: 1, message: "unknown column \"colour\" for models (columns: model,name,warranty_months,successor)")) {
+        #expect(
+            throws: DepotError.invalidFile(
+                file: unknown, line: 1, message: "unknown column \"colour\" for models (columns: model,name,warranty_months,successor)")
+        ) {
             try depot.database.importFile(.models, path: unknown, actor: TestDepot.admin, at: at)
         }
         let noKey = depot.folder.write("k.csv", "name\nB\n")
@@ -133,32 +148,46 @@ struct ImportTests {
         }
         let open = depot.folder.write("o.csv", "model,name\nA,B\nC,\"never closed\nD,E\n")
         let error = #expect(throws: DepotError.self) { try depot.database.importFile(.models, path: open, actor: TestDepot.admin, at: at) }
-        #expect(error == .invalidImport(file: open, problems: [ImportProblem(line: 3, column: nil, message: "a quoted field opens here and is never closed")], more: 0))
+        #expect(
+            error
+                == .invalidImport(
+                    file: open, problems: [ImportProblem(line: 3, column: nil, message: "a quoted field opens here and is never closed")],
+                    more: 0))
     }
 
     @Test("designated contacts are capped by the customer's contract")
     func designatedCap() throws {
         let depot = try TestDepot.withFleet()
-        let file = depot.folder.write("c.csv", """
+        let file = depot.folder.write(
+            "c.csv",
+            """
             email,customer,name,designated
             second@initech.example,INITECH,Second,yes
             """)
-        let error = #expect(throws: DepotError.self) { try depot.database.importFile(.contacts, path: file, actor: TestDepot.admin, at: at) }
+        let error = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.contacts, path: file, actor: TestDepot.admin, at: at)
+        }
         #expect(error?.message.contains("customer \"INITECH\" would have 2 designated contacts; its contract allows 1") == true)
     }
 
     @Test("small entities validate regions, tiers, dates and references")
     func smallEntityValidation() throws {
         let depot = try TestDepot.withFleet()
-        let file = depot.folder.write("k.csv", """
+        let file = depot.folder.write(
+            "k.csv",
+            """
             contract,customer,tier,start_date,end_date,max_contacts
             K1,NOBODY,gold,2026-01-01,2025-01-01,x
             """)
-        let error = #expect(throws: DepotError.self) { try depot.database.importFile(.contracts, path: file, actor: TestDepot.admin, at: at) }
+        let error = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.contracts, path: file, actor: TestDepot.admin, at: at)
+        }
         guard case let .invalidImport(_, problems, _)? = error else { Issue.record("expected invalidImport"); return }
         #expect(problems.map(\.column) == ["customer", "tier", "end_date", "max_contacts"])
         let sites = depot.folder.write("s.csv", "site,customer,name,country,region\nS1,ACME,X,USA,mars\n")
-        let siteError = #expect(throws: DepotError.self) { try depot.database.importFile(.sites, path: sites, actor: TestDepot.admin, at: at) }
+        let siteError = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.sites, path: sites, actor: TestDepot.admin, at: at)
+        }
         guard case let .invalidImport(_, siteProblems, _)? = siteError else { Issue.record("expected invalidImport"); return }
         #expect(siteProblems.map(\.column) == ["country", "region"])
     }

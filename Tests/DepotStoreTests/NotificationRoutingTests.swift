@@ -21,11 +21,15 @@ struct NotificationRoutingTests {
     func deliveredAdvanceReplacement(_ depot: TestDepot) throws -> String {
         let db = depot.database
         let number = try db.openCase(
-            NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
-                    title: "Unit does not boot"),
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                title: "Unit does not boot"),
             at: monday, actor: TestDepot.engineer)
-        let rma = try #require(try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU dead", at: monday,
-                                               actor: TestDepot.engineer).rma)
+        let rma = try #require(
+            try db.diagnose(
+                serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU dead", at: monday,
+                actor: TestDepot.engineer
+            ).rma)
         try db.allocate(rma: rma, at: monday, actor: TestDepot.logistics)
         try db.ship(rma: rma, carrier: "UPS", tracking: "1Z999", at: instant("2026-11-23T20:00:00Z"), actor: TestDepot.logistics)
         try db.deliver(rma: rma, at: instant("2026-11-24T16:00:00Z"), actor: TestDepot.logistics)
@@ -44,7 +48,8 @@ struct NotificationRoutingTests {
 
     @Test("a policy routes an event to several targets (one notification and key each) and silences another with []")
     func configured() throws {
-        let routes = try policy("""
+        let routes = try policy(
+            """
               rma-approved: []
               replacement-shipped: [logistics, account-manager, logistics]
               escalation-tam: leadership

@@ -1,8 +1,9 @@
 import DepotCore
-@testable import DepotStore
 import DepotTestSupport
 import Foundation
 import Testing
+
+@testable import DepotStore
 
 @Suite("Webhook endpoints")
 struct WebhookEndpointTests {
@@ -13,24 +14,29 @@ struct WebhookEndpointTests {
     func endpoints() throws {
         let depot = try TestDepot.withFleet()
         let database = depot.database
-        let leadership = try database.addEndpoint(target: .leadership, url: "https://hooks.example/lead", secret: Self.secret, customer: nil,
-                                                  format: .slack, at: Self.at, actor: TestDepot.admin)
-        let tam = try database.addEndpoint(target: .tam, url: "http://127.0.0.1:9000/acme", secret: Self.secret + "2", customer: "ACME",
-                                           format: .json, at: Self.at, actor: TestDepot.admin)
+        let leadership = try database.addEndpoint(
+            target: .leadership, url: "https://hooks.example/lead", secret: Self.secret, customer: nil,
+            format: .slack, at: Self.at, actor: TestDepot.admin)
+        let tam = try database.addEndpoint(
+            target: .tam, url: "http://127.0.0.1:9000/acme", secret: Self.secret + "2", customer: "ACME",
+            format: .json, at: Self.at, actor: TestDepot.admin)
         #expect(try database.endpoints().map(\.id) == [leadership, tam])
         #expect(try database.endpoints().last?.customer == "ACME")
         #expect(throws: DepotError.self) {
-            try database.addEndpoint(target: .leadership, url: "https://other.example/", secret: Self.secret, customer: nil, format: .json,
-                                     at: Self.at, actor: TestDepot.admin)
+            try database.addEndpoint(
+                target: .leadership, url: "https://other.example/", secret: Self.secret, customer: nil, format: .json,
+                at: Self.at, actor: TestDepot.admin)
         }
         for (url, secret) in [("ftp://hooks.example/x", Self.secret), ("https://", Self.secret), ("https://hooks.example/x", "short")] {
             #expect(throws: DepotError.self) {
-                try database.addEndpoint(target: .logistics, url: url, secret: secret, customer: nil, format: .json, at: Self.at, actor: TestDepot.admin)
+                try database.addEndpoint(
+                    target: .logistics, url: url, secret: secret, customer: nil, format: .json, at: Self.at, actor: TestDepot.admin)
             }
         }
         #expect(throws: DepotError.forbidden(user: "sam", role: "support-engineer", permission: "configure notifications")) {
-            try database.addEndpoint(target: .logistics, url: "https://hooks.example/l", secret: Self.secret, customer: nil, format: .json,
-                                     at: Self.at, actor: TestDepot.engineer)
+            try database.addEndpoint(
+                target: .logistics, url: "https://hooks.example/l", secret: Self.secret, customer: nil, format: .json,
+                at: Self.at, actor: TestDepot.engineer)
         }
         // The secret comes back for signing; the database file never holds it in plain text; the key file is private.
         #expect(try database.endpointSecret(leadership) == Self.secret)
@@ -44,13 +50,16 @@ struct WebhookEndpointTests {
 
         try database.removeEndpoint(tam, at: Self.at, actor: TestDepot.admin)
         #expect(try database.endpoints().map(\.id) == [leadership])
-        #expect(throws: DepotError.notFound(kind: "webhook endpoint", key: String(tam))) { try database.removeEndpoint(tam, at: Self.at, actor: TestDepot.admin) }
+        #expect(throws: DepotError.notFound(kind: "webhook endpoint", key: String(tam))) {
+            try database.removeEndpoint(tam, at: Self.at, actor: TestDepot.admin)
+        }
     }
 
     @Test("the signature is sha256= and the hex HMAC-SHA256 of \"timestamp.body\" (checked against Python's hmac)")
     func signature() {
         // python3 -c 'import hmac,hashlib; print(hmac.new(b"whsec_test_secret", b"1795000000.{\"event\":\"escalation\"}", hashlib.sha256).hexdigest())'
-        #expect(WebhookSignature.sign(secret: "whsec_test_secret", timestamp: 1_795_000_000, body: Data(#"{"event":"escalation"}"#.utf8))
-            == "sha256=dc5788fa969d36eedc305b88a356de760c91ad7c09f456592aa8a1c4f2ca8eaf")
+        #expect(
+            WebhookSignature.sign(secret: "whsec_test_secret", timestamp: 1_795_000_000, body: Data(#"{"event":"escalation"}"#.utf8))
+                == "sha256=dc5788fa969d36eedc305b88a356de760c91ad7c09f456592aa8a1c4f2ca8eaf")
     }
 }

@@ -12,12 +12,14 @@ struct WorkflowTests {
     // Monday 2026-11-23, 10:00 in New York.
     let monday = instant("2026-11-23T15:00:00Z")
 
-    func hardwareCase(_ depot: TestDepot, customer: String, contact: String, serial: String, at: Instant,
-                      impact: Level = .high, urgency: Level = .medium) throws -> String
-    {
+    func hardwareCase(
+        _ depot: TestDepot, customer: String, contact: String, serial: String, at: Instant,
+        impact: Level = .high, urgency: Level = .medium
+    ) throws -> String {
         try depot.database.openCase(
-            NewCase(customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: impact, urgency: urgency,
-                    title: "Unit does not boot"),
+            NewCase(
+                customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: impact, urgency: urgency,
+                title: "Unit does not boot"),
             at: at, actor: TestDepot.engineer)
     }
 
@@ -65,8 +67,9 @@ struct WorkflowTests {
     @Test("a priority other than the suggestion needs a reason; a contact of another customer is refused")
     func priorityOverride() throws {
         let depot = try TestDepot.withFleet()
-        var request = NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
-                              title: "How do I reset?", priority: .p3)
+        var request = NewCase(
+            customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low,
+            title: "How do I reset?", priority: .p3)
         #expect(throws: DepotError.self) { try depot.database.openCase(request, at: monday, actor: TestDepot.engineer) }
         request.priorityReason = "customer board meeting"
         let number = try depot.database.openCase(request, at: monday, actor: TestDepot.engineer)
@@ -95,11 +98,15 @@ struct WorkflowTests {
         #expect(throws: DepotError.illegalTransition(subject: number, state: "resolved", action: "respond", allowed: ["close"])) {
             try depot.database.advanceCase(number, .respond, at: monday.adding(seconds: 120), actor: TestDepot.engineer)
         }
-        #expect(throws: DepotError.self) { try depot.database.advanceCase(number, .close, at: monday.adding(seconds: 120), actor: TestDepot.engineer) }
         #expect(throws: DepotError.self) {
-            try depot.database.advanceCase(number, .close, confirmedBy: "ops@acme.example", at: monday.adding(seconds: 120), actor: TestDepot.engineer)
+            try depot.database.advanceCase(number, .close, at: monday.adding(seconds: 120), actor: TestDepot.engineer)
         }
-        try depot.database.advanceCase(number, .close, confirmedBy: "IT@globex.example", at: monday.adding(seconds: 120), actor: TestDepot.engineer)
+        #expect(throws: DepotError.self) {
+            try depot.database.advanceCase(
+                number, .close, confirmedBy: "ops@acme.example", at: monday.adding(seconds: 120), actor: TestDepot.engineer)
+        }
+        try depot.database.advanceCase(
+            number, .close, confirmedBy: "IT@globex.example", at: monday.adding(seconds: 120), actor: TestDepot.engineer)
         let detail = try depot.database.caseDetail(number, now: monday)
         #expect(detail.status == .closed && detail.closedConfirmedBy == "it@globex.example")
         #expect(detail.timeline.map(\.kind) == ["opened", "resolved", "closed"])
@@ -110,7 +117,8 @@ struct WorkflowTests {
         let depot = try TestDepot.withFleet()
         let db = depot.database
         let number = try hardwareCase(depot, customer: "ACME", contact: "dev@acme.example", serial: "ACME-1", at: monday)
-        let outcome = try db.diagnose(serial: "acme-1", caseNumber: number, verdict: .defective, note: "PSU dead", at: monday, actor: TestDepot.engineer)
+        let outcome = try db.diagnose(
+            serial: "acme-1", caseNumber: number, verdict: .defective, note: "PSU dead", at: monday, actor: TestDepot.engineer)
         #expect(outcome.path == .advanceReplacement && outcome.rma == "RMA-2026-000001")
         #expect(outcome.shipBy == instant("2026-11-24T15:00:00Z"))  // one business day later
         let rma = try #require(outcome.rma)
@@ -142,7 +150,8 @@ struct WorkflowTests {
         try db.closeRMA(rma, at: instant("2026-12-02T17:00:00Z"), actor: TestDepot.logistics)
         detail = try db.rmaDetail(rma, now: instant("2026-12-10T00:00:00Z"))
         #expect(detail.state == .closed && !detail.overdue && detail.replacementSerial == "SPARE-US-1" && detail.allowedNext.isEmpty)
-        #expect(detail.history.map(\.to) == ["approved", "allocated", "shipped", "delivered", "return-shipped", "return-received", "closed"])
+        #expect(
+            detail.history.map(\.to) == ["approved", "allocated", "shipped", "delivered", "return-shipped", "return-received", "closed"])
         try db.refurbish(serial: "ACME-1", at: instant("2026-12-03T17:00:00Z"), actor: TestDepot.logistics)
         let refurbished = try db.unitDetail("ACME-1")
         #expect(refurbished.status == .inStock && refurbished.depot == "D-US" && refurbished.customer == nil)
@@ -153,10 +162,14 @@ struct WorkflowTests {
         let depot = try TestDepot.withFleet()
         let db = depot.database
         let number = try hardwareCase(depot, customer: "GLOBEX", contact: "it@globex.example", serial: "GLOBEX-1", at: monday)
-        let outcome = try db.diagnose(serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "fan noise", at: monday, actor: TestDepot.engineer)
+        let outcome = try db.diagnose(
+            serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "fan noise", at: monday, actor: TestDepot.engineer)
         let rma = try #require(outcome.rma)
         #expect(outcome.path == .returnThenReplace && outcome.shipBy == nil)
-        #expect(throws: DepotError.illegalTransition(subject: rma, state: "awaiting-return", action: "allocate", allowed: ["return-ship", "receive", "cancel"])) {
+        #expect(
+            throws: DepotError.illegalTransition(
+                subject: rma, state: "awaiting-return", action: "allocate", allowed: ["return-ship", "receive", "cancel"])
+        ) {
             try db.allocate(rma: rma, at: monday, actor: TestDepot.logistics)
         }
         try db.returnShip(rma: rma, at: monday.adding(seconds: 3600), actor: TestDepot.logistics)
@@ -176,7 +189,8 @@ struct WorkflowTests {
         let depot = try TestDepot.withFleet()
         let db = depot.database
         let number = try hardwareCase(depot, customer: "GLOBEX", contact: "it@globex.example", serial: "GLOBEX-OLD", at: monday)
-        let outcome = try db.diagnose(serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "dead", at: monday, actor: TestDepot.engineer)
+        let outcome = try db.diagnose(
+            serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "dead", at: monday, actor: TestDepot.engineer)
         let rma = try #require(outcome.rma)
         #expect(outcome.path == .salesReferral)
         #expect(throws: DepotError.self) { try db.closeRMA(rma, at: monday, actor: TestDepot.accountManager) }  // no outcome
@@ -193,13 +207,16 @@ struct WorkflowTests {
         let db = depot.database
         // INITECH-1 is a DX-200 on a premium contract: advance replacement; the only DX-200 spare is in Europe.
         let number = try hardwareCase(depot, customer: "INITECH", contact: "it@initech.example", serial: "INITECH-1", at: monday)
-        let rma = try #require(try db.diagnose(serial: "INITECH-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer).rma)
+        let rma = try #require(
+            try db.diagnose(serial: "INITECH-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer)
+                .rma)
         #expect(try db.allocate(rma: rma, at: monday, actor: TestDepot.logistics) == "SPARE-EU-2")
         try db.cancelRMA(rma, reason: "customer fixed it", at: monday.adding(seconds: 60), actor: TestDepot.engineer)
         #expect(try db.applianceStatus("SPARE-EU-2") == .inStock)
         // A DX-100 unit may take a DX-200 (its successor) when no DX-100 is in stock.
         let acme = try hardwareCase(depot, customer: "ACME", contact: "dev@acme.example", serial: "ACME-1", at: monday)
-        let acmeRMA = try #require(try db.diagnose(serial: "ACME-1", caseNumber: acme, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer).rma)
+        let acmeRMA = try #require(
+            try db.diagnose(serial: "ACME-1", caseNumber: acme, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer).rma)
         #expect(throws: DepotError.self) { try db.allocate(rma: acmeRMA, serial: "GLOBEX-1", at: monday, actor: TestDepot.logistics) }
         try db.scrap(serial: "SPARE-US-1", at: monday, actor: TestDepot.logistics)
         try db.scrap(serial: "SPARE-EU-1", at: monday, actor: TestDepot.logistics)
@@ -212,10 +229,12 @@ struct WorkflowTests {
         let depot = try TestDepot.withFleet()
         let number = try hardwareCase(depot, customer: "GLOBEX", contact: "it@globex.example", serial: "GLOBEX-1", at: monday)
         #expect(throws: DepotError.self) {
-            try depot.database.diagnose(serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.logistics)
+            try depot.database.diagnose(
+                serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.logistics)
         }
-        let outcome = try depot.database.diagnose(serial: "GLOBEX-1", caseNumber: number, verdict: .notDefective, note: "cable", at: monday,
-                                                  actor: TestDepot.engineer)
+        let outcome = try depot.database.diagnose(
+            serial: "GLOBEX-1", caseNumber: number, verdict: .notDefective, note: "cable", at: monday,
+            actor: TestDepot.engineer)
         #expect(outcome.rma == nil && outcome.unitStatus == .inService)
         #expect(try depot.database.applianceStatus("GLOBEX-1") == .inService)
     }
@@ -235,7 +254,8 @@ struct WorkflowTests {
         #expect(try depot.database.escalate(at: later, actor: .system).isEmpty)
         let detail = try depot.database.caseDetail(number, now: later)
         #expect(detail.escalations.filter(\.fired).map(\.target) == [.tam])
-        #expect(try depot.database.pendingNotifications().filter { $0.event == "escalation" }.map(\.key) == ["escalation:\(number):tam@tam"])
+        #expect(
+            try depot.database.pendingNotifications().filter { $0.event == "escalation" }.map(\.key) == ["escalation:\(number):tam@tam"])
         // A resolved case does not escalate.
         try depot.database.advanceCase(number, .resolve, at: later, actor: TestDepot.engineer)
         #expect(try depot.database.escalate(at: instant("2027-01-01T00:00:00Z"), actor: .system).isEmpty)

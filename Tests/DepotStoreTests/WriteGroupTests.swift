@@ -18,10 +18,12 @@ struct WriteGroupTests {
                 group.addTask {
                     // Every tenth asks for a P1 from a contact who is not designated: refused.
                     let urgency: Level = i % 10 == 0 ? .high : .low
-                    let request = NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: urgency == .high ? .high : .low,
-                                          urgency: urgency, title: "Question \(i)")
+                    let request = NewCase(
+                        customer: "ACME", contact: "dev@acme.example", type: .question, impact: urgency == .high ? .high : .low,
+                        urgency: urgency, title: "Question \(i)")
                     do {
-                        return .success(try await database.grouped { try database.openCase(request, at: Self.at, actor: TestDepot.engineer) })
+                        return .success(
+                            try await database.grouped { try database.openCase(request, at: Self.at, actor: TestDepot.engineer) })
                     } catch {
                         return .failure(error)
                     }
@@ -42,9 +44,11 @@ struct WriteGroupTests {
         // Numbers have no gaps: a refused change took none; every case has its audit entry and event.
         #expect(Set(numbers) == Set((1...180).map { String(format: "CS-2026-%06d", $0) }))
         let counts = try database.read { db in
-            (try Int.fetchOne(db, sql: "SELECT count(*) FROM support_case") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM audit WHERE entity = 'case'") ?? 0,
-             try Int.fetchOne(db, sql: "SELECT count(*) FROM case_event") ?? 0)
+            (
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM support_case") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM audit WHERE entity = 'case'") ?? 0,
+                try Int.fetchOne(db, sql: "SELECT count(*) FROM case_event") ?? 0
+            )
         }
         #expect(counts.0 == 180 && counts.1 == 180 && counts.2 == 180)
     }
@@ -58,13 +62,16 @@ struct PointReadTests {
         let at = Instant(iso: "2026-11-23T15:00:00Z")!
         #expect(try depot.database.unitDetail("ACME-1").status == .inService)
         #expect(try depot.database.unitDetail("ACME-1").status == .inService)
-        _ = try depot.database.openCase(NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1",
-                                                impact: .low, urgency: .low, title: "Fan"), at: at, actor: TestDepot.engineer)
+        _ = try depot.database.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1",
+                impact: .low, urgency: .low, title: "Fan"), at: at, actor: TestDepot.engineer)
         let afterCase = try depot.database.unitDetail("ACME-1")
         #expect(afterCase.status == .suspect && afterCase.cases == ["CS-2026-000001"])
         // Another handle on the same file, as another process would have.
         let other = try DepotDatabase.open(at: depot.database.path, policy: depot.database.policy)
-        _ = try other.diagnose(serial: "ACME-1", caseNumber: "CS-2026-000001", verdict: .defective, note: "PSU", at: at, actor: TestDepot.engineer)
+        _ = try other.diagnose(
+            serial: "ACME-1", caseNumber: "CS-2026-000001", verdict: .defective, note: "PSU", at: at, actor: TestDepot.engineer)
         let afterDiagnosis = try depot.database.unitDetail("acme-1")
         #expect(afterDiagnosis.status == .defective && afterDiagnosis.rmas == ["RMA-2026-000001"])
     }

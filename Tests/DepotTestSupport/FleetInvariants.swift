@@ -13,9 +13,10 @@ public enum FleetInvariants {
     /// The invariants broken, plus the audit log's changes since `snapshot`: rows may only be added, and rows
     /// that existed then must be unchanged, except those about a customer in `erasedCustomers` (the keys of the
     /// customers whose contacts were erased since the snapshot: erasure rewrites their personal data in the log).
-    public static func violations(in database: DepotDatabase, auditSince snapshot: AuditSnapshot,
-                                  erasedCustomers: Set<String> = []) throws -> [String]
-    {
+    public static func violations(
+        in database: DepotDatabase, auditSince snapshot: AuditSnapshot,
+        erasedCustomers: Set<String> = []
+    ) throws -> [String] {
         try violations(in: database) + snapshot.changes(in: database, erasedCustomers: erasedCustomers).changes
     }
 
@@ -34,27 +35,33 @@ public enum FleetInvariants {
         let rmaKeepsCustomer = rmaColumns.contains("customer_id") && rmaColumns.contains("site_id")
 
         // Every unit is in exactly one place with a status that agrees with it.
-        try each("""
+        try each(
+            """
             SELECT a.serial, a.status, a.customer_id, a.site_id, a.depot_id, s.customer_id AS site_customer FROM appliance a
             LEFT JOIN site s ON s.id = a.site_id
             WHERE a.status IN (\(list(atSite + ["in-transit"])))
               AND (a.customer_id IS NULL OR a.site_id IS NULL OR a.depot_id IS NOT NULL OR s.customer_id IS NOT a.customer_id)
-            """) { row in
+            """
+        ) { row in
             "unit \(row["serial"] as String) is \(row["status"] as String) but is not at one site of its customer "
                 + "(customer #\(text(row["customer_id"] as DatabaseValue)), site #\(text(row["site_id"] as DatabaseValue)) of customer #\(text(row["site_customer"] as DatabaseValue)), depot #\(text(row["depot_id"] as DatabaseValue)))"
         }
-        try each("""
+        try each(
+            """
             SELECT serial, status, customer_id, site_id, depot_id FROM appliance
             WHERE status IN (\(list(atDepot))) AND (depot_id IS NULL OR customer_id IS NOT NULL OR site_id IS NOT NULL)
-            """) { row in
+            """
+        ) { row in
             "unit \(row["serial"] as String) is \(row["status"] as String) but is not at one depot "
                 + "(depot #\(text(row["depot_id"] as DatabaseValue)), customer #\(text(row["customer_id"] as DatabaseValue)), site #\(text(row["site_id"] as DatabaseValue)))"
         }
-        try each("""
+        try each(
+            """
             SELECT a.serial, (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'shipped') AS shipping
             FROM appliance a WHERE a.status = 'in-transit'
               AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'shipped') <> 1
-            """) { row in
+            """
+        ) { row in
             "unit \(row["serial"] as String) is in-transit but is the shipped replacement of \(row["shipping"] as Int) open RMAs (expected 1)"
         }
 
@@ -63,14 +70,16 @@ public enum FleetInvariants {
             "unit \(row["serial"] as String) replaces or is replaced by itself"
         }
         for column in ["replaces_id", "replaced_by_id"] {
-            try each("""
+            try each(
+                """
                 WITH RECURSIVE walk(start, id, depth) AS (
                     SELECT id, \(column), 1 FROM appliance WHERE \(column) IS NOT NULL AND \(column) <> id
                     UNION ALL
                     SELECT w.start, a.\(column), w.depth + 1 FROM walk w JOIN appliance a ON a.id = w.id
                     WHERE a.\(column) IS NOT NULL AND w.id <> w.start AND w.depth <= (SELECT count(*) FROM appliance))
                 SELECT DISTINCT a.serial FROM walk w JOIN appliance a ON a.id = w.start WHERE w.id = w.start ORDER BY a.serial
-                """) { row in
+                """
+            ) { row in
                 "unit \(row["serial"] as String) is in a loop of its lineage (following \(column))"
             }
         }
@@ -85,69 +94,92 @@ public enum FleetInvariants {
             ("r.state IN ('approved', 'awaiting-return', 'referred') AND r.replacement_id IS NOT NULL", "no replacement"),
             ("r.state = 'allocated' AND p.status IS NOT 'allocated'", "its replacement allocated"),
             ("r.state = 'shipped' AND p.status IS NOT 'in-transit'", "its replacement in-transit"),
-            ("""
-             ((r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped', 'return-received'))
-              OR (r.path = 'return-then-replace' AND r.state = 'delivered'))
-             AND (p.status IS NULL OR p.status NOT IN (\(list(atSite))) OR p.customer_id IS NOT \(rmaCustomer))
-             """, "its replacement at the RMA's customer"),
-            ("r.path = 'advance-replacement' AND r.state IN ('approved', 'allocated', 'shipped', 'delivered') AND u.status <> 'defective'",
-             "its defective unit defective at the customer"),
+            (
+                """
+                ((r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped', 'return-received'))
+                 OR (r.path = 'return-then-replace' AND r.state = 'delivered'))
+                AND (p.status IS NULL OR p.status NOT IN (\(list(atSite))) OR p.customer_id IS NOT \(rmaCustomer))
+                """, "its replacement at the RMA's customer"
+            ),
+            (
+                "r.path = 'advance-replacement' AND r.state IN ('approved', 'allocated', 'shipped', 'delivered') AND u.status <> 'defective'",
+                "its defective unit defective at the customer"
+            ),
             ("r.state = 'referred' AND u.status <> 'defective'", "its defective unit defective at the customer"),
-            ("r.state = 'awaiting-return' AND u.status NOT IN ('defective', 'return-in-transit')", "its defective unit defective or on its way back"),
-            ("r.path = 'advance-replacement' AND r.state = 'return-shipped' AND u.status <> 'return-in-transit'",
-             "its defective unit return-in-transit"),
-            ("""
-             (r.state = 'return-received' OR (r.path = 'return-then-replace' AND r.state IN ('allocated', 'shipped', 'delivered')))
-             AND (u.status <> 'returned' OR u.depot_id IS NULL)
-             """, "its defective unit returned at a depot"),
+            (
+                "r.state = 'awaiting-return' AND u.status NOT IN ('defective', 'return-in-transit')",
+                "its defective unit defective or on its way back"
+            ),
+            (
+                "r.path = 'advance-replacement' AND r.state = 'return-shipped' AND u.status <> 'return-in-transit'",
+                "its defective unit return-in-transit"
+            ),
+            (
+                """
+                (r.state = 'return-received' OR (r.path = 'return-then-replace' AND r.state IN ('allocated', 'shipped', 'delivered')))
+                AND (u.status <> 'returned' OR u.depot_id IS NULL)
+                """, "its defective unit returned at a depot"
+            ),
         ]
         for (condition, expected) in expectations {
-            try each("""
+            try each(
+                """
                 SELECT r.number, r.path, r.state, u.serial, u.status AS unit_status, p.serial AS replacement, p.status AS replacement_status
                 FROM rma r JOIN support_case k ON k.id = r.case_id JOIN appliance u ON u.id = r.appliance_id
                 LEFT JOIN appliance p ON p.id = r.replacement_id
                 WHERE \(open) AND \(condition)
                 ORDER BY r.number
-                """) { row in
+                """
+            ) { row in
                 "RMA \(row["number"] as String) (\(row["path"] as String), \(row["state"] as String)) expects \(expected); unit "
                     + "\(row["serial"] as String) is \(row["unit_status"] as String), replacement \(text(row["replacement"] as DatabaseValue)) is \(text(row["replacement_status"] as DatabaseValue))"
             }
         }
-        try each("""
+        try each(
+            """
             SELECT a.serial, (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'allocated') AS holders
             FROM appliance a WHERE a.status = 'allocated'
               AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'allocated') <> 1
-            """) { row in
+            """
+        ) { row in
             "unit \(row["serial"] as String) is allocated but reserved by \(row["holders"] as Int) open RMAs in state allocated (expected 1)"
         }
-        try each("""
+        try each(
+            """
             SELECT a.serial, group_concat(r.number, ', ') AS numbers FROM rma r JOIN appliance a ON a.id = r.replacement_id
             WHERE \(open) GROUP BY a.id HAVING count(*) > 1
-            """) { row in
+            """
+        ) { row in
             "unit \(row["serial"] as String) is the replacement of several open RMAs: \(row["numbers"] as String)"
         }
-        try each("""
+        try each(
+            """
             SELECT a.serial, group_concat(r.number, ', ') AS numbers FROM rma r JOIN appliance a ON a.id = r.appliance_id
             WHERE \(open) GROUP BY a.id HAVING count(*) > 1
-            """) { row in
+            """
+        ) { row in
             "unit \(row["serial"] as String) is the defective unit of several open RMAs: \(row["numbers"] as String)"
         }
-        try each("""
+        try each(
+            """
             SELECT r.number, r.state, p.serial, p.status FROM rma r JOIN appliance p ON p.id = r.replacement_id
             WHERE r.state IN ('closed', 'cancelled') AND p.status IN ('allocated', 'in-transit')
               AND NOT EXISTS (SELECT 1 FROM rma o WHERE o.replacement_id = p.id AND o.state NOT IN ('closed', 'cancelled'))
-            """) { row in
+            """
+        ) { row in
             "RMA \(row["number"] as String) is \(row["state"] as String) but its replacement \(row["serial"] as String) is still \(row["status"] as String)"
         }
 
         // An RMA keeps the customer and site of its creation: its case's customer and one of that customer's sites.
         if rmaKeepsCustomer {
-            try each("""
+            try each(
+                """
                 SELECT r.number, r.customer_id, r.site_id, k.customer_id AS case_customer, s.customer_id AS site_customer
                 FROM rma r JOIN support_case k ON k.id = r.case_id LEFT JOIN site s ON s.id = r.site_id
                 WHERE r.customer_id IS NOT k.customer_id OR r.site_id IS NULL OR s.customer_id IS NOT k.customer_id
                 ORDER BY r.number
-                """) { row in
+                """
+            ) { row in
                 "RMA \(row["number"] as String) records customer #\(text(row["customer_id"] as DatabaseValue)) and site #\(text(row["site_id"] as DatabaseValue)) "
                     + "(of customer #\(text(row["site_customer"] as DatabaseValue))), but its case is of customer #\(text(row["case_customer"] as DatabaseValue))"
             }
@@ -158,12 +190,14 @@ public enum FleetInvariants {
         // Events in order: each case's and RMA's events never go back in time by id.
         for (table, owner, kind) in [("case_event", "case_id", "case"), ("rma_event", "rma_id", "RMA")] {
             let numbers = table == "case_event" ? "support_case" : "rma"
-            try each("""
+            try each(
+                """
                 SELECT o.number, e.id, e.at, e.previous FROM (
                     SELECT id, \(owner) AS owner, at, lag(at) OVER (PARTITION BY \(owner) ORDER BY id) AS previous FROM \(table)) e
                 JOIN \(numbers) o ON o.id = e.owner
                 WHERE e.at < e.previous ORDER BY e.id
-                """) { row in
+                """
+            ) { row in
                 "\(kind) \(row["number"] as String): event #\(row["id"] as Int64) at \(row["at"] as String) is before the event before it (\(row["previous"] as String))"
             }
         }
@@ -220,14 +254,17 @@ public struct AuditSnapshot: Sendable {
             let id: Int64 = row["id"]
             rows[id] = (hash(row["t"] as String), known[id]?.customer)
         }
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, depot_owner FROM (\(ownerSQL)) WHERE id > ?"), arguments: [newest]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, depot_owner FROM (\(ownerSQL)) WHERE id > ?"), arguments: [newest])
+        {
             let id: Int64 = row["id"]
             rows[id]?.customer = row["depot_owner"]
         }
         // The customer the log itself names (audit.customer_id, from migration v8) comes first.
         if columns.contains("customer_id") {
-            for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT a.id, c.key FROM audit a JOIN customer c ON c.id = a.customer_id WHERE a.id > ?"),
-                                        arguments: [newest]) {
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT a.id, c.key FROM audit a JOIN customer c ON c.id = a.customer_id WHERE a.id > ?"),
+                arguments: [newest])
+            {
                 let id: Int64 = row["id"]
                 rows[id]?.customer = row["key"]
             }

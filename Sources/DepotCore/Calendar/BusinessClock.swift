@@ -80,7 +80,9 @@ public struct BusinessClock: Sendable {
         starts = merged.map(\.0)
         ends = merged.map(\.1)
         var total: Int64 = 0
-        cumulativeEnd = merged.map { total += $0.1 - $0.0; return total }
+        cumulativeEnd = merged.map {
+            total += $0.1 - $0.0; return total
+        }
 
         dayBase = Int64(firstDay.dayNumber) * 86_400
         let dayCount = lastDay.dayNumber - firstDay.dayNumber + 2
@@ -147,7 +149,9 @@ public struct BusinessClock: Sendable {
         switch duration.unit {
         case .hours, .days:
             let result = instant.adding(seconds: seconds(of: duration))
-            guard instant.secondsSinceEpoch < horizonEnd, instant.secondsSinceEpoch >= horizonStart else { throw outside(instant.secondsSinceEpoch) }
+            guard instant.secondsSinceEpoch < horizonEnd, instant.secondsSinceEpoch >= horizonStart else {
+                throw outside(instant.secondsSinceEpoch)
+            }
             guard result.secondsSinceEpoch < horizonEnd, result.secondsSinceEpoch >= horizonStart else {
                 throw outside(instant.secondsSinceEpoch, adding: duration.description)
             }
@@ -174,12 +178,14 @@ public struct BusinessClock: Sendable {
         let deadline = try adding(duration, to: instant)
         let counted = seconds(of: duration)
         guard duration.unit.isBusiness, counted > 0 else {
-            return DeadlineExplanation(from: instant, duration: duration.description, deadline: deadline,
-                                       countedSeconds: counted, intervals: [])
+            return DeadlineExplanation(
+                from: instant, duration: duration.description, deadline: deadline,
+                countedSeconds: counted, intervals: [])
         }
-        return DeadlineExplanation(from: instant, duration: duration.description, deadline: deadline,
-                                   countedSeconds: counted,
-                                   intervals: openIntervals(from: instant.secondsSinceEpoch, to: deadline.secondsSinceEpoch))
+        return DeadlineExplanation(
+            from: instant, duration: duration.description, deadline: deadline,
+            countedSeconds: counted,
+            intervals: openIntervals(from: instant.secondsSinceEpoch, to: deadline.secondsSinceEpoch))
     }
 
     /// Business seconds in `[from, to)`; zero when `to <= from`.
@@ -257,16 +263,18 @@ public struct BusinessClock: Sendable {
     }
 
     private func outside(_ t: Int64, adding: String? = nil) -> DepotError {
-        .outsideCalendarHorizon(instant: Instant(secondsSinceEpoch: t).description,
-                                first: BusinessClock.firstYear, last: BusinessClock.lastYear, adding: adding)
+        .outsideCalendarHorizon(
+            instant: Instant(secondsSinceEpoch: t).description,
+            first: BusinessClock.firstYear, last: BusinessClock.lastYear, adding: adding)
     }
 
     /// A centre's open spans (UTC seconds) on the local dates `first...last`, skipping `closed` days.
     static func openSpans(centre: SupportCentre, from first: LocalDate, through last: LocalDate, closed: Set<Int>)
         -> [(Int64, Int64)]
     {
-        let zone = ZoneOffsets(timeZone: centre.timeZone, from: Int64(first.dayNumber - 2) * 86_400,
-                               to: Int64(last.dayNumber + 3) * 86_400)
+        let zone = ZoneOffsets(
+            timeZone: centre.timeZone, from: Int64(first.dayNumber - 2) * 86_400,
+            to: Int64(last.dayNumber + 3) * 86_400)
         var spans: [(Int64, Int64)] = []
         var weekday = first.weekday.rawValue - 1
         for day in first.dayNumber...last.dayNumber {
@@ -305,8 +313,9 @@ public struct BusinessClock: Sendable {
         for centre in region.centres {
             spans += openSpans(centre: centre, from: first, through: last, closed: [])
         }
-        let home = ZoneOffsets(timeZone: region.homeTimeZone, from: Int64(first.dayNumber - 2) * 86_400,
-                               to: Int64(last.dayNumber + 3) * 86_400)
+        let home = ZoneOffsets(
+            timeZone: region.homeTimeZone, from: Int64(first.dayNumber - 2) * 86_400,
+            to: Int64(last.dayNumber + 3) * 86_400)
         var perDay: [Int: Int64] = [:]
         for (s, e) in union(spans) {
             let localDay = Int((s + home.offset(at: s)).floorDiv(86_400))

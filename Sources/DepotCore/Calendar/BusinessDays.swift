@@ -14,9 +14,10 @@ public struct BusinessDays: Sendable {
     private let rollForward: [Int32]
 
     /// The business dates of a week mask (open weekdays) and a set of closed days, over the clock's years.
-    public init(openWeekdays: Set<Weekday>, closed: Set<Int>,
-                from first: LocalDate? = nil, through last: LocalDate? = nil)
-    {
+    public init(
+        openWeekdays: Set<Weekday>, closed: Set<Int>,
+        from first: LocalDate? = nil, through last: LocalDate? = nil
+    ) {
         let first = first ?? LocalDate(BusinessClock.firstYear, 1, 1)
         let last = last ?? LocalDate(BusinessClock.lastYear, 12, 31)
         self.first = first

@@ -61,7 +61,7 @@ public struct ClockDuration: Hashable, Sendable, CustomStringConvertible {
     public static func parseMilli(_ text: Substring) -> Int64? {
         let pieces = text.split(separator: ".", omittingEmptySubsequences: false)
         guard pieces.count <= 2, let wholeText = pieces.first, !wholeText.isEmpty, wholeText.count <= 9,
-              wholeText.allSatisfy(\.isASCIIDigit), let whole = Int64(wholeText)
+            wholeText.allSatisfy(\.isASCIIDigit), let whole = Int64(wholeText)
         else { return nil }
         var fraction: Int64 = 0
         if pieces.count == 2 {

@@ -93,7 +93,7 @@ public enum ICalendarImport {
     private static func date(_ value: String, file: String, line: Int, property: String) throws(DepotError) -> LocalDate {
         let digits = Array(value.utf8.prefix(8))
         guard digits.count == 8, let y = ASCII.int(digits[0..<4]), let m = ASCII.int(digits[4..<6]),
-              let d = ASCII.int(digits[6..<8]), let date = LocalDate(year: y, month: m, day: d)
+            let d = ASCII.int(digits[6..<8]), let date = LocalDate(year: y, month: m, day: d)
         else { throw .invalidFile(file: file, line: line, message: "\(property) is not a date (YYYYMMDD): \(value)") }
         return date
     }

@@ -30,9 +30,10 @@ public struct WeeklyHours: Sendable, Equatable {
 
     /// Monday to Friday, 08:00 to 18:00: the default of SPEC.md.
     public static let standard = WeeklyHours(
-        Dictionary(uniqueKeysWithValues: [Weekday.monday, .tuesday, .wednesday, .thursday, .friday].map {
-            ($0, [Span(open: 8 * 3600, close: 18 * 3600)])
-        }))
+        Dictionary(
+            uniqueKeysWithValues: [Weekday.monday, .tuesday, .wednesday, .thursday, .friday].map {
+                ($0, [Span(open: 8 * 3600, close: 18 * 3600)])
+            }))
 
     /// Parses `HH:MM-HH:MM[, HH:MM-HH:MM...]`; `nil` when malformed, out of order or overlapping.
     public static func parseSpans(_ text: String) -> [Span]? {
@@ -50,7 +51,7 @@ public struct WeeklyHours: Sendable, Equatable {
     static func seconds(_ text: Substring) -> Int? {
         let u = Array(text.trimmingCharacters(in: " ").utf8)
         guard u.count == 5, u[2] == 58, let h = ASCII.int(u[0..<2]), let m = ASCII.int(u[3..<5]), m < 60,
-              h < 24 || (h == 24 && m == 0)
+            h < 24 || (h == 24 && m == 0)
         else { return nil }
         return h * 3600 + m * 60
     }

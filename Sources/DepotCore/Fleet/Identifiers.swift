@@ -20,12 +20,15 @@ public struct Serial: Hashable, Comparable, Sendable, CustomStringConvertible, C
         if ascii {
             let count = raw.utf8.count
             guard count > 0, count <= 64 else { return nil }
-            text = lower ? String(decoding: raw.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self) : String(raw)
+            text =
+                lower
+                ? String(decoding: raw.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
+                : String(raw)
             return
         }
         let trimmed = raw.trimmingSpaces()
         guard !trimmed.isEmpty, trimmed.count <= 64,
-              trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
+            trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
         else { return nil }
         text = trimmed.uppercased()
     }

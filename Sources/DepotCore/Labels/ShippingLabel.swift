@@ -25,9 +25,10 @@ public struct ShippingLabel: Sendable, Equatable {
     public let carrier: String?
     public let tracking: String?
 
-    public init(rma: String, direction: Direction, shipTo: Address, returnTo: Address, model: String, serials: [String],
-                carrier: String?, tracking: String?)
-    {
+    public init(
+        rma: String, direction: Direction, shipTo: Address, returnTo: Address, model: String, serials: [String],
+        carrier: String?, tracking: String?
+    ) {
         self.rma = rma
         self.direction = direction
         self.shipTo = shipTo
@@ -83,7 +84,8 @@ public struct ShippingLabel: Sendable, Equatable {
             x += w * module
         }
         out += "</g>\n"
-        out += "<text x=\"500\" y=\"\(top + height + 70)\" font-size=\"56\" font-weight=\"bold\" text-anchor=\"middle\">\(xml(rma))</text>\n"
+        out +=
+            "<text x=\"500\" y=\"\(top + height + 70)\" font-size=\"56\" font-weight=\"bold\" text-anchor=\"middle\">\(xml(rma))</text>\n"
         out += "</g>\n</svg>\n"
         return out
     }

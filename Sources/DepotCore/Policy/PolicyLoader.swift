@@ -6,9 +6,10 @@ public enum PolicyLoader {
     /// Loads a policy from YAML text. `file` names it in messages; `readFile` reads the iCalendar files it
     /// names (paths as written in the policy; the caller resolves them against the policy's folder).
     /// Sections a file leaves out are taken from `defaults` when given, and are required otherwise.
-    public static func load(yaml: String, file: String, defaults: Policy? = nil,
-                            readFile: (String) throws -> String) throws(DepotError) -> Policy
-    {
+    public static func load(
+        yaml: String, file: String, defaults: Policy? = nil,
+        readFile: (String) throws -> String
+    ) throws(DepotError) -> Policy {
         var r = PolicyReader(file: file)
         let root: Node
         do {
@@ -53,14 +54,18 @@ public enum PolicyLoader {
 
         var warrantyMonths = defaults?.defaultWarrantyMonths
         var replacementDays = defaults?.replacementMinimumDays
-        if let node = section("warranty"), let entries = r.mapping(node, "warranty", allowed: ["default-months", "replacement-minimum-days"]) {
+        if let node = section("warranty"),
+            let entries = r.mapping(node, "warranty", allowed: ["default-months", "replacement-minimum-days"])
+        {
             for e in entries {
                 switch e.key {
                 case "default-months": warrantyMonths = r.int(e.value, "warranty.default-months", in: 1...600)
                 default: replacementDays = r.int(e.value, "warranty.replacement-minimum-days", in: 0...3650)
                 }
             }
-            if !entries.contains(where: { $0.key == "default-months" }), defaults == nil { r.report("warranty.default-months", node, "missing") }
+            if !entries.contains(where: { $0.key == "default-months" }), defaults == nil {
+                r.report("warranty.default-months", node, "missing")
+            }
             if !entries.contains(where: { $0.key == "replacement-minimum-days" }), defaults == nil {
                 r.report("warranty.replacement-minimum-days", node, "missing")
             }
@@ -85,10 +90,13 @@ public enum PolicyLoader {
             readNotifications(node, into: &notifications, &r)
         }
         var attachments = defaults?.attachments ?? .defaults
-        if let node = section("attachments"), let entries = r.mapping(node, "attachments", allowed: ["max-megabytes", "secure-retention-days"]) {
+        if let node = section("attachments"),
+            let entries = r.mapping(node, "attachments", allowed: ["max-megabytes", "secure-retention-days"])
+        {
             for e in entries {
                 switch e.key {
-                case "max-megabytes": r.int(e.value, "attachments.max-megabytes", in: 1...10_000).map { attachments.maxBytes = Int64($0) * 1_000_000 }
+                case "max-megabytes":
+                    r.int(e.value, "attachments.max-megabytes", in: 1...10_000).map { attachments.maxBytes = Int64($0) * 1_000_000 }
                 default: r.int(e.value, "attachments.secure-retention-days", in: 1...3650).map { attachments.secureRetentionDays = $0 }
                 }
             }
@@ -97,8 +105,9 @@ public enum PolicyLoader {
         guard r.problems.isEmpty, let slas, let rma, let warrantyMonths, let replacementDays else {
             throw .invalidPolicy(r.problems)
         }
-        var policy = Policy(source: file, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
-                            defaultWarrantyMonths: warrantyMonths, replacementMinimumDays: replacementDays, versions: versions)
+        var policy = Policy(
+            source: file, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
+            defaultWarrantyMonths: warrantyMonths, replacementMinimumDays: replacementDays, versions: versions)
         policy.notifications = notifications
         policy.attachments = attachments
         return policy
@@ -117,7 +126,9 @@ public enum PolicyLoader {
             var targets: [NotificationTarget] = []
             for name in names {
                 guard let target = NotificationTarget(rawValue: name) else {
-                    r.report(path, e.value, "unknown target \"\(name)\" (known: \(NotificationTarget.allCases.map(\.rawValue).joined(separator: ", ")))")
+                    r.report(
+                        path, e.value,
+                        "unknown target \"\(name)\" (known: \(NotificationTarget.allCases.map(\.rawValue).joined(separator: ", ")))")
                     continue
                 }
                 targets.append(target)
@@ -136,8 +147,9 @@ public enum PolicyLoader {
         case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
             return PolicyProblem(file: file, path: "", line: mark.line, message: "not valid YAML: \(problem)")
         case let .duplicatedKeysInMapping(duplicates, context):
-            return PolicyProblem(file: file, path: "", line: context.mark.line,
-                                 message: "duplicate keys: \(duplicates.joined(separator: ", "))")
+            return PolicyProblem(
+                file: file, path: "", line: context.mark.line,
+                message: "duplicate keys: \(duplicates.joined(separator: ", "))")
         default:
             return PolicyProblem(file: file, path: "", line: nil, message: "not valid YAML: \(error)")
         }
@@ -146,8 +158,10 @@ public enum PolicyLoader {
     // MARK: Calendars and centres
 
     /// Holiday additions and removals shared by calendars and centres: `add`, `remove`, `ical`.
-    private static func readAdjustments(_ entries: [(key: String, keyNode: Node, value: Node)], _ path: String,
-                                        _ r: inout PolicyReader, readFile: (String) throws -> String)
+    private static func readAdjustments(
+        _ entries: [(key: String, keyNode: Node, value: Node)], _ path: String,
+        _ r: inout PolicyReader, readFile: (String) throws -> String
+    )
         -> (added: [Holiday], removed: Set<LocalDate>)
     {
         var added: [Holiday] = []
@@ -158,7 +172,9 @@ public enum PolicyLoader {
             case "add":
                 guard let items = r.mapping(e.value, p) else { continue }
                 for item in items {
-                    guard let date = r.date(item.keyNode, p + "." + item.key), let name = r.string(item.value, p + "." + item.key) else { continue }
+                    guard let date = r.date(item.keyNode, p + "." + item.key), let name = r.string(item.value, p + "." + item.key) else {
+                        continue
+                    }
                     added.append(Holiday(date: date, name: name))
                 }
             case "remove":
@@ -202,8 +218,10 @@ public enum PolicyLoader {
                     } else if let c = calendars.first(where: { $0.name == name }) {
                         sources.append(.calendar(c))
                     } else {
-                        r.report(path + ".include", include.value, "unknown calendar \"\(name)\" (built-in: "
-                            + BuiltInCalendar.allCases.map(\.rawValue).joined(separator: ", ") + "; or one defined above)")
+                        r.report(
+                            path + ".include", include.value,
+                            "unknown calendar \"\(name)\" (built-in: "
+                                + BuiltInCalendar.allCases.map(\.rawValue).joined(separator: ", ") + "; or one defined above)")
                     }
                 }
             }
@@ -213,9 +231,10 @@ public enum PolicyLoader {
         return calendars
     }
 
-    private static func readCentres(_ node: Node, calendars: [HolidayCalendar], _ r: inout PolicyReader,
-                                    readFile: (String) throws -> String) -> [SupportCentre]
-    {
+    private static func readCentres(
+        _ node: Node, calendars: [HolidayCalendar], _ r: inout PolicyReader,
+        readFile: (String) throws -> String
+    ) -> [SupportCentre] {
         var centres: [SupportCentre] = []
         let entries = r.mapping(node, "centres") ?? []
         if entries.isEmpty { r.report("centres", node, "at least one support centre is required") }
@@ -244,18 +263,22 @@ public enum PolicyLoader {
                     } else if let b = BuiltInCalendar(rawValue: calendarName) {
                         sources.append(.builtIn(b))
                     } else {
-                        r.report(path + ".calendars", c, "unknown calendar \"\(calendarName)\" (built-in: "
-                            + BuiltInCalendar.allCases.map(\.rawValue).joined(separator: ", ")
-                            + (calendars.isEmpty ? "" : "; defined: " + calendars.map(\.name).joined(separator: ", ")) + ")")
+                        r.report(
+                            path + ".calendars", c,
+                            "unknown calendar \"\(calendarName)\" (built-in: "
+                                + BuiltInCalendar.allCases.map(\.rawValue).joined(separator: ", ")
+                                + (calendars.isEmpty ? "" : "; defined: " + calendars.map(\.name).joined(separator: ", ")) + ")")
                     }
                 }
             }
             let hours = field("hours").flatMap { readHours($0, path + ".hours", &r) } ?? WeeklyHours.standard
             let adjustments = readAdjustments(fields, path, &r, readFile: readFile)
             if let zone {
-                centres.append(SupportCentre(
-                    id: entry.key, name: name, timeZone: zone, hours: hours,
-                    holidays: HolidayCalendar(name: entry.key, sources: sources, added: adjustments.added, removed: adjustments.removed)))
+                centres.append(
+                    SupportCentre(
+                        id: entry.key, name: name, timeZone: zone, hours: hours,
+                        holidays: HolidayCalendar(name: entry.key, sources: sources, added: adjustments.added, removed: adjustments.removed)
+                    ))
             }
         }
         return centres
@@ -264,7 +287,7 @@ public enum PolicyLoader {
     /// A zone given by its IANA name for a place (or UTC); abbreviations and fixed offsets (EST, GMT+1) are refused.
     static func ianaZone(_ id: String) -> TimeZone? {
         guard id == "UTC" || (id.contains("/") && !id.hasPrefix("Etc/")),
-              TimeZone.knownTimeZoneIdentifiers.contains(id)
+            TimeZone.knownTimeZoneIdentifiers.contains(id)
         else { return nil }
         return TimeZone(identifier: id)
     }
@@ -327,7 +350,8 @@ public enum PolicyLoader {
                     if let centre = centres.first(where: { $0.id == id }) {
                         members.append(centre)
                     } else {
-                        r.report(path + ".centres", c.value, "unknown centre \"\(id)\" (defined: \(centres.map(\.id).joined(separator: ", ")))")
+                        r.report(
+                            path + ".centres", c.value, "unknown centre \"\(id)\" (defined: \(centres.map(\.id).joined(separator: ", ")))")
                     }
                 }
                 if let ids, ids.isEmpty {
@@ -351,7 +375,9 @@ public enum PolicyLoader {
 
     // MARK: SLAs and RMA
 
-    private static func readTierTable(_ node: Node, _ path: String, complete: Bool, _ r: inout PolicyReader) -> [Priority: [Tier: ClockDuration]] {
+    private static func readTierTable(_ node: Node, _ path: String, complete: Bool, _ r: inout PolicyReader) -> [Priority: [Tier:
+        ClockDuration]]
+    {
         var table: [Priority: [Tier: ClockDuration]] = [:]
         let entries = r.mapping(node, path, allowed: Priority.allCases.map(\.rawValue)) ?? []
         for e in entries {
@@ -409,8 +435,9 @@ public enum PolicyLoader {
 
 extension Policy {
     func renamed(_ source: String) -> Policy {
-        var policy = Policy(source: source, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
-                            defaultWarrantyMonths: defaultWarrantyMonths, replacementMinimumDays: replacementMinimumDays, versions: versions)
+        var policy = Policy(
+            source: source, calendars: calendars, centres: centres, regions: regions, slas: slas, rma: rma,
+            defaultWarrantyMonths: defaultWarrantyMonths, replacementMinimumDays: replacementMinimumDays, versions: versions)
         policy.notifications = notifications
         policy.attachments = attachments
         return policy

@@ -30,7 +30,8 @@ public enum PolicyWriter {
             out += "  \(quoted(region.id)):\n"
             out += "    centres: [\(region.centres.map { quoted($0.id) }.joined(separator: ", "))]\n"
             if let seconds = region.businessDayOverride {
-                out += "    business-day-hours: \(ClockDuration(milli: seconds * 1000 / 3600, .hours).description.split(separator: " ")[0])\n"
+                out +=
+                    "    business-day-hours: \(ClockDuration(milli: seconds * 1000 / 3600, .hours).description.split(separator: " ")[0])\n"
             }
         }
         out += "\nslas:\n  response:\n"
@@ -88,8 +89,10 @@ public enum PolicyWriter {
 
     /// Text as a YAML scalar: plain when safe, else double-quoted with escapes.
     static func quoted(_ s: String) -> String {
-        let plain = !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || " -_./'()".contains($0) }
-            && !s.hasPrefix(" ") && !s.hasSuffix(" ") && !s.hasPrefix("-") && !["true", "false", "yes", "no", "null", "~"].contains(s.lowercased())
+        let plain =
+            !s.isEmpty && s.allSatisfy { $0.isLetter || $0.isNumber || " -_./'()".contains($0) }
+            && !s.hasPrefix(" ") && !s.hasSuffix(" ") && !s.hasPrefix("-")
+            && !["true", "false", "yes", "no", "null", "~"].contains(s.lowercased())
         if plain { return s }
         var out = "\""
         for c in s.unicodeScalars {

@@ -46,22 +46,26 @@ public struct RMADecision: Sendable, Equatable {
 /// The RMA engine of SPEC.md 4: the path from the contract tier and the warranty on the verdict's day.
 public enum RMAEngine {
     /// Decides the path of a unit found defective at `verdictAt`, in the region of its site.
-    public static func decide(tier: Tier?, shipDate: LocalDate, warrantyMonths: Int, verdictAt: Instant,
-                              region: SupportRegion, clock: BusinessClock, deadlines: RMADeadlines) throws(DepotError) -> RMADecision
-    {
-        try decide(tier: tier, shipDate: shipDate, warrantyEnd: Warranty.end(shipDate: shipDate, months: warrantyMonths),
-                   verdictAt: verdictAt, region: region, clock: clock, deadlines: deadlines)
+    public static func decide(
+        tier: Tier?, shipDate: LocalDate, warrantyMonths: Int, verdictAt: Instant,
+        region: SupportRegion, clock: BusinessClock, deadlines: RMADeadlines
+    ) throws(DepotError) -> RMADecision {
+        try decide(
+            tier: tier, shipDate: shipDate, warrantyEnd: Warranty.end(shipDate: shipDate, months: warrantyMonths),
+            verdictAt: verdictAt, region: region, clock: clock, deadlines: deadlines)
     }
 
     /// Decides the path of a unit whose warranty runs from `shipDate` to `warrantyEnd` (its first day out of
     /// warranty; a replacement unit's end comes from the replacement rule, not from its model).
-    public static func decide(tier: Tier?, shipDate: LocalDate, warrantyEnd end: LocalDate, verdictAt: Instant,
-                              region: SupportRegion, clock: BusinessClock, deadlines: RMADeadlines) throws(DepotError) -> RMADecision
-    {
+    public static func decide(
+        tier: Tier?, shipDate: LocalDate, warrantyEnd end: LocalDate, verdictAt: Instant,
+        region: SupportRegion, clock: BusinessClock, deadlines: RMADeadlines
+    ) throws(DepotError) -> RMADecision {
         let day = region.localDate(of: verdictAt)
         let covered = day >= shipDate && day < end
         let tierText = tier.map { "\($0.rawValue) contract" } ?? "no active contract (treated as standard)"
-        let warrantyText = covered
+        let warrantyText =
+            covered
             ? "in warranty on \(day) (warranty ends \(end))"
             : "out of warranty on \(day) (warranty ended \(end))"
         let dayText = "the verdict day in \(region.homeTimeZone.identifier) for region \(region.id)"

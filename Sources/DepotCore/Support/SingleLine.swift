@@ -12,12 +12,14 @@ public enum SingleLine {
     public static func check(_ text: String, field: String, maxLength: Int) throws(DepotError) -> String {
         let trimmed = text.trimmingSpaces()
         if let bad = trimmed.unicodeScalars.first(where: { $0.value < 0x20 || $0.value == 0x7F }) {
-            throw .invalidArgument(name: field, value: AttachmentName.printable(String(trimmed.prefix(40))),
-                                   reason: "must be one line: it holds a control character (U+\(String(bad.value, radix: 16, uppercase: true)))")
+            throw .invalidArgument(
+                name: field, value: AttachmentName.printable(String(trimmed.prefix(40))),
+                reason: "must be one line: it holds a control character (U+\(String(bad.value, radix: 16, uppercase: true)))")
         }
         guard trimmed.count <= maxLength else {
-            throw .invalidArgument(name: field, value: AttachmentName.printable(String(trimmed.prefix(40))) + "...",
-                                   reason: "is \(trimmed.count) characters long; at most \(maxLength) are allowed")
+            throw .invalidArgument(
+                name: field, value: AttachmentName.printable(String(trimmed.prefix(40))) + "...",
+                reason: "is \(trimmed.count) characters long; at most \(maxLength) are allowed")
         }
         return trimmed
     }

@@ -17,8 +17,8 @@ public enum WholeWords {
         var i = 0
         while i < haystack.count {
             if i + needle.count <= haystack.count, matches(haystack, at: i, needle, kind: kind),
-               !isWordPart(i > 0 ? haystack[i - 1] : nil, kind: kind, before: true),
-               !continues(haystack, after: i + needle.count, kind: kind)
+                !isWordPart(i > 0 ? haystack[i - 1] : nil, kind: kind, before: true),
+                !continues(haystack, after: i + needle.count, kind: kind)
             {
                 out.append(contentsOf: replacement.unicodeScalars)
                 count += 1

@@ -63,9 +63,9 @@ public struct Instant: Hashable, Comparable, Sendable, CustomStringConvertible {
             return v
         }
         guard u[4] == 45, u[7] == 45, u[10] == 84 || u[10] == 116 || u[10] == 32, u[13] == 58,
-              let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2),
-              let h = digits(11, 2), let mi = digits(14, 2),
-              let date = LocalDate(year: y, month: mo, day: d), h < 24, mi < 60
+            let y = digits(0, 4), let mo = digits(5, 2), let d = digits(8, 2),
+            let h = digits(11, 2), let mi = digits(14, 2),
+            let date = LocalDate(year: y, month: mo, day: d), h < 24, mi < 60
         else { return nil }
         var i = 16
         var sec = 0

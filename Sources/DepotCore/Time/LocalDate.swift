@@ -25,7 +25,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     public init?(iso text: some StringProtocol) {
         let u = Array(text.utf8)
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-              let y = ASCII.int(u[0..<4]), let m = ASCII.int(u[5..<7]), let d = ASCII.int(u[8..<10])
+            let y = ASCII.int(u[0..<4]), let m = ASCII.int(u[5..<7]), let d = ASCII.int(u[8..<10])
         else { return nil }
         self.init(year: y, month: m, day: d)
     }
@@ -33,7 +33,7 @@ public struct LocalDate: Hashable, Comparable, Sendable, CustomStringConvertible
     /// Parses `YYYY-MM-DD` from UTF-8 bytes (the import's fast path); `nil` when it is not a real date.
     public init?(isoBytes u: UnsafeBufferPointer<UInt8>) {
         guard u.count == 10, u[4] == UInt8(ascii: "-"), u[7] == UInt8(ascii: "-"),
-              let y = ASCII.int(u[0..<4]), let m = ASCII.int(u[5..<7]), let d = ASCII.int(u[8..<10])
+            let y = ASCII.int(u[0..<4]), let m = ASCII.int(u[5..<7]), let d = ASCII.int(u[8..<10])
         else { return nil }
         self.init(year: y, month: m, day: d)
     }

@@ -8,7 +8,7 @@ public struct SoftwareVersion: Hashable, Comparable, Sendable, CustomStringConve
     public init?(_ text: String) {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
         guard (2...3).contains(parts.count),
-              parts.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy(\.isASCIIDigit) })
+            parts.allSatisfy({ !$0.isEmpty && $0.count <= 9 && $0.allSatisfy(\.isASCIIDigit) })
         else { return nil }
         let numbers = parts.compactMap { Int($0) }
         major = numbers[0]
@@ -80,17 +80,20 @@ public struct VersionSupportRule: Sendable, Equatable {
         }
         let maintainedUntil = release.releasedOn.adding(months: maintenanceMonths)
         if lines.contains(where: { $0 == (version.major, version.minor) }) {
-            return VersionSupport(supported: true, maintainedUntil: maintainedUntil,
-                                  reason: "\(version.line) is among the \(supportedLines) newest release lines "
-                                      + "(\(lines.map { "\($0.major).\($0.minor)" }.joined(separator: ", ")))")
+            return VersionSupport(
+                supported: true, maintainedUntil: maintainedUntil,
+                reason: "\(version.line) is among the \(supportedLines) newest release lines "
+                    + "(\(lines.map { "\($0.major).\($0.minor)" }.joined(separator: ", ")))")
         }
         if day < maintainedUntil {
-            return VersionSupport(supported: true, maintainedUntil: maintainedUntil,
-                                  reason: "released \(release.releasedOn), maintained for \(maintenanceMonths) months until \(maintainedUntil)")
+            return VersionSupport(
+                supported: true, maintainedUntil: maintainedUntil,
+                reason: "released \(release.releasedOn), maintained for \(maintenanceMonths) months until \(maintainedUntil)")
         }
-        return VersionSupport(supported: false, maintainedUntil: maintainedUntil,
-                              reason: "\(version.line) is not among the \(supportedLines) newest release lines and its "
-                                  + "\(maintenanceMonths) months of maintenance ended on \(maintainedUntil)")
+        return VersionSupport(
+            supported: false, maintainedUntil: maintainedUntil,
+            reason: "\(version.line) is not among the \(supportedLines) newest release lines and its "
+                + "\(maintenanceMonths) months of maintenance ended on \(maintainedUntil)")
     }
 }
 

@@ -40,7 +40,9 @@ struct APIController {
         let body = try await request.decodeJSON(CaseStepBody.self)
         let database = database
         let at = now()
-        try await database.grouped { try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor) }
+        try await database.grouped {
+            try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor)
+        }
         let detail = try await Blocking.run { try database.caseDetail(number, now: at) }
         return JSONResponse(CaseStatusBody(case: detail.number, status: detail.status))
     }
@@ -52,11 +54,14 @@ struct APIController {
         let database = database
         // In place: a point read by a unique index (see `PointReaders`); the thread pool's hop cost more than the read.
         let bytes = JSONWriter.unit(try database.unitDetail(serial))
-        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+        return Response(
+            status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }
 
     /// `GET /api/v1/customers?limit=&offset=`
-    @Sendable func customers(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<WorkflowController.Page<CustomerSummary>> {
+    @Sendable func customers(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<
+        WorkflowController.Page<CustomerSummary>
+    > {
         _ = try context.requireActor()
         let (limit, offset) = try WorkflowController.paging(request)
         let database = database
@@ -76,12 +81,18 @@ struct APIController {
         defer { unlink(path) }
         let data = try await Blocking.run { () throws -> Data in
             _ = try database.exportCustomer(key, to: path, at: at, actor: actor)
-            guard let data = FileManager.default.contents(atPath: path) else { throw DepotError.storage(path: path, message: "the export vanished") }
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw DepotError.storage(path: path, message: "the export vanished")
+            }
             return data
         }
-        return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: AttachmentController.contentDisposition("\(key)-export.zip"),
-                                               .cacheControl: "private, no-store"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "application/zip", .contentDisposition: AttachmentController.contentDisposition("\(key)-export.zip"),
+                .cacheControl: "private, no-store",
+            ],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     struct EraseBody: Decodable {
@@ -96,7 +107,8 @@ struct APIController {
         let key = try context.parameters.require("key")
         let body = try await request.decodeJSON(EraseBody.self)
         guard body.confirm == true else {
-            throw APIError(status: .badRequest, code: "invalid", message: "confirm: erasing personal data cannot be undone; send \"confirm\": true")
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "confirm: erasing personal data cannot be undone; send \"confirm\": true")
         }
         let database = database
         let at = now()
@@ -133,9 +145,10 @@ struct APIController {
     @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseNumber> {
         let actor = try context.requireActor()
         let body = try await request.decodeJSON(NewCaseBody.self)
-        let new = NewCase(customer: body.customer, contact: body.contact, type: body.type, serial: body.serial, impact: body.impact,
-                          urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
-                          priorityReason: body.reason, productVersion: body.productVersion)
+        let new = NewCase(
+            customer: body.customer, contact: body.contact, type: body.type, serial: body.serial, impact: body.impact,
+            urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
+            priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
         let at = now()
         let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }

@@ -36,22 +36,28 @@ struct WorkflowController {
     static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
         func number(_ key: String, default value: Int) throws -> Int {
             guard let text = request.uri.queryParameters.get(key) else { return value }
-            guard let number = Int(text) else { throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a whole number") }
+            guard let number = Int(text) else {
+                throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a whole number")
+            }
             return number
         }
         let limit = try number("limit", default: 100)
         let offset = try number("offset", default: 0)
-        guard (1...500).contains(limit) else { throw APIError(status: .badRequest, code: "invalid", message: "limit must be from 1 to 500") }
+        guard (1...500).contains(limit) else {
+            throw APIError(status: .badRequest, code: "invalid", message: "limit must be from 1 to 500")
+        }
         guard offset >= 0 else { throw APIError(status: .badRequest, code: "invalid", message: "offset must not be negative") }
         return (limit, offset)
     }
 
     /// An enum query parameter, or a 400 naming it.
-    static func value<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
+    static func value<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, as type: T.Type) throws -> T?
+    where T.RawValue == String {
         guard let text = request.uri.queryParameters.get(name) else { return nil }
         guard let value = T(rawValue: text) else {
-            throw APIError(status: .badRequest, code: "invalid",
-                           message: "\(name) \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError(
+                status: .badRequest, code: "invalid",
+                message: "\(name) \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return value
     }
@@ -61,9 +67,10 @@ struct WorkflowController {
         _ = try context.requireActor()
         let (limit, offset) = try Self.paging(request)
         let query = request.uri.queryParameters
-        let filter = CaseFilter(customer: query.get("customer"), status: try Self.value(request, "status", as: CaseStatus.self),
-                                priority: try Self.value(request, "priority", as: Priority.self), region: query.get("region"),
-                                unresolvedOnly: query.get("open") == "true")
+        let filter = CaseFilter(
+            customer: query.get("customer"), status: try Self.value(request, "status", as: CaseStatus.self),
+            priority: try Self.value(request, "priority", as: Priority.self), region: query.get("region"),
+            unresolvedOnly: query.get("open") == "true")
         let database = database
         let at = now()
         let items = try await Blocking.run { try database.cases(filter, now: at, limit: limit + 1, offset: offset) }
@@ -85,8 +92,9 @@ struct WorkflowController {
         let database = database
         let at = now()
         let outcome = try await database.grouped {
-            try database.diagnose(serial: body.serial, caseNumber: body.case, verdict: body.verdict, note: body.note, checks: body.checks ?? "",
-                                  at: at, actor: actor)
+            try database.diagnose(
+                serial: body.serial, caseNumber: body.case, verdict: body.verdict, note: body.note, checks: body.checks ?? "",
+                at: at, actor: actor)
         }
         return JSONResponse(outcome, status: .created)
     }
@@ -96,8 +104,9 @@ struct WorkflowController {
         _ = try context.requireActor()
         let (limit, offset) = try Self.paging(request)
         let query = request.uri.queryParameters
-        let filter = RMAFilter(state: try Self.value(request, "state", as: RMAState.self), path: try Self.value(request, "path", as: RMAPath.self),
-                               customer: query.get("customer"), openOnly: query.get("open") == "true", overdueOnly: query.get("overdue") == "true")
+        let filter = RMAFilter(
+            state: try Self.value(request, "state", as: RMAState.self), path: try Self.value(request, "path", as: RMAPath.self),
+            customer: query.get("customer"), openOnly: query.get("open") == "true", overdueOnly: query.get("overdue") == "true")
         let database = database
         let at = now()
         let items = try await Blocking.run { try database.rmas(filter, now: at, limit: limit + 1, offset: offset) }
@@ -126,8 +135,9 @@ struct WorkflowController {
         let label = try await Blocking.run { try database.rmaLabel(number, direction: direction) }
         let svg: String
         do { svg = try label.svg() } catch { throw APIError(status: .conflict, code: "refused", message: error.description) }
-        return Response(status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "no-store"],
-                        body: .init(byteBuffer: ByteBuffer(string: svg)))
+        return Response(
+            status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: svg)))
     }
 
     /// The `?direction=` of a label request: `replacement` (the default) or `return`; 400 for anything else.
@@ -154,13 +164,15 @@ struct WorkflowController {
         let number = try context.parameters.require("number")
         let name = try context.parameters.require("action")
         guard let action = RMAAction(rawValue: name) else {
-            throw APIError(status: .notFound, code: "not-found",
-                           message: "no RMA step \"\(name)\" (\(RMAAction.allCases.map(\.rawValue).joined(separator: ", ")))")
+            throw APIError(
+                status: .notFound, code: "not-found",
+                message: "no RMA step \"\(name)\" (\(RMAAction.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
         let body = try await request.decodeJSON(RMAStepBody.self)
         let database = database
         let at = now()
-        let details = RMAStepDetails(serial: body.serial, carrier: body.carrier, tracking: body.tracking, outcome: body.outcome, reason: body.reason)
+        let details = RMAStepDetails(
+            serial: body.serial, carrier: body.carrier, tracking: body.tracking, outcome: body.outcome, reason: body.reason)
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let detail = try await Blocking.run { try database.rmaDetail(number, now: at) }
         return JSONResponse(detail)
@@ -169,7 +181,8 @@ struct WorkflowController {
     /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=`: the CSV report, streamed.
     @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let (report, parameters) = try ReportRequest.parse(request, name: try context.parameters.require("name"), now: now(), policy: database.policy)
+        let (report, parameters) = try ReportRequest.parse(
+            request, name: try context.parameters.require("name"), now: now(), policy: database.policy)
         return try CSVDownload.response(report, parameters: parameters, database: database)
     }
 }
@@ -188,20 +201,24 @@ enum ReportRequest {
         }
         func day(_ key: String) throws -> LocalDate? {
             guard let text = text(key) else { return nil }
-            guard let day = LocalDate(iso: text) else { throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a date (YYYY-MM-DD)") }
+            guard let day = LocalDate(iso: text) else {
+                throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a date (YYYY-MM-DD)")
+            }
             return day
         }
         var withinDays: Int?
         if let value = text("within-days") {
             guard let days = Int(value), (0...3660).contains(days) else {
-                throw APIError(status: .badRequest, code: "invalid", message: "within-days \"\(value)\" is not a number of days from 0 to 3660")
+                throw APIError(
+                    status: .badRequest, code: "invalid", message: "within-days \"\(value)\" is not a number of days from 0 to 3660")
             }
             withinDays = days
         }
         let asOf = try day("as-of")
-        var parameters = try report.parameters(asOf: asOf ?? policy.day(of: now, region: text("region")), withinDays: withinDays, customer: text("customer"),
-                                               region: text("region"), accountManager: text("account-manager"), since: try day("since"),
-                                               spelledWith: "")
+        var parameters = try report.parameters(
+            asOf: asOf ?? policy.day(of: now, region: text("region")), withinDays: withinDays, customer: text("customer"),
+            region: text("region"), accountManager: text("account-manager"), since: try day("since"),
+            spelledWith: "")
         // Without an as-of day, "today" is each row's region's own day (SPEC.md 2).
         if asOf == nil && text("region") == nil { parameters.todayByRegion = ReportParameters.today(at: now, policy: policy).todayByRegion }
         return (report, parameters)

@@ -46,8 +46,12 @@ public struct BackgroundWork: Sendable {
                 do {
                     let report = try database.applyRetention(at: Instant(Date()), actor: actor)
                     if report != RetentionReport() {
-                        logger.info("retention applied", metadata: ["closedCases": "\(report.closedCases)", "secureExpired": "\(report.secureExpired)",
-                                                                    "filesRemoved": "\(report.filesRemoved)"])
+                        logger.info(
+                            "retention applied",
+                            metadata: [
+                                "closedCases": "\(report.closedCases)", "secureExpired": "\(report.secureExpired)",
+                                "filesRemoved": "\(report.filesRemoved)",
+                            ])
                     }
                 } catch {
                     logger.error("retention run failed", metadata: ["error": "\(error.message)"])
@@ -56,8 +60,12 @@ public struct BackgroundWork: Sendable {
             do {
                 let report = try await deliverer.deliverDue()
                 if report != DeliveryReport() {
-                    logger.info("notifications", metadata: ["delivered": "\(report.delivered)", "retrying": "\(report.retrying)",
-                                                            "dead": "\(report.dead)", "waiting": "\(report.waiting)"])
+                    logger.info(
+                        "notifications",
+                        metadata: [
+                            "delivered": "\(report.delivered)", "retrying": "\(report.retrying)",
+                            "dead": "\(report.dead)", "waiting": "\(report.waiting)",
+                        ])
                 }
             } catch {
                 logger.error("notification delivery failed", metadata: ["error": "\(error.message)"])

@@ -16,8 +16,9 @@ enum CSVDownload {
             let producer = Task {
                 do {
                     try await Blocking.run {
-                        try database.write(report, parameters: parameters,
-                                           to: CSVWriter(name: report.name) { bytes in try handoff.send(ByteBuffer(bytes: bytes)) })
+                        try database.write(
+                            report, parameters: parameters,
+                            to: CSVWriter(name: report.name) { bytes in try handoff.send(ByteBuffer(bytes: bytes)) })
                     }
                     handoff.finish(nil)
                 } catch {
@@ -33,9 +34,10 @@ enum CSVDownload {
             }
             try await writer.finish(nil)
         }
-        return Response(status: .ok,
-                        headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(report.name).csv\""],
-                        body: body)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(report.name).csv\""],
+            body: body)
     }
 }
 

@@ -12,7 +12,9 @@ struct Form: Sendable {
         let form = try parse(String(decoding: buffer.readableBytesView, as: UTF8.self))
         if let csrf {
             guard let sent = form.fields["csrf"], WebSessions.equal(sent, csrf) else {
-                throw APIError(status: .forbidden, code: "csrf", message: "the form's security token is missing or out of date: reload the page and send it again")
+                throw APIError(
+                    status: .forbidden, code: "csrf",
+                    message: "the form's security token is missing or out of date: reload the page and send it again")
             }
         }
         return form
@@ -52,8 +54,9 @@ struct Form: Sendable {
     func value<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T where T.RawValue == String {
         let text = try required(name)
         guard let value = T(rawValue: text) else {
-            throw APIError(status: .badRequest, code: "invalid",
-                           message: "field \"\(name)\": \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw APIError(
+                status: .badRequest, code: "invalid",
+                message: "field \"\(name)\": \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return value
     }

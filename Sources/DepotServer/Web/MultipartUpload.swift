@@ -17,10 +17,10 @@ struct MultipartUpload {
     static func read(_ request: Request, csrf: String?, database: DepotDatabase) async throws -> MultipartUpload {
         let contentType = request.headers[.contentType] ?? ""
         guard contentType.lowercased().hasPrefix("multipart/form-data"),
-              let boundary = contentType.split(separator: ";").dropFirst().lazy
-                  .map({ $0.trimmingSpaces() }).first(where: { $0.lowercased().hasPrefix("boundary=") })
-                  .map({ String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }),
-              !boundary.isEmpty
+            let boundary = contentType.split(separator: ";").dropFirst().lazy
+                .map({ $0.trimmingSpaces() }).first(where: { $0.lowercased().hasPrefix("boundary=") })
+                .map({ String($0.dropFirst("boundary=".count)).trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }),
+            !boundary.isEmpty
         else { throw APIError(status: .badRequest, code: "invalid", message: "the upload form must be sent as multipart/form-data") }
 
         var form = MultipartUpload()
@@ -73,7 +73,9 @@ struct MultipartUpload {
         if let csrf {
             guard let sent = form.fields["csrf"], WebSessions.equal(sent, csrf) else {
                 form.upload?.discard()
-                throw APIError(status: .forbidden, code: "csrf", message: "the form's security token is missing or out of date: reload the page and send it again")
+                throw APIError(
+                    status: .forbidden, code: "csrf",
+                    message: "the form's security token is missing or out of date: reload the page and send it again")
             }
         }
         return form

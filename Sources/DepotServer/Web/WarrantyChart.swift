@@ -1,5 +1,5 @@
-import Foundation
 import DepotCore
+import Foundation
 
 /// The account managers' chart of warranty expiries per month, drawn by the server as inline SVG.
 enum WarrantyChart {
@@ -21,7 +21,8 @@ enum WarrantyChart {
             svg += "<g><title>\(escape(month.month)): \(month.count)</title>"
             svg += "<rect x=\"\(x)\" y=\"\(y)\" width=\"\(barWidth)\" height=\"\(h)\" class=\"bar\"/>"
             svg += "<text x=\"\(x + barWidth / 2)\" y=\"\(y - 6)\" text-anchor=\"middle\" class=\"count\">\(month.count)</text>"
-            svg += "<text x=\"\(x + barWidth / 2)\" y=\"\(top + plotHeight + 17)\" text-anchor=\"middle\" class=\"month\">\(escape(month.month))</text></g>"
+            svg +=
+                "<text x=\"\(x + barWidth / 2)\" y=\"\(top + plotHeight + 17)\" text-anchor=\"middle\" class=\"month\">\(escape(month.month))</text></g>"
         }
         return svg + "</svg>"
     }

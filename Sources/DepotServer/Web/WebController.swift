@@ -67,10 +67,13 @@ struct WebController {
         signInPage(context: context, next: Self.safeNext(request.uri.queryParameters.get("next")), name: "", problem: nil, status: .ok)
     }
 
-    private func signInPage(context: DepotRequestContext, next: String?, name: String, problem: String?, status: HTTPResponse.Status) -> Response {
+    private func signInPage(context: DepotRequestContext, next: String?, name: String, problem: String?, status: HTTPResponse.Status)
+        -> Response
+    {
         let token = Credentials.newToken()
-        var response = pages.render("sign-in", title: "Sign in", context: DepotRequestContext.anonymous(context), status: status,
-                                    ["token": token, "next": next ?? "", "name": name, "problem": problem ?? ""])
+        var response = pages.render(
+            "sign-in", title: "Sign in", context: DepotRequestContext.anonymous(context), status: status,
+            ["token": token, "next": next ?? "", "name": name, "problem": problem ?? ""])
         response.setCookie(WebSessions.cookie(token, maxAge: 3600, secure: secureCookies, name: WebSessions.signInCookieName))
         return response
     }
@@ -78,7 +81,7 @@ struct WebController {
     @Sendable func signIn(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let form = try await Form.read(request, csrf: nil)
         guard let expected = request.cookies[WebSessions.signInCookieName]?.value, let sent = form.fields["token"],
-              WebSessions.equal(expected, sent)
+            WebSessions.equal(expected, sent)
         else {
             throw APIError(status: .forbidden, code: "csrf", message: "the sign-in form is out of date: reload the page and sign in again")
         }
@@ -95,13 +98,15 @@ struct WebController {
             return Credentials.verify(password, hash: user.passwordHash) ? user : nil
         }
         guard let user else {
-            return signInPage(context: context, next: next, name: name, problem: "Unknown user name or wrong password.", status: .unauthorized)
+            return signInPage(
+                context: context, next: next, name: name, problem: "Unknown user name or wrong password.", status: .unauthorized)
         }
         let value = Credentials.newToken()
         let at = now()
         let expires = Instant(secondsSinceEpoch: at.secondsSinceEpoch + WebSessions.lifetime)
         try await Blocking.run {
-            try database.createSession(idHash: Credentials.hashToken(value), user: user, csrfToken: Credentials.newToken(), at: at, expiresAt: expires)
+            try database.createSession(
+                idHash: Credentials.hashToken(value), user: user, csrfToken: Credentials.newToken(), at: at, expiresAt: expires)
         }
         var response = Pages.redirect(next ?? Self.home(of: user.role))
         response.setCookie(WebSessions.cookie(value, maxAge: Int(WebSessions.lifetime), secure: secureCookies))
@@ -123,14 +128,16 @@ struct WebController {
     }
 
     @Sendable func stylesheet(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
-                 body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
+        Response(
+            status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
+            body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
     }
 
     /// Renders `template` with the values `read` makes from the database, on the thread pool.
-    private func page(_ template: String, title: String, _ context: DepotRequestContext,
-                      _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> [String: Any]) async throws -> Response
-    {
+    private func page(
+        _ template: String, title: String, _ context: DepotRequestContext,
+        _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> [String: Any]
+    ) async throws -> Response {
         let (database, pages, at) = (database, pages, now())
         return try await Blocking.run { pages.render(template, title: title, context: context, try read(database, at)) }
     }
@@ -144,7 +151,9 @@ struct WebController {
     @Sendable func search(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !query.isEmpty else { throw APIError(status: .badRequest, code: "invalid", message: "type a serial number, a case or RMA number, or a customer") }
+        guard !query.isEmpty else {
+            throw APIError(status: .badRequest, code: "invalid", message: "type a serial number, a case or RMA number, or a customer")
+        }
         let upper = query.uppercased()
         let database = database
         let day = now().utcDate
@@ -161,8 +170,10 @@ struct WebController {
 
     /// A path with its segments percent-encoded (keys and serials may hold any character).
     static func path(_ path: String) -> String {
-        path.split(separator: "/").map { $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#"])) ?? String($0) }
-            .reduce("") { $0 + "/" + $1 }
+        path.split(separator: "/").map {
+            $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#"])) ?? String($0)
+        }
+        .reduce("") { $0 + "/" + $1 }
     }
 
     // MARK: The support view
@@ -170,7 +181,9 @@ struct WebController {
     @Sendable func support(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         return try await page("support", title: "Support", context) { database, at in
-            let cases = try database.cases(CaseFilter(unresolvedOnly: true), now: at, limit: 200).map { View.caseRow($0, database: database, now: at) }
+            let cases = try database.cases(CaseFilter(unresolvedOnly: true), now: at, limit: 200).map {
+                View.caseRow($0, database: database, now: at)
+            }
             let suspects = try database.units(status: .suspect, limit: 200).map(View.unitRow)
             return ["cases": cases, "suspects": suspects, "hasCases": !cases.isEmpty, "hasSuspects": !suspects.isEmpty]
         }
@@ -179,21 +192,24 @@ struct WebController {
     @Sendable func newCaseForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let query = request.uri.queryParameters
-        return pages.render("case-new", title: "Open a case", context: context, [
-            "serial": query.get("serial") ?? "", "customer": query.get("customer") ?? "",
-            "types": CaseType.allCases.map { ["value": $0.rawValue, "selected": $0 == .hardwareFault] },
-            "levels": Level.allCases.map { ["value": $0.rawValue, "selected": $0 == .medium] },
-        ])
+        return pages.render(
+            "case-new", title: "Open a case", context: context,
+            [
+                "serial": query.get("serial") ?? "", "customer": query.get("customer") ?? "",
+                "types": CaseType.allCases.map { ["value": $0.rawValue, "selected": $0 == .hardwareFault] },
+                "levels": Level.allCases.map { ["value": $0.rawValue, "selected": $0 == .medium] },
+            ])
     }
 
     @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
         let form = try await Form.read(request, csrf: context.csrfToken)
-        let new = NewCase(customer: try form.required("customer"), contact: try form.required("contact"), type: try form.value("type", as: CaseType.self),
-                          serial: form.optional("serial"), impact: try form.value("impact", as: Level.self),
-                          urgency: try form.value("urgency", as: Level.self), title: try form.required("title"),
-                          description: form.optional("description") ?? "", priority: try form.optionalValue("priority", as: Priority.self),
-                          priorityReason: form.optional("reason"), productVersion: form.optional("version"))
+        let new = NewCase(
+            customer: try form.required("customer"), contact: try form.required("contact"), type: try form.value("type", as: CaseType.self),
+            serial: form.optional("serial"), impact: try form.value("impact", as: Level.self),
+            urgency: try form.value("urgency", as: Level.self), title: try form.required("title"),
+            description: form.optional("description") ?? "", priority: try form.optionalValue("priority", as: Priority.self),
+            priorityReason: form.optional("reason"), productVersion: form.optional("version"))
         let database = database
         let at = now()
         let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
@@ -244,7 +260,9 @@ struct WebController {
         let database = database
         let at = now()
         let outcome = try await database.grouped {
-            try database.diagnose(serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at, actor: actor)
+            try database.diagnose(
+                serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at,
+                actor: actor)
         }
         return Pages.redirect(Self.path(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
     }
@@ -260,7 +278,8 @@ struct WebController {
         let database = database
         let at = now()
         try await database.grouped {
-            try database.advanceCase(number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
+            try database.advanceCase(
+                number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
         }
         return Pages.redirect(Self.path("/cases/\(number)"))
     }
@@ -308,8 +327,10 @@ struct WebController {
         return try await page("label", title: "Label \(number)", context) { database, _ in
             _ = try database.rmaLabel(number, direction: direction)  // 404 / 409 here, not as a broken image
             let other: ShippingLabel.Direction = direction == .replacement ? .return : .replacement
-            return ["number": number, "direction": direction.rawValue, "directionText": direction == .replacement ? "replacement" : "return",
-                    "otherDirection": other.rawValue, "otherText": other == .replacement ? "replacement" : "return"]
+            return [
+                "number": number, "direction": direction.rawValue, "directionText": direction == .replacement ? "replacement" : "return",
+                "otherDirection": other.rawValue, "otherText": other == .replacement ? "replacement" : "return",
+            ]
         }
     }
 
@@ -323,12 +344,15 @@ struct WebController {
         let actor = try requireUser(context)
         let number = try context.parameters.require("number")
         let name = try context.parameters.require("action")
-        guard let action = RMAAction(rawValue: name) else { throw APIError(status: .notFound, code: "not-found", message: "no RMA step \"\(name)\"") }
+        guard let action = RMAAction(rawValue: name) else {
+            throw APIError(status: .notFound, code: "not-found", message: "no RMA step \"\(name)\"")
+        }
         let form = try await Form.read(request, csrf: context.csrfToken)
         let database = database
         let at = now()
-        let details = RMAStepDetails(serial: form.optional("serial"), carrier: form.optional("carrier"), tracking: form.optional("tracking"),
-                                     outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), reason: form.optional("reason"))
+        let details = RMAStepDetails(
+            serial: form.optional("serial"), carrier: form.optional("carrier"), tracking: form.optional("tracking"),
+            outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), reason: form.optional("reason"))
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let back = Self.safeNext(form.optional("back")) ?? Self.path("/rmas/\(number)")
         return Pages.redirect(back)
@@ -358,20 +382,26 @@ struct WebController {
         let query = request.uri.query.map { "?" + $0 } ?? ""
         var filters: [[String: Any]] = [["name": "as-of", "value": parameters.asOf.description, "type": "date"]]
         for filter in report.filters {
-            let value: String? = switch filter {
-            case .customer: parameters.customer
-            case .region: parameters.region
-            case .accountManager: parameters.accountManager
-            case .withinDays: parameters.withinDays.map(String.init)
-            case .since: parameters.since?.description
-            }
-            filters.append(["name": filter.rawValue, "value": value ?? "", "type": filter == .since ? "date" : filter == .withinDays ? "number" : "text"])
+            let value: String? =
+                switch filter {
+                case .customer: parameters.customer
+                case .region: parameters.region
+                case .accountManager: parameters.accountManager
+                case .withinDays: parameters.withinDays.map(String.init)
+                case .since: parameters.since?.description
+                }
+            filters.append([
+                "name": filter.rawValue, "value": value ?? "",
+                "type": filter == .since ? "date" : filter == .withinDays ? "number" : "text",
+            ])
         }
-        return pages.render("report", title: report.name, context: context, [
-            "name": report.name, "summary": report.summary, "audience": report.audience, "filters": filters,
-            "csv": "/reports/\(report.name).csv\(query)", "columns": table.columns, "rows": table.rows.map { ["cells": $0] },
-            "total": table.total, "shown": table.rows.count, "truncated": table.total > table.rows.count, "empty": table.total == 0,
-        ])
+        return pages.render(
+            "report", title: report.name, context: context,
+            [
+                "name": report.name, "summary": report.summary, "audience": report.audience, "filters": filters,
+                "csv": "/reports/\(report.name).csv\(query)", "columns": table.columns, "rows": table.rows.map { ["cells": $0] },
+                "total": table.total, "shown": table.rows.count, "truncated": table.total > table.rows.count, "empty": table.total == 0,
+            ])
     }
 }
 

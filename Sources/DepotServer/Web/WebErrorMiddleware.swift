@@ -21,17 +21,21 @@ struct WebErrorMiddleware: RouterMiddleware {
         }
         if error.status == .unauthorized {
             let path = request.uri.path
-            let next = request.method == .get && path != "/" ? "?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+            let next =
+                request.method == .get && path != "/"
+                ? "?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
             return Pages.redirect("/sign-in" + next)
         }
-        let title = switch error.status {
-        case .badRequest: "That did not work"
-        case .forbidden: "Not allowed"
-        case .notFound: "Not found"
-        case .conflict: "Not possible now"
-        default: "Something went wrong"
-        }
-        return pages.render("error", title: title, context: context, status: error.status,
-                            ["status": Int(error.status.code), "message": error.message, "code": error.code])
+        let title =
+            switch error.status {
+            case .badRequest: "That did not work"
+            case .forbidden: "Not allowed"
+            case .notFound: "Not found"
+            case .conflict: "Not possible now"
+            default: "Something went wrong"
+            }
+        return pages.render(
+            "error", title: title, context: context, status: error.status,
+            ["status": Int(error.status.code), "message": error.message, "code": error.code])
     }
 }

@@ -67,7 +67,7 @@ public final class AttachmentUpload {
         }
         temporary = folder + "/upload-\(UUID().uuidString).partial"
         guard FileManager.default.createFile(atPath: temporary, contents: nil, attributes: [.posixPermissions: 0o600]),
-              let handle = FileHandle(forWritingAtPath: temporary)
+            let handle = FileHandle(forWritingAtPath: temporary)
         else { throw .storage(path: temporary, message: "cannot create a file in the attachment folder") }
         self.handle = handle
     }
@@ -81,7 +81,8 @@ public final class AttachmentUpload {
         size += Int64(bytes.count)
         guard size <= limit else {
             discard()
-            throw .invalidArgument(name: "file", value: label, reason: "is larger than the limit of \(limit / 1_000_000) MB (attachments.max-megabytes)")
+            throw .invalidArgument(
+                name: "file", value: label, reason: "is larger than the limit of \(limit / 1_000_000) MB (attachments.max-megabytes)")
         }
         let data = Data(bytes)
         hasher.update(data: data)
@@ -176,7 +177,7 @@ enum AttachmentFiles {
     static func removeUnreferenced(afterCommitOf db: Database, folder: String) {
         db.afterNextTransaction { db in
             guard let lock = FolderLock(folder: folder, exclusive: true, wait: false),
-                  let referenced = try? String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")
+                let referenced = try? String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")
             else { return }
             _ = sweep(folder: folder, referenced: Set(referenced))
             lock.release()
@@ -219,16 +220,18 @@ extension DepotDatabase {
 
     /// Attaches a finished upload to an open case: the name is checked (a name that is a path, or holds a control
     /// character, is refused and nothing is kept), the content stored by hash, the row and an audit entry written.
-    public func attach(_ upload: AttachmentUpload, to number: String, name: String, mediaType: String?, secure: Bool,
-                       at: Instant, actor: Actor) throws(DepotError) -> CaseAttachment
-    {
+    public func attach(
+        _ upload: AttachmentUpload, to number: String, name: String, mediaType: String?, secure: Bool,
+        at: Instant, actor: Actor
+    ) throws(DepotError) -> CaseAttachment {
         do throws(DepotError) {
             try actor.require(.manageCases)
             let checkedName = try AttachmentName.check(name)
             let type = AttachmentName.mediaType(mediaType)
             let caseRow = try read { db in try Lookup.supportCase(db, number: number) }
             guard caseRow["status"] as String != CaseStatus.closed.rawValue else {
-                throw DepotError.refused(subject: caseRow["number"], reason: "is closed: its attachments were deleted and it takes no new ones")
+                throw DepotError.refused(
+                    subject: caseRow["number"], reason: "is closed: its attachments were deleted and it takes no new ones")
             }
             let sha = try upload.seal()
             let recordedAt = now()
@@ -239,24 +242,33 @@ extension DepotDatabase {
                     guard current["status"] as String != CaseStatus.closed.rawValue else {
                         throw DepotError.refused(subject: current["number"], reason: "is closed")
                     }
-                    try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: current["id"]), "\(current["number"] as String)'s last event")
+                    try checkEventTime(
+                        at, after: EventTimes.lastOfCase(db, caseID: current["id"]), "\(current["number"] as String)'s last event")
                     guard let lock = FolderLock(folder: attachmentFolder, exclusive: false, wait: true) else {
                         throw DepotError.storage(path: attachmentFolder, message: "cannot lock the attachment folder")
                     }
                     db.afterNextTransaction(onCommit: { _ in lock.release() }, onRollback: { _ in lock.release() })
                     try upload.place(sha)
-                    try db.cachedStatement(sql: """
-                        INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by, received_at)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [current["id"], checkedName, type, upload.size, sha, secure, at.description, actor.user,
-                                                 recordedAt.description])
+                    try db.cachedStatement(
+                        sql: """
+                            INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by, received_at)
+                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                            """
+                    ).execute(arguments: [
+                        current["id"], checkedName, type, upload.size, sha, secure, at.description, actor.user,
+                        recordedAt.description,
+                    ])
                     let id = db.lastInsertedRowID
-                    try CaseEvents.add(db, caseID: current["id"], at: at, kind: "attached", actor: actor,
-                                       note: "\(checkedName) (\(upload.size) bytes\(secure ? ", secure upload" : ""))")
-                    try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "attach", entity: "attachment", key: String(id),
-                                        customerID: current["customer_id"],
-                                        details: ["case": current["number"], "name": checkedName, "sha256": sha, "size": String(upload.size),
-                                                  "secure": secure ? "yes" : "no"])
+                    try CaseEvents.add(
+                        db, caseID: current["id"], at: at, kind: "attached", actor: actor,
+                        note: "\(checkedName) (\(upload.size) bytes\(secure ? ", secure upload" : ""))")
+                    try AuditLog.record(
+                        db, actor: actor, at: at, recordedAt: recordedAt, action: "attach", entity: "attachment", key: String(id),
+                        customerID: current["customer_id"],
+                        details: [
+                            "case": current["number"], "name": checkedName, "sha256": sha, "size": String(upload.size),
+                            "secure": secure ? "yes" : "no",
+                        ])
                     return id
                 }
             } catch {
@@ -283,8 +295,10 @@ extension DepotDatabase {
     public func attachments(of number: String) throws(DepotError) -> [CaseAttachment] {
         try read { db in
             let caseRow = try Lookup.supportCase(db, number: number)
-            return try Row.fetchAll(db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id"), arguments: [caseRow["id"]])
-                .map(Self.attachment)
+            return try Row.fetchAll(
+                db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id"), arguments: [caseRow["id"]]
+            )
+            .map(Self.attachment)
         }
     }
 
@@ -317,12 +331,14 @@ extension DepotDatabase {
         let recordedAt = now()
         var report = try write { db in
             var report = RetentionReport()
-            let due = try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status, c.customer_id
-                FROM attachment t JOIN support_case c ON c.id = t.case_id
-                WHERE c.status = 'closed' OR (t.secure = 1 AND t.received_at <= ?)
-                ORDER BY t.id
-                """), arguments: [cutoff.description])
+            let due = try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status, c.customer_id
+                        FROM attachment t JOIN support_case c ON c.id = t.case_id
+                        WHERE c.status = 'closed' OR (t.secure = 1 AND t.received_at <= ?)
+                        ORDER BY t.id
+                        """), arguments: [cutoff.description])
             for row in due {
                 let closed = row["status"] as String == CaseStatus.closed.rawValue
                 let reason = closed ? "the case is closed" : "secure upload older than \(policy.attachments.secureRetentionDays) days"
@@ -338,11 +354,13 @@ extension DepotDatabase {
     /// Deletes one attachment row with its timeline entry and audit entry (the file goes in the next sweep).
     static func deleteAttachment(_ db: Database, _ row: Row, reason: String, at: Instant, recordedAt: Instant, actor: Actor) throws {
         try db.cachedStatement(sql: "DELETE FROM attachment WHERE id = ?").execute(arguments: [row["id"]])
-        try CaseEvents.add(db, caseID: row["case_id"], at: at, kind: "attachment-deleted", actor: actor,
-                           note: "\(row["name"] as String): \(reason)")
-        try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(row["id"] as Int64),
-                            customerID: row["customer_id"],
-                            reason: reason, details: ["case": row["number"], "name": row["name"], "sha256": row["sha256"]])
+        try CaseEvents.add(
+            db, caseID: row["case_id"], at: at, kind: "attachment-deleted", actor: actor,
+            note: "\(row["name"] as String): \(reason)")
+        try AuditLog.record(
+            db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(row["id"] as Int64),
+            customerID: row["customer_id"],
+            reason: reason, details: ["case": row["number"], "name": row["name"], "sha256": row["sha256"]])
     }
 
     /// Removes the stored files no attachment refers to; returns how many. With `wait` false it gives up at once
@@ -350,7 +368,7 @@ extension DepotDatabase {
     @discardableResult
     func removeUnreferencedAttachmentFiles(wait: Bool = true) -> Int {
         guard let lock = FolderLock(folder: attachmentFolder, exclusive: true, wait: wait),
-              let referenced = try? read({ db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")) })
+            let referenced = try? read({ db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")) })
         else { return 0 }
         defer { lock.release() }
         return AttachmentFiles.sweep(folder: attachmentFolder, referenced: referenced)
@@ -362,8 +380,10 @@ extension DepotDatabase {
         """
 
     private static func attachment(_ row: Row) -> CaseAttachment {
-        CaseAttachment(id: row["id"], caseNumber: row["number"], name: row["name"], mediaType: row["media_type"], size: row["size"],
-                   sha256: row["sha256"], secure: row["secure"], uploadedAt: Instant(databaseText: row["uploaded_at"]) ?? Instant(secondsSinceEpoch: 0),
-                   uploadedBy: row["uploaded_by"])
+        CaseAttachment(
+            id: row["id"], caseNumber: row["number"], name: row["name"], mediaType: row["media_type"], size: row["size"],
+            sha256: row["sha256"], secure: row["secure"],
+            uploadedAt: Instant(databaseText: row["uploaded_at"]) ?? Instant(secondsSinceEpoch: 0),
+            uploadedBy: row["uploaded_by"])
     }
 }

@@ -46,7 +46,9 @@ extension DepotDatabase {
         ("contacts", "SELECT * FROM contact WHERE customer_id = ?1 ORDER BY email"),
         // The customer's units, and the units its cases and RMAs touched that are elsewhere now: of those only what
         // identifies them (where they are now, and since when, is another customer's or the vendor's business).
-        ("units", """
+        (
+            "units",
+            """
             SELECT a.id, a.serial, a.model_id, \(ownOnly("a.customer_id")), \(ownOnly("a.site_id")), \(ownOnly("a.depot_id")),
                    \(ownOnly("a.ship_date")), \(ownOnly("a.warranty_end")), \(ownOnly("a.replacement_warranty")),
                    \(ownOnly("a.software_version")), \(ownOnly("a.status")), \(ownOnly("a.replaces_id")), \(ownOnly("a.replaced_by_id")),
@@ -57,28 +59,50 @@ extension DepotDatabase {
                OR a.id IN (SELECT appliance_id FROM rma WHERE customer_id = ?1)
                OR a.id IN (SELECT replacement_id FROM rma WHERE customer_id = ?1)
             ORDER BY a.serial
-            """),
+            """
+        ),
         ("cases", "SELECT * FROM support_case WHERE customer_id = ?1 ORDER BY id"),
-        ("case-timelines", """
+        (
+            "case-timelines",
+            """
             SELECT k.number AS "case", e.* FROM case_event e JOIN support_case k ON k.id = e.case_id WHERE k.customer_id = ?1 ORDER BY e.case_id, e.at, e.id
-            """),
-        ("case-escalations", """
+            """
+        ),
+        (
+            "case-escalations",
+            """
             SELECT k.number AS "case", e.* FROM case_escalation e JOIN support_case k ON k.id = e.case_id WHERE k.customer_id = ?1 ORDER BY e.case_id, e.target
-            """),
-        ("case-waits", """
+            """
+        ),
+        (
+            "case-waits",
+            """
             SELECT k.number AS "case", p.* FROM case_pause p JOIN support_case k ON k.id = p.case_id WHERE k.customer_id = ?1 ORDER BY p.case_id, p.started_at
-            """),
-        ("diagnoses", """
+            """
+        ),
+        (
+            "diagnoses",
+            """
             SELECT k.number AS "case", d.* FROM diagnosis d JOIN support_case k ON k.id = d.case_id WHERE k.customer_id = ?1 ORDER BY d.id
-            """),
+            """
+        ),
         ("rmas", "SELECT r.* FROM rma r WHERE r.customer_id = ?1 ORDER BY r.id"),
-        ("rma-history", """
+        (
+            "rma-history",
+            """
             SELECT r.number AS rma, e.* FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.customer_id = ?1 ORDER BY e.rma_id, e.id
-            """),
-        ("attachments", """
+            """
+        ),
+        (
+            "attachments",
+            """
             SELECT k.number AS "case", t.* FROM attachment t JOIN support_case k ON k.id = t.case_id WHERE k.customer_id = ?1 ORDER BY t.id
-            """),
-        ("notifications", "SELECT id, event, target, subject, payload, state, created_at, delivered_at FROM notification WHERE customer_id = ?1 ORDER BY id"),
+            """
+        ),
+        (
+            "notifications",
+            "SELECT id, event, target, subject, payload, state, created_at, delivered_at FROM notification WHERE customer_id = ?1 ORDER BY id"
+        ),
         // The audit entries about the customer's records: each names its customer (never matched by key alone, which
         // a contract, a unit and a site of different customers may share).
         ("audit", "SELECT * FROM audit WHERE customer_id = ?1 ORDER BY id"),
@@ -111,7 +135,9 @@ extension DepotDatabase {
         }
         let export = CustomerExport(
             customer: customerKey, exportedAt: at, exportedBy: actor.user,
-            files: files.map { .init(path: $0.path, rows: $0.rows, bytes: $0.data.count, sha256: Hex.lowercase(SHA256.hash(data: $0.data))) })
+            files: files.map {
+                .init(path: $0.path, rows: $0.rows, bytes: $0.data.count, sha256: Hex.lowercase(SHA256.hash(data: $0.data)))
+            })
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifest = (try? encoder.encode(export)) ?? Data()
@@ -122,8 +148,10 @@ extension DepotDatabase {
             let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
             for file in [("manifest.json", nil, manifest)] + files {
                 let data = file.2
-                try archive.addEntry(with: "\(customerKey)/\(file.0)", type: .file, uncompressedSize: Int64(data.count), modificationDate: at.date,
-                                     compressionMethod: .deflate) { position, size in
+                try archive.addEntry(
+                    with: "\(customerKey)/\(file.0)", type: .file, uncompressedSize: Int64(data.count), modificationDate: at.date,
+                    compressionMethod: .deflate
+                ) { position, size in
                     data.subdata(in: Int(position)..<Int(position) + size)
                 }
             }
@@ -131,8 +159,12 @@ extension DepotDatabase {
             unlink(temporary)
             var isDirectory: ObjCBool = false
             let folder = (path as NSString).deletingLastPathComponent
-            let exists = FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory) && isDirectory.boolValue
-            throw .storage(path: path, message: exists ? "cannot write the ZIP: \(error.localizedDescription)" : "cannot write the ZIP: the folder \(folder) does not exist")
+            let exists =
+                FileManager.default.fileExists(atPath: folder.isEmpty ? "." : folder, isDirectory: &isDirectory) && isDirectory.boolValue
+            throw .storage(
+                path: path,
+                message: exists
+                    ? "cannot write the ZIP: \(error.localizedDescription)" : "cannot write the ZIP: the folder \(folder) does not exist")
         }
         guard rename(temporary, path) == 0 else {
             let reason = String(cString: strerror(errno))
@@ -141,8 +173,9 @@ extension DepotDatabase {
         }
         let recordedAt = now()
         try write { db in
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "export", entity: "customer", key: customerKey,
-                                customerID: try Lookup.customer(db, key: customerKey)["id"], details: ["files": String(files.count + 1)])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "export", entity: "customer", key: customerKey,
+                customerID: try Lookup.customer(db, key: customerKey)["id"], details: ["files": String(files.count + 1)])
         }
         return export
     }
@@ -150,8 +183,9 @@ extension DepotDatabase {
     /// The attachments of every case of a customer.
     func attachments(ofCustomer key: String) throws(DepotError) -> [CaseAttachment] {
         let numbers = try read { db in
-            try String.fetchAll(db, sql: "SELECT k.number FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE c.key = ? ORDER BY k.id",
-                                arguments: [key])
+            try String.fetchAll(
+                db, sql: "SELECT k.number FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE c.key = ? ORDER BY k.id",
+                arguments: [key])
         }
         var all: [CaseAttachment] = []
         for number in numbers { all += try attachments(of: number) }
@@ -223,7 +257,8 @@ extension DepotDatabase {
             let customerRow = try Lookup.customer(db, key: customer)
             let customerKey: String = customerRow["key"]
             let customerID: Int64 = customerRow["id"]
-            var contacts = try Row.fetchAll(db, sql: "SELECT id, email, name FROM contact WHERE customer_id = ? ORDER BY id", arguments: [customerID])
+            var contacts = try Row.fetchAll(
+                db, sql: "SELECT id, email, name FROM contact WHERE customer_id = ? ORDER BY id", arguments: [customerID])
             if let email {
                 contacts = contacts.filter { ($0["email"] as String).lowercased() == email.trimmingSpaces().lowercased() }
                 guard !contacts.isEmpty else { throw DepotError.notFound(kind: "contact of \(customerKey)", key: email) }
@@ -252,8 +287,10 @@ extension DepotDatabase {
                 let newName = "Erased contact \(id)"
                 pseudonyms.append(newEmail)
                 if oldEmail == newEmail { continue }  // erased before
-                try db.execute(sql: "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description NOT IN ('', '[erased]')",
-                               arguments: [id, customerID])
+                try db.execute(
+                    sql:
+                        "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description NOT IN ('', '[erased]')",
+                    arguments: [id, customerID])
                 count("support_case", "description", db.changesCount)
                 try db.execute(sql: "UPDATE contact SET email = ?, name = ? WHERE id = ?", arguments: [newEmail, newName, id])
                 count("contact", "email", 1)
@@ -276,16 +313,20 @@ extension DepotDatabase {
                     }
                 }
             }
-            try db.execute(sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+            try db.execute(
+                sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
             let changes = order.map { key in
                 let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
                 return ContactErasure.Change(table: parts[0], column: parts[1], cells: counts[key] ?? 0)
             }
             let cells = changes.reduce(0) { $0 + $1.cells }
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "erase-contacts", entity: "customer", key: customerKey,
-                                customerID: customerID,
-                                details: ["contacts": pseudonyms.joined(separator: " "), "cells": String(cells),
-                                          "where": changes.map { "\($0.table).\($0.column)=\($0.cells)" }.joined(separator: " ")])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "erase-contacts", entity: "customer", key: customerKey,
+                customerID: customerID,
+                details: [
+                    "contacts": pseudonyms.joined(separator: " "), "cells": String(cells),
+                    "where": changes.map { "\($0.table).\($0.column)=\($0.cells)" }.joined(separator: " "),
+                ])
             return ContactErasure(contacts: pseudonyms, cellsRewritten: cells, changes: changes)
         }
     }
@@ -298,8 +339,8 @@ extension DepotDatabase {
     /// JSON object; the text unchanged (byte for byte) when none of them holds the word.
     private static let replaceWordsInJSON = DatabaseFunction("depot_replace_words_json", argumentCount: 4, pure: true) { values in
         guard let text = String.fromDatabaseValue(values[0]), let word = String.fromDatabaseValue(values[1]),
-              let replacement = String.fromDatabaseValue(values[2]),
-              var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
+            let replacement = String.fromDatabaseValue(values[2]),
+            var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
         else { return values[0] }
         let kind: WholeWords.Kind = String.fromDatabaseValue(values[3]) == "email" ? .email : .name
         var changed = false
@@ -311,7 +352,8 @@ extension DepotDatabase {
                 changed = true
             }
         }
-        guard changed, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else {
+        guard changed, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+        else {
             return values[0]
         }
         return String(decoding: data, as: UTF8.self)
@@ -320,7 +362,7 @@ extension DepotDatabase {
     /// `depot_replace_words(text, word, replacement, kind)`: `WholeWords.replace` for SQL (`kind` is `name` or `email`).
     private static let replaceWords = DatabaseFunction("depot_replace_words", argumentCount: 4, pure: true) { values in
         guard let text = String.fromDatabaseValue(values[0]), let word = String.fromDatabaseValue(values[1]),
-              let replacement = String.fromDatabaseValue(values[2])
+            let replacement = String.fromDatabaseValue(values[2])
         else { return values[0] }
         let kind: WholeWords.Kind = String.fromDatabaseValue(values[3]) == "email" ? .email : .name
         return WholeWords.replace(in: text, word, with: replacement, kind: kind).text

@@ -13,9 +13,10 @@ enum ApplianceImport {
     /// Rows per batch handed from the reading thread to the database thread.
     static let batchSize = 2048
 
-    static func run(_ reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, policy: Policy,
-                    log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?) throws
-    {
+    static func run(
+        _ reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, policy: Policy,
+        log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?
+    ) throws {
         let parser = try ApplianceRowParser(db: db, header: header)
         var writer = try ApplianceWriter(db: db, models: parser.modelMonths)
         let channel = BatchChannel<PreparedAppliance>(capacity: 4)
@@ -35,8 +36,9 @@ enum ApplianceImport {
                 while try reader.next() {
                     rows += 1
                     guard reader.fieldCount == fieldCount else {
-                        parserLog.add(line: reader.line, column: nil,
-                                      "\(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"), the header has \(fieldCount)")
+                        parserLog.add(
+                            line: reader.line, column: nil,
+                            "\(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"), the header has \(fieldCount)")
                         continue
                     }
                     let line = reader.line
@@ -176,7 +178,9 @@ struct ApplianceRowParser: Sendable {
         self.models = models
         customers = try Dictionary(Row.fetchAll(db, sql: "SELECT key, id FROM customer").map { ($0["key"], $0["id"]) }) { a, _ in a }
         var sites: [String: Site] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT s.key, s.id, s.customer_id, c.key AS customer FROM site s JOIN customer c ON c.id = s.customer_id") {
+        for row in try Row.fetchAll(
+            db, sql: "SELECT s.key, s.id, s.customer_id, c.key AS customer FROM site s JOIN customer c ON c.id = s.customer_id")
+        {
             sites[row["key"]] = Site(id: row["id"], customer: row["customer_id"], customerKey: row["customer"])
         }
         self.sites = sites
@@ -260,8 +264,11 @@ struct ApplianceRowParser: Sendable {
                 problem("site", "a unit at customer \"\(customerKey)\" needs its site")
             } else if let site = sites[siteKey] {
                 if !customerKey.isEmpty && customerKey != site.customerKey {
-                    problem(customers[customerKey] == nil ? "customer" : "site", customers[customerKey] == nil
-                        ? "unknown customer \"\(customerKey)\"" : "site \"\(siteKey)\" belongs to another customer than \"\(customerKey)\"")
+                    problem(
+                        customers[customerKey] == nil ? "customer" : "site",
+                        customers[customerKey] == nil
+                            ? "unknown customer \"\(customerKey)\""
+                            : "site \"\(siteKey)\" belongs to another customer than \"\(customerKey)\"")
                 }
                 row.location = .site(id: site.id, customer: site.customer)
             } else {
@@ -280,9 +287,11 @@ struct ApplianceRowParser: Sendable {
             } else if let parsed = SoftwareVersion(version), let known = versions[parsed.description] {
                 row.version = .some(known)
             } else {
-                problem("software_version", SoftwareVersion(version) == nil
-                    ? "\"\(version)\" is not a version (MAJOR.MINOR or MAJOR.MINOR.PATCH)"
-                    : "unknown software version \"\(version)\" (import it with `depot import releases` first)")
+                problem(
+                    "software_version",
+                    SoftwareVersion(version) == nil
+                        ? "\"\(version)\" is not a version (MAJOR.MINOR or MAJOR.MINOR.PATCH)"
+                        : "unknown software version \"\(version)\" (import it with `depot import releases` first)")
             }
         }
         if let status = text(record, column.status), !status.isEmpty {
@@ -305,7 +314,8 @@ struct ApplianceWriter {
     /// New units go in groups of this many rows per INSERT statement: SQLite's cost per statement is then
     /// paid once per group (measured: a third less time than one row per statement).
     static let groupSize = 32
-    private static let columns = "INSERT INTO appliance (serial, model_id, customer_id, site_id, depot_id, ship_date, warranty_end, software_version, status) VALUES "
+    private static let columns =
+        "INSERT INTO appliance (serial, model_id, customer_id, site_id, depot_id, ship_date, warranty_end, software_version, status) VALUES "
     private let insert: Statement
     private let insertGroup: Statement
     private let connection: OpaquePointer
@@ -315,7 +325,8 @@ struct ApplianceWriter {
     init(db: Database, models: [Int64: Int]) throws {
         lastIDBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM appliance") ?? 0
         insert = try db.makeStatement(sql: Self.columns + "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        insertGroup = try db.makeStatement(sql: Self.columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: Self.groupSize).joined(separator: ", "))
+        insertGroup = try db.makeStatement(
+            sql: Self.columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: Self.groupSize).joined(separator: ", "))
         guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "no connection") }
         self.connection = connection
         modelMonths = models
@@ -369,8 +380,9 @@ struct ApplianceWriter {
         var offset: Int32 = 0
         for row in rows {
             if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
-                bindRow(statement, offset, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
-                        version: row.version ?? nil, status: row.status ?? Self.defaultStatus(location))
+                bindRow(
+                    statement, offset, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
+                    version: row.version ?? nil, status: row.status ?? Self.defaultStatus(location))
             }
             offset += 9
         }
@@ -380,8 +392,9 @@ struct ApplianceWriter {
     mutating func write(_ row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
         if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
             let statement = insert.sqliteStatement
-            bindRow(statement, 0, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
-                    version: row.version ?? nil, status: row.status ?? Self.defaultStatus(location))
+            bindRow(
+                statement, 0, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
+                version: row.version ?? nil, status: row.status ?? Self.defaultStatus(location))
             if try step(statement) { return .added }
         }
         // The serial exists (or the row lacks what a new unit needs).
@@ -402,9 +415,10 @@ struct ApplianceWriter {
     }
 
     /// Binds one row's nine values at parameters `offset + 1` to `offset + 9`.
-    private func bindRow(_ statement: OpaquePointer, _ offset: Int32, _ serial: String, modelID: Int64, location: UnitLocation,
-                         shipDate: String, warrantyEnd: String, version: String?, status: ApplianceStatus)
-    {
+    private func bindRow(
+        _ statement: OpaquePointer, _ offset: Int32, _ serial: String, modelID: Int64, location: UnitLocation,
+        shipDate: String, warrantyEnd: String, version: String?, status: ApplianceStatus
+    ) {
         let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
         func bind(_ index: Int32, _ text: String?) {
             guard let text else { sqlite3_bind_null(statement, offset + index); return }
@@ -448,47 +462,55 @@ struct ApplianceWriter {
 
     private func update(_ existing: Row, with row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
         let status = ApplianceStatus(rawValue: existing["status"]) ?? .inService
-        let currentLocation: UnitLocation? = if let site: Int64 = existing["site_id"], let customer: Int64 = existing["customer_id"] {
-            .site(id: site, customer: customer)
-        } else if let depot: Int64 = existing["depot_id"] {
-            .depot(depot)
-        } else {
-            nil
-        }
+        let currentLocation: UnitLocation? =
+            if let site: Int64 = existing["site_id"], let customer: Int64 = existing["customer_id"] {
+                .site(id: site, customer: customer)
+            } else if let depot: Int64 = existing["depot_id"] {
+                .depot(depot)
+            } else {
+                nil
+            }
         let location = row.location ?? currentLocation
         let moved = row.location != nil && row.location != currentLocation
         let newStatus = row.status ?? (moved ? row.location.map(Self.defaultStatus) ?? status : status)
         let workflow: Set<ApplianceStatus> = [.allocated, .inTransit, .suspect, .defective, .returnInTransit, .returned]
         if workflow.contains(status) && (location != currentLocation || newStatus != status) {
-            log.add(line: row.line, column: row.statusGiven ? "status" : "site",
-                    "unit \"\(row.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow")
+            log.add(
+                line: row.line, column: row.statusGiven ? "status" : "site",
+                "unit \"\(row.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow")
             return nil
         }
         // The model and ship date decide warranty and RMA path: not while a case or an RMA of the unit is open.
         let changesModel = row.modelID.map { $0 != existing["model_id"] as Int64 } ?? false
         let changesShipDate = row.shipDate.map { $0.description != existing["ship_date"] as String } ?? false
         if changesModel || changesShipDate,
-           let open = try String.fetchOne(
-               db.cachedStatement(sql: """
-                   SELECT number FROM support_case WHERE appliance_id = ?1 AND status NOT IN ('resolved', 'closed')
-                   UNION ALL SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled')
-                   LIMIT 1
-                   """),
-               arguments: [existing["id"]])
+            let open = try String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT number FROM support_case WHERE appliance_id = ?1 AND status NOT IN ('resolved', 'closed')
+                        UNION ALL SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled')
+                        LIMIT 1
+                        """),
+                arguments: [existing["id"]])
         {
-            log.add(line: row.line, column: changesModel ? "model" : "ship_date",
-                    "unit \"\(row.serial)\" has the open \(open); its model and ship date change only when nothing is open on it")
+            log.add(
+                line: row.line, column: changesModel ? "model" : "ship_date",
+                "unit \"\(row.serial)\" has the open \(open); its model and ship date change only when nothing is open on it")
             return nil
         }
         // A delivered replacement whose RMA is still open (the defective unit not yet back) is in service, but at the
         // RMA's customer for as long as the RMA runs.
         if location != currentLocation || newStatus != status,
-           let open = try String.fetchOne(
-               db.cachedStatement(sql: "SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled') LIMIT 1"),
-               arguments: [existing["id"]])
+            let open = try String.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled') LIMIT 1"
+                ),
+                arguments: [existing["id"]])
         {
-            log.add(line: row.line, column: row.statusGiven ? "status" : "site",
-                    "unit \"\(row.serial)\" belongs to the open \(open); its place and status change only through it")
+            log.add(
+                line: row.line, column: row.statusGiven ? "status" : "site",
+                "unit \"\(row.serial)\" belongs to the open \(open); its place and status change only through it")
             return nil
         }
         if !workflow.contains(status), let location, row.location != nil || row.statusGiven, !Self.statusFits(newStatus, location) {

@@ -8,9 +8,10 @@ extension DepotDatabase {
     /// Imports one CSV file of `entity` in one transaction: every row valid, or nothing changes and the
     /// error lists the bad rows (up to `problemLimit`, with a count of the rest). A row whose key exists
     /// updates that record; columns the file leaves out keep their values. One audit entry records the import.
-    public func importFile(_ entity: ImportEntity, path: String, actor: Actor, at: Instant,
-                           problemLimit: Int = 50, progress: ImportProgress? = nil) throws(DepotError) -> ImportSummary
-    {
+    public func importFile(
+        _ entity: ImportEntity, path: String, actor: Actor, at: Instant,
+        problemLimit: Int = 50, progress: ImportProgress? = nil
+    ) throws(DepotError) -> ImportSummary {
         try actor.require(.importData)
         let source = try FileByteSource(path: path)
         defer { source.close() }
@@ -32,11 +33,13 @@ extension DepotDatabase {
             do {
                 // Each importer runs in its own specialised loop: no dynamic dispatch per row.
                 if entity == .appliances {
-                    try ApplianceImport.run(reader, header: header, db: db, policy: policy, log: &log, counts: &counts, size: size,
-                                            progress: progress)
+                    try ApplianceImport.run(
+                        reader, header: header, db: db, policy: policy, log: &log, counts: &counts, size: size,
+                        progress: progress)
                 } else {
                     var importer = try SmallEntityImporter(entity: entity, db: db, policy: policy)
-                    try Self.importRows(reader, header: header, importer: &importer, db: db, log: &log, counts: &counts, size: size, progress: progress)
+                    try Self.importRows(
+                        reader, header: header, importer: &importer, db: db, log: &log, counts: &counts, size: size, progress: progress)
                 }
             } catch let DepotError.invalidFile(_, line, message) {
                 log.add(line: line, column: nil, message)
@@ -46,10 +49,13 @@ extension DepotDatabase {
             guard log.isEmpty else { throw log.error }
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "import", entity: entity.noun, key: path, customerID: nil,
-                details: ["file": path, "rows": "\(counts.rows)", "added": "\(counts.added)", "updated": "\(counts.updated)",
-                          "unchanged": "\(counts.unchanged)"])
-            return ImportSummary(entity: entity, file: path, rows: counts.rows, added: counts.added, updated: counts.updated,
-                                 unchanged: counts.unchanged)
+                details: [
+                    "file": path, "rows": "\(counts.rows)", "added": "\(counts.added)", "updated": "\(counts.updated)",
+                    "unchanged": "\(counts.unchanged)",
+                ])
+            return ImportSummary(
+                entity: entity, file: path, rows: counts.rows, added: counts.added, updated: counts.updated,
+                unchanged: counts.unchanged)
         }
         return entity == .appliances ? try writeTrustingReferences(body) : try write(body)
     }
@@ -61,14 +67,17 @@ struct ImportCounts {
 }
 
 extension DepotDatabase {
-    static func importRows<I: RowImporter>(_ reader: CSVReader<FileByteSource>, header: ImportHeader, importer: inout I, db: Database,
-                                           log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?) throws
-    {
+    static func importRows<I: RowImporter>(
+        _ reader: CSVReader<FileByteSource>, header: ImportHeader, importer: inout I, db: Database,
+        log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?
+    ) throws {
         while try reader.next() {
             counts.rows += 1
             if counts.rows & 4095 == 0 { progress?(reader.bytesConsumed, size) }
             guard reader.fieldCount == header.count else {
-                log.add(line: reader.line, column: nil, "\(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"), the header has \(header.count)")
+                log.add(
+                    line: reader.line, column: nil,
+                    "\(reader.fieldCount) field\(reader.fieldCount == 1 ? "" : "s"), the header has \(header.count)")
                 continue
             }
             switch try importer.importRow(reader: reader, header: header, db: db, log: &log) {
@@ -92,8 +101,10 @@ struct ImportHeader: Sendable {
         for index in 0..<reader.fieldCount {
             let name = reader.field(index).trimmingSpaces().lowercased()
             guard entity.columns.contains(name) else {
-                throw .invalidFile(file: file, line: reader.line, message:
-                    "unknown column \"\(name)\" for \(entity.rawValue) (columns: \(entity.columns.joined(separator: ",")))")
+                throw .invalidFile(
+                    file: file, line: reader.line,
+                    message:
+                        "unknown column \"\(name)\" for \(entity.rawValue) (columns: \(entity.columns.joined(separator: ",")))")
             }
             guard positions[name] == nil else {
                 throw .invalidFile(file: file, line: reader.line, message: "column \"\(name)\" appears twice")
@@ -162,7 +173,8 @@ enum RowOutcome { case added, updated, unchanged }
 
 /// Imports the rows of one entity; `nil` from `importRow` means the row was bad (and logged).
 protocol RowImporter {
-    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws -> RowOutcome?
+    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws
+        -> RowOutcome?
     /// Checks that need the whole file (successors named later, caps on designated contacts).
     mutating func finish(db: Database, log: inout ProblemLog) throws
 }
@@ -195,7 +207,8 @@ enum Cell {
     }
 
     static func region(_ text: String, policy: Policy) -> Result<String, CellProblem> {
-        policy.regions.contains { $0.id == text } ? .success(text)
+        policy.regions.contains { $0.id == text }
+            ? .success(text)
             : .failure(CellProblem("unknown region \"\(text)\" (the policy defines: \(policy.regions.map(\.id).joined(separator: ", ")))"))
     }
 }

@@ -28,7 +28,9 @@ struct SmallEntityImporter: RowImporter {
         }
     }
 
-    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
+    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws
+        -> RowOutcome?
+    {
         let row = ImportRow(reader: reader, header: header)
         let line = row.line
         guard let key = normalisedKey(row[entity.key] ?? "", line: line, log: &log) else { return nil }
@@ -126,9 +128,14 @@ struct SmallEntityImporter: RowImporter {
             if let region = row["region"], !region.isEmpty {
                 values["region"] = parsed("region", Cell.region(region, policy: policy))?.databaseValue
             } else if existing == nil, let customer {
-                values["region"] = try String.fetchOne(db, sql: "SELECT region FROM customer WHERE id = ?", arguments: [customer])?.databaseValue
+                values["region"] = try String.fetchOne(db, sql: "SELECT region FROM customer WHERE id = ?", arguments: [customer])?
+                    .databaseValue
             }
-            if let address = row["address"] { values["address"] = address.databaseValue } else if existing == nil { values["address"] = "".databaseValue }
+            if let address = row["address"] {
+                values["address"] = address.databaseValue
+            } else if existing == nil {
+                values["address"] = "".databaseValue
+            }
         case .depots:
             if let name = value("name") { values["name"] = name.databaseValue }
             if let region = value("region") { values["region"] = parsed("region", Cell.region(region, policy: policy))?.databaseValue }
@@ -160,7 +167,9 @@ struct SmallEntityImporter: RowImporter {
                 log.add(line: line, column: "end_date", "the contract ends (\(endText)) before it starts (\(startText))")
                 bad = true
             }
-            if let max = value("max_contacts") { values["max_contacts"] = parsed("max_contacts", Cell.integer(max, 0...10_000))?.databaseValue }
+            if let max = value("max_contacts") {
+                values["max_contacts"] = parsed("max_contacts", Cell.integer(max, 0...10_000))?.databaseValue
+            }
             if let owner: Int64 = customer ?? existing?["customer_id"] { touchedCustomers[owner] = line }
         case .contacts:
             let customer = try customerID("customer")
@@ -218,7 +227,7 @@ struct SmallEntityImporter: RowImporter {
             let email = raw.lowercased()
             let parts = email.split(separator: "@", omittingEmptySubsequences: false)
             guard parts.count == 2, !parts[0].isEmpty, parts[1].contains("."), !parts[1].hasPrefix("."), !parts[1].hasSuffix("."),
-                  !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == "<" || $0 == ">" })
+                !email.contains(where: { $0.isWhitespace || $0 == "," || $0 == "<" || $0 == ">" })
             else {
                 log.add(line: line, column: "email", "\"\(raw)\" is not an e-mail address")
                 return nil
@@ -267,8 +276,9 @@ struct SmallEntityImporter: RowImporter {
             let cap: Int = row["cap"] ?? 0
             if designated > cap {
                 let customerKey: String = row["customer"]
-                log.add(line: line, column: entity == .contacts ? "designated" : "max_contacts",
-                        "customer \"\(customerKey)\" would have \(designated) designated contacts; its contract allows \(cap)")
+                log.add(
+                    line: line, column: entity == .contacts ? "designated" : "max_contacts",
+                    "customer \"\(customerKey)\" would have \(designated) designated contacts; its contract allows \(cap)")
             }
         }
     }

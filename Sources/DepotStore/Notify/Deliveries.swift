@@ -38,9 +38,12 @@ extension DepotDatabase {
 
     private static func queued(_ row: Row) -> QueuedNotification {
         QueuedNotification(
-            id: row["id"], event: row["event"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership, customer: row["customer"],
-            subject: row["subject"], payload: row["payload"], idempotencyKey: row["idempotency_key"], state: row["state"], attempts: row["attempts"],
-            createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0), retriedAt: Instant(databaseText: row["retried_at"]),
+            id: row["id"], event: row["event"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership,
+            customer: row["customer"],
+            subject: row["subject"], payload: row["payload"], idempotencyKey: row["idempotency_key"], state: row["state"],
+            attempts: row["attempts"],
+            createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0),
+            retriedAt: Instant(databaseText: row["retried_at"]),
             nextAttemptAt: Instant(databaseText: row["next_attempt_at"]) ?? Instant(secondsSinceEpoch: 0),
             deliveredAt: Instant(databaseText: row["delivered_at"]), lastError: row["last_error"])
     }
@@ -51,29 +54,38 @@ extension DepotDatabase {
             throw .invalidArgument(name: "--state", value: state, reason: "one of pending, delivered, dead")
         }
         return try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
-                WHERE ?1 IS NULL OR n.state = ?1 ORDER BY n.id DESC LIMIT ?2
-                """, arguments: [state, limit]).map(Self.queued)
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
+                    WHERE ?1 IS NULL OR n.state = ?1 ORDER BY n.id DESC LIMIT ?2
+                    """, arguments: [state, limit]
+            ).map(Self.queued)
         }
     }
 
     /// Pending notifications due at `now`, oldest first, at most `limit`.
     public func dueNotifications(now: Instant, limit: Int) throws(DepotError) -> [QueuedNotification] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
-                WHERE n.state = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?
-                """), arguments: [now.description, limit]).map(Self.queued)
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
+                        WHERE n.state = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?
+                        """), arguments: [now.description, limit]
+            ).map(Self.queued)
         }
     }
 
     /// One queued notification by id.
     public func notification(_ id: Int64) throws(DepotError) -> QueuedNotification {
         let found = try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id WHERE n.id = ?
-                """), arguments: [id]).map(Self.queued)
+            try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id WHERE n.id = ?
+                        """), arguments: [id]
+            ).map(Self.queued)
         }
         guard let found else { throw .notFound(kind: "notification", key: String(id)) }
         return found
@@ -83,11 +95,14 @@ extension DepotDatabase {
     /// neither exists (the notification waits).
     public func route(for notification: QueuedNotification) throws(DepotError) -> DeliveryRoute? {
         let found: (Int64, String, String)? = try read { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT e.id, e.url, e.format FROM webhook_endpoint e
-                WHERE e.target = ? AND (e.customer_id IS NULL OR e.customer_id = (SELECT customer_id FROM notification WHERE id = ?))
-                ORDER BY e.customer_id IS NULL LIMIT 1
-                """), arguments: [notification.target.rawValue, notification.id])
+            guard
+                let row = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT e.id, e.url, e.format FROM webhook_endpoint e
+                            WHERE e.target = ? AND (e.customer_id IS NULL OR e.customer_id = (SELECT customer_id FROM notification WHERE id = ?))
+                            ORDER BY e.customer_id IS NULL LIMIT 1
+                            """), arguments: [notification.target.rawValue, notification.id])
             else { return nil }
             return (row["id"], row["url"], row["format"])
         }
@@ -98,19 +113,24 @@ extension DepotDatabase {
     /// Records a delivery the receiver accepted.
     public func markDelivered(_ id: Int64, at: Instant) throws(DepotError) {
         try write { db in
-            try db.cachedStatement(sql: "UPDATE notification SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?")
-                .execute(arguments: [at.description, id])
+            try db.cachedStatement(
+                sql:
+                    "UPDATE notification SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?"
+            )
+            .execute(arguments: [at.description, id])
         }
     }
 
     /// Records a failed attempt: tried again at `retryAt`, or dead when that is past `giveUpAt`.
     public func markFailed(_ id: Int64, error: String, retryAt: Instant, giveUpAt: Instant) throws(DepotError) {
         try write { db in
-            try db.cachedStatement(sql: """
-                UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-                    state = CASE WHEN ? > ? THEN 'dead' ELSE 'pending' END
-                WHERE id = ?
-                """).execute(arguments: [String(error.prefix(500)), retryAt.description, retryAt.description, giveUpAt.description, id])
+            try db.cachedStatement(
+                sql: """
+                    UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+                        state = CASE WHEN ? > ? THEN 'dead' ELSE 'pending' END
+                    WHERE id = ?
+                    """
+            ).execute(arguments: [String(error.prefix(500)), retryAt.description, retryAt.description, giveUpAt.description, id])
         }
     }
 
@@ -119,12 +139,16 @@ extension DepotDatabase {
         try actor.require(.configureNotifications)
         let recordedAt = now()
         try write { db in
-            try db.cachedStatement(sql: "UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ? WHERE id = ? AND state <> 'delivered'")
-                .execute(arguments: [at.description, at.description, id])
+            try db.cachedStatement(
+                sql: "UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ? WHERE id = ? AND state <> 'delivered'"
+            )
+            .execute(arguments: [at.description, at.description, id])
             guard db.changesCount == 1 else { throw DepotError.notFound(kind: "undelivered notification", key: String(id)) }
-            let customerID = try Int64?.fetchOne(db.cachedStatement(sql: "SELECT customer_id FROM notification WHERE id = ?"), arguments: [id])
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "retry", entity: "notification", key: String(id),
-                                customerID: customerID ?? nil, details: [:])
+            let customerID = try Int64?.fetchOne(
+                db.cachedStatement(sql: "SELECT customer_id FROM notification WHERE id = ?"), arguments: [id])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "retry", entity: "notification", key: String(id),
+                customerID: customerID ?? nil, details: [:])
         }
     }
 }
@@ -132,13 +156,15 @@ extension DepotDatabase {
 extension DepotDatabase {
     /// Queues a `test` notification for `target` (for one customer's endpoint when `customer` is given): what
     /// `depot notify test` sends to check an endpoint and its signature.
-    public func queueTestNotification(target: NotificationTarget, customer: String?, at: Instant, actor: Actor) throws(DepotError) -> Int64 {
+    public func queueTestNotification(target: NotificationTarget, customer: String?, at: Instant, actor: Actor) throws(DepotError) -> Int64
+    {
         try actor.require(.configureNotifications)
         return try write { db in
             let customerID: Int64? = try customer.map { try Lookup.customer(db, key: $0)["id"] }
             let key = "test-\(target.rawValue)-\(customer ?? "")-\(at.description)-\(UUID().uuidString)"
-            try Outbox.enqueue(db, event: "test", target: target, customerID: customerID, subject: "test notification",
-                               payload: ["customer": customer], idempotencyKey: key, at: at)
+            try Outbox.enqueue(
+                db, event: "test", target: target, customerID: customerID, subject: "test notification",
+                payload: ["customer": customer], idempotencyKey: key, at: at)
             return db.lastInsertedRowID
         }
     }

@@ -13,7 +13,9 @@ struct SecretBox {
     /// The key, made on first use.
     private func key() throws(DepotError) -> SymmetricKey {
         if let data = FileManager.default.contents(atPath: keyPath) {
-            guard data.count == 32 else { throw .storage(path: keyPath, message: "the key file must hold 32 bytes, it holds \(data.count)") }
+            guard data.count == 32 else {
+                throw .storage(path: keyPath, message: "the key file must hold 32 bytes, it holds \(data.count)")
+            }
             return SymmetricKey(data: data)
         }
         let key = SymmetricKey(size: .bits256)

@@ -33,13 +33,14 @@ public enum WebhookSignature {
 extension DepotDatabase {
     /// Adds an endpoint for `target` (for one customer's notifications when `customer` is given); the secret is
     /// sealed with the database's key file. One endpoint per target, and per target and customer.
-    public func addEndpoint(target: NotificationTarget, url: String, secret: String, customer: String?, format: PayloadFormat,
-                            at: Instant, actor: Actor) throws(DepotError) -> Int64
-    {
+    public func addEndpoint(
+        target: NotificationTarget, url: String, secret: String, customer: String?, format: PayloadFormat,
+        at: Instant, actor: Actor
+    ) throws(DepotError) -> Int64 {
         try actor.require(.configureNotifications)
         let url = url.trimmingSpaces()
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
-              let host = parsed.host, !host.isEmpty
+            let host = parsed.host, !host.isEmpty
         else { throw .invalidArgument(name: "URL", value: url, reason: "an endpoint is an http:// or https:// URL with a host") }
         guard secret.utf8.count >= 16 else {
             throw .invalidArgument(name: "--secret", value: "(hidden)", reason: "a signing secret has at least 16 characters")
@@ -49,18 +50,24 @@ extension DepotDatabase {
         return try write { db in
             let customerRow = try customer.map { try Lookup.customer(db, key: $0) }
             let customerID: Int64? = customerRow?["id"]
-            if try Int64.fetchOne(db.cachedStatement(sql: "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?"),
-                                  arguments: [target.rawValue, customerID ?? 0]) != nil
+            if try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?"),
+                arguments: [target.rawValue, customerID ?? 0]) != nil
             {
-                throw DepotError.refused(subject: target.rawValue + (customer.map { " for \($0)" } ?? ""),
-                                         reason: "has an endpoint already; remove it first (depot notify endpoint list)")
+                throw DepotError.refused(
+                    subject: target.rawValue + (customer.map { " for \($0)" } ?? ""),
+                    reason: "has an endpoint already; remove it first (depot notify endpoint list)")
             }
-            try db.cachedStatement(sql: """
-                INSERT INTO webhook_endpoint (target, customer_id, url, format, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                """).execute(arguments: [target.rawValue, customerID, url, format.rawValue, sealed, at.description])
+            try db.cachedStatement(
+                sql: """
+                    INSERT INTO webhook_endpoint (target, customer_id, url, format, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                    """
+            ).execute(arguments: [target.rawValue, customerID, url, format.rawValue, sealed, at.description])
             let id = db.lastInsertedRowID
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "webhook-endpoint", key: String(id),
-                                customerID: customerID, details: ["target": target.rawValue, "customer": customerRow?["key"] ?? "", "url": url, "format": format.rawValue])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "webhook-endpoint", key: String(id),
+                customerID: customerID,
+                details: ["target": target.rawValue, "customer": customerRow?["key"] ?? "", "url": url, "format": format.rawValue])
             return id
         }
     }
@@ -68,13 +75,17 @@ extension DepotDatabase {
     /// Every endpoint, by target and customer.
     public func endpoints() throws(DepotError) -> [WebhookEndpoint] {
         try read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT e.id, e.target, c.key AS customer, e.url, e.format, e.created_at FROM webhook_endpoint e
-                LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.target, c.key IS NOT NULL, c.key
-                """).map { row in
-                WebhookEndpoint(id: row["id"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership, customer: row["customer"],
-                                url: row["url"], format: PayloadFormat(rawValue: row["format"]) ?? .json,
-                                createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0))
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT e.id, e.target, c.key AS customer, e.url, e.format, e.created_at FROM webhook_endpoint e
+                    LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.target, c.key IS NOT NULL, c.key
+                    """
+            ).map { row in
+                WebhookEndpoint(
+                    id: row["id"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership, customer: row["customer"],
+                    url: row["url"], format: PayloadFormat(rawValue: row["format"]) ?? .json,
+                    createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0))
             }
         }
     }
@@ -84,17 +95,21 @@ extension DepotDatabase {
         try actor.require(.configureNotifications)
         let recordedAt = now()
         try write { db in
-            let customerID = try Int64?.fetchOne(db.cachedStatement(sql: "SELECT customer_id FROM webhook_endpoint WHERE id = ?"), arguments: [id])
+            let customerID = try Int64?.fetchOne(
+                db.cachedStatement(sql: "SELECT customer_id FROM webhook_endpoint WHERE id = ?"), arguments: [id])
             try db.cachedStatement(sql: "DELETE FROM webhook_endpoint WHERE id = ?").execute(arguments: [id])
             guard db.changesCount == 1 else { throw DepotError.notFound(kind: "webhook endpoint", key: String(id)) }
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "remove", entity: "webhook-endpoint", key: String(id),
-                                customerID: customerID ?? nil, details: [:])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "remove", entity: "webhook-endpoint", key: String(id),
+                customerID: customerID ?? nil, details: [:])
         }
     }
 
     /// The signing secret of an endpoint (for the delivery worker only; never printed).
     func endpointSecret(_ id: Int64) throws(DepotError) -> String {
-        let sealed: Data? = try read { db in try Data.fetchOne(db, sql: "SELECT secret_sealed FROM webhook_endpoint WHERE id = ?", arguments: [id]) }
+        let sealed: Data? = try read { db in
+            try Data.fetchOne(db, sql: "SELECT secret_sealed FROM webhook_endpoint WHERE id = ?", arguments: [id])
+        }
         guard let sealed else { throw .notFound(kind: "webhook endpoint", key: String(id)) }
         return try SecretBox(databasePath: path).unseal(sealed)
     }

@@ -96,8 +96,8 @@ public struct CaseDetail: Sendable, Encodable {
     enum CodingKeys: String, CodingKey {
         case number = "case"
         case customer, contact, type, serial, title, description, productVersion, impact, urgency, suggestedPriority, priority,
-             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
-             closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline
+            priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
+            closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -184,9 +184,10 @@ public struct CaseFilter: Sendable {
     /// Only cases not yet resolved.
     public var unresolvedOnly = false
 
-    public init(customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, serial: String? = nil,
-                unresolvedOnly: Bool = false)
-    {
+    public init(
+        customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, serial: String? = nil,
+        unresolvedOnly: Bool = false
+    ) {
         self.serial = serial
         self.customer = customer
         self.status = status
@@ -203,26 +204,38 @@ extension DepotDatabase {
             let row = try Lookup.supportCase(db, number: number)
             let id: Int64 = row["id"]
             let opened = Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0)
-            let pauses = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id])
-                .compactMap { p -> CaseDetail.Pause? in
-                    guard let start = Instant(databaseText: p["started_at"]) else { return nil }
-                    return CaseDetail.Pause(reason: p["reason"], start: start, end: Instant(databaseText: p["ended_at"]),
-                                            startedBy: p["started_by"], endedBy: p["ended_by"])
-                }
+            let pauses = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id]
+            )
+            .compactMap { p -> CaseDetail.Pause? in
+                guard let start = Instant(databaseText: p["started_at"]) else { return nil }
+                return CaseDetail.Pause(
+                    reason: p["reason"], start: start, end: Instant(databaseText: p["ended_at"]),
+                    startedBy: p["started_by"], endedBy: p["ended_by"])
+            }
             let running = pauses.last.flatMap { $0.end == nil ? $0.start : nil }
             let clock = try clocks.clock(for: row["region"])
-            let escalations = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
-                arguments: [id])
-                .compactMap { e -> CaseDetail.Escalation? in
-                    guard let target = EscalationTarget(rawValue: e["target"]), let at = Instant(databaseText: e["due_at"]) else { return nil }
-                    let firedAt = Instant(databaseText: e["fired_at"])
-                    let threshold: String = e["threshold"]
-                    let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
-                    return CaseDetail.Escalation(target: target, at: at, threshold: threshold, fired: firedAt != nil, firedAt: firedAt,
-                                                 originalAt: original, held: firedAt == nil && running.map { $0 < at } == true)
-                }
-            let timeline = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id"), arguments: [id])
-                .map { CaseDetail.Event(at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), kind: $0["kind"], actor: $0["actor"], note: $0["note"]) }
+            let escalations = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
+                arguments: [id]
+            )
+            .compactMap { e -> CaseDetail.Escalation? in
+                guard let target = EscalationTarget(rawValue: e["target"]), let at = Instant(databaseText: e["due_at"]) else { return nil }
+                let firedAt = Instant(databaseText: e["fired_at"])
+                let threshold: String = e["threshold"]
+                let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
+                return CaseDetail.Escalation(
+                    target: target, at: at, threshold: threshold, fired: firedAt != nil, firedAt: firedAt,
+                    originalAt: original, held: firedAt == nil && running.map { $0 < at } == true)
+            }
+            let timeline = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id"), arguments: [id]
+            )
+            .map {
+                CaseDetail.Event(
+                    at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), kind: $0["kind"], actor: $0["actor"],
+                    note: $0["note"])
+            }
             let rmas = try String.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
             let responseDue = Instant(databaseText: row["response_due"])
             let responded = Instant(databaseText: row["responded_at"])
@@ -232,7 +245,8 @@ extension DepotDatabase {
                 type: CaseType(rawValue: row["type"]) ?? .question, serial: try Lookup.key(db, table: "appliance", id: row["appliance_id"]),
                 title: row["title"], description: row["description"], productVersion: row["product_version"],
                 impact: Level(rawValue: row["impact"]) ?? .low, urgency: Level(rawValue: row["urgency"]) ?? .low,
-                suggestedPriority: Priority(rawValue: row["suggested_priority"]) ?? .p4, priority: Priority(rawValue: row["priority"]) ?? .p4,
+                suggestedPriority: Priority(rawValue: row["suggested_priority"]) ?? .p4,
+                priority: Priority(rawValue: row["priority"]) ?? .p4,
                 priorityReason: row["priority_reason"], status: CaseStatus(rawValue: row["status"]) ?? .open,
                 tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), region: row["region"],
                 openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0), responseDue: responseDue,
@@ -240,7 +254,8 @@ extension DepotDatabase {
                 resolvedAt: Instant(databaseText: row["resolved_at"]), closedAt: Instant(databaseText: row["closed_at"]),
                 closedConfirmedBy: try Lookup.key(db, table: "contact", id: row["closed_confirmed_by"]),
                 slaState: SLAState.of(due: responseDue, responded: responded, now: now),
-                escalations: escalations, pauses: pauses, pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },
+                escalations: escalations, pauses: pauses,
+                pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },
                 rmas: rmas, timeline: timeline)
         }
     }
@@ -305,7 +320,8 @@ extension DepotDatabase {
     /// open hours of the region for business thresholds, wall-clock time otherwise and once the deadline has passed.
     public func timeLeft(until due: Instant, threshold: String?, region: String, now: Instant) -> TimeLeft {
         let business = threshold.flatMap { try? ClockDuration.parse($0).get() }?.unit.isBusiness ?? false
-        guard business, due > now, let clock = try? clocks.clock(for: region), let seconds = try? clock.businessSeconds(from: now, to: due) else {
+        guard business, due > now, let clock = try? clocks.clock(for: region), let seconds = try? clock.businessSeconds(from: now, to: due)
+        else {
             return TimeLeft(seconds: due.secondsSinceEpoch - now.secondsSinceEpoch, business: false)
         }
         return TimeLeft(seconds: seconds, business: true)

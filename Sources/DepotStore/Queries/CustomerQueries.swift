@@ -64,7 +64,9 @@ public struct CustomerDetail: Sendable, Encodable {
     public let openCases: Int
     public let openRMAs: Int
 
-    enum CodingKeys: String, CodingKey { case key, name, region, accountManager, tam, tier, sites, contracts, contacts, units, openCases, openRMAs }
+    enum CodingKeys: String, CodingKey {
+        case key, name, region, accountManager, tam, tier, sites, contracts, contacts, units, openCases, openRMAs
+    }
 
     /// Absent values are written as `null`, as everywhere in the API.
     public func encode(to encoder: any Encoder) throws {
@@ -89,10 +91,13 @@ extension DepotDatabase {
     /// the customer's region.
     public func customers(at now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CustomerSummary] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?"), arguments: [limit, offset]).map { row in
-                CustomerSummary(key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
-                                tam: row["tam"], tier: try Lookup.activeTier(db, customerID: row["id"], on: policy.day(of: now, region: row["region"])))
-            }
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?"), arguments: [limit, offset])
+                .map { row in
+                    CustomerSummary(
+                        key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
+                        tam: row["tam"],
+                        tier: try Lookup.activeTier(db, customerID: row["id"], on: policy.day(of: now, region: row["region"])))
+                }
         }
     }
 
@@ -103,30 +108,40 @@ extension DepotDatabase {
             let row = try Lookup.customer(db, key: key)
             let id: Int64 = row["id"]
             let day = policy.day(of: now, region: row["region"])
-            let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id]).map {
-                CustomerDetail.Site(key: $0["key"], name: $0["name"], country: $0["country"], region: $0["region"], address: $0["address"])
-            }
-            let contracts = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key"),
-                arguments: [id])
-                .map { row in
-                    let start = LocalDate(iso: row["start_date"] as String) ?? day
-                    let end = LocalDate(iso: row["end_date"] as String) ?? day
-                    return CustomerDetail.Contract(key: row["key"], tier: Tier(rawValue: row["tier"]) ?? .standard, start: start, end: end,
-                                                   maxContacts: row["max_contacts"], active: start <= day && day <= end)
+            let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id])
+                .map {
+                    CustomerDetail.Site(
+                        key: $0["key"], name: $0["name"], country: $0["country"], region: $0["region"], address: $0["address"])
                 }
-            let contacts = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY email"),
-                arguments: [id]).map {
+            let contracts = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key"),
+                arguments: [id]
+            )
+            .map { row in
+                let start = LocalDate(iso: row["start_date"] as String) ?? day
+                let end = LocalDate(iso: row["end_date"] as String) ?? day
+                return CustomerDetail.Contract(
+                    key: row["key"], tier: Tier(rawValue: row["tier"]) ?? .standard, start: start, end: end,
+                    maxContacts: row["max_contacts"], active: start <= day && day <= end)
+            }
+            let contacts = try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY email"),
+                arguments: [id]
+            ).map {
                 CustomerDetail.Contact(email: $0["email"], name: $0["name"], designated: $0["designated"], certified: $0["certified"])
             }
-            let counts = try Row.fetchOne(db.cachedStatement(sql: """
-                SELECT (SELECT count(*) FROM appliance WHERE customer_id = ?1) AS units,
-                       (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
-                       (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
-                """), arguments: [id])
-            return CustomerDetail(key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
-                                  tam: row["tam"], tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
-                                  contracts: contracts, contacts: contacts, units: counts?["units"] ?? 0, openCases: counts?["cases"] ?? 0,
-                                  openRMAs: counts?["rmas"] ?? 0)
+            let counts = try Row.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT (SELECT count(*) FROM appliance WHERE customer_id = ?1) AS units,
+                               (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
+                               (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
+                        """), arguments: [id])
+            return CustomerDetail(
+                key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
+                tam: row["tam"], tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
+                contracts: contracts, contacts: contacts, units: counts?["units"] ?? 0, openCases: counts?["cases"] ?? 0,
+                openRMAs: counts?["rmas"] ?? 0)
         }
     }
 }

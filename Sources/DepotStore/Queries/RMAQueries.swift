@@ -54,7 +54,7 @@ public struct RMADetail: Sendable, Encodable {
         case number = "rma"
         case caseNumber = "case"
         case path, state, serial, model, customer, site, region, replacementSerial, tier, warrantyEnd, inWarranty, verdictAt, reason,
-             shipBy, returnDue, overdue, carrier, tracking, returnCarrier, returnTracking, outcome, cancelReason, allowedNext, history
+            shipBy, returnDue, overdue, carrier, tracking, returnCarrier, returnTracking, outcome, cancelReason, allowedNext, history
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -163,29 +163,41 @@ extension DepotDatabase {
 
     private static func rmaDetail(_ db: Database, row: Row, now: Instant, withHistory: Bool = true) throws -> RMADetail {
         let id: Int64 = row["id"]
-        let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [row["appliance_id"]]) ?? row
+        let unit =
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [row["appliance_id"]]) ?? row
         let path = RMAPath(rawValue: row["path"]) ?? .returnThenReplace
         let state = RMAState(rawValue: row["state"]) ?? .cancelled
         let shipBy = Instant(databaseText: row["ship_by"])
         let returnDue = Instant(databaseText: row["return_due"])
-        let history = withHistory ? try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"),
-            arguments: [id]).map {
-            RMADetail.Step(at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), action: $0["action"], from: $0["from_state"],
-                           to: $0["to_state"], actor: $0["actor"], note: $0["note"])
-        } : []
+        let history =
+            withHistory
+            ? try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"),
+                arguments: [id]
+            ).map {
+                RMADetail.Step(
+                    at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), action: $0["action"], from: $0["from_state"],
+                    to: $0["to_state"], actor: $0["actor"], note: $0["note"])
+            } : []
         return RMADetail(
-            number: row["number"], caseNumber: try Lookup.key(db, table: "support_case", id: row["case_id"]) ?? "", path: path, state: state,
+            number: row["number"], caseNumber: try Lookup.key(db, table: "support_case", id: row["case_id"]) ?? "", path: path,
+            state: state,
             serial: unit["serial"], model: try Lookup.key(db, table: "model", id: unit["model_id"]) ?? "",
-            customer: try Lookup.key(db, table: "customer", id: row["customer_id"]), site: try Lookup.key(db, table: "site", id: row["site_id"]),
+            customer: try Lookup.key(db, table: "customer", id: row["customer_id"]),
+            site: try Lookup.key(db, table: "site", id: row["site_id"]),
             region: row["region"], replacementSerial: try Lookup.key(db, table: "appliance", id: row["replacement_id"]),
             tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)),
             warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0), inWarranty: row["in_warranty"],
             verdictAt: Instant(databaseText: row["verdict_at"]) ?? Instant(secondsSinceEpoch: 0), reason: row["reason"],
             shipBy: shipBy, returnDue: returnDue,
-            overdue: isOverdue(shipBy: shipBy, shippedAt: Instant(databaseText: row["shipped_at"]), returnDue: returnDue,
-                               receivedAt: Instant(databaseText: row["received_at"]), state: state, now: now),
-            carrier: row["carrier"], tracking: row["tracking"], returnCarrier: row["return_carrier"], returnTracking: row["return_tracking"],
-            outcome: row["outcome"], cancelReason: row["cancel_reason"], allowedNext: RMAStateMachine.allowed(path, from: state, unitOnWayBack: unit["status"] as String? == ApplianceStatus.returnInTransit.rawValue),
+            overdue: isOverdue(
+                shipBy: shipBy, shippedAt: Instant(databaseText: row["shipped_at"]), returnDue: returnDue,
+                receivedAt: Instant(databaseText: row["received_at"]), state: state, now: now),
+            carrier: row["carrier"], tracking: row["tracking"], returnCarrier: row["return_carrier"],
+            returnTracking: row["return_tracking"],
+            outcome: row["outcome"], cancelReason: row["cancel_reason"],
+            allowedNext: RMAStateMachine.allowed(
+                path, from: state, unitOnWayBack: unit["status"] as String? == ApplianceStatus.returnInTransit.rawValue),
             history: history)
     }
 }
@@ -206,7 +218,9 @@ public struct AuditEntry: Sendable, Encodable {
 
 extension DepotDatabase {
     /// Audit entries, oldest first, optionally for one entity kind and key or one user.
-    public func auditEntries(entity: String? = nil, key: String? = nil, user: String? = nil, limit: Int = 1000) throws(DepotError) -> [AuditEntry] {
+    public func auditEntries(entity: String? = nil, key: String? = nil, user: String? = nil, limit: Int = 1000) throws(DepotError)
+        -> [AuditEntry]
+    {
         try read { db in
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
@@ -216,13 +230,15 @@ extension DepotDatabase {
             arguments.append(limit)
             return try Row.fetchAll(
                 db,
-                sql: "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) ORDER BY id",
+                sql:
+                    "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) ORDER BY id",
                 arguments: StatementArguments(arguments)
             ).map {
-                AuditEntry(id: $0["id"], at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0),
-                           recordedAt: Instant(databaseText: $0["recorded_at"]) ?? Instant(secondsSinceEpoch: 0), user: $0["user"],
-                           role: $0["role"], action: $0["action"], entity: $0["entity"], key: $0["entity_key"], reason: $0["reason"],
-                           details: $0["details"])
+                AuditEntry(
+                    id: $0["id"], at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0),
+                    recordedAt: Instant(databaseText: $0["recorded_at"]) ?? Instant(secondsSinceEpoch: 0), user: $0["user"],
+                    role: $0["role"], action: $0["action"], entity: $0["entity"], key: $0["entity_key"], reason: $0["reason"],
+                    details: $0["details"])
             }
         }
     }
@@ -230,8 +246,11 @@ extension DepotDatabase {
     /// How many notifications wait for delivery, by event.
     public func pendingNotifications() throws(DepotError) -> [(event: String, target: String, subject: String, key: String)] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id"))
-                .map { ($0["event"], $0["target"], $0["subject"], $0["idempotency_key"]) }
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id")
+            )
+            .map { ($0["event"], $0["target"], $0["subject"], $0["idempotency_key"]) }
         }
     }
 }

@@ -19,7 +19,8 @@ public struct UnitDetail: Sendable, Encodable {
     public let rmas: [String]
 
     enum CodingKeys: String, CodingKey {
-        case serial, model, status, customer, site, depot, shipDate, warrantyEnd, replacementWarranty, softwareVersion, replaces, replacedBy, cases, rmas
+        case serial, model, status, customer, site, depot, shipDate, warrantyEnd, replacementWarranty, softwareVersion, replaces,
+            replacedBy, cases, rmas
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -113,15 +114,19 @@ extension DepotDatabase {
     /// Units in a status (the support view's suspect units), by serial, at most `limit`.
     public func units(status: ApplianceStatus, limit: Int) throws(DepotError) -> [UnitSummary] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: """
-                SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, a.warranty_end
-                FROM appliance a JOIN model m ON m.id = a.model_id
-                LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
-                WHERE a.status = ? ORDER BY a.serial LIMIT ?
-                """), arguments: [status.rawValue, limit]).map { row in
-                UnitSummary(serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? status,
-                            customer: row["customer"], site: row["site"],
-                            warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0))
+            try Row.fetchAll(
+                db.cachedStatement(
+                    sql: """
+                        SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, a.warranty_end
+                        FROM appliance a JOIN model m ON m.id = a.model_id
+                        LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
+                        WHERE a.status = ? ORDER BY a.serial LIMIT ?
+                        """), arguments: [status.rawValue, limit]
+            ).map { row in
+                UnitSummary(
+                    serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? status,
+                    customer: row["customer"], site: row["site"],
+                    warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0))
             }
         }
     }

@@ -18,10 +18,11 @@ public struct NewCase: Sendable {
     public var productVersion: String?
 
     /// Creates a request.
-    public init(customer: String, contact: String, type: CaseType, serial: String? = nil, impact: Level, urgency: Level,
-                title: String, description: String = "", priority: Priority? = nil, priorityReason: String? = nil,
-                productVersion: String? = nil)
-    {
+    public init(
+        customer: String, contact: String, type: CaseType, serial: String? = nil, impact: Level, urgency: Level,
+        title: String, description: String = "", priority: Priority? = nil, priorityReason: String? = nil,
+        productVersion: String? = nil
+    ) {
         self.customer = customer
         self.contact = contact
         self.type = type
@@ -63,7 +64,9 @@ extension DepotDatabase {
                 }
                 let status = ApplianceStatus(rawValue: row["status"]) ?? .inService
                 if request.type == .hardwareFault, !status.isAtCustomer {
-                    throw DepotError.refused(subject: row["serial"], reason: "is \(status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
+                    throw DepotError.refused(
+                        subject: row["serial"],
+                        reason: "is \(status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
                 }
                 unit = row
             } else if request.type == .hardwareFault {
@@ -75,8 +78,9 @@ extension DepotDatabase {
             let clock = try clocks.clock(for: regionID)
             let openingDay = region.localDate(of: at)
             if let unit, let shipped = LocalDate(iso: unit["ship_date"] as String), openingDay < shipped {
-                throw DepotError.invalidArgument(name: "--at", value: at.description,
-                                                 reason: "is before unit \(unit["serial"] as String) shipped (\(shipped)): a case cannot predate its unit")
+                throw DepotError.invalidArgument(
+                    name: "--at", value: at.description,
+                    reason: "is before unit \(unit["serial"] as String) shipped (\(shipped)): a case cannot predate its unit")
             }
             let tier = try Lookup.activeTier(db, customerID: customerID, on: openingDay)
 
@@ -86,14 +90,21 @@ extension DepotDatabase {
             if priority != suggested && (reason ?? "").isEmpty {
                 throw DepotError.invalidArgument(
                     name: "--reason", value: "",
-                    reason: "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why")
+                    reason:
+                        "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why"
+                )
             }
             if priority == .p1 {
                 let designated: Bool = contact["designated"]
                 if !designated || tier == nil {
-                    let why = !designated ? "\(contactEmail) is not a designated contact" : "customer \"\(customerKey)\" has no active contract on \(openingDay)"
-                    throw DepotError.refused(subject: "P1", reason: "only a designated contact under an active contract may report a P1 case; \(why). "
-                        + "Open it as P2 with --priority P2 --reason ...")
+                    let why =
+                        !designated
+                        ? "\(contactEmail) is not a designated contact"
+                        : "customer \"\(customerKey)\" has no active contract on \(openingDay)"
+                    throw DepotError.refused(
+                        subject: "P1",
+                        reason: "only a designated contact under an active contract may report a P1 case; \(why). "
+                            + "Open it as P2 with --priority P2 --reason ...")
                 }
             }
             if let given = request.productVersion {
@@ -101,7 +112,8 @@ extension DepotDatabase {
                 guard known.contains(given.trimmingSpaces()) else {
                     throw DepotError.invalidArgument(
                         name: "--product-version", value: given,
-                        reason: known.isEmpty ? "no software releases are imported yet (depot import releases)"
+                        reason: known.isEmpty
+                            ? "no software releases are imported yet (depot import releases)"
                             : "is not a known release (known: \(known.joined(separator: ", ")))")
                 }
             }
@@ -114,38 +126,48 @@ extension DepotDatabase {
                         impact, urgency, suggested_priority, priority, priority_reason, status, tier, region, opened_at,
                         response_due, response_threshold, opened_by)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
-                    """).execute(arguments: [number, customerID, contact["id"], unit?["id"], request.type.rawValue, title, request.description,
-                            version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
-                            reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
-                            deadlines.response?.description, deadlines.responseThreshold?.description, actor.user])
+                    """
+            ).execute(arguments: [
+                number, customerID, contact["id"], unit?["id"], request.type.rawValue, title, request.description,
+                version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
+                reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
+                deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
+            ])
             let caseID = db.lastInsertedRowID
             for escalation in deadlines.escalations {
                 try db.cachedStatement(
-                    sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
-                        .execute(arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
+                    sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)"
+                )
+                .execute(arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
             }
             var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
             if let unit, request.type == .hardwareFault {
                 let status: String = unit["status"]
                 if status == ApplianceStatus.inService.rawValue {
-                    try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?").execute(arguments: [at.description, unit["id"]])
+                    try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?").execute(arguments: [
+                        at.description, unit["id"],
+                    ])
                     note += "; unit \(unit["serial"] as String) is now suspect"
                 }
             }
             try CaseEvents.add(db, caseID: caseID, at: at, kind: "opened", actor: actor, note: note)
             try AuditLog.record(
-                db, actor: actor, at: at, recordedAt: recordedAt, action: "open", entity: "case", key: number, customerID: customerID, reason: reason,
-                details: ["customer": customerKey, "priority": priority.rawValue, "suggested": suggested.rawValue,
-                          "tier": tier?.rawValue ?? "none", "serial": unit?["serial"] ?? ""])
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "open", entity: "case", key: number, customerID: customerID,
+                reason: reason,
+                details: [
+                    "customer": customerKey, "priority": priority.rawValue, "suggested": suggested.rawValue,
+                    "tier": tier?.rawValue ?? "none", "serial": unit?["serial"] ?? "",
+                ])
             return number
         }
     }
 
     /// Moves a case on: first response, workaround, resolution or closure (which needs the customer
     /// contact who agreed to it).
-    public func advanceCase(_ number: String, _ action: CaseStateMachine.Action, confirmedBy: String? = nil, note: String? = nil,
-                            at: Instant, actor: Actor) throws(DepotError)
-    {
+    public func advanceCase(
+        _ number: String, _ action: CaseStateMachine.Action, confirmedBy: String? = nil, note: String? = nil,
+        at: Instant, actor: Actor
+    ) throws(DepotError) {
         try actor.require(.manageCases)
         let recordedAt = now()
         try write { db in
@@ -153,8 +175,9 @@ extension DepotDatabase {
             let caseNumber: String = row["number"]
             let status = CaseStatus(rawValue: row["status"]) ?? .open
             guard var next = CaseStateMachine.next(from: status, by: action) else {
-                throw DepotError.illegalTransition(subject: caseNumber, state: status.rawValue, action: action.rawValue,
-                                                   allowed: CaseStateMachine.allowed(from: status).map(\.rawValue))
+                throw DepotError.illegalTransition(
+                    subject: caseNumber, state: status.rawValue, action: action.rawValue,
+                    allowed: CaseStateMachine.allowed(from: status).map(\.rawValue))
             }
             try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: row["id"]), "\(caseNumber)'s last event")
             var text = note?.trimmingSpaces() ?? ""
@@ -169,15 +192,18 @@ extension DepotDatabase {
             switch action {
             case .wait:
                 guard !text.isEmpty else {
-                    throw DepotError.invalidArgument(name: "reason", value: note ?? "", reason: "say what the case waits for from the customer")
+                    throw DepotError.invalidArgument(
+                        name: "reason", value: note ?? "", reason: "say what the case waits for from the customer")
                 }
                 try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
                     .execute(arguments: [row["id"], text, at.description, actor.user])
             case .resume:
-                next = CaseStateMachine.resumed(responded: row["responded_at"] as String? != nil, workaround: row["workaround_at"] as String? != nil)
+                next = CaseStateMachine.resumed(
+                    responded: row["responded_at"] as String? != nil, workaround: row["workaround_at"] as String? != nil)
             case .respond where status == .waitingOnCustomer && row["responded_at"] as String? != nil:
-                throw DepotError.illegalTransition(subject: caseNumber, state: status.rawValue, action: action.rawValue,
-                                                   allowed: CaseStateMachine.allowed(from: status).filter { $0 != .respond }.map(\.rawValue))
+                throw DepotError.illegalTransition(
+                    subject: caseNumber, state: status.rawValue, action: action.rawValue,
+                    allowed: CaseStateMachine.allowed(from: status).filter { $0 != .respond }.map(\.rawValue))
             case .respond, .workaround:
                 if row["responded_at"] as String? == nil {
                     assignments.append("responded_at = ?")
@@ -192,8 +218,9 @@ extension DepotDatabase {
                 arguments.append(at.description)
             case .close:
                 guard let confirmedBy, !confirmedBy.trimmingSpaces().isEmpty else {
-                    throw DepotError.invalidArgument(name: "--confirmed-by", value: "",
-                                                     reason: "a case is closed only by mutual agreement: name the customer contact who confirmed it")
+                    throw DepotError.invalidArgument(
+                        name: "--confirmed-by", value: "",
+                        reason: "a case is closed only by mutual agreement: name the customer contact who confirmed it")
                 }
                 let contact = try Lookup.contact(db, email: confirmedBy)
                 guard contact["customer_id"] as Int64 == row["customer_id"] as Int64 else {
@@ -203,8 +230,11 @@ extension DepotDatabase {
                 arguments += [at.description, contact["id"] as Int64]
                 details["confirmedBy"] = contact["email"]
                 // SPEC.md 6: a closed case keeps no attachments (the files go after the commit).
-                let attached = try Row.fetchAll(db.cachedStatement(sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"),
-                                                arguments: [caseNumber, row["customer_id"], row["id"]])
+                let attached = try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"
+                    ),
+                    arguments: [caseNumber, row["customer_id"], row["id"]])
                 for attachment in attached {
                     try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
                 }
@@ -216,18 +246,20 @@ extension DepotDatabase {
             details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
                 .execute(arguments: StatementArguments([next.rawValue] + arguments + [row["id"] as Int64]))
-            let kind: String = switch action {
-            case .respond: "responded"
-            case .workaround: "workaround"
-            case .wait: "waiting"
-            case .resume: "resumed"
-            case .resolve: "resolved"
-            case .close: "closed"
-            }
+            let kind: String =
+                switch action {
+                case .respond: "responded"
+                case .workaround: "workaround"
+                case .wait: "waiting"
+                case .resume: "resumed"
+                case .resolve: "resolved"
+                case .close: "closed"
+                }
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
             try CaseEvents.add(db, caseID: row["id"], at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
-                                key: caseNumber, customerID: row["customer_id"], reason: note, details: details)
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
+                key: caseNumber, customerID: row["customer_id"], reason: note, details: details)
         }
     }
 }
@@ -238,22 +270,34 @@ enum Pauses {
     /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
     static func end(_ db: Database, caseRow: Row, at: Instant, actor: Actor, clock: BusinessClock) throws -> String {
         let number: String = caseRow["number"]
-        guard let pause = try Row.fetchOne(db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),
-                                           arguments: [caseRow["id"]]),
-              let start = Instant(databaseText: pause["started_at"])
+        guard
+            let pause = try Row.fetchOne(
+                db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),
+                arguments: [caseRow["id"]]),
+            let start = Instant(databaseText: pause["started_at"])
         else { return "no running pause" }
         guard at >= start else {
             throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before \(number) began waiting (\(start))")
         }
-        try db.cachedStatement(sql: "UPDATE case_pause SET ended_at = ?, ended_by = ? WHERE id = ?").execute(arguments: [at.description, actor.user, pause["id"]])
+        try db.cachedStatement(sql: "UPDATE case_pause SET ended_at = ?, ended_by = ? WHERE id = ?").execute(arguments: [
+            at.description, actor.user, pause["id"],
+        ])
         var moves: [String] = []
-        let pending = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, target, threshold, due_at FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"),
-                                       arguments: [caseRow["id"]])
+        let pending = try Row.fetchAll(
+            db.cachedStatement(
+                sql:
+                    "SELECT id, target, threshold, due_at FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"
+            ),
+            arguments: [caseRow["id"]])
         for e in pending {
-            guard let due = Instant(databaseText: e["due_at"]), case .success(let threshold) = ClockDuration.parse(e["threshold"]) else { continue }
+            guard let due = Instant(databaseText: e["due_at"]), case .success(let threshold) = ClockDuration.parse(e["threshold"]) else {
+                continue
+            }
             let moved = try clock.moved(due, threshold: threshold, start: start, end: at)
             guard moved != due else { continue }
-            try db.cachedStatement(sql: "UPDATE case_escalation SET due_at = ? WHERE id = ?").execute(arguments: [moved.description, e["id"]])
+            try db.cachedStatement(sql: "UPDATE case_escalation SET due_at = ? WHERE id = ?").execute(arguments: [
+                moved.description, e["id"],
+            ])
             moves.append("\(e["target"] as String) due \(moved) (was \(due))")
         }
         let waited = DurationText.of(seconds: at.secondsSinceEpoch - start.secondsSinceEpoch)

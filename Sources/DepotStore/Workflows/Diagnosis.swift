@@ -33,9 +33,10 @@ extension DepotDatabase {
     /// Records a diagnosis of `serial` in `caseNumber`. `defective` runs the RMA engine on the contract
     /// tier and warranty of the verdict's day and creates the RMA; `not-defective` returns the unit to
     /// service; `needs-more-info` leaves it suspect.
-    public func diagnose(serial: String, caseNumber: String, verdict: Verdict, note: String, checks: String = "",
-                         at: Instant, actor: Actor) throws(DepotError) -> DiagnosisOutcome
-    {
+    public func diagnose(
+        serial: String, caseNumber: String, verdict: Verdict, note: String, checks: String = "",
+        at: Instant, actor: Actor
+    ) throws(DepotError) -> DiagnosisOutcome {
         try actor.require(.diagnose)
         guard !note.trimmingSpaces().isEmpty else {
             throw .invalidArgument(name: "--note", value: note, reason: "say what was checked and found")
@@ -60,7 +61,9 @@ extension DepotDatabase {
                 throw DepotError.refused(subject: unitSerial, reason: "is not at case \(number)'s customer any more")
             }
             if supportCase["appliance_id"] as Int64? == nil {
-                try db.cachedStatement(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?").execute(arguments: [unitID, supportCase["id"]])
+                try db.cachedStatement(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?").execute(arguments: [
+                    unitID, supportCase["id"],
+                ])
             }
             let status = ApplianceStatus(rawValue: unit["status"]) ?? .inService
             guard status.isAtCustomer else {
@@ -72,8 +75,9 @@ extension DepotDatabase {
                 throw DepotError.refused(subject: unitSerial, reason: "already has an open RMA, \(open)")
             }
             try db.cachedStatement(
-                sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)")
-                    .execute(arguments: [supportCase["id"], unitID, verdict.rawValue, note, checks, at.description, actor.user])
+                sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
+            )
+            .execute(arguments: [supportCase["id"], unitID, verdict.rawValue, note, checks, at.description, actor.user])
 
             let newStatus: ApplianceStatus
             var rmaNumber: String?
@@ -88,11 +92,13 @@ extension DepotDatabase {
                 let clock = try clocks.clock(for: regionID)
                 let customerID: Int64 = supportCase["customer_id"]
                 let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
-                guard let shipDate = LocalDate(iso: unit["ship_date"] as String), let end = LocalDate(iso: unit["warranty_end"] as String) else {
+                guard let shipDate = LocalDate(iso: unit["ship_date"] as String), let end = LocalDate(iso: unit["warranty_end"] as String)
+                else {
                     throw DepotError.storage(path: path, message: "unit \(unitSerial) has an unreadable ship date or warranty end")
                 }
-                let made = try RMAEngine.decide(tier: tier, shipDate: shipDate, warrantyEnd: end, verdictAt: at, region: region,
-                                                clock: clock, deadlines: policy.rma)
+                let made = try RMAEngine.decide(
+                    tier: tier, shipDate: shipDate, warrantyEnd: end, verdictAt: at, region: region,
+                    clock: clock, deadlines: policy.rma)
                 decision = made
                 let rma = try Counters.next(db, .rma, year: at.utcDate.year)
                 rmaNumber = rma
@@ -102,13 +108,19 @@ extension DepotDatabase {
                         INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
                             region, verdict_at, ship_by)
                         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """).execute(arguments: [rma, supportCase["id"], unitID, customerID, unit["site_id"], made.path.rawValue, state.rawValue,
-                                made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description])
+                        """
+                ).execute(arguments: [
+                    rma, supportCase["id"], unitID, customerID, unit["site_id"], made.path.rawValue, state.rawValue,
+                    made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
+                ])
                 let rmaID = db.lastInsertedRowID
                 try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
-                try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
-                                    customerID: customerID, reason: made.reason, details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
-                let customer = try Row.fetchOne(db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
+                try AuditLog.record(
+                    db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
+                    customerID: customerID, reason: made.reason,
+                    details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
+                let customer = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
                     arguments: [customerID])
                 let payload: [String: String?] = [
                     "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
@@ -116,19 +128,25 @@ extension DepotDatabase {
                     "reason": made.reason,
                 ]
                 let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
-                try Outbox.notify(db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
-                                  key: "\(event.rawValue):\(rma)", at: at)
+                try Outbox.notify(
+                    db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
+                    key: "\(event.rawValue):\(rma)", at: at)
             }
             if newStatus != status {
-                try db.cachedStatement(sql: "UPDATE appliance SET status = ?, moved_at = ? WHERE id = ?").execute(arguments: [newStatus.rawValue, at.description, unitID])
+                try db.cachedStatement(sql: "UPDATE appliance SET status = ?, moved_at = ? WHERE id = ?").execute(arguments: [
+                    newStatus.rawValue, at.description, unitID,
+                ])
             }
             var text = "\(unitSerial): \(verdict.rawValue): \(note)"
             if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }
             try CaseEvents.add(db, caseID: supportCase["id"], at: at, kind: "diagnosis", actor: actor, note: text)
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "diagnose", entity: "appliance", key: unitSerial,
-                                customerID: supportCase["customer_id"], reason: note, details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
-            return DiagnosisOutcome(verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
-                                    reason: decision?.reason, unitStatus: newStatus)
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "diagnose", entity: "appliance", key: unitSerial,
+                customerID: supportCase["customer_id"], reason: note,
+                details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
+            return DiagnosisOutcome(
+                verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
+                reason: decision?.reason, unitStatus: newStatus)
         }
     }
 }

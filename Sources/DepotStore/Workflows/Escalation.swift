@@ -44,20 +44,25 @@ extension DepotDatabase {
                 try db.cachedStatement(sql: "UPDATE case_escalation SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
                     .execute(arguments: [at.description, row["id"]])
                 guard db.changesCount == 1, let target = EscalationTarget(rawValue: row["target"]),
-                      let dueAt = Instant(databaseText: row["due_at"])
+                    let dueAt = Instant(databaseText: row["due_at"])
                 else { continue }
                 let number: String = row["number"]
                 let threshold: String = row["threshold"]
-                try CaseEvents.add(db, caseID: row["case_id"], at: at, kind: "escalated", actor: actor,
-                                   note: "\(target.rawValue) notified: unresolved \(threshold) after opening (due \(dueAt))")
+                try CaseEvents.add(
+                    db, caseID: row["case_id"], at: at, kind: "escalated", actor: actor,
+                    note: "\(target.rawValue) notified: unresolved \(threshold) after opening (due \(dueAt))")
                 try Outbox.notify(
-                    db, .escalation(target), name: "escalation", routes: policy.notifications, customerID: row["customer_id"], subject: number,
-                    payload: ["case": number, "rule": target.rawValue, "priority": row["priority"], "tier": row["tier"], "title": row["title"],
-                              "customer": row["customer"], "customerName": row["customer_name"], "tam": row["tam"],
-                              "threshold": threshold, "due": dueAt.description],
+                    db, .escalation(target), name: "escalation", routes: policy.notifications, customerID: row["customer_id"],
+                    subject: number,
+                    payload: [
+                        "case": number, "rule": target.rawValue, "priority": row["priority"], "tier": row["tier"], "title": row["title"],
+                        "customer": row["customer"], "customerName": row["customer_name"], "tam": row["tam"],
+                        "threshold": threshold, "due": dueAt.description,
+                    ],
                     key: "escalation:\(number):\(target.rawValue)", at: at)
-                try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "escalate", entity: "case", key: number,
-                                    customerID: row["customer_id"], details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
+                try AuditLog.record(
+                    db, actor: actor, at: at, recordedAt: recordedAt, action: "escalate", entity: "case", key: number,
+                    customerID: row["customer_id"], details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
                 fired.append(FiredEscalation(caseNumber: number, target: target, due: dueAt))
             }
             return fired

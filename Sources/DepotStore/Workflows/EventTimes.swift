@@ -7,26 +7,33 @@ import GRDB
 enum EventTimes {
     /// The latest event of a case: its opening, every timeline entry (steps, diagnoses, attachments, escalations).
     static func lastOfCase(_ db: Database, caseID: Int64) throws -> Instant? {
-        try Instant(databaseText: String.fetchOne(
-            db.cachedStatement(sql: "SELECT max(at) FROM (SELECT opened_at AS at FROM support_case WHERE id = ?1 UNION ALL SELECT at FROM case_event WHERE case_id = ?1)"),
-            arguments: [caseID]))
+        try Instant(
+            databaseText: String.fetchOne(
+                db.cachedStatement(
+                    sql:
+                        "SELECT max(at) FROM (SELECT opened_at AS at FROM support_case WHERE id = ?1 UNION ALL SELECT at FROM case_event WHERE case_id = ?1)"
+                ),
+                arguments: [caseID]))
     }
 
     /// The latest step of an RMA (its creation included).
     static func lastOfRMA(_ db: Database, rmaID: Int64) throws -> Instant? {
-        try Instant(databaseText: String.fetchOne(db.cachedStatement(sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?"), arguments: [rmaID]))
+        try Instant(
+            databaseText: String.fetchOne(db.cachedStatement(sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?"), arguments: [rmaID]))
     }
 
     /// The latest move of a unit: any step that changed its status or place (`moved_at`, kept by every workflow
     /// since migration v8), or an RMA step it took part in.
     static func lastOfUnit(_ db: Database, unitID: Int64) throws -> Instant? {
-        try Instant(databaseText: String.fetchOne(
-            db.cachedStatement(sql: """
-                SELECT max(t) FROM (
-                    SELECT moved_at AS t FROM appliance WHERE id = ?1
-                    UNION ALL SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1)
-                """),
-            arguments: [unitID]))
+        try Instant(
+            databaseText: String.fetchOne(
+                db.cachedStatement(
+                    sql: """
+                        SELECT max(t) FROM (
+                            SELECT moved_at AS t FROM appliance WHERE id = ?1
+                            UNION ALL SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1)
+                        """),
+                arguments: [unitID]))
     }
 }
 
@@ -39,11 +46,14 @@ extension DepotDatabase {
     func checkEventTime(_ at: Instant, after previous: Instant?, _ what: @autoclosure () -> String) throws(DepotError) {
         let latest = now().adding(seconds: Self.allowedClockSkew)
         guard at <= latest else {
-            throw .invalidArgument(name: "--at", value: at.description,
-                                   reason: "is in the future (the clock says \(now()); a step may be dated at most \(Self.allowedClockSkew / 60) minutes ahead)")
+            throw .invalidArgument(
+                name: "--at", value: at.description,
+                reason:
+                    "is in the future (the clock says \(now()); a step may be dated at most \(Self.allowedClockSkew / 60) minutes ahead)")
         }
         if let previous, at < previous {
-            throw .invalidArgument(name: "--at", value: at.description, reason: "is before \(what()) (\(previous)): events of a record are dated in order")
+            throw .invalidArgument(
+                name: "--at", value: at.description, reason: "is before \(what()) (\(previous)): events of a record are dated in order")
         }
     }
 }

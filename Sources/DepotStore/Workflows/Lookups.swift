@@ -20,7 +20,7 @@ enum Lookup {
 
     static func appliance(_ db: Database, serial raw: String) throws -> Row {
         guard let serial = Serial(raw),
-              let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text])
+            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text])
         else { throw DepotError.notFound(kind: "appliance", key: raw) }
         return row
     }
@@ -51,16 +51,21 @@ enum Lookup {
 
     /// The region whose clock and calendar apply to a unit: its site's, else its customer's.
     static func region(_ db: Database, siteID: Int64?, customerID: Int64?) throws -> String? {
-        if let siteID, let region = try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM site WHERE id = ?"), arguments: [siteID]) {
+        if let siteID,
+            let region = try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM site WHERE id = ?"), arguments: [siteID])
+        {
             return region
         }
-        if let customerID { return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM customer WHERE id = ?"), arguments: [customerID]) }
+        if let customerID {
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM customer WHERE id = ?"), arguments: [customerID])
+        }
         return nil
     }
 
     static func key(_ db: Database, table: String, id: Int64?) throws -> String? {
         guard let id else { return nil }
-        let column = table == "contact" ? "email" : table == "appliance" ? "serial" : table == "support_case" || table == "rma" ? "number" : "key"
+        let column =
+            table == "contact" ? "email" : table == "appliance" ? "serial" : table == "support_case" || table == "rma" ? "number" : "key"
         return try String.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE id = ?"), arguments: [id])
     }
 }

@@ -20,19 +20,20 @@ extension DepotDatabase {
         let routes = policy.notifications
         return try write { db in
             let rows = try Row.fetchAll(
-                db.cachedStatement(sql: """
-                    SELECT r.number, r.return_due, r.region, r.case_id, a.serial, m.key AS model, c.id AS customer_id, c.key AS customer,
-                           c.name AS customer_name, s.key AS site, sc.number AS case_number
-                    FROM rma r
-                    JOIN appliance a ON a.id = r.appliance_id
-                    JOIN model m ON m.id = a.model_id
-                    LEFT JOIN customer c ON c.id = r.customer_id
-                    LEFT JOIN site s ON s.id = r.site_id
-                    LEFT JOIN support_case sc ON sc.id = r.case_id
-                    WHERE r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped')
-                      AND r.received_at IS NULL AND r.return_due IS NOT NULL AND r.return_due < ?
-                    ORDER BY r.return_due, r.number
-                    """),
+                db.cachedStatement(
+                    sql: """
+                        SELECT r.number, r.return_due, r.region, r.case_id, a.serial, m.key AS model, c.id AS customer_id, c.key AS customer,
+                               c.name AS customer_name, s.key AS site, sc.number AS case_number
+                        FROM rma r
+                        JOIN appliance a ON a.id = r.appliance_id
+                        JOIN model m ON m.id = a.model_id
+                        LEFT JOIN customer c ON c.id = r.customer_id
+                        LEFT JOIN site s ON s.id = r.site_id
+                        LEFT JOIN support_case sc ON sc.id = r.case_id
+                        WHERE r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped')
+                          AND r.received_at IS NULL AND r.return_due IS NOT NULL AND r.return_due < ?
+                        ORDER BY r.return_due, r.number
+                        """),
                 arguments: [at.description])
             var announced: [OverdueReturn] = []
             for row in rows {
@@ -42,9 +43,11 @@ extension DepotDatabase {
                 let before = db.totalChangesCount
                 try Outbox.notify(
                     db, .returnOverdue, routes: routes, customerID: row["customer_id"], subject: number,
-                    payload: ["rma": number, "case": row["case_number"], "serial": row["serial"], "model": row["model"],
-                              "customer": row["customer"], "customerName": row["customer_name"], "site": row["site"],
-                              "returnDue": due.description],
+                    payload: [
+                        "rma": number, "case": row["case_number"], "serial": row["serial"], "model": row["model"],
+                        "customer": row["customer"], "customerName": row["customer_name"], "site": row["site"],
+                        "returnDue": due.description,
+                    ],
                     key: key, at: at)
                 if db.totalChangesCount > before {
                     announced.append(OverdueReturn(rma: number, serial: row["serial"], customer: row["customer"], returnDue: due))

@@ -15,7 +15,8 @@ extension DepotDatabase {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
             let modelID: Int64 = unit["model_id"]
-            let successorID = try Int64.fetchOne(db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
+            let successorID = try Int64.fetchOne(
+                db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
             let spare: Row
             if let serial {
                 spare = try Lookup.appliance(db, serial: serial)
@@ -27,34 +28,43 @@ extension DepotDatabase {
                 guard spareModel == modelID || spareModel == successorID else {
                     throw DepotError.refused(subject: spareSerial, reason: "is neither the defective unit's model nor its successor")
                 }
-                let related = try Bool.fetchOne(
-                    db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
-                    arguments: [unit["id"], spare["id"]]) ?? true
+                let related =
+                    try Bool.fetchOne(
+                        db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
+                        arguments: [unit["id"], spare["id"]]) ?? true
                 guard !related else {
-                    throw DepotError.refused(subject: spareSerial, reason: "is in the lineage of \(unit["serial"] as String) (a unit never replaces itself or its own line)")
+                    throw DepotError.refused(
+                        subject: spareSerial,
+                        reason: "is in the lineage of \(unit["serial"] as String) (a unit never replaces itself or its own line)")
                 }
             } else {
                 let region: String = rma["region"]
-                guard let picked = try Row.fetchOne(
-                    db.cachedStatement(sql: """
-                        WITH RECURSIVE \(Self.lineageCTE)
-                        SELECT a.* FROM appliance a JOIN depot d ON d.id = a.depot_id
-                        WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
-                          AND (a.moved_at IS NULL OR a.moved_at <= ?5)
-                        ORDER BY a.model_id <> ?2, d.region <> ?4, d.key, a.serial
-                        LIMIT 1
-                        """),
-                    arguments: [unit["id"], modelID, successorID ?? modelID, region, at.description])
+                guard
+                    let picked = try Row.fetchOne(
+                        db.cachedStatement(
+                            sql: """
+                                WITH RECURSIVE \(Self.lineageCTE)
+                                SELECT a.* FROM appliance a JOIN depot d ON d.id = a.depot_id
+                                WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
+                                  AND (a.moved_at IS NULL OR a.moved_at <= ?5)
+                                ORDER BY a.model_id <> ?2, d.region <> ?4, d.key, a.serial
+                                LIMIT 1
+                                """),
+                        arguments: [unit["id"], modelID, successorID ?? modelID, region, at.description])
                 else {
                     let model = try Lookup.key(db, table: "model", id: modelID) ?? "?"
                     let successor = try Lookup.key(db, table: "model", id: successorID)
-                    throw DepotError.refused(subject: rma["number"], reason: "no spare of model \(model)"
-                        + (successor.map { " or its successor \($0)" } ?? "") + " is in stock")
+                    throw DepotError.refused(
+                        subject: rma["number"],
+                        reason: "no spare of model \(model)"
+                            + (successor.map { " or its successor \($0)" } ?? "") + " is in stock")
                 }
                 spare = picked
             }
             try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: spare["id"]), "\(spare["serial"] as String)'s last move")
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated', moved_at = ? WHERE id = ?").execute(arguments: [at.description, spare["id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated', moved_at = ? WHERE id = ?").execute(arguments: [
+                at.description, spare["id"],
+            ])
             try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?")
                 .execute(arguments: [spare["id"], at.description, spare["depot_id"], rma["id"]])
             let spareSerial: String = spare["serial"]
@@ -73,38 +83,51 @@ extension DepotDatabase {
         try rmaStep(number, .ship, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
             guard let replacementID: Int64 = rma["replacement_id"],
-                  let replacement = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [replacementID])
+                let replacement = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [replacementID])
             else { throw DepotError.refused(subject: rma["number"], reason: "has no allocated replacement") }
             let region = try policy.region(rma["region"])
             let shipDay = region.localDate(of: at)
             let originalEnd = LocalDate(iso: unit["warranty_end"] as String) ?? shipDay
-            let end = Warranty.replacementEnd(originalEnd: originalEnd, replacementShipDate: shipDay, minimumDays: policy.replacementMinimumDays)
+            let end = Warranty.replacementEnd(
+                originalEnd: originalEnd, replacementShipDate: shipDay, minimumDays: policy.replacementMinimumDays)
             try db.cachedStatement(
                 sql: """
                     UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
                         warranty_end = ?, replacement_warranty = 1, replaces_id = ?, moved_at = ? WHERE id = ?
-                    """).execute(arguments: [rma["customer_id"], rma["site_id"], shipDay.description, end.description, unit["id"], at.description,
-                                             replacementID])
-            try db.cachedStatement(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?").execute(arguments: [replacementID, unit["id"]])
+                    """
+            ).execute(arguments: [
+                rma["customer_id"], rma["site_id"], shipDay.description, end.description, unit["id"], at.description,
+                replacementID,
+            ])
+            try db.cachedStatement(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?").execute(arguments: [
+                replacementID, unit["id"],
+            ])
             try db.cachedStatement(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?")
                 .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
             let replacementSerial: String = replacement["serial"]
             let customerID: Int64? = rma["customer_id"]
             try Outbox.notify(
                 db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma["number"],
-                payload: ["rma": rma["number"], "serial": unit["serial"], "replacementSerial": replacementSerial,
-                          "carrier": carrier, "tracking": tracking, "customer": try Lookup.key(db, table: "customer", id: customerID),
-                          "site": try Lookup.key(db, table: "site", id: rma["site_id"])],
+                payload: [
+                    "rma": rma["number"], "serial": unit["serial"], "replacementSerial": replacementSerial,
+                    "carrier": carrier, "tracking": tracking, "customer": try Lookup.key(db, table: "customer", id: customerID),
+                    "site": try Lookup.key(db, table: "site", id: rma["site_id"]),
+                ],
                 key: "replacement-shipped:\(rma["number"] as String)", at: at)
-            return ((), "\(replacementSerial) by \(carrier) \(tracking); warranty to \(end)",
-                    ["replacement": replacementSerial, "carrier": carrier, "tracking": tracking, "warrantyEnd": end.description])
+            return (
+                (), "\(replacementSerial) by \(carrier) \(tracking); warranty to \(end)",
+                ["replacement": replacementSerial, "carrier": carrier, "tracking": tracking, "warrantyEnd": end.description]
+            )
         }
     }
 
     /// Records the replacement's delivery; for an advance replacement the defective unit is now due back.
     public func deliver(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?").execute(arguments: [at.description, rma["replacement_id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?").execute(arguments: [
+                at.description, rma["replacement_id"],
+            ])
             var note = "replacement delivered"
             var details: [String: String] = [:]
             if rma["path"] as String == RMAPath.advanceReplacement.rawValue {
@@ -121,15 +144,22 @@ extension DepotDatabase {
     }
 
     /// Records that the customer shipped the defective unit back.
-    public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
+    public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: Actor)
+        throws(DepotError)
+    {
         if let carrier { _ = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength) }
         if let tracking { _ = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength) }
         try rmaStep(number, .returnShip, at: at, actor: actor) { db, rma in
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit', moved_at = ? WHERE id = ?").execute(arguments: [at.description, rma["appliance_id"]])
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit', moved_at = ? WHERE id = ?").execute(arguments: [
+                at.description, rma["appliance_id"],
+            ])
             try db.cachedStatement(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?")
                 .execute(arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma["id"]])
             let via = [carrier, tracking].compactMap { $0 }.joined(separator: " ")
-            return ((), "defective unit shipped back" + (via.isEmpty ? "" : " by \(via)"), ["carrier": carrier ?? "", "tracking": tracking ?? ""])
+            return (
+                (), "defective unit shipped back" + (via.isEmpty ? "" : " by \(via)"),
+                ["carrier": carrier ?? "", "tracking": tracking ?? ""]
+            )
         }
     }
 
@@ -137,12 +167,15 @@ extension DepotDatabase {
     public func receive(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
-            guard let depot = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, key FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
-                arguments: [rma["depot_id"], rma["region"]])
+            guard
+                let depot = try Row.fetchOne(
+                    db.cachedStatement(sql: "SELECT id, key FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
+                    arguments: [rma["depot_id"], rma["region"]])
             else { throw DepotError.refused(subject: rma["number"], reason: "there is no depot to receive the unit at") }
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?")
-                .execute(arguments: [depot["id"], at.description, rma["appliance_id"]])
+            try db.cachedStatement(
+                sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
+            )
+            .execute(arguments: [depot["id"], at.description, rma["appliance_id"]])
             try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot["id"], rma["id"]])
             var note = "defective unit received at depot \(depot["key"] as String)"
             var details: [String: String] = ["depot": depot["key"]]
@@ -167,7 +200,8 @@ extension DepotDatabase {
                 throw DepotError.invalidArgument(name: "--outcome", value: "", reason: "a sales referral closes as purchased or declined")
             }
             if !isReferral && outcome != nil {
-                throw DepotError.invalidArgument(name: "--outcome", value: outcome?.rawValue ?? "", reason: "only a sales referral has an outcome")
+                throw DepotError.invalidArgument(
+                    name: "--outcome", value: outcome?.rawValue ?? "", reason: "only a sales referral has an outcome")
             }
             try db.cachedStatement(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?")
                 .execute(arguments: [at.description, outcome?.rawValue, rma["id"]])
@@ -184,7 +218,9 @@ extension DepotDatabase {
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
             var note = reason
             if rma["state"] as String == RMAState.allocated.rawValue, let spare: Int64 = rma["replacement_id"] {
-                try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', moved_at = ? WHERE id = ?").execute(arguments: [at.description, spare])
+                try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', moved_at = ? WHERE id = ?").execute(arguments: [
+                    at.description, spare,
+                ])
                 try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma["id"]])
                 note += "; spare \(try Lookup.key(db, table: "appliance", id: spare) ?? "") back in stock"
             }
@@ -216,15 +252,19 @@ extension DepotDatabase {
                 }
                 depotRow = row
             } else {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit["depot_id"]]) else {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit["depot_id"]])
+                else {
                     throw DepotError.refused(subject: unitSerial, reason: "is at no depot: name one with --depot")
                 }
                 depotRow = row
             }
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?")
-                .execute(arguments: [depotRow["id"], at.description, unit["id"]])
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
-                                customerID: nil, details: ["depot": depotRow["key"]])
+            try db.cachedStatement(
+                sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
+            )
+            .execute(arguments: [depotRow["id"], at.description, unit["id"]])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
+                customerID: nil, details: ["depot": depotRow["key"]])
         }
     }
 
@@ -241,9 +281,12 @@ extension DepotDatabase {
             }
             try Self.refuseWhileInOpenRMA(db, unit, doing: "scrapped")
             try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?").execute(arguments: [at.description, unit["id"]])
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
-                                customerID: nil, reason: reason)
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?").execute(arguments: [
+                at.description, unit["id"],
+            ])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
+                customerID: nil, reason: reason)
         }
     }
 
@@ -252,9 +295,10 @@ extension DepotDatabase {
     /// Runs one RMA step: checks the state machine and the role, runs `body` (which moves units and
     /// sets the step's columns), then sets the new state and writes the history and the audit entry.
     @discardableResult
-    private func rmaStep<T>(_ number: String, _ action: RMAAction, at: Instant, actor: Actor,
-                            _ body: (Database, Row) throws -> (T, String?, [String: String])) throws(DepotError) -> T
-    {
+    private func rmaStep<T>(
+        _ number: String, _ action: RMAAction, at: Instant, actor: Actor,
+        _ body: (Database, Row) throws -> (T, String?, [String: String])
+    ) throws(DepotError) -> T {
         let recordedAt = now()
         return try write { db in
             let rma = try Lookup.rma(db, number: number)
@@ -262,10 +306,12 @@ extension DepotDatabase {
             let path = RMAPath(rawValue: rma["path"]) ?? .returnThenReplace
             let state = RMAState(rawValue: rma["state"]) ?? .cancelled
             try actor.require(RMAStateMachine.permission(for: action, on: path))
-            let unitStatus = try String.fetchOne(db.cachedStatement(sql: "SELECT status FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]])
+            let unitStatus = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT status FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]])
             let allowed = RMAStateMachine.allowed(path, from: state, unitOnWayBack: unitStatus == ApplianceStatus.returnInTransit.rawValue)
             guard allowed.contains(action), let next = RMAStateMachine.next(path, from: state, by: action) else {
-                throw DepotError.illegalTransition(subject: rmaNumber, state: state.rawValue, action: action.rawValue, allowed: allowed.map(\.rawValue))
+                throw DepotError.illegalTransition(
+                    subject: rmaNumber, state: state.rawValue, action: action.rawValue, allowed: allowed.map(\.rawValue))
             }
             try checkEventTime(at, after: EventTimes.lastOfRMA(db, rmaID: rma["id"]), "\(rmaNumber)'s last step")
             let (result, note, details) = try body(db, rma)
@@ -274,8 +320,9 @@ extension DepotDatabase {
             var allDetails = details.filter { !$0.value.isEmpty }
             allDetails["from"] = state.rawValue
             allDetails["to"] = next.rawValue
-            try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "rma", key: rmaNumber,
-                                customerID: rma["customer_id"], reason: action == .cancel ? note : nil, details: allDetails)
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "rma", key: rmaNumber,
+                customerID: rma["customer_id"], reason: action == .cancel ? note : nil, details: allDetails)
             return result
         }
     }
@@ -293,14 +340,17 @@ extension DepotDatabase {
     /// Refuses to move a unit that is the defective unit of an open RMA, naming the RMA.
     static func refuseWhileInOpenRMA(_ db: Database, _ unit: Row, doing: String) throws {
         if let open = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed', 'cancelled')"), arguments: [unit["id"]])
+            db.cachedStatement(sql: "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed', 'cancelled')"),
+            arguments: [unit["id"]])
         {
-            throw DepotError.refused(subject: unit["serial"], reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
+            throw DepotError.refused(
+                subject: unit["serial"], reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
         }
     }
 
     private func unitOf(_ db: Database, _ rma: Row) throws -> Row {
-        guard let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]]) else {
+        guard let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]])
+        else {
             throw DepotError.notFound(kind: "appliance", key: "#\(rma["appliance_id"] as Int64)")
         }
         return unit
@@ -313,9 +363,13 @@ extension DepotDatabase {
 
 /// The history of an RMA.
 enum RMAEvents {
-    static func add(_ db: Database, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: Actor, note: String?) throws {
-        try db.cachedStatement(sql: "INSERT INTO rma_event (rma_id, at, action, from_state, to_state, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)")
-            .execute(arguments: [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
+    static func add(_ db: Database, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: Actor, note: String?)
+        throws
+    {
+        try db.cachedStatement(
+            sql: "INSERT INTO rma_event (rma_id, at, action, from_state, to_state, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)"
+        )
+        .execute(arguments: [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
     }
 }
 
@@ -328,7 +382,9 @@ public struct RMAStepDetails: Sendable {
     public var outcome: ReferralOutcome?
     public var reason: String?
 
-    public init(serial: String? = nil, carrier: String? = nil, tracking: String? = nil, outcome: ReferralOutcome? = nil, reason: String? = nil) {
+    public init(
+        serial: String? = nil, carrier: String? = nil, tracking: String? = nil, outcome: ReferralOutcome? = nil, reason: String? = nil
+    ) {
         self.serial = serial
         self.carrier = carrier
         self.tracking = tracking

@@ -52,13 +52,17 @@ extension DepotDatabase {
                 guard !caseChanges.isEmpty else { continue }
                 let number: String = row["number"]
                 for change in caseChanges {
-                    try AuditLog.record(db, actor: actor, at: at, recordedAt: recordedAt, action: "recompute", entity: "case", key: number,
-                                        customerID: row["customer_id"], reason: "policy \(policy.source)",
-                                        details: ["deadline": change.deadline, "was": change.was?.description ?? "none", "now": change.now?.description ?? "none"])
+                    try AuditLog.record(
+                        db, actor: actor, at: at, recordedAt: recordedAt, action: "recompute", entity: "case", key: number,
+                        customerID: row["customer_id"], reason: "policy \(policy.source)",
+                        details: [
+                            "deadline": change.deadline, "was": change.was?.description ?? "none", "now": change.now?.description ?? "none",
+                        ])
                 }
                 let note = caseChanges.map { "\($0.deadline) \($0.was?.description ?? "none") -> \($0.now?.description ?? "none")" }
                     .joined(separator: "; ")
-                try CaseEvents.add(db, caseID: row["id"], at: at, kind: "recomputed", actor: actor, note: "under policy \(policy.source): \(note)")
+                try CaseEvents.add(
+                    db, caseID: row["id"], at: at, kind: "recomputed", actor: actor, note: "under policy \(policy.source): \(note)")
                 changes += caseChanges
             }
             return changes
@@ -70,11 +74,15 @@ extension DepotDatabase {
         let caseID: Int64 = row["id"]
         guard let opened = Instant(databaseText: row["opened_at"]), let priority = Priority(rawValue: row["priority"]) else { return [] }
         let clock = try clocks.clock(for: row["region"])
-        let deadlines = try policy.slas.deadlines(tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), priority: priority,
-                                                  opened: opened, clock: clock)
-        let ended = try Row.fetchAll(db.cachedStatement(sql: "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at"),
-                                     arguments: [caseID])
-            .compactMap { p in Instant(databaseText: p["started_at"]).map { CasePause(start: $0, end: Instant(databaseText: p["ended_at"])) } }
+        let deadlines = try policy.slas.deadlines(
+            tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), priority: priority,
+            opened: opened, clock: clock)
+        let ended = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at"),
+            arguments: [caseID]
+        )
+        .compactMap { p in Instant(databaseText: p["started_at"]).map { CasePause(start: $0, end: Instant(databaseText: p["ended_at"])) } }
         var changes: [DeadlineChange] = []
 
         if row["responded_at"] as String? == nil {
@@ -82,12 +90,15 @@ extension DepotDatabase {
             if was != deadlines.response || row["response_threshold"] as String? != deadlines.responseThreshold?.description {
                 try db.cachedStatement(sql: "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?")
                     .execute(arguments: [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
-                if was != deadlines.response { changes.append(DeadlineChange(caseNumber: number, deadline: "response", was: was, now: deadlines.response)) }
+                if was != deadlines.response {
+                    changes.append(DeadlineChange(caseNumber: number, deadline: "response", was: was, now: deadlines.response))
+                }
             }
         }
 
-        let stored = try Row.fetchAll(db.cachedStatement(sql: "SELECT id, target, threshold, due_at, fired_at FROM case_escalation WHERE case_id = ?"),
-                                      arguments: [caseID])
+        let stored = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT id, target, threshold, due_at, fired_at FROM case_escalation WHERE case_id = ?"),
+            arguments: [caseID])
         for target in EscalationTarget.allCases {
             let existing = stored.first { $0["target"] as String == target.rawValue }
             if existing?["fired_at"] as String? != nil { continue }  // fired stays fired

@@ -4,8 +4,9 @@ enum EnglandRules {
     static func bankHolidays(_ y: Int, into list: inout HolidayList) {
         // New Year's Day: a Saturday or Sunday gives a substitute day on the Monday after.
         let newYear = LocalDate(y, 1, 1)
-        list.add(newYear.weekday.isWeekend ? HolidayMath.onOrAfter(newYear, .monday) : newYear,
-                 newYear.weekday.isWeekend ? "New Year's Day (substitute day)" : "New Year's Day")
+        list.add(
+            newYear.weekday.isWeekend ? HolidayMath.onOrAfter(newYear, .monday) : newYear,
+            newYear.weekday.isWeekend ? "New Year's Day (substitute day)" : "New Year's Day")
 
         let easter = HolidayMath.easterSunday(y)
         list.add(easter.adding(days: -2), "Good Friday")
