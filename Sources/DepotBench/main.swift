@@ -40,8 +40,11 @@ let emea = try policy.region("emea")
 let london = BusinessDays(region: emea)
 let buildDays = Date().timeIntervalSince(setup)
 var rng = SplitMix64(seed: 2026)
-let firstDay = Int32(LocalDate(year: 2000, month: 1, day: 1)!.dayNumber)
-let span = UInt64(LocalDate(year: 2049, month: 12, day: 31)!.dayNumber) - UInt64(firstDay)
+guard let first = LocalDate(year: 2000, month: 1, day: 1), let last = LocalDate(year: 2049, month: 12, day: 31),
+    let start = Instant(iso: "2020-01-01T00:00:00Z")
+else { fatalError("the benchmark's fixed dates are valid") }
+let firstDay = Int32(first.dayNumber)
+let span = UInt64(last.dayNumber) - UInt64(firstDay)
 let days = (0..<count).map { _ in firstDay + Int32(rng.next() % span) }
 let offsets = (0..<count).map { _ in Int32(rng.next() % 501) - 250 }
 var results = [Int32](repeating: 0, count: count)
@@ -61,14 +64,16 @@ for _ in 0..<rounds {
     best = min(best, t)
 }
 try write(results, to: folder.appendingPathComponent("busday-depot.i32"))
-report(["measure": "busday_offset", "implementation": "depot", "count": count, "seconds": best,
-        "perSecond": Double(count) / best, "setupSeconds": buildDays])
+report([
+    "measure": "busday_offset", "implementation": "depot", "count": count, "seconds": best,
+    "perSecond": Double(count) / best, "setupSeconds": buildDays,
+])
 
 // 2. Business-hour deadlines in the two-centre americas region.
 setup = Date()
 let americas = try policy.clock(for: "americas")
 let buildClock = Date().timeIntervalSince(setup)
-let base = Instant(iso: "2020-01-01T00:00:00Z")!.secondsSinceEpoch
+let base = start.secondsSinceEpoch
 let starts = (0..<count).map { _ in base + Int64(rng.next() % (10 * 365 * 86_400)) }
 let amounts = (0..<count).map { _ in Int64(rng.next() % (5 * 13 * 3600)) + 1 }
 var deadlines = [Int64](repeating: 0, count: count)
@@ -79,6 +84,8 @@ for _ in 0..<rounds {
     }
     best = min(best, t)
 }
-report(["measure": "business_hours", "implementation": "depot", "count": count, "seconds": best,
-        "perSecond": Double(count) / best, "setupSeconds": buildClock,
-        "checksum": deadlines.reduce(0, &+)])
+report([
+    "measure": "business_hours", "implementation": "depot", "count": count, "seconds": best,
+    "perSecond": Double(count) / best, "setupSeconds": buildClock,
+    "checksum": deadlines.reduce(0, &+),
+])

@@ -16,8 +16,10 @@ public struct DepotCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self, CustomerCommand.self,
-            EscalateCommand.self, RetentionCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self, DemoCommand.self,
+            InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self,
+            CustomerCommand.self,
+            EscalateCommand.self, RetentionCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self,
+            DemoCommand.self,
             NotifyCommand.self, CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
         ]
     )
@@ -62,6 +64,7 @@ extension DepotError {
         case .databaseMissing: 66  // EX_NOINPUT
         case .databaseNewer: 69  // EX_UNAVAILABLE
         case .storage: 74  // EX_IOERR
+        case .unreadableValue: 70  // EX_SOFTWARE
         case .invalidImport, .refused, .illegalTransition: 65
         case .notFound: 66
         case .forbidden, .unauthenticated: 77  // EX_NOPERM

@@ -27,6 +27,9 @@ public enum DepotError: Error, Equatable, Sendable {
     case databaseNewer(path: String, unknownMigrations: [String])
     /// The database could not be read or written (a full disk, a damaged file, a lock held too long).
     case storage(path: String, message: String)
+    /// A stored value Depot cannot read back (a state it does not know, a malformed date): the store was changed
+    /// outside Depot, or by a newer version.
+    case unreadableValue(table: String, column: String, value: String)
     /// An import file with bad rows: nothing was imported. `more` bad rows were not listed.
     case invalidImport(file: String, problems: [ImportProblem], more: Int)
     /// A record that does not exist.
@@ -60,6 +63,7 @@ public enum DepotError: Error, Equatable, Sendable {
         case let .databaseNewer(path, unknown):
             "\(path) was written by a newer Depot (unknown schema migrations: \(unknown.joined(separator: ", "))); upgrade depot"
         case let .storage(path, message): "\(path): \(message)"
+        case let .unreadableValue(table, column, value): "the database holds \(table).\(column) = \"\(value)\", which Depot cannot read"
         case let .invalidImport(file, problems, more):
             "\(file): nothing imported, \(problems.count + more) bad row\(problems.count + more == 1 ? "" : "s"):\n"
                 + problems.map { "  \($0)" }.joined(separator: "\n")

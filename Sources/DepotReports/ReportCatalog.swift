@@ -15,7 +15,8 @@ public enum ReportCatalog {
     /// The report with a name.
     public static func named(_ name: String) throws(DepotError) -> Report {
         guard let report = all.first(where: { $0.name == name }) else {
-            throw .invalidArgument(name: "report", value: name, reason: "unknown report (known: \(all.map(\.name).joined(separator: ", ")))")
+            throw .invalidArgument(
+                name: "report", value: name, reason: "unknown report (known: \(all.map(\.name).joined(separator: ", ")))")
         }
         return report
     }
@@ -39,7 +40,10 @@ public enum ReportCatalog {
     static let warrantyExpiry = Report(
         name: "warranty-expiry", audience: "account managers",
         summary: "Units in service whose warranty ends in [as-of, as-of + N days), with the customer's active contract.",
-        columns: ["customer", "account_manager", "site", "serial", "model", "ship_date", "warranty_end", "days_left", "contract_tier", "contract_end"],
+        columns: [
+            "customer", "account_manager", "site", "serial", "model", "ship_date", "warranty_end", "days_left", "contract_tier",
+            "contract_end",
+        ],
         filters: [.customer, .region, .accountManager, .withinDays], defaultWithinDays: 90
     ) { context, writer in
         let p = context.parameters
@@ -67,7 +71,8 @@ public enum ReportCatalog {
 
     static let shippingQueue = Report(
         name: "shipping-queue", audience: "logistics",
-        summary: "Open RMAs whose replacement has not shipped, by ship-by deadline; overdue when the deadline is before the end of the as-of day.",
+        summary:
+            "Open RMAs whose replacement has not shipped, by ship-by deadline; overdue when the deadline is before the end of the as-of day.",
         columns: ["rma", "path", "state", "customer", "site", "region", "model", "ship_by", "overdue"],
         filters: [.customer, .region], defaultWithinDays: nil
     ) { context, writer in
@@ -142,7 +147,8 @@ public enum ReportCatalog {
 
     static let slaCompliance = Report(
         name: "sla-compliance", audience: "support leadership",
-        summary: "One row per case opened by the as-of day: response deadline, first response, met, breached, pending or none (no contract), and hours waited on the customer (which never stop the response clock).",
+        summary:
+            "One row per case opened by the as-of day: response deadline, first response, met, breached, pending or none (no contract), and hours waited on the customer (which never stop the response clock).",
         columns: ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours"],
         filters: [.customer, .region, .accountManager, .since], defaultWithinDays: nil
     ) { context, writer in
@@ -180,7 +186,8 @@ public enum ReportCatalog {
 
     static let escalations = Report(
         name: "escalations", audience: "support leadership",
-        summary: "Escalation deadlines of cases opened by the as-of day, moved by the waits on the customer ended by then: fired, due (passed, not yet fired), pending, held (the case is waiting on the customer), or stopped (case resolved or closed first).",
+        summary:
+            "Escalation deadlines of cases opened by the as-of day, moved by the waits on the customer ended by then: fired, due (passed, not yet fired), pending, held (the case is waiting on the customer), or stopped (case resolved or closed first).",
         columns: ["case", "customer", "region", "priority", "tier", "target", "threshold", "due", "fired_at", "state"],
         filters: [.customer, .region, .since], defaultWithinDays: nil
     ) { context, writer in
@@ -199,19 +206,21 @@ public enum ReportCatalog {
             let region = row.text(2) ?? ""
             let end = context.endOfDay(region: region)
             guard let opened = row.text(9).flatMap({ Instant(iso: $0) }), opened < end,
-                  var due = row.text(7).flatMap({ Instant(iso: $0) }) else { return }
+                var due = row.text(7).flatMap({ Instant(iso: $0) })
+            else { return }
             let fired = row.text(8).flatMap { Instant(iso: $0) }.flatMap { $0 < end ? $0 : nil }
             var held = false
             if fired == nil, let waits = pauses[row.text(0) ?? ""], case .success(let threshold) = ClockDuration.parse(row.text(6) ?? "") {
                 // The deadline as the waits ended by the as-of day left it; one still running then holds it.
-                if clocks[region] == nil { clocks[region] = try context.policy.clock(for: region) }
-                let clock = clocks[region]!
+                let clock = try clocks[region] ?? context.policy.clock(for: region)
+                clocks[region] = clock
                 due = try clock.escalationDeadline(threshold, opened: opened, pauses: waits.filter { $0.end != nil }) ?? due
                 held = waits.contains { $0.end == nil && $0.start < due }
             }
             if let since = p.since, context.day(of: due, region: region) < since { return }
             let resolved = row.text(10).flatMap { Instant(iso: $0) }.flatMap { $0 < end ? $0 : nil }
-            let state = fired != nil ? "fired" : resolved.map { $0 < due } == true ? "stopped" : held ? "held" : due < end ? "due" : "pending"
+            let state =
+                fired != nil ? "fired" : resolved.map { $0 < due } == true ? "stopped" : held ? "held" : due < end ? "due" : "pending"
             try row.copy(0..<7, to: writer)
             try writer.cell(due.description)
             try writer.cell(fired?.description ?? "")
@@ -222,7 +231,8 @@ public enum ReportCatalog {
 
     static let failureRates = Report(
         name: "failure-rates", audience: "support leadership",
-        summary: "Per model and ship-month cohort: units shipped to customers, units diagnosed defective by the as-of day, and defects per 1,000 unit-months in service.",
+        summary:
+            "Per model and ship-month cohort: units shipped to customers, units diagnosed defective by the as-of day, and defects per 1,000 unit-months in service.",
         columns: ["model", "ship_month", "units", "defective", "unit_months", "defects_per_1000_unit_months"],
         filters: [.customer, .region], defaultWithinDays: nil
     ) { context, writer in
@@ -298,7 +308,8 @@ public enum ReportCatalog {
 
     static let salesReferrals = Report(
         name: "sales-referrals", audience: "account managers",
-        summary: "Defective units out of warranty without a premium contract, referred to sales, by verdict time, with the outcome once closed.",
+        summary:
+            "Defective units out of warranty without a premium contract, referred to sales, by verdict time, with the outcome once closed.",
         columns: ["rma", "state", "customer", "account_manager", "site", "serial", "model", "verdict_at", "warranty_end", "outcome"],
         filters: [.customer, .region, .accountManager], defaultWithinDays: nil
     ) { context, writer in
@@ -321,7 +332,8 @@ public enum ReportCatalog {
 
     static let spareStock = Report(
         name: "spare-stock", audience: "logistics",
-        summary: "Per depot and model: spares in stock, spares allocated, and open RMAs of the depot's region still needing a unit of that model.",
+        summary:
+            "Per depot and model: spares in stock, spares allocated, and open RMAs of the depot's region still needing a unit of that model.",
         columns: ["depot", "region", "model", "in_stock", "allocated", "open_rmas_needing"],
         filters: [.region], defaultWithinDays: nil
     ) { context, writer in
@@ -356,14 +368,16 @@ extension DepotDatabase {
             let filter = context.conditions(customer: "c.key", region: "s.region", accountManager: "c.account_manager")
             let from = context.asOfSQL("s.region", placeholder: "?1")
             let to = context.asOfSQL("s.region", placeholder: "?2", plusDays: parameters.withinDays ?? 90)
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT substr(a.warranty_end, 1, 7) AS month, count(*) AS n
-                FROM appliance a
-                JOIN customer c ON c.id = a.customer_id
-                JOIN site s ON s.id = a.site_id
-                WHERE \(ReportCatalog.inService) AND a.warranty_end >= \(from) AND a.warranty_end < \(to)\(filter.sql)
-                GROUP BY 1
-                """, arguments: StatementArguments([parameters.asOf.description, until.description] + filter.arguments))
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT substr(a.warranty_end, 1, 7) AS month, count(*) AS n
+                    FROM appliance a
+                    JOIN customer c ON c.id = a.customer_id
+                    JOIN site s ON s.id = a.site_id
+                    WHERE \(ReportCatalog.inService) AND a.warranty_end >= \(from) AND a.warranty_end < \(to)\(filter.sql)
+                    GROUP BY 1
+                    """, arguments: StatementArguments([parameters.asOf.description, until.description] + filter.arguments))
             return Dictionary(uniqueKeysWithValues: rows.map { ($0["month"] as String, $0["n"] as Int) })
         }
         var months: [(String, Int)] = []

@@ -18,7 +18,7 @@ struct APIError: HTTPResponseError {
     init(_ error: DepotError) {
         switch error {
         case .invalidArgument, .invalidFile, .invalidImport, .invalidPolicy, .unknownRegion, .unknownCalendar, .unknownVersion,
-             .outsideCalendarHorizon, .regionNeverOpen, .unreadableFile:
+            .outsideCalendarHorizon, .regionNeverOpen, .unreadableFile:
             self.init(status: .badRequest, code: "invalid", message: error.message)
         case .notFound: self.init(status: .notFound, code: "not-found", message: error.message)
         case .illegalTransition: self.init(status: .conflict, code: "illegal-transition", message: error.message)
@@ -26,6 +26,7 @@ struct APIError: HTTPResponseError {
         case .forbidden: self.init(status: .forbidden, code: "forbidden", message: error.message)
         case .unauthenticated: self.init(status: .unauthorized, code: "unauthenticated", message: error.message)
         case .databaseMissing, .databaseNewer, .storage: self.init(status: .serviceUnavailable, code: "storage", message: error.message)
+        case .unreadableValue: self.init(status: .internalServerError, code: "unreadable-value", message: error.message)
         }
     }
 
@@ -53,8 +54,9 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)
-        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(
+            status: status, headers: [.contentType: "application/json; charset=utf-8"],
+            body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 }
 

@@ -19,7 +19,9 @@ struct PauseTests {
             at: instant(at), actor: TestDepot.engineer)
     }
 
-    func due(_ depot: TestDepot, _ number: String, _ target: EscalationTarget, now: String = "2026-12-01T00:00:00Z") throws -> CaseDetail.Escalation {
+    func due(_ depot: TestDepot, _ number: String, _ target: EscalationTarget, now: String = "2026-12-01T00:00:00Z") throws
+        -> CaseDetail.Escalation
+    {
         try #require(try depot.database.caseDetail(number, now: instant(now)).escalations.first { $0.target == target })
     }
 
@@ -110,20 +112,31 @@ struct PauseTests {
         let depot = try TestDepot.withFleet()
         let db = depot.database
         let number = try open(depot, "GLOBEX", impact: .high, urgency: .medium, at: "2026-12-14T10:00:00Z")
-        #expect(throws: DepotError.self) { try db.advanceCase(number, .wait, note: "  ", at: instant("2026-12-14T11:00:00Z"), actor: TestDepot.engineer) }
-        #expect(throws: DepotError.illegalTransition(subject: number, state: "open", action: "resume", allowed: ["respond", "workaround", "wait", "resolve", "close"])) {
+        #expect(throws: DepotError.self) {
+            try db.advanceCase(number, .wait, note: "  ", at: instant("2026-12-14T11:00:00Z"), actor: TestDepot.engineer)
+        }
+        #expect(
+            throws: DepotError.illegalTransition(
+                subject: number, state: "open", action: "resume", allowed: ["respond", "workaround", "wait", "resolve", "close"])
+        ) {
             try db.advanceCase(number, .resume, at: instant("2026-12-14T11:00:00Z"), actor: TestDepot.engineer)
         }
         try db.advanceCase(number, .wait, note: "logs", at: instant("2026-12-15T10:00:00Z"), actor: TestDepot.engineer)
-        #expect(throws: DepotError.self) { try db.advanceCase(number, .resume, at: instant("2026-12-15T09:00:00Z"), actor: TestDepot.engineer) }
-        #expect(throws: DepotError.self) { try db.advanceCase(number, .wait, note: "again", at: instant("2026-12-15T11:00:00Z"), actor: TestDepot.engineer) }
+        #expect(throws: DepotError.self) {
+            try db.advanceCase(number, .resume, at: instant("2026-12-15T09:00:00Z"), actor: TestDepot.engineer)
+        }
+        #expect(throws: DepotError.self) {
+            try db.advanceCase(number, .wait, note: "again", at: instant("2026-12-15T11:00:00Z"), actor: TestDepot.engineer)
+        }
         // A first response while waiting is recorded (the response clock runs) and the case keeps waiting.
         try db.advanceCase(number, .respond, at: instant("2026-12-15T11:00:00Z"), actor: TestDepot.engineer)
         #expect(try db.caseDetail(number, now: instant("2026-12-15T11:00:00Z")).status == .waitingOnCustomer)
         try db.advanceCase(number, .resolve, at: instant("2026-12-16T10:00:00Z"), actor: TestDepot.engineer)
         let detail = try db.caseDetail(number, now: instant("2026-12-20T00:00:00Z"))
         #expect(detail.status == .resolved && detail.pauses.first?.end == instant("2026-12-16T10:00:00Z") && detail.pausedSeconds == 86_400)
-        #expect(throws: DepotError.self) { try db.advanceCase(number, .wait, note: "x", at: instant("2026-12-17T10:00:00Z"), actor: TestDepot.accountManager) }
+        #expect(throws: DepotError.self) {
+            try db.advanceCase(number, .wait, note: "x", at: instant("2026-12-17T10:00:00Z"), actor: TestDepot.accountManager)
+        }
     }
 
     @Test("recompute applies a changed policy to unresolved cases, waits left out, and audits each change; fired escalations stay")
@@ -132,29 +145,39 @@ struct PauseTests {
         let number = try open(depot, "GLOBEX", impact: .high, urgency: .medium, at: "2026-12-14T10:00:00Z")
         try depot.database.advanceCase(number, .wait, note: "logs", at: instant("2026-12-15T10:00:00Z"), actor: TestDepot.engineer)
         try depot.database.advanceCase(number, .resume, at: instant("2026-12-15T12:00:00Z"), actor: TestDepot.engineer)
-        #expect(try depot.database.recomputeDeadlines(nil, at: instant("2026-12-15T13:00:00Z"), actor: TestDepot.admin).isEmpty)  // already right
+        // Already right.
+        #expect(try depot.database.recomputeDeadlines(nil, at: instant("2026-12-15T13:00:00Z"), actor: TestDepot.admin).isEmpty)
 
         // The new policy: leadership after 5 business days at P2 standard, and a TAM rule for standard customers.
-        let yaml = defaultPolicyYAML
+        let yaml =
+            defaultPolicyYAML
             .replacingOccurrences(of: "P2: {standard: 7 business-days", with: "P2: {standard: 5 business-days")
             .replacingOccurrences(of: "P2: {premium-plus: 1 business-day}", with: "P2: {standard: 2 days, premium-plus: 1 business-day}")
         #expect(yaml != defaultPolicyYAML)
-        let changed = try PolicyLoader.load(yaml: yaml, file: "changed.yaml") { path in throw DepotError.unreadableFile(path: path, reason: "none") }
+        let changed = try PolicyLoader.load(yaml: yaml, file: "changed.yaml") { path in
+            throw DepotError.unreadableFile(path: path, reason: "none")
+        }
         let reopened = try DepotDatabase.open(at: depot.folder.path + "/depot.sqlite", policy: changed, now: { depot.clock.now })
         let changes = try reopened.recomputeDeadlines(nil, at: instant("2026-12-15T13:00:00Z"), actor: TestDepot.admin)
         // 50 business hours from Monday 10:00 plus the 2 waited: Monday 8, Tuesday to Friday 40, Monday 21 December 4 -> 12:00.
-        #expect(changes == [
-            DeadlineChange(caseNumber: number, deadline: "escalation leadership", was: instant("2026-12-23T12:00:00Z"), now: instant("2026-12-21T12:00:00Z")),
-            DeadlineChange(caseNumber: number, deadline: "escalation tam", was: nil, now: instant("2026-12-16T12:00:00Z")),
-        ])
+        #expect(
+            changes == [
+                DeadlineChange(
+                    caseNumber: number, deadline: "escalation leadership", was: instant("2026-12-23T12:00:00Z"),
+                    now: instant("2026-12-21T12:00:00Z")),
+                DeadlineChange(caseNumber: number, deadline: "escalation tam", was: nil, now: instant("2026-12-16T12:00:00Z")),
+            ])
         #expect(try reopened.auditEntries(entity: "case", key: number, user: nil, limit: 10).filter { $0.action == "recompute" }.count == 2)
         #expect(try reopened.caseDetail(number, now: instant("2026-12-15T13:00:00Z")).timeline.last?.kind == "recomputed")
         #expect(try reopened.recomputeDeadlines(number, at: instant("2026-12-15T14:00:00Z"), actor: TestDepot.admin).isEmpty)
-        #expect(throws: DepotError.self) { try reopened.recomputeDeadlines(nil, at: instant("2026-12-15T14:00:00Z"), actor: TestDepot.accountManager) }
+        #expect(throws: DepotError.self) {
+            try reopened.recomputeDeadlines(nil, at: instant("2026-12-15T14:00:00Z"), actor: TestDepot.accountManager)
+        }
     }
 
     func reportRow(_ depot: TestDepot, _ name: String, asOf: String, case number: String) throws -> [String] {
-        let table = try depot.database.table(try ReportCatalog.named(name), parameters: ReportParameters(asOf: LocalDate(iso: asOf)!), limit: 1000)
+        let table = try depot.database.table(
+            try ReportCatalog.named(name), parameters: ReportParameters(asOf: LocalDate(iso: asOf)!), limit: 1000)
         return try #require(table.rows.first { $0.first == number })
     }
 }

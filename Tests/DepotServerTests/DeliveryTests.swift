@@ -1,12 +1,13 @@
 import DepotCore
-@testable import DepotServer
 import DepotStore
 import DepotTestSupport
 import Foundation
 import Hummingbird
-import Logging
 import HummingbirdTesting
+import Logging
 import Testing
+
+@testable import DepotServer
 
 /// A webhook receiver on loopback: answers each request with the next scripted status (then 200), records what
 /// it got, and acts once per Idempotency-Key.
@@ -35,10 +36,13 @@ final class Receiver: @unchecked Sendable {
         router.post("hook") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 1 << 20)
             let next = self.lock.withLock { () -> (status: HTTPResponse.Status, headers: HTTPFields, delay: Duration) in
-                let item = Received(key: request.headers[.init("Idempotency-Key")!] ?? "", timestamp: request.headers[.init("X-Depot-Timestamp")!] ?? "",
-                                    signature: request.headers[.init("X-Depot-Signature")!] ?? "", body: Data(buffer: body))
+                let item = Received(
+                    key: request.headers[.init("Idempotency-Key")!] ?? "", timestamp: request.headers[.init("X-Depot-Timestamp")!] ?? "",
+                    signature: request.headers[.init("X-Depot-Signature")!] ?? "", body: Data(buffer: body))
                 self.received.append(item)
-                let step = self.script.isEmpty ? (status: HTTPResponse.Status.ok, headers: HTTPFields(), delay: Duration.zero) : self.script.removeFirst()
+                let step =
+                    self.script.isEmpty
+                    ? (status: HTTPResponse.Status.ok, headers: HTTPFields(), delay: Duration.zero) : self.script.removeFirst()
                 if step.status == .ok { self.actedOn.insert(item.key) }
                 return step
             }
@@ -56,8 +60,9 @@ struct DeliveryTests {
     /// A fleet with one notification queued for logistics, an endpoint at the receiver's port, and a deliverer.
     static func setUp(port: Int, policy: DeliveryPolicy = DeliveryPolicy()) throws -> (TestDepot, WebhookDeliverer, Int64) {
         let depot = try TestDepot.withFleet()
-        _ = try depot.database.addEndpoint(target: .logistics, url: "http://127.0.0.1:\(port)/hook", secret: secret, customer: nil, format: .json,
-                                           at: Instant(Date()), actor: TestDepot.admin)
+        _ = try depot.database.addEndpoint(
+            target: .logistics, url: "http://127.0.0.1:\(port)/hook", secret: secret, customer: nil, format: .json,
+            at: Instant(Date()), actor: TestDepot.admin)
         let id = try depot.database.queueTestNotification(target: .logistics, customer: "ACME", at: Instant(Date()), actor: TestDepot.admin)
         return (depot, WebhookDeliverer(database: depot.database, policy: policy), id)
     }
@@ -76,7 +81,8 @@ struct DeliveryTests {
             let notification = try Self.state(depot, id)
             #expect(notification.state == "delivered" && notification.attempts == 1)
             #expect(got.key == notification.idempotencyKey)
-            #expect(got.signature == WebhookSignature.sign(secret: Self.secret, timestamp: try #require(Int64(got.timestamp)), body: got.body))
+            #expect(
+                got.signature == WebhookSignature.sign(secret: Self.secret, timestamp: try #require(Int64(got.timestamp)), body: got.body))
             #expect(String(decoding: got.body, as: UTF8.self) == notification.payload)
             // Nothing is due any more: no second request.
             #expect(try await deliverer.deliverDue() == DeliveryReport())
@@ -103,7 +109,9 @@ struct DeliveryTests {
             n = try Self.state(depot, id)
             #expect(n.lastError == "HTTP 429" && n.nextAttemptAt.secondsSinceEpoch - before.secondsSinceEpoch >= 120)
             let atRetry = n.nextAttemptAt
-            #expect(try await WebhookDeliverer(database: depot.database, policy: policy, now: { atRetry }).deliverDue() == DeliveryReport(delivered: 1))
+            #expect(
+                try await WebhookDeliverer(database: depot.database, policy: policy, now: { atRetry }).deliverDue()
+                    == DeliveryReport(delivered: 1))
             #expect(receiver.all.count == 3 && Set(receiver.all.map(\.key)).count == 1 && receiver.acted.count == 1)
         }
     }
@@ -115,7 +123,9 @@ struct DeliveryTests {
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        _ = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         _ = withUnsafeMutablePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) } }
         return Int(UInt16(bigEndian: address.sin_port))
@@ -125,7 +135,9 @@ struct DeliveryTests {
     func downThenBack() async throws {
         let port = Self.freePort()
         let (depot, deliverer, _) = try Self.setUp(port: port)
-        for _ in 0..<4 { _ = try depot.database.queueTestNotification(target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin) }
+        for _ in 0..<4 {
+            _ = try depot.database.queueTestNotification(target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin)
+        }
         #expect(try await deliverer.deliverDue() == DeliveryReport(retrying: 5))
         let receiver = Receiver()
         let app = Application(router: receiver.router(), configuration: .init(address: .hostname("127.0.0.1", port: port)))
@@ -176,7 +188,8 @@ struct DeliveryTests {
             var policy = DeliveryPolicy()
             policy.timeout = 1
             let (depot, deliverer, first) = try Self.setUp(port: try #require(client.port), policy: policy)
-            let second = try depot.database.queueTestNotification(target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin)
+            let second = try depot.database.queueTestNotification(
+                target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin)
             let clock = ContinuousClock.now
             let report = try await deliverer.deliverDue()
             #expect(ContinuousClock.now - clock < .seconds(2.5))
@@ -213,8 +226,8 @@ struct CollectingLogHandler: LogHandler {
         set { metadata[key] = newValue }
     }
 
-    func log(level: Logger.Level, message: Logger.Message, metadata: Logger.Metadata?, source: String, file: String, function: String, line: UInt) {
-        logs.add("\(level) \(message) \(self.metadata.merging(metadata ?? [:]) { $1 })")
+    func log(event: LogEvent) {
+        logs.add("\(event.level) \(event.message) \(metadata.merging(event.metadata ?? [:]) { $1 })")
     }
 }
 
@@ -250,14 +263,18 @@ struct BackgroundWorkTests {
         try await Application(router: receiver.router()).test(.live) { client in
             let depot = try TestDepot.withFleet()
             let port = try #require(client.port)
-            _ = try depot.database.addEndpoint(target: .tam, url: "http://127.0.0.1:\(port)/hook", secret: DeliveryTests.secret, customer: "ACME",
-                                               format: .json, at: Instant(Date()), actor: TestDepot.admin)
+            _ = try depot.database.addEndpoint(
+                target: .tam, url: "http://127.0.0.1:\(port)/hook", secret: DeliveryTests.secret, customer: "ACME",
+                format: .json, at: Instant(Date()), actor: TestDepot.admin)
             // A premium-plus case opened weeks ago: its TAM rule (one business day) is long due, and nobody ran `depot escalate`.
             let number = try depot.database.openCase(
-                NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
-                        title: "Unit does not boot"),
+                NewCase(
+                    customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                    title: "Unit does not boot"),
                 at: Instant(iso: "2026-11-02T15:00:00Z")!, actor: TestDepot.engineer)
-            let work = Task { await BackgroundWork(database: depot.database, policy: DeliveryPolicy(), logger: Logger(label: "test")).run() }
+            let work = Task {
+                await BackgroundWork(database: depot.database, policy: DeliveryPolicy(), logger: Logger(label: "test")).run()
+            }
             for _ in 0..<250 where receiver.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
             work.cancel()
             let got = try #require(receiver.all.first)

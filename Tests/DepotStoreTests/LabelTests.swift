@@ -15,7 +15,7 @@ private func run(_ program: String, _ arguments: [String], in folder: TemporaryF
         return (-1, "")
     }
     let outputPath = folder.path + "/\(program)-\(UUID().uuidString).out"
-    FileManager.default.createFile(atPath: outputPath, contents: nil)
+    _ = FileManager.default.createFile(atPath: outputPath, contents: nil)
     let output = try FileHandle(forWritingTo: URL(fileURLWithPath: outputPath))
     defer { try? output.close() }
     let process = Process()
@@ -36,11 +36,15 @@ struct LabelTests {
         let db = depot.database
         let monday = instant("2026-11-23T15:00:00Z")
         let number = try db.openCase(
-            NewCase(customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
-                    title: "Unit does not boot"),
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                title: "Unit does not boot"),
             at: monday, actor: TestDepot.engineer)
-        return try #require(try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU dead", at: monday,
-                                            actor: TestDepot.engineer).rma)
+        return try #require(
+            try db.diagnose(
+                serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU dead", at: monday,
+                actor: TestDepot.engineer
+            ).rma)
     }
 
     @Test("the barcode of both labels decodes to the RMA number with an independent reader (zbarimg on an rsvg-convert PNG)")
@@ -49,14 +53,20 @@ struct LabelTests {
         let rma = try advanceReplacement(depot)
         #expect(throws: DepotError.self) { try depot.database.rmaLabel(rma, direction: .replacement) }  // nothing allocated yet
         try depot.database.allocate(rma: rma, at: instant("2026-11-23T16:00:00Z"), actor: TestDepot.logistics)
-        try depot.database.ship(rma: rma, carrier: "UPS", tracking: "1Z999AA10123456784", at: instant("2026-11-23T20:00:00Z"), actor: TestDepot.logistics)
+        try depot.database.ship(
+            rma: rma, carrier: "UPS", tracking: "1Z999AA10123456784", at: instant("2026-11-23T20:00:00Z"), actor: TestDepot.logistics)
         for direction in [ShippingLabel.Direction.replacement, .return] {
             let label = try depot.database.rmaLabel(rma, direction: direction)
             let svg = depot.folder.write("\(direction.rawValue).svg", try label.svg())
             let png = depot.folder.path + "/\(direction.rawValue).png"
-            #expect(try run("rsvg-convert", ["--dpi-x", "300", "--dpi-y", "300", "--background-color", "white", "-o", png, svg], in: depot.folder).status == 0)
+            #expect(
+                try run(
+                    "rsvg-convert", ["--dpi-x", "300", "--dpi-y", "300", "--background-color", "white", "-o", png, svg], in: depot.folder
+                ).status == 0)
             let decoded = try run("zbarimg", ["--quiet", "--raw", png], in: depot.folder)
-            #expect(decoded.status == 0 && decoded.output.trimmingCharacters(in: .whitespacesAndNewlines) == rma, "\(direction): \(decoded.output)")
+            #expect(
+                decoded.status == 0 && decoded.output.trimmingCharacters(in: .whitespacesAndNewlines) == rma,
+                "\(direction): \(decoded.output)")
         }
     }
 
@@ -65,7 +75,8 @@ struct LabelTests {
         let depot = try TestDepot.withFleet()
         let rma = try advanceReplacement(depot)
         try depot.database.allocate(rma: rma, at: instant("2026-11-23T16:00:00Z"), actor: TestDepot.logistics)
-        try depot.database.ship(rma: rma, carrier: "UPS", tracking: "1Z999", at: instant("2026-11-23T20:00:00Z"), actor: TestDepot.logistics)
+        try depot.database.ship(
+            rma: rma, carrier: "UPS", tracking: "1Z999", at: instant("2026-11-23T20:00:00Z"), actor: TestDepot.logistics)
         let out = try depot.database.rmaLabel(rma, direction: .replacement)
         #expect(out.shipTo.lines == ["Acme Corp", "New York", "1 Broadway", "New York", "US"])
         #expect(out.returnTo.lines == ["Depot Memphis", "4100 Depot Way", "Memphis TN 38118", "US"])
@@ -76,22 +87,31 @@ struct LabelTests {
         let svg = try out.svg()
         #expect(svg.hasPrefix("<?xml") && svg.contains(#"width="100mm" height="150mm""#) && svg.contains(">\(rma)</text>"))
         #expect(svg.contains("Carrier UPS · tracking 1Z999"))
-        #expect(throws: DepotError.notFound(kind: "RMA", key: "RMA-2026-999999")) { try depot.database.rmaLabel("RMA-2026-999999", direction: .return) }
+        #expect(throws: DepotError.notFound(kind: "RMA", key: "RMA-2026-999999")) {
+            try depot.database.rmaLabel("RMA-2026-999999", direction: .return)
+        }
     }
 
     @Test("text on a label is XML-escaped; a sales referral has no label")
     func escapedAndRefused() throws {
-        let label = ShippingLabel(rma: "RMA-2026-000001", direction: .return,
-                                  shipTo: .init(lines: ["<script>alert(1)</script>", "Q&A \"Dept\"\u{1}"]), returnTo: .init(lines: ["Depot"]),
-                                  model: "DX-100", serials: ["SN-1"], carrier: nil, tracking: nil)
+        let label = ShippingLabel(
+            rma: "RMA-2026-000001", direction: .return,
+            shipTo: .init(lines: ["<script>alert(1)</script>", "Q&A \"Dept\"\u{1}"]), returnTo: .init(lines: ["Depot"]),
+            model: "DX-100", serials: ["SN-1"], carrier: nil, tracking: nil)
         let svg = try label.svg()
-        #expect(!svg.contains("<script>") && svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && svg.contains("Q&amp;A &quot;Dept&quot; "))
+        #expect(
+            !svg.contains("<script>") && svg.contains("&lt;script&gt;alert(1)&lt;/script&gt;") && svg.contains("Q&amp;A &quot;Dept&quot; "))
         let depot = try TestDepot.withFleet()
         let number = try depot.database.openCase(
-            NewCase(customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-OLD", impact: .high, urgency: .medium,
-                    title: "Old"), at: instant("2026-11-23T15:00:00Z"), actor: TestDepot.engineer)
-        let referral = try #require(try depot.database.diagnose(serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "x",
-                                                                 at: instant("2026-11-23T15:00:00Z"), actor: TestDepot.engineer).rma)
+            NewCase(
+                customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-OLD", impact: .high,
+                urgency: .medium,
+                title: "Old"), at: instant("2026-11-23T15:00:00Z"), actor: TestDepot.engineer)
+        let referral = try #require(
+            try depot.database.diagnose(
+                serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "x",
+                at: instant("2026-11-23T15:00:00Z"), actor: TestDepot.engineer
+            ).rma)
         #expect(throws: DepotError.refused(subject: referral, reason: "is a sales referral: nothing is shipped")) {
             try depot.database.rmaLabel(referral, direction: .return)
         }

@@ -19,7 +19,7 @@ public final class TemporaryFolder: @unchecked Sendable {
     @discardableResult
     public func write(_ name: String, _ text: String) -> String {
         let file = path + "/" + name
-        FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
+        _ = FileManager.default.createFile(atPath: file, contents: Data(text.utf8))
         return file
     }
 }

@@ -76,7 +76,7 @@ public struct MemoryByteSource: ByteSource {
     public mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(DepotError) -> Int {
         let n = min(buffer.count, chunk, bytes.count - position)
         guard n > 0 else { return 0 }
-        bytes.withUnsafeBytes { buffer.baseAddress!.copyMemory(from: $0.baseAddress! + position, byteCount: n) }
+        bytes.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[position..<(position + n)])) }
         position += n
         return n
     }
@@ -178,7 +178,8 @@ private struct ParseState {
         var mode = Mode.fieldStart
         line = nextLine
         var quoteLine = nextLine
-        let base = buffer.baseAddress!.assumingMemoryBound(to: UInt8.self)
+        guard let start = buffer.baseAddress else { return false }
+        let base = start.assumingMemoryBound(to: UInt8.self)
 
         while true {
             if position == filled {
@@ -230,8 +231,10 @@ private struct ParseState {
                 if i == filled { continue }
                 let b = base[i]
                 if b == UInt8(ascii: "\"") {
-                    throw .invalidFile(file: file, line: nextLine, message:
-                        "a quote inside an unquoted field (field \(fieldEnds.count + 1)); quote the whole field and double the quote")
+                    throw .invalidFile(
+                        file: file, line: nextLine,
+                        message:
+                            "a quote inside an unquoted field (field \(fieldEnds.count + 1)); quote the whole field and double the quote")
                 }
                 fieldEnds.append(fieldBytes.count)
                 advance(1)
@@ -271,8 +274,10 @@ private struct ParseState {
                     endLine(b)
                     return try finishRecord()
                 } else {
-                    throw .invalidFile(file: file, line: nextLine, message:
-                        "text after the closing quote of field \(fieldEnds.count + 1); a quote inside a quoted field is written twice")
+                    throw .invalidFile(
+                        file: file, line: nextLine,
+                        message:
+                            "text after the closing quote of field \(fieldEnds.count + 1); a quote inside a quoted field is written twice")
                 }
             }
         }
@@ -307,8 +312,10 @@ private struct ParseState {
         highBits = bits
         fieldBytes.append(contentsOf: run)
         if fieldBytes.count > maximumRecordBytes {
-            throw .invalidFile(file: file, line: line, message:
-                "a record longer than \(maximumRecordBytes) bytes starts here (is a quote left open?)")
+            throw .invalidFile(
+                file: file, line: line,
+                message:
+                    "a record longer than \(maximumRecordBytes) bytes starts here (is a quote left open?)")
         }
     }
 

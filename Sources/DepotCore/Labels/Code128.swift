@@ -64,7 +64,7 @@ public enum Code128 {
     /// (no quiet zones).
     public static func widths(_ text: String) throws(Unencodable) -> [Int] {
         var out: [Int] = []
-        for value in try symbols(text) { out += patterns[value].map { Int($0.asciiValue! - 48) } }
+        for value in try symbols(text) { out += patterns[value].utf8.map { Int($0) - 48 } }
         out += [2, 3, 3, 1, 1, 1, 2]  // stop
         return out
     }

@@ -1,7 +1,6 @@
 import DepotCore
 import DepotStore
 import Foundation
-import GRDB
 import Hummingbird
 import Prometheus
 
@@ -9,26 +8,36 @@ import Prometheus
 /// latencies, and at each scrape the open cases and the RMAs by state.
 final class ServerMetrics: Sendable {
     let registry = PrometheusCollectorRegistry()
-    private static let buckets: [Duration] = [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
-                                              .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
+    private static let buckets: [Duration] = [
+        .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+        .milliseconds(50), .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+    ]
+
+    private static func name(_ metric: String, unit: String = "", help: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(namespace: "depot", metricName: metric, unitName: unit, helpText: help)
+    }
+    private static var requests: MetricNameDescriptor {
+        name("http_requests", unit: "total", help: "HTTP requests by method, route and status.")
+    }
+    private static var durations: MetricNameDescriptor {
+        name("http_request_duration", unit: "seconds", help: "HTTP request latencies by method and route.")
+    }
+    private static var openCases: MetricNameDescriptor { name("open_cases", help: "Cases neither resolved nor closed.") }
+    private static var rmas: MetricNameDescriptor { name("rmas", help: "RMAs by state.") }
 
     func record(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(name: "depot_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))]).increment()
-        registry.makeDurationHistogram(name: "depot_http_request_duration_seconds", labels: [("method", method), ("route", route)],
-                                       buckets: Self.buckets).record(duration)
+        registry.makeCounter(descriptor: Self.requests, labels: [("method", method), ("route", route), ("status", String(status))])
+            .increment()
+        registry.makeDurationHistogram(descriptor: Self.durations, labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            .record(duration)
     }
 
     /// The text of a scrape, with the database's gauges read now.
     func scrape(_ database: DepotDatabase) throws -> String {
-        let (open, states) = try database.read { db -> (Int, [String: Int]) in
-            let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM support_case WHERE status NOT IN ('resolved', 'closed')") ?? 0
-            var states: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM rma GROUP BY state") { states[row["state"]] = row["n"] }
-            return (open, states)
-        }
-        registry.makeGauge(name: "depot_open_cases").set(Double(open))
+        let gauges = try database.workload()
+        registry.makeGauge(descriptor: Self.openCases).set(Double(gauges.openCases))
         for state in RMAState.allCases {
-            registry.makeGauge(name: "depot_rmas", labels: [("state", state.rawValue)]).set(Double(states[state.rawValue] ?? 0))
+            registry.makeGauge(descriptor: Self.rmas, labels: [("state", state.rawValue)]).set(Double(gauges.rmasByState[state] ?? 0))
         }
         return registry.emitToString()
     }
@@ -44,7 +53,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let route = context.endpointPath ?? "unmatched"
         do {
             let response = try await next(request, context)
-            metrics.record(method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
+            metrics.record(
+                method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
             return response
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500

@@ -1,8 +1,9 @@
 import DepotCore
 import DepotStore
 import Foundation
+
 #if canImport(FoundationNetworking)
-import FoundationNetworking
+    import FoundationNetworking
 #endif
 
 /// How the worker delivers: request timeout, backoff and when it gives up.
@@ -44,7 +45,9 @@ public struct WebhookDeliverer: Sendable {
     let now: @Sendable () -> Instant
     private let session: URLSession
 
-    public init(database: DepotDatabase, policy: DeliveryPolicy = DeliveryPolicy(), now: @escaping @Sendable () -> Instant = { Instant(Date()) }) {
+    public init(
+        database: DepotDatabase, policy: DeliveryPolicy = DeliveryPolicy(), now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    ) {
         self.database = database
         self.policy = policy
         self.now = now
@@ -99,13 +102,19 @@ public struct WebhookDeliverer: Sendable {
             }
             let body = Self.body(n, format: route.format)
             let timestamp = Int64(Date().timeIntervalSince1970)
-            var request = URLRequest(url: URL(string: route.url)!, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: policy.timeout)
+            guard let url = URL(string: route.url) else {
+                let retryAt = Instant(secondsSinceEpoch: started.secondsSinceEpoch + 60)
+                try database.markFailed(n.id, error: "the endpoint's URL \(route.url) cannot be read", retryAt: retryAt, giveUpAt: giveUpAt)
+                return retryAt > giveUpAt ? .dead : .waiting
+            }
+            var request = URLRequest(url: url, cachePolicy: .reloadIgnoringLocalCacheData, timeoutInterval: policy.timeout)
             request.httpMethod = "POST"
             request.httpBody = body
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
             request.setValue(n.idempotencyKey, forHTTPHeaderField: "Idempotency-Key")
             request.setValue(String(timestamp), forHTTPHeaderField: "X-Depot-Timestamp")
-            request.setValue(WebhookSignature.sign(secret: route.secret, timestamp: timestamp, body: body), forHTTPHeaderField: "X-Depot-Signature")
+            request.setValue(
+                WebhookSignature.sign(secret: route.secret, timestamp: timestamp, body: body), forHTTPHeaderField: "X-Depot-Signature")
             request.setValue("Depot", forHTTPHeaderField: "User-Agent")
             let status: Int
             let retryAfter: String?
@@ -128,7 +137,8 @@ public struct WebhookDeliverer: Sendable {
                 return try failed(n, error: "HTTP \(status)", retryAt: backoff(n), giveUpAt: giveUpAt)
             default:
                 // The receiver refuses the request itself (a wrong secret, a gone URL): not retried; `depot notify retry` after a fix.
-                try database.markFailed(n.id, error: "HTTP \(status) (not retried)", retryAt: giveUpAt.adding(seconds: 1), giveUpAt: giveUpAt)
+                try database.markFailed(
+                    n.id, error: "HTTP \(status) (not retried)", retryAt: giveUpAt.adding(seconds: 1), giveUpAt: giveUpAt)
                 return .dead
             }
         } catch {
@@ -146,7 +156,11 @@ public struct WebhookDeliverer: Sendable {
         return try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<HTTPURLResponse?, any Error>) in
                 let task = session.dataTask(with: request) { _, response, error in
-                    if let error { continuation.resume(throwing: error) } else { continuation.resume(returning: response as? HTTPURLResponse) }
+                    if let error {
+                        continuation.resume(throwing: error)
+                    } else {
+                        continuation.resume(returning: response as? HTTPURLResponse)
+                    }
                 }
                 running.start(task)
             }
@@ -193,7 +207,9 @@ public struct WebhookDeliverer: Sendable {
 
     static func describe(_ error: any Error) -> String {
         if let error = error as? URLError {
-            return error.code == .timedOut ? "timed out" : error.code == .cannotConnectToHost ? "connection refused" : "\(error.code.rawValue) \(error.localizedDescription)"
+            return error.code == .timedOut
+                ? "timed out"
+                : error.code == .cannotConnectToHost ? "connection refused" : "\(error.code.rawValue) \(error.localizedDescription)"
         }
         return String(describing: error)
     }

@@ -1,6 +1,7 @@
 import DepotCore
 import DepotStore
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Mustache
 
@@ -25,9 +26,10 @@ struct Pages: Sendable {
     }
 
     /// Renders `template` with the page's own values and the layout's (user, role, CSRF token, navigation).
-    func render(_ template: String, title: String, context: DepotRequestContext, status: HTTPResponse.Status = .ok,
-                _ values: [String: Any] = [:]) -> Response
-    {
+    func render(
+        _ template: String, title: String, context: DepotRequestContext, status: HTTPResponse.Status = .ok,
+        _ values: [String: Any] = [:]
+    ) -> Response {
         var all = values
         all["pageTitle"] = title
         if let actor = context.actor {
@@ -56,10 +58,11 @@ struct Pages: Sendable {
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
         var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
-        headers[.contentSecurityPolicy] = "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        headers[.contentSecurityPolicy] =
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
         headers[.xContentTypeOptions] = "nosniff"
         headers[.cacheControl] = "no-store"
-        headers[.init("Referrer-Policy")!] = "same-origin"
+        headers[.referrerPolicy] = "same-origin"
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
     }
 
@@ -76,7 +79,8 @@ enum Format {
         guard let instant else { return "" }
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
-        let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch)))
+        let c = calendar.dateComponents(
+            [.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch)))
         func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
         return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)) (\(zone.identifier))"
     }
@@ -102,7 +106,18 @@ enum Format {
             return ("breached \(duration(-left.seconds)) ago", "bad")
         case .pending?:
             guard let left else { return ("pending", "warn") }
-            return ("\(duration(left.seconds, business: left.business)) \(left.business ? "business time " : "")left", left.seconds < 3600 ? "warn" : "good")
+            return (
+                "\(duration(left.seconds, business: left.business)) \(left.business ? "business time " : "")left",
+                left.seconds < 3600 ? "warn" : "good"
+            )
         }
     }
+}
+
+extension HTTPField.Name {
+    /// `Referrer-Policy`, which swift-http-types does not name.
+    static let referrerPolicy: Self = {
+        guard let name = Self("Referrer-Policy") else { preconditionFailure("Referrer-Policy is a valid field name") }
+        return name
+    }()
 }

@@ -42,16 +42,22 @@ public struct DemoFleet {
 
     /// Fills `database` (which should be empty) and returns what it made.
     public mutating func fill(_ database: DepotDatabase, actor: Actor, folder: String) throws -> DemoSummary {
-        let names = ["Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Wonka",
-                     "Oscorp", "Massive Dynamic", "Aperture", "Vandelay", "Gringotts", "Monarch", "Nakatomi"]
+        let names = [
+            "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Wonka",
+            "Oscorp", "Massive Dynamic", "Aperture", "Vandelay", "Gringotts", "Monarch", "Nakatomi",
+        ]
         let regions = ["americas", "emea", "apac"]
         // Cities with their countries, so that a site's address and country agree (labels print both).
-        let cities = ["americas": [("Boston", "US"), ("Toronto", "CA"), ("Austin", "US"), ("Sao Paulo", "BR")],
-                      "emea": [("London", "GB"), ("Berlin", "DE"), ("Paris", "FR"), ("Leeds", "GB")],
-                      "apac": [("Sydney", "AU"), ("Tokyo", "JP"), ("Singapore", "SG"), ("Perth", "AU")]]
+        let cities = [
+            "americas": [("Boston", "US"), ("Toronto", "CA"), ("Austin", "US"), ("Sao Paulo", "BR")],
+            "emea": [("London", "GB"), ("Berlin", "DE"), ("Paris", "FR"), ("Leeds", "GB")],
+            "apac": [("Sydney", "AU"), ("Tokyo", "JP"), ("Singapore", "SG"), ("Perth", "AU")],
+        ]
         let today = base.utcDate
-        let models = [("DX-100", "Depot X 100", 12, "DX-200"), ("DX-200", "Depot X 200", 24, ""), ("EDGE-10", "Edge 10", 12, "EDGE-20"),
-                      ("EDGE-20", "Edge 20", 36, "")]
+        let models = [
+            ("DX-100", "Depot X 100", 12, "DX-200"), ("DX-200", "Depot X 200", 24, ""), ("EDGE-10", "Edge 10", 12, "EDGE-20"),
+            ("EDGE-20", "Edge 20", 36, ""),
+        ]
 
         var customers: [Customer] = []
         let customerCount = max(9, appliances / 25)
@@ -72,7 +78,7 @@ public struct DemoFleet {
             customerRows += "\(customer.key),\(name),\(customer.region),\(managers[i % 3]),\(tam)\n"
             for s in 0..<(1 + i % 3) {
                 let key = "\(customer.key)-S\(s + 1)"
-                let (city, country) = cities[customer.region]![(i + s) % 4]
+                let (city, country) = cities[customer.region]?[(i + s) % 4] ?? ("Berlin", "DE")
                 siteRows += "\(key),\(customer.key),\(name) \(city),\(country),\(customer.region),\"\(10 + s) Main Street, \(city)\"\n"
                 customers[i].sites.append(key)
             }
@@ -87,7 +93,11 @@ public struct DemoFleet {
         }
         files.append((.customers, customerRows))
         files.append((.sites, siteRows))
-        files.append((.depots, "depot,name,region,address\nD-MEM,Memphis,americas,\"4100 Depot Way, Memphis TN 38118, US\"\nD-AMS,Amsterdam,emea,\"Havenweg 12, 1043 AB Amsterdam, NL\"\nD-SIN,Singapore,apac,\"8 Changi North Crescent, Singapore 499613, SG\"\n"))
+        files.append(
+            (
+                .depots,
+                "depot,name,region,address\nD-MEM,Memphis,americas,\"4100 Depot Way, Memphis TN 38118, US\"\nD-AMS,Amsterdam,emea,\"Havenweg 12, 1043 AB Amsterdam, NL\"\nD-SIN,Singapore,apac,\"8 Changi North Crescent, Singapore 499613, SG\"\n"
+            ))
         files.append((.contracts, contractRows))
         files.append((.contacts, contactRows))
         let releases = [("4.2", -900), ("5.0", -600), ("5.1", -400), ("5.2", -200), ("6.0", -60)]
@@ -125,7 +135,9 @@ public struct DemoFleet {
         }
 
         // Cases and RMAs in every state.
-        func inWarranty(_ unit: Unit) -> Bool { Warranty.isCovered(on: today.adding(days: -20), shipDate: unit.shipDate, months: unit.months) }
+        func inWarranty(_ unit: Unit) -> Bool {
+            Warranty.isCovered(on: today.adding(days: -20), shipDate: unit.shipDate, months: unit.months)
+        }
         var used = Set<String>()
         func pick(_ matches: (Unit, Customer) -> Bool) -> (Unit, Customer)? {
             guard let unit = units.first(where: { !used.contains($0.serial) && matches($0, customers[$0.customer]) }) else { return nil }
@@ -157,19 +169,22 @@ public struct DemoFleet {
         func defective(_ unit: Unit, _ customer: Customer, title: String) throws -> String? {
             let opened = next(hours: 3)
             let number = try database.openCase(
-                NewCase(customer: customer.key, contact: customer.contact, type: .hardwareFault, serial: unit.serial, impact: .high,
-                        urgency: .medium, title: title), at: opened, actor: actor)
+                NewCase(
+                    customer: customer.key, contact: customer.contact, type: .hardwareFault, serial: unit.serial, impact: .high,
+                    urgency: .medium, title: title), at: opened, actor: actor)
             caseCount += 1
             try database.advanceCase(number, .respond, at: opened.adding(seconds: 1800), actor: actor)
-            let outcome = try database.diagnose(serial: unit.serial, caseNumber: number, verdict: .defective,
-                                                note: "Power supply fails under load; replaced cable, no change", checks: "psu=fail;fan=ok",
-                                                at: opened.adding(seconds: 3600), actor: actor)
+            let outcome = try database.diagnose(
+                serial: unit.serial, caseNumber: number, verdict: .defective,
+                note: "Power supply fails under load; replaced cable, no change", checks: "psu=fail;fan=ok",
+                at: opened.adding(seconds: 3600), actor: actor)
             if outcome.rma != nil { rmaCount += 1 }
             return outcome.rma
         }
         for steps in 0...advanceSteps.count {
             guard let (unit, customer) = pick({ _, c in c.tier == .premium || c.tier == .premiumPlus }),
-                  let rma = try defective(unit, customer, title: "Unit reboots under load") else { continue }
+                let rma = try defective(unit, customer, title: "Unit reboots under load")
+            else { continue }
             var at = clock
             for step in advanceSteps.prefix(steps) {
                 at = at.adding(seconds: 20 * 3600)
@@ -178,7 +193,8 @@ public struct DemoFleet {
         }
         for steps in 0...returnSteps.count {
             guard let (unit, customer) = pick({ u, c in c.tier == .standard && inWarranty(u) }),
-                  let rma = try defective(unit, customer, title: "Fan failure") else { continue }
+                let rma = try defective(unit, customer, title: "Fan failure")
+            else { continue }
             var at = clock
             for step in returnSteps.prefix(steps) {
                 at = at.adding(seconds: 20 * 3600)
@@ -187,17 +203,21 @@ public struct DemoFleet {
         }
         for close in [false, true] {
             guard let (unit, customer) = pick({ u, c in c.tier == .standard && !inWarranty(u) }),
-                  let rma = try defective(unit, customer, title: "Disk failure") else { continue }
+                let rma = try defective(unit, customer, title: "Disk failure")
+            else { continue }
             if close { try database.closeRMA(rma, outcome: .declined, at: clock.adding(seconds: 86_400), actor: actor) }
         }
-        if let (unit, customer) = pick({ _, c in c.tier != nil }), let rma = try defective(unit, customer, title: "Intermittent link loss") {
+        if let (unit, customer) = pick({ _, c in c.tier != nil }), let rma = try defective(unit, customer, title: "Intermittent link loss")
+        {
             try database.cancelRMA(rma, reason: "fault traced to the customer's switch", at: clock.adding(seconds: 7200), actor: actor)
         }
         // Open cases without RMAs, some past their response deadline.
         for (i, customer) in customers.enumerated().prefix(6) {
             let number = try database.openCase(
-                NewCase(customer: customer.key, contact: customer.contact, type: i % 2 == 0 ? .question : .productDefect,
-                        impact: [.low, .medium, .high][i % 3], urgency: .low, title: i % 2 == 0 ? "How do I rotate the logs?" : "GUI shows wrong uptime"),
+                NewCase(
+                    customer: customer.key, contact: customer.contact, type: i % 2 == 0 ? .question : .productDefect,
+                    impact: [.low, .medium, .high][i % 3], urgency: .low,
+                    title: i % 2 == 0 ? "How do I rotate the logs?" : "GUI shows wrong uptime"),
                 at: base.adding(seconds: -Int64(i + 1) * 5 * 3600), actor: actor)
             caseCount += 1
             if i % 3 == 1 { try database.advanceCase(number, .respond, at: base.adding(seconds: -Int64(i) * 5 * 3600), actor: actor) }
