@@ -1,8 +1,10 @@
 import ArgumentParser
 import DepotCore
-import DepotServer
+import DepotNotify
 import DepotStore
 import Foundation
+import Logging
+import ServiceLifecycle
 
 extension NotificationTarget: ExpressibleByArgument {}
 extension PayloadFormat: ExpressibleByArgument {}
@@ -54,17 +56,27 @@ struct NotifyCommand: ParsableCommand {
 
         func run() async throws {
             let deliverer = WebhookDeliverer(database: try store.open(), policy: delivery.policy)
-            repeat {
-                let report = try await deliverer.deliverDue()
-                if output.resolved == .json {
-                    try Output.json(report)
-                } else if once || report != DeliveryReport() {
-                    Output.write(
-                        "delivered \(report.delivered), retrying \(report.retrying), dead \(report.dead), waiting for an endpoint \(report.waiting)\n"
-                    )
-                }
-                if !once { try await Task.sleep(for: .seconds(5)) }
-            } while !once
+            let json = output.resolved == .json
+            if once {
+                try Self.show(try await deliverer.deliverDue(), json: json, always: true)
+                return
+            }
+            // Every 5 seconds until SIGTERM or SIGINT, which let the round in progress finish.
+            let logger = Logger(label: "depot")
+            let work = ScheduledWork.delivery(deliverer, clock: WallClock(), logger: logger) { report in
+                try? Self.show(report, json: json, always: false)
+            }
+            try await ServiceGroup(services: [work], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        }
+
+        private static func show(_ report: DeliveryReport, json: Bool, always: Bool) throws {
+            if json {
+                try Output.json(report)
+            } else if always || report != DeliveryReport() {
+                Output.write(
+                    "delivered \(report.delivered), retrying \(report.retrying), dead \(report.dead), waiting for an endpoint \(report.waiting)\n"
+                )
+            }
         }
     }
 

@@ -1,10 +1,12 @@
 import ArgumentParser
 import DepotCore
+import DepotNotify
 import DepotServer
 import DepotStore
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 /// `depot serve`
 struct ServeCommand: AsyncParsableCommand {
@@ -40,10 +42,17 @@ struct ServeCommand: AsyncParsableCommand {
         let configuration = ServerConfiguration(
             host: host, port: port, secureCookies: secureCookies, benchmarkRoutes: benchmarkRoutes,
             eventLoopThreads: eventLoopThreads)
-        let app = try buildApplication(database: database, configuration: configuration, logger: logger)
-        let background = BackgroundWork(database: database, policy: delivery.policy, logger: logger)
-        let work = noWorker ? nil : Task { await background.run() }
-        defer { work?.cancel() }
+        let clock = WallClock()
+        let services: [any Service] =
+            noWorker
+            ? []
+            : [
+                ScheduledWork.escalations(database, clock: clock, logger: logger),
+                ScheduledWork.overdueReturns(database, clock: clock, logger: logger),
+                ScheduledWork.retention(database, clock: clock, logger: logger),
+                ScheduledWork.delivery(WebhookDeliverer(database: database, policy: delivery.policy), clock: clock, logger: logger),
+            ]
+        let app = try buildApplication(database: database, configuration: configuration, services: services, logger: logger)
         try await app.runService()
         logger.info("stopped; the database is closed")
     }

@@ -4,6 +4,7 @@ import Foundation
 import Hummingbird
 import Logging
 import NIOPosix
+import ServiceLifecycle
 
 /// Where and how the server listens.
 public struct ServerConfiguration: Sendable {
@@ -36,14 +37,16 @@ public struct ServerConfiguration: Sendable {
     }
 }
 
-/// Builds the Depot server on `database`: health and Prometheus metrics, the web UI, the JSON API.
+/// Builds the Depot server on `database`: health and Prometheus metrics, the web UI, the JSON API; `services` (the
+/// background work) run beside it in its service group and stop after it on SIGTERM or SIGINT.
 public func buildApplication(
-    database: DepotDatabase, configuration: ServerConfiguration, logger: Logger? = nil,
+    database: DepotDatabase, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger? = nil,
     now: @escaping @Sendable () -> Instant = { Instant(Date()) }
 ) throws -> some ApplicationProtocol {
     Application(
         router: try buildRouter(database: database, configuration: configuration, now: now),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
+        services: services,
         eventLoopGroupProvider: .shared(EventLoopGroups.shared(threads: configuration.resolvedEventLoopThreads)),
         logger: logger ?? Logger(label: "depot"))
 }

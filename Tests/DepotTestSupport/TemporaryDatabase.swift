@@ -25,9 +25,12 @@ public final class TemporaryFolder: @unchecked Sendable {
 }
 
 /// The "now" of a test database: fixed, moved only by the test (steps dated after it are refused as from the future).
-public final class TestClock: @unchecked Sendable {
+/// As a `DepotClock` its waits end only when the test moves the clock past them, so a test drives background work.
+public final class TestClock: DepotClock, @unchecked Sendable {
     private let lock = NSLock()
     private var instant: Instant
+    private var sleepers: [(id: Int, until: Instant, continuation: CheckedContinuation<Void, any Error>)] = []
+    private var nextSleeper = 0
 
     /// A clock standing at `instant`.
     public init(_ instant: Instant) { self.instant = instant }
@@ -39,19 +42,48 @@ public final class TestClock: @unchecked Sendable {
         return instant
     }
 
-    /// Sets the clock.
+    /// Sets the clock, waking every wait it passes.
     public func set(_ newInstant: Instant) {
         lock.lock()
         instant = newInstant
+        let woken = sleepers.filter { $0.until <= newInstant }
+        sleepers.removeAll { $0.until <= newInstant }
         lock.unlock()
+        for sleeper in woken { sleeper.continuation.resume() }
     }
 
     /// Moves the clock on.
-    public func advance(seconds: Int64) {
-        lock.lock()
-        instant = instant.adding(seconds: seconds)
-        lock.unlock()
+    public func advance(seconds: Int64) { set(now.adding(seconds: seconds)) }
+
+    /// Waits until the test moves the clock `duration` on from now.
+    public func sleep(for duration: Duration) async throws {
+        let id = lock.withLock {
+            nextSleeper += 1
+            return nextSleeper
+        }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+                lock.lock()
+                let until = instant.adding(seconds: duration.components.seconds)
+                if Task.isCancelled {
+                    lock.unlock()
+                    continuation.resume(throwing: CancellationError())
+                } else {
+                    sleepers.append((id, until, continuation))
+                    lock.unlock()
+                }
+            }
+        } onCancel: {
+            lock.lock()
+            let cancelled = sleepers.filter { $0.id == id }
+            sleepers.removeAll { $0.id == id }
+            lock.unlock()
+            for sleeper in cancelled { sleeper.continuation.resume(throwing: CancellationError()) }
+        }
     }
+
+    /// How many waits are pending (a test waits for a service to reach its sleep before moving the clock).
+    public var waiting: Int { lock.withLock { sleepers.count } }
 }
 
 /// A real SQLite database in a temporary folder, with the small fleet of `Fleet` imported.

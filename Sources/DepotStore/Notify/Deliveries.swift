@@ -22,12 +22,13 @@ public struct QueuedNotification: Sendable, Encodable, Equatable {
     public let lastError: String?
 }
 
-/// Where one notification goes: the endpoint, its format and its secret (in memory only).
+/// Where one notification goes: the endpoint, its format and its signing secret as stored, sealed (DepotNotify
+/// opens it only to sign a request).
 public struct DeliveryRoute: Sendable {
     public let endpointID: Int64
     public let url: String
     public let format: PayloadFormat
-    public let secret: String
+    public let sealedSecret: Data
 }
 
 extension DepotDatabase {
@@ -94,20 +95,22 @@ extension DepotDatabase {
     /// The endpoint a notification goes to: its customer's own endpoint for the target, else the target's; `nil` when
     /// neither exists (the notification waits).
     public func route(for notification: QueuedNotification) throws(DepotError) -> DeliveryRoute? {
-        let found: (Int64, String, String)? = try read { db in
+        try read { db in
             guard
                 let row = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
-                            SELECT e.id, e.url, e.format FROM webhook_endpoint e
+                            SELECT e.id, e.url, e.format, e.secret_sealed FROM webhook_endpoint e
                             WHERE e.target = ? AND (e.customer_id IS NULL OR e.customer_id = (SELECT customer_id FROM notification WHERE id = ?))
                             ORDER BY e.customer_id IS NULL LIMIT 1
                             """), arguments: [notification.target.rawValue, notification.id])
             else { return nil }
-            return (row["id"], row["url"], row["format"])
+            let format: String = row["format"]
+            guard let payloadFormat = PayloadFormat(rawValue: format) else {
+                throw DepotError.unreadableValue(table: "webhook_endpoint", column: "format", value: format)
+            }
+            return DeliveryRoute(endpointID: row["id"], url: row["url"], format: payloadFormat, sealedSecret: row["secret_sealed"])
         }
-        guard let (id, url, format) = found else { return nil }
-        return DeliveryRoute(endpointID: id, url: url, format: PayloadFormat(rawValue: format) ?? .json, secret: try endpointSecret(id))
     }
 
     /// Records a delivery the receiver accepted.

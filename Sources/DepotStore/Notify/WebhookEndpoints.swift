@@ -1,4 +1,3 @@
-import Crypto
 import DepotCore
 import Foundation
 import GRDB
@@ -19,33 +18,25 @@ public struct WebhookEndpoint: Sendable, Encodable, Equatable {
     public let createdAt: Instant
 }
 
-/// `X-Depot-Signature` of a request: `sha256=` and the lowercase hex HMAC-SHA256 of `"<timestamp>.<body>"`
-/// under the endpoint's secret; `X-Depot-Timestamp` carries the same Unix seconds.
-public enum WebhookSignature {
-    public static func sign(secret: String, timestamp: Int64, body: Data) -> String {
-        var message = Data("\(timestamp).".utf8)
-        message.append(body)
-        let mac = HMAC<SHA256>.authenticationCode(for: message, using: SymmetricKey(data: Data(secret.utf8)))
-        return Hex.lowercase(mac, prefix: "sha256=")
-    }
-}
-
 extension DepotDatabase {
-    /// Adds an endpoint for `target` (for one customer's notifications when `customer` is given); the secret is
-    /// sealed with the database's key file. One endpoint per target, and per target and customer.
-    public func addEndpoint(
-        target: NotificationTarget, url: String, secret: String, customer: String?, format: PayloadFormat,
-        at: Instant, actor: Actor
-    ) throws(DepotError) -> Int64 {
-        try actor.require(.configureNotifications)
+    /// `url` trimmed, when it is an http:// or https:// URL with a host.
+    public static func endpointURL(_ url: String) throws(DepotError) -> String {
         let url = url.trimmingSpaces()
         guard let parsed = URL(string: url), let scheme = parsed.scheme?.lowercased(), scheme == "http" || scheme == "https",
             let host = parsed.host, !host.isEmpty
         else { throw .invalidArgument(name: "URL", value: url, reason: "an endpoint is an http:// or https:// URL with a host") }
-        guard secret.utf8.count >= 16 else {
-            throw .invalidArgument(name: "--secret", value: "(hidden)", reason: "a signing secret has at least 16 characters")
-        }
-        let sealed = try SecretBox(databasePath: path).seal(secret)
+        return url
+    }
+
+    /// Adds an endpoint for `target` (for one customer's notifications when `customer` is given) with its signing
+    /// secret sealed already (DepotNotify's `addEndpoint(secret:)` seals it). One endpoint per target, and per target
+    /// and customer.
+    public func addEndpoint(
+        target: NotificationTarget, url: String, sealedSecret sealed: Data, customer: String?, format: PayloadFormat,
+        at: Instant, actor: Actor
+    ) throws(DepotError) -> Int64 {
+        try actor.require(.configureNotifications)
+        let url = try Self.endpointURL(url)
         let recordedAt = now()
         return try write { db in
             let customerRow = try customer.map { try Lookup.customer(db, key: $0) }
@@ -103,14 +94,5 @@ extension DepotDatabase {
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "remove", entity: "webhook-endpoint", key: String(id),
                 customerID: customerID ?? nil, details: [:])
         }
-    }
-
-    /// The signing secret of an endpoint (for the delivery worker only; never printed).
-    func endpointSecret(_ id: Int64) throws(DepotError) -> String {
-        let sealed: Data? = try read { db in
-            try Data.fetchOne(db, sql: "SELECT secret_sealed FROM webhook_endpoint WHERE id = ?", arguments: [id])
-        }
-        guard let sealed else { throw .notFound(kind: "webhook endpoint", key: String(id)) }
-        return try SecretBox(databasePath: path).unseal(sealed)
     }
 }

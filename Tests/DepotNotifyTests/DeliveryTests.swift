@@ -5,9 +5,10 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ServiceLifecycle
 import Testing
 
-@testable import DepotServer
+@testable import DepotNotify
 
 /// A webhook receiver on loopback: answers each request with the next scripted status (then 200), records what
 /// it got, and acts once per Idempotency-Key.
@@ -104,13 +105,13 @@ struct DeliveryTests {
             // Between half and all of 10 s later (the jitter).
             #expect((5...11).contains(n.nextAttemptAt.secondsSinceEpoch - before.secondsSinceEpoch))
             let firstRetry = n.nextAttemptAt
-            let later = WebhookDeliverer(database: depot.database, policy: policy, now: { firstRetry })
+            let later = WebhookDeliverer(database: depot.database, policy: policy, clock: TestClock(firstRetry))
             #expect(try await later.deliverDue() == DeliveryReport(retrying: 1))
             n = try Self.state(depot, id)
             #expect(n.lastError == "HTTP 429" && n.nextAttemptAt.secondsSinceEpoch - before.secondsSinceEpoch >= 120)
             let atRetry = n.nextAttemptAt
             #expect(
-                try await WebhookDeliverer(database: depot.database, policy: policy, now: { atRetry }).deliverDue()
+                try await WebhookDeliverer(database: depot.database, policy: policy, clock: TestClock(atRetry)).deliverDue()
                     == DeliveryReport(delivered: 1))
             #expect(receiver.all.count == 3 && Set(receiver.all.map(\.key)).count == 1 && receiver.acted.count == 1)
         }
@@ -146,7 +147,7 @@ struct DeliveryTests {
         // Wait until it listens, then deliver as the retries fall due (an hour later, by the deliverer's clock).
         for _ in 0..<100 where try await Self.listening(port) == false { try await Task.sleep(for: .milliseconds(50)) }
         let later = Instant(secondsSinceEpoch: Instant(Date()).secondsSinceEpoch + 3600)
-        let back = WebhookDeliverer(database: depot.database, now: { later })
+        let back = WebhookDeliverer(database: depot.database, clock: TestClock(later))
         #expect(try await back.deliverDue() == DeliveryReport(delivered: 5))
         #expect(try await back.deliverDue() == DeliveryReport())
         #expect(receiver.all.count == 5 && receiver.acted.count == 5)
@@ -175,7 +176,9 @@ struct DeliveryTests {
         #expect(try Self.state(depot, id).lastError?.hasPrefix("request failed") == true)
         // Two hours later the give-up time has passed: the next failure makes it dead.
         let late = Instant(secondsSinceEpoch: Instant(Date()).secondsSinceEpoch + 7200)
-        #expect(try await WebhookDeliverer(database: depot.database, policy: policy, now: { late }).deliverDue() == DeliveryReport(dead: 1))
+        #expect(
+            try await WebhookDeliverer(database: depot.database, policy: policy, clock: TestClock(late)).deliverDue()
+                == DeliveryReport(dead: 1))
         #expect(try Self.state(depot, id).state == "dead")
         try depot.database.retryNotification(id, at: Instant(Date()), actor: TestDepot.admin)
         #expect(try Self.state(depot, id).state == "pending")
@@ -233,18 +236,15 @@ struct CollectingLogHandler: LogHandler {
 
 @Suite("Webhook delivery: secrets")
 struct DeliverySecretTests {
-    @Test("the server's worker delivers and logs at trace level without ever writing the secret; the queue listing holds none")
+    @Test("the delivery service delivers and logs at trace level without ever writing the secret; the queue listing holds none")
     func noSecretInLogs() async throws {
         let receiver = Receiver([(.internalServerError, [:], .zero)])
         let logs = CollectedLogs()
         try await Application(router: receiver.router()).test(.live) { client in
-            let (depot, _, _) = try DeliveryTests.setUp(port: try #require(client.port))
+            let (depot, deliverer, _) = try DeliveryTests.setUp(port: try #require(client.port))
             var logger = Logger(label: "test") { _ in CollectingLogHandler(logs: logs) }
             logger.logLevel = .trace
-            let work = Task { await BackgroundWork(database: depot.database, policy: DeliveryPolicy(), logger: logger).run() }
-            for _ in 0..<100 where receiver.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-            try await Task.sleep(for: .milliseconds(200))
-            work.cancel()
+            await ScheduledWork.delivery(deliverer, clock: depot.clock, logger: logger).runOnce()
             #expect(!receiver.all.isEmpty)
             #expect(logs.all.contains { $0.contains("retrying") })
             #expect(!logs.all.contains { $0.contains(DeliveryTests.secret) })
@@ -255,33 +255,69 @@ struct DeliverySecretTests {
     }
 }
 
-@Suite("Webhook delivery: the server's schedule")
+@Suite("Background work as services")
 struct BackgroundWorkTests {
-    @Test("depot serve's background work fires a due escalation by itself and delivers it to the TAM's endpoint")
+    @Test("the escalation and delivery services fire a due escalation by themselves and deliver it to the TAM's endpoint")
     func escalationWithoutCron() async throws {
         let receiver = Receiver()
         try await Application(router: receiver.router()).test(.live) { client in
-            let depot = try TestDepot.withFleet()
+            let opened = Instant(iso: "2026-11-02T15:00:00Z")!
+            let depot = try TestDepot.withFleet(now: opened)
             let port = try #require(client.port)
             _ = try depot.database.addEndpoint(
                 target: .tam, url: "http://127.0.0.1:\(port)/hook", secret: DeliveryTests.secret, customer: "ACME",
-                format: .json, at: Instant(Date()), actor: TestDepot.admin)
-            // A premium-plus case opened weeks ago: its TAM rule (one business day) is long due, and nobody ran `depot escalate`.
+                format: .json, at: opened, actor: TestDepot.admin)
+            // A premium-plus case: its TAM rule (one business day) falls due the next day, and nobody runs `depot escalate`.
             let number = try depot.database.openCase(
                 NewCase(
                     customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
                     title: "Unit does not boot"),
-                at: Instant(iso: "2026-11-02T15:00:00Z")!, actor: TestDepot.engineer)
-            let work = Task {
-                await BackgroundWork(database: depot.database, policy: DeliveryPolicy(), logger: Logger(label: "test")).run()
+                at: opened, actor: TestDepot.engineer)
+            let logger = Logger(label: "test")
+            let group = ServiceGroup(
+                services: [
+                    ScheduledWork.escalations(depot.database, clock: depot.clock, logger: logger),
+                    ScheduledWork.delivery(
+                        WebhookDeliverer(database: depot.database, clock: depot.clock), clock: depot.clock, logger: logger),
+                ], logger: logger)
+            let running = Task { try await group.run() }
+            // Both have run their first round and wait: nothing is due yet.
+            for _ in 0..<500 where depot.clock.waiting < 2 { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(depot.clock.waiting == 2 && receiver.all.isEmpty)
+            #expect(try depot.database.caseDetail(number, now: opened).escalations.filter(\.fired).isEmpty)
+            // Two days later by the services' clock (not the machine's): the escalation fires, then is delivered.
+            depot.clock.advance(seconds: 2 * 86_400)
+            for _ in 0..<500 where receiver.all.isEmpty {
+                try await Task.sleep(for: .milliseconds(10))
+                if depot.clock.waiting == 2 { depot.clock.advance(seconds: 5) }
             }
-            for _ in 0..<250 where receiver.all.isEmpty { try await Task.sleep(for: .milliseconds(20)) }
-            work.cancel()
+            await group.triggerGracefulShutdown()
+            try await running.value
             let got = try #require(receiver.all.first)
             let event = try #require(try JSONSerialization.jsonObject(with: got.body) as? [String: String])
             #expect(event["event"] == "escalation" && event["case"] == number && event["target"] == "tam" && event["rule"] == "tam")
             #expect(got.key == "escalation:\(number):tam@tam")
-            #expect(try depot.database.caseDetail(number, now: Instant(Date())).escalations.filter(\.fired).map(\.target).contains(.tam))
+            #expect(try depot.database.caseDetail(number, now: depot.clock.now).escalations.filter(\.fired).map(\.target).contains(.tam))
         }
+    }
+
+    @Test("a graceful shutdown ends a service's wait at once; cancelling ends it too")
+    func stopsCleanly() async throws {
+        let depot = try TestDepot.withFleet()
+        let logger = Logger(label: "test")
+        let work = ScheduledWork.retention(depot.database, clock: depot.clock, logger: logger)
+        let group = ServiceGroup(services: [work], logger: logger)
+        let running = Task { try await group.run() }
+        for _ in 0..<500 where depot.clock.waiting < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(depot.clock.waiting == 1)
+        await group.triggerGracefulShutdown()
+        try await running.value
+        #expect(depot.clock.waiting == 0)
+
+        let alone = Task { try await work.run() }
+        for _ in 0..<500 where depot.clock.waiting < 1 { try await Task.sleep(for: .milliseconds(10)) }
+        alone.cancel()
+        try await alone.value
+        #expect(depot.clock.waiting == 0)
     }
 }

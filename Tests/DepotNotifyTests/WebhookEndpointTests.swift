@@ -1,9 +1,10 @@
 import DepotCore
+import DepotStore
 import DepotTestSupport
 import Foundation
 import Testing
 
-@testable import DepotStore
+@testable import DepotNotify
 
 @Suite("Webhook endpoints")
 struct WebhookEndpointTests {
@@ -39,7 +40,12 @@ struct WebhookEndpointTests {
                 at: Self.at, actor: TestDepot.engineer)
         }
         // The secret comes back for signing; the database file never holds it in plain text; the key file is private.
-        #expect(try database.endpointSecret(leadership) == Self.secret)
+        let route = try #require(
+            try database.route(
+                for: try database.notification(
+                    try database.queueTestNotification(target: .leadership, customer: nil, at: Self.at, actor: TestDepot.admin))))
+        #expect(route.endpointID == leadership)
+        #expect(try route.secret(keyOf: database) == Self.secret)
         for suffix in ["", "-wal"] {
             let file = try Data(contentsOf: URL(fileURLWithPath: database.path + suffix))
             #expect(file.range(of: Data(Self.secret.utf8)) == nil && file.range(of: Data("whsec_".utf8)) == nil, "depot.sqlite\(suffix)")
