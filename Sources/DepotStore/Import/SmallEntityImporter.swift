@@ -272,13 +272,8 @@ struct SmallEntityImporter: RowImporter {
                     """,
                 arguments: [customer])
             guard let row else { continue }
-            let designated: Int = row["designated"]
-            let cap: Int = row["cap"] ?? 0
-            if designated > cap {
-                let customerKey: String = row["customer"]
-                log.add(
-                    line: line, column: entity == .contacts ? "designated" : "max_contacts",
-                    "customer \"\(customerKey)\" would have \(designated) designated contacts; its contract allows \(cap)")
+            if let problem = DesignatedContacts.capProblem(customer: row["customer"], designated: row["designated"], cap: row["cap"]) {
+                log.add(line: line, column: entity == .contacts ? "designated" : "max_contacts", problem)
             }
         }
     }

@@ -94,18 +94,11 @@ extension DepotDatabase {
                         "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why"
                 )
             }
-            if priority == .p1 {
-                let designated: Bool = contact["designated"]
-                if !designated || tier == nil {
-                    let why =
-                        !designated
-                        ? "\(contactEmail) is not a designated contact"
-                        : "customer \"\(customerKey)\" has no active contract on \(openingDay)"
-                    throw DepotError.refused(
-                        subject: "P1",
-                        reason: "only a designated contact under an active contract may report a P1 case; \(why). "
-                            + "Open it as P2 with --priority P2 --reason ...")
-                }
+            if priority == .p1,
+                let refusal = CaseRules.p1Refusal(
+                    contact: contactEmail, designated: contact["designated"], customer: customerKey, activeTier: tier, on: openingDay)
+            {
+                throw refusal
             }
             if let given = request.productVersion {
                 let known = try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM release ORDER BY released_on, version"))
@@ -217,15 +210,9 @@ extension DepotDatabase {
                 assignments.append("resolved_at = ?")
                 arguments.append(at.description)
             case .close:
-                guard let confirmedBy, !confirmedBy.trimmingSpaces().isEmpty else {
-                    throw DepotError.invalidArgument(
-                        name: "--confirmed-by", value: "",
-                        reason: "a case is closed only by mutual agreement: name the customer contact who confirmed it")
-                }
-                let contact = try Lookup.contact(db, email: confirmedBy)
-                guard contact["customer_id"] as Int64 == row["customer_id"] as Int64 else {
-                    throw DepotError.refused(subject: contact["email"], reason: "is not a contact of this case's customer")
-                }
+                let contact = try Lookup.contact(db, email: CaseRules.confirmingContact(confirmedBy))
+                try CaseRules.checkConfirmation(
+                    by: contact["email"], isContactOfCaseCustomer: contact["customer_id"] as Int64 == row["customer_id"] as Int64)
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
                 arguments += [at.description, contact["id"] as Int64]
                 details["confirmedBy"] = contact["email"]

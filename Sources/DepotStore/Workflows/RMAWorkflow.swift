@@ -1,15 +1,10 @@
 import DepotCore
 import GRDB
 
-/// How a sales referral ended.
-public enum ReferralOutcome: String, CaseIterable, Sendable, Codable {
-    case purchased, declined
-}
-
 extension DepotDatabase {
-    /// Sets a spare aside for the RMA: `serial` when given, else the spare SPEC.md 4 prefers (same model,
-    /// else its successor; a depot in the site's region first) among those in stock at `at` and outside the
-    /// unit's lineage. Returns the spare's serial.
+    /// Sets a spare aside for the RMA: `serial` when given, else the spare SPEC.md 4 prefers
+    /// (`SpareAllocation.preferred`) among those in stock at `at` and outside the unit's lineage. Returns the
+    /// spare's serial.
     @discardableResult
     public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: Actor) throws(DepotError) -> String {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
@@ -17,49 +12,61 @@ extension DepotDatabase {
             let modelID: Int64 = unit["model_id"]
             let successorID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
+            let model = try Lookup.key(db, table: "model", id: modelID) ?? ""
+            let successor = try Lookup.key(db, table: "model", id: successorID)
             let spare: Row
             if let serial {
                 spare = try Lookup.appliance(db, serial: serial)
-                let spareSerial: String = spare["serial"]
-                guard spare["status"] as String == ApplianceStatus.inStock.rawValue else {
-                    throw DepotError.refused(subject: spareSerial, reason: "is \(spare["status"] as String), not an in-stock spare")
-                }
-                let spareModel: Int64 = spare["model_id"]
-                guard spareModel == modelID || spareModel == successorID else {
-                    throw DepotError.refused(subject: spareSerial, reason: "is neither the defective unit's model nor its successor")
-                }
                 let related =
                     try Bool.fetchOne(
                         db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
                         arguments: [unit["id"], spare["id"]]) ?? true
-                guard !related else {
-                    throw DepotError.refused(
-                        subject: spareSerial,
-                        reason: "is in the lineage of \(unit["serial"] as String) (a unit never replaces itself or its own line)")
+                let status: String = spare["status"]
+                guard let spareStatus = ApplianceStatus(rawValue: status) else {
+                    throw DepotError.unreadableValue(table: "appliance", column: "status", value: status)
+                }
+                if let refusal = SpareAllocation.refusal(
+                    serial: spare["serial"], status: spareStatus,
+                    spareModel: try Lookup.key(db, table: "model", id: spare["model_id"]) ?? "",
+                    model: model, successor: successor, inLineageOf: related ? unit["serial"] : nil)
+                {
+                    throw refusal
                 }
             } else {
-                let region: String = rma["region"]
+                var candidates: [(id: Int64, spare: SpareCandidate)] = []
+                for row in try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            WITH RECURSIVE \(Self.lineageCTE)
+                            SELECT a.id, a.serial, m.key AS model, d.key AS depot, d.region, a.moved_at
+                            FROM appliance a JOIN depot d ON d.id = a.depot_id JOIN model m ON m.id = a.model_id
+                            WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
+                            """),
+                    arguments: [unit["id"], modelID, successorID ?? modelID])
+                {
+                    var movedAt: Instant?
+                    if let moved = row["moved_at"] as String? {
+                        guard let instant = Instant(databaseText: moved) else {
+                            throw DepotError.unreadableValue(table: "appliance", column: "moved_at", value: moved)
+                        }
+                        movedAt = instant
+                    }
+                    let spare = SpareCandidate(
+                        serial: row["serial"], model: row["model"], depot: row["depot"], depotRegion: row["region"], movedAt: movedAt)
+                    candidates.append((row["id"], spare))
+                }
                 guard
-                    let picked = try Row.fetchOne(
-                        db.cachedStatement(
-                            sql: """
-                                WITH RECURSIVE \(Self.lineageCTE)
-                                SELECT a.* FROM appliance a JOIN depot d ON d.id = a.depot_id
-                                WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
-                                  AND (a.moved_at IS NULL OR a.moved_at <= ?5)
-                                ORDER BY a.model_id <> ?2, d.region <> ?4, d.key, a.serial
-                                LIMIT 1
-                                """),
-                        arguments: [unit["id"], modelID, successorID ?? modelID, region, at.description])
+                    let picked = SpareAllocation.preferred(
+                        among: candidates.map(\.spare), model: model, successor: successor, region: rma["region"], at: at),
+                    let pickedID = candidates.first(where: { $0.spare == picked })?.id,
+                    let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [pickedID])
                 else {
-                    let model = try Lookup.key(db, table: "model", id: modelID) ?? "?"
-                    let successor = try Lookup.key(db, table: "model", id: successorID)
                     throw DepotError.refused(
                         subject: rma["number"],
-                        reason: "no spare of model \(model)"
+                        reason: "no spare of model \(model.isEmpty ? "?" : model)"
                             + (successor.map { " or its successor \($0)" } ?? "") + " is in stock")
                 }
-                spare = picked
+                spare = row
             }
             try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: spare["id"]), "\(spare["serial"] as String)'s last move")
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated', moved_at = ? WHERE id = ?").execute(arguments: [
@@ -195,14 +202,9 @@ extension DepotDatabase {
     /// Closes an RMA; a sales referral needs its outcome.
     public func closeRMA(_ number: String, outcome: ReferralOutcome? = nil, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .close, at: at, actor: actor) { db, rma in
-            let isReferral = rma["path"] as String == RMAPath.salesReferral.rawValue
-            if isReferral && outcome == nil {
-                throw DepotError.invalidArgument(name: "--outcome", value: "", reason: "a sales referral closes as purchased or declined")
-            }
-            if !isReferral && outcome != nil {
-                throw DepotError.invalidArgument(
-                    name: "--outcome", value: outcome?.rawValue ?? "", reason: "only a sales referral has an outcome")
-            }
+            let path: String = rma["path"]
+            guard let rmaPath = RMAPath(rawValue: path) else { throw DepotError.unreadableValue(table: "rma", column: "path", value: path) }
+            try RMAClosing.check(path: rmaPath, outcome: outcome)
             try db.cachedStatement(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?")
                 .execute(arguments: [at.description, outcome?.rawValue, rma["id"]])
             return ((), outcome.map { "outcome: \($0.rawValue)" }, ["outcome": outcome?.rawValue ?? ""])
