@@ -142,21 +142,23 @@ extension DepotDatabase {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifest = (try? encoder.encode(export)) ?? Data()
 
-        let temporary = path + ".partial-\(getpid())"
-        unlink(temporary)
         do {
-            let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
-            for file in [("manifest.json", nil, manifest)] + files {
-                let data = file.2
-                try archive.addEntry(
-                    with: "\(customerKey)/\(file.0)", type: .file, uncompressedSize: Int64(data.count), modificationDate: at.date,
-                    compressionMethod: .deflate
-                ) { position, size in
-                    data.subdata(in: Int(position)..<Int(position) + size)
+            try AtomicFile.write(path) { temporary in
+                unlink(temporary)
+                let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+                for file in [("manifest.json", nil, manifest)] + files {
+                    let data = file.2
+                    try archive.addEntry(
+                        with: "\(customerKey)/\(file.0)", type: .file, uncompressedSize: Int64(data.count), modificationDate: at.date,
+                        compressionMethod: .deflate
+                    ) { position, size in
+                        data.subdata(in: Int(position)..<Int(position) + size)
+                    }
                 }
             }
+        } catch let error as DepotError {
+            throw error
         } catch {
-            unlink(temporary)
             var isDirectory: ObjCBool = false
             let folder = (path as NSString).deletingLastPathComponent
             let exists =
@@ -165,11 +167,6 @@ extension DepotDatabase {
                 path: path,
                 message: exists
                     ? "cannot write the ZIP: \(error.localizedDescription)" : "cannot write the ZIP: the folder \(folder) does not exist")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .storage(path: path, message: "cannot replace the file: \(reason)")
         }
         let recordedAt = now()
         try write { db in

@@ -19,14 +19,14 @@ enum ApplianceImport {
     ) throws {
         let parser = try ApplianceRowParser(db: db, header: header)
         var writer = try ApplianceWriter(db: db, models: parser.modelMonths)
-        let channel = BatchChannel<PreparedAppliance>(capacity: 4)
-        let handOver = Handover(reader)
+        let channel = BoundedQueue<ImportMessage<PreparedAppliance>>(capacity: 4)
+        let handOver = ThreadTransfer(reader)
         let (file, limit, fieldCount) = (log.file, log.limit, header.count)
         let done = DispatchSemaphore(value: 0)
 
         let thread = Thread {
             defer { done.signal() }
-            let reader = handOver.reader
+            let reader = handOver.value
             var parser = parser
             var parserLog = ProblemLog(file: file, limit: limit)
             var batch: [PreparedAppliance] = []
@@ -44,7 +44,7 @@ enum ApplianceImport {
                     let line = reader.line
                     if let row = reader.withRecord({ parser.prepare($0, line: line, log: &parserLog) }) { batch.append(row) }
                     if batch.count == batchSize {
-                        guard channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) else { return }
+                        do { try channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) } catch { return }
                         batch.removeAll(keepingCapacity: true)
                     }
                 }
@@ -53,8 +53,8 @@ enum ApplianceImport {
             } catch {
                 parserLog.add(line: reader.line, column: nil, "cannot read on: \(error)")
             }
-            if !batch.isEmpty { _ = channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) }
-            _ = channel.send(.end(rows: rows, log: parserLog))
+            if !batch.isEmpty { try? channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) }
+            try? channel.send(.end(rows: rows, log: parserLog))
         }
         thread.stackSize = 1 << 20
         thread.start()
@@ -66,11 +66,13 @@ enum ApplianceImport {
 
         var writerLog = ProblemLog(file: file, limit: limit)
         receiving: while true {
-            switch channel.receive() {
-            case let .rows(rows, bytesRead):
+            switch try channel.receive() {
+            case nil:
+                break receiving  // never: the reading thread ends with `.end` unless cancelled
+            case let .rows(rows, bytesRead)?:
                 try writer.write(rows, db: db, log: &writerLog, counts: &counts)
                 progress?(bytesRead, size)
-            case let .end(rows, parserLog):
+            case let .end(rows, parserLog)?:
                 counts.rows = rows
                 log = parserLog.merged(with: writerLog)
                 break receiving
@@ -79,55 +81,16 @@ enum ApplianceImport {
     }
 }
 
-/// Moves the reader to the reading thread; the database thread does not touch it afterwards.
-private final class Handover: @unchecked Sendable {
-    let reader: CSVReader<FileByteSource>
-    init(_ reader: CSVReader<FileByteSource>) { self.reader = reader }
+/// Moves a value to another thread; the sending thread does not touch it afterwards.
+private final class ThreadTransfer<Value>: @unchecked Sendable {
+    let value: Value
+    init(_ value: Value) { self.value = value }
 }
 
 /// What the reading thread sends.
 enum ImportMessage<Row: Sendable>: Sendable {
     case rows([Row], bytesRead: Int)
     case end(rows: Int, log: ProblemLog)
-}
-
-/// A bounded channel between two threads: `send` waits while it is full, `receive` while it is empty.
-final class BatchChannel<Row: Sendable>: @unchecked Sendable {
-    private let condition = NSCondition()
-    private var queue: [ImportMessage<Row>] = []
-    private var cancelled = false
-    private let capacity: Int
-
-    init(capacity: Int) { self.capacity = capacity }
-
-    /// Queues a message; `false` when the receiver has gone.
-    func send(_ message: ImportMessage<Row>) -> Bool {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.count >= capacity && !cancelled { condition.wait() }
-        guard !cancelled else { return false }
-        queue.append(message)
-        condition.broadcast()
-        return true
-    }
-
-    func receive() -> ImportMessage<Row> {
-        condition.lock()
-        defer { condition.unlock() }
-        while queue.isEmpty { condition.wait() }
-        let message = queue.removeFirst()
-        condition.broadcast()
-        return message
-    }
-
-    /// The receiver has gone: senders stop waiting.
-    func cancel() {
-        condition.lock()
-        cancelled = true
-        queue.removeAll()
-        condition.broadcast()
-        condition.unlock()
-    }
 }
 
 /// A unit's place.
