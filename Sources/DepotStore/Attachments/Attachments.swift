@@ -379,11 +379,11 @@ extension DepotDatabase {
         FROM attachment t JOIN support_case c ON c.id = t.case_id
         """
 
-    private static func attachment(_ row: Row) -> CaseAttachment {
-        CaseAttachment(
-            id: row["id"], caseNumber: row["number"], name: row["name"], mediaType: row["media_type"], size: row["size"],
-            sha256: row["sha256"], secure: row["secure"],
-            uploadedAt: Instant(databaseText: row["uploaded_at"]) ?? Instant(secondsSinceEpoch: 0),
-            uploadedBy: row["uploaded_by"])
+    private static func attachment(_ row: Row) throws(DepotError) -> CaseAttachment {
+        let row = row.stored("attachment")
+        return CaseAttachment(
+            id: try row("id"), caseNumber: try row("number"), name: try row("name"), mediaType: try row("media_type"),
+            size: try row("size"),
+            sha256: try row("sha256"), secure: try row("secure"), uploadedAt: try row("uploaded_at"), uploadedBy: try row("uploaded_by"))
     }
 }

@@ -424,7 +424,7 @@ struct ApplianceWriter {
     }
 
     private func update(_ existing: Row, with row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
-        let status = ApplianceStatus(rawValue: existing["status"]) ?? .inService
+        let status = try existing.decode("status", from: "appliance") as ApplianceStatus
         let currentLocation: UnitLocation? =
             if let site: Int64 = existing["site_id"], let customer: Int64 = existing["customer_id"] {
                 .site(id: site, customer: customer)
@@ -498,7 +498,7 @@ struct ApplianceWriter {
         let replacementWarranty: Bool = existing["replacement_warranty"]
         if !replacementWarranty, row.modelID != nil || row.shipDate != nil {
             let modelID: Int64 = row.modelID ?? existing["model_id"]
-            let ship = row.shipDate ?? LocalDate(iso: existing["ship_date"] as String) ?? LocalDate(dayNumber: 0)
+            let ship: LocalDate = try row.shipDate ?? existing.decode("ship_date", from: "appliance")
             values["warranty_end"] = Warranty.end(shipDate: ship, months: modelMonths[modelID] ?? 0).description.databaseValue
         }
         let changed = values.filter { column, value in existing[column] as DatabaseValue != value }

@@ -37,16 +37,14 @@ extension DepotDatabase {
         n.retried_at, n.next_attempt_at, n.delivered_at, n.last_error
         """
 
-    private static func queued(_ row: Row) -> QueuedNotification {
-        QueuedNotification(
-            id: row["id"], event: row["event"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership,
-            customer: row["customer"],
-            subject: row["subject"], payload: row["payload"], idempotencyKey: row["idempotency_key"], state: row["state"],
-            attempts: row["attempts"],
-            createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0),
-            retriedAt: Instant(databaseText: row["retried_at"]),
-            nextAttemptAt: Instant(databaseText: row["next_attempt_at"]) ?? Instant(secondsSinceEpoch: 0),
-            deliveredAt: Instant(databaseText: row["delivered_at"]), lastError: row["last_error"])
+    private static func queued(_ row: Row) throws(DepotError) -> QueuedNotification {
+        let row = row.stored("notification")
+        return QueuedNotification(
+            id: try row("id"), event: try row("event"), target: try row("target"), customer: try row.optional("customer"),
+            subject: try row("subject"), payload: try row("payload"), idempotencyKey: try row("idempotency_key"), state: try row("state"),
+            attempts: try row("attempts"), createdAt: try row("created_at"), retriedAt: try row.optional("retried_at"),
+            nextAttemptAt: try row("next_attempt_at"), deliveredAt: try row.optional("delivered_at"),
+            lastError: try row.optional("last_error"))
     }
 
     /// Notifications, newest first, optionally in one state (`pending`, `delivered`, `dead`).

@@ -74,9 +74,10 @@ extension DepotDatabase {
                     """
             ).map { row in
                 WebhookEndpoint(
-                    id: row["id"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership, customer: row["customer"],
-                    url: row["url"], format: PayloadFormat(rawValue: row["format"]) ?? .json,
-                    createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0))
+                    id: row["id"], target: try row.decode("target", from: "webhook_endpoint") as NotificationTarget,
+                    customer: row["customer"],
+                    url: row["url"], format: try row.decode("format", from: "webhook_endpoint") as PayloadFormat,
+                    createdAt: try row.decode("created_at", from: "webhook_endpoint") as Instant)
             }
         }
     }

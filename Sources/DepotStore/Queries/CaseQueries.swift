@@ -203,14 +203,14 @@ extension DepotDatabase {
         try read { db in
             let row = try Lookup.supportCase(db, number: number)
             let id: Int64 = row["id"]
-            let opened = Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0)
+            let opened = try row.decode("opened_at", from: "support_case") as Instant
             let pauses = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id]
             )
             .compactMap { p -> CaseDetail.Pause? in
-                guard let start = Instant(databaseText: p["started_at"]) else { return nil }
+                guard let start = try p.decodeIfPresent("started_at", from: "case_pause") as Instant? else { return nil }
                 return CaseDetail.Pause(
-                    reason: p["reason"], start: start, end: Instant(databaseText: p["ended_at"]),
+                    reason: p["reason"], start: start, end: try p.decodeIfPresent("ended_at", from: "case_pause") as Instant?,
                     startedBy: p["started_by"], endedBy: p["ended_by"])
             }
             let running = pauses.last.flatMap { $0.end == nil ? $0.start : nil }
@@ -220,8 +220,10 @@ extension DepotDatabase {
                 arguments: [id]
             )
             .compactMap { e -> CaseDetail.Escalation? in
-                guard let target = EscalationTarget(rawValue: e["target"]), let at = Instant(databaseText: e["due_at"]) else { return nil }
-                let firedAt = Instant(databaseText: e["fired_at"])
+                guard let target = try e.decodeIfPresent("target", from: "case_escalation") as EscalationTarget?,
+                    let at = try e.decodeIfPresent("due_at", from: "case_escalation") as Instant?
+                else { return nil }
+                let firedAt = try e.decodeIfPresent("fired_at", from: "case_escalation") as Instant?
                 let threshold: String = e["threshold"]
                 let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
                 return CaseDetail.Escalation(
@@ -233,25 +235,28 @@ extension DepotDatabase {
             )
             .map {
                 CaseDetail.Event(
-                    at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), kind: $0["kind"], actor: $0["actor"],
+                    at: try $0.decode("at", from: "support_case") as Instant, kind: $0["kind"], actor: $0["actor"],
                     note: $0["note"])
             }
             let rmas = try String.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
-            let responseDue = Instant(databaseText: row["response_due"])
-            let responded = Instant(databaseText: row["responded_at"])
+            let responseDue = try row.decodeIfPresent("response_due", from: "support_case") as Instant?
+            let responded = try row.decodeIfPresent("responded_at", from: "support_case") as Instant?
             return CaseDetail(
                 number: row["number"], customer: try Lookup.key(db, table: "customer", id: row["customer_id"]) ?? "",
                 contact: try Lookup.key(db, table: "contact", id: row["contact_id"]) ?? "",
-                type: CaseType(rawValue: row["type"]) ?? .question, serial: try Lookup.key(db, table: "appliance", id: row["appliance_id"]),
+                type: try row.decode("type", from: "support_case") as CaseType,
+                serial: try Lookup.key(db, table: "appliance", id: row["appliance_id"]),
                 title: row["title"], description: row["description"], productVersion: row["product_version"],
-                impact: Level(rawValue: row["impact"]) ?? .low, urgency: Level(rawValue: row["urgency"]) ?? .low,
-                suggestedPriority: Priority(rawValue: row["suggested_priority"]) ?? .p4,
-                priority: Priority(rawValue: row["priority"]) ?? .p4,
-                priorityReason: row["priority_reason"], status: CaseStatus(rawValue: row["status"]) ?? .open,
-                tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), region: row["region"],
-                openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0), responseDue: responseDue,
+                impact: try row.decode("impact", from: "support_case") as Level,
+                urgency: try row.decode("urgency", from: "support_case") as Level,
+                suggestedPriority: try row.decode("suggested_priority", from: "support_case") as Priority,
+                priority: try row.decode("priority", from: "support_case") as Priority,
+                priorityReason: row["priority_reason"], status: try row.decode("status", from: "support_case") as CaseStatus,
+                tier: try row.decodeIfPresent("tier", from: "support_case") as Tier?, region: row["region"],
+                openedAt: try row.decode("opened_at", from: "support_case") as Instant, responseDue: responseDue,
                 responseThreshold: row["response_threshold"], respondedAt: responded,
-                resolvedAt: Instant(databaseText: row["resolved_at"]), closedAt: Instant(databaseText: row["closed_at"]),
+                resolvedAt: try row.decodeIfPresent("resolved_at", from: "support_case") as Instant?,
+                closedAt: try row.decodeIfPresent("closed_at", from: "support_case") as Instant?,
                 closedConfirmedBy: try Lookup.key(db, table: "contact", id: row["closed_confirmed_by"]),
                 slaState: SLAState.of(due: responseDue, responded: responded, now: now),
                 escalations: escalations, pauses: pauses,
@@ -295,12 +300,16 @@ extension DepotDatabase {
                 ORDER BY c.opened_at DESC, c.id DESC LIMIT ? OFFSET ?
                 """
             return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { row in
-                let due = Instant(databaseText: row["response_due"])
+                let due = try row.decodeIfPresent("response_due", from: "support_case") as Instant?
                 return CaseSummary(
-                    number: row["number"], customer: row["customer"], priority: Priority(rawValue: row["priority"]) ?? .p4,
-                    status: CaseStatus(rawValue: row["status"]) ?? .open, type: CaseType(rawValue: row["type"]) ?? .question,
-                    serial: row["serial"], openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0),
-                    responseDue: due, slaState: SLAState.of(due: due, responded: Instant(databaseText: row["responded_at"]), now: now),
+                    number: row["number"], customer: row["customer"],
+                    priority: try row.decode("priority", from: "support_case") as Priority,
+                    status: try row.decode("status", from: "support_case") as CaseStatus,
+                    type: try row.decode("type", from: "support_case") as CaseType,
+                    serial: row["serial"], openedAt: try row.decode("opened_at", from: "support_case") as Instant,
+                    responseDue: due,
+                    slaState: SLAState.of(
+                        due: due, responded: try row.decodeIfPresent("responded_at", from: "support_case") as Instant?, now: now),
                     title: row["title"], region: row["region"], responseThreshold: row["response_threshold"])
             }
         }

@@ -118,10 +118,10 @@ extension DepotDatabase {
                 arguments: [id]
             )
             .map { row in
-                let start = LocalDate(iso: row["start_date"] as String) ?? day
-                let end = LocalDate(iso: row["end_date"] as String) ?? day
+                let start = try row.decode("start_date", from: "contract") as LocalDate
+                let end = try row.decode("end_date", from: "contract") as LocalDate
                 return CustomerDetail.Contract(
-                    key: row["key"], tier: Tier(rawValue: row["tier"]) ?? .standard, start: start, end: end,
+                    key: row["key"], tier: try row.decode("tier", from: "contract") as Tier, start: start, end: end,
                     maxContacts: row["max_contacts"], active: start <= day && day <= end)
             }
             let contacts = try Row.fetchAll(

@@ -165,10 +165,10 @@ extension DepotDatabase {
         let id: Int64 = row["id"]
         let unit =
             try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [row["appliance_id"]]) ?? row
-        let path = RMAPath(rawValue: row["path"]) ?? .returnThenReplace
-        let state = RMAState(rawValue: row["state"]) ?? .cancelled
-        let shipBy = Instant(databaseText: row["ship_by"])
-        let returnDue = Instant(databaseText: row["return_due"])
+        let path = try row.decode("path", from: "rma") as RMAPath
+        let state = try row.decode("state", from: "rma") as RMAState
+        let shipBy = try row.decodeIfPresent("ship_by", from: "rma") as Instant?
+        let returnDue = try row.decodeIfPresent("return_due", from: "rma") as Instant?
         let history =
             withHistory
             ? try Row.fetchAll(
@@ -176,7 +176,7 @@ extension DepotDatabase {
                 arguments: [id]
             ).map {
                 RMADetail.Step(
-                    at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), action: $0["action"], from: $0["from_state"],
+                    at: try $0.decode("at", from: "rma") as Instant, action: $0["action"], from: $0["from_state"],
                     to: $0["to_state"], actor: $0["actor"], note: $0["note"])
             } : []
         return RMADetail(
@@ -186,13 +186,13 @@ extension DepotDatabase {
             customer: try Lookup.key(db, table: "customer", id: row["customer_id"]),
             site: try Lookup.key(db, table: "site", id: row["site_id"]),
             region: row["region"], replacementSerial: try Lookup.key(db, table: "appliance", id: row["replacement_id"]),
-            tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)),
-            warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0), inWarranty: row["in_warranty"],
-            verdictAt: Instant(databaseText: row["verdict_at"]) ?? Instant(secondsSinceEpoch: 0), reason: row["reason"],
+            tier: try row.decodeIfPresent("tier", from: "rma") as Tier?,
+            warrantyEnd: try row.decode("warranty_end", from: "rma") as LocalDate, inWarranty: row["in_warranty"],
+            verdictAt: try row.decode("verdict_at", from: "rma") as Instant, reason: row["reason"],
             shipBy: shipBy, returnDue: returnDue,
             overdue: isOverdue(
-                shipBy: shipBy, shippedAt: Instant(databaseText: row["shipped_at"]), returnDue: returnDue,
-                receivedAt: Instant(databaseText: row["received_at"]), state: state, now: now),
+                shipBy: shipBy, shippedAt: try row.decodeIfPresent("shipped_at", from: "rma") as Instant?, returnDue: returnDue,
+                receivedAt: try row.decodeIfPresent("received_at", from: "rma") as Instant?, state: state, now: now),
             carrier: row["carrier"], tracking: row["tracking"], returnCarrier: row["return_carrier"],
             returnTracking: row["return_tracking"],
             outcome: row["outcome"], cancelReason: row["cancel_reason"],
@@ -235,8 +235,8 @@ extension DepotDatabase {
                 arguments: StatementArguments(arguments)
             ).map {
                 AuditEntry(
-                    id: $0["id"], at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0),
-                    recordedAt: Instant(databaseText: $0["recorded_at"]) ?? Instant(secondsSinceEpoch: 0), user: $0["user"],
+                    id: $0["id"], at: try $0.decode("at", from: "rma") as Instant,
+                    recordedAt: try $0.decode("recorded_at", from: "rma") as Instant, user: $0["user"],
                     role: $0["role"], action: $0["action"], entity: $0["entity"], key: $0["entity_key"], reason: $0["reason"],
                     details: $0["details"])
             }

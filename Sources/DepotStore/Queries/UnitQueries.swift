@@ -57,12 +57,17 @@ extension DepotDatabase {
             func list(_ index: Int32) -> [String] {
                 c.text(statement, index)?.utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) } ?? []
             }
+            func value<T: StoredValue>(_ index: Int32, _ column: String) throws(DepotError) -> T {
+                let text = c.text(statement, index)
+                guard let text, let value = T(cell: .text(text)) else {
+                    throw .unreadableValue(table: "appliance", column: column, value: text ?? "NULL")
+                }
+                return value
+            }
             return UnitDetail(
-                serial: c.text(statement, 0) ?? key.text, model: c.text(statement, 1) ?? "",
-                status: ApplianceStatus(rawValue: c.text(statement, 2) ?? "") ?? .inService,
+                serial: try value(0, "serial"), model: try value(1, "model"), status: try value(2, "status"),
                 customer: c.text(statement, 3), site: c.text(statement, 4), depot: c.text(statement, 5),
-                shipDate: c.text(statement, 6).flatMap { LocalDate(iso: $0) } ?? LocalDate(dayNumber: 0),
-                warrantyEnd: c.text(statement, 7).flatMap { LocalDate(iso: $0) } ?? LocalDate(dayNumber: 0),
+                shipDate: try value(6, "ship_date"), warrantyEnd: try value(7, "warranty_end"),
                 replacementWarranty: c.int(statement, 8) != 0, softwareVersion: c.text(statement, 9),
                 replaces: c.text(statement, 10), replacedBy: c.text(statement, 11), cases: list(12), rmas: list(13))
         }
@@ -124,9 +129,9 @@ extension DepotDatabase {
                         """), arguments: [status.rawValue, limit]
             ).map { row in
                 UnitSummary(
-                    serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? status,
+                    serial: row["serial"], model: row["model"], status: try row.decode("status", from: "appliance") as ApplianceStatus,
                     customer: row["customer"], site: row["site"],
-                    warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0))
+                    warrantyEnd: try row.decode("warranty_end", from: "appliance") as LocalDate)
             }
         }
     }

@@ -62,7 +62,7 @@ extension DepotDatabase {
                 guard row["customer_id"] as Int64? == customerID else {
                     throw DepotError.refused(subject: row["serial"], reason: "is not a unit of customer \"\(customerKey)\"")
                 }
-                let status = ApplianceStatus(rawValue: row["status"]) ?? .inService
+                let status = try row.decode("status", from: "appliance") as ApplianceStatus
                 if request.type == .hardwareFault, !status.isAtCustomer {
                     throw DepotError.refused(
                         subject: row["serial"],
@@ -77,7 +77,7 @@ extension DepotDatabase {
             let region = try policy.region(regionID)
             let clock = try clocks.clock(for: regionID)
             let openingDay = region.localDate(of: at)
-            if let unit, let shipped = LocalDate(iso: unit["ship_date"] as String), openingDay < shipped {
+            if let unit, let shipped = try unit.decodeIfPresent("ship_date", from: "appliance") as LocalDate?, openingDay < shipped {
                 throw DepotError.invalidArgument(
                     name: "--at", value: at.description,
                     reason: "is before unit \(unit["serial"] as String) shipped (\(shipped)): a case cannot predate its unit")
@@ -166,7 +166,7 @@ extension DepotDatabase {
         try write { db in
             let row = try Lookup.supportCase(db, number: number)
             let caseNumber: String = row["number"]
-            let status = CaseStatus(rawValue: row["status"]) ?? .open
+            let status = try row.decode("status", from: "support_case") as CaseStatus
             guard var next = CaseStateMachine.next(from: status, by: action) else {
                 throw DepotError.illegalTransition(
                     subject: caseNumber, state: status.rawValue, action: action.rawValue,
@@ -261,7 +261,7 @@ enum Pauses {
             let pause = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),
                 arguments: [caseRow["id"]]),
-            let start = Instant(databaseText: pause["started_at"])
+            let start = try pause.decodeIfPresent("started_at", from: "case_pause") as Instant?
         else { return "no running pause" }
         guard at >= start else {
             throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before \(number) began waiting (\(start))")
@@ -277,7 +277,9 @@ enum Pauses {
             ),
             arguments: [caseRow["id"]])
         for e in pending {
-            guard let due = Instant(databaseText: e["due_at"]), case .success(let threshold) = ClockDuration.parse(e["threshold"]) else {
+            guard let due = try e.decodeIfPresent("due_at", from: "case_escalation") as Instant?,
+                case .success(let threshold) = ClockDuration.parse(e["threshold"])
+            else {
                 continue
             }
             let moved = try clock.moved(due, threshold: threshold, start: start, end: at)

@@ -45,7 +45,7 @@ extension DepotDatabase {
         return try write { db in
             let supportCase = try Lookup.supportCase(db, number: caseNumber)
             let number: String = supportCase["number"]
-            let caseStatus = CaseStatus(rawValue: supportCase["status"]) ?? .open
+            let caseStatus = try supportCase.decode("status", from: "appliance") as CaseStatus
             guard caseStatus.isUnresolved else {
                 throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
             }
@@ -65,7 +65,7 @@ extension DepotDatabase {
                     unitID, supportCase["id"],
                 ])
             }
-            let status = ApplianceStatus(rawValue: unit["status"]) ?? .inService
+            let status = try unit.decode("status", from: "appliance") as ApplianceStatus
             guard status.isAtCustomer else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue), not in service at the customer")
             }
@@ -92,7 +92,8 @@ extension DepotDatabase {
                 let clock = try clocks.clock(for: regionID)
                 let customerID: Int64 = supportCase["customer_id"]
                 let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
-                guard let shipDate = LocalDate(iso: unit["ship_date"] as String), let end = LocalDate(iso: unit["warranty_end"] as String)
+                guard let shipDate = try unit.decodeIfPresent("ship_date", from: "appliance") as LocalDate?,
+                    let end = try unit.decodeIfPresent("warranty_end", from: "appliance") as LocalDate?
                 else {
                     throw DepotError.storage(path: path, message: "unit \(unitSerial) has an unreadable ship date or warranty end")
                 }

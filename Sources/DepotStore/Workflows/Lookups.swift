@@ -43,10 +43,10 @@ enum Lookup {
 
     /// The highest tier among the customer's contracts active on `day` (start <= day <= end), if any.
     static func activeTier(_ db: Database, customerID: Int64, on day: LocalDate) throws -> Tier? {
-        let tiers = try String.fetchAll(
-            db, sql: "SELECT tier FROM contract WHERE customer_id = ? AND start_date <= ? AND end_date >= ?",
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT tier FROM contract WHERE customer_id = ? AND start_date <= ? AND end_date >= ?"),
             arguments: [customerID, day.description, day.description])
-        return tiers.compactMap(Tier.init(rawValue:)).max()
+        return try rows.map { row throws(DepotError) -> Tier in try row.decode("tier", from: "contract") }.max()
     }
 
     /// The region whose clock and calendar apply to a unit: its site's, else its customer's.

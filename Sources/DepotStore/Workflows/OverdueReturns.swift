@@ -37,7 +37,7 @@ extension DepotDatabase {
                 arguments: [at.description])
             var announced: [OverdueReturn] = []
             for row in rows {
-                guard let due = Instant(databaseText: row["return_due"]) else { continue }
+                guard let due = try row.decodeIfPresent("return_due", from: "rma") as Instant? else { continue }
                 let number: String = row["number"]
                 let key = "return-overdue:\(number):\(due.description)"
                 let before = db.totalChangesCount

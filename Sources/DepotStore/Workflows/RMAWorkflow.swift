@@ -95,7 +95,7 @@ extension DepotDatabase {
             else { throw DepotError.refused(subject: rma["number"], reason: "has no allocated replacement") }
             let region = try policy.region(rma["region"])
             let shipDay = region.localDate(of: at)
-            let originalEnd = LocalDate(iso: unit["warranty_end"] as String) ?? shipDay
+            let originalEnd = try unit.decode("warranty_end", from: "appliance") as LocalDate
             let end = Warranty.replacementEnd(
                 originalEnd: originalEnd, replacementShipDate: shipDay, minimumDays: policy.replacementMinimumDays)
             try db.cachedStatement(
@@ -305,8 +305,8 @@ extension DepotDatabase {
         return try write { db in
             let rma = try Lookup.rma(db, number: number)
             let rmaNumber: String = rma["number"]
-            let path = RMAPath(rawValue: rma["path"]) ?? .returnThenReplace
-            let state = RMAState(rawValue: rma["state"]) ?? .cancelled
+            let path = try rma.decode("path", from: "rma") as RMAPath
+            let state = try rma.decode("state", from: "rma") as RMAState
             try actor.require(RMAStateMachine.permission(for: action, on: path))
             let unitStatus = try String.fetchOne(
                 db.cachedStatement(sql: "SELECT status FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]])

@@ -39,7 +39,8 @@ extension DepotDatabase {
             let cases: [Row]
             if let number {
                 let row = try Lookup.supportCase(db, number: number)
-                guard CaseStatus(rawValue: row["status"])?.isUnresolved == true else {
+                let status: CaseStatus = try row.decode("status", from: "support_case")
+                guard status.isUnresolved else {
                     throw DepotError.refused(subject: row["number"], reason: "is \(row["status"] as String): its deadlines are final")
                 }
                 cases = [row]
@@ -72,21 +73,25 @@ extension DepotDatabase {
     private func recompute(_ db: Database, _ row: Row, policy: Policy) throws -> [DeadlineChange] {
         let number: String = row["number"]
         let caseID: Int64 = row["id"]
-        guard let opened = Instant(databaseText: row["opened_at"]), let priority = Priority(rawValue: row["priority"]) else { return [] }
+        guard let opened = try row.decodeIfPresent("opened_at", from: "support_case") as Instant?,
+            let priority = try row.decodeIfPresent("priority", from: "support_case") as Priority?
+        else { return [] }
         let clock = try clocks.clock(for: row["region"])
         let deadlines = try policy.slas.deadlines(
-            tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), priority: priority,
+            tier: try row.decodeIfPresent("tier", from: "support_case") as Tier?, priority: priority,
             opened: opened, clock: clock)
         let ended = try Row.fetchAll(
             db.cachedStatement(
                 sql: "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at"),
             arguments: [caseID]
         )
-        .compactMap { p in Instant(databaseText: p["started_at"]).map { CasePause(start: $0, end: Instant(databaseText: p["ended_at"])) } }
+        .map { p throws(DepotError) in
+            CasePause(start: try p.decode("started_at", from: "case_pause"), end: try p.decodeIfPresent("ended_at", from: "case_pause"))
+        }
         var changes: [DeadlineChange] = []
 
         if row["responded_at"] as String? == nil {
-            let was = Instant(databaseText: row["response_due"])
+            let was = try row.decodeIfPresent("response_due", from: "support_case") as Instant?
             if was != deadlines.response || row["response_threshold"] as String? != deadlines.responseThreshold?.description {
                 try db.cachedStatement(sql: "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?")
                     .execute(arguments: [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
@@ -103,7 +108,7 @@ extension DepotDatabase {
             let existing = stored.first { $0["target"] as String == target.rawValue }
             if existing?["fired_at"] as String? != nil { continue }  // fired stays fired
             let name = "escalation \(target.rawValue)"
-            let was = existing.flatMap { Instant(databaseText: $0["due_at"]) }
+            let was: Instant? = try existing?.decodeIfPresent("due_at", from: "case_escalation")
             guard let rule = deadlines.escalations.first(where: { $0.target == target }) else {
                 if let existing {
                     try db.cachedStatement(sql: "DELETE FROM case_escalation WHERE id = ?").execute(arguments: [existing["id"]])
