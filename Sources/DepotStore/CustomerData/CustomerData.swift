@@ -8,7 +8,7 @@ import ZIPFoundation
 public struct CustomerExport: Sendable, Encodable {
     public struct File: Sendable, Encodable {
         public let path: String
-        public let rows: Int?
+        @NullEncodable public private(set) var rows: Int?
         public let bytes: Int
         public let sha256: String
     }

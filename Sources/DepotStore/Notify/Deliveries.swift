@@ -7,7 +7,7 @@ public struct QueuedNotification: Sendable, Encodable, Equatable {
     public let id: Int64
     public let event: String
     public let target: NotificationTarget
-    public let customer: String?
+    @NullEncodable public private(set) var customer: String?
     public let subject: String
     /// The event as JSON text (what a `json` endpoint receives).
     public let payload: String
@@ -16,10 +16,10 @@ public struct QueuedNotification: Sendable, Encodable, Equatable {
     public let attempts: Int
     public let createdAt: Instant
     /// When an operator last retried it: its give-up time counts from here instead of `createdAt`.
-    public let retriedAt: Instant?
+    @NullEncodable public private(set) var retriedAt: Instant?
     public let nextAttemptAt: Instant
-    public let deliveredAt: Instant?
-    public let lastError: String?
+    @NullEncodable public private(set) var deliveredAt: Instant?
+    @NullEncodable public private(set) var lastError: String?
 }
 
 /// Where one notification goes: the endpoint, its format and its signing secret as stored, sealed (DepotNotify

@@ -12,7 +12,7 @@ public struct WebhookEndpoint: Sendable, Encodable, Equatable {
     public let id: Int64
     public let target: NotificationTarget
     /// The customer whose notifications of `target` go here instead of the target's own endpoint.
-    public let customer: String?
+    @NullEncodable public private(set) var customer: String?
     public let url: String
     public let format: PayloadFormat
     public let createdAt: Instant

@@ -8,84 +8,59 @@ public struct CaseDetail: Sendable, Encodable {
         public let at: Instant
         public let threshold: String
         public let fired: Bool
-        public let firedAt: Instant?
+        @NullEncodable public private(set) var firedAt: Instant?
         /// The deadline as the case was opened, before any wait on the customer moved it.
         public let originalAt: Instant
         /// Held while the case waits on the customer (the deadline had not passed when the wait began).
         public let held: Bool
 
         enum CodingKeys: String, CodingKey { case target, at, threshold, fired, firedAt, originalAt, held }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(target, forKey: .target)
-            try c.encode(at, forKey: .at)
-            try c.encode(threshold, forKey: .threshold)
-            try c.encode(fired, forKey: .fired)
-            try c.encode(firedAt, forKey: .firedAt)
-            try c.encode(originalAt, forKey: .originalAt)
-            try c.encode(held, forKey: .held)
-        }
     }
 
     /// A time the case waited on the customer.
     public struct Pause: Sendable, Encodable {
         public let reason: String
         public let start: Instant
-        public let end: Instant?
+        @NullEncodable public private(set) var end: Instant?
         public let startedBy: String
-        public let endedBy: String?
+        @NullEncodable public private(set) var endedBy: String?
 
         enum CodingKeys: String, CodingKey { case reason, start, end, startedBy, endedBy }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(reason, forKey: .reason)
-            try c.encode(start, forKey: .start)
-            try c.encode(end, forKey: .end)
-            try c.encode(startedBy, forKey: .startedBy)
-            try c.encode(endedBy, forKey: .endedBy)
-        }
     }
 
     public struct Event: Sendable, Encodable {
         public let at: Instant
         public let kind: String
         public let actor: String
-        public let note: String?
+        @NullEncodable public private(set) var note: String?
 
         enum CodingKeys: String, CodingKey { case at, kind, actor, note }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(at, forKey: .at)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(actor, forKey: .actor)
-            try c.encode(note, forKey: .note)
-        }
     }
 
     public let number: String
     public let customer: String
     public let contact: String
     public let type: CaseType
-    public let serial: String?
+    @NullEncodable public private(set) var serial: String?
     public let title: String
     public let description: String
-    public let productVersion: String?
+    @NullEncodable public private(set) var productVersion: String?
     public let impact: Level
     public let urgency: Level
     public let suggestedPriority: Priority
     public let priority: Priority
-    public let priorityReason: String?
+    @NullEncodable public private(set) var priorityReason: String?
     public let status: CaseStatus
-    public let tier: Tier?
+    @NullEncodable public private(set) var tier: Tier?
     public let region: String
     public let openedAt: Instant
-    public let responseDue: Instant?
-    public let responseThreshold: String?
-    public let respondedAt: Instant?
-    public let resolvedAt: Instant?
-    public let closedAt: Instant?
-    public let closedConfirmedBy: String?
-    public let slaState: SLAState?
+    @NullEncodable public private(set) var responseDue: Instant?
+    @NullEncodable public private(set) var responseThreshold: String?
+    @NullEncodable public private(set) var respondedAt: Instant?
+    @NullEncodable public private(set) var resolvedAt: Instant?
+    @NullEncodable public private(set) var closedAt: Instant?
+    @NullEncodable public private(set) var closedConfirmedBy: String?
+    @NullEncodable public private(set) var slaState: SLAState?
     public let escalations: [Escalation]
     /// The waits on the customer, oldest first, and their wall-clock total up to `now` (the escalation clocks stood still).
     public let pauses: [Pause]
@@ -99,39 +74,6 @@ public struct CaseDetail: Sendable, Encodable {
             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
             closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(number, forKey: .number)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(contact, forKey: .contact)
-        try c.encode(type, forKey: .type)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(title, forKey: .title)
-        try c.encode(description, forKey: .description)
-        try c.encode(productVersion, forKey: .productVersion)
-        try c.encode(impact, forKey: .impact)
-        try c.encode(urgency, forKey: .urgency)
-        try c.encode(suggestedPriority, forKey: .suggestedPriority)
-        try c.encode(priority, forKey: .priority)
-        try c.encode(priorityReason, forKey: .priorityReason)
-        try c.encode(status, forKey: .status)
-        try c.encode(tier, forKey: .tier)
-        try c.encode(region, forKey: .region)
-        try c.encode(openedAt, forKey: .openedAt)
-        try c.encode(responseDue, forKey: .responseDue)
-        try c.encode(responseThreshold, forKey: .responseThreshold)
-        try c.encode(respondedAt, forKey: .respondedAt)
-        try c.encode(resolvedAt, forKey: .resolvedAt)
-        try c.encode(closedAt, forKey: .closedAt)
-        try c.encode(closedConfirmedBy, forKey: .closedConfirmedBy)
-        try c.encode(slaState, forKey: .slaState)
-        try c.encode(escalations, forKey: .escalations)
-        try c.encode(pauses, forKey: .pauses)
-        try c.encode(pausedSeconds, forKey: .pausedSeconds)
-        try c.encode(rmas, forKey: .rmas)
-        try c.encode(timeline, forKey: .timeline)
-    }
 }
 
 /// One line of `depot case list`.
@@ -141,35 +83,19 @@ public struct CaseSummary: Sendable, Encodable {
     public let priority: Priority
     public let status: CaseStatus
     public let type: CaseType
-    public let serial: String?
+    @NullEncodable public private(set) var serial: String?
     public let openedAt: Instant
-    public let responseDue: Instant?
-    public let slaState: SLAState?
+    @NullEncodable public private(set) var responseDue: Instant?
+    @NullEncodable public private(set) var slaState: SLAState?
     public let title: String
     /// The region whose clock the case's deadlines count in.
     public let region: String
     /// The response threshold the deadline was set by (`2 business-hours`), `nil` without an SLA.
-    public let responseThreshold: String?
+    @NullEncodable public private(set) var responseThreshold: String?
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
         case customer, priority, status, type, serial, openedAt, responseDue, slaState, title, region, responseThreshold
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(number, forKey: .number)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(priority, forKey: .priority)
-        try c.encode(status, forKey: .status)
-        try c.encode(type, forKey: .type)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(openedAt, forKey: .openedAt)
-        try c.encode(responseDue, forKey: .responseDue)
-        try c.encode(slaState, forKey: .slaState)
-        try c.encode(title, forKey: .title)
-        try c.encode(region, forKey: .region)
-        try c.encode(responseThreshold, forKey: .responseThreshold)
     }
 }
 

@@ -7,22 +7,13 @@ public struct CustomerSummary: Sendable, Encodable {
     public let name: String
     public let region: String
     public let accountManager: String
-    public let tam: String?
+    @NullEncodable public private(set) var tam: String?
     /// The highest tier among the contracts active on the day asked for, `nil` without one.
-    public let tier: Tier?
+    @NullEncodable public private(set) var tier: Tier?
 
     enum CodingKeys: String, CodingKey { case key, name, region, accountManager, tam, tier }
 
     /// Absent values are written as `null`, as everywhere in the API.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(key, forKey: .key)
-        try c.encode(name, forKey: .name)
-        try c.encode(region, forKey: .region)
-        try c.encode(accountManager, forKey: .accountManager)
-        try c.encode(tam, forKey: .tam)
-        try c.encode(tier, forKey: .tier)
-    }
 }
 
 /// A customer with their sites, contracts, contacts and counts, as the API and the customer page show them.
@@ -55,8 +46,8 @@ public struct CustomerDetail: Sendable, Encodable {
     public let name: String
     public let region: String
     public let accountManager: String
-    public let tam: String?
-    public let tier: Tier?
+    @NullEncodable public private(set) var tam: String?
+    @NullEncodable public private(set) var tier: Tier?
     public let sites: [Site]
     public let contracts: [Contract]
     public let contacts: [Contact]
@@ -69,21 +60,6 @@ public struct CustomerDetail: Sendable, Encodable {
     }
 
     /// Absent values are written as `null`, as everywhere in the API.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(key, forKey: .key)
-        try c.encode(name, forKey: .name)
-        try c.encode(region, forKey: .region)
-        try c.encode(accountManager, forKey: .accountManager)
-        try c.encode(tam, forKey: .tam)
-        try c.encode(tier, forKey: .tier)
-        try c.encode(sites, forKey: .sites)
-        try c.encode(contracts, forKey: .contracts)
-        try c.encode(contacts, forKey: .contacts)
-        try c.encode(units, forKey: .units)
-        try c.encode(openCases, forKey: .openCases)
-        try c.encode(openRMAs, forKey: .openRMAs)
-    }
 }
 
 extension DepotDatabase {

@@ -6,21 +6,12 @@ public struct RMADetail: Sendable, Encodable {
     public struct Step: Sendable, Encodable {
         public let at: Instant
         public let action: String
-        public let from: String?
+        @NullEncodable public private(set) var from: String?
         public let to: String
         public let actor: String
-        public let note: String?
+        @NullEncodable public private(set) var note: String?
 
         enum CodingKeys: String, CodingKey { case at, action, from, to, actor, note }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(at, forKey: .at)
-            try c.encode(action, forKey: .action)
-            try c.encode(from, forKey: .from)
-            try c.encode(to, forKey: .to)
-            try c.encode(actor, forKey: .actor)
-            try c.encode(note, forKey: .note)
-        }
     }
 
     public let number: String
@@ -29,24 +20,24 @@ public struct RMADetail: Sendable, Encodable {
     public let state: RMAState
     public let serial: String
     public let model: String
-    public let customer: String?
-    public let site: String?
+    @NullEncodable public private(set) var customer: String?
+    @NullEncodable public private(set) var site: String?
     public let region: String
-    public let replacementSerial: String?
-    public let tier: Tier?
+    @NullEncodable public private(set) var replacementSerial: String?
+    @NullEncodable public private(set) var tier: Tier?
     public let warrantyEnd: LocalDate
     public let inWarranty: Bool
     public let verdictAt: Instant
     public let reason: String
-    public let shipBy: Instant?
-    public let returnDue: Instant?
+    @NullEncodable public private(set) var shipBy: Instant?
+    @NullEncodable public private(set) var returnDue: Instant?
     public let overdue: Bool
-    public let carrier: String?
-    public let tracking: String?
-    public let returnCarrier: String?
-    public let returnTracking: String?
-    public let outcome: String?
-    public let cancelReason: String?
+    @NullEncodable public private(set) var carrier: String?
+    @NullEncodable public private(set) var tracking: String?
+    @NullEncodable public private(set) var returnCarrier: String?
+    @NullEncodable public private(set) var returnTracking: String?
+    @NullEncodable public private(set) var outcome: String?
+    @NullEncodable public private(set) var cancelReason: String?
     public let allowedNext: [RMAAction]
     public let history: [Step]
 
@@ -55,36 +46,6 @@ public struct RMADetail: Sendable, Encodable {
         case caseNumber = "case"
         case path, state, serial, model, customer, site, region, replacementSerial, tier, warrantyEnd, inWarranty, verdictAt, reason,
             shipBy, returnDue, overdue, carrier, tracking, returnCarrier, returnTracking, outcome, cancelReason, allowedNext, history
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(number, forKey: .number)
-        try c.encode(caseNumber, forKey: .caseNumber)
-        try c.encode(path, forKey: .path)
-        try c.encode(state, forKey: .state)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(model, forKey: .model)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(site, forKey: .site)
-        try c.encode(region, forKey: .region)
-        try c.encode(replacementSerial, forKey: .replacementSerial)
-        try c.encode(tier, forKey: .tier)
-        try c.encode(warrantyEnd, forKey: .warrantyEnd)
-        try c.encode(inWarranty, forKey: .inWarranty)
-        try c.encode(verdictAt, forKey: .verdictAt)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(shipBy, forKey: .shipBy)
-        try c.encode(returnDue, forKey: .returnDue)
-        try c.encode(overdue, forKey: .overdue)
-        try c.encode(carrier, forKey: .carrier)
-        try c.encode(tracking, forKey: .tracking)
-        try c.encode(returnCarrier, forKey: .returnCarrier)
-        try c.encode(returnTracking, forKey: .returnTracking)
-        try c.encode(outcome, forKey: .outcome)
-        try c.encode(cancelReason, forKey: .cancelReason)
-        try c.encode(allowedNext, forKey: .allowedNext)
-        try c.encode(history, forKey: .history)
     }
 }
 
@@ -212,7 +173,7 @@ public struct AuditEntry: Sendable, Encodable {
     public let action: String
     public let entity: String
     public let key: String
-    public let reason: String?
+    @NullEncodable public private(set) var reason: String?
     public let details: String
 }
 

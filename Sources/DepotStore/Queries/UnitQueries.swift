@@ -6,39 +6,21 @@ public struct UnitDetail: Sendable, Encodable {
     public let serial: String
     public let model: String
     public let status: ApplianceStatus
-    public let customer: String?
-    public let site: String?
-    public let depot: String?
+    @NullEncodable public private(set) var customer: String?
+    @NullEncodable public private(set) var site: String?
+    @NullEncodable public private(set) var depot: String?
     public let shipDate: LocalDate
     public let warrantyEnd: LocalDate
     public let replacementWarranty: Bool
-    public let softwareVersion: String?
-    public let replaces: String?
-    public let replacedBy: String?
+    @NullEncodable public private(set) var softwareVersion: String?
+    @NullEncodable public private(set) var replaces: String?
+    @NullEncodable public private(set) var replacedBy: String?
     public let cases: [String]
     public let rmas: [String]
 
     enum CodingKeys: String, CodingKey {
         case serial, model, status, customer, site, depot, shipDate, warrantyEnd, replacementWarranty, softwareVersion, replaces,
             replacedBy, cases, rmas
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(model, forKey: .model)
-        try c.encode(status, forKey: .status)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(site, forKey: .site)
-        try c.encode(depot, forKey: .depot)
-        try c.encode(shipDate, forKey: .shipDate)
-        try c.encode(warrantyEnd, forKey: .warrantyEnd)
-        try c.encode(replacementWarranty, forKey: .replacementWarranty)
-        try c.encode(softwareVersion, forKey: .softwareVersion)
-        try c.encode(replaces, forKey: .replaces)
-        try c.encode(replacedBy, forKey: .replacedBy)
-        try c.encode(cases, forKey: .cases)
-        try c.encode(rmas, forKey: .rmas)
     }
 }
 
@@ -110,8 +92,8 @@ public struct UnitSummary: Sendable, Encodable {
     public let serial: String
     public let model: String
     public let status: ApplianceStatus
-    public let customer: String?
-    public let site: String?
+    @NullEncodable public private(set) var customer: String?
+    @NullEncodable public private(set) var site: String?
     public let warrantyEnd: LocalDate
 }
 

@@ -6,27 +6,17 @@ public struct DiagnosisOutcome: Sendable, Equatable, Encodable {
     /// The verdict recorded.
     public let verdict: Verdict
     /// The RMA a `defective` verdict started.
-    public let rma: String?
+    @NullEncodable public private(set) var rma: String?
     /// Its path.
-    public let path: RMAPath?
+    @NullEncodable public private(set) var path: RMAPath?
     /// When its replacement must ship, when known now (advance replacement).
-    public let shipBy: Instant?
+    @NullEncodable public private(set) var shipBy: Instant?
     /// Why the RMA engine chose the path.
-    public let reason: String?
+    @NullEncodable public private(set) var reason: String?
     /// The unit's status afterwards.
     public let unitStatus: ApplianceStatus
 
     enum CodingKeys: String, CodingKey { case verdict, rma, path, shipBy, reason, unitStatus }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(verdict, forKey: .verdict)
-        try c.encode(rma, forKey: .rma)
-        try c.encode(path, forKey: .path)
-        try c.encode(shipBy, forKey: .shipBy)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(unitStatus, forKey: .unitStatus)
-    }
 }
 
 extension DepotDatabase {

@@ -5,7 +5,7 @@ import GRDB
 public struct OverdueReturn: Sendable, Equatable, Encodable {
     public let rma: String
     public let serial: String
-    public let customer: String?
+    @NullEncodable public private(set) var customer: String?
     public let returnDue: Instant
 }
 

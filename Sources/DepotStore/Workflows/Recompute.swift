@@ -7,9 +7,9 @@ public struct DeadlineChange: Sendable, Equatable, Encodable {
     /// `response`, or `escalation leadership` / `escalation tam`.
     public let deadline: String
     /// The stored deadline before (`nil`: there was none).
-    public let was: Instant?
+    @NullEncodable public private(set) var was: Instant?
     /// The deadline now (`nil`: the policy has none any more).
-    public let now: Instant?
+    @NullEncodable public private(set) var now: Instant?
 
     public init(caseNumber: String, deadline: String, was: Instant?, now: Instant?) {
         self.caseNumber = caseNumber
