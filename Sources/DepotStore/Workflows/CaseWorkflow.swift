@@ -56,22 +56,7 @@ extension DepotDatabase {
             guard contact["customer_id"] as Int64 == customerID else {
                 throw DepotError.refused(subject: contactEmail, reason: "is not a contact of customer \"\(customerKey)\"")
             }
-            var unit: Row?
-            if let serial = request.serial, !serial.trimmingSpaces().isEmpty {
-                let row = try Lookup.appliance(db, serial: serial)
-                guard row["customer_id"] as Int64? == customerID else {
-                    throw DepotError.refused(subject: row["serial"], reason: "is not a unit of customer \"\(customerKey)\"")
-                }
-                let status = try row.decode("status", from: "appliance") as ApplianceStatus
-                if request.type == .hardwareFault, !status.isAtCustomer {
-                    throw DepotError.refused(
-                        subject: row["serial"],
-                        reason: "is \(status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
-                }
-                unit = row
-            } else if request.type == .hardwareFault {
-                throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
-            }
+            let unit = try Self.reportedUnit(db, request, customerID: customerID, customerKey: customerKey)
 
             let regionID = try Lookup.region(db, siteID: unit?["site_id"], customerID: customerID) ?? ""
             let region = try policy.region(regionID)
@@ -100,16 +85,7 @@ extension DepotDatabase {
             {
                 throw refusal
             }
-            if let given = request.productVersion {
-                let known = try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM release ORDER BY released_on, version"))
-                guard known.contains(given.trimmingSpaces()) else {
-                    throw DepotError.invalidArgument(
-                        name: "--product-version", value: given,
-                        reason: known.isEmpty
-                            ? "no software releases are imported yet (depot import releases)"
-                            : "is not a known release (known: \(known.joined(separator: ", ")))")
-                }
-            }
+            if let given = request.productVersion { try Self.checkKnownRelease(db, given) }
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
             let number = try Counters.next(db, .supportCase, year: at.utcDate.year)
             let version = request.productVersion?.trimmingSpaces() ?? unit?["software_version"]
@@ -153,6 +129,54 @@ extension DepotDatabase {
                 ])
             return number
         }
+    }
+
+    /// The unit a case is about: one of the customer's; for a hardware fault it is required and must be at the
+    /// customer (SPEC.md 3).
+    private static func reportedUnit(_ db: Database, _ request: NewCase, customerID: Int64, customerKey: String) throws -> Row? {
+        guard let serial = request.serial, !serial.trimmingSpaces().isEmpty else {
+            if request.type == .hardwareFault {
+                throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
+            }
+            return nil
+        }
+        let row = try Lookup.appliance(db, serial: serial)
+        guard row["customer_id"] as Int64? == customerID else {
+            throw DepotError.refused(subject: row["serial"], reason: "is not a unit of customer \"\(customerKey)\"")
+        }
+        let status = try row.decode("status", from: "appliance") as ApplianceStatus
+        if request.type == .hardwareFault, !status.isAtCustomer {
+            throw DepotError.refused(
+                subject: row["serial"],
+                reason: "is \(status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
+        }
+        return row
+    }
+
+    /// A case's product version is one of the imported releases.
+    private static func checkKnownRelease(_ db: Database, _ given: String) throws {
+        let known = try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM release ORDER BY released_on, version"))
+        guard known.contains(given.trimmingSpaces()) else {
+            throw DepotError.invalidArgument(
+                name: "--product-version", value: given,
+                reason: known.isEmpty
+                    ? "no software releases are imported yet (depot import releases)"
+                    : "is not a known release (known: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    /// SPEC.md 6: a closed case keeps no attachments. Deletes their rows (audited) and removes the files after the
+    /// commit; returns how many there were.
+    private func deleteAttachmentsOfClosedCase(_ db: Database, _ row: Row, at: Instant, recordedAt: Instant, actor: Actor) throws -> Int {
+        let attached = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"),
+            arguments: [row["number"], row["customer_id"], row["id"]])
+        for attachment in attached {
+            try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
+        }
+        if !attached.isEmpty { AttachmentFiles.removeUnreferenced(afterCommitOf: db, folder: attachmentFolder) }
+        return attached.count
     }
 
     /// Moves a case on: first response, workaround, resolution or closure (which needs the customer
@@ -216,19 +240,8 @@ extension DepotDatabase {
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
                 arguments += [at.description, contact["id"] as Int64]
                 details["confirmedBy"] = contact["email"]
-                // SPEC.md 6: a closed case keeps no attachments (the files go after the commit).
-                let attached = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"
-                    ),
-                    arguments: [caseNumber, row["customer_id"], row["id"]])
-                for attachment in attached {
-                    try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
-                }
-                if !attached.isEmpty {
-                    details["attachmentsDeleted"] = String(attached.count)
-                    AttachmentFiles.removeUnreferenced(afterCommitOf: db, folder: attachmentFolder)
-                }
+                let deleted = try deleteAttachmentsOfClosedCase(db, row, at: at, recordedAt: recordedAt, actor: actor)
+                if deleted > 0 { details["attachmentsDeleted"] = String(deleted) }
             }
             details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")

@@ -35,7 +35,7 @@ extension DepotDatabase {
         return try write { db in
             let supportCase = try Lookup.supportCase(db, number: caseNumber)
             let number: String = supportCase["number"]
-            let caseStatus = try supportCase.decode("status", from: "appliance") as CaseStatus
+            let caseStatus = try supportCase.decode("status", from: "support_case") as CaseStatus
             guard caseStatus.isUnresolved else {
                 throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
             }
@@ -77,51 +77,8 @@ extension DepotDatabase {
             case .needsMoreInfo: newStatus = .suspect
             case .defective:
                 newStatus = .defective
-                let regionID = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
-                let region = try policy.region(regionID)
-                let clock = try clocks.clock(for: regionID)
-                let customerID: Int64 = supportCase["customer_id"]
-                let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
-                guard let shipDate = try unit.decodeIfPresent("ship_date", from: "appliance") as LocalDate?,
-                    let end = try unit.decodeIfPresent("warranty_end", from: "appliance") as LocalDate?
-                else {
-                    throw DepotError.storage(path: path, message: "unit \(unitSerial) has an unreadable ship date or warranty end")
-                }
-                let made = try RMAEngine.decide(
-                    tier: tier, shipDate: shipDate, warrantyEnd: end, verdictAt: at, region: region,
-                    clock: clock, deadlines: policy.rma)
-                decision = made
-                let rma = try Counters.next(db, .rma, year: at.utcDate.year)
-                rmaNumber = rma
-                let state = RMAStateMachine.initialState(made.path)
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
-                            region, verdict_at, ship_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [
-                    rma, supportCase["id"], unitID, customerID, unit["site_id"], made.path.rawValue, state.rawValue,
-                    made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
-                ])
-                let rmaID = db.lastInsertedRowID
-                try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
-                try AuditLog.record(
-                    db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
-                    customerID: customerID, reason: made.reason,
-                    details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
-                let customer = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
-                    arguments: [customerID])
-                let payload: [String: String?] = [
-                    "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
-                    "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
-                    "reason": made.reason,
-                ]
-                let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
-                try Outbox.notify(
-                    db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
-                    key: "\(event.rawValue):\(rma)", at: at)
+                let (rma, made) = try openRMA(db, for: supportCase, unit: unit, at: at, recordedAt: recordedAt, actor: actor)
+                (rmaNumber, decision) = (rma, made)
             }
             if newStatus != status {
                 try db.cachedStatement(sql: "UPDATE appliance SET status = ?, moved_at = ? WHERE id = ?").execute(arguments: [
@@ -139,5 +96,55 @@ extension DepotDatabase {
                 verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
                 reason: decision?.reason, unitStatus: newStatus)
         }
+    }
+
+    /// The RMA a `defective` verdict opens (SPEC.md 4): the engine decides the path from the tier and the warranty
+    /// on the verdict's day in the unit's region; the RMA is numbered, recorded, audited and announced.
+    private func openRMA(
+        _ db: Database, for supportCase: Row, unit: Row, at: Instant, recordedAt: Instant, actor: Actor
+    ) throws -> (number: String, decision: RMADecision) {
+        let number: String = supportCase["number"]
+        let unitID: Int64 = unit["id"]
+        let unitSerial: String = unit["serial"]
+        let regionID = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
+        let region = try policy.region(regionID)
+        let clock = try clocks.clock(for: regionID)
+        let customerID: Int64 = supportCase["customer_id"]
+        let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
+        let end: LocalDate = try unit.decode("warranty_end", from: "appliance")
+        let made = try RMAEngine.decide(
+            tier: tier, shipDate: try unit.decode("ship_date", from: "appliance"), warrantyEnd: end, verdictAt: at,
+            region: region, clock: clock, deadlines: policy.rma)
+        let rma = try Counters.next(db, .rma, year: at.utcDate.year)
+        let state = RMAStateMachine.initialState(made.path)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
+                    region, verdict_at, ship_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            rma, supportCase["id"], unitID, customerID, unit["site_id"], made.path.rawValue, state.rawValue,
+            made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
+        ])
+        let rmaID = db.lastInsertedRowID
+        try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
+        try AuditLog.record(
+            db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
+            customerID: customerID, reason: made.reason,
+            details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
+        let customer = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
+            arguments: [customerID])
+        let payload: [String: String?] = [
+            "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
+            "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
+            "reason": made.reason,
+        ]
+        let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
+        try Outbox.notify(
+            db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
+            key: "\(event.rawValue):\(rma)", at: at)
+        return (rma, made)
     }
 }
