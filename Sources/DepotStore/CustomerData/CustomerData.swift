@@ -122,13 +122,13 @@ extension DepotDatabase {
         var files: [(path: String, rows: Int?, data: Data)] = []
         let customerKey: String = try read { db in
             let customer = try Lookup.customer(db, key: key)
-            let id: Int64 = customer["id"]
+            let id = customer.id
             for table in Self.exportTables {
                 let rows = try Row.fetchAll(db, sql: table.sql, arguments: [id])
                 files.append(("\(table.name).json", rows.count, Self.json(rows)))
                 files.append(("\(table.name).csv", rows.count, Self.csv(rows)))
             }
-            return customer["key"]
+            return customer.key
         }
         for attachment in try attachments(ofCustomer: customerKey) {
             files.append(("attachments/\(attachment.id)-\(Self.safeEntryName(attachment.name))", nil, try attachmentContent(attachment)))
@@ -172,7 +172,7 @@ extension DepotDatabase {
         try write { db in
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "export", entity: "customer", key: customerKey,
-                customerID: try Lookup.customer(db, key: customerKey)["id"], details: ["files": String(files.count + 1)])
+                customerID: try Lookup.customer(db, key: customerKey).id, details: ["files": String(files.count + 1)])
         }
         return export
     }
@@ -252,8 +252,8 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let customerRow = try Lookup.customer(db, key: customer)
-            let customerKey: String = customerRow["key"]
-            let customerID: Int64 = customerRow["id"]
+            let customerKey = customerRow.key
+            let customerID = customerRow.id
             var contacts = try Row.fetchAll(
                 db, sql: "SELECT id, email, name FROM contact WHERE customer_id = ? ORDER BY id", arguments: [customerID])
             if let email {

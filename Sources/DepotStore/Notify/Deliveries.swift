@@ -161,7 +161,7 @@ extension DepotDatabase {
     {
         try actor.require(.configureNotifications)
         return try write { db in
-            let customerID: Int64? = try customer.map { try Lookup.customer(db, key: $0)["id"] }
+            let customerID: Int64? = try customer.map { try Lookup.customer(db, key: $0).id }
             let key = "test-\(target.rawValue)-\(customer ?? "")-\(at.description)-\(UUID().uuidString)"
             try Outbox.enqueue(
                 db, event: "test", target: target, customerID: customerID, subject: "test notification",

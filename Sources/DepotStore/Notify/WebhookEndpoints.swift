@@ -40,7 +40,7 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let customerRow = try customer.map { try Lookup.customer(db, key: $0) }
-            let customerID: Int64? = customerRow?["id"]
+            let customerID = customerRow?.id
             if try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?"),
                 arguments: [target.rawValue, customerID ?? 0]) != nil
@@ -58,7 +58,7 @@ extension DepotDatabase {
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "webhook-endpoint", key: String(id),
                 customerID: customerID,
-                details: ["target": target.rawValue, "customer": customerRow?["key"] ?? "", "url": url, "format": format.rawValue])
+                details: ["target": target.rawValue, "customer": customerRow?.key ?? "", "url": url, "format": format.rawValue])
             return id
         }
     }

@@ -81,9 +81,9 @@ extension DepotDatabase {
     /// region.
     public func customerDetail(_ key: String, at now: Instant) throws(DepotError) -> CustomerDetail {
         try read { db in
-            let row = try Lookup.customer(db, key: key)
-            let id: Int64 = row["id"]
-            let day = policy.day(of: now, region: row["region"])
+            let customer = try Lookup.customer(db, key: key)
+            let id = customer.id
+            let day = policy.day(of: now, region: customer.region)
             let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id])
                 .map {
                     CustomerDetail.Site(
@@ -114,8 +114,8 @@ extension DepotDatabase {
                                (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
                         """), arguments: [id])
             return CustomerDetail(
-                key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
-                tam: row["tam"], tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
+                key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
+                tam: customer.tam, tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
                 contracts: contracts, contacts: contacts, units: counts?["units"] ?? 0, openCases: counts?["cases"] ?? 0,
                 openRMAs: counts?["rmas"] ?? 0)
         }

@@ -49,11 +49,11 @@ extension DepotDatabase {
         try checkEventTime(at, after: nil, "")
         return try write { db in
             let customer = try Lookup.customer(db, key: request.customer)
-            let customerID: Int64 = customer["id"]
-            let customerKey: String = customer["key"]
+            let customerID = customer.id
+            let customerKey = customer.key
             let contact = try Lookup.contact(db, email: request.contact)
-            let contactEmail: String = contact["email"]
-            guard contact["customer_id"] as Int64 == customerID else {
+            let contactEmail = contact.email
+            guard contact.customerID == customerID else {
                 throw DepotError.refused(subject: contactEmail, reason: "is not a contact of customer \"\(customerKey)\"")
             }
             let unit = try Self.reportedUnit(db, request, customerID: customerID, customerKey: customerKey)
@@ -81,7 +81,7 @@ extension DepotDatabase {
             }
             if priority == .p1,
                 let refusal = CaseRules.p1Refusal(
-                    contact: contactEmail, designated: contact["designated"], customer: customerKey, activeTier: tier, on: openingDay)
+                    contact: contactEmail, designated: contact.designated, customer: customerKey, activeTier: tier, on: openingDay)
             {
                 throw refusal
             }
@@ -97,7 +97,7 @@ extension DepotDatabase {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                number, customerID, contact["id"], unit?["id"], request.type.rawValue, title, request.description,
+                number, customerID, contact.id, unit?["id"], request.type.rawValue, title, request.description,
                 version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
                 reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
                 deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
@@ -236,10 +236,10 @@ extension DepotDatabase {
             case .close:
                 let contact = try Lookup.contact(db, email: CaseRules.confirmingContact(confirmedBy))
                 try CaseRules.checkConfirmation(
-                    by: contact["email"], isContactOfCaseCustomer: contact["customer_id"] as Int64 == row["customer_id"] as Int64)
+                    by: contact.email, isContactOfCaseCustomer: contact.customerID == row["customer_id"] as Int64)
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
-                arguments += [at.description, contact["id"] as Int64]
-                details["confirmedBy"] = contact["email"]
+                arguments += [at.description, contact.id]
+                details["confirmedBy"] = contact.email
                 let deleted = try deleteAttachmentsOfClosedCase(db, row, at: at, recordedAt: recordedAt, actor: actor)
                 if deleted > 0 { details["attachmentsDeleted"] = String(deleted) }
             }

@@ -3,19 +3,21 @@ import GRDB
 
 /// Finding records by the keys users type, with a `notFound` error naming what was asked for.
 enum Lookup {
-    static func customer(_ db: Database, key: String) throws -> Row {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ?"), arguments: [key]) else {
-            throw DepotError.notFound(kind: "customer", key: key)
-        }
-        return row
+    static func customer(_ db: Database, key: String) throws -> CustomerRecord {
+        guard
+            let record = try CustomerRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ?"), arguments: [key], source: CustomerRecord.table)
+        else { throw DepotError.notFound(kind: "customer", key: key) }
+        return record
     }
 
-    static func contact(_ db: Database, email: String) throws -> Row {
+    static func contact(_ db: Database, email: String) throws -> ContactRecord {
         let email = email.trimmingSpaces().lowercased()
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE email = ?"), arguments: [email]) else {
-            throw DepotError.notFound(kind: "contact", key: email)
-        }
-        return row
+        guard
+            let record = try ContactRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM contact WHERE email = ?"), arguments: [email], source: ContactRecord.table)
+        else { throw DepotError.notFound(kind: "contact", key: email) }
+        return record
     }
 
     static func appliance(_ db: Database, serial raw: String) throws -> Row {
