@@ -79,7 +79,7 @@ extension DepotDatabase {
     /// An RMA with its units, deadlines, overdue flag at `now`, the allowed next steps and its history.
     public func rmaDetail(_ number: String, now: Instant) throws(DepotError) -> RMADetail {
         try read { db in
-            try Self.rmaDetail(db, row: Lookup.rma(db, number: number), now: now)
+            try Self.rmaDetail(db, rma: Lookup.rma(db, number: number), now: now)
         }
     }
 
@@ -110,7 +110,7 @@ extension DepotDatabase {
             var skipped = 0
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
             while let row = try rows.next(), result.count < limit {
-                let detail = try Self.rmaDetail(db, row: row, now: now, withHistory: false)
+                let detail = try Self.rmaDetail(db, rma: RMARecord(row: row.stored(RMARecord.table)), now: now, withHistory: false)
                 guard !filter.overdueOnly || detail.overdue else { continue }
                 if skipped < offset {
                     skipped += 1
@@ -122,43 +122,38 @@ extension DepotDatabase {
         }
     }
 
-    private static func rmaDetail(_ db: Database, row: Row, now: Instant, withHistory: Bool = true) throws -> RMADetail {
-        let id: Int64 = row["id"]
-        let unit =
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [row["appliance_id"]]) ?? row
-        let path = try row.decode("path", from: "rma") as RMAPath
-        let state = try row.decode("state", from: "rma") as RMAState
-        let shipBy = try row.decodeIfPresent("ship_by", from: "rma") as Instant?
-        let returnDue = try row.decodeIfPresent("return_due", from: "rma") as Instant?
-        let history =
-            withHistory
-            ? try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"),
-                arguments: [id]
-            ).map {
-                RMADetail.Step(
-                    at: try $0.decode("at", from: "rma") as Instant, action: $0["action"], from: $0["from_state"],
-                    to: $0["to_state"], actor: $0["actor"], note: $0["note"])
-            } : []
+    private static func rmaDetail(_ db: Database, rma: RMARecord, now: Instant, withHistory: Bool = true) throws -> RMADetail {
+        guard
+            let unit = try ApplianceRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma.applianceID], source: ApplianceRecord.table
+            )
+        else { throw DepotError.notFound(kind: "appliance", key: "#\(rma.applianceID)") }
+        var history: [RMADetail.Step] = []
+        if withHistory {
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"), arguments: [rma.id])
+            {
+                let row = row.stored("rma_event")
+                history.append(
+                    RMADetail.Step(
+                        at: try row("at"), action: try row("action"), from: try row.optional("from_state"), to: try row("to_state"),
+                        actor: try row("actor"), note: try row.optional("note")))
+            }
+        }
         return RMADetail(
-            number: row["number"], caseNumber: try Lookup.key(db, table: "support_case", id: row["case_id"]) ?? "", path: path,
-            state: state,
-            serial: unit["serial"], model: try Lookup.key(db, table: "model", id: unit["model_id"]) ?? "",
-            customer: try Lookup.key(db, table: "customer", id: row["customer_id"]),
-            site: try Lookup.key(db, table: "site", id: row["site_id"]),
-            region: row["region"], replacementSerial: try Lookup.key(db, table: "appliance", id: row["replacement_id"]),
-            tier: try row.decodeIfPresent("tier", from: "rma") as Tier?,
-            warrantyEnd: try row.decode("warranty_end", from: "rma") as LocalDate, inWarranty: row["in_warranty"],
-            verdictAt: try row.decode("verdict_at", from: "rma") as Instant, reason: row["reason"],
-            shipBy: shipBy, returnDue: returnDue,
+            number: rma.number, caseNumber: try Lookup.key(db, table: "support_case", id: rma.caseID) ?? "", path: rma.path,
+            state: rma.state, serial: unit.serial, model: try Lookup.key(db, table: "model", id: unit.modelID) ?? "",
+            customer: try Lookup.key(db, table: "customer", id: rma.customerID),
+            site: try Lookup.key(db, table: "site", id: rma.siteID),
+            region: rma.region, replacementSerial: try Lookup.key(db, table: "appliance", id: rma.replacementID),
+            tier: rma.tier, warrantyEnd: rma.warrantyEnd, inWarranty: rma.inWarranty, verdictAt: rma.verdictAt, reason: rma.reason,
+            shipBy: rma.shipBy, returnDue: rma.returnDue,
             overdue: isOverdue(
-                shipBy: shipBy, shippedAt: try row.decodeIfPresent("shipped_at", from: "rma") as Instant?, returnDue: returnDue,
-                receivedAt: try row.decodeIfPresent("received_at", from: "rma") as Instant?, state: state, now: now),
-            carrier: row["carrier"], tracking: row["tracking"], returnCarrier: row["return_carrier"],
-            returnTracking: row["return_tracking"],
-            outcome: row["outcome"], cancelReason: row["cancel_reason"],
-            allowedNext: RMAStateMachine.allowed(
-                path, from: state, unitOnWayBack: unit["status"] as String? == ApplianceStatus.returnInTransit.rawValue),
+                shipBy: rma.shipBy, shippedAt: rma.shippedAt, returnDue: rma.returnDue, receivedAt: rma.receivedAt, state: rma.state,
+                now: now),
+            carrier: rma.carrier, tracking: rma.tracking, returnCarrier: rma.returnCarrier, returnTracking: rma.returnTracking,
+            outcome: rma.outcome?.rawValue, cancelReason: rma.cancelReason,
+            allowedNext: RMAStateMachine.allowed(rma.path, from: rma.state, unitOnWayBack: unit.status == .returnInTransit),
             history: history)
     }
 }

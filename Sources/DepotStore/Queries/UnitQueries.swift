@@ -71,8 +71,8 @@ extension DepotDatabase {
     public func region(ofUnit serial: String) throws(DepotError) -> String? {
         try read { db in
             let unit = try Lookup.appliance(db, serial: serial)
-            if let region = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) { return region }
-            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM depot WHERE id = ?"), arguments: [unit["depot_id"]])
+            if let region = try Lookup.region(db, siteID: unit.siteID, customerID: unit.customerID) { return region }
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM depot WHERE id = ?"), arguments: [unit.depotID])
         }
     }
 

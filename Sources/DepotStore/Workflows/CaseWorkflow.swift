@@ -58,14 +58,14 @@ extension DepotDatabase {
             }
             let unit = try Self.reportedUnit(db, request, customerID: customerID, customerKey: customerKey)
 
-            let regionID = try Lookup.region(db, siteID: unit?["site_id"], customerID: customerID) ?? ""
+            let regionID = try Lookup.region(db, siteID: unit?.siteID, customerID: customerID) ?? ""
             let region = try policy.region(regionID)
             let clock = try clocks.clock(for: regionID)
             let openingDay = region.localDate(of: at)
-            if let unit, let shipped = try unit.decodeIfPresent("ship_date", from: "appliance") as LocalDate?, openingDay < shipped {
+            if let unit, openingDay < unit.shipDate {
                 throw DepotError.invalidArgument(
                     name: "--at", value: at.description,
-                    reason: "is before unit \(unit["serial"] as String) shipped (\(shipped)): a case cannot predate its unit")
+                    reason: "is before unit \(unit.serial) shipped (\(unit.shipDate)): a case cannot predate its unit")
             }
             let tier = try Lookup.activeTier(db, customerID: customerID, on: openingDay)
 
@@ -88,7 +88,7 @@ extension DepotDatabase {
             if let given = request.productVersion { try Self.checkKnownRelease(db, given) }
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
             let number = try Counters.next(db, .supportCase, year: at.utcDate.year)
-            let version = request.productVersion?.trimmingSpaces() ?? unit?["software_version"]
+            let version = request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion
             try db.cachedStatement(
                 sql: """
                     INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
@@ -97,7 +97,7 @@ extension DepotDatabase {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                number, customerID, contact.id, unit?["id"], request.type.rawValue, title, request.description,
+                number, customerID, contact.id, unit?.id, request.type.rawValue, title, request.description,
                 version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
                 reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
                 deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
@@ -111,12 +111,11 @@ extension DepotDatabase {
             }
             var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
             if let unit, request.type == .hardwareFault {
-                let status: String = unit["status"]
-                if status == ApplianceStatus.inService.rawValue {
+                if unit.status == .inService {
                     try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?").execute(arguments: [
-                        at.description, unit["id"],
+                        at.description, unit.id,
                     ])
-                    note += "; unit \(unit["serial"] as String) is now suspect"
+                    note += "; unit \(unit.serial) is now suspect"
                 }
             }
             try CaseEvents.add(db, caseID: caseID, at: at, kind: "opened", actor: actor, note: note)
@@ -125,7 +124,7 @@ extension DepotDatabase {
                 reason: reason,
                 details: [
                     "customer": customerKey, "priority": priority.rawValue, "suggested": suggested.rawValue,
-                    "tier": tier?.rawValue ?? "none", "serial": unit?["serial"] ?? "",
+                    "tier": tier?.rawValue ?? "none", "serial": unit?.serial ?? "",
                 ])
             return number
         }
@@ -133,24 +132,25 @@ extension DepotDatabase {
 
     /// The unit a case is about: one of the customer's; for a hardware fault it is required and must be at the
     /// customer (SPEC.md 3).
-    private static func reportedUnit(_ db: Database, _ request: NewCase, customerID: Int64, customerKey: String) throws -> Row? {
+    private static func reportedUnit(
+        _ db: Database, _ request: NewCase, customerID: Int64, customerKey: String
+    ) throws -> ApplianceRecord? {
         guard let serial = request.serial, !serial.trimmingSpaces().isEmpty else {
             if request.type == .hardwareFault {
                 throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
             }
             return nil
         }
-        let row = try Lookup.appliance(db, serial: serial)
-        guard row["customer_id"] as Int64? == customerID else {
-            throw DepotError.refused(subject: row["serial"], reason: "is not a unit of customer \"\(customerKey)\"")
+        let unit = try Lookup.appliance(db, serial: serial)
+        guard unit.customerID == customerID else {
+            throw DepotError.refused(subject: unit.serial, reason: "is not a unit of customer \"\(customerKey)\"")
         }
-        let status = try row.decode("status", from: "appliance") as ApplianceStatus
-        if request.type == .hardwareFault, !status.isAtCustomer {
+        if request.type == .hardwareFault, !unit.status.isAtCustomer {
             throw DepotError.refused(
-                subject: row["serial"],
-                reason: "is \(status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
+                subject: unit.serial,
+                reason: "is \(unit.status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
         }
-        return row
+        return unit
     }
 
     /// A case's product version is one of the imported releases.

@@ -41,13 +41,13 @@ extension DepotDatabase {
             }
             try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase["id"]), "\(number)'s last event")
             let unit = try Lookup.appliance(db, serial: serial)
-            let unitID: Int64 = unit["id"]
-            let unitSerial: String = unit["serial"]
+            let unitID: Int64 = unit.id
+            let unitSerial: String = unit.serial
             if let caseUnit: Int64 = supportCase["appliance_id"], caseUnit != unitID {
                 throw DepotError.refused(subject: unitSerial, reason: "case \(number) is about another unit")
             }
             // The unit may have left the customer since the case was opened (returned, refurbished, at another customer).
-            guard unit["customer_id"] as Int64? == supportCase["customer_id"] as Int64 else {
+            guard unit.customerID == supportCase["customer_id"] as Int64 else {
                 throw DepotError.refused(subject: unitSerial, reason: "is not at case \(number)'s customer any more")
             }
             if supportCase["appliance_id"] as Int64? == nil {
@@ -55,7 +55,7 @@ extension DepotDatabase {
                     unitID, supportCase["id"],
                 ])
             }
-            let status = try unit.decode("status", from: "appliance") as ApplianceStatus
+            let status = unit.status
             guard status.isAtCustomer else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue), not in service at the customer")
             }
@@ -101,19 +101,19 @@ extension DepotDatabase {
     /// The RMA a `defective` verdict opens (SPEC.md 4): the engine decides the path from the tier and the warranty
     /// on the verdict's day in the unit's region; the RMA is numbered, recorded, audited and announced.
     private func openRMA(
-        _ db: Database, for supportCase: Row, unit: Row, at: Instant, recordedAt: Instant, actor: Actor
+        _ db: Database, for supportCase: Row, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: Actor
     ) throws -> (number: String, decision: RMADecision) {
         let number: String = supportCase["number"]
-        let unitID: Int64 = unit["id"]
-        let unitSerial: String = unit["serial"]
-        let regionID = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
+        let unitID: Int64 = unit.id
+        let unitSerial: String = unit.serial
+        let regionID = try Lookup.region(db, siteID: unit.siteID, customerID: unit.customerID) ?? ""
         let region = try policy.region(regionID)
         let clock = try clocks.clock(for: regionID)
         let customerID: Int64 = supportCase["customer_id"]
         let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
-        let end: LocalDate = try unit.decode("warranty_end", from: "appliance")
+        let end = unit.warrantyEnd
         let made = try RMAEngine.decide(
-            tier: tier, shipDate: try unit.decode("ship_date", from: "appliance"), warrantyEnd: end, verdictAt: at,
+            tier: tier, shipDate: unit.shipDate, warrantyEnd: end, verdictAt: at,
             region: region, clock: clock, deadlines: policy.rma)
         let rma = try Counters.next(db, .rma, year: at.utcDate.year)
         let state = RMAStateMachine.initialState(made.path)
@@ -124,7 +124,7 @@ extension DepotDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            rma, supportCase["id"], unitID, customerID, unit["site_id"], made.path.rawValue, state.rawValue,
+            rma, supportCase["id"], unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
             made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
         ])
         let rmaID = db.lastInsertedRowID

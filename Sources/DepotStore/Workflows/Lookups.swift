@@ -20,11 +20,13 @@ enum Lookup {
         return record
     }
 
-    static func appliance(_ db: Database, serial raw: String) throws -> Row {
+    static func appliance(_ db: Database, serial raw: String) throws -> ApplianceRecord {
         guard let serial = Serial(raw),
-            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text])
+            let record = try ApplianceRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text], source: ApplianceRecord.table
+            )
         else { throw DepotError.notFound(kind: "appliance", key: raw) }
-        return row
+        return record
     }
 
     static func supportCase(_ db: Database, number: String) throws -> Row {
@@ -35,12 +37,13 @@ enum Lookup {
         return row
     }
 
-    static func rma(_ db: Database, number: String) throws -> Row {
+    static func rma(_ db: Database, number: String) throws -> RMARecord {
         let number = number.trimmingSpaces().uppercased()
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM rma WHERE number = ?"), arguments: [number]) else {
-            throw DepotError.notFound(kind: "RMA", key: number)
-        }
-        return row
+        guard
+            let record = try RMARecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM rma WHERE number = ?"), arguments: [number], source: RMARecord.table)
+        else { throw DepotError.notFound(kind: "RMA", key: number) }
+        return record
     }
 
     /// The highest tier among the customer's contracts active on `day` (start <= day <= end), if any.

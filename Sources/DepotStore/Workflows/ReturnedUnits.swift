@@ -11,12 +11,12 @@ extension DepotDatabase {
         let recordedAt = now()
         try write { db in
             let unit = try Lookup.appliance(db, serial: serial)
-            let unitSerial: String = unit["serial"]
-            guard unit["status"] as String == ApplianceStatus.returned.rawValue else {
-                throw DepotError.refused(subject: unitSerial, reason: "is \(unit["status"] as String); only a returned unit is refurbished")
+            let unitSerial: String = unit.serial
+            guard unit.status == .returned else {
+                throw DepotError.refused(subject: unitSerial, reason: "is \(unit.status.rawValue); only a returned unit is refurbished")
             }
             try Self.refuseWhileInOpenRMA(db, unit, doing: "refurbished")
-            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit.id), "the unit's last move")
             let depotRow: Row
             if let depot {
                 guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE key = ?"), arguments: [depot]) else {
@@ -24,7 +24,7 @@ extension DepotDatabase {
                 }
                 depotRow = row
             } else {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit["depot_id"]])
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit.depotID])
                 else {
                     throw DepotError.refused(subject: unitSerial, reason: "is at no depot: name one with --depot")
                 }
@@ -33,7 +33,7 @@ extension DepotDatabase {
             try db.cachedStatement(
                 sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
             )
-            .execute(arguments: [depotRow["id"], at.description, unit["id"]])
+            .execute(arguments: [depotRow["id"], at.description, unit.id])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
                 customerID: nil, details: ["depot": depotRow["key"]])
@@ -46,15 +46,15 @@ extension DepotDatabase {
         let recordedAt = now()
         try write { db in
             let unit = try Lookup.appliance(db, serial: serial)
-            let unitSerial: String = unit["serial"]
-            let status: String = unit["status"]
-            guard status == ApplianceStatus.returned.rawValue || status == ApplianceStatus.inStock.rawValue else {
-                throw DepotError.refused(subject: unitSerial, reason: "is \(status); only a returned unit or a spare is scrapped")
+            let unitSerial: String = unit.serial
+            let status = unit.status
+            guard status == .returned || status == .inStock else {
+                throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue); only a returned unit or a spare is scrapped")
             }
             try Self.refuseWhileInOpenRMA(db, unit, doing: "scrapped")
-            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit.id), "the unit's last move")
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, unit["id"],
+                at.description, unit.id,
             ])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
