@@ -128,8 +128,8 @@ extension DepotDatabase {
     public func caseDetail(_ number: String, now: Instant) throws(DepotError) -> CaseDetail {
         try read { db in
             let row = try Lookup.supportCase(db, number: number)
-            let id: Int64 = row["id"]
-            let opened = try row.decode("opened_at", from: "support_case") as Instant
+            let id: Int64 = row.id
+            let opened = row.openedAt
             let pauses = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id]
             )
@@ -140,7 +140,7 @@ extension DepotDatabase {
                     startedBy: p["started_by"], endedBy: p["ended_by"])
             }
             let running = pauses.last.flatMap { $0.end == nil ? $0.start : nil }
-            let clock = try clocks.clock(for: row["region"])
+            let clock = try clocks.clock(for: row.region)
             let escalations = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
                 arguments: [id]
@@ -165,25 +165,25 @@ extension DepotDatabase {
                     note: $0["note"])
             }
             let rmas = try String.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
-            let responseDue = try row.decodeIfPresent("response_due", from: "support_case") as Instant?
-            let responded = try row.decodeIfPresent("responded_at", from: "support_case") as Instant?
+            let responseDue = row.responseDue
+            let responded = row.respondedAt
             return CaseDetail(
-                number: row["number"], customer: try Lookup.key(db, table: "customer", id: row["customer_id"]) ?? "",
-                contact: try Lookup.key(db, table: "contact", id: row["contact_id"]) ?? "",
-                type: try row.decode("type", from: "support_case") as CaseType,
-                serial: try Lookup.key(db, table: "appliance", id: row["appliance_id"]),
-                title: row["title"], description: row["description"], productVersion: row["product_version"],
-                impact: try row.decode("impact", from: "support_case") as Level,
-                urgency: try row.decode("urgency", from: "support_case") as Level,
-                suggestedPriority: try row.decode("suggested_priority", from: "support_case") as Priority,
-                priority: try row.decode("priority", from: "support_case") as Priority,
-                priorityReason: row["priority_reason"], status: try row.decode("status", from: "support_case") as CaseStatus,
-                tier: try row.decodeIfPresent("tier", from: "support_case") as Tier?, region: row["region"],
-                openedAt: try row.decode("opened_at", from: "support_case") as Instant, responseDue: responseDue,
-                responseThreshold: row["response_threshold"], respondedAt: responded,
-                resolvedAt: try row.decodeIfPresent("resolved_at", from: "support_case") as Instant?,
-                closedAt: try row.decodeIfPresent("closed_at", from: "support_case") as Instant?,
-                closedConfirmedBy: try Lookup.key(db, table: "contact", id: row["closed_confirmed_by"]),
+                number: row.number, customer: try Lookup.key(db, table: "customer", id: row.customerID) ?? "",
+                contact: try Lookup.key(db, table: "contact", id: row.contactID) ?? "",
+                type: row.type,
+                serial: try Lookup.key(db, table: "appliance", id: row.applianceID),
+                title: row.title, description: row.description, productVersion: row.productVersion,
+                impact: row.impact,
+                urgency: row.urgency,
+                suggestedPriority: row.suggestedPriority,
+                priority: row.priority,
+                priorityReason: row.priorityReason, status: row.status,
+                tier: row.tier, region: row.region,
+                openedAt: row.openedAt, responseDue: responseDue,
+                responseThreshold: row.responseThreshold, respondedAt: responded,
+                resolvedAt: row.resolvedAt,
+                closedAt: row.closedAt,
+                closedConfirmedBy: try Lookup.key(db, table: "contact", id: row.closedConfirmedBy),
                 slaState: SLAState.of(due: responseDue, responded: responded, now: now),
                 escalations: escalations, pauses: pauses,
                 pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },

@@ -167,11 +167,13 @@ extension DepotDatabase {
 
     /// SPEC.md 6: a closed case keeps no attachments. Deletes their rows (audited) and removes the files after the
     /// commit; returns how many there were.
-    private func deleteAttachmentsOfClosedCase(_ db: Database, _ row: Row, at: Instant, recordedAt: Instant, actor: Actor) throws -> Int {
+    private func deleteAttachmentsOfClosedCase(_ db: Database, _ row: CaseRecord, at: Instant, recordedAt: Instant, actor: Actor) throws
+        -> Int
+    {
         let attached = try Row.fetchAll(
             db.cachedStatement(
                 sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"),
-            arguments: [row["number"], row["customer_id"], row["id"]])
+            arguments: [row.number, row.customerID, row.id])
         for attachment in attached {
             try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
         }
@@ -189,18 +191,18 @@ extension DepotDatabase {
         let recordedAt = now()
         try write { db in
             let row = try Lookup.supportCase(db, number: number)
-            let caseNumber: String = row["number"]
-            let status = try row.decode("status", from: "support_case") as CaseStatus
+            let caseNumber: String = row.number
+            let status = row.status
             guard var next = CaseStateMachine.next(from: status, by: action) else {
                 throw DepotError.illegalTransition(
                     subject: caseNumber, state: status.rawValue, action: action.rawValue,
                     allowed: CaseStateMachine.allowed(from: status).map(\.rawValue))
             }
-            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: row["id"]), "\(caseNumber)'s last event")
+            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: row.id), "\(caseNumber)'s last event")
             var text = note?.trimmingSpaces() ?? ""
             if status == .waitingOnCustomer, action != .respond {
                 // Leaving the wait (resume, workaround, resolve, close) ends the pause and moves the escalation deadlines.
-                let ended = try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row["region"]))
+                let ended = try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row.region))
                 text = ([ended] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             }
             var assignments = ["status = ?"]
@@ -213,16 +215,16 @@ extension DepotDatabase {
                         name: "reason", value: note ?? "", reason: "say what the case waits for from the customer")
                 }
                 try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [row["id"], text, at.description, actor.user])
+                    .execute(arguments: [row.id, text, at.description, actor.user])
             case .resume:
                 next = CaseStateMachine.resumed(
-                    responded: row["responded_at"] as String? != nil, workaround: row["workaround_at"] as String? != nil)
-            case .respond where status == .waitingOnCustomer && row["responded_at"] as String? != nil:
+                    responded: row.respondedAt != nil, workaround: row.workaroundAt != nil)
+            case .respond where status == .waitingOnCustomer && row.respondedAt != nil:
                 throw DepotError.illegalTransition(
                     subject: caseNumber, state: status.rawValue, action: action.rawValue,
                     allowed: CaseStateMachine.allowed(from: status).filter { $0 != .respond }.map(\.rawValue))
             case .respond, .workaround:
-                if row["responded_at"] as String? == nil {
+                if row.respondedAt == nil {
                     assignments.append("responded_at = ?")
                     arguments.append(at.description)
                 }
@@ -236,7 +238,7 @@ extension DepotDatabase {
             case .close:
                 let contact = try Lookup.contact(db, email: CaseRules.confirmingContact(confirmedBy))
                 try CaseRules.checkConfirmation(
-                    by: contact.email, isContactOfCaseCustomer: contact.customerID == row["customer_id"] as Int64)
+                    by: contact.email, isContactOfCaseCustomer: contact.customerID == row.customerID)
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
                 arguments += [at.description, contact.id]
                 details["confirmedBy"] = contact.email
@@ -245,7 +247,7 @@ extension DepotDatabase {
             }
             details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
-                .execute(arguments: StatementArguments([next.rawValue] + arguments + [row["id"] as Int64]))
+                .execute(arguments: StatementArguments([next.rawValue] + arguments + [row.id]))
             let kind: String =
                 switch action {
                 case .respond: "responded"
@@ -256,10 +258,10 @@ extension DepotDatabase {
                 case .close: "closed"
                 }
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
-            try CaseEvents.add(db, caseID: row["id"], at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
+            try CaseEvents.add(db, caseID: row.id, at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
-                key: caseNumber, customerID: row["customer_id"], reason: note, details: details)
+                key: caseNumber, customerID: row.customerID, reason: note, details: details)
         }
     }
 }
@@ -268,12 +270,12 @@ extension DepotDatabase {
 /// wait began (fired ones stay fired).
 enum Pauses {
     /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
-    static func end(_ db: Database, caseRow: Row, at: Instant, actor: Actor, clock: BusinessClock) throws -> String {
-        let number: String = caseRow["number"]
+    static func end(_ db: Database, caseRow: CaseRecord, at: Instant, actor: Actor, clock: BusinessClock) throws -> String {
+        let number: String = caseRow.number
         guard
             let pause = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),
-                arguments: [caseRow["id"]]),
+                arguments: [caseRow.id]),
             let start = try pause.decodeIfPresent("started_at", from: "case_pause") as Instant?
         else { return "no running pause" }
         guard at >= start else {
@@ -288,7 +290,7 @@ enum Pauses {
                 sql:
                     "SELECT id, target, threshold, due_at FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"
             ),
-            arguments: [caseRow["id"]])
+            arguments: [caseRow.id])
         for e in pending {
             guard let due = try e.decodeIfPresent("due_at", from: "case_escalation") as Instant?,
                 case .success(let threshold) = ClockDuration.parse(e["threshold"])

@@ -34,25 +34,25 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let supportCase = try Lookup.supportCase(db, number: caseNumber)
-            let number: String = supportCase["number"]
-            let caseStatus = try supportCase.decode("status", from: "support_case") as CaseStatus
+            let number: String = supportCase.number
+            let caseStatus = supportCase.status
             guard caseStatus.isUnresolved else {
                 throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
             }
-            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase["id"]), "\(number)'s last event")
+            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase.id), "\(number)'s last event")
             let unit = try Lookup.appliance(db, serial: serial)
             let unitID: Int64 = unit.id
             let unitSerial: String = unit.serial
-            if let caseUnit: Int64 = supportCase["appliance_id"], caseUnit != unitID {
+            if let caseUnit: Int64 = supportCase.applianceID, caseUnit != unitID {
                 throw DepotError.refused(subject: unitSerial, reason: "case \(number) is about another unit")
             }
             // The unit may have left the customer since the case was opened (returned, refurbished, at another customer).
-            guard unit.customerID == supportCase["customer_id"] as Int64 else {
+            guard unit.customerID == supportCase.customerID else {
                 throw DepotError.refused(subject: unitSerial, reason: "is not at case \(number)'s customer any more")
             }
-            if supportCase["appliance_id"] as Int64? == nil {
+            if supportCase.applianceID == nil {
                 try db.cachedStatement(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?").execute(arguments: [
-                    unitID, supportCase["id"],
+                    unitID, supportCase.id,
                 ])
             }
             let status = unit.status
@@ -67,7 +67,7 @@ extension DepotDatabase {
             try db.cachedStatement(
                 sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
             )
-            .execute(arguments: [supportCase["id"], unitID, verdict.rawValue, note, checks, at.description, actor.user])
+            .execute(arguments: [supportCase.id, unitID, verdict.rawValue, note, checks, at.description, actor.user])
 
             let newStatus: ApplianceStatus
             var rmaNumber: String?
@@ -87,10 +87,10 @@ extension DepotDatabase {
             }
             var text = "\(unitSerial): \(verdict.rawValue): \(note)"
             if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }
-            try CaseEvents.add(db, caseID: supportCase["id"], at: at, kind: "diagnosis", actor: actor, note: text)
+            try CaseEvents.add(db, caseID: supportCase.id, at: at, kind: "diagnosis", actor: actor, note: text)
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "diagnose", entity: "appliance", key: unitSerial,
-                customerID: supportCase["customer_id"], reason: note,
+                customerID: supportCase.customerID, reason: note,
                 details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
             return DiagnosisOutcome(
                 verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
@@ -101,15 +101,15 @@ extension DepotDatabase {
     /// The RMA a `defective` verdict opens (SPEC.md 4): the engine decides the path from the tier and the warranty
     /// on the verdict's day in the unit's region; the RMA is numbered, recorded, audited and announced.
     private func openRMA(
-        _ db: Database, for supportCase: Row, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: Actor
+        _ db: Database, for supportCase: CaseRecord, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: Actor
     ) throws -> (number: String, decision: RMADecision) {
-        let number: String = supportCase["number"]
+        let number: String = supportCase.number
         let unitID: Int64 = unit.id
         let unitSerial: String = unit.serial
         let regionID = try Lookup.region(db, siteID: unit.siteID, customerID: unit.customerID) ?? ""
         let region = try policy.region(regionID)
         let clock = try clocks.clock(for: regionID)
-        let customerID: Int64 = supportCase["customer_id"]
+        let customerID: Int64 = supportCase.customerID
         let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
         let end = unit.warrantyEnd
         let made = try RMAEngine.decide(
@@ -124,7 +124,7 @@ extension DepotDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            rma, supportCase["id"], unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
+            rma, supportCase.id, unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
             made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
         ])
         let rmaID = db.lastInsertedRowID

@@ -29,12 +29,13 @@ enum Lookup {
         return record
     }
 
-    static func supportCase(_ db: Database, number: String) throws -> Row {
+    static func supportCase(_ db: Database, number: String) throws -> CaseRecord {
         let number = number.trimmingSpaces().uppercased()
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM support_case WHERE number = ?"), arguments: [number]) else {
-            throw DepotError.notFound(kind: "case", key: number)
-        }
-        return row
+        guard
+            let record = try CaseRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM support_case WHERE number = ?"), arguments: [number], source: CaseRecord.table)
+        else { throw DepotError.notFound(kind: "case", key: number) }
+        return record
     }
 
     static func rma(_ db: Database, number: String) throws -> RMARecord {

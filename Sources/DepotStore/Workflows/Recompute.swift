@@ -36,26 +36,27 @@ extension DepotDatabase {
         let recordedAt = now()
         let policy = policy
         return try write { db in
-            let cases: [Row]
+            let cases: [CaseRecord]
             if let number {
                 let row = try Lookup.supportCase(db, number: number)
-                let status: CaseStatus = try row.decode("status", from: "support_case")
-                guard status.isUnresolved else {
-                    throw DepotError.refused(subject: row["number"], reason: "is \(row["status"] as String): its deadlines are final")
+                guard row.status.isUnresolved else {
+                    throw DepotError.refused(subject: row.number, reason: "is \(row.status.rawValue): its deadlines are final")
                 }
                 cases = [row]
             } else {
-                cases = try Row.fetchAll(db, sql: "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id")
+                cases = try CaseRecord.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id"),
+                    source: CaseRecord.table)
             }
             var changes: [DeadlineChange] = []
             for row in cases {
                 let caseChanges = try recompute(db, row, policy: policy)
                 guard !caseChanges.isEmpty else { continue }
-                let number: String = row["number"]
+                let number: String = row.number
                 for change in caseChanges {
                     try AuditLog.record(
                         db, actor: actor, at: at, recordedAt: recordedAt, action: "recompute", entity: "case", key: number,
-                        customerID: row["customer_id"], reason: "policy \(policy.source)",
+                        customerID: row.customerID, reason: "policy \(policy.source)",
                         details: [
                             "deadline": change.deadline, "was": change.was?.description ?? "none", "now": change.now?.description ?? "none",
                         ])
@@ -63,22 +64,20 @@ extension DepotDatabase {
                 let note = caseChanges.map { "\($0.deadline) \($0.was?.description ?? "none") -> \($0.now?.description ?? "none")" }
                     .joined(separator: "; ")
                 try CaseEvents.add(
-                    db, caseID: row["id"], at: at, kind: "recomputed", actor: actor, note: "under policy \(policy.source): \(note)")
+                    db, caseID: row.id, at: at, kind: "recomputed", actor: actor, note: "under policy \(policy.source): \(note)")
                 changes += caseChanges
             }
             return changes
         }
     }
 
-    private func recompute(_ db: Database, _ row: Row, policy: Policy) throws -> [DeadlineChange] {
-        let number: String = row["number"]
-        let caseID: Int64 = row["id"]
-        guard let opened = try row.decodeIfPresent("opened_at", from: "support_case") as Instant?,
-            let priority = try row.decodeIfPresent("priority", from: "support_case") as Priority?
-        else { return [] }
-        let clock = try clocks.clock(for: row["region"])
+    private func recompute(_ db: Database, _ row: CaseRecord, policy: Policy) throws -> [DeadlineChange] {
+        let number = row.number
+        let caseID = row.id
+        let (opened, priority) = (row.openedAt, row.priority)
+        let clock = try clocks.clock(for: row.region)
         let deadlines = try policy.slas.deadlines(
-            tier: try row.decodeIfPresent("tier", from: "support_case") as Tier?, priority: priority,
+            tier: row.tier, priority: priority,
             opened: opened, clock: clock)
         let ended = try Row.fetchAll(
             db.cachedStatement(
@@ -90,9 +89,9 @@ extension DepotDatabase {
         }
         var changes: [DeadlineChange] = []
 
-        if row["responded_at"] as String? == nil {
-            let was = try row.decodeIfPresent("response_due", from: "support_case") as Instant?
-            if was != deadlines.response || row["response_threshold"] as String? != deadlines.responseThreshold?.description {
+        if row.respondedAt == nil {
+            let was = row.responseDue
+            if was != deadlines.response || row.responseThreshold != deadlines.responseThreshold?.description {
                 try db.cachedStatement(sql: "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?")
                     .execute(arguments: [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
                 if was != deadlines.response {
