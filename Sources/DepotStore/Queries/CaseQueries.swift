@@ -133,11 +133,11 @@ extension DepotDatabase {
             let pauses = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id]
             )
-            .compactMap { p -> CaseDetail.Pause? in
-                guard let start = try p.decodeIfPresent("started_at", from: "case_pause") as Instant? else { return nil }
+            .map { row throws(DepotError) in
+                let p = row.stored("case_pause")
                 return CaseDetail.Pause(
-                    reason: p["reason"], start: start, end: try p.decodeIfPresent("ended_at", from: "case_pause") as Instant?,
-                    startedBy: p["started_by"], endedBy: p["ended_by"])
+                    reason: try p("reason"), start: try p("started_at"), end: try p.optional("ended_at"), startedBy: try p("started_by"),
+                    endedBy: try p.optional("ended_by"))
             }
             let running = pauses.last.flatMap { $0.end == nil ? $0.start : nil }
             let clock = try clocks.clock(for: row.region)
@@ -145,24 +145,23 @@ extension DepotDatabase {
                 db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
                 arguments: [id]
             )
-            .compactMap { e -> CaseDetail.Escalation? in
-                guard let target = try e.decodeIfPresent("target", from: "case_escalation") as EscalationTarget?,
-                    let at = try e.decodeIfPresent("due_at", from: "case_escalation") as Instant?
-                else { return nil }
-                let firedAt = try e.decodeIfPresent("fired_at", from: "case_escalation") as Instant?
-                let threshold: String = e["threshold"]
+            .map { row throws(DepotError) in
+                let e = row.stored("case_escalation")
+                let at: Instant = try e("due_at")
+                let firedAt: Instant? = try e.optional("fired_at")
+                let threshold: String = try e("threshold")
                 let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
                 return CaseDetail.Escalation(
-                    target: target, at: at, threshold: threshold, fired: firedAt != nil, firedAt: firedAt,
+                    target: try e("target"), at: at, threshold: threshold, fired: firedAt != nil, firedAt: firedAt,
                     originalAt: original, held: firedAt == nil && running.map { $0 < at } == true)
             }
             let timeline = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id"), arguments: [id]
             )
-            .map {
-                CaseDetail.Event(
-                    at: try $0.decode("at", from: "support_case") as Instant, kind: $0["kind"], actor: $0["actor"],
-                    note: $0["note"])
+            .map { row throws(DepotError) in
+                let event = row.stored("case_event")
+                return CaseDetail.Event(
+                    at: try event("at"), kind: try event("kind"), actor: try event("actor"), note: try event.optional("note"))
             }
             let rmas = try String.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
             let responseDue = row.responseDue
@@ -225,18 +224,14 @@ extension DepotDatabase {
                 \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
                 ORDER BY c.opened_at DESC, c.id DESC LIMIT ? OFFSET ?
                 """
-            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { row in
-                let due = try row.decodeIfPresent("response_due", from: "support_case") as Instant?
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { row throws(DepotError) in
+                let row = row.stored("support_case")
+                let due: Instant? = try row.optional("response_due")
                 return CaseSummary(
-                    number: row["number"], customer: row["customer"],
-                    priority: try row.decode("priority", from: "support_case") as Priority,
-                    status: try row.decode("status", from: "support_case") as CaseStatus,
-                    type: try row.decode("type", from: "support_case") as CaseType,
-                    serial: row["serial"], openedAt: try row.decode("opened_at", from: "support_case") as Instant,
-                    responseDue: due,
-                    slaState: SLAState.of(
-                        due: due, responded: try row.decodeIfPresent("responded_at", from: "support_case") as Instant?, now: now),
-                    title: row["title"], region: row["region"], responseThreshold: row["response_threshold"])
+                    number: try row("number"), customer: try row("customer"), priority: try row("priority"), status: try row("status"),
+                    type: try row("type"), serial: try row.optional("serial"), openedAt: try row("opened_at"), responseDue: due,
+                    slaState: SLAState.of(due: due, responded: try row.optional("responded_at"), now: now), title: try row("title"),
+                    region: try row("region"), responseThreshold: try row.optional("response_threshold"))
             }
         }
     }

@@ -67,13 +67,15 @@ extension DepotDatabase {
     /// the customer's region.
     public func customers(at now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CustomerSummary] {
         try read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?"), arguments: [limit, offset])
-                .map { row in
-                    CustomerSummary(
-                        key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
-                        tam: row["tam"],
-                        tier: try Lookup.activeTier(db, customerID: row["id"], on: policy.day(of: now, region: row["region"])))
-                }
+            try CustomerRecord.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?"), arguments: [limit, offset],
+                source: CustomerRecord.table
+            ).map { customer in
+                CustomerSummary(
+                    key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
+                    tam: customer.tam,
+                    tier: try Lookup.activeTier(db, customerID: customer.id, on: policy.day(of: now, region: customer.region)))
+            }
         }
     }
 
@@ -85,27 +87,28 @@ extension DepotDatabase {
             let id = customer.id
             let day = policy.day(of: now, region: customer.region)
             let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id])
-                .map {
-                    CustomerDetail.Site(
-                        key: $0["key"], name: $0["name"], country: $0["country"], region: $0["region"], address: $0["address"])
+                .map { row throws(DepotError) in
+                    let site = row.stored("site")
+                    return CustomerDetail.Site(
+                        key: try site("key"), name: try site("name"), country: try site("country"), region: try site("region"),
+                        address: try site("address"))
                 }
             let contracts = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key"),
                 arguments: [id]
             )
-            .map { row in
-                let start = try row.decode("start_date", from: "contract") as LocalDate
-                let end = try row.decode("end_date", from: "contract") as LocalDate
+            .map { row throws(DepotError) in
+                let contract = row.stored("contract")
+                let start: LocalDate = try contract("start_date")
+                let end: LocalDate = try contract("end_date")
                 return CustomerDetail.Contract(
-                    key: row["key"], tier: try row.decode("tier", from: "contract") as Tier, start: start, end: end,
-                    maxContacts: row["max_contacts"], active: start <= day && day <= end)
+                    key: try contract("key"), tier: try contract("tier"), start: start, end: end, maxContacts: try contract("max_contacts"),
+                    active: start <= day && day <= end)
             }
-            let contacts = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY email"),
-                arguments: [id]
-            ).map {
-                CustomerDetail.Contact(email: $0["email"], name: $0["name"], designated: $0["designated"], certified: $0["certified"])
-            }
+            let contacts = try ContactRecord.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY email"), arguments: [id],
+                source: ContactRecord.table
+            ).map { CustomerDetail.Contact(email: $0.email, name: $0.name, designated: $0.designated, certified: $0.certified) }
             let counts = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """

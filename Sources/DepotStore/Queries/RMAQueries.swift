@@ -189,12 +189,12 @@ extension DepotDatabase {
                 sql:
                     "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) ORDER BY id",
                 arguments: StatementArguments(arguments)
-            ).map {
-                AuditEntry(
-                    id: $0["id"], at: try $0.decode("at", from: "rma") as Instant,
-                    recordedAt: try $0.decode("recorded_at", from: "rma") as Instant, user: $0["user"],
-                    role: $0["role"], action: $0["action"], entity: $0["entity"], key: $0["entity_key"], reason: $0["reason"],
-                    details: $0["details"])
+            ).map { row throws(DepotError) in
+                let entry = row.stored("audit")
+                return AuditEntry(
+                    id: try entry("id"), at: try entry("at"), recordedAt: try entry("recorded_at"), user: try entry("user"),
+                    role: try entry("role"), action: try entry("action"), entity: try entry("entity"), key: try entry("entity_key"),
+                    reason: try entry.optional("reason"), details: try entry("details"))
             }
         }
     }
@@ -206,7 +206,10 @@ extension DepotDatabase {
                 db.cachedStatement(
                     sql: "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id")
             )
-            .map { ($0["event"], $0["target"], $0["subject"], $0["idempotency_key"]) }
+            .map { row throws(DepotError) in
+                let n = row.stored("notification")
+                return (try n("event"), try n("target"), try n("subject"), try n("idempotency_key"))
+            }
         }
     }
 }

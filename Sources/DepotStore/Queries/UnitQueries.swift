@@ -109,11 +109,12 @@ extension DepotDatabase {
                         LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
                         WHERE a.status = ? ORDER BY a.serial LIMIT ?
                         """), arguments: [status.rawValue, limit]
-            ).map { row in
-                UnitSummary(
-                    serial: row["serial"], model: row["model"], status: try row.decode("status", from: "appliance") as ApplianceStatus,
-                    customer: row["customer"], site: row["site"],
-                    warrantyEnd: try row.decode("warranty_end", from: "appliance") as LocalDate)
+            ).map { row throws(DepotError) in
+                let unit = row.stored("appliance")
+                return UnitSummary(
+                    serial: try unit("serial"), model: try unit("model"), status: try unit("status"),
+                    customer: try unit.optional("customer"),
+                    site: try unit.optional("site"), warrantyEnd: try unit("warranty_end"))
             }
         }
     }
