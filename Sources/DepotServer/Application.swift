@@ -60,7 +60,7 @@ public func buildRouter(
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
     router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: RouteMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in
         _ = try await Blocking.run { try database.schemaVersion() }
