@@ -56,7 +56,7 @@ public func buildRouter(
     database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(),
     now: @escaping @Sendable () -> Instant = { Instant(Date()) }
 ) throws -> Router<DepotRequestContext> {
-    let pages = try Pages.load()
+    let pages = try PageRenderer.load()
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
     router.add(middleware: LogRequestsMiddleware(.info))

@@ -9,7 +9,7 @@ import Hummingbird
 /// which check the signed-in user's role.
 struct WebController {
     let database: DepotDatabase
-    let pages: Pages
+    let pages: PageRenderer
     let now: @Sendable () -> Instant
     let secureCookies: Bool
     let sessions: RecentCache<WebSession>
@@ -53,8 +53,8 @@ struct WebController {
     }
 
     @Sendable func home(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        guard let actor = context.actor else { return Pages.redirect("/sign-in") }
-        return Pages.redirect(Self.home(of: actor.role))
+        guard let actor = context.actor else { return PageRenderer.redirect("/sign-in") }
+        return PageRenderer.redirect(Self.home(of: actor.role))
     }
 
     /// Only same-site paths are followed after signing in (no open redirect).
@@ -108,7 +108,7 @@ struct WebController {
             try database.createSession(
                 idHash: Credentials.hashToken(value), user: user, csrfToken: Credentials.newToken(), at: at, expiresAt: expires)
         }
-        var response = Pages.redirect(next ?? Self.home(of: user.role))
+        var response = PageRenderer.redirect(next ?? Self.home(of: user.role))
         response.setCookie(WebSessions.cookie(value, maxAge: Int(WebSessions.lifetime), secure: secureCookies))
         response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies, name: WebSessions.signInCookieName))
         return response
@@ -122,7 +122,7 @@ struct WebController {
             let database = database
             try await Blocking.run { try database.deleteSession(idHash: hash) }
         }
-        var response = Pages.redirect("/sign-in")
+        var response = PageRenderer.redirect("/sign-in")
         response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies))
         return response
     }
@@ -165,7 +165,7 @@ struct WebController {
             return nil
         }
         guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }
-        return Pages.redirect(Self.path(target))
+        return PageRenderer.redirect(Self.path(target))
     }
 
     /// A path with its segments percent-encoded (keys and serials may hold any character).
@@ -213,7 +213,7 @@ struct WebController {
         let database = database
         let at = now()
         let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
-        return Pages.redirect(Self.path("/cases/\(number)"))
+        return PageRenderer.redirect(Self.path("/cases/\(number)"))
     }
 
     @Sendable func supportCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -241,7 +241,7 @@ struct WebController {
         _ = try await Blocking.run {
             try database.attach(box.upload, to: number, name: fileName, mediaType: fileType, secure: secure, at: at, actor: actor)
         }
-        return Pages.redirect(Self.path("/cases/\(number)"))
+        return PageRenderer.redirect(Self.path("/cases/\(number)"))
     }
 
     /// `GET /attachments/{id}`: an attachment, as a download.
@@ -264,7 +264,7 @@ struct WebController {
                 serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at,
                 actor: actor)
         }
-        return Pages.redirect(Self.path(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
+        return PageRenderer.redirect(Self.path(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
     }
 
     @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -281,7 +281,7 @@ struct WebController {
             try database.advanceCase(
                 number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
         }
-        return Pages.redirect(Self.path("/cases/\(number)"))
+        return PageRenderer.redirect(Self.path("/cases/\(number)"))
     }
 
     // MARK: Units and customers
@@ -355,7 +355,7 @@ struct WebController {
             outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), reason: form.optional("reason"))
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let back = Self.safeNext(form.optional("back")) ?? Self.path("/rmas/\(number)")
-        return Pages.redirect(back)
+        return PageRenderer.redirect(back)
     }
 
     // MARK: Account managers and reports

@@ -6,7 +6,7 @@ import Hummingbird
 /// every other error is shown with its status and message, escaped, with a way back.
 struct WebErrorMiddleware: RouterMiddleware {
     typealias Context = DepotRequestContext
-    let pages: Pages
+    let pages: PageRenderer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let error: APIError
@@ -24,7 +24,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             let next =
                 request.method == .get && path != "/"
                 ? "?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
-            return Pages.redirect("/sign-in" + next)
+            return PageRenderer.redirect("/sign-in" + next)
         }
         let title =
             switch error.status {
