@@ -4,6 +4,11 @@ import Foundation
 
 /// How pages show times and durations.
 enum Format {
+    /// The home time zone of `region` (GMT for none or an unknown one): where a page shows its times.
+    static func zone(_ database: DepotDatabase, region: String?) -> TimeZone {
+        region.flatMap { try? database.policy.region($0).homeTimeZone } ?? .gmt
+    }
+
     /// `2026-11-24 10:00 (America/New_York)`: an instant in a zone, with the zone's name.
     static func local(_ instant: Instant?, zone: TimeZone) -> String {
         guard let instant else { return "" }

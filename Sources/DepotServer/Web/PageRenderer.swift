@@ -25,35 +25,11 @@ struct PageRenderer: Sendable {
         return PageRenderer(library: library, stylesheet: stylesheet)
     }
 
-    /// Renders `template` with the page's own values and the layout's (user, role, CSRF token, navigation).
-    func render(
-        _ template: String, title: String, context: DepotRequestContext, status: HTTPResponse.Status = .ok,
-        _ values: [String: Any] = [:]
-    ) -> Response {
-        var all = values
-        all["pageTitle"] = title
-        if let actor = context.actor {
-            all["user"] = actor.user
-            all["role"] = actor.role.rawValue
-            all["csrf"] = context.csrfToken ?? ""
-        }
-        let html = library.render(Self.compact(all), withTemplate: template) ?? "template \(template) is missing"
+    /// The page in its layout (title, navigation, search box, the signed-in user), as HTML.
+    func render<Page: PageModel>(_ page: Page, context: DepotRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        let layout = PageLayout(page: page, actor: context.actor, csrf: context.csrfToken)
+        let html = library.render(layout, withTemplate: Page.template) ?? "template \(Page.template) is missing"
         return Self.html(html, status: status)
-    }
-
-    /// Drops empty texts from the values, at every depth: Mustache counts an empty string as present, and
-    /// `{{#serial}}...{{/serial}}` should show nothing for a unit without one.
-    static func compact(_ values: [String: Any]) -> [String: Any] {
-        var out: [String: Any] = [:]
-        for (key, value) in values {
-            switch value {
-            case let text as String where text.isEmpty: continue
-            case let nested as [String: Any]: out[key] = compact(nested)
-            case let list as [[String: Any]]: out[key] = list.map(compact)
-            default: out[key] = value
-            }
-        }
-        return out
     }
 
     static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {

@@ -72,8 +72,8 @@ struct WebController {
     {
         let token = Credentials.newToken()
         var response = pages.render(
-            "sign-in", title: "Sign in", context: DepotRequestContext.anonymous(context), status: status,
-            ["token": token, "next": next ?? "", "name": name, "problem": problem ?? ""])
+            SignInPage(token: token, next: next ?? "", name: name, problem: problem ?? ""), context: DepotRequestContext.anonymous(context),
+            status: status)
         response.setCookie(WebSessions.cookie(token, maxAge: 3600, secure: secureCookies, name: WebSessions.signInCookieName))
         return response
     }
@@ -133,13 +133,12 @@ struct WebController {
             body: .init(byteBuffer: ByteBuffer(string: pages.stylesheet)))
     }
 
-    /// Renders `template` with the values `read` makes from the database, on the thread pool.
-    private func page(
-        _ template: String, title: String, _ context: DepotRequestContext,
-        _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> [String: Any]
+    /// Renders the page `read` makes from the database, on the thread pool.
+    private func page<Page: PageModel>(
+        _ context: DepotRequestContext, _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> Page
     ) async throws -> Response {
         let (database, pages, at) = (database, pages, now())
-        return try await Blocking.run { pages.render(template, title: title, context: context, try read(database, at)) }
+        return try await Blocking.run { pages.render(try read(database, at), context: context) }
     }
 
     /// The signed-in user, or a 401 (which the web error middleware turns into the sign-in page).
@@ -180,25 +179,13 @@ struct WebController {
 
     @Sendable func support(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
-        return try await page("support", title: "Support", context) { database, at in
-            let cases = try database.cases(CaseFilter(unresolvedOnly: true), now: at, limit: 200).map {
-                View.caseRow($0, database: database, now: at)
-            }
-            let suspects = try database.units(status: .suspect, limit: 200).map(View.unitRow)
-            return ["cases": cases, "suspects": suspects, "hasCases": !cases.isEmpty, "hasSuspects": !suspects.isEmpty]
-        }
+        return try await page(context) { database, at in try SupportPage(database: database, now: at) }
     }
 
     @Sendable func newCaseForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let query = request.uri.queryParameters
-        return pages.render(
-            "case-new", title: "Open a case", context: context,
-            [
-                "serial": query.get("serial") ?? "", "customer": query.get("customer") ?? "",
-                "types": CaseType.allCases.map { ["value": $0.rawValue, "selected": $0 == .hardwareFault] },
-                "levels": Level.allCases.map { ["value": $0.rawValue, "selected": $0 == .medium] },
-            ])
+        return pages.render(NewCasePage(serial: query.get("serial") ?? "", customer: query.get("customer") ?? ""), context: context)
     }
 
     @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -219,9 +206,7 @@ struct WebController {
     @Sendable func supportCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
         let number = try context.parameters.require("number")
-        return try await page("case", title: "Case \(number.uppercased())", context) { database, at in
-            try View.casePage(number, actor: actor, database: database, now: at)
-        }
+        return try await page(context) { database, at in try CasePage(number, actor: actor, database: database, now: at) }
     }
 
     /// `POST /cases/{number}/attachments`: the case page's upload form (multipart/form-data, streamed to disk).
@@ -289,34 +274,26 @@ struct WebController {
     @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let serial = try context.parameters.require("serial")
-        return try await page("unit", title: "Unit \(serial.uppercased())", context) { database, at in
-            try View.unitPage(serial, database: database, now: at)
-        }
+        return try await page(context) { database, at in try UnitPage(serial, database: database, now: at) }
     }
 
     @Sendable func customer(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
         let key = try context.parameters.require("key")
-        return try await page("customer", title: "Customer \(key)", context) { database, at in
-            try View.customerPage(key, database: database, now: at)
-        }
+        return try await page(context) { database, at in try CustomerPage(key, database: database, now: at) }
     }
 
     // MARK: Logistics
 
     @Sendable func logistics(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
-        return try await page("logistics", title: "Logistics", context) { database, at in
-            try View.logisticsPage(actor: actor, database: database, now: at)
-        }
+        return try await page(context) { database, at in try LogisticsPage(actor: actor, database: database, now: at) }
     }
 
     @Sendable func rma(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try requireUser(context)
         let number = try context.parameters.require("number")
-        return try await page("rma", title: "RMA \(number.uppercased())", context) { database, at in
-            try View.rmaPage(number, actor: actor, database: database, now: at)
-        }
+        return try await page(context) { database, at in try RMAPage(number, actor: actor, database: database, now: at) }
     }
 
     /// `GET /rmas/{number}/label?direction=replacement|return`: the label on a page that prints as the label alone.
@@ -324,13 +301,9 @@ struct WebController {
         _ = try requireUser(context)
         let number = try context.parameters.require("number").uppercased()
         let direction = try WorkflowController.labelDirection(request)
-        return try await page("label", title: "Label \(number)", context) { database, _ in
+        return try await page(context) { database, _ in
             _ = try database.rmaLabel(number, direction: direction)  // 404 / 409 here, not as a broken image
-            let other: ShippingLabel.Direction = direction == .replacement ? .return : .replacement
-            return [
-                "number": number, "direction": direction.rawValue, "directionText": direction == .replacement ? "replacement" : "return",
-                "otherDirection": other.rawValue, "otherText": other == .replacement ? "replacement" : "return",
-            ]
+            return LabelPage(number: number, direction: direction)
         }
     }
 
@@ -362,13 +335,12 @@ struct WebController {
 
     @Sendable func accounts(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
-        return try await page("accounts", title: "Accounts", context) { database, at in try View.accountsPage(database: database, now: at) }
+        return try await page(context) { database, at in try AccountsPage(database: database, now: at) }
     }
 
     @Sendable func reports(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try requireUser(context)
-        let list = ReportCatalog.all.map { ["name": $0.name, "audience": $0.audience, "summary": $0.summary] }
-        return pages.render("reports", title: "Reports", context: context, ["reports": list])
+        return pages.render(ReportsPage(), context: context)
     }
 
     /// `GET /reports/{name}`: the report as a page (its first 500 rows); `GET /reports/{name}.csv`: the same report as CSV.
@@ -378,30 +350,8 @@ struct WebController {
         let (report, parameters) = try ReportRequest.parse(request, name: name, now: now(), policy: database.policy)
         if name.hasSuffix(".csv") { return try CSVDownload.response(report, parameters: parameters, database: database) }
         let database = database
-        let table = try await Blocking.run { View.Table(try database.table(report, parameters: parameters, limit: 500)) }
-        let query = request.uri.query.map { "?" + $0 } ?? ""
-        var filters: [[String: Any]] = [["name": "as-of", "value": parameters.asOf.description, "type": "date"]]
-        for filter in report.filters {
-            let value: String? =
-                switch filter {
-                case .customer: parameters.customer
-                case .region: parameters.region
-                case .accountManager: parameters.accountManager
-                case .withinDays: parameters.withinDays.map(String.init)
-                case .since: parameters.since?.description
-                }
-            filters.append([
-                "name": filter.rawValue, "value": value ?? "",
-                "type": filter == .since ? "date" : filter == .withinDays ? "number" : "text",
-            ])
-        }
-        return pages.render(
-            "report", title: report.name, context: context,
-            [
-                "name": report.name, "summary": report.summary, "audience": report.audience, "filters": filters,
-                "csv": "/reports/\(report.name).csv\(query)", "columns": table.columns, "rows": table.rows.map { ["cells": $0] },
-                "total": table.total, "shown": table.rows.count, "truncated": table.total > table.rows.count, "empty": table.total == 0,
-            ])
+        let table = try await Blocking.run { ReportTableModel(try database.table(report, parameters: parameters, limit: 500)) }
+        return pages.render(ReportPage(report, parameters: parameters, query: request.uri.query, table: table), context: context)
     }
 }
 

@@ -35,7 +35,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             default: "Something went wrong"
             }
         return pages.render(
-            "error", title: title, context: context, status: error.status,
-            ["status": Int(error.status.code), "message": error.message, "code": error.code])
+            ErrorPage(title: title, status: Int(error.status.code), message: error.message, code: error.code), context: context,
+            status: error.status)
     }
 }
