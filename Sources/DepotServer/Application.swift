@@ -56,7 +56,7 @@ public func buildRouter(
     database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(),
     now: @escaping @Sendable () -> Instant = { Instant(Date()) }
 ) throws -> Router<DepotRequestContext> {
-    let pages = try PageRenderer.load()
+    let renderer = try PageRenderer.load()
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
     router.add(middleware: LogRequestsMiddleware(.info))
@@ -85,10 +85,11 @@ public func buildRouter(
         }
     }
     let sessions = RecentCache<WebSession>()
-    let web = router.group().add(middleware: WebErrorMiddleware(pages: pages))
+    let web = router.group().add(middleware: WebErrorMiddleware(renderer: renderer))
         .add(middleware: SessionAuthentication(database: database, now: now, cache: sessions))
-    WebController(database: database, pages: pages, now: now, secureCookies: configuration.secureCookies, sessions: sessions).addRoutes(
-        to: web)
+    WebRoutes.add(
+        to: web, pages: PageEnvironment(database: database, renderer: renderer, now: now), secureCookies: configuration.secureCookies,
+        sessions: sessions)
     router.get("api/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

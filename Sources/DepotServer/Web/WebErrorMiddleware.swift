@@ -6,7 +6,7 @@ import Hummingbird
 /// every other error is shown with its status and message, escaped, with a way back.
 struct WebErrorMiddleware: RouterMiddleware {
     typealias Context = DepotRequestContext
-    let pages: PageRenderer
+    let renderer: PageRenderer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let error: APIError
@@ -34,7 +34,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             case .conflict: "Not possible now"
             default: "Something went wrong"
             }
-        return pages.render(
+        return renderer.render(
             ErrorPage(title: title, status: Int(error.status.code), message: error.message, code: error.code), context: context,
             status: error.status)
     }
