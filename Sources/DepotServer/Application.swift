@@ -85,8 +85,8 @@ public func buildRouter(
         }
     }
     let sessions = RecentCache<WebSession>()
-    let web = router.group().add(middleware: WebErrorMiddleware(renderer: renderer))
-        .add(middleware: SessionAuthentication(database: database, now: now, cache: sessions))
+    let signIn = SessionAuthentication(database: database, now: now, cache: sessions)
+    let web = router.group().add(middleware: WebErrorMiddleware(renderer: renderer)).add(middleware: signIn)
     WebRoutes.add(
         to: web, pages: PageEnvironment(database: database, renderer: renderer, now: now), secureCookies: configuration.secureCookies,
         sessions: sessions)
@@ -95,6 +95,8 @@ public func buildRouter(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }
+    // Last: it wraps only the responder of addresses that match no route (see NotFoundPageMiddleware).
+    router.add(middleware: NotFoundPageMiddleware(renderer: renderer, sessions: signIn))
     return router
 }
 

@@ -47,6 +47,8 @@ struct PageSnapshotTests {
         Page("report", .accountManager, "/reports/escalations"),
         Page("sign-in", nil, "/sign-in?next=%2Funits%2FACME-1"),
         Page("error", .accountManager, "/units/NOPE-1", .notFound),
+        Page("not-found", .logistics, "/shipments/today", .notFound),
+        Page("not-found-signed-out", nil, "/shipments/today", .notFound),
     ]
 
     @Test("each page's HTML is its snapshot", arguments: pages)
