@@ -42,10 +42,7 @@ struct UnitPage: PageModel {
         lineage =
             earlier.map { LineageEntry(serial: $0, current: false) } + [LineageEntry(serial: u.serial, current: true)]
             + later.map { LineageEntry(serial: $0, current: false) }
-        contract = try u.customer.flatMap { customer in
-            try database.customerDetail(customer, at: now).contracts.filter(\.active)
-                .max { ($0.tier, $0.end) < ($1.tier, $1.end) }.map(ActiveContract.init)
-        }
+        contract = try u.customer.flatMap { try database.activeContract(ofCustomer: $0, at: now) }.map(ActiveContract.init)
         cases = try database.cases(CaseFilter(serial: u.serial), now: now, limit: Self.caseLimit).map(CaseLink.init)
         rmas = try u.rmas.suffix(Self.rmaLimit).reversed().map { RMALink(try database.rmaDetail($0, now: now)) }
     }
