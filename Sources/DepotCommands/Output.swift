@@ -72,18 +72,3 @@ func hoursAndMinutes(_ seconds: Int64) -> String {
     let s = seconds % 60
     return "\(h):" + (m < 10 ? "0" : "") + "\(m):" + (s < 10 ? "0" : "") + "\(s)"
 }
-
-/// Writes a whole file or nothing: into a temporary file beside it, renamed over it when complete.
-enum AtomicFile {
-    static func write(_ data: Data, to path: String) throws(DepotError) {
-        let temporary = path + ".partial-\(getpid())"
-        do { try data.write(to: URL(fileURLWithPath: temporary)) } catch {
-            throw .unreadableFile(path: path, reason: "cannot write: \(error.localizedDescription)")
-        }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .unreadableFile(path: path, reason: "cannot replace the file: \(reason)")
-        }
-    }
-}

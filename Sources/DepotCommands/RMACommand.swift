@@ -220,22 +220,13 @@ struct RMACommand: ParsableCommand {
 
         struct Answer: Encodable {
             let path: String
-            let shipBy: Instant?
+            @NullEncodable var shipBy: Instant?
             let reason: String
             let warrantyEnd: LocalDate
             let inWarranty: Bool
             let verdictDay: LocalDate
 
             enum CodingKeys: String, CodingKey { case path, shipBy, reason, warrantyEnd, inWarranty, verdictDay }
-            func encode(to encoder: any Encoder) throws {
-                var c = encoder.container(keyedBy: CodingKeys.self)
-                try c.encode(path, forKey: .path)
-                try c.encode(shipBy, forKey: .shipBy)
-                try c.encode(reason, forKey: .reason)
-                try c.encode(warrantyEnd, forKey: .warrantyEnd)
-                try c.encode(inWarranty, forKey: .inWarranty)
-                try c.encode(verdictDay, forKey: .verdictDay)
-            }
         }
 
         func run() throws {

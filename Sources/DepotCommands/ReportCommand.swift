@@ -132,20 +132,14 @@ struct ReportFilterOptions: ParsableArguments {
     }
 }
 
-/// Writes a report file whole or not at all: into a temporary file beside it, renamed when complete.
+/// Writes a report file whole or not at all (`AtomicFile`).
 enum ReportFile {
     static func write(_ path: String, _ body: (CSVWriter) throws -> Void) throws {
-        let temporary = path + ".partial-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        guard fd >= 0 else { throw DepotError.unreadableFile(path: path, reason: "cannot write: \(String(cString: strerror(errno)))") }
-        do {
+        try AtomicFile.write(path) { temporary in
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+            guard fd >= 0 else { throw DepotError.unreadableFile(path: path, reason: "cannot write: \(String(cString: strerror(errno)))") }
+            defer { close(fd) }
             try body(CSVWriter(descriptor: fd, path: path))
-            close(fd)
-            guard rename(temporary, path) == 0 else { throw DepotError.unreadableFile(path: path, reason: "cannot replace the file") }
-        } catch {
-            close(fd)
-            unlink(temporary)
-            throw error
         }
     }
 }

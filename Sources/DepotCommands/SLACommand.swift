@@ -21,17 +21,11 @@ struct SLACommand: ParsableCommand {
             let at: Instant
             let threshold: String
         }
-        let response: Instant?
-        let responseThreshold: String?
+        @NullEncodable var response: Instant?
+        @NullEncodable var responseThreshold: String?
         let escalations: [Escalation]
 
         enum CodingKeys: String, CodingKey { case response, responseThreshold, escalations }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(response, forKey: .response)
-            try c.encode(responseThreshold, forKey: .responseThreshold)
-            try c.encode(escalations, forKey: .escalations)
-        }
     }
 
     func run() throws {

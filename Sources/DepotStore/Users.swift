@@ -12,11 +12,12 @@ public struct StoredUser: Sendable, Equatable {
     /// The user as the actor of changes.
     public var actor: Actor { Actor(user: name, role: role) }
 
-    init(row: Row) {
-        id = row["id"]
-        name = row["name"]
-        role = Role(rawValue: row["role"]) ?? .accountManager
-        passwordHash = row["password_hash"]
+    init(row: Row) throws(DepotError) {
+        let row = row.stored("user")
+        id = try row("id")
+        name = try row("name")
+        role = try row("role")
+        passwordHash = try row("password_hash")
     }
 }
 
@@ -97,8 +98,8 @@ extension DepotDatabase {
                             """), arguments: [idHash, now.description])
             else { return nil }
             return WebSession(
-                user: StoredUser(row: row), csrfToken: row["csrf_token"],
-                expiresAt: Instant(iso: row["expires_at"] as String) ?? now)
+                user: try StoredUser(row: row), csrfToken: try row.decode("csrf_token", from: "web_session"),
+                expiresAt: try row.decode("expires_at", from: "web_session"))
         }
     }
 

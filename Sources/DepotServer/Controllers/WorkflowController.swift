@@ -22,14 +22,9 @@ struct WorkflowController {
     /// A page of a list: the items and the offset of the next page, when there is one.
     struct Page<Item: Encodable>: Encodable {
         let items: [Item]
-        let next: Int?
+        @NullEncodable var next: Int?
 
         enum CodingKeys: String, CodingKey { case items, next }
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(items, forKey: .items)
-            try c.encode(next, forKey: .next)
-        }
     }
 
     /// `limit` (1 to 500, default 100) and `offset` from the query string.

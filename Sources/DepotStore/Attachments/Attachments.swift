@@ -229,9 +229,9 @@ extension DepotDatabase {
             let checkedName = try AttachmentName.check(name)
             let type = AttachmentName.mediaType(mediaType)
             let caseRow = try read { db in try Lookup.supportCase(db, number: number) }
-            guard caseRow["status"] as String != CaseStatus.closed.rawValue else {
+            guard caseRow.status != .closed else {
                 throw DepotError.refused(
-                    subject: caseRow["number"], reason: "is closed: its attachments were deleted and it takes no new ones")
+                    subject: caseRow.number, reason: "is closed: its attachments were deleted and it takes no new ones")
             }
             let sha = try upload.seal()
             let recordedAt = now()
@@ -239,11 +239,11 @@ extension DepotDatabase {
             do throws(DepotError) {
                 id = try write { db in
                     let current = try Lookup.supportCase(db, number: number)
-                    guard current["status"] as String != CaseStatus.closed.rawValue else {
-                        throw DepotError.refused(subject: current["number"], reason: "is closed")
+                    guard current.status != .closed else {
+                        throw DepotError.refused(subject: current.number, reason: "is closed")
                     }
                     try checkEventTime(
-                        at, after: EventTimes.lastOfCase(db, caseID: current["id"]), "\(current["number"] as String)'s last event")
+                        at, after: EventTimes.lastOfCase(db, caseID: current.id), "\(current.number)'s last event")
                     guard let lock = FolderLock(folder: attachmentFolder, exclusive: false, wait: true) else {
                         throw DepotError.storage(path: attachmentFolder, message: "cannot lock the attachment folder")
                     }
@@ -255,18 +255,18 @@ extension DepotDatabase {
                             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                             """
                     ).execute(arguments: [
-                        current["id"], checkedName, type, upload.size, sha, secure, at.description, actor.user,
+                        current.id, checkedName, type, upload.size, sha, secure, at.description, actor.user,
                         recordedAt.description,
                     ])
                     let id = db.lastInsertedRowID
                     try CaseEvents.add(
-                        db, caseID: current["id"], at: at, kind: "attached", actor: actor,
+                        db, caseID: current.id, at: at, kind: "attached", actor: actor,
                         note: "\(checkedName) (\(upload.size) bytes\(secure ? ", secure upload" : ""))")
                     try AuditLog.record(
                         db, actor: actor, at: at, recordedAt: recordedAt, action: "attach", entity: "attachment", key: String(id),
-                        customerID: current["customer_id"],
+                        customerID: current.customerID,
                         details: [
-                            "case": current["number"], "name": checkedName, "sha256": sha, "size": String(upload.size),
+                            "case": current.number, "name": checkedName, "sha256": sha, "size": String(upload.size),
                             "secure": secure ? "yes" : "no",
                         ])
                     return id
@@ -296,7 +296,7 @@ extension DepotDatabase {
         try read { db in
             let caseRow = try Lookup.supportCase(db, number: number)
             return try Row.fetchAll(
-                db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id"), arguments: [caseRow["id"]]
+                db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id"), arguments: [caseRow.id]
             )
             .map(Self.attachment)
         }
@@ -379,11 +379,11 @@ extension DepotDatabase {
         FROM attachment t JOIN support_case c ON c.id = t.case_id
         """
 
-    private static func attachment(_ row: Row) -> CaseAttachment {
-        CaseAttachment(
-            id: row["id"], caseNumber: row["number"], name: row["name"], mediaType: row["media_type"], size: row["size"],
-            sha256: row["sha256"], secure: row["secure"],
-            uploadedAt: Instant(databaseText: row["uploaded_at"]) ?? Instant(secondsSinceEpoch: 0),
-            uploadedBy: row["uploaded_by"])
+    private static func attachment(_ row: Row) throws(DepotError) -> CaseAttachment {
+        let row = row.stored("attachment")
+        return CaseAttachment(
+            id: try row("id"), caseNumber: try row("number"), name: try row("name"), mediaType: try row("media_type"),
+            size: try row("size"),
+            sha256: try row("sha256"), secure: try row("secure"), uploadedAt: try row("uploaded_at"), uploadedBy: try row("uploaded_by"))
     }
 }

@@ -8,7 +8,7 @@ import ZIPFoundation
 public struct CustomerExport: Sendable, Encodable {
     public struct File: Sendable, Encodable {
         public let path: String
-        public let rows: Int?
+        @NullEncodable public private(set) var rows: Int?
         public let bytes: Int
         public let sha256: String
     }
@@ -122,13 +122,13 @@ extension DepotDatabase {
         var files: [(path: String, rows: Int?, data: Data)] = []
         let customerKey: String = try read { db in
             let customer = try Lookup.customer(db, key: key)
-            let id: Int64 = customer["id"]
+            let id = customer.id
             for table in Self.exportTables {
                 let rows = try Row.fetchAll(db, sql: table.sql, arguments: [id])
                 files.append(("\(table.name).json", rows.count, Self.json(rows)))
                 files.append(("\(table.name).csv", rows.count, Self.csv(rows)))
             }
-            return customer["key"]
+            return customer.key
         }
         for attachment in try attachments(ofCustomer: customerKey) {
             files.append(("attachments/\(attachment.id)-\(Self.safeEntryName(attachment.name))", nil, try attachmentContent(attachment)))
@@ -142,21 +142,23 @@ extension DepotDatabase {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         let manifest = (try? encoder.encode(export)) ?? Data()
 
-        let temporary = path + ".partial-\(getpid())"
-        unlink(temporary)
         do {
-            let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
-            for file in [("manifest.json", nil, manifest)] + files {
-                let data = file.2
-                try archive.addEntry(
-                    with: "\(customerKey)/\(file.0)", type: .file, uncompressedSize: Int64(data.count), modificationDate: at.date,
-                    compressionMethod: .deflate
-                ) { position, size in
-                    data.subdata(in: Int(position)..<Int(position) + size)
+            try AtomicFile.write(path) { temporary in
+                unlink(temporary)
+                let archive = try Archive(url: URL(fileURLWithPath: temporary), accessMode: .create)
+                for file in [("manifest.json", nil, manifest)] + files {
+                    let data = file.2
+                    try archive.addEntry(
+                        with: "\(customerKey)/\(file.0)", type: .file, uncompressedSize: Int64(data.count), modificationDate: at.date,
+                        compressionMethod: .deflate
+                    ) { position, size in
+                        data.subdata(in: Int(position)..<Int(position) + size)
+                    }
                 }
             }
+        } catch let error as DepotError {
+            throw error
         } catch {
-            unlink(temporary)
             var isDirectory: ObjCBool = false
             let folder = (path as NSString).deletingLastPathComponent
             let exists =
@@ -166,16 +168,11 @@ extension DepotDatabase {
                 message: exists
                     ? "cannot write the ZIP: \(error.localizedDescription)" : "cannot write the ZIP: the folder \(folder) does not exist")
         }
-        guard rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .storage(path: path, message: "cannot replace the file: \(reason)")
-        }
         let recordedAt = now()
         try write { db in
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "export", entity: "customer", key: customerKey,
-                customerID: try Lookup.customer(db, key: customerKey)["id"], details: ["files": String(files.count + 1)])
+                customerID: try Lookup.customer(db, key: customerKey).id, details: ["files": String(files.count + 1)])
         }
         return export
     }
@@ -255,8 +252,8 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let customerRow = try Lookup.customer(db, key: customer)
-            let customerKey: String = customerRow["key"]
-            let customerID: Int64 = customerRow["id"]
+            let customerKey = customerRow.key
+            let customerID = customerRow.id
             var contacts = try Row.fetchAll(
                 db, sql: "SELECT id, email, name FROM contact WHERE customer_id = ? ORDER BY id", arguments: [customerID])
             if let email {
@@ -366,44 +363,5 @@ extension DepotDatabase {
         else { return values[0] }
         let kind: WholeWords.Kind = String.fromDatabaseValue(values[3]) == "email" ? .email : .name
         return WholeWords.replace(in: text, word, with: replacement, kind: kind).text
-    }
-
-    /// A file name safe as a ZIP entry's last part (the stored name is a user's: no separators, no control characters).
-    static func safeEntryName(_ name: String) -> String {
-        String(name.unicodeScalars.map { $0 == "/" || $0 == "\\" || $0.value < 0x20 ? "_" : Character($0) })
-    }
-
-    static func json(_ rows: [Row]) -> Data {
-        let objects: [[String: Any]] = rows.map { row in
-            var object: [String: Any] = [:]
-            for (column, value) in row {
-                switch value.storage {
-                case .null: object[column] = NSNull()
-                case .int64(let n): object[column] = n
-                case .double(let d): object[column] = d
-                case .string, .blob: object[column] = text(value)
-                }
-            }
-            return object
-        }
-        return (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
-    }
-
-    static func csv(_ rows: [Row]) -> Data {
-        guard let first = rows.first else { return Data() }
-        var out = CSVField.record(Array(first.columnNames))
-        for row in rows { out += CSVField.record(row.map { text($0.1) }) }
-        return Data(out.utf8)
-    }
-
-    /// A value as text: empty for NULL, blobs in base64.
-    static func text(_ value: DatabaseValue) -> String {
-        switch value.storage {
-        case .null: ""
-        case .int64(let n): String(n)
-        case .double(let d): String(d)
-        case .string(let s): s
-        case .blob(let b): b.base64EncodedString()
-        }
     }
 }

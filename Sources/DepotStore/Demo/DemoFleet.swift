@@ -40,8 +40,29 @@ public struct DemoFleet {
         let months: Int
     }
 
+    private static let models = [
+        ("DX-100", "Depot X 100", 12, "DX-200"), ("DX-200", "Depot X 200", 24, ""), ("EDGE-10", "Edge 10", 12, "EDGE-20"),
+        ("EDGE-20", "Edge 20", 36, ""),
+    ]
+    /// Software releases, by days before today.
+    private static let releases = [("4.2", -900), ("5.0", -600), ("5.1", -400), ("5.2", -200), ("6.0", -60)]
+
     /// Fills `database` (which should be empty) and returns what it made.
     public mutating func fill(_ database: DepotDatabase, actor: Actor, folder: String) throws -> DemoSummary {
+        let today = base.utcDate
+        var (files, customers) = customerFiles(today: today)
+        let (applianceRows, units, spareCount) = applianceFile(customers: customers, today: today)
+        files.append((.appliances, applianceRows))
+        try importFiles(files, into: database, actor: actor, folder: folder)
+        let (rmaCases, rmaCount) = try rmaStories(database, customers: customers, units: units, actor: actor)
+        let openCases = try openCases(database, customers: customers, actor: actor)
+        _ = try database.escalate(at: base, actor: actor)
+        return DemoSummary(
+            customers: customers.count, appliances: appliances, spares: spareCount, cases: rmaCases + openCases, rmas: rmaCount)
+    }
+
+    /// Models, customers with their sites, contracts and contacts, depots and releases, as import files.
+    private func customerFiles(today: LocalDate) -> (files: [(ImportEntity, String)], customers: [Customer]) {
         let names = [
             "Acme", "Globex", "Initech", "Umbrella", "Hooli", "Stark", "Wayne", "Tyrell", "Cyberdyne", "Soylent", "Wonka",
             "Oscorp", "Massive Dynamic", "Aperture", "Vandelay", "Gringotts", "Monarch", "Nakatomi",
@@ -53,11 +74,7 @@ public struct DemoFleet {
             "emea": [("London", "GB"), ("Berlin", "DE"), ("Paris", "FR"), ("Leeds", "GB")],
             "apac": [("Sydney", "AU"), ("Tokyo", "JP"), ("Singapore", "SG"), ("Perth", "AU")],
         ]
-        let today = base.utcDate
-        let models = [
-            ("DX-100", "Depot X 100", 12, "DX-200"), ("DX-200", "Depot X 200", 24, ""), ("EDGE-10", "Edge 10", 12, "EDGE-20"),
-            ("EDGE-20", "Edge 20", 36, ""),
-        ]
+        let models = Self.models
 
         var customers: [Customer] = []
         let customerCount = max(9, appliances / 25)
@@ -100,9 +117,16 @@ public struct DemoFleet {
             ))
         files.append((.contracts, contractRows))
         files.append((.contacts, contactRows))
-        let releases = [("4.2", -900), ("5.0", -600), ("5.1", -400), ("5.2", -200), ("6.0", -60)]
+        let releases = Self.releases
         files.append((.releases, "version,released_on\n" + releases.map { "\($0.0),\(today.adding(days: $0.1))\n" }.joined()))
 
+        return (files, customers)
+    }
+
+    /// The customers' units (ship dates over three years, so some are out of warranty) and the depots' spares.
+    private mutating func applianceFile(customers: [Customer], today: LocalDate) -> (text: String, units: [Unit], spares: Int) {
+        let models = Self.models
+        let releases = Self.releases
         var units: [Unit] = []
         var applianceRows = "serial,model,customer,site,depot,ship_date,software_version,status\n"
         for u in 0..<appliances {
@@ -123,8 +147,11 @@ public struct DemoFleet {
             let depot = ["D-MEM", "D-AMS", "D-SIN"][s / models.count % 3]
             applianceRows += "SP\(String(format: "%06d", s + 1)),\(model.0),,,\(depot),\(today.adding(days: -30)),6.0,in-stock\n"
         }
-        files.append((.appliances, applianceRows))
 
+        return (applianceRows, units, spareCount)
+    }
+
+    private func importFiles(_ files: [(ImportEntity, String)], into database: DepotDatabase, actor: Actor, folder: String) throws {
         let importedAt = base.adding(seconds: -30 * 86_400)
         for (entity, text) in files {
             let path = folder + "/demo-\(entity.rawValue).csv"
@@ -134,6 +161,12 @@ public struct DemoFleet {
             _ = try database.importFile(entity, path: path, actor: actor, at: importedAt)
         }
 
+    }
+
+    /// Cases whose units are defective, with their RMAs taken to every state of every path.
+    private func rmaStories(_ database: DepotDatabase, customers: [Customer], units: [Unit], actor: Actor) throws -> (cases: Int, rmas: Int)
+    {
+        let today = base.utcDate
         // Cases and RMAs in every state.
         func inWarranty(_ unit: Unit) -> Bool {
             Warranty.isCovered(on: today.adding(days: -20), shipDate: unit.shipDate, months: unit.months)
@@ -211,7 +244,12 @@ public struct DemoFleet {
         {
             try database.cancelRMA(rma, reason: "fault traced to the customer's switch", at: clock.adding(seconds: 7200), actor: actor)
         }
-        // Open cases without RMAs, some past their response deadline.
+        return (caseCount, rmaCount)
+    }
+
+    /// Open cases without RMAs, some past their response deadline; returns how many.
+    private func openCases(_ database: DepotDatabase, customers: [Customer], actor: Actor) throws -> Int {
+        var caseCount = 0
         for (i, customer) in customers.enumerated().prefix(6) {
             let number = try database.openCase(
                 NewCase(
@@ -222,7 +260,6 @@ public struct DemoFleet {
             caseCount += 1
             if i % 3 == 1 { try database.advanceCase(number, .respond, at: base.adding(seconds: -Int64(i) * 5 * 3600), actor: actor) }
         }
-        _ = try database.escalate(at: base, actor: actor)
-        return DemoSummary(customers: customers.count, appliances: appliances, spares: spareCount, cases: caseCount, rmas: rmaCount)
+        return caseCount
     }
 }

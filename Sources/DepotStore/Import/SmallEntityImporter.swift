@@ -32,173 +32,37 @@ struct SmallEntityImporter: RowImporter {
         -> RowOutcome?
     {
         let row = ImportRow(reader: reader, header: header)
-        let line = row.line
-        guard let key = normalisedKey(row[entity.key] ?? "", line: line, log: &log) else { return nil }
+        guard let key = normalisedKey(row[entity.key] ?? "", line: row.line, log: &log) else { return nil }
         if let first = seen[key] {
-            log.add(line: line, column: entity.key, "duplicate \(entity.noun) \"\(key)\" (also on line \(first))")
+            log.add(line: row.line, column: entity.key, "duplicate \(entity.noun) \"\(key)\" (also on line \(first))")
             return nil
         }
-        seen[key] = line
+        seen[key] = row.line
         let existing = try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE \(keyColumn) = ?", arguments: [key])
-        var values: [String: DatabaseValue] = [:]
-        var bad = false
-        var forceChange = false
-
-        /// The column's value when the file has it; a problem when a new record needs it and it is absent or empty.
-        func value(_ column: String, required: Bool = true) -> String? {
-            if let text = row[column] {
-                if required && text.isEmpty {
-                    log.add(line: line, column: column, "a value is required")
-                    bad = true
-                    return nil
-                }
-                return text
-            }
-            if existing == nil && required {
-                log.add(line: line, column: column, "the column is needed to add a new \(entity.noun)")
-                bad = true
-            }
-            return nil
-        }
-        func parsed<T>(_ column: String, _ result: Result<T, CellProblem>) -> T? {
-            switch result {
-            case .success(let value): return value
-            case .failure(let problem):
-                log.add(line: line, column: column, problem.message)
-                bad = true
-                return nil
-            }
-        }
-        func customerID(_ column: String) throws -> Int64? {
-            guard let text = value(column) else { return nil }
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM customer WHERE key = ?", arguments: [text]) else {
-                log.add(line: line, column: column, "unknown customer \"\(text)\"")
-                bad = true
-                return nil
-            }
-            return id
-        }
-
+        var fields = EntityFields(row: row, noun: entity.noun, existing: existing, db: db, log: log)
+        defer { log = fields.log }
         switch entity {
-        case .models:
-            if let name = value("name") { values["name"] = name.databaseValue }
-            if let text = row["warranty_months"] {
-                let months = text.isEmpty ? policy.defaultWarrantyMonths : parsed("warranty_months", Cell.integer(text, 0...600))
-                values["warranty_months"] = months?.databaseValue
-            } else if existing == nil {
-                values["warranty_months"] = policy.defaultWarrantyMonths.databaseValue
-            }
-            if let successor = row["successor"] {
-                if successor.isEmpty {
-                    values["successor_id"] = .null
-                } else if successor == key {
-                    log.add(line: line, column: "successor", "a model cannot be its own successor")
-                    bad = true
-                } else if let id = try Int64.fetchOne(db, sql: "SELECT id FROM model WHERE key = ?", arguments: [successor]) {
-                    values["successor_id"] = id.databaseValue
-                } else {
-                    pendingSuccessors.append((line, key, successor))  // a model later in the file, checked at the end
-                    forceChange = true
-                }
-            }
-        case .customers:
-            if let name = value("name") { values["name"] = name.databaseValue }
-            if let region = value("region") { values["region"] = parsed("region", Cell.region(region, policy: policy))?.databaseValue }
-            if let manager = value("account_manager") { values["account_manager"] = manager.databaseValue }
-            if let tam = row["tam"] { values["tam"] = tam.isEmpty ? .null : tam.databaseValue }
-        case .sites:
-            let customer = try customerID("customer")
-            if let customer {
-                if let existing, let owner: Int64 = existing["customer_id"], owner != customer {
-                    log.add(line: line, column: "customer", "site \"\(key)\" belongs to another customer; a site cannot move")
-                    bad = true
-                }
-                values["customer_id"] = customer.databaseValue
-            }
-            if let name = value("name") { values["name"] = name.databaseValue }
-            if let country = value("country") {
-                let code = country.uppercased()
-                if code.count == 2 && code.allSatisfy({ $0.isASCII && $0.isLetter }) {
-                    values["country"] = code.databaseValue
-                } else {
-                    log.add(line: line, column: "country", "\"\(country)\" is not a two-letter country code (ISO 3166)")
-                    bad = true
-                }
-            }
-            if let region = row["region"], !region.isEmpty {
-                values["region"] = parsed("region", Cell.region(region, policy: policy))?.databaseValue
-            } else if existing == nil, let customer {
-                values["region"] = try String.fetchOne(db, sql: "SELECT region FROM customer WHERE id = ?", arguments: [customer])?
-                    .databaseValue
-            }
-            if let address = row["address"] {
-                values["address"] = address.databaseValue
-            } else if existing == nil {
-                values["address"] = "".databaseValue
-            }
-        case .depots:
-            if let name = value("name") { values["name"] = name.databaseValue }
-            if let region = value("region") { values["region"] = parsed("region", Cell.region(region, policy: policy))?.databaseValue }
-            if let address = row["address"] { values["address"] = address.databaseValue }
-        case .contracts:
-            let customer = try customerID("customer")
-            if let customer {
-                if let existing, let owner: Int64 = existing["customer_id"], owner != customer {
-                    log.add(line: line, column: "customer", "contract \"\(key)\" belongs to another customer; a contract cannot move")
-                    bad = true
-                }
-                values["customer_id"] = customer.databaseValue
-            }
-            if let tier = value("tier") {
-                if let parsedTier = Tier(rawValue: tier.lowercased()) {
-                    values["tier"] = parsedTier.rawValue.databaseValue
-                } else {
-                    log.add(line: line, column: "tier", "unknown tier \"\(tier)\" (standard, premium, premium-plus)")
-                    bad = true
-                }
-            }
-            let start = value("start_date").flatMap { parsed("start_date", Cell.date($0)) }
-            let end = value("end_date").flatMap { parsed("end_date", Cell.date($0)) }
-            if let start { values["start_date"] = start.description.databaseValue }
-            if let end { values["end_date"] = end.description.databaseValue }
-            let startText: String? = start?.description ?? existing?["start_date"]
-            let endText: String? = end?.description ?? existing?["end_date"]
-            if let startText, let endText, startText > endText {
-                log.add(line: line, column: "end_date", "the contract ends (\(endText)) before it starts (\(startText))")
-                bad = true
-            }
-            if let max = value("max_contacts") {
-                values["max_contacts"] = parsed("max_contacts", Cell.integer(max, 0...10_000))?.databaseValue
-            }
-            if let owner: Int64 = customer ?? existing?["customer_id"] { touchedCustomers[owner] = line }
-        case .contacts:
-            let customer = try customerID("customer")
-            if let customer {
-                // A contact's cases, closures and audit entries are its customer's: moving it would hand them over.
-                if let existing, let owner: Int64 = existing["customer_id"], owner != customer {
-                    log.add(line: line, column: "customer", "contact \"\(key)\" belongs to another customer; a contact cannot move")
-                    bad = true
-                }
-                values["customer_id"] = customer.databaseValue
-            }
-            if let name = value("name") { values["name"] = name.databaseValue }
-            for flag in ["designated", "certified"] {
-                if let text = row[flag] {
-                    values[flag] = parsed(flag, Cell.bool(text))?.databaseValue
-                } else if existing == nil {
-                    values[flag] = false.databaseValue
-                }
-            }
-            if let owner: Int64 = customer ?? existing?["customer_id"] { touchedCustomers[owner] = line }
+        case .models: try readModel(&fields, key: key)
+        case .customers: readCustomer(&fields)
+        case .sites: try readSite(&fields, key: key)
+        case .depots: readDepot(&fields)
+        case .contracts: try readContract(&fields, key: key)
+        case .contacts: try readContact(&fields, key: key)
         case .releases:
-            if let date = value("released_on") { values["released_on"] = parsed("released_on", Cell.date(date))?.description.databaseValue }
-        case .appliances:
-            preconditionFailure("appliances have their own importer")
+            if let date = fields.value("released_on") {
+                fields.values["released_on"] = fields.parsed("released_on", Cell.date(date))?.description.databaseValue
+            }
+        case .appliances: preconditionFailure("appliances have their own importer")
         }
-        guard !bad else { return nil }
+        guard !fields.bad else { return nil }
+        return try write(fields, key: key, db: db)
+    }
 
-        if let existing {
-            let changed = forceChange || values.contains { column, value in existing[column] as DatabaseValue != value }
+    /// Adds the record, or updates it where a value differs.
+    private mutating func write(_ fields: EntityFields, key: String, db: Database) throws -> RowOutcome {
+        let values = fields.values
+        if let existing = fields.existing {
+            let changed = fields.forceChange || values.contains { column, value in existing[column] as DatabaseValue != value }
             guard changed else { return .unchanged }
             if entity == .models, let months = values["warranty_months"], months != existing["warranty_months"] as DatabaseValue {
                 warrantyChanged.insert(existing["id"])
@@ -215,6 +79,102 @@ struct SmallEntityImporter: RowImporter {
             sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
             arguments: StatementArguments([key.databaseValue] + values.keys.sorted().map { values[$0] ?? .null }))
         return .added
+    }
+
+    private mutating func readModel(_ f: inout EntityFields, key: String) throws {
+        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        if let text = f.row["warranty_months"] {
+            let months = text.isEmpty ? policy.defaultWarrantyMonths : f.parsed("warranty_months", Cell.integer(text, 0...600))
+            f.values["warranty_months"] = months?.databaseValue
+        } else if f.existing == nil {
+            f.values["warranty_months"] = policy.defaultWarrantyMonths.databaseValue
+        }
+        guard let successor = f.row["successor"] else { return }
+        if successor.isEmpty {
+            f.values["successor_id"] = .null
+        } else if successor == key {
+            f.problem("successor", "a model cannot be its own successor")
+        } else if let id = try Int64.fetchOne(f.db, sql: "SELECT id FROM model WHERE key = ?", arguments: [successor]) {
+            f.values["successor_id"] = id.databaseValue
+        } else {
+            pendingSuccessors.append((f.line, key, successor))  // a model later in the file, checked at the end
+            f.forceChange = true
+        }
+    }
+
+    private func readCustomer(_ f: inout EntityFields) {
+        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        if let region = f.value("region") { f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.databaseValue }
+        if let manager = f.value("account_manager") { f.values["account_manager"] = manager.databaseValue }
+        if let tam = f.row["tam"] { f.values["tam"] = tam.isEmpty ? .null : tam.databaseValue }
+    }
+
+    private func readSite(_ f: inout EntityFields, key: String) throws {
+        let customer = try f.owner("customer", kind: "site", key: key)
+        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        if let country = f.value("country") {
+            let code = country.uppercased()
+            if code.count == 2 && code.allSatisfy({ $0.isASCII && $0.isLetter }) {
+                f.values["country"] = code.databaseValue
+            } else {
+                f.problem("country", "\"\(country)\" is not a two-letter country code (ISO 3166)")
+            }
+        }
+        if let region = f.row["region"], !region.isEmpty {
+            f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.databaseValue
+        } else if f.existing == nil, let customer {
+            f.values["region"] = try String.fetchOne(f.db, sql: "SELECT region FROM customer WHERE id = ?", arguments: [customer])?
+                .databaseValue
+        }
+        if let address = f.row["address"] {
+            f.values["address"] = address.databaseValue
+        } else if f.existing == nil {
+            f.values["address"] = "".databaseValue
+        }
+    }
+
+    private func readDepot(_ f: inout EntityFields) {
+        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        if let region = f.value("region") { f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.databaseValue }
+        if let address = f.row["address"] { f.values["address"] = address.databaseValue }
+    }
+
+    private mutating func readContract(_ f: inout EntityFields, key: String) throws {
+        let customer = try f.owner("customer", kind: "contract", key: key)
+        if let tier = f.value("tier") {
+            if let parsedTier = Tier(rawValue: tier.lowercased()) {
+                f.values["tier"] = parsedTier.rawValue.databaseValue
+            } else {
+                f.problem("tier", "unknown tier \"\(tier)\" (standard, premium, premium-plus)")
+            }
+        }
+        let start = f.value("start_date").flatMap { f.parsed("start_date", Cell.date($0)) }
+        let end = f.value("end_date").flatMap { f.parsed("end_date", Cell.date($0)) }
+        if let start { f.values["start_date"] = start.description.databaseValue }
+        if let end { f.values["end_date"] = end.description.databaseValue }
+        let startText: String? = start?.description ?? f.existing?["start_date"]
+        let endText: String? = end?.description ?? f.existing?["end_date"]
+        if let startText, let endText, startText > endText {
+            f.problem("end_date", "the contract ends (\(endText)) before it starts (\(startText))")
+        }
+        if let max = f.value("max_contacts") {
+            f.values["max_contacts"] = f.parsed("max_contacts", Cell.integer(max, 0...10_000))?.databaseValue
+        }
+        if let owner: Int64 = customer ?? f.existing?["customer_id"] { touchedCustomers[owner] = f.line }
+    }
+
+    private mutating func readContact(_ f: inout EntityFields, key: String) throws {
+        // A contact's cases, closures and audit entries are its customer's: moving it would hand them over.
+        let customer = try f.owner("customer", kind: "contact", key: key)
+        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        for flag in ["designated", "certified"] {
+            if let text = f.row[flag] {
+                f.values[flag] = f.parsed(flag, Cell.bool(text))?.databaseValue
+            } else if f.existing == nil {
+                f.values[flag] = false.databaseValue
+            }
+        }
+        if let owner: Int64 = customer ?? f.existing?["customer_id"] { touchedCustomers[owner] = f.line }
     }
 
     private func normalisedKey(_ raw: String, line: Int, log: inout ProblemLog) -> String? {
@@ -272,14 +232,75 @@ struct SmallEntityImporter: RowImporter {
                     """,
                 arguments: [customer])
             guard let row else { continue }
-            let designated: Int = row["designated"]
-            let cap: Int = row["cap"] ?? 0
-            if designated > cap {
-                let customerKey: String = row["customer"]
-                log.add(
-                    line: line, column: entity == .contacts ? "designated" : "max_contacts",
-                    "customer \"\(customerKey)\" would have \(designated) designated contacts; its contract allows \(cap)")
+            if let problem = DesignatedContacts.capProblem(customer: row["customer"], designated: row["designated"], cap: row["cap"]) {
+                log.add(line: line, column: entity == .contacts ? "designated" : "max_contacts", problem)
             }
         }
+    }
+}
+
+/// One row of a small entity's file as it is read: its cells, the record it updates (if any), the values to write,
+/// and whether a problem was found (each logged with its line and column).
+struct EntityFields {
+    let row: ImportRow
+    let noun: String
+    let existing: Row?
+    let db: Database
+    var log: ProblemLog
+    var values: [String: DatabaseValue] = [:]
+    var bad = false
+    /// Written even when no value differs (a successor resolved later in the file).
+    var forceChange = false
+
+    var line: Int { row.line }
+
+    init(row: ImportRow, noun: String, existing: Row?, db: Database, log: ProblemLog) {
+        self.row = row
+        self.noun = noun
+        self.existing = existing
+        self.db = db
+        self.log = log
+    }
+
+    mutating func problem(_ column: String, _ message: String) {
+        log.add(line: line, column: column, message)
+        bad = true
+    }
+
+    /// The column's value when the file has it; a problem when a new record needs it and it is absent or empty.
+    mutating func value(_ column: String, required: Bool = true) -> String? {
+        if let text = row[column] {
+            if required && text.isEmpty {
+                problem(column, "a value is required")
+                return nil
+            }
+            return text
+        }
+        if existing == nil && required { problem(column, "the column is needed to add a new \(noun)") }
+        return nil
+    }
+
+    mutating func parsed<T>(_ column: String, _ result: Result<T, CellProblem>) -> T? {
+        switch result {
+        case .success(let value): return value
+        case .failure(let cellProblem):
+            problem(column, cellProblem.message)
+            return nil
+        }
+    }
+
+    /// The customer a site, contract or contact belongs to, by its key in `column`; it cannot change once imported
+    /// (its records are that customer's).
+    mutating func owner(_ column: String, kind: String, key: String) throws -> Int64? {
+        guard let text = value(column) else { return nil }
+        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM customer WHERE key = ?", arguments: [text]) else {
+            problem(column, "unknown customer \"\(text)\"")
+            return nil
+        }
+        if let existing, let current: Int64 = existing["customer_id"], current != id {
+            problem(column, "\(kind) \"\(key)\" belongs to another customer; a \(kind) cannot move")
+        }
+        values["customer_id"] = id.databaseValue
+        return id
     }
 }

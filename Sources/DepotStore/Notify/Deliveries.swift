@@ -7,7 +7,7 @@ public struct QueuedNotification: Sendable, Encodable, Equatable {
     public let id: Int64
     public let event: String
     public let target: NotificationTarget
-    public let customer: String?
+    @NullEncodable public private(set) var customer: String?
     public let subject: String
     /// The event as JSON text (what a `json` endpoint receives).
     public let payload: String
@@ -16,10 +16,10 @@ public struct QueuedNotification: Sendable, Encodable, Equatable {
     public let attempts: Int
     public let createdAt: Instant
     /// When an operator last retried it: its give-up time counts from here instead of `createdAt`.
-    public let retriedAt: Instant?
+    @NullEncodable public private(set) var retriedAt: Instant?
     public let nextAttemptAt: Instant
-    public let deliveredAt: Instant?
-    public let lastError: String?
+    @NullEncodable public private(set) var deliveredAt: Instant?
+    @NullEncodable public private(set) var lastError: String?
 }
 
 /// Where one notification goes: the endpoint, its format and its signing secret as stored, sealed (DepotNotify
@@ -37,16 +37,14 @@ extension DepotDatabase {
         n.retried_at, n.next_attempt_at, n.delivered_at, n.last_error
         """
 
-    private static func queued(_ row: Row) -> QueuedNotification {
-        QueuedNotification(
-            id: row["id"], event: row["event"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership,
-            customer: row["customer"],
-            subject: row["subject"], payload: row["payload"], idempotencyKey: row["idempotency_key"], state: row["state"],
-            attempts: row["attempts"],
-            createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0),
-            retriedAt: Instant(databaseText: row["retried_at"]),
-            nextAttemptAt: Instant(databaseText: row["next_attempt_at"]) ?? Instant(secondsSinceEpoch: 0),
-            deliveredAt: Instant(databaseText: row["delivered_at"]), lastError: row["last_error"])
+    private static func queued(_ row: Row) throws(DepotError) -> QueuedNotification {
+        let row = row.stored("notification")
+        return QueuedNotification(
+            id: try row("id"), event: try row("event"), target: try row("target"), customer: try row.optional("customer"),
+            subject: try row("subject"), payload: try row("payload"), idempotencyKey: try row("idempotency_key"), state: try row("state"),
+            attempts: try row("attempts"), createdAt: try row("created_at"), retriedAt: try row.optional("retried_at"),
+            nextAttemptAt: try row("next_attempt_at"), deliveredAt: try row.optional("delivered_at"),
+            lastError: try row.optional("last_error"))
     }
 
     /// Notifications, newest first, optionally in one state (`pending`, `delivered`, `dead`).
@@ -163,7 +161,7 @@ extension DepotDatabase {
     {
         try actor.require(.configureNotifications)
         return try write { db in
-            let customerID: Int64? = try customer.map { try Lookup.customer(db, key: $0)["id"] }
+            let customerID: Int64? = try customer.map { try Lookup.customer(db, key: $0).id }
             let key = "test-\(target.rawValue)-\(customer ?? "")-\(at.description)-\(UUID().uuidString)"
             try Outbox.enqueue(
                 db, event: "test", target: target, customerID: customerID, subject: "test notification",

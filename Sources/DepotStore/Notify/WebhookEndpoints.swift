@@ -12,7 +12,7 @@ public struct WebhookEndpoint: Sendable, Encodable, Equatable {
     public let id: Int64
     public let target: NotificationTarget
     /// The customer whose notifications of `target` go here instead of the target's own endpoint.
-    public let customer: String?
+    @NullEncodable public private(set) var customer: String?
     public let url: String
     public let format: PayloadFormat
     public let createdAt: Instant
@@ -40,7 +40,7 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let customerRow = try customer.map { try Lookup.customer(db, key: $0) }
-            let customerID: Int64? = customerRow?["id"]
+            let customerID = customerRow?.id
             if try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?"),
                 arguments: [target.rawValue, customerID ?? 0]) != nil
@@ -58,7 +58,7 @@ extension DepotDatabase {
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "webhook-endpoint", key: String(id),
                 customerID: customerID,
-                details: ["target": target.rawValue, "customer": customerRow?["key"] ?? "", "url": url, "format": format.rawValue])
+                details: ["target": target.rawValue, "customer": customerRow?.key ?? "", "url": url, "format": format.rawValue])
             return id
         }
     }
@@ -74,9 +74,10 @@ extension DepotDatabase {
                     """
             ).map { row in
                 WebhookEndpoint(
-                    id: row["id"], target: NotificationTarget(rawValue: row["target"]) ?? .leadership, customer: row["customer"],
-                    url: row["url"], format: PayloadFormat(rawValue: row["format"]) ?? .json,
-                    createdAt: Instant(databaseText: row["created_at"]) ?? Instant(secondsSinceEpoch: 0))
+                    id: row["id"], target: try row.decode("target", from: "webhook_endpoint") as NotificationTarget,
+                    customer: row["customer"],
+                    url: row["url"], format: try row.decode("format", from: "webhook_endpoint") as PayloadFormat,
+                    createdAt: try row.decode("created_at", from: "webhook_endpoint") as Instant)
             }
         }
     }

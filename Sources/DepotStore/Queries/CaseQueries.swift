@@ -8,84 +8,59 @@ public struct CaseDetail: Sendable, Encodable {
         public let at: Instant
         public let threshold: String
         public let fired: Bool
-        public let firedAt: Instant?
+        @NullEncodable public private(set) var firedAt: Instant?
         /// The deadline as the case was opened, before any wait on the customer moved it.
         public let originalAt: Instant
         /// Held while the case waits on the customer (the deadline had not passed when the wait began).
         public let held: Bool
 
         enum CodingKeys: String, CodingKey { case target, at, threshold, fired, firedAt, originalAt, held }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(target, forKey: .target)
-            try c.encode(at, forKey: .at)
-            try c.encode(threshold, forKey: .threshold)
-            try c.encode(fired, forKey: .fired)
-            try c.encode(firedAt, forKey: .firedAt)
-            try c.encode(originalAt, forKey: .originalAt)
-            try c.encode(held, forKey: .held)
-        }
     }
 
     /// A time the case waited on the customer.
     public struct Pause: Sendable, Encodable {
         public let reason: String
         public let start: Instant
-        public let end: Instant?
+        @NullEncodable public private(set) var end: Instant?
         public let startedBy: String
-        public let endedBy: String?
+        @NullEncodable public private(set) var endedBy: String?
 
         enum CodingKeys: String, CodingKey { case reason, start, end, startedBy, endedBy }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(reason, forKey: .reason)
-            try c.encode(start, forKey: .start)
-            try c.encode(end, forKey: .end)
-            try c.encode(startedBy, forKey: .startedBy)
-            try c.encode(endedBy, forKey: .endedBy)
-        }
     }
 
     public struct Event: Sendable, Encodable {
         public let at: Instant
         public let kind: String
         public let actor: String
-        public let note: String?
+        @NullEncodable public private(set) var note: String?
 
         enum CodingKeys: String, CodingKey { case at, kind, actor, note }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(at, forKey: .at)
-            try c.encode(kind, forKey: .kind)
-            try c.encode(actor, forKey: .actor)
-            try c.encode(note, forKey: .note)
-        }
     }
 
     public let number: String
     public let customer: String
     public let contact: String
     public let type: CaseType
-    public let serial: String?
+    @NullEncodable public private(set) var serial: String?
     public let title: String
     public let description: String
-    public let productVersion: String?
+    @NullEncodable public private(set) var productVersion: String?
     public let impact: Level
     public let urgency: Level
     public let suggestedPriority: Priority
     public let priority: Priority
-    public let priorityReason: String?
+    @NullEncodable public private(set) var priorityReason: String?
     public let status: CaseStatus
-    public let tier: Tier?
+    @NullEncodable public private(set) var tier: Tier?
     public let region: String
     public let openedAt: Instant
-    public let responseDue: Instant?
-    public let responseThreshold: String?
-    public let respondedAt: Instant?
-    public let resolvedAt: Instant?
-    public let closedAt: Instant?
-    public let closedConfirmedBy: String?
-    public let slaState: SLAState?
+    @NullEncodable public private(set) var responseDue: Instant?
+    @NullEncodable public private(set) var responseThreshold: String?
+    @NullEncodable public private(set) var respondedAt: Instant?
+    @NullEncodable public private(set) var resolvedAt: Instant?
+    @NullEncodable public private(set) var closedAt: Instant?
+    @NullEncodable public private(set) var closedConfirmedBy: String?
+    @NullEncodable public private(set) var slaState: SLAState?
     public let escalations: [Escalation]
     /// The waits on the customer, oldest first, and their wall-clock total up to `now` (the escalation clocks stood still).
     public let pauses: [Pause]
@@ -99,39 +74,6 @@ public struct CaseDetail: Sendable, Encodable {
             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
             closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline
     }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(number, forKey: .number)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(contact, forKey: .contact)
-        try c.encode(type, forKey: .type)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(title, forKey: .title)
-        try c.encode(description, forKey: .description)
-        try c.encode(productVersion, forKey: .productVersion)
-        try c.encode(impact, forKey: .impact)
-        try c.encode(urgency, forKey: .urgency)
-        try c.encode(suggestedPriority, forKey: .suggestedPriority)
-        try c.encode(priority, forKey: .priority)
-        try c.encode(priorityReason, forKey: .priorityReason)
-        try c.encode(status, forKey: .status)
-        try c.encode(tier, forKey: .tier)
-        try c.encode(region, forKey: .region)
-        try c.encode(openedAt, forKey: .openedAt)
-        try c.encode(responseDue, forKey: .responseDue)
-        try c.encode(responseThreshold, forKey: .responseThreshold)
-        try c.encode(respondedAt, forKey: .respondedAt)
-        try c.encode(resolvedAt, forKey: .resolvedAt)
-        try c.encode(closedAt, forKey: .closedAt)
-        try c.encode(closedConfirmedBy, forKey: .closedConfirmedBy)
-        try c.encode(slaState, forKey: .slaState)
-        try c.encode(escalations, forKey: .escalations)
-        try c.encode(pauses, forKey: .pauses)
-        try c.encode(pausedSeconds, forKey: .pausedSeconds)
-        try c.encode(rmas, forKey: .rmas)
-        try c.encode(timeline, forKey: .timeline)
-    }
 }
 
 /// One line of `depot case list`.
@@ -141,35 +83,19 @@ public struct CaseSummary: Sendable, Encodable {
     public let priority: Priority
     public let status: CaseStatus
     public let type: CaseType
-    public let serial: String?
+    @NullEncodable public private(set) var serial: String?
     public let openedAt: Instant
-    public let responseDue: Instant?
-    public let slaState: SLAState?
+    @NullEncodable public private(set) var responseDue: Instant?
+    @NullEncodable public private(set) var slaState: SLAState?
     public let title: String
     /// The region whose clock the case's deadlines count in.
     public let region: String
     /// The response threshold the deadline was set by (`2 business-hours`), `nil` without an SLA.
-    public let responseThreshold: String?
+    @NullEncodable public private(set) var responseThreshold: String?
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
         case customer, priority, status, type, serial, openedAt, responseDue, slaState, title, region, responseThreshold
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(number, forKey: .number)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(priority, forKey: .priority)
-        try c.encode(status, forKey: .status)
-        try c.encode(type, forKey: .type)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(openedAt, forKey: .openedAt)
-        try c.encode(responseDue, forKey: .responseDue)
-        try c.encode(slaState, forKey: .slaState)
-        try c.encode(title, forKey: .title)
-        try c.encode(region, forKey: .region)
-        try c.encode(responseThreshold, forKey: .responseThreshold)
     }
 }
 
@@ -202,26 +128,28 @@ extension DepotDatabase {
     public func caseDetail(_ number: String, now: Instant) throws(DepotError) -> CaseDetail {
         try read { db in
             let row = try Lookup.supportCase(db, number: number)
-            let id: Int64 = row["id"]
-            let opened = Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0)
+            let id: Int64 = row.id
+            let opened = row.openedAt
             let pauses = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id]
             )
             .compactMap { p -> CaseDetail.Pause? in
-                guard let start = Instant(databaseText: p["started_at"]) else { return nil }
+                guard let start = try p.decodeIfPresent("started_at", from: "case_pause") as Instant? else { return nil }
                 return CaseDetail.Pause(
-                    reason: p["reason"], start: start, end: Instant(databaseText: p["ended_at"]),
+                    reason: p["reason"], start: start, end: try p.decodeIfPresent("ended_at", from: "case_pause") as Instant?,
                     startedBy: p["started_by"], endedBy: p["ended_by"])
             }
             let running = pauses.last.flatMap { $0.end == nil ? $0.start : nil }
-            let clock = try clocks.clock(for: row["region"])
+            let clock = try clocks.clock(for: row.region)
             let escalations = try Row.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
                 arguments: [id]
             )
             .compactMap { e -> CaseDetail.Escalation? in
-                guard let target = EscalationTarget(rawValue: e["target"]), let at = Instant(databaseText: e["due_at"]) else { return nil }
-                let firedAt = Instant(databaseText: e["fired_at"])
+                guard let target = try e.decodeIfPresent("target", from: "case_escalation") as EscalationTarget?,
+                    let at = try e.decodeIfPresent("due_at", from: "case_escalation") as Instant?
+                else { return nil }
+                let firedAt = try e.decodeIfPresent("fired_at", from: "case_escalation") as Instant?
                 let threshold: String = e["threshold"]
                 let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
                 return CaseDetail.Escalation(
@@ -233,26 +161,29 @@ extension DepotDatabase {
             )
             .map {
                 CaseDetail.Event(
-                    at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), kind: $0["kind"], actor: $0["actor"],
+                    at: try $0.decode("at", from: "support_case") as Instant, kind: $0["kind"], actor: $0["actor"],
                     note: $0["note"])
             }
             let rmas = try String.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
-            let responseDue = Instant(databaseText: row["response_due"])
-            let responded = Instant(databaseText: row["responded_at"])
+            let responseDue = row.responseDue
+            let responded = row.respondedAt
             return CaseDetail(
-                number: row["number"], customer: try Lookup.key(db, table: "customer", id: row["customer_id"]) ?? "",
-                contact: try Lookup.key(db, table: "contact", id: row["contact_id"]) ?? "",
-                type: CaseType(rawValue: row["type"]) ?? .question, serial: try Lookup.key(db, table: "appliance", id: row["appliance_id"]),
-                title: row["title"], description: row["description"], productVersion: row["product_version"],
-                impact: Level(rawValue: row["impact"]) ?? .low, urgency: Level(rawValue: row["urgency"]) ?? .low,
-                suggestedPriority: Priority(rawValue: row["suggested_priority"]) ?? .p4,
-                priority: Priority(rawValue: row["priority"]) ?? .p4,
-                priorityReason: row["priority_reason"], status: CaseStatus(rawValue: row["status"]) ?? .open,
-                tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), region: row["region"],
-                openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0), responseDue: responseDue,
-                responseThreshold: row["response_threshold"], respondedAt: responded,
-                resolvedAt: Instant(databaseText: row["resolved_at"]), closedAt: Instant(databaseText: row["closed_at"]),
-                closedConfirmedBy: try Lookup.key(db, table: "contact", id: row["closed_confirmed_by"]),
+                number: row.number, customer: try Lookup.key(db, table: "customer", id: row.customerID) ?? "",
+                contact: try Lookup.key(db, table: "contact", id: row.contactID) ?? "",
+                type: row.type,
+                serial: try Lookup.key(db, table: "appliance", id: row.applianceID),
+                title: row.title, description: row.description, productVersion: row.productVersion,
+                impact: row.impact,
+                urgency: row.urgency,
+                suggestedPriority: row.suggestedPriority,
+                priority: row.priority,
+                priorityReason: row.priorityReason, status: row.status,
+                tier: row.tier, region: row.region,
+                openedAt: row.openedAt, responseDue: responseDue,
+                responseThreshold: row.responseThreshold, respondedAt: responded,
+                resolvedAt: row.resolvedAt,
+                closedAt: row.closedAt,
+                closedConfirmedBy: try Lookup.key(db, table: "contact", id: row.closedConfirmedBy),
                 slaState: SLAState.of(due: responseDue, responded: responded, now: now),
                 escalations: escalations, pauses: pauses,
                 pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },
@@ -295,12 +226,16 @@ extension DepotDatabase {
                 ORDER BY c.opened_at DESC, c.id DESC LIMIT ? OFFSET ?
                 """
             return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { row in
-                let due = Instant(databaseText: row["response_due"])
+                let due = try row.decodeIfPresent("response_due", from: "support_case") as Instant?
                 return CaseSummary(
-                    number: row["number"], customer: row["customer"], priority: Priority(rawValue: row["priority"]) ?? .p4,
-                    status: CaseStatus(rawValue: row["status"]) ?? .open, type: CaseType(rawValue: row["type"]) ?? .question,
-                    serial: row["serial"], openedAt: Instant(databaseText: row["opened_at"]) ?? Instant(secondsSinceEpoch: 0),
-                    responseDue: due, slaState: SLAState.of(due: due, responded: Instant(databaseText: row["responded_at"]), now: now),
+                    number: row["number"], customer: row["customer"],
+                    priority: try row.decode("priority", from: "support_case") as Priority,
+                    status: try row.decode("status", from: "support_case") as CaseStatus,
+                    type: try row.decode("type", from: "support_case") as CaseType,
+                    serial: row["serial"], openedAt: try row.decode("opened_at", from: "support_case") as Instant,
+                    responseDue: due,
+                    slaState: SLAState.of(
+                        due: due, responded: try row.decodeIfPresent("responded_at", from: "support_case") as Instant?, now: now),
                     title: row["title"], region: row["region"], responseThreshold: row["response_threshold"])
             }
         }

@@ -7,22 +7,13 @@ public struct CustomerSummary: Sendable, Encodable {
     public let name: String
     public let region: String
     public let accountManager: String
-    public let tam: String?
+    @NullEncodable public private(set) var tam: String?
     /// The highest tier among the contracts active on the day asked for, `nil` without one.
-    public let tier: Tier?
+    @NullEncodable public private(set) var tier: Tier?
 
     enum CodingKeys: String, CodingKey { case key, name, region, accountManager, tam, tier }
 
     /// Absent values are written as `null`, as everywhere in the API.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(key, forKey: .key)
-        try c.encode(name, forKey: .name)
-        try c.encode(region, forKey: .region)
-        try c.encode(accountManager, forKey: .accountManager)
-        try c.encode(tam, forKey: .tam)
-        try c.encode(tier, forKey: .tier)
-    }
 }
 
 /// A customer with their sites, contracts, contacts and counts, as the API and the customer page show them.
@@ -55,8 +46,8 @@ public struct CustomerDetail: Sendable, Encodable {
     public let name: String
     public let region: String
     public let accountManager: String
-    public let tam: String?
-    public let tier: Tier?
+    @NullEncodable public private(set) var tam: String?
+    @NullEncodable public private(set) var tier: Tier?
     public let sites: [Site]
     public let contracts: [Contract]
     public let contacts: [Contact]
@@ -69,21 +60,6 @@ public struct CustomerDetail: Sendable, Encodable {
     }
 
     /// Absent values are written as `null`, as everywhere in the API.
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(key, forKey: .key)
-        try c.encode(name, forKey: .name)
-        try c.encode(region, forKey: .region)
-        try c.encode(accountManager, forKey: .accountManager)
-        try c.encode(tam, forKey: .tam)
-        try c.encode(tier, forKey: .tier)
-        try c.encode(sites, forKey: .sites)
-        try c.encode(contracts, forKey: .contracts)
-        try c.encode(contacts, forKey: .contacts)
-        try c.encode(units, forKey: .units)
-        try c.encode(openCases, forKey: .openCases)
-        try c.encode(openRMAs, forKey: .openRMAs)
-    }
 }
 
 extension DepotDatabase {
@@ -105,9 +81,9 @@ extension DepotDatabase {
     /// region.
     public func customerDetail(_ key: String, at now: Instant) throws(DepotError) -> CustomerDetail {
         try read { db in
-            let row = try Lookup.customer(db, key: key)
-            let id: Int64 = row["id"]
-            let day = policy.day(of: now, region: row["region"])
+            let customer = try Lookup.customer(db, key: key)
+            let id = customer.id
+            let day = policy.day(of: now, region: customer.region)
             let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id])
                 .map {
                     CustomerDetail.Site(
@@ -118,10 +94,10 @@ extension DepotDatabase {
                 arguments: [id]
             )
             .map { row in
-                let start = LocalDate(iso: row["start_date"] as String) ?? day
-                let end = LocalDate(iso: row["end_date"] as String) ?? day
+                let start = try row.decode("start_date", from: "contract") as LocalDate
+                let end = try row.decode("end_date", from: "contract") as LocalDate
                 return CustomerDetail.Contract(
-                    key: row["key"], tier: Tier(rawValue: row["tier"]) ?? .standard, start: start, end: end,
+                    key: row["key"], tier: try row.decode("tier", from: "contract") as Tier, start: start, end: end,
                     maxContacts: row["max_contacts"], active: start <= day && day <= end)
             }
             let contacts = try Row.fetchAll(
@@ -138,8 +114,8 @@ extension DepotDatabase {
                                (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
                         """), arguments: [id])
             return CustomerDetail(
-                key: row["key"], name: row["name"], region: row["region"], accountManager: row["account_manager"],
-                tam: row["tam"], tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
+                key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
+                tam: customer.tam, tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
                 contracts: contracts, contacts: contacts, units: counts?["units"] ?? 0, openCases: counts?["cases"] ?? 0,
                 openRMAs: counts?["rmas"] ?? 0)
         }

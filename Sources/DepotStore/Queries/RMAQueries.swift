@@ -6,21 +6,12 @@ public struct RMADetail: Sendable, Encodable {
     public struct Step: Sendable, Encodable {
         public let at: Instant
         public let action: String
-        public let from: String?
+        @NullEncodable public private(set) var from: String?
         public let to: String
         public let actor: String
-        public let note: String?
+        @NullEncodable public private(set) var note: String?
 
         enum CodingKeys: String, CodingKey { case at, action, from, to, actor, note }
-        public func encode(to encoder: any Encoder) throws {
-            var c = encoder.container(keyedBy: CodingKeys.self)
-            try c.encode(at, forKey: .at)
-            try c.encode(action, forKey: .action)
-            try c.encode(from, forKey: .from)
-            try c.encode(to, forKey: .to)
-            try c.encode(actor, forKey: .actor)
-            try c.encode(note, forKey: .note)
-        }
     }
 
     public let number: String
@@ -29,24 +20,24 @@ public struct RMADetail: Sendable, Encodable {
     public let state: RMAState
     public let serial: String
     public let model: String
-    public let customer: String?
-    public let site: String?
+    @NullEncodable public private(set) var customer: String?
+    @NullEncodable public private(set) var site: String?
     public let region: String
-    public let replacementSerial: String?
-    public let tier: Tier?
+    @NullEncodable public private(set) var replacementSerial: String?
+    @NullEncodable public private(set) var tier: Tier?
     public let warrantyEnd: LocalDate
     public let inWarranty: Bool
     public let verdictAt: Instant
     public let reason: String
-    public let shipBy: Instant?
-    public let returnDue: Instant?
+    @NullEncodable public private(set) var shipBy: Instant?
+    @NullEncodable public private(set) var returnDue: Instant?
     public let overdue: Bool
-    public let carrier: String?
-    public let tracking: String?
-    public let returnCarrier: String?
-    public let returnTracking: String?
-    public let outcome: String?
-    public let cancelReason: String?
+    @NullEncodable public private(set) var carrier: String?
+    @NullEncodable public private(set) var tracking: String?
+    @NullEncodable public private(set) var returnCarrier: String?
+    @NullEncodable public private(set) var returnTracking: String?
+    @NullEncodable public private(set) var outcome: String?
+    @NullEncodable public private(set) var cancelReason: String?
     public let allowedNext: [RMAAction]
     public let history: [Step]
 
@@ -55,36 +46,6 @@ public struct RMADetail: Sendable, Encodable {
         case caseNumber = "case"
         case path, state, serial, model, customer, site, region, replacementSerial, tier, warrantyEnd, inWarranty, verdictAt, reason,
             shipBy, returnDue, overdue, carrier, tracking, returnCarrier, returnTracking, outcome, cancelReason, allowedNext, history
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(number, forKey: .number)
-        try c.encode(caseNumber, forKey: .caseNumber)
-        try c.encode(path, forKey: .path)
-        try c.encode(state, forKey: .state)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(model, forKey: .model)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(site, forKey: .site)
-        try c.encode(region, forKey: .region)
-        try c.encode(replacementSerial, forKey: .replacementSerial)
-        try c.encode(tier, forKey: .tier)
-        try c.encode(warrantyEnd, forKey: .warrantyEnd)
-        try c.encode(inWarranty, forKey: .inWarranty)
-        try c.encode(verdictAt, forKey: .verdictAt)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(shipBy, forKey: .shipBy)
-        try c.encode(returnDue, forKey: .returnDue)
-        try c.encode(overdue, forKey: .overdue)
-        try c.encode(carrier, forKey: .carrier)
-        try c.encode(tracking, forKey: .tracking)
-        try c.encode(returnCarrier, forKey: .returnCarrier)
-        try c.encode(returnTracking, forKey: .returnTracking)
-        try c.encode(outcome, forKey: .outcome)
-        try c.encode(cancelReason, forKey: .cancelReason)
-        try c.encode(allowedNext, forKey: .allowedNext)
-        try c.encode(history, forKey: .history)
     }
 }
 
@@ -118,7 +79,7 @@ extension DepotDatabase {
     /// An RMA with its units, deadlines, overdue flag at `now`, the allowed next steps and its history.
     public func rmaDetail(_ number: String, now: Instant) throws(DepotError) -> RMADetail {
         try read { db in
-            try Self.rmaDetail(db, row: Lookup.rma(db, number: number), now: now)
+            try Self.rmaDetail(db, rma: Lookup.rma(db, number: number), now: now)
         }
     }
 
@@ -149,7 +110,7 @@ extension DepotDatabase {
             var skipped = 0
             let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
             while let row = try rows.next(), result.count < limit {
-                let detail = try Self.rmaDetail(db, row: row, now: now, withHistory: false)
+                let detail = try Self.rmaDetail(db, rma: RMARecord(row: row.stored(RMARecord.table)), now: now, withHistory: false)
                 guard !filter.overdueOnly || detail.overdue else { continue }
                 if skipped < offset {
                     skipped += 1
@@ -161,43 +122,38 @@ extension DepotDatabase {
         }
     }
 
-    private static func rmaDetail(_ db: Database, row: Row, now: Instant, withHistory: Bool = true) throws -> RMADetail {
-        let id: Int64 = row["id"]
-        let unit =
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [row["appliance_id"]]) ?? row
-        let path = RMAPath(rawValue: row["path"]) ?? .returnThenReplace
-        let state = RMAState(rawValue: row["state"]) ?? .cancelled
-        let shipBy = Instant(databaseText: row["ship_by"])
-        let returnDue = Instant(databaseText: row["return_due"])
-        let history =
-            withHistory
-            ? try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"),
-                arguments: [id]
-            ).map {
-                RMADetail.Step(
-                    at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0), action: $0["action"], from: $0["from_state"],
-                    to: $0["to_state"], actor: $0["actor"], note: $0["note"])
-            } : []
+    private static func rmaDetail(_ db: Database, rma: RMARecord, now: Instant, withHistory: Bool = true) throws -> RMADetail {
+        guard
+            let unit = try ApplianceRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma.applianceID], source: ApplianceRecord.table
+            )
+        else { throw DepotError.notFound(kind: "appliance", key: "#\(rma.applianceID)") }
+        var history: [RMADetail.Step] = []
+        if withHistory {
+            for row in try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"), arguments: [rma.id])
+            {
+                let row = row.stored("rma_event")
+                history.append(
+                    RMADetail.Step(
+                        at: try row("at"), action: try row("action"), from: try row.optional("from_state"), to: try row("to_state"),
+                        actor: try row("actor"), note: try row.optional("note")))
+            }
+        }
         return RMADetail(
-            number: row["number"], caseNumber: try Lookup.key(db, table: "support_case", id: row["case_id"]) ?? "", path: path,
-            state: state,
-            serial: unit["serial"], model: try Lookup.key(db, table: "model", id: unit["model_id"]) ?? "",
-            customer: try Lookup.key(db, table: "customer", id: row["customer_id"]),
-            site: try Lookup.key(db, table: "site", id: row["site_id"]),
-            region: row["region"], replacementSerial: try Lookup.key(db, table: "appliance", id: row["replacement_id"]),
-            tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)),
-            warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0), inWarranty: row["in_warranty"],
-            verdictAt: Instant(databaseText: row["verdict_at"]) ?? Instant(secondsSinceEpoch: 0), reason: row["reason"],
-            shipBy: shipBy, returnDue: returnDue,
+            number: rma.number, caseNumber: try Lookup.key(db, table: "support_case", id: rma.caseID) ?? "", path: rma.path,
+            state: rma.state, serial: unit.serial, model: try Lookup.key(db, table: "model", id: unit.modelID) ?? "",
+            customer: try Lookup.key(db, table: "customer", id: rma.customerID),
+            site: try Lookup.key(db, table: "site", id: rma.siteID),
+            region: rma.region, replacementSerial: try Lookup.key(db, table: "appliance", id: rma.replacementID),
+            tier: rma.tier, warrantyEnd: rma.warrantyEnd, inWarranty: rma.inWarranty, verdictAt: rma.verdictAt, reason: rma.reason,
+            shipBy: rma.shipBy, returnDue: rma.returnDue,
             overdue: isOverdue(
-                shipBy: shipBy, shippedAt: Instant(databaseText: row["shipped_at"]), returnDue: returnDue,
-                receivedAt: Instant(databaseText: row["received_at"]), state: state, now: now),
-            carrier: row["carrier"], tracking: row["tracking"], returnCarrier: row["return_carrier"],
-            returnTracking: row["return_tracking"],
-            outcome: row["outcome"], cancelReason: row["cancel_reason"],
-            allowedNext: RMAStateMachine.allowed(
-                path, from: state, unitOnWayBack: unit["status"] as String? == ApplianceStatus.returnInTransit.rawValue),
+                shipBy: rma.shipBy, shippedAt: rma.shippedAt, returnDue: rma.returnDue, receivedAt: rma.receivedAt, state: rma.state,
+                now: now),
+            carrier: rma.carrier, tracking: rma.tracking, returnCarrier: rma.returnCarrier, returnTracking: rma.returnTracking,
+            outcome: rma.outcome?.rawValue, cancelReason: rma.cancelReason,
+            allowedNext: RMAStateMachine.allowed(rma.path, from: rma.state, unitOnWayBack: unit.status == .returnInTransit),
             history: history)
     }
 }
@@ -212,7 +168,7 @@ public struct AuditEntry: Sendable, Encodable {
     public let action: String
     public let entity: String
     public let key: String
-    public let reason: String?
+    @NullEncodable public private(set) var reason: String?
     public let details: String
 }
 
@@ -235,8 +191,8 @@ extension DepotDatabase {
                 arguments: StatementArguments(arguments)
             ).map {
                 AuditEntry(
-                    id: $0["id"], at: Instant(databaseText: $0["at"]) ?? Instant(secondsSinceEpoch: 0),
-                    recordedAt: Instant(databaseText: $0["recorded_at"]) ?? Instant(secondsSinceEpoch: 0), user: $0["user"],
+                    id: $0["id"], at: try $0.decode("at", from: "rma") as Instant,
+                    recordedAt: try $0.decode("recorded_at", from: "rma") as Instant, user: $0["user"],
                     role: $0["role"], action: $0["action"], entity: $0["entity"], key: $0["entity_key"], reason: $0["reason"],
                     details: $0["details"])
             }

@@ -6,39 +6,21 @@ public struct UnitDetail: Sendable, Encodable {
     public let serial: String
     public let model: String
     public let status: ApplianceStatus
-    public let customer: String?
-    public let site: String?
-    public let depot: String?
+    @NullEncodable public private(set) var customer: String?
+    @NullEncodable public private(set) var site: String?
+    @NullEncodable public private(set) var depot: String?
     public let shipDate: LocalDate
     public let warrantyEnd: LocalDate
     public let replacementWarranty: Bool
-    public let softwareVersion: String?
-    public let replaces: String?
-    public let replacedBy: String?
+    @NullEncodable public private(set) var softwareVersion: String?
+    @NullEncodable public private(set) var replaces: String?
+    @NullEncodable public private(set) var replacedBy: String?
     public let cases: [String]
     public let rmas: [String]
 
     enum CodingKeys: String, CodingKey {
         case serial, model, status, customer, site, depot, shipDate, warrantyEnd, replacementWarranty, softwareVersion, replaces,
             replacedBy, cases, rmas
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(serial, forKey: .serial)
-        try c.encode(model, forKey: .model)
-        try c.encode(status, forKey: .status)
-        try c.encode(customer, forKey: .customer)
-        try c.encode(site, forKey: .site)
-        try c.encode(depot, forKey: .depot)
-        try c.encode(shipDate, forKey: .shipDate)
-        try c.encode(warrantyEnd, forKey: .warrantyEnd)
-        try c.encode(replacementWarranty, forKey: .replacementWarranty)
-        try c.encode(softwareVersion, forKey: .softwareVersion)
-        try c.encode(replaces, forKey: .replaces)
-        try c.encode(replacedBy, forKey: .replacedBy)
-        try c.encode(cases, forKey: .cases)
-        try c.encode(rmas, forKey: .rmas)
     }
 }
 
@@ -57,12 +39,17 @@ extension DepotDatabase {
             func list(_ index: Int32) -> [String] {
                 c.text(statement, index)?.utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) } ?? []
             }
+            func value<T: StoredValue>(_ index: Int32, _ column: String) throws(DepotError) -> T {
+                let text = c.text(statement, index)
+                guard let text, let value = T(cell: .text(text)) else {
+                    throw .unreadableValue(table: "appliance", column: column, value: text ?? "NULL")
+                }
+                return value
+            }
             return UnitDetail(
-                serial: c.text(statement, 0) ?? key.text, model: c.text(statement, 1) ?? "",
-                status: ApplianceStatus(rawValue: c.text(statement, 2) ?? "") ?? .inService,
+                serial: try value(0, "serial"), model: try value(1, "model"), status: try value(2, "status"),
                 customer: c.text(statement, 3), site: c.text(statement, 4), depot: c.text(statement, 5),
-                shipDate: c.text(statement, 6).flatMap { LocalDate(iso: $0) } ?? LocalDate(dayNumber: 0),
-                warrantyEnd: c.text(statement, 7).flatMap { LocalDate(iso: $0) } ?? LocalDate(dayNumber: 0),
+                shipDate: try value(6, "ship_date"), warrantyEnd: try value(7, "warranty_end"),
                 replacementWarranty: c.int(statement, 8) != 0, softwareVersion: c.text(statement, 9),
                 replaces: c.text(statement, 10), replacedBy: c.text(statement, 11), cases: list(12), rmas: list(13))
         }
@@ -84,8 +71,8 @@ extension DepotDatabase {
     public func region(ofUnit serial: String) throws(DepotError) -> String? {
         try read { db in
             let unit = try Lookup.appliance(db, serial: serial)
-            if let region = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) { return region }
-            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM depot WHERE id = ?"), arguments: [unit["depot_id"]])
+            if let region = try Lookup.region(db, siteID: unit.siteID, customerID: unit.customerID) { return region }
+            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM depot WHERE id = ?"), arguments: [unit.depotID])
         }
     }
 
@@ -105,8 +92,8 @@ public struct UnitSummary: Sendable, Encodable {
     public let serial: String
     public let model: String
     public let status: ApplianceStatus
-    public let customer: String?
-    public let site: String?
+    @NullEncodable public private(set) var customer: String?
+    @NullEncodable public private(set) var site: String?
     public let warrantyEnd: LocalDate
 }
 
@@ -124,9 +111,9 @@ extension DepotDatabase {
                         """), arguments: [status.rawValue, limit]
             ).map { row in
                 UnitSummary(
-                    serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? status,
+                    serial: row["serial"], model: row["model"], status: try row.decode("status", from: "appliance") as ApplianceStatus,
                     customer: row["customer"], site: row["site"],
-                    warrantyEnd: LocalDate(iso: row["warranty_end"] as String) ?? LocalDate(dayNumber: 0))
+                    warrantyEnd: try row.decode("warranty_end", from: "appliance") as LocalDate)
             }
         }
     }

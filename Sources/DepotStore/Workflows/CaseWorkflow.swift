@@ -49,38 +49,23 @@ extension DepotDatabase {
         try checkEventTime(at, after: nil, "")
         return try write { db in
             let customer = try Lookup.customer(db, key: request.customer)
-            let customerID: Int64 = customer["id"]
-            let customerKey: String = customer["key"]
+            let customerID = customer.id
+            let customerKey = customer.key
             let contact = try Lookup.contact(db, email: request.contact)
-            let contactEmail: String = contact["email"]
-            guard contact["customer_id"] as Int64 == customerID else {
+            let contactEmail = contact.email
+            guard contact.customerID == customerID else {
                 throw DepotError.refused(subject: contactEmail, reason: "is not a contact of customer \"\(customerKey)\"")
             }
-            var unit: Row?
-            if let serial = request.serial, !serial.trimmingSpaces().isEmpty {
-                let row = try Lookup.appliance(db, serial: serial)
-                guard row["customer_id"] as Int64? == customerID else {
-                    throw DepotError.refused(subject: row["serial"], reason: "is not a unit of customer \"\(customerKey)\"")
-                }
-                let status = ApplianceStatus(rawValue: row["status"]) ?? .inService
-                if request.type == .hardwareFault, !status.isAtCustomer {
-                    throw DepotError.refused(
-                        subject: row["serial"],
-                        reason: "is \(status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
-                }
-                unit = row
-            } else if request.type == .hardwareFault {
-                throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
-            }
+            let unit = try Self.reportedUnit(db, request, customerID: customerID, customerKey: customerKey)
 
-            let regionID = try Lookup.region(db, siteID: unit?["site_id"], customerID: customerID) ?? ""
+            let regionID = try Lookup.region(db, siteID: unit?.siteID, customerID: customerID) ?? ""
             let region = try policy.region(regionID)
             let clock = try clocks.clock(for: regionID)
             let openingDay = region.localDate(of: at)
-            if let unit, let shipped = LocalDate(iso: unit["ship_date"] as String), openingDay < shipped {
+            if let unit, openingDay < unit.shipDate {
                 throw DepotError.invalidArgument(
                     name: "--at", value: at.description,
-                    reason: "is before unit \(unit["serial"] as String) shipped (\(shipped)): a case cannot predate its unit")
+                    reason: "is before unit \(unit.serial) shipped (\(unit.shipDate)): a case cannot predate its unit")
             }
             let tier = try Lookup.activeTier(db, customerID: customerID, on: openingDay)
 
@@ -94,32 +79,16 @@ extension DepotDatabase {
                         "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why"
                 )
             }
-            if priority == .p1 {
-                let designated: Bool = contact["designated"]
-                if !designated || tier == nil {
-                    let why =
-                        !designated
-                        ? "\(contactEmail) is not a designated contact"
-                        : "customer \"\(customerKey)\" has no active contract on \(openingDay)"
-                    throw DepotError.refused(
-                        subject: "P1",
-                        reason: "only a designated contact under an active contract may report a P1 case; \(why). "
-                            + "Open it as P2 with --priority P2 --reason ...")
-                }
+            if priority == .p1,
+                let refusal = CaseRules.p1Refusal(
+                    contact: contactEmail, designated: contact.designated, customer: customerKey, activeTier: tier, on: openingDay)
+            {
+                throw refusal
             }
-            if let given = request.productVersion {
-                let known = try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM release ORDER BY released_on, version"))
-                guard known.contains(given.trimmingSpaces()) else {
-                    throw DepotError.invalidArgument(
-                        name: "--product-version", value: given,
-                        reason: known.isEmpty
-                            ? "no software releases are imported yet (depot import releases)"
-                            : "is not a known release (known: \(known.joined(separator: ", ")))")
-                }
-            }
+            if let given = request.productVersion { try Self.checkKnownRelease(db, given) }
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
             let number = try Counters.next(db, .supportCase, year: at.utcDate.year)
-            let version = request.productVersion?.trimmingSpaces() ?? unit?["software_version"]
+            let version = request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion
             try db.cachedStatement(
                 sql: """
                     INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
@@ -128,7 +97,7 @@ extension DepotDatabase {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                number, customerID, contact["id"], unit?["id"], request.type.rawValue, title, request.description,
+                number, customerID, contact.id, unit?.id, request.type.rawValue, title, request.description,
                 version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
                 reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
                 deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
@@ -142,12 +111,11 @@ extension DepotDatabase {
             }
             var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
             if let unit, request.type == .hardwareFault {
-                let status: String = unit["status"]
-                if status == ApplianceStatus.inService.rawValue {
+                if unit.status == .inService {
                     try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?").execute(arguments: [
-                        at.description, unit["id"],
+                        at.description, unit.id,
                     ])
-                    note += "; unit \(unit["serial"] as String) is now suspect"
+                    note += "; unit \(unit.serial) is now suspect"
                 }
             }
             try CaseEvents.add(db, caseID: caseID, at: at, kind: "opened", actor: actor, note: note)
@@ -156,10 +124,61 @@ extension DepotDatabase {
                 reason: reason,
                 details: [
                     "customer": customerKey, "priority": priority.rawValue, "suggested": suggested.rawValue,
-                    "tier": tier?.rawValue ?? "none", "serial": unit?["serial"] ?? "",
+                    "tier": tier?.rawValue ?? "none", "serial": unit?.serial ?? "",
                 ])
             return number
         }
+    }
+
+    /// The unit a case is about: one of the customer's; for a hardware fault it is required and must be at the
+    /// customer (SPEC.md 3).
+    private static func reportedUnit(
+        _ db: Database, _ request: NewCase, customerID: Int64, customerKey: String
+    ) throws -> ApplianceRecord? {
+        guard let serial = request.serial, !serial.trimmingSpaces().isEmpty else {
+            if request.type == .hardwareFault {
+                throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
+            }
+            return nil
+        }
+        let unit = try Lookup.appliance(db, serial: serial)
+        guard unit.customerID == customerID else {
+            throw DepotError.refused(subject: unit.serial, reason: "is not a unit of customer \"\(customerKey)\"")
+        }
+        if request.type == .hardwareFault, !unit.status.isAtCustomer {
+            throw DepotError.refused(
+                subject: unit.serial,
+                reason: "is \(unit.status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
+        }
+        return unit
+    }
+
+    /// A case's product version is one of the imported releases.
+    private static func checkKnownRelease(_ db: Database, _ given: String) throws {
+        let known = try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM release ORDER BY released_on, version"))
+        guard known.contains(given.trimmingSpaces()) else {
+            throw DepotError.invalidArgument(
+                name: "--product-version", value: given,
+                reason: known.isEmpty
+                    ? "no software releases are imported yet (depot import releases)"
+                    : "is not a known release (known: \(known.joined(separator: ", ")))")
+        }
+    }
+
+    /// SPEC.md 6: a closed case keeps no attachments. Deletes their rows (audited) and removes the files after the
+    /// commit; returns how many there were.
+    private func deleteAttachmentsOfClosedCase(_ db: Database, _ row: CaseRecord, at: Instant, recordedAt: Instant, actor: Actor) throws
+        -> Int
+    {
+        let attached = try Row.fetchAll(
+            db.cachedStatement(
+                sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"),
+            arguments: [row.number, row.customerID, row.id])
+        for attachment in attached {
+            try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
+        }
+        if !attached.isEmpty { AttachmentFiles.removeUnreferenced(afterCommitOf: db, folder: attachmentFolder) }
+        return attached.count
     }
 
     /// Moves a case on: first response, workaround, resolution or closure (which needs the customer
@@ -172,18 +191,18 @@ extension DepotDatabase {
         let recordedAt = now()
         try write { db in
             let row = try Lookup.supportCase(db, number: number)
-            let caseNumber: String = row["number"]
-            let status = CaseStatus(rawValue: row["status"]) ?? .open
+            let caseNumber: String = row.number
+            let status = row.status
             guard var next = CaseStateMachine.next(from: status, by: action) else {
                 throw DepotError.illegalTransition(
                     subject: caseNumber, state: status.rawValue, action: action.rawValue,
                     allowed: CaseStateMachine.allowed(from: status).map(\.rawValue))
             }
-            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: row["id"]), "\(caseNumber)'s last event")
+            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: row.id), "\(caseNumber)'s last event")
             var text = note?.trimmingSpaces() ?? ""
             if status == .waitingOnCustomer, action != .respond {
                 // Leaving the wait (resume, workaround, resolve, close) ends the pause and moves the escalation deadlines.
-                let ended = try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row["region"]))
+                let ended = try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row.region))
                 text = ([ended] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             }
             var assignments = ["status = ?"]
@@ -196,16 +215,16 @@ extension DepotDatabase {
                         name: "reason", value: note ?? "", reason: "say what the case waits for from the customer")
                 }
                 try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [row["id"], text, at.description, actor.user])
+                    .execute(arguments: [row.id, text, at.description, actor.user])
             case .resume:
                 next = CaseStateMachine.resumed(
-                    responded: row["responded_at"] as String? != nil, workaround: row["workaround_at"] as String? != nil)
-            case .respond where status == .waitingOnCustomer && row["responded_at"] as String? != nil:
+                    responded: row.respondedAt != nil, workaround: row.workaroundAt != nil)
+            case .respond where status == .waitingOnCustomer && row.respondedAt != nil:
                 throw DepotError.illegalTransition(
                     subject: caseNumber, state: status.rawValue, action: action.rawValue,
                     allowed: CaseStateMachine.allowed(from: status).filter { $0 != .respond }.map(\.rawValue))
             case .respond, .workaround:
-                if row["responded_at"] as String? == nil {
+                if row.respondedAt == nil {
                     assignments.append("responded_at = ?")
                     arguments.append(at.description)
                 }
@@ -217,35 +236,18 @@ extension DepotDatabase {
                 assignments.append("resolved_at = ?")
                 arguments.append(at.description)
             case .close:
-                guard let confirmedBy, !confirmedBy.trimmingSpaces().isEmpty else {
-                    throw DepotError.invalidArgument(
-                        name: "--confirmed-by", value: "",
-                        reason: "a case is closed only by mutual agreement: name the customer contact who confirmed it")
-                }
-                let contact = try Lookup.contact(db, email: confirmedBy)
-                guard contact["customer_id"] as Int64 == row["customer_id"] as Int64 else {
-                    throw DepotError.refused(subject: contact["email"], reason: "is not a contact of this case's customer")
-                }
+                let contact = try Lookup.contact(db, email: CaseRules.confirmingContact(confirmedBy))
+                try CaseRules.checkConfirmation(
+                    by: contact.email, isContactOfCaseCustomer: contact.customerID == row.customerID)
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
-                arguments += [at.description, contact["id"] as Int64]
-                details["confirmedBy"] = contact["email"]
-                // SPEC.md 6: a closed case keeps no attachments (the files go after the commit).
-                let attached = try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"
-                    ),
-                    arguments: [caseNumber, row["customer_id"], row["id"]])
-                for attachment in attached {
-                    try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
-                }
-                if !attached.isEmpty {
-                    details["attachmentsDeleted"] = String(attached.count)
-                    AttachmentFiles.removeUnreferenced(afterCommitOf: db, folder: attachmentFolder)
-                }
+                arguments += [at.description, contact.id]
+                details["confirmedBy"] = contact.email
+                let deleted = try deleteAttachmentsOfClosedCase(db, row, at: at, recordedAt: recordedAt, actor: actor)
+                if deleted > 0 { details["attachmentsDeleted"] = String(deleted) }
             }
             details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
-                .execute(arguments: StatementArguments([next.rawValue] + arguments + [row["id"] as Int64]))
+                .execute(arguments: StatementArguments([next.rawValue] + arguments + [row.id]))
             let kind: String =
                 switch action {
                 case .respond: "responded"
@@ -256,10 +258,10 @@ extension DepotDatabase {
                 case .close: "closed"
                 }
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
-            try CaseEvents.add(db, caseID: row["id"], at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
+            try CaseEvents.add(db, caseID: row.id, at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
-                key: caseNumber, customerID: row["customer_id"], reason: note, details: details)
+                key: caseNumber, customerID: row.customerID, reason: note, details: details)
         }
     }
 }
@@ -268,13 +270,13 @@ extension DepotDatabase {
 /// wait began (fired ones stay fired).
 enum Pauses {
     /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
-    static func end(_ db: Database, caseRow: Row, at: Instant, actor: Actor, clock: BusinessClock) throws -> String {
-        let number: String = caseRow["number"]
+    static func end(_ db: Database, caseRow: CaseRecord, at: Instant, actor: Actor, clock: BusinessClock) throws -> String {
+        let number: String = caseRow.number
         guard
             let pause = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),
-                arguments: [caseRow["id"]]),
-            let start = Instant(databaseText: pause["started_at"])
+                arguments: [caseRow.id]),
+            let start = try pause.decodeIfPresent("started_at", from: "case_pause") as Instant?
         else { return "no running pause" }
         guard at >= start else {
             throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before \(number) began waiting (\(start))")
@@ -288,9 +290,11 @@ enum Pauses {
                 sql:
                     "SELECT id, target, threshold, due_at FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"
             ),
-            arguments: [caseRow["id"]])
+            arguments: [caseRow.id])
         for e in pending {
-            guard let due = Instant(databaseText: e["due_at"]), case .success(let threshold) = ClockDuration.parse(e["threshold"]) else {
+            guard let due = try e.decodeIfPresent("due_at", from: "case_escalation") as Instant?,
+                case .success(let threshold) = ClockDuration.parse(e["threshold"])
+            else {
                 continue
             }
             let moved = try clock.moved(due, threshold: threshold, start: start, end: at)

@@ -6,27 +6,17 @@ public struct DiagnosisOutcome: Sendable, Equatable, Encodable {
     /// The verdict recorded.
     public let verdict: Verdict
     /// The RMA a `defective` verdict started.
-    public let rma: String?
+    @NullEncodable public private(set) var rma: String?
     /// Its path.
-    public let path: RMAPath?
+    @NullEncodable public private(set) var path: RMAPath?
     /// When its replacement must ship, when known now (advance replacement).
-    public let shipBy: Instant?
+    @NullEncodable public private(set) var shipBy: Instant?
     /// Why the RMA engine chose the path.
-    public let reason: String?
+    @NullEncodable public private(set) var reason: String?
     /// The unit's status afterwards.
     public let unitStatus: ApplianceStatus
 
     enum CodingKeys: String, CodingKey { case verdict, rma, path, shipBy, reason, unitStatus }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(verdict, forKey: .verdict)
-        try c.encode(rma, forKey: .rma)
-        try c.encode(path, forKey: .path)
-        try c.encode(shipBy, forKey: .shipBy)
-        try c.encode(reason, forKey: .reason)
-        try c.encode(unitStatus, forKey: .unitStatus)
-    }
 }
 
 extension DepotDatabase {
@@ -44,28 +34,28 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let supportCase = try Lookup.supportCase(db, number: caseNumber)
-            let number: String = supportCase["number"]
-            let caseStatus = CaseStatus(rawValue: supportCase["status"]) ?? .open
+            let number: String = supportCase.number
+            let caseStatus = supportCase.status
             guard caseStatus.isUnresolved else {
                 throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
             }
-            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase["id"]), "\(number)'s last event")
+            try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase.id), "\(number)'s last event")
             let unit = try Lookup.appliance(db, serial: serial)
-            let unitID: Int64 = unit["id"]
-            let unitSerial: String = unit["serial"]
-            if let caseUnit: Int64 = supportCase["appliance_id"], caseUnit != unitID {
+            let unitID: Int64 = unit.id
+            let unitSerial: String = unit.serial
+            if let caseUnit: Int64 = supportCase.applianceID, caseUnit != unitID {
                 throw DepotError.refused(subject: unitSerial, reason: "case \(number) is about another unit")
             }
             // The unit may have left the customer since the case was opened (returned, refurbished, at another customer).
-            guard unit["customer_id"] as Int64? == supportCase["customer_id"] as Int64 else {
+            guard unit.customerID == supportCase.customerID else {
                 throw DepotError.refused(subject: unitSerial, reason: "is not at case \(number)'s customer any more")
             }
-            if supportCase["appliance_id"] as Int64? == nil {
+            if supportCase.applianceID == nil {
                 try db.cachedStatement(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?").execute(arguments: [
-                    unitID, supportCase["id"],
+                    unitID, supportCase.id,
                 ])
             }
-            let status = ApplianceStatus(rawValue: unit["status"]) ?? .inService
+            let status = unit.status
             guard status.isAtCustomer else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue), not in service at the customer")
             }
@@ -77,7 +67,7 @@ extension DepotDatabase {
             try db.cachedStatement(
                 sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
             )
-            .execute(arguments: [supportCase["id"], unitID, verdict.rawValue, note, checks, at.description, actor.user])
+            .execute(arguments: [supportCase.id, unitID, verdict.rawValue, note, checks, at.description, actor.user])
 
             let newStatus: ApplianceStatus
             var rmaNumber: String?
@@ -87,50 +77,8 @@ extension DepotDatabase {
             case .needsMoreInfo: newStatus = .suspect
             case .defective:
                 newStatus = .defective
-                let regionID = try Lookup.region(db, siteID: unit["site_id"], customerID: unit["customer_id"]) ?? ""
-                let region = try policy.region(regionID)
-                let clock = try clocks.clock(for: regionID)
-                let customerID: Int64 = supportCase["customer_id"]
-                let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
-                guard let shipDate = LocalDate(iso: unit["ship_date"] as String), let end = LocalDate(iso: unit["warranty_end"] as String)
-                else {
-                    throw DepotError.storage(path: path, message: "unit \(unitSerial) has an unreadable ship date or warranty end")
-                }
-                let made = try RMAEngine.decide(
-                    tier: tier, shipDate: shipDate, warrantyEnd: end, verdictAt: at, region: region,
-                    clock: clock, deadlines: policy.rma)
-                decision = made
-                let rma = try Counters.next(db, .rma, year: at.utcDate.year)
-                rmaNumber = rma
-                let state = RMAStateMachine.initialState(made.path)
-                try db.cachedStatement(
-                    sql: """
-                        INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
-                            region, verdict_at, ship_by)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """
-                ).execute(arguments: [
-                    rma, supportCase["id"], unitID, customerID, unit["site_id"], made.path.rawValue, state.rawValue,
-                    made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
-                ])
-                let rmaID = db.lastInsertedRowID
-                try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
-                try AuditLog.record(
-                    db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
-                    customerID: customerID, reason: made.reason,
-                    details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
-                let customer = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
-                    arguments: [customerID])
-                let payload: [String: String?] = [
-                    "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
-                    "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
-                    "reason": made.reason,
-                ]
-                let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
-                try Outbox.notify(
-                    db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
-                    key: "\(event.rawValue):\(rma)", at: at)
+                let (rma, made) = try openRMA(db, for: supportCase, unit: unit, at: at, recordedAt: recordedAt, actor: actor)
+                (rmaNumber, decision) = (rma, made)
             }
             if newStatus != status {
                 try db.cachedStatement(sql: "UPDATE appliance SET status = ?, moved_at = ? WHERE id = ?").execute(arguments: [
@@ -139,14 +87,64 @@ extension DepotDatabase {
             }
             var text = "\(unitSerial): \(verdict.rawValue): \(note)"
             if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }
-            try CaseEvents.add(db, caseID: supportCase["id"], at: at, kind: "diagnosis", actor: actor, note: text)
+            try CaseEvents.add(db, caseID: supportCase.id, at: at, kind: "diagnosis", actor: actor, note: text)
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "diagnose", entity: "appliance", key: unitSerial,
-                customerID: supportCase["customer_id"], reason: note,
+                customerID: supportCase.customerID, reason: note,
                 details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
             return DiagnosisOutcome(
                 verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
                 reason: decision?.reason, unitStatus: newStatus)
         }
+    }
+
+    /// The RMA a `defective` verdict opens (SPEC.md 4): the engine decides the path from the tier and the warranty
+    /// on the verdict's day in the unit's region; the RMA is numbered, recorded, audited and announced.
+    private func openRMA(
+        _ db: Database, for supportCase: CaseRecord, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: Actor
+    ) throws -> (number: String, decision: RMADecision) {
+        let number: String = supportCase.number
+        let unitID: Int64 = unit.id
+        let unitSerial: String = unit.serial
+        let regionID = try Lookup.region(db, siteID: unit.siteID, customerID: unit.customerID) ?? ""
+        let region = try policy.region(regionID)
+        let clock = try clocks.clock(for: regionID)
+        let customerID: Int64 = supportCase.customerID
+        let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
+        let end = unit.warrantyEnd
+        let made = try RMAEngine.decide(
+            tier: tier, shipDate: unit.shipDate, warrantyEnd: end, verdictAt: at,
+            region: region, clock: clock, deadlines: policy.rma)
+        let rma = try Counters.next(db, .rma, year: at.utcDate.year)
+        let state = RMAStateMachine.initialState(made.path)
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
+                    region, verdict_at, ship_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(arguments: [
+            rma, supportCase.id, unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
+            made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
+        ])
+        let rmaID = db.lastInsertedRowID
+        try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
+        try AuditLog.record(
+            db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
+            customerID: customerID, reason: made.reason,
+            details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
+        let customer = try Row.fetchOne(
+            db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
+            arguments: [customerID])
+        let payload: [String: String?] = [
+            "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
+            "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
+            "reason": made.reason,
+        ]
+        let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
+        try Outbox.notify(
+            db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
+            key: "\(event.rawValue):\(rma)", at: at)
+        return (rma, made)
     }
 }

@@ -43,8 +43,8 @@ extension DepotDatabase {
             for row in due {
                 try db.cachedStatement(sql: "UPDATE case_escalation SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
                     .execute(arguments: [at.description, row["id"]])
-                guard db.changesCount == 1, let target = EscalationTarget(rawValue: row["target"]),
-                    let dueAt = Instant(databaseText: row["due_at"])
+                guard db.changesCount == 1, let target = try row.decodeIfPresent("target", from: "case_escalation") as EscalationTarget?,
+                    let dueAt = try row.decodeIfPresent("due_at", from: "case_escalation") as Instant?
                 else { continue }
                 let number: String = row["number"]
                 let threshold: String = row["threshold"]

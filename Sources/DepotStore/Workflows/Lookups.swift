@@ -3,50 +3,56 @@ import GRDB
 
 /// Finding records by the keys users type, with a `notFound` error naming what was asked for.
 enum Lookup {
-    static func customer(_ db: Database, key: String) throws -> Row {
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ?"), arguments: [key]) else {
-            throw DepotError.notFound(kind: "customer", key: key)
-        }
-        return row
+    static func customer(_ db: Database, key: String) throws -> CustomerRecord {
+        guard
+            let record = try CustomerRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ?"), arguments: [key], source: CustomerRecord.table)
+        else { throw DepotError.notFound(kind: "customer", key: key) }
+        return record
     }
 
-    static func contact(_ db: Database, email: String) throws -> Row {
+    static func contact(_ db: Database, email: String) throws -> ContactRecord {
         let email = email.trimmingSpaces().lowercased()
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM contact WHERE email = ?"), arguments: [email]) else {
-            throw DepotError.notFound(kind: "contact", key: email)
-        }
-        return row
+        guard
+            let record = try ContactRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM contact WHERE email = ?"), arguments: [email], source: ContactRecord.table)
+        else { throw DepotError.notFound(kind: "contact", key: email) }
+        return record
     }
 
-    static func appliance(_ db: Database, serial raw: String) throws -> Row {
+    static func appliance(_ db: Database, serial raw: String) throws -> ApplianceRecord {
         guard let serial = Serial(raw),
-            let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text])
+            let record = try ApplianceRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text], source: ApplianceRecord.table
+            )
         else { throw DepotError.notFound(kind: "appliance", key: raw) }
-        return row
+        return record
     }
 
-    static func supportCase(_ db: Database, number: String) throws -> Row {
+    static func supportCase(_ db: Database, number: String) throws -> CaseRecord {
         let number = number.trimmingSpaces().uppercased()
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM support_case WHERE number = ?"), arguments: [number]) else {
-            throw DepotError.notFound(kind: "case", key: number)
-        }
-        return row
+        guard
+            let record = try CaseRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM support_case WHERE number = ?"), arguments: [number], source: CaseRecord.table)
+        else { throw DepotError.notFound(kind: "case", key: number) }
+        return record
     }
 
-    static func rma(_ db: Database, number: String) throws -> Row {
+    static func rma(_ db: Database, number: String) throws -> RMARecord {
         let number = number.trimmingSpaces().uppercased()
-        guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM rma WHERE number = ?"), arguments: [number]) else {
-            throw DepotError.notFound(kind: "RMA", key: number)
-        }
-        return row
+        guard
+            let record = try RMARecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM rma WHERE number = ?"), arguments: [number], source: RMARecord.table)
+        else { throw DepotError.notFound(kind: "RMA", key: number) }
+        return record
     }
 
     /// The highest tier among the customer's contracts active on `day` (start <= day <= end), if any.
     static func activeTier(_ db: Database, customerID: Int64, on day: LocalDate) throws -> Tier? {
-        let tiers = try String.fetchAll(
-            db, sql: "SELECT tier FROM contract WHERE customer_id = ? AND start_date <= ? AND end_date >= ?",
+        let rows = try Row.fetchAll(
+            db.cachedStatement(sql: "SELECT tier FROM contract WHERE customer_id = ? AND start_date <= ? AND end_date >= ?"),
             arguments: [customerID, day.description, day.description])
-        return tiers.compactMap(Tier.init(rawValue:)).max()
+        return try rows.map { row throws(DepotError) -> Tier in try row.decode("tier", from: "contract") }.max()
     }
 
     /// The region whose clock and calendar apply to a unit: its site's, else its customer's.

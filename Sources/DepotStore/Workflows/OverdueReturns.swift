@@ -5,7 +5,7 @@ import GRDB
 public struct OverdueReturn: Sendable, Equatable, Encodable {
     public let rma: String
     public let serial: String
-    public let customer: String?
+    @NullEncodable public private(set) var customer: String?
     public let returnDue: Instant
 }
 
@@ -37,7 +37,7 @@ extension DepotDatabase {
                 arguments: [at.description])
             var announced: [OverdueReturn] = []
             for row in rows {
-                guard let due = Instant(databaseText: row["return_due"]) else { continue }
+                guard let due = try row.decodeIfPresent("return_due", from: "rma") as Instant? else { continue }
                 let number: String = row["number"]
                 let key = "return-overdue:\(number):\(due.description)"
                 let before = db.totalChangesCount

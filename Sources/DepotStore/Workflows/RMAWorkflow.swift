@@ -1,74 +1,74 @@
 import DepotCore
 import GRDB
 
-/// How a sales referral ended.
-public enum ReferralOutcome: String, CaseIterable, Sendable, Codable {
-    case purchased, declined
-}
-
 extension DepotDatabase {
-    /// Sets a spare aside for the RMA: `serial` when given, else the spare SPEC.md 4 prefers (same model,
-    /// else its successor; a depot in the site's region first) among those in stock at `at` and outside the
-    /// unit's lineage. Returns the spare's serial.
+    /// Sets a spare aside for the RMA: `serial` when given, else the spare SPEC.md 4 prefers
+    /// (`SpareAllocation.preferred`) among those in stock at `at` and outside the unit's lineage. Returns the
+    /// spare's serial.
     @discardableResult
     public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: Actor) throws(DepotError) -> String {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
-            let modelID: Int64 = unit["model_id"]
+            let modelID = unit.modelID
             let successorID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
-            let spare: Row
+            let model = try Lookup.key(db, table: "model", id: modelID) ?? ""
+            let successor = try Lookup.key(db, table: "model", id: successorID)
+            let spare: ApplianceRecord
             if let serial {
                 spare = try Lookup.appliance(db, serial: serial)
-                let spareSerial: String = spare["serial"]
-                guard spare["status"] as String == ApplianceStatus.inStock.rawValue else {
-                    throw DepotError.refused(subject: spareSerial, reason: "is \(spare["status"] as String), not an in-stock spare")
-                }
-                let spareModel: Int64 = spare["model_id"]
-                guard spareModel == modelID || spareModel == successorID else {
-                    throw DepotError.refused(subject: spareSerial, reason: "is neither the defective unit's model nor its successor")
-                }
                 let related =
                     try Bool.fetchOne(
                         db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
-                        arguments: [unit["id"], spare["id"]]) ?? true
-                guard !related else {
-                    throw DepotError.refused(
-                        subject: spareSerial,
-                        reason: "is in the lineage of \(unit["serial"] as String) (a unit never replaces itself or its own line)")
+                        arguments: [unit.id, spare.id]) ?? true
+                if let refusal = SpareAllocation.refusal(
+                    serial: spare.serial, status: spare.status,
+                    spareModel: try Lookup.key(db, table: "model", id: spare.modelID) ?? "",
+                    model: model, successor: successor, inLineageOf: related ? unit.serial : nil)
+                {
+                    throw refusal
                 }
             } else {
-                let region: String = rma["region"]
+                var candidates: [(id: Int64, spare: SpareCandidate)] = []
+                for row in try Row.fetchAll(
+                    db.cachedStatement(
+                        sql: """
+                            WITH RECURSIVE \(Self.lineageCTE)
+                            SELECT a.id, a.serial, m.key AS model, d.key AS depot, d.region, a.moved_at
+                            FROM appliance a JOIN depot d ON d.id = a.depot_id JOIN model m ON m.id = a.model_id
+                            WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
+                            """),
+                    arguments: [unit.id, modelID, successorID ?? modelID])
+                {
+                    let row = row.stored("appliance")
+                    let spare = SpareCandidate(
+                        serial: try row("serial"), model: try row("model"), depot: try row("depot"), depotRegion: try row("region"),
+                        movedAt: try row.optional("moved_at"))
+                    candidates.append((try row("id"), spare))
+                }
                 guard
-                    let picked = try Row.fetchOne(
-                        db.cachedStatement(
-                            sql: """
-                                WITH RECURSIVE \(Self.lineageCTE)
-                                SELECT a.* FROM appliance a JOIN depot d ON d.id = a.depot_id
-                                WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
-                                  AND (a.moved_at IS NULL OR a.moved_at <= ?5)
-                                ORDER BY a.model_id <> ?2, d.region <> ?4, d.key, a.serial
-                                LIMIT 1
-                                """),
-                        arguments: [unit["id"], modelID, successorID ?? modelID, region, at.description])
+                    let picked = SpareAllocation.preferred(
+                        among: candidates.map(\.spare), model: model, successor: successor, region: rma.region, at: at),
+                    let pickedID = candidates.first(where: { $0.spare == picked })?.id,
+                    let row = try ApplianceRecord.fetchOne(
+                        db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [pickedID],
+                        source: ApplianceRecord.table)
                 else {
-                    let model = try Lookup.key(db, table: "model", id: modelID) ?? "?"
-                    let successor = try Lookup.key(db, table: "model", id: successorID)
                     throw DepotError.refused(
-                        subject: rma["number"],
-                        reason: "no spare of model \(model)"
+                        subject: rma.number,
+                        reason: "no spare of model \(model.isEmpty ? "?" : model)"
                             + (successor.map { " or its successor \($0)" } ?? "") + " is in stock")
                 }
-                spare = picked
+                spare = row
             }
-            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: spare["id"]), "\(spare["serial"] as String)'s last move")
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: spare.id), "\(spare.serial)'s last move")
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, spare["id"],
+                at.description, spare.id,
             ])
             try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?")
-                .execute(arguments: [spare["id"], at.description, spare["depot_id"], rma["id"]])
-            let spareSerial: String = spare["serial"]
-            let depot = try Lookup.key(db, table: "depot", id: spare["depot_id"]) ?? ""
+                .execute(arguments: [spare.id, at.description, spare.depotID, rma.id])
+            let spareSerial = spare.serial
+            let depot = try Lookup.key(db, table: "depot", id: spare.depotID) ?? ""
             return (spareSerial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
         }
     }
@@ -82,13 +82,13 @@ extension DepotDatabase {
         let tracking = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength)
         try rmaStep(number, .ship, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
-            guard let replacementID: Int64 = rma["replacement_id"],
+            guard let replacementID: Int64 = rma.replacementID,
                 let replacement = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [replacementID])
-            else { throw DepotError.refused(subject: rma["number"], reason: "has no allocated replacement") }
-            let region = try policy.region(rma["region"])
+            else { throw DepotError.refused(subject: rma.number, reason: "has no allocated replacement") }
+            let region = try policy.region(rma.region)
             let shipDay = region.localDate(of: at)
-            let originalEnd = LocalDate(iso: unit["warranty_end"] as String) ?? shipDay
+            let originalEnd = unit.warrantyEnd
             let end = Warranty.replacementEnd(
                 originalEnd: originalEnd, replacementShipDate: shipDay, minimumDays: policy.replacementMinimumDays)
             try db.cachedStatement(
@@ -97,24 +97,24 @@ extension DepotDatabase {
                         warranty_end = ?, replacement_warranty = 1, replaces_id = ?, moved_at = ? WHERE id = ?
                     """
             ).execute(arguments: [
-                rma["customer_id"], rma["site_id"], shipDay.description, end.description, unit["id"], at.description,
+                rma.customerID, rma.siteID, shipDay.description, end.description, unit.id, at.description,
                 replacementID,
             ])
             try db.cachedStatement(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?").execute(arguments: [
-                replacementID, unit["id"],
+                replacementID, unit.id,
             ])
             try db.cachedStatement(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?")
-                .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma["id"]])
+                .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma.id])
             let replacementSerial: String = replacement["serial"]
-            let customerID: Int64? = rma["customer_id"]
+            let customerID: Int64? = rma.customerID
             try Outbox.notify(
-                db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma["number"],
+                db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma.number,
                 payload: [
-                    "rma": rma["number"], "serial": unit["serial"], "replacementSerial": replacementSerial,
+                    "rma": rma.number, "serial": unit.serial, "replacementSerial": replacementSerial,
                     "carrier": carrier, "tracking": tracking, "customer": try Lookup.key(db, table: "customer", id: customerID),
-                    "site": try Lookup.key(db, table: "site", id: rma["site_id"]),
+                    "site": try Lookup.key(db, table: "site", id: rma.siteID),
                 ],
-                key: "replacement-shipped:\(rma["number"] as String)", at: at)
+                key: "replacement-shipped:\(rma.number)", at: at)
             return (
                 (), "\(replacementSerial) by \(carrier) \(tracking); warranty to \(end)",
                 ["replacement": replacementSerial, "carrier": carrier, "tracking": tracking, "warrantyEnd": end.description]
@@ -126,18 +126,18 @@ extension DepotDatabase {
     public func deliver(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, rma["replacement_id"],
+                at.description, rma.replacementID,
             ])
             var note = "replacement delivered"
             var details: [String: String] = [:]
-            if rma["path"] as String == RMAPath.advanceReplacement.rawValue {
-                let due = try clocks.clock(for: rma["region"]).adding(policy.rma.returnDueAfterDelivery, to: at)
+            if rma.path == .advanceReplacement {
+                let due = try clocks.clock(for: rma.region).adding(policy.rma.returnDueAfterDelivery, to: at)
                 try db.cachedStatement(sql: "UPDATE rma SET delivered_at = ?, return_due = ? WHERE id = ?")
-                    .execute(arguments: [at.description, due.description, rma["id"]])
+                    .execute(arguments: [at.description, due.description, rma.id])
                 note += "; defective unit due back by \(due)"
                 details["returnDue"] = due.description
             } else {
-                try db.cachedStatement(sql: "UPDATE rma SET delivered_at = ? WHERE id = ?").execute(arguments: [at.description, rma["id"]])
+                try db.cachedStatement(sql: "UPDATE rma SET delivered_at = ? WHERE id = ?").execute(arguments: [at.description, rma.id])
             }
             return ((), note, details)
         }
@@ -151,10 +151,10 @@ extension DepotDatabase {
         if let tracking { _ = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength) }
         try rmaStep(number, .returnShip, at: at, actor: actor) { db, rma in
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, rma["appliance_id"],
+                at.description, rma.applianceID,
             ])
             try db.cachedStatement(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?")
-                .execute(arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma["id"]])
+                .execute(arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma.id])
             let via = [carrier, tracking].compactMap { $0 }.joined(separator: " ")
             return (
                 (), "defective unit shipped back" + (via.isEmpty ? "" : " by \(via)"),
@@ -170,23 +170,23 @@ extension DepotDatabase {
             guard
                 let depot = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT id, key FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
-                    arguments: [rma["depot_id"], rma["region"]])
-            else { throw DepotError.refused(subject: rma["number"], reason: "there is no depot to receive the unit at") }
+                    arguments: [rma.depotID, rma.region])
+            else { throw DepotError.refused(subject: rma.number, reason: "there is no depot to receive the unit at") }
             try db.cachedStatement(
                 sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
             )
-            .execute(arguments: [depot["id"], at.description, rma["appliance_id"]])
-            try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot["id"], rma["id"]])
+            .execute(arguments: [depot["id"], at.description, rma.applianceID])
+            try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot["id"], rma.id])
             var note = "defective unit received at depot \(depot["key"] as String)"
             var details: [String: String] = ["depot": depot["key"]]
-            if rma["path"] as String == RMAPath.returnThenReplace.rawValue {
-                let shipBy = try clocks.clock(for: rma["region"]).adding(policy.rma.replacementShipAfterReceipt, to: at)
+            if rma.path == .returnThenReplace {
+                let shipBy = try clocks.clock(for: rma.region).adding(policy.rma.replacementShipAfterReceipt, to: at)
                 try db.cachedStatement(sql: "UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?")
-                    .execute(arguments: [at.description, shipBy.description, rma["id"]])
+                    .execute(arguments: [at.description, shipBy.description, rma.id])
                 note += "; replacement ships by \(shipBy)"
                 details["shipBy"] = shipBy.description
             } else {
-                try db.cachedStatement(sql: "UPDATE rma SET received_at = ? WHERE id = ?").execute(arguments: [at.description, rma["id"]])
+                try db.cachedStatement(sql: "UPDATE rma SET received_at = ? WHERE id = ?").execute(arguments: [at.description, rma.id])
             }
             return ((), note, details)
         }
@@ -195,16 +195,9 @@ extension DepotDatabase {
     /// Closes an RMA; a sales referral needs its outcome.
     public func closeRMA(_ number: String, outcome: ReferralOutcome? = nil, at: Instant, actor: Actor) throws(DepotError) {
         try rmaStep(number, .close, at: at, actor: actor) { db, rma in
-            let isReferral = rma["path"] as String == RMAPath.salesReferral.rawValue
-            if isReferral && outcome == nil {
-                throw DepotError.invalidArgument(name: "--outcome", value: "", reason: "a sales referral closes as purchased or declined")
-            }
-            if !isReferral && outcome != nil {
-                throw DepotError.invalidArgument(
-                    name: "--outcome", value: outcome?.rawValue ?? "", reason: "only a sales referral has an outcome")
-            }
+            try RMAClosing.check(path: rma.path, outcome: outcome)
             try db.cachedStatement(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?")
-                .execute(arguments: [at.description, outcome?.rawValue, rma["id"]])
+                .execute(arguments: [at.description, outcome?.rawValue, rma.id])
             return ((), outcome.map { "outcome: \($0.rawValue)" }, ["outcome": outcome?.rawValue ?? ""])
         }
     }
@@ -217,76 +210,16 @@ extension DepotDatabase {
         let reason = try SingleLine.check(reason, field: "--reason", maxLength: SingleLine.reasonLength)
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
             var note = reason
-            if rma["state"] as String == RMAState.allocated.rawValue, let spare: Int64 = rma["replacement_id"] {
+            if rma.state == .allocated, let spare = rma.replacementID {
                 try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', moved_at = ? WHERE id = ?").execute(arguments: [
                     at.description, spare,
                 ])
-                try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma["id"]])
+                try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma.id])
                 note += "; spare \(try Lookup.key(db, table: "appliance", id: spare) ?? "") back in stock"
             }
             try db.cachedStatement(sql: "UPDATE rma SET cancel_reason = ?, closed_at = ? WHERE id = ?")
-                .execute(arguments: [reason, at.description, rma["id"]])
+                .execute(arguments: [reason, at.description, rma.id])
             return ((), note, ["reason": reason])
-        }
-    }
-
-    // MARK: - Returned units
-
-    /// Puts a returned unit back in stock at a depot (by default the one it was returned to). A unit whose RMA is
-    /// still open is refused: that RMA still needs it as it was received.
-    public func refurbish(serial: String, depot: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
-        try actor.require(.moveUnits)
-        let recordedAt = now()
-        try write { db in
-            let unit = try Lookup.appliance(db, serial: serial)
-            let unitSerial: String = unit["serial"]
-            guard unit["status"] as String == ApplianceStatus.returned.rawValue else {
-                throw DepotError.refused(subject: unitSerial, reason: "is \(unit["status"] as String); only a returned unit is refurbished")
-            }
-            try Self.refuseWhileInOpenRMA(db, unit, doing: "refurbished")
-            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
-            let depotRow: Row
-            if let depot {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE key = ?"), arguments: [depot]) else {
-                    throw DepotError.notFound(kind: "depot", key: depot)
-                }
-                depotRow = row
-            } else {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit["depot_id"]])
-                else {
-                    throw DepotError.refused(subject: unitSerial, reason: "is at no depot: name one with --depot")
-                }
-                depotRow = row
-            }
-            try db.cachedStatement(
-                sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
-            )
-            .execute(arguments: [depotRow["id"], at.description, unit["id"]])
-            try AuditLog.record(
-                db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
-                customerID: nil, details: ["depot": depotRow["key"]])
-        }
-    }
-
-    /// Scraps a returned unit (or a spare).
-    public func scrap(serial: String, reason: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
-        try actor.require(.moveUnits)
-        let recordedAt = now()
-        try write { db in
-            let unit = try Lookup.appliance(db, serial: serial)
-            let unitSerial: String = unit["serial"]
-            let status: String = unit["status"]
-            guard status == ApplianceStatus.returned.rawValue || status == ApplianceStatus.inStock.rawValue else {
-                throw DepotError.refused(subject: unitSerial, reason: "is \(status); only a returned unit or a spare is scrapped")
-            }
-            try Self.refuseWhileInOpenRMA(db, unit, doing: "scrapped")
-            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit["id"]), "the unit's last move")
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, unit["id"],
-            ])
-            try AuditLog.record(
-                db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
-                customerID: nil, reason: reason)
         }
     }
 
@@ -297,32 +230,32 @@ extension DepotDatabase {
     @discardableResult
     private func rmaStep<T>(
         _ number: String, _ action: RMAAction, at: Instant, actor: Actor,
-        _ body: (Database, Row) throws -> (T, String?, [String: String])
+        _ body: (Database, RMARecord) throws -> (T, String?, [String: String])
     ) throws(DepotError) -> T {
         let recordedAt = now()
         return try write { db in
             let rma = try Lookup.rma(db, number: number)
-            let rmaNumber: String = rma["number"]
-            let path = RMAPath(rawValue: rma["path"]) ?? .returnThenReplace
-            let state = RMAState(rawValue: rma["state"]) ?? .cancelled
+            let rmaNumber: String = rma.number
+            let path = rma.path
+            let state = rma.state
             try actor.require(RMAStateMachine.permission(for: action, on: path))
             let unitStatus = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT status FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]])
+                db.cachedStatement(sql: "SELECT status FROM appliance WHERE id = ?"), arguments: [rma.applianceID])
             let allowed = RMAStateMachine.allowed(path, from: state, unitOnWayBack: unitStatus == ApplianceStatus.returnInTransit.rawValue)
             guard allowed.contains(action), let next = RMAStateMachine.next(path, from: state, by: action) else {
                 throw DepotError.illegalTransition(
                     subject: rmaNumber, state: state.rawValue, action: action.rawValue, allowed: allowed.map(\.rawValue))
             }
-            try checkEventTime(at, after: EventTimes.lastOfRMA(db, rmaID: rma["id"]), "\(rmaNumber)'s last step")
+            try checkEventTime(at, after: EventTimes.lastOfRMA(db, rmaID: rma.id), "\(rmaNumber)'s last step")
             let (result, note, details) = try body(db, rma)
-            try db.cachedStatement(sql: "UPDATE rma SET state = ? WHERE id = ?").execute(arguments: [next.rawValue, rma["id"]])
-            try RMAEvents.add(db, rmaID: rma["id"], at: at, action: action.rawValue, from: state, to: next, actor: actor, note: note)
+            try db.cachedStatement(sql: "UPDATE rma SET state = ? WHERE id = ?").execute(arguments: [next.rawValue, rma.id])
+            try RMAEvents.add(db, rmaID: rma.id, at: at, action: action.rawValue, from: state, to: next, actor: actor, note: note)
             var allDetails = details.filter { !$0.value.isEmpty }
             allDetails["from"] = state.rawValue
             allDetails["to"] = next.rawValue
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "rma", key: rmaNumber,
-                customerID: rma["customer_id"], reason: action == .cancel ? note : nil, details: allDetails)
+                customerID: rma.customerID, reason: action == .cancel ? note : nil, details: allDetails)
             return result
         }
     }
@@ -338,21 +271,22 @@ extension DepotDatabase {
         """
 
     /// Refuses to move a unit that is the defective unit of an open RMA, naming the RMA.
-    static func refuseWhileInOpenRMA(_ db: Database, _ unit: Row, doing: String) throws {
+    static func refuseWhileInOpenRMA(_ db: Database, _ unit: ApplianceRecord, doing: String) throws {
         if let open = try String.fetchOne(
             db.cachedStatement(sql: "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed', 'cancelled')"),
-            arguments: [unit["id"]])
+            arguments: [unit.id])
         {
             throw DepotError.refused(
-                subject: unit["serial"], reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
+                subject: unit.serial, reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
         }
     }
 
-    private func unitOf(_ db: Database, _ rma: Row) throws -> Row {
-        guard let unit = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma["appliance_id"]])
-        else {
-            throw DepotError.notFound(kind: "appliance", key: "#\(rma["appliance_id"] as Int64)")
-        }
+    private func unitOf(_ db: Database, _ rma: RMARecord) throws -> ApplianceRecord {
+        guard
+            let unit = try ApplianceRecord.fetchOne(
+                db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma.applianceID], source: ApplianceRecord.table
+            )
+        else { throw DepotError.notFound(kind: "appliance", key: "#\(rma.applianceID)") }
         return unit
     }
 

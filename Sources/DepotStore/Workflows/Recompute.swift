@@ -7,9 +7,9 @@ public struct DeadlineChange: Sendable, Equatable, Encodable {
     /// `response`, or `escalation leadership` / `escalation tam`.
     public let deadline: String
     /// The stored deadline before (`nil`: there was none).
-    public let was: Instant?
+    @NullEncodable public private(set) var was: Instant?
     /// The deadline now (`nil`: the policy has none any more).
-    public let now: Instant?
+    @NullEncodable public private(set) var now: Instant?
 
     public init(caseNumber: String, deadline: String, was: Instant?, now: Instant?) {
         self.caseNumber = caseNumber
@@ -36,25 +36,27 @@ extension DepotDatabase {
         let recordedAt = now()
         let policy = policy
         return try write { db in
-            let cases: [Row]
+            let cases: [CaseRecord]
             if let number {
                 let row = try Lookup.supportCase(db, number: number)
-                guard CaseStatus(rawValue: row["status"])?.isUnresolved == true else {
-                    throw DepotError.refused(subject: row["number"], reason: "is \(row["status"] as String): its deadlines are final")
+                guard row.status.isUnresolved else {
+                    throw DepotError.refused(subject: row.number, reason: "is \(row.status.rawValue): its deadlines are final")
                 }
                 cases = [row]
             } else {
-                cases = try Row.fetchAll(db, sql: "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id")
+                cases = try CaseRecord.fetchAll(
+                    db.cachedStatement(sql: "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id"),
+                    source: CaseRecord.table)
             }
             var changes: [DeadlineChange] = []
             for row in cases {
                 let caseChanges = try recompute(db, row, policy: policy)
                 guard !caseChanges.isEmpty else { continue }
-                let number: String = row["number"]
+                let number: String = row.number
                 for change in caseChanges {
                     try AuditLog.record(
                         db, actor: actor, at: at, recordedAt: recordedAt, action: "recompute", entity: "case", key: number,
-                        customerID: row["customer_id"], reason: "policy \(policy.source)",
+                        customerID: row.customerID, reason: "policy \(policy.source)",
                         details: [
                             "deadline": change.deadline, "was": change.was?.description ?? "none", "now": change.now?.description ?? "none",
                         ])
@@ -62,32 +64,34 @@ extension DepotDatabase {
                 let note = caseChanges.map { "\($0.deadline) \($0.was?.description ?? "none") -> \($0.now?.description ?? "none")" }
                     .joined(separator: "; ")
                 try CaseEvents.add(
-                    db, caseID: row["id"], at: at, kind: "recomputed", actor: actor, note: "under policy \(policy.source): \(note)")
+                    db, caseID: row.id, at: at, kind: "recomputed", actor: actor, note: "under policy \(policy.source): \(note)")
                 changes += caseChanges
             }
             return changes
         }
     }
 
-    private func recompute(_ db: Database, _ row: Row, policy: Policy) throws -> [DeadlineChange] {
-        let number: String = row["number"]
-        let caseID: Int64 = row["id"]
-        guard let opened = Instant(databaseText: row["opened_at"]), let priority = Priority(rawValue: row["priority"]) else { return [] }
-        let clock = try clocks.clock(for: row["region"])
+    private func recompute(_ db: Database, _ row: CaseRecord, policy: Policy) throws -> [DeadlineChange] {
+        let number = row.number
+        let caseID = row.id
+        let (opened, priority) = (row.openedAt, row.priority)
+        let clock = try clocks.clock(for: row.region)
         let deadlines = try policy.slas.deadlines(
-            tier: (row["tier"] as String?).flatMap(Tier.init(rawValue:)), priority: priority,
+            tier: row.tier, priority: priority,
             opened: opened, clock: clock)
         let ended = try Row.fetchAll(
             db.cachedStatement(
                 sql: "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at"),
             arguments: [caseID]
         )
-        .compactMap { p in Instant(databaseText: p["started_at"]).map { CasePause(start: $0, end: Instant(databaseText: p["ended_at"])) } }
+        .map { p throws(DepotError) in
+            CasePause(start: try p.decode("started_at", from: "case_pause"), end: try p.decodeIfPresent("ended_at", from: "case_pause"))
+        }
         var changes: [DeadlineChange] = []
 
-        if row["responded_at"] as String? == nil {
-            let was = Instant(databaseText: row["response_due"])
-            if was != deadlines.response || row["response_threshold"] as String? != deadlines.responseThreshold?.description {
+        if row.respondedAt == nil {
+            let was = row.responseDue
+            if was != deadlines.response || row.responseThreshold != deadlines.responseThreshold?.description {
                 try db.cachedStatement(sql: "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?")
                     .execute(arguments: [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
                 if was != deadlines.response {
@@ -103,7 +107,7 @@ extension DepotDatabase {
             let existing = stored.first { $0["target"] as String == target.rawValue }
             if existing?["fired_at"] as String? != nil { continue }  // fired stays fired
             let name = "escalation \(target.rawValue)"
-            let was = existing.flatMap { Instant(databaseText: $0["due_at"]) }
+            let was: Instant? = try existing?.decodeIfPresent("due_at", from: "case_escalation")
             guard let rule = deadlines.escalations.first(where: { $0.target == target }) else {
                 if let existing {
                     try db.cachedStatement(sql: "DELETE FROM case_escalation WHERE id = ?").execute(arguments: [existing["id"]])

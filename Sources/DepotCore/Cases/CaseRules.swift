@@ -1,0 +1,30 @@
+/// Who may report a case at which priority, and how a case closes (SPEC.md 1 and 3).
+public enum CaseRules {
+    /// SPEC.md 1 and 3: only a designated contact under an active contract may report a P1 case. `nil` when
+    /// `contact` may; otherwise the refusal, which tells how to open the case instead.
+    public static func p1Refusal(contact: String, designated: Bool, customer: String, activeTier: Tier?, on day: LocalDate) -> DepotError? {
+        guard !designated || activeTier == nil else { return nil }
+        let why = !designated ? "\(contact) is not a designated contact" : "customer \"\(customer)\" has no active contract on \(day)"
+        return .refused(
+            subject: "P1",
+            reason:
+                "only a designated contact under an active contract may report a P1 case; \(why). Open it as P2 with --priority P2 --reason ..."
+        )
+    }
+
+    /// SPEC.md 3: a case is closed only by mutual agreement, so closing names the customer's contact who confirmed
+    /// it. Returns the contact's address as given, trimmed.
+    public static func confirmingContact(_ confirmedBy: String?) throws(DepotError) -> String {
+        guard let confirmedBy, !confirmedBy.trimmingSpaces().isEmpty else {
+            throw .invalidArgument(
+                name: "--confirmed-by", value: "",
+                reason: "a case is closed only by mutual agreement: name the customer contact who confirmed it")
+        }
+        return confirmedBy
+    }
+
+    /// SPEC.md 3: the contact who confirms a closure is one of the case's own customer's contacts.
+    public static func checkConfirmation(by contact: String, isContactOfCaseCustomer: Bool) throws(DepotError) {
+        guard isContactOfCaseCustomer else { throw .refused(subject: contact, reason: "is not a contact of this case's customer") }
+    }
+}

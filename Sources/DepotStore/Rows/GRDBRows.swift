@@ -1,0 +1,48 @@
+import DepotCore
+import GRDB
+
+// The SQLite backend's side of `StoredRow`: GRDB's rows and values.
+
+extension StoredCell {
+    init(_ value: DatabaseValue) {
+        switch value.storage {
+        case .null: self = .null
+        case .int64(let value): self = .integer(value)
+        case .double(let value): self = .real(value)
+        case .string(let value): self = .text(value)
+        case .blob(let value): self = .blob(value)
+        }
+    }
+}
+
+extension Row {
+    /// This row, read by column name into typed values; `source` names it in errors.
+    func stored(_ source: String) -> StoredRow {
+        StoredRow(source: source) { column in self.hasColumn(column) ? StoredCell(self[column] as DatabaseValue) : nil }
+    }
+
+    /// The value of `column`, which must be there and readable as `T` (`DepotError.unreadableValue` otherwise).
+    func decode<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T {
+        try stored(source)(column)
+    }
+
+    /// The value of `column`, `nil` when NULL; a value not readable as `T` throws.
+    func decodeIfPresent<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T? {
+        try stored(source).optional(column)
+    }
+}
+
+extension RowDecodable {
+    /// Every row of `statement`, decoded.
+    static func fetchAll(_ statement: Statement, arguments: StatementArguments = [], source: String) throws -> [Self] {
+        var result: [Self] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() { result.append(try Self(row: row.stored(source))) }
+        return result
+    }
+
+    /// The first row of `statement`, decoded; `nil` when there is none.
+    static func fetchOne(_ statement: Statement, arguments: StatementArguments = [], source: String) throws -> Self? {
+        try Row.fetchOne(statement, arguments: arguments).map { row throws in try Self(row: row.stored(source)) }
+    }
+}

@@ -1,0 +1,209 @@
+import DepotCore
+
+// The records the workflows read and change, decoded once from `SELECT *` (StoredRow): every column typed, an
+// unreadable value refused. Column names map to camel case (`warranty_end` -> `warrantyEnd`).
+
+/// A customer as stored.
+struct CustomerRecord: RowDecodable, Sendable {
+    static let table = "customer"
+    let id: Int64
+    let key: String
+    let name: String
+    let region: String
+    let accountManager: String
+    let tam: String?
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        key = try row("key")
+        name = try row("name")
+        region = try row("region")
+        accountManager = try row("account_manager")
+        tam = try row.optional("tam")
+    }
+}
+
+/// A support contact as stored.
+struct ContactRecord: RowDecodable, Sendable {
+    static let table = "contact"
+    let id: Int64
+    let email: String
+    let customerID: Int64
+    let name: String
+    let designated: Bool
+    let certified: Bool
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        email = try row("email")
+        customerID = try row("customer_id")
+        name = try row("name")
+        designated = try row("designated")
+        certified = try row("certified")
+    }
+}
+/// An appliance as stored.
+struct ApplianceRecord: RowDecodable, Sendable {
+    static let table = "appliance"
+    let id: Int64
+    let serial: String
+    let modelID: Int64
+    let customerID: Int64?
+    let siteID: Int64?
+    let depotID: Int64?
+    let shipDate: LocalDate
+    let warrantyEnd: LocalDate
+    let replacementWarranty: Bool
+    let softwareVersion: String?
+    let status: ApplianceStatus
+    let replacesID: Int64?
+    let replacedByID: Int64?
+    let movedAt: Instant?
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        serial = try row("serial")
+        modelID = try row("model_id")
+        customerID = try row.optional("customer_id")
+        siteID = try row.optional("site_id")
+        depotID = try row.optional("depot_id")
+        shipDate = try row("ship_date")
+        warrantyEnd = try row("warranty_end")
+        replacementWarranty = try row("replacement_warranty")
+        softwareVersion = try row.optional("software_version")
+        status = try row("status")
+        replacesID = try row.optional("replaces_id")
+        replacedByID = try row.optional("replaced_by_id")
+        movedAt = try row.optional("moved_at")
+    }
+}
+
+/// A support case as stored.
+struct CaseRecord: RowDecodable, Sendable {
+    static let table = "support_case"
+    let id: Int64
+    let number: String
+    let customerID: Int64
+    let contactID: Int64
+    let applianceID: Int64?
+    let type: CaseType
+    let title: String
+    let description: String
+    let productVersion: String?
+    let impact: Level
+    let urgency: Level
+    let suggestedPriority: Priority
+    let priority: Priority
+    let priorityReason: String?
+    let status: CaseStatus
+    let tier: Tier?
+    let region: String
+    let openedAt: Instant
+    let responseDue: Instant?
+    let responseThreshold: String?
+    let respondedAt: Instant?
+    let workaroundAt: Instant?
+    let resolvedAt: Instant?
+    let closedAt: Instant?
+    let closedConfirmedBy: Int64?
+    let openedBy: String
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        number = try row("number")
+        customerID = try row("customer_id")
+        contactID = try row("contact_id")
+        applianceID = try row.optional("appliance_id")
+        type = try row("type")
+        title = try row("title")
+        description = try row("description")
+        productVersion = try row.optional("product_version")
+        impact = try row("impact")
+        urgency = try row("urgency")
+        suggestedPriority = try row("suggested_priority")
+        priority = try row("priority")
+        priorityReason = try row.optional("priority_reason")
+        status = try row("status")
+        tier = try row.optional("tier")
+        region = try row("region")
+        openedAt = try row("opened_at")
+        responseDue = try row.optional("response_due")
+        responseThreshold = try row.optional("response_threshold")
+        respondedAt = try row.optional("responded_at")
+        workaroundAt = try row.optional("workaround_at")
+        resolvedAt = try row.optional("resolved_at")
+        closedAt = try row.optional("closed_at")
+        closedConfirmedBy = try row.optional("closed_confirmed_by")
+        openedBy = try row("opened_by")
+    }
+}
+
+/// An RMA as stored.
+struct RMARecord: RowDecodable, Sendable {
+    static let table = "rma"
+    let id: Int64
+    let number: String
+    let caseID: Int64
+    let applianceID: Int64
+    let path: RMAPath
+    let state: RMAState
+    let reason: String
+    let tier: Tier?
+    let warrantyEnd: LocalDate
+    let inWarranty: Bool
+    let region: String
+    let verdictAt: Instant
+    let shipBy: Instant?
+    let returnDue: Instant?
+    let replacementID: Int64?
+    let carrier: String?
+    let tracking: String?
+    let returnCarrier: String?
+    let returnTracking: String?
+    let allocatedAt: Instant?
+    let shippedAt: Instant?
+    let deliveredAt: Instant?
+    let returnShippedAt: Instant?
+    let receivedAt: Instant?
+    let closedAt: Instant?
+    let outcome: ReferralOutcome?
+    let cancelReason: String?
+    let depotID: Int64?
+    let customerID: Int64?
+    let siteID: Int64?
+    let returnDepotID: Int64?
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        number = try row("number")
+        caseID = try row("case_id")
+        applianceID = try row("appliance_id")
+        path = try row("path")
+        state = try row("state")
+        reason = try row("reason")
+        tier = try row.optional("tier")
+        warrantyEnd = try row("warranty_end")
+        inWarranty = try row("in_warranty")
+        region = try row("region")
+        verdictAt = try row("verdict_at")
+        shipBy = try row.optional("ship_by")
+        returnDue = try row.optional("return_due")
+        replacementID = try row.optional("replacement_id")
+        carrier = try row.optional("carrier")
+        tracking = try row.optional("tracking")
+        returnCarrier = try row.optional("return_carrier")
+        returnTracking = try row.optional("return_tracking")
+        allocatedAt = try row.optional("allocated_at")
+        shippedAt = try row.optional("shipped_at")
+        deliveredAt = try row.optional("delivered_at")
+        returnShippedAt = try row.optional("return_shipped_at")
+        receivedAt = try row.optional("received_at")
+        closedAt = try row.optional("closed_at")
+        outcome = try row.optional("outcome")
+        cancelReason = try row.optional("cancel_reason")
+        depotID = try row.optional("depot_id")
+        customerID = try row.optional("customer_id")
+        siteID = try row.optional("site_id")
+        returnDepotID = try row.optional("return_depot_id")
+    }
+}

@@ -1,0 +1,64 @@
+import DepotCore
+import GRDB
+
+/// What happens to a defective unit once it is back (SPEC.md 4): refurbished into stock, or scrapped.
+extension DepotDatabase {
+
+    /// Puts a returned unit back in stock at a depot (by default the one it was returned to). A unit whose RMA is
+    /// still open is refused: that RMA still needs it as it was received.
+    public func refurbish(serial: String, depot: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
+        try actor.require(.moveUnits)
+        let recordedAt = now()
+        try write { db in
+            let unit = try Lookup.appliance(db, serial: serial)
+            let unitSerial: String = unit.serial
+            guard unit.status == .returned else {
+                throw DepotError.refused(subject: unitSerial, reason: "is \(unit.status.rawValue); only a returned unit is refurbished")
+            }
+            try Self.refuseWhileInOpenRMA(db, unit, doing: "refurbished")
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit.id), "the unit's last move")
+            let depotRow: Row
+            if let depot {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE key = ?"), arguments: [depot]) else {
+                    throw DepotError.notFound(kind: "depot", key: depot)
+                }
+                depotRow = row
+            } else {
+                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit.depotID])
+                else {
+                    throw DepotError.refused(subject: unitSerial, reason: "is at no depot: name one with --depot")
+                }
+                depotRow = row
+            }
+            try db.cachedStatement(
+                sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
+            )
+            .execute(arguments: [depotRow["id"], at.description, unit.id])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
+                customerID: nil, details: ["depot": depotRow["key"]])
+        }
+    }
+
+    /// Scraps a returned unit (or a spare).
+    public func scrap(serial: String, reason: String? = nil, at: Instant, actor: Actor) throws(DepotError) {
+        try actor.require(.moveUnits)
+        let recordedAt = now()
+        try write { db in
+            let unit = try Lookup.appliance(db, serial: serial)
+            let unitSerial: String = unit.serial
+            let status = unit.status
+            guard status == .returned || status == .inStock else {
+                throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue); only a returned unit or a spare is scrapped")
+            }
+            try Self.refuseWhileInOpenRMA(db, unit, doing: "scrapped")
+            try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit.id), "the unit's last move")
+            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?").execute(arguments: [
+                at.description, unit.id,
+            ])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
+                customerID: nil, reason: reason)
+        }
+    }
+}

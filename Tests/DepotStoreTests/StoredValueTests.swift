@@ -1,0 +1,91 @@
+import DepotCore
+import DepotTestSupport
+import Foundation
+import GRDB
+import Testing
+
+@testable import DepotStore
+
+/// A stored value Depot cannot read (changed outside Depot, or by a newer version) fails the read with a message
+/// naming table, column and value; it is never read as a default (an unknown RMA state used to read as `cancelled`).
+@Suite("Stored values: read exactly or refused")
+struct StoredValueTests {
+    static let monday = Instant(iso: "2026-11-23T15:00:00Z")!
+
+    /// Writes `value` into `table.column` of the row `id`, past the schema's CHECK constraints.
+    static func corrupt(_ depot: TestDepot, _ table: String, _ column: String, _ value: String, id: Int64) throws {
+        try depot.database.write { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE id = ?", arguments: [value, id])
+            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+        }
+    }
+
+    static func id(_ depot: TestDepot, _ sql: String, _ key: String) throws -> Int64 {
+        try #require(try depot.database.read { db in try Int64.fetchOne(db, sql: sql, arguments: [key]) })
+    }
+
+    @Test("an unknown RMA state: showing, listing and stepping the RMA are refused, naming rma.state")
+    func unknownRMAState() throws {
+        let depot = try TestDepot.withFleet()
+        let number = try depot.database.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium, urgency: .medium,
+                title: "Unit reboots"),
+            at: Self.monday, actor: TestDepot.engineer)
+        let rma = try #require(
+            try depot.database.diagnose(
+                serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU", at: Self.monday.adding(seconds: 60),
+                actor: TestDepot.engineer
+            ).rma)
+        try Self.corrupt(depot, "rma", "state", "lost-in-space", id: try Self.id(depot, "SELECT id FROM rma WHERE number = ?", rma))
+        let expected = DepotError.unreadableValue(table: "rma", column: "state", value: "lost-in-space")
+        #expect(throws: expected) { try depot.database.rmaDetail(rma, now: Self.monday) }
+        #expect(throws: expected) { try depot.database.rmas(RMAFilter(), now: Self.monday) }
+        #expect(throws: expected) {
+            try depot.database.cancelRMA(rma, reason: "test", at: Self.monday.adding(seconds: 120), actor: TestDepot.logistics)
+        }
+        #expect(expected.message == "the database holds rma.state = \"lost-in-space\", which Depot cannot read")
+    }
+
+    @Test("a malformed ship date or an unknown status of a unit: the unit page's read is refused")
+    func malformedUnit() throws {
+        let depot = try TestDepot.withFleet()
+        let unit = try Self.id(depot, "SELECT id FROM appliance WHERE serial = ?", "ACME-1")
+        try Self.corrupt(depot, "appliance", "ship_date", "2026-02-30", id: unit)
+        #expect(throws: DepotError.unreadableValue(table: "appliance", column: "ship_date", value: "2026-02-30")) {
+            try depot.database.unitDetail("ACME-1")
+        }
+        let other = try Self.id(depot, "SELECT id FROM appliance WHERE serial = ?", "GLOBEX-1")
+        try Self.corrupt(depot, "appliance", "status", "teleported", id: other)
+        #expect(throws: DepotError.unreadableValue(table: "appliance", column: "status", value: "teleported")) {
+            try depot.database.unitDetail("GLOBEX-1")
+        }
+    }
+
+    @Test("an unknown case priority: the case's detail and the case list are refused")
+    func unknownPriority() throws {
+        let depot = try TestDepot.withFleet()
+        let number = try depot.database.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .question, serial: nil, impact: .low, urgency: .low, title: "How?"),
+            at: Self.monday, actor: TestDepot.engineer)
+        try Self.corrupt(
+            depot, "support_case", "priority", "P9", id: try Self.id(depot, "SELECT id FROM support_case WHERE number = ?", number))
+        #expect(throws: DepotError.self) { try depot.database.caseDetail(number, now: Self.monday) }
+    }
+
+    @Test("cells read exactly: booleans are 0 or 1, integers are not reals, texts are not blobs, NULL is absent")
+    func cells() throws {
+        #expect(Bool(cell: .integer(1)) == true && Bool(cell: .integer(0)) == false && Bool(cell: .integer(2)) == nil)
+        #expect(Int64(cell: .real(1.5)) == nil && Double(cell: .integer(3)) == 3)
+        #expect(String(cell: .blob(Data("x".utf8))) == nil && String(cell: .null) == nil)
+        #expect(RMAState(cell: .text("allocated")) == .allocated && RMAState(cell: .text("Allocated")) == nil)
+        #expect(LocalDate(cell: .text("2026-02-28")) != nil && LocalDate(cell: .text("2026-02-29")) == nil)
+        let row = StoredRow(source: "t") { $0 == "a" ? .null : $0 == "b" ? .text("x") : nil }
+        #expect(try row.optional("a") as String? == nil)
+        #expect(throws: DepotError.unreadableValue(table: "t", column: "a", value: "NULL")) { try row("a") as String }
+        #expect(throws: DepotError.unreadableValue(table: "t", column: "c", value: "(no such column)")) { try row("c") as String }
+        #expect(throws: DepotError.unreadableValue(table: "t", column: "b", value: "x")) { try row("b") as Int64 }
+    }
+}
