@@ -56,11 +56,11 @@ public func buildRouter(
     database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(),
     now: @escaping @Sendable () -> Instant = { Instant(Date()) }
 ) throws -> Router<DepotRequestContext> {
-    let pages = try Pages.load()
+    let renderer = try PageRenderer.load()
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
     router.add(middleware: LogRequestsMiddleware(.info))
-    router.add(middleware: MetricsMiddleware(metrics: metrics))
+    router.add(middleware: RouteMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in
         _ = try await Blocking.run { try database.schemaVersion() }
@@ -85,15 +85,18 @@ public func buildRouter(
         }
     }
     let sessions = RecentCache<WebSession>()
-    let web = router.group().add(middleware: WebErrorMiddleware(pages: pages))
-        .add(middleware: SessionAuthentication(database: database, now: now, cache: sessions))
-    WebController(database: database, pages: pages, now: now, secureCookies: configuration.secureCookies, sessions: sessions).addRoutes(
-        to: web)
+    let signIn = SessionAuthentication(database: database, now: now, cache: sessions)
+    let web = router.group().add(middleware: WebErrorMiddleware(renderer: renderer)).add(middleware: signIn)
+    WebRoutes.add(
+        to: web, pages: PageEnvironment(database: database, renderer: renderer, now: now), secureCookies: configuration.secureCookies,
+        sessions: sessions)
     router.get("api/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }
+    // Last: it wraps only the responder of addresses that match no route (see NotFoundPageMiddleware).
+    router.add(middleware: NotFoundPageMiddleware(renderer: renderer, sessions: signIn))
     return router
 }
 

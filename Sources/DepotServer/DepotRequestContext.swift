@@ -23,3 +23,13 @@ public struct DepotRequestContext: RequestContext {
         return actor
     }
 }
+
+extension DepotRequestContext {
+    /// The context without its user: for pages shown to someone signing in.
+    static func anonymous(_ context: DepotRequestContext) -> DepotRequestContext {
+        var copy = context
+        copy.actor = nil
+        copy.csrfToken = nil
+        return copy
+    }
+}

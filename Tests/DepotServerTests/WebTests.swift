@@ -204,6 +204,35 @@ struct WebTests {
         }
     }
 
+    @Test("an address that is no page is a 404 page with the navigation and the search box; the API's unknown addresses keep their answer")
+    func notFoundPage() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let browser = try await TestBrowser.signIn(client, as: .logistics)
+            for uri in ["/nonsense", "/units", "/cases/CS-2026-000001/diagnosis", "/rmas/RMA-2026-000001/label/extra"] {
+                let response = try await browser.get(client, uri)
+                let html = String(buffer: response.body)
+                #expect(response.status == .notFound && response.headers[.contentType] == "text/html; charset=utf-8", "GET \(uri)")
+                #expect(
+                    html.contains("<title>Page not found · Depot</title>") && html.contains("There is no page at \(uri)."), "GET \(uri)")
+                #expect(html.contains("<nav>") && html.contains(#"action="/search""#) && html.contains("user-logistics"), "GET \(uri)")
+            }
+            let posted = try await browser.post(client, "/nonsense", [:])
+            #expect(posted.status == .notFound && String(buffer: posted.body).contains("There is no page at /nonsense."))
+            let hostile = try await browser.get(client, "/%3Cscript%3Ealert(1)%3C/script%3E")
+            #expect(hostile.status == .notFound && !String(buffer: hostile.body).contains("<script>"))
+
+            let anonymous = try await client.execute(uri: "/nonsense", method: .get)
+            let page = String(buffer: anonymous.body)
+            #expect(anonymous.status == .notFound && page.contains(#"<a href="/sign-in">Sign in</a>"#) && !page.contains("<nav>"))
+
+            for uri in ["/api/v1/nonsense", "/api/nonsense", "/api"] {
+                let api = try await client.execute(uri: uri, method: .get, headers: server.auth(.logistics))
+                #expect(api.status == .notFound && api.headers[.contentType] == nil && api.body.readableBytes == 0, "GET \(uri)")
+            }
+        }
+    }
+
     @Test("report pages show the rows and a Download CSV link that serves the same bytes as `depot report`, streamed in chunks")
     func reportPages() async throws {
         let depot = try TestDepot.empty()

@@ -6,7 +6,7 @@ import Hummingbird
 /// every other error is shown with its status and message, escaped, with a way back.
 struct WebErrorMiddleware: RouterMiddleware {
     typealias Context = DepotRequestContext
-    let pages: Pages
+    let renderer: PageRenderer
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let error: APIError
@@ -24,7 +24,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             let next =
                 request.method == .get && path != "/"
                 ? "?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
-            return Pages.redirect("/sign-in" + next)
+            return PageRenderer.redirect("/sign-in" + next)
         }
         let title =
             switch error.status {
@@ -34,8 +34,8 @@ struct WebErrorMiddleware: RouterMiddleware {
             case .conflict: "Not possible now"
             default: "Something went wrong"
             }
-        return pages.render(
-            "error", title: title, context: context, status: error.status,
-            ["status": Int(error.status.code), "message": error.message, "code": error.code])
+        return renderer.render(
+            ErrorPage(title: title, status: Int(error.status.code), message: error.message, code: error.code), context: context,
+            status: error.status)
     }
 }

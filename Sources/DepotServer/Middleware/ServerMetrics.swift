@@ -1,7 +1,6 @@
 import DepotCore
 import DepotStore
 import Foundation
-import Hummingbird
 import Prometheus
 
 /// The server's metrics in the Prometheus text format: requests by method, route and status, their
@@ -40,26 +39,5 @@ final class ServerMetrics: Sendable {
             registry.makeGauge(descriptor: Self.rmas, labels: [("state", state.rawValue)]).set(Double(gauges.rmasByState[state] ?? 0))
         }
         return registry.emitToString()
-    }
-}
-
-/// Records every request's method, route, status and duration.
-struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
-    let metrics: ServerMetrics
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let start = ContinuousClock.now
-        // The router has matched the route already: its pattern (`/api/v1/units/{serial}`) keeps the labels few.
-        let route = context.endpointPath ?? "unmatched"
-        do {
-            let response = try await next(request, context)
-            metrics.record(
-                method: request.method.rawValue, route: route, status: response.status.code, duration: ContinuousClock.now - start)
-            return response
-        } catch {
-            let status = (error as? any HTTPResponseError)?.status.code ?? 500
-            metrics.record(method: request.method.rawValue, route: route, status: status, duration: ContinuousClock.now - start)
-            throw error
-        }
     }
 }

@@ -1,0 +1,233 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Mustache
+
+/// `/cases/{number}`: a case's facts and SLA, its RMAs, the diagnosis form, the next steps, escalations,
+/// attachments, waits on the customer and the timeline. Times are in the case region's home zone.
+struct CasePage: PageModel {
+    static let template = "case"
+    let title: String
+    let detail: CaseDetail
+    let zone: TimeZone
+    let sla: (text: String, tone: String)
+    let openedAt: String
+    let responseDue: String
+    let respondedAt: String
+    let paused: String
+    let maxMegabytes: String
+    let steps: [Step]
+    let rmas: [RMALink]
+    let escalations: [Escalation]
+    let pauses: [Pause]
+    let attachments: [Attachment]
+    let timeline: [Event]
+    let canManage: Bool
+    let canDiagnose: Bool
+
+    /// `number` as the address gave it.
+    init(_ number: String, actor: Actor, database: DepotDatabase, now: Instant) throws {
+        let c = try database.caseDetail(number, now: now)
+        let zone = Format.zone(database, region: c.region)
+        let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
+        title = "Case \(number.uppercased())"
+        detail = c
+        self.zone = zone
+        sla = Format.sla(state: c.slaState, left: left)
+        openedAt = Format.local(c.openedAt, zone: zone)
+        responseDue = Format.local(c.responseDue, zone: zone)
+        respondedAt = Format.local(c.respondedAt, zone: zone)
+        paused = Format.duration(c.pausedSeconds)
+        maxMegabytes = String(database.policy.attachments.maxBytes / 1_000_000)
+        steps = CaseStateMachine.Action.allCases.filter { CaseStateMachine.next(from: c.status, by: $0) != nil }.map(Step.init)
+        rmas = try c.rmas.map { RMALink(try database.rmaDetail($0, now: now)) }
+        escalations = c.escalations.map { Escalation($0, zone: zone) }
+        pauses = c.pauses.map { Pause($0, zone: zone) }
+        attachments = try database.attachments(of: c.number).map { Attachment($0, zone: zone) }
+        timeline = c.timeline.map { Event($0, zone: zone) }
+        canManage = actor.role.allows(.manageCases)
+        canDiagnose = c.status.isUnresolved && actor.role.allows(.diagnose) && c.type == .hardwareFault
+    }
+
+    private static let verdicts = Verdict.allCases.map(\.rawValue)
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "number": text(detail.number)
+        case "customer": text(detail.customer)
+        case "contact": text(detail.contact)
+        case "type": text(detail.type.rawValue)
+        case "serial": text(detail.serial)
+        case "title": text(detail.title)
+        case "description": text(detail.description)
+        case "version": text(detail.productVersion)
+        case "impact": text(detail.impact.rawValue)
+        case "urgency": text(detail.urgency.rawValue)
+        case "priority": text(detail.priority.rawValue)
+        case "suggested": text(detail.suggestedPriority.rawValue)
+        case "priorityReason": text(detail.priorityReason)
+        case "status": text(detail.status.rawValue)
+        case "tier": text(detail.tier?.rawValue ?? "no contract")
+        case "region": text(detail.region)
+        case "zone": text(zone.identifier)
+        case "openedAt": text(openedAt)
+        case "responseDue": text(responseDue)
+        case "threshold": text(detail.responseThreshold)
+        case "respondedAt": text(respondedAt)
+        case "sla": text(sla.text)
+        case "slaTone": text(sla.tone)
+        case "escalations": escalations
+        case "pauses": pauses
+        case "hasPauses": !pauses.isEmpty
+        case "paused": text(paused)
+        case "attachments": attachments
+        case "hasAttachments": !attachments.isEmpty
+        case "isOpen": detail.status != .closed
+        case "maxMegabytes": text(maxMegabytes)
+        case "rmas": rmas
+        case "hasRMAs": !rmas.isEmpty
+        case "timeline": timeline
+        case "steps": steps
+        case "canManage": canManage
+        case "canDiagnose": canDiagnose
+        case "verdicts": Self.verdicts
+        default: nil
+        }
+    }
+
+    /// A case step the case's status allows next, as a form.
+    struct Step: MustacheParent, Sendable {
+        let action: CaseStateMachine.Action
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "action": text(action.rawValue)
+            case "label": text(action == .wait ? "Wait on customer" : action.rawValue.capitalized)
+            case "isClose": action == .close
+            case "isWait": action == .wait
+            default: nil
+            }
+        }
+    }
+
+    /// An RMA the case started.
+    struct RMALink: MustacheParent, Sendable {
+        let number: String
+        let path: String
+        let state: String
+
+        init(_ r: RMADetail) {
+            number = r.number
+            path = r.path.rawValue
+            state = r.state.rawValue
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "number": text(number)
+            case "path": text(path)
+            case "state": text(state)
+            default: nil
+            }
+        }
+    }
+
+    /// An escalation deadline: when, whether it fired or is held, and where it was before a wait moved it.
+    struct Escalation: MustacheParent, Sendable {
+        let target: String
+        let at: String
+        let threshold: String
+        let state: String
+        let moved: String
+
+        init(_ e: CaseDetail.Escalation, zone: TimeZone) {
+            target = e.target.rawValue
+            at = Format.local(e.at, zone: zone)
+            threshold = e.threshold
+            state =
+                e.fired ? "fired \(Format.local(e.firedAt, zone: zone))" : e.held ? "held while waiting on the customer" : "pending"
+            moved = e.at != e.originalAt ? "moved from \(Format.local(e.originalAt, zone: zone))" : ""
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "target": text(target)
+            case "at": text(at)
+            case "threshold": text(threshold)
+            case "state": text(state)
+            case "moved": text(moved)
+            default: nil
+            }
+        }
+    }
+
+    /// A wait on the customer.
+    struct Pause: MustacheParent, Sendable {
+        let start: String
+        let end: String
+        let reason: String
+        let by: String
+
+        init(_ p: CaseDetail.Pause, zone: TimeZone) {
+            start = Format.local(p.start, zone: zone)
+            end = p.end.map { Format.local($0, zone: zone) } ?? "still waiting"
+            reason = p.reason
+            by = p.startedBy
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "start": text(start)
+            case "end": text(end)
+            case "reason": text(reason)
+            case "by": text(by)
+            default: nil
+            }
+        }
+    }
+
+    /// An attached file, as a download link.
+    struct Attachment: MustacheParent, Sendable {
+        let attachment: CaseAttachment
+        let uploaded: String
+
+        init(_ a: CaseAttachment, zone: TimeZone) {
+            attachment = a
+            uploaded = Format.local(a.uploadedAt, zone: zone)
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "id": text(String(attachment.id))
+            case "name": text(attachment.name)
+            case "type": text(attachment.mediaType)
+            case "size": text(Format.bytes(attachment.size))
+            case "secure": attachment.secure
+            case "uploaded": text(uploaded)
+            case "by": text(attachment.uploadedBy)
+            default: nil
+            }
+        }
+    }
+
+    /// An entry of the case's timeline.
+    struct Event: MustacheParent, Sendable {
+        let at: String
+        let event: CaseDetail.Event
+
+        init(_ e: CaseDetail.Event, zone: TimeZone) {
+            at = Format.local(e.at, zone: zone)
+            event = e
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "at": text(at)
+            case "kind": text(event.kind)
+            case "actor": text(event.actor)
+            case "note": text(event.note)
+            default: nil
+            }
+        }
+    }
+}

@@ -1,0 +1,36 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Mustache
+
+/// A case in a list (the support view, a customer's open cases): its facts and the live response-SLA state.
+struct CaseRow: MustacheParent, Sendable {
+    let summary: CaseSummary
+    let sla: (text: String, tone: String)
+    /// The response deadline in the case region's home zone.
+    let due: String
+
+    init(_ c: CaseSummary, database: DepotDatabase, now: Instant) {
+        let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
+        summary = c
+        sla = Format.sla(state: c.slaState, left: left)
+        due = Format.local(c.responseDue, zone: Format.zone(database, region: c.region))
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "number": text(summary.number)
+        case "customer": text(summary.customer)
+        case "priority": text(summary.priority.rawValue)
+        case "status": text(summary.status.rawValue)
+        case "type": text(summary.type.rawValue)
+        case "serial": text(summary.serial)
+        case "title": text(summary.title)
+        case "sla": text(sla.text)
+        case "slaTone": text(sla.tone)
+        case "due": text(due)
+        case "region": text(summary.region)
+        default: nil
+        }
+    }
+}

@@ -1,0 +1,44 @@
+import DepotStore
+import Mustache
+
+/// A page's values for its template (`Templates/NAME.mustache`): one struct per page, built from the store's
+/// query results, answering the template's names with a `switch` in `child(named:)`. Mustache reads them with no
+/// reflection (Mirror) and no dictionary in between.
+///
+/// What a template looks up and does not find in the innermost values it looks up in the enclosing ones, up to the
+/// page: a row's `{{number}}` can be the page's. An empty text answers as a missing one (`text(_:)`), so that
+/// `{{#serial}}...{{/serial}}` shows nothing for a unit without one.
+protocol PageModel: MustacheParent, Sendable {
+    /// The template that shows the page.
+    static var template: String { get }
+    /// The page's title, in the browser's tab and as its heading.
+    var title: String { get }
+}
+
+/// A text for a template: `nil` when it is empty, as if it were missing (see `PageModel`).
+func text(_ value: String) -> String? {
+    value.isEmpty ? nil : value
+}
+
+/// A text for a template: `nil` when it is missing or empty.
+func text(_ value: String?) -> String? {
+    value.flatMap(text)
+}
+
+/// What the layout (`top.mustache`) shows around every page: the title and, for a signed-in user, the name, the
+/// role and the session's CSRF token for the sign-out form. The page's own values answer every other name.
+struct PageLayout<Page: PageModel>: MustacheParent {
+    let page: Page
+    let actor: Actor?
+    let csrf: String?
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "pageTitle": text(page.title)
+        case "user" where actor != nil: text(actor?.user)
+        case "role" where actor != nil: text(actor?.role.rawValue)
+        case "csrf" where actor != nil: text(csrf)
+        default: page.child(named: name)
+        }
+    }
+}

@@ -1,0 +1,98 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Mustache
+
+/// An RMA in the shipping queue or the overdue returns, with the forms of its next steps; also the facts at the
+/// top of the RMA's own page.
+struct RMARow: MustacheParent, Sendable {
+    let rma: RMADetail
+    /// The ship-by deadline and the return's due time in the RMA region's home zone.
+    let shipBy: String
+    let returnDue: String
+    /// Where a step's form returns to after it is taken (empty: the RMA's page).
+    let back: String
+    let actions: [RMAActionForm]
+
+    /// The row of `r`, with the forms of the steps allowed next that are in `only` (all when `nil`).
+    init(_ r: RMADetail, database: DepotDatabase, actor: Actor?, back: String, only: Set<RMAAction>? = nil) {
+        let zone = Format.zone(database, region: r.region)
+        rma = r
+        shipBy = Format.local(r.shipBy, zone: zone)
+        returnDue = Format.local(r.returnDue, zone: zone)
+        self.back = back
+        actions = RMAActionForm.forms(r, actor: actor, only: only)
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "number": text(rma.number)
+        case "case": text(rma.caseNumber)
+        case "path": text(rma.path.rawValue)
+        case "state": text(rma.state.rawValue)
+        case "serial": text(rma.serial)
+        case "model": text(rma.model)
+        case "customer": text(rma.customer)
+        case "site": text(rma.site)
+        case "replacement": text(rma.replacementSerial)
+        case "shipBy": text(shipBy)
+        case "returnDue": text(returnDue)
+        case "overdue": rma.overdue
+        case "carrier": text(rma.carrier)
+        case "tracking": text(rma.tracking)
+        case "back": text(back)
+        case "actions": actions
+        default: nil
+        }
+    }
+}
+
+/// The form of one RMA step (`rma-actions.mustache`), or, when the user's role may not take it, the permission it needs.
+struct RMAActionForm: MustacheParent, Sendable {
+    let action: RMAAction
+    let permitted: Bool
+    let permission: String
+    let isReferral: Bool
+
+    /// The forms of the steps allowed next from the RMA's state that are in `only` (all when `nil`).
+    static func forms(_ r: RMADetail, actor: Actor?, only: Set<RMAAction>?) -> [RMAActionForm] {
+        r.allowedNext.filter { only?.contains($0) ?? true }.map { action in
+            let permission = RMAStateMachine.permission(for: action, on: r.path)
+            return RMAActionForm(
+                action: action, permitted: actor?.role.allows(permission) ?? false, permission: permission.rawValue,
+                isReferral: r.path == .salesReferral)
+        }
+    }
+
+    /// The step's button.
+    static func label(_ action: RMAAction) -> String {
+        switch action {
+        case .allocate: "Allocate a spare"
+        case .ship: "Ship the replacement"
+        case .deliver: "Mark delivered"
+        case .returnShip: "Record the return shipment"
+        case .receive: "Receive the returned unit"
+        case .close: "Close"
+        case .cancel: "Cancel the RMA"
+        }
+    }
+
+    private static let outcomes = ReferralOutcome.allCases.map(\.rawValue)
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "action": text(action.rawValue)
+        case "label": text(Self.label(action))
+        case "permitted": permitted
+        case "permission": text(permission)
+        case "isAllocate": action == .allocate
+        case "isShip": action == .ship
+        case "isReturnShip": action == .returnShip
+        case "isClose": action == .close
+        case "isCancel": action == .cancel
+        case "isReferral": isReferral
+        case "outcomes": Self.outcomes
+        default: nil
+        }
+    }
+}

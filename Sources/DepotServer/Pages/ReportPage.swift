@@ -1,0 +1,63 @@
+import DepotCore
+import DepotReports
+import Mustache
+
+/// `/reports/{name}?as-of=&...`: a report's first rows, a form of its filters, and the link to the same report as CSV.
+struct ReportPage: PageModel {
+    static let template = "report"
+    let report: Report
+    let filters: [Filter]
+    /// The CSV download of the same report and filters.
+    let csv: String
+    let table: ReportTableModel
+
+    var title: String { report.name }
+
+    /// The page of `report` run with `parameters`; `query` is the page address's query, which the CSV link keeps.
+    init(_ report: Report, parameters: ReportParameters, query: String?, table: ReportTableModel) {
+        self.report = report
+        self.table = table
+        csv = "/reports/\(report.name).csv\(query.map { "?" + $0 } ?? "")"
+        filters =
+            [Filter(name: "as-of", value: parameters.asOf.description, type: "date")]
+            + report.filters.map { filter in
+                let value: String? =
+                    switch filter {
+                    case .customer: parameters.customer
+                    case .region: parameters.region
+                    case .accountManager: parameters.accountManager
+                    case .withinDays: parameters.withinDays.map(String.init)
+                    case .since: parameters.since?.description
+                    }
+                return Filter(
+                    name: filter.rawValue, value: value ?? "", type: filter == .since ? "date" : filter == .withinDays ? "number" : "text")
+            }
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "name": text(report.name)
+        case "summary": text(report.summary)
+        case "audience": text(report.audience)
+        case "filters": filters
+        case "csv": text(csv)
+        default: table.child(named: name)
+        }
+    }
+
+    /// A filter of the report as a field of the form, holding the value the page was run with.
+    struct Filter: MustacheParent, Sendable {
+        let name: String
+        let value: String
+        let type: String
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "name": text(self.name)
+            case "value": text(value)
+            case "type": text(type)
+            default: nil
+            }
+        }
+    }
+}

@@ -1,0 +1,108 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// The case pages and their forms: opening a case, a case's page, its diagnosis, attachments and steps (the API's
+/// are `APIController`'s, `WorkflowController`'s and `AttachmentController`'s).
+struct CasePagesController {
+    let pages: PageEnvironment
+
+    func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
+        router.get("cases/new", use: newCaseForm)
+        router.post("cases", use: openCase)
+        router.get("cases/:number", use: supportCase)
+        router.post("cases/:number/diagnosis", use: diagnose)
+        router.post("cases/:number/attachments", use: attach)
+        router.get("attachments/:id", use: attachment)
+        router.post("cases/:number/:action", use: caseStep)
+    }
+
+    /// `GET /cases/new?serial=&customer=`: the form, filled in from the unit or customer page it was opened from.
+    @Sendable func newCaseForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        let query = request.uri.queryParameters
+        return pages.render(NewCasePage(serial: query.get("serial") ?? "", customer: query.get("customer") ?? ""), context: context)
+    }
+
+    @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        let form = try await Form.read(request, csrf: context.csrfToken)
+        let new = NewCase(
+            customer: try form.required("customer"), contact: try form.required("contact"), type: try form.value("type", as: CaseType.self),
+            serial: form.optional("serial"), impact: try form.value("impact", as: Level.self),
+            urgency: try form.value("urgency", as: Level.self), title: try form.required("title"),
+            description: form.optional("description") ?? "", priority: try form.optionalValue("priority", as: Priority.self),
+            priorityReason: form.optional("reason"), productVersion: form.optional("version"))
+        let database = pages.database
+        let at = pages.now()
+        let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
+        return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+    }
+
+    @Sendable func supportCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        let number = try context.parameters.require("number")
+        return try await pages.page(context) { database, at in try CasePage(number, actor: actor, database: database, now: at) }
+    }
+
+    /// `POST /cases/{number}/attachments`: the case page's upload form (multipart/form-data, streamed to disk).
+    @Sendable func attach(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        try actor.require(.manageCases)
+        let number = try context.parameters.require("number")
+        let database = pages.database
+        let form = try await MultipartUpload.read(request, csrf: context.csrfToken, database: database)
+        guard let upload = form.upload, let fileName = form.fileName else {
+            throw APIError(status: .badRequest, code: "invalid", message: "choose a file to attach (an empty file is refused)")
+        }
+        let box = UploadBox(upload)
+        let secure = form.fields["secure"] != nil
+        let fileType = form.fileType
+        let at = pages.now()
+        _ = try await Blocking.run {
+            try database.attach(box.upload, to: number, name: fileName, mediaType: fileType, secure: secure, at: at, actor: actor)
+        }
+        return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+    }
+
+    /// `GET /attachments/{id}`: an attachment, as a download.
+    @Sendable func attachment(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        return try await AttachmentController.file(request, context: context, database: pages.database)
+    }
+
+    @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        let number = try context.parameters.require("number")
+        let form = try await Form.read(request, csrf: context.csrfToken)
+        let serial = try form.required("serial")
+        let verdict = try form.value("verdict", as: Verdict.self)
+        let note = try form.required("note")
+        let database = pages.database
+        let at = pages.now()
+        let outcome = try await database.grouped {
+            try database.diagnose(
+                serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at,
+                actor: actor)
+        }
+        return PageRenderer.redirect(WebPaths.encoded(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
+    }
+
+    @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let actor = try context.requireActor()
+        let number = try context.parameters.require("number")
+        let name = try context.parameters.require("action")
+        guard let action = CaseStateMachine.Action(rawValue: name) else {
+            throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\"")
+        }
+        let form = try await Form.read(request, csrf: context.csrfToken)
+        let database = pages.database
+        let at = pages.now()
+        try await database.grouped {
+            try database.advanceCase(
+                number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
+        }
+        return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+    }
+}

@@ -1,0 +1,29 @@
+import DepotReports
+import Hummingbird
+
+/// The reports as pages, `/reports` and `/reports/{name}`, and as CSV downloads, `/reports/{name}.csv` (the API's
+/// are `WorkflowController`'s).
+struct ReportPagesController {
+    let pages: PageEnvironment
+
+    func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
+        router.get("reports", use: reports)
+        router.get("reports/:name", use: report)
+    }
+
+    @Sendable func reports(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        return pages.render(ReportsPage(), context: context)
+    }
+
+    /// `GET /reports/{name}`: the report as a page (its first 500 rows); `GET /reports/{name}.csv`: the same report as CSV.
+    @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        let name = try context.parameters.require("name")
+        let database = pages.database
+        let (report, parameters) = try ReportRequest.parse(request, name: name, now: pages.now(), policy: database.policy)
+        if name.hasSuffix(".csv") { return try CSVDownload.response(report, parameters: parameters, database: database) }
+        let table = try await Blocking.run { ReportTableModel(try database.table(report, parameters: parameters, limit: 500)) }
+        return pages.render(ReportPage(report, parameters: parameters, query: request.uri.query, table: table), context: context)
+    }
+}

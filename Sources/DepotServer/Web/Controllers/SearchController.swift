@@ -1,0 +1,34 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// The search box of every page: `GET /search?q=` jumps to a unit (what a barcode scanner types), a case, an RMA
+/// or a customer.
+struct SearchController {
+    let pages: PageEnvironment
+
+    func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
+        router.get("search", use: search)
+    }
+
+    @Sendable func search(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        guard !query.isEmpty else {
+            throw APIError(status: .badRequest, code: "invalid", message: "type a serial number, a case or RMA number, or a customer")
+        }
+        let upper = query.uppercased()
+        let (database, now) = (pages.database, pages.now)
+        let day = now().utcDate
+        let target: String? = try await Blocking.run {
+            if upper.hasPrefix("CS-"), (try? database.caseDetail(upper, now: Instant(utcDate: day))) != nil { return "/cases/\(upper)" }
+            if upper.hasPrefix("RMA-"), (try? database.rmaDetail(upper, now: Instant(utcDate: day))) != nil { return "/rmas/\(upper)" }
+            if let unit = try? database.unitDetail(query) { return "/units/\(unit.serial)" }
+            if (try? database.customerDetail(query, at: now())) != nil { return "/customers/\(query)" }
+            return nil
+        }
+        guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }
+        return PageRenderer.redirect(WebPaths.encoded(target))
+    }
+}

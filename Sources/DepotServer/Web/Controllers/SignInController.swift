@@ -1,0 +1,89 @@
+import DepotCore
+import DepotStore
+import Foundation
+import Hummingbird
+
+/// Signing in and out, and where a signed-in user starts (`/`).
+struct SignInController {
+    let pages: PageEnvironment
+    let secureCookies: Bool
+    let sessions: RecentCache<WebSession>
+
+    func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
+        router.get("/", use: home)
+        router.get("sign-in", use: signInForm)
+        router.post("sign-in", use: signIn)
+        router.post("sign-out", use: signOut)
+    }
+
+    @Sendable func home(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        guard let actor = context.actor else { return PageRenderer.redirect("/sign-in") }
+        return PageRenderer.redirect(WebPaths.home(of: actor.role))
+    }
+
+    @Sendable func signInForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        signInPage(
+            context: context, next: WebPaths.safeNext(request.uri.queryParameters.get("next")), name: "", problem: nil, status: .ok)
+    }
+
+    /// The form with a new token of its own, set as a cookie too (double submit).
+    private func signInPage(context: DepotRequestContext, next: String?, name: String, problem: String?, status: HTTPResponse.Status)
+        -> Response
+    {
+        let token = Credentials.newToken()
+        var response = pages.render(
+            SignInPage(token: token, next: next ?? "", name: name, problem: problem ?? ""), context: DepotRequestContext.anonymous(context),
+            status: status)
+        response.setCookie(WebSessions.cookie(token, maxAge: 3600, secure: secureCookies, name: WebSessions.signInCookieName))
+        return response
+    }
+
+    @Sendable func signIn(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let form = try await Form.read(request, csrf: nil)
+        guard let expected = request.cookies[WebSessions.signInCookieName]?.value, let sent = form.fields["token"],
+            WebSessions.equal(expected, sent)
+        else {
+            throw APIError(status: .forbidden, code: "csrf", message: "the sign-in form is out of date: reload the page and sign in again")
+        }
+        let name = form.optional("name") ?? ""
+        let password = form.fields["password"] ?? ""
+        let next = WebPaths.safeNext(form.optional("next"))
+        let database = pages.database
+        let user = try await Blocking.run { () -> StoredUser? in
+            guard let user = try database.user(named: name) else {
+                // The same slow work as a real check, so that timing does not tell which names exist.
+                _ = Credentials.verify(password, hash: Credentials.decoyHash)
+                return nil
+            }
+            return Credentials.verify(password, hash: user.passwordHash) ? user : nil
+        }
+        guard let user else {
+            return signInPage(
+                context: context, next: next, name: name, problem: "Unknown user name or wrong password.", status: .unauthorized)
+        }
+        let value = Credentials.newToken()
+        let at = pages.now()
+        let expires = Instant(secondsSinceEpoch: at.secondsSinceEpoch + WebSessions.lifetime)
+        try await Blocking.run {
+            try database.createSession(
+                idHash: Credentials.hashToken(value), user: user, csrfToken: Credentials.newToken(), at: at, expiresAt: expires)
+        }
+        var response = PageRenderer.redirect(next ?? WebPaths.home(of: user.role))
+        response.setCookie(WebSessions.cookie(value, maxAge: Int(WebSessions.lifetime), secure: secureCookies))
+        response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies, name: WebSessions.signInCookieName))
+        return response
+    }
+
+    @Sendable func signOut(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        _ = try context.requireActor()
+        _ = try await Form.read(request, csrf: context.csrfToken)
+        if let hash = context.sessionHash {
+            sessions.forget(hash)
+            let database = pages.database
+            try await Blocking.run { try database.deleteSession(idHash: hash) }
+        }
+        var response = PageRenderer.redirect("/sign-in")
+        response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies))
+        return response
+    }
+}

@@ -1,0 +1,26 @@
+import Hummingbird
+
+/// An address that matches no route, outside the API, answered with the not-found page (404) instead of an empty
+/// 404; the API (`/api/...`) keeps its own answer. Added to the router after every route, so that it wraps only the
+/// router's not-found responder (a Hummingbird router middleware applies to the routes added after it, and to that
+/// responder); it signs the request in from its session cookie itself, as the pages' middleware does.
+struct NotFoundPageMiddleware: RouterMiddleware {
+    typealias Context = DepotRequestContext
+    let renderer: PageRenderer
+    let sessions: SessionAuthentication
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as HTTPError where error.status == .notFound && !Self.isAPI(request.uri.path) {
+            return try await sessions.handle(request, context: context) { request, context in
+                renderer.render(NotFoundPage(path: request.uri.path), context: context, status: .notFound)
+            }
+        }
+    }
+
+    /// Whether `path` is the JSON API's.
+    static func isAPI(_ path: String) -> Bool {
+        path == "/api" || path.hasPrefix("/api/")
+    }
+}

@@ -1,0 +1,57 @@
+import DepotCore
+import DepotStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Mustache
+
+/// The HTML templates (`Templates/*.mustache`, escaping on by default) and how a page is sent.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+    let stylesheet: String
+
+    /// Loads every template of the bundle's `Templates` folder; a missing or broken template stops the server at start.
+    static func load() throws -> PageRenderer {
+        guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw DepotError.storage(path: "Templates", message: "the server's templates are missing from its resource bundle")
+        }
+        var library = MustacheLibrary()
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
+        for name in names where name.hasSuffix(".mustache") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+        let stylesheet = try String(contentsOf: folder.appendingPathComponent("depot.css"), encoding: .utf8)
+        return PageRenderer(library: library, stylesheet: stylesheet)
+    }
+
+    /// The page in its layout (title, navigation, search box, the signed-in user), as HTML.
+    func render<Page: PageModel>(_ page: Page, context: DepotRequestContext, status: HTTPResponse.Status = .ok) -> Response {
+        let layout = PageLayout(page: page, actor: context.actor, csrf: context.csrfToken)
+        let html = library.render(layout, withTemplate: Page.template) ?? "template \(Page.template) is missing"
+        return Self.html(html, status: status)
+    }
+
+    static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        var headers: HTTPFields = [.contentType: "text/html; charset=utf-8"]
+        headers[.contentSecurityPolicy] =
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; form-action 'self'; frame-ancestors 'none'"
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.cacheControl] = "no-store"
+        headers[.referrerPolicy] = "same-origin"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// A redirect after a form (303: the browser follows with GET).
+    static func redirect(_ location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location])
+    }
+}
+
+extension HTTPField.Name {
+    /// `Referrer-Policy`, which swift-http-types does not name.
+    static let referrerPolicy: Self = {
+        guard let name = Self("Referrer-Policy") else { preconditionFailure("Referrer-Policy is a valid field name") }
+        return name
+    }()
+}

@@ -1,0 +1,41 @@
+import DepotCore
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Testing
+
+@Suite("A customer's active contract")
+struct ActiveContractTests {
+    /// ACME gains a standard contract overlapping its premium-plus one and a second premium-plus one that ends later;
+    /// GLOBEX (emea) a contract that starts on 2027-01-01, so that the day in the customer's own region decides.
+    static let moreContracts = """
+        contract,customer,tier,start_date,end_date,max_contacts
+        C-ACME-STD,ACME,standard,2026-06-01,2027-06-30,2
+        C-ACME-LONG,ACME,premium-plus,2026-11-01,2027-01-31,2
+        C-GLOBEX-2027,GLOBEX,premium,2027-01-01,2027-12-31,2
+        """
+
+    @Test(
+        "activeContract(ofCustomer:at:) is the contract customerDetail marks active with the highest tier, the latest to end among equals")
+    func sameAsCustomerDetail() throws {
+        let depot = try TestDepot.withFleet()
+        try depot.importAll([(.contracts, Self.moreContracts)])
+        let instants = [
+            "2025-12-31T12:00:00Z", "2026-01-01T12:00:00Z", "2026-11-23T15:00:00Z", "2026-12-31T23:30:00Z", "2027-01-01T00:30:00Z",
+            "2027-01-31T12:00:00Z", "2027-02-01T12:00:00Z", "2027-07-01T12:00:00Z",
+        ].compactMap(Instant.init(iso:))
+        #expect(instants.count == 8)
+        for customer in ["ACME", "GLOBEX", "INITECH", "NOCON"] {
+            for at in instants {
+                let expected = try depot.database.customerDetail(customer, at: at).contracts.filter(\.active)
+                    .max { ($0.tier, $0.end) < ($1.tier, $1.end) }
+                let active = try depot.database.activeContract(ofCustomer: customer, at: at)
+                #expect(active?.key == expected?.key && active?.end == expected?.end, "\(customer) at \(at)")
+            }
+        }
+        let nov23 = try #require(Instant(iso: "2026-11-23T15:00:00Z"))
+        #expect(try depot.database.activeContract(ofCustomer: "ACME", at: nov23)?.key == "C-ACME-LONG")
+        #expect(try depot.database.activeContract(ofCustomer: "NOCON", at: nov23) == nil)
+        #expect(throws: DepotError.self) { try depot.database.activeContract(ofCustomer: "NOPE", at: nov23) }
+    }
+}
