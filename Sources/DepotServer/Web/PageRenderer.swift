@@ -5,7 +5,8 @@ import HTTPTypes
 import Hummingbird
 import Mustache
 
-/// The HTML templates (`Templates/*.mustache`, escaping on by default) and how a page is sent.
+/// The HTML templates (`Templates/*.mustache`, every value escaped by `DepotHTML` unless written `{{{ }}}`) and how a
+/// page is sent.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
     let stylesheet: String
@@ -15,11 +16,13 @@ struct PageRenderer: Sendable {
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
             throw DepotError.storage(path: "Templates", message: "the server's templates are missing from its resource bundle")
         }
+        MustacheContentTypes.register(DepotHTML(), named: DepotHTML.name)
         var library = MustacheLibrary()
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).sorted()
         for name in names where name.hasSuffix(".mustache") {
             let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
-            try library.register(text, named: String(name.dropLast(".mustache".count)))
+            // Every template escapes by byte (DepotHTML); partials too, since Mustache resets a partial's content type.
+            try library.register(DepotHTML.pragma + "\n" + text, named: String(name.dropLast(".mustache".count)))
         }
         let stylesheet = try String(contentsOf: folder.appendingPathComponent("depot.css"), encoding: .utf8)
         return PageRenderer(library: library, stylesheet: stylesheet)
