@@ -63,11 +63,11 @@ public func buildRouter(
     router.add(middleware: RouteMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in
-        _ = try await Blocking.run { try database.schemaVersion() }
+        _ = try await ThreadPool.run { try database.schemaVersion() }
         return "ok\n"
     }
     router.get("metrics") { _, _ in
-        let text = try await Blocking.run { try metrics.scrape(database) }
+        let text = try await ThreadPool.run { try metrics.scrape(database) }
         return Response(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: text)))

@@ -43,7 +43,7 @@ struct APIController {
         try await database.grouped {
             try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor)
         }
-        let detail = try await Blocking.run { try database.caseDetail(number, now: at) }
+        let detail = try await ThreadPool.run { try database.caseDetail(number, now: at) }
         return JSONResponse(CaseStatusBody(case: detail.number, status: detail.status))
     }
 
@@ -66,7 +66,7 @@ struct APIController {
         let (limit, offset) = try WorkflowController.paging(request)
         let database = database
         let at = now()
-        let items = try await Blocking.run { try database.customers(at: at, limit: limit + 1, offset: offset) }
+        let items = try await ThreadPool.run { try database.customers(at: at, limit: limit + 1, offset: offset) }
         return JSONResponse(.init(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
     }
 
@@ -79,7 +79,7 @@ struct APIController {
         let at = now()
         let path = NSTemporaryDirectory() + "depot-export-\(UUID().uuidString).zip"
         defer { unlink(path) }
-        let data = try await Blocking.run { () throws -> Data in
+        let data = try await ThreadPool.run { () throws -> Data in
             _ = try database.exportCustomer(key, to: path, at: at, actor: actor)
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw DepotError.storage(path: path, message: "the export vanished")
@@ -121,7 +121,7 @@ struct APIController {
         let key = try context.parameters.require("key")
         let database = database
         let at = now()
-        return JSONResponse(try await Blocking.run { try database.customerDetail(key, at: at) })
+        return JSONResponse(try await ThreadPool.run { try database.customerDetail(key, at: at) })
     }
 
     /// The body of `POST /api/v1/cases`: the fields of `depot case open`.
@@ -161,6 +161,6 @@ struct APIController {
         let number = try context.parameters.require("number")
         let database = database
         let at = now()
-        return JSONResponse(try await Blocking.run { try database.caseDetail(number, now: at) })
+        return JSONResponse(try await ThreadPool.run { try database.caseDetail(number, now: at) })
     }
 }

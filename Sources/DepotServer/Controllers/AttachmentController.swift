@@ -19,7 +19,7 @@ struct AttachmentController {
         _ = try context.requireActor()
         let number = try context.parameters.require("number")
         let database = database
-        return JSONResponse(try await Blocking.run { try database.attachments(of: number) })
+        return JSONResponse(try await ThreadPool.run { try database.attachments(of: number) })
     }
 
     /// `POST /api/v1/cases/{number}/attachments?name=FILE&secure=true`: the body is the file, its Content-Type
@@ -33,7 +33,7 @@ struct AttachmentController {
         let name = try AttachmentName.check(query.get("name") ?? "")
         let secure = try Self.flag(query.get("secure"), "secure")
         let database = database
-        _ = try await Blocking.run { try database.caseDetail(number, now: Instant(secondsSinceEpoch: 0)) }  // 404 before reading the body
+        _ = try await ThreadPool.run { try database.caseDetail(number, now: Instant(secondsSinceEpoch: 0)) }  // 404 before reading the body
         let upload = try database.beginUpload(label: name)
         let box = UploadBox(upload)
         do {
@@ -44,7 +44,7 @@ struct AttachmentController {
         }
         let at = now()
         let type = request.headers[.contentType]
-        let attachment = try await Blocking.run {
+        let attachment = try await ThreadPool.run {
             try database.attach(box.upload, to: number, name: name, mediaType: type, secure: secure, at: at, actor: actor)
         }
         return JSONResponse(attachment, status: .created)
@@ -62,7 +62,7 @@ struct AttachmentController {
         guard let id = Int64(try context.parameters.require("id")) else {
             throw APIError(status: .notFound, code: "not-found", message: "no attachment \"\(context.parameters.get("id") ?? "")\"")
         }
-        let (attachment, data) = try await Blocking.run { () throws -> (CaseAttachment, Data) in
+        let (attachment, data) = try await ThreadPool.run { () throws -> (CaseAttachment, Data) in
             let attachment = try database.attachment(id)
             return (attachment, try database.attachmentContent(attachment))
         }

@@ -68,7 +68,7 @@ struct WorkflowController {
             unresolvedOnly: query.get("open") == "true")
         let database = database
         let at = now()
-        let items = try await Blocking.run { try database.cases(filter, now: at, limit: limit + 1, offset: offset) }
+        let items = try await ThreadPool.run { try database.cases(filter, now: at, limit: limit + 1, offset: offset) }
         return JSONResponse(Page(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
     }
 
@@ -104,7 +104,7 @@ struct WorkflowController {
             customer: query.get("customer"), openOnly: query.get("open") == "true", overdueOnly: query.get("overdue") == "true")
         let database = database
         let at = now()
-        let items = try await Blocking.run { try database.rmas(filter, now: at, limit: limit + 1, offset: offset) }
+        let items = try await ThreadPool.run { try database.rmas(filter, now: at, limit: limit + 1, offset: offset) }
         return JSONResponse(Page(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
     }
 
@@ -114,7 +114,7 @@ struct WorkflowController {
         let number = try context.parameters.require("number")
         let database = database
         let at = now()
-        return JSONResponse(try await Blocking.run { try database.rmaDetail(number, now: at) })
+        return JSONResponse(try await ThreadPool.run { try database.rmaDetail(number, now: at) })
     }
 
     /// `GET /api/v1/rmas/{number}/label?direction=replacement|return`: the shipping label as SVG.
@@ -127,7 +127,7 @@ struct WorkflowController {
     static func labelResponse(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
         let number = try context.parameters.require("number")
         let direction = try labelDirection(request)
-        let label = try await Blocking.run { try database.rmaLabel(number, direction: direction) }
+        let label = try await ThreadPool.run { try database.rmaLabel(number, direction: direction) }
         let svg: String
         do { svg = try label.svg() } catch { throw APIError(status: .conflict, code: "refused", message: error.description) }
         return Response(
@@ -169,7 +169,7 @@ struct WorkflowController {
         let details = RMAStepDetails(
             serial: body.serial, carrier: body.carrier, tracking: body.tracking, outcome: body.outcome, reason: body.reason)
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
-        let detail = try await Blocking.run { try database.rmaDetail(number, now: at) }
+        let detail = try await ThreadPool.run { try database.rmaDetail(number, now: at) }
         return JSONResponse(detail)
     }
 

@@ -1,7 +1,6 @@
 import DepotStore
 import Foundation
 import Hummingbird
-import NIOPosix
 
 /// Signs in API requests that carry `Authorization: Bearer TOKEN`: the token's SHA-256 is looked up among
 /// the users. A request without the header passes on unauthenticated (routes that need a user say 401);
@@ -23,7 +22,7 @@ struct TokenAuthentication: RouterMiddleware {
             context.actor = actor
         } else {
             let database = database
-            guard let user = try await Blocking.run({ try database.user(tokenHash: hash) }) else {
+            guard let user = try await ThreadPool.run({ try database.user(tokenHash: hash) }) else {
                 throw APIError(status: .unauthorized, code: "unauthenticated", message: "unknown API token")
             }
             cache.remember(user.actor, for: hash)
@@ -60,13 +59,5 @@ final class RecentCache<Value: Sendable>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         entries[hash] = nil
-    }
-}
-
-/// Runs the store's blocking SQLite calls on NIO's thread pool, away from the event loops and Swift's
-/// cooperative threads.
-enum Blocking {
-    static func run<T: Sendable>(_ body: @Sendable @escaping () throws -> T) async throws -> T {
-        try await NIOThreadPool.singleton.runIfActive(body)
     }
 }

@@ -15,7 +15,7 @@ struct PageEnvironment: Sendable {
         _ context: DepotRequestContext, _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> Page
     ) async throws -> Response {
         let (database, renderer, at) = (database, renderer, now())
-        return try await Blocking.run { renderer.render(try read(database, at), context: context) }
+        return try await ThreadPool.run { renderer.render(try read(database, at), context: context) }
     }
 
     /// Renders a page that needs no reads.

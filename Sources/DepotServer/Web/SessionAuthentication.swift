@@ -43,7 +43,7 @@ struct SessionAuthentication: RouterMiddleware {
         let session: WebSession
         if let known = cache.value(for: hash), known.expiresAt > at {
             session = known
-        } else if let found = try await Blocking.run({ try database.session(idHash: hash, now: at) }) {
+        } else if let found = try await ThreadPool.run({ try database.session(idHash: hash, now: at) }) {
             cache.remember(found, for: hash)
             session = found
         } else {

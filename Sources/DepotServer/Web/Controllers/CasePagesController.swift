@@ -60,7 +60,7 @@ struct CasePagesController {
         let secure = form.fields["secure"] != nil
         let fileType = form.fileType
         let at = pages.now()
-        _ = try await Blocking.run {
+        _ = try await ThreadPool.run {
             try database.attach(box.upload, to: number, name: fileName, mediaType: fileType, secure: secure, at: at, actor: actor)
         }
         return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))

@@ -1,4 +1,5 @@
 import DepotReports
+import DepotStore
 import Hummingbird
 
 /// The reports as pages, `/reports` and `/reports/{name}`, and as CSV downloads, `/reports/{name}.csv` (the API's
@@ -23,7 +24,7 @@ struct ReportPagesController {
         let database = pages.database
         let (report, parameters) = try ReportRequest.parse(request, name: name, now: pages.now(), policy: database.policy)
         if name.hasSuffix(".csv") { return try CSVDownload.response(report, parameters: parameters, database: database) }
-        let table = try await Blocking.run { ReportTableModel(try database.table(report, parameters: parameters, limit: 500)) }
+        let table = try await ThreadPool.run { ReportTableModel(try database.table(report, parameters: parameters, limit: 500)) }
         return pages.render(ReportPage(report, parameters: parameters, query: request.uri.query, table: table), context: context)
     }
 }

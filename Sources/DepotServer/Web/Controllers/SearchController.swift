@@ -21,7 +21,7 @@ struct SearchController {
         let upper = query.uppercased()
         let (database, now) = (pages.database, pages.now)
         let day = now().utcDate
-        let target: String? = try await Blocking.run {
+        let target: String? = try await ThreadPool.run {
             if upper.hasPrefix("CS-"), (try? database.caseDetail(upper, now: Instant(utcDate: day))) != nil { return "/cases/\(upper)" }
             if upper.hasPrefix("RMA-"), (try? database.rmaDetail(upper, now: Instant(utcDate: day))) != nil { return "/rmas/\(upper)" }
             if let unit = try? database.unitDetail(query) { return "/units/\(unit.serial)" }

@@ -49,7 +49,7 @@ struct SignInController {
         let password = form.fields["password"] ?? ""
         let next = WebPaths.safeNext(form.optional("next"))
         let database = pages.database
-        let user = try await Blocking.run { () -> StoredUser? in
+        let user = try await ThreadPool.run { () -> StoredUser? in
             guard let user = try database.user(named: name) else {
                 // The same slow work as a real check, so that timing does not tell which names exist.
                 _ = Credentials.verify(password, hash: Credentials.decoyHash)
@@ -64,7 +64,7 @@ struct SignInController {
         let value = Credentials.newToken()
         let at = pages.now()
         let expires = Instant(secondsSinceEpoch: at.secondsSinceEpoch + WebSessions.lifetime)
-        try await Blocking.run {
+        try await ThreadPool.run {
             try database.createSession(
                 idHash: Credentials.hashToken(value), user: user, csrfToken: Credentials.newToken(), at: at, expiresAt: expires)
         }
@@ -80,7 +80,7 @@ struct SignInController {
         if let hash = context.sessionHash {
             sessions.forget(hash)
             let database = pages.database
-            try await Blocking.run { try database.deleteSession(idHash: hash) }
+            try await ThreadPool.run { try database.deleteSession(idHash: hash) }
         }
         var response = PageRenderer.redirect("/sign-in")
         response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies))
