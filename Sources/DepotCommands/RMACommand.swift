@@ -256,7 +256,7 @@ struct RMAStep: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
 
-    func run(_ body: (DepotDatabase, String, Instant, Actor) throws -> [String: String?]) throws {
+    func run(_ body: (DepotDatabase, String, Instant, ActingUser) throws -> [String: String?]) throws {
         let database = try store.open()
         let extra = try body(database, number, at.instant, store.actor)
         let d = try database.rmaDetail(number, now: at.instant)

@@ -45,12 +45,12 @@ public struct StoreOptions: ParsableArguments {
 
     /// Who the command acts as. The command line is the operator's own tool on the database file, so
     /// it acts with the admin role; the server (which has sign-in) checks each user's own role.
-    var actor: Actor {
+    var actor: ActingUser {
         let environment = ProcessInfo.processInfo.environment
         let name =
             [user, environment["DEPOT_USER"], environment["USER"], environment["LOGNAME"]]
             .compactMap { $0?.trimmingSpaces() }.first { !$0.isEmpty } ?? "operator"
-        return Actor(user: name, role: .admin)
+        return ActingUser(user: name, role: .admin)
     }
 }
 

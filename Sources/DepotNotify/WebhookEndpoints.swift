@@ -7,7 +7,7 @@ extension DepotDatabase {
     /// sealed with the database's key file before it is stored. One endpoint per target, and per target and customer.
     public func addEndpoint(
         target: NotificationTarget, url: String, secret: String, customer: String?, format: PayloadFormat,
-        at: Instant, actor: Actor
+        at: Instant, actor: ActingUser
     ) throws(DepotError) -> Int64 {
         try actor.require(.configureNotifications)
         let url = try Self.endpointURL(url)

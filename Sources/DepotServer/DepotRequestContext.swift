@@ -5,7 +5,7 @@ import Hummingbird
 public struct DepotRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
     /// The signed-in user, when there is one.
-    public var actor: Actor?
+    public var actor: ActingUser?
     /// The CSRF token of the signed-in browser session, which every form of it carries.
     public var csrfToken: String?
     /// The SHA-256 of the session cookie's value, for signing out.
@@ -16,7 +16,7 @@ public struct DepotRequestContext: RequestContext {
     }
 
     /// The signed-in user, or a 401.
-    func requireActor() throws -> Actor {
+    func requireActor() throws -> ActingUser {
         guard let actor else {
             throw APIError(status: .unauthorized, code: "unauthenticated", message: "sign in or send Authorization: Bearer TOKEN")
         }

@@ -9,7 +9,7 @@ enum AuditLog {
     /// about (`nil` for the vendor's own: models, depots, spares, users, imports); a customer's export and erasure
     /// select audit entries by it, never by a key another kind of record may share.
     static func record(
-        _ db: Database, actor: Actor, at: Instant, recordedAt: Instant, action: String,
+        _ db: Database, actor: ActingUser, at: Instant, recordedAt: Instant, action: String,
         entity: String, key: String, customerID: Int64?, reason: String? = nil, details: [String: String] = [:]
     ) throws {
         try db.cachedStatement(

@@ -10,7 +10,7 @@ public struct StoredUser: Sendable, Equatable {
     public let passwordHash: String
 
     /// The user as the actor of changes.
-    public var actor: Actor { Actor(user: name, role: role) }
+    public var actor: ActingUser { ActingUser(user: name, role: role) }
 
     init(row: Row) throws(DepotError) {
         let row = row.stored("user")
@@ -23,7 +23,9 @@ public struct StoredUser: Sendable, Equatable {
 
 extension DepotDatabase {
     /// Adds a user with the hashes of their password and API token (the caller makes and shows the secrets).
-    public func addUser(name: String, role: Role, passwordHash: String, tokenHash: String, at: Instant, actor: Actor) throws(DepotError) {
+    public func addUser(name: String, role: Role, passwordHash: String, tokenHash: String, at: Instant, actor: ActingUser)
+        throws(DepotError)
+    {
         try actor.require(.manageUsers)
         let name = name.trimmingSpaces()
         guard !name.isEmpty, name.count <= 64, !name.contains(where: { $0.isWhitespace || $0.isNewline }) else {

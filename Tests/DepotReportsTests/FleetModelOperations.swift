@@ -210,7 +210,7 @@ extension FleetModelRun {
     func rmaStep(_ index: Int, _ action: RMAAction, spare: String?, outcome: ReferralOutcome?, time: TimeSpec, who: Who) {
         let rma = model.rmas[index]
         let at = instant(time, last: rma.lastEvent)
-        let (allowed, wrong): (Actor, Actor) =
+        let (allowed, wrong): (ActingUser, ActingUser) =
             switch action {
             case .cancel: (Self.engineer, Self.accountManager)
             case .close where rma.path == .salesReferral: (Self.accountManager, Self.logistics)

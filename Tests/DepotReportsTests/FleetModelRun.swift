@@ -233,7 +233,7 @@ final class FleetModelRun {
         return refusals
     }
 
-    func pickActor(_ who: Who, allowed: Actor, wrong: Actor) -> (Actor, [Refusal]) {
+    func pickActor(_ who: Who, allowed: ActingUser, wrong: ActingUser) -> (ActingUser, [Refusal]) {
         who == .allowed ? (allowed, []) : (wrong, [.role])
     }
 }

@@ -97,10 +97,10 @@ public struct TestDepot: Sendable {
     public static let defaultNow = Instant(iso: "2031-01-01T00:00:00Z")!
 
     /// The test administrator, a support engineer and a logistics user.
-    public static let admin = Actor(user: "ada", role: .admin)
-    public static let engineer = Actor(user: "sam", role: .supportEngineer)
-    public static let logistics = Actor(user: "lou", role: .logistics)
-    public static let accountManager = Actor(user: "amy", role: .accountManager)
+    public static let admin = ActingUser(user: "ada", role: .admin)
+    public static let engineer = ActingUser(user: "sam", role: .supportEngineer)
+    public static let logistics = ActingUser(user: "lou", role: .logistics)
+    public static let accountManager = ActingUser(user: "amy", role: .accountManager)
 
     /// An empty database.
     public static func empty(policy: Policy = Policy.builtInDefault(), now: Instant = defaultNow) throws -> TestDepot {

@@ -9,7 +9,7 @@ import Hummingbird
 struct TokenAuthentication: RouterMiddleware {
     typealias Context = DepotRequestContext
     let database: DepotDatabase
-    let cache = RecentCache<Actor>()
+    let cache = RecentCache<ActingUser>()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }

@@ -26,18 +26,18 @@ struct CasePage: PageModel {
     let canDiagnose: Bool
 
     /// `number` as the address gave it.
-    init(_ number: String, actor: Actor, database: DepotDatabase, now: Instant) throws {
+    init(_ number: String, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
         let c = try database.caseDetail(number, now: now)
-        let zone = Format.zone(database, region: c.region)
+        let zone = PageTimes.zone(database, region: c.region)
         let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
         title = "Case \(number.uppercased())"
         detail = c
         self.zone = zone
-        sla = Format.sla(state: c.slaState, left: left)
-        openedAt = Format.local(c.openedAt, zone: zone)
-        responseDue = Format.local(c.responseDue, zone: zone)
-        respondedAt = Format.local(c.respondedAt, zone: zone)
-        paused = Format.duration(c.pausedSeconds)
+        sla = PageTimes.sla(state: c.slaState, left: left)
+        openedAt = PageTimes.local(c.openedAt, zone: zone)
+        responseDue = PageTimes.local(c.responseDue, zone: zone)
+        respondedAt = PageTimes.local(c.respondedAt, zone: zone)
+        paused = PageTimes.duration(c.pausedSeconds)
         maxMegabytes = String(database.policy.attachments.maxBytes / 1_000_000)
         steps = CaseStateMachine.Action.allCases.filter { CaseStateMachine.next(from: c.status, by: $0) != nil }.map(Step.init)
         rmas = try c.rmas.map { RMALink(try database.rmaDetail($0, now: now)) }
@@ -142,11 +142,11 @@ struct CasePage: PageModel {
 
         init(_ e: CaseDetail.Escalation, zone: TimeZone) {
             target = e.target.rawValue
-            at = Format.local(e.at, zone: zone)
+            at = PageTimes.local(e.at, zone: zone)
             threshold = e.threshold
             state =
-                e.fired ? "fired \(Format.local(e.firedAt, zone: zone))" : e.held ? "held while waiting on the customer" : "pending"
-            moved = e.at != e.originalAt ? "moved from \(Format.local(e.originalAt, zone: zone))" : ""
+                e.fired ? "fired \(PageTimes.local(e.firedAt, zone: zone))" : e.held ? "held while waiting on the customer" : "pending"
+            moved = e.at != e.originalAt ? "moved from \(PageTimes.local(e.originalAt, zone: zone))" : ""
         }
 
         func child(named name: String) -> Any? {
@@ -169,8 +169,8 @@ struct CasePage: PageModel {
         let by: String
 
         init(_ p: CaseDetail.Pause, zone: TimeZone) {
-            start = Format.local(p.start, zone: zone)
-            end = p.end.map { Format.local($0, zone: zone) } ?? "still waiting"
+            start = PageTimes.local(p.start, zone: zone)
+            end = p.end.map { PageTimes.local($0, zone: zone) } ?? "still waiting"
             reason = p.reason
             by = p.startedBy
         }
@@ -193,7 +193,7 @@ struct CasePage: PageModel {
 
         init(_ a: CaseAttachment, zone: TimeZone) {
             attachment = a
-            uploaded = Format.local(a.uploadedAt, zone: zone)
+            uploaded = PageTimes.local(a.uploadedAt, zone: zone)
         }
 
         func child(named name: String) -> Any? {
@@ -201,7 +201,7 @@ struct CasePage: PageModel {
             case "id": text(String(attachment.id))
             case "name": text(attachment.name)
             case "type": text(attachment.mediaType)
-            case "size": text(Format.bytes(attachment.size))
+            case "size": text(PageTimes.bytes(attachment.size))
             case "secure": attachment.secure
             case "uploaded": text(uploaded)
             case "by": text(attachment.uploadedBy)
@@ -216,7 +216,7 @@ struct CasePage: PageModel {
         let event: CaseDetail.Event
 
         init(_ e: CaseDetail.Event, zone: TimeZone) {
-            at = Format.local(e.at, zone: zone)
+            at = PageTimes.local(e.at, zone: zone)
             event = e
         }
 

@@ -13,8 +13,8 @@ struct CaseRow: MustacheParent, Sendable {
     init(_ c: CaseSummary, database: DepotDatabase, now: Instant) {
         let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
         summary = c
-        sla = Format.sla(state: c.slaState, left: left)
-        due = Format.local(c.responseDue, zone: Format.zone(database, region: c.region))
+        sla = PageTimes.sla(state: c.slaState, left: left)
+        due = PageTimes.local(c.responseDue, zone: PageTimes.zone(database, region: c.region))
     }
 
     func child(named name: String) -> Any? {

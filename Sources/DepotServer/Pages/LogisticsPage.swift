@@ -14,7 +14,7 @@ struct LogisticsPage: PageModel {
     let overdue: [RMARow]
     let spares: ReportTableModel
 
-    init(actor: Actor, database: DepotDatabase, now: Instant) throws {
+    init(actor: ActingUser, database: DepotDatabase, now: Instant) throws {
         let open = try database.rmas(RMAFilter(openOnly: true), now: now, limit: 500).filter { $0.path != .salesReferral }
         let queue = open.sorted { a, b in
             switch (a.shipBy, b.shipBy) {

@@ -29,7 +29,7 @@ func text(_ value: String?) -> String? {
 /// role and the session's CSRF token for the sign-out form. The page's own values answer every other name.
 struct PageLayout<Page: PageModel>: MustacheParent {
     let page: Page
-    let actor: Actor?
+    let actor: ActingUser?
     let csrf: String?
 
     func child(named name: String) -> Any? {

@@ -16,13 +16,13 @@ struct RMAPage: PageModel {
     let history: [Step]
 
     /// `number` as the address gave it.
-    init(_ number: String, actor: Actor, database: DepotDatabase, now: Instant) throws {
+    init(_ number: String, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
         let r = try database.rmaDetail(number, now: now)
-        let zone = Format.zone(database, region: r.region)
+        let zone = PageTimes.zone(database, region: r.region)
         let reached = Set(r.history.map(\.to))
         title = "RMA \(number.uppercased())"
         row = RMARow(r, database: database, actor: actor, back: "")
-        verdictAt = Format.local(r.verdictAt, zone: zone)
+        verdictAt = PageTimes.local(r.verdictAt, zone: zone)
         states = RMAStateMachine.states(r.path).map { state in
             State(state: state.rawValue, current: state == r.state, reached: reached.contains(state.rawValue) && state != r.state)
         }
@@ -93,7 +93,7 @@ struct RMAPage: PageModel {
         let step: RMADetail.Step
 
         init(_ s: RMADetail.Step, zone: TimeZone) {
-            at = Format.local(s.at, zone: zone)
+            at = PageTimes.local(s.at, zone: zone)
             step = s
         }
 

@@ -15,11 +15,11 @@ struct RMARow: MustacheParent, Sendable {
     let actions: [RMAActionForm]
 
     /// The row of `r`, with the forms of the steps allowed next that are in `only` (all when `nil`).
-    init(_ r: RMADetail, database: DepotDatabase, actor: Actor?, back: String, only: Set<RMAAction>? = nil) {
-        let zone = Format.zone(database, region: r.region)
+    init(_ r: RMADetail, database: DepotDatabase, actor: ActingUser?, back: String, only: Set<RMAAction>? = nil) {
+        let zone = PageTimes.zone(database, region: r.region)
         rma = r
-        shipBy = Format.local(r.shipBy, zone: zone)
-        returnDue = Format.local(r.returnDue, zone: zone)
+        shipBy = PageTimes.local(r.shipBy, zone: zone)
+        returnDue = PageTimes.local(r.returnDue, zone: zone)
         self.back = back
         actions = RMAActionForm.forms(r, actor: actor, only: only)
     }
@@ -55,7 +55,7 @@ struct RMAActionForm: MustacheParent, Sendable {
     let isReferral: Bool
 
     /// The forms of the steps allowed next from the RMA's state that are in `only` (all when `nil`).
-    static func forms(_ r: RMADetail, actor: Actor?, only: Set<RMAAction>?) -> [RMAActionForm] {
+    static func forms(_ r: RMADetail, actor: ActingUser?, only: Set<RMAAction>?) -> [RMAActionForm] {
         r.allowedNext.filter { only?.contains($0) ?? true }.map { action in
             let permission = RMAStateMachine.permission(for: action, on: r.path)
             return RMAActionForm(

@@ -222,13 +222,13 @@ extension DepotDatabase {
     /// character, is refused and nothing is kept), the content stored by hash, the row and an audit entry written.
     public func attach(
         _ upload: AttachmentUpload, to number: String, name: String, mediaType: String?, secure: Bool,
-        at: Instant, actor: Actor
+        at: Instant, actor: ActingUser
     ) throws(DepotError) -> CaseAttachment {
         do throws(DepotError) {
             try actor.require(.manageCases)
             let checkedName = try AttachmentName.check(name)
             let type = AttachmentName.mediaType(mediaType)
-            let caseRow = try read { db in try Lookup.supportCase(db, number: number) }
+            let caseRow = try read { db in try FindRecord.supportCase(db, number: number) }
             guard caseRow.status != .closed else {
                 throw DepotError.refused(
                     subject: caseRow.number, reason: "is closed: its attachments were deleted and it takes no new ones")
@@ -238,7 +238,7 @@ extension DepotDatabase {
             let id: Int64
             do throws(DepotError) {
                 id = try write { db in
-                    let current = try Lookup.supportCase(db, number: number)
+                    let current = try FindRecord.supportCase(db, number: number)
                     guard current.status != .closed else {
                         throw DepotError.refused(subject: current.number, reason: "is closed")
                     }
@@ -294,7 +294,7 @@ extension DepotDatabase {
     /// The attachments of a case, oldest first.
     public func attachments(of number: String) throws(DepotError) -> [CaseAttachment] {
         try read { db in
-            let caseRow = try Lookup.supportCase(db, number: number)
+            let caseRow = try FindRecord.supportCase(db, number: number)
             return try Row.fetchAll(
                 db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id"), arguments: [caseRow.id]
             )
@@ -324,7 +324,7 @@ extension DepotDatabase {
     /// received more than the policy's days before (closed or not: counted from when the server received the file,
     /// whatever date the uploader gave); rows and files go, each deletion audited. Nothing else about a case is
     /// ever deleted here.
-    public func applyRetention(at: Instant, actor: Actor) throws(DepotError) -> RetentionReport {
+    public func applyRetention(at: Instant, actor: ActingUser) throws(DepotError) -> RetentionReport {
         try actor.require(.applyRetention)
         try checkEventTime(at, after: nil, "")
         let cutoff = at.adding(seconds: -Int64(policy.attachments.secureRetentionDays) * 86_400)
@@ -352,7 +352,7 @@ extension DepotDatabase {
     }
 
     /// Deletes one attachment row with its timeline entry and audit entry (the file goes in the next sweep).
-    static func deleteAttachment(_ db: Database, _ row: Row, reason: String, at: Instant, recordedAt: Instant, actor: Actor) throws {
+    static func deleteAttachment(_ db: Database, _ row: Row, reason: String, at: Instant, recordedAt: Instant, actor: ActingUser) throws {
         try db.cachedStatement(sql: "DELETE FROM attachment WHERE id = ?").execute(arguments: [row["id"]])
         try CaseEvents.add(
             db, caseID: row["case_id"], at: at, kind: "attachment-deleted", actor: actor,

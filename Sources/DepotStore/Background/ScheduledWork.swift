@@ -54,7 +54,7 @@ public struct ScheduledWork: Service {
 
 extension ScheduledWork {
     /// The account background work acts as in the audit trail.
-    public static let actor = Actor(user: "depot-serve", role: .admin)
+    public static let actor = ActingUser(user: "depot-serve", role: .admin)
 
     /// Fires every escalation due (SPEC 3.4), every minute by default.
     public static func escalations(

@@ -117,11 +117,11 @@ extension DepotDatabase {
     /// JSON and as CSV, the audit entries about any of them, the attachments still held (under `attachments/`), and
     /// `manifest.json` listing every file with its rows and SHA-256. The ZIP is written beside `path` and renamed
     /// when complete. The export itself is audited.
-    public func exportCustomer(_ key: String, to path: String, at: Instant, actor: Actor) throws(DepotError) -> CustomerExport {
+    public func exportCustomer(_ key: String, to path: String, at: Instant, actor: ActingUser) throws(DepotError) -> CustomerExport {
         try actor.require(.handleCustomerData)
         var files: [(path: String, rows: Int?, data: Data)] = []
         let customerKey: String = try read { db in
-            let customer = try Lookup.customer(db, key: key)
+            let customer = try FindRecord.customer(db, key: key)
             let id = customer.id
             for table in Self.exportTables {
                 let rows = try Row.fetchAll(db, sql: table.sql, arguments: [id])
@@ -172,7 +172,7 @@ extension DepotDatabase {
         try write { db in
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "export", entity: "customer", key: customerKey,
-                customerID: try Lookup.customer(db, key: customerKey).id, details: ["files": String(files.count + 1)])
+                customerID: try FindRecord.customer(db, key: customerKey).id, details: ["files": String(files.count + 1)])
         }
         return export
     }
@@ -247,11 +247,13 @@ extension DepotDatabase {
     /// words only are replaced (`Ann`, never `Annual`). Nothing of another customer is read or changed (SPEC.md 6).
     /// Units, cases, RMAs and their dates, so every report figure, stay as they were. The audit log is append-only
     /// except for this rewrite of the customer's own entries, which is itself audited without the personal data.
-    public func eraseContacts(of customer: String, contact email: String?, at: Instant, actor: Actor) throws(DepotError) -> ContactErasure {
+    public func eraseContacts(of customer: String, contact email: String?, at: Instant, actor: ActingUser) throws(DepotError)
+        -> ContactErasure
+    {
         try actor.require(.handleCustomerData)
         let recordedAt = now()
         return try write { db in
-            let customerRow = try Lookup.customer(db, key: customer)
+            let customerRow = try FindRecord.customer(db, key: customer)
             let customerKey = customerRow.key
             let customerID = customerRow.id
             var contacts = try Row.fetchAll(

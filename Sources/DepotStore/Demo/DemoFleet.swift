@@ -48,7 +48,7 @@ public struct DemoFleet {
     private static let releases = [("4.2", -900), ("5.0", -600), ("5.1", -400), ("5.2", -200), ("6.0", -60)]
 
     /// Fills `database` (which should be empty) and returns what it made.
-    public mutating func fill(_ database: DepotDatabase, actor: Actor, folder: String) throws -> DemoSummary {
+    public mutating func fill(_ database: DepotDatabase, actor: ActingUser, folder: String) throws -> DemoSummary {
         let today = base.utcDate
         var (files, customers) = customerFiles(today: today)
         let (applianceRows, units, spareCount) = applianceFile(customers: customers, today: today)
@@ -151,7 +151,7 @@ public struct DemoFleet {
         return (applianceRows, units, spareCount)
     }
 
-    private func importFiles(_ files: [(ImportEntity, String)], into database: DepotDatabase, actor: Actor, folder: String) throws {
+    private func importFiles(_ files: [(ImportEntity, String)], into database: DepotDatabase, actor: ActingUser, folder: String) throws {
         let importedAt = base.adding(seconds: -30 * 86_400)
         for (entity, text) in files {
             let path = folder + "/demo-\(entity.rawValue).csv"
@@ -164,8 +164,9 @@ public struct DemoFleet {
     }
 
     /// Cases whose units are defective, with their RMAs taken to every state of every path.
-    private func rmaStories(_ database: DepotDatabase, customers: [Customer], units: [Unit], actor: Actor) throws -> (cases: Int, rmas: Int)
-    {
+    private func rmaStories(_ database: DepotDatabase, customers: [Customer], units: [Unit], actor: ActingUser) throws -> (
+        cases: Int, rmas: Int
+    ) {
         let today = base.utcDate
         // Cases and RMAs in every state.
         func inWarranty(_ unit: Unit) -> Bool {
@@ -248,7 +249,7 @@ public struct DemoFleet {
     }
 
     /// Open cases without RMAs, some past their response deadline; returns how many.
-    private func openCases(_ database: DepotDatabase, customers: [Customer], actor: Actor) throws -> Int {
+    private func openCases(_ database: DepotDatabase, customers: [Customer], actor: ActingUser) throws -> Int {
         var caseCount = 0
         for (i, customer) in customers.enumerated().prefix(6) {
             let number = try database.openCase(

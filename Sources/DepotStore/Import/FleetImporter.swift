@@ -9,7 +9,7 @@ extension DepotDatabase {
     /// error lists the bad rows (up to `problemLimit`, with a count of the rest). A row whose key exists
     /// updates that record; columns the file leaves out keep their values. One audit entry records the import.
     public func importFile(
-        _ entity: ImportEntity, path: String, actor: Actor, at: Instant,
+        _ entity: ImportEntity, path: String, actor: ActingUser, at: Instant,
         problemLimit: Int = 50, progress: ImportProgress? = nil
     ) throws(DepotError) -> ImportSummary {
         try actor.require(.importData)

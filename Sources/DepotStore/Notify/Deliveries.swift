@@ -136,7 +136,7 @@ extension DepotDatabase {
     }
 
     /// Makes a dead (or pending) notification due again now, with its attempts kept and a fresh give-up time.
-    public func retryNotification(_ id: Int64, at: Instant, actor: Actor) throws(DepotError) {
+    public func retryNotification(_ id: Int64, at: Instant, actor: ActingUser) throws(DepotError) {
         try actor.require(.configureNotifications)
         let recordedAt = now()
         try write { db in
@@ -157,11 +157,12 @@ extension DepotDatabase {
 extension DepotDatabase {
     /// Queues a `test` notification for `target` (for one customer's endpoint when `customer` is given): what
     /// `depot notify test` sends to check an endpoint and its signature.
-    public func queueTestNotification(target: NotificationTarget, customer: String?, at: Instant, actor: Actor) throws(DepotError) -> Int64
+    public func queueTestNotification(target: NotificationTarget, customer: String?, at: Instant, actor: ActingUser) throws(DepotError)
+        -> Int64
     {
         try actor.require(.configureNotifications)
         return try write { db in
-            let customerID: Int64? = try customer.map { try Lookup.customer(db, key: $0).id }
+            let customerID: Int64? = try customer.map { try FindRecord.customer(db, key: $0).id }
             let key = "test-\(target.rawValue)-\(customer ?? "")-\(at.description)-\(UUID().uuidString)"
             try Outbox.enqueue(
                 db, event: "test", target: target, customerID: customerID, subject: "test notification",

@@ -33,13 +33,13 @@ extension DepotDatabase {
     /// and customer.
     public func addEndpoint(
         target: NotificationTarget, url: String, sealedSecret sealed: Data, customer: String?, format: PayloadFormat,
-        at: Instant, actor: Actor
+        at: Instant, actor: ActingUser
     ) throws(DepotError) -> Int64 {
         try actor.require(.configureNotifications)
         let url = try Self.endpointURL(url)
         let recordedAt = now()
         return try write { db in
-            let customerRow = try customer.map { try Lookup.customer(db, key: $0) }
+            let customerRow = try customer.map { try FindRecord.customer(db, key: $0) }
             let customerID = customerRow?.id
             if try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?"),
@@ -83,7 +83,7 @@ extension DepotDatabase {
     }
 
     /// Removes an endpoint; its pending notifications wait for a new one.
-    public func removeEndpoint(_ id: Int64, at: Instant, actor: Actor) throws(DepotError) {
+    public func removeEndpoint(_ id: Int64, at: Instant, actor: ActingUser) throws(DepotError) {
         try actor.require(.configureNotifications)
         let recordedAt = now()
         try write { db in

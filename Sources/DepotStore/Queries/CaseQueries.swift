@@ -127,7 +127,7 @@ extension DepotDatabase {
     /// A case with its deadlines, SLA state at `now`, escalations, RMAs and timeline.
     public func caseDetail(_ number: String, now: Instant) throws(DepotError) -> CaseDetail {
         try read { db in
-            let row = try Lookup.supportCase(db, number: number)
+            let row = try FindRecord.supportCase(db, number: number)
             let id: Int64 = row.id
             let opened = row.openedAt
             let pauses = try Row.fetchAll(
@@ -167,10 +167,10 @@ extension DepotDatabase {
             let responseDue = row.responseDue
             let responded = row.respondedAt
             return CaseDetail(
-                number: row.number, customer: try Lookup.key(db, table: "customer", id: row.customerID) ?? "",
-                contact: try Lookup.key(db, table: "contact", id: row.contactID) ?? "",
+                number: row.number, customer: try FindRecord.key(db, table: "customer", id: row.customerID) ?? "",
+                contact: try FindRecord.key(db, table: "contact", id: row.contactID) ?? "",
                 type: row.type,
-                serial: try Lookup.key(db, table: "appliance", id: row.applianceID),
+                serial: try FindRecord.key(db, table: "appliance", id: row.applianceID),
                 title: row.title, description: row.description, productVersion: row.productVersion,
                 impact: row.impact,
                 urgency: row.urgency,
@@ -182,7 +182,7 @@ extension DepotDatabase {
                 responseThreshold: row.responseThreshold, respondedAt: responded,
                 resolvedAt: row.resolvedAt,
                 closedAt: row.closedAt,
-                closedConfirmedBy: try Lookup.key(db, table: "contact", id: row.closedConfirmedBy),
+                closedConfirmedBy: try FindRecord.key(db, table: "contact", id: row.closedConfirmedBy),
                 slaState: SLAState.of(due: responseDue, responded: responded, now: now),
                 escalations: escalations, pauses: pauses,
                 pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },

@@ -7,7 +7,7 @@ extension DepotDatabase {
     /// latest to end): the one `customerDetail(_:at:)` marks active and ranks first, without the rest of the customer.
     public func activeContract(ofCustomer key: String, at now: Instant) throws(DepotError) -> CustomerDetail.Contract? {
         try read { db in
-            let customer = try Lookup.customer(db, key: key)
+            let customer = try FindRecord.customer(db, key: key)
             let day = policy.day(of: now, region: customer.region)
             return try Row.fetchAll(
                 db.cachedStatement(

@@ -74,7 +74,7 @@ extension DepotDatabase {
                 CustomerSummary(
                     key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
                     tam: customer.tam,
-                    tier: try Lookup.activeTier(db, customerID: customer.id, on: policy.day(of: now, region: customer.region)))
+                    tier: try FindRecord.activeTier(db, customerID: customer.id, on: policy.day(of: now, region: customer.region)))
             }
         }
     }
@@ -83,7 +83,7 @@ extension DepotDatabase {
     /// region.
     public func customerDetail(_ key: String, at now: Instant) throws(DepotError) -> CustomerDetail {
         try read { db in
-            let customer = try Lookup.customer(db, key: key)
+            let customer = try FindRecord.customer(db, key: key)
             let id = customer.id
             let day = policy.day(of: now, region: customer.region)
             let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id])
@@ -118,7 +118,7 @@ extension DepotDatabase {
                         """), arguments: [id])
             return CustomerDetail(
                 key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
-                tam: customer.tam, tier: try Lookup.activeTier(db, customerID: id, on: day), sites: sites,
+                tam: customer.tam, tier: try FindRecord.activeTier(db, customerID: id, on: day), sites: sites,
                 contracts: contracts, contacts: contacts, units: counts?["units"] ?? 0, openCases: counts?["cases"] ?? 0,
                 openRMAs: counts?["rmas"] ?? 0)
         }

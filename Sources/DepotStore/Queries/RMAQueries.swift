@@ -79,7 +79,7 @@ extension DepotDatabase {
     /// An RMA with its units, deadlines, overdue flag at `now`, the allowed next steps and its history.
     public func rmaDetail(_ number: String, now: Instant) throws(DepotError) -> RMADetail {
         try read { db in
-            try Self.rmaDetail(db, rma: Lookup.rma(db, number: number), now: now)
+            try Self.rmaDetail(db, rma: FindRecord.rma(db, number: number), now: now)
         }
     }
 
@@ -141,11 +141,11 @@ extension DepotDatabase {
             }
         }
         return RMADetail(
-            number: rma.number, caseNumber: try Lookup.key(db, table: "support_case", id: rma.caseID) ?? "", path: rma.path,
-            state: rma.state, serial: unit.serial, model: try Lookup.key(db, table: "model", id: unit.modelID) ?? "",
-            customer: try Lookup.key(db, table: "customer", id: rma.customerID),
-            site: try Lookup.key(db, table: "site", id: rma.siteID),
-            region: rma.region, replacementSerial: try Lookup.key(db, table: "appliance", id: rma.replacementID),
+            number: rma.number, caseNumber: try FindRecord.key(db, table: "support_case", id: rma.caseID) ?? "", path: rma.path,
+            state: rma.state, serial: unit.serial, model: try FindRecord.key(db, table: "model", id: unit.modelID) ?? "",
+            customer: try FindRecord.key(db, table: "customer", id: rma.customerID),
+            site: try FindRecord.key(db, table: "site", id: rma.siteID),
+            region: rma.region, replacementSerial: try FindRecord.key(db, table: "appliance", id: rma.replacementID),
             tier: rma.tier, warrantyEnd: rma.warrantyEnd, inWarranty: rma.inWarranty, verdictAt: rma.verdictAt, reason: rma.reason,
             shipBy: rma.shipBy, returnDue: rma.returnDue,
             overdue: isOverdue(

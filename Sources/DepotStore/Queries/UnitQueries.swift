@@ -70,8 +70,8 @@ extension DepotDatabase {
     /// The region whose day applies to a unit (SPEC.md 2): its site's, else its customer's, else its depot's.
     public func region(ofUnit serial: String) throws(DepotError) -> String? {
         try read { db in
-            let unit = try Lookup.appliance(db, serial: serial)
-            if let region = try Lookup.region(db, siteID: unit.siteID, customerID: unit.customerID) { return region }
+            let unit = try FindRecord.appliance(db, serial: serial)
+            if let region = try FindRecord.region(db, siteID: unit.siteID, customerID: unit.customerID) { return region }
             return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM depot WHERE id = ?"), arguments: [unit.depotID])
         }
     }

@@ -40,7 +40,7 @@ public struct NewCase: Sendable {
 extension DepotDatabase {
     /// Opens a case at `at` and returns its number. The response and escalation deadlines of the
     /// policy in force are stored with it. A P1 needs a designated contact under an active contract.
-    public func openCase(_ request: NewCase, at: Instant, actor: Actor) throws(DepotError) -> String {
+    public func openCase(_ request: NewCase, at: Instant, actor: ActingUser) throws(DepotError) -> String {
         try actor.require(.manageCases)
         let title = try SingleLine.check(request.title, field: "--title", maxLength: SingleLine.titleLength)
         guard !title.isEmpty else { throw .invalidArgument(name: "--title", value: request.title, reason: "a case needs a title") }
@@ -48,17 +48,17 @@ extension DepotDatabase {
         let recordedAt = now()
         try checkEventTime(at, after: nil, "")
         return try write { db in
-            let customer = try Lookup.customer(db, key: request.customer)
+            let customer = try FindRecord.customer(db, key: request.customer)
             let customerID = customer.id
             let customerKey = customer.key
-            let contact = try Lookup.contact(db, email: request.contact)
+            let contact = try FindRecord.contact(db, email: request.contact)
             let contactEmail = contact.email
             guard contact.customerID == customerID else {
                 throw DepotError.refused(subject: contactEmail, reason: "is not a contact of customer \"\(customerKey)\"")
             }
             let unit = try Self.reportedUnit(db, request, customerID: customerID, customerKey: customerKey)
 
-            let regionID = try Lookup.region(db, siteID: unit?.siteID, customerID: customerID) ?? ""
+            let regionID = try FindRecord.region(db, siteID: unit?.siteID, customerID: customerID) ?? ""
             let region = try policy.region(regionID)
             let clock = try clocks.clock(for: regionID)
             let openingDay = region.localDate(of: at)
@@ -67,7 +67,7 @@ extension DepotDatabase {
                     name: "--at", value: at.description,
                     reason: "is before unit \(unit.serial) shipped (\(unit.shipDate)): a case cannot predate its unit")
             }
-            let tier = try Lookup.activeTier(db, customerID: customerID, on: openingDay)
+            let tier = try FindRecord.activeTier(db, customerID: customerID, on: openingDay)
 
             let suggested = Priority.suggested(impact: request.impact, urgency: request.urgency)
             let priority = request.priority ?? suggested
@@ -141,7 +141,7 @@ extension DepotDatabase {
             }
             return nil
         }
-        let unit = try Lookup.appliance(db, serial: serial)
+        let unit = try FindRecord.appliance(db, serial: serial)
         guard unit.customerID == customerID else {
             throw DepotError.refused(subject: unit.serial, reason: "is not a unit of customer \"\(customerKey)\"")
         }
@@ -167,7 +167,8 @@ extension DepotDatabase {
 
     /// SPEC.md 6: a closed case keeps no attachments. Deletes their rows (audited) and removes the files after the
     /// commit; returns how many there were.
-    private func deleteAttachmentsOfClosedCase(_ db: Database, _ row: CaseRecord, at: Instant, recordedAt: Instant, actor: Actor) throws
+    private func deleteAttachmentsOfClosedCase(_ db: Database, _ row: CaseRecord, at: Instant, recordedAt: Instant, actor: ActingUser)
+        throws
         -> Int
     {
         let attached = try Row.fetchAll(
@@ -185,12 +186,12 @@ extension DepotDatabase {
     /// contact who agreed to it).
     public func advanceCase(
         _ number: String, _ action: CaseStateMachine.Action, confirmedBy: String? = nil, note: String? = nil,
-        at: Instant, actor: Actor
+        at: Instant, actor: ActingUser
     ) throws(DepotError) {
         try actor.require(.manageCases)
         let recordedAt = now()
         try write { db in
-            let row = try Lookup.supportCase(db, number: number)
+            let row = try FindRecord.supportCase(db, number: number)
             let caseNumber: String = row.number
             let status = row.status
             guard var next = CaseStateMachine.next(from: status, by: action) else {
@@ -236,7 +237,7 @@ extension DepotDatabase {
                 assignments.append("resolved_at = ?")
                 arguments.append(at.description)
             case .close:
-                let contact = try Lookup.contact(db, email: CaseRules.confirmingContact(confirmedBy))
+                let contact = try FindRecord.contact(db, email: CaseRules.confirmingContact(confirmedBy))
                 try CaseRules.checkConfirmation(
                     by: contact.email, isContactOfCaseCustomer: contact.customerID == row.customerID)
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
@@ -270,7 +271,7 @@ extension DepotDatabase {
 /// wait began (fired ones stay fired).
 enum Pauses {
     /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
-    static func end(_ db: Database, caseRow: CaseRecord, at: Instant, actor: Actor, clock: BusinessClock) throws -> String {
+    static func end(_ db: Database, caseRow: CaseRecord, at: Instant, actor: ActingUser, clock: BusinessClock) throws -> String {
         let number: String = caseRow.number
         guard
             let pause = try Row.fetchOne(
@@ -311,7 +312,7 @@ enum Pauses {
 
 /// The timeline of a case.
 enum CaseEvents {
-    static func add(_ db: Database, caseID: Int64, at: Instant, kind: String, actor: Actor, note: String?) throws {
+    static func add(_ db: Database, caseID: Int64, at: Instant, kind: String, actor: ActingUser, note: String?) throws {
         try db.cachedStatement(sql: "INSERT INTO case_event (case_id, at, kind, actor, note) VALUES (?, ?, ?, ?, ?)")
             .execute(arguments: [caseID, at.description, kind, actor.user, note])
     }

@@ -25,7 +25,7 @@ extension DepotDatabase {
     /// service; `needs-more-info` leaves it suspect.
     public func diagnose(
         serial: String, caseNumber: String, verdict: Verdict, note: String, checks: String = "",
-        at: Instant, actor: Actor
+        at: Instant, actor: ActingUser
     ) throws(DepotError) -> DiagnosisOutcome {
         try actor.require(.diagnose)
         guard !note.trimmingSpaces().isEmpty else {
@@ -33,14 +33,14 @@ extension DepotDatabase {
         }
         let recordedAt = now()
         return try write { db in
-            let supportCase = try Lookup.supportCase(db, number: caseNumber)
+            let supportCase = try FindRecord.supportCase(db, number: caseNumber)
             let number: String = supportCase.number
             let caseStatus = supportCase.status
             guard caseStatus.isUnresolved else {
                 throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
             }
             try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase.id), "\(number)'s last event")
-            let unit = try Lookup.appliance(db, serial: serial)
+            let unit = try FindRecord.appliance(db, serial: serial)
             let unitID: Int64 = unit.id
             let unitSerial: String = unit.serial
             if let caseUnit: Int64 = supportCase.applianceID, caseUnit != unitID {
@@ -101,16 +101,16 @@ extension DepotDatabase {
     /// The RMA a `defective` verdict opens (SPEC.md 4): the engine decides the path from the tier and the warranty
     /// on the verdict's day in the unit's region; the RMA is numbered, recorded, audited and announced.
     private func openRMA(
-        _ db: Database, for supportCase: CaseRecord, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: Actor
+        _ db: Database, for supportCase: CaseRecord, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: ActingUser
     ) throws -> (number: String, decision: RMADecision) {
         let number: String = supportCase.number
         let unitID: Int64 = unit.id
         let unitSerial: String = unit.serial
-        let regionID = try Lookup.region(db, siteID: unit.siteID, customerID: unit.customerID) ?? ""
+        let regionID = try FindRecord.region(db, siteID: unit.siteID, customerID: unit.customerID) ?? ""
         let region = try policy.region(regionID)
         let clock = try clocks.clock(for: regionID)
         let customerID: Int64 = supportCase.customerID
-        let tier = try Lookup.activeTier(db, customerID: customerID, on: region.localDate(of: at))
+        let tier = try FindRecord.activeTier(db, customerID: customerID, on: region.localDate(of: at))
         let end = unit.warrantyEnd
         let made = try RMAEngine.decide(
             tier: tier, shipDate: unit.shipDate, warrantyEnd: end, verdictAt: at,

@@ -20,7 +20,7 @@ extension DepotDatabase {
     /// adds it to the case's timeline and queues its notification, all in one transaction. Each fires
     /// once per case and target, however often and however concurrently this runs (the row is claimed
     /// with `fired_at IS NULL` inside an immediate transaction).
-    public func escalate(at: Instant, actor: Actor) throws(DepotError) -> [FiredEscalation] {
+    public func escalate(at: Instant, actor: ActingUser) throws(DepotError) -> [FiredEscalation] {
         try actor.require(.escalate)
         try checkEventTime(at, after: nil, "")
         let recordedAt = now()

@@ -14,7 +14,7 @@ extension DepotDatabase {
     /// defective unit has not been received by its return-due deadline at `at`. Each RMA is announced once
     /// per deadline, however often this runs (the idempotency key holds the RMA and its due instant); an RMA
     /// whose deadline moves is announced again when the new one passes. Returns the RMAs newly announced.
-    public func notifyOverdueReturns(at: Instant, actor: Actor) throws(DepotError) -> [OverdueReturn] {
+    public func notifyOverdueReturns(at: Instant, actor: ActingUser) throws(DepotError) -> [OverdueReturn] {
         try actor.require(.escalate)
         try checkEventTime(at, after: nil, "")
         let routes = policy.notifications

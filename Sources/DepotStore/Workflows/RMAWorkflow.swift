@@ -6,24 +6,24 @@ extension DepotDatabase {
     /// (`SpareAllocation.preferred`) among those in stock at `at` and outside the unit's lineage. Returns the
     /// spare's serial.
     @discardableResult
-    public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: Actor) throws(DepotError) -> String {
+    public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) -> String {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
             let unit = try unitOf(db, rma)
             let modelID = unit.modelID
             let successorID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
-            let model = try Lookup.key(db, table: "model", id: modelID) ?? ""
-            let successor = try Lookup.key(db, table: "model", id: successorID)
+            let model = try FindRecord.key(db, table: "model", id: modelID) ?? ""
+            let successor = try FindRecord.key(db, table: "model", id: successorID)
             let spare: ApplianceRecord
             if let serial {
-                spare = try Lookup.appliance(db, serial: serial)
+                spare = try FindRecord.appliance(db, serial: serial)
                 let related =
                     try Bool.fetchOne(
                         db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
                         arguments: [unit.id, spare.id]) ?? true
                 if let refusal = SpareAllocation.refusal(
                     serial: spare.serial, status: spare.status,
-                    spareModel: try Lookup.key(db, table: "model", id: spare.modelID) ?? "",
+                    spareModel: try FindRecord.key(db, table: "model", id: spare.modelID) ?? "",
                     model: model, successor: successor, inLineageOf: related ? unit.serial : nil)
                 {
                     throw refusal
@@ -68,14 +68,14 @@ extension DepotDatabase {
             try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?")
                 .execute(arguments: [spare.id, at.description, spare.depotID, rma.id])
             let spareSerial = spare.serial
-            let depot = try Lookup.key(db, table: "depot", id: spare.depotID) ?? ""
+            let depot = try FindRecord.key(db, table: "depot", id: spare.depotID) ?? ""
             return (spareSerial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
         }
     }
 
     /// Ships the allocated replacement to the defective unit's customer and site. The replacement takes
     /// the replacement warranty, and the lineage links both units.
-    public func ship(rma number: String, carrier: String, tracking: String, at: Instant, actor: Actor) throws(DepotError) {
+    public func ship(rma number: String, carrier: String, tracking: String, at: Instant, actor: ActingUser) throws(DepotError) {
         try requireText(carrier, "--carrier")
         try requireText(tracking, "--tracking")
         let carrier = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength)
@@ -111,8 +111,8 @@ extension DepotDatabase {
                 db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma.number,
                 payload: [
                     "rma": rma.number, "serial": unit.serial, "replacementSerial": replacementSerial,
-                    "carrier": carrier, "tracking": tracking, "customer": try Lookup.key(db, table: "customer", id: customerID),
-                    "site": try Lookup.key(db, table: "site", id: rma.siteID),
+                    "carrier": carrier, "tracking": tracking, "customer": try FindRecord.key(db, table: "customer", id: customerID),
+                    "site": try FindRecord.key(db, table: "site", id: rma.siteID),
                 ],
                 key: "replacement-shipped:\(rma.number)", at: at)
             return (
@@ -123,7 +123,7 @@ extension DepotDatabase {
     }
 
     /// Records the replacement's delivery; for an advance replacement the defective unit is now due back.
-    public func deliver(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
+    public func deliver(rma number: String, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?").execute(arguments: [
                 at.description, rma.replacementID,
@@ -144,7 +144,7 @@ extension DepotDatabase {
     }
 
     /// Records that the customer shipped the defective unit back.
-    public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: Actor)
+    public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: ActingUser)
         throws(DepotError)
     {
         if let carrier { _ = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength) }
@@ -164,7 +164,7 @@ extension DepotDatabase {
     }
 
     /// Records the defective unit's arrival; for return-then-replace the replacement is now due to ship.
-    public func receive(rma number: String, at: Instant, actor: Actor) throws(DepotError) {
+    public func receive(rma number: String, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
             guard
@@ -193,7 +193,7 @@ extension DepotDatabase {
     }
 
     /// Closes an RMA; a sales referral needs its outcome.
-    public func closeRMA(_ number: String, outcome: ReferralOutcome? = nil, at: Instant, actor: Actor) throws(DepotError) {
+    public func closeRMA(_ number: String, outcome: ReferralOutcome? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .close, at: at, actor: actor) { db, rma in
             try RMAClosing.check(path: rma.path, outcome: outcome)
             try db.cachedStatement(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?")
@@ -205,7 +205,7 @@ extension DepotDatabase {
     /// Cancels an RMA whose replacement has not shipped (SPEC.md 4): an allocated spare goes back to stock, a
     /// received unit stays `returned` at the depot, a defective unit still at the customer stays there. A unit on
     /// its way back cannot be left without its RMA: the state machine asks for its receipt first.
-    public func cancelRMA(_ number: String, reason: String, at: Instant, actor: Actor) throws(DepotError) {
+    public func cancelRMA(_ number: String, reason: String, at: Instant, actor: ActingUser) throws(DepotError) {
         try requireText(reason, "--reason")
         let reason = try SingleLine.check(reason, field: "--reason", maxLength: SingleLine.reasonLength)
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
@@ -215,7 +215,7 @@ extension DepotDatabase {
                     at.description, spare,
                 ])
                 try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma.id])
-                note += "; spare \(try Lookup.key(db, table: "appliance", id: spare) ?? "") back in stock"
+                note += "; spare \(try FindRecord.key(db, table: "appliance", id: spare) ?? "") back in stock"
             }
             try db.cachedStatement(sql: "UPDATE rma SET cancel_reason = ?, closed_at = ? WHERE id = ?")
                 .execute(arguments: [reason, at.description, rma.id])
@@ -229,12 +229,12 @@ extension DepotDatabase {
     /// sets the step's columns), then sets the new state and writes the history and the audit entry.
     @discardableResult
     private func rmaStep<T>(
-        _ number: String, _ action: RMAAction, at: Instant, actor: Actor,
+        _ number: String, _ action: RMAAction, at: Instant, actor: ActingUser,
         _ body: (Database, RMARecord) throws -> (T, String?, [String: String])
     ) throws(DepotError) -> T {
         let recordedAt = now()
         return try write { db in
-            let rma = try Lookup.rma(db, number: number)
+            let rma = try FindRecord.rma(db, number: number)
             let rmaNumber: String = rma.number
             let path = rma.path
             let state = rma.state
@@ -297,7 +297,9 @@ extension DepotDatabase {
 
 /// The history of an RMA.
 enum RMAEvents {
-    static func add(_ db: Database, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: Actor, note: String?)
+    static func add(
+        _ db: Database, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: ActingUser, note: String?
+    )
         throws
     {
         try db.cachedStatement(
@@ -329,7 +331,9 @@ public struct RMAStepDetails: Sendable {
 
 extension DepotDatabase {
     /// Takes any step of an RMA by its action (the API and the web forms, which name the step in the path).
-    public func advanceRMA(_ number: String, _ action: RMAAction, _ details: RMAStepDetails, at: Instant, actor: Actor) throws(DepotError) {
+    public func advanceRMA(_ number: String, _ action: RMAAction, _ details: RMAStepDetails, at: Instant, actor: ActingUser)
+        throws(DepotError)
+    {
         switch action {
         case .allocate: try allocate(rma: number, serial: details.serial, at: at, actor: actor)
         case .ship: try ship(rma: number, carrier: details.carrier ?? "", tracking: details.tracking ?? "", at: at, actor: actor)

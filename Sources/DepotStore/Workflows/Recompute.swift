@@ -30,7 +30,7 @@ extension DepotDatabase {
     /// with the case's finished waits left out (a running wait moves them when it ends). Escalations the policy
     /// added are created and ones it dropped removed. Every change is audited and added to the case's timeline;
     /// returns the changes (none when the stored deadlines are already the policy's).
-    public func recomputeDeadlines(_ number: String?, at: Instant, actor: Actor) throws(DepotError) -> [DeadlineChange] {
+    public func recomputeDeadlines(_ number: String?, at: Instant, actor: ActingUser) throws(DepotError) -> [DeadlineChange] {
         try actor.require(.manageCases)
         try checkEventTime(at, after: nil, "")
         let recordedAt = now()
@@ -38,7 +38,7 @@ extension DepotDatabase {
         return try write { db in
             let cases: [CaseRecord]
             if let number {
-                let row = try Lookup.supportCase(db, number: number)
+                let row = try FindRecord.supportCase(db, number: number)
                 guard row.status.isUnresolved else {
                     throw DepotError.refused(subject: row.number, reason: "is \(row.status.rawValue): its deadlines are final")
                 }

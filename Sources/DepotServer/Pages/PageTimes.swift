@@ -3,7 +3,7 @@ import DepotStore
 import Foundation
 
 /// How pages show times and durations.
-enum Format {
+enum PageTimes {
     /// The home time zone of `region` (GMT for none or an unknown one): where a page shows its times.
     static func zone(_ database: DepotDatabase, region: String?) -> TimeZone {
         region.flatMap { try? database.policy.region($0).homeTimeZone } ?? .gmt

@@ -3,7 +3,7 @@ import Foundation
 import GRDB
 
 /// Who makes a change: recorded in the audit log with every change, and checked against the role.
-public struct Actor: Sendable, Equatable {
+public struct ActingUser: Sendable, Equatable {
     /// The user's name.
     public let user: String
     /// The user's role.
@@ -16,7 +16,7 @@ public struct Actor: Sendable, Equatable {
     }
 
     /// The actor of scheduled work (escalation checks) run by Depot itself.
-    public static let system = Actor(user: "depot", role: .admin)
+    public static let system = ActingUser(user: "depot", role: .admin)
 
     /// Throws a refusal when the role does not allow `permission`.
     public func require(_ permission: Permission) throws(DepotError) {

@@ -2,7 +2,7 @@ import DepotCore
 import GRDB
 
 /// Finding records by the keys users type, with a `notFound` error naming what was asked for.
-enum Lookup {
+enum FindRecord {
     static func customer(_ db: Database, key: String) throws -> CustomerRecord {
         guard
             let record = try CustomerRecord.fetchOne(
