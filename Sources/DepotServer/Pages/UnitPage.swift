@@ -43,7 +43,8 @@ struct UnitPage: PageModel {
             earlier.map { LineageEntry(serial: $0, current: false) } + [LineageEntry(serial: u.serial, current: true)]
             + later.map { LineageEntry(serial: $0, current: false) }
         contract = try u.customer.flatMap { try database.activeContract(ofCustomer: $0, at: now) }.map(ActiveContract.init)
-        cases = try database.cases(CaseFilter(serial: u.serial), now: now, limit: Self.caseLimit).map(CaseLink.init)
+        // The unit's detail lists its cases' numbers: a unit without cases needs no case query.
+        cases = u.cases.isEmpty ? [] : try database.cases(CaseFilter(serial: u.serial), now: now, limit: Self.caseLimit).map(CaseLink.init)
         rmas = try u.rmas.suffix(Self.rmaLimit).reversed().map { RMALink(try database.rmaDetail($0, now: now)) }
     }
 
