@@ -25,47 +25,76 @@ extension DepotDatabase {
         try checkEventTime(at, after: nil, "")
         let recordedAt = now()
         return try write { db in
-            let due = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT e.id, e.target, e.threshold, e.due_at, c.id AS case_id, c.number, c.priority, c.tier, c.title,
-                           c.customer_id, cu.key AS customer, cu.name AS customer_name, cu.tam
-                    FROM case_escalation e
-                    JOIN support_case c ON c.id = e.case_id
-                    JOIN customer cu ON cu.id = c.customer_id
-                    WHERE e.fired_at IS NULL AND e.due_at <= ?1 AND c.status NOT IN ('resolved', 'closed')
-                      AND NOT EXISTS (SELECT 1 FROM case_event v WHERE v.case_id = c.id AND v.at > ?1)
-                      AND NOT EXISTS (SELECT 1 FROM case_pause p WHERE p.case_id = c.id AND p.ended_at IS NULL AND p.started_at < e.due_at)
-                    ORDER BY e.due_at, c.number, e.target
-                    """,
-                arguments: [at.description])
+            let due = try DueEscalation.fetchAll(
+                db.makeStatement(
+                    sql: """
+                        SELECT e.id, e.target, e.threshold, e.due_at, c.id AS case_id, c.number, c.priority, c.tier, c.title,
+                               c.customer_id, cu.key AS customer, cu.name AS customer_name, cu.tam
+                        FROM case_escalation e
+                        JOIN support_case c ON c.id = e.case_id
+                        JOIN customer cu ON cu.id = c.customer_id
+                        WHERE e.fired_at IS NULL AND e.due_at <= ?1 AND c.status NOT IN ('resolved', 'closed')
+                          AND NOT EXISTS (SELECT 1 FROM case_event v WHERE v.case_id = c.id AND v.at > ?1)
+                          AND NOT EXISTS (SELECT 1 FROM case_pause p WHERE p.case_id = c.id AND p.ended_at IS NULL AND p.started_at < e.due_at)
+                        ORDER BY e.due_at, c.number, e.target
+                        """), arguments: [at.description], source: "case_escalation")
             var fired: [FiredEscalation] = []
             for row in due {
                 try db.cachedStatement(sql: "UPDATE case_escalation SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
-                    .execute(arguments: [at.description, row["id"]])
-                guard db.changesCount == 1, let target = try row.decodeIfPresent("target", from: "case_escalation") as EscalationTarget?,
-                    let dueAt = try row.decodeIfPresent("due_at", from: "case_escalation") as Instant?
-                else { continue }
-                let number: String = row["number"]
-                let threshold: String = row["threshold"]
+                    .execute(arguments: [at.description, row.id])
+                guard db.changesCount == 1 else { continue }
+                let (number, threshold, target, dueAt) = (row.number, row.threshold, row.target, row.dueAt)
                 try CaseEvents.add(
-                    db, caseID: row["case_id"], at: at, kind: "escalated", actor: actor,
+                    db, caseID: row.caseID, at: at, kind: "escalated", actor: actor,
                     note: "\(target.rawValue) notified: unresolved \(threshold) after opening (due \(dueAt))")
                 try Outbox.notify(
-                    db, .escalation(target), name: "escalation", routes: policy.notifications, customerID: row["customer_id"],
+                    db, .escalation(target), name: "escalation", routes: policy.notifications, customerID: row.customerID,
                     subject: number,
                     payload: [
-                        "case": number, "rule": target.rawValue, "priority": row["priority"], "tier": row["tier"], "title": row["title"],
-                        "customer": row["customer"], "customerName": row["customer_name"], "tam": row["tam"],
+                        "case": number, "rule": target.rawValue, "priority": row.priority.rawValue, "tier": row.tier?.rawValue,
+                        "title": row.title, "customer": row.customer, "customerName": row.customerName, "tam": row.tam,
                         "threshold": threshold, "due": dueAt.description,
                     ],
                     key: "escalation:\(number):\(target.rawValue)", at: at)
                 try AuditLog.record(
                     db, actor: actor, at: at, recordedAt: recordedAt, action: "escalate", entity: "case", key: number,
-                    customerID: row["customer_id"], details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
+                    customerID: row.customerID, details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
                 fired.append(FiredEscalation(caseNumber: number, target: target, due: dueAt))
             }
             return fired
         }
+    }
+}
+
+/// An escalation whose deadline has passed, with what its notification says of the case.
+private struct DueEscalation: RowDecodable {
+    let id: Int64
+    let target: EscalationTarget
+    let threshold: String
+    let dueAt: Instant
+    let caseID: Int64
+    let number: String
+    let priority: Priority
+    let tier: Tier?
+    let title: String
+    let customerID: Int64
+    let customer: String
+    let customerName: String
+    let tam: String?
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        target = try row("target")
+        threshold = try row("threshold")
+        dueAt = try row("due_at")
+        caseID = try row("case_id")
+        number = try row("number")
+        priority = try row("priority")
+        tier = try row.optional("tier")
+        title = try row("title")
+        customerID = try row("customer_id")
+        customer = try row("customer")
+        customerName = try row("customer_name")
+        tam = try row.optional("tam")
     }
 }
