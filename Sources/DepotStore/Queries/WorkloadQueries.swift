@@ -16,11 +16,8 @@ extension DepotDatabase {
             let open = try Int.fetchOne(db, sql: "SELECT count(*) FROM support_case WHERE status NOT IN ('resolved', 'closed')") ?? 0
             var states: [RMAState: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT state, count(*) AS n FROM rma GROUP BY state") {
-                let text: String = row["state"]
-                guard let state = RMAState(rawValue: text) else {
-                    throw DepotError.unreadableValue(table: "rma", column: "state", value: text)
-                }
-                states[state] = row["n"]
+                let row = row.stored("rma")
+                states[try row("state")] = try row("n")
             }
             return Workload(openCases: open, rmasByState: states)
         }

@@ -37,20 +37,24 @@ extension DepotDatabase {
                 arguments: [at.description])
             var announced: [OverdueReturn] = []
             for row in rows {
-                guard let due = try row.decodeIfPresent("return_due", from: "rma") as Instant? else { continue }
-                let number: String = row["number"]
+                let row = row.stored("rma")
+                // The query asks for return_due IS NOT NULL: a NULL here is unreadable, not skipped.
+                let due: Instant = try row("return_due")
+                let number: String = try row("number")
+                let serial: String = try row("serial")
+                let customer: String? = try row.optional("customer")
                 let key = "return-overdue:\(number):\(due.description)"
                 let before = db.totalChangesCount
                 try Outbox.notify(
-                    db, .returnOverdue, routes: routes, customerID: row["customer_id"], subject: number,
+                    db, .returnOverdue, routes: routes, customerID: try row.optional("customer_id"), subject: number,
                     payload: [
-                        "rma": number, "case": row["case_number"], "serial": row["serial"], "model": row["model"],
-                        "customer": row["customer"], "customerName": row["customer_name"], "site": row["site"],
+                        "rma": number, "case": try row.optional("case_number"), "serial": serial, "model": try row("model") as String,
+                        "customer": customer, "customerName": try row.optional("customer_name"), "site": try row.optional("site"),
                         "returnDue": due.description,
                     ],
                     key: key, at: at)
                 if db.totalChangesCount > before {
-                    announced.append(OverdueReturn(rma: number, serial: row["serial"], customer: row["customer"], returnDue: due))
+                    announced.append(OverdueReturn(rma: number, serial: serial, customer: customer, returnDue: due))
                 }
             }
             return announced
