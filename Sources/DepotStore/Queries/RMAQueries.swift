@@ -123,11 +123,7 @@ extension DepotDatabase {
     }
 
     private static func rmaDetail(_ db: Database, rma: RMARecord, now: Instant, withHistory: Bool = true) throws -> RMADetail {
-        guard
-            let unit = try ApplianceRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma.applianceID], source: ApplianceRecord.table
-            )
-        else { throw DepotError.notFound(kind: "appliance", key: "#\(rma.applianceID)") }
+        let unit = try FindRecord.appliance(db, id: rma.applianceID)
         var history: [RMADetail.Step] = []
         if withHistory {
             for row in try Row.fetchAll(

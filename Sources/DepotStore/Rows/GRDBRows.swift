@@ -46,3 +46,15 @@ extension RowDecodable {
         try Row.fetchOne(statement, arguments: arguments).map { row throws in try Self(row: row.stored(source)) }
     }
 }
+
+/// A record read whole (`SELECT *`) from its table.
+protocol TableRecord: RowDecodable {
+    static var table: String { get }
+}
+
+extension TableRecord {
+    /// The record whose `column` (unique) holds `value`; `nil` when there is none.
+    static func find(_ db: Database, _ column: String, _ value: some DatabaseValueConvertible) throws -> Self? {
+        try fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE \(column) = ?"), arguments: [value], source: table)
+    }
+}

@@ -4,7 +4,7 @@ import DepotCore
 // unreadable value refused. Column names map to camel case (`warranty_end` -> `warrantyEnd`).
 
 /// A customer as stored.
-struct CustomerRecord: RowDecodable, Sendable {
+struct CustomerRecord: TableRecord, Sendable {
     static let table = "customer"
     let id: Int64
     let key: String
@@ -24,7 +24,7 @@ struct CustomerRecord: RowDecodable, Sendable {
 }
 
 /// A support contact as stored.
-struct ContactRecord: RowDecodable, Sendable {
+struct ContactRecord: TableRecord, Sendable {
     static let table = "contact"
     let id: Int64
     let email: String
@@ -43,7 +43,7 @@ struct ContactRecord: RowDecodable, Sendable {
     }
 }
 /// An appliance as stored.
-struct ApplianceRecord: RowDecodable, Sendable {
+struct ApplianceRecord: TableRecord, Sendable {
     static let table = "appliance"
     let id: Int64
     let serial: String
@@ -79,7 +79,7 @@ struct ApplianceRecord: RowDecodable, Sendable {
 }
 
 /// A support case as stored.
-struct CaseRecord: RowDecodable, Sendable {
+struct CaseRecord: TableRecord, Sendable {
     static let table = "support_case"
     let id: Int64
     let number: String
@@ -139,7 +139,7 @@ struct CaseRecord: RowDecodable, Sendable {
 }
 
 /// An RMA as stored.
-struct RMARecord: RowDecodable, Sendable {
+struct RMARecord: TableRecord, Sendable {
     static let table = "rma"
     let id: Int64
     let number: String

@@ -4,46 +4,38 @@ import GRDB
 /// Finding records by the keys users type, with a `notFound` error naming what was asked for.
 enum FindRecord {
     static func customer(_ db: Database, key: String) throws -> CustomerRecord {
-        guard
-            let record = try CustomerRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ?"), arguments: [key], source: CustomerRecord.table)
-        else { throw DepotError.notFound(kind: "customer", key: key) }
+        guard let record = try CustomerRecord.find(db, "key", key) else { throw DepotError.notFound(kind: "customer", key: key) }
         return record
     }
 
     static func contact(_ db: Database, email: String) throws -> ContactRecord {
         let email = email.trimmingSpaces().lowercased()
-        guard
-            let record = try ContactRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM contact WHERE email = ?"), arguments: [email], source: ContactRecord.table)
-        else { throw DepotError.notFound(kind: "contact", key: email) }
+        guard let record = try ContactRecord.find(db, "email", email) else { throw DepotError.notFound(kind: "contact", key: email) }
         return record
     }
 
     static func appliance(_ db: Database, serial raw: String) throws -> ApplianceRecord {
-        guard let serial = Serial(raw),
-            let record = try ApplianceRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM appliance WHERE serial = ?"), arguments: [serial.text], source: ApplianceRecord.table
-            )
-        else { throw DepotError.notFound(kind: "appliance", key: raw) }
+        guard let serial = Serial(raw), let record = try ApplianceRecord.find(db, "serial", serial.text) else {
+            throw DepotError.notFound(kind: "appliance", key: raw)
+        }
+        return record
+    }
+
+    /// The appliance with the row id `id` (a reference held by another record).
+    static func appliance(_ db: Database, id: Int64) throws -> ApplianceRecord {
+        guard let record = try ApplianceRecord.find(db, "id", id) else { throw DepotError.notFound(kind: "appliance", key: "#\(id)") }
         return record
     }
 
     static func supportCase(_ db: Database, number: String) throws -> CaseRecord {
         let number = number.trimmingSpaces().uppercased()
-        guard
-            let record = try CaseRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM support_case WHERE number = ?"), arguments: [number], source: CaseRecord.table)
-        else { throw DepotError.notFound(kind: "case", key: number) }
+        guard let record = try CaseRecord.find(db, "number", number) else { throw DepotError.notFound(kind: "case", key: number) }
         return record
     }
 
     static func rma(_ db: Database, number: String) throws -> RMARecord {
         let number = number.trimmingSpaces().uppercased()
-        guard
-            let record = try RMARecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM rma WHERE number = ?"), arguments: [number], source: RMARecord.table)
-        else { throw DepotError.notFound(kind: "RMA", key: number) }
+        guard let record = try RMARecord.find(db, "number", number) else { throw DepotError.notFound(kind: "RMA", key: number) }
         return record
     }
 

@@ -8,7 +8,7 @@ extension DepotDatabase {
     @discardableResult
     public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) -> String {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
-            let unit = try unitOf(db, rma)
+            let unit = try FindRecord.appliance(db, id: rma.applianceID)
             let modelID = unit.modelID
             let successorID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
@@ -50,9 +50,7 @@ extension DepotDatabase {
                     let picked = SpareAllocation.preferred(
                         among: candidates.map(\.spare), model: model, successor: successor, region: rma.region, at: at),
                     let pickedID = candidates.first(where: { $0.spare == picked })?.id,
-                    let row = try ApplianceRecord.fetchOne(
-                        db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [pickedID],
-                        source: ApplianceRecord.table)
+                    let row = try ApplianceRecord.find(db, "id", pickedID)
                 else {
                     throw DepotError.refused(
                         subject: rma.number,
@@ -81,7 +79,7 @@ extension DepotDatabase {
         let carrier = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength)
         let tracking = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength)
         try rmaStep(number, .ship, at: at, actor: actor) { db, rma in
-            let unit = try unitOf(db, rma)
+            let unit = try FindRecord.appliance(db, id: rma.applianceID)
             guard let replacementID: Int64 = rma.replacementID,
                 let replacement = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [replacementID])
@@ -279,15 +277,6 @@ extension DepotDatabase {
             throw DepotError.refused(
                 subject: unit.serial, reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
         }
-    }
-
-    private func unitOf(_ db: Database, _ rma: RMARecord) throws -> ApplianceRecord {
-        guard
-            let unit = try ApplianceRecord.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [rma.applianceID], source: ApplianceRecord.table
-            )
-        else { throw DepotError.notFound(kind: "appliance", key: "#\(rma.applianceID)") }
-        return unit
     }
 
     private func requireText(_ text: String, _ name: String) throws(DepotError) {
