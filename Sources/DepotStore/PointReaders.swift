@@ -50,6 +50,40 @@ final class PointReaders: @unchecked Sendable {
             _ = text.withCString { sqlite3_bind_text(statement, index, $0, -1, transient) }
         }
 
+        /// Binds an integer to parameter `index` (from 1).
+        func bind(_ statement: OpaquePointer, _ index: Int32, _ value: Int64) {
+            sqlite3_bind_int64(statement, index, value)
+        }
+
+        /// Column `index` of the current row as an integer, `nil` for NULL.
+        func optionalInt(_ statement: OpaquePointer, _ index: Int32) -> Int64? {
+            sqlite3_column_type(statement, index) == SQLITE_NULL ? nil : sqlite3_column_int64(statement, index)
+        }
+
+        /// Column `index` of the current row decoded as `T`; a NULL or a value `T` cannot read is an error naming
+        /// where it is stored.
+        func value<T: StoredValue>(_ statement: OpaquePointer, _ index: Int32, table: String, column: String) throws(DepotError) -> T {
+            let text = self.text(statement, index)
+            guard let text, let value = T(cell: .text(text)) else {
+                throw .unreadableValue(table: table, column: column, value: text ?? "NULL")
+            }
+            return value
+        }
+
+        /// Runs `body` in one read transaction, so that its statements see one state of the database.
+        func snapshot<T>(path: String, _ body: () throws(DepotError) -> T) throws(DepotError) -> T {
+            // A COMMIT that failed last time (it cannot for a reader, but) must not leave the connection inside one.
+            if sqlite3_get_autocommit(handle) == 0 { sqlite3_exec(handle, "ROLLBACK", nil, nil, nil) }
+            try run(statement(-1, "BEGIN DEFERRED"), path: path)
+            defer { try? run(statement(-2, "COMMIT"), path: path) }
+            return try body()
+        }
+
+        private func run(_ statement: OpaquePointer, path: String) throws(DepotError) {
+            defer { sqlite3_reset(statement) }
+            _ = try step(statement, path: path)
+        }
+
         /// Column `index` of the current row as an integer.
         func int(_ statement: OpaquePointer, _ index: Int32) -> Int64 { sqlite3_column_int64(statement, index) }
 

@@ -23,10 +23,11 @@ struct UnitPage: PageModel {
 
     /// `serial` as the address gave it.
     init(_ serial: String, database: DepotDatabase, now: Instant) throws {
-        let u = try database.unitDetail(serial)
+        let overview = try database.unitOverview(serial, at: now)
+        let u = overview.unit
         title = "Unit \(serial.uppercased())"
         unit = u
-        today = database.policy.day(of: now, region: try database.region(ofUnit: u.serial))
+        today = overview.today
         var earlier: [String] = []
         var cursor = u.replaces
         while let s = cursor, earlier.count < Self.lineageLimit, let unit = try? database.unitDetail(s) {
@@ -42,7 +43,7 @@ struct UnitPage: PageModel {
         lineage =
             earlier.map { LineageEntry(serial: $0, current: false) } + [LineageEntry(serial: u.serial, current: true)]
             + later.map { LineageEntry(serial: $0, current: false) }
-        contract = try u.customer.flatMap { try database.activeContract(ofCustomer: $0, at: now) }.map(ActiveContract.init)
+        contract = overview.activeContract.map(ActiveContract.init)
         // The unit's detail lists its cases' numbers: a unit without cases needs no case query.
         cases = u.cases.isEmpty ? [] : try database.cases(CaseFilter(serial: u.serial), now: now, limit: Self.caseLimit).map(CaseLink.init)
         rmas = try u.rmas.suffix(Self.rmaLimit).reversed().map { RMALink(try database.rmaDetail($0, now: now)) }

@@ -97,14 +97,7 @@ extension DepotDatabase {
                 db.cachedStatement(sql: "SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key"),
                 arguments: [id]
             )
-            .map { row throws(DepotError) in
-                let contract = row.stored("contract")
-                let start: LocalDate = try contract("start_date")
-                let end: LocalDate = try contract("end_date")
-                return CustomerDetail.Contract(
-                    key: try contract("key"), tier: try contract("tier"), start: start, end: end, maxContacts: try contract("max_contacts"),
-                    active: start <= day && day <= end)
-            }
+            .map { row throws(DepotError) in try CustomerDetail.Contract(row.stored("contract"), on: day) }
             let contacts = try ContactRecord.fetchAll(
                 db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY email"), arguments: [id],
                 source: ContactRecord.table

@@ -36,45 +36,82 @@ extension DepotDatabase {
             c.bind(statement, 1, key.text)
             defer { c.reset(statement) }
             guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial) }
-            func list(_ index: Int32) -> [String] {
-                c.text(statement, index)?.utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) } ?? []
-            }
-            func value<T: StoredValue>(_ index: Int32, _ column: String) throws(DepotError) -> T {
-                let text = c.text(statement, index)
-                guard let text, let value = T(cell: .text(text)) else {
-                    throw .unreadableValue(table: "appliance", column: column, value: text ?? "NULL")
-                }
-                return value
-            }
-            return UnitDetail(
-                serial: try value(0, "serial"), model: try value(1, "model"), status: try value(2, "status"),
-                customer: c.text(statement, 3), site: c.text(statement, 4), depot: c.text(statement, 5),
-                shipDate: try value(6, "ship_date"), warrantyEnd: try value(7, "warranty_end"),
-                replacementWarranty: c.int(statement, 8) != 0, softwareVersion: c.text(statement, 9),
-                replaces: c.text(statement, 10), replacedBy: c.text(statement, 11), cases: list(12), rmas: list(13))
+            return try Self.unitDetail(c, statement)
         }
     }
 
-    private static let unitSQL = """
+    /// What the unit page shows above its lists, read in one snapshot on a point reader: the unit, the day in its
+    /// region (SPEC.md 2: its site's, else its customer's, else its depot's) and its customer's active contract on
+    /// the day in the customer's region.
+    public func unitOverview(_ serial: String, at now: Instant) throws(DepotError) -> UnitOverview {
+        guard let key = Serial(serial) else { throw .notFound(kind: "appliance", key: serial) }
+        let (path, policy) = (path, policy)
+        return try points.with { (c) throws(DepotError) -> UnitOverview in
+            try c.snapshot(path: path) { () throws(DepotError) -> UnitOverview in
+                let statement = try c.statement(2, Self.overviewSQL)
+                c.bind(statement, 1, key.text)
+                defer { c.reset(statement) }
+                guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial) }
+                let unit = try Self.unitDetail(c, statement)
+                let today = policy.day(of: now, region: c.text(statement, 14))
+                guard let customerID = c.optionalInt(statement, 16) else {
+                    return UnitOverview(unit: unit, today: today, activeContract: nil)
+                }
+                let customerDay = policy.day(of: now, region: c.text(statement, 15))
+                let contracts = try c.statement(3, Self.contractsSQL)
+                c.bind(contracts, 1, customerID)
+                defer { c.reset(contracts) }
+                var all: [CustomerDetail.Contract] = []
+                while try c.step(contracts, path: path) {
+                    let start: LocalDate = try c.value(contracts, 2, table: "contract", column: "start_date")
+                    let end: LocalDate = try c.value(contracts, 3, table: "contract", column: "end_date")
+                    all.append(
+                        CustomerDetail.Contract(
+                            key: try c.value(contracts, 0, table: "contract", column: "key"),
+                            tier: try c.value(contracts, 1, table: "contract", column: "tier"), start: start, end: end,
+                            maxContacts: Int(c.int(contracts, 4)), active: start <= customerDay && customerDay <= end))
+                }
+                return UnitOverview(unit: unit, today: today, activeContract: CustomerDetail.Contract.active(among: all, on: customerDay))
+            }
+        }
+    }
+
+    /// The unit of the current row of `unitSQL` or `overviewSQL`.
+    private static func unitDetail(_ c: PointReaders.Connection, _ statement: OpaquePointer) throws(DepotError) -> UnitDetail {
+        func list(_ index: Int32) -> [String] {
+            c.text(statement, index)?.utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) } ?? []
+        }
+        return UnitDetail(
+            serial: try c.value(statement, 0, table: "appliance", column: "serial"),
+            model: try c.value(statement, 1, table: "model", column: "key"),
+            status: try c.value(statement, 2, table: "appliance", column: "status"),
+            customer: c.text(statement, 3), site: c.text(statement, 4), depot: c.text(statement, 5),
+            shipDate: try c.value(statement, 6, table: "appliance", column: "ship_date"),
+            warrantyEnd: try c.value(statement, 7, table: "appliance", column: "warranty_end"),
+            replacementWarranty: c.int(statement, 8) != 0, softwareVersion: c.text(statement, 9),
+            replaces: c.text(statement, 10), replacedBy: c.text(statement, 11), cases: list(12), rmas: list(13))
+    }
+
+    /// The unit's columns, then `extra` ones.
+    private static func unitSQL(extra: String) -> String {
+        """
         SELECT a.serial, m.key, a.status, c.key, s.key, d.key, a.ship_date, a.warranty_end, a.replacement_warranty,
                a.software_version, r1.serial, r2.serial,
                (SELECT group_concat(number, ' ') FROM (SELECT number FROM support_case WHERE appliance_id = a.id ORDER BY id)),
                (SELECT group_concat(number, ' ') FROM (SELECT id, number FROM rma WHERE appliance_id = a.id
-                                                       UNION SELECT id, number FROM rma WHERE replacement_id = a.id ORDER BY id))
+                                                       UNION SELECT id, number FROM rma WHERE replacement_id = a.id ORDER BY id))\(extra)
         FROM appliance a JOIN model m ON m.id = a.model_id
         LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
         LEFT JOIN appliance r1 ON r1.id = a.replaces_id LEFT JOIN appliance r2 ON r2.id = a.replaced_by_id
         WHERE a.serial = ?
         """
-
-    /// The region whose day applies to a unit (SPEC.md 2): its site's, else its customer's, else its depot's.
-    public func region(ofUnit serial: String) throws(DepotError) -> String? {
-        try read { db in
-            let unit = try FindRecord.appliance(db, serial: serial)
-            if let region = try FindRecord.region(db, siteID: unit.siteID, customerID: unit.customerID) { return region }
-            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM depot WHERE id = ?"), arguments: [unit.depotID])
-        }
     }
+
+    private static let unitSQL = unitSQL(extra: "")
+    /// Also the unit's region (14), its customer's region (15) and its customer's id (16).
+    private static let overviewSQL = unitSQL(extra: ", COALESCE(s.region, c.region, d.region), c.region, a.customer_id")
+    private static let contractsSQL =
+        "SELECT key, tier, start_date, end_date, max_contacts FROM contract WHERE customer_id = ? ORDER BY start_date, key"
 
     /// A unit's status.
     public func applianceStatus(_ serial: String) throws(DepotError) -> ApplianceStatus {
@@ -85,6 +122,14 @@ extension DepotDatabase {
     public func warrantyEnd(_ serial: String) throws(DepotError) -> String {
         try unitDetail(serial).warrantyEnd.description
     }
+}
+
+/// A unit with the day in its region and its customer's active contract, as the unit page shows them.
+public struct UnitOverview: Sendable {
+    public let unit: UnitDetail
+    /// The day in the unit's region, which decides whether it is in warranty.
+    public let today: LocalDate
+    public let activeContract: CustomerDetail.Contract?
 }
 
 /// A unit in a list.
