@@ -44,10 +44,15 @@ struct CaseCommand: ParsableCommand {
             let database = try store.open()
             let number = try database.openCase(
                 NewCase(
-                    customer: customer, contact: contact, type: type, serial: serial, impact: impact, urgency: urgency, title: title,
+                    customer: customer, contact: contact, type: type, serial: Serial.namedIfGiven(serial), impact: impact, urgency: urgency,
+                    title: title,
                     description: description, priority: priority, priorityReason: reason, productVersion: productVersion),
                 at: at.instant, actor: store.actor)
-            if output.resolved == .json { try Output.json(KeyedAnswer(fields: ["case": number])) } else { Output.write(number + "\n") }
+            if output.resolved == .json {
+                try Output.json(KeyedAnswer(fields: ["case": number.text]))
+            } else {
+                Output.write(number.text + "\n")
+            }
         }
     }
 
@@ -109,7 +114,7 @@ struct CaseCommand: ParsableCommand {
         }
 
         func run() throws {
-            let changes = try store.open().recomputeDeadlines(number, at: at.instant, actor: store.actor)
+            let changes = try store.open().recomputeDeadlines(number.map(CaseNumber.named), at: at.instant, actor: store.actor)
             if output.resolved == .json { return try Output.json(changes) }
             Output.rows(
                 ["case", "deadline", "was", "now"],
@@ -159,7 +164,7 @@ struct CaseCommand: ParsableCommand {
             }
             let shownName = name ?? URL(fileURLWithPath: file).lastPathComponent
             let attachment = try database.attach(
-                upload, to: number, name: shownName, mediaType: type ?? AttachmentName.guessedMediaType(shownName),
+                upload, to: CaseNumber.named(number), name: shownName, mediaType: type ?? AttachmentName.guessedMediaType(shownName),
                 secure: secure, at: at.instant, actor: store.actor)
             if output.resolved == .json { return try Output.json(attachment) }
             Output.write("attachment \(attachment.id): \(attachment.name), \(attachment.size) bytes, sha256 \(attachment.sha256)\n")
@@ -173,7 +178,7 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let list = try store.open().attachments(of: number)
+            let list = try store.open().attachments(of: CaseNumber.named(number))
             if output.resolved == .json { return try Output.json(list) }
             Output.rows(
                 ["id", "name", "type", "bytes", "secure", "uploaded", "by", "sha256"],
@@ -232,11 +237,11 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let detail = try store.open().caseDetail(number, now: at ?? Instant(Date()))
+            let detail = try store.open().caseDetail(CaseNumber.named(number), now: at ?? Instant(Date()))
             if output.resolved == .json { return try Output.json(detail) }
             var rows: [[String]] = [
-                ["case", detail.number], ["customer", detail.customer], ["contact", detail.contact], ["type", detail.type.rawValue],
-                ["serial", detail.serial ?? ""], ["title", detail.title],
+                ["case", detail.number.text], ["customer", detail.customer], ["contact", detail.contact], ["type", detail.type.rawValue],
+                ["serial", detail.serial?.text ?? ""], ["title", detail.title],
                 ["priority", detail.priority.rawValue + (detail.priorityReason.map { " (\($0))" } ?? "")],
                 ["status", detail.status.rawValue], ["tier", detail.tier?.rawValue ?? "no active contract"], ["region", detail.region],
                 ["opened", detail.openedAt.description],
@@ -254,7 +259,7 @@ struct CaseCommand: ParsableCommand {
                 rows.append(["waited", "\(pause.start) to \(pause.end?.description ?? "now"): \(pause.reason)"])
             }
             if !detail.pauses.isEmpty { rows.append(["paused in total", DurationText.of(seconds: detail.pausedSeconds)]) }
-            if !detail.rmas.isEmpty { rows.append(["RMAs", detail.rmas.joined(separator: ", ")]) }
+            if !detail.rmas.isEmpty { rows.append(["RMAs", detail.rmas.map(\.text).joined(separator: ", ")]) }
             for event in detail.timeline {
                 rows.append([event.at.description, "\(event.kind) by \(event.actor)" + (event.note.map { ": \($0)" } ?? "")])
             }
@@ -289,7 +294,8 @@ struct CaseCommand: ParsableCommand {
                 ["case", "opened", "customer", "priority", "status", "serial", "response due", "sla", "title"],
                 cases.map {
                     [
-                        $0.number, $0.openedAt.description, $0.customer, $0.priority.rawValue, $0.status.rawValue, $0.serial ?? "",
+                        $0.number.text, $0.openedAt.description, $0.customer, $0.priority.rawValue, $0.status.rawValue,
+                        $0.serial?.text ?? "",
                         $0.responseDue?.description ?? "", $0.slaState?.rawValue ?? "", $0.title,
                     ]
                 },
@@ -317,10 +323,10 @@ struct CaseStep: ParsableArguments {
         store: StoreOptions, output: FormatOptions
     ) throws {
         let database = try store.open()
-        try database.advanceCase(number, action, confirmedBy: confirmedBy, note: note, at: at.instant, actor: store.actor)
-        let detail = try database.caseDetail(number, now: at.instant)
+        try database.advanceCase(CaseNumber.named(number), action, confirmedBy: confirmedBy, note: note, at: at.instant, actor: store.actor)
+        let detail = try database.caseDetail(CaseNumber.named(number), now: at.instant)
         if output.resolved == .json {
-            try Output.json(KeyedAnswer(fields: ["case": detail.number, "status": detail.status.rawValue]))
+            try Output.json(KeyedAnswer(fields: ["case": detail.number.text, "status": detail.status.rawValue]))
         } else {
             Output.write("\(detail.number): \(detail.status.rawValue)\n")
         }

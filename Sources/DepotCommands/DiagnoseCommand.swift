@@ -26,7 +26,7 @@ struct DiagnoseCommand: ParsableCommand {
 
     func run() throws {
         let outcome = try store.open().diagnose(
-            serial: serial, caseNumber: caseNumber, verdict: verdict, note: note, checks: checks,
+            serial: Serial.named(serial), caseNumber: CaseNumber.named(caseNumber), verdict: verdict, note: note, checks: checks,
             at: at.instant, actor: store.actor)
         if output.resolved == .json { return try Output.json(outcome) }
         var text = "\(verdict.rawValue); unit \(outcome.unitStatus.rawValue)\n"

@@ -30,12 +30,12 @@ struct RMACommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let d = try store.open().rmaDetail(number, now: at ?? Instant(Date()))
+            let d = try store.open().rmaDetail(RMANumber.named(number), now: at ?? Instant(Date()))
             if output.resolved == .json { return try Output.json(d) }
             var rows: [[String]] = [
-                ["rma", d.number], ["case", d.caseNumber], ["path", d.path.rawValue], ["state", d.state.rawValue],
+                ["rma", d.number.text], ["case", d.caseNumber.text], ["path", d.path.rawValue], ["state", d.state.rawValue],
                 ["serial", "\(d.serial) (\(d.model))"], ["customer", [d.customer, d.site].compactMap { $0 }.joined(separator: " / ")],
-                ["replacement", d.replacementSerial ?? ""], ["ship by", d.shipBy?.description ?? ""],
+                ["replacement", d.replacementSerial?.text ?? ""], ["ship by", d.shipBy?.description ?? ""],
                 ["return due", d.returnDue?.description ?? ""], ["overdue", d.overdue ? "yes" : "no"],
                 ["shipment", [d.carrier, d.tracking].compactMap { $0 }.joined(separator: " ")],
                 ["return", [d.returnCarrier, d.returnTracking].compactMap { $0 }.joined(separator: " ")],
@@ -77,7 +77,8 @@ struct RMACommand: ParsableCommand {
                 ["rma", "path", "state", "serial", "customer", "replacement", "ship by", "return due", "overdue"],
                 list.map {
                     [
-                        $0.number, $0.path.rawValue, $0.state.rawValue, $0.serial, $0.customer ?? "", $0.replacementSerial ?? "",
+                        $0.number.text, $0.path.rawValue, $0.state.rawValue, $0.serial.text, $0.customer ?? "",
+                        $0.replacementSerial?.text ?? "",
                         $0.shipBy?.description ?? "", $0.returnDue?.description ?? "", $0.overdue ? "yes" : "no",
                     ]
                 },
@@ -93,8 +94,8 @@ struct RMACommand: ParsableCommand {
         @OptionGroup var step: RMAStep
         func run() throws {
             try step.run { db, number, at, actor in
-                let spare = try db.allocate(rma: number, serial: serial, at: at, actor: actor)
-                return ["replacementSerial": spare]
+                let spare = try db.allocate(rma: number, serial: Serial.namedIfGiven(serial), at: at, actor: actor)
+                return ["replacementSerial": spare.text]
             }
         }
     }
@@ -187,7 +188,7 @@ struct RMACommand: ParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() throws {
-            let label = try store.open().rmaLabel(number, direction: returnLabel ? .return : .replacement)
+            let label = try store.open().rmaLabel(RMANumber.named(number), direction: returnLabel ? .return : .replacement)
             let svg: String
             do { svg = try label.svg() } catch { throw DepotError.refused(subject: label.rma, reason: error.description) }
             if output == "-" { return Output.write(svg) }
@@ -256,13 +257,14 @@ struct RMAStep: ParsableArguments {
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
 
-    func run(_ body: (DepotDatabase, String, Instant, ActingUser) throws -> [String: String?]) throws {
+    func run(_ body: (DepotDatabase, RMANumber, Instant, ActingUser) throws -> [String: String?]) throws {
         let database = try store.open()
+        let number = try RMANumber.named(self.number)
         let extra = try body(database, number, at.instant, store.actor)
         let d = try database.rmaDetail(number, now: at.instant)
         if output.resolved == .json {
             var fields: [String: String?] = [
-                "rma": d.number, "state": d.state.rawValue, "shipBy": d.shipBy?.description,
+                "rma": d.number.text, "state": d.state.rawValue, "shipBy": d.shipBy?.description,
                 "returnDue": d.returnDue?.description,
             ]
             fields.merge(extra) { _, new in new }

@@ -18,17 +18,17 @@ struct UnitCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let u = try store.open().unitDetail(serial)
+            let u = try store.open().unitDetail(Serial.named(serial))
             if output.resolved == .json { return try Output.json(u) }
             Output.rows(
                 ["field", "value"],
                 [
-                    ["serial", u.serial], ["model", u.model], ["status", u.status.rawValue],
+                    ["serial", u.serial.text], ["model", u.model], ["status", u.status.rawValue],
                     ["at", u.depot.map { "depot \($0)" } ?? [u.customer, u.site].compactMap { $0 }.joined(separator: " / ")],
                     ["shipped", u.shipDate.description],
                     ["warranty ends", u.warrantyEnd.description + (u.replacementWarranty ? " (replacement warranty)" : "")],
-                    ["software", u.softwareVersion ?? ""], ["replaces", u.replaces ?? ""], ["replaced by", u.replacedBy ?? ""],
-                    ["cases", u.cases.joined(separator: ", ")], ["RMAs", u.rmas.joined(separator: ", ")],
+                    ["software", u.softwareVersion ?? ""], ["replaces", u.replaces?.text ?? ""], ["replaced by", u.replacedBy?.text ?? ""],
+                    ["cases", u.cases.map(\.text).joined(separator: ", ")], ["RMAs", u.rmas.map(\.text).joined(separator: ", ")],
                 ], format: output.resolved)
         }
     }
@@ -43,8 +43,8 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            try database.refurbish(serial: serial, depot: depot, at: at.instant, actor: store.actor)
-            try UnitCommand.report(database.unitDetail(serial), output)
+            try database.refurbish(serial: Serial.named(serial), depot: depot, at: at.instant, actor: store.actor)
+            try UnitCommand.report(database.unitDetail(Serial.named(serial)), output)
         }
     }
 
@@ -58,14 +58,14 @@ struct UnitCommand: ParsableCommand {
 
         func run() throws {
             let database = try store.open()
-            try database.scrap(serial: serial, reason: reason, at: at.instant, actor: store.actor)
-            try UnitCommand.report(database.unitDetail(serial), output)
+            try database.scrap(serial: Serial.named(serial), reason: reason, at: at.instant, actor: store.actor)
+            try UnitCommand.report(database.unitDetail(Serial.named(serial)), output)
         }
     }
 
     static func report(_ unit: UnitDetail, _ output: FormatOptions) throws {
         if output.resolved == .json {
-            try Output.json(KeyedAnswer(fields: ["serial": unit.serial, "status": unit.status.rawValue, "depot": unit.depot]))
+            try Output.json(KeyedAnswer(fields: ["serial": unit.serial.text, "status": unit.status.rawValue, "depot": unit.depot]))
         } else {
             Output.write("\(unit.serial): \(unit.status.rawValue)" + (unit.depot.map { " in depot \($0)" } ?? "") + "\n")
         }

@@ -70,6 +70,25 @@ final class PointReaders: @unchecked Sendable {
             return value
         }
 
+        /// Column `index` of the current row decoded as `T`, `nil` for NULL; a value `T` cannot read is an error.
+        func optionalValue<T: StoredValue>(_ statement: OpaquePointer, _ index: Int32, table: String, column: String) throws(DepotError)
+            -> T?
+        {
+            guard sqlite3_column_type(statement, index) != SQLITE_NULL else { return nil }
+            return try value(statement, index, table: table, column: column) as T
+        }
+
+        /// Column `index` of the current row as a list of `T` separated by spaces (a `group_concat(x, ' ')`), empty
+        /// for NULL.
+        func list<T: StoredValue>(_ statement: OpaquePointer, _ index: Int32, table: String, column: String) throws(DepotError) -> [T] {
+            guard let text = text(statement, index) else { return [] }
+            return try text.utf8.split(separator: UInt8(ascii: " ")).map { (part) throws(DepotError) -> T in
+                let item = String(decoding: part, as: UTF8.self)
+                guard let value = T(cell: .text(item)) else { throw .unreadableValue(table: table, column: column, value: item) }
+                return value
+            }
+        }
+
         /// Runs `body` in one read transaction, so that its statements see one state of the database.
         func snapshot<T>(path: String, _ body: () throws(DepotError) -> T) throws(DepotError) -> T {
             // A COMMIT that failed last time (it cannot for a reader, but) must not leave the connection inside one.

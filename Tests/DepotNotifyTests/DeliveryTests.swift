@@ -295,7 +295,7 @@ struct BackgroundWorkTests {
             try await running.value
             let got = try #require(receiver.all.first)
             let event = try #require(try JSONSerialization.jsonObject(with: got.body) as? [String: String])
-            #expect(event["event"] == "escalation" && event["case"] == number && event["target"] == "tam" && event["rule"] == "tam")
+            #expect(event["event"] == "escalation" && event["case"] == number.text && event["target"] == "tam" && event["rule"] == "tam")
             #expect(got.key == "escalation:\(number):tam@tam")
             #expect(try depot.database.caseDetail(number, now: depot.clock.now).escalations.filter(\.fired).map(\.target).contains(.tam))
         }

@@ -30,7 +30,7 @@ struct CustomerDataTests {
 
     /// ACME with two cases (one diagnosed into an RMA, one closed as confirmed by Olga), an attachment, and
     /// GLOBEX with a case of its own.
-    func history(_ depot: TestDepot) throws -> (rmaCase: String, closed: String, other: String) {
+    func history(_ depot: TestDepot) throws -> (rmaCase: CaseNumber, closed: CaseNumber, other: CaseNumber) {
         let db = depot.database
         let rmaCase = try db.openCase(
             NewCase(
@@ -86,18 +86,20 @@ struct CustomerDataTests {
             """, [zip])
         let answer = try #require(try JSONSerialization.jsonObject(with: Data(read.utf8)) as? [String: Any], "\(read)")
         #expect(answer["ok"] as? Bool == true && answer["customer"] as? String == "ACME")
-        #expect(answer["cases"] as? [String] == [rmaCase, closed])
+        #expect(answer["cases"] as? [String] == [rmaCase.text, closed.text])
         // Checked against the database: its cases, contacts and RMAs of ACME, and the manifest's row counts.
-        let databaseCases = try depot.database.cases(CaseFilter(customer: "ACME"), now: monday).map(\.number).sorted()
-        let databaseRMAs = try depot.database.rmas(RMAFilter(customer: "ACME"), now: monday).map(\.number)
+        let databaseCases = try depot.database.cases(CaseFilter(customer: "ACME"), now: monday).map(\.number.text).sorted()
+        let databaseRMAs = try depot.database.rmas(RMAFilter(customer: "ACME"), now: monday).map(\.number.text)
         #expect(answer["cases"] as? [String] == databaseCases && answer["rmas"] as? [String] == databaseRMAs)
         #expect(export.files.first { $0.path == "cases.json" }?.rows == 2 && export.files.first { $0.path == "contacts.csv" }?.rows == 2)
         #expect(answer["contacts"] as? [String] == ["dev@acme.example", "ops@acme.example"])
         #expect(answer["rmas"] as? [String] == ["RMA-2026-000001"])
         #expect((answer["units"] as? [String])?.contains("ACME-1") == true)
-        #expect((answer["auditKeys"] as? [String]).map { Set($0).isSuperset(of: [rmaCase, closed, "RMA-2026-000001", "ACME-1"]) } == true)
-        #expect((answer["auditKeys"] as? [String])?.contains(other) == false)
-        #expect(answer["timelineCases"] as? [String] == [rmaCase, closed])
+        #expect(
+            (answer["auditKeys"] as? [String]).map { Set($0).isSuperset(of: [rmaCase.text, closed.text, "RMA-2026-000001", "ACME-1"]) }
+                == true)
+        #expect((answer["auditKeys"] as? [String])?.contains(other.text) == false)
+        #expect(answer["timelineCases"] as? [String] == [rmaCase.text, closed.text])
         #expect(answer["attachment"] as? String == "psu log")
         #expect(answer["manifestFiles"] as? Int == export.files.count)
         let names = answer["names"] as? [String] ?? []
@@ -240,7 +242,7 @@ struct CustomerDataTests {
     }
 
     /// C1's case mentions its contact Ann; C10's texts mention Ann, Annual Report Team, Anna, Contact 10 and Jo Ann.
-    func prefixHistory(_ depot: TestDepot) throws -> (c1: String, c10: String) {
+    func prefixHistory(_ depot: TestDepot) throws -> (c1: CaseNumber, c10: CaseNumber) {
         let db = depot.database
         let c1 = try db.openCase(
             NewCase(
@@ -331,11 +333,11 @@ struct CustomerDataTests {
         let betaRMA = try #require(try db.caseDetail(beta, now: monday).rmas.first)
         let alphaExport = try exportEntries(depot, "ALPHA").values.joined(separator: "\n")
         #expect(alphaExport.contains("SECRET-OF-ALPHA"))
-        for foreign in ["SECRET-OF-BETA", "BETA-CORP", "ops@beta.example", beta, betaRMA, "Beta's private trouble"] {
+        for foreign in ["SECRET-OF-BETA", "BETA-CORP", "ops@beta.example", beta.text, betaRMA.text, "Beta's private trouble"] {
             #expect(!alphaExport.contains(foreign), "\(foreign)")
         }
         let c10Export = try exportEntries(depot, "C10").values.joined(separator: "\n")
-        for foreign in ["SECRET-OF-ALPHA", "SECRET-OF-BETA", alpha, beta, "ops@alpha.example"] {
+        for foreign in ["SECRET-OF-ALPHA", "SECRET-OF-BETA", alpha.text, beta.text, "ops@alpha.example"] {
             #expect(!c10Export.contains(foreign), "\(foreign)")
         }
         let betaExport = try exportEntries(depot, "BETA-CORP").values.joined(separator: "\n")

@@ -19,7 +19,7 @@ struct FleetModel {
     }
 
     struct Case {
-        let number: String
+        let number: CaseNumber
         let customer: String
         var unit: String?
         var status: CaseStatus
@@ -29,7 +29,7 @@ struct FleetModel {
     }
 
     struct RMA {
-        let number: String
+        let number: RMANumber
         let caseIndex: Int
         let unit: String
         let path: RMAPath

@@ -77,7 +77,8 @@ extension FleetModelRun {
         for (row, rma) in zip(rmas, model.rmas) {
             let state: String = row["state"]
             let replacement: String? = row["replacement"]
-            if row["number"] as String != rma.number || state != rma.state.rawValue || (rma.state.isOpen && replacement != rma.replacement)
+            if row["number"] as String != rma.number.text || state != rma.state.rawValue
+                || (rma.state.isOpen && replacement != rma.replacement)
             {
                 differences.append(
                     "RMA \(row["number"] as String) is \(state) with replacement \(replacement ?? "none"); "
@@ -129,7 +130,7 @@ extension FleetModelRun {
 
         let queue = Set(try report("shipping-queue", asOf: today).map { [$0[0], $0[2], $0[3], $0[4]] })
         let expectedQueue = Set(
-            model.rmas.filter(FleetModel.awaitingShipment).map { [$0.number, $0.state.rawValue, $0.customer, $0.site] })
+            model.rmas.filter(FleetModel.awaitingShipment).map { [$0.number.text, $0.state.rawValue, $0.customer, $0.site] })
         if queue != expectedQueue {
             fail(
                 "report",
@@ -207,8 +208,8 @@ extension FleetModelRun {
             var tokens: [String: Set<String>] = [:]
             for (owner, key) in records { tokens[owner, default: []].insert(key) }
             for contact in model.contacts { tokens[contact.customer, default: []].insert(contact.email) }
-            for supportCase in model.cases { tokens[supportCase.customer, default: []].insert(supportCase.number) }
-            for rma in model.rmas { tokens[rma.customer, default: []].insert(rma.number) }
+            for supportCase in model.cases { tokens[supportCase.customer, default: []].insert(supportCase.number.text) }
+            for rma in model.rmas { tokens[rma.customer, default: []].insert(rma.number.text) }
             var own = tokens[customer] ?? []
             for unit in model.units where unit.everAt.contains(customer) { own.insert(unit.serial) }
             var forbidden: [String: String] = [:]

@@ -66,7 +66,8 @@ extension FleetModelRun {
             refusals.append(.rule("\(unit.serial) is \(unit.status.rawValue): a hardware fault is reported on a unit in service"))
         }
         let request = NewCase(
-            customer: customer, contact: contact.email, type: unit == nil ? .enhancement : .hardwareFault, serial: unit?.serial,
+            customer: customer, contact: contact.email, type: unit == nil ? .enhancement : .hardwareFault,
+            serial: unit.map { Serial($0.serial)! },
             impact: impact, urgency: urgency, title: "\(contact.name) reports \(unit?.serial ?? "an idea")",
             description: "Reported by \(contact.name) <\(contact.email)> for \(customer)")
         let label = "open a case for \(customer) by \(contact.email) on \(unit?.serial ?? "no unit") at \(at) as \(actor.user)"
@@ -125,7 +126,8 @@ extension FleetModelRun {
                 label, refusals,
                 { () throws(DepotError) in
                     try database.diagnose(
-                        serial: serial, caseNumber: current.number, verdict: verdict, note: "checked by \(actor.user)", at: at, actor: actor
+                        serial: Serial(serial)!, caseNumber: current.number, verdict: verdict, note: "checked by \(actor.user)", at: at,
+                        actor: actor
                     )
                 })
         else { return }
@@ -242,7 +244,8 @@ extension FleetModelRun {
                 label, refusals,
                 { () throws(DepotError) -> String? in
                     switch action {
-                    case .allocate: return try database.allocate(rma: rma.number, serial: spare, at: at, actor: actor)
+                    case .allocate:
+                        return try database.allocate(rma: rma.number, serial: spare.map { Serial($0)! }, at: at, actor: actor).text
                     case .ship: try database.ship(rma: rma.number, carrier: "UPS", tracking: "1Z\(step)", at: at, actor: actor)
                     case .deliver: try database.deliver(rma: rma.number, at: at, actor: actor)
                     case .returnShip: try database.returnShip(rma: rma.number, carrier: "DHL", tracking: "R\(step)", at: at, actor: actor)
@@ -318,7 +321,7 @@ extension FleetModelRun {
         }
         let result: Void? = judge("refurbish \(serial) (\(unit.status.rawValue)) into \(depot) at \(at) as \(actor.user)", refusals) {
             () throws(DepotError) in
-            try database.refurbish(serial: serial, depot: depot, at: at, actor: actor)
+            try database.refurbish(serial: Serial(serial)!, depot: depot, at: at, actor: actor)
         }
         guard result != nil else { return }
         model.update(serial, at: at) {
@@ -341,7 +344,7 @@ extension FleetModelRun {
         }
         let result: Void? = judge("scrap \(serial) (\(unit.status.rawValue)) at \(at) as \(actor.user)", refusals) {
             () throws(DepotError) in
-            try database.scrap(serial: serial, reason: "worn out", at: at, actor: actor)
+            try database.scrap(serial: Serial(serial)!, reason: "worn out", at: at, actor: actor)
         }
         guard result != nil else { return }
         model.update(serial, at: at) { $0.status = .scrapped }

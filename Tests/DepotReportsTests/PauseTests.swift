@@ -12,14 +12,14 @@ private func instant(_ text: String) -> Instant { Instant(iso: text)! }
 /// ACME is premium-plus in the Americas (13 business hours a day).
 @Suite("Waiting on the customer")
 struct PauseTests {
-    func open(_ depot: TestDepot, _ customer: String, impact: Level, urgency: Level, at: String) throws -> String {
+    func open(_ depot: TestDepot, _ customer: String, impact: Level, urgency: Level, at: String) throws -> CaseNumber {
         let contact = customer == "GLOBEX" ? "it@globex.example" : "dev@acme.example"
         return try depot.database.openCase(
             NewCase(customer: customer, contact: contact, type: .question, impact: impact, urgency: urgency, title: "Waiting test"),
             at: instant(at), actor: TestDepot.engineer)
     }
 
-    func due(_ depot: TestDepot, _ number: String, _ target: EscalationTarget, now: String = "2026-12-01T00:00:00Z") throws
+    func due(_ depot: TestDepot, _ number: CaseNumber, _ target: EscalationTarget, now: String = "2026-12-01T00:00:00Z") throws
         -> CaseDetail.Escalation
     {
         try #require(try depot.database.caseDetail(number, now: instant(now)).escalations.first { $0.target == target })
@@ -51,7 +51,7 @@ struct PauseTests {
         #expect(detail.timeline.map(\.kind) == ["opened", "waiting", "resumed"])
         #expect(detail.timeline.last?.note?.contains("leadership due 2026-12-31T14:00:00Z (was 2026-12-23T10:00:00Z)") == true)
         #expect(try db.escalate(at: instant("2026-12-31T13:59:59Z"), actor: .system).isEmpty)
-        #expect(try db.escalate(at: instant("2026-12-31T14:00:00Z"), actor: .system).map(\.caseNumber) == [number])
+        #expect(try db.escalate(at: instant("2026-12-31T14:00:00Z"), actor: .system).map(\.caseNumber) == [number.text])
     }
 
     @Test("two waits add up; a responded case resumes as responded")
@@ -117,7 +117,7 @@ struct PauseTests {
         }
         #expect(
             throws: DepotError.illegalTransition(
-                subject: number, state: "open", action: "resume", allowed: ["respond", "workaround", "wait", "resolve", "close"])
+                subject: number.text, state: "open", action: "resume", allowed: ["respond", "workaround", "wait", "resolve", "close"])
         ) {
             try db.advanceCase(number, .resume, at: instant("2026-12-14T11:00:00Z"), actor: TestDepot.engineer)
         }
@@ -163,11 +163,13 @@ struct PauseTests {
         #expect(
             changes == [
                 DeadlineChange(
-                    caseNumber: number, deadline: "escalation leadership", was: instant("2026-12-23T12:00:00Z"),
+                    caseNumber: number.text, deadline: "escalation leadership", was: instant("2026-12-23T12:00:00Z"),
                     now: instant("2026-12-21T12:00:00Z")),
-                DeadlineChange(caseNumber: number, deadline: "escalation tam", was: nil, now: instant("2026-12-16T12:00:00Z")),
+                DeadlineChange(caseNumber: number.text, deadline: "escalation tam", was: nil, now: instant("2026-12-16T12:00:00Z")),
             ])
-        #expect(try reopened.auditEntries(entity: "case", key: number, user: nil, limit: 10).filter { $0.action == "recompute" }.count == 2)
+        #expect(
+            try reopened.auditEntries(entity: "case", key: number.text, user: nil, limit: 10).filter { $0.action == "recompute" }.count == 2
+        )
         #expect(try reopened.caseDetail(number, now: instant("2026-12-15T13:00:00Z")).timeline.last?.kind == "recomputed")
         #expect(try reopened.recomputeDeadlines(number, at: instant("2026-12-15T14:00:00Z"), actor: TestDepot.admin).isEmpty)
         #expect(throws: DepotError.self) {
@@ -175,9 +177,9 @@ struct PauseTests {
         }
     }
 
-    func reportRow(_ depot: TestDepot, _ name: String, asOf: String, case number: String) throws -> [String] {
+    func reportRow(_ depot: TestDepot, _ name: String, asOf: String, case number: CaseNumber) throws -> [String] {
         let table = try depot.database.table(
             try ReportCatalog.named(name), parameters: ReportParameters(asOf: LocalDate(iso: asOf)!), limit: 1000)
-        return try #require(table.rows.first { $0.first == number })
+        return try #require(table.rows.first { $0.first == number.text })
     }
 }

@@ -114,7 +114,7 @@ struct ReportTests {
         let depot = try TestDepot.withFleet()
         let db = depot.database
         let monday = instant("2026-11-23T15:00:00Z")
-        for (customer, contact, serial) in [("ACME", "dev@acme.example", "ACME-1"), ("GLOBEX", "it@globex.example", "GLOBEX-1")] {
+        for (customer, contact, serial) in [("ACME", "dev@acme.example", "ACME-1" as Serial), ("GLOBEX", "it@globex.example", "GLOBEX-1")] {
             let number = try db.openCase(
                 NewCase(
                     customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .high,
@@ -149,7 +149,7 @@ struct ReportTests {
         try db.ship(rma: rma, carrier: "UPS", tracking: "1Z", at: monday, actor: TestDepot.logistics)
         try db.deliver(rma: rma, at: instant("2026-11-24T16:00:00Z"), actor: TestDepot.logistics)  // due back 2026-12-09T19:00:00Z
         let header = ["rma", "customer", "site", "serial", "model", "return_due", "days_overdue"]
-        let row = [rma, "ACME", "ACME-NYC", "ACME-1", "DX-100", "2026-12-09T19:00:00Z"]
+        let row = [rma.text, "ACME", "ACME-NYC", "ACME-1", "DX-100", "2026-12-09T19:00:00Z"]
         #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-08"))) == [header])
         #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-09"))) == [header, row + ["0"]])
         #expect(try cells(depot, "overdue-returns", ReportParameters(asOf: day("2026-12-12"))) == [header, row + ["3"]])
@@ -181,10 +181,11 @@ struct ReportTests {
             sla == [
                 ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours"],
                 [
-                    met, "ACME", "americas", "P4", "premium-plus", "2026-11-23T15:00:00Z", "2026-11-25T15:00:00Z", "2026-11-23T15:10:00Z",
+                    met.text, "ACME", "americas", "P4", "premium-plus", "2026-11-23T15:00:00Z", "2026-11-25T15:00:00Z",
+                    "2026-11-23T15:10:00Z",
                     "met", "0.00",
                 ],
-                [old, "GLOBEX", "emea", "P2", "standard", "2026-11-23T15:00:00Z", "2026-11-24T09:00:00Z", "", "breached", "0.00"],
+                [old.text, "GLOBEX", "emea", "P2", "standard", "2026-11-23T15:00:00Z", "2026-11-24T09:00:00Z", "", "breached", "0.00"],
                 ["CS-2026-000003", "NOCON", "emea", "P4", "", "2026-11-23T15:00:00Z", "", "", "none", "0.00"],
             ])
         #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-23")))[2][8] == "pending")
@@ -226,10 +227,12 @@ struct ReportTests {
         #expect(leadershipDue == instant("2026-12-01T18:00:00Z"))
         let head = ["case", "customer", "region", "priority", "tier", "target", "threshold", "due", "fired_at", "state"]
         let tam = [
-            number, "ACME", "americas", "P2", "premium-plus", "tam", "1 business-day", "2026-11-24T15:00:00Z", "2026-11-24T16:00:00Z",
+            number.text, "ACME", "americas", "P2", "premium-plus", "tam", "1 business-day", "2026-11-24T15:00:00Z", "2026-11-24T16:00:00Z",
             "fired",
         ]
-        let leadership = [number, "ACME", "americas", "P2", "premium-plus", "leadership", "5 business-days", "2026-12-01T18:00:00Z", ""]
+        let leadership = [
+            number.text, "ACME", "americas", "P2", "premium-plus", "leadership", "5 business-days", "2026-12-01T18:00:00Z", "",
+        ]
         #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-11-24"))) == [head, tam, leadership + ["pending"]])
         #expect(try cells(depot, "escalations", ReportParameters(asOf: day("2026-12-01"))) == [head, tam, leadership + ["due"]])
         try db.advanceCase(number, .resolve, at: instant("2026-11-30T12:00:00Z"), actor: TestDepot.engineer)

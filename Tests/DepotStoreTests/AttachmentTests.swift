@@ -11,14 +11,14 @@ private func instant(_ text: String) -> Instant { Instant(iso: text)! }
 struct AttachmentTests {
     let monday = instant("2026-11-23T15:00:00Z")
 
-    func openCase(_ depot: TestDepot, title: String = "Logs attached") throws -> String {
+    func openCase(_ depot: TestDepot, title: String = "Logs attached") throws -> CaseNumber {
         try depot.database.openCase(
             NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: title),
             at: monday, actor: TestDepot.engineer)
     }
 
     func attach(
-        _ depot: TestDepot, _ number: String, _ text: String, name: String = "syslog.txt", secure: Bool = false,
+        _ depot: TestDepot, _ number: CaseNumber, _ text: String, name: String = "syslog.txt", secure: Bool = false,
         at: Instant? = nil
     ) throws -> CaseAttachment {
         let upload = try depot.database.beginUpload()

@@ -13,7 +13,7 @@ struct FleetIntegrityTests {
     // Monday 2026-11-23, 10:00 in New York, 15:00 in London.
     let monday = instant("2026-11-23T15:00:00Z")
 
-    func hardwareCase(_ depot: TestDepot, _ customer: String, _ contact: String, _ serial: String, at: Instant) throws -> String {
+    func hardwareCase(_ depot: TestDepot, _ customer: String, _ contact: String, _ serial: Serial, at: Instant) throws -> CaseNumber {
         try depot.database.openCase(
             NewCase(
                 customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .medium, urgency: .medium,
@@ -21,7 +21,7 @@ struct FleetIntegrityTests {
             at: at, actor: TestDepot.engineer)
     }
 
-    func rmaOf(_ depot: TestDepot, _ customer: String, _ contact: String, _ serial: String, at: Instant) throws -> String {
+    func rmaOf(_ depot: TestDepot, _ customer: String, _ contact: String, _ serial: Serial, at: Instant) throws -> RMANumber {
         let number = try hardwareCase(depot, customer, contact, serial, at: at)
         let outcome = try depot.database.diagnose(
             serial: serial, caseNumber: number, verdict: .defective, note: "PSU dead", at: at.adding(seconds: 60),
@@ -46,7 +46,7 @@ struct FleetIntegrityTests {
         let refusal = #expect(throws: DepotError.self) {
             try db.refurbish(serial: "GLOBEX-1", at: monday.adding(seconds: 8000), actor: TestDepot.logistics)
         }
-        #expect(refusal?.message.contains(rma) == true)
+        #expect(refusal?.message.contains(rma.text) == true)
         // Naming the unit itself as the spare is refused too (it is not in stock, and it is the RMA's own unit).
         #expect(throws: DepotError.self) {
             try db.allocate(rma: rma, serial: "GLOBEX-1", at: monday.adding(seconds: 8000), actor: TestDepot.logistics)
@@ -85,7 +85,7 @@ struct FleetIntegrityTests {
         try db.closeRMA(first, at: next(), actor: TestDepot.logistics)
         try db.refurbish(serial: "NOCON-1", depot: "D-EU", at: next(), actor: TestDepot.logistics)
         // Scrap every other DX-100 and DX-200 spare: NOCON-1 is the only spare left.
-        for serial in ["SPARE-US-1", "SPARE-EU-2"] { try db.scrap(serial: serial, at: next(), actor: TestDepot.logistics) }
+        for serial: Serial in ["SPARE-US-1", "SPARE-EU-2"] { try db.scrap(serial: serial, at: next(), actor: TestDepot.logistics) }
         let second = try rmaOf(depot, "NOCON", "it@nocon.example", replacement, at: next())
         try db.receive(rma: second, at: t.adding(seconds: 600), actor: TestDepot.logistics)
         t = t.adding(seconds: 600)
@@ -265,7 +265,7 @@ struct FleetIntegrityTests {
         let upload = try db.beginUpload(label: "empty.log")
         let empty = #expect(throws: DepotError.self) {
             try db.attach(
-                upload, to: rma.isEmpty ? "" : try db.rmaDetail(rma, now: monday).caseNumber, name: "empty.log", mediaType: nil,
+                upload, to: try db.rmaDetail(rma, now: monday).caseNumber, name: "empty.log", mediaType: nil,
                 secure: false, at: monday.adding(seconds: 7200), actor: TestDepot.engineer)
         }
         #expect(empty?.message == #"file "empty.log": is empty: there is nothing to attach"#)
@@ -281,7 +281,7 @@ struct FleetReviewTests {
     func unitHistoryOrder() throws {
         let depot = try TestDepot.withFleet()
         let db = depot.database
-        func rma(_ customer: String, _ contact: String, _ serial: String) throws -> String {
+        func rma(_ customer: String, _ contact: String, _ serial: Serial) throws -> RMANumber {
             let number = try db.openCase(
                 NewCase(
                     customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: .medium,
@@ -321,7 +321,9 @@ struct FleetReviewTests {
         #expect(try db.rmaDetail(rma, now: monday).allowedNext == [.returnShip, .receive, .cancel])
         try db.returnShip(rma: rma, carrier: "DHL", tracking: "FIRST", at: monday.adding(seconds: 60), actor: TestDepot.logistics)
         #expect(try db.rmaDetail(rma, now: monday).allowedNext == [.receive])
-        #expect(throws: DepotError.illegalTransition(subject: rma, state: "awaiting-return", action: "return-ship", allowed: ["receive"])) {
+        #expect(
+            throws: DepotError.illegalTransition(subject: rma.text, state: "awaiting-return", action: "return-ship", allowed: ["receive"])
+        ) {
             try db.returnShip(rma: rma, carrier: "UPS", tracking: "SECOND", at: monday.adding(seconds: 120), actor: TestDepot.logistics)
         }
         #expect(try db.rmaDetail(rma, now: monday).returnTracking == "FIRST")

@@ -25,7 +25,9 @@ struct JSONContractTests {
             found.append("\(name): keys \(object.keys.sorted()) against properties \(properties.sorted())")
         }
         for child in mirror.children {
-            guard let list = child.value as? [any Encodable], let first = list.first, Mirror(reflecting: first).displayStyle == .struct
+            // Lists of documents are checked too; serials and numbers are structs that encode as one string.
+            guard let list = child.value as? [any Encodable], let first = list.first, Mirror(reflecting: first).displayStyle == .struct,
+                !(first is any Identifier)
             else { continue }
             found += try problems(first, "\(name).\(child.label ?? "?")[0]")
         }
@@ -76,7 +78,7 @@ struct JSONContractTests {
             ("WebhookEndpoint", try database.endpoints()),
             ("FiredEscalation", try database.escalate(at: later, actor: TestDepot.admin)),
             // Recomputing under an unchanged policy changes nothing: a change as `depot sla recompute` reports one.
-            ("DeadlineChange", [DeadlineChange(caseNumber: fault, deadline: "response", was: nil, now: later)]),
+            ("DeadlineChange", [DeadlineChange(caseNumber: fault.text, deadline: "response", was: nil, now: later)]),
             ("RetentionReport", [try database.applyRetention(at: later, actor: TestDepot.admin)]),
             (
                 "CustomerExport",

@@ -32,7 +32,7 @@ private func run(_ program: String, _ arguments: [String], in folder: TemporaryF
 
 @Suite("RMA labels")
 struct LabelTests {
-    func advanceReplacement(_ depot: TestDepot) throws -> String {
+    func advanceReplacement(_ depot: TestDepot) throws -> RMANumber {
         let db = depot.database
         let monday = instant("2026-11-23T15:00:00Z")
         let number = try db.openCase(
@@ -65,7 +65,7 @@ struct LabelTests {
                 ).status == 0)
             let decoded = try run("zbarimg", ["--quiet", "--raw", png], in: depot.folder)
             #expect(
-                decoded.status == 0 && decoded.output.trimmingCharacters(in: .whitespacesAndNewlines) == rma,
+                decoded.status == 0 && decoded.output.trimmingCharacters(in: .whitespacesAndNewlines) == rma.text,
                 "\(direction): \(decoded.output)")
         }
     }
@@ -81,7 +81,7 @@ struct LabelTests {
         #expect(out.shipTo.lines == ["Acme Corp", "New York", "1 Broadway", "New York", "US"])
         #expect(out.returnTo.lines == ["Depot Memphis", "4100 Depot Way", "Memphis TN 38118", "US"])
         #expect(out.serials == ["Replacement SPARE-US-1", "for defective ACME-1"] && out.carrier == "UPS" && out.tracking == "1Z999")
-        let back = try depot.database.rmaLabel(rma.lowercased(), direction: .return)
+        let back = try depot.database.rmaLabel(#require(RMANumber(rma.text.lowercased())), direction: .return)
         #expect(back.shipTo == out.returnTo && back.returnTo == out.shipTo && back.carrier == nil)
         #expect(back.serials == ["Defective ACME-1", "replaced by SPARE-US-1"])
         let svg = try out.svg()
@@ -112,7 +112,7 @@ struct LabelTests {
                 serial: "GLOBEX-OLD", caseNumber: number, verdict: .defective, note: "x",
                 at: instant("2026-11-23T15:00:00Z"), actor: TestDepot.engineer
             ).rma)
-        #expect(throws: DepotError.refused(subject: referral, reason: "is a sales referral: nothing is shipped")) {
+        #expect(throws: DepotError.refused(subject: referral.text, reason: "is a sales referral: nothing is shipped")) {
             try depot.database.rmaLabel(referral, direction: .return)
         }
     }

@@ -18,7 +18,7 @@ struct NotificationRoutingTests {
     }
 
     /// An advance replacement for ACME-1, shipped Monday evening and delivered Tuesday (return due 9 December, 19:00 UTC).
-    func deliveredAdvanceReplacement(_ depot: TestDepot) throws -> String {
+    func deliveredAdvanceReplacement(_ depot: TestDepot) throws -> RMANumber {
         let db = depot.database
         let number = try db.openCase(
             NewCase(
@@ -61,7 +61,7 @@ struct NotificationRoutingTests {
         let queued = try depot.database.pendingNotifications()
         #expect(queued.map(\.event) == ["replacement-shipped", "replacement-shipped"])
         #expect(queued.map(\.target) == ["logistics", "account-manager"])
-        #expect(Set(queued.map(\.key)).count == 2 && queued.allSatisfy { $0.subject == rma })
+        #expect(Set(queued.map(\.key)).count == 2 && queued.allSatisfy { $0.subject == rma.text })
         // ACME is premium-plus: its TAM rule fires after one business day, and goes to leadership under this policy.
         let fired = try depot.database.escalate(at: instant("2026-11-24T15:00:00Z"), actor: .system)
         #expect(fired.map(\.target) == [.tam])
@@ -91,7 +91,7 @@ struct NotificationRoutingTests {
         let rma = try deliveredAdvanceReplacement(depot)
         #expect(try db.notifyOverdueReturns(at: instant("2026-12-09T19:00:00Z"), actor: .system).isEmpty)  // due, not yet overdue
         let announced = try db.notifyOverdueReturns(at: instant("2026-12-09T19:00:01Z"), actor: .system)
-        #expect(announced.map(\.rma) == [rma] && announced.map(\.serial) == ["ACME-1"] && announced.map(\.customer) == ["ACME"])
+        #expect(announced.map(\.rma) == [rma.text] && announced.map(\.serial) == ["ACME-1"] && announced.map(\.customer) == ["ACME"])
         #expect(try db.notifyOverdueReturns(at: instant("2026-12-10T19:00:00Z"), actor: .system).isEmpty)  // once
         let overdue = try db.pendingNotifications().filter { $0.event == "return-overdue" }
         #expect(overdue.map(\.target) == ["logistics"])

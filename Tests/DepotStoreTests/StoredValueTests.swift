@@ -38,7 +38,7 @@ struct StoredValueTests {
                 serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU", at: Self.monday.adding(seconds: 60),
                 actor: TestDepot.engineer
             ).rma)
-        try Self.corrupt(depot, "rma", "state", "lost-in-space", id: try Self.id(depot, "SELECT id FROM rma WHERE number = ?", rma))
+        try Self.corrupt(depot, "rma", "state", "lost-in-space", id: try Self.id(depot, "SELECT id FROM rma WHERE number = ?", rma.text))
         let expected = DepotError.unreadableValue(table: "rma", column: "state", value: "lost-in-space")
         #expect(throws: expected) { try depot.database.rmaDetail(rma, now: Self.monday) }
         #expect(throws: expected) { try depot.database.rmas(RMAFilter(), now: Self.monday) }
@@ -71,7 +71,7 @@ struct StoredValueTests {
                 customer: "ACME", contact: "dev@acme.example", type: .question, serial: nil, impact: .low, urgency: .low, title: "How?"),
             at: Self.monday, actor: TestDepot.engineer)
         try Self.corrupt(
-            depot, "support_case", "priority", "P9", id: try Self.id(depot, "SELECT id FROM support_case WHERE number = ?", number))
+            depot, "support_case", "priority", "P9", id: try Self.id(depot, "SELECT id FROM support_case WHERE number = ?", number.text))
         #expect(throws: DepotError.self) { try depot.database.caseDetail(number, now: Self.monday) }
     }
 

@@ -34,7 +34,7 @@ struct UnitOverviewTests {
     ]
 
     /// The region whose day applies to each unit (SPEC.md 2): its site's, else its customer's, else its depot's.
-    static let regions = [
+    static let regions: [Serial: String] = [
         "ACME-1": "americas", "ACME-SYD-1": "apac", "GLOBEX-1": "emea", "INITECH-1": "apac",
         "NOCON-1": "emea", "SPARE-US-1": "americas", "SPARE-EU-1": "emea",
     ]

@@ -13,9 +13,9 @@ struct WorkflowTests {
     let monday = instant("2026-11-23T15:00:00Z")
 
     func hardwareCase(
-        _ depot: TestDepot, customer: String, contact: String, serial: String, at: Instant,
+        _ depot: TestDepot, customer: String, contact: String, serial: Serial, at: Instant,
         impact: Level = .high, urgency: Level = .medium
-    ) throws -> String {
+    ) throws -> CaseNumber {
         try depot.database.openCase(
             NewCase(
                 customer: customer, contact: contact, type: .hardwareFault, serial: serial, impact: impact, urgency: urgency,
@@ -95,7 +95,7 @@ struct WorkflowTests {
         let depot = try TestDepot.withFleet()
         let number = try hardwareCase(depot, customer: "GLOBEX", contact: "it@globex.example", serial: "GLOBEX-1", at: monday)
         try depot.database.advanceCase(number, .resolve, at: monday.adding(seconds: 60), actor: TestDepot.engineer)
-        #expect(throws: DepotError.illegalTransition(subject: number, state: "resolved", action: "respond", allowed: ["close"])) {
+        #expect(throws: DepotError.illegalTransition(subject: number.text, state: "resolved", action: "respond", allowed: ["close"])) {
             try depot.database.advanceCase(number, .respond, at: monday.adding(seconds: 120), actor: TestDepot.engineer)
         }
         #expect(throws: DepotError.self) {
@@ -123,7 +123,9 @@ struct WorkflowTests {
         #expect(outcome.shipBy == instant("2026-11-24T15:00:00Z"))  // one business day later
         let rma = try #require(outcome.rma)
         #expect(try db.applianceStatus("ACME-1") == .defective)
-        #expect(throws: DepotError.illegalTransition(subject: rma, state: "approved", action: "ship", allowed: ["allocate", "cancel"])) {
+        #expect(
+            throws: DepotError.illegalTransition(subject: rma.text, state: "approved", action: "ship", allowed: ["allocate", "cancel"])
+        ) {
             try db.ship(rma: rma, carrier: "UPS", tracking: "1Z", at: monday, actor: TestDepot.logistics)
         }
         #expect(throws: DepotError.self) { try db.allocate(rma: rma, at: monday, actor: TestDepot.engineer) }  // wrong role
@@ -144,7 +146,7 @@ struct WorkflowTests {
         try db.returnShip(rma: rma, carrier: "UPS", tracking: "1ZBACK", at: instant("2026-11-30T15:00:00Z"), actor: TestDepot.logistics)
         #expect(try db.applianceStatus("ACME-1") == .returnInTransit)
         try db.receive(rma: rma, at: instant("2026-12-02T15:00:00Z"), actor: TestDepot.logistics)
-        #expect(throws: DepotError.illegalTransition(subject: rma, state: "return-received", action: "receive", allowed: ["close"])) {
+        #expect(throws: DepotError.illegalTransition(subject: rma.text, state: "return-received", action: "receive", allowed: ["close"])) {
             try db.receive(rma: rma, at: instant("2026-12-02T16:00:00Z"), actor: TestDepot.logistics)
         }
         try db.closeRMA(rma, at: instant("2026-12-02T17:00:00Z"), actor: TestDepot.logistics)
@@ -168,7 +170,7 @@ struct WorkflowTests {
         #expect(outcome.path == .returnThenReplace && outcome.shipBy == nil)
         #expect(
             throws: DepotError.illegalTransition(
-                subject: rma, state: "awaiting-return", action: "allocate", allowed: ["return-ship", "receive", "cancel"])
+                subject: rma.text, state: "awaiting-return", action: "allocate", allowed: ["return-ship", "receive", "cancel"])
         ) {
             try db.allocate(rma: rma, at: monday, actor: TestDepot.logistics)
         }
@@ -198,7 +200,7 @@ struct WorkflowTests {
         try db.closeRMA(rma, outcome: .purchased, at: monday, actor: TestDepot.accountManager)
         #expect(try db.rmaDetail(rma, now: monday).outcome == "purchased")
         let queued = try db.pendingNotifications()
-        #expect(queued.contains { $0.event == "sales-referral" && $0.target == "account-manager" && $0.subject == rma })
+        #expect(queued.contains { $0.event == "sales-referral" && $0.target == "account-manager" && $0.subject == rma.text })
     }
 
     @Test("allocation falls back to the successor model and to another region's depot")
@@ -265,7 +267,7 @@ struct WorkflowTests {
     func auditIsAppendOnly() throws {
         let depot = try TestDepot.withFleet()
         let number = try hardwareCase(depot, customer: "ACME", contact: "dev@acme.example", serial: "ACME-1", at: monday)
-        let entries = try depot.database.auditEntries(entity: "case", key: number)
+        let entries = try depot.database.auditEntries(entity: "case", key: number.text)
         #expect(entries.map(\.action) == ["open"] && entries[0].user == "sam" && entries[0].role == "support-engineer")
         #expect(entries[0].at == monday)
         let queue = try DatabaseQueue(path: depot.database.path)

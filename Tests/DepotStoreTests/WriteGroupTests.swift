@@ -13,7 +13,7 @@ struct WriteGroupTests {
     func groupedChanges() async throws {
         let depot = try TestDepot.withFleet()
         let database = depot.database
-        let outcomes = await withTaskGroup(of: Result<String, any Error>.self) { group in
+        let outcomes = await withTaskGroup(of: Result<CaseNumber, any Error>.self) { group in
             for i in 0..<200 {
                 group.addTask {
                     // Every tenth asks for a P1 from a contact who is not designated: refused.
@@ -29,7 +29,7 @@ struct WriteGroupTests {
                     }
                 }
             }
-            var all: [Result<String, any Error>] = []
+            var all: [Result<CaseNumber, any Error>] = []
             for await outcome in group { all.append(outcome) }
             return all
         }
@@ -42,7 +42,7 @@ struct WriteGroupTests {
         #expect(refusals.allSatisfy { if case .refused = $0 { true } else { false } })
         #expect(Set(numbers).count == 180)
         // Numbers have no gaps: a refused change took none; every case has its audit entry and event.
-        #expect(Set(numbers) == Set((1...180).map { String(format: "CS-2026-%06d", $0) }))
+        #expect(Set(numbers.map(\.text)) == Set((1...180).map { String(format: "CS-2026-%06d", $0) }))
         let counts = try database.read { db in
             (
                 try Int.fetchOne(db, sql: "SELECT count(*) FROM support_case") ?? 0,

@@ -1,6 +1,12 @@
+/// A key users know a record by (a serial, a case or RMA number), kept in its normalised text.
+public protocol Identifier: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+    /// The normalised text.
+    var text: String { get }
+}
+
 /// An appliance serial number: unique, case-insensitive and trimmed (SPEC.md 1), so it is kept
 /// trimmed and in upper case; two spellings of one serial are the same `Serial`.
-public struct Serial: Hashable, Comparable, Sendable, CustomStringConvertible, Codable {
+public struct Serial: Identifier {
     /// The normalised text.
     public let text: String
 
@@ -36,6 +42,19 @@ public struct Serial: Hashable, Comparable, Sendable, CustomStringConvertible, C
     public var description: String { text }
     public static func < (a: Serial, b: Serial) -> Bool { a.text < b.text }
 
+    /// The serial `raw` names, or the error a lookup of it gives: no appliance has a serial that is not one.
+    public static func named(_ raw: String) throws(DepotError) -> Serial {
+        guard let serial = Serial(raw) else { throw .notFound(kind: "appliance", key: raw) }
+        return serial
+    }
+
+    /// The serial `raw` names, `nil` when it is absent or blank (an optional field left empty), or the error a
+    /// lookup of it gives.
+    public static func namedIfGiven(_ raw: String?) throws(DepotError) -> Serial? {
+        guard let raw, !raw.trimmingSpaces().isEmpty else { return nil }
+        return try named(raw)
+    }
+
     public init(from decoder: any Decoder) throws {
         let c = try decoder.singleValueContainer()
         let s = try c.decode(String.self)
@@ -62,11 +81,82 @@ public enum NumberedKind: String, Sendable, CaseIterable {
         return "\(rawValue)-\(year)-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
     }
 
+    /// What a lookup calls the record, in a not-found message.
+    public var noun: String {
+        switch self {
+        case .supportCase: "case"
+        case .rma: "RMA"
+        }
+    }
+
     /// Whether `text` has the shape of one of these numbers.
     public func matches(_ text: String) -> Bool {
         let parts = text.split(separator: "-", omittingEmptySubsequences: false)
         return parts.count == 3 && parts[0] == rawValue && parts[1].count == 4 && parts[1].allSatisfy(\.isASCIIDigit)
             && parts[2].count >= 6 && parts[2].allSatisfy(\.isASCIIDigit)
+    }
+}
+
+/// How one kind of record is numbered (the type parameter of `RecordNumber`).
+public protocol Numbering: Sendable {
+    static var kind: NumberedKind { get }
+}
+
+/// Support cases, numbered `CS-2026-000042`.
+public enum CaseNumbering: Numbering {
+    public static let kind = NumberedKind.supportCase
+}
+
+/// RMAs, numbered `RMA-2026-000007`.
+public enum RMANumbering: Numbering {
+    public static let kind = NumberedKind.rma
+}
+
+/// A support case's number.
+public typealias CaseNumber = RecordNumber<CaseNumbering>
+/// An RMA's number.
+public typealias RMANumber = RecordNumber<RMANumbering>
+
+/// The number of a support case or an RMA, as Depot gives them: trimmed, in upper case and of its kind's shape
+/// (`CS-2026-000042`), so that a case's number can never be passed where an RMA's is meant.
+public struct RecordNumber<Record: Numbering>: Identifier {
+    /// The normalised text.
+    public let text: String
+
+    /// The number `raw` names (spaces around it and letter case do not matter), or `nil` when it does not have the
+    /// shape of its kind's numbers.
+    public init?(_ raw: some StringProtocol) {
+        let text = raw.trimmingSpaces().uppercased()
+        guard Record.kind.matches(text) else { return nil }
+        self.text = text
+    }
+
+    /// The number of the `sequence`th record of `year` (from 1).
+    public init(year: Int, sequence: Int) {
+        text = Record.kind.number(year: year, sequence: sequence)
+    }
+
+    /// The number `raw` names, or the error a lookup of it gives: no record has a number of another shape.
+    public static func named(_ raw: String) throws(DepotError) -> Self {
+        guard let number = Self(raw) else { throw .notFound(kind: Record.kind.noun, key: raw.trimmingSpaces().uppercased()) }
+        return number
+    }
+
+    public var description: String { text }
+    public static func < (a: Self, b: Self) -> Bool { a.text < b.text }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let s = try c.decode(String.self)
+        guard let number = Self(s) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "not a \(Record.kind.noun) number: \(s)")
+        }
+        self = number
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(text)
     }
 }
 

@@ -32,7 +32,7 @@ struct APIController {
     /// `POST /api/v1/cases/{number}/{respond|workaround|resolve|close}`: 409 when the case's status does not allow it.
     @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseStatusBody> {
         let actor = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         let name = try context.parameters.require("action")
         guard let action = CaseStateMachine.Action(rawValue: name) else {
             throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\" (respond, workaround, resolve, close)")
@@ -44,13 +44,13 @@ struct APIController {
             try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor)
         }
         let detail = try await ThreadPool.run { try database.caseDetail(number, now: at) }
-        return JSONResponse(CaseStatusBody(case: detail.number, status: detail.status))
+        return JSONResponse(CaseStatusBody(case: detail.number.text, status: detail.status))
     }
 
     /// `GET /api/v1/units/{serial}`
     @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let serial = try context.parameters.require("serial")
+        let serial = try context.serial()
         let database = database
         // In place: a point read by a unique index (see `PointReaders`); the thread pool's hop cost more than the read.
         let bytes = JSONWriter.unit(try database.unitDetail(serial))
@@ -139,26 +139,27 @@ struct APIController {
         let productVersion: String?
     }
 
-    struct CaseNumber: Encodable { let `case`: String }
+    struct OpenedCase: Encodable { let `case`: String }
 
     /// `POST /api/v1/cases`: 201 with `{"case": "CS-..."}`.
-    @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseNumber> {
+    @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<OpenedCase> {
         let actor = try context.requireActor()
         let body = try await request.decodeJSON(NewCaseBody.self)
         let new = NewCase(
-            customer: body.customer, contact: body.contact, type: body.type, serial: body.serial, impact: body.impact,
+            customer: body.customer, contact: body.contact, type: body.type, serial: try Serial.namedIfGiven(body.serial),
+            impact: body.impact,
             urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
             priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
         let at = now()
         let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
-        return JSONResponse(CaseNumber(case: number), status: .created)
+        return JSONResponse(OpenedCase(case: number.text), status: .created)
     }
 
     /// `GET /api/v1/cases/{number}`
     @Sendable func caseDetail(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseDetail> {
         _ = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         let database = database
         let at = now()
         return JSONResponse(try await ThreadPool.run { try database.caseDetail(number, now: at) })

@@ -17,7 +17,7 @@ struct AttachmentController {
     /// `GET /api/v1/cases/{number}/attachments`
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<[CaseAttachment]> {
         _ = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         let database = database
         return JSONResponse(try await ThreadPool.run { try database.attachments(of: number) })
     }
@@ -28,7 +28,7 @@ struct AttachmentController {
     @Sendable func upload(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseAttachment> {
         let actor = try context.requireActor()
         try actor.require(.manageCases)
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         let query = request.uri.queryParameters
         let name = try AttachmentName.check(query.get("name") ?? "")
         let secure = try Self.flag(query.get("secure"), "secure")

@@ -1,3 +1,4 @@
+import DepotCore
 import DepotStore
 import Foundation
 import Hummingbird
@@ -62,6 +63,10 @@ struct JSONWriter {
     }
 
     private static func hexDigit(_ n: UInt8) -> UInt8 { n < 10 ? UInt8(ascii: "0") + n : UInt8(ascii: "a") + n - 10 }
+
+    mutating func value(_ id: (some Identifier)?) { value(id?.text) }
+
+    mutating func value(_ list: [some Identifier]) { value(list.map(\.text)) }
 
     mutating func value(_ flag: Bool) { flag ? raw("true") : raw("false") }
 

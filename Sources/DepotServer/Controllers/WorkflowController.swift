@@ -88,7 +88,8 @@ struct WorkflowController {
         let at = now()
         let outcome = try await database.grouped {
             try database.diagnose(
-                serial: body.serial, caseNumber: body.case, verdict: body.verdict, note: body.note, checks: body.checks ?? "",
+                serial: try Serial.named(body.serial), caseNumber: try CaseNumber.named(body.case), verdict: body.verdict, note: body.note,
+                checks: body.checks ?? "",
                 at: at, actor: actor)
         }
         return JSONResponse(outcome, status: .created)
@@ -111,7 +112,7 @@ struct WorkflowController {
     /// `GET /api/v1/rmas/{number}`
     @Sendable func rma(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<RMADetail> {
         _ = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.rmaNumber()
         let database = database
         let at = now()
         return JSONResponse(try await ThreadPool.run { try database.rmaDetail(number, now: at) })
@@ -125,7 +126,7 @@ struct WorkflowController {
 
     /// The label of `rmas/{number}/label...` with `?direction=`, as `image/svg+xml`; 400 for another direction.
     static func labelResponse(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
-        let number = try context.parameters.require("number")
+        let number = try context.rmaNumber()
         let direction = try labelDirection(request)
         let label = try await ThreadPool.run { try database.rmaLabel(number, direction: direction) }
         let svg: String
@@ -156,7 +157,7 @@ struct WorkflowController {
     /// 409 naming the allowed steps when its state does not allow this one.
     @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<RMADetail> {
         let actor = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.rmaNumber()
         let name = try context.parameters.require("action")
         guard let action = RMAAction(rawValue: name) else {
             throw APIError(
@@ -167,7 +168,8 @@ struct WorkflowController {
         let database = database
         let at = now()
         let details = RMAStepDetails(
-            serial: body.serial, carrier: body.carrier, tracking: body.tracking, outcome: body.outcome, reason: body.reason)
+            serial: try Serial.namedIfGiven(body.serial), carrier: body.carrier, tracking: body.tracking, outcome: body.outcome,
+            reason: body.reason)
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let detail = try await ThreadPool.run { try database.rmaDetail(number, now: at) }
         return JSONResponse(detail)

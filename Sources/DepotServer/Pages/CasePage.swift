@@ -25,12 +25,11 @@ struct CasePage: PageModel {
     let canManage: Bool
     let canDiagnose: Bool
 
-    /// `number` as the address gave it.
-    init(_ number: String, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
+    init(_ number: CaseNumber, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
         let c = try database.caseDetail(number, now: now)
         let zone = PageTimes.zone(database, region: c.region)
         let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
-        title = "Case \(number.uppercased())"
+        title = "Case \(number)"
         detail = c
         self.zone = zone
         sla = PageTimes.sla(state: c.slaState, left: left)
@@ -117,7 +116,7 @@ struct CasePage: PageModel {
         let state: String
 
         init(_ r: RMADetail) {
-            number = r.number
+            number = r.number.text
             path = r.path.rawValue
             state = r.state.rawValue
         }

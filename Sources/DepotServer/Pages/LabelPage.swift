@@ -6,11 +6,11 @@ import Mustache
 struct LabelPage: PageModel {
     static let template = "label"
     let title: String
-    let number: String
+    let number: RMANumber
     let direction: ShippingLabel.Direction
 
-    /// The label's page; `number` in capitals.
-    init(number: String, direction: ShippingLabel.Direction) {
+    /// The label's page.
+    init(number: RMANumber, direction: ShippingLabel.Direction) {
         title = "Label \(number)"
         self.number = number
         self.direction = direction

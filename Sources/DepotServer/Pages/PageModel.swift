@@ -1,3 +1,4 @@
+import DepotCore
 import DepotStore
 import Mustache
 
@@ -23,6 +24,11 @@ func text(_ value: String) -> String? {
 /// A text for a template: `nil` when it is missing or empty.
 func text(_ value: String?) -> String? {
     value.flatMap(text)
+}
+
+/// A serial or a number for a template: `nil` when it is missing.
+func text(_ value: (some Identifier)?) -> String? {
+    value?.text
 }
 
 /// What the layout (`top.mustache`) shows around every page: the title and, for a signed-in user, the name, the

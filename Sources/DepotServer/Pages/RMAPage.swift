@@ -15,12 +15,11 @@ struct RMAPage: PageModel {
     let transitions: [Transition]
     let history: [Step]
 
-    /// `number` as the address gave it.
-    init(_ number: String, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
+    init(_ number: RMANumber, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
         let r = try database.rmaDetail(number, now: now)
         let zone = PageTimes.zone(database, region: r.region)
         let reached = Set(r.history.map(\.to))
-        title = "RMA \(number.uppercased())"
+        title = "RMA \(number)"
         row = RMARow(r, database: database, actor: actor, back: "")
         verdictAt = PageTimes.local(r.verdictAt, zone: zone)
         states = RMAStateMachine.states(r.path).map { state in

@@ -37,7 +37,7 @@ struct SupportPage: PageModel {
         let warrantyEnd: String
 
         init(_ u: UnitSummary) {
-            serial = u.serial
+            serial = u.serial.text
             model = u.model
             status = u.status.rawValue
             customer = u.customer ?? ""

@@ -21,20 +21,19 @@ struct UnitPage: PageModel {
     let cases: [CaseLink]
     let rmas: [RMALink]
 
-    /// `serial` as the address gave it.
-    init(_ serial: String, database: DepotDatabase, now: Instant) throws {
+    init(_ serial: Serial, database: DepotDatabase, now: Instant) throws {
         let overview = try database.unitOverview(serial, at: now)
         let u = overview.unit
-        title = "Unit \(serial.uppercased())"
+        title = "Unit \(serial)"
         unit = u
         today = overview.today
-        var earlier: [String] = []
+        var earlier: [Serial] = []
         var cursor = u.replaces
         while let s = cursor, earlier.count < Self.lineageLimit, let unit = try? database.unitDetail(s) {
             earlier.insert(s, at: 0)
             cursor = unit.replaces
         }
-        var later: [String] = []
+        var later: [Serial] = []
         cursor = u.replacedBy
         while let s = cursor, later.count < Self.lineageLimit, let unit = try? database.unitDetail(s) {
             later.append(s)
@@ -85,7 +84,7 @@ struct UnitPage: PageModel {
 
     /// A unit of the lineage, the page's own marked.
     struct LineageEntry: MustacheParent, Sendable {
-        let serial: String
+        let serial: Serial
         let current: Bool
 
         func child(named name: String) -> Any? {
@@ -135,11 +134,11 @@ struct UnitPage: PageModel {
         let replacement: String
 
         init(_ r: RMADetail) {
-            number = r.number
+            number = r.number.text
             path = r.path.rawValue
             state = r.state.rawValue
-            serial = r.serial
-            replacement = r.replacementSerial ?? ""
+            serial = r.serial.text
+            replacement = r.replacementSerial?.text ?? ""
         }
 
         func child(named name: String) -> Any? {

@@ -221,7 +221,7 @@ extension DepotDatabase {
     /// Attaches a finished upload to an open case: the name is checked (a name that is a path, or holds a control
     /// character, is refused and nothing is kept), the content stored by hash, the row and an audit entry written.
     public func attach(
-        _ upload: AttachmentUpload, to number: String, name: String, mediaType: String?, secure: Bool,
+        _ upload: AttachmentUpload, to number: CaseNumber, name: String, mediaType: String?, secure: Bool,
         at: Instant, actor: ActingUser
     ) throws(DepotError) -> CaseAttachment {
         do throws(DepotError) {
@@ -231,7 +231,7 @@ extension DepotDatabase {
             let caseRow = try read { db in try FindRecord.supportCase(db, number: number) }
             guard caseRow.status != .closed else {
                 throw DepotError.refused(
-                    subject: caseRow.number, reason: "is closed: its attachments were deleted and it takes no new ones")
+                    subject: caseRow.number.text, reason: "is closed: its attachments were deleted and it takes no new ones")
             }
             let sha = try upload.seal()
             let recordedAt = now()
@@ -240,7 +240,7 @@ extension DepotDatabase {
                 id = try write { db in
                     let current = try FindRecord.supportCase(db, number: number)
                     guard current.status != .closed else {
-                        throw DepotError.refused(subject: current.number, reason: "is closed")
+                        throw DepotError.refused(subject: current.number.text, reason: "is closed")
                     }
                     try checkEventTime(
                         at, after: EventTimes.lastOfCase(db, caseID: current.id), "\(current.number)'s last event")
@@ -266,7 +266,7 @@ extension DepotDatabase {
                         db, actor: actor, at: at, recordedAt: recordedAt, action: "attach", entity: "attachment", key: String(id),
                         customerID: current.customerID,
                         details: [
-                            "case": current.number, "name": checkedName, "sha256": sha, "size": String(upload.size),
+                            "case": current.number.text, "name": checkedName, "sha256": sha, "size": String(upload.size),
                             "secure": secure ? "yes" : "no",
                         ])
                     return id
@@ -292,7 +292,7 @@ extension DepotDatabase {
     }
 
     /// The attachments of a case, oldest first.
-    public func attachments(of number: String) throws(DepotError) -> [CaseAttachment] {
+    public func attachments(of number: CaseNumber) throws(DepotError) -> [CaseAttachment] {
         try read { db in
             let caseRow = try FindRecord.supportCase(db, number: number)
             return try Row.fetchAll(

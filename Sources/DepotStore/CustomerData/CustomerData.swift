@@ -180,9 +180,10 @@ extension DepotDatabase {
     /// The attachments of every case of a customer.
     func attachments(ofCustomer key: String) throws(DepotError) -> [CaseAttachment] {
         let numbers = try read { db in
-            try String.fetchAll(
+            try Row.fetchAll(
                 db, sql: "SELECT k.number FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE c.key = ? ORDER BY k.id",
-                arguments: [key])
+                arguments: [key]
+            ).map { row throws(DepotError) -> CaseNumber in try row.decode("number", from: "support_case") }
         }
         var all: [CaseAttachment] = []
         for number in numbers { all += try attachments(of: number) }

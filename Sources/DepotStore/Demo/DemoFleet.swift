@@ -185,31 +185,32 @@ public struct DemoFleet {
             clock = clock.adding(seconds: hours * 3600)
             return clock
         }
-        let advanceSteps: [(DepotDatabase, String, Instant) throws -> Void] = [
+        let advanceSteps: [(DepotDatabase, RMANumber, Instant) throws -> Void] = [
             { db, rma, at in try db.allocate(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.ship(rma: rma, carrier: "UPS", tracking: "1Z\(rma.suffix(6))", at: at, actor: actor) },
+            { db, rma, at in try db.ship(rma: rma, carrier: "UPS", tracking: "1Z\(rma.text.suffix(6))", at: at, actor: actor) },
             { db, rma, at in try db.deliver(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.returnShip(rma: rma, carrier: "UPS", tracking: "1ZR\(rma.suffix(6))", at: at, actor: actor) },
+            { db, rma, at in try db.returnShip(rma: rma, carrier: "UPS", tracking: "1ZR\(rma.text.suffix(6))", at: at, actor: actor) },
             { db, rma, at in try db.receive(rma: rma, at: at, actor: actor) },
             { db, rma, at in try db.closeRMA(rma, at: at, actor: actor) },
         ]
-        let returnSteps: [(DepotDatabase, String, Instant) throws -> Void] = [
+        let returnSteps: [(DepotDatabase, RMANumber, Instant) throws -> Void] = [
             { db, rma, at in try db.receive(rma: rma, at: at, actor: actor) },
             { db, rma, at in try db.allocate(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.ship(rma: rma, carrier: "DHL", tracking: "JD\(rma.suffix(6))", at: at, actor: actor) },
+            { db, rma, at in try db.ship(rma: rma, carrier: "DHL", tracking: "JD\(rma.text.suffix(6))", at: at, actor: actor) },
             { db, rma, at in try db.deliver(rma: rma, at: at, actor: actor) },
             { db, rma, at in try db.closeRMA(rma, at: at, actor: actor) },
         ]
-        func defective(_ unit: Unit, _ customer: Customer, title: String) throws -> String? {
+        func defective(_ unit: Unit, _ customer: Customer, title: String) throws -> RMANumber? {
             let opened = next(hours: 3)
             let number = try database.openCase(
                 NewCase(
-                    customer: customer.key, contact: customer.contact, type: .hardwareFault, serial: unit.serial, impact: .high,
+                    customer: customer.key, contact: customer.contact, type: .hardwareFault, serial: try Serial.named(unit.serial),
+                    impact: .high,
                     urgency: .medium, title: title), at: opened, actor: actor)
             caseCount += 1
             try database.advanceCase(number, .respond, at: opened.adding(seconds: 1800), actor: actor)
             let outcome = try database.diagnose(
-                serial: unit.serial, caseNumber: number, verdict: .defective,
+                serial: try Serial.named(unit.serial), caseNumber: number, verdict: .defective,
                 note: "Power supply fails under load; replaced cable, no change", checks: "psu=fail;fan=ok",
                 at: opened.adding(seconds: 3600), actor: actor)
             if outcome.rma != nil { rmaCount += 1 }

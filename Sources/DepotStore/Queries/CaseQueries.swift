@@ -37,11 +37,11 @@ public struct CaseDetail: Sendable, Encodable {
         enum CodingKeys: String, CodingKey { case at, kind, actor, note }
     }
 
-    public let number: String
+    public let number: CaseNumber
     public let customer: String
     public let contact: String
     public let type: CaseType
-    @NullEncodable public private(set) var serial: String?
+    @NullEncodable public private(set) var serial: Serial?
     public let title: String
     public let description: String
     @NullEncodable public private(set) var productVersion: String?
@@ -65,7 +65,7 @@ public struct CaseDetail: Sendable, Encodable {
     /// The waits on the customer, oldest first, and their wall-clock total up to `now` (the escalation clocks stood still).
     public let pauses: [Pause]
     public let pausedSeconds: Int64
-    public let rmas: [String]
+    public let rmas: [RMANumber]
     public let timeline: [Event]
 
     enum CodingKeys: String, CodingKey {
@@ -78,12 +78,12 @@ public struct CaseDetail: Sendable, Encodable {
 
 /// One line of `depot case list`.
 public struct CaseSummary: Sendable, Encodable {
-    public let number: String
+    public let number: CaseNumber
     public let customer: String
     public let priority: Priority
     public let status: CaseStatus
     public let type: CaseType
-    @NullEncodable public private(set) var serial: String?
+    @NullEncodable public private(set) var serial: Serial?
     public let openedAt: Instant
     @NullEncodable public private(set) var responseDue: Instant?
     @NullEncodable public private(set) var slaState: SLAState?
@@ -106,12 +106,12 @@ public struct CaseFilter: Sendable {
     public var priority: Priority?
     public var region: String?
     /// Only cases about this unit.
-    public var serial: String?
+    public var serial: Serial?
     /// Only cases not yet resolved.
     public var unresolvedOnly = false
 
     public init(
-        customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, serial: String? = nil,
+        customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, serial: Serial? = nil,
         unresolvedOnly: Bool = false
     ) {
         self.serial = serial
@@ -125,7 +125,7 @@ public struct CaseFilter: Sendable {
 
 extension DepotDatabase {
     /// A case with its deadlines, SLA state at `now`, escalations, RMAs and timeline.
-    public func caseDetail(_ number: String, now: Instant) throws(DepotError) -> CaseDetail {
+    public func caseDetail(_ number: CaseNumber, now: Instant) throws(DepotError) -> CaseDetail {
         try read { db in
             let row = try FindRecord.supportCase(db, number: number)
             let id: Int64 = row.id
@@ -163,7 +163,8 @@ extension DepotDatabase {
                 return CaseDetail.Event(
                     at: try event("at"), kind: try event("kind"), actor: try event("actor"), note: try event.optional("note"))
             }
-            let rmas = try String.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
+            let rmas = try Row.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
+                .map { row throws(DepotError) -> RMANumber in try row.decode("number", from: "rma") }
             let responseDue = row.responseDue
             let responded = row.respondedAt
             return CaseDetail(
@@ -213,7 +214,7 @@ extension DepotDatabase {
             }
             if let serial = filter.serial {
                 conditions.append("a.serial = ?")
-                arguments.append(Serial(serial)?.text ?? serial)
+                arguments.append(serial.text)
             }
             if filter.unresolvedOnly { conditions.append("c.status NOT IN ('resolved', 'closed')") }
             arguments.append(limit)

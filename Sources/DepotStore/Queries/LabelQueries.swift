@@ -5,7 +5,7 @@ extension DepotDatabase {
     /// The shipping label of one direction of an RMA. The replacement goes from the depot it was allocated
     /// from to the defective unit's site; the defective unit goes back from the site to that depot (before an
     /// allocation, the first depot of the RMA's region). A sales referral ships nothing.
-    public func rmaLabel(_ number: String, direction: ShippingLabel.Direction) throws(DepotError) -> ShippingLabel {
+    public func rmaLabel(_ number: RMANumber, direction: ShippingLabel.Direction) throws(DepotError) -> ShippingLabel {
         try read { db in
             guard
                 let rma = try Row.fetchOne(
@@ -22,8 +22,8 @@ extension DepotDatabase {
                             LEFT JOIN appliance ra ON ra.id = r.replacement_id
                             LEFT JOIN model rm ON rm.id = ra.model_id
                             WHERE r.number = ?
-                            """), arguments: [number.uppercased()])
-            else { throw DepotError.notFound(kind: "RMA", key: number) }
+                            """), arguments: [number.text])
+            else { throw DepotError.notFound(kind: "RMA", key: number.text) }
             let rmaNumber: String = rma["number"]
             guard rma["path"] as String != RMAPath.salesReferral.rawValue else {
                 throw DepotError.refused(subject: rmaNumber, reason: "is a sales referral: nothing is shipped")

@@ -14,16 +14,16 @@ public struct RMADetail: Sendable, Encodable {
         enum CodingKeys: String, CodingKey { case at, action, from, to, actor, note }
     }
 
-    public let number: String
-    public let caseNumber: String
+    public let number: RMANumber
+    public let caseNumber: CaseNumber
     public let path: RMAPath
     public let state: RMAState
-    public let serial: String
+    public let serial: Serial
     public let model: String
     @NullEncodable public private(set) var customer: String?
     @NullEncodable public private(set) var site: String?
     public let region: String
-    @NullEncodable public private(set) var replacementSerial: String?
+    @NullEncodable public private(set) var replacementSerial: Serial?
     @NullEncodable public private(set) var tier: Tier?
     public let warrantyEnd: LocalDate
     public let inWarranty: Bool
@@ -77,7 +77,7 @@ func isOverdue(shipBy: Instant?, shippedAt: Instant?, returnDue: Instant?, recei
 
 extension DepotDatabase {
     /// An RMA with its units, deadlines, overdue flag at `now`, the allowed next steps and its history.
-    public func rmaDetail(_ number: String, now: Instant) throws(DepotError) -> RMADetail {
+    public func rmaDetail(_ number: RMANumber, now: Instant) throws(DepotError) -> RMADetail {
         try read { db in
             try Self.rmaDetail(db, rma: FindRecord.rma(db, number: number), now: now)
         }
@@ -122,6 +122,14 @@ extension DepotDatabase {
         }
     }
 
+    /// The number of the case an RMA came from (every RMA has one).
+    private static func caseNumber(_ db: Database, _ rma: RMARecord) throws -> CaseNumber {
+        guard let number: CaseNumber = try FindRecord.key(db, table: "support_case", id: rma.caseID) else {
+            throw DepotError.unreadableValue(table: "rma", column: "case_id", value: String(rma.caseID))
+        }
+        return number
+    }
+
     private static func rmaDetail(_ db: Database, rma: RMARecord, now: Instant, withHistory: Bool = true) throws -> RMADetail {
         let unit = try FindRecord.appliance(db, id: rma.applianceID)
         var history: [RMADetail.Step] = []
@@ -137,8 +145,8 @@ extension DepotDatabase {
             }
         }
         return RMADetail(
-            number: rma.number, caseNumber: try FindRecord.key(db, table: "support_case", id: rma.caseID) ?? "", path: rma.path,
-            state: rma.state, serial: unit.serial, model: try FindRecord.key(db, table: "model", id: unit.modelID) ?? "",
+            number: rma.number, caseNumber: try caseNumber(db, rma), path: rma.path, state: rma.state, serial: unit.serial,
+            model: try FindRecord.key(db, table: "model", id: unit.modelID) ?? "",
             customer: try FindRecord.key(db, table: "customer", id: rma.customerID),
             site: try FindRecord.key(db, table: "site", id: rma.siteID),
             region: rma.region, replacementSerial: try FindRecord.key(db, table: "appliance", id: rma.replacementID),

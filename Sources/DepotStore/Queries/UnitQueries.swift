@@ -3,7 +3,7 @@ import GRDB
 
 /// An appliance as `depot unit show` presents it.
 public struct UnitDetail: Sendable, Encodable {
-    public let serial: String
+    public let serial: Serial
     public let model: String
     public let status: ApplianceStatus
     @NullEncodable public private(set) var customer: String?
@@ -13,10 +13,10 @@ public struct UnitDetail: Sendable, Encodable {
     public let warrantyEnd: LocalDate
     public let replacementWarranty: Bool
     @NullEncodable public private(set) var softwareVersion: String?
-    @NullEncodable public private(set) var replaces: String?
-    @NullEncodable public private(set) var replacedBy: String?
-    public let cases: [String]
-    public let rmas: [String]
+    @NullEncodable public private(set) var replaces: Serial?
+    @NullEncodable public private(set) var replacedBy: Serial?
+    public let cases: [CaseNumber]
+    public let rmas: [RMANumber]
 
     enum CodingKeys: String, CodingKey {
         case serial, model, status, customer, site, depot, shipDate, warrantyEnd, replacementWarranty, softwareVersion, replaces,
@@ -28,14 +28,13 @@ extension DepotDatabase {
     /// A unit with its place, warranty, lineage, cases and RMAs: one query by the serial's unique index and
     /// the case and RMA indexes on the unit, run in place on a point reader (the unit API is the server's
     /// busiest read; see `PointReaders`).
-    public func unitDetail(_ serial: String) throws(DepotError) -> UnitDetail {
-        guard let key = Serial(serial) else { throw .notFound(kind: "appliance", key: serial) }
+    public func unitDetail(_ serial: Serial) throws(DepotError) -> UnitDetail {
         let path = path
         return try points.with { (c) throws(DepotError) -> UnitDetail in
             let statement = try c.statement(1, Self.unitSQL)
-            c.bind(statement, 1, key.text)
+            c.bind(statement, 1, serial.text)
             defer { c.reset(statement) }
-            guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial) }
+            guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial.text) }
             return try Self.unitDetail(c, statement)
         }
     }
@@ -43,15 +42,14 @@ extension DepotDatabase {
     /// What the unit page shows above its lists, read in one snapshot on a point reader: the unit, the day in its
     /// region (SPEC.md 2: its site's, else its customer's, else its depot's) and its customer's active contract on
     /// the day in the customer's region.
-    public func unitOverview(_ serial: String, at now: Instant) throws(DepotError) -> UnitOverview {
-        guard let key = Serial(serial) else { throw .notFound(kind: "appliance", key: serial) }
+    public func unitOverview(_ serial: Serial, at now: Instant) throws(DepotError) -> UnitOverview {
         let (path, policy) = (path, policy)
         return try points.with { (c) throws(DepotError) -> UnitOverview in
             try c.snapshot(path: path) { () throws(DepotError) -> UnitOverview in
                 let statement = try c.statement(2, Self.overviewSQL)
-                c.bind(statement, 1, key.text)
+                c.bind(statement, 1, serial.text)
                 defer { c.reset(statement) }
-                guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial) }
+                guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial.text) }
                 let unit = try Self.unitDetail(c, statement)
                 let today = policy.day(of: now, region: c.text(statement, 14))
                 guard let customerID = c.optionalInt(statement, 16) else {
@@ -78,9 +76,6 @@ extension DepotDatabase {
 
     /// The unit of the current row of `unitSQL` or `overviewSQL`.
     private static func unitDetail(_ c: PointReaders.Connection, _ statement: OpaquePointer) throws(DepotError) -> UnitDetail {
-        func list(_ index: Int32) -> [String] {
-            c.text(statement, index)?.utf8.split(separator: UInt8(ascii: " ")).map { String(decoding: $0, as: UTF8.self) } ?? []
-        }
         return UnitDetail(
             serial: try c.value(statement, 0, table: "appliance", column: "serial"),
             model: try c.value(statement, 1, table: "model", column: "key"),
@@ -89,7 +84,10 @@ extension DepotDatabase {
             shipDate: try c.value(statement, 6, table: "appliance", column: "ship_date"),
             warrantyEnd: try c.value(statement, 7, table: "appliance", column: "warranty_end"),
             replacementWarranty: c.int(statement, 8) != 0, softwareVersion: c.text(statement, 9),
-            replaces: c.text(statement, 10), replacedBy: c.text(statement, 11), cases: list(12), rmas: list(13))
+            replaces: try c.optionalValue(statement, 10, table: "appliance", column: "serial"),
+            replacedBy: try c.optionalValue(statement, 11, table: "appliance", column: "serial"),
+            cases: try c.list(statement, 12, table: "support_case", column: "number"),
+            rmas: try c.list(statement, 13, table: "rma", column: "number"))
     }
 
     /// The unit's columns, then `extra` ones.
@@ -114,12 +112,12 @@ extension DepotDatabase {
         "SELECT key, tier, start_date, end_date, max_contacts FROM contract WHERE customer_id = ? ORDER BY start_date, key"
 
     /// A unit's status.
-    public func applianceStatus(_ serial: String) throws(DepotError) -> ApplianceStatus {
+    public func applianceStatus(_ serial: Serial) throws(DepotError) -> ApplianceStatus {
         try unitDetail(serial).status
     }
 
     /// A unit's warranty end as stored (for tests and reports).
-    public func warrantyEnd(_ serial: String) throws(DepotError) -> String {
+    public func warrantyEnd(_ serial: Serial) throws(DepotError) -> String {
         try unitDetail(serial).warrantyEnd.description
     }
 }
@@ -134,7 +132,7 @@ public struct UnitOverview: Sendable {
 
 /// A unit in a list.
 public struct UnitSummary: Sendable, Encodable {
-    public let serial: String
+    public let serial: Serial
     public let model: String
     public let status: ApplianceStatus
     @NullEncodable public private(set) var customer: String?

@@ -46,7 +46,7 @@ struct ContactRecord: TableRecord, Sendable {
 struct ApplianceRecord: TableRecord, Sendable {
     static let table = "appliance"
     let id: Int64
-    let serial: String
+    let serial: Serial
     let modelID: Int64
     let customerID: Int64?
     let siteID: Int64?
@@ -82,7 +82,7 @@ struct ApplianceRecord: TableRecord, Sendable {
 struct CaseRecord: TableRecord, Sendable {
     static let table = "support_case"
     let id: Int64
-    let number: String
+    let number: CaseNumber
     let customerID: Int64
     let contactID: Int64
     let applianceID: Int64?
@@ -142,7 +142,7 @@ struct CaseRecord: TableRecord, Sendable {
 struct RMARecord: TableRecord, Sendable {
     static let table = "rma"
     let id: Int64
-    let number: String
+    let number: RMANumber
     let caseID: Int64
     let applianceID: Int64
     let path: RMAPath

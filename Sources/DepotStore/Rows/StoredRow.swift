@@ -139,6 +139,13 @@ extension Serial: StoredValue {
     }
 }
 
+extension RecordNumber: StoredValue {
+    public init?(cell: StoredCell) {
+        guard case .text(let text) = cell else { return nil }
+        self.init(text)
+    }
+}
+
 /// An enumeration stored as its raw text: a text it does not know is unreadable, never a default case.
 public protocol StoredEnum: StoredValue, RawRepresentable where RawValue == String {}
 

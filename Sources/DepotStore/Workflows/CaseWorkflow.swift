@@ -6,7 +6,7 @@ public struct NewCase: Sendable {
     public var customer: String
     public var contact: String
     public var type: CaseType
-    public var serial: String?
+    public var serial: Serial?
     public var impact: Level
     public var urgency: Level
     public var title: String
@@ -19,7 +19,7 @@ public struct NewCase: Sendable {
 
     /// Creates a request.
     public init(
-        customer: String, contact: String, type: CaseType, serial: String? = nil, impact: Level, urgency: Level,
+        customer: String, contact: String, type: CaseType, serial: Serial? = nil, impact: Level, urgency: Level,
         title: String, description: String = "", priority: Priority? = nil, priorityReason: String? = nil,
         productVersion: String? = nil
     ) {
@@ -40,7 +40,7 @@ public struct NewCase: Sendable {
 extension DepotDatabase {
     /// Opens a case at `at` and returns its number. The response and escalation deadlines of the
     /// policy in force are stored with it. A P1 needs a designated contact under an active contract.
-    public func openCase(_ request: NewCase, at: Instant, actor: ActingUser) throws(DepotError) -> String {
+    public func openCase(_ request: NewCase, at: Instant, actor: ActingUser) throws(DepotError) -> CaseNumber {
         try actor.require(.manageCases)
         let title = try SingleLine.check(request.title, field: "--title", maxLength: SingleLine.titleLength)
         guard !title.isEmpty else { throw .invalidArgument(name: "--title", value: request.title, reason: "a case needs a title") }
@@ -87,7 +87,7 @@ extension DepotDatabase {
             }
             if let given = request.productVersion { try Self.checkKnownRelease(db, given) }
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
-            let number = try Counters.next(db, .supportCase, year: at.utcDate.year)
+            let number: CaseNumber = try Counters.next(db, year: at.utcDate.year)
             let version = request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion
             try db.cachedStatement(
                 sql: """
@@ -97,7 +97,7 @@ extension DepotDatabase {
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
                     """
             ).execute(arguments: [
-                number, customerID, contact.id, unit?.id, request.type.rawValue, title, request.description,
+                number.text, customerID, contact.id, unit?.id, request.type.rawValue, title, request.description,
                 version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
                 reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
                 deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
@@ -120,11 +120,11 @@ extension DepotDatabase {
             }
             try CaseEvents.add(db, caseID: caseID, at: at, kind: "opened", actor: actor, note: note)
             try AuditLog.record(
-                db, actor: actor, at: at, recordedAt: recordedAt, action: "open", entity: "case", key: number, customerID: customerID,
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "open", entity: "case", key: number.text, customerID: customerID,
                 reason: reason,
                 details: [
                     "customer": customerKey, "priority": priority.rawValue, "suggested": suggested.rawValue,
-                    "tier": tier?.rawValue ?? "none", "serial": unit?.serial ?? "",
+                    "tier": tier?.rawValue ?? "none", "serial": unit?.serial.text ?? "",
                 ])
             return number
         }
@@ -135,7 +135,7 @@ extension DepotDatabase {
     private static func reportedUnit(
         _ db: Database, _ request: NewCase, customerID: Int64, customerKey: String
     ) throws -> ApplianceRecord? {
-        guard let serial = request.serial, !serial.trimmingSpaces().isEmpty else {
+        guard let serial = request.serial else {
             if request.type == .hardwareFault {
                 throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
             }
@@ -143,11 +143,11 @@ extension DepotDatabase {
         }
         let unit = try FindRecord.appliance(db, serial: serial)
         guard unit.customerID == customerID else {
-            throw DepotError.refused(subject: unit.serial, reason: "is not a unit of customer \"\(customerKey)\"")
+            throw DepotError.refused(subject: unit.serial.text, reason: "is not a unit of customer \"\(customerKey)\"")
         }
         if request.type == .hardwareFault, !unit.status.isAtCustomer {
             throw DepotError.refused(
-                subject: unit.serial,
+                subject: unit.serial.text,
                 reason: "is \(unit.status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
         }
         return unit
@@ -174,7 +174,7 @@ extension DepotDatabase {
         let attached = try Row.fetchAll(
             db.cachedStatement(
                 sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"),
-            arguments: [row.number, row.customerID, row.id])
+            arguments: [row.number.text, row.customerID, row.id])
         for attachment in attached {
             try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
         }
@@ -185,14 +185,14 @@ extension DepotDatabase {
     /// Moves a case on: first response, workaround, resolution or closure (which needs the customer
     /// contact who agreed to it).
     public func advanceCase(
-        _ number: String, _ action: CaseStateMachine.Action, confirmedBy: String? = nil, note: String? = nil,
+        _ number: CaseNumber, _ action: CaseStateMachine.Action, confirmedBy: String? = nil, note: String? = nil,
         at: Instant, actor: ActingUser
     ) throws(DepotError) {
         try actor.require(.manageCases)
         let recordedAt = now()
         try write { db in
             let row = try FindRecord.supportCase(db, number: number)
-            let caseNumber: String = row.number
+            let caseNumber: String = row.number.text
             let status = row.status
             guard var next = CaseStateMachine.next(from: status, by: action) else {
                 throw DepotError.illegalTransition(
@@ -272,7 +272,7 @@ extension DepotDatabase {
 enum Pauses {
     /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
     static func end(_ db: Database, caseRow: CaseRecord, at: Instant, actor: ActingUser, clock: BusinessClock) throws -> String {
-        let number: String = caseRow.number
+        let number: String = caseRow.number.text
         guard
             let pause = try Row.fetchOne(
                 db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),

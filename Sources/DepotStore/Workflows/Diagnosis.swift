@@ -6,7 +6,7 @@ public struct DiagnosisOutcome: Sendable, Equatable, Encodable {
     /// The verdict recorded.
     public let verdict: Verdict
     /// The RMA a `defective` verdict started.
-    @NullEncodable public private(set) var rma: String?
+    @NullEncodable public private(set) var rma: RMANumber?
     /// Its path.
     @NullEncodable public private(set) var path: RMAPath?
     /// When its replacement must ship, when known now (advance replacement).
@@ -24,7 +24,7 @@ extension DepotDatabase {
     /// tier and warranty of the verdict's day and creates the RMA; `not-defective` returns the unit to
     /// service; `needs-more-info` leaves it suspect.
     public func diagnose(
-        serial: String, caseNumber: String, verdict: Verdict, note: String, checks: String = "",
+        serial: Serial, caseNumber: CaseNumber, verdict: Verdict, note: String, checks: String = "",
         at: Instant, actor: ActingUser
     ) throws(DepotError) -> DiagnosisOutcome {
         try actor.require(.diagnose)
@@ -34,7 +34,7 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let supportCase = try FindRecord.supportCase(db, number: caseNumber)
-            let number: String = supportCase.number
+            let number: String = supportCase.number.text
             let caseStatus = supportCase.status
             guard caseStatus.isUnresolved else {
                 throw DepotError.refused(subject: number, reason: "is \(caseStatus.rawValue); a diagnosis belongs to an unresolved case")
@@ -42,7 +42,7 @@ extension DepotDatabase {
             try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: supportCase.id), "\(number)'s last event")
             let unit = try FindRecord.appliance(db, serial: serial)
             let unitID: Int64 = unit.id
-            let unitSerial: String = unit.serial
+            let unitSerial: String = unit.serial.text
             if let caseUnit: Int64 = supportCase.applianceID, caseUnit != unitID {
                 throw DepotError.refused(subject: unitSerial, reason: "case \(number) is about another unit")
             }
@@ -70,7 +70,7 @@ extension DepotDatabase {
             .execute(arguments: [supportCase.id, unitID, verdict.rawValue, note, checks, at.description, actor.user])
 
             let newStatus: ApplianceStatus
-            var rmaNumber: String?
+            var rmaNumber: RMANumber?
             var decision: RMADecision?
             switch verdict {
             case .notDefective: newStatus = .inService
@@ -91,7 +91,7 @@ extension DepotDatabase {
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "diagnose", entity: "appliance", key: unitSerial,
                 customerID: supportCase.customerID, reason: note,
-                details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber ?? ""])
+                details: ["case": number, "verdict": verdict.rawValue, "rma": rmaNumber?.text ?? ""])
             return DiagnosisOutcome(
                 verdict: verdict, rma: rmaNumber, path: decision?.path, shipBy: decision?.shipBy,
                 reason: decision?.reason, unitStatus: newStatus)
@@ -102,10 +102,10 @@ extension DepotDatabase {
     /// on the verdict's day in the unit's region; the RMA is numbered, recorded, audited and announced.
     private func openRMA(
         _ db: Database, for supportCase: CaseRecord, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: ActingUser
-    ) throws -> (number: String, decision: RMADecision) {
-        let number: String = supportCase.number
+    ) throws -> (number: RMANumber, decision: RMADecision) {
+        let number: String = supportCase.number.text
         let unitID: Int64 = unit.id
-        let unitSerial: String = unit.serial
+        let unitSerial: String = unit.serial.text
         let regionID = try FindRecord.region(db, siteID: unit.siteID, customerID: unit.customerID) ?? ""
         let region = try policy.region(regionID)
         let clock = try clocks.clock(for: regionID)
@@ -115,7 +115,7 @@ extension DepotDatabase {
         let made = try RMAEngine.decide(
             tier: tier, shipDate: unit.shipDate, warrantyEnd: end, verdictAt: at,
             region: region, clock: clock, deadlines: policy.rma)
-        let rma = try Counters.next(db, .rma, year: at.utcDate.year)
+        let rma: RMANumber = try Counters.next(db, year: at.utcDate.year)
         let state = RMAStateMachine.initialState(made.path)
         try db.cachedStatement(
             sql: """
@@ -124,26 +124,26 @@ extension DepotDatabase {
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """
         ).execute(arguments: [
-            rma, supportCase.id, unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
+            rma.text, supportCase.id, unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
             made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
         ])
         let rmaID = db.lastInsertedRowID
         try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
         try AuditLog.record(
-            db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma,
+            db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma.text,
             customerID: customerID, reason: made.reason,
             details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
         let customer = try Row.fetchOne(
             db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
             arguments: [customerID])
         let payload: [String: String?] = [
-            "rma": rma, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
+            "rma": rma.text, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
             "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
             "reason": made.reason,
         ]
         let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
         try Outbox.notify(
-            db, event, routes: policy.notifications, customerID: customerID, subject: rma, payload: payload,
+            db, event, routes: policy.notifications, customerID: customerID, subject: rma.text, payload: payload,
             key: "\(event.rawValue):\(rma)", at: at)
         return (rma, made)
     }

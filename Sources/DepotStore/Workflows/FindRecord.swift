@@ -14,9 +14,9 @@ enum FindRecord {
         return record
     }
 
-    static func appliance(_ db: Database, serial raw: String) throws -> ApplianceRecord {
-        guard let serial = Serial(raw), let record = try ApplianceRecord.find(db, "serial", serial.text) else {
-            throw DepotError.notFound(kind: "appliance", key: raw)
+    static func appliance(_ db: Database, serial: Serial) throws -> ApplianceRecord {
+        guard let record = try ApplianceRecord.find(db, "serial", serial.text) else {
+            throw DepotError.notFound(kind: "appliance", key: serial.text)
         }
         return record
     }
@@ -27,15 +27,13 @@ enum FindRecord {
         return record
     }
 
-    static func supportCase(_ db: Database, number: String) throws -> CaseRecord {
-        let number = number.trimmingSpaces().uppercased()
-        guard let record = try CaseRecord.find(db, "number", number) else { throw DepotError.notFound(kind: "case", key: number) }
+    static func supportCase(_ db: Database, number: CaseNumber) throws -> CaseRecord {
+        guard let record = try CaseRecord.find(db, "number", number.text) else { throw DepotError.notFound(kind: "case", key: number.text) }
         return record
     }
 
-    static func rma(_ db: Database, number: String) throws -> RMARecord {
-        let number = number.trimmingSpaces().uppercased()
-        guard let record = try RMARecord.find(db, "number", number) else { throw DepotError.notFound(kind: "RMA", key: number) }
+    static func rma(_ db: Database, number: RMANumber) throws -> RMARecord {
+        guard let record = try RMARecord.find(db, "number", number.text) else { throw DepotError.notFound(kind: "RMA", key: number.text) }
         return record
     }
 
@@ -60,11 +58,13 @@ enum FindRecord {
         return nil
     }
 
-    static func key(_ db: Database, table: String, id: Int64?) throws -> String? {
+    /// The key users know the record of `table` with row id `id` by (a serial, a number, an email, a key), as `T`.
+    static func key<T: StoredValue>(_ db: Database, table: String, id: Int64?) throws -> T? {
         guard let id else { return nil }
         let column =
             table == "contact" ? "email" : table == "appliance" ? "serial" : table == "support_case" || table == "rma" ? "number" : "key"
-        return try String.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE id = ?"), arguments: [id])
+        return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE id = ?"), arguments: [id])
+            .map { row throws(DepotError) -> T in try row.decode(column, from: table) }
     }
 }
 

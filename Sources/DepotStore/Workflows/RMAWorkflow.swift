@@ -6,14 +6,14 @@ extension DepotDatabase {
     /// (`SpareAllocation.preferred`) among those in stock at `at` and outside the unit's lineage. Returns the
     /// spare's serial.
     @discardableResult
-    public func allocate(rma number: String, serial: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) -> String {
+    public func allocate(rma number: RMANumber, serial: Serial? = nil, at: Instant, actor: ActingUser) throws(DepotError) -> Serial {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
             let unit = try FindRecord.appliance(db, id: rma.applianceID)
             let modelID = unit.modelID
             let successorID = try Int64.fetchOne(
                 db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
             let model = try FindRecord.key(db, table: "model", id: modelID) ?? ""
-            let successor = try FindRecord.key(db, table: "model", id: successorID)
+            let successor: String? = try FindRecord.key(db, table: "model", id: successorID)
             let spare: ApplianceRecord
             if let serial {
                 spare = try FindRecord.appliance(db, serial: serial)
@@ -22,9 +22,9 @@ extension DepotDatabase {
                         db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
                         arguments: [unit.id, spare.id]) ?? true
                 if let refusal = SpareAllocation.refusal(
-                    serial: spare.serial, status: spare.status,
+                    serial: spare.serial.text, status: spare.status,
                     spareModel: try FindRecord.key(db, table: "model", id: spare.modelID) ?? "",
-                    model: model, successor: successor, inLineageOf: related ? unit.serial : nil)
+                    model: model, successor: successor, inLineageOf: related ? unit.serial.text : nil)
                 {
                     throw refusal
                 }
@@ -53,7 +53,7 @@ extension DepotDatabase {
                     let row = try ApplianceRecord.find(db, "id", pickedID)
                 else {
                     throw DepotError.refused(
-                        subject: rma.number,
+                        subject: rma.number.text,
                         reason: "no spare of model \(model.isEmpty ? "?" : model)"
                             + (successor.map { " or its successor \($0)" } ?? "") + " is in stock")
                 }
@@ -65,15 +65,15 @@ extension DepotDatabase {
             ])
             try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?")
                 .execute(arguments: [spare.id, at.description, spare.depotID, rma.id])
-            let spareSerial = spare.serial
+            let spareSerial = spare.serial.text
             let depot = try FindRecord.key(db, table: "depot", id: spare.depotID) ?? ""
-            return (spareSerial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
+            return (spare.serial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
         }
     }
 
     /// Ships the allocated replacement to the defective unit's customer and site. The replacement takes
     /// the replacement warranty, and the lineage links both units.
-    public func ship(rma number: String, carrier: String, tracking: String, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func ship(rma number: RMANumber, carrier: String, tracking: String, at: Instant, actor: ActingUser) throws(DepotError) {
         try requireText(carrier, "--carrier")
         try requireText(tracking, "--tracking")
         let carrier = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength)
@@ -83,7 +83,7 @@ extension DepotDatabase {
             guard let replacementID: Int64 = rma.replacementID,
                 let replacement = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [replacementID])
-            else { throw DepotError.refused(subject: rma.number, reason: "has no allocated replacement") }
+            else { throw DepotError.refused(subject: rma.number.text, reason: "has no allocated replacement") }
             let region = try policy.region(rma.region)
             let shipDay = region.localDate(of: at)
             let originalEnd = unit.warrantyEnd
@@ -106,9 +106,9 @@ extension DepotDatabase {
             let replacementSerial: String = replacement["serial"]
             let customerID: Int64? = rma.customerID
             try Outbox.notify(
-                db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma.number,
+                db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma.number.text,
                 payload: [
-                    "rma": rma.number, "serial": unit.serial, "replacementSerial": replacementSerial,
+                    "rma": rma.number.text, "serial": unit.serial.text, "replacementSerial": replacementSerial,
                     "carrier": carrier, "tracking": tracking, "customer": try FindRecord.key(db, table: "customer", id: customerID),
                     "site": try FindRecord.key(db, table: "site", id: rma.siteID),
                 ],
@@ -121,7 +121,7 @@ extension DepotDatabase {
     }
 
     /// Records the replacement's delivery; for an advance replacement the defective unit is now due back.
-    public func deliver(rma number: String, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func deliver(rma number: RMANumber, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
             try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?").execute(arguments: [
                 at.description, rma.replacementID,
@@ -142,7 +142,7 @@ extension DepotDatabase {
     }
 
     /// Records that the customer shipped the defective unit back.
-    public func returnShip(rma number: String, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: ActingUser)
+    public func returnShip(rma number: RMANumber, carrier: String? = nil, tracking: String? = nil, at: Instant, actor: ActingUser)
         throws(DepotError)
     {
         if let carrier { _ = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength) }
@@ -162,14 +162,14 @@ extension DepotDatabase {
     }
 
     /// Records the defective unit's arrival; for return-then-replace the replacement is now due to ship.
-    public func receive(rma number: String, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func receive(rma number: RMANumber, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
             guard
                 let depot = try Row.fetchOne(
                     db.cachedStatement(sql: "SELECT id, key FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
                     arguments: [rma.depotID, rma.region])
-            else { throw DepotError.refused(subject: rma.number, reason: "there is no depot to receive the unit at") }
+            else { throw DepotError.refused(subject: rma.number.text, reason: "there is no depot to receive the unit at") }
             try db.cachedStatement(
                 sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
             )
@@ -191,7 +191,7 @@ extension DepotDatabase {
     }
 
     /// Closes an RMA; a sales referral needs its outcome.
-    public func closeRMA(_ number: String, outcome: ReferralOutcome? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func closeRMA(_ number: RMANumber, outcome: ReferralOutcome? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .close, at: at, actor: actor) { db, rma in
             try RMAClosing.check(path: rma.path, outcome: outcome)
             try db.cachedStatement(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?")
@@ -203,7 +203,7 @@ extension DepotDatabase {
     /// Cancels an RMA whose replacement has not shipped (SPEC.md 4): an allocated spare goes back to stock, a
     /// received unit stays `returned` at the depot, a defective unit still at the customer stays there. A unit on
     /// its way back cannot be left without its RMA: the state machine asks for its receipt first.
-    public func cancelRMA(_ number: String, reason: String, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func cancelRMA(_ number: RMANumber, reason: String, at: Instant, actor: ActingUser) throws(DepotError) {
         try requireText(reason, "--reason")
         let reason = try SingleLine.check(reason, field: "--reason", maxLength: SingleLine.reasonLength)
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
@@ -227,13 +227,13 @@ extension DepotDatabase {
     /// sets the step's columns), then sets the new state and writes the history and the audit entry.
     @discardableResult
     private func rmaStep<T>(
-        _ number: String, _ action: RMAAction, at: Instant, actor: ActingUser,
+        _ number: RMANumber, _ action: RMAAction, at: Instant, actor: ActingUser,
         _ body: (Database, RMARecord) throws -> (T, String?, [String: String])
     ) throws(DepotError) -> T {
         let recordedAt = now()
         return try write { db in
             let rma = try FindRecord.rma(db, number: number)
-            let rmaNumber: String = rma.number
+            let rmaNumber: String = rma.number.text
             let path = rma.path
             let state = rma.state
             try actor.require(RMAStateMachine.permission(for: action, on: path))
@@ -275,7 +275,7 @@ extension DepotDatabase {
             arguments: [unit.id])
         {
             throw DepotError.refused(
-                subject: unit.serial, reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
+                subject: unit.serial.text, reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
         }
     }
 
@@ -301,14 +301,14 @@ enum RMAEvents {
 /// What an RMA step may carry: the spare to allocate, a shipment's carrier and tracking number (ship, return-ship),
 /// a referral's outcome (close), why it is cancelled (cancel). Each step checks the fields it needs.
 public struct RMAStepDetails: Sendable {
-    public var serial: String?
+    public var serial: Serial?
     public var carrier: String?
     public var tracking: String?
     public var outcome: ReferralOutcome?
     public var reason: String?
 
     public init(
-        serial: String? = nil, carrier: String? = nil, tracking: String? = nil, outcome: ReferralOutcome? = nil, reason: String? = nil
+        serial: Serial? = nil, carrier: String? = nil, tracking: String? = nil, outcome: ReferralOutcome? = nil, reason: String? = nil
     ) {
         self.serial = serial
         self.carrier = carrier
@@ -320,7 +320,7 @@ public struct RMAStepDetails: Sendable {
 
 extension DepotDatabase {
     /// Takes any step of an RMA by its action (the API and the web forms, which name the step in the path).
-    public func advanceRMA(_ number: String, _ action: RMAAction, _ details: RMAStepDetails, at: Instant, actor: ActingUser)
+    public func advanceRMA(_ number: RMANumber, _ action: RMAAction, _ details: RMAStepDetails, at: Instant, actor: ActingUser)
         throws(DepotError)
     {
         switch action {

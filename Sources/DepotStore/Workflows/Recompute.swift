@@ -30,7 +30,7 @@ extension DepotDatabase {
     /// with the case's finished waits left out (a running wait moves them when it ends). Escalations the policy
     /// added are created and ones it dropped removed. Every change is audited and added to the case's timeline;
     /// returns the changes (none when the stored deadlines are already the policy's).
-    public func recomputeDeadlines(_ number: String?, at: Instant, actor: ActingUser) throws(DepotError) -> [DeadlineChange] {
+    public func recomputeDeadlines(_ number: CaseNumber?, at: Instant, actor: ActingUser) throws(DepotError) -> [DeadlineChange] {
         try actor.require(.manageCases)
         try checkEventTime(at, after: nil, "")
         let recordedAt = now()
@@ -40,7 +40,7 @@ extension DepotDatabase {
             if let number {
                 let row = try FindRecord.supportCase(db, number: number)
                 guard row.status.isUnresolved else {
-                    throw DepotError.refused(subject: row.number, reason: "is \(row.status.rawValue): its deadlines are final")
+                    throw DepotError.refused(subject: row.number.text, reason: "is \(row.status.rawValue): its deadlines are final")
                 }
                 cases = [row]
             } else {
@@ -52,7 +52,7 @@ extension DepotDatabase {
             for row in cases {
                 let caseChanges = try recompute(db, row, policy: policy)
                 guard !caseChanges.isEmpty else { continue }
-                let number: String = row.number
+                let number: String = row.number.text
                 for change in caseChanges {
                     try AuditLog.record(
                         db, actor: actor, at: at, recordedAt: recordedAt, action: "recompute", entity: "case", key: number,
@@ -95,7 +95,7 @@ extension DepotDatabase {
                 try db.cachedStatement(sql: "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?")
                     .execute(arguments: [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
                 if was != deadlines.response {
-                    changes.append(DeadlineChange(caseNumber: number, deadline: "response", was: was, now: deadlines.response))
+                    changes.append(DeadlineChange(caseNumber: number.text, deadline: "response", was: was, now: deadlines.response))
                 }
             }
         }
@@ -111,7 +111,7 @@ extension DepotDatabase {
             guard let rule = deadlines.escalations.first(where: { $0.target == target }) else {
                 if let existing {
                     try db.cachedStatement(sql: "DELETE FROM case_escalation WHERE id = ?").execute(arguments: [existing["id"]])
-                    changes.append(DeadlineChange(caseNumber: number, deadline: name, was: was, now: nil))
+                    changes.append(DeadlineChange(caseNumber: number.text, deadline: name, was: was, now: nil))
                 }
                 continue
             }
@@ -124,7 +124,7 @@ extension DepotDatabase {
                 try db.cachedStatement(sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
                     .execute(arguments: [caseID, target.rawValue, rule.threshold.description, due.description])
             }
-            if was != due { changes.append(DeadlineChange(caseNumber: number, deadline: name, was: was, now: due)) }
+            if was != due { changes.append(DeadlineChange(caseNumber: number.text, deadline: name, was: was, now: due)) }
         }
         return changes
     }

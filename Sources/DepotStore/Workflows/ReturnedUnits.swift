@@ -6,12 +6,12 @@ extension DepotDatabase {
 
     /// Puts a returned unit back in stock at a depot (by default the one it was returned to). A unit whose RMA is
     /// still open is refused: that RMA still needs it as it was received.
-    public func refurbish(serial: String, depot: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func refurbish(serial: Serial, depot: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
         try actor.require(.moveUnits)
         let recordedAt = now()
         try write { db in
             let unit = try FindRecord.appliance(db, serial: serial)
-            let unitSerial: String = unit.serial
+            let unitSerial: String = unit.serial.text
             guard unit.status == .returned else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(unit.status.rawValue); only a returned unit is refurbished")
             }
@@ -41,12 +41,12 @@ extension DepotDatabase {
     }
 
     /// Scraps a returned unit (or a spare).
-    public func scrap(serial: String, reason: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func scrap(serial: Serial, reason: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
         try actor.require(.moveUnits)
         let recordedAt = now()
         try write { db in
             let unit = try FindRecord.appliance(db, serial: serial)
-            let unitSerial: String = unit.serial
+            let unitSerial: String = unit.serial.text
             let status = unit.status
             guard status == .returned || status == .inStock else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue); only a returned unit or a spare is scrapped")

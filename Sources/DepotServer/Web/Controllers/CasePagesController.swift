@@ -30,7 +30,7 @@ struct CasePagesController {
         let form = try await Form.read(request, csrf: context.csrfToken)
         let new = NewCase(
             customer: try form.required("customer"), contact: try form.required("contact"), type: try form.value("type", as: CaseType.self),
-            serial: form.optional("serial"), impact: try form.value("impact", as: Level.self),
+            serial: try Serial.namedIfGiven(form.optional("serial")), impact: try form.value("impact", as: Level.self),
             urgency: try form.value("urgency", as: Level.self), title: try form.required("title"),
             description: form.optional("description") ?? "", priority: try form.optionalValue("priority", as: Priority.self),
             priorityReason: form.optional("reason"), productVersion: form.optional("version"))
@@ -42,7 +42,7 @@ struct CasePagesController {
 
     @Sendable func supportCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         return try await pages.page(context) { database, at in try CasePage(number, actor: actor, database: database, now: at) }
     }
 
@@ -50,7 +50,7 @@ struct CasePagesController {
     @Sendable func attach(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         try actor.require(.manageCases)
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         let database = pages.database
         let form = try await MultipartUpload.read(request, csrf: context.csrfToken, database: database)
         guard let upload = form.upload, let fileName = form.fileName else {
@@ -74,7 +74,7 @@ struct CasePagesController {
 
     @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         let form = try await Form.read(request, csrf: context.csrfToken)
         let serial = try form.required("serial")
         let verdict = try form.value("verdict", as: Verdict.self)
@@ -83,7 +83,8 @@ struct CasePagesController {
         let at = pages.now()
         let outcome = try await database.grouped {
             try database.diagnose(
-                serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at,
+                serial: try Serial.named(serial), caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "",
+                at: at,
                 actor: actor)
         }
         return PageRenderer.redirect(WebPaths.encoded(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
@@ -91,7 +92,7 @@ struct CasePagesController {
 
     @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.caseNumber()
         let name = try context.parameters.require("action")
         guard let action = CaseStateMachine.Action(rawValue: name) else {
             throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\"")

@@ -17,14 +17,14 @@ struct RMAPagesController {
 
     @Sendable func rma(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.rmaNumber()
         return try await pages.page(context) { database, at in try RMAPage(number, actor: actor, database: database, now: at) }
     }
 
     /// `GET /rmas/{number}/label?direction=replacement|return`: the label on a page that prints as the label alone.
     @Sendable func labelPage(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let number = try context.parameters.require("number").uppercased()
+        let number = try context.rmaNumber()
         let direction = try WorkflowController.labelDirection(request)
         return try await pages.page(context) { database, _ in
             _ = try database.rmaLabel(number, direction: direction)  // 404 / 409 here, not as a broken image
@@ -41,7 +41,7 @@ struct RMAPagesController {
     /// `POST /rmas/{number}/{action}`: a step's form; back to the page it came from (`back`) or to the RMA's.
     @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        let number = try context.parameters.require("number")
+        let number = try context.rmaNumber()
         let name = try context.parameters.require("action")
         guard let action = RMAAction(rawValue: name) else {
             throw APIError(status: .notFound, code: "not-found", message: "no RMA step \"\(name)\"")
@@ -50,7 +50,8 @@ struct RMAPagesController {
         let database = pages.database
         let at = pages.now()
         let details = RMAStepDetails(
-            serial: form.optional("serial"), carrier: form.optional("carrier"), tracking: form.optional("tracking"),
+            serial: try Serial.namedIfGiven(form.optional("serial")), carrier: form.optional("carrier"),
+            tracking: form.optional("tracking"),
             outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), reason: form.optional("reason"))
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let back = WebPaths.safeNext(form.optional("back")) ?? WebPaths.encoded("/rmas/\(number)")

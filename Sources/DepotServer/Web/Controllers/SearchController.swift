@@ -22,9 +22,13 @@ struct SearchController {
         let (database, now) = (pages.database, pages.now)
         let day = now().utcDate
         let target: String? = try await ThreadPool.run {
-            if upper.hasPrefix("CS-"), (try? database.caseDetail(upper, now: Instant(utcDate: day))) != nil { return "/cases/\(upper)" }
-            if upper.hasPrefix("RMA-"), (try? database.rmaDetail(upper, now: Instant(utcDate: day))) != nil { return "/rmas/\(upper)" }
-            if let unit = try? database.unitDetail(query) { return "/units/\(unit.serial)" }
+            if let number = CaseNumber(upper), (try? database.caseDetail(number, now: Instant(utcDate: day))) != nil {
+                return "/cases/\(number)"
+            }
+            if let number = RMANumber(upper), (try? database.rmaDetail(number, now: Instant(utcDate: day))) != nil {
+                return "/rmas/\(number)"
+            }
+            if let serial = Serial(query), let unit = try? database.unitDetail(serial) { return "/units/\(unit.serial)" }
             if (try? database.customerDetail(query, at: now())) != nil { return "/customers/\(query)" }
             return nil
         }

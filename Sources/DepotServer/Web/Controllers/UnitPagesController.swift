@@ -10,7 +10,7 @@ struct UnitPagesController {
 
     @Sendable func unit(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let serial = try context.parameters.require("serial")
+        let serial = try context.serial()
         return try await pages.page(context) { database, at in try UnitPage(serial, database: database, now: at) }
     }
 }
