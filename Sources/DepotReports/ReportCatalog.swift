@@ -378,7 +378,10 @@ extension DepotDatabase {
                     WHERE \(ReportCatalog.inService) AND a.warranty_end >= \(from) AND a.warranty_end < \(to)\(filter.sql)
                     GROUP BY 1
                     """, arguments: StatementArguments([parameters.asOf.description, until.description] + filter.arguments))
-            return Dictionary(uniqueKeysWithValues: rows.map { ($0["month"] as String, $0["n"] as Int) })
+            return Dictionary(
+                uniqueKeysWithValues: try rows.map { row throws(DepotError) -> (String, Int) in
+                    (try row.decode("month", from: "warranty-expiry"), try row.decode("n", from: "warranty-expiry"))
+                })
         }
         var months: [(String, Int)] = []
         let asOf = parameters.asOf.components

@@ -340,7 +340,7 @@ extension DepotDatabase {
                         ORDER BY t.id
                         """), arguments: [cutoff.description])
             for row in due {
-                let closed = row["status"] as String == CaseStatus.closed.rawValue
+                let closed = try row.decode("status", from: "support_case") as CaseStatus == .closed
                 let reason = closed ? "the case is closed" : "secure upload older than \(policy.attachments.secureRetentionDays) days"
                 try Self.deleteAttachment(db, row, reason: reason, at: at, recordedAt: recordedAt, actor: actor)
                 if closed { report.closedCases += 1 } else { report.secureExpired += 1 }
@@ -352,15 +352,18 @@ extension DepotDatabase {
     }
 
     /// Deletes one attachment row with its timeline entry and audit entry (the file goes in the next sweep).
+    /// `row` has the attachment's `id`, `name`, `sha256` and `case_id`, its case's `number` and `customer_id`.
     static func deleteAttachment(_ db: Database, _ row: Row, reason: String, at: Instant, recordedAt: Instant, actor: ActingUser) throws {
-        try db.cachedStatement(sql: "DELETE FROM attachment WHERE id = ?").execute(arguments: [row["id"]])
+        let attachment = row.stored("attachment")
+        let id: Int64 = try attachment("id")
+        let name: String = try attachment("name")
+        try db.cachedStatement(sql: "DELETE FROM attachment WHERE id = ?").execute(arguments: [id])
         try CaseEvents.add(
-            db, caseID: row["case_id"], at: at, kind: "attachment-deleted", actor: actor,
-            note: "\(row["name"] as String): \(reason)")
+            db, caseID: try attachment("case_id"), at: at, kind: "attachment-deleted", actor: actor, note: "\(name): \(reason)")
         try AuditLog.record(
-            db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(row["id"] as Int64),
-            customerID: row["customer_id"],
-            reason: reason, details: ["case": row["number"], "name": row["name"], "sha256": row["sha256"]])
+            db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(id),
+            customerID: try attachment("customer_id"), reason: reason,
+            details: ["case": try attachment("number") as String, "name": name, "sha256": try attachment("sha256") as String])
     }
 
     /// Removes the stored files no attachment refers to; returns how many. With `wait` false it gives up at once

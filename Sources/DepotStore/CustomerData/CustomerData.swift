@@ -257,10 +257,11 @@ extension DepotDatabase {
             let customerRow = try FindRecord.customer(db, key: customer)
             let customerKey = customerRow.key
             let customerID = customerRow.id
-            var contacts = try Row.fetchAll(
-                db, sql: "SELECT id, email, name FROM contact WHERE customer_id = ? ORDER BY id", arguments: [customerID])
+            var contacts = try ContactRecord.fetchAll(
+                db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY id"), arguments: [customerID],
+                source: ContactRecord.table)
             if let email {
-                contacts = contacts.filter { ($0["email"] as String).lowercased() == email.trimmingSpaces().lowercased() }
+                contacts = contacts.filter { $0.email.lowercased() == email.trimmingSpaces().lowercased() }
                 guard !contacts.isEmpty else { throw DepotError.notFound(kind: "contact of \(customerKey)", key: email) }
             }
             db.add(function: Self.replaceWords)
@@ -280,9 +281,7 @@ extension DepotDatabase {
             }
             var pseudonyms: [String] = []
             for contact in contacts {
-                let id: Int64 = contact["id"]
-                let oldEmail: String = contact["email"]
-                let oldName: String = contact["name"]
+                let (id, oldEmail, oldName) = (contact.id, contact.email, contact.name)
                 let newEmail = "erased-contact-\(id)@erased.invalid"
                 let newName = "Erased contact \(id)"
                 pseudonyms.append(newEmail)

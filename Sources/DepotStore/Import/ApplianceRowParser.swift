@@ -45,24 +45,36 @@ struct ApplianceRowParser: Sendable {
 
     init(db: Database, header: ImportHeader) throws {
         var models: [String: Model] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT id, key, warranty_months FROM model") {
-            models[row["key"]] = Model(id: row["id"], months: row["warranty_months"])
+        for found in try Row.fetchAll(db, sql: "SELECT id, key, warranty_months FROM model") {
+            let row = found.stored("model")
+            models[try row("key")] = Model(id: try row("id"), months: try row("warranty_months"))
         }
         self.models = models
-        customers = try Dictionary(Row.fetchAll(db, sql: "SELECT key, id FROM customer").map { ($0["key"], $0["id"]) }) { a, _ in a }
+        customers = try Self.ids(db, "customer")
         var sites: [String: Site] = [:]
-        for row in try Row.fetchAll(
+        for found in try Row.fetchAll(
             db, sql: "SELECT s.key, s.id, s.customer_id, c.key AS customer FROM site s JOIN customer c ON c.id = s.customer_id")
         {
-            sites[row["key"]] = Site(id: row["id"], customer: row["customer_id"], customerKey: row["customer"])
+            let row = found.stored("site")
+            sites[try row("key")] = Site(id: try row("id"), customer: try row("customer_id"), customerKey: try row("customer"))
         }
         self.sites = sites
-        depots = try Dictionary(Row.fetchAll(db, sql: "SELECT key, id FROM depot").map { ($0["key"], $0["id"]) }) { a, _ in a }
+        depots = try Self.ids(db, "depot")
         var versions: [String: String] = [:]
         for version in try String.fetchAll(db, sql: "SELECT version FROM release") { versions[version] = version }
         self.versions = versions
         let p = header.positions
         column = (p["serial"], p["model"], p["customer"], p["site"], p["depot"], p["ship_date"], p["software_version"], p["status"])
+    }
+
+    /// The row ids of a table's records by key.
+    private static func ids(_ db: Database, _ table: String) throws -> [String: Int64] {
+        var ids: [String: Int64] = [:]
+        for found in try Row.fetchAll(db, sql: "SELECT key, id FROM \(table)") {
+            let row = found.stored(table)
+            ids[try row("key")] = try row("id")
+        }
+        return ids
     }
 
     /// A cell as text: plain ASCII without surrounding spaces is taken as it is (the common case), anything

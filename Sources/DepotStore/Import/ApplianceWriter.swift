@@ -92,7 +92,7 @@ struct ApplianceWriter {
             if try step(statement) { return .added }
         }
         // The serial exists (or the row lacks what a new unit needs).
-        guard let existing = try Row.fetchOne(db, sql: "SELECT * FROM appliance WHERE serial = ?", arguments: [row.serial]) else {
+        guard let existing = try ApplianceRecord.find(db, "serial", row.serial) else {
             var missing: [String] = []
             if row.modelID == nil { missing.append("model") }
             if row.shipDate == nil { missing.append("ship_date") }
@@ -100,8 +100,7 @@ struct ApplianceWriter {
             log.add(line: row.line, column: nil, "a new appliance needs \(missing.joined(separator: ", "))")
             return nil
         }
-        let id: Int64 = existing["id"]
-        if id > lastIDBefore {
+        if existing.id > lastIDBefore {
             log.add(line: row.line, column: "serial", "duplicate serial \"\(row.serial)\": an earlier row of this file has it")
             return nil
         }
@@ -154,12 +153,14 @@ struct ApplianceWriter {
         throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message)
     }
 
-    private func update(_ existing: Row, with row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
-        let status = try existing.decode("status", from: "appliance") as ApplianceStatus
+    private func update(_ existing: ApplianceRecord, with row: PreparedAppliance, db: Database, log: inout ProblemLog) throws
+        -> RowOutcome?
+    {
+        let status = existing.status
         let currentLocation: UnitLocation? =
-            if let site: Int64 = existing["site_id"], let customer: Int64 = existing["customer_id"] {
+            if let site = existing.siteID, let customer = existing.customerID {
                 .site(id: site, customer: customer)
-            } else if let depot: Int64 = existing["depot_id"] {
+            } else if let depot = existing.depotID {
                 .depot(depot)
             } else {
                 nil
@@ -167,16 +168,40 @@ struct ApplianceWriter {
         let location = row.location ?? currentLocation
         let moved = row.location != nil && row.location != currentLocation
         let newStatus = row.status ?? (moved ? row.location.map(Self.defaultStatus) ?? status : status)
-        let workflow: Set<ApplianceStatus> = [.allocated, .inTransit, .suspect, .defective, .returnInTransit, .returned]
-        if workflow.contains(status) && (location != currentLocation || newStatus != status) {
-            log.add(
-                line: row.line, column: row.statusGiven ? "status" : "site",
-                "unit \"\(row.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow")
+        if let (column, message) = try refusal(
+            existing, row, location: location, currentLocation: currentLocation, newStatus: newStatus, db: db)
+        {
+            log.add(line: row.line, column: column, message)
             return nil
         }
+        let changed = changes(existing, row, location: location, status: newStatus)
+        guard !changed.isEmpty else { return .unchanged }
+        let columns = changed.keys.sorted()
+        try db.execute(
+            sql: "UPDATE appliance SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+            arguments: StatementArguments(columns.map { changed[$0] ?? .null } + [existing.id.databaseValue]))
+        return .updated
+    }
+
+    /// The statuses a case or an RMA sets: a unit in one of them changes place and status only through that workflow.
+    private static let workflowStatuses: Set<ApplianceStatus> = [.allocated, .inTransit, .suspect, .defective, .returnInTransit, .returned]
+
+    /// Why a row may not change an existing unit so (the column to blame and the message), `nil` when it may.
+    private func refusal(
+        _ existing: ApplianceRecord, _ row: PreparedAppliance, location: UnitLocation?, currentLocation: UnitLocation?,
+        newStatus: ApplianceStatus, db: Database
+    ) throws -> (column: String, message: String)? {
+        let status = existing.status
+        let placeColumn = row.statusGiven ? "status" : "site"
+        if Self.workflowStatuses.contains(status) && (location != currentLocation || newStatus != status) {
+            return (
+                placeColumn,
+                "unit \"\(row.serial)\" is \(status.rawValue) in a case or RMA; its place and status change only through that workflow"
+            )
+        }
         // The model and ship date decide warranty and RMA path: not while a case or an RMA of the unit is open.
-        let changesModel = row.modelID.map { $0 != existing["model_id"] as Int64 } ?? false
-        let changesShipDate = row.shipDate.map { $0.description != existing["ship_date"] as String } ?? false
+        let changesModel = row.modelID.map { $0 != existing.modelID } ?? false
+        let changesShipDate = row.shipDate.map { $0 != existing.shipDate } ?? false
         if changesModel || changesShipDate,
             let open = try String.fetchOne(
                 db.cachedStatement(
@@ -185,12 +210,12 @@ struct ApplianceWriter {
                         UNION ALL SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled')
                         LIMIT 1
                         """),
-                arguments: [existing["id"]])
+                arguments: [existing.id])
         {
-            log.add(
-                line: row.line, column: changesModel ? "model" : "ship_date",
-                "unit \"\(row.serial)\" has the open \(open); its model and ship date change only when nothing is open on it")
-            return nil
+            return (
+                changesModel ? "model" : "ship_date",
+                "unit \"\(row.serial)\" has the open \(open); its model and ship date change only when nothing is open on it"
+            )
         }
         // A delivered replacement whose RMA is still open (the defective unit not yet back) is in service, but at the
         // RMA's customer for as long as the RMA runs.
@@ -200,18 +225,23 @@ struct ApplianceWriter {
                     sql:
                         "SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled') LIMIT 1"
                 ),
-                arguments: [existing["id"]])
+                arguments: [existing.id])
         {
-            log.add(
-                line: row.line, column: row.statusGiven ? "status" : "site",
-                "unit \"\(row.serial)\" belongs to the open \(open); its place and status change only through it")
-            return nil
+            return (placeColumn, "unit \"\(row.serial)\" belongs to the open \(open); its place and status change only through it")
         }
-        if !workflow.contains(status), let location, row.location != nil || row.statusGiven, !Self.statusFits(newStatus, location) {
-            log.add(line: row.line, column: "status", Self.statusMessage(newStatus, location))
-            return nil
+        if !Self.workflowStatuses.contains(status), let location, row.location != nil || row.statusGiven,
+            !Self.statusFits(newStatus, location)
+        {
+            return ("status", Self.statusMessage(newStatus, location))
         }
-        var values: [String: DatabaseValue] = ["status": newStatus.rawValue.databaseValue]
+        return nil
+    }
+
+    /// The columns the row changes, with their new values (those equal to the stored ones left out).
+    private func changes(_ existing: ApplianceRecord, _ row: PreparedAppliance, location: UnitLocation?, status: ApplianceStatus)
+        -> [String: DatabaseValue]
+    {
+        var values: [String: DatabaseValue] = ["status": status.rawValue.databaseValue]
         switch location {
         case let .site(site, customer)?:
             values["site_id"] = site.databaseValue
@@ -226,18 +256,17 @@ struct ApplianceWriter {
         if let model = row.modelID { values["model_id"] = model.databaseValue }
         if let shipDate = row.shipDate { values["ship_date"] = shipDate.description.databaseValue }
         if let version = row.version { values["software_version"] = version?.databaseValue ?? .null }
-        let replacementWarranty: Bool = existing["replacement_warranty"]
-        if !replacementWarranty, row.modelID != nil || row.shipDate != nil {
-            let modelID: Int64 = row.modelID ?? existing["model_id"]
-            let ship: LocalDate = try row.shipDate ?? existing.decode("ship_date", from: "appliance")
+        if !existing.replacementWarranty, row.modelID != nil || row.shipDate != nil {
+            let modelID = row.modelID ?? existing.modelID
+            let ship = row.shipDate ?? existing.shipDate
             values["warranty_end"] = Warranty.end(shipDate: ship, months: modelMonths[modelID] ?? 0).description.databaseValue
         }
-        let changed = values.filter { column, value in existing[column] as DatabaseValue != value }
-        guard !changed.isEmpty else { return .unchanged }
-        let columns = changed.keys.sorted()
-        try db.execute(
-            sql: "UPDATE appliance SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
-            arguments: StatementArguments(columns.map { changed[$0] ?? .null } + [existing["id"] as DatabaseValue]))
-        return .updated
+        let stored: [String: DatabaseValue] = [
+            "status": existing.status.rawValue.databaseValue, "site_id": existing.siteID.databaseValue,
+            "customer_id": existing.customerID.databaseValue, "depot_id": existing.depotID.databaseValue,
+            "model_id": existing.modelID.databaseValue, "ship_date": existing.shipDate.description.databaseValue,
+            "software_version": existing.softwareVersion.databaseValue, "warranty_end": existing.warrantyEnd.description.databaseValue,
+        ]
+        return values.filter { column, value in stored[column] != value }
     }
 }

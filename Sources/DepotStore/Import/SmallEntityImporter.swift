@@ -65,7 +65,7 @@ struct SmallEntityImporter: RowImporter {
             let changed = fields.forceChange || values.contains { column, value in existing[column] as DatabaseValue != value }
             guard changed else { return .unchanged }
             if entity == .models, let months = values["warranty_months"], months != existing["warranty_months"] as DatabaseValue {
-                warrantyChanged.insert(existing["id"])
+                warrantyChanged.insert(try existing.decode("id", from: table))
             }
             let columns = values.keys.sorted()
             guard !columns.isEmpty else { return .updated }
@@ -231,8 +231,10 @@ struct SmallEntityImporter: RowImporter {
                     FROM customer c WHERE c.id = ?
                     """,
                 arguments: [customer])
-            guard let row else { continue }
-            if let problem = DesignatedContacts.capProblem(customer: row["customer"], designated: row["designated"], cap: row["cap"]) {
+            guard let row = row?.stored("customer") else { continue }
+            if let problem = DesignatedContacts.capProblem(
+                customer: try row("customer"), designated: try row("designated"), cap: try row.optional("cap"))
+            {
                 log.add(line: line, column: entity == .contacts ? "designated" : "max_contacts", problem)
             }
         }
@@ -297,7 +299,7 @@ struct EntityFields {
             problem(column, "unknown customer \"\(text)\"")
             return nil
         }
-        if let existing, let current: Int64 = existing["customer_id"], current != id {
+        if let existing, let current: Int64 = try existing.decodeIfPresent("customer_id", from: noun), current != id {
             problem(column, "\(kind) \"\(key)\" belongs to another customer; a \(kind) cannot move")
         }
         values["customer_id"] = id.databaseValue

@@ -95,7 +95,7 @@ extension DepotDatabase {
     public func route(for notification: QueuedNotification) throws(DepotError) -> DeliveryRoute? {
         try read { db in
             guard
-                let row = try Row.fetchOne(
+                let found = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
                             SELECT e.id, e.url, e.format, e.secret_sealed FROM webhook_endpoint e
@@ -103,11 +103,9 @@ extension DepotDatabase {
                             ORDER BY e.customer_id IS NULL LIMIT 1
                             """), arguments: [notification.target.rawValue, notification.id])
             else { return nil }
-            let format: String = row["format"]
-            guard let payloadFormat = PayloadFormat(rawValue: format) else {
-                throw DepotError.unreadableValue(table: "webhook_endpoint", column: "format", value: format)
-            }
-            return DeliveryRoute(endpointID: row["id"], url: row["url"], format: payloadFormat, sealedSecret: row["secret_sealed"])
+            let row = found.stored("webhook_endpoint")
+            return DeliveryRoute(
+                endpointID: try row("id"), url: try row("url"), format: try row("format"), sealedSecret: try row("secret_sealed"))
         }
     }
 

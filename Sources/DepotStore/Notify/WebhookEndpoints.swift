@@ -72,12 +72,11 @@ extension DepotDatabase {
                     SELECT e.id, e.target, c.key AS customer, e.url, e.format, e.created_at FROM webhook_endpoint e
                     LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.target, c.key IS NOT NULL, c.key
                     """
-            ).map { row in
-                WebhookEndpoint(
-                    id: row["id"], target: try row.decode("target", from: "webhook_endpoint") as NotificationTarget,
-                    customer: row["customer"],
-                    url: row["url"], format: try row.decode("format", from: "webhook_endpoint") as PayloadFormat,
-                    createdAt: try row.decode("created_at", from: "webhook_endpoint") as Instant)
+            ).map { found throws(DepotError) in
+                let row = found.stored("webhook_endpoint")
+                return WebhookEndpoint(
+                    id: try row("id"), target: try row("target"), customer: try row.optional("customer"), url: try row("url"),
+                    format: try row("format"), createdAt: try row("created_at"))
             }
         }
     }

@@ -8,7 +8,7 @@ extension DepotDatabase {
     public func rmaLabel(_ number: RMANumber, direction: ShippingLabel.Direction) throws(DepotError) -> ShippingLabel {
         try read { db in
             guard
-                let rma = try Row.fetchOne(
+                let found = try Row.fetchOne(
                     db.cachedStatement(
                         sql: """
                             SELECT r.number, r.path, r.region, r.carrier, r.tracking, r.return_carrier, r.return_tracking, r.depot_id, r.return_depot_id,
@@ -24,43 +24,48 @@ extension DepotDatabase {
                             WHERE r.number = ?
                             """), arguments: [number.text])
             else { throw DepotError.notFound(kind: "RMA", key: number.text) }
-            let rmaNumber: String = rma["number"]
-            guard rma["path"] as String != RMAPath.salesReferral.rawValue else {
+            let rma = found.stored("rma")
+            let rmaNumber: String = try rma("number")
+            guard try rma("path") as RMAPath != .salesReferral else {
                 throw DepotError.refused(subject: rmaNumber, reason: "is a sales referral: nothing is shipped")
             }
-            let depot = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT name, address FROM depot WHERE id = ?1 OR (?1 IS NULL AND region = ?2) ORDER BY id = ?1 DESC, key LIMIT 1
-                        """),
-                arguments: [
-                    direction == .return ? (rma["return_depot_id"] as Int64?) ?? (rma["depot_id"] as Int64?) : (rma["depot_id"] as Int64?),
-                    rma["region"],
-                ])
-            guard let depot else {
-                throw DepotError.refused(subject: rmaNumber, reason: "no depot serves region \(rma["region"] as String)")
+            let region: String = try rma("region")
+            let allocatedFrom: Int64? = try rma.optional("depot_id")
+            let depotID = direction == .return ? try rma.optional("return_depot_id") ?? allocatedFrom : allocatedFrom
+            guard
+                let depot = try Row.fetchOne(
+                    db.cachedStatement(
+                        sql: """
+                            SELECT name, address FROM depot WHERE id = ?1 OR (?1 IS NULL AND region = ?2) ORDER BY id = ?1 DESC, key LIMIT 1
+                            """),
+                    arguments: [depotID, region]
+                )?.stored("depot")
+            else {
+                throw DepotError.refused(subject: rmaNumber, reason: "no depot serves region \(region)")
             }
-            let depotAddress = ShippingLabel.Address(lines: ["Depot \(depot["name"] as String)"] + Self.addressLines(depot["address"]))
+            let depotAddress = ShippingLabel.Address(
+                lines: ["Depot \(try depot("name") as String)"] + Self.addressLines(try depot("address")))
             let siteAddress = ShippingLabel.Address(
-                lines: [rma["customer_name"], rma["site_name"] ?? ""] + Self.addressLines(rma["address"])
-                    + [(rma["country"] as String?) ?? ""])
-            let serial: String = rma["serial"]
+                lines: [try rma("customer_name"), try rma.optional("site_name") ?? ""] + Self.addressLines(try rma.optional("address"))
+                    + [try rma.optional("country") ?? ""])
+            let serial: String = try rma("serial")
+            let replacement: String? = try rma.optional("replacement")
             switch direction {
             case .replacement:
-                guard let replacement = rma["replacement"] as String? else {
+                guard let replacement else {
                     throw DepotError.refused(subject: rmaNumber, reason: "has no replacement allocated yet: allocate one first")
                 }
                 return ShippingLabel(
                     rma: rmaNumber, direction: .replacement, shipTo: siteAddress, returnTo: depotAddress,
-                    model: "\(rma["replacement_model"] as String) (\(rma["replacement_model_name"] as String))",
+                    model: "\(try rma("replacement_model") as String) (\(try rma("replacement_model_name") as String))",
                     serials: ["Replacement \(replacement)", "for defective \(serial)"],
-                    carrier: rma["carrier"], tracking: rma["tracking"])
+                    carrier: try rma.optional("carrier"), tracking: try rma.optional("tracking"))
             case .return:
                 return ShippingLabel(
                     rma: rmaNumber, direction: .return, shipTo: depotAddress, returnTo: siteAddress,
-                    model: "\(rma["model"] as String) (\(rma["model_name"] as String))",
-                    serials: ["Defective \(serial)"] + ((rma["replacement"] as String?).map { ["replaced by \($0)"] } ?? []),
-                    carrier: rma["return_carrier"], tracking: rma["return_tracking"])
+                    model: "\(try rma("model") as String) (\(try rma("model_name") as String))",
+                    serials: ["Defective \(serial)"] + (replacement.map { ["replaced by \($0)"] } ?? []),
+                    carrier: try rma.optional("return_carrier"), tracking: try rma.optional("return_tracking"))
             }
         }
     }

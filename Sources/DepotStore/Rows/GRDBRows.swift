@@ -17,17 +17,17 @@ extension StoredCell {
 
 extension Row {
     /// This row, read by column name into typed values; `source` names it in errors.
-    func stored(_ source: String) -> StoredRow {
+    public func stored(_ source: String) -> StoredRow {
         StoredRow(source: source) { column in self.hasColumn(column) ? StoredCell(self[column] as DatabaseValue) : nil }
     }
 
     /// The value of `column`, which must be there and readable as `T` (`DepotError.unreadableValue` otherwise).
-    func decode<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T {
+    public func decode<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T {
         try stored(source)(column)
     }
 
     /// The value of `column`, `nil` when NULL; a value not readable as `T` throws.
-    func decodeIfPresent<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T? {
+    public func decodeIfPresent<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T? {
         try stored(source).optional(column)
     }
 }

@@ -207,3 +207,42 @@ struct RMARecord: TableRecord, Sendable {
         returnDepotID = try row.optional("return_depot_id")
     }
 }
+
+/// A case's escalation deadline as stored.
+struct EscalationRecord: TableRecord, Sendable {
+    static let table = "case_escalation"
+    let id: Int64
+    let caseID: Int64
+    let target: EscalationTarget
+    /// The rule's threshold as written (`5 business-days`).
+    let threshold: String
+    let dueAt: Instant
+    let firedAt: Instant?
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        caseID = try row("case_id")
+        target = try row("target")
+        threshold = try row("threshold")
+        dueAt = try row("due_at")
+        firedAt = try row.optional("fired_at")
+    }
+}
+
+/// A depot as stored.
+struct DepotRecord: TableRecord, Sendable {
+    static let table = "depot"
+    let id: Int64
+    let key: String
+    let name: String
+    let region: String
+    let address: String
+
+    init(row: StoredRow) throws(DepotError) {
+        id = try row("id")
+        key = try row("key")
+        name = try row("name")
+        region = try row("region")
+        address = try row("address")
+    }
+}

@@ -283,27 +283,19 @@ enum Pauses {
             throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before \(number) began waiting (\(start))")
         }
         try db.cachedStatement(sql: "UPDATE case_pause SET ended_at = ?, ended_by = ? WHERE id = ?").execute(arguments: [
-            at.description, actor.user, pause["id"],
+            at.description, actor.user, try pause.decode("id", from: "case_pause") as Int64,
         ])
         var moves: [String] = []
-        let pending = try Row.fetchAll(
-            db.cachedStatement(
-                sql:
-                    "SELECT id, target, threshold, due_at FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"
-            ),
-            arguments: [caseRow.id])
+        let pending = try EscalationRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"),
+            arguments: [caseRow.id], source: EscalationRecord.table)
         for e in pending {
-            guard let due = try e.decodeIfPresent("due_at", from: "case_escalation") as Instant?,
-                case .success(let threshold) = ClockDuration.parse(e["threshold"])
-            else {
-                continue
-            }
+            guard case .success(let threshold) = ClockDuration.parse(e.threshold) else { continue }
+            let due = e.dueAt
             let moved = try clock.moved(due, threshold: threshold, start: start, end: at)
             guard moved != due else { continue }
-            try db.cachedStatement(sql: "UPDATE case_escalation SET due_at = ? WHERE id = ?").execute(arguments: [
-                moved.description, e["id"],
-            ])
-            moves.append("\(e["target"] as String) due \(moved) (was \(due))")
+            try db.cachedStatement(sql: "UPDATE case_escalation SET due_at = ? WHERE id = ?").execute(arguments: [moved.description, e.id])
+            moves.append("\(e.target.rawValue) due \(moved) (was \(due))")
         }
         let waited = DurationText.of(seconds: at.secondsSinceEpoch - start.secondsSinceEpoch)
         return "waited \(waited)" + (moves.isEmpty ? "" : "; " + moves.joined(separator: ", "))

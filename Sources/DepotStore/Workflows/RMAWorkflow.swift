@@ -81,8 +81,7 @@ extension DepotDatabase {
         try rmaStep(number, .ship, at: at, actor: actor) { db, rma in
             let unit = try FindRecord.appliance(db, id: rma.applianceID)
             guard let replacementID: Int64 = rma.replacementID,
-                let replacement = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM appliance WHERE id = ?"), arguments: [replacementID])
+                let replacement = try ApplianceRecord.find(db, "id", replacementID)
             else { throw DepotError.refused(subject: rma.number.text, reason: "has no allocated replacement") }
             let region = try policy.region(rma.region)
             let shipDay = region.localDate(of: at)
@@ -103,7 +102,7 @@ extension DepotDatabase {
             ])
             try db.cachedStatement(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?")
                 .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma.id])
-            let replacementSerial: String = replacement["serial"]
+            let replacementSerial = replacement.serial.text
             let customerID: Int64? = rma.customerID
             try Outbox.notify(
                 db, .replacementShipped, routes: policy.notifications, customerID: customerID, subject: rma.number.text,
@@ -166,17 +165,17 @@ extension DepotDatabase {
         try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
             guard
-                let depot = try Row.fetchOne(
-                    db.cachedStatement(sql: "SELECT id, key FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
-                    arguments: [rma.depotID, rma.region])
+                let depot = try DepotRecord.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
+                    arguments: [rma.depotID, rma.region], source: DepotRecord.table)
             else { throw DepotError.refused(subject: rma.number.text, reason: "there is no depot to receive the unit at") }
             try db.cachedStatement(
                 sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
             )
-            .execute(arguments: [depot["id"], at.description, rma.applianceID])
-            try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot["id"], rma.id])
-            var note = "defective unit received at depot \(depot["key"] as String)"
-            var details: [String: String] = ["depot": depot["key"]]
+            .execute(arguments: [depot.id, at.description, rma.applianceID])
+            try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot.id, rma.id])
+            var note = "defective unit received at depot \(depot.key)"
+            var details: [String: String] = ["depot": depot.key]
             if rma.path == .returnThenReplace {
                 let shipBy = try clocks.clock(for: rma.region).adding(policy.rma.replacementShipAfterReceipt, to: at)
                 try db.cachedStatement(sql: "UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?")

@@ -100,26 +100,25 @@ extension DepotDatabase {
             }
         }
 
-        let stored = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, target, threshold, due_at, fired_at FROM case_escalation WHERE case_id = ?"),
-            arguments: [caseID])
+        let stored = try EscalationRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ?"), arguments: [caseID], source: EscalationRecord.table)
         for target in EscalationTarget.allCases {
-            let existing = stored.first { $0["target"] as String == target.rawValue }
-            if existing?["fired_at"] as String? != nil { continue }  // fired stays fired
+            let existing = stored.first { $0.target == target }
+            if existing?.firedAt != nil { continue }  // fired stays fired
             let name = "escalation \(target.rawValue)"
-            let was: Instant? = try existing?.decodeIfPresent("due_at", from: "case_escalation")
+            let was = existing?.dueAt
             guard let rule = deadlines.escalations.first(where: { $0.target == target }) else {
                 if let existing {
-                    try db.cachedStatement(sql: "DELETE FROM case_escalation WHERE id = ?").execute(arguments: [existing["id"]])
+                    try db.cachedStatement(sql: "DELETE FROM case_escalation WHERE id = ?").execute(arguments: [existing.id])
                     changes.append(DeadlineChange(caseNumber: number.text, deadline: name, was: was, now: nil))
                 }
                 continue
             }
             let due = try clock.escalationDeadline(rule.threshold, opened: opened, pauses: ended) ?? rule.at
             if let existing {
-                guard was != due || existing["threshold"] as String != rule.threshold.description else { continue }
+                guard was != due || existing.threshold != rule.threshold.description else { continue }
                 try db.cachedStatement(sql: "UPDATE case_escalation SET threshold = ?, due_at = ? WHERE id = ?")
-                    .execute(arguments: [rule.threshold.description, due.description, existing["id"]])
+                    .execute(arguments: [rule.threshold.description, due.description, existing.id])
             } else {
                 try db.cachedStatement(sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
                     .execute(arguments: [caseID, target.rawValue, rule.threshold.description, due.description])

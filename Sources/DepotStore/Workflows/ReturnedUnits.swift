@@ -17,26 +17,23 @@ extension DepotDatabase {
             }
             try Self.refuseWhileInOpenRMA(db, unit, doing: "refurbished")
             try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit.id), "the unit's last move")
-            let depotRow: Row
+            let depotRow: DepotRecord
             if let depot {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE key = ?"), arguments: [depot]) else {
-                    throw DepotError.notFound(kind: "depot", key: depot)
-                }
-                depotRow = row
+                guard let found = try DepotRecord.find(db, "key", depot) else { throw DepotError.notFound(kind: "depot", key: depot) }
+                depotRow = found
             } else {
-                guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM depot WHERE id = ?"), arguments: [unit.depotID])
-                else {
+                guard let id = unit.depotID, let found = try DepotRecord.find(db, "id", id) else {
                     throw DepotError.refused(subject: unitSerial, reason: "is at no depot: name one with --depot")
                 }
-                depotRow = row
+                depotRow = found
             }
             try db.cachedStatement(
                 sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
             )
-            .execute(arguments: [depotRow["id"], at.description, unit.id])
+            .execute(arguments: [depotRow.id, at.description, unit.id])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
-                customerID: nil, details: ["depot": depotRow["key"]])
+                customerID: nil, details: ["depot": depotRow.key])
         }
     }
 
