@@ -271,14 +271,7 @@ extension DepotDatabase {
                 db.remove(function: Self.replaceWordsInJSON)
             }
             try db.execute(sql: "DROP TRIGGER audit_no_update")
-            var counts: [String: Int] = [:]
-            var order: [String] = []
-            func count(_ table: String, _ column: String, _ n: Int) {
-                guard n > 0 else { return }
-                let key = "\(table).\(column)"
-                if counts[key] == nil { order.append(key) }
-                counts[key, default: 0] += n
-            }
+            var counts = RewriteCounts()
             var pseudonyms: [String] = []
             for contact in contacts {
                 let (id, oldEmail, oldName) = (contact.id, contact.email, contact.name)
@@ -290,34 +283,18 @@ extension DepotDatabase {
                     sql:
                         "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description NOT IN ('', '[erased]')",
                     arguments: [id, customerID])
-                count("support_case", "description", db.changesCount)
+                counts.add("support_case", "description", db.changesCount)
                 try db.execute(sql: "UPDATE contact SET email = ?, name = ? WHERE id = ?", arguments: [newEmail, newName, id])
-                count("contact", "email", 1)
-                count("contact", "name", 1)
+                counts.add("contact", "email", 1)
+                counts.add("contact", "name", 1)
                 let words: [(old: String, new: String, kind: String)] = [(oldEmail, newEmail, "email"), (oldName, newName, "name")]
                 for word in words where !word.old.trimmingSpaces().isEmpty {
-                    for target in Self.erasableText {
-                        // JSON texts (payloads, audit details): only the values of free-text fields, never keys,
-                        // serials, the customer's or the account manager's name.
-                        let function = target.json ? "depot_replace_words_json" : "depot_replace_words"
-                        let column = "\"\(target.column)\""
-                        try db.execute(
-                            sql: """
-                                UPDATE "\(target.table)" SET \(column) = \(function)(\(column), ?2, ?3, ?4)
-                                WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?5)) > 0
-                                  AND \(column) IS NOT \(function)(\(column), ?2, ?3, ?4)
-                                """,
-                            arguments: [customerID, word.old, word.new, word.kind, target.json ? JSONText.escaped(word.old) : word.old])
-                        count(target.table, target.column, db.changesCount)
-                    }
+                    try Self.replaceWord(db, customerID: customerID, word.old, with: word.new, kind: word.kind, counts: &counts)
                 }
             }
             try db.execute(
                 sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
-            let changes = order.map { key in
-                let parts = key.split(separator: ".", maxSplits: 1).map(String.init)
-                return ContactErasure.Change(table: parts[0], column: parts[1], cells: counts[key] ?? 0)
-            }
+            let changes = counts.changes
             let cells = changes.reduce(0) { $0 + $1.cells }
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "erase-contacts", entity: "customer", key: customerKey,
@@ -327,6 +304,43 @@ extension DepotDatabase {
                     "where": changes.map { "\($0.table).\($0.column)=\($0.cells)" }.joined(separator: " "),
                 ])
             return ContactErasure(contacts: pseudonyms, cellsRewritten: cells, changes: changes)
+        }
+    }
+
+    /// Replaces the whole word `old` by `new` in every free text of the customer's (`kind`: email or name).
+    private static func replaceWord(
+        _ db: Database, customerID: Int64, _ old: String, with new: String, kind: String, counts: inout RewriteCounts
+    ) throws {
+        for target in erasableText {
+            // JSON texts (payloads, audit details): only the values of free-text fields, never keys,
+            // serials, the customer's or the account manager's name.
+            let function = target.json ? "depot_replace_words_json" : "depot_replace_words"
+            let column = "\"\(target.column)\""
+            try db.execute(
+                sql: """
+                    UPDATE "\(target.table)" SET \(column) = \(function)(\(column), ?2, ?3, ?4)
+                    WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?5)) > 0
+                      AND \(column) IS NOT \(function)(\(column), ?2, ?3, ?4)
+                    """,
+                arguments: [customerID, old, new, kind, target.json ? JSONText.escaped(old) : old])
+            counts.add(target.table, target.column, db.changesCount)
+        }
+    }
+
+    /// Cells an erasure rewrote, by table and column in the order first met.
+    struct RewriteCounts {
+        private var counts: [String: Int] = [:]
+        private var order: [(table: String, column: String)] = []
+
+        mutating func add(_ table: String, _ column: String, _ n: Int) {
+            guard n > 0 else { return }
+            let key = "\(table).\(column)"
+            if counts[key] == nil { order.append((table, column)) }
+            counts[key, default: 0] += n
+        }
+
+        var changes: [ContactErasure.Change] {
+            order.map { ContactErasure.Change(table: $0.table, column: $0.column, cells: counts["\($0.table).\($0.column)"] ?? 0) }
         }
     }
 

@@ -163,6 +163,32 @@ public struct DemoFleet {
 
     }
 
+    /// One step of an RMA's story.
+    private typealias RMAStoryStep = (DepotDatabase, RMANumber, Instant) throws -> Void
+
+    /// An advance replacement's steps, in order.
+    private static func advanceReplacementSteps(_ actor: ActingUser) -> [RMAStoryStep] {
+        [
+            { db, rma, at in try db.allocate(rma: rma, at: at, actor: actor) },
+            { db, rma, at in try db.ship(rma: rma, carrier: "UPS", tracking: "1Z\(rma.text.suffix(6))", at: at, actor: actor) },
+            { db, rma, at in try db.deliver(rma: rma, at: at, actor: actor) },
+            { db, rma, at in try db.returnShip(rma: rma, carrier: "UPS", tracking: "1ZR\(rma.text.suffix(6))", at: at, actor: actor) },
+            { db, rma, at in try db.receive(rma: rma, at: at, actor: actor) },
+            { db, rma, at in try db.closeRMA(rma, at: at, actor: actor) },
+        ]
+    }
+
+    /// A return-then-replace RMA's steps, in order.
+    private static func returnThenReplaceSteps(_ actor: ActingUser) -> [RMAStoryStep] {
+        [
+            { db, rma, at in try db.receive(rma: rma, at: at, actor: actor) },
+            { db, rma, at in try db.allocate(rma: rma, at: at, actor: actor) },
+            { db, rma, at in try db.ship(rma: rma, carrier: "DHL", tracking: "JD\(rma.text.suffix(6))", at: at, actor: actor) },
+            { db, rma, at in try db.deliver(rma: rma, at: at, actor: actor) },
+            { db, rma, at in try db.closeRMA(rma, at: at, actor: actor) },
+        ]
+    }
+
     /// Cases whose units are defective, with their RMAs taken to every state of every path.
     private func rmaStories(_ database: DepotDatabase, customers: [Customer], units: [Unit], actor: ActingUser) throws -> (
         cases: Int, rmas: Int
@@ -185,21 +211,8 @@ public struct DemoFleet {
             clock = clock.adding(seconds: hours * 3600)
             return clock
         }
-        let advanceSteps: [(DepotDatabase, RMANumber, Instant) throws -> Void] = [
-            { db, rma, at in try db.allocate(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.ship(rma: rma, carrier: "UPS", tracking: "1Z\(rma.text.suffix(6))", at: at, actor: actor) },
-            { db, rma, at in try db.deliver(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.returnShip(rma: rma, carrier: "UPS", tracking: "1ZR\(rma.text.suffix(6))", at: at, actor: actor) },
-            { db, rma, at in try db.receive(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.closeRMA(rma, at: at, actor: actor) },
-        ]
-        let returnSteps: [(DepotDatabase, RMANumber, Instant) throws -> Void] = [
-            { db, rma, at in try db.receive(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.allocate(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.ship(rma: rma, carrier: "DHL", tracking: "JD\(rma.text.suffix(6))", at: at, actor: actor) },
-            { db, rma, at in try db.deliver(rma: rma, at: at, actor: actor) },
-            { db, rma, at in try db.closeRMA(rma, at: at, actor: actor) },
-        ]
+        let advanceSteps = Self.advanceReplacementSteps(actor)
+        let returnSteps = Self.returnThenReplaceSteps(actor)
         func defective(_ unit: Unit, _ customer: Customer, title: String) throws -> RMANumber? {
             let opened = next(hours: 3)
             let number = try database.openCase(

@@ -139,6 +139,25 @@ struct ApplianceRowParser: Sendable {
                 problem("ship_date", "\"\(String(decoding: record[index], as: UTF8.self))\" is not a date (YYYY-MM-DD)")
             }
         }
+        row.location = location(record, problem: problem)
+        if let version = version(record, problem: problem) { row.version = version }
+        if let status = text(record, column.status), !status.isEmpty {
+            row.statusGiven = true
+            if let parsed = ApplianceStatus(rawValue: status) ?? ApplianceStatus(rawValue: status.lowercased()) {
+                row.status = parsed
+            } else {
+                problem("status", "unknown status \"\(status)\"")
+            }
+        }
+        if let location = row.location, let status = row.status, !ApplianceWriter.statusFits(status, location) {
+            problem("status", ApplianceWriter.statusMessage(status, location))
+        }
+        return bad ? nil : row
+    }
+
+    /// Where the row puts the unit: a site of its customer, or a depot; `nil` when it names neither (an update keeps
+    /// the unit where it is) or names them wrongly (`problem` says how).
+    private func location(_ record: CSVRecord, problem: (String, String) -> Void) -> UnitLocation? {
         let customerKey = text(record, column.customer) ?? ""
         let siteKey = text(record, column.site) ?? ""
         let depotKey = text(record, column.depot) ?? ""
@@ -155,41 +174,31 @@ struct ApplianceRowParser: Sendable {
                             ? "unknown customer \"\(customerKey)\""
                             : "site \"\(siteKey)\" belongs to another customer than \"\(customerKey)\"")
                 }
-                row.location = .site(id: site.id, customer: site.customer)
+                return .site(id: site.id, customer: site.customer)
             } else {
                 problem("site", "unknown site \"\(siteKey)\"")
             }
         } else if !depotKey.isEmpty {
-            if let depot = depots[depotKey] { row.location = .depot(depot) } else { problem("depot", "unknown depot \"\(depotKey)\"") }
+            if let depot = depots[depotKey] { return .depot(depot) }
+            problem("depot", "unknown depot \"\(depotKey)\"")
         } else if column.site != nil || column.depot != nil || column.customer != nil {
             problem("site", "a unit needs a site (with its customer) or a depot")
         }
-        if let version = text(record, column.version) {
-            if version.isEmpty {
-                row.version = .some(nil)
-            } else if let known = versions[version] {
-                row.version = .some(known)
-            } else if let parsed = SoftwareVersion(version), let known = versions[parsed.description] {
-                row.version = .some(known)
-            } else {
-                problem(
-                    "software_version",
-                    SoftwareVersion(version) == nil
-                        ? "\"\(version)\" is not a version (MAJOR.MINOR or MAJOR.MINOR.PATCH)"
-                        : "unknown software version \"\(version)\" (import it with `depot import releases` first)")
-            }
-        }
-        if let status = text(record, column.status), !status.isEmpty {
-            row.statusGiven = true
-            if let parsed = ApplianceStatus(rawValue: status) ?? ApplianceStatus(rawValue: status.lowercased()) {
-                row.status = parsed
-            } else {
-                problem("status", "unknown status \"\(status)\"")
-            }
-        }
-        if let location = row.location, let status = row.status, !ApplianceWriter.statusFits(status, location) {
-            problem("status", ApplianceWriter.statusMessage(status, location))
-        }
-        return bad ? nil : row
+        return nil
+    }
+
+    /// The release the row names: `.some(nil)` for an empty cell (no version), `nil` without the column or for an
+    /// unknown version (`problem` says which).
+    private func version(_ record: CSVRecord, problem: (String, String) -> Void) -> String?? {
+        guard let version = text(record, column.version) else { return nil }
+        if version.isEmpty { return .some(nil) }
+        if let known = versions[version] { return .some(known) }
+        if let parsed = SoftwareVersion(version), let known = versions[parsed.description] { return .some(known) }
+        problem(
+            "software_version",
+            SoftwareVersion(version) == nil
+                ? "\"\(version)\" is not a version (MAJOR.MINOR or MAJOR.MINOR.PATCH)"
+                : "unknown software version \"\(version)\" (import it with `depot import releases` first)")
+        return nil
     }
 }

@@ -69,16 +69,7 @@ extension DepotDatabase {
             }
             let tier = try FindRecord.activeTier(db, customerID: customerID, on: openingDay)
 
-            let suggested = Priority.suggested(impact: request.impact, urgency: request.urgency)
-            let priority = request.priority ?? suggested
-            let reason = request.priorityReason?.trimmingSpaces()
-            if priority != suggested && (reason ?? "").isEmpty {
-                throw DepotError.invalidArgument(
-                    name: "--reason", value: "",
-                    reason:
-                        "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why"
-                )
-            }
+            let (priority, suggested, reason) = try Self.priority(of: request)
             if priority == .p1,
                 let refusal = CaseRules.p1Refusal(
                     contact: contactEmail, designated: contact.designated, customer: customerKey, activeTier: tier, on: openingDay)
@@ -103,12 +94,7 @@ extension DepotDatabase {
                 deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
             ])
             let caseID = db.lastInsertedRowID
-            for escalation in deadlines.escalations {
-                try db.cachedStatement(
-                    sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)"
-                )
-                .execute(arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
-            }
+            try Self.insertEscalations(db, caseID: caseID, deadlines.escalations)
             var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
             if let unit, request.type == .hardwareFault {
                 if unit.status == .inService {
@@ -127,6 +113,30 @@ extension DepotDatabase {
                     "tier": tier?.rawValue ?? "none", "serial": unit?.serial.text ?? "",
                 ])
             return number
+        }
+    }
+
+    /// The case's priority (the engineer's, else the one impact and urgency suggest), the suggestion and the reason
+    /// for a difference (SPEC.md 3); a priority other than the suggestion without a reason is refused.
+    private static func priority(of request: NewCase) throws(DepotError) -> (priority: Priority, suggested: Priority, reason: String?) {
+        let suggested = Priority.suggested(impact: request.impact, urgency: request.urgency)
+        let priority = request.priority ?? suggested
+        let reason = request.priorityReason?.trimmingSpaces()
+        if priority != suggested && (reason ?? "").isEmpty {
+            throw .invalidArgument(
+                name: "--reason", value: "",
+                reason:
+                    "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why"
+            )
+        }
+        return (priority, suggested, reason)
+    }
+
+    /// Stores a new case's escalation deadlines.
+    private static func insertEscalations(_ db: Database, caseID: Int64, _ escalations: [EscalationDeadline]) throws {
+        for escalation in escalations {
+            try db.cachedStatement(sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
         }
     }
 
@@ -249,17 +259,8 @@ extension DepotDatabase {
             details["to"] = next.rawValue
             try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
                 .execute(arguments: StatementArguments([next.rawValue] + arguments + [row.id]))
-            let kind: String =
-                switch action {
-                case .respond: "responded"
-                case .workaround: "workaround"
-                case .wait: "waiting"
-                case .resume: "resumed"
-                case .resolve: "resolved"
-                case .close: "closed"
-                }
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
-            try CaseEvents.add(db, caseID: row.id, at: at, kind: kind, actor: actor, note: text.isEmpty ? nil : text)
+            try CaseEvents.add(db, caseID: row.id, at: at, kind: action.eventKind, actor: actor, note: text.isEmpty ? nil : text)
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
                 key: caseNumber, customerID: row.customerID, reason: note, details: details)
@@ -269,6 +270,20 @@ extension DepotDatabase {
 
 /// Waiting on the customer: the pause's end moves every escalation deadline that had not passed when the
 /// wait began (fired ones stay fired).
+extension CaseStateMachine.Action {
+    /// What the case's timeline calls the step.
+    var eventKind: String {
+        switch self {
+        case .respond: "responded"
+        case .workaround: "workaround"
+        case .wait: "waiting"
+        case .resume: "resumed"
+        case .resolve: "resolved"
+        case .close: "closed"
+        }
+    }
+}
+
 enum Pauses {
     /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
     static func end(_ db: Database, caseRow: CaseRecord, at: Instant, actor: ActingUser, clock: BusinessClock) throws -> String {
