@@ -104,22 +104,23 @@ struct ReportContext {
         (try? policy.region(region))?.localDate(of: instant) ?? instant.utcDate
     }
 
-    /// `AND column = ?` clauses for the filters the report supports, with their arguments.
+    /// `AND column = ?` clauses for the filters the report supports, with their arguments. Keys, regions and names
+    /// match whatever their letter case (`c121`, `EMEA`), as users type them.
     func conditions(customer: String? = nil, region: String? = nil, accountManager: String? = nil) -> (
         sql: String, arguments: [any DatabaseValueConvertible]
     ) {
         var sql = ""
         var arguments: [any DatabaseValueConvertible] = []
         if let column = customer, let value = parameters.customer {
-            sql += " AND \(column) = ?"
-            arguments.append(value)
+            sql += " AND \(column) = \(CustomerKeySQL.typed)"
+            arguments += [value, value]
         }
         if let column = region, let value = parameters.region {
-            sql += " AND \(column) = ?"
+            sql += " AND \(column) = ? COLLATE NOCASE"
             arguments.append(value)
         }
         if let column = accountManager, let value = parameters.accountManager {
-            sql += " AND \(column) = ?"
+            sql += " AND \(column) = ? COLLATE NOCASE"
             arguments.append(value)
         }
         return (sql, arguments)

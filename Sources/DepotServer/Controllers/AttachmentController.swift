@@ -29,7 +29,7 @@ struct AttachmentController {
         let actor = try context.requireActor()
         try actor.require(.manageCases)
         let number = try context.caseNumber()
-        let query = request.uri.queryParameters
+        let query = try request.queryForm()
         let name = try AttachmentName.check(query.get("name") ?? "")
         let secure = try Self.flag(query.get("secure"), "secure")
         let database = database

@@ -30,7 +30,7 @@ struct WorkflowController {
     /// `limit` (1 to 500, default 100) and `offset` from the query string.
     static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
         func number(_ key: String, default value: Int) throws -> Int {
-            guard let text = request.uri.queryParameters.get(key) else { return value }
+            guard let text = try request.queryForm().get(key) else { return value }
             guard let number = Int(text) else {
                 throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a whole number")
             }
@@ -48,7 +48,7 @@ struct WorkflowController {
     /// An enum query parameter, or a 400 naming it.
     static func value<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, as type: T.Type) throws -> T?
     where T.RawValue == String {
-        guard let text = request.uri.queryParameters.get(name) else { return nil }
+        guard let text = try request.queryForm().get(name) else { return nil }
         guard let value = T(rawValue: text) else {
             throw APIError(
                 status: .badRequest, code: "invalid",
@@ -61,10 +61,10 @@ struct WorkflowController {
     @Sendable func listCases(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<Page<CaseSummary>> {
         _ = try context.requireActor()
         let (limit, offset) = try Self.paging(request)
-        let query = request.uri.queryParameters
+        let query = try request.queryForm()
         let filter = CaseFilter(
-            customer: query.get("customer"), status: try Self.value(request, "status", as: CaseStatus.self),
-            priority: try Self.value(request, "priority", as: Priority.self), region: query.get("region"),
+            customer: query.optional("customer"), status: try Self.value(request, "status", as: CaseStatus.self),
+            priority: try Self.value(request, "priority", as: Priority.self), region: query.optional("region"),
             unresolvedOnly: query.get("open") == "true")
         let database = database
         let at = now()
@@ -99,10 +99,10 @@ struct WorkflowController {
     @Sendable func listRMAs(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<Page<RMADetail>> {
         _ = try context.requireActor()
         let (limit, offset) = try Self.paging(request)
-        let query = request.uri.queryParameters
+        let query = try request.queryForm()
         let filter = RMAFilter(
             state: try Self.value(request, "state", as: RMAState.self), path: try Self.value(request, "path", as: RMAPath.self),
-            customer: query.get("customer"), openOnly: query.get("open") == "true", overdueOnly: query.get("overdue") == "true")
+            customer: query.optional("customer"), openOnly: query.get("open") == "true", overdueOnly: query.get("overdue") == "true")
         let database = database
         let at = now()
         let items = try await ThreadPool.run { try database.rmas(filter, now: at, limit: limit + 1, offset: offset) }
@@ -138,7 +138,7 @@ struct WorkflowController {
 
     /// The `?direction=` of a label request: `replacement` (the default) or `return`; 400 for anything else.
     static func labelDirection(_ request: Request) throws -> ShippingLabel.Direction {
-        let name = request.uri.queryParameters.get("direction") ?? "replacement"
+        let name = try request.queryForm().get("direction") ?? "replacement"
         guard let direction = ShippingLabel.Direction(rawValue: name) else {
             throw APIError(status: .badRequest, code: "invalid", message: "direction: \"\(name)\" is neither replacement nor return")
         }
@@ -191,7 +191,7 @@ enum ReportRequest {
         guard let report = ReportCatalog.all.first(where: { $0.name == reportName }) else {
             throw APIError(status: .notFound, code: "not-found", message: "no report \"\(reportName)\"")
         }
-        let query = request.uri.queryParameters
+        let query = try request.queryForm()
         func text(_ key: String) -> String? {
             guard let value = query.get(key)?.trimmingCharacters(in: .whitespaces), !value.isEmpty else { return nil }
             return value

@@ -36,6 +36,9 @@ struct Form: Sendable {
         return Form(fields: fields)
     }
 
+    /// A field's text as sent, `nil` when absent.
+    func get(_ name: String) -> String? { fields[name] }
+
     /// A field's text with spaces trimmed, `nil` when absent or blank.
     func optional(_ name: String) -> String? {
         guard let value = fields[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
@@ -64,5 +67,13 @@ struct Form: Sendable {
     /// An optional field that, when given, must be one of an enumeration's values.
     func optionalValue<T: RawRepresentable & CaseIterable>(_ name: String, as type: T.Type) throws -> T? where T.RawValue == String {
         optional(name) == nil ? nil : try value(name, as: type)
+    }
+}
+
+extension Request {
+    /// The query string decoded as a form is (`application/x-www-form-urlencoded`: `+` and `%20` are spaces), as
+    /// browsers send a GET form's fields; a malformed escape is a 400.
+    func queryForm() throws -> Form {
+        try Form.parse(uri.query ?? "")
     }
 }

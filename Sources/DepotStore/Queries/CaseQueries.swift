@@ -197,8 +197,8 @@ extension DepotDatabase {
             var conditions: [String] = []
             var arguments: [any DatabaseValueConvertible] = []
             if let customer = filter.customer {
-                conditions.append("cu.key = ?")
-                arguments.append(customer)
+                conditions.append("cu.key = \(CustomerKeySQL.typed)")
+                arguments += [customer, customer]
             }
             if let status = filter.status {
                 conditions.append("c.status = ?")
@@ -209,7 +209,7 @@ extension DepotDatabase {
                 arguments.append(priority.rawValue)
             }
             if let region = filter.region {
-                conditions.append("c.region = ?")
+                conditions.append("c.region = ? COLLATE NOCASE")
                 arguments.append(region)
             }
             if let serial = filter.serial {

@@ -97,8 +97,8 @@ extension DepotDatabase {
                 arguments.append(path.rawValue)
             }
             if let customer = filter.customer {
-                conditions.append("r.customer_id = (SELECT id FROM customer WHERE key = ?)")
-                arguments.append(customer)
+                conditions.append("r.customer_id = (SELECT id FROM customer WHERE key = \(CustomerKeySQL.typed))")
+                arguments += [customer, customer]
             }
             if filter.openOnly || filter.overdueOnly { conditions.append("r.state NOT IN ('closed', 'cancelled')") }
             let sql = """

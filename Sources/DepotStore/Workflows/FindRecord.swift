@@ -3,8 +3,15 @@ import GRDB
 
 /// Finding records by the keys users type, with a `notFound` error naming what was asked for.
 enum FindRecord {
-    static func customer(_ db: Database, key: String) throws -> CustomerRecord {
-        guard let record = try CustomerRecord.find(db, "key", key) else { throw DepotError.notFound(kind: "customer", key: key) }
+    /// The customer with `key`; a key typed in other letter case (`c121` for `C121`) finds the one customer it can
+    /// only mean, never one of two keys that differ only so.
+    static func customer(_ db: Database, key raw: String) throws -> CustomerRecord {
+        let key = raw.trimmingSpaces()
+        if let record = try CustomerRecord.find(db, "key", key) { return record }
+        let matches = try CustomerRecord.fetchAll(
+            db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ? COLLATE NOCASE LIMIT 2"), arguments: [key],
+            source: CustomerRecord.table)
+        guard matches.count == 1, let record = matches.first else { throw DepotError.notFound(kind: "customer", key: raw) }
         return record
     }
 
@@ -74,4 +81,12 @@ extension Instant {
         guard let databaseText else { return nil }
         self.init(iso: databaseText)
     }
+}
+
+/// The customer key a user typed, in SQL: the key itself when a customer has it, else the one key that differs from
+/// it only in letter case (`c121` for `C121`), else none; binds the typed key twice. `FindRecord.customer` in SQL,
+/// for list filters and reports.
+public enum CustomerKeySQL {
+    public static let typed =
+        "COALESCE((SELECT key FROM customer WHERE key = ?), (SELECT CASE WHEN count(*) = 1 THEN max(key) END FROM customer WHERE key = ? COLLATE NOCASE))"
 }

@@ -21,7 +21,7 @@ struct CasePagesController {
     /// `GET /cases/new?serial=&customer=`: the form, filled in from the unit or customer page it was opened from.
     @Sendable func newCaseForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let query = request.uri.queryParameters
+        let query = try request.queryForm()
         return pages.render(NewCasePage(serial: query.get("serial") ?? "", customer: query.get("customer") ?? ""), context: context)
     }
 

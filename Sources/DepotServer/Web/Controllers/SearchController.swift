@@ -14,7 +14,7 @@ struct SearchController {
 
     @Sendable func search(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let query = (request.uri.queryParameters.get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
+        let query = (try request.queryForm().get("q") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         guard !query.isEmpty else {
             throw APIError(status: .badRequest, code: "invalid", message: "type a serial number, a case or RMA number, or a customer")
         }
@@ -29,7 +29,7 @@ struct SearchController {
                 return "/rmas/\(number)"
             }
             if let serial = Serial(query), let unit = try? database.unitDetail(serial) { return "/units/\(unit.serial)" }
-            if (try? database.customerDetail(query, at: now())) != nil { return "/customers/\(query)" }
+            if let customer = try? database.customerDetail(query, at: now()) { return "/customers/\(customer.key)" }
             return nil
         }
         guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }

@@ -23,7 +23,7 @@ struct SignInController {
 
     @Sendable func signInForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
         signInPage(
-            context: context, next: WebPaths.safeNext(request.uri.queryParameters.get("next")), name: "", problem: nil, status: .ok)
+            context: context, next: WebPaths.safeNext(try request.queryForm().get("next")), name: "", problem: nil, status: .ok)
     }
 
     /// The form with a new token of its own, set as a cookie too (double submit).
