@@ -17,6 +17,9 @@ struct CasePage: PageModel {
     let paused: String
     let maxMegabytes: String
     let steps: [Step]
+    let diagnosis: DiagnosisForm
+    /// The problem of a refused form the page no longer shows (the step is not allowed now, the role may not use it).
+    let pageProblem: String?
     let rmas: [RMALink]
     let escalations: [Escalation]
     let pauses: [Pause]
@@ -25,7 +28,8 @@ struct CasePage: PageModel {
     let canManage: Bool
     let canDiagnose: Bool
 
-    init(_ number: CaseNumber, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
+    /// The page of case `number`; `submitted` is a form of the page that was refused, shown again as it was sent.
+    init(_ number: CaseNumber, actor: ActingUser, database: DepotDatabase, now: Instant, submitted: SubmittedForm? = nil) throws {
         let c = try database.caseDetail(number, now: now)
         let zone = PageTimes.zone(database, region: c.region)
         let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
@@ -38,17 +42,24 @@ struct CasePage: PageModel {
         respondedAt = PageTimes.local(c.respondedAt, zone: zone)
         paused = PageTimes.duration(c.pausedSeconds)
         maxMegabytes = String(database.policy.attachments.maxBytes / 1_000_000)
-        steps = CaseStateMachine.Action.allCases.filter { CaseStateMachine.next(from: c.status, by: $0) != nil }.map(Step.init)
+        steps = CaseStateMachine.Action.allCases.filter { CaseStateMachine.next(from: c.status, by: $0) != nil }.map { action in
+            Step(action: action, state: submitted?.name == "step-\(action.rawValue)" ? submitted?.state : nil)
+        }
+        diagnosis = DiagnosisForm(
+            state: submitted?.name == "diagnosis" ? submitted?.state ?? FormState() : FormState(), serial: c.serial?.text ?? "")
         rmas = try c.rmas.map { RMALink(try database.rmaDetail($0, now: now)) }
         escalations = c.escalations.map { Escalation($0, zone: zone) }
         pauses = c.pauses.map { Pause($0, zone: zone) }
         attachments = try database.attachments(of: c.number).map { Attachment($0, zone: zone) }
         timeline = c.timeline.map { Event($0, zone: zone) }
         canManage = actor.role.allows(.manageCases)
-        canDiagnose = c.status.isUnresolved && actor.role.allows(.diagnose) && c.type == .hardwareFault
+        // A diagnosis that found the unit defective opened an RMA: the unit is diagnosed again only once that is over.
+        let openRMA = rmas.contains { $0.open }
+        canDiagnose = c.status.isUnresolved && actor.role.allows(.diagnose) && c.type == .hardwareFault && !openRMA
+        let forms = (canDiagnose ? ["diagnosis"] : []) + (canManage ? steps.map { "step-\($0.action.rawValue)" } : [])
+        let shown = submitted.map { forms.contains($0.name) } ?? false
+        pageProblem = shown ? nil : submitted?.state.problem?.message
     }
-
-    private static let verdicts = Verdict.allCases.map(\.rawValue)
 
     func child(named name: String) -> Any? {
         switch name {
@@ -89,14 +100,16 @@ struct CasePage: PageModel {
         case "steps": steps
         case "canManage": canManage
         case "canDiagnose": canDiagnose
-        case "verdicts": Self.verdicts
+        case "diagnosis": diagnosis
+        case "pageProblem": text(pageProblem)
         default: nil
         }
     }
 
-    /// A case step the case's status allows next, as a form.
+    /// A case step the case's status allows next, as a form; `state` when it was sent and refused.
     struct Step: MustacheParent, Sendable {
         let action: CaseStateMachine.Action
+        let state: FormState?
 
         func child(named name: String) -> Any? {
             switch name {
@@ -104,6 +117,29 @@ struct CasePage: PageModel {
             case "label": text(action == .wait ? "Wait on customer" : action.rawValue.capitalized)
             case "isClose": action == .close
             case "isWait": action == .wait
+            case "note": text(state?.value("note"))
+            case "confirmedBy": text(state?.value("confirmedBy"))
+            case "problem": text(state?.problem?.message)
+            default: nil
+            }
+        }
+    }
+
+    /// The diagnosis form: the case's unit and the first verdict, or what was sent and refused.
+    struct DiagnosisForm: MustacheParent, Sendable {
+        let state: FormState
+        let serial: String
+
+        /// Every field of the form.
+        static let fields: Set<String> = ["serial", "verdict", "note", "checks"]
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "form": FormState.Values(values: ["serial": serial].merging(state.values) { $1 })
+            case "problems": state.problems
+            case "problem": text(state.problem?.message)
+            case "verdicts":
+                SelectOption.list(Verdict.allCases.map(\.rawValue), chosen: state.value("verdict"), default: Verdict.allCases[0].rawValue)
             default: nil
             }
         }
@@ -114,11 +150,13 @@ struct CasePage: PageModel {
         let number: String
         let path: String
         let state: String
+        let open: Bool
 
         init(_ r: RMADetail) {
             number = r.number.text
             path = r.path.rawValue
             state = r.state.rawValue
+            open = r.state.isOpen
         }
 
         func child(named name: String) -> Any? {

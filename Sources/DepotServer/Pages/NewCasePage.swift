@@ -1,36 +1,42 @@
 import DepotCore
 import Mustache
 
-/// `/cases/new?serial=&customer=`: the form that opens a case, with the unit and customer it came from filled in.
+/// `/cases/new?serial=&customer=`: the form that opens a case, with the unit and customer it came from filled in; after
+/// a mistake, the same form with everything the user typed and the message next to the field it is about.
 struct NewCasePage: PageModel {
     static let template = "case-new"
     let title = "Open a case"
-    let serial: String
-    let customer: String
+    let state: FormState
 
-    /// An option of a select, the default one selected.
-    struct Option: MustacheParent, Sendable {
-        let value: String
-        let selected: Bool
+    /// Every field of the form.
+    static let fields: Set<String> = [
+        "customer", "contact", "type", "serial", "impact", "urgency", "priority", "reason", "version", "title", "description",
+    ]
 
-        func child(named name: String) -> Any? {
-            switch name {
-            case "value": text(value)
-            case "selected": selected
-            default: nil
-            }
-        }
+    /// The empty form, with what the page it was opened from knows.
+    init(serial: String, customer: String) {
+        state = FormState(values: ["serial": serial, "customer": customer])
     }
 
-    private static let types = CaseType.allCases.map { Option(value: $0.rawValue, selected: $0 == .hardwareFault) }
-    private static let levels = Level.allCases.map { Option(value: $0.rawValue, selected: $0 == .medium) }
+    /// The form as it was sent, with its problem.
+    init(state: FormState) {
+        self.state = state
+    }
+
+    private func options(_ name: String, _ values: [String], default fallback: String, labels: [String: String] = [:]) -> [SelectOption] {
+        SelectOption.list(values, chosen: state.value(name), default: fallback, labels: labels)
+    }
 
     func child(named name: String) -> Any? {
         switch name {
-        case "serial": text(serial)
-        case "customer": text(customer)
-        case "types": Self.types
-        case "levels": Self.levels
+        case "form": state.form
+        case "problems": state.problems
+        case "problem": text(state.problem?.message)
+        case "types": options("type", CaseType.allCases.map(\.rawValue), default: CaseType.hardwareFault.rawValue)
+        case "impacts": options("impact", Level.allCases.map(\.rawValue), default: Level.medium.rawValue)
+        case "urgencies": options("urgency", Level.allCases.map(\.rawValue), default: Level.medium.rawValue)
+        case "priorities":
+            options("priority", [""] + Priority.allCases.map(\.rawValue), default: "", labels: ["": "suggested"])
         default: nil
         }
     }

@@ -48,7 +48,7 @@ struct Form: Sendable {
     /// A field that must be filled in (400 naming it otherwise).
     func required(_ name: String) throws -> String {
         guard let value = optional(name) else {
-            throw APIError(status: .badRequest, code: "invalid", message: "field \"\(name)\" is required")
+            throw APIError(status: .badRequest, code: "invalid", message: "field \"\(name)\" is required", field: name)
         }
         return value
     }
@@ -59,7 +59,8 @@ struct Form: Sendable {
         guard let value = T(rawValue: text) else {
             throw APIError(
                 status: .badRequest, code: "invalid",
-                message: "field \"\(name)\": \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                message: "field \"\(name)\": \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))",
+                field: name)
         }
         return value
     }

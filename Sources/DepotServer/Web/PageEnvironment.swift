@@ -12,10 +12,11 @@ struct PageEnvironment: Sendable {
     /// Renders the page `read` makes from the database at the current time, both on the thread pool (the store's
     /// reads block).
     func page<Page: PageModel>(
-        _ context: DepotRequestContext, _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> Page
+        _ context: DepotRequestContext, status: HTTPResponse.Status = .ok,
+        _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> Page
     ) async throws -> Response {
         let (database, renderer, at) = (database, renderer, now())
-        return try await ThreadPool.run { renderer.render(try read(database, at), context: context) }
+        return try await ThreadPool.run { renderer.render(try read(database, at), context: context, status: status) }
     }
 
     /// Renders a page that needs no reads.

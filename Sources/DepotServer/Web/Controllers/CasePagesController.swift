@@ -28,16 +28,23 @@ struct CasePagesController {
     @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let form = try await Form.read(request, csrf: context.csrfToken)
-        let new = NewCase(
-            customer: try form.required("customer"), contact: try form.required("contact"), type: try form.value("type", as: CaseType.self),
-            serial: try Serial.namedIfGiven(form.optional("serial")), impact: try form.value("impact", as: Level.self),
-            urgency: try form.value("urgency", as: Level.self), title: try form.required("title"),
-            description: form.optional("description") ?? "", priority: try form.optionalValue("priority", as: Priority.self),
-            priorityReason: form.optional("reason"), productVersion: form.optional("version"))
-        let database = pages.database
-        let at = pages.now()
-        let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
-        return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+        let (database, at) = (pages.database, pages.now())
+        do {
+            let new = NewCase(
+                customer: try form.required("customer"), contact: try form.required("contact"),
+                type: try form.value("type", as: CaseType.self), serial: try Serial.namedIfGiven(form.optional("serial")),
+                impact: try form.value("impact", as: Level.self), urgency: try form.value("urgency", as: Level.self),
+                title: try form.required("title"), description: form.optional("description") ?? "",
+                priority: try form.optionalValue("priority", as: Priority.self), priorityReason: form.optional("reason"),
+                productVersion: form.optional("version"))
+            let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
+            return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+        } catch {
+            // The form again, as the user filled it, with the message next to the field it is about.
+            guard let problem = FormProblem(error, form: form, fields: NewCasePage.fields) else { throw error }
+            return pages.render(
+                NewCasePage(state: FormState(values: form.fields, problem: problem)), context: context, status: problem.status)
+        }
     }
 
     @Sendable func supportCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -76,18 +83,20 @@ struct CasePagesController {
         let actor = try context.requireActor()
         let number = try context.caseNumber()
         let form = try await Form.read(request, csrf: context.csrfToken)
-        let serial = try form.required("serial")
-        let verdict = try form.value("verdict", as: Verdict.self)
-        let note = try form.required("note")
-        let database = pages.database
-        let at = pages.now()
-        let outcome = try await database.grouped {
-            try database.diagnose(
-                serial: try Serial.named(serial), caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "",
-                at: at,
-                actor: actor)
+        let (database, at) = (pages.database, pages.now())
+        do {
+            let serial = try Serial.named(try form.required("serial"))
+            let verdict = try form.value("verdict", as: Verdict.self)
+            let note = try form.required("note")
+            let outcome = try await database.grouped {
+                try database.diagnose(
+                    serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at,
+                    actor: actor)
+            }
+            return PageRenderer.redirect(WebPaths.encoded(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
+        } catch {
+            return try await refused(error, form: form, name: "diagnosis", fields: CasePage.DiagnosisForm.fields, case: number, context)
         }
-        return PageRenderer.redirect(WebPaths.encoded(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
     }
 
     @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -98,12 +107,30 @@ struct CasePagesController {
             throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\"")
         }
         let form = try await Form.read(request, csrf: context.csrfToken)
-        let database = pages.database
-        let at = pages.now()
-        try await database.grouped {
-            try database.advanceCase(
-                number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
+        let (database, at) = (pages.database, pages.now())
+        do {
+            try await database.grouped {
+                try database.advanceCase(
+                    number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
+            }
+            return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+        } catch {
+            return try await refused(
+                error, form: form, name: "step-\(action.rawValue)", fields: ["note", "confirmedBy"], case: number, context)
         }
-        return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+    }
+
+    /// The case page again after one of its forms was refused: the form as it was sent, the message at it, the status
+    /// of the error. An error that is not about the form (the case is gone, not signed in) keeps its error page.
+    private func refused(
+        _ error: any Error, form: Form, name: String, fields: Set<String>, case number: CaseNumber, _ context: DepotRequestContext
+    ) async throws -> Response {
+        guard let problem = FormProblem(error, form: form, fields: fields), problem.status != .notFound || problem.field != nil,
+            let actor = context.actor
+        else { throw error }
+        let submitted = SubmittedForm(name: name, state: FormState(values: form.fields, problem: problem))
+        return try await pages.page(context, status: problem.status) { database, at in
+            try CasePage(number, actor: actor, database: database, now: at, submitted: submitted)
+        }
     }
 }
