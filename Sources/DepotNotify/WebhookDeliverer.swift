@@ -28,7 +28,8 @@ public struct WebhookDeliverer: Sendable {
         session = URLSession(configuration: configuration)
     }
 
-    /// One round: every notification due now (at most `limit`), `concurrency` at a time.
+    /// One round: every notification due now (at most `limit`), `concurrency` at a time. Cancelled (a shutdown), it
+    /// starts no further delivery and the requests in flight stop; those notifications stay due as they were.
     public func deliverDue(limit: Int = 200) async throws(DepotError) -> DeliveryReport {
         let moment = clock.now
         let due = try await database.offload { database throws(DepotError) in try database.dueNotifications(now: moment, limit: limit) }
@@ -46,7 +47,7 @@ public struct WebhookDeliverer: Sendable {
                 case .dead: report.dead += 1
                 case .waiting: report.waiting += 1
                 }
-                if let n = next.next() { group.addTask { await self.deliver(n) } }
+                if !Task.isCancelled, let n = next.next() { group.addTask { await self.deliver(n) } }
             }
         }
         return report
@@ -98,6 +99,9 @@ public struct WebhookDeliverer: Sendable {
                 status = http?.statusCode ?? 0
                 retryAfter = http?.value(forHTTPHeaderField: "Retry-After")
             } catch {
+                // Stopped by a shutdown: not an attempt that failed; the notification stays due and goes out next time
+                // (a receiver that saw part of it recognises it by its Idempotency-Key).
+                if Task.isCancelled { return .waiting }
                 return try await failed(n, error: "request failed: \(Self.describe(error))", retryAt: backoff(n), giveUpAt: giveUpAt)
             }
             switch status {

@@ -301,6 +301,33 @@ struct BackgroundWorkTests {
         }
     }
 
+    @Test("a shutdown while deliveries hang: the service stops at once, starts no more, and counts no attempt")
+    func shutdownMidDelivery() async throws {
+        let receiver = Receiver((0..<8).map { _ in (.ok, [:], .seconds(4)) })
+        try await Application(router: receiver.router()).test(.live) { client in
+            var policy = DeliveryPolicy()
+            policy.timeout = 20
+            let (depot, deliverer, _) = try DeliveryTests.setUp(port: try #require(client.port), policy: policy)
+            for _ in 0..<7 {
+                _ = try depot.database.queueTestNotification(target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin)
+            }
+            let logger = Logger(label: "test")
+            let group = ServiceGroup(services: [ScheduledWork.delivery(deliverer, clock: depot.clock, logger: logger)], logger: logger)
+            let running = Task { try await group.run() }
+            for _ in 0..<500 where receiver.all.count < policy.concurrency { try await Task.sleep(for: .milliseconds(10)) }
+            #expect(receiver.all.count == policy.concurrency)
+            let signalled = ContinuousClock.now
+            await group.triggerGracefulShutdown()
+            try await running.value
+            #expect(ContinuousClock.now - signalled < .seconds(2))
+            try await Task.sleep(for: .milliseconds(300))
+            #expect(receiver.all.count == policy.concurrency)
+            // Stopped requests are not failed attempts: all 8 stay due, as they were.
+            let queued = try depot.database.notifications()
+            #expect(queued.count == 8 && queued.allSatisfy { $0.state == "pending" && $0.attempts == 0 && $0.lastError == nil })
+        }
+    }
+
     @Test("a graceful shutdown ends a service's wait at once; cancelling ends it too")
     func stopsCleanly() async throws {
         let depot = try TestDepot.withFleet()

@@ -4,7 +4,9 @@ import ServiceLifecycle
 
 /// One kind of background work run every `interval` as a swift-service-lifecycle `Service`: a round at start, then
 /// one after each wait. A round that fails is logged and the next one comes as planned; a graceful shutdown (SIGTERM
-/// in a `ServiceGroup`) lets the round in progress finish and ends the wait at once.
+/// in a `ServiceGroup`) ends the wait at once and cancels the round in progress: a round's database transactions
+/// are atomic and run to their end on the thread pool, and a round that talks to the network (webhook delivery)
+/// stops its requests and starts no new ones, so that no round holds the process for minutes after the signal.
 public struct ScheduledWork: Service {
     /// What one round did, as log metadata; `nil` or empty when it did nothing worth an info line.
     public typealias Round = @Sendable (_ now: Instant) async throws(DepotError) -> Logger.Metadata?
@@ -40,14 +42,18 @@ public struct ScheduledWork: Service {
 
     /// One round now, its outcome logged.
     public func runOnce() async {
+        let (round, now) = (round, clock.now)
         do {
-            if let done = try await round(clock.now), !done.isEmpty {
+            let done = try await cancelWhenGracefulShutdown { () async throws -> Logger.Metadata? in try await round(now) }
+            if let done, !done.isEmpty {
                 logger.info("\(name) done", metadata: done)
             } else {
                 logger.trace("\(name): nothing to do")
             }
-        } catch {
+        } catch let error as DepotError {
             logger.error("\(name) failed", metadata: ["error": "\(error.message)"])
+        } catch {
+            logger.info("\(name) stopped mid-round", metadata: ["reason": "shutting down"])
         }
     }
 }
