@@ -51,6 +51,37 @@ struct WebTests {
         }
     }
 
+    /// Signs in through the form with `next` and returns where the server sends the browser.
+    static func redirect(_ client: any TestClientProtocol, after next: String) async throws -> String? {
+        let form = try await client.execute(uri: "/sign-in", method: .get)
+        let cookie = String(form.headers[values: .setCookie].first?.split(separator: ";").first ?? "")
+        let token = TestBrowser.value(of: "token", in: String(buffer: form.body)) ?? ""
+        let encoded = next.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? ""
+        let response = try await client.execute(
+            uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: "token=\(token)&name=user-logistics&password=pw&next=\(encoded)"))
+        return response.status == .seeOther ? response.headers[.location] : "status \(response.status.code)"
+    }
+
+    @Test("after sign-in only a path of this site is followed: no tab, line break, backslash or second slash leads elsewhere")
+    func noOpenRedirect() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let kept = try await Self.redirect(client, after: "/units/ACME-1?tab=rmas")
+            #expect(kept == "/units/ACME-1?tab=rmas")
+            // The form's fields are trimmed: what is left is a path of this site (an escaped tab stays escaped).
+            #expect(try await Self.redirect(client, after: " /x ") == "/x")
+            #expect(try await Self.redirect(client, after: "/%09/x\t") == "/%09/x")
+            for hostile in [
+                "//evil.example/", "/\\evil.example/", "/\t/evil.example/", "/\n/evil.example", "/\r\n/evil.example",
+                "https://evil.example/", "evil.example", "/ /evil.example", "/\u{7F}/evil.example", "/x\\y",
+            ] {
+                let location = try await Self.redirect(client, after: hostile)
+                #expect(location == "/logistics", "\(hostile.debugDescription)")
+            }
+        }
+    }
+
     @Test("the session cookie is HttpOnly and SameSite=Strict; a form without the session's CSRF token is 403 and changes nothing")
     func csrf() async throws {
         let server = try TestServer()

@@ -37,8 +37,14 @@ enum WebPaths {
     }
 
     /// `next` if it is a path of this site, else `nil`: only those are followed after a form (no open redirect).
+    /// Browsers drop tabs and line breaks from an address and read `\` as `/`, so `/<TAB>/evil.example` would be
+    /// `//evil.example`: a path with a control character, a space or a backslash anywhere is refused, as is one
+    /// whose second character makes it an address of another host.
     static func safeNext(_ next: String?) -> String? {
-        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\") else { return nil }
+        guard let next, next.hasPrefix("/") else { return nil }
+        let bytes = Array(next.utf8)
+        guard !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else { return nil }
+        if bytes.count > 1, bytes[1] == UInt8(ascii: "/") { return nil }
         return next
     }
 
