@@ -121,6 +121,7 @@ let package = Package(
             name: "DepotServerTests",
             dependencies: [
                 "DepotServer", "DepotReports", "DepotStore", "DepotCore", "DepotTestSupport",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Hummingbird", package: "hummingbird"), .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),

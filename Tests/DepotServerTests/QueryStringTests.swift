@@ -2,6 +2,7 @@ import DepotCore
 import DepotStore
 import DepotTestSupport
 import Foundation
+import GRDB
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -80,5 +81,23 @@ struct QueryStringTests {
         #expect(try db.customerDetail("ab", at: TestServer.now).name == "Lower Ab Ltd")
         #expect(try db.customerDetail("AB", at: TestServer.now).name == "Upper AB Ltd")
         #expect(throws: DepotError.notFound(kind: "customer", key: "aB")) { try db.customerDetail("aB", at: TestServer.now) }
+    }
+
+    @Test("search says so when a stored value cannot be read, instead of \"nothing found\"")
+    func searchShowsUnreadableValues() async throws {
+        let server = try TestServer()
+        try await DatabaseQueue(path: server.depot.database.path).write { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE appliance SET status = 'zombie' WHERE serial = 'ACME-1'")
+            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+        }
+        try await server.run { client in
+            let browser = try await TestBrowser.signIn(client, as: .supportEngineer)
+            let response = try await browser.get(client, "/search?q=acme-1")
+            #expect(response.status == .internalServerError)
+            #expect(String(buffer: response.body).contains("appliance.status"))
+            // What does not exist is still "nothing found".
+            #expect(try await browser.get(client, "/search?q=NOPE-1").status == .notFound)
+        }
     }
 }

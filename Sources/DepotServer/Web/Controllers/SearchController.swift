@@ -22,14 +22,18 @@ struct SearchController {
         let (database, now) = (pages.database, pages.now)
         let day = now().utcDate
         let target: String? = try await ThreadPool.run {
-            if let number = CaseNumber(upper), (try? database.caseDetail(number, now: Instant(utcDate: day))) != nil {
+            // Only "no such record" means "look further": any other error (an unreadable stored value) is shown.
+            func found<T>(_ lookup: () throws -> T) throws -> T? {
+                do { return try lookup() } catch DepotError.notFound { return nil }
+            }
+            if let number = CaseNumber(upper), try found({ try database.caseDetail(number, now: Instant(utcDate: day)) }) != nil {
                 return "/cases/\(number)"
             }
-            if let number = RMANumber(upper), (try? database.rmaDetail(number, now: Instant(utcDate: day))) != nil {
+            if let number = RMANumber(upper), try found({ try database.rmaDetail(number, now: Instant(utcDate: day)) }) != nil {
                 return "/rmas/\(number)"
             }
-            if let serial = Serial(query), let unit = try? database.unitDetail(serial) { return "/units/\(unit.serial)" }
-            if let customer = try? database.customerDetail(query, at: now()) { return "/customers/\(customer.key)" }
+            if let serial = Serial(query), let unit = try found({ try database.unitDetail(serial) }) { return "/units/\(unit.serial)" }
+            if let customer = try found({ try database.customerDetail(query, at: now()) }) { return "/customers/\(customer.key)" }
             return nil
         }
         guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }
