@@ -1,8 +1,10 @@
 import DepotCore
-import DepotStore
 import DepotTestSupport
 import Foundation
+import GRDB
 import Testing
+
+@testable import DepotStore
 
 @Suite("The unit page's overview")
 struct UnitOverviewTests {
@@ -39,7 +41,7 @@ struct UnitOverviewTests {
         "NOCON-1": "emea", "SPARE-US-1": "americas", "SPARE-EU-1": "emea",
     ]
 
-    @Test("unitOverview is the unit's detail, the day in the unit's region and what activeContract(ofCustomer:at:) answers")
+    @Test("unitOverview is the unit's detail, the day in the unit's region and the customer's contract active on that day")
     func sameAsTheSeparateQueries() throws {
         let depot = try TestDepot.withFleet()
         try depot.importAll(Self.more)
@@ -58,18 +60,40 @@ struct UnitOverviewTests {
                 #expect(try encoder.encode(overview.unit) == encoder.encode(detail), "\(serial)")
                 #expect(overview.today == depot.database.policy.day(of: at, region: region), "\(serial) at \(at)")
                 if overview.today != at.utcDate { differentDays += 1 }
-                let expected = try detail.customer.flatMap { try depot.database.activeContract(ofCustomer: $0, at: at) }
+                // SPEC.md 2: contract activity on the day in the region of the unit's site, as for a verdict on it.
+                let contracts = try detail.customer.map { try depot.database.customerDetail($0, at: at).contracts } ?? []
+                let expected = contracts.filter { $0.start <= overview.today && overview.today <= $0.end }
+                    .max { ($0.tier, $0.end) < ($1.tier, $1.end) }
                 #expect(overview.activeContract?.key == expected?.key, "\(serial) at \(at)")
             }
         }
         // The instants near midnight make the regions' days differ from UTC's, so a wrong region would be seen.
         #expect(differentDays > 0)
         let newYear = try #require(Instant(iso: "2026-12-31T14:30:00Z"))
-        // 01:30 on 2027-01-01 in Sydney: ACME's premium-plus contract has ended there, but not in New York.
+        // 01:30 on 2027-01-01 in Sydney: ACME's premium-plus contract has ended for the unit there (its standard one
+        // is left), though not for ACME's units in New York, where it is still 2026-12-31.
         #expect(try depot.database.unitOverview("ACME-SYD-1", at: newYear).today.description == "2027-01-01")
-        #expect(try depot.database.unitOverview("ACME-SYD-1", at: newYear).activeContract?.key == "C-ACME")
+        #expect(try depot.database.unitOverview("ACME-SYD-1", at: newYear).activeContract?.key == "C-ACME-STD")
+        #expect(try depot.database.unitOverview("ACME-1", at: newYear).activeContract?.key == "C-ACME")
         #expect(try depot.database.unitOverview("SPARE-EU-1", at: newYear).activeContract == nil)
         #expect(try depot.database.unitOverview("acme-1", at: newYear).unit.serial == "ACME-1")
         #expect(throws: DepotError.self) { try depot.database.unitOverview("NOPE-1", at: newYear) }
+    }
+
+    @Test("a stored region the policy does not define is an unreadable value, not UTC's day")
+    func unknownRegion() throws {
+        let depot = try TestDepot.withFleet()
+        try depot.database.write { db in
+            try db.execute(sql: "UPDATE site SET region = 'mars' WHERE key = 'ACME-NYC'")
+            try db.execute(sql: "UPDATE depot SET region = 'Emea' WHERE key = 'D-EU'")
+        }
+        let at = try #require(Instant(iso: "2026-11-23T15:00:00Z"))
+        #expect(throws: DepotError.unreadableValue(table: "site", column: "region", value: "mars")) {
+            try depot.database.unitOverview("ACME-1", at: at)
+        }
+        #expect(throws: DepotError.unreadableValue(table: "depot", column: "region", value: "Emea")) {
+            try depot.database.unitOverview("SPARE-EU-1", at: at)
+        }
+        #expect(try depot.database.unitOverview("GLOBEX-1", at: at).unit.serial == "GLOBEX-1")
     }
 }

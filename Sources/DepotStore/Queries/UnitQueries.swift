@@ -40,8 +40,8 @@ extension DepotDatabase {
     }
 
     /// What the unit page shows above its lists, read in one snapshot on a point reader: the unit, the day in its
-    /// region (SPEC.md 2: its site's, else its customer's, else its depot's) and its customer's active contract on
-    /// the day in the customer's region.
+    /// region (SPEC.md 2: its site's, else its customer's, else its depot's) and its customer's contract active on
+    /// that day, the one the RMA engine would use for a verdict on the unit now.
     public func unitOverview(_ serial: Serial, at now: Instant) throws(DepotError) -> UnitOverview {
         let (path, policy) = (path, policy)
         return try points.with { (c) throws(DepotError) -> UnitOverview in
@@ -51,11 +51,16 @@ extension DepotDatabase {
                 defer { c.reset(statement) }
                 guard try c.step(statement, path: path) else { throw .notFound(kind: "appliance", key: serial.text) }
                 let unit = try Self.unitDetail(c, statement)
-                let today = policy.day(of: now, region: c.text(statement, 14))
-                guard let customerID = c.optionalInt(statement, 16) else {
+                // A region the policy does not define would silently be read as UTC's day: refused as unreadable.
+                let stored = [("site", c.text(statement, 14)), ("customer", c.text(statement, 15)), ("depot", c.text(statement, 16))]
+                let region = stored.lazy.compactMap { table, id in id.map { (table: table, id: $0) } }.first
+                if let region, !policy.regions.contains(where: { $0.id == region.id }) {
+                    throw .unreadableValue(table: region.table, column: "region", value: region.id)
+                }
+                let today = policy.day(of: now, region: region?.id)
+                guard let customerID = c.optionalInt(statement, 17) else {
                     return UnitOverview(unit: unit, today: today, activeContract: nil)
                 }
-                let customerDay = policy.day(of: now, region: c.text(statement, 15))
                 let contracts = try c.statement(3, Self.contractsSQL)
                 c.bind(contracts, 1, customerID)
                 defer { c.reset(contracts) }
@@ -67,9 +72,9 @@ extension DepotDatabase {
                         CustomerDetail.Contract(
                             key: try c.value(contracts, 0, table: "contract", column: "key"),
                             tier: try c.value(contracts, 1, table: "contract", column: "tier"), start: start, end: end,
-                            maxContacts: Int(c.int(contracts, 4)), active: start <= customerDay && customerDay <= end))
+                            maxContacts: Int(c.int(contracts, 4)), active: start <= today && today <= end))
                 }
-                return UnitOverview(unit: unit, today: today, activeContract: CustomerDetail.Contract.active(among: all, on: customerDay))
+                return UnitOverview(unit: unit, today: today, activeContract: CustomerDetail.Contract.active(among: all, on: today))
             }
         }
     }
@@ -106,8 +111,8 @@ extension DepotDatabase {
     }
 
     private static let unitSQL = unitSQL(extra: "")
-    /// Also the unit's region (14), its customer's region (15) and its customer's id (16).
-    private static let overviewSQL = unitSQL(extra: ", COALESCE(s.region, c.region, d.region), c.region, a.customer_id")
+    /// Also the regions of the unit's site (14), customer (15) and depot (16), and its customer's id (17).
+    private static let overviewSQL = unitSQL(extra: ", s.region, c.region, d.region, a.customer_id")
     private static let contractsSQL =
         "SELECT key, tier, start_date, end_date, max_contacts FROM contract WHERE customer_id = ? ORDER BY start_date, key"
 
@@ -125,7 +130,7 @@ extension DepotDatabase {
 /// A unit with the day in its region and its customer's active contract, as the unit page shows them.
 public struct UnitOverview: Sendable {
     public let unit: UnitDetail
-    /// The day in the unit's region, which decides whether it is in warranty.
+    /// The day in the unit's region, which decides whether it is in warranty and which contract is active.
     public let today: LocalDate
     public let activeContract: CustomerDetail.Contract?
 }
