@@ -74,7 +74,7 @@ struct APIController {
     @Sendable func exportCustomer(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         try actor.require(.handleCustomerData)
-        let key = try context.parameters.require("key")
+        let key = try context.pathParameter("key")
         let database = database
         let at = now()
         let path = NSTemporaryDirectory() + "depot-export-\(UUID().uuidString).zip"
@@ -104,7 +104,7 @@ struct APIController {
     @Sendable func eraseContacts(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<ContactErasure> {
         let actor = try context.requireActor()
         try actor.require(.handleCustomerData)
-        let key = try context.parameters.require("key")
+        let key = try context.pathParameter("key")
         let body = try await request.decodeJSON(EraseBody.self)
         guard body.confirm == true else {
             throw APIError(
@@ -118,7 +118,7 @@ struct APIController {
     /// `GET /api/v1/customers/{key}`: sites, contracts, contacts and counts.
     @Sendable func customer(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CustomerDetail> {
         _ = try context.requireActor()
-        let key = try context.parameters.require("key")
+        let key = try context.pathParameter("key")
         let database = database
         let at = now()
         return JSONResponse(try await ThreadPool.run { try database.customerDetail(key, at: at) })

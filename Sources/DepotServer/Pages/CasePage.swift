@@ -64,10 +64,10 @@ struct CasePage: PageModel {
     func child(named name: String) -> Any? {
         switch name {
         case "number": text(detail.number)
-        case "customer": text(detail.customer)
+        case "customer": key(detail.customer)
         case "contact": text(detail.contact)
         case "type": text(detail.type.rawValue)
-        case "serial": text(detail.serial)
+        case "serial": key(detail.serial)
         case "title": text(detail.title)
         case "description": text(detail.description)
         case "version": text(detail.productVersion)

@@ -20,11 +20,11 @@ struct CaseRow: MustacheParent, Sendable {
     func child(named name: String) -> Any? {
         switch name {
         case "number": text(summary.number)
-        case "customer": text(summary.customer)
+        case "customer": key(summary.customer)
         case "priority": text(summary.priority.rawValue)
         case "status": text(summary.status.rawValue)
         case "type": text(summary.type.rawValue)
-        case "serial": text(summary.serial)
+        case "serial": key(summary.serial)
         case "title": text(summary.title)
         case "sla": text(sla.text)
         case "slaTone": text(sla.tone)

@@ -26,7 +26,7 @@ struct CustomerPage: PageModel {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "key": text(customer.key)
+        case "key": key(customer.key)
         case "name": text(customer.name)
         case "region": text(customer.region)
         case "accountManager": text(customer.accountManager)

@@ -1,5 +1,6 @@
 import DepotCore
 import DepotStore
+import Foundation
 import Mustache
 
 /// A page's values for its template (`Templates/NAME.mustache`): one struct per page, built from the store's
@@ -29,6 +30,34 @@ func text(_ value: String?) -> String? {
 /// A serial or a number for a template: `nil` when it is missing.
 func text(_ value: (some Identifier)?) -> String? {
     value?.text
+}
+
+/// A key shown on a page that also goes into a link (a serial, a customer's key): `{{serial}}` shows it,
+/// `{{path(serial)}}` is it percent-encoded as one path segment or query value, so that a serial such as `X1?2`,
+/// `AB/1` or `ÄB#1` links to its own page. `nil` when missing or empty.
+struct KeyText: MustacheCustomRenderable, MustacheTransformable, Sendable {
+    let text: String
+
+    var renderText: String { text }
+    var isNull: Bool { false }
+
+    func transform(_ name: String) -> Any? {
+        name == "path" ? text.addingPercentEncoding(withAllowedCharacters: Self.unreserved) ?? "" : nil
+    }
+
+    /// RFC 3986's unreserved characters: everything else is escaped, in a path segment and in a query value alike.
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+}
+
+/// A key for a template: `nil` when it is missing or empty.
+func key(_ value: String?) -> KeyText? {
+    guard let value, !value.isEmpty else { return nil }
+    return KeyText(text: value)
+}
+
+/// A serial or number for a template that also links to it.
+func key(_ value: (some Identifier)?) -> KeyText? {
+    value.map { KeyText(text: $0.text) }
 }
 
 /// What the layout (`top.mustache`) shows around every page: the title and, for a signed-in user, the name, the

@@ -47,10 +47,10 @@ struct SupportPage: PageModel {
 
         func child(named name: String) -> Any? {
             switch name {
-            case "serial": text(serial)
+            case "serial": key(serial)
             case "model": text(model)
             case "status": text(status)
-            case "customer": text(customer)
+            case "customer": key(customer)
             case "site": text(site)
             case "warrantyEnd": text(warrantyEnd)
             default: nil

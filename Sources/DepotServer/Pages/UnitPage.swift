@@ -50,10 +50,10 @@ struct UnitPage: PageModel {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "serial": text(unit.serial)
+        case "serial": key(unit.serial)
         case "model": text(unit.model)
         case "status": text(unit.status.rawValue)
-        case "customer": text(unit.customer)
+        case "customer": key(unit.customer)
         case "site": text(unit.site)
         case "depot": text(unit.depot)
         case "shipDate": text(unit.shipDate.description)
@@ -64,8 +64,8 @@ struct UnitPage: PageModel {
         case "inWarranty": today < unit.warrantyEnd
         case "replacementWarranty": unit.replacementWarranty
         case "version": text(unit.softwareVersion)
-        case "replaces": text(unit.replaces)
-        case "replacedBy": text(unit.replacedBy)
+        case "replaces": key(unit.replaces)
+        case "replacedBy": key(unit.replacedBy)
         case "lineage": lineage
         case "hasLineage": lineage.count > 1
         case "contract": contract
@@ -89,7 +89,7 @@ struct UnitPage: PageModel {
 
         func child(named name: String) -> Any? {
             switch name {
-            case "serial": text(serial)
+            case "serial": key(serial)
             case "current": current
             default: nil
             }
@@ -146,8 +146,8 @@ struct UnitPage: PageModel {
             case "number": text(number)
             case "path": text(path)
             case "state": text(state)
-            case "serial": text(serial)
-            case "replacement": text(replacement)
+            case "serial": key(serial)
+            case "replacement": key(replacement)
             default: nil
             }
         }

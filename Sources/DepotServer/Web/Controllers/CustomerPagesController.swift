@@ -10,7 +10,7 @@ struct CustomerPagesController {
 
     @Sendable func customer(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let key = try context.parameters.require("key")
+        let key = try context.pathParameter("key")
         return try await pages.page(context) { database, at in try CustomerPage(key, database: database, now: at) }
     }
 }
