@@ -94,7 +94,7 @@ struct RMACommand: ParsableCommand {
         @OptionGroup var step: RMAStep
         func run() throws {
             try step.run { db, number, at, actor in
-                let spare = try db.allocate(rma: number, serial: Serial.namedIfGiven(serial), at: at, actor: actor)
+                let spare = try db.allocate(rma: number, serial: Serial.namedIfPresent(serial, field: "--serial"), at: at, actor: actor)
                 return ["replacementSerial": spare.text]
             }
         }

@@ -30,5 +30,11 @@ struct IdentifierTests {
         #expect(try Serial.namedIfGiven("   ") == nil)
         #expect(try Serial.namedIfGiven("sn-1")?.text == "SN-1")
         #expect(throws: DepotError.self) { try Serial.namedIfGiven("SN\u{7}1") }
+        // Where leaving the serial out means "let Depot choose" (allocating a spare), a blank one is refused.
+        #expect(try Serial.namedIfPresent(nil, field: "--serial") == nil)
+        #expect(throws: DepotError.invalidArgument(name: "--serial", value: " ", reason: "name a serial, or leave it out")) {
+            try Serial.namedIfPresent(" ", field: "--serial")
+        }
+        #expect(try Serial.namedIfPresent("sp-1", field: "serial")?.text == "SP-1")
     }
 }

@@ -48,6 +48,16 @@ public struct Serial: Identifier {
         return serial
     }
 
+    /// The serial `raw` names, `nil` when it is absent (`field`: what to call it in the error for a blank one, which
+    /// names nothing), or the error a lookup of it gives.
+    public static func namedIfPresent(_ raw: String?, field: String) throws(DepotError) -> Serial? {
+        guard let raw else { return nil }
+        guard !raw.trimmingSpaces().isEmpty else {
+            throw .invalidArgument(name: field, value: raw, reason: "name a serial, or leave it out")
+        }
+        return try named(raw)
+    }
+
     /// The serial `raw` names, `nil` when it is absent or blank (an optional field left empty), or the error a
     /// lookup of it gives.
     public static func namedIfGiven(_ raw: String?) throws(DepotError) -> Serial? {

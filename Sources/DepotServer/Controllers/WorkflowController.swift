@@ -168,7 +168,8 @@ struct WorkflowController {
         let database = database
         let at = now()
         let details = RMAStepDetails(
-            serial: try Serial.namedIfGiven(body.serial), carrier: body.carrier, tracking: body.tracking, outcome: body.outcome,
+            serial: try Serial.namedIfPresent(body.serial, field: "serial"), carrier: body.carrier, tracking: body.tracking,
+            outcome: body.outcome,
             reason: body.reason)
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let detail = try await ThreadPool.run { try database.rmaDetail(number, now: at) }
