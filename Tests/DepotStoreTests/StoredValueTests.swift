@@ -75,6 +75,38 @@ struct StoredValueTests {
         #expect(throws: DepotError.self) { try depot.database.caseDetail(number, now: Self.monday) }
     }
 
+    @Test("one escalation that cannot be read does not hold back the others: they fire, then it is the error")
+    func damagedEscalation() throws {
+        let depot = try TestDepot.withFleet()
+        var numbers: [CaseNumber] = []
+        for customer in ["ACME", "GLOBEX"] {
+            numbers.append(
+                try depot.database.openCase(
+                    NewCase(
+                        customer: customer, contact: customer == "ACME" ? "ops@acme.example" : "it@globex.example", type: .question,
+                        impact: .high, urgency: .high, title: "Down"), at: Self.monday, actor: TestDepot.engineer))
+        }
+        let damaged = try Self.id(
+            depot, "SELECT e.id FROM case_escalation e JOIN support_case c ON c.id = e.case_id WHERE c.number = ? ORDER BY e.id LIMIT 1",
+            numbers[0].text)
+        try Self.corrupt(depot, "case_escalation", "due_at", "2026-11-24 soon", id: damaged)
+        let later = Self.monday.adding(seconds: 60 * 86_400)
+        #expect(throws: DepotError.unreadableValue(table: "case_escalation", column: "due_at", value: "2026-11-24 soon")) {
+            try depot.database.escalate(at: later, actor: TestDepot.admin)
+        }
+        // GLOBEX's escalations fired and were committed; ACME's other one too; the damaged one waits for a repair.
+        let globex = try depot.database.caseDetail(numbers[1], now: later).escalations
+        #expect(!globex.isEmpty && globex.allSatisfy(\.fired))
+        let acmeFired = try depot.database.read { db in
+            try Int.fetchOne(
+                db,
+                sql:
+                    "SELECT count(*) FROM case_escalation e JOIN support_case c ON c.id = e.case_id WHERE c.number = ? AND fired_at IS NOT NULL",
+                arguments: [numbers[0].text])
+        }
+        #expect(acmeFired == 1)
+    }
+
     @Test("cells read exactly: booleans are 0 or 1, integers are not reals, texts are not blobs, NULL is absent")
     func cells() throws {
         #expect(Bool(cell: .integer(1)) == true && Bool(cell: .integer(0)) == false && Bool(cell: .integer(2)) == nil)

@@ -41,6 +41,20 @@ extension RowDecodable {
         return result
     }
 
+    /// Every row of `statement` that can be decoded, and the errors of those that cannot: for background work that
+    /// must not let one damaged record stop the work on every other one.
+    static func fetchReadable(_ statement: Statement, arguments: StatementArguments = [], source: String) throws -> (
+        records: [Self], unreadable: [DepotError]
+    ) {
+        var records: [Self] = []
+        var unreadable: [DepotError] = []
+        let rows = try Row.fetchCursor(statement, arguments: arguments)
+        while let row = try rows.next() {
+            do { records.append(try Self(row: row.stored(source))) } catch { unreadable.append(error) }
+        }
+        return (records, unreadable)
+    }
+
     /// The first row of `statement`, decoded; `nil` when there is none.
     static func fetchOne(_ statement: Statement, arguments: StatementArguments = [], source: String) throws -> Self? {
         try Row.fetchOne(statement, arguments: arguments).map { row throws in try Self(row: row.stored(source)) }

@@ -19,13 +19,15 @@ extension DepotDatabase {
     /// run dated back, waits for a run dated after it, so its timeline stays in order): records it,
     /// adds it to the case's timeline and queues its notification, all in one transaction. Each fires
     /// once per case and target, however often and however concurrently this runs (the row is claimed
-    /// with `fired_at IS NULL` inside an immediate transaction).
+    /// with `fired_at IS NULL` inside an immediate transaction). An escalation whose stored values cannot be read
+    /// does not hold back the others: they fire and are committed, then the first unreadable one is the error (the
+    /// service logs it every round, `depot escalate` exits 70 naming table and column) until someone repairs it.
     public func escalate(at: Instant, actor: ActingUser) throws(DepotError) -> [FiredEscalation] {
         try actor.require(.escalate)
         try checkEventTime(at, after: nil, "")
         let recordedAt = now()
-        return try write { db in
-            let due = try DueEscalation.fetchAll(
+        let (fired, unreadable) = try write { db in
+            let (due, unreadable) = try DueEscalation.fetchReadable(
                 db.makeStatement(
                     sql: """
                         SELECT e.id, e.target, e.threshold, e.due_at, c.id AS case_id, c.number, c.priority, c.tier, c.title,
@@ -61,8 +63,10 @@ extension DepotDatabase {
                     customerID: row.customerID, details: ["target": target.rawValue, "due": dueAt.description, "threshold": threshold])
                 fired.append(FiredEscalation(caseNumber: number, target: target, due: dueAt))
             }
-            return fired
+            return (fired, unreadable)
         }
+        if let problem = unreadable.first { throw problem }
+        return fired
     }
 }
 
