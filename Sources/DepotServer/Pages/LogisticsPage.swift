@@ -4,29 +4,45 @@ import DepotStore
 import Foundation
 import Mustache
 
-/// `/logistics`: the shipping queue by ship-by deadline with its steps inline, the overdue returns, the spare stock.
+/// `/logistics`: what logistics staff act on, each list labelled with the rule that puts an RMA in it. To ship: the
+/// replacements not shipped yet, by ship-by deadline, late ones marked. In transit: replacements shipped and not
+/// delivered. Returns: defective units expected back, by return due (advance replacements), late ones marked, then
+/// the return-then-replace units the customer is to send. Then the spare stock. Deadlines are shown in the RMA
+/// region's zone with its name and as time left or late, which orders them the same for every zone.
 struct LogisticsPage: PageModel {
     static let template = "logistics"
-    /// The steps the queue offers inline; closing and cancelling are on the RMA's page.
+    /// The steps the lists offer inline; closing and cancelling are on the RMA's page.
     static let queueSteps: Set<RMAAction> = [.allocate, .ship, .deliver, .returnShip, .receive]
     let title = "Logistics"
-    let queue: [RMARow]
-    let overdue: [RMARow]
+    let toShip: [RMARow]
+    let inTransit: [RMARow]
+    let returns: [RMARow]
     let spares: ReportTableModel
 
     init(actor: ActingUser, database: DepotDatabase, now: Instant) throws {
         let open = try database.rmas(RMAFilter(openOnly: true), now: now, limit: 500).filter { $0.path != .salesReferral }
-        let queue = open.sorted { a, b in
-            switch (a.shipBy, b.shipBy) {
-            case let (x?, y?): x == y ? a.number < b.number : x < y
-            case (.some, nil): true
-            case (nil, .some): false
-            case (nil, nil): a.number < b.number
+        func rows(_ rmas: [RMADetail], deadline: (RMADetail) -> Instant?, pending: Bool) -> [RMARow] {
+            rmas.sorted { a, b in
+                switch (deadline(a), deadline(b)) {
+                case let (x?, y?): x == y ? a.number < b.number : x < y
+                case (.some, nil): true
+                case (nil, .some): false
+                case (nil, nil): a.number < b.number
+                }
+            }
+            .map { r in
+                RMARow(
+                    r, database: database, actor: actor, back: "/logistics", only: Self.queueSteps,
+                    deadline: deadline(r).map { RMARow.Deadline(at: $0, now: now, pending: pending) })
             }
         }
-        let overdue = try database.rmas(RMAFilter(openOnly: true, overdueOnly: true), now: now, limit: 500)
-        self.queue = queue.map { RMARow($0, database: database, actor: actor, back: "/logistics", only: Self.queueSteps) }
-        self.overdue = overdue.map { RMARow($0, database: database, actor: actor, back: "/logistics", only: Self.queueSteps) }
+        toShip = rows(open.filter { [.approved, .allocated, .returnReceived].contains($0.state) }, deadline: \.shipBy, pending: true)
+        inTransit = rows(open.filter { $0.state == .shipped }, deadline: \.shipBy, pending: false)
+        returns = rows(
+            open.filter {
+                [.delivered, .returnShipped].contains($0.state) || ($0.path == .returnThenReplace && $0.state == .awaitingReturn)
+            },
+            deadline: \.returnDue, pending: true)
         spares = ReportTableModel(
             try database.table(
                 ReportCatalog.named("spare-stock"), parameters: ReportParameters.today(at: now, policy: database.policy), limit: 500))
@@ -34,10 +50,12 @@ struct LogisticsPage: PageModel {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "queue": queue
-        case "hasQueue": !queue.isEmpty
-        case "overdue": overdue
-        case "hasOverdue": !overdue.isEmpty
+        case "toShip": toShip
+        case "hasToShip": !toShip.isEmpty
+        case "inTransit": inTransit
+        case "hasInTransit": !inTransit.isEmpty
+        case "returns": returns
+        case "hasReturns": !returns.isEmpty
         case "spares": spares
         default: nil
         }

@@ -13,16 +13,41 @@ struct RMARow: MustacheParent, Sendable {
     /// Where a step's form returns to after it is taken (empty: the RMA's page).
     let back: String
     let actions: [RMAActionForm]
+    /// The deadline the list that shows the row is about, in the RMA region's zone, with the time left or late.
+    let deadline: Deadline?
+
+    /// A deadline of a list: when, and how far from now.
+    struct Deadline: Sendable {
+        let at: Instant
+        /// Whether the deadline still applies (a shipment already made is not late).
+        let late: Bool
+        let relative: String
+
+        init(at: Instant, now: Instant, pending: Bool) {
+            self.at = at
+            let seconds = at.secondsSinceEpoch - now.secondsSinceEpoch
+            late = pending && seconds < 0
+            relative =
+                seconds < 0 ? "\(PageTimes.duration(-seconds)) \(pending ? "late" : "ago")" : "in \(PageTimes.duration(seconds))"
+        }
+    }
 
     /// The row of `r`, with the forms of the steps allowed next that are in `only` (all when `nil`).
-    init(_ r: RMADetail, database: DepotDatabase, actor: ActingUser?, back: String, only: Set<RMAAction>? = nil) {
+    init(
+        _ r: RMADetail, database: DepotDatabase, actor: ActingUser?, back: String, only: Set<RMAAction>? = nil,
+        deadline: Deadline? = nil
+    ) {
         let zone = PageTimes.zone(database, region: r.region)
         rma = r
         shipBy = PageTimes.local(r.shipBy, zone: zone)
         returnDue = PageTimes.local(r.returnDue, zone: zone)
         self.back = back
         actions = RMAActionForm.forms(r, actor: actor, only: only)
+        self.deadline = deadline
+        deadlineText = PageTimes.local(deadline?.at, zone: zone)
     }
+
+    private let deadlineText: String
 
     func child(named name: String) -> Any? {
         switch name {
@@ -38,6 +63,9 @@ struct RMARow: MustacheParent, Sendable {
         case "shipBy": text(shipBy)
         case "returnDue": text(returnDue)
         case "overdue": rma.overdue
+        case "deadline": text(deadlineText)
+        case "relative": text(deadline?.relative)
+        case "late": deadline?.late ?? false
         case "carrier": text(rma.carrier)
         case "tracking": text(rma.tracking)
         case "back": text(back)
