@@ -53,6 +53,8 @@ public struct ReportParameters: Sendable {
 /// One report: its name (a contract), audience, columns, filters, and how its rows are made.
 public struct Report: Sendable {
     public let name: String
+    /// The report's name in words, for pages and listings.
+    public let title: String
     public let audience: String
     public let summary: String
     public let columns: [String]

@@ -38,8 +38,9 @@ public enum ReportCatalog {
         """
 
     static let warrantyExpiry = Report(
-        name: "warranty-expiry", audience: "account managers",
-        summary: "Units in service whose warranty ends in [as-of, as-of + N days), with the customer's active contract.",
+        name: "warranty-expiry", title: "Warranty expiry", audience: "account managers",
+        summary:
+            "Units in service whose warranty ends within N days of the as-of day (from that day on), with the customer's active contract.",
         columns: [
             "customer", "account_manager", "site", "serial", "model", "ship_date", "warranty_end", "days_left", "contract_tier",
             "contract_end",
@@ -70,7 +71,7 @@ public enum ReportCatalog {
     }
 
     static let shippingQueue = Report(
-        name: "shipping-queue", audience: "logistics",
+        name: "shipping-queue", title: "Shipping queue", audience: "logistics",
         summary:
             "Open RMAs whose replacement has not shipped, by ship-by deadline; overdue when the deadline is before the end of the as-of day.",
         columns: ["rma", "path", "state", "customer", "site", "region", "model", "ship_by", "overdue"],
@@ -96,7 +97,7 @@ public enum ReportCatalog {
     }
 
     static let overdueReturns = Report(
-        name: "overdue-returns", audience: "logistics",
+        name: "overdue-returns", title: "Overdue returns", audience: "logistics",
         summary: "Advance replacements whose defective unit was not received by its return-due deadline (before the end of the as-of day).",
         columns: ["rma", "customer", "site", "serial", "model", "return_due", "days_overdue"],
         filters: [.customer, .region], defaultWithinDays: nil
@@ -122,8 +123,9 @@ public enum ReportCatalog {
     }
 
     static let contractRenewals = Report(
-        name: "contract-renewals", audience: "account managers",
-        summary: "Contracts whose last day falls in [as-of, as-of + N days), with the units the customer has in service.",
+        name: "contract-renewals", title: "Contract renewals", audience: "account managers",
+        summary:
+            "Contracts whose last day falls within N days of the as-of day (from that day on), with the units the customer has in service.",
         columns: ["customer", "account_manager", "region", "contract", "tier", "start_date", "end_date", "days_left", "units_in_service"],
         filters: [.customer, .region, .accountManager, .withinDays], defaultWithinDays: 90
     ) { context, writer in
@@ -146,7 +148,7 @@ public enum ReportCatalog {
     }
 
     static let slaCompliance = Report(
-        name: "sla-compliance", audience: "support leadership",
+        name: "sla-compliance", title: "SLA compliance", audience: "support leadership",
         summary:
             "One row per case opened by the as-of day: response deadline, first response, met, breached, pending or none (no contract), and hours waited on the customer (which never stop the response clock).",
         columns: ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours"],
@@ -185,7 +187,7 @@ public enum ReportCatalog {
     }
 
     static let escalations = Report(
-        name: "escalations", audience: "support leadership",
+        name: "escalations", title: "Escalations", audience: "support leadership",
         summary:
             "Escalation deadlines of cases opened by the as-of day, moved by the waits on the customer ended by then: fired, due (passed, not yet fired), pending, held (the case is waiting on the customer), or stopped (case resolved or closed first).",
         columns: ["case", "customer", "region", "priority", "tier", "target", "threshold", "due", "fired_at", "state"],
@@ -230,7 +232,7 @@ public enum ReportCatalog {
     }
 
     static let failureRates = Report(
-        name: "failure-rates", audience: "support leadership",
+        name: "failure-rates", title: "Failure rates", audience: "support leadership",
         summary:
             "Per model and ship-month cohort: units shipped to customers, units diagnosed defective by the as-of day, and defects per 1,000 unit-months in service.",
         columns: ["model", "ship_month", "units", "defective", "unit_months", "defects_per_1000_unit_months"],
@@ -269,8 +271,8 @@ public enum ReportCatalog {
     }
 
     static let unsupportedVersions = Report(
-        name: "unsupported-versions", audience: "account managers",
-        summary: "Units in service running a software version that is not supported on the as-of day (SPEC.md 1).",
+        name: "unsupported-versions", title: "Unsupported software versions", audience: "account managers",
+        summary: "Units in service running a software version that is no longer supported on the as-of day.",
         columns: ["customer", "account_manager", "site", "serial", "model", "software_version", "maintained_until"],
         filters: [.customer, .region, .accountManager], defaultWithinDays: nil
     ) { context, writer in
@@ -307,7 +309,7 @@ public enum ReportCatalog {
     }
 
     static let salesReferrals = Report(
-        name: "sales-referrals", audience: "account managers",
+        name: "sales-referrals", title: "Sales referrals", audience: "account managers",
         summary:
             "Defective units out of warranty without a premium contract, referred to sales, by verdict time, with the outcome once closed.",
         columns: ["rma", "state", "customer", "account_manager", "site", "serial", "model", "verdict_at", "warranty_end", "outcome"],
@@ -331,7 +333,7 @@ public enum ReportCatalog {
     }
 
     static let spareStock = Report(
-        name: "spare-stock", audience: "logistics",
+        name: "spare-stock", title: "Spare stock", audience: "logistics",
         summary:
             "Per depot and model: spares in stock, spares allocated, and open RMAs of the depot's region still needing a unit of that model.",
         columns: ["depot", "region", "model", "in_stock", "allocated", "open_rmas_needing"],

@@ -11,7 +11,7 @@ struct ReportPage: PageModel {
     let csv: String
     let table: ReportTableModel
 
-    var title: String { report.name }
+    var title: String { report.title }
 
     /// The page of `report` run with `parameters`; `query` is the page address's query, which the CSV link keeps.
     init(_ report: Report, parameters: ReportParameters, query: String?, table: ReportTableModel) {
@@ -54,6 +54,7 @@ struct ReportPage: PageModel {
         func child(named name: String) -> Any? {
             switch name {
             case "name": text(self.name)
+            case "label": text(ReportTableModel.words(self.name))
             case "value": text(value)
             case "type": text(type)
             default: nil

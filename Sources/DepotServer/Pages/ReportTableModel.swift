@@ -15,7 +15,7 @@ struct ReportTableModel: MustacheParent, Sendable {
     let total: Int
 
     init(_ table: ReportTable) {
-        columns = table.columns
+        columns = table.columns.map(Self.words)
         rows = table.rows.map(Row.init)
         total = table.total
     }
@@ -31,4 +31,25 @@ struct ReportTableModel: MustacheParent, Sendable {
         default: nil
         }
     }
+}
+
+extension ReportTableModel {
+    /// Words for a report's column or filter name (`open_rmas_needing`, `as-of`): the CSV keeps the names, which are a
+    /// contract; a page shows these.
+    static func words(_ name: String) -> String {
+        if let special = special[name] { return special }
+        let parts = name.split(whereSeparator: { $0 == "_" || $0 == "-" }).map { part -> String in
+            acronyms[String(part)] ?? String(part)
+        }
+        guard let first = parts.first else { return name }
+        return ([first.prefix(1).uppercased() + first.dropFirst()] + parts.dropFirst()).joined(separator: " ")
+    }
+
+    private static let acronyms = ["rma": "RMA", "rmas": "RMAs", "sla": "SLA", "id": "ID"]
+    private static let special = [
+        "open_rmas_needing": "Open RMAs needing one", "defects_per_1000_unit_months": "Defects per 1,000 unit-months",
+        "unit_months": "Unit-months", "waited_hours": "Hours waited", "days_left": "Days left", "days_overdue": "Days overdue",
+        "as-of": "As of", "within-days": "Within days", "maintained_until": "Supported until", "units_in_service": "Units in service",
+        "contract_tier": "Contract tier", "contract_end": "Contract ends", "warranty_end": "Warranty ends",
+    ]
 }

@@ -13,6 +13,7 @@ struct ReportsPage: PageModel {
         func child(named name: String) -> Any? {
             switch name {
             case "name": text(report.name)
+            case "title": text(report.title)
             case "audience": text(report.audience)
             case "summary": text(report.summary)
             default: nil
