@@ -148,7 +148,7 @@ struct WebTests {
             #expect(queue.contains("RMA-2026-000001") && queue.contains("class=\"step-allocate\""))
             let rmaPage = String(buffer: try await logistics.get(client, "/rmas/RMA-2026-000001").body)
             // Only the steps allowed next: allocate and cancel, not ship or receive.
-            #expect(rmaPage.contains("class=\"step-allocate\"") && rmaPage.contains("class=\"step-cancel\""))
+            #expect(rmaPage.contains("class=\"step-allocate\"") && rmaPage.contains("class=\"step-cancel danger\""))
             #expect(!rmaPage.contains("class=\"step-ship\"") && !rmaPage.contains("class=\"step-receive\""))
             #expect(rmaPage.contains("<li class=\"current\">approved</li>"))
             let early = try await logistics.post(client, "/rmas/RMA-2026-000001/receive", [:])

@@ -54,6 +54,15 @@ public struct SupportRegion: Sendable {
         return Instant(calendar.startOfDay(for: date))
     }
 
+    /// The instant of a wall-clock time on `day` in the region's home time zone (`hour` 0-23, `minute` 0-59): a time
+    /// repeated when clocks go back is its first occurrence, one skipped when they go forward is read as the clock
+    /// would show it.
+    public func instant(on day: LocalDate, hour: Int, minute: Int) -> Instant {
+        let midnight = Int64(day.dayNumber) * 86_400
+        let zone = ZoneOffsets(timeZone: homeTimeZone, from: midnight - 3 * 86_400, to: midnight + 3 * 86_400)
+        return Instant(secondsSinceEpoch: zone.instant(localSeconds: midnight + Int64(hour * 3600 + minute * 60)))
+    }
+
     /// The date of an instant in the region's home time zone.
     public func localDate(of instant: Instant) -> LocalDate {
         let offset = Int64(homeTimeZone.secondsFromGMT(for: instant.date))

@@ -32,7 +32,7 @@ struct LogisticsPage: PageModel {
             }
             .map { r in
                 RMARow(
-                    r, database: database, actor: actor, back: "/logistics", only: Self.queueSteps,
+                    r, database: database, actor: actor, back: "/logistics", now: now, only: Self.queueSteps,
                     deadline: deadline(r).map { RMARow.Deadline(at: $0, now: now, pending: pending) })
             }
         }

@@ -20,7 +20,7 @@ struct RMAPage: PageModel {
         let zone = PageTimes.zone(database, region: r.region)
         let reached = Set(r.history.map(\.to))
         title = "RMA \(number)"
-        row = RMARow(r, database: database, actor: actor, back: "")
+        row = RMARow(r, database: database, actor: actor, back: "", now: now)
         verdictAt = PageTimes.local(r.verdictAt, zone: zone)
         states = RMAStateMachine.states(r.path).map { state in
             State(state: state.rawValue, current: state == r.state, reached: reached.contains(state.rawValue) && state != r.state)

@@ -34,7 +34,7 @@ struct RMARow: MustacheParent, Sendable {
 
     /// The row of `r`, with the forms of the steps allowed next that are in `only` (all when `nil`).
     init(
-        _ r: RMADetail, database: DepotDatabase, actor: ActingUser?, back: String, only: Set<RMAAction>? = nil,
+        _ r: RMADetail, database: DepotDatabase, actor: ActingUser?, back: String, now: Instant, only: Set<RMAAction>? = nil,
         deadline: Deadline? = nil
     ) {
         let zone = PageTimes.zone(database, region: r.region)
@@ -42,7 +42,7 @@ struct RMARow: MustacheParent, Sendable {
         shipBy = PageTimes.local(r.shipBy, zone: zone)
         returnDue = PageTimes.local(r.returnDue, zone: zone)
         self.back = back
-        actions = RMAActionForm.forms(r, actor: actor, only: only)
+        actions = RMAActionForm.forms(r, actor: actor, only: only, zone: zone, now: now)
         self.deadline = deadline
         deadlineText = PageTimes.local(deadline?.at, zone: zone)
     }
@@ -81,14 +81,19 @@ struct RMAActionForm: MustacheParent, Sendable {
     let permitted: Bool
     let permission: String
     let isReferral: Bool
+    /// The RMA region's zone, in which the form's date and time fields are read, and "now" there (`2026-11-24T10:00`).
+    var zone = ""
+    var now = ""
 
     /// The forms of the steps allowed next from the RMA's state that are in `only` (all when `nil`).
-    static func forms(_ r: RMADetail, actor: ActingUser?, only: Set<RMAAction>?) -> [RMAActionForm] {
-        r.allowedNext.filter { only?.contains($0) ?? true }.map { action in
+    static func forms(_ r: RMADetail, actor: ActingUser?, only: Set<RMAAction>?, zone: TimeZone, now: Instant) -> [RMAActionForm] {
+        let local = PageTimes.local(now, zone: zone)  // `2026-11-24 10:00 (America/New_York)`
+        let field = String(local.prefix(16)).replacingOccurrences(of: " ", with: "T")
+        return r.allowedNext.filter { only?.contains($0) ?? true }.map { action in
             let permission = RMAStateMachine.permission(for: action, on: r.path)
             return RMAActionForm(
                 action: action, permitted: actor?.role.allows(permission) ?? false, permission: permission.rawValue,
-                isReferral: r.path == .salesReferral)
+                isReferral: r.path == .salesReferral, zone: zone.identifier, now: field)
         }
     }
 
@@ -118,6 +123,12 @@ struct RMAActionForm: MustacheParent, Sendable {
         case "isReturnShip": action == .returnShip
         case "isClose": action == .close
         case "isCancel": action == .cancel
+        case "isDeliver": action == .deliver
+        case "isReceive": action == .receive
+        case "takesTime": action == .deliver || action == .receive
+        case "confirms": action == .cancel || (action == .close && isReferral)
+        case "zone": text(zone)
+        case "now": text(now)
         case "isReferral": isReferral
         case "outcomes": Self.outcomes
         default: nil

@@ -161,8 +161,15 @@ extension DepotDatabase {
     }
 
     /// Records the defective unit's arrival; for return-then-replace the replacement is now due to ship.
-    public func receive(rma number: RMANumber, at: Instant, actor: ActingUser) throws(DepotError) {
+    public func receive(rma number: RMANumber, serial scanned: Serial? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .receive, at: at, actor: actor) { db, rma in
+            // The serial read off the unit that arrived, when given, must be the RMA's own unit.
+            if let scanned {
+                let expected = try FindRecord.appliance(db, id: rma.applianceID).serial
+                guard scanned == expected else {
+                    throw DepotError.refused(subject: scanned.text, reason: "is not the unit of \(rma.number), which expects \(expected) back")
+                }
+            }
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
             guard
                 let depot = try DepotRecord.fetchOne(
@@ -297,8 +304,9 @@ enum RMAEvents {
     }
 }
 
-/// What an RMA step may carry: the spare to allocate, a shipment's carrier and tracking number (ship, return-ship),
-/// a referral's outcome (close), why it is cancelled (cancel). Each step checks the fields it needs.
+/// What an RMA step may carry: the spare to allocate (allocate) or the serial read off the unit that came back
+/// (receive), a shipment's carrier and tracking number (ship, return-ship), a referral's outcome (close), why it is
+/// cancelled (cancel). Each step checks the fields it needs.
 public struct RMAStepDetails: Sendable {
     public var serial: Serial?
     public var carrier: String?
@@ -327,7 +335,7 @@ extension DepotDatabase {
         case .ship: try ship(rma: number, carrier: details.carrier ?? "", tracking: details.tracking ?? "", at: at, actor: actor)
         case .deliver: try deliver(rma: number, at: at, actor: actor)
         case .returnShip: try returnShip(rma: number, carrier: details.carrier, tracking: details.tracking, at: at, actor: actor)
-        case .receive: try receive(rma: number, at: at, actor: actor)
+        case .receive: try receive(rma: number, serial: details.serial, at: at, actor: actor)
         case .close: try closeRMA(number, outcome: details.outcome, at: at, actor: actor)
         case .cancel: try cancelRMA(number, reason: details.reason ?? "", at: at, actor: actor)
         }

@@ -109,6 +109,12 @@ struct CasePagesController {
         let form = try await Form.read(request, csrf: context.csrfToken)
         let (database, at) = (pages.database, pages.now())
         do {
+            // Closing deletes the case's attachments and ends it: the form asks to confirm.
+            if action == .close, form.optional("confirm") != "yes" {
+                throw APIError(
+                    status: .badRequest, code: "invalid", message: "tick the box to confirm: closing deletes the case's attachments",
+                    field: "confirm")
+            }
             try await database.grouped {
                 try database.advanceCase(
                     number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)

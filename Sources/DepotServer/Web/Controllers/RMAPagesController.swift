@@ -47,14 +47,44 @@ struct RMAPagesController {
             throw APIError(status: .notFound, code: "not-found", message: "no RMA step \"\(name)\"")
         }
         let form = try await Form.read(request, csrf: context.csrfToken)
-        let database = pages.database
-        let at = pages.now()
+        let (database, now) = (pages.database, pages.now())
+        // Cancelling and closing a referral end the RMA for good: the form asks to confirm.
+        let rma = try await ThreadPool.run { try database.rmaDetail(number, now: now) }
+        guard rma.allowedNext.contains(action) else {
+            // Not a step of this state: the store says which are (409), before any field is asked for.
+            try await database.grouped { try database.advanceRMA(number, action, RMAStepDetails(), at: now, actor: actor) }
+            return PageRenderer.redirect(WebPaths.encoded("/rmas/\(number)"))
+        }
+        if action == .cancel || (action == .close && rma.path == .salesReferral), form.optional("confirm") != "yes" {
+            throw APIError(status: .badRequest, code: "invalid", message: "tick the box to confirm: this ends \(number) for good", field: "confirm")
+        }
+        // Delivery and receipt take the time they happened (the form's date and time in the RMA region's zone).
+        let at = try Self.time(form.optional("at"), region: try database.policy.region(rma.region), now: now)
+        // Receiving asks for the serial read off the unit that came back; the store refuses another unit.
+        let serial = action == .receive ? try Serial.named(try form.required("serial")) : try Serial.namedIfGiven(form.optional("serial"))
         let details = RMAStepDetails(
-            serial: try Serial.namedIfGiven(form.optional("serial")), carrier: form.optional("carrier"),
-            tracking: form.optional("tracking"),
+            serial: serial, carrier: form.optional("carrier"), tracking: form.optional("tracking"),
             outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), reason: form.optional("reason"))
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
         let back = WebPaths.safeNext(form.optional("back")) ?? WebPaths.encoded("/rmas/\(number)")
         return PageRenderer.redirect(back)
+    }
+
+    /// The instant of a form's `YYYY-MM-DDTHH:MM` (seconds ignored) in `region`'s home zone; `now` when none is given.
+    /// A time in the future is refused: a step is recorded when it happened.
+    static func time(_ text: String?, region: SupportRegion, now: Instant) throws -> Instant {
+        guard let text else { return now }
+        let parts = text.split(separator: "T", maxSplits: 1)
+        let clock = parts.count == 2 ? parts[1].split(separator: ":").map { Int($0) } : []
+        guard parts.count == 2, let day = LocalDate(iso: String(parts[0])), clock.count >= 2, let hour = clock[0], let minute = clock[1],
+            (0..<24).contains(hour), (0..<60).contains(minute)
+        else {
+            throw APIError(status: .badRequest, code: "invalid", message: "\"\(text)\" is not a date and time (YYYY-MM-DDTHH:MM)", field: "at")
+        }
+        let at = region.instant(on: day, hour: hour, minute: minute)
+        guard at.secondsSinceEpoch <= now.secondsSinceEpoch + 60 else {
+            throw APIError(status: .badRequest, code: "invalid", message: "\(text) (\(region.homeTimeZone.identifier)) is in the future", field: "at")
+        }
+        return at
     }
 }
