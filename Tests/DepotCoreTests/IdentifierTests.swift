@@ -26,6 +26,11 @@ struct IdentifierTests {
         #expect(throws: DepotError.notFound(kind: "RMA", key: "FOO")) { try RMANumber.named(" foo ") }
         #expect(throws: DepotError.notFound(kind: "appliance", key: "SN 1")) { try Serial.named("SN 1") }
         #expect(try Serial.named(" sn-1 ").text == "SN-1")
+        // Only dots would be a step of an address (`/units/..` is `/`): no serial.
+        for dots in [".", "..", " .. ", "...", "．."] where dots.allSatisfy({ $0 == "." || $0 == " " }) {
+            #expect(Serial(dots) == nil, "\(dots)")
+        }
+        #expect(Serial("A.")?.text == "A." && Serial(".5")?.text == ".5")
         #expect(try Serial.namedIfGiven(nil) == nil)
         #expect(try Serial.namedIfGiven("   ") == nil)
         #expect(try Serial.namedIfGiven("sn-1")?.text == "SN-1")

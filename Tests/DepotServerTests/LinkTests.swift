@@ -58,6 +58,9 @@ struct LinkTests {
                 let unit = try json(api)
                 #expect(api.status == .ok && unit["serial"] as? String == serial.uppercased(), "/api/v1\(path)")
             }
+            // Search sends to the same escaped addresses.
+            #expect(try await browser.get(client, "/search?q=ab%2F1").headers[.location] == "/units/AB%2F1")
+            #expect(try await browser.get(client, "/search?q=x1%3F2").headers[.location] == "/units/X1%3F2")
             // The unescaped forms are other addresses: X1?2 unescaped is X1 with a query, the unit X1.
             #expect(String(buffer: try await browser.get(client, "/units/X1?2").body).contains("<h1>Unit X1</h1>"))
             #expect(try await browser.get(client, "/units/%ZZ").status == .badRequest)

@@ -107,6 +107,23 @@ struct StoredValueTests {
         #expect(acmeFired == 1)
     }
 
+    @Test("an escalation of a case whose status cannot be read does not fire: unknown is not unresolved")
+    func unknownCaseStatus() throws {
+        let depot = try TestDepot.withFleet()
+        let number = try depot.database.openCase(
+            NewCase(customer: "ACME", contact: "ops@acme.example", type: .question, impact: .high, urgency: .high, title: "Down"),
+            at: Self.monday, actor: TestDepot.engineer)
+        try Self.corrupt(
+            depot, "support_case", "status", "zombie", id: try Self.id(depot, "SELECT id FROM support_case WHERE number = ?", number.text))
+        #expect(throws: DepotError.unreadableValue(table: "support_case", column: "status", value: "zombie")) {
+            try depot.database.escalate(at: Self.monday.adding(seconds: 60 * 86_400), actor: TestDepot.admin)
+        }
+        let fired = try depot.database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM case_escalation WHERE fired_at IS NOT NULL")
+        }
+        #expect(fired == 0)
+    }
+
     @Test("cells read exactly: booleans are 0 or 1, integers are not reals, texts are not blobs, NULL is absent")
     func cells() throws {
         #expect(Bool(cell: .integer(1)) == true && Bool(cell: .integer(0)) == false && Bool(cell: .integer(2)) == nil)

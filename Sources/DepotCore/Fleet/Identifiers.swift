@@ -25,7 +25,8 @@ public struct Serial: Identifier {
         }
         if ascii {
             let count = raw.utf8.count
-            guard count > 0, count <= 64 else { return nil }
+            // Only dots would be a path step in an address (`/units/..` is `/`), never a unit of its own.
+            guard count > 0, count <= 64, raw.utf8.contains(where: { $0 != UInt8(ascii: ".") }) else { return nil }
             text =
                 lower
                 ? String(decoding: raw.utf8.map { $0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z") ? $0 - 32 : $0 }, as: UTF8.self)
@@ -33,7 +34,7 @@ public struct Serial: Identifier {
             return
         }
         let trimmed = raw.trimmingSpaces()
-        guard !trimmed.isEmpty, trimmed.count <= 64,
+        guard !trimmed.isEmpty, trimmed.count <= 64, trimmed.contains(where: { $0 != "." }),
             trimmed.unicodeScalars.allSatisfy({ $0.value > 0x20 && $0.value != 0x7F })
         else { return nil }
         text = trimmed.uppercased()

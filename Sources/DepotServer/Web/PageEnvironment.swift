@@ -49,6 +49,11 @@ enum WebPaths {
     }
 
     /// A path with its segments percent-encoded (keys and serials may hold any character).
+    /// The page of a record by its key, the key escaped as one path segment (a serial may hold `/`, `?`, `#`).
+    static func record(_ kind: String, _ key: String) -> String {
+        "/\(kind)/" + (KeyText(text: key).transform("path") as? String ?? "")
+    }
+
     static func encoded(_ path: String) -> String {
         path.split(separator: "/").map {
             $0.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", "?", "#"])) ?? String($0)

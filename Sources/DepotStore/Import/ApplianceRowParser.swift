@@ -90,7 +90,8 @@ struct ApplianceRowParser: Sendable {
 
     /// The normalised serial: printable ASCII is upper-cased byte by byte; anything else goes through `Serial`.
     private func serial(_ bytes: UnsafeBufferPointer<UInt8>) -> String? {
-        if (1...64).contains(bytes.count), bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) {
+        // The fast path of `Serial`'s rules (printable ASCII, not only dots), without making a String first.
+        if (1...64).contains(bytes.count), bytes.allSatisfy({ $0 > 0x20 && $0 < 0x7F }), bytes.contains(where: { $0 != 0x2E }) {
             return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: bytes.count) { buffer in
                 for (i, b) in bytes.enumerated() { buffer[i] = b >= 0x61 && b <= 0x7A ? b - 0x20 : b }
                 return String(decoding: buffer, as: UTF8.self)

@@ -200,6 +200,11 @@ struct SmallEntityImporter: RowImporter {
             }
             return version.description
         default:
+            // A key of only dots would be a path step (`/customers/..` is `/`), never an address of its own.
+            guard !raw.allSatisfy({ $0 == "." }) else {
+                log.add(line: line, column: entity.key, "\"\(raw)\" is not a key: it needs a character other than a dot")
+                return nil
+            }
             return raw
         }
     }

@@ -8,7 +8,7 @@ extension DepotDatabase {
     public func activeContract(ofCustomer key: String, at now: Instant) throws(DepotError) -> CustomerDetail.Contract? {
         try read { db in
             let customer = try FindRecord.customer(db, key: key)
-            let day = policy.day(of: now, region: customer.region)
+            let day = try policy.day(of: now, storedRegion: customer.region, table: "customer")
             let contracts = try Row.fetchAll(
                 db.cachedStatement(
                     sql: "SELECT key, tier, start_date, end_date, max_contacts FROM contract WHERE customer_id = ? ORDER BY start_date, key"

@@ -74,7 +74,8 @@ extension DepotDatabase {
                 CustomerSummary(
                     key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
                     tam: customer.tam,
-                    tier: try FindRecord.activeTier(db, customerID: customer.id, on: policy.day(of: now, region: customer.region)))
+                    tier: try FindRecord.activeTier(
+                        db, customerID: customer.id, on: try policy.day(of: now, storedRegion: customer.region, table: "customer")))
             }
         }
     }
@@ -85,7 +86,7 @@ extension DepotDatabase {
         try read { db in
             let customer = try FindRecord.customer(db, key: key)
             let id = customer.id
-            let day = policy.day(of: now, region: customer.region)
+            let day = try policy.day(of: now, storedRegion: customer.region, table: "customer")
             let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id])
                 .map { row throws(DepotError) in
                     let site = row.stored("site")

@@ -54,10 +54,9 @@ extension DepotDatabase {
                 // A region the policy does not define would silently be read as UTC's day: refused as unreadable.
                 let stored = [("site", c.text(statement, 14)), ("customer", c.text(statement, 15)), ("depot", c.text(statement, 16))]
                 let region = stored.lazy.compactMap { table, id in id.map { (table: table, id: $0) } }.first
-                if let region, !policy.regions.contains(where: { $0.id == region.id }) {
-                    throw .unreadableValue(table: region.table, column: "region", value: region.id)
-                }
-                let today = policy.day(of: now, region: region?.id)
+                let today =
+                    try region.map { (table, id) throws(DepotError) in try policy.day(of: now, storedRegion: id, table: table) }
+                    ?? policy.day(of: now, region: nil)
                 guard let customerID = c.optionalInt(statement, 17) else {
                     return UnitOverview(unit: unit, today: today, activeContract: nil)
                 }

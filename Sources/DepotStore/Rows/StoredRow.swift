@@ -41,6 +41,11 @@ public struct StoredRow {
         self.cell = cell
     }
 
+    /// The same row, its columns named in errors as those of `source` (a join's columns of another table).
+    public func from(_ source: String) -> StoredRow {
+        StoredRow(source: source, cell: cell)
+    }
+
     /// The value of `column`, which must be there and not NULL.
     public func callAsFunction<T: StoredValue>(_ column: String) throws(DepotError) -> T {
         let found = try raw(column)

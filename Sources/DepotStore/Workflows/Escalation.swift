@@ -30,7 +30,7 @@ extension DepotDatabase {
             let (due, unreadable) = try DueEscalation.fetchReadable(
                 db.makeStatement(
                     sql: """
-                        SELECT e.id, e.target, e.threshold, e.due_at, c.id AS case_id, c.number, c.priority, c.tier, c.title,
+                        SELECT e.id, e.target, e.threshold, e.due_at, c.id AS case_id, c.number, c.status, c.priority, c.tier, c.title,
                                c.customer_id, cu.key AS customer, cu.name AS customer_name, cu.tam
                         FROM case_escalation e
                         JOIN support_case c ON c.id = e.case_id
@@ -78,6 +78,9 @@ private struct DueEscalation: RowDecodable {
     let dueAt: Instant
     let caseID: Int64
     let number: String
+    /// Read so that a status Depot does not know (which `NOT IN ('resolved', 'closed')` lets through) is unreadable,
+    /// not an unresolved case.
+    let status: CaseStatus
     let priority: Priority
     let tier: Tier?
     let title: String
@@ -93,6 +96,7 @@ private struct DueEscalation: RowDecodable {
         dueAt = try row("due_at")
         caseID = try row("case_id")
         number = try row("number")
+        status = try row.from("support_case")("status")
         priority = try row("priority")
         tier = try row.optional("tier")
         title = try row("title")

@@ -90,3 +90,12 @@ public enum CustomerKeySQL {
     public static let typed =
         "COALESCE((SELECT key FROM customer WHERE key = ?), (SELECT CASE WHEN count(*) = 1 THEN max(key) END FROM customer WHERE key = ? COLLATE NOCASE))"
 }
+
+extension Policy {
+    /// The day of `instant` in a region read from the store (SPEC.md 2); a region this policy does not define is an
+    /// unreadable value of `table`, never UTC's day.
+    func day(of instant: Instant, storedRegion region: String, table: String) throws(DepotError) -> LocalDate {
+        guard regions.contains(where: { $0.id == region }) else { throw .unreadableValue(table: table, column: "region", value: region) }
+        return day(of: instant, region: region)
+    }
+}

@@ -167,7 +167,8 @@ extension DepotDatabase {
             if let scanned {
                 let expected = try FindRecord.appliance(db, id: rma.applianceID).serial
                 guard scanned == expected else {
-                    throw DepotError.refused(subject: scanned.text, reason: "is not the unit of \(rma.number), which expects \(expected) back")
+                    throw DepotError.refused(
+                        subject: scanned.text, reason: "is not the unit of \(rma.number), which expects \(expected) back")
                 }
             }
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.

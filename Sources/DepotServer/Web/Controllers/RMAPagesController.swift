@@ -56,7 +56,8 @@ struct RMAPagesController {
             return PageRenderer.redirect(WebPaths.encoded("/rmas/\(number)"))
         }
         if action == .cancel || (action == .close && rma.path == .salesReferral), form.optional("confirm") != "yes" {
-            throw APIError(status: .badRequest, code: "invalid", message: "tick the box to confirm: this ends \(number) for good", field: "confirm")
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "tick the box to confirm: this ends \(number) for good", field: "confirm")
         }
         // Delivery and receipt take the time they happened (the form's date and time in the RMA region's zone).
         let at = try Self.time(form.optional("at"), region: try database.policy.region(rma.region), now: now)
@@ -79,11 +80,13 @@ struct RMAPagesController {
         guard parts.count == 2, let day = LocalDate(iso: String(parts[0])), clock.count >= 2, let hour = clock[0], let minute = clock[1],
             (0..<24).contains(hour), (0..<60).contains(minute)
         else {
-            throw APIError(status: .badRequest, code: "invalid", message: "\"\(text)\" is not a date and time (YYYY-MM-DDTHH:MM)", field: "at")
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "\"\(text)\" is not a date and time (YYYY-MM-DDTHH:MM)", field: "at")
         }
         let at = region.instant(on: day, hour: hour, minute: minute)
         guard at.secondsSinceEpoch <= now.secondsSinceEpoch + 60 else {
-            throw APIError(status: .badRequest, code: "invalid", message: "\(text) (\(region.homeTimeZone.identifier)) is in the future", field: "at")
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "\(text) (\(region.homeTimeZone.identifier)) is in the future", field: "at")
         }
         return at
     }

@@ -27,16 +27,20 @@ struct SearchController {
                 do { return try lookup() } catch DepotError.notFound { return nil }
             }
             if let number = CaseNumber(upper), try found({ try database.caseDetail(number, now: Instant(utcDate: day)) }) != nil {
-                return "/cases/\(number)"
+                return WebPaths.record("cases", number.text)
             }
             if let number = RMANumber(upper), try found({ try database.rmaDetail(number, now: Instant(utcDate: day)) }) != nil {
-                return "/rmas/\(number)"
+                return WebPaths.record("rmas", number.text)
             }
-            if let serial = Serial(query), let unit = try found({ try database.unitDetail(serial) }) { return "/units/\(unit.serial)" }
-            if let customer = try found({ try database.customerDetail(query, at: now()) }) { return "/customers/\(customer.key)" }
+            if let serial = Serial(query), let unit = try found({ try database.unitDetail(serial) }) {
+                return WebPaths.record("units", unit.serial.text)
+            }
+            if let customer = try found({ try database.customerDetail(query, at: now()) }) {
+                return WebPaths.record("customers", customer.key)
+            }
             return nil
         }
         guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }
-        return PageRenderer.redirect(WebPaths.encoded(target))
+        return PageRenderer.redirect(target)
     }
 }
