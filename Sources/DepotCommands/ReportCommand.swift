@@ -114,7 +114,7 @@ struct ReportFilterOptions: ParsableArguments {
     @Option(help: "Only cases opened (escalations due) on or after this day.", transform: Parse.date) var since: LocalDate?
 
     /// `--as-of`, else today where the report's region is (SPEC.md 2).
-    func asOfDay(policy: Policy) -> LocalDate { asOf ?? policy.day(of: Instant(Date()), region: region) }
+    func asOfDay(policy: Policy) -> LocalDate { asOf ?? policy.day(of: Instant(Date()), region: region.map(policy.regionID(typed:))) }
 
     func validate() throws {
         if let withinDays, !(1...3650).contains(withinDays) { throw ValidationError("--within-days must be from 1 to 3650") }
@@ -123,7 +123,7 @@ struct ReportFilterOptions: ParsableArguments {
     /// The parameters for `report`, refusing filters it does not take.
     func parameters(for report: Report, policy: Policy) throws(DepotError) -> ReportParameters {
         var parameters = try report.parameters(
-            asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region,
+            asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region.map(policy.regionID(typed:)),
             accountManager: accountManager, since: since, spelledWith: "--")
         if asOf == nil && region == nil {
             parameters.todayByRegion = ReportParameters.today(at: Instant(Date()), policy: policy).todayByRegion

@@ -68,6 +68,23 @@ struct QueryStringTests {
             #expect(try await cases("region=EMEA") == ["GLOBEX"])
             #expect(try await cases("customer=Ab").isEmpty)
             #expect(try await cases("customer=globex&region=emea") == ["GLOBEX"])
+            // Enumerations and flags: trimmed; a flag that is neither true nor false is refused, never ignored.
+            #expect(try await cases("status=+open+&open=TRUE").count == 2)
+            for bad in ["open=banana", "open=1", "status=opened"] {
+                let response = try await client.execute(uri: "/api/v1/cases?\(bad)", method: .get, headers: server.auth(.accountManager))
+                #expect(response.status == .badRequest, "\(bad)")
+            }
+            let rmas = try await client.execute(uri: "/api/v1/rmas?overdue=maybe", method: .get, headers: server.auth(.accountManager))
+            #expect(rmas.status == .badRequest)
+            // A report's region in any letter case and with spaces around it.
+            for region in ["EMEA", "+emea+", "Emea"] {
+                let page = try await browser.get(client, "/reports/contract-renewals?region=\(region)&within-days=365")
+                #expect(page.status == .ok && String(buffer: page.body).contains("GLOBEX"), "\(region)")
+                let api = try await client.execute(
+                    uri: "/api/v1/reports/contract-renewals?region=\(region)&within-days=365", method: .get,
+                    headers: server.auth(.accountManager))
+                #expect(api.status == .ok, "\(region)")
+            }
         }
     }
 

@@ -32,6 +32,13 @@ public struct Policy: Sendable {
         return region
     }
 
+    /// The id of the region a user typed (`EMEA`, ` emea `): trimmed and matched in any letter case; the text as
+    /// typed, trimmed, when no region has it (so that the error names what was typed).
+    public func regionID(typed text: String) -> String {
+        let trimmed = text.trimmingSpaces()
+        return regions.first { $0.id == trimmed }?.id ?? regions.first { $0.id.lowercased() == trimmed.lowercased() }?.id ?? trimmed
+    }
+
     /// The day of `instant` for a record of `region` (SPEC.md 2): its date in the region's home time zone. "Today"
     /// on a page, in an API answer or a report, warranty coverage and contract activity all take the day so. Only
     /// a record without a known region takes the UTC date.

@@ -45,10 +45,21 @@ struct WorkflowController {
         return (limit, offset)
     }
 
+    /// A yes-or-no query parameter: `true` or `false` in any letter case, absent is false; anything else is a 400
+    /// (a filter silently dropped would answer with what was not asked for).
+    static func flag(_ query: Form, _ name: String) throws -> Bool {
+        guard let text = query.optional(name) else { return false }
+        switch text.lowercased() {
+        case "true": return true
+        case "false": return false
+        default: throw APIError(status: .badRequest, code: "invalid", message: "\(name) \"\(text)\" is neither true nor false", field: name)
+        }
+    }
+
     /// An enum query parameter, or a 400 naming it.
     static func value<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, as type: T.Type) throws -> T?
     where T.RawValue == String {
-        guard let text = try request.queryForm().get(name) else { return nil }
+        guard let text = try request.queryForm().optional(name) else { return nil }
         guard let value = T(rawValue: text) else {
             throw APIError(
                 status: .badRequest, code: "invalid",
@@ -65,7 +76,7 @@ struct WorkflowController {
         let filter = CaseFilter(
             customer: query.optional("customer"), status: try Self.value(request, "status", as: CaseStatus.self),
             priority: try Self.value(request, "priority", as: Priority.self), region: query.optional("region"),
-            unresolvedOnly: query.get("open") == "true")
+            unresolvedOnly: try Self.flag(query, "open"))
         let database = database
         let at = now()
         let items = try await ThreadPool.run { try database.cases(filter, now: at, limit: limit + 1, offset: offset) }
@@ -102,7 +113,7 @@ struct WorkflowController {
         let query = try request.queryForm()
         let filter = RMAFilter(
             state: try Self.value(request, "state", as: RMAState.self), path: try Self.value(request, "path", as: RMAPath.self),
-            customer: query.optional("customer"), openOnly: query.get("open") == "true", overdueOnly: query.get("overdue") == "true")
+            customer: query.optional("customer"), openOnly: try Self.flag(query, "open"), overdueOnly: try Self.flag(query, "overdue"))
         let database = database
         let at = now()
         let items = try await ThreadPool.run { try database.rmas(filter, now: at, limit: limit + 1, offset: offset) }
@@ -213,12 +224,13 @@ enum ReportRequest {
             withinDays = days
         }
         let asOf = try day("as-of")
+        let region = text("region").map(policy.regionID(typed:))
         var parameters = try report.parameters(
-            asOf: asOf ?? policy.day(of: now, region: text("region")), withinDays: withinDays, customer: text("customer"),
-            region: text("region"), accountManager: text("account-manager"), since: try day("since"),
+            asOf: asOf ?? policy.day(of: now, region: region), withinDays: withinDays, customer: text("customer"),
+            region: region, accountManager: text("account-manager"), since: try day("since"),
             spelledWith: "")
         // Without an as-of day, "today" is each row's region's own day (SPEC.md 2).
-        if asOf == nil && text("region") == nil { parameters.todayByRegion = ReportParameters.today(at: now, policy: policy).todayByRegion }
+        if asOf == nil && region == nil { parameters.todayByRegion = ReportParameters.today(at: now, policy: policy).todayByRegion }
         return (report, parameters)
     }
 }
