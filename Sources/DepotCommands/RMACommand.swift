@@ -140,11 +140,13 @@ struct RMACommand: ParsableCommand {
 
     struct Receive: ParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Record the defective unit's arrival (starts the ship clock of a return-then-replace).")
+            abstract: "Record the defective unit's arrival (starts the ship clock of a return-then-replace).",
+            discussion: "With --serial, the serial read off the unit that arrived: another unit's is refused.")
+        @Option(help: "The serial read off the returned unit (scanned).") var serial: String?
         @OptionGroup var step: RMAStep
         func run() throws {
             try step.run { db, number, at, actor in
-                try db.receive(rma: number, at: at, actor: actor); return [:]
+                try db.receive(rma: number, serial: Serial.namedIfPresent(serial, field: "--serial"), at: at, actor: actor); return [:]
             }
         }
     }
