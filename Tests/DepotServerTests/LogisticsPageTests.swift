@@ -91,8 +91,12 @@ struct LogisticsPageTests {
             #expect(overdueRow.hasPrefix(" class=\"late\"") && overdueRow.contains("overdue, "))
             let awaitingRow = returns.components(separatedBy: "<tr").first { $0.contains(awaitingReturn.text) } ?? ""
             #expect(awaitingRow.contains("no deadline: replaced after receipt"))
-            // An allocated, never shipped RMA is not called a late return anywhere.
+            // An approved, never shipped RMA is not called a late return anywhere: its page says it is late to ship.
             #expect(!returns.contains(lateToShip.text) && !inTransit.contains(lateToShip.text))
+            let latePage = String(buffer: try await browser.get(client, "/rmas/\(lateToShip)").body)
+            #expect(latePage.contains("<strong class=\"bad\">late to ship</strong>") && !latePage.contains("return overdue"))
+            let overduePage = String(buffer: try await browser.get(client, "/rmas/\(overdueReturn)").body)
+            #expect(overduePage.contains("<strong class=\"bad\">return overdue</strong>"))
         }
     }
 }

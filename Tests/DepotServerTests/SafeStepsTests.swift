@@ -27,6 +27,8 @@ struct SafeStepsTests {
             let path = "/rmas/\(rma)"
             let page = String(buffer: try await logistics.get(client, path).body)
             #expect(page.contains("name=\"confirm\" value=\"yes\" required> Yes, cancel \(rma)"))
+            // Approved two hours ago with a next-business-day ship-by: not late yet, and never called a late return.
+            #expect(page.contains("none yet") && !page.contains("return overdue"))
             // Cancelling without ticking the box changes nothing.
             let unconfirmed = try await logistics.post(client, "\(path)/cancel", ["reason": "duplicate"])
             #expect(unconfirmed.status == .badRequest && String(buffer: unconfirmed.body).contains("tick the box to confirm"))
@@ -86,6 +88,7 @@ struct SafeStepsTests {
             let accounts = try await TestBrowser.signIn(client, as: .accountManager)
             let page = String(buffer: try await accounts.get(client, "/rmas/\(rma)").body)
             #expect(page.contains("required><option value=\"\" selected>choose the outcome</option>"))
+            #expect(page.contains("none: a sales referral ships nothing") && !page.contains("none yet"))
             let noOutcome = try await accounts.post(client, "/rmas/\(rma)/close", ["confirm": "yes"])
             #expect(noOutcome.status == .badRequest)
             let unconfirmed = try await accounts.post(client, "/rmas/\(rma)/close", ["outcome": "purchased"])

@@ -63,6 +63,10 @@ struct RMARow: MustacheParent, Sendable {
         case "shipBy": text(shipBy)
         case "returnDue": text(returnDue)
         case "overdue": rma.overdue
+        // Which deadline passed: the replacement's shipment, or the defective unit's return.
+        case "overdueText": [.approved, .allocated, .returnReceived].contains(rma.state) ? "late to ship" : "return overdue"
+        case "noReplacement":
+            rma.path == .salesReferral ? "none: a sales referral ships nothing" : rma.state.isOpen ? "none yet" : "none"
         case "deadline": text(deadlineText)
         case "relative": text(deadline?.relative)
         case "late": deadline?.late ?? false
