@@ -95,10 +95,9 @@ struct UnitOverviewTests {
             try depot.database.unitOverview("SPARE-EU-1", at: at)
         }
         #expect(try depot.database.unitOverview("GLOBEX-1", at: at).unit.serial == "GLOBEX-1")
-        // The customer's page and its active contract judge days in the customer's region: unknown is unreadable too.
+        // The customer's page judges days in the customer's region: unknown is unreadable too.
         try depot.database.write { db in try db.execute(sql: "UPDATE customer SET region = 'mars' WHERE key = 'INITECH'") }
         let mars = DepotError.unreadableValue(table: "customer", column: "region", value: "mars")
         #expect(throws: mars) { try depot.database.customerDetail("INITECH", at: at) }
-        #expect(throws: mars) { try depot.database.activeContract(ofCustomer: "INITECH", at: at) }
     }
 }
