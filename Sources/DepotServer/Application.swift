@@ -85,11 +85,11 @@ public func buildRouter(
         }
     }
     let sessions = RecentCache<WebSession>()
-    let signIn = SessionAuthentication(database: database, now: now, cache: sessions)
-    let web = router.group().add(middleware: WebErrorMiddleware(renderer: renderer)).add(middleware: signIn)
-    WebRoutes.add(
-        to: web, pages: PageEnvironment(database: database, renderer: renderer, now: now), secureCookies: configuration.secureCookies,
-        sessions: sessions)
+    let signIn = SessionAuthentication(database: database, now: now, cache: sessions, secureCookies: configuration.secureCookies)
+    // Sign-in outside the error pages, so that an error page shows the signed-in user's navigation and search box.
+    let web = router.group().add(middleware: signIn).add(middleware: WebErrorMiddleware(renderer: renderer))
+    let pages = PageEnvironment(database: database, renderer: renderer, now: now, secureCookies: configuration.secureCookies)
+    WebRoutes.add(to: web, pages: pages, secureCookies: configuration.secureCookies, sessions: sessions)
     router.get("api/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

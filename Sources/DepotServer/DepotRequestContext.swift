@@ -10,6 +10,9 @@ public struct DepotRequestContext: RequestContext {
     public var csrfToken: String?
     /// The SHA-256 of the session cookie's value, for signing out.
     public var sessionHash: String?
+    /// What the previous action did ("Spare SP000014 allocated to RMA-2026-000017"), shown once at the top of the page
+    /// the action redirected to (`Flash`).
+    public var flash: String?
 
     public init(source: Source) {
         coreContext = .init(source: source)

@@ -162,7 +162,7 @@ struct AttachmentServerTests {
                     headers: [.cookie: engineer.cookie, .contentType: type], body: body)
             }
             let sent = try await send("crash <dump>.txt", Array("stack trace\r\n--not a boundary\r\n".utf8), secure: true)
-            #expect(sent.status == .seeOther && sent.headers[.location] == "/cases/CS-2026-000001")
+            #expect(sent.status == .seeOther && sent.headers[.location] == "/cases/CS-2026-000001#attachments")
             let attachments = try server.depot.database.attachments(of: "CS-2026-000001")
             let stored = try #require(attachments.first)
             #expect(attachments.count == 1 && stored.name == "crash <dump>.txt" && stored.secure)

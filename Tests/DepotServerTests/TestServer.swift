@@ -77,6 +77,16 @@ struct TestBrowser {
         try await client.execute(uri: uri, method: .get, headers: [.cookie: cookie])
     }
 
+    /// Follows a form's redirect as a browser does: to its `Location` (without the fragment), sending the cookies it
+    /// set (the flash message) with the session's. The page and the cookies the page set in turn.
+    func follow(_ client: any TestClientProtocol, _ redirect: TestResponse) async throws -> (page: String, setCookies: [String]) {
+        let location = try #require(redirect.headers[.location])
+        let path = String(location.prefix { $0 != "#" })
+        let set = redirect.headers[values: .setCookie].compactMap { $0.split(separator: ";").first.map(String.init) }
+        let response = try await client.execute(uri: path, method: .get, headers: [.cookie: ([cookie] + set).joined(separator: "; ")])
+        return (String(buffer: response.body), response.headers[values: .setCookie])
+    }
+
     /// Posts a form with the session's CSRF token (unless `csrf` says otherwise).
     func post(_ client: any TestClientProtocol, _ uri: String, _ fields: [String: String], csrf: String? = nil) async throws -> TestResponse
     {

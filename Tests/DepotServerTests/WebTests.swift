@@ -155,7 +155,7 @@ struct WebTests {
             #expect(early.status == .conflict && String(buffer: early.body).contains("allowed next: allocate, cancel"))
             #expect(
                 try await logistics.post(client, "/rmas/RMA-2026-000001/allocate", ["back": "/logistics"]).headers[.location]
-                    == "/logistics")
+                    == "/logistics#rma-RMA-2026-000001")
             let noTracking = try await logistics.post(client, "/rmas/RMA-2026-000001/ship", ["carrier": "UPS"])
             #expect(noTracking.status == .badRequest && String(buffer: noTracking.body).contains("tracking"))
             #expect(

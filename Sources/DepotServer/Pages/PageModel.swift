@@ -66,6 +66,7 @@ struct PageLayout<Page: PageModel>: MustacheParent {
     let page: Page
     let actor: ActingUser?
     let csrf: String?
+    let flash: String?
 
     func child(named name: String) -> Any? {
         switch name {
@@ -73,6 +74,7 @@ struct PageLayout<Page: PageModel>: MustacheParent {
         case "user" where actor != nil: text(actor?.user)
         case "role" where actor != nil: text(actor?.role.rawValue)
         case "csrf" where actor != nil: text(csrf)
+        case "flash" where actor != nil: text(flash)
         default: page.child(named: name)
         }
     }

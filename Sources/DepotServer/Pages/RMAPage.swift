@@ -15,12 +15,13 @@ struct RMAPage: PageModel {
     let transitions: [Transition]
     let history: [Step]
 
-    init(_ number: RMANumber, actor: ActingUser, database: DepotDatabase, now: Instant) throws {
+    /// The page of RMA `number`; `submitted` is a step's form that was refused, shown again as it was sent.
+    init(_ number: RMANumber, actor: ActingUser, database: DepotDatabase, now: Instant, submitted: SubmittedForm? = nil) throws {
         let r = try database.rmaDetail(number, now: now)
         let zone = PageTimes.zone(database, region: r.region)
         let reached = Set(r.history.map(\.to))
         title = "RMA \(number)"
-        row = RMARow(r, database: database, actor: actor, back: "", now: now)
+        row = RMARow(r, database: database, actor: actor, back: "", now: now, submitted: submitted)
         verdictAt = PageTimes.local(r.verdictAt, zone: zone)
         states = RMAStateMachine.states(r.path).map { state in
             State(state: state.rawValue, current: state == r.state, reached: reached.contains(state.rawValue) && state != r.state)

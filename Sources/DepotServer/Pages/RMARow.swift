@@ -35,14 +35,14 @@ struct RMARow: MustacheParent, Sendable {
     /// The row of `r`, with the forms of the steps allowed next that are in `only` (all when `nil`).
     init(
         _ r: RMADetail, database: DepotDatabase, actor: ActingUser?, back: String, now: Instant, only: Set<RMAAction>? = nil,
-        deadline: Deadline? = nil
+        deadline: Deadline? = nil, submitted: SubmittedForm? = nil
     ) {
         let zone = PageTimes.zone(database, region: r.region)
         rma = r
         shipBy = PageTimes.local(r.shipBy, zone: zone)
         returnDue = PageTimes.local(r.returnDue, zone: zone)
         self.back = back
-        actions = RMAActionForm.forms(r, actor: actor, only: only, zone: zone, now: now)
+        actions = RMAActionForm.forms(r, actor: actor, only: only, zone: zone, now: now, submitted: submitted)
         self.deadline = deadline
         deadlineText = PageTimes.local(deadline?.at, zone: zone)
     }
@@ -88,16 +88,21 @@ struct RMAActionForm: MustacheParent, Sendable {
     /// The RMA region's zone, in which the form's date and time fields are read, and "now" there (`2026-11-24T10:00`).
     var zone = ""
     var now = ""
+    /// The form as it was sent when it was refused (the values and the message at its field).
+    var state = FormState()
 
     /// The forms of the steps allowed next from the RMA's state that are in `only` (all when `nil`).
-    static func forms(_ r: RMADetail, actor: ActingUser?, only: Set<RMAAction>?, zone: TimeZone, now: Instant) -> [RMAActionForm] {
+    static func forms(
+        _ r: RMADetail, actor: ActingUser?, only: Set<RMAAction>?, zone: TimeZone, now: Instant, submitted: SubmittedForm? = nil
+    ) -> [RMAActionForm] {
         let local = PageTimes.local(now, zone: zone)  // `2026-11-24 10:00 (America/New_York)`
         let field = String(local.prefix(16)).replacingOccurrences(of: " ", with: "T")
         return r.allowedNext.filter { only?.contains($0) ?? true }.map { action in
             let permission = RMAStateMachine.permission(for: action, on: r.path)
             return RMAActionForm(
                 action: action, permitted: actor?.role.allows(permission) ?? false, permission: permission.rawValue,
-                isReferral: r.path == .salesReferral, zone: zone.identifier, now: field)
+                isReferral: r.path == .salesReferral, zone: zone.identifier, now: field,
+                state: submitted?.name == "step-\(action.rawValue)" ? submitted?.state ?? FormState() : FormState())
         }
     }
 
@@ -132,7 +137,12 @@ struct RMAActionForm: MustacheParent, Sendable {
         case "takesTime": action == .deliver || action == .receive
         case "confirms": action == .cancel || (action == .close && isReferral)
         case "zone": text(zone)
-        case "now": text(now)
+        case "now": text(state.value("at") ?? now)
+        case "form": state.form
+        case "problems": state.problems
+        case "problem": text(state.problem.map { $0.field == nil ? $0.message : "" })
+        case "outcomeOptions":
+            SelectOption.list(Self.outcomes, chosen: state.value("outcome"), default: "")
         case "isReferral": isReferral
         case "outcomes": Self.outcomes
         default: nil

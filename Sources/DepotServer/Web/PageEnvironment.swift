@@ -8,6 +8,8 @@ struct PageEnvironment: Sendable {
     let database: DepotDatabase
     let renderer: PageRenderer
     let now: @Sendable () -> Instant
+    /// Whether cookies are sent only over HTTPS (`depot serve --secure-cookies`).
+    var secureCookies = false
 
     /// Renders the page `read` makes from the database at the current time, both on the thread pool (the store's
     /// reads block).
@@ -17,6 +19,11 @@ struct PageEnvironment: Sendable {
     ) async throws -> Response {
         let (database, renderer, at) = (database, renderer, now())
         return try await ThreadPool.run { renderer.render(try read(database, at), context: context, status: status) }
+    }
+
+    /// The answer to a form that did its work: back to `location`, which shows `message` once at its top.
+    func done(_ location: String, _ message: String) -> Response {
+        Flash.redirect(location, message, secure: secureCookies)
     }
 
     /// Renders a page that needs no reads.

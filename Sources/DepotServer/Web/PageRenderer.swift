@@ -30,7 +30,7 @@ struct PageRenderer: Sendable {
 
     /// The page in its layout (title, navigation, search box, the signed-in user), as HTML.
     func render<Page: PageModel>(_ page: Page, context: DepotRequestContext, status: HTTPResponse.Status = .ok) -> Response {
-        let layout = PageLayout(page: page, actor: context.actor, csrf: context.csrfToken)
+        let layout = PageLayout(page: page, actor: context.actor, csrf: context.csrfToken, flash: context.flash)
         let html = library.render(layout, withTemplate: Page.template) ?? "template \(Page.template) is missing"
         return Self.html(html, status: status)
     }

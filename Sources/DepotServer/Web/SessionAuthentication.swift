@@ -34,8 +34,16 @@ struct SessionAuthentication: RouterMiddleware {
     let database: DepotDatabase
     let now: @Sendable () -> Instant
     let cache: RecentCache<WebSession>
+    var secureCookies = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let flash = Flash.message(of: request) else { return try await signIn(request, context: context, next: next) }
+        var context = context
+        context.flash = flash
+        return Flash.cleared(try await signIn(request, context: context, next: next), secure: secureCookies)
+    }
+
+    private func signIn(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let value = request.cookies[WebSessions.cookieName]?.value, !value.isEmpty else { return try await next(request, context) }
         let hash = Credentials.hashToken(value)
         let database = database

@@ -38,7 +38,8 @@ struct CasePagesController {
                 priority: try form.optionalValue("priority", as: Priority.self), priorityReason: form.optional("reason"),
                 productVersion: form.optional("version"))
             let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
-            return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+            let opened = try await ThreadPool.run { try database.caseDetail(number, now: at) }
+            return pages.done(WebPaths.record("cases", number.text), ActionMessages.opened(opened))
         } catch {
             // The form again, as the user filled it, with the message next to the field it is about.
             guard let problem = FormProblem(error, form: form, fields: NewCasePage.fields) else { throw error }
@@ -70,7 +71,7 @@ struct CasePagesController {
         _ = try await ThreadPool.run {
             try database.attach(box.upload, to: number, name: fileName, mediaType: fileType, secure: secure, at: at, actor: actor)
         }
-        return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+        return pages.done(WebPaths.record("cases", number.text) + "#attachments", ActionMessages.attached(fileName, to: number))
     }
 
     /// `GET /attachments/{id}`: an attachment, as a download.
@@ -93,7 +94,8 @@ struct CasePagesController {
                     serial: serial, caseNumber: number, verdict: verdict, note: note, checks: form.optional("checks") ?? "", at: at,
                     actor: actor)
             }
-            return PageRenderer.redirect(WebPaths.encoded(outcome.rma.map { "/rmas/\($0)" } ?? "/cases/\(number)"))
+            let target = outcome.rma.map { WebPaths.record("rmas", $0.text) } ?? WebPaths.record("cases", number.text)
+            return pages.done(target, ActionMessages.diagnosed(outcome, case: number))
         } catch {
             return try await refused(error, form: form, name: "diagnosis", fields: CasePage.DiagnosisForm.fields, case: number, context)
         }
@@ -119,7 +121,8 @@ struct CasePagesController {
                 try database.advanceCase(
                     number, action, confirmedBy: form.optional("confirmedBy"), note: form.optional("note"), at: at, actor: actor)
             }
-            return PageRenderer.redirect(WebPaths.encoded("/cases/\(number)"))
+            let after = try await ThreadPool.run { try database.caseDetail(number, now: at) }
+            return pages.done(WebPaths.record("cases", number.text), ActionMessages.caseStep(action, after))
         } catch {
             return try await refused(
                 error, form: form, name: "step-\(action.rawValue)", fields: ["note", "confirmedBy"], case: number, context)

@@ -48,27 +48,55 @@ struct RMAPagesController {
         }
         let form = try await Form.read(request, csrf: context.csrfToken)
         let (database, now) = (pages.database, pages.now())
-        // Cancelling and closing a referral end the RMA for good: the form asks to confirm.
         let rma = try await ThreadPool.run { try database.rmaDetail(number, now: now) }
         guard rma.allowedNext.contains(action) else {
             // Not a step of this state: the store says which are (409), before any field is asked for.
             try await database.grouped { try database.advanceRMA(number, action, RMAStepDetails(), at: now, actor: actor) }
-            return PageRenderer.redirect(WebPaths.encoded("/rmas/\(number)"))
+            return PageRenderer.redirect(WebPaths.record("rmas", number.text))
         }
+        let region = try database.policy.region(rma.region)
+        do {
+            let at = try await Self.step(action, of: rma, form: form, region: region, now: now, database: database, actor: actor)
+            let after = try await ThreadPool.run { try database.rmaDetail(number, now: now) }
+            let when = PageTimes.local(at, zone: region.homeTimeZone)
+            // Back to the list the form was on, at the RMA's row (`#rma-NUMBER`), or to the RMA's page.
+            let back = WebPaths.safeNext(form.optional("back")).map { $0 + "#rma-" + number.text } ?? WebPaths.record("rmas", number.text)
+            return pages.done(back, ActionMessages.rmaStep(action, after, at: when))
+        } catch {
+            // The RMA's page with the form as it was sent and the message at the field it is about.
+            guard
+                let problem = FormProblem(
+                    error, form: form, fields: ["serial", "carrier", "tracking", "outcome", "reason", "at", "confirm"]),
+                problem.status != .notFound || problem.field != nil
+            else { throw error }
+            let submitted = SubmittedForm(name: "step-\(action.rawValue)", state: FormState(values: form.fields, problem: problem))
+            return try await pages.page(context, status: problem.status) { database, at in
+                try RMAPage(number, actor: actor, database: database, now: at, submitted: submitted)
+            }
+        }
+    }
+
+    /// Takes `action` on `rma` with the form's fields; the instant it is recorded at.
+    private static func step(
+        _ action: RMAAction, of rma: RMADetail, form: Form, region: SupportRegion, now: Instant, database: DepotDatabase,
+        actor: ActingUser
+    ) async throws -> Instant {
+        // Cancelling and closing a referral end the RMA for good: the form asks to confirm.
         if action == .cancel || (action == .close && rma.path == .salesReferral), form.optional("confirm") != "yes" {
             throw APIError(
-                status: .badRequest, code: "invalid", message: "tick the box to confirm: this ends \(number) for good", field: "confirm")
+                status: .badRequest, code: "invalid", message: "tick the box to confirm: this ends \(rma.number) for good", field: "confirm"
+            )
         }
         // Delivery and receipt take the time they happened (the form's date and time in the RMA region's zone).
-        let at = try Self.time(form.optional("at"), region: try database.policy.region(rma.region), now: now)
+        let at = try time(form.optional("at"), region: region, now: now)
         // Receiving asks for the serial read off the unit that came back; the store refuses another unit.
         let serial = action == .receive ? try Serial.named(try form.required("serial")) : try Serial.namedIfGiven(form.optional("serial"))
         let details = RMAStepDetails(
             serial: serial, carrier: form.optional("carrier"), tracking: form.optional("tracking"),
             outcome: try form.optionalValue("outcome", as: ReferralOutcome.self), reason: form.optional("reason"))
+        let number = rma.number
         try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
-        let back = WebPaths.safeNext(form.optional("back")) ?? WebPaths.encoded("/rmas/\(number)")
-        return PageRenderer.redirect(back)
+        return at
     }
 
     /// The instant of a form's `YYYY-MM-DDTHH:MM` (seconds ignored) in `region`'s home zone; `now` when none is given.
