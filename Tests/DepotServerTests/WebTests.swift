@@ -240,7 +240,7 @@ struct WebTests {
         let server = try TestServer()
         try await server.run { client in
             let browser = try await TestBrowser.signIn(client, as: .logistics)
-            for uri in ["/nonsense", "/units", "/cases/CS-2026-000001/diagnosis", "/rmas/RMA-2026-000001/label/extra"] {
+            for uri in ["/nonsense", "/shipments", "/cases/CS-2026-000001/diagnosis", "/rmas/RMA-2026-000001/label/extra"] {
                 let response = try await browser.get(client, uri)
                 let html = String(buffer: response.body)
                 #expect(response.status == .notFound && response.headers[.contentType] == "text/html; charset=utf-8", "GET \(uri)")

@@ -18,7 +18,7 @@ public enum CaseStatus: String, CaseIterable, Sendable, Codable {
 }
 
 /// Whether a case met its response SLA.
-public enum SLAState: String, Sendable, Codable {
+public enum SLAState: String, CaseIterable, Sendable, Codable {
     /// Responded by the deadline.
     case met
     /// Responded late, or not responded and the deadline has passed.

@@ -9,8 +9,11 @@ struct CaseRow: MustacheParent, Sendable {
     let sla: (text: String, tone: String)
     /// The response deadline in the case region's home zone.
     let due: String
+    /// The customer's name, shown next to its key.
+    var customerName: String?
 
-    init(_ c: CaseSummary, database: DepotDatabase, now: Instant) {
+    init(_ c: CaseSummary, database: DepotDatabase, now: Instant, customerName: String? = nil) {
+        self.customerName = customerName
         let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
         summary = c
         sla = PageTimes.sla(state: c.slaState, left: left)
@@ -21,6 +24,7 @@ struct CaseRow: MustacheParent, Sendable {
         switch name {
         case "number": text(summary.number)
         case "customer": key(summary.customer)
+        case "customerName": text(customerName)
         case "priority": text(summary.priority.rawValue)
         case "status": text(summary.status.rawValue)
         case "type": text(summary.type.rawValue)

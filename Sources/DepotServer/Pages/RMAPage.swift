@@ -14,6 +14,8 @@ struct RMAPage: PageModel {
     let states: [State]
     let transitions: [Transition]
     let history: [Step]
+    /// What was wrong with a refused step, said first on the page (its form says it again at the field).
+    var pageProblem: String?
 
     /// The page of RMA `number`; `submitted` is a step's form that was refused, shown again as it was sent.
     init(_ number: RMANumber, actor: ActingUser, database: DepotDatabase, now: Instant, submitted: SubmittedForm? = nil) throws {
@@ -30,6 +32,7 @@ struct RMAPage: PageModel {
             Transition(from: t.from.rawValue, action: t.action.rawValue, to: t.to.rawValue, next: t.from == r.state)
         }
         history = r.history.map { Step($0, zone: zone) }
+        pageProblem = submitted?.state.problem?.message
     }
 
     func child(named name: String) -> Any? {
@@ -49,6 +52,7 @@ struct RMAPage: PageModel {
         case "outcome": return text(r.outcome)
         case "cancelReason": return text(r.cancelReason)
         case "history": return history
+        case "pageProblem": return text(pageProblem)
         default: return row.child(named: name)
         }
     }

@@ -140,7 +140,6 @@ struct RMAActionForm: MustacheParent, Sendable {
         case "now": text(state.value("at") ?? now)
         case "form": state.form
         case "problems": state.problems
-        case "problem": text(state.problem.map { $0.field == nil ? $0.message : "" })
         case "outcomeOptions":
             SelectOption.list(Self.outcomes, chosen: state.value("outcome"), default: "")
         case "isReferral": isReferral

@@ -8,13 +8,22 @@ struct SupportPage: PageModel {
     static let template = "support"
     let title = "Support"
     let cases: [CaseRow]
+    let openCases: Int
     let suspects: [UnitRow]
+    let suspectUnits: Int
+    /// How many of each list the page shows; the lists' pages have them all.
+    static let shown = 50
 
+    /// The open cases by response-SLA time left (still to respond to first, the most urgent at the top), and the
+    /// suspect units.
     init(database: DepotDatabase, now: Instant) throws {
-        cases = try database.cases(CaseFilter(unresolvedOnly: true), now: now, limit: 200).map {
-            CaseRow($0, database: database, now: now)
-        }
-        suspects = try database.units(status: .suspect, limit: 200).map(UnitRow.init)
+        let open = try database.caseListing(
+            CaseFilter(unresolvedOnly: true), order: ListOrder(.due), now: now, limit: Self.shown, offset: 0)
+        cases = open.items.map { CaseRow($0, database: database, now: now, customerName: open.customerNames[$0.customer]) }
+        openCases = open.total
+        let suspect = try database.unitListing(UnitFilter(status: .suspect), order: ListOrder(.serial), limit: Self.shown, offset: 0)
+        suspects = suspect.items.map(UnitRow.init)
+        suspectUnits = suspect.total
     }
 
     func child(named name: String) -> Any? {
@@ -23,6 +32,12 @@ struct SupportPage: PageModel {
         case "suspects": suspects
         case "hasCases": !cases.isEmpty
         case "hasSuspects": !suspects.isEmpty
+        case "openCases": openCases
+        case "shownCases": cases.count
+        case "shownSuspects": suspects.count
+        case "moreCases": openCases > cases.count
+        case "suspectUnits": suspectUnits
+        case "moreSuspects": suspectUnits > suspects.count
         default: nil
         }
     }

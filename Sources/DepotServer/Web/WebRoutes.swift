@@ -24,6 +24,7 @@ enum WebRoutes {
         UnitPagesController(pages: pages).addRoutes(to: router)
         CustomerPagesController(pages: pages).addRoutes(to: router)
         CasePagesController(pages: pages).addRoutes(to: router)
+        ListPagesController(pages: pages).addRoutes(to: router)
         RMAPagesController(pages: pages).addRoutes(to: router)
         ReportPagesController(pages: pages).addRoutes(to: router)
     }

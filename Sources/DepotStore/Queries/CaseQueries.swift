@@ -109,11 +109,14 @@ public struct CaseFilter: Sendable {
     public var serial: Serial?
     /// Only cases not yet resolved.
     public var unresolvedOnly = false
+    /// Only cases whose response SLA is in this state at the time asked for.
+    public var sla: SLAState?
 
     public init(
         customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, serial: Serial? = nil,
-        unresolvedOnly: Bool = false
+        unresolvedOnly: Bool = false, sla: SLAState? = nil
     ) {
+        self.sla = sla
         self.serial = serial
         self.customer = customer
         self.status = status
@@ -194,46 +197,7 @@ extension DepotDatabase {
     /// Cases matching `filter`, newest first.
     public func cases(_ filter: CaseFilter, now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CaseSummary] {
         try read { db in
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let customer = filter.customer {
-                conditions.append("cu.key = \(CustomerKeySQL.typed)")
-                arguments += [customer, customer]
-            }
-            if let status = filter.status {
-                conditions.append("c.status = ?")
-                arguments.append(status.rawValue)
-            }
-            if let priority = filter.priority {
-                conditions.append("c.priority = ?")
-                arguments.append(priority.rawValue)
-            }
-            if let region = filter.region {
-                conditions.append("c.region = ? COLLATE NOCASE")
-                arguments.append(region)
-            }
-            if let serial = filter.serial {
-                conditions.append("a.serial = ?")
-                arguments.append(serial.text)
-            }
-            if filter.unresolvedOnly { conditions.append("c.status NOT IN ('resolved', 'closed')") }
-            arguments.append(limit)
-            arguments.append(offset)
-            let sql = """
-                SELECT c.*, cu.key AS customer, a.serial FROM support_case c
-                JOIN customer cu ON cu.id = c.customer_id LEFT JOIN appliance a ON a.id = c.appliance_id
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY c.opened_at DESC, c.id DESC LIMIT ? OFFSET ?
-                """
-            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments)).map { row throws(DepotError) in
-                let row = row.stored("support_case")
-                let due: Instant? = try row.optional("response_due")
-                return CaseSummary(
-                    number: try row("number"), customer: try row("customer"), priority: try row("priority"), status: try row("status"),
-                    type: try row("type"), serial: try row.optional("serial"), openedAt: try row("opened_at"), responseDue: due,
-                    slaState: SLAState.of(due: due, responded: try row.optional("responded_at"), now: now), title: try row("title"),
-                    region: try row("region"), responseThreshold: try row.optional("response_threshold"))
-            }
+            try Self.caseSummaries(db, filter, order: ListOrder(.opened, descending: true), now: now, limit: limit, offset: offset)
         }
     }
 }

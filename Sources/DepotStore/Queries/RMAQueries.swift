@@ -122,6 +122,11 @@ extension DepotDatabase {
         }
     }
 
+    /// An RMA of a list (its detail without its history) from its row.
+    static func rmaListItem(_ db: Database, row: Row, now: Instant) throws -> RMADetail {
+        try rmaDetail(db, rma: RMARecord(row: row.stored(RMARecord.table)), now: now, withHistory: false)
+    }
+
     /// The number of the case an RMA came from (every RMA has one).
     private static func caseNumber(_ db: Database, _ rma: RMARecord) throws -> CaseNumber {
         guard let number: CaseNumber = try FindRecord.key(db, table: "support_case", id: rma.caseID) else {

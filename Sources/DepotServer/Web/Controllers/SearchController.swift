@@ -4,7 +4,8 @@ import Foundation
 import Hummingbird
 
 /// The search box of every page: `GET /search?q=` jumps to a unit (what a barcode scanner types), a case, an RMA
-/// or a customer.
+/// or a customer named exactly; otherwise it looks for the text in serials, numbers, customer keys and names, and
+/// jumps to the one record found or lists them all (`SearchPage`; 404 when there is none).
 struct SearchController {
     let pages: PageEnvironment
 
@@ -40,7 +41,15 @@ struct SearchController {
             }
             return nil
         }
-        guard let target else { throw APIError(status: .notFound, code: "not-found", message: "nothing found for \"\(query)\"") }
-        return PageRenderer.redirect(target)
+        if let target { return PageRenderer.redirect(target) }
+        let results = try await ThreadPool.run { try database.search(query, limit: SearchPage.limit) }
+        if results.count == 1, results.more.isEmpty {
+            let only =
+                results.units.first.map { WebPaths.record("units", $0.key) } ?? results.cases.first.map { WebPaths.record("cases", $0.key) }
+                ?? results.rmas.first.map { WebPaths.record("rmas", $0.key) }
+                ?? results.customers.first.map { WebPaths.record("customers", $0.key) }
+            if let only { return PageRenderer.redirect(only) }
+        }
+        return pages.render(SearchPage(query: query, results: results), context: context, status: results.count == 0 ? .notFound : .ok)
     }
 }
