@@ -84,11 +84,11 @@ struct LogisticsPageTests {
             #expect(rows(returns) == [overdueReturn.text, awaitingReturn.text])
             // Late ones are marked, in words as well as colour; the others say how long is left.
             let lateRow = toShip.components(separatedBy: "<tr").first { $0.contains(lateToShip.text) } ?? ""
-            #expect(lateRow.contains(" class=\"late\"><td>") && lateRow.contains(" late</span>"))
+            #expect(lateRow.contains(" class=\"late\"><td data-label=\"RMA\">") && lateRow.contains(" late</span>"))
             let receivedRow = toShip.components(separatedBy: "<tr").first { $0.contains(received.text) } ?? ""
             #expect(!receivedRow.contains(" class=\"late\"") && receivedRow.contains(">in "))
             let overdueRow = returns.components(separatedBy: "<tr").first { $0.contains(overdueReturn.text) } ?? ""
-            #expect(overdueRow.contains(" class=\"late\"><td>") && overdueRow.contains("overdue, "))
+            #expect(overdueRow.contains(" class=\"late\"><td data-label=\"RMA\">") && overdueRow.contains("overdue, "))
             let awaitingRow = returns.components(separatedBy: "<tr").first { $0.contains(awaitingReturn.text) } ?? ""
             #expect(awaitingRow.contains("no deadline: replaced after receipt"))
             // An approved, never shipped RMA is not called a late return anywhere: its page says it is late to ship.

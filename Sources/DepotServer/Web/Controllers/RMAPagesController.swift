@@ -112,6 +112,9 @@ struct RMAPagesController {
                 status: .badRequest, code: "invalid", message: "\"\(text)\" is not a date and time (YYYY-MM-DDTHH:MM)", field: "at")
         }
         let at = region.instant(on: day, hour: hour, minute: minute)
+        // The form is filled with the current minute: that minute, sent as it was, means now (to the second), so that
+        // a step taken right after the one before is not dated before it.
+        if now.secondsSinceEpoch - at.secondsSinceEpoch >= 0, now.secondsSinceEpoch - at.secondsSinceEpoch < 60 { return now }
         guard at.secondsSinceEpoch <= now.secondsSinceEpoch + 60 else {
             throw APIError(
                 status: .badRequest, code: "invalid", message: "\(text) (\(region.homeTimeZone.identifier)) is in the future", field: "at")
