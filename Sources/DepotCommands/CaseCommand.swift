@@ -9,7 +9,7 @@ struct CaseCommand: ParsableCommand {
         commandName: "case",
         abstract: "Support cases: open, respond, workaround, wait, resume, resolve, close, show, list, recompute.",
         subcommands: [
-            Open.self, Respond.self, Workaround.self, Wait.self, Resume.self, Resolve.self, Close.self, Show.self, List.self,
+            Open.self, Respond.self, Workaround.self, Wait.self, Resume.self, Resolve.self, Reopen.self, Close.self, Show.self, List.self,
             Recompute.self, Attach.self, Attachments.self, AttachmentCommand.self,
         ]
     )
@@ -218,6 +218,14 @@ struct CaseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Resolve a case (stops its escalation clocks).")
         @OptionGroup var step: CaseStep
         func run() throws { try step.run(.resolve) }
+    }
+
+    struct Reopen: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Reopen a resolved case (within the policy's days of its resolution; 14 by default).",
+            discussion: "The case goes back to the status it had; its escalation deadlines move later by the time it was resolved.")
+        @OptionGroup var step: CaseStep
+        func run() throws { try step.run(.reopen) }
     }
 
     struct Close: ParsableCommand {

@@ -178,7 +178,7 @@ public enum OpenAPIDocument {
             post:
               parameters:
                 - {name: number, in: path, required: true, schema: {type: string}}
-                - {name: action, in: path, required: true, schema: {enum: [respond, workaround, wait, resume, resolve, close]}}
+                - {name: action, in: path, required: true, schema: {enum: [respond, workaround, wait, resume, resolve, reopen, close]}}
               description: >-
                 wait needs a reason (what the case waits for from the customer; the escalation clocks stop, the response
                 clock does not); resume moves the pending escalation deadlines by the time waited; close needs confirmedBy.

@@ -26,6 +26,8 @@ struct FleetModel {
         var responded = false
         var workaround = false
         var lastEvent: Instant
+        /// When it was resolved, while it is.
+        var resolvedAt: Instant?
     }
 
     struct RMA {

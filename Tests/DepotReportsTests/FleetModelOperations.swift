@@ -85,8 +85,12 @@ extension FleetModelRun {
         refusals += timeRefusals(at, last: current.lastEvent)
         var next = CaseStateMachine.next(from: current.status, by: action)
         if action == .respond && current.status == .waitingOnCustomer && current.responded { next = nil }
-        if action == .resume && next != nil {
+        if (action == .resume || action == .reopen) && next != nil {
             next = CaseStateMachine.resumed(responded: current.responded, workaround: current.workaround)
+        }
+        // SPEC.md 3: reopened only within the policy's 14 days of the resolution.
+        if action == .reopen, let resolved = current.resolvedAt, at.secondsSinceEpoch - resolved.secondsSinceEpoch > 14 * 86_400 {
+            refusals.append(.rule("\(current.number) was resolved more than 14 days ago"))
         }
         if next == nil { refusals.append(.rule("\(action.rawValue) is not allowed from \(current.status.rawValue)")) }
         if action == .close && contact.customer != current.customer {
@@ -107,6 +111,8 @@ extension FleetModelRun {
         if action == .respond || action == .workaround { model.cases[index].responded = true }
         if action == .workaround { model.cases[index].workaround = true }
         if action == .close { model.attachments.removeAll { $0.caseIndex == index } }
+        if action == .resolve { model.cases[index].resolvedAt = at }
+        if action == .reopen || action == .close { model.cases[index].resolvedAt = nil }
     }
 
     func diagnose(_ index: Int, serial: String, verdict: Verdict, time: TimeSpec, who: Who) {

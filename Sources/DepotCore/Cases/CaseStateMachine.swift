@@ -8,6 +8,9 @@ public enum CaseStateMachine {
         /// Stop waiting: back to the status the case had (see `resumed`), escalation deadlines moved.
         case resume
         case resolve, close
+        /// Undo a resolution within the policy's days (SPEC.md 3): back to the status the case had, its clocks running
+        /// again as if the time resolved had been a wait.
+        case reopen
     }
 
     /// The statuses from which `action` is allowed, and where it leads. A first response while waiting keeps
@@ -21,8 +24,17 @@ public enum CaseStateMachine {
         case (.workaround, .open), (.workaround, .responded), (.workaround, .waitingOnCustomer): .workaround
         case (.resolve, .open), (.resolve, .responded), (.resolve, .waitingOnCustomer), (.resolve, .workaround): .resolved
         case (.close, let s) where s != .closed: .closed
+        case (.reopen, .resolved): .open
         default: nil
         }
+    }
+
+    /// SPEC.md 3: a resolved case can be reopened within the policy's days of its resolution (a closed one never).
+    /// `nil` when it may be at `at`; otherwise the refusal.
+    public static func reopenRefusal(case number: String, resolvedAt: Instant, at: Instant, days: Int) -> DepotError? {
+        guard at.secondsSinceEpoch - resolvedAt.secondsSinceEpoch > Int64(days) * 86_400 else { return nil }
+        return .refused(
+            subject: number, reason: "was resolved at \(resolvedAt), more than \(days) days ago: open a new case instead")
     }
 
     /// The status a case resumes to after waiting: `workaround` once one was given, else `responded` once

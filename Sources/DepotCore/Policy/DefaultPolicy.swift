@@ -86,4 +86,8 @@ public let defaultPolicyYAML = """
       max-megabytes: 25
       secure-retention-days: 90
 
+    # Cases (SPEC.md 3): a resolved case can be reopened within this many days of its resolution.
+    cases:
+      reopen-days: 14
+
     """

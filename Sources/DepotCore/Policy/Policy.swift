@@ -25,6 +25,8 @@ public struct Policy: Sendable {
     public var notifications: NotificationRoutes = .defaults
     /// Upload size and secure-upload retention.
     public var attachments: AttachmentRules = .defaults
+    /// For how many days after its resolution a case can be reopened (SPEC.md 3: 14).
+    public var caseReopenDays = 14
 
     /// The region with an id.
     public func region(_ id: String) throws(DepotError) -> SupportRegion {

@@ -16,7 +16,7 @@ public enum PolicyLoader {
             throw DepotError.invalidPolicy([PolicyProblem(file: file, path: "", line: nil, message: "the file is empty")])
         }
 
-        let sections = ["calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications", "attachments"]
+        let sections = ["calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications", "attachments", "cases"]
         guard let top = r.mapping(root, "", allowed: sections) else { throw .invalidPolicy(r.problems) }
         func section(_ name: String) -> Node? { top.first { $0.key == name }?.value }
 
@@ -53,6 +53,10 @@ public enum PolicyLoader {
         if let node = section("notifications") { readNotifications(node, into: &notifications, &r) }
         var attachments = defaults?.attachments ?? .defaults
         if let node = section("attachments") { readAttachments(node, into: &attachments, &r) }
+        var reopenDays = defaults?.caseReopenDays ?? 14
+        if let node = section("cases"), let entries = r.mapping(node, "cases", allowed: ["reopen-days"]) {
+            for e in entries { r.int(e.value, "cases.reopen-days", in: 0...3650).map { reopenDays = $0 } }
+        }
 
         guard r.problems.isEmpty, let slas, let rma, let warrantyMonths, let replacementDays else {
             throw .invalidPolicy(r.problems)
@@ -62,6 +66,7 @@ public enum PolicyLoader {
             defaultWarrantyMonths: warrantyMonths, replacementMinimumDays: replacementDays, versions: versions)
         policy.notifications = notifications
         policy.attachments = attachments
+        policy.caseReopenDays = reopenDays
         return policy
     }
 
@@ -175,6 +180,7 @@ extension Policy {
             defaultWarrantyMonths: defaultWarrantyMonths, replacementMinimumDays: replacementMinimumDays, versions: versions)
         policy.notifications = notifications
         policy.attachments = attachments
+        policy.caseReopenDays = caseReopenDays
         return policy
     }
 }

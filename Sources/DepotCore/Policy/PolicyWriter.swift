@@ -55,6 +55,7 @@ public enum PolicyWriter {
         }
         out += "\nattachments:\n  max-megabytes: \(policy.attachments.maxBytes / 1_000_000)\n"
         out += "  secure-retention-days: \(policy.attachments.secureRetentionDays)\n"
+        out += "\ncases:\n  reopen-days: \(policy.caseReopenDays)\n"
         return out
     }
 

@@ -42,7 +42,14 @@ struct CasePage: PageModel {
         respondedAt = PageTimes.local(c.respondedAt, zone: zone)
         paused = PageTimes.duration(c.pausedSeconds)
         maxMegabytes = String(database.policy.attachments.maxBytes / 1_000_000)
-        steps = CaseStateMachine.Action.allCases.filter { CaseStateMachine.next(from: c.status, by: $0) != nil }.map { action in
+        // Reopening is offered only while the policy's days after the resolution last.
+        let reopenable =
+            c.resolvedAt.map {
+                CaseStateMachine.reopenRefusal(case: c.number.text, resolvedAt: $0, at: now, days: database.policy.caseReopenDays) == nil
+            } ?? false
+        steps = CaseStateMachine.Action.allCases.filter {
+            CaseStateMachine.next(from: c.status, by: $0) != nil && ($0 != .reopen || reopenable)
+        }.map { action in
             Step(action: action, state: submitted?.name == "step-\(action.rawValue)" ? submitted?.state : nil)
         }
         diagnosis = DiagnosisForm(

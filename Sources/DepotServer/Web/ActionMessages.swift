@@ -19,6 +19,7 @@ enum ActionMessages {
             case .resume: "no longer waiting on the customer"
             case .resolve: "resolved"
             case .close: "closed, its attachments deleted"
+            case .reopen: "reopened (its escalation deadlines moved by the time it was resolved)"
             }
         return "\(c.number): \(done). Status now \(c.status.rawValue)."
     }

@@ -246,6 +246,23 @@ extension DepotDatabase {
             case .resolve:
                 assignments.append("resolved_at = ?")
                 arguments.append(at.description)
+            case .reopen:
+                guard let resolved = row.resolvedAt else {
+                    throw DepotError.unreadableValue(table: "support_case", column: "resolved_at", value: "NULL")
+                }
+                if let refusal = CaseStateMachine.reopenRefusal(
+                    case: caseNumber, resolvedAt: resolved, at: at, days: policy.caseReopenDays)
+                {
+                    throw refusal
+                }
+                next = CaseStateMachine.resumed(responded: row.respondedAt != nil, workaround: row.workaroundAt != nil)
+                assignments.append("resolved_at = NULL")
+                // The time resolved stopped every clock (SPEC.md 3): it counts as a wait, which moves the pending
+                // escalation deadlines by it as resuming does.
+                try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
+                    .execute(arguments: [row.id, "resolved until reopened", resolved.description, actor.user])
+                let ended = try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row.region))
+                text = ([ended] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             case .close:
                 let contact = try FindRecord.contact(db, email: CaseRules.confirmingContact(confirmedBy))
                 try CaseRules.checkConfirmation(
@@ -280,6 +297,7 @@ extension CaseStateMachine.Action {
         case .resume: "resumed"
         case .resolve: "resolved"
         case .close: "closed"
+        case .reopen: "reopened"
         }
     }
 }
