@@ -41,7 +41,7 @@ struct StateMachineTests {
             #expect((CaseStateMachine.next(from: status, by: .close) == .closed) == (status != .closed))
         }
         #expect(CaseStateMachine.allowed(from: .closed).isEmpty)
-        #expect(CaseStateMachine.allowed(from: .resolved) == [.close])
+        #expect(CaseStateMachine.allowed(from: .resolved) == [.reopen, .close])
         #expect(CaseStateMachine.next(from: .waitingOnCustomer, by: .respond) == .waitingOnCustomer)
         #expect(CaseStateMachine.resumed(responded: false, workaround: false) == .open)
         #expect(CaseStateMachine.resumed(responded: true, workaround: false) == .responded)

@@ -95,7 +95,9 @@ struct WorkflowTests {
         let depot = try TestDepot.withFleet()
         let number = try hardwareCase(depot, customer: "GLOBEX", contact: "it@globex.example", serial: "GLOBEX-1", at: monday)
         try depot.database.advanceCase(number, .resolve, at: monday.adding(seconds: 60), actor: TestDepot.engineer)
-        #expect(throws: DepotError.illegalTransition(subject: number.text, state: "resolved", action: "respond", allowed: ["close"])) {
+        #expect(
+            throws: DepotError.illegalTransition(subject: number.text, state: "resolved", action: "respond", allowed: ["reopen", "close"])
+        ) {
             try depot.database.advanceCase(number, .respond, at: monday.adding(seconds: 120), actor: TestDepot.engineer)
         }
         #expect(throws: DepotError.self) {

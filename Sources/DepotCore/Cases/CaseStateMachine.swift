@@ -7,10 +7,11 @@ public enum CaseStateMachine {
         case wait
         /// Stop waiting: back to the status the case had (see `resumed`), escalation deadlines moved.
         case resume
-        case resolve, close
+        case resolve
         /// Undo a resolution within the policy's days (SPEC.md 3): back to the status the case had, its clocks running
         /// again as if the time resolved had been a wait.
         case reopen
+        case close
     }
 
     /// The statuses from which `action` is allowed, and where it leads. A first response while waiting keeps

@@ -16,6 +16,7 @@ struct CasePage: PageModel {
     let respondedAt: String
     let paused: String
     let maxMegabytes: String
+    let customerName: String?
     let steps: [Step]
     let diagnosis: DiagnosisForm
     /// The problem of a refused form the page no longer shows (the step is not allowed now, the role may not use it).
@@ -55,6 +56,7 @@ struct CasePage: PageModel {
         diagnosis = DiagnosisForm(
             state: submitted?.name == "diagnosis" ? submitted?.state ?? FormState() : FormState(), serial: c.serial?.text ?? "")
         rmas = try c.rmas.map { RMALink(try database.rmaDetail($0, now: now)) }
+        customerName = try database.customerNames([c.customer])[c.customer]
         escalations = c.escalations.map { Escalation($0, zone: zone) }
         pauses = c.pauses.map { Pause($0, zone: zone) }
         attachments = try database.attachments(of: c.number).map { Attachment($0, zone: zone) }
@@ -72,6 +74,7 @@ struct CasePage: PageModel {
         switch name {
         case "number": text(detail.number)
         case "customer": key(detail.customer)
+        case "customerName": text(customerName)
         case "contact": text(detail.contact)
         case "type": text(detail.type.rawValue)
         case "serial": key(detail.serial)

@@ -17,10 +17,15 @@ struct LogisticsPage: PageModel {
     let toShip: [RMARow]
     let inTransit: [RMARow]
     let returns: [RMARow]
+    /// Defective units back at a depot, to refurbish or scrap (the first `returnedShown`, of `returnedTotal`).
+    let returned: [ReturnedUnitRow]
+    let returnedTotal: Int
+    static let returnedShown = 50
     let spares: ReportTableModel
 
     init(actor: ActingUser, database: DepotDatabase, now: Instant) throws {
         let open = try database.rmas(RMAFilter(openOnly: true), now: now, limit: 500).filter { $0.path != .salesReferral }
+        let names = try database.customerNames(open.compactMap(\.customer))
         func rows(_ rmas: [RMADetail], deadline: (RMADetail) -> Instant?, pending: Bool) -> [RMARow] {
             rmas.sorted { a, b in
                 switch (deadline(a), deadline(b)) {
@@ -31,9 +36,11 @@ struct LogisticsPage: PageModel {
                 }
             }
             .map { r in
-                RMARow(
+                var row = RMARow(
                     r, database: database, actor: actor, back: "/logistics", now: now, only: Self.queueSteps,
                     deadline: deadline(r).map { RMARow.Deadline(at: $0, now: now, pending: pending) })
+                row.customerName = r.customer.flatMap { names[$0] }
+                return row
             }
         }
         toShip = rows(open.filter { [.approved, .allocated, .returnReceived].contains($0.state) }, deadline: \.shipBy, pending: true)
@@ -43,6 +50,11 @@ struct LogisticsPage: PageModel {
                 [.delivered, .returnShipped].contains($0.state) || ($0.path == .returnThenReplace && $0.state == .awaitingReturn)
             },
             deadline: \.returnDue, pending: true)
+        let back = try database.unitListing(
+            UnitFilter(status: .returned), order: ListOrder(.serial), limit: Self.returnedShown, offset: 0)
+        let mayMove = actor.role.allows(.moveUnits)
+        returned = try back.items.map { ReturnedUnitRow(unit: try database.unitDetail($0.serial), permitted: mayMove, back: "/logistics") }
+        returnedTotal = back.total
         spares = ReportTableModel(
             try database.table(
                 ReportCatalog.named("spare-stock"), parameters: ReportParameters.today(at: now, policy: database.policy), limit: 500))
@@ -56,6 +68,10 @@ struct LogisticsPage: PageModel {
         case "hasInTransit": !inTransit.isEmpty
         case "returns": returns
         case "hasReturns": !returns.isEmpty
+        case "returned": returned
+        case "hasReturned": !returned.isEmpty
+        case "returnedTotal": returnedTotal
+        case "moreReturned": returnedTotal > returned.count
         case "spares": spares
         default: nil
         }

@@ -33,7 +33,13 @@ struct RMAPage: PageModel {
         }
         history = r.history.map { Step($0, zone: zone) }
         pageProblem = submitted?.state.problem?.message
+        customerName = try r.customer.flatMap { try database.customerNames([$0])[$0] }
+        // Where the replacement was taken from (the spare's depot), as long as it is known there.
+        spareDepot = r.replacementSerial == nil ? nil : try database.spareDepot(of: number)
     }
+
+    let customerName: String?
+    let spareDepot: String?
 
     func child(named name: String) -> Any? {
         let r = row.rma
@@ -53,6 +59,8 @@ struct RMAPage: PageModel {
         case "cancelReason": return text(r.cancelReason)
         case "history": return history
         case "pageProblem": return text(pageProblem)
+        case "customerName": return text(customerName)
+        case "spareDepot": return text(spareDepot)
         default: return row.child(named: name)
         }
     }

@@ -48,6 +48,8 @@ struct RMARow: MustacheParent, Sendable {
     }
 
     private let deadlineText: String
+    /// The customer's name, shown next to its key in the lists.
+    var customerName: String?
 
     func child(named name: String) -> Any? {
         switch name {
@@ -58,6 +60,7 @@ struct RMARow: MustacheParent, Sendable {
         case "serial": key(rma.serial)
         case "model": text(rma.model)
         case "customer": key(rma.customer)
+        case "customerName": text(customerName)
         case "site": text(rma.site)
         case "replacement": key(rma.replacementSerial)
         case "shipBy": text(shipBy)

@@ -3,9 +3,9 @@ import Mustache
 
 /// A report's first rows as the `table` partial shows them, copied out of the report run.
 struct ReportTableModel: MustacheParent, Sendable {
-    /// A row of cells, shown as they are (an empty cell is an empty `<td>`).
+    /// A row of cells, shown as they are (an empty cell is an empty `<td>`); a record's key links to its page.
     struct Row: MustacheParent, Sendable {
-        let cells: [String]
+        let cells: [ListPage.Cell]
 
         func child(named name: String) -> Any? { name == "cells" ? cells : nil }
     }
@@ -16,9 +16,19 @@ struct ReportTableModel: MustacheParent, Sendable {
 
     init(_ table: ReportTable) {
         columns = table.columns.map(Self.words)
-        rows = table.rows.map(Row.init)
+        let kinds = table.columns.map { Self.linked[$0] }
+        rows = table.rows.map { cells in
+            Row(
+                cells: cells.enumerated().map { index, text in
+                    guard index < kinds.count, let kind = kinds[index], !text.isEmpty else { return ListPage.Cell(text) }
+                    return ListPage.Cell.record(kind, text)
+                })
+        }
         total = table.total
     }
+
+    /// The columns whose values are a record's key, and the kind of page each links to.
+    private static let linked = ["serial": "units", "replacement": "units", "customer": "customers", "case": "cases", "rma": "rmas"]
 
     func child(named name: String) -> Any? {
         switch name {

@@ -20,8 +20,10 @@ struct UnitPage: PageModel {
     let contract: ActiveContract?
     let cases: [CaseLink]
     let rmas: [RMALink]
+    /// A returned unit's refurbish and scrap forms.
+    var returned: ReturnedUnitRow?
 
-    init(_ serial: Serial, database: DepotDatabase, now: Instant) throws {
+    init(_ serial: Serial, actor: ActingUser? = nil, database: DepotDatabase, now: Instant) throws {
         let overview = try database.unitOverview(serial, at: now)
         let u = overview.unit
         title = "Unit \(serial)"
@@ -46,6 +48,9 @@ struct UnitPage: PageModel {
         // The unit's detail lists its cases' numbers: a unit without cases needs no case query.
         cases = u.cases.isEmpty ? [] : try database.cases(CaseFilter(serial: u.serial), now: now, limit: Self.caseLimit).map(CaseLink.init)
         rmas = try u.rmas.suffix(Self.rmaLimit).reversed().map { RMALink(try database.rmaDetail($0, now: now)) }
+        if u.status == .returned {
+            returned = ReturnedUnitRow(unit: u, permitted: actor?.role.allows(.moveUnits) ?? false, back: "")
+        }
     }
 
     func child(named name: String) -> Any? {
@@ -56,6 +61,7 @@ struct UnitPage: PageModel {
         case "customer": key(unit.customer)
         case "site": text(unit.site)
         case "depot": text(unit.depot)
+        case "returned": returned
         case "shipDate": text(unit.shipDate.description)
         case "warrantyEnd": text(unit.warrantyEnd.description)
         // SPEC.md 1: the end date is the first day out of warranty; the last day covered is the day before.

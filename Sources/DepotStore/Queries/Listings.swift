@@ -97,6 +97,11 @@ struct SQLConditions {
 }
 
 extension DepotDatabase {
+    /// The names of the customers `keys` name, by key (pages show "ACME · Acme Corp").
+    public func customerNames(_ keys: [String]) throws(DepotError) -> [String: String] {
+        try read { db in try Self.customerNames(db, keys) }
+    }
+
     /// The names of the customers `keys` name, by key.
     static func customerNames(_ db: Database, _ keys: some Sequence<String>) throws -> [String: String] {
         let unique = Array(Set(keys))

@@ -122,6 +122,15 @@ extension DepotDatabase {
         }
     }
 
+    /// The depot the RMA's spare was allocated from (kept after the spare leaves it), `nil` before allocation.
+    public func spareDepot(of number: RMANumber) throws(DepotError) -> String? {
+        try read { db in
+            try String.fetchOne(
+                db.cachedStatement(sql: "SELECT d.key FROM rma r JOIN depot d ON d.id = r.depot_id WHERE r.number = ?"),
+                arguments: [number.text])
+        }
+    }
+
     /// An RMA of a list (its detail without its history) from its row.
     static func rmaListItem(_ db: Database, row: Row, now: Instant) throws -> RMADetail {
         try rmaDetail(db, rma: RMARecord(row: row.stored(RMARecord.table)), now: now, withHistory: false)
