@@ -247,22 +247,10 @@ extension DepotDatabase {
                 assignments.append("resolved_at = ?")
                 arguments.append(at.description)
             case .reopen:
-                guard let resolved = row.resolvedAt else {
-                    throw DepotError.unreadableValue(table: "support_case", column: "resolved_at", value: "NULL")
-                }
-                if let refusal = CaseStateMachine.reopenRefusal(
-                    case: caseNumber, resolvedAt: resolved, at: at, days: policy.caseReopenDays)
-                {
-                    throw refusal
-                }
                 next = CaseStateMachine.resumed(responded: row.respondedAt != nil, workaround: row.workaroundAt != nil)
                 assignments.append("resolved_at = NULL")
-                // The time resolved stopped every clock (SPEC.md 3): it counts as a wait, which moves the pending
-                // escalation deadlines by it as resuming does.
-                try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [row.id, "resolved until reopened", resolved.description, actor.user])
-                let ended = try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row.region))
-                text = ([ended] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
+                let moved = try reopen(db, row, at: at, actor: actor)
+                text = ([moved] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             case .close:
                 let contact = try FindRecord.contact(db, email: CaseRules.confirmingContact(confirmedBy))
                 try CaseRules.checkConfirmation(
@@ -282,6 +270,22 @@ extension DepotDatabase {
                 db, actor: actor, at: at, recordedAt: recordedAt, action: action.rawValue, entity: "case",
                 key: caseNumber, customerID: row.customerID, reason: note, details: details)
         }
+    }
+}
+
+extension DepotDatabase {
+    /// Checks that a resolved case may be reopened at `at` (SPEC.md 3) and records the time it was resolved as a wait:
+    /// resolving stopped every clock, so the pending escalation deadlines move later by it, as on resuming. What moved.
+    fileprivate func reopen(_ db: Database, _ row: CaseRecord, at: Instant, actor: ActingUser) throws -> String {
+        guard let resolved = row.resolvedAt else {
+            throw DepotError.unreadableValue(table: "support_case", column: "resolved_at", value: "NULL")
+        }
+        if let refusal = CaseStateMachine.reopenRefusal(case: row.number.text, resolvedAt: resolved, at: at, days: policy.caseReopenDays) {
+            throw refusal
+        }
+        try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [row.id, "resolved until reopened", resolved.description, actor.user])
+        return try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row.region))
     }
 }
 
