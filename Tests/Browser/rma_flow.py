@@ -432,7 +432,14 @@ def engineer_day(b, users, folder):
     b.screenshot("unit-before")
     b.click("a.button[href^='/cases/new']", "/cases/new")
     assert b.find("#serial").get_attribute("value") == "ACME-1"
-    b.find("#contact").send_keys("ops@acme.example")
+    # The form knows the unit's customer and version, offers its contacts (designated ones marked), and puts the
+    # cursor on the contact, the first field still empty.
+    assert b.find("#customer").get_attribute("value") == "ACME"
+    assert b.find("#version").get_attribute("value") == "5.1"
+    assert b.driver.switch_to.active_element.get_attribute("id") == "contact"
+    contact = Select(b.find("#contact"))
+    assert any("designated" in o.text for o in contact.options), [o.text for o in contact.options]
+    contact.select_by_value("ops@acme.example")
     Select(b.find("#impact")).select_by_value("high")
     b.find("#title").send_keys("Unit reboots every hour")
     b.find("#description").send_keys("Fans at full speed, then a reboot. <script>alert(1)</script>")

@@ -28,7 +28,8 @@ struct FormProblemTests {
             #expect(status == .notFound)
             #expect(page.contains("<nav>") && page.contains("id=\"problem\""))
             #expect(page.contains("id=\"contact-problem\">no contact &quot;nobody@acme.example&quot;</p>"))
-            #expect(page.contains("name=\"contact\" type=\"email\" value=\"nobody@acme.example\" required aria-invalid=\"true\""))
+            #expect(page.contains("<select id=\"contact\" name=\"contact\" autofocus required aria-invalid=\"true\""))
+            #expect(page.contains("<option value=\"nobody@acme.example\" selected>nobody@acme.example (not a contact of ACME)</option>"))
             // Everything else as typed (escaped), the selects on the values chosen.
             #expect(page.contains("value=\"Fan &lt;loud&gt; &amp; &quot;rattling&quot;\""))
             #expect(page.contains(">Since Monday.\nEvery hour.</textarea>"))

@@ -22,7 +22,8 @@ struct CasePagesController {
     @Sendable func newCaseForm(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
         let query = try request.queryForm()
-        return pages.render(NewCasePage(serial: query.get("serial") ?? "", customer: query.get("customer") ?? ""), context: context)
+        let state = FormState(values: ["serial": query.optional("serial") ?? "", "customer": query.optional("customer") ?? ""])
+        return try await pages.page(context) { database, now in try NewCasePage(state: state, database: database, now: now) }
     }
 
     @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
@@ -43,8 +44,10 @@ struct CasePagesController {
         } catch {
             // The form again, as the user filled it, with the message next to the field it is about.
             guard let problem = FormProblem(error, form: form, fields: NewCasePage.fields) else { throw error }
-            return pages.render(
-                NewCasePage(state: FormState(values: form.fields, problem: problem)), context: context, status: problem.status)
+            let state = FormState(values: form.fields, problem: problem)
+            return try await pages.page(context, status: problem.status) { database, now in
+                try NewCasePage(state: state, database: database, now: now)
+            }
         }
     }
 
