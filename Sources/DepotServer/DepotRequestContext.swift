@@ -1,4 +1,5 @@
 import DepotStore
+import Foundation
 import Hummingbird
 
 /// The context of every request: who is signed in, once a middleware has checked the credentials.
@@ -13,6 +14,8 @@ public struct DepotRequestContext: RequestContext {
     /// What the previous action did ("Spare SP000014 allocated to RMA-2026-000017"), shown once at the top of the page
     /// the action redirected to (`Flash`).
     public var flash: String?
+    /// The browser's own time zone (`depot.js` sends it), in which pages show times as well as in the record's.
+    public var viewerZone: TimeZone?
 
     public init(source: Source) {
         coreContext = .init(source: source)

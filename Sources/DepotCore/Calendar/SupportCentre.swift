@@ -63,6 +63,16 @@ public struct SupportRegion: Sendable {
         return Instant(secondsSinceEpoch: zone.instant(localSeconds: midnight + Int64(hour * 3600 + minute * 60)))
     }
 
+    /// `2026-11-24 17:00 America/New_York (2026-11-24T22:00:00Z)`: an instant on the region's home clock, with the
+    /// zone's name and the instant itself, for texts that are read by people in other zones.
+    public func wallClock(_ instant: Instant) -> String {
+        let local = instant.secondsSinceEpoch + Int64(homeTimeZone.secondsFromGMT(for: instant.date))
+        let minutes = (local - local.floorDiv(86_400) * 86_400) / 60
+        func two(_ n: Int64) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let day = Instant(secondsSinceEpoch: local).utcDate
+        return "\(day) \(two(minutes / 60)):\(two(minutes % 60)) \(homeTimeZone.identifier) (\(instant))"
+    }
+
     /// The date of an instant in the region's home time zone.
     public func localDate(of instant: Instant) -> LocalDate {
         let offset = Int64(homeTimeZone.secondsFromGMT(for: instant.date))

@@ -76,7 +76,8 @@ public enum RMAEngine {
             return RMADecision(
                 path: .advanceReplacement, shipBy: shipBy, tier: tier, warrantyEnd: end, verdictDay: day, inWarranty: covered,
                 reason: "\(tierText): advance replacement whether or not in warranty; unit \(warrantyText), \(dayText); "
-                    + "replacement ships within \(deadlines.advanceShipWithin) of the verdict at \(verdictAt): by \(shipBy)")
+                    + "replacement ships within \(deadlines.advanceShipWithin) of the verdict at \(region.wallClock(verdictAt)): "
+                    + "by \(region.wallClock(shipBy))")
         case .standard?, nil:
             if covered {
                 return RMADecision(

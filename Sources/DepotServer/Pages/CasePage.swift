@@ -92,6 +92,8 @@ struct CasePage: PageModel {
         case "zone": text(zone.identifier)
         case "openedAt": text(openedAt)
         case "responseDue": text(responseDue)
+        // A response that met its SLA has no due time left to show.
+        case "showDue": detail.slaState != .met
         case "threshold": text(detail.responseThreshold)
         case "respondedAt": text(respondedAt)
         case "sla": text(sla.text)

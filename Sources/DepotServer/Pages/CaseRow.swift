@@ -17,7 +17,8 @@ struct CaseRow: MustacheParent, Sendable {
         let left = c.responseDue.map { database.timeLeft(until: $0, threshold: c.responseThreshold, region: c.region, now: now) }
         summary = c
         sla = PageTimes.sla(state: c.slaState, left: left)
-        due = PageTimes.local(c.responseDue, zone: PageTimes.zone(database, region: c.region))
+        // A response that met its SLA has no due time left to show.
+        due = c.slaState == .met ? "" : PageTimes.local(c.responseDue, zone: PageTimes.zone(database, region: c.region))
     }
 
     func child(named name: String) -> Any? {

@@ -4,20 +4,34 @@ import Foundation
 
 /// How pages show times and durations.
 enum PageTimes {
+    /// The zone of the browser the page is for, when it sent one: `local` adds each time in it.
+    @TaskLocal static var viewer: TimeZone?
+
     /// The home time zone of `region` (GMT for none or an unknown one): where a page shows its times.
     static func zone(_ database: DepotDatabase, region: String?) -> TimeZone {
         region.flatMap { try? database.policy.region($0).homeTimeZone } ?? .gmt
     }
 
-    /// `2026-11-24 10:00 (America/New_York)`: an instant in a zone, with the zone's name.
+    /// `2026-11-24 10:00 (America/New_York)`: an instant in the record's zone, with the zone's name; for a viewer in
+    /// another zone followed by the same instant there: `(America/New_York; 16:00 your time, Europe/Berlin)`, the
+    /// date too when it is another day there.
     static func local(_ instant: Instant?, zone: TimeZone) -> String {
         guard let instant else { return "" }
+        let (day, time) = wallClock(instant, zone)
+        guard let viewer, viewer.identifier != zone.identifier else { return "\(day) \(time) (\(zone.identifier))" }
+        let (viewerDay, viewerTime) = wallClock(instant, viewer)
+        let there = viewerDay == day ? viewerTime : "\(viewerDay) \(viewerTime)"
+        return "\(day) \(time) (\(zone.identifier); \(there) your time, \(viewer.identifier))"
+    }
+
+    /// The date and `HH:MM` of an instant in a zone.
+    private static func wallClock(_ instant: Instant, _ zone: TimeZone) -> (String, String) {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let c = calendar.dateComponents(
             [.year, .month, .day, .hour, .minute], from: Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch)))
         func two(_ n: Int?) -> String { n.map { $0 < 10 ? "0\($0)" : "\($0)" } ?? "00" }
-        return "\(c.year ?? 0)-\(two(c.month))-\(two(c.day)) \(two(c.hour)):\(two(c.minute)) (\(zone.identifier))"
+        return ("\(c.year ?? 0)-\(two(c.month))-\(two(c.day))", "\(two(c.hour)):\(two(c.minute))")
     }
 
     /// `812 bytes`, `4.2 kB`, `3.1 MB` (decimal units, as the upload limit is given).

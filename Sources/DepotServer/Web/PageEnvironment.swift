@@ -18,7 +18,11 @@ struct PageEnvironment: Sendable {
         _ read: @escaping @Sendable (DepotDatabase, Instant) throws -> Page
     ) async throws -> Response {
         let (database, renderer, at) = (database, renderer, now())
-        return try await ThreadPool.run { renderer.render(try read(database, at), context: context, status: status) }
+        return try await ThreadPool.run {
+            try PageTimes.$viewer.withValue(context.viewerZone) {
+                renderer.render(try read(database, at), context: context, status: status)
+            }
+        }
     }
 
     /// The answer to a form that did its work: back to `location`, which shows `message` once at its top.

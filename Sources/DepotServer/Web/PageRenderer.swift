@@ -10,6 +10,8 @@ import Mustache
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
     let stylesheet: String
+    /// `depot.js`: sends the browser's time zone (see `PageTimes.viewer`).
+    var script = ""
 
     /// Loads every template of the bundle's `Templates` folder; a missing or broken template stops the server at start.
     static func load() throws -> PageRenderer {
@@ -25,7 +27,8 @@ struct PageRenderer: Sendable {
             try library.register(DepotHTML.pragma + "\n" + text, named: String(name.dropLast(".mustache".count)))
         }
         let stylesheet = try String(contentsOf: folder.appendingPathComponent("depot.css"), encoding: .utf8)
-        return PageRenderer(library: library, stylesheet: stylesheet)
+        let script = try String(contentsOf: folder.appendingPathComponent("depot.js"), encoding: .utf8)
+        return PageRenderer(library: library, stylesheet: stylesheet, script: script)
     }
 
     /// The page in its layout (title, navigation, search box, the signed-in user), as HTML.

@@ -37,8 +37,10 @@ struct SessionAuthentication: RouterMiddleware {
     var secureCookies = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let flash = Flash.message(of: request) else { return try await signIn(request, context: context, next: next) }
         var context = context
+        // The viewer's zone, by IANA name; anything else is ignored.
+        context.viewerZone = request.cookies["depot_zone"]?.value.removingPercentEncoding.flatMap { TimeZone(identifier: $0) }
+        guard let flash = Flash.message(of: request) else { return try await signIn(request, context: context, next: next) }
         context.flash = flash
         return Flash.cleared(try await signIn(request, context: context, next: next), secure: secureCookies)
     }

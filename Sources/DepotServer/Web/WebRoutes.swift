@@ -16,6 +16,12 @@ enum WebRoutes {
                 status: .ok, headers: [.contentType: "text/css; charset=utf-8", .cacheControl: "max-age=3600"],
                 body: .init(byteBuffer: ByteBuffer(string: stylesheet)))
         }
+        let script = pages.renderer.script
+        router.get("static/depot.js") { _, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
+                body: .init(byteBuffer: ByteBuffer(string: script)))
+        }
         SignInController(pages: pages, secureCookies: secureCookies, sessions: sessions).addRoutes(to: router)
         SearchController(pages: pages).addRoutes(to: router)
         SupportController(pages: pages).addRoutes(to: router)
