@@ -92,7 +92,8 @@ def fixture(folder):
         f"BOLT-1,DX-100,BOLT,BOLT-CHI,,{ago(500)},5.1,in-service\n"
         f"BOLT-2,DX-100,BOLT,BOLT-CHI,,{ago(200)},5.1,in-service\n"
         f"BOLT-3,DX-100,BOLT,BOLT-CHI,,{ago(150)},5.1,in-service\n"
-        f"SPARE-US-1,DX-100,,,D-US,{ago(90)},5.1,in-stock\n",
+        f"SPARE-US-1,DX-100,,,D-US,{ago(90)},5.1,in-stock\n"
+        f"SPARE-US-2,DX-100,,,D-US,{ago(90)},5.1,in-stock\n",
     }
     for entity, text in files.items():
         path = os.path.join(folder, entity + ".csv")
@@ -110,6 +111,21 @@ def fixture(folder):
                         "--at", (now - datetime.timedelta(hours=2)).isoformat(), "--format", "json", "--as", "erin")
         assert path in diagnosed, diagnosed
         rmas[path] = re.search(r"RMA-\d{4}-\d+", diagnosed).group(0)
+    # BOLT-3 went through a whole return-then-replace on the command line: it is back at the depot, `returned`,
+    # for logistics to refurbish in the browser.
+    opened = run("case", "open", "--customer", "BOLT", "--contact", "it@bolt.example", "--type", "hardware-fault",
+                 "--serial", "BOLT-3", "--impact", "medium", "--urgency", "medium", "--title", "Fan noise",
+                 "--at", (now - datetime.timedelta(hours=5)).isoformat(), "--format", "json", "--as", "erin")
+    case = re.search(r"CS-\d{4}-\d+", opened).group(0)
+    diagnosed = run("diagnose", "BOLT-3", "--case", case, "--verdict", "defective", "--note", "fan bearing",
+                    "--at", (now - datetime.timedelta(hours=5, minutes=-1)).isoformat(), "--format", "json", "--as", "erin")
+    back = re.search(r"RMA-\d{4}-\d+", diagnosed).group(0)
+    steps = [("return-ship", "--carrier", "DHL", "--tracking", "BACK1"), ("receive", "--serial", "BOLT-3"),
+             ("allocate", "--serial", "SPARE-US-2"), ("ship", "--carrier", "DHL", "--tracking", "OUT1"), ("deliver",),
+             ("close",)]
+    for minutes, (step, *options) in enumerate(steps):
+        at = (now - datetime.timedelta(hours=4, minutes=-10 * minutes)).isoformat()
+        run("rma", step, back, *options, "--at", at, "--as", "lars")
     return rmas["sales-referral"], rmas["return-then-replace"]
 
 
@@ -470,10 +486,26 @@ def engineer_day(b, users, folder):
     assert b.text("#rma-state") == "approved"
     assert f"{rma} opened (advance-replacement)" in b.flash(), b.flash()
     b.screenshot("rma-approved")
-    # The support view lists the case with its due time.
+    # The support view lists the case with its due time, most urgent first, and links to all open cases.
     b.go("/support")
     assert [e.text for e in b.all("#open-cases th")][-1] == "Due"
     b.screenshot("support-with-case")
+    b.click("#all-open-cases", "/cases?")
+    assert "Showing 1–" in b.text("#cases-count"), b.text("#cases-count")
+    b.click("#cases th a[href*='sort=priority']", "sort=priority")
+    assert b.find("#cases th[aria-sort='ascending']").text.startswith("Priority")
+    b.screenshot("case-list")
+    # Part of a serial finds every unit that has it.
+    b.type_and_enter("#q", "spare-us", "/search?q=")
+    assert sorted(a.text for a in b.all("#found-units a")) == ["SPARE-US-1", "SPARE-US-2"]
+    b.screenshot("search-results")
+    # A resolved case can be reopened (within the policy's 14 days).
+    b.go(urllib.parse.urlsplit(case_url).path)
+    b.click("#step-resolve", "/cases/CS-")
+    assert b.text("#case-status") == "resolved", b.text("#case-status")
+    b.click("#step-reopen", "/cases/CS-")
+    assert "reopened" in b.flash() and b.text("#case-status") == "responded", (b.flash(), b.text("#case-status"))
+    b.screenshot("case-reopened")
     b.sign_out()
     return rma
 
@@ -531,6 +563,16 @@ def logistics_day(b, users, rma, returning):
     b.go("/rmas/" + returning)
     assert b.text("#rma-state") == "return-received", b.text("#rma-state")
     b.screenshot("rma-received")
+    # BOLT-3, back at the depot after its RMA, goes into stock again.
+    b.go("/logistics")
+    b.click("#returned #unit-BOLT-3 .step-refurbish", "/logistics#unit-BOLT-3")
+    assert "BOLT-3 refurbished: in stock at D-US." in b.flash(), b.flash()
+    assert not b.all("#returned #unit-BOLT-3")
+    b.screenshot("logistics-refurbished")
+    # Every open RMA, as a list to filter and sort.
+    b.go("/rmas?state=open")
+    assert rma in [e.text for e in b.all("#rmas tbody td:first-child a")]
+    b.screenshot("rma-list")
     b.sign_out()
 
 
@@ -587,6 +629,13 @@ def account_manager_day(b, users, rma, referral):
     b.screenshot("referral-closed")
     b.go("/accounts")
     b.screenshot("accounts-after")
+    # The customers list, filtered by part of a name; a customer's unit count lists its units.
+    b.go("/customers?text=acme")
+    assert [e.text for e in b.all("#customers tbody td:first-child a")] == ["ACME"]
+    b.click("#customers tbody td:first-child a", "/customers/ACME")
+    b.click("#customer-units", "/units?customer=ACME")
+    assert "ACME-1" in [e.text for e in b.all("#units tbody td:first-child a")]
+    b.screenshot("customer-units")
     b.sign_out()
 
 

@@ -61,6 +61,28 @@ struct RoleFlowTests {
         }
     }
 
+    @Test("a unit received back while its RMA is still open is not offered for refurbishing or scrapping")
+    func receivedButOpen() async throws {
+        let server = try TestServer()
+        let db = server.depot.database
+        let start = TestServer.now.adding(seconds: -86_400)
+        let number = try db.openCase(
+            NewCase(
+                customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-1", impact: .high,
+                urgency: .medium, title: "Reboots"), at: start, actor: TestDepot.engineer)
+        let rma = try #require(
+            try db.diagnose(serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "PSU", at: start, actor: TestDepot.engineer)
+                .rma)
+        try db.returnShip(rma: rma, carrier: "DHL", tracking: "BACK1", at: start.adding(seconds: 600), actor: TestDepot.logistics)
+        try db.receive(rma: rma, at: start.adding(seconds: 1200), actor: TestDepot.logistics)
+        #expect(try db.unitDetail("GLOBEX-1").status == .returned)
+        try await server.run { client in
+            let logistics = try await TestBrowser.signIn(client, as: .logistics)
+            #expect(!String(buffer: try await logistics.get(client, "/logistics").body).contains("<tr id=\"unit-GLOBEX-1\">"))
+            #expect(!String(buffer: try await logistics.get(client, "/units/GLOBEX-1").body).contains("/units/GLOBEX-1/refurbish"))
+        }
+    }
+
     @Test("an engineer reopens a resolved case from its page; keys link to their pages in reports and the customer page")
     func reopenAndLinks() async throws {
         let server = try TestServer()

@@ -51,7 +51,7 @@ struct LogisticsPage: PageModel {
             },
             deadline: \.returnDue, pending: true)
         let back = try database.unitListing(
-            UnitFilter(status: .returned), order: ListOrder(.serial), limit: Self.returnedShown, offset: 0)
+            UnitFilter(status: .returned, withoutOpenRMA: true), order: ListOrder(.serial), limit: Self.returnedShown, offset: 0)
         let mayMove = actor.role.allows(.moveUnits)
         returned = try back.items.map { ReturnedUnitRow(unit: try database.unitDetail($0.serial), permitted: mayMove, back: "/logistics") }
         returnedTotal = back.total

@@ -48,7 +48,8 @@ struct UnitPage: PageModel {
         // The unit's detail lists its cases' numbers: a unit without cases needs no case query.
         cases = u.cases.isEmpty ? [] : try database.cases(CaseFilter(serial: u.serial), now: now, limit: Self.caseLimit).map(CaseLink.init)
         rmas = try u.rmas.suffix(Self.rmaLimit).reversed().map { RMALink(try database.rmaDetail($0, now: now)) }
-        if u.status == .returned {
+        // Back at a depot with its RMA finished (a unit has at most one open RMA, its latest).
+        if u.status == .returned, !rmas.contains(where: { RMAState(rawValue: $0.state)?.isOpen ?? true }) {
             returned = ReturnedUnitRow(unit: u, permitted: actor?.role.allows(.moveUnits) ?? false, back: "")
         }
     }

@@ -133,6 +133,9 @@ extension DepotDatabase {
             if let status = filter.status { conditions.add("a.status = ?", status.rawValue) }
             if let model = filter.model { conditions.add("m.key = ? COLLATE NOCASE", model) }
             if let customer = filter.customer { conditions.add("c.key = \(CustomerKeySQL.typed)", customer, customer) }
+            if filter.withoutOpenRMA {
+                conditions.add("NOT EXISTS (SELECT 1 FROM rma r WHERE r.appliance_id = a.id AND r.state NOT IN ('closed', 'cancelled'))")
+            }
             if let part = filter.serialContains {
                 conditions.add("a.serial LIKE ? ESCAPE '\\'", SQLConditions.contains(part.uppercased()))
             }

@@ -50,8 +50,14 @@ public struct UnitFilter: Sendable {
     public var customer: String?
     /// Part of a serial, in any case.
     public var serialContains: String?
+    /// Only units without an RMA still open (a returned unit ready to refurbish or scrap).
+    public var withoutOpenRMA = false
 
-    public init(status: ApplianceStatus? = nil, model: String? = nil, customer: String? = nil, serialContains: String? = nil) {
+    public init(
+        status: ApplianceStatus? = nil, model: String? = nil, customer: String? = nil, serialContains: String? = nil,
+        withoutOpenRMA: Bool = false
+    ) {
+        self.withoutOpenRMA = withoutOpenRMA
         self.status = status
         self.model = model
         self.customer = customer
