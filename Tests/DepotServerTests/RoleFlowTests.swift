@@ -10,9 +10,8 @@ import Testing
 /// an engineer reopens a resolved case; pages name customers next to keys and link every key.
 @Suite("Role flows in the browser")
 struct RoleFlowTests {
-    /// GLOBEX-1 (standard, in warranty: return then replace) through its whole RMA, back at D-EU as `returned`.
-    static func returnedUnit(_ db: DepotDatabase) throws -> RMANumber {
-        let start = TestServer.now.adding(seconds: -86_400)
+    /// GLOBEX-1 (standard, in warranty: return then replace) up to its replacement delivered (the RMA still open).
+    static func deliveredReturnThenReplace(_ db: DepotDatabase, start: Instant) throws -> RMANumber {
         let number = try db.openCase(
             NewCase(
                 customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-1", impact: .high,
@@ -25,6 +24,13 @@ struct RoleFlowTests {
         _ = try db.allocate(rma: rma, at: start.adding(seconds: 1800), actor: TestDepot.logistics)
         try db.ship(rma: rma, carrier: "DHL", tracking: "OUT1", at: start.adding(seconds: 2400), actor: TestDepot.logistics)
         try db.deliver(rma: rma, at: start.adding(seconds: 3000), actor: TestDepot.logistics)
+        return rma
+    }
+
+    /// GLOBEX-1 (standard, in warranty: return then replace) through its whole RMA, back at D-EU as `returned`.
+    static func returnedUnit(_ db: DepotDatabase) throws -> RMANumber {
+        let start = TestServer.now.adding(seconds: -86_400)
+        let rma = try deliveredReturnThenReplace(db, start: start)
         try db.closeRMA(rma, at: start.adding(seconds: 3600), actor: TestDepot.logistics)
         return rma
     }

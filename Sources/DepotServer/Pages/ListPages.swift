@@ -54,7 +54,7 @@ enum ListPages {
     {
         let rows = listing.items.map { r in
             let zone = PageTimes.zone(database, region: r.region)
-            let shipping = r.shipBy != nil && [.approved, .allocated, .returnReceived].contains(r.state)
+            let shipping = r.shipBy != nil && r.awaitsShipment
             let due = r.state.isOpen ? (shipping ? r.shipBy : r.returnDue) : nil
             let deadline = due.map { RMARow.Deadline(at: $0, now: now, pending: true) }
             let what = shipping ? "ship by" : "return due"

@@ -43,13 +43,9 @@ struct LogisticsPage: PageModel {
                 return row
             }
         }
-        toShip = rows(open.filter { [.approved, .allocated, .returnReceived].contains($0.state) }, deadline: \.shipBy, pending: true)
-        inTransit = rows(open.filter { $0.state == .shipped }, deadline: \.shipBy, pending: false)
-        returns = rows(
-            open.filter {
-                [.delivered, .returnShipped].contains($0.state) || ($0.path == .returnThenReplace && $0.state == .awaitingReturn)
-            },
-            deadline: \.returnDue, pending: true)
+        toShip = rows(open.filter(\.awaitsShipment), deadline: \.shipBy, pending: true)
+        inTransit = rows(open.filter(\.inTransit), deadline: \.shipBy, pending: false)
+        returns = rows(open.filter(\.awaitsReturn), deadline: \.returnDue, pending: true)
         let back = try database.unitListing(
             UnitFilter(status: .returned, withoutOpenRMA: true), order: ListOrder(.serial), limit: Self.returnedShown, offset: 0)
         let mayMove = actor.role.allows(.moveUnits)

@@ -3,6 +3,17 @@ import DepotStore
 import Foundation
 import Mustache
 
+/// Where an RMA stands for logistics, by the steps its state allows next (the state machine is the one truth: an
+/// advance replacement's `return-received` has shipped long ago, a return-then-replace's has not).
+extension RMADetail {
+    /// Its replacement is still to be allocated or shipped.
+    var awaitsShipment: Bool { allowedNext.contains(.allocate) || allowedNext.contains(.ship) }
+    /// Its replacement is on its way.
+    var inTransit: Bool { allowedNext.contains(.deliver) }
+    /// Its defective unit is still to come back.
+    var awaitsReturn: Bool { allowedNext.contains(.receive) || allowedNext.contains(.returnShip) }
+}
+
 /// An RMA in the shipping queue or the overdue returns, with the forms of its next steps; also the facts at the
 /// top of the RMA's own page.
 struct RMARow: MustacheParent, Sendable {
@@ -67,7 +78,7 @@ struct RMARow: MustacheParent, Sendable {
         case "returnDue": text(returnDue)
         case "overdue": rma.overdue
         // Which deadline passed: the replacement's shipment, or the defective unit's return.
-        case "overdueText": [.approved, .allocated, .returnReceived].contains(rma.state) ? "late to ship" : "return overdue"
+        case "overdueText": rma.awaitsShipment ? "late to ship" : "return overdue"
         case "noReplacement":
             rma.path == .salesReferral ? "none: a sales referral ships nothing" : rma.state.isOpen ? "none yet" : "none"
         case "deadline": text(deadlineText)

@@ -17,6 +17,8 @@ struct SearchPage: PageModel {
         case "query": text(query)
         case "found": results.count > 0
         case "count": results.count
+        case "cut": !results.more.isEmpty
+        case "limit": Self.limit
         case "sections": sections
         default: nil
         }
@@ -30,9 +32,9 @@ struct SearchPage: PageModel {
                 more: results.more.contains("appliance") ? "/units?serial=\(q)" : nil),
             Section(
                 id: "found-cases", heading: "Cases", kind: "cases", hits: results.cases,
-                more: results.more.contains("support_case") ? "/cases" : nil),
+                more: nil),
             Section(
-                id: "found-rmas", heading: "RMAs", kind: "rmas", hits: results.rmas, more: results.more.contains("rma") ? "/rmas" : nil),
+                id: "found-rmas", heading: "RMAs", kind: "rmas", hits: results.rmas, more: nil),
             Section(
                 id: "found-customers", heading: "Customers", kind: "customers", hits: results.customers,
                 more: results.more.contains("customer") ? "/customers?text=\(q)" : nil),

@@ -39,7 +39,9 @@ struct FormProblem: Sendable, Equatable {
         func known(_ name: String) -> String? { fields.contains(name) ? name : nil }
         switch error {
         case let .invalidArgument(name, _, reason):
-            let field = name.hasPrefix("--") ? String(name.dropFirst(2)) : name
+            let flag = name.hasPrefix("--") ? String(name.dropFirst(2)) : name
+            // The form's name for a field the store names otherwise.
+            let field = ["product-version": "version", "confirmed-by": "confirmedBy"][flag] ?? flag
             return known(field).map { ($0, reason) } ?? (nil, error.message)
         case let .notFound(kind, _):
             let field = ["customer": "customer", "contact": "contact", "appliance": "serial", "case": "case", "depot": "depot"][kind]

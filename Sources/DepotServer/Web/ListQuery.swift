@@ -23,7 +23,8 @@ struct ListQuery: Sendable {
         }
         self.values = values
         guard let page = Int(form.optional("page") ?? "1"), page >= 1, page <= 1_000_000 else {
-            throw APIError(status: .badRequest, code: "invalid", message: "page must be a whole number from 1", field: "page")
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "page must be a whole number from 1 to 1000000", field: "page")
         }
         self.page = page
     }
@@ -80,6 +81,15 @@ struct ListQuery: Sendable {
         return ListPage.Header(
             label: label, href: href(["sort": column.rawValue, "dir": descending ? "desc" : "asc", "page": nil]),
             sorted: current ? (order.descending ? "descending" : "ascending") : nil)
+    }
+
+    /// A page past the last one is a 404 that says how many there are (page 1 of an empty list is the empty list).
+    func checkPage(total: Int) throws {
+        let pages = max(1, (total + Self.perPage - 1) / Self.perPage)
+        guard page > pages else { return }
+        throw APIError(
+            status: .notFound, code: "not-found",
+            message: "there is no page \(page): the list has \(pages) page\(pages == 1 ? "" : "s") (\(total) records)", field: "page")
     }
 
     /// Where the list stands: "51–100 of 432", and the links to the pages before and after.

@@ -20,10 +20,12 @@ struct WebErrorMiddleware: RouterMiddleware {
             error = APIError(status: e.status, code: "http", message: e.body ?? e.status.reasonPhrase)
         }
         if error.status == .unauthorized {
+            // The whole address, query and all, so that a bookmarked view or a scanned search survives the sign-in.
             let path = request.uri.path
+            let target = path + (request.uri.query.map { "?" + $0 } ?? "")
             let next =
                 request.method == .get && path != "/"
-                ? "?next=" + (path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
+                ? "?next=" + (target.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "") : ""
             return PageRenderer.redirect("/sign-in" + next)
         }
         let title =
@@ -34,8 +36,14 @@ struct WebErrorMiddleware: RouterMiddleware {
             case .conflict: "Not possible now"
             default: "Something went wrong"
             }
+        // A request about a record (`/rmas/RMA-…/ship`) links back to the record's page, unless the record is what
+        // was not found.
+        let segments = request.uri.path.split(separator: "/")
+        let back =
+            segments.count > 2 && ["cases", "rmas", "units", "customers"].contains(String(segments[0])) && error.status != .notFound
+            ? "/\(segments[0])/\(segments[1])" : nil
         return renderer.render(
-            ErrorPage(title: title, status: Int(error.status.code), message: error.message, code: error.code), context: context,
-            status: error.status)
+            ErrorPage(title: title, status: Int(error.status.code), message: error.message, code: error.code, back: back),
+            context: context, status: error.status)
     }
 }

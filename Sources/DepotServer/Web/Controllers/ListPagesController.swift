@@ -27,6 +27,7 @@ struct ListPagesController {
         let order = try query.order(ListOrder(CaseColumn.opened, descending: true))
         return try await pages.page(context) { database, now in
             let listing = try database.caseListing(filter, order: order, now: now, limit: ListQuery.perPage, offset: query.offset)
+            try query.checkPage(total: listing.total)
             return ListPages.cases(listing, query: query, order: order, database: database, now: now)
         }
     }
@@ -44,6 +45,7 @@ struct ListPagesController {
         return try await pages.page(context) { database, now in
             let listing = try database.rmaListing(
                 filter, region: region, order: order, now: now, limit: ListQuery.perPage, offset: query.offset)
+            try query.checkPage(total: listing.total)
             return ListPages.rmas(listing, query: query, order: order, database: database, now: now)
         }
     }
@@ -57,6 +59,7 @@ struct ListPagesController {
         let order = try query.order(ListOrder(UnitColumn.serial))
         return try await pages.page(context) { database, now in
             let listing = try database.unitListing(filter, order: order, limit: ListQuery.perPage, offset: query.offset)
+            try query.checkPage(total: listing.total)
             return ListPages.units(listing, query: query, order: order, database: database, now: now)
         }
     }
@@ -68,6 +71,7 @@ struct ListPagesController {
         let order = try query.order(ListOrder(CustomerColumn.key))
         return try await pages.page(context) { database, now in
             let listing = try database.customerListing(filter, order: order, now: now, limit: ListQuery.perPage, offset: query.offset)
+            try query.checkPage(total: listing.total)
             return ListPages.customers(listing, query: query, order: order, database: database)
         }
     }

@@ -49,10 +49,12 @@ struct RMAPagesController {
         let form = try await Form.read(request, csrf: context.csrfToken)
         let (database, now) = (pages.database, pages.now())
         let rma = try await ThreadPool.run { try database.rmaDetail(number, now: now) }
+        // Who may take the step, then whether the RMA's state allows it (409 naming the steps that are), before any
+        // field is asked for: a stale form (another tab, a step already taken) says what happened, not what is missing.
+        try actor.require(RMAStateMachine.permission(for: action, on: rma.path))
         guard rma.allowedNext.contains(action) else {
-            // Not a step of this state: the store says which are (409), before any field is asked for.
-            try await database.grouped { try database.advanceRMA(number, action, RMAStepDetails(), at: now, actor: actor) }
-            return PageRenderer.redirect(WebPaths.record("rmas", number.text))
+            throw DepotError.illegalTransition(
+                subject: number.text, state: rma.state.rawValue, action: action.rawValue, allowed: rma.allowedNext.map(\.rawValue))
         }
         let region = try database.policy.region(rma.region)
         do {
