@@ -19,4 +19,13 @@ struct StepTimeTests {
         #expect(throws: APIError.self) { try RMAPagesController.time("2026-11-23T10:05", region: Self.region, now: now) }
         #expect(throws: APIError.self) { try RMAPagesController.time("2026-11-23 10:00", region: Self.region, now: now) }
     }
+
+    @Test("the hour repeated when clocks go back shows its UTC offset, so that events in it read in order")
+    func repeatedHour() {
+        let zone = TimeZone(identifier: "America/New_York")!
+        // 2026-11-01: 01:00-02:00 happens twice in New York (EDT, then EST).
+        #expect(PageTimes.local(Instant(iso: "2026-11-01T05:30:00Z")!, zone: zone) == "2026-11-01 01:30 (America/New_York, UTC-04:00)")
+        #expect(PageTimes.local(Instant(iso: "2026-11-01T06:20:00Z")!, zone: zone) == "2026-11-01 01:20 (America/New_York, UTC-05:00)")
+        #expect(PageTimes.local(Instant(iso: "2026-11-02T06:20:00Z")!, zone: zone) == "2026-11-02 01:20 (America/New_York)")
+    }
 }

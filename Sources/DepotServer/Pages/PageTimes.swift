@@ -18,10 +18,22 @@ enum PageTimes {
     static func local(_ instant: Instant?, zone: TimeZone) -> String {
         guard let instant else { return "" }
         let (day, time) = wallClock(instant, zone)
-        guard let viewer, viewer.identifier != zone.identifier else { return "\(day) \(time) (\(zone.identifier))" }
+        let name = zone.identifier + offsetNearTransition(instant, zone)
+        guard let viewer, viewer.identifier != zone.identifier else { return "\(day) \(time) (\(name))" }
         let (viewerDay, viewerTime) = wallClock(instant, viewer)
         let there = viewerDay == day ? viewerTime : "\(viewerDay) \(viewerTime)"
-        return "\(day) \(time) (\(zone.identifier); \(there) your time, \(viewer.identifier))"
+        return "\(day) \(time) (\(name); \(there) your time, \(viewer.identifier + offsetNearTransition(instant, viewer)))"
+    }
+
+    /// `, UTC-04:00` within an hour of a change of the zone's offset, where a wall-clock time alone is ambiguous (the
+    /// hour repeated when clocks go back); empty elsewhere.
+    static func offsetNearTransition(_ instant: Instant, _ zone: TimeZone) -> String {
+        let date = Date(timeIntervalSince1970: TimeInterval(instant.secondsSinceEpoch))
+        let offset = zone.secondsFromGMT(for: date)
+        guard zone.secondsFromGMT(for: date - 3600) != offset || zone.secondsFromGMT(for: date + 3600) != offset else { return "" }
+        let minutes = abs(offset) / 60
+        func two(_ n: Int) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        return ", UTC\(offset < 0 ? "-" : "+")\(two(minutes / 60)):\(two(minutes % 60))"
     }
 
     /// The date and `HH:MM` of an instant in a zone.
