@@ -456,7 +456,10 @@ def engineer_day(b, users, folder):
     contact = Select(b.find("#contact"))
     assert any("designated" in o.text for o in contact.options), [o.text for o in contact.options]
     contact.select_by_value("ops@acme.example")
+    assert b.text("#suggested").startswith("Suggested: P3"), b.text("#suggested")
     Select(b.find("#impact")).select_by_value("high")
+    # The suggestion follows the choice at once (depot.js reads the rule's table on the page).
+    assert b.text("#suggested").startswith("Suggested: P2 (major function unavailable"), b.text("#suggested")
     b.find("#title").send_keys("Unit reboots every hour")
     b.find("#description").send_keys("Fans at full speed, then a reboot. <script>alert(1)</script>")
     b.screenshot("case-form")

@@ -35,7 +35,7 @@ struct RoleFlowTests {
         return rma
     }
 
-    @Test("logistics refurbishes a returned unit from the queue and scraps another only after confirming")
+    @Test("logistics refurbishes a returned unit from the queue; scrapping asks to confirm; an engineer may not")
     func refurbishAndScrap() async throws {
         let server = try TestServer()
         let db = server.depot.database
@@ -60,10 +60,21 @@ struct RoleFlowTests {
             #expect(after.contains("GLOBEX-1 refurbished: in stock at D-US.") && !after.contains("<tr id=\"unit-GLOBEX-1\">"))
             let unit = try db.unitDetail("GLOBEX-1")
             #expect(unit.status == .inStock && unit.depot == "D-US")
-            // Now a spare: scrapping it (confirmed) is final.
-            let scrapped = try await logistics.post(client, "/units/GLOBEX-1/scrap", ["reason": "burnt", "confirm": "yes"])
+        }
+    }
+
+    @Test("scrapping a returned unit from the queue is final: confirmed, then said, then the unit is scrapped")
+    func scrapConfirmed() async throws {
+        let server = try TestServer()
+        let db = server.depot.database
+        _ = try Self.returnedUnit(db)
+        try await server.run { client in
+            let logistics = try await TestBrowser.signIn(client, as: .logistics)
+            let scrapped = try await logistics.post(
+                client, "/units/GLOBEX-1/scrap", ["reason": "burnt", "confirm": "yes", "back": "/logistics"])
+            let (after, _) = try await logistics.follow(client, scrapped)
             let status = try db.unitDetail("GLOBEX-1").status
-            #expect(scrapped.status == .seeOther && status == .scrapped)
+            #expect(scrapped.status == .seeOther && status == .scrapped && after.contains("GLOBEX-1 scrapped."))
         }
     }
 

@@ -51,8 +51,14 @@ struct WebEdgeTests {
             #expect(!page.contains("<tr id=\"rma-\(advance)\""))
             #expect(!page.contains("<tr id=\"rma-\(rtr)\""))
             // The list pages say the same: neither has a deadline left.
-            let list = String(buffer: try await logistics.get(client, "/rmas?state=open").body)
-            #expect(!list.contains("late to ship"))
+            let rmasPage = String(buffer: try await logistics.get(client, "/rmas?state=open").body)
+            let list = rmasPage.components(separatedBy: "<table id=\"rmas\"").last ?? ""
+            #expect(!list.contains("late to ship") && !list.contains("return due") && !list.contains("ship by"))
+            // An unknown region is a 400 naming the known ones; so is a direction that is none.
+            let mars = try await logistics.get(client, "/rmas?region=mars")
+            #expect(mars.status == .badRequest && String(buffer: mars.body).contains("is not one of americas, emea, apac"))
+            #expect(try await logistics.get(client, "/rmas?region=EMEA").status == .ok)
+            #expect(try await logistics.get(client, "/units?dir=up").status == .badRequest)
         }
     }
 
@@ -71,6 +77,38 @@ struct WebEdgeTests {
             #expect(String(buffer: cancel.body).contains("<a href=\"/rmas/\(rma)\" id=\"back\">"))
             let accounts = try await TestBrowser.signIn(client, as: .accountManager)
             #expect(try await accounts.post(client, "/rmas/\(rma)/cancel", [:]).status == .forbidden)
+        }
+    }
+
+    @Test("a scrap form shown for a returned unit scraps nothing once someone refurbished the unit meanwhile")
+    func staleScrap() async throws {
+        let server = try TestServer()
+        let db = server.depot.database
+        _ = try RoleFlowTests.returnedUnit(db)
+        try await server.run { client in
+            let first = try await TestBrowser.signIn(client, as: .logistics)
+            #expect(try await first.post(client, "/units/GLOBEX-1/refurbish", [:]).status == .seeOther)
+            let stale = try await first.post(client, "/units/GLOBEX-1/scrap", ["reason": "burnt", "confirm": "yes"])
+            #expect(stale.status == .conflict && String(buffer: stale.body).contains("GLOBEX-1 is in-stock"))
+            #expect(try db.unitDetail("GLOBEX-1").status == .inStock)
+        }
+    }
+
+    @Test("a resolved case says when; its escalations say they stopped; past the reopen window it says why there is no Reopen")
+    func resolvedCasePage() async throws {
+        let server = try TestServer()
+        let db = server.depot.database
+        let opened = TestServer.now.adding(seconds: -86_400 * 30)
+        let number = try db.openCase(
+            NewCase(customer: "ACME", contact: "ops@acme.example", type: .question, impact: .high, urgency: .medium, title: "Slow"),
+            at: opened, actor: TestDepot.engineer)
+        try db.advanceCase(number, .resolve, at: opened.adding(seconds: 3600), actor: TestDepot.engineer)
+        try await server.run { client in
+            let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
+            let page = String(buffer: try await engineer.get(client, "/cases/\(number)").body)
+            #expect(page.contains("<div><span>Resolved</span>2026-10-24"))
+            #expect(page.contains("stopped: the case is resolved") && !page.contains(">pending<"))
+            #expect(page.contains("It can no longer be reopened: it was resolved more than 14 days ago") && !page.contains("step-reopen"))
         }
     }
 

@@ -16,6 +16,8 @@ struct CasePage: PageModel {
     let respondedAt: String
     let paused: String
     let maxMegabytes: String
+    let resolvedAt: String
+    let reopenClosed: String
     let customerName: String?
     let steps: [Step]
     let diagnosis: DiagnosisForm
@@ -48,6 +50,11 @@ struct CasePage: PageModel {
             c.resolvedAt.map {
                 CaseStateMachine.reopenRefusal(case: c.number.text, resolvedAt: $0, at: now, days: database.policy.caseReopenDays) == nil
             } ?? false
+        resolvedAt = PageTimes.local(c.resolvedAt, zone: zone)
+        // Why a resolved case offers no Reopen any more.
+        reopenClosed =
+            c.status == .resolved && !reopenable
+            ? "It can no longer be reopened: it was resolved more than \(database.policy.caseReopenDays) days ago; open a new case." : ""
         steps = CaseStateMachine.Action.allCases.filter {
             CaseStateMachine.next(from: c.status, by: $0) != nil && ($0 != .reopen || reopenable)
         }.map { action in
@@ -57,7 +64,7 @@ struct CasePage: PageModel {
             state: submitted?.name == "diagnosis" ? submitted?.state ?? FormState() : FormState(), serial: c.serial?.text ?? "")
         rmas = try c.rmas.map { RMALink(try database.rmaDetail($0, now: now)) }
         customerName = try database.customerNames([c.customer])[c.customer]
-        escalations = c.escalations.map { Escalation($0, zone: zone) }
+        escalations = c.escalations.map { Escalation($0, zone: zone, status: c.status) }
         pauses = c.pauses.map { Pause($0, zone: zone) }
         attachments = try database.attachments(of: c.number).map { Attachment($0, zone: zone) }
         timeline = c.timeline.map { Event($0, zone: zone) }
@@ -91,6 +98,8 @@ struct CasePage: PageModel {
         case "region": text(detail.region)
         case "zone": text(zone.identifier)
         case "openedAt": text(openedAt)
+        case "resolvedAt": text(resolvedAt)
+        case "reopenClosed": text(reopenClosed)
         case "responseDue": text(responseDue)
         // A response that met its SLA has no due time left to show.
         case "showDue": detail.slaState != .met
@@ -151,7 +160,9 @@ struct CasePage: PageModel {
             case "problems": state.problems
             case "problem": text(state.problem?.message)
             case "verdicts":
-                SelectOption.list(Verdict.allCases.map(\.rawValue), chosen: state.value("verdict"), default: Verdict.allCases[0].rawValue)
+                // No default: `defective` starts an RMA, so the verdict is always chosen.
+                [SelectOption(value: "", label: "choose the verdict", selected: state.value("verdict") == nil)]
+                    + SelectOption.list(Verdict.allCases.map(\.rawValue), chosen: state.value("verdict"), default: "")
             default: nil
             }
         }
@@ -189,12 +200,16 @@ struct CasePage: PageModel {
         let state: String
         let moved: String
 
-        init(_ e: CaseDetail.Escalation, zone: TimeZone) {
+        init(_ e: CaseDetail.Escalation, zone: TimeZone, status: CaseStatus) {
             target = e.target.rawValue
             at = PageTimes.local(e.at, zone: zone)
             threshold = e.threshold
+            // Resolving and closing stop every clock (SPEC.md 3): an escalation not fired by then never fires.
+            let stopped = status == .resolved || status == .closed
             state =
-                e.fired ? "fired \(PageTimes.local(e.firedAt, zone: zone))" : e.held ? "held while waiting on the customer" : "pending"
+                e.fired
+                ? "fired \(PageTimes.local(e.firedAt, zone: zone))"
+                : stopped ? "stopped: the case is \(status.rawValue)" : e.held ? "held while waiting on the customer" : "pending"
             moved = e.at != e.originalAt ? "moved from \(PageTimes.local(e.originalAt, zone: zone))" : ""
         }
 

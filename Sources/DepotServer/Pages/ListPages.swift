@@ -55,7 +55,8 @@ enum ListPages {
         let rows = listing.items.map { r in
             let zone = PageTimes.zone(database, region: r.region)
             let shipping = r.shipBy != nil && r.awaitsShipment
-            let due = r.state.isOpen ? (shipping ? r.shipBy : r.returnDue) : nil
+            // The deadline still ahead of the RMA: none once its step is taken (a received unit has no return due).
+            let due = shipping ? r.shipBy : r.awaitsReturn ? r.returnDue : nil
             let deadline = due.map { RMARow.Deadline(at: $0, now: now, pending: true) }
             let what = shipping ? "ship by" : "return due"
             return ListPage.Row(

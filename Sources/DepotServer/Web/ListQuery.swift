@@ -46,13 +46,27 @@ struct ListQuery: Sendable {
 
     /// The sort asked for (`sort=COLUMN&dir=asc|desc`), else `fallback`.
     func order<C: RawRepresentable & CaseIterable & Sendable>(_ fallback: ListOrder<C>) throws -> ListOrder<C> where C.RawValue == String {
-        guard let column = try choice("sort", as: C.self) else { return fallback }
+        let descending: Bool
         switch values["dir"]?.lowercased() {
-        case nil, "asc": return ListOrder(column)
-        case "desc": return ListOrder(column, descending: true)
+        case nil, "asc": descending = false
+        case "desc": descending = true
         case let other?:
             throw APIError(status: .badRequest, code: "invalid", message: "dir \"\(other)\" is not asc or desc", field: "dir")
         }
+        guard let column = try choice("sort", as: C.self) else { return fallback }
+        return ListOrder(column, descending: descending)
+    }
+
+    /// The region filter: one of the policy's regions in any letter case (its id), a 400 naming the known ones otherwise.
+    func region(in policy: Policy) throws -> String? {
+        guard let text = values["region"] else { return nil }
+        let id = policy.regionID(typed: text)
+        guard policy.regions.contains(where: { $0.id == id }) else {
+            throw APIError(
+                status: .badRequest, code: "invalid",
+                message: "region \"\(text)\" is not one of \(policy.regions.map(\.id).joined(separator: ", "))", field: "region")
+        }
+        return id
     }
 
     /// This list's address with `changes` made (a `nil` value removes the field); the page goes back to the first

@@ -38,13 +38,21 @@ extension DepotDatabase {
     }
 
     /// Scraps a returned unit (or a spare).
-    public func scrap(serial: Serial, reason: String? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
+    /// With `expecting`, only a unit in that status (a form shown for a returned unit must not scrap the spare
+    /// someone refurbished it into meanwhile): checked in the same transaction as the change.
+    public func scrap(serial: Serial, reason: String? = nil, expecting: ApplianceStatus? = nil, at: Instant, actor: ActingUser)
+        throws(DepotError)
+    {
         try actor.require(.moveUnits)
         let recordedAt = now()
         try write { db in
             let unit = try FindRecord.appliance(db, serial: serial)
             let unitSerial: String = unit.serial.text
             let status = unit.status
+            if let expecting, status != expecting {
+                throw DepotError.illegalTransition(
+                    subject: unitSerial, state: status.rawValue, action: "scrap", allowed: status == .inStock ? ["scrap"] : [])
+            }
             guard status == .returned || status == .inStock else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue); only a returned unit or a spare is scrapped")
             }

@@ -22,7 +22,8 @@ struct ListPagesController {
         let open = query.text("status")?.lowercased() == "unresolved"
         let filter = CaseFilter(
             customer: query.text("customer"), status: open ? nil : try query.choice("status", as: CaseStatus.self),
-            priority: try query.choice("priority", as: Priority.self), region: query.text("region"), unresolvedOnly: open,
+            priority: try query.choice("priority", as: Priority.self), region: try query.region(in: pages.database.policy),
+            unresolvedOnly: open,
             sla: try query.choice("sla", as: SLAState.self))
         let order = try query.order(ListOrder(CaseColumn.opened, descending: true))
         return try await pages.page(context) { database, now in
@@ -41,7 +42,7 @@ struct ListPagesController {
             state: open ? nil : try query.choice("state", as: RMAState.self), path: try query.choice("path", as: RMAPath.self),
             customer: query.text("customer"), openOnly: open, overdueOnly: overdue)
         let order = try query.order(ListOrder(RMAColumn.number, descending: true))
-        let region = query.text("region")
+        let region = try query.region(in: pages.database.policy)
         return try await pages.page(context) { database, now in
             let listing = try database.rmaListing(
                 filter, region: region, order: order, now: now, limit: ListQuery.perPage, offset: query.offset)
@@ -67,7 +68,8 @@ struct ListPagesController {
     @Sendable func customers(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
         let query = try ListQuery(request, path: "/customers", names: ["text", "region", "manager"])
-        let filter = CustomerFilter(text: query.text("text"), region: query.text("region"), accountManager: query.text("manager"))
+        let filter = CustomerFilter(
+            text: query.text("text"), region: try query.region(in: pages.database.policy), accountManager: query.text("manager"))
         let order = try query.order(ListOrder(CustomerColumn.key))
         return try await pages.page(context) { database, now in
             let listing = try database.customerListing(filter, order: order, now: now, limit: ListQuery.perPage, offset: query.offset)

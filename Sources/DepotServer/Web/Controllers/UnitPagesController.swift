@@ -42,7 +42,8 @@ struct UnitPagesController {
         }
         let (database, at) = (pages.database, pages.now())
         let reason = form.optional("reason")
-        try await database.grouped { try database.scrap(serial: serial, reason: reason, at: at, actor: actor) }
+        // The form was shown for a returned unit: if it is no longer one (refurbished meanwhile), nothing is scrapped.
+        try await database.grouped { try database.scrap(serial: serial, reason: reason, expecting: .returned, at: at, actor: actor) }
         return pages.done(Self.back(form, serial), "\(serial) scrapped.")
     }
 
