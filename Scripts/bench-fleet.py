@@ -1,0 +1,128 @@
+#!/usr/bin/env python3
+"""Fleet-size table (issue 16): how each page and API route support staff open all day answers as the fleet grows.
+
+For each fleet size: a demo fleet of that many units (`depot demo`), `depot serve`, one signed-in browser session and
+an API token, then for each route one warm-up request and REQUESTS timed requests, one at a time on one keep-alive
+connection (the latency a user sees, not throughput). Prints one JSON line per size with the median and p99 in
+milliseconds per route, then the table with each route's ratio to the smallest fleet.
+
+Usage: Scripts/bench-fleet.py PATH/TO/depot OUT_FOLDER SIZE [SIZE ...]
+   (environment: DEPOT_BENCH_FLEET_REQUESTS, default 50)
+"""
+import http.client
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+
+depot = os.path.abspath(sys.argv[1])
+out = os.path.join(sys.argv[2], "fleet")
+sizes = [int(s) for s in sys.argv[3:]] or [100_000]
+requests = int(os.environ.get("DEPOT_BENCH_FLEET_REQUESTS", "50"))
+shutil.rmtree(out, ignore_errors=True)
+os.makedirs(out)
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def measure(size):
+    folder = os.path.join(out, str(size))
+    os.makedirs(folder)
+    database = os.path.join(folder, "depot.sqlite")
+
+    def run(*args):
+        return subprocess.run([depot, *args, "--db", database], check=True, capture_output=True, text=True).stdout
+
+    started = time.time()
+    run("demo", "--appliances", str(size))
+    built = time.time() - started
+    user = json.loads(run("user", "add", "bench", "--role", "admin", "--format", "json"))
+    db = sqlite3.connect(database)
+    # The customer with the most units, and one of its units: the worst case of the per-customer pages.
+    customer = db.execute(
+        "SELECT c.key FROM customer c JOIN appliance a ON a.customer_id = c.id GROUP BY c.id ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()[0]
+    serial = db.execute(
+        "SELECT a.serial FROM appliance a JOIN customer c ON c.id = a.customer_id WHERE c.key = ? LIMIT 1", (customer,)
+    ).fetchone()[0]
+    db.close()
+    port = free_port()
+    server = subprocess.Popen([depot, "serve", "--port", str(port), "--db", database, "--log-level", "warning"])
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        for _ in range(300):
+            try:
+                connection.request("GET", "/healthz")
+                connection.getresponse().read()
+                break
+            except OSError:
+                time.sleep(0.1)
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        # A browser session: the sign-in form's token and cookie, then the session cookie.
+        connection.request("GET", "/sign-in")
+        response = connection.getresponse()
+        form = response.read().decode()
+        token = re.search(r'name="token" value="([^"]+)"', form).group(1)
+        signin_cookie = response.getheader("Set-Cookie").split(";")[0]
+        body = urllib.parse.urlencode({"token": token, "name": "bench", "password": user["password"]})
+        connection.request("POST", "/sign-in", body, {
+            "Content-Type": "application/x-www-form-urlencoded", "Cookie": signin_cookie})
+        response = connection.getresponse()
+        response.read()
+        session = [c.split(";")[0] for c in response.headers.get_all("Set-Cookie") if c.startswith("depot_session=")][0]
+        page = {"Cookie": session}
+        api = {"Authorization": "Bearer " + user["token"]}
+        key = urllib.parse.quote(customer, safe="")
+        routes = [
+            ("support", "/support", page), ("logistics", "/logistics", page), ("accounts", "/accounts", page),
+            ("customer page", f"/customers/{key}", page), ("customer API", f"/api/v1/customers/{key}", api),
+            ("unit page", f"/units/{urllib.parse.quote(serial, safe='')}", page),
+            ("unit API", f"/api/v1/units/{urllib.parse.quote(serial, safe='')}", api),
+            ("case list", "/cases", page), ("RMA list", "/rmas", page),
+        ]
+        result = {"units": size, "demo_seconds": round(built, 1), "routes": {}}
+        for name, path, headers in routes:
+            times = []
+            for i in range(requests + 1):
+                t = time.perf_counter()
+                connection.request("GET", path, headers=headers)
+                response = connection.getresponse()
+                response.read()
+                if response.status != 200:
+                    raise SystemExit(f"GET {path} answered {response.status}")
+                if i > 0:
+                    times.append((time.perf_counter() - t) * 1000)
+            times.sort()
+            result["routes"][name] = {
+                "median_ms": round(statistics.median(times), 2), "p99_ms": round(times[min(len(times) - 1, int(len(times) * 0.99))], 2)}
+        return result
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=60)
+
+
+results = []
+for size in sizes:
+    result = measure(size)
+    print(json.dumps(result), flush=True)
+    results.append(result)
+base = results[0]
+print(f"\nfleet-size table, {requests} sequential requests per route after one warm-up, release build:")
+print("route".ljust(16) + "".join(f"{r['units']:>22,}" for r in results) + "   ratio to the first")
+for name in base["routes"]:
+    cells = "".join(f"{r['routes'][name]['median_ms']:>10.2f} / {r['routes'][name]['p99_ms']:>8.2f}" for r in results)
+    ratio = results[-1]["routes"][name]["median_ms"] / max(base["routes"][name]["median_ms"], 0.001)
+    print(name.ljust(16) + cells + f"   {ratio:.1f}x")
+print("(median / p99, milliseconds)")
