@@ -16,6 +16,7 @@ enum Schema {
         migrator.registerMigration("v6-depot-addresses", migrate: v6)
         migrator.registerMigration("v7-attachments", migrate: v7)
         migrator.registerMigration("v8-fleet-integrity", migrate: v8)
+        migrator.registerMigration("v9-fleet-size-indexes", migrate: v9)
         return migrator
     }
 
