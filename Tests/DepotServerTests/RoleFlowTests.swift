@@ -10,8 +10,8 @@ import Testing
 /// an engineer reopens a resolved case; pages name customers next to keys and link every key.
 @Suite("Role flows in the browser")
 struct RoleFlowTests {
-    /// GLOBEX-1 (standard, in warranty: return then replace) up to its replacement delivered (the RMA still open).
-    static func deliveredReturnThenReplace(_ db: DepotDatabase, start: Instant) throws -> RMANumber {
+    /// GLOBEX-1 (standard, in warranty: return then replace) received back at D-EU, its RMA still open.
+    static func receivedReturnThenReplace(_ db: DepotDatabase, start: Instant) throws -> RMANumber {
         let number = try db.openCase(
             NewCase(
                 customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-1", impact: .high,
@@ -21,6 +21,12 @@ struct RoleFlowTests {
                 .rma)
         try db.returnShip(rma: rma, carrier: "DHL", tracking: "BACK1", at: start.adding(seconds: 600), actor: TestDepot.logistics)
         try db.receive(rma: rma, at: start.adding(seconds: 1200), actor: TestDepot.logistics)
+        return rma
+    }
+
+    /// The same RMA on to its replacement delivered (still open).
+    static func deliveredReturnThenReplace(_ db: DepotDatabase, start: Instant) throws -> RMANumber {
+        let rma = try receivedReturnThenReplace(db, start: start)
         _ = try db.allocate(rma: rma, at: start.adding(seconds: 1800), actor: TestDepot.logistics)
         try db.ship(rma: rma, carrier: "DHL", tracking: "OUT1", at: start.adding(seconds: 2400), actor: TestDepot.logistics)
         try db.deliver(rma: rma, at: start.adding(seconds: 3000), actor: TestDepot.logistics)
@@ -82,16 +88,7 @@ struct RoleFlowTests {
     func receivedButOpen() async throws {
         let server = try TestServer()
         let db = server.depot.database
-        let start = TestServer.now.adding(seconds: -86_400)
-        let number = try db.openCase(
-            NewCase(
-                customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "GLOBEX-1", impact: .high,
-                urgency: .medium, title: "Reboots"), at: start, actor: TestDepot.engineer)
-        let rma = try #require(
-            try db.diagnose(serial: "GLOBEX-1", caseNumber: number, verdict: .defective, note: "PSU", at: start, actor: TestDepot.engineer)
-                .rma)
-        try db.returnShip(rma: rma, carrier: "DHL", tracking: "BACK1", at: start.adding(seconds: 600), actor: TestDepot.logistics)
-        try db.receive(rma: rma, at: start.adding(seconds: 1200), actor: TestDepot.logistics)
+        _ = try Self.receivedReturnThenReplace(db, start: TestServer.now.adding(seconds: -86_400))
         #expect(try db.unitDetail("GLOBEX-1").status == .returned)
         try await server.run { client in
             let logistics = try await TestBrowser.signIn(client, as: .logistics)

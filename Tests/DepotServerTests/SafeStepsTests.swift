@@ -14,14 +14,8 @@ struct SafeStepsTests {
     func safeSteps() async throws {
         let server = try TestServer()
         let db = server.depot.database
-        let opened = TestServer.now.adding(seconds: -7200)
-        let number = try db.openCase(
-            NewCase(
-                customer: "ACME", contact: "ops@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
-                title: "Dead"), at: opened, actor: TestDepot.engineer)
-        let rma = try #require(
-            try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU", at: opened, actor: TestDepot.engineer)
-                .rma)
+        let rma = try FlashTests.approvedRMA(server)
+        let number = try db.rmaDetail(rma, now: TestServer.now).caseNumber
         try await server.run { client in
             let logistics = try await TestBrowser.signIn(client, as: .logistics)
             let path = "/rmas/\(rma)"

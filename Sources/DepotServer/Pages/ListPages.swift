@@ -54,22 +54,19 @@ enum ListPages {
     {
         let rows = listing.items.map { r in
             let zone = PageTimes.zone(database, region: r.region)
-            let shipping = r.shipBy != nil && r.awaitsShipment
-            // The deadline still ahead of the RMA: none once its step is taken (a received unit has no return due).
-            let due = shipping ? r.shipBy : r.awaitsReturn ? r.returnDue : nil
-            let deadline = due.map { RMARow.Deadline(at: $0, now: now, pending: true) }
-            let what = shipping ? "ship by" : "return due"
+            let next = r.nextDeadline
+            let deadline = next.map { RMARow.Deadline(at: $0.at, now: now, pending: true) }
             return ListPage.Row(
                 "rma-\(r.number)", late: r.overdue,
                 [
                     Cell.record("rmas", r.number.text), Cell(r.path.rawValue.replacingOccurrences(of: "-", with: " ")),
                     Cell(
                         r.state.rawValue, tone: r.overdue ? "bad" : nil,
-                        note: r.overdue ? (shipping ? "late to ship" : "return overdue") : nil),
+                        note: r.overdue ? r.overdueText : nil),
                     Cell.record("units", r.serial.text, note: r.model),
                     Cell.record("customers", r.customer, note: r.customer.flatMap { listing.customerNames[$0] }),
                     Cell(
-                        due.map { "\(what) \(PageTimes.local($0, zone: zone))" } ?? "", tone: deadline?.late == true ? "bad" : nil,
+                        next.map { "\($0.what) \(PageTimes.local($0.at, zone: zone))" } ?? "", tone: deadline?.late == true ? "bad" : nil,
                         note: deadline?.relative),
                     Cell.record("units", r.replacementSerial?.text), Cell.record("cases", r.caseNumber.text),
                 ])

@@ -12,6 +12,17 @@ extension RMADetail {
     var inTransit: Bool { allowedNext.contains(.deliver) }
     /// Its defective unit is still to come back.
     var awaitsReturn: Bool { allowedNext.contains(.receive) || allowedNext.contains(.returnShip) }
+
+    /// The deadline still ahead of it: the ship-by until the replacement ships, then the return due until the unit is
+    /// back; none once its step is taken.
+    var nextDeadline: (what: String, at: Instant)? {
+        if awaitsShipment, let shipBy { return ("ship by", shipBy) }
+        if awaitsReturn, let returnDue { return ("return due", returnDue) }
+        return nil
+    }
+
+    /// Which deadline an overdue RMA missed.
+    var overdueText: String { awaitsShipment ? "late to ship" : "return overdue" }
 }
 
 /// An RMA in the shipping queue or the overdue returns, with the forms of its next steps; also the facts at the
@@ -78,7 +89,7 @@ struct RMARow: MustacheParent, Sendable {
         case "returnDue": text(returnDue)
         case "overdue": rma.overdue
         // Which deadline passed: the replacement's shipment, or the defective unit's return.
-        case "overdueText": rma.awaitsShipment ? "late to ship" : "return overdue"
+        case "overdueText": rma.overdueText
         case "noReplacement":
             rma.path == .salesReferral ? "none: a sales referral ships nothing" : rma.state.isOpen ? "none yet" : "none"
         case "deadline": text(deadlineText)

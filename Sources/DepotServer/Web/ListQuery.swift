@@ -10,6 +10,8 @@ struct ListQuery: Sendable {
     let path: String
     /// The filters, sort and direction given (blank ones dropped).
     let values: [String: String]
+    /// The query string as sent, for the readers the API shares (`WorkflowController.flag`).
+    let form: Form
     /// 1 for the first page.
     let page: Int
     static let perPage = 50
@@ -22,6 +24,7 @@ struct ListQuery: Sendable {
             if let value = form.optional(name) { values[name] = value }
         }
         self.values = values
+        self.form = form
         guard let page = Int(form.optional("page") ?? "1"), page >= 1, page <= 1_000_000 else {
             throw APIError(
                 status: .badRequest, code: "invalid", message: "page must be a whole number from 1 to 1000000", field: "page")

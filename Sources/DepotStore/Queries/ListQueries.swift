@@ -131,13 +131,10 @@ extension DepotDatabase {
         try read { db in
             var conditions = SQLConditions()
             if let status = filter.status {
-                // A status with its own partial index is named in the SQL text (a constant of this enum, never user
-                // input): SQLite uses a partial index only when the query's own text implies its WHERE.
-                if [.suspect, .returned, .allocated].contains(status) {
-                    conditions.add("a.status = '\(status.rawValue)'")
-                } else {
-                    conditions.add("a.status = ?", status.rawValue)
-                }
+                // Named in the SQL text, not bound: the value is a constant of this enum (never user input), and
+                // SQLite uses a partial index (suspect, returned, allocated units) only when the query's text implies
+                // its WHERE.
+                conditions.add("a.status = '\(status.rawValue)'")
             }
             if let model = filter.model { conditions.add("m.key = ? COLLATE NOCASE", model) }
             if let customer = filter.customer { conditions.add("c.key = \(CustomerKeySQL.typed)", customer, customer) }

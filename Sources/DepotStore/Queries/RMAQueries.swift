@@ -83,42 +83,15 @@ extension DepotDatabase {
         }
     }
 
-    /// RMAs matching `filter`, newest first.
+    /// RMAs matching `filter`, newest first (the list pages' `rmaListing` sorts and counts them too).
     public func rmas(_ filter: RMAFilter, now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [RMADetail] {
         try read { db in
-            var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
-            if let state = filter.state {
-                conditions.append("r.state = ?")
-                arguments.append(state.rawValue)
-            }
-            if let path = filter.path {
-                conditions.append("r.path = ?")
-                arguments.append(path.rawValue)
-            }
-            if let customer = filter.customer {
-                conditions.append("r.customer_id = (SELECT id FROM customer WHERE key = \(CustomerKeySQL.typed))")
-                arguments += [customer, customer]
-            }
-            if filter.openOnly || filter.overdueOnly { conditions.append("r.state NOT IN ('closed', 'cancelled')") }
-            let sql = """
-                SELECT r.* FROM rma r
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY r.id DESC
-                """
-            var result: [RMADetail] = []
-            var skipped = 0
-            let rows = try Row.fetchCursor(db.cachedStatement(sql: sql), arguments: StatementArguments(arguments))
-            while let row = try rows.next(), result.count < limit {
-                let detail = try Self.rmaDetail(db, rma: RMARecord(row: row.stored(RMARecord.table)), now: now, withHistory: false)
-                guard !filter.overdueOnly || detail.overdue else { continue }
-                if skipped < offset {
-                    skipped += 1
-                } else {
-                    result.append(detail)
-                }
-            }
-            return result
+            let conditions = Self.rmaConditions(filter, now: now)
+            return try Row.fetchAll(
+                db.cachedStatement(sql: "SELECT r.* FROM rma r \(conditions.sql) ORDER BY r.id DESC LIMIT ? OFFSET ?"),
+                arguments: StatementArguments(conditions.arguments + [limit, offset])
+            )
+            .map { row in try Self.rmaListItem(db, row: row, now: now) }
         }
     }
 
