@@ -17,6 +17,7 @@ enum Schema {
         migrator.registerMigration("v7-attachments", migrate: v7)
         migrator.registerMigration("v8-fleet-integrity", migrate: v8)
         migrator.registerMigration("v9-fleet-size-indexes", migrate: v9)
+        migrator.registerMigration("v10-fleet-tallies", migrate: v10)
         return migrator
     }
 

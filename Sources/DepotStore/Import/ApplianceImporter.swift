@@ -25,6 +25,8 @@ enum ApplianceImport {
         let estimatedRows = (size ?? 0) / ApplianceIndexes.bytesPerRow
         let rebuild = estimatedRows >= ApplianceIndexes.rebuildFromRows && estimatedRows > existing
         if rebuild { try db.execute(sql: "DROP INDEX IF EXISTS appliance_customer") }
+        // The tallies' insert trigger would cost more than the insert itself; the writer counts instead.
+        try db.execute(sql: "DROP TRIGGER IF EXISTS appliance_tally_insert")
         var writer = try ApplianceWriter(db: db, models: parser.modelMonths)
         let channel = BoundedQueue<ImportMessage<PreparedAppliance>>(capacity: 4)
         let handOver = ThreadTransfer(reader)
@@ -85,7 +87,9 @@ enum ApplianceImport {
                 break receiving
             }
         }
-        // Any error above rolls the whole import back, the dropped index with it.
+        // Any error above rolls the whole import back, the dropped index and trigger with it.
+        try writer.tally.flush(db)
+        try db.execute(sql: Tallies.insertTriggerSQL)
         if rebuild { try db.execute(sql: ApplianceIndexes.customerIndexSQL) }
     }
 }

@@ -15,6 +15,8 @@ struct ApplianceWriter {
     private let connection: OpaquePointer
     private let lastIDBefore: Int64
     private let modelMonths: [Int64: Int]
+    /// The units inserted, for the tallies (the insert trigger is set aside during an import).
+    private(set) var tally = ImportTally()
 
     init(db: Database, models: [Int64: Int]) throws {
         lastIDBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM appliance") ?? 0
@@ -69,7 +71,7 @@ struct ApplianceWriter {
 
     /// Inserts a group of complete new rows in one statement; `false` (and nothing inserted) when one of
     /// their serials is already held.
-    private func insertGroup(_ rows: ArraySlice<PreparedAppliance>) throws -> Bool {
+    private mutating func insertGroup(_ rows: ArraySlice<PreparedAppliance>) throws -> Bool {
         let statement = insertGroup.sqliteStatement
         var offset: Int32 = 0
         for row in rows {
@@ -80,16 +82,26 @@ struct ApplianceWriter {
             }
             offset += 9
         }
-        return try step(statement)
+        guard try step(statement) else { return false }
+        for row in rows {
+            if let modelID = row.modelID, let warrantyEnd = row.warrantyEnd, let location = row.location {
+                tally.add(model: modelID, location: location, status: row.status ?? Self.defaultStatus(location), warrantyEnd: warrantyEnd)
+            }
+        }
+        return true
     }
 
     mutating func write(_ row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
         if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
             let statement = insert.sqliteStatement
+            let status = row.status ?? Self.defaultStatus(location)
             bindRow(
                 statement, 0, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
-                version: row.version ?? nil, status: row.status ?? Self.defaultStatus(location))
-            if try step(statement) { return .added }
+                version: row.version ?? nil, status: status)
+            if try step(statement) {
+                tally.add(model: modelID, location: location, status: status, warrantyEnd: warrantyEnd)
+                return .added
+            }
         }
         // The serial exists (or the row lacks what a new unit needs).
         guard let existing = try ApplianceRecord.find(db, "serial", row.serial) else {

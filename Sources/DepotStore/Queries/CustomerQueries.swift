@@ -106,7 +106,7 @@ extension DepotDatabase {
             let counts = try Row.fetchOne(
                 db.cachedStatement(
                     sql: """
-                        SELECT (SELECT count(*) FROM appliance WHERE customer_id = ?1) AS units,
+                        SELECT (SELECT ifnull(sum(units), 0) FROM unit_tally WHERE customer_id = ?1) AS units,
                                (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
                                (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
                         """), arguments: [id])

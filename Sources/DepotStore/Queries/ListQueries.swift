@@ -170,7 +170,7 @@ extension DepotDatabase {
                     serial: try unit("serial"), model: try unit("model"), status: try unit("status"),
                     customer: try unit.optional("customer"), site: try unit.optional("site"), warrantyEnd: try unit("warranty_end"))
             }
-            let total = try Self.count(db, "SELECT count(*) \(from)", conditions)
+            let total = try Self.unitTotal(db, filter, orCount: from, conditions)
             return Listing(items: items, total: total, customerNames: try Self.customerNames(db, items.compactMap(\.customer)))
         }
     }
@@ -208,5 +208,19 @@ extension DepotDatabase {
             let total = try Self.count(db, "SELECT count(*) FROM customer \(conditions.sql)", conditions)
             return Listing(items: items, total: total, customerNames: Dictionary(items.map { ($0.key, $0.name) }) { a, _ in a })
         }
+    }
+
+    /// How many units match `filter`: from `unit_tally` when only the customer and status narrow it (the whole
+    /// fleet, one customer's units, the units in a status), else counted.
+    private static func unitTotal(_ db: Database, _ filter: UnitFilter, orCount from: String, _ conditions: SQLConditions) throws -> Int {
+        guard filter.model == nil, filter.serialContains == nil, !filter.withoutOpenRMA else {
+            return try count(db, "SELECT count(*) \(from)", conditions)
+        }
+        var tallied = SQLConditions()
+        if let status = filter.status { tallied.add("status = ?", status.rawValue) }
+        if let customer = filter.customer {
+            tallied.add("customer_id = (SELECT id FROM customer c WHERE c.key = \(CustomerKeySQL.typed))", customer, customer)
+        }
+        return try count(db, "SELECT ifnull(sum(units), 0) FROM unit_tally \(tallied.sql)", tallied)
     }
 }
