@@ -231,45 +231,6 @@ public enum ReportCatalog {
         }
     }
 
-    static let failureRates = Report(
-        name: "failure-rates", title: "Failure rates", audience: "support leadership",
-        summary:
-            "Per model and ship-month cohort: units shipped to customers, units diagnosed defective by the as-of day, and defects per 1,000 unit-months in service.",
-        columns: ["model", "ship_month", "units", "defective", "unit_months", "defects_per_1000_unit_months"],
-        filters: [.customer, .region], defaultWithinDays: nil
-    ) { context, writer in
-        let p = context.parameters
-        let filter = context.conditions(customer: "c.key", region: "s.region")
-        let asOf = context.asOfSQL("s.region", placeholder: "?1")
-        // A unit shipped to a customer counts in its cohort while it is there and after it came back under an RMA
-        // (with the customer and site that RMA recorded): a returned defective unit is the failure being counted.
-        let sql = """
-            WITH shipped AS (
-                SELECT a.id, a.model_id, a.ship_date,
-                       coalesce(a.customer_id, (SELECT r.customer_id FROM rma r WHERE r.appliance_id = a.id ORDER BY r.id DESC LIMIT 1)) AS customer_id,
-                       coalesce(a.site_id, (SELECT r.site_id FROM rma r WHERE r.appliance_id = a.id ORDER BY r.id DESC LIMIT 1)) AS site_id
-                FROM appliance a)
-            SELECT m.key, substr(a.ship_date, 1, 7) AS cohort, count(*),
-                   sum(EXISTS (SELECT 1 FROM diagnosis d WHERE d.appliance_id = a.id AND d.verdict = 'defective' AND d.at < ?2)),
-                   sum(max(0, julianday(\(asOf)) - julianday(a.ship_date))) / (365.25 / 12)
-            FROM shipped a
-            JOIN model m ON m.id = a.model_id
-            JOIN customer c ON c.id = a.customer_id
-            JOIN site s ON s.id = a.site_id
-            WHERE a.ship_date <= \(asOf)\(filter.sql)
-            GROUP BY m.key, cohort
-            ORDER BY m.key, cohort
-            """
-        let end = Instant(utcDate: p.asOf.adding(days: 1)).description
-        try context.each(sql, [p.asOf.description, end] + filter.arguments) { row in
-            try row.copy(0..<4, to: writer)
-            let months = sqlite3_column_double(row.handle, 4)
-            try writer.cell(String(format: "%.1f", months))
-            try writer.cell(months > 0 ? String(format: "%.2f", Double(row.int(3)) * 1000 / months) : "")
-            try writer.endRow()
-        }
-    }
-
     static let unsupportedVersions = Report(
         name: "unsupported-versions", title: "Unsupported software versions", audience: "account managers",
         summary: "Units in service running a software version that is no longer supported on the as-of day.",
@@ -340,14 +301,21 @@ public enum ReportCatalog {
         filters: [.region], defaultWithinDays: nil
     ) { context, writer in
         let filter = context.conditions(region: "d.region")
+        // Spares in stock and allocated come from `unit_tally` (a row per depot, status and model): the report
+        // reads no unit but those of the open RMAs.
         let sql = """
-            SELECT d.key, d.region, m.key,
-                   (SELECT count(*) FROM appliance a WHERE a.depot_id = d.id AND a.model_id = m.id AND a.status = 'in-stock'),
-                   (SELECT count(*) FROM appliance a WHERE a.depot_id = d.id AND a.model_id = m.id AND a.status = 'allocated'),
+            WITH stock AS (
+                SELECT depot_id, model_id,
+                       sum(CASE status WHEN 'in-stock' THEN units ELSE 0 END) AS in_stock,
+                       sum(CASE status WHEN 'allocated' THEN units ELSE 0 END) AS allocated
+                FROM unit_tally WHERE customer_id = 0 AND depot_id <> 0 AND status IN ('in-stock', 'allocated')
+                GROUP BY depot_id, model_id)
+            SELECT d.key, d.region, m.key, ifnull(st.in_stock, 0), ifnull(st.allocated, 0),
                    (SELECT count(*) FROM rma r JOIN appliance a ON a.id = r.appliance_id
                     WHERE r.region = d.region AND a.model_id = m.id
                       AND (\(awaitingShipment)) AND r.replacement_id IS NULL)
             FROM depot d CROSS JOIN model m
+            LEFT JOIN stock st ON st.depot_id = d.id AND st.model_id = m.id
             WHERE 1\(filter.sql)
             ORDER BY d.key, m.key
             """
@@ -356,44 +324,5 @@ public enum ReportCatalog {
             try row.copy(0..<6, to: writer)
             try writer.endRow()
         }
-    }
-}
-
-extension DepotDatabase {
-    /// The warranty-expiry report's units counted by the month their warranty ends (`2026-12`), months
-    /// without expiries included: the account managers' chart. Same rows as the report with the same filters.
-    public func warrantyExpiriesByMonth(_ parameters: ReportParameters) throws(DepotError) -> [(month: String, count: Int)] {
-        let until = parameters.asOf.adding(days: parameters.withinDays ?? 90)
-        let policy = policy
-        let counts: [String: Int] = try read { db in
-            let context = ReportContext(db: db, parameters: parameters, policy: policy)
-            let filter = context.conditions(customer: "c.key", region: "s.region", accountManager: "c.account_manager")
-            let from = context.asOfSQL("s.region", placeholder: "?1")
-            let to = context.asOfSQL("s.region", placeholder: "?2", plusDays: parameters.withinDays ?? 90)
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT substr(a.warranty_end, 1, 7) AS month, count(*) AS n
-                    FROM appliance a
-                    JOIN customer c ON c.id = a.customer_id
-                    JOIN site s ON s.id = a.site_id
-                    WHERE \(ReportCatalog.inService) AND a.warranty_end >= \(from) AND a.warranty_end < \(to)\(filter.sql)
-                    GROUP BY 1
-                    """, arguments: StatementArguments([parameters.asOf.description, until.description] + filter.arguments))
-            return Dictionary(
-                uniqueKeysWithValues: try rows.map { row throws(DepotError) -> (String, Int) in
-                    (try row.decode("month", from: "warranty-expiry"), try row.decode("n", from: "warranty-expiry"))
-                })
-        }
-        var months: [(String, Int)] = []
-        let asOf = parameters.asOf.components
-        var day = parameters.asOf.adding(days: 1 - asOf.day)
-        let last = until.adding(days: -1)
-        while day <= last {
-            let key = String(day.description.prefix(7))
-            months.append((key, counts[key] ?? 0))
-            day = day.adding(months: 1)
-        }
-        return months
     }
 }

@@ -10,6 +10,7 @@ struct AccountsController {
 
     @Sendable func accounts(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        return try await pages.page(context) { database, at in try AccountsPage(database: database, now: at) }
+        let query = try ListQuery(request, path: "/accounts", names: [])
+        return try await pages.page(context) { database, at in try AccountsPage(database: database, now: at, query: query) }
     }
 }
