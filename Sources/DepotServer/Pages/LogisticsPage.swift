@@ -13,39 +13,36 @@ struct LogisticsPage: PageModel {
     static let template = "logistics"
     /// The steps the lists offer inline; closing and cancelling are on the RMA's page.
     static let queueSteps: Set<RMAAction> = [.allocate, .ship, .deliver, .returnShip, .receive]
+    /// Rows per page of each list.
+    static let perPage = 50
     let title = "Logistics"
-    let toShip: [RMARow]
-    let inTransit: [RMARow]
-    let returns: [RMARow]
+    let toShip: Queue
+    let inTransit: Queue
+    let returns: Queue
     /// Defective units back at a depot, to refurbish or scrap (the first `returnedShown`, of `returnedTotal`).
     let returned: [ReturnedUnitRow]
     let returnedTotal: Int
     static let returnedShown = 50
     let spares: ReportTableModel
 
-    init(actor: ActingUser, database: DepotDatabase, now: Instant) throws {
-        let open = try database.rmas(RMAFilter(openOnly: true), now: now, limit: 500).filter { $0.path != .salesReferral }
-        let names = try database.customerNames(open.compactMap(\.customer))
-        func rows(_ rmas: [RMADetail], deadline: (RMADetail) -> Instant?, pending: Bool) -> [RMARow] {
-            rmas.sorted { a, b in
-                switch (deadline(a), deadline(b)) {
-                case let (x?, y?): x == y ? a.number < b.number : x < y
-                case (.some, nil): true
-                case (nil, .some): false
-                case (nil, nil): a.number < b.number
-                }
-            }
-            .map { r in
+    /// The page with each list at the page `pages` asks for (`to-ship-page=2`); a page past a list's end is a 404.
+    init(actor: ActingUser, database: DepotDatabase, now: Instant, pages: [RMAQueue: Int] = [:]) throws {
+        func queue(_ queue: RMAQueue, pending: Bool) throws -> Queue {
+            let page = pages[queue] ?? 1
+            let listing = try database.rmaQueue(queue, now: now, limit: Self.perPage, offset: (page - 1) * Self.perPage)
+            let rows = listing.items.map { r in
+                let at = queue == .returns ? r.returnDue : r.shipBy
                 var row = RMARow(
                     r, database: database, actor: actor, back: "/logistics", now: now, only: Self.queueSteps,
-                    deadline: deadline(r).map { RMARow.Deadline(at: $0, now: now, pending: pending) })
-                row.customerName = r.customer.flatMap { names[$0] }
+                    deadline: at.map { RMARow.Deadline(at: $0, now: now, pending: pending) })
+                row.customerName = r.customer.flatMap { listing.customerNames[$0] }
                 return row
             }
+            return try Queue(queue, rows: rows, total: listing.total, page: page, pages: pages)
         }
-        toShip = rows(open.filter(\.awaitsShipment), deadline: \.shipBy, pending: true)
-        inTransit = rows(open.filter(\.inTransit), deadline: \.shipBy, pending: false)
-        returns = rows(open.filter(\.awaitsReturn), deadline: \.returnDue, pending: true)
+        toShip = try queue(.toShip, pending: true)
+        inTransit = try queue(.inTransit, pending: false)
+        returns = try queue(.returns, pending: true)
         let back = try database.unitListing(
             UnitFilter(status: .returned, withoutOpenRMA: true), order: ListOrder(.serial), limit: Self.returnedShown, offset: 0)
         let mayMove = actor.role.allows(.moveUnits)
@@ -58,18 +55,74 @@ struct LogisticsPage: PageModel {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "toShip": toShip
-        case "hasToShip": !toShip.isEmpty
-        case "inTransit": inTransit
-        case "hasInTransit": !inTransit.isEmpty
-        case "returns": returns
-        case "hasReturns": !returns.isEmpty
+        case "toShip": toShip.rows
+        case "hasToShip": !toShip.rows.isEmpty
+        case "toShipPager": toShip
+        case "inTransit": inTransit.rows
+        case "hasInTransit": !inTransit.rows.isEmpty
+        case "inTransitPager": inTransit
+        case "returns": returns.rows
+        case "hasReturns": !returns.rows.isEmpty
+        case "returnsPager": returns
         case "returned": returned
         case "hasReturned": !returned.isEmpty
         case "returnedTotal": returnedTotal
         case "moreReturned": returnedTotal > returned.count
         case "spares": spares
         default: nil
+        }
+    }
+
+    /// One list's page: its rows, and where it stands ("51–100 of 180") with links to the pages around it, which
+    /// keep the other lists' pages.
+    struct Queue: MustacheParent, Sendable {
+        let id: String
+        let rows: [RMARow]
+        let total: Int
+        let page: Int
+        let pageCount: Int
+        let previous: String?
+        let next: String?
+
+        init(_ queue: RMAQueue, rows: [RMARow], total: Int, page: Int, pages: [RMAQueue: Int]) throws {
+            id = queue.rawValue
+            self.rows = rows
+            self.total = total
+            self.page = page
+            pageCount = max(1, (total + LogisticsPage.perPage - 1) / LogisticsPage.perPage)
+            guard page <= pageCount else {
+                throw APIError(
+                    status: .notFound, code: "not-found",
+                    message:
+                        "there is no page \(page) of \(queue.rawValue): it has \(pageCount) page\(pageCount == 1 ? "" : "s") (\(total) RMAs)",
+                    field: Self.parameter(queue))
+            }
+            func href(_ target: Int) -> String {
+                var all = pages
+                all[queue] = target
+                let query = RMAQueue.allCases.compactMap { q in all[q].flatMap { $0 > 1 ? "\(Self.parameter(q))=\($0)" : nil } }
+                return "/logistics" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")) + "#\(queue.rawValue)"
+            }
+            previous = page > 1 ? href(page - 1) : nil
+            next = page < pageCount ? href(page + 1) : nil
+        }
+
+        /// The query parameter of a list's page: `to-ship-page`.
+        static func parameter(_ queue: RMAQueue) -> String { queue.rawValue + "-page" }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "id": text(id)
+            case "first": rows.isEmpty ? 0 : (page - 1) * LogisticsPage.perPage + 1
+            case "last": (page - 1) * LogisticsPage.perPage + rows.count
+            case "total": total
+            case "page": page
+            case "pages": pageCount
+            case "several": pageCount > 1
+            case "previous": text(previous)
+            case "next": text(next)
+            default: nil
+            }
         }
     }
 }

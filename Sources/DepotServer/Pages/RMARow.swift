@@ -7,11 +7,11 @@ import Mustache
 /// advance replacement's `return-received` has shipped long ago, a return-then-replace's has not).
 extension RMADetail {
     /// Its replacement is still to be allocated or shipped.
-    var awaitsShipment: Bool { allowedNext.contains(.allocate) || allowedNext.contains(.ship) }
+    var awaitsShipment: Bool { RMAQueue.toShip.contains(allowed: allowedNext) }
     /// Its replacement is on its way.
-    var inTransit: Bool { allowedNext.contains(.deliver) }
+    var inTransit: Bool { RMAQueue.inTransit.contains(allowed: allowedNext) }
     /// Its defective unit is still to come back.
-    var awaitsReturn: Bool { allowedNext.contains(.receive) || allowedNext.contains(.returnShip) }
+    var awaitsReturn: Bool { RMAQueue.returns.contains(allowed: allowedNext) }
 
     /// The deadline still ahead of it: the ship-by until the replacement ships, then the return due until the unit is
     /// back; none once its step is taken.

@@ -85,6 +85,10 @@ struct SQLConditions {
     private(set) var arguments: [any DatabaseValueConvertible] = []
 
     mutating func add(_ clause: String, _ values: any DatabaseValueConvertible...) {
+        add(clause, values)
+    }
+
+    mutating func add(_ clause: String, _ values: [any DatabaseValueConvertible]) {
         clauses.append(clause)
         arguments += values
     }
