@@ -26,6 +26,13 @@ public enum ReportCatalog {
         ((r.path = 'advance-replacement' AND r.state IN ('approved', 'allocated'))
          OR (r.path = 'return-then-replace' AND r.state IN ('awaiting-return', 'return-received', 'allocated')))
         """
+    /// The units' customer column for a join with `customer c`: as it is when the report is for one customer (the
+    /// index on it finds that customer's units), else `+a.customer_id`, which keeps SQLite from walking that index
+    /// for the whole fleet (a random read per unit: 1.12 s against 0.43 s for a scan of 1,000,000 units, measured).
+    static func unitsOfCustomer(_ parameters: ReportParameters) -> String {
+        parameters.customer == nil ? "+a.customer_id" : "a.customer_id"
+    }
+
     /// Statuses of a unit at its customer's site.
     static let inService = "a.status IN ('in-service', 'suspect', 'defective')"
     /// The customer's highest-tier contract active on the as-of day (parameter 1).
@@ -56,7 +63,7 @@ public enum ReportCatalog {
             SELECT c.key, c.account_manager, s.key, a.serial, m.key, a.ship_date, a.warranty_end,
                    CAST(julianday(a.warranty_end) - julianday(\(asOf)) AS INTEGER), ac.tier, ac.end_date
             FROM appliance a
-            JOIN customer c ON c.id = a.customer_id
+            JOIN customer c ON c.id = \(unitsOfCustomer(context.parameters))
             JOIN site s ON s.id = a.site_id
             JOIN model m ON m.id = a.model_id
             LEFT JOIN active ac ON ac.customer_id = a.customer_id AND ac.rank = 1
@@ -136,7 +143,8 @@ public enum ReportCatalog {
         let sql = """
             SELECT c.key, c.account_manager, c.region, k.key, k.tier, k.start_date, k.end_date,
                    CAST(julianday(k.end_date) - julianday(\(asOf)) AS INTEGER),
-                   (SELECT count(*) FROM appliance a WHERE a.customer_id = c.id AND \(inService))
+                   (SELECT ifnull(sum(t.units), 0) FROM unit_tally t
+                    WHERE t.customer_id = c.id AND t.status IN ('in-service', 'suspect', 'defective'))
             FROM contract k JOIN customer c ON c.id = k.customer_id
             WHERE k.end_date >= \(asOf) AND k.end_date < \(until)\(filter.sql)
             ORDER BY k.end_date, c.key, k.key
@@ -256,7 +264,7 @@ public enum ReportCatalog {
         let sql = """
             SELECT c.key, c.account_manager, s.key, a.serial, m.key, a.software_version
             FROM appliance a
-            JOIN customer c ON c.id = a.customer_id
+            JOIN customer c ON c.id = \(unitsOfCustomer(context.parameters))
             JOIN site s ON s.id = a.site_id
             JOIN model m ON m.id = a.model_id
             WHERE \(inService) AND a.software_version IN (\(versions.map { _ in "?" }.joined(separator: ", ")))\(filter.sql)

@@ -89,14 +89,23 @@ extension DepotDatabase {
     /// the report's filters, with its arguments: `?1` the as-of day, `?2` the day after the window.
     static func expiryWindow(_ context: ReportContext) -> (sql: String, arguments: [any DatabaseValueConvertible]) {
         let parameters = context.parameters
-        let days = parameters.withinDays ?? 90
+        let window = parameters.withinDays ?? 90
         let filter = context.conditions(customer: "c.key", region: "s.region", accountManager: "c.account_manager")
         let from = context.asOfSQL("s.region", placeholder: "?1")
-        let to = context.asOfSQL("s.region", placeholder: "?2", plusDays: days)
+        let to = context.asOfSQL("s.region", placeholder: "?2", plusDays: window)
+        // The earliest and latest day of any region's window, too: a range of the tally's key, where the days by region
+        // are an expression SQLite cannot search by.
+        let days = [parameters.asOf] + parameters.todayByRegion.values
+        let (earliest, latest) = (days.min() ?? parameters.asOf, (days.max() ?? parameters.asOf).adding(days: window))
         let sql = """
             FROM warranty_tally t JOIN customer c ON c.id = t.customer_id JOIN site s ON s.id = t.site_id
             WHERE t.units <> 0 AND t.warranty_end >= \(from) AND t.warranty_end < \(to)\(filter.sql)
+              AND t.warranty_end >= ? AND t.warranty_end < ?
             """
-        return (sql, [parameters.asOf.description, parameters.asOf.adding(days: days).description] + filter.arguments)
+        return (
+            sql,
+            [parameters.asOf.description, parameters.asOf.adding(days: window).description] + filter.arguments
+                + [earliest.description, latest.description]
+        )
     }
 }

@@ -1,0 +1,107 @@
+import DepotCore
+import DepotReports
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+/// Issue 16: the pages that showed a report's content page through it, from tallies and indexes, and agree with the
+/// report they summarise.
+@Suite("Paged report content: accounts and logistics")
+struct FleetSizePagesTests {
+    /// The row ids of a table, in order.
+    static func rows(_ html: String, table: String) -> [String] { ListPagesTests.numbers(html, table: table) }
+
+    /// 55 EMEA customers with 1-3 units each whose warranties end on consecutive days from 1 December 2026 (one unit
+    /// each retired, which does not count), and an APAC customer with units on the edges of its own window (its
+    /// today is 24 November when it is still the 23rd in EMEA).
+    static func expiringFleet(_ depot: TestDepot) throws {
+        var customers = "customer,name,region,account_manager,tam\n"
+        var sites = "site,customer,name,country,region,address\n"
+        var units = "serial,model,customer,site,depot,ship_date,software_version,status\n"
+        let first = try #require(LocalDate(iso: "2025-12-01"))
+        for i in 0..<55 {
+            let key = "E\(String(format: "%02d", i))"
+            customers += "\(key),Expiring \(i),emea,Erin Manager,\n"
+            sites += "\(key)-S,\(key),Site,GB,emea,1 Road\n"
+            for u in 0...(i % 3) { units += "\(key)-U\(u),DX-100,\(key),\(key)-S,,\(first.adding(days: i)),5.1,in-service\n" }
+            units += "\(key)-OLD,DX-100,\(key),\(key)-S,,\(first.adding(days: i)),5.1,retired\n"
+        }
+        customers += "APAC-EDGE,Edge Pty,apac,Erin Manager,\n"
+        sites += "APAC-EDGE-S,APAC-EDGE,Site,AU,apac,1 Street\n"
+        // Warranty ends 2026-11-23 (before the APAC today: out) and 2027-02-21 (the APAC window's last day: in).
+        units += "EDGE-IN,DX-100,APAC-EDGE,APAC-EDGE-S,,2026-02-21,5.1,in-service\n"
+        units += "EDGE-OUT,DX-100,APAC-EDGE,APAC-EDGE-S,,2025-11-23,5.1,in-service\n"
+        try depot.importAll([(.customers, customers), (.sites, sites), (.appliances, units)])
+    }
+
+    @Test("/accounts lists the customers with expiring units 50 a page, the same units the warranty-expiry report lists")
+    func accountsPages() async throws {
+        let server = try TestServer()
+        try Self.expiringFleet(server.depot)
+        let db = server.depot.database
+        try await server.run { client in
+            let manager = try await TestBrowser.signIn(client, as: .accountManager)
+            let first = String(buffer: try await manager.get(client, "/accounts").body)
+            let second = String(buffer: try await manager.get(client, "/accounts?page=2").body)
+            let listed = (Self.rows(first, table: "expiries") + Self.rows(second, table: "expiries")).map {
+                String($0.dropFirst("expiries-".count))
+            }
+            // Every customer with a unit in the window once, soonest first expiry first: GLOBEX's 2027-02-01 and
+            // APAC-EDGE's 2027-02-21 come after the E-customers ending in December to February.
+            let report = try db.table(
+                ReportCatalog.named("warranty-expiry"),
+                parameters: ReportParameters.today(at: TestServer.now, policy: db.policy, withinDays: 90), limit: 10_000)
+            let reported = report.rows.map { $0[0] }
+            #expect(Set(listed) == Set(reported) && listed.count == Set(listed).count)
+            #expect(listed.prefix(3) == ["E00", "E01", "E02"] && listed.contains("APAC-EDGE"))
+            #expect(first.contains("Showing 1–50 of \(listed.count)") && second.contains("Showing 51–\(listed.count) of \(listed.count)"))
+            // Each customer's count is its rows in the report; retired units and the APAC unit before its today are out.
+            let perCustomer = Dictionary(grouping: reported, by: { $0 }).mapValues(\.count)
+            #expect(perCustomer["E02"] == 3 && perCustomer["APAC-EDGE"] == 1)
+            #expect(first.contains("customer=E02&amp;within-days=90\">3 units</a>"))
+            #expect(first.contains("\(report.rows.count) units by customer"))
+            let past = try await manager.get(client, "/accounts?page=3")
+            #expect(past.status == .notFound && String(buffer: past.body).contains("there is no page 3: the list has 2 pages"))
+            #expect(try await manager.get(client, "/accounts?page=x").status == .badRequest)
+        }
+    }
+
+    @Test("logistics pages each list by 50 in deadline order, keeping the other lists' pages; past the end is a 404")
+    func logisticsPages() async throws {
+        let server = try TestServer()
+        var units = "serial,model,customer,site,depot,ship_date,software_version,status\n"
+        for i in 0..<53 { units += "Q-\(i),DX-100,ACME,ACME-NYC,,2026-06-01,5.1,in-service\n" }
+        try server.depot.importAll([(.appliances, units)])
+        let db = server.depot.database
+        let start = try #require(Instant(iso: "2026-11-09T15:00:00Z"))
+        var opened: [RMANumber] = []
+        // Verdicts an hour apart, in reverse order of number for the second half: the deadlines, not the numbers, order.
+        for i in 0..<53 {
+            let hours = Int64(i < 26 ? i : 80 - i)
+            opened.append(
+                try LogisticsPageTests.rma(db, "ACME", "ops@acme.example", Serial("Q-\(i)")!, at: start.adding(seconds: 3600 * hours)))
+        }
+        let numbers = Set(opened.map(\.text))
+        try await server.run { client in
+            let browser = try await TestBrowser.signIn(client, as: .logistics)
+            let first = String(buffer: try await browser.get(client, "/logistics").body)
+            #expect(first.contains("Showing 1–50 of 53"))
+            #expect(first.contains("href=\"/logistics?to-ship-page=2#to-ship\" rel=\"next\""))
+            let second = String(buffer: try await browser.get(client, "/logistics?to-ship-page=2").body)
+            #expect(second.contains("Showing 51–53 of 53") && second.contains("href=\"/logistics#to-ship\" rel=\"prev\""))
+            let listed = (Self.rows(first, table: "to-ship") + Self.rows(second, table: "to-ship")).map {
+                String($0.dropFirst("rma-".count))
+            }
+            #expect(listed.count == 53 && Set(listed) == numbers)
+            let deadlines = try listed.map { try #require(try db.rmaDetail(RMANumber($0)!, now: TestServer.now).shipBy) }
+            #expect(deadlines == deadlines.sorted())
+            let past = try await browser.get(client, "/logistics?returns-page=2")
+            #expect(past.status == .notFound && String(buffer: past.body).contains("there is no page 2 of returns"))
+            let bad = try await browser.get(client, "/logistics?to-ship-page=-1")
+            #expect(bad.status == .badRequest && String(buffer: bad.body).contains("to-ship-page must be a whole number"))
+        }
+    }
+}
