@@ -6,9 +6,17 @@ an API token, then for each route one warm-up request and REQUESTS timed request
 connection (the latency a user sees, not throughput). Prints one JSON line per size with the median and p99 in
 milliseconds per route, then the table with each route's ratio to the smallest fleet.
 
+Then, on the same database, the reports whose cost the issue bounds: `depot report spare-stock` and `failure-rates`
+(the whole command, process start included), and `depot report warranty-expiry` over 90 days beside sqlite3 running
+the same query (best of three, alternating; the two outputs must hold the same cells).
+
+The demo's customers stay the same at every size (DEPOT_BENCH_FLEET_CUSTOMERS, default 24, as the issue measured):
+the fleet grows, not the number of customers, so each customer's share grows with it.
+
 Usage: Scripts/bench-fleet.py PATH/TO/depot OUT_FOLDER SIZE [SIZE ...]
-   (environment: DEPOT_BENCH_FLEET_REQUESTS, default 50)
+   (environment: DEPOT_BENCH_FLEET_REQUESTS, default 50; DEPOT_BENCH_FLEET_CUSTOMERS, default 24)
 """
+import csv
 import http.client
 import json
 import os
@@ -23,10 +31,14 @@ import sys
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from benchlib import measure as measure_command, warranty_query  # noqa: E402
+
 depot = os.path.abspath(sys.argv[1])
 out = os.path.join(sys.argv[2], "fleet")
 sizes = [int(s) for s in sys.argv[3:]] or [100_000]
 requests = int(os.environ.get("DEPOT_BENCH_FLEET_REQUESTS", "50"))
+customers = os.environ.get("DEPOT_BENCH_FLEET_CUSTOMERS", "24")
 shutil.rmtree(out, ignore_errors=True)
 os.makedirs(out)
 
@@ -45,9 +57,8 @@ def measure(size):
     def run(*args):
         return subprocess.run([depot, *args, "--db", database], check=True, capture_output=True, text=True).stdout
 
-    started = time.time()
-    run("demo", "--appliances", str(size))
-    built = time.time() - started
+    demo_seconds, demo_mb = measure_command([depot, "demo", "--appliances", str(size), "--customers", customers, "--db", database])
+    reports = measure_reports(database)
     user = json.loads(run("user", "add", "bench", "--role", "admin", "--format", "json"))
     db = sqlite3.connect(database)
     # The customer with the most units, and one of its units: the worst case of the per-customer pages.
@@ -92,7 +103,8 @@ def measure(size):
             ("unit API", f"/api/v1/units/{urllib.parse.quote(serial, safe='')}", api),
             ("case list", "/cases", page), ("RMA list", "/rmas", page),
         ]
-        result = {"units": size, "demo_seconds": round(built, 1), "routes": {}}
+        result = {"units": size, "demo_seconds": round(demo_seconds, 1), "demo_peak_mb": round(demo_mb), "reports": reports,
+                  "routes": {}}
         for name, path, headers in routes:
             times = []
             for i in range(requests + 1):
@@ -113,6 +125,30 @@ def measure(size):
         server.wait(timeout=60)
 
 
+def measure_reports(database):
+    """Seconds of the reports the issue bounds (best of three), and warranty-expiry beside sqlite3."""
+    def cells(path):
+        with open(path, newline="", encoding="utf-8") as f:
+            return list(csv.reader(f))
+    folder = os.path.dirname(database)
+    as_of = time.strftime("%Y-%m-%d", time.gmtime())
+    until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 90 * 86400))
+    found = {}
+    for name in ("spare-stock", "failure-rates"):
+        found[name] = min(measure_command([depot, "report", name, "--as-of", as_of, "--db", database])[0] for _ in range(3))
+    depot_out, sqlite_out = os.path.join(folder, "expiry.depot.csv"), os.path.join(folder, "expiry.sqlite3.csv")
+    runs = {"depot": [], "sqlite3": []}
+    for _ in range(3):
+        runs["depot"].append(measure_command([depot, "report", "warranty-expiry", "--within-days", "90", "--as-of", as_of,
+                                              "--db", database, "--output", depot_out])[0])
+        runs["sqlite3"].append(measure_command(["sqlite3", "-csv", "-header", database, warranty_query(as_of, until)], sqlite_out)[0])
+    found["warranty-expiry"] = min(runs["depot"])
+    found["warranty-expiry sqlite3"] = min(runs["sqlite3"])
+    found["warranty-expiry identical"] = cells(depot_out) == cells(sqlite_out)
+    found["warranty-expiry rows"] = len(cells(depot_out)) - 1
+    return found
+
+
 results = []
 for size in sizes:
     result = measure(size)
@@ -126,3 +162,11 @@ for name in base["routes"]:
     ratio = results[-1]["routes"][name]["median_ms"] / max(base["routes"][name]["median_ms"], 0.001)
     print(name.ljust(16) + cells + f"   {ratio:.1f}x")
 print("(median / p99, milliseconds)")
+print("\nreports (seconds, best of three, the whole command):")
+print("report".ljust(28) + "".join(f"{r['units']:>14,}" for r in results))
+for name in ("spare-stock", "failure-rates", "warranty-expiry", "warranty-expiry sqlite3"):
+    print(name.ljust(28) + "".join(f"{r['reports'][name]:>14.3f}" for r in results))
+print("warranty-expiry / sqlite3".ljust(28) + "".join(
+    f"{r['reports']['warranty-expiry'] / r['reports']['warranty-expiry sqlite3']:>13.2f}x" for r in results))
+print("same cells as sqlite3".ljust(28) + "".join(f"{str(r['reports']['warranty-expiry identical']):>14}" for r in results))
+print("demo (s / peak MB)".ljust(28) + "".join(f"{r['demo_seconds']:>8.1f} / {r['demo_peak_mb']:>4}" for r in results))

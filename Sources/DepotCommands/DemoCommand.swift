@@ -15,14 +15,21 @@ struct DemoCommand: ParsableCommand {
             """
     )
 
-    @Option(help: "How many units in service.") var appliances = 200
+    @Option(help: "How many units in service (60 to 5000000).") var appliances = 200
+    @Option(help: "How many customers share them (9 to 200000). Default: one per 25 units, at least 9.") var customers: Int?
     @Option(help: "The seed of the generated data.") var seed: UInt64 = 2026
     @OptionGroup var at: AtOption
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
 
     func validate() throws {
-        guard (60...1_000_000).contains(appliances) else { throw ValidationError("--appliances must be from 60 to 1000000") }
+        guard (60...DemoFleet.maxAppliances).contains(appliances) else {
+            throw ValidationError("--appliances must be from 60 to \(DemoFleet.maxAppliances)")
+        }
+        if let customers, !DemoFleet.customerRange.contains(customers) {
+            throw ValidationError(
+                "--customers must be from \(DemoFleet.customerRange.lowerBound) to \(DemoFleet.customerRange.upperBound)")
+        }
     }
 
     func run() throws {
@@ -40,7 +47,7 @@ struct DemoCommand: ParsableCommand {
         let folder = NSTemporaryDirectory() + "depot-demo-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        var fleet = DemoFleet(appliances: appliances, base: at.instant, seed: seed)
+        var fleet = DemoFleet(appliances: appliances, customers: customers, base: at.instant, seed: seed)
         let summary = try fleet.fill(database, actor: store.actor, folder: folder)
         filled = true
         if output.resolved == .json { return try Output.json(summary) }

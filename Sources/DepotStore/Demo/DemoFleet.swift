@@ -15,15 +15,23 @@ public struct DemoSummary: Sendable, Encodable {
 /// RMAs in every state. A seed fixes the data.
 public struct DemoFleet {
     let appliances: Int
+    /// How many customers share the units: by default one per 25 units (at least 9, one per region and tier).
+    let customerCount: Int
     let base: Instant
     var rng: SplitMix64
 
-    /// A fleet of about `appliances` units in service, with cases dated in the weeks before `base`.
-    public init(appliances: Int, base: Instant, seed: UInt64 = 2026) {
+    /// A fleet of about `appliances` units in service at `customers` customers (default: one per 25 units, at least
+    /// 9), with cases dated in the weeks before `base`.
+    public init(appliances: Int, customers: Int? = nil, base: Instant, seed: UInt64 = 2026) {
         self.appliances = appliances
+        customerCount = customers ?? max(9, appliances / 25)
         self.base = base
         rng = SplitMix64(seed: seed)
     }
+
+    /// The most units and customers a demo makes.
+    public static let maxAppliances = 5_000_000
+    public static let customerRange = 9...200_000
 
     private struct Customer {
         let key: String
@@ -77,7 +85,6 @@ public struct DemoFleet {
         let models = Self.models
 
         var customers: [Customer] = []
-        let customerCount = max(9, appliances / 25)
         for i in 0..<customerCount {
             let tier: Tier? = i % 7 == 6 ? nil : Tier.allCases[(i / 3) % 3]
             customers.append(Customer(key: "C\(100 + i)", region: regions[i % 3], tier: tier))
