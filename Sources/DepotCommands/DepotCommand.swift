@@ -20,7 +20,7 @@ public struct DepotCommand: AsyncParsableCommand {
             CustomerCommand.self,
             EscalateCommand.self, RetentionCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self,
             DemoCommand.self,
-            NotifyCommand.self, CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self,
+            NotifyCommand.self, CalendarCommand.self, SLACommand.self, WarrantyCommand.self, PolicyCommand.self, CheckCommand.self,
         ]
     )
 

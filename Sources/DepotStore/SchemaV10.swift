@@ -129,9 +129,19 @@ extension DepotDatabase {
         try read { db in try Tallies.drift(db) }
     }
 
-    /// Sets the tallies to a recount of the units, in one transaction: `depot check --repair`, after a change made
-    /// with the triggers set aside.
-    public func recountTallies() throws(DepotError) {
-        try write { db in try Tallies.recount(db) }
+    /// Sets the tallies to a recount of the units in one transaction, audited, and returns the differences it
+    /// repaired (`depot check --repair`: after a change made with the triggers set aside). Admins only.
+    @discardableResult
+    public func recountTallies(at: Instant, actor: ActingUser) throws(DepotError) -> [String] {
+        try actor.require(.importData)
+        let recordedAt = now()
+        return try write { db in
+            let drift = try Tallies.drift(db, limit: 1000)
+            try Tallies.recount(db)
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: "recount", entity: "tallies", key: "unit_tally, warranty_tally",
+                customerID: nil, details: ["differences": String(drift.count)])
+            return drift
+        }
     }
 }

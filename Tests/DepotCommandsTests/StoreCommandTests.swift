@@ -357,3 +357,30 @@ struct NotifyCommandTests {
         #expect(Set(read("acted").split(separator: "\n")).count == 1)
     }
 }
+
+@Suite("depot check")
+struct CheckCommandTests {
+    @Test("check passes on a healthy database, names a drifted tally and exits 1, and --repair sets it to the recount")
+    func check() throws {
+        let fleet = try CommandFleet()
+        let healthy = try fleet.run(["check"])
+        #expect(healthy.status == 0 && healthy.stdout == "integrity: ok\ntallies: equal to a recount\n")
+        let sqlite = Process()
+        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        sqlite.arguments = [
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE unit_tally SET units = units + 5 WHERE status = 'in-stock'\"); c.commit()",
+            fleet.db,
+        ]
+        try sqlite.run()
+        sqlite.waitUntilExit()
+        let drifted = try fleet.run(["check"])
+        #expect(drifted.status == 1 && drifted.stdout.contains("from a recount (depot check --repair sets them to the recount)"))
+        #expect(drifted.stdout.contains("unit_tally (customer_id, depot_id, status, model_id, units) holds"))
+        let repaired = try fleet.run(["check", "--repair", "--as", "ops"])
+        #expect(repaired.status == 0 && repaired.stdout.contains(", repaired"))
+        #expect(try fleet.run(["check"]).status == 0)
+        let audit = try fleet.run(["audit"])
+        #expect(audit.stdout.contains("recount") && audit.stdout.contains("tallies"))
+    }
+}
