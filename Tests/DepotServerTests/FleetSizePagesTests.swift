@@ -15,8 +15,7 @@ struct FleetSizePagesTests {
     static func rows(_ html: String, table: String) -> [String] { ListPagesTests.numbers(html, table: table) }
 
     /// 55 EMEA customers with 1-3 units each whose warranties end on consecutive days from 1 December 2026 (one unit
-    /// each retired, which does not count), and an APAC customer with units on the edges of its own window (its
-    /// today is 24 November when it is still the 23rd in EMEA).
+    /// each retired, which does not count), and an APAC customer with units just outside and inside the months.
     static func expiringFleet(_ depot: TestDepot) throws {
         var customers = "customer,name,region,account_manager,tam\n"
         var sites = "site,customer,name,country,region,address\n"
@@ -31,13 +30,14 @@ struct FleetSizePagesTests {
         }
         customers += "APAC-EDGE,Edge Pty,apac,Erin Manager,\n"
         sites += "APAC-EDGE-S,APAC-EDGE,Site,AU,apac,1 Street\n"
-        // Warranty ends 2026-11-23 (before the APAC today: out) and 2027-02-21 (the APAC window's last day: in).
-        units += "EDGE-IN,DX-100,APAC-EDGE,APAC-EDGE-S,,2026-02-21,5.1,in-service\n"
-        units += "EDGE-OUT,DX-100,APAC-EDGE,APAC-EDGE-S,,2025-11-23,5.1,in-service\n"
+        // Warranties ending 2026-10-31 (before this month: out), 2027-02-28 (the last month's last day: in), 2027-03-01 (out).
+        units += "EDGE-EARLY,DX-100,APAC-EDGE,APAC-EDGE-S,,2025-10-31,5.1,in-service\n"
+        units += "EDGE-IN,DX-100,APAC-EDGE,APAC-EDGE-S,,2026-02-28,5.1,in-service\n"
+        units += "EDGE-LATE,DX-100,APAC-EDGE,APAC-EDGE-S,,2026-03-01,5.1,in-service\n"
         try depot.importAll([(.customers, customers), (.sites, sites), (.appliances, units)])
     }
 
-    @Test("/accounts lists the customers with expiring units 50 a page, the same units the warranty-expiry report lists")
+    @Test("/accounts lists the customers with warranties ending in four months, 50 a page, as the warranty-expiry report does")
     func accountsPages() async throws {
         let server = try TestServer()
         try Self.expiringFleet(server.depot)
@@ -49,20 +49,29 @@ struct FleetSizePagesTests {
             let listed = (Self.rows(first, table: "expiries") + Self.rows(second, table: "expiries")).map {
                 String($0.dropFirst("expiries-".count))
             }
-            // Every customer with a unit in the window once, soonest first expiry first: GLOBEX's 2027-02-01 and
-            // APAC-EDGE's 2027-02-21 come after the E-customers ending in December to February.
+            // The report as of 1 November for 120 days (to 1 March) lists the same units: the order the page gives is
+            // the earliest month first, then more units first, then by key.
+            #expect(first.contains("as-of=2026-11-01&amp;within-days=120"))
             let report = try db.table(
-                ReportCatalog.named("warranty-expiry"),
-                parameters: ReportParameters.today(at: TestServer.now, policy: db.policy, withinDays: 90), limit: 10_000)
-            let reported = report.rows.map { $0[0] }
-            #expect(Set(listed) == Set(reported) && listed.count == Set(listed).count)
-            #expect(listed.prefix(3) == ["E00", "E01", "E02"] && listed.contains("APAC-EDGE"))
-            #expect(first.contains("Showing 1–50 of \(listed.count)") && second.contains("Showing 51–\(listed.count) of \(listed.count)"))
-            // Each customer's count is its rows in the report; retired units and the APAC unit before its today are out.
-            let perCustomer = Dictionary(grouping: reported, by: { $0 }).mapValues(\.count)
-            #expect(perCustomer["E02"] == 3 && perCustomer["APAC-EDGE"] == 1)
-            #expect(first.contains("customer=E02&amp;within-days=90\">3 units</a>"))
-            #expect(first.contains("\(report.rows.count) units by customer"))
+                ReportCatalog.named("warranty-expiry"), parameters: ReportParameters(asOf: LocalDate(iso: "2026-11-01")!, withinDays: 120),
+                limit: 10_000)
+            let byCustomer = Dictionary(grouping: report.rows, by: { $0[0] })
+            struct Expected { let key: String, month: String, units: Int }
+            let groups: [Expected] = byCustomer.map { key, rows in
+                Expected(key: key, month: rows.map { String($0[6].prefix(7)) }.min() ?? "", units: rows.count)
+            }
+            let expected = groups.sorted { a, b in
+                if a.month != b.month { return a.month < b.month }
+                return a.units != b.units ? a.units > b.units : a.key < b.key
+            }
+            .map(\.key)
+            #expect(listed == expected && listed.count == 57)  // 55, GLOBEX and APAC-EDGE
+            #expect(listed.prefix(3) == ["E02", "E05", "E08"])
+            #expect(first.contains("Showing 1–50 of 57") && second.contains("Showing 51–57 of 57"))
+            // Retired units, and the APAC units ending before November or after February, are out.
+            #expect(byCustomer["E02"]?.count == 3 && byCustomer["APAC-EDGE"]?.map { $0[3] } == ["EDGE-IN"])
+            #expect(first.contains("\(report.rows.count) units in service whose warranty ends from 2026-11 to 2027-02"))
+            #expect(second.contains("within-days=120\">1 unit</a>"))
             let past = try await manager.get(client, "/accounts?page=3")
             #expect(past.status == .notFound && String(buffer: past.body).contains("there is no page 3: the list has 2 pages"))
             #expect(try await manager.get(client, "/accounts?page=x").status == .badRequest)

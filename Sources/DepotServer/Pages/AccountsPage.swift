@@ -4,12 +4,14 @@ import DepotStore
 import Foundation
 import Mustache
 
-/// `/accounts`: the warranty expiries of the next 90 days as a chart and a table by customer (a page of 50 at a
-/// time, each customer linking to its expiring units), contract renewals, sales referrals. The chart and the
-/// table read the expiry tally, never the units, so the page costs the same for any fleet size.
+/// `/accounts`: the warranties ending this month and in the next three, as a chart by month and a table by customer
+/// (a page of 50 at a time, each customer's total linking to those units in the warranty-expiry report), contract
+/// renewals of the next 90 days, sales referrals. The chart and the table read the expiry tally, never the units, so
+/// the page costs the same for any fleet size.
 struct AccountsPage: PageModel {
     static let template = "accounts"
     static let windowDays = 90
+    static let months = 4
     let title = "Accounts"
     /// The chart as SVG, drawn and escaped by `WarrantyChart`: the template inserts it as it is.
     let chart: String
@@ -19,10 +21,12 @@ struct AccountsPage: PageModel {
 
     init(database: DepotDatabase, now: Instant, query: ListQuery) throws {
         let window = ReportParameters.today(at: now, policy: database.policy, withinDays: Self.windowDays)
-        chart = WarrantyChart.svg(try database.warrantyExpiriesByMonth(window))
-        let page = try database.warrantyExpiriesByCustomer(window, limit: ListQuery.perPage, offset: query.offset)
+        let today = database.policy.day(of: now, region: nil)
+        let months = ExpiryMonths(from: today, count: Self.months)
+        chart = WarrantyChart.svg(try database.warrantyExpiriesByMonth(months))
+        let page = try database.warrantyExpiriesByCustomer(months, today: today, limit: ListQuery.perPage, offset: query.offset)
         try query.checkPage(total: page.customers)
-        expiries = Expiries(page: page, query: query)
+        expiries = Expiries(page: page, months: months, query: query)
         renewals = ReportTableModel(try database.table(ReportCatalog.named("contract-renewals"), parameters: window, limit: 200))
         referrals = ReportTableModel(
             try database.table(
@@ -39,31 +43,33 @@ struct AccountsPage: PageModel {
         }
     }
 
-    /// The expiries table (`listing.mustache`): a customer per row with its units, first expiry and contract.
+    /// The expiries table (`listing.mustache`): a customer per row with its units per month, their total (linking to
+    /// the same units in the warranty-expiry report) and its contract.
     struct Expiries: MustacheParent, Sendable {
         let units: Int
+        let range: String
         let rows: [ListPage.Row]
         let headers: [ListPage.Header]
         let pager: ListPage.Pager
 
-        init(page: WarrantyExpiryPage, query: ListQuery) {
+        init(page: WarrantyExpiryPage, months: ExpiryMonths, query: ListQuery) {
             units = page.units
-            headers = ["Customer", "Account manager", "Units", "First warranty end", "Contract"].map {
+            range = "\(months.months.first ?? "") to \(months.months.last ?? "")"
+            headers = (["Customer", "Account manager"] + months.months + ["Total", "Contract"]).map {
                 ListPage.Header(label: $0, href: nil, sorted: nil)
             }
             rows = page.groups.map { group in
                 let customerPath = KeyText(text: group.customer).transform("path") as? String ?? ""
                 let contract = group.contractTier.map { "\($0.rawValue) until \(group.contractEnd?.description ?? "?")" }
+                let report = "/reports/warranty-expiry?customer=\(customerPath)&as-of=\(months.first)&within-days=\(months.days)"
                 return ListPage.Row(
                     "expiries-\(group.customer)",
-                    [
-                        .record("customers", group.customer, note: group.name), ListPage.Cell(group.accountManager),
-                        ListPage.Cell(
-                            "\(group.units) unit\(group.units == 1 ? "" : "s")",
-                            href: "/reports/warranty-expiry?customer=\(customerPath)&within-days=\(AccountsPage.windowDays)"),
-                        ListPage.Cell(group.firstEnd.description),
-                        ListPage.Cell(contract ?? "no active contract", tone: contract == nil ? "quiet" : nil),
-                    ])
+                    [.record("customers", group.customer, note: group.name), ListPage.Cell(group.accountManager)]
+                        + group.perMonth.map { ListPage.Cell(String($0), tone: $0 == 0 ? "quiet" : nil) }
+                        + [
+                            ListPage.Cell("\(group.units) unit\(group.units == 1 ? "" : "s")", href: report),
+                            ListPage.Cell(contract ?? "no active contract", tone: contract == nil ? "quiet" : nil),
+                        ])
             }
             pager = query.pager(total: page.customers, shown: rows.count)
         }
@@ -72,6 +78,7 @@ struct AccountsPage: PageModel {
             switch name {
             case "listID": text("expiries")
             case "units": text("\(units) unit\(units == 1 ? "" : "s")")
+            case "range": text(range)
             case "headers": headers
             case "rows": rows
             case "hasRows": !rows.isEmpty

@@ -215,7 +215,7 @@ extension DepotDatabase {
         "contract.key", "contract.tier", "contract.start_date", "contract.end_date", "contact.email", "contact.name",
         "release.version", "release.released_on",
         "appliance.serial", "appliance.ship_date", "appliance.warranty_end", "appliance.software_version", "appliance.status",
-        "appliance.moved_at", "unit_tally.status", "warranty_tally.warranty_end",
+        "appliance.moved_at", "unit_tally.status", "warranty_tally.month",
         "counter.name", "support_case.number", "support_case.type", "support_case.product_version", "support_case.impact",
         "support_case.urgency", "support_case.suggested_priority", "support_case.priority", "support_case.status", "support_case.tier",
         "support_case.region", "support_case.opened_at", "support_case.response_due", "support_case.response_threshold",

@@ -18,15 +18,7 @@ enum ApplianceImport {
         log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?
     ) throws {
         let parser = try ApplianceRowParser(db: db, header: header)
-        // A load larger than the fleet it joins builds the customer index once afterwards (a sorted build) instead
-        // of inserting into it row by row at random places, as databases' own bulk loaders do; in the same
-        // transaction, so a failed import leaves the index as it was. Measured in docs/performance.md.
-        let existing = try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM appliance") ?? 0
-        let estimatedRows = (size ?? 0) / ApplianceIndexes.bytesPerRow
-        let rebuild = estimatedRows >= ApplianceIndexes.rebuildFromRows && estimatedRows > existing
-        if rebuild { try db.execute(sql: "DROP INDEX IF EXISTS appliance_customer") }
-        // The tallies' insert trigger would cost more than the insert itself; the writer counts instead.
-        try db.execute(sql: "DROP TRIGGER IF EXISTS appliance_tally_insert")
+        let bulk = try BulkLoad(db, fileSize: size)
         var writer = try ApplianceWriter(db: db, models: parser.modelMonths)
         let channel = BoundedQueue<ImportMessage<PreparedAppliance>>(capacity: 4)
         let handOver = ThreadTransfer(reader)
@@ -38,6 +30,7 @@ enum ApplianceImport {
             let reader = handOver.value
             var parser = parser
             var parserLog = ProblemLog(file: file, limit: limit)
+            var tally = ImportTally()
             var batch: [PreparedAppliance] = []
             batch.reserveCapacity(batchSize)
             var rows = 0
@@ -51,7 +44,10 @@ enum ApplianceImport {
                         continue
                     }
                     let line = reader.line
-                    if let row = reader.withRecord({ parser.prepare($0, line: line, log: &parserLog) }) { batch.append(row) }
+                    if let row = reader.withRecord({ parser.prepare($0, line: line, log: &parserLog) }) {
+                        tally.add(row)
+                        batch.append(row)
+                    }
                     if batch.count == batchSize {
                         do { try channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) } catch { return }
                         batch.removeAll(keepingCapacity: true)
@@ -63,7 +59,7 @@ enum ApplianceImport {
                 parserLog.add(line: reader.line, column: nil, "cannot read on: \(error)")
             }
             if !batch.isEmpty { try? channel.send(.rows(batch, bytesRead: reader.bytesConsumed)) }
-            try? channel.send(.end(rows: rows, log: parserLog))
+            try? channel.send(.end(rows: rows, log: parserLog, tally: tally))
         }
         thread.stackSize = 1 << 20
         thread.start()
@@ -74,6 +70,7 @@ enum ApplianceImport {
         }
 
         var writerLog = ProblemLog(file: file, limit: limit)
+        var tally = ImportTally()
         receiving: while true {
             switch try channel.receive() {
             case nil:
@@ -81,16 +78,40 @@ enum ApplianceImport {
             case let .rows(rows, bytesRead)?:
                 try writer.write(rows, db: db, log: &writerLog, counts: &counts)
                 progress?(bytesRead, size)
-            case let .end(rows, parserLog)?:
+            case let .end(rows, parserLog, counted)?:
                 counts.rows = rows
                 log = parserLog.merged(with: writerLog)
+                tally = counted
                 break receiving
             }
         }
-        // Any error above rolls the whole import back, the dropped index and trigger with it.
-        try writer.tally.flush(db)
+        tally.merge(writer.notInserted)
+        try bulk.finish(db, tally: tally)
+    }
+}
+
+/// What an appliance import sets aside for its load and puts back afterwards, in its transaction (any error rolls
+/// the whole import back, what was set aside with it).
+private struct BulkLoad {
+    /// A load larger than the fleet it joins builds the customer index once afterwards (a sorted build) instead of
+    /// inserting into it row by row at random places, as databases' own bulk loaders do. Measured in
+    /// docs/performance.md.
+    let rebuildIndex: Bool
+
+    init(_ db: Database, fileSize: Int?) throws {
+        let existing = try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM appliance") ?? 0
+        let estimatedRows = (fileSize ?? 0) / ApplianceIndexes.bytesPerRow
+        rebuildIndex = estimatedRows >= ApplianceIndexes.rebuildFromRows && estimatedRows > existing
+        if rebuildIndex { try db.execute(sql: "DROP INDEX IF EXISTS appliance_customer") }
+        // The tallies' insert trigger would cost more than the insert itself: the import counts instead.
+        try db.execute(sql: "DROP TRIGGER IF EXISTS appliance_tally_insert")
+    }
+
+    /// Adds what the load inserted to the tallies, and puts the trigger and the index back.
+    func finish(_ db: Database, tally: ImportTally) throws {
+        try tally.flush(db)
         try db.execute(sql: Tallies.insertTriggerSQL)
-        if rebuild { try db.execute(sql: ApplianceIndexes.customerIndexSQL) }
+        if rebuildIndex { try db.execute(sql: ApplianceIndexes.customerIndexSQL) }
     }
 }
 
@@ -113,5 +134,5 @@ private final class ThreadTransfer<Value>: @unchecked Sendable {
 /// What the reading thread sends.
 enum ImportMessage<Row: Sendable>: Sendable {
     case rows([Row], bytesRead: Int)
-    case end(rows: Int, log: ProblemLog)
+    case end(rows: Int, log: ProblemLog, tally: ImportTally)
 }

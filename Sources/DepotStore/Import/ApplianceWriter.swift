@@ -15,8 +15,8 @@ struct ApplianceWriter {
     private let connection: OpaquePointer
     private let lastIDBefore: Int64
     private let modelMonths: [Int64: Int]
-    /// The units inserted, for the tallies (the insert trigger is set aside during an import).
-    private(set) var tally = ImportTally()
+    /// The complete rows that did not insert a new unit, taken back from the reading thread's tally.
+    private(set) var notInserted = ImportTally()
 
     init(db: Database, models: [Int64: Int]) throws {
         lastIDBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM appliance") ?? 0
@@ -71,7 +71,7 @@ struct ApplianceWriter {
 
     /// Inserts a group of complete new rows in one statement; `false` (and nothing inserted) when one of
     /// their serials is already held.
-    private mutating func insertGroup(_ rows: ArraySlice<PreparedAppliance>) throws -> Bool {
+    private func insertGroup(_ rows: ArraySlice<PreparedAppliance>) throws -> Bool {
         let statement = insertGroup.sqliteStatement
         var offset: Int32 = 0
         for row in rows {
@@ -82,13 +82,7 @@ struct ApplianceWriter {
             }
             offset += 9
         }
-        guard try step(statement) else { return false }
-        for row in rows {
-            if let modelID = row.modelID, let warrantyEnd = row.warrantyEnd, let location = row.location {
-                tally.add(model: modelID, location: location, status: row.status ?? Self.defaultStatus(location), warrantyEnd: warrantyEnd)
-            }
-        }
-        return true
+        return try step(statement)
     }
 
     mutating func write(_ row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
@@ -98,10 +92,8 @@ struct ApplianceWriter {
             bindRow(
                 statement, 0, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
                 version: row.version ?? nil, status: status)
-            if try step(statement) {
-                tally.add(model: modelID, location: location, status: status, warrantyEnd: warrantyEnd)
-                return .added
-            }
+            if try step(statement) { return .added }
+            notInserted.add(row, count: -1)
         }
         // The serial exists (or the row lacks what a new unit needs).
         guard let existing = try ApplianceRecord.find(db, "serial", row.serial) else {
