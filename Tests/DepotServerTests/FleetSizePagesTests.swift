@@ -99,6 +99,7 @@ struct FleetSizePagesTests {
             let first = String(buffer: try await browser.get(client, "/logistics").body)
             #expect(first.contains("Showing 1–50 of 53"))
             #expect(first.contains("href=\"/logistics?to-ship-page=2#to-ship\" rel=\"next\""))
+            #expect(first.contains("<nav class=\"pager\" aria-label=\"Pages of to ship\">"))
             let second = String(buffer: try await browser.get(client, "/logistics?to-ship-page=2").body)
             #expect(second.contains("Showing 51–53 of 53") && second.contains("href=\"/logistics#to-ship\" rel=\"prev\""))
             let listed = (Self.rows(first, table: "to-ship") + Self.rows(second, table: "to-ship")).map {

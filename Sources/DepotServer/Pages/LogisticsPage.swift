@@ -113,6 +113,7 @@ struct LogisticsPage: PageModel {
         func child(named name: String) -> Any? {
             switch name {
             case "id": text(id)
+            case "label": text(id.replacingOccurrences(of: "-", with: " "))
             case "first": rows.isEmpty ? 0 : (page - 1) * LogisticsPage.perPage + 1
             case "last": (page - 1) * LogisticsPage.perPage + rows.count
             case "total": total
