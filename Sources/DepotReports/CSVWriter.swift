@@ -174,22 +174,30 @@ public final class CSVWriter {
     }
 }
 
-/// The first rows of a report as text, for a page that shows them; `total` counts every row.
+/// A page of a report's rows as text, for a page that shows them: `limit` rows from row `offset` (0 for the first);
+/// `total` counts every row.
 public final class ReportTable {
     /// The header row.
     public private(set) var columns: [String] = []
-    /// Up to `limit` rows after the header.
+    /// Up to `limit` rows after the header, from row `offset`.
     public private(set) var rows: [[String]] = []
     /// Every row after the header, shown or not.
     public private(set) var total = 0
     public let limit: Int
+    public let offset: Int
     private var current: [String] = []
     private var sawHeader = false
 
-    public init(limit: Int) { self.limit = limit }
+    public init(limit: Int, offset: Int = 0) {
+        self.limit = limit
+        self.offset = offset
+    }
+
+    /// Whether the row being written is one to keep.
+    private var keeping: Bool { !sawHeader || (total >= offset && rows.count < limit) }
 
     func cell(_ bytes: UnsafeBufferPointer<UInt8>) {
-        if !sawHeader || rows.count < limit { current.append(String(decoding: bytes, as: UTF8.self)) }
+        if keeping { current.append(String(decoding: bytes, as: UTF8.self)) }
     }
 
     func endRow() {
@@ -197,7 +205,7 @@ public final class ReportTable {
             columns = current
             sawHeader = true
         } else {
-            if rows.count < limit { rows.append(current) }
+            if keeping { rows.append(current) }
             total += 1
         }
         current.removeAll(keepingCapacity: true)

@@ -203,9 +203,9 @@ extension DepotDatabase {
 }
 
 extension DepotDatabase {
-    /// The first `limit` rows of `report` as text (unencoded, not neutralised: for a page that escapes them).
-    public func table(_ report: Report, parameters: ReportParameters, limit: Int) throws(DepotError) -> ReportTable {
-        let table = ReportTable(limit: limit)
+    /// `limit` rows of `report` from row `offset` as text (unencoded, not neutralised: for a page that escapes them).
+    public func table(_ report: Report, parameters: ReportParameters, limit: Int, offset: Int = 0) throws(DepotError) -> ReportTable {
+        let table = ReportTable(limit: limit, offset: offset)
         try write(report, parameters: parameters, to: CSVWriter(table: table))
         return table
     }

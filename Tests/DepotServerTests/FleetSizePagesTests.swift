@@ -114,4 +114,36 @@ struct FleetSizePagesTests {
             #expect(bad.status == .badRequest && String(buffer: bad.body).contains("to-ship-page must be a whole number"))
         }
     }
+
+    @Test("a report's page shows 500 rows a page, its filters kept in the pages' links; past the last page is a 404")
+    func reportPages() async throws {
+        let server = try TestServer()
+        var units = "serial,model,customer,site,depot,ship_date,software_version,status\n"
+        for i in 0..<520 {
+            units += "R-\(String(format: "%03d", i)),DX-100,ACME,ACME-NYC,,2026-01-\(String(format: "%02d", 1 + i % 28)),5.1,in-service\n"
+        }
+        try server.depot.importAll([(.appliances, units)])
+        let db = server.depot.database
+        let all = try db.table(
+            ReportCatalog.named("warranty-expiry"),
+            parameters: ReportParameters(asOf: LocalDate(iso: "2026-11-01")!, withinDays: 120, customer: "ACME"), limit: 10_000
+        ).rows
+        try await server.run { client in
+            let manager = try await TestBrowser.signIn(client, as: .accountManager)
+            let path = "/reports/warranty-expiry?as-of=2026-11-01&customer=ACME&within-days=120"
+            let first = String(buffer: try await manager.get(client, path).body)
+            #expect(first.contains("Showing 1–500 of \(all.count) rows; the CSV has them all."))
+            #expect(
+                first.contains(
+                    "href=\"/reports/warranty-expiry?as-of=2026-11-01&amp;customer=ACME&amp;page=2&amp;within-days=120\" rel=\"next\""))
+            let second = String(buffer: try await manager.get(client, path + "&page=2").body)
+            #expect(second.contains("Showing 501–\(all.count) of \(all.count) rows"))
+            // The second page holds the report's rows after the 500th, in the report's order.
+            let serials = all.dropFirst(500).map { $0[3] }
+            #expect(!serials.isEmpty && serials.allSatisfy { second.contains("/units/\($0)\"") })
+            #expect(!second.contains("/units/\(all[499][3])\""))
+            let past = try await manager.get(client, path + "&page=3")
+            #expect(past.status == .notFound && String(buffer: past.body).contains("there is no page 3: the list has 2 pages"))
+        }
+    }
 }

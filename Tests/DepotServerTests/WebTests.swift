@@ -290,7 +290,7 @@ struct WebTests {
             #expect(expected.count > 2 * 65_536, "the report should take several chunks (\(expected.count) bytes)")
             #expect(Data(buffer: download.body) == expected)
             let rows = expected.split(separator: 0x0A).count - 1
-            #expect(page.contains("Showing 500 of \(rows) rows"))
+            #expect(page.contains("Showing 1–500 of \(rows) rows; the CSV has them all."))
 
             let bad = try await accounts.get(client, "/reports/warranty-expiry?since=2026-01-01")
             #expect(

@@ -2,21 +2,25 @@ import DepotCore
 import DepotReports
 import Mustache
 
-/// `/reports/{name}?as-of=&...`: a report's first rows, a form of its filters, and the link to the same report as CSV.
+/// `/reports/{name}?as-of=&...&page=`: a page of a report's rows, a form of its filters, and the link to the same
+/// report as CSV.
 struct ReportPage: PageModel {
     static let template = "report"
+    static let rowsPerPage = 500
     let report: Report
     let filters: [Filter]
     /// The CSV download of the same report and filters.
     let csv: String
     let table: ReportTableModel
+    let pager: ListPage.Pager
 
     var title: String { report.title }
 
     /// The page of `report` run with `parameters`; `query` is the page address's query, which the CSV link keeps.
-    init(_ report: Report, parameters: ReportParameters, query: String?, table: ReportTableModel) {
+    init(_ report: Report, parameters: ReportParameters, query: String?, table: ReportTableModel, pager: ListPage.Pager) {
         self.report = report
         self.table = table
+        self.pager = pager
         csv = "/reports/\(report.name).csv\(query.map { "?" + $0 } ?? "")"
         filters =
             [Filter(name: "as-of", value: parameters.asOf.description, type: "date")]
@@ -41,6 +45,8 @@ struct ReportPage: PageModel {
         case "audience": text(report.audience)
         case "filters": filters
         case "csv": text(csv)
+        case "pager": pager
+        case "listID": text("report")
         default: table.child(named: name)
         }
     }

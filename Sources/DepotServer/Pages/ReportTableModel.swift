@@ -13,8 +13,11 @@ struct ReportTableModel: MustacheParent, Sendable {
     let columns: [String]
     let rows: [Row]
     let total: Int
+    /// Whether a pager says where the rows stand (a report's own page), instead of the table.
+    let paged: Bool
 
-    init(_ table: ReportTable) {
+    init(_ table: ReportTable, paged: Bool = false) {
+        self.paged = paged
         columns = table.columns.map(Self.words)
         let kinds = table.columns.map { Self.linked[$0] }
         rows = table.rows.map { cells in
@@ -36,7 +39,7 @@ struct ReportTableModel: MustacheParent, Sendable {
         case "rows": rows
         case "total": total
         case "shown": rows.count
-        case "truncated": total > rows.count
+        case "truncated": !paged && total > rows.count
         case "empty": total == 0
         default: nil
         }

@@ -15,8 +15,11 @@ struct ListQuery: Sendable {
     /// 1 for the first page.
     let page: Int
     static let perPage = 50
+    /// Rows per page of this list.
+    let rowsPerPage: Int
 
-    init(_ request: Request, path: String, names: Set<String>) throws {
+    init(_ request: Request, path: String, names: Set<String>, rowsPerPage: Int = ListQuery.perPage) throws {
+        self.rowsPerPage = rowsPerPage
         let form = try request.queryForm()
         self.path = path
         var values: [String: String] = [:]
@@ -32,7 +35,7 @@ struct ListQuery: Sendable {
         self.page = page
     }
 
-    var offset: Int { (page - 1) * Self.perPage }
+    var offset: Int { (page - 1) * rowsPerPage }
 
     func text(_ name: String) -> String? { values[name] }
 
@@ -102,7 +105,7 @@ struct ListQuery: Sendable {
 
     /// A page past the last one is a 404 that says how many there are (page 1 of an empty list is the empty list).
     func checkPage(total: Int) throws {
-        let pages = max(1, (total + Self.perPage - 1) / Self.perPage)
+        let pages = max(1, (total + rowsPerPage - 1) / rowsPerPage)
         guard page > pages else { return }
         throw APIError(
             status: .notFound, code: "not-found",
@@ -111,7 +114,7 @@ struct ListQuery: Sendable {
 
     /// Where the list stands: "51–100 of 432", and the links to the pages before and after.
     func pager(total: Int, shown: Int) -> ListPage.Pager {
-        let pages = max(1, (total + Self.perPage - 1) / Self.perPage)
+        let pages = max(1, (total + rowsPerPage - 1) / rowsPerPage)
         return ListPage.Pager(
             first: shown == 0 ? 0 : offset + 1, last: offset + shown, total: total, page: page, pages: pages,
             previous: page > 1 ? href(["page": page - 1 == 1 ? nil : String(page - 1)]) : nil,

@@ -17,14 +17,26 @@ struct ReportPagesController {
         return pages.render(ReportsPage(), context: context)
     }
 
-    /// `GET /reports/{name}`: the report as a page (its first 500 rows); `GET /reports/{name}.csv`: the same report as CSV.
+    /// `GET /reports/{name}`: the report as a page, 500 rows a page (`page=2`), its filters kept in the pages' links;
+    /// `GET /reports/{name}.csv`: the same report as CSV, every row.
     @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
         let name = try context.parameters.require("name")
         let database = pages.database
         let (report, parameters) = try ReportRequest.parse(request, name: name, now: pages.now(), policy: database.policy)
         if name.hasSuffix(".csv") { return try CSVDownload.response(report, parameters: parameters, database: database) }
-        let table = try await ThreadPool.run { ReportTableModel(try database.table(report, parameters: parameters, limit: 500)) }
-        return pages.render(ReportPage(report, parameters: parameters, query: request.uri.query, table: table), context: context)
+        let query = try ListQuery(
+            request, path: "/reports/\(report.name)", names: Set(["as-of"] + report.filters.map(\.rawValue)),
+            rowsPerPage: ReportPage.rowsPerPage)
+        let table = try await ThreadPool.run {
+            ReportTableModel(
+                try database.table(report, parameters: parameters, limit: query.rowsPerPage, offset: query.offset), paged: true)
+        }
+        try query.checkPage(total: table.total)
+        return pages.render(
+            ReportPage(
+                report, parameters: parameters, query: request.uri.query, table: table,
+                pager: query.pager(total: table.total, shown: table.rows.count)),
+            context: context)
     }
 }
