@@ -84,6 +84,35 @@ struct ImportTests {
         #expect(try depot.database.warrantyEnd("ACME-1") == "2029-03-01")
     }
 
+    @Test("a replacement's warranty follows its original's when the model's warranty length changes")
+    func replacementWarrantyFollowsModel() throws {
+        let depot = try TestDepot.withFleet()
+        let db = depot.database
+        let verdict = try #require(Instant(iso: "2026-11-23T15:00:00Z"))
+        let number = try db.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                title: "Dead"),
+            at: verdict, actor: TestDepot.engineer)
+        let rma = try #require(
+            try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "PSU", at: verdict, actor: TestDepot.engineer)
+                .rma)
+        let spare = try db.allocate(rma: rma, at: verdict.adding(seconds: 600), actor: TestDepot.logistics)
+        try db.ship(rma: rma, carrier: "UPS", tracking: "1Z9", at: verdict.adding(seconds: 3600), actor: TestDepot.logistics)
+        #expect(try db.unitDetail(spare).warrantyEnd.description == "2027-03-01")  // the original's remainder
+        func models(_ months: Int) throws {
+            let file = depot.folder.write("models-\(months).csv", "model,warranty_months\nDX-100,\(months)\n")
+            _ = try db.importFile(.models, path: file, actor: TestDepot.admin, at: at)
+        }
+        // Three years: the original's end moves, and the replacement's with it.
+        try models(36)
+        #expect(try db.warrantyEnd("ACME-1") == "2029-03-01" && db.unitDetail(spare).warrantyEnd.description == "2029-03-01")
+        // One month: the original ended in April; the replacement keeps 90 days from its own ship date (New York's day).
+        try models(1)
+        #expect(try db.warrantyEnd("ACME-1") == "2026-04-01" && db.unitDetail(spare).warrantyEnd.description == "2027-02-21")
+        #expect(try db.tallyDrift() == [])
+    }
+
     @Test("one bad row rejects the file; every bad row is listed by line and column; nothing changes")
     func badRowsRejectTheFile() throws {
         let depot = try TestDepot.withFleet()

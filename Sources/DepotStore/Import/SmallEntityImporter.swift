@@ -226,6 +226,7 @@ struct SmallEntityImporter: RowImporter {
                     """,
                 arguments: [model, model])
         }
+        if !warrantyChanged.isEmpty { try ReplacementWarranties.follow(models: warrantyChanged, db: db, policy: policy) }
         for (customer, line) in touchedCustomers.sorted(by: { $0.value < $1.value }) {
             let row = try Row.fetchOne(
                 db,
