@@ -109,7 +109,7 @@ struct FleetSizePagesTests {
             let deadlines = try listed.map { try #require(try db.rmaDetail(RMANumber($0)!, now: TestServer.now).shipBy) }
             #expect(deadlines == deadlines.sorted())
             let past = try await browser.get(client, "/logistics?returns-page=2")
-            #expect(past.status == .notFound && String(buffer: past.body).contains("there is no page 2 of returns"))
+            #expect(past.status == .notFound && String(buffer: past.body).contains("there is no page 2: the list has 1 page (0 records)"))
             let bad = try await browser.get(client, "/logistics?to-ship-page=-1")
             #expect(bad.status == .badRequest && String(buffer: bad.body).contains("to-ship-page must be a whole number"))
         }

@@ -2,6 +2,7 @@ import DepotCore
 import DepotReports
 import DepotStore
 import Foundation
+import Hummingbird
 import Mustache
 
 /// `/logistics`: what logistics staff act on, each list labelled with the rule that puts an RMA in it. To ship: the
@@ -13,8 +14,6 @@ struct LogisticsPage: PageModel {
     static let template = "logistics"
     /// The steps the lists offer inline; closing and cancelling are on the RMA's page.
     static let queueSteps: Set<RMAAction> = [.allocate, .ship, .deliver, .returnShip, .receive]
-    /// Rows per page of each list.
-    static let perPage = 50
     let title = "Logistics"
     let toShip: Queue
     let inTransit: Queue
@@ -25,11 +24,14 @@ struct LogisticsPage: PageModel {
     static let returnedShown = 50
     let spares: ReportTableModel
 
-    /// The page with each list at the page `pages` asks for (`to-ship-page=2`); a page past a list's end is a 404.
-    init(actor: ActingUser, database: DepotDatabase, now: Instant, pages: [RMAQueue: Int] = [:]) throws {
+    /// The page with each list at the page its query asks for (`to-ship-page=2`); a page past a list's end is a 404.
+    init(actor: ActingUser, database: DepotDatabase, now: Instant, queries: [RMAQueue: ListQuery]) throws {
         func queue(_ queue: RMAQueue, pending: Bool) throws -> Queue {
-            let page = pages[queue] ?? 1
-            let listing = try database.rmaQueue(queue, now: now, limit: Self.perPage, offset: (page - 1) * Self.perPage)
+            guard let query = queries[queue] else {
+                throw DepotError.invalidArgument(name: "queue", value: queue.rawValue, reason: "the page was given no query for it")
+            }
+            let listing = try database.rmaQueue(queue, now: now, limit: query.rowsPerPage, offset: query.offset)
+            try query.checkPage(total: listing.total)
             let rows = listing.items.map { r in
                 let at = queue == .returns ? r.returnDue : r.shipBy
                 var row = RMARow(
@@ -38,7 +40,7 @@ struct LogisticsPage: PageModel {
                 row.customerName = r.customer.flatMap { listing.customerNames[$0] }
                 return row
             }
-            return try Queue(queue, rows: rows, total: listing.total, page: page, pages: pages)
+            return Queue(id: queue.rawValue, rows: rows, pager: query.pager(total: listing.total, shown: rows.count))
         }
         toShip = try queue(.toShip, pending: true)
         inTransit = try queue(.inTransit, pending: false)
@@ -78,51 +80,22 @@ struct LogisticsPage: PageModel {
     struct Queue: MustacheParent, Sendable {
         let id: String
         let rows: [RMARow]
-        let total: Int
-        let page: Int
-        let pageCount: Int
-        let previous: String?
-        let next: String?
+        let pager: ListPage.Pager
 
-        init(_ queue: RMAQueue, rows: [RMARow], total: Int, page: Int, pages: [RMAQueue: Int]) throws {
-            id = queue.rawValue
-            self.rows = rows
-            self.total = total
-            self.page = page
-            pageCount = max(1, (total + LogisticsPage.perPage - 1) / LogisticsPage.perPage)
-            guard page <= pageCount else {
-                throw APIError(
-                    status: .notFound, code: "not-found",
-                    message:
-                        "there is no page \(page) of \(queue.rawValue): it has \(pageCount) page\(pageCount == 1 ? "" : "s") (\(total) RMAs)",
-                    field: Self.parameter(queue))
-            }
-            func href(_ target: Int) -> String {
-                var all = pages
-                all[queue] = target
-                let query = RMAQueue.allCases.compactMap { q in all[q].flatMap { $0 > 1 ? "\(Self.parameter(q))=\($0)" : nil } }
-                return "/logistics" + (query.isEmpty ? "" : "?" + query.joined(separator: "&")) + "#\(queue.rawValue)"
-            }
-            previous = page > 1 ? href(page - 1) : nil
-            next = page < pageCount ? href(page + 1) : nil
+        /// The query of a list's page: its own page parameter (`to-ship-page`), the other lists' kept in its links.
+        static func query(_ queue: RMAQueue, _ request: Request) throws -> ListQuery {
+            try ListQuery(
+                request, path: "/logistics", names: Set(RMAQueue.allCases.map(parameter)), pageParameter: parameter(queue),
+                fragment: queue.rawValue)
         }
 
-        /// The query parameter of a list's page: `to-ship-page`.
         static func parameter(_ queue: RMAQueue) -> String { queue.rawValue + "-page" }
 
         func child(named name: String) -> Any? {
             switch name {
             case "id": text(id)
             case "label": text(id.replacingOccurrences(of: "-", with: " "))
-            case "first": rows.isEmpty ? 0 : (page - 1) * LogisticsPage.perPage + 1
-            case "last": (page - 1) * LogisticsPage.perPage + rows.count
-            case "total": total
-            case "page": page
-            case "pages": pageCount
-            case "several": pageCount > 1
-            case "previous": text(previous)
-            case "next": text(next)
-            default: nil
+            default: pager.child(named: name)
             }
         }
     }

@@ -17,9 +17,18 @@ struct ListQuery: Sendable {
     static let perPage = 50
     /// Rows per page of this list.
     let rowsPerPage: Int
+    /// The query parameter of the page (`page`; `to-ship-page` for one of several lists on a page).
+    let pageParameter: String
+    /// Where the list's links land on their page (`to-ship`), `nil` for the top.
+    let fragment: String?
 
-    init(_ request: Request, path: String, names: Set<String>, rowsPerPage: Int = ListQuery.perPage) throws {
+    init(
+        _ request: Request, path: String, names: Set<String>, rowsPerPage: Int = ListQuery.perPage, pageParameter: String = "page",
+        fragment: String? = nil
+    ) throws {
         self.rowsPerPage = rowsPerPage
+        self.pageParameter = pageParameter
+        self.fragment = fragment
         let form = try request.queryForm()
         self.path = path
         var values: [String: String] = [:]
@@ -28,9 +37,10 @@ struct ListQuery: Sendable {
         }
         self.values = values
         self.form = form
-        guard let page = Int(form.optional("page") ?? "1"), page >= 1, page <= 1_000_000 else {
+        guard let page = Int(form.optional(pageParameter) ?? "1"), page >= 1, page <= 1_000_000 else {
             throw APIError(
-                status: .badRequest, code: "invalid", message: "page must be a whole number from 1 to 1000000", field: "page")
+                status: .badRequest, code: "invalid", message: "\(pageParameter) must be a whole number from 1 to 1000000",
+                field: pageParameter)
         }
         self.page = page
     }
@@ -83,7 +93,7 @@ struct ListQuery: Sendable {
         let query = fields.sorted { $0.key < $1.key }.map { name, value in
             "\(Self.escape(name))=\(Self.escape(value))"
         }
-        return query.isEmpty ? path : path + "?" + query.joined(separator: "&")
+        return (query.isEmpty ? path : path + "?" + query.joined(separator: "&")) + (fragment.map { "#" + $0 } ?? "")
     }
 
     private static func escape(_ text: String) -> String {
@@ -109,7 +119,8 @@ struct ListQuery: Sendable {
         guard page > pages else { return }
         throw APIError(
             status: .notFound, code: "not-found",
-            message: "there is no page \(page): the list has \(pages) page\(pages == 1 ? "" : "s") (\(total) records)", field: "page")
+            message: "there is no page \(page): the list has \(pages) page\(pages == 1 ? "" : "s") (\(total) records)",
+            field: pageParameter)
     }
 
     /// Where the list stands: "51–100 of 432", and the links to the pages before and after.
@@ -117,8 +128,8 @@ struct ListQuery: Sendable {
         let pages = max(1, (total + rowsPerPage - 1) / rowsPerPage)
         return ListPage.Pager(
             first: shown == 0 ? 0 : offset + 1, last: offset + shown, total: total, page: page, pages: pages,
-            previous: page > 1 ? href(["page": page - 1 == 1 ? nil : String(page - 1)]) : nil,
-            next: page < pages ? href(["page": String(page + 1)]) : nil)
+            previous: page > 1 ? href([pageParameter: page - 1 == 1 ? nil : String(page - 1)]) : nil,
+            next: page < pages ? href([pageParameter: String(page + 1)]) : nil)
     }
 
     /// A select filter: "any" first, then `options` (value and label), the one asked for selected.
