@@ -21,6 +21,18 @@ private struct CommandFleet {
 
     func run(_ arguments: [String]) throws -> Depot.Result { try Depot.run(arguments + ["--db", db]) }
     func json(_ arguments: [String]) throws -> [String: Any] { try Depot.json(arguments + ["--db", db, "--format", "json"]) }
+
+    /// Runs one SQL statement on the file from outside Depot (Python's sqlite3, as an operator's script would).
+    func sql(_ statement: String) throws {
+        let python = Process()
+        python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        python.arguments = [
+            "python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(sys.argv[2]); c.commit()", db, statement,
+        ]
+        try python.run()
+        python.waitUntilExit()
+        #expect(python.terminationStatus == 0, "\(statement)")
+    }
 }
 
 @Suite("depot with a database")
@@ -41,15 +53,7 @@ struct StoreCommandTests {
     @Test("a database from a newer Depot is refused")
     func newerSchema() throws {
         let fleet = try CommandFleet(importing: false)
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sqlite.arguments = [
-            "python3", "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"INSERT INTO grdb_migrations VALUES ('v99-future')\"); c.commit()",
-            fleet.db,
-        ]
-        try sqlite.run()
-        sqlite.waitUntilExit()
+        try fleet.sql("INSERT INTO grdb_migrations VALUES ('v99-future')")
         let r = try fleet.run(["case", "list"])
         #expect(r.status == 69 && r.stderr.contains("written by a newer Depot (unknown schema migrations: v99-future)"))
     }
@@ -365,15 +369,7 @@ struct CheckCommandTests {
         let fleet = try CommandFleet()
         let healthy = try fleet.run(["check"])
         #expect(healthy.status == 0 && healthy.stdout == "integrity: ok\ntallies: equal to a recount\n")
-        let sqlite = Process()
-        sqlite.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        sqlite.arguments = [
-            "python3", "-c",
-            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE unit_tally SET units = units + 5 WHERE status = 'in-stock'\"); c.commit()",
-            fleet.db,
-        ]
-        try sqlite.run()
-        sqlite.waitUntilExit()
+        try fleet.sql("UPDATE unit_tally SET units = units + 5 WHERE status = 'in-stock'")
         let drifted = try fleet.run(["check"])
         #expect(drifted.status == 1 && drifted.stdout.contains("from a recount (depot check --repair sets them to the recount)"))
         #expect(drifted.stdout.contains("unit_tally (customer_id, depot_id, status, model_id, units) holds"))
