@@ -1,8 +1,6 @@
 import DepotCore
 import DepotStore
 import Foundation
-import GRDB
-import GRDBSQLite
 
 extension ReportCatalog {
     /// Failure rates read every unit once, in table order, and group them in memory by model and ship month (a few
@@ -66,7 +64,7 @@ private struct FailureCohorts {
         }
         var lastRMA: [Int64: (customer: Int64?, site: Int64?)] = [:]
         try context.each("SELECT appliance_id, customer_id, site_id FROM rma ORDER BY id", []) { row in
-            func optional(_ index: Int32) -> Int64? { sqlite3_column_type(row.handle, index) == SQLITE_NULL ? nil : row.int(index) }
+            func optional(_ index: Int32) -> Int64? { row.isNull(index) ? nil : row.int(index) }
             lastRMA[row.int(0)] = (optional(1), optional(2))
         }
         let customerFilter = context.conditions(customer: "c.key")
@@ -87,11 +85,11 @@ private struct FailureCohorts {
     /// Counts the unit of a row `id, model_id, ship_date, customer_id, site_id`.
     mutating func add(_ row: ResultRow) {
         let id = row.int(0)
-        let atCustomer = sqlite3_column_type(row.handle, 3) != SQLITE_NULL
+        let atCustomer = !row.isNull(3)
         let customer = atCustomer ? row.int(3) : lastRMA[id]?.customer
         let site = atCustomer ? row.int(4) : lastRMA[id]?.site
         guard let customer, customers.contains(customer), let site, let asOf = sites[site],
-            let shipped = LocalDate(isoBytes: row.bytes(2)), shipped <= asOf
+            let shipped = row.withBytes(2, { bytes in LocalDate(isoBytes: bytes) }), shipped <= asOf
         else { return }
         let (year, month, _) = shipped.components
         let key = Key(model: row.int(1), month: year * 12 + month - 1)

@@ -66,13 +66,13 @@ public struct Report: Sendable {
 
 /// What a report's row maker gets: the database, the parameters and the policy.
 struct ReportContext {
-    let db: Database
+    let db: any SQLConnection
     let parameters: ReportParameters
     let policy: Policy
     /// The end of the as-of day in each region's home zone, worked out once per report.
     private let endsOfDay: [String: Instant]
 
-    init(db: Database, parameters: ReportParameters, policy: Policy) {
+    init(db: any SQLConnection, parameters: ReportParameters, policy: Policy) {
         self.db = db
         self.parameters = parameters
         self.policy = policy
@@ -109,10 +109,10 @@ struct ReportContext {
     /// `AND column = ?` clauses for the filters the report supports, with their arguments. Keys, regions and names
     /// match whatever their letter case (`c121`, `EMEA`), as users type them.
     func conditions(customer: String? = nil, region: String? = nil, accountManager: String? = nil) -> (
-        sql: String, arguments: [any DatabaseValueConvertible]
+        sql: String, arguments: [any SQLBindable]
     ) {
         var sql = ""
-        var arguments: [any DatabaseValueConvertible] = []
+        var arguments: [any SQLBindable] = []
         if let column = customer, let value = parameters.customer {
             sql += " AND \(column) = \(CustomerKeySQL.typed)"
             arguments += [value, value]
@@ -148,10 +148,18 @@ struct ReportContext {
         return pauses
     }
 
-    /// Steps through a query's rows with SQLite's own cursor: no row objects, no strings unless asked for.
-    func each(_ sql: String, _ arguments: [any DatabaseValueConvertible], _ body: (ResultRow) throws -> Void) throws {
+    /// Steps through a query's rows: on SQLite with its own cursor (no row objects, no strings unless asked for),
+    /// on another backend through its rows.
+    func each(_ sql: String, _ arguments: [any SQLBindable], _ body: (ResultRow) throws -> Void) throws {
+        guard let sqlite = db as? GRDBConnection else {
+            return try db.each(sql, arguments) { row in
+                try body(ResultRow(storage: .row(row)))
+                return true
+            }
+        }
+        let db = sqlite.grdb
         let statement = try db.makeStatement(sql: sql)
-        try statement.setArguments(StatementArguments(arguments))
+        try statement.setArguments(GRDBConnection.arguments(arguments))
         let handle = statement.sqliteStatement
         defer { sqlite3_reset(handle) }
         while true {
@@ -160,32 +168,69 @@ struct ReportContext {
             guard code == SQLITE_ROW else {
                 throw DatabaseError(resultCode: ResultCode(rawValue: code), message: String(cString: sqlite3_errmsg(db.sqliteConnection)))
             }
-            try body(ResultRow(handle: handle))
+            try body(ResultRow(storage: .sqlite(handle)))
         }
     }
 }
 
-/// The current row of a query.
+/// The current row of a query: SQLite's statement handle, or another backend's row.
 struct ResultRow {
-    let handle: OpaquePointer
+    enum Storage {
+        case sqlite(OpaquePointer)
+        case row(any SQLRow)
+    }
 
-    /// Column `index`'s text as bytes (empty for NULL).
-    func bytes(_ index: Int32) -> UnsafeBufferPointer<UInt8> {
-        guard let text = sqlite3_column_text(handle, index) else { return UnsafeBufferPointer(start: nil, count: 0) }
-        return UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index)))
+    let storage: Storage
+
+    /// Whether column `index` is NULL.
+    func isNull(_ index: Int32) -> Bool {
+        switch storage {
+        case .sqlite(let handle): sqlite3_column_type(handle, index) == SQLITE_NULL
+        case .row(let row): row.cell(at: Int(index)) == .null
+        }
+    }
+
+    /// Calls `body` with column `index`'s text as bytes (empty for NULL).
+    func withBytes<R, E: Error>(_ index: Int32, _ body: (UnsafeBufferPointer<UInt8>) throws(E) -> R) throws(E) -> R {
+        switch storage {
+        case .sqlite(let handle):
+            guard let text = sqlite3_column_text(handle, index) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
+            return try body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index))))
+        case .row:
+            return try Array((text(index) ?? "").utf8).withUnsafeBufferPointer(body)
+        }
     }
 
     /// Column `index` as text, `nil` for NULL.
     func text(_ index: Int32) -> String? {
-        guard sqlite3_column_type(handle, index) != SQLITE_NULL, let text = sqlite3_column_text(handle, index) else { return nil }
-        return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index))), as: UTF8.self)
+        switch storage {
+        case .sqlite(let handle):
+            guard sqlite3_column_type(handle, index) != SQLITE_NULL, let text = sqlite3_column_text(handle, index) else { return nil }
+            return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index))), as: UTF8.self)
+        case .row(let row):
+            switch row.cell(at: Int(index)) {
+            case .null: return nil
+            case .integer(let value): return String(value)
+            case .real(let value): return String(value)
+            case .text(let value): return value
+            case .blob(let value): return String(decoding: value, as: UTF8.self)
+            }
+        }
     }
 
-    func int(_ index: Int32) -> Int64 { sqlite3_column_int64(handle, index) }
+    /// Column `index` as an integer (0 for NULL).
+    func int(_ index: Int32) -> Int64 {
+        switch storage {
+        case .sqlite(let handle): return sqlite3_column_int64(handle, index)
+        case .row(let row):
+            if case .integer(let value) = row.cell(at: Int(index)) { return value }
+            return 0
+        }
+    }
 
     /// Writes columns `range` as cells, as they are.
     func copy(_ range: Range<Int32>, to writer: CSVWriter) throws(DepotError) {
-        for index in range { try writer.cell(bytes(index)) }
+        for index in range { try withBytes(index) { bytes throws(DepotError) in try writer.cell(bytes) } }
     }
 }
 

@@ -1,8 +1,6 @@
 import DepotCore
 import DepotStore
 import Foundation
-import GRDB
-import GRDBSQLite
 
 /// Every built-in report (SPEC.md 5). Names and the columns of the first three are a contract.
 public enum ReportCatalog {

@@ -1,6 +1,5 @@
 import DepotCore
 import DepotStore
-import GRDB
 
 /// The calendar months the account managers' expiry view covers: the month of a day and the next ones.
 public struct ExpiryMonths: Sendable, Equatable {
@@ -47,10 +46,9 @@ extension DepotDatabase {
     /// warranty-expiry report lists as of the months' first day for their days, counted from `warranty_tally`.
     public func warrantyExpiriesByMonth(_ months: ExpiryMonths) throws(DepotError) -> [(month: String, count: Int)] {
         let counts: [String: Int] = try read { db in
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT month, sum(units) AS n FROM warranty_tally WHERE month >= ? AND month <= ? GROUP BY month"),
-                arguments: [months.months.first, months.months.last])
+            let rows = try db.rows(
+                "SELECT month, sum(units) AS n FROM warranty_tally WHERE month >= ? AND month <= ? GROUP BY month",
+                [months.months.first, months.months.last], source: "query")
             var counts: [String: Int] = [:]
             for row in rows { counts[try row.decode("month", from: "warranty_tally")] = try row.decode("n", from: "warranty_tally") }
             return counts
@@ -71,20 +69,19 @@ extension DepotDatabase {
                 SELECT customer_id, sum(units) AS units, min(month) AS first_month, \(perMonth.joined(separator: ", "))
                 FROM warranty_tally WHERE month >= ?2 AND month <= ?\(last) AND units <> 0 GROUP BY customer_id
                 """
-            let arguments: [any DatabaseValueConvertible] = [today.description] + months.months
-            let totals = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT count(*) AS customers, ifnull(sum(units), 0) AS units FROM (\(grouped))"),
-                arguments: StatementArguments(arguments))
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        WITH \(ReportCatalog.activeContract), grouped AS (\(grouped))
-                        SELECT c.key, c.name, c.account_manager, \(months.months.indices.map { "g.m\($0)" }.joined(separator: ", ")),
-                               ac.tier, ac.end_date
-                        FROM grouped g JOIN customer c ON c.id = g.customer_id
-                        LEFT JOIN active ac ON ac.customer_id = g.customer_id AND ac.rank = 1
-                        ORDER BY g.first_month, g.units DESC, c.key LIMIT ? OFFSET ?
-                        """), arguments: StatementArguments(arguments + [limit, offset]))
+            let arguments: [any SQLBindable] = [today.description] + months.months
+            let totals = try db.rows(
+                "SELECT count(*) AS customers, ifnull(sum(units), 0) AS units FROM (\(grouped))", arguments, source: "query"
+            ).first
+            let rows = try db.rows(
+                """
+                WITH \(ReportCatalog.activeContract), grouped AS (\(grouped))
+                SELECT c.key, c.name, c.account_manager, \(months.months.indices.map { "g.m\($0)" }.joined(separator: ", ")),
+                       ac.tier, ac.end_date
+                FROM grouped g JOIN customer c ON c.id = g.customer_id
+                LEFT JOIN active ac ON ac.customer_id = g.customer_id AND ac.rank = 1
+                ORDER BY g.first_month, g.units DESC, c.key LIMIT ? OFFSET ?
+                """, arguments + [limit, offset], source: "query")
             let groups = try rows.map { row throws(DepotError) in
                 let group = row.stored("warranty_tally")
                 return WarrantyExpiryGroup(
@@ -92,7 +89,8 @@ extension DepotDatabase {
                     perMonth: try months.months.indices.map { index throws(DepotError) in try group("m\(index)") },
                     contractTier: try group.optional("tier"), contractEnd: try group.optional("end_date"))
             }
-            return WarrantyExpiryPage(groups: groups, customers: totals?["customers"] ?? 0, units: totals?["units"] ?? 0)
+            return WarrantyExpiryPage(
+                groups: groups, customers: try totals?.optional("customers") ?? 0, units: try totals?.optional("units") ?? 0)
         }
     }
 }

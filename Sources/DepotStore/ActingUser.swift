@@ -1,6 +1,5 @@
 import DepotCore
 import Foundation
-import GRDB
 
 /// Who makes a change: recorded in the audit log with every change, and checked against the role.
 public struct ActingUser: Sendable, Equatable {

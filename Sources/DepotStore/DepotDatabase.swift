@@ -95,16 +95,20 @@ public struct DepotDatabase: Sendable {
 
     /// The applied schema migrations, oldest first.
     public func schemaVersion() throws(DepotError) -> [String] {
-        try read { db in try Schema.migrator.appliedMigrations(db) }
+        do {
+            return try writer.read { db in try Schema.migrator.appliedMigrations(db) }
+        } catch {
+            throw Self.storageError(error, path: path)
+        }
     }
 
     /// Runs `body` in one immediate write transaction; it commits when `body` returns and rolls back
     /// when it throws. Inside a group commit (`grouped`) it runs in the group's transaction instead, in
     /// the savepoint of its own job.
-    func write<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
+    func write<T>(_ body: (any SQLConnection) throws -> T) throws(DepotError) -> T {
         do {
-            if let db = groups.currentDatabase() { return try body(db) }
-            return try writer.write(body)
+            if let db = groups.currentConnection() { return try body(db) }
+            return try writer.write { db in try body(GRDBConnection(db)) }
         } catch {
             throw Self.storageError(error, path: path)
         }
@@ -114,14 +118,14 @@ public struct DepotDatabase: Sendable {
     /// appliance import only: every reference it writes is an id it read from the parent table inside the
     /// same write transaction, so SQLite's per-row parent lookups (half the insert's cost, measured) add
     /// nothing. Enforcement is back on before the connection serves anyone else.
-    func writeTrustingReferences<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
+    func writeTrustingReferences<T>(_ body: (any SQLConnection) throws -> T) throws(DepotError) -> T {
         do {
             return try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
                 defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
                 var result: T?
                 try db.inTransaction(.immediate) {
-                    result = try body(db)
+                    result = try body(GRDBConnection(db))
                     return .commit
                 }
                 guard let result else { throw DatabaseError(resultCode: .SQLITE_ERROR, message: "the import's transaction did not run") }
@@ -133,9 +137,9 @@ public struct DepotDatabase: Sendable {
     }
 
     /// Runs `body` on a read-only snapshot of the database (reports stream their rows from here).
-    public func read<T>(_ body: (Database) throws -> T) throws(DepotError) -> T {
+    public func read<T>(_ body: (any SQLConnection) throws -> T) throws(DepotError) -> T {
         do {
-            return try writer.read(body)
+            return try writer.read { db in try body(GRDBConnection(db)) }
         } catch {
             throw Self.storageError(error, path: path)
         }
@@ -143,7 +147,7 @@ public struct DepotDatabase: Sendable {
 
     /// `PRAGMA integrity_check`: `ok`, or the problems SQLite found.
     public func integrityCheck() throws(DepotError) -> [String] {
-        try read { db in try String.fetchAll(db, sql: "PRAGMA integrity_check") }
+        try read { db in try db.values(String.self, "PRAGMA integrity_check") }
     }
 
     /// A Depot error as it is, anything else (a SQLite error) as a storage error with SQLite's words.
@@ -195,6 +199,6 @@ enum SQLFunctions {
 extension DepotDatabase {
     /// Whether the database holds no fleet data yet.
     public func isEmpty() throws(DepotError) -> Bool {
-        try read { db in try Int.fetchOne(db, sql: "SELECT (SELECT count(*) FROM customer) + (SELECT count(*) FROM model)") == 0 }
+        try read { db in try db.value(Int.self, "SELECT (SELECT count(*) FROM customer) + (SELECT count(*) FROM model)") == 0 }
     }
 }

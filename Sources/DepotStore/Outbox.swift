@@ -1,43 +1,46 @@
 import DepotCore
-import GRDB
 
 /// The durable notification outbox: a notification is written in the same transaction as the change
 /// that causes it, so none is lost when the process dies before delivering it. The idempotency key
 /// makes queuing the same event twice a no-op.
 enum Outbox {
     /// Queues `event` for every target the policy routes it to (none when it is silenced), each with the
-    /// idempotency key `key@target`; the notification's `event` field is `name`.
+    /// idempotency key `key@target`; the notification's `event` field is `name`. Answers how many were new.
+    @discardableResult
     static func notify(
-        _ db: Database, _ event: NotifiedEvent, name: String? = nil, routes: NotificationRoutes, customerID: Int64?,
+        _ db: any SQLConnection, _ event: NotifiedEvent, name: String? = nil, routes: NotificationRoutes, customerID: Int64?,
         subject: String, payload: [String: String?], key: String, at: Instant
-    ) throws {
+    ) throws -> Int {
+        var queued = 0
         for target in routes.targets(of: event) {
-            try enqueue(
+            let id = try enqueue(
                 db, event: name ?? event.rawValue, target: target, customerID: customerID, subject: subject, payload: payload,
                 idempotencyKey: "\(key)@\(target.rawValue)", at: at)
+            if id != nil { queued += 1 }
         }
+        return queued
     }
 
-    /// Queues one notification; `false` when one with the same key is already queued.
+    /// Queues one notification and answers its id; `nil` when one with the same key is already queued.
     @discardableResult
     static func enqueue(
-        _ db: Database, event: String, target: NotificationTarget, customerID: Int64?, subject: String,
+        _ db: any SQLConnection, event: String, target: NotificationTarget, customerID: Int64?, subject: String,
         payload: [String: String?], idempotencyKey: String, at: Instant
-    ) throws -> Bool {
+    ) throws -> Int64? {
         var fields = payload
         fields["event"] = event
         fields["target"] = target.rawValue
         fields["subject"] = subject
         fields["at"] = at.description
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO notification (event, target, customer_id, subject, payload, idempotency_key, created_at, next_attempt_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING
-                """
-        ).execute(arguments: [
-            event, target.rawValue, customerID, subject, JSONText.encode(fields), idempotencyKey,
-            at.description, at.description,
-        ])
-        return db.changesCount == 1
+        return try db.value(
+            Int64.self,
+            """
+            INSERT INTO notification (event, target, customer_id, subject, payload, idempotency_key, created_at, next_attempt_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(idempotency_key) DO NOTHING RETURNING id
+            """,
+            [
+                event, target.rawValue, customerID, subject, JSONText.encode(fields), idempotencyKey,
+                at.description, at.description,
+            ])
     }
 }

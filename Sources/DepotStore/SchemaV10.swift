@@ -7,7 +7,7 @@ extension Schema {
     static func v10(_ db: Database) throws {
         try db.execute(sql: Tallies.tablesSQL)
         try db.execute(sql: Tallies.triggersSQL)
-        try Tallies.recount(db)
+        try Tallies.recount(GRDBConnection(db))
     }
 }
 
@@ -91,18 +91,15 @@ public enum Tallies {
         """
 
     /// Sets both tallies to a recount (the migration's start).
-    static func recount(_ db: Database) throws {
-        try db.execute(
-            sql: """
-                DELETE FROM unit_tally;
-                DELETE FROM warranty_tally;
-                INSERT INTO unit_tally (customer_id, depot_id, status, model_id, units) \(unitRecountSQL);
-                INSERT INTO warranty_tally (month, customer_id, units) \(warrantyRecountSQL);
-                """)
+    static func recount(_ db: any SQLConnection) throws {
+        try db.execute("DELETE FROM unit_tally")
+        try db.execute("DELETE FROM warranty_tally")
+        try db.execute("INSERT INTO unit_tally (customer_id, depot_id, status, model_id, units) \(unitRecountSQL)")
+        try db.execute("INSERT INTO warranty_tally (month, customer_id, units) \(warrantyRecountSQL)")
     }
 
     /// Where a tally differs from a recount, one sentence per row (at most `limit`); empty when both agree.
-    public static func drift(_ db: Database, limit: Int = 20) throws -> [String] {
+    public static func drift(_ db: any SQLConnection, limit: Int = 20) throws -> [String] {
         var found: [String] = []
         let checks = [
             ("unit_tally", "customer_id, depot_id, status, model_id", unitRecountSQL),
@@ -115,12 +112,15 @@ public enum Tallies {
                 UNION ALL SELECT 'counted', * FROM (\(recount) EXCEPT \(kept))
                 LIMIT \(limit)
                 """
-            for row in try Row.fetchAll(db, sql: sql) {
-                let values = (1..<row.count).map { String(describing: row[$0] as DatabaseValue) }
-                let side: String = row[0]
+            try db.each(sql, []) { row in
+                let values = (1..<row.columnCount).map { index in
+                    if case .text(let text) = row.cell(at: index) { return "\"\(text)\"" }
+                    return row.cell(at: index).shown
+                }
                 found.append(
-                    "\(table) (\(key), units) \(side == "kept" ? "holds" : "misses the recount's")"
+                    "\(table) (\(key), units) \(row.cell(at: 0) == .text("kept") ? "holds" : "misses the recount's")"
                         + " (\(values.joined(separator: ", ")))")
+                return true
             }
         }
         return found

@@ -1,8 +1,7 @@
 import DepotCore
-import GRDB
 
 /// A user of the server as stored: the secrets only as hashes.
-public struct StoredUser: Sendable, Equatable {
+public struct StoredUser: Sendable, Equatable, RowDecodable {
     public let id: Int64
     public let name: String
     public let role: Role
@@ -12,8 +11,8 @@ public struct StoredUser: Sendable, Equatable {
     /// The user as the actor of changes.
     public var actor: ActingUser { ActingUser(user: name, role: role) }
 
-    init(row: Row) throws(DepotError) {
-        let row = row.stored("user")
+    public init(row: StoredRow) throws(DepotError) {
+        let row = row.from("user")
         id = try row("id")
         name = try row("name")
         role = try row("role")
@@ -33,13 +32,12 @@ extension DepotDatabase {
         }
         let recordedAt = now()
         try write { db in
-            if try Int.fetchOne(db.cachedStatement(sql: "SELECT 1 FROM app_user WHERE name = ?"), arguments: [name]) != nil {
+            if try db.value(Int.self, "SELECT 1 FROM app_user WHERE name = ?", [name]) != nil {
                 throw DepotError.refused(subject: name, reason: "a user of that name exists")
             }
-            try db.cachedStatement(
-                sql: "INSERT INTO app_user (name, role, password_hash, token_hash, created_at) VALUES (?, ?, ?, ?, ?)"
-            )
-            .execute(arguments: [name, role.rawValue, passwordHash, tokenHash, at.description])
+            try db.execute(
+                "INSERT INTO app_user (name, role, password_hash, token_hash, created_at) VALUES (?, ?, ?, ?, ?)",
+                [name, role.rawValue, passwordHash, tokenHash, at.description])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "user", key: name,
                 customerID: nil, details: ["role": role.rawValue])
@@ -49,23 +47,20 @@ extension DepotDatabase {
     /// The user with a name.
     public func user(named name: String) throws(DepotError) -> StoredUser? {
         try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM app_user WHERE name = ?"), arguments: [name]).map(StoredUser.init)
+            try db.rows("SELECT * FROM app_user WHERE name = ?", [name], source: "query").first.map(StoredUser.init)
         }
     }
 
     /// The user whose API token has this hash.
     public func user(tokenHash: String) throws(DepotError) -> StoredUser? {
         try read { db in
-            try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT * FROM app_user WHERE token_hash = ?"),
-                arguments: [tokenHash]
-            ).map(StoredUser.init)
+            try db.rows("SELECT * FROM app_user WHERE token_hash = ?", [tokenHash], source: "query").first.map(StoredUser.init)
         }
     }
 
     /// Every user, by name.
     public func users() throws(DepotError) -> [StoredUser] {
-        try read { db in try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM app_user ORDER BY name")).map(StoredUser.init) }
+        try read { db in try db.rows("SELECT * FROM app_user ORDER BY name", source: "query").map(StoredUser.init) }
     }
 }
 
@@ -80,24 +75,23 @@ extension DepotDatabase {
     /// Stores a new session by the hash of its cookie value; expired sessions of every user go at the same time.
     public func createSession(idHash: String, user: StoredUser, csrfToken: String, at: Instant, expiresAt: Instant) throws(DepotError) {
         try write { db in
-            try db.cachedStatement(sql: "DELETE FROM web_session WHERE expires_at <= ?").execute(arguments: [at.description])
-            try db.cachedStatement(
-                sql: "INSERT INTO web_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)"
-            )
-            .execute(arguments: [idHash, user.id, csrfToken, at.description, expiresAt.description])
+            try db.execute("DELETE FROM web_session WHERE expires_at <= ?", [at.description])
+            try db.execute(
+                "INSERT INTO web_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
+                [idHash, user.id, csrfToken, at.description, expiresAt.description])
         }
     }
 
     /// The live session whose cookie value has this hash, with its user.
     public func session(idHash: String, now: Instant) throws(DepotError) -> WebSession? {
-        try read { db in
+        try read { db -> WebSession? in
             guard
-                let row = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT u.*, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u ON u.id = s.user_id
-                            WHERE s.id_hash = ? AND s.expires_at > ?
-                            """), arguments: [idHash, now.description])
+                let row = try db.rows(
+                    """
+                    SELECT u.*, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u ON u.id = s.user_id
+                    WHERE s.id_hash = ? AND s.expires_at > ?
+                    """, [idHash, now.description], source: "query"
+                ).first
             else { return nil }
             return WebSession(
                 user: try StoredUser(row: row), csrfToken: try row.decode("csrf_token", from: "web_session"),
@@ -107,6 +101,6 @@ extension DepotDatabase {
 
     /// Ends a session (signing out).
     public func deleteSession(idHash: String) throws(DepotError) {
-        try write { db in try db.cachedStatement(sql: "DELETE FROM web_session WHERE id_hash = ?").execute(arguments: [idHash]) }
+        _ = try write { db in try db.execute("DELETE FROM web_session WHERE id_hash = ?", [idHash]) }
     }
 }

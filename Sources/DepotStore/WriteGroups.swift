@@ -12,7 +12,7 @@ import GRDB
 /// others still commit; nobody is answered before the commit that holds their change.
 final class WriteGroups: @unchecked Sendable {
     private struct Job {
-        let run: (Database) -> Bool
+        let run: () -> Bool
         let resume: (DepotError?) -> Void
     }
 
@@ -24,20 +24,20 @@ final class WriteGroups: @unchecked Sendable {
     private var draining = false
     private let queue = DispatchQueue(label: "depot.write-groups")
     /// The group's connection and the thread that runs the group, while a group runs (under `lock`).
-    private var database: Database?
+    private var connection: GRDBConnection?
     private var thread: pthread_t?
 
     /// The group transaction's connection when called from the thread running a group, else `nil`.
-    func currentDatabase() -> Database? {
+    func currentConnection() -> (any SQLConnection)? {
         lock.lock()
         defer { lock.unlock() }
         guard let thread, pthread_equal(thread, pthread_self()) != 0 else { return nil }
-        return database
+        return connection
     }
 
     private func enter(_ db: Database?) {
         lock.lock()
-        database = db
+        connection = db.map(GRDBConnection.init)
         thread = db == nil ? nil : pthread_self()
         lock.unlock()
     }
@@ -47,7 +47,7 @@ final class WriteGroups: @unchecked Sendable {
         let result: Result<T, any Error> = await withCheckedContinuation { continuation in
             let box = ResultBox<T>()
             let job = Job(
-                run: { db in
+                run: {
                     do {
                         box.value = .success(try work())
                         return true
@@ -94,7 +94,7 @@ final class WriteGroups: @unchecked Sendable {
                     defer { enter(nil) }
                     try db.inTransaction(.immediate) {
                         for job in jobs {
-                            try db.inSavepoint { job.run(db) ? .commit : .rollback }
+                            try db.inSavepoint { job.run() ? .commit : .rollback }
                         }
                         return .commit
                     }

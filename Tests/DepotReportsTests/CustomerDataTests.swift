@@ -303,7 +303,7 @@ struct CustomerDataTests {
         #expect(erased.cellsRewritten == erased.changes.reduce(0) { $0 + $1.cells } && erased.cellsRewritten > 0)
         #expect(erased.changes.contains { $0.table == "support_case" && $0.column == "title" && $0.cells == 1 })
         #expect(erased.changes.contains { $0.table == "case_event" })
-        let names = try depot.database.read { db in try String.fetchAll(db, sql: "SELECT name FROM contact ORDER BY id") }
+        let names = try depot.database.read { db in try db.values(String.self, "SELECT name FROM contact ORDER BY id") }
         #expect(
             names == [
                 "Erased contact 1", "Erased contact 2", "Contact 10", "Annual Report Team", "Anna", "Jo Ann", "Alpha Ops", "Beta Ops",
@@ -350,10 +350,10 @@ struct CustomerDataTests {
         let depot = try TestDepot.empty()
         let columns = try depot.database.read { db in
             var all: [String] = []
-            for table in try String.fetchAll(
-                db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
+            for table in try db.values(
+                String.self, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
             {
-                for column in try Row.fetchAll(db, sql: "SELECT name, type FROM pragma_table_info(?)", arguments: [table])
+                for column in try db.rows("SELECT name, type FROM pragma_table_info(?)", [table], source: "query")
                 where (column["type"] as String).uppercased().contains("TEXT") {
                     all.append("\(table).\(column["name"] as String)")
                 }
@@ -367,15 +367,16 @@ struct CustomerDataTests {
     /// How many text cells of the whole database hold any of `needles` (every column of every table, case-insensitive).
     func occurrences(_ depot: TestDepot, of needles: [String]) throws -> Int {
         let db = try DatabaseQueue(path: depot.folder.path + "/depot.sqlite")
-        return try db.read { db in
+        return try db.read { grdb in
+            let db = GRDBConnection(grdb)
             var count = 0
-            for table in try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
-                for column in try String.fetchAll(db, sql: "SELECT name FROM pragma_table_info(?)", arguments: [table]) {
+            for table in try db.values(String.self, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
+                for column in try db.values(String.self, "SELECT name FROM pragma_table_info(?)", [table]) {
                     for needle in needles {
                         count +=
-                            try Int.fetchOne(
-                                db, sql: "SELECT count(*) FROM \"\(table)\" WHERE instr(lower(CAST(\"\(column)\" AS TEXT)), lower(?)) > 0",
-                                arguments: [needle]) ?? 0
+                            try db.value(
+                                Int.self, "SELECT count(*) FROM \"\(table)\" WHERE instr(lower(CAST(\"\(column)\" AS TEXT)), lower(?)) > 0",
+                                [needle]) ?? 0
                     }
                 }
             }

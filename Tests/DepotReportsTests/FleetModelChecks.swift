@@ -41,18 +41,15 @@ extension FleetModelRun {
     func compareFacts() throws {
         let (units, rmas, cases) = try database.read { db in
             (
-                try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT a.serial, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a LEFT JOIN customer c ON c.id = a.customer_id
-                            LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
-                            """)),
-                try Row.fetchAll(
-                    db.cachedStatement(
-                        sql:
-                            "SELECT r.number, r.state, p.serial AS replacement FROM rma r LEFT JOIN appliance p ON p.id = r.replacement_id ORDER BY r.id"
-                    )),
-                try Row.fetchAll(db.cachedStatement(sql: "SELECT number, status FROM support_case ORDER BY id"))
+                try db.rows(
+                    """
+                    SELECT a.serial, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a LEFT JOIN customer c ON c.id = a.customer_id
+                    LEFT JOIN site s ON s.id = a.site_id LEFT JOIN depot d ON d.id = a.depot_id
+                    """, source: "query"),
+                try db.rows(
+                    "SELECT r.number, r.state, p.serial AS replacement FROM rma r LEFT JOIN appliance p ON p.id = r.replacement_id ORDER BY r.id",
+                    source: "query"),
+                try db.rows("SELECT number, status FROM support_case ORDER BY id", source: "query")
             )
         }
         var differences: [String] = []
@@ -196,13 +193,12 @@ extension FleetModelRun {
         guard let (_, entries) = export(customer) else { return }
         do {
             let records = try database.read { db in
-                try Row.fetchAll(
-                    db,
-                    sql: """
-                        SELECT c.key AS customer, s.key FROM site s JOIN customer c ON c.id = s.customer_id
-                        UNION ALL SELECT c.key, t.key FROM contract t JOIN customer c ON c.id = t.customer_id
-                        UNION ALL SELECT key, key FROM customer
-                        """
+                try db.rows(
+                    """
+                    SELECT c.key AS customer, s.key FROM site s JOIN customer c ON c.id = s.customer_id
+                    UNION ALL SELECT c.key, t.key FROM contract t JOIN customer c ON c.id = t.customer_id
+                    UNION ALL SELECT key, key FROM customer
+                    """, source: "query"
                 ).map { ($0["customer"] as String, $0["key"] as String) }
             }
             var tokens: [String: Set<String>] = [:]
@@ -229,7 +225,7 @@ extension FleetModelRun {
             if let audit = entries["audit.json"], let rows = try JSONSerialization.jsonObject(with: audit) as? [[String: Any]] {
                 let ids = Set(rows.compactMap { ($0["id"] as? NSNumber)?.int64Value })
                 let owners = try database.read { db in
-                    try Row.fetchAll(db, sql: "SELECT id, action, entity, entity_key, depot_owner FROM (\(AuditSnapshot.ownerSQL))")
+                    try db.rows("SELECT id, action, entity, entity_key, depot_owner FROM (\(AuditSnapshot.ownerSQL))", source: "query")
                         .filter { ids.contains($0["id"] as Int64) }
                 }
                 for row in owners {

@@ -120,13 +120,12 @@ final class FleetModelRun {
     static func loadModel(_ database: DepotDatabase, retentionDays: Int) throws -> FleetModel {
         try database.read { db in
             var units: [FleetModel.Unit] = []
-            for row in try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a
-                    JOIN model m ON m.id = a.model_id LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
-                    LEFT JOIN depot d ON d.id = a.depot_id ORDER BY a.serial
-                    """)
+            for row in try db.rows(
+                """
+                SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, d.key AS depot FROM appliance a
+                JOIN model m ON m.id = a.model_id LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
+                LEFT JOIN depot d ON d.id = a.depot_id ORDER BY a.serial
+                """, source: "query")
             {
                 let customer: String? = row["customer"]
                 units.append(
@@ -134,25 +133,25 @@ final class FleetModelRun {
                         serial: row["serial"], model: row["model"], status: ApplianceStatus(rawValue: row["status"]) ?? .inService,
                         customer: customer, site: row["site"], depot: row["depot"], everAt: customer.map { [$0] } ?? []))
             }
-            let contacts = try Row.fetchAll(
-                db, sql: "SELECT t.id, t.email, t.name, c.key FROM contact t JOIN customer c ON c.id = t.customer_id ORDER BY t.id"
+            let contacts = try db.rows(
+                "SELECT t.id, t.email, t.name, c.key FROM contact t JOIN customer c ON c.id = t.customer_id ORDER BY t.id", source: "query"
             )
             .map { FleetModel.Contact(id: $0["id"], customer: $0["key"], email: $0["email"], name: $0["name"]) }
             var sites: [String: (customer: String, region: String)] = [:]
-            for row in try Row.fetchAll(
-                db, sql: "SELECT s.key, c.key AS customer, s.region FROM site s JOIN customer c ON c.id = s.customer_id")
+            for row in try db.rows(
+                "SELECT s.key, c.key AS customer, s.region FROM site s JOIN customer c ON c.id = s.customer_id", source: "query")
             {
                 sites[row["key"]] = (row["customer"], row["region"])
             }
             var depots: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT key, region FROM depot") { depots[row["key"]] = row["region"] }
+            for row in try db.rows("SELECT key, region FROM depot", source: "query") { depots[row["key"]] = row["region"] }
             var successors: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT m.key, s.key AS successor FROM model m JOIN model s ON s.id = m.successor_id") {
+            for row in try db.rows("SELECT m.key, s.key AS successor FROM model m JOIN model s ON s.id = m.successor_id", source: "query") {
                 successors[row["key"]] = row["successor"]
             }
             return FleetModel(
                 units: units, unitIndex: Dictionary(uniqueKeysWithValues: units.enumerated().map { ($1.serial, $0) }),
-                contacts: contacts, customers: try String.fetchAll(db, sql: "SELECT key FROM customer ORDER BY key"), sites: sites,
+                contacts: contacts, customers: try db.values(String.self, "SELECT key FROM customer ORDER BY key"), sites: sites,
                 depots: depots,
                 successors: successors, now: start, secureRetentionSeconds: Int64(retentionDays) * 86_400)
         }
@@ -168,7 +167,7 @@ final class FleetModelRun {
         log.append("    !! \(failure)")
     }
 
-    var auditCount: Int { (try? database.read { db in try Int.fetchOne(db.cachedStatement(sql: "SELECT count(*) FROM audit")) ?? 0 }) ?? 0 }
+    var auditCount: Int { (try? database.read { db in try db.value(Int.self, "SELECT count(*) FROM audit") ?? 0 }) ?? 0 }
 
     /// Runs a Depot call the model judged: Depot must refuse exactly when the model does (and for the model's reason
     /// when there is only one), a change (`changes`) must add an audit entry and a refusal none. Returns the call's value when

@@ -388,7 +388,7 @@ struct FleetReviewTests {
                 customer: "ACME", contact: "namesake@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium,
                 urgency: .medium, title: "ACME-1 reports"), at: monday, actor: TestDepot.engineer)
         _ = try db.diagnose(serial: "ACME-1", caseNumber: number, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer)
-        let payloads = { try db.read { db in try String.fetchAll(db, sql: "SELECT payload FROM notification ORDER BY id") } }
+        let payloads = { try db.read { db in try db.values(String.self, "SELECT payload FROM notification ORDER BY id") } }
         let before = try payloads()
         #expect(before.contains { $0.contains("\"serial\":\"ACME-1\"") && $0.contains("\"accountManager\":\"Alice Manager\"") })
         _ = try db.eraseContacts(of: "ACME", contact: nil, at: monday, actor: TestDepot.admin)
@@ -403,27 +403,27 @@ enum FleetChecks {
     /// Units whose lineage (either pointer, followed up to 100 steps) comes back to themselves.
     static func lineageLoops(_ database: DepotDatabase) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    WITH RECURSIVE walk(start, id, depth) AS (
-                        SELECT id, replaced_by_id, 1 FROM appliance WHERE replaced_by_id IS NOT NULL
-                        UNION ALL SELECT w.start, a.replaced_by_id, w.depth + 1 FROM walk w JOIN appliance a ON a.id = w.id
-                        WHERE a.replaced_by_id IS NOT NULL AND w.depth < 100 AND w.id <> w.start)
-                    SELECT DISTINCT a.serial FROM walk w JOIN appliance a ON a.id = w.start WHERE w.id = w.start
-                    """)
+            try db.values(
+                String.self,
+                """
+                WITH RECURSIVE walk(start, id, depth) AS (
+                    SELECT id, replaced_by_id, 1 FROM appliance WHERE replaced_by_id IS NOT NULL
+                    UNION ALL SELECT w.start, a.replaced_by_id, w.depth + 1 FROM walk w JOIN appliance a ON a.id = w.id
+                    WHERE a.replaced_by_id IS NOT NULL AND w.depth < 100 AND w.id <> w.start)
+                SELECT DISTINCT a.serial FROM walk w JOIN appliance a ON a.id = w.start WHERE w.id = w.start
+                """)
         }
     }
 
     /// Units allocated or in transit with no open RMA holding them.
     static func strandedUnits(_ database: DepotDatabase) throws -> [String] {
         try database.read { db in
-            try String.fetchAll(
-                db,
-                sql: """
-                    SELECT serial FROM appliance a WHERE a.status IN ('allocated', 'in-transit')
-                      AND NOT EXISTS (SELECT 1 FROM rma r WHERE r.replacement_id = a.id AND r.state NOT IN ('closed', 'cancelled'))
-                    """)
+            try db.values(
+                String.self,
+                """
+                SELECT serial FROM appliance a WHERE a.status IN ('allocated', 'in-transit')
+                  AND NOT EXISTS (SELECT 1 FROM rma r WHERE r.replacement_id = a.id AND r.state NOT IN ('closed', 'cancelled'))
+                """)
         }
     }
 }

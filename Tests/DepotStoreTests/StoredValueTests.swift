@@ -15,14 +15,14 @@ struct StoredValueTests {
     /// Writes `value` into `table.column` of the row `id`, past the schema's CHECK constraints.
     static func corrupt(_ depot: TestDepot, _ table: String, _ column: String, _ value: String, id: Int64) throws {
         try depot.database.write { db in
-            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-            try db.execute(sql: "UPDATE \(table) SET \(column) = ? WHERE id = ?", arguments: [value, id])
-            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+            try db.execute("PRAGMA ignore_check_constraints = ON")
+            try db.execute("UPDATE \(table) SET \(column) = ? WHERE id = ?", [value, id])
+            try db.execute("PRAGMA ignore_check_constraints = OFF")
         }
     }
 
     static func id(_ depot: TestDepot, _ sql: String, _ key: String) throws -> Int64 {
-        try #require(try depot.database.read { db in try Int64.fetchOne(db, sql: sql, arguments: [key]) })
+        try #require(try depot.database.read { db in try db.value(Int64.self, sql, [key]) })
     }
 
     @Test("an unknown RMA state: showing, listing and stepping the RMA are refused, naming rma.state")
@@ -98,11 +98,10 @@ struct StoredValueTests {
         let globex = try depot.database.caseDetail(numbers[1], now: later).escalations
         #expect(!globex.isEmpty && globex.allSatisfy(\.fired))
         let acmeFired = try depot.database.read { db in
-            try Int.fetchOne(
-                db,
-                sql:
-                    "SELECT count(*) FROM case_escalation e JOIN support_case c ON c.id = e.case_id WHERE c.number = ? AND fired_at IS NOT NULL",
-                arguments: [numbers[0].text])
+            try db.value(
+                Int.self,
+                "SELECT count(*) FROM case_escalation e JOIN support_case c ON c.id = e.case_id WHERE c.number = ? AND fired_at IS NOT NULL",
+                [numbers[0].text])
         }
         #expect(acmeFired == 1)
     }
@@ -119,7 +118,7 @@ struct StoredValueTests {
             try depot.database.escalate(at: Self.monday.adding(seconds: 60 * 86_400), actor: TestDepot.admin)
         }
         let fired = try depot.database.read { db in
-            try Int.fetchOne(db, sql: "SELECT count(*) FROM case_escalation WHERE fired_at IS NOT NULL")
+            try db.value(Int.self, "SELECT count(*) FROM case_escalation WHERE fired_at IS NOT NULL")
         }
         #expect(fired == 0)
     }

@@ -12,7 +12,7 @@ struct TallyTests {
     static let at = Instant(iso: "2026-11-23T12:00:00Z")!
 
     static func drift(_ depot: TestDepot) throws -> [String] {
-        try DatabaseQueue(path: depot.database.path).read { db in try Tallies.drift(db) }
+        try DatabaseQueue(path: depot.database.path).read { db in try Tallies.drift(GRDBConnection(db)) }
     }
 
     static func execute(_ depot: TestDepot, _ sql: String) throws {

@@ -84,8 +84,8 @@ struct UnitOverviewTests {
     func unknownRegion() throws {
         let depot = try TestDepot.withFleet()
         try depot.database.write { db in
-            try db.execute(sql: "UPDATE site SET region = 'mars' WHERE key = 'ACME-NYC'")
-            try db.execute(sql: "UPDATE depot SET region = 'Emea' WHERE key = 'D-EU'")
+            try db.execute("UPDATE site SET region = 'mars' WHERE key = 'ACME-NYC'")
+            try db.execute("UPDATE depot SET region = 'Emea' WHERE key = 'D-EU'")
         }
         let at = try #require(Instant(iso: "2026-11-23T15:00:00Z"))
         #expect(throws: DepotError.unreadableValue(table: "site", column: "region", value: "mars")) {
@@ -96,7 +96,7 @@ struct UnitOverviewTests {
         }
         #expect(try depot.database.unitOverview("GLOBEX-1", at: at).unit.serial == "GLOBEX-1")
         // The customer's page judges days in the customer's region: unknown is unreadable too.
-        try depot.database.write { db in try db.execute(sql: "UPDATE customer SET region = 'mars' WHERE key = 'INITECH'") }
+        _ = try depot.database.write { db in try db.execute("UPDATE customer SET region = 'mars' WHERE key = 'INITECH'") }
         let mars = DepotError.unreadableValue(table: "customer", column: "region", value: "mars")
         #expect(throws: mars) { try depot.database.customerDetail("INITECH", at: at) }
     }

@@ -45,9 +45,9 @@ struct WriteGroupTests {
         #expect(Set(numbers.map(\.text)) == Set((1...180).map { String(format: "CS-2026-%06d", $0) }))
         let counts = try database.read { db in
             (
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM support_case") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM audit WHERE entity = 'case'") ?? 0,
-                try Int.fetchOne(db, sql: "SELECT count(*) FROM case_event") ?? 0
+                try db.value(Int.self, "SELECT count(*) FROM support_case") ?? 0,
+                try db.value(Int.self, "SELECT count(*) FROM audit WHERE entity = 'case'") ?? 0,
+                try db.value(Int.self, "SELECT count(*) FROM case_event") ?? 0
             )
         }
         #expect(counts.0 == 180 && counts.1 == 180 && counts.2 == 180)

@@ -1,5 +1,4 @@
 import DepotStore
-import GRDB
 
 /// The fleet's invariants (SPEC.md 10) as queries: what must hold in a Depot database after every change.
 /// Each check names the records that break it, so a failing model-based test says what went wrong, not only that
@@ -26,12 +25,12 @@ public enum FleetInvariants {
 
     static func list(_ values: [String]) -> String { values.map { "'\($0)'" }.joined(separator: ", ") }
 
-    static func violations(_ db: Database) throws -> [String] {
+    static func violations(_ db: any SQLConnection) throws -> [String] {
         var found: [String] = []
-        func each(_ sql: String, _ sentence: (Row) -> String) throws {
-            for row in try Row.fetchAll(db.cachedStatement(sql: sql)) { found.append(sentence(row)) }
+        func each(_ sql: String, _ sentence: (InvariantRow) -> String) throws {
+            for row in try db.rows(sql, source: "invariant") { found.append(sentence(InvariantRow(row: row))) }
         }
-        let rmaColumns = Set(try Row.fetchAll(db, sql: "SELECT name FROM pragma_table_info('rma')").map { $0["name"] as String })
+        let rmaColumns = Set(try db.columns(of: "rma"))
         let rmaKeepsCustomer = rmaColumns.contains("customer_id") && rmaColumns.contains("site_id")
 
         // Every unit is in exactly one place with a status that agrees with it.
@@ -43,8 +42,8 @@ public enum FleetInvariants {
               AND (a.customer_id IS NULL OR a.site_id IS NULL OR a.depot_id IS NOT NULL OR s.customer_id IS NOT a.customer_id)
             """
         ) { row in
-            "unit \(row["serial"] as String) is \(row["status"] as String) but is not at one site of its customer "
-                + "(customer #\(text(row["customer_id"] as DatabaseValue)), site #\(text(row["site_id"] as DatabaseValue)) of customer #\(text(row["site_customer"] as DatabaseValue)), depot #\(text(row["depot_id"] as DatabaseValue)))"
+            "unit \(row.text("serial")) is \(row.text("status")) but is not at one site of its customer "
+                + "(customer #\(row.text("customer_id")), site #\(row.text("site_id")) of customer #\(row.text("site_customer")), depot #\(row.text("depot_id")))"
         }
         try each(
             """
@@ -52,8 +51,8 @@ public enum FleetInvariants {
             WHERE status IN (\(list(atDepot))) AND (depot_id IS NULL OR customer_id IS NOT NULL OR site_id IS NOT NULL)
             """
         ) { row in
-            "unit \(row["serial"] as String) is \(row["status"] as String) but is not at one depot "
-                + "(depot #\(text(row["depot_id"] as DatabaseValue)), customer #\(text(row["customer_id"] as DatabaseValue)), site #\(text(row["site_id"] as DatabaseValue)))"
+            "unit \(row.text("serial")) is \(row.text("status")) but is not at one depot "
+                + "(depot #\(row.text("depot_id")), customer #\(row.text("customer_id")), site #\(row.text("site_id")))"
         }
         try each(
             """
@@ -62,12 +61,12 @@ public enum FleetInvariants {
               AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'shipped') <> 1
             """
         ) { row in
-            "unit \(row["serial"] as String) is in-transit but is the shipped replacement of \(row["shipping"] as Int) open RMAs (expected 1)"
+            "unit \(row.text("serial")) is in-transit but is the shipped replacement of \(row.text("shipping")) open RMAs (expected 1)"
         }
 
         // Lineage is acyclic.
         try each("SELECT serial FROM appliance WHERE replaces_id = id OR replaced_by_id = id") { row in
-            "unit \(row["serial"] as String) replaces or is replaced by itself"
+            "unit \(row.text("serial")) replaces or is replaced by itself"
         }
         for column in ["replaces_id", "replaced_by_id"] {
             try each(
@@ -80,11 +79,11 @@ public enum FleetInvariants {
                 SELECT DISTINCT a.serial FROM walk w JOIN appliance a ON a.id = w.start WHERE w.id = w.start ORDER BY a.serial
                 """
             ) { row in
-                "unit \(row["serial"] as String) is in a loop of its lineage (following \(column))"
+                "unit \(row.text("serial")) is in a loop of its lineage (following \(column))"
             }
         }
         try each("SELECT number FROM rma WHERE replacement_id = appliance_id") { row in
-            "RMA \(row["number"] as String) names its defective unit as its own replacement"
+            "RMA \(row.text("number")) names its defective unit as its own replacement"
         }
 
         // Every open RMA's units agree with its state.
@@ -131,8 +130,8 @@ public enum FleetInvariants {
                 ORDER BY r.number
                 """
             ) { row in
-                "RMA \(row["number"] as String) (\(row["path"] as String), \(row["state"] as String)) expects \(expected); unit "
-                    + "\(row["serial"] as String) is \(row["unit_status"] as String), replacement \(text(row["replacement"] as DatabaseValue)) is \(text(row["replacement_status"] as DatabaseValue))"
+                "RMA \(row.text("number")) (\(row.text("path")), \(row.text("state"))) expects \(expected); unit "
+                    + "\(row.text("serial")) is \(row.text("unit_status")), replacement \(row.text("replacement")) is \(row.text("replacement_status"))"
             }
         }
         try each(
@@ -142,7 +141,7 @@ public enum FleetInvariants {
               AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'allocated') <> 1
             """
         ) { row in
-            "unit \(row["serial"] as String) is allocated but reserved by \(row["holders"] as Int) open RMAs in state allocated (expected 1)"
+            "unit \(row.text("serial")) is allocated but reserved by \(row.text("holders")) open RMAs in state allocated (expected 1)"
         }
         try each(
             """
@@ -150,7 +149,7 @@ public enum FleetInvariants {
             WHERE \(open) GROUP BY a.id HAVING count(*) > 1
             """
         ) { row in
-            "unit \(row["serial"] as String) is the replacement of several open RMAs: \(row["numbers"] as String)"
+            "unit \(row.text("serial")) is the replacement of several open RMAs: \(row.text("numbers"))"
         }
         try each(
             """
@@ -158,7 +157,7 @@ public enum FleetInvariants {
             WHERE \(open) GROUP BY a.id HAVING count(*) > 1
             """
         ) { row in
-            "unit \(row["serial"] as String) is the defective unit of several open RMAs: \(row["numbers"] as String)"
+            "unit \(row.text("serial")) is the defective unit of several open RMAs: \(row.text("numbers"))"
         }
         try each(
             """
@@ -167,7 +166,7 @@ public enum FleetInvariants {
               AND NOT EXISTS (SELECT 1 FROM rma o WHERE o.replacement_id = p.id AND o.state NOT IN ('closed', 'cancelled'))
             """
         ) { row in
-            "RMA \(row["number"] as String) is \(row["state"] as String) but its replacement \(row["serial"] as String) is still \(row["status"] as String)"
+            "RMA \(row.text("number")) is \(row.text("state")) but its replacement \(row.text("serial")) is still \(row.text("status"))"
         }
 
         // An RMA keeps the customer and site of its creation: its case's customer and one of that customer's sites.
@@ -180,8 +179,8 @@ public enum FleetInvariants {
                 ORDER BY r.number
                 """
             ) { row in
-                "RMA \(row["number"] as String) records customer #\(text(row["customer_id"] as DatabaseValue)) and site #\(text(row["site_id"] as DatabaseValue)) "
-                    + "(of customer #\(text(row["site_customer"] as DatabaseValue))), but its case is of customer #\(text(row["case_customer"] as DatabaseValue))"
+                "RMA \(row.text("number")) records customer #\(row.text("customer_id")) and site #\(row.text("site_id")) "
+                    + "(of customer #\(row.text("site_customer"))), but its case is of customer #\(row.text("case_customer"))"
             }
         } else {
             found.append("the rma table has no customer_id and site_id: an RMA does not keep the customer and site of its creation")
@@ -198,7 +197,7 @@ public enum FleetInvariants {
                 WHERE e.at < e.previous ORDER BY e.id
                 """
             ) { row in
-                "\(kind) \(row["number"] as String): event #\(row["id"] as Int64) at \(row["at"] as String) is before the event before it (\(row["previous"] as String))"
+                "\(kind) \(row.text("number")): event #\(row.text("id")) at \(row.text("at")) is before the event before it (\(row.text("previous")))"
             }
         }
         // The counts pages read (issue 16) equal a recount of the units, when the database has them.
@@ -206,13 +205,20 @@ public enum FleetInvariants {
         return found
     }
 
-    static func text(_ value: DatabaseValue) -> String {
-        switch value.storage {
-        case .null: "none"
-        case .int64(let n): String(n)
-        case .double(let d): String(d)
-        case .string(let s): s
-        case .blob(let b): "\(b.count) bytes"
+}
+
+/// A row an invariant's query found, its cells as text for the sentence that names it.
+struct InvariantRow {
+    let row: StoredRow
+
+    /// The cell of `column` as text, `none` for NULL.
+    func text(_ column: String) -> String {
+        switch row.cell(column) {
+        case .null?, nil: "none"
+        case .integer(let n)?: String(n)
+        case .real(let d)?: String(d)
+        case .text(let s)?: s
+        case .blob(let b)?: "\(b.count) bytes"
         }
     }
 }
@@ -245,30 +251,33 @@ public struct AuditSnapshot: Sendable {
         """
 
     /// The log now; the customers of rows `previous` knew are taken from it (a row's customer is fixed when it is written).
-    static func capture(_ db: Database, previous: AuditSnapshot? = nil) throws -> AuditSnapshot {
+    static func capture(_ db: any SQLConnection, previous: AuditSnapshot? = nil) throws -> AuditSnapshot {
         var rows: [Int64: (hash: UInt64, customer: String?)] = [:]
         let known = previous?.rows ?? [:]
         let newest = known.keys.max() ?? 0
-        // Every column, each quoted (so NULL and '' differ), in one text per row: whatever columns the log has now.
-        let columns = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM pragma_table_info('audit') ORDER BY cid"))
-        let text = columns.map { "quote(\"\($0)\")" }.joined(separator: " || '|' || ")
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, \(text) AS t FROM audit")) {
-            let id: Int64 = row["id"]
-            rows[id] = (hash(row["t"] as String), known[id]?.customer)
+        // Every column, each with its kind (so NULL and '' differ), in one text per row: whatever columns the log
+        // has now.
+        try db.each("SELECT * FROM audit", []) { row in
+            var text = ""
+            var id: Int64 = 0
+            for index in 0..<row.columnCount {
+                let cell = row.cell(at: index)
+                if row.columnName(at: index) == "id", case .integer(let value) = cell { id = value }
+                text += "\(cell)|"
+            }
+            rows[id] = (hash(text), known[id]?.customer)
+            return true
         }
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, depot_owner FROM (\(ownerSQL)) WHERE id > ?"), arguments: [newest])
-        {
-            let id: Int64 = row["id"]
-            rows[id]?.customer = row["depot_owner"]
+        for row in try db.rows("SELECT id, depot_owner FROM (\(ownerSQL)) o WHERE id > ?", [newest], source: "audit") {
+            let id: Int64 = try row("id")
+            rows[id]?.customer = try row.optional("depot_owner")
         }
         // The customer the log itself names (audit.customer_id, from migration v8) comes first.
-        if columns.contains("customer_id") {
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT a.id, c.key FROM audit a JOIN customer c ON c.id = a.customer_id WHERE a.id > ?"),
-                arguments: [newest])
-            {
-                let id: Int64 = row["id"]
-                rows[id]?.customer = row["key"]
+        if try db.columns(of: "audit").contains("customer_id") {
+            let named = "SELECT a.id, c.key FROM audit a JOIN customer c ON c.id = a.customer_id WHERE a.id > ?"
+            for row in try db.rows(named, [newest], source: "audit") {
+                let id: Int64 = try row("id")
+                rows[id]?.customer = try row("key")
             }
         }
         return AuditSnapshot(rows: rows)
@@ -297,4 +306,12 @@ public struct AuditSnapshot: Sendable {
         }
         return (found, now)
     }
+}
+
+extension StoredRow {
+    /// The value of `column` as `T`; a test stops on a missing or unreadable one.
+    public subscript<T: StoredValue>(_ column: String) -> T { try! self(column) }
+
+    /// The value of `column` as `T`, `nil` when NULL; a test stops on a missing or unreadable one.
+    public subscript<T: StoredValue>(_ column: String) -> T? { try! optional(column) }
 }

@@ -1,7 +1,6 @@
 import Crypto
 import DepotCore
 import Foundation
-import GRDB
 
 /// A file attached to a case.
 public struct CaseAttachment: Sendable, Equatable, Encodable {
@@ -174,14 +173,15 @@ enum AttachmentFiles {
     /// commit's, whose jobs each run in a savepoint: the sweep reads the committed rows, so a job rolled back keeps
     /// its files). When an upload is committing its row right then, this sweep is skipped; the next one (or the
     /// retention run) removes the files.
-    static func removeUnreferenced(afterCommitOf db: Database, folder: String) {
-        db.afterNextTransaction { db in
-            guard let lock = FolderLock(folder: folder, exclusive: true, wait: false),
-                let referenced = try? String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")
-            else { return }
-            _ = sweep(folder: folder, referenced: Set(referenced))
-            lock.release()
-        }
+    static func removeUnreferenced(afterCommitOf db: any SQLConnection, folder: String) {
+        db.afterTransaction(
+            onCommit: { db in
+                guard let lock = FolderLock(folder: folder, exclusive: true, wait: false),
+                    let referenced = try? db.values(String.self, "SELECT DISTINCT sha256 FROM attachment")
+                else { return }
+                _ = sweep(folder: folder, referenced: Set(referenced))
+                lock.release()
+            }, onRollback: {})
     }
 
     /// Removes stored files that no attachment row refers to (after deletions, and leftovers of a crash between
@@ -247,18 +247,17 @@ extension DepotDatabase {
                     guard let lock = FolderLock(folder: attachmentFolder, exclusive: false, wait: true) else {
                         throw DepotError.storage(path: attachmentFolder, message: "cannot lock the attachment folder")
                     }
-                    db.afterNextTransaction(onCommit: { _ in lock.release() }, onRollback: { _ in lock.release() })
+                    db.afterTransaction(onCommit: { _ in lock.release() }, onRollback: { lock.release() })
                     try upload.place(sha)
-                    try db.cachedStatement(
-                        sql: """
-                            INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by, received_at)
-                            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-                            """
-                    ).execute(arguments: [
-                        current.id, checkedName, type, upload.size, sha, secure, at.description, actor.user,
-                        recordedAt.description,
-                    ])
-                    let id = db.lastInsertedRowID
+                    let id = try db.insert(
+                        """
+                        INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by, received_at)
+                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                        """,
+                        [
+                            current.id, checkedName, type, upload.size, sha, secure, at.description, actor.user,
+                            recordedAt.description,
+                        ])
                     try CaseEvents.add(
                         db, caseID: current.id, at: at, kind: "attached", actor: actor,
                         note: "\(checkedName) (\(upload.size) bytes\(secure ? ", secure upload" : ""))")
@@ -285,7 +284,7 @@ extension DepotDatabase {
     /// One attachment.
     public func attachment(_ id: Int64) throws(DepotError) -> CaseAttachment {
         let found = try read { db in
-            try Row.fetchOne(db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.id = ?"), arguments: [id]).map(Self.attachment)
+            try db.rows("\(Self.attachmentSelect) WHERE t.id = ?", [id], source: "query").first.map(Self.attachment)
         }
         guard let found else { throw .notFound(kind: "attachment", key: String(id)) }
         return found
@@ -295,10 +294,8 @@ extension DepotDatabase {
     public func attachments(of number: CaseNumber) throws(DepotError) -> [CaseAttachment] {
         try read { db in
             let caseRow = try FindRecord.supportCase(db, number: number)
-            return try Row.fetchAll(
-                db.cachedStatement(sql: "\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id"), arguments: [caseRow.id]
-            )
-            .map(Self.attachment)
+            return try db.rows("\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id", [caseRow.id], source: "query")
+                .map(Self.attachment)
         }
     }
 
@@ -331,14 +328,13 @@ extension DepotDatabase {
         let recordedAt = now()
         var report = try write { db in
             var report = RetentionReport()
-            let due = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status, c.customer_id
-                        FROM attachment t JOIN support_case c ON c.id = t.case_id
-                        WHERE c.status = 'closed' OR (t.secure = 1 AND t.received_at <= ?)
-                        ORDER BY t.id
-                        """), arguments: [cutoff.description])
+            let due = try db.rows(
+                """
+                SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status, c.customer_id
+                FROM attachment t JOIN support_case c ON c.id = t.case_id
+                WHERE c.status = 'closed' OR (t.secure AND t.received_at <= ?)
+                ORDER BY t.id
+                """, [cutoff.description], source: "query")
             for row in due {
                 let closed = try row.decode("status", from: "support_case") as CaseStatus == .closed
                 let reason = closed ? "the case is closed" : "secure upload older than \(policy.attachments.secureRetentionDays) days"
@@ -353,11 +349,13 @@ extension DepotDatabase {
 
     /// Deletes one attachment row with its timeline entry and audit entry (the file goes in the next sweep).
     /// `row` has the attachment's `id`, `name`, `sha256` and `case_id`, its case's `number` and `customer_id`.
-    static func deleteAttachment(_ db: Database, _ row: Row, reason: String, at: Instant, recordedAt: Instant, actor: ActingUser) throws {
+    static func deleteAttachment(
+        _ db: any SQLConnection, _ row: StoredRow, reason: String, at: Instant, recordedAt: Instant, actor: ActingUser
+    ) throws {
         let attachment = row.stored("attachment")
         let id: Int64 = try attachment("id")
         let name: String = try attachment("name")
-        try db.cachedStatement(sql: "DELETE FROM attachment WHERE id = ?").execute(arguments: [id])
+        try db.execute("DELETE FROM attachment WHERE id = ?", [id])
         try CaseEvents.add(
             db, caseID: try attachment("case_id"), at: at, kind: "attachment-deleted", actor: actor, note: "\(name): \(reason)")
         try AuditLog.record(
@@ -371,7 +369,7 @@ extension DepotDatabase {
     @discardableResult
     func removeUnreferencedAttachmentFiles(wait: Bool = true) -> Int {
         guard let lock = FolderLock(folder: attachmentFolder, exclusive: true, wait: wait),
-            let referenced = try? read({ db in try Set(String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM attachment")) })
+            let referenced = try? read({ db in try Set(db.values(String.self, "SELECT DISTINCT sha256 FROM attachment")) })
         else { return 0 }
         defer { lock.release() }
         return AttachmentFiles.sweep(folder: attachmentFolder, referenced: referenced)
@@ -382,7 +380,7 @@ extension DepotDatabase {
         FROM attachment t JOIN support_case c ON c.id = t.case_id
         """
 
-    private static func attachment(_ row: Row) throws(DepotError) -> CaseAttachment {
+    private static func attachment(_ row: StoredRow) throws(DepotError) -> CaseAttachment {
         let row = row.stored("attachment")
         return CaseAttachment(
             id: try row("id"), caseNumber: try row("number"), name: try row("name"), mediaType: try row("media_type"),

@@ -124,9 +124,9 @@ extension DepotDatabase {
             let customer = try FindRecord.customer(db, key: key)
             let id = customer.id
             for table in Self.exportTables {
-                let rows = try Row.fetchAll(db, sql: table.sql, arguments: [id])
-                files.append(("\(table.name).json", rows.count, Self.json(rows)))
-                files.append(("\(table.name).csv", rows.count, Self.csv(rows)))
+                let rows = try db.table(table.sql, [id])
+                files.append(("\(table.name).json", rows.rows.count, Self.json(rows)))
+                files.append(("\(table.name).csv", rows.rows.count, Self.csv(rows)))
             }
             return customer.key
         }
@@ -180,9 +180,9 @@ extension DepotDatabase {
     /// The attachments of every case of a customer.
     func attachments(ofCustomer key: String) throws(DepotError) -> [CaseAttachment] {
         let numbers = try read { db in
-            try Row.fetchAll(
-                db, sql: "SELECT k.number FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE c.key = ? ORDER BY k.id",
-                arguments: [key]
+            try db.rows(
+                "SELECT k.number FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE c.key = ? ORDER BY k.id", [key],
+                source: "query"
             ).map { row throws(DepotError) -> CaseNumber in try row.decode("number", from: "support_case") }
         }
         var all: [CaseAttachment] = []
@@ -257,20 +257,23 @@ extension DepotDatabase {
             let customerRow = try FindRecord.customer(db, key: customer)
             let customerKey = customerRow.key
             let customerID = customerRow.id
-            var contacts = try ContactRecord.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY id"), arguments: [customerID],
-                source: ContactRecord.table)
+            var contacts = try db.fetchAll(
+                ContactRecord.self, "SELECT * FROM contact WHERE customer_id = ? ORDER BY id", [customerID], source: ContactRecord.table)
             if let email {
                 contacts = contacts.filter { $0.email.lowercased() == email.trimmingSpaces().lowercased() }
                 guard !contacts.isEmpty else { throw DepotError.notFound(kind: "contact of \(customerKey)", key: email) }
             }
-            db.add(function: Self.replaceWords)
-            db.add(function: Self.replaceWordsInJSON)
-            defer {
-                db.remove(function: Self.replaceWords)
-                db.remove(function: Self.replaceWordsInJSON)
+            // TODO(issue 17): the word replacement runs as SQLite functions; PostgreSQL's erasure is still to port.
+            guard let grdb = (db as? GRDBConnection)?.grdb else {
+                throw DepotError.refused(subject: "erasure", reason: "is not available on this database yet")
             }
-            try db.execute(sql: "DROP TRIGGER audit_no_update")
+            grdb.add(function: Self.replaceWords)
+            grdb.add(function: Self.replaceWordsInJSON)
+            defer {
+                grdb.remove(function: Self.replaceWords)
+                grdb.remove(function: Self.replaceWordsInJSON)
+            }
+            try db.execute("DROP TRIGGER audit_no_update")
             var counts = RewriteCounts()
             var pseudonyms: [String] = []
             for contact in contacts {
@@ -279,12 +282,11 @@ extension DepotDatabase {
                 let newName = "Erased contact \(id)"
                 pseudonyms.append(newEmail)
                 if oldEmail == newEmail { continue }  // erased before
-                try db.execute(
-                    sql:
-                        "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description NOT IN ('', '[erased]')",
-                    arguments: [id, customerID])
-                counts.add("support_case", "description", db.changesCount)
-                try db.execute(sql: "UPDATE contact SET email = ?, name = ? WHERE id = ?", arguments: [newEmail, newName, id])
+                let erased = try db.execute(
+                    "UPDATE support_case SET description = '[erased]' WHERE contact_id = ? AND customer_id = ? AND description NOT IN ('', '[erased]')",
+                    [id, customerID])
+                counts.add("support_case", "description", erased)
+                try db.execute("UPDATE contact SET email = ?, name = ? WHERE id = ?", [newEmail, newName, id])
                 counts.add("contact", "email", 1)
                 counts.add("contact", "name", 1)
                 let words: [(old: String, new: String, kind: String)] = [(oldEmail, newEmail, "email"), (oldName, newName, "name")]
@@ -293,7 +295,7 @@ extension DepotDatabase {
                 }
             }
             try db.execute(
-                sql: "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
             let changes = counts.changes
             let cells = changes.reduce(0) { $0 + $1.cells }
             try AuditLog.record(
@@ -309,21 +311,20 @@ extension DepotDatabase {
 
     /// Replaces the whole word `old` by `new` in every free text of the customer's (`kind`: email or name).
     private static func replaceWord(
-        _ db: Database, customerID: Int64, _ old: String, with new: String, kind: String, counts: inout RewriteCounts
+        _ db: any SQLConnection, customerID: Int64, _ old: String, with new: String, kind: String, counts: inout RewriteCounts
     ) throws {
         for target in erasableText {
             // JSON texts (payloads, audit details): only the values of free-text fields, never keys,
             // serials, the customer's or the account manager's name.
             let function = target.json ? "depot_replace_words_json" : "depot_replace_words"
             let column = "\"\(target.column)\""
-            try db.execute(
-                sql: """
-                    UPDATE "\(target.table)" SET \(column) = \(function)(\(column), ?2, ?3, ?4)
-                    WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?5)) > 0
-                      AND \(column) IS NOT \(function)(\(column), ?2, ?3, ?4)
-                    """,
-                arguments: [customerID, old, new, kind, target.json ? JSONText.escaped(old) : old])
-            counts.add(target.table, target.column, db.changesCount)
+            let changed = try db.execute(
+                """
+                UPDATE "\(target.table)" SET \(column) = \(function)(\(column), ?2, ?3, ?4)
+                WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?5)) > 0
+                  AND \(column) IS NOT \(function)(\(column), ?2, ?3, ?4)
+                """, [customerID, old, new, kind, target.json ? JSONText.escaped(old) : old])
+            counts.add(target.table, target.column, changed)
         }
     }
 

@@ -1,6 +1,5 @@
 import DepotCore
 import Foundation
-import GRDB
 
 /// How an export writes its records: JSON and CSV files of the rows, safe ZIP entry names.
 extension DepotDatabase {
@@ -9,15 +8,15 @@ extension DepotDatabase {
         String(name.unicodeScalars.map { $0 == "/" || $0 == "\\" || $0.value < 0x20 ? "_" : Character($0) })
     }
 
-    static func json(_ rows: [Row]) -> Data {
-        let objects: [[String: Any]] = rows.map { row in
+    static func json(_ table: ResultTable) -> Data {
+        let objects: [[String: Any]] = table.rows.map { row in
             var object: [String: Any] = [:]
-            for (column, value) in row {
-                switch value.storage {
+            for (column, value) in zip(table.columns, row) {
+                switch value {
                 case .null: object[column] = NSNull()
-                case .int64(let n): object[column] = n
-                case .double(let d): object[column] = d
-                case .string, .blob: object[column] = text(value)
+                case .integer(let n): object[column] = n
+                case .real(let d): object[column] = d
+                case .text, .blob: object[column] = text(value)
                 }
             }
             return object
@@ -25,20 +24,20 @@ extension DepotDatabase {
         return (try? JSONSerialization.data(withJSONObject: objects, options: [.prettyPrinted, .sortedKeys])) ?? Data("[]".utf8)
     }
 
-    static func csv(_ rows: [Row]) -> Data {
-        guard let first = rows.first else { return Data() }
-        var out = CSVField.record(Array(first.columnNames))
-        for row in rows { out += CSVField.record(row.map { text($0.1) }) }
+    static func csv(_ table: ResultTable) -> Data {
+        guard !table.rows.isEmpty else { return Data() }
+        var out = CSVField.record(table.columns)
+        for row in table.rows { out += CSVField.record(row.map(text)) }
         return Data(out.utf8)
     }
 
     /// A value as text: empty for NULL, blobs in base64.
-    static func text(_ value: DatabaseValue) -> String {
-        switch value.storage {
+    static func text(_ value: StoredCell) -> String {
+        switch value {
         case .null: ""
-        case .int64(let n): String(n)
-        case .double(let d): String(d)
-        case .string(let s): s
+        case .integer(let n): String(n)
+        case .real(let d): String(d)
+        case .text(let s): s
         case .blob(let b): b.base64EncodedString()
         }
     }

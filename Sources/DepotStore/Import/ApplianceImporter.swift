@@ -14,12 +14,15 @@ enum ApplianceImport {
     static let batchSize = 2048
 
     static func run(
-        _ reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, policy: Policy,
+        _ reader: CSVReader<FileByteSource>, header: ImportHeader, db: any SQLConnection, policy: Policy,
         log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?
     ) throws {
+        guard let grdb = (db as? GRDBConnection)?.grdb else {
+            throw DepotError.refused(subject: "the appliance import", reason: "runs on SQLite only so far")
+        }
         let parser = try ApplianceRowParser(db: db, header: header)
         let bulk = try BulkLoad(db, fileSize: size)
-        var writer = try ApplianceWriter(db: db, models: parser.modelMonths)
+        var writer = try ApplianceWriter(db: grdb, models: parser.modelMonths)
         let channel = BoundedQueue<ImportMessage<PreparedAppliance>>(capacity: 4)
         let handOver = ThreadTransfer(reader)
         let (file, limit, fieldCount) = (log.file, log.limit, header.count)
@@ -76,7 +79,7 @@ enum ApplianceImport {
             case nil:
                 break receiving  // never: the reading thread ends with `.end` unless cancelled
             case let .rows(rows, bytesRead)?:
-                try writer.write(rows, db: db, log: &writerLog, counts: &counts)
+                try writer.write(rows, db: grdb, log: &writerLog, counts: &counts)
                 progress?(bytesRead, size)
             case let .end(rows, parserLog, counted)?:
                 counts.rows = rows
@@ -86,7 +89,7 @@ enum ApplianceImport {
             }
         }
         tally.merge(writer.notInserted)
-        try bulk.finish(db, tally: tally)
+        try bulk.finish(db, grdb: grdb, tally: tally)
     }
 }
 
@@ -98,20 +101,20 @@ private struct BulkLoad {
     /// docs/performance.md.
     let rebuildIndex: Bool
 
-    init(_ db: Database, fileSize: Int?) throws {
-        let existing = try Int.fetchOne(db, sql: "SELECT coalesce(max(id), 0) FROM appliance") ?? 0
+    init(_ db: any SQLConnection, fileSize: Int?) throws {
+        let existing = try db.value(Int.self, "SELECT coalesce(max(id), 0) FROM appliance") ?? 0
         let estimatedRows = (fileSize ?? 0) / ApplianceIndexes.bytesPerRow
         rebuildIndex = estimatedRows >= ApplianceIndexes.rebuildFromRows && estimatedRows > existing
-        if rebuildIndex { try db.execute(sql: "DROP INDEX IF EXISTS appliance_customer") }
+        if rebuildIndex { try db.execute("DROP INDEX IF EXISTS appliance_customer") }
         // The tallies' insert trigger would cost more than the insert itself: the import counts instead.
-        try db.execute(sql: "DROP TRIGGER IF EXISTS appliance_tally_insert")
+        try db.execute("DROP TRIGGER IF EXISTS appliance_tally_insert")
     }
 
     /// Adds what the load inserted to the tallies, and puts the trigger and the index back.
-    func finish(_ db: Database, tally: ImportTally) throws {
-        try tally.flush(db)
-        try db.execute(sql: Tallies.insertTriggerSQL)
-        if rebuildIndex { try db.execute(sql: ApplianceIndexes.customerIndexSQL) }
+    func finish(_ db: any SQLConnection, grdb: Database, tally: ImportTally) throws {
+        try tally.flush(grdb)
+        try db.execute(Tallies.insertTriggerSQL)
+        if rebuildIndex { try db.execute(ApplianceIndexes.customerIndexSQL) }
     }
 }
 

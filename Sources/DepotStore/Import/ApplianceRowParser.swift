@@ -1,7 +1,5 @@
 import DepotCore
 import Foundation
-import GRDB
-import GRDBSQLite
 
 /// A unit's place.
 enum UnitLocation: Equatable, Sendable {
@@ -43,17 +41,17 @@ struct ApplianceRowParser: Sendable {
     /// Warranty months by model id, for the update path.
     var modelMonths: [Int64: Int] { Dictionary(models.values.map { ($0.id, $0.months) }) { a, _ in a } }
 
-    init(db: Database, header: ImportHeader) throws {
+    init(db: any SQLConnection, header: ImportHeader) throws {
         var models: [String: Model] = [:]
-        for found in try Row.fetchAll(db, sql: "SELECT id, key, warranty_months FROM model") {
+        for found in try db.rows("SELECT id, key, warranty_months FROM model", source: "query") {
             let row = found.stored("model")
             models[try row("key")] = Model(id: try row("id"), months: try row("warranty_months"))
         }
         self.models = models
         customers = try Self.ids(db, "customer")
         var sites: [String: Site] = [:]
-        for found in try Row.fetchAll(
-            db, sql: "SELECT s.key, s.id, s.customer_id, c.key AS customer FROM site s JOIN customer c ON c.id = s.customer_id")
+        for found in try db.rows(
+            "SELECT s.key, s.id, s.customer_id, c.key AS customer FROM site s JOIN customer c ON c.id = s.customer_id", source: "query")
         {
             let row = found.stored("site")
             sites[try row("key")] = Site(id: try row("id"), customer: try row("customer_id"), customerKey: try row("customer"))
@@ -61,16 +59,16 @@ struct ApplianceRowParser: Sendable {
         self.sites = sites
         depots = try Self.ids(db, "depot")
         var versions: [String: String] = [:]
-        for version in try String.fetchAll(db, sql: "SELECT version FROM release") { versions[version] = version }
+        for version in try db.values(String.self, "SELECT version FROM release") { versions[version] = version }
         self.versions = versions
         let p = header.positions
         column = (p["serial"], p["model"], p["customer"], p["site"], p["depot"], p["ship_date"], p["software_version"], p["status"])
     }
 
     /// The row ids of a table's records by key.
-    private static func ids(_ db: Database, _ table: String) throws -> [String: Int64] {
+    private static func ids(_ db: any SQLConnection, _ table: String) throws -> [String: Int64] {
         var ids: [String: Int64] = [:]
-        for found in try Row.fetchAll(db, sql: "SELECT key, id FROM \(table)") {
+        for found in try db.rows("SELECT key, id FROM \(table)", source: "query") {
             let row = found.stored(table)
             ids[try row("key")] = try row("id")
         }

@@ -96,7 +96,8 @@ struct ApplianceWriter {
             notInserted.add(row, count: -1)
         }
         // The serial exists (or the row lacks what a new unit needs).
-        guard let existing = try ApplianceRecord.find(db, "serial", row.serial) else {
+        let connection = GRDBConnection(db)
+        guard let existing = try ApplianceRecord.find(connection, "serial", row.serial) else {
             var missing: [String] = []
             if row.modelID == nil { missing.append("model") }
             if row.shipDate == nil { missing.append("ship_date") }
@@ -108,7 +109,7 @@ struct ApplianceWriter {
             log.add(line: row.line, column: "serial", "duplicate serial \"\(row.serial)\": an earlier row of this file has it")
             return nil
         }
-        return try update(existing, with: row, db: db, log: &log)
+        return try update(existing, with: row, db: connection, log: &log)
     }
 
     /// Binds one row's nine values at parameters `offset + 1` to `offset + 9`.
@@ -157,7 +158,7 @@ struct ApplianceWriter {
         throw DatabaseError(resultCode: ResultCode(rawValue: extended), message: message)
     }
 
-    private func update(_ existing: ApplianceRecord, with row: PreparedAppliance, db: Database, log: inout ProblemLog) throws
+    private func update(_ existing: ApplianceRecord, with row: PreparedAppliance, db: any SQLConnection, log: inout ProblemLog) throws
         -> RowOutcome?
     {
         let status = existing.status
@@ -183,8 +184,9 @@ struct ApplianceWriter {
         let columns = changed.keys.sorted()
         // Cached per set of columns (a few): compiling the statement, and the tallies' update trigger with it, for
         // every row made a re-import of 50,000 units 3.3x slower.
-        try db.cachedStatement(sql: "UPDATE appliance SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?")
-            .execute(arguments: StatementArguments(columns.map { changed[$0] ?? .null } + [existing.id.databaseValue]))
+        try db.execute(
+            "UPDATE appliance SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE id = ?",
+            columns.map { changed[$0] ?? .null } + [existing.id.sqlValue])
         return .updated
     }
 
@@ -194,7 +196,7 @@ struct ApplianceWriter {
     /// Why a row may not change an existing unit so (the column to blame and the message), `nil` when it may.
     private func refusal(
         _ existing: ApplianceRecord, _ row: PreparedAppliance, location: UnitLocation?, currentLocation: UnitLocation?,
-        newStatus: ApplianceStatus, db: Database
+        newStatus: ApplianceStatus, db: any SQLConnection
     ) throws -> (column: String, message: String)? {
         let status = existing.status
         let placeColumn = row.statusGiven ? "status" : "site"
@@ -208,14 +210,13 @@ struct ApplianceWriter {
         let changesModel = row.modelID.map { $0 != existing.modelID } ?? false
         let changesShipDate = row.shipDate.map { $0 != existing.shipDate } ?? false
         if changesModel || changesShipDate,
-            let open = try String.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT number FROM support_case WHERE appliance_id = ?1 AND status NOT IN ('resolved', 'closed')
-                        UNION ALL SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled')
-                        LIMIT 1
-                        """),
-                arguments: [existing.id])
+            let open = try db.value(
+                String.self,
+                """
+                SELECT number FROM support_case WHERE appliance_id = ?1 AND status NOT IN ('resolved', 'closed')
+                UNION ALL SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled')
+                LIMIT 1
+                """, [existing.id])
         {
             return (
                 changesModel ? "model" : "ship_date",
@@ -225,12 +226,10 @@ struct ApplianceWriter {
         // A delivered replacement whose RMA is still open (the defective unit not yet back) is in service, but at the
         // RMA's customer for as long as the RMA runs.
         if location != currentLocation || newStatus != status,
-            let open = try String.fetchOne(
-                db.cachedStatement(
-                    sql:
-                        "SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled') LIMIT 1"
-                ),
-                arguments: [existing.id])
+            let open = try db.value(
+                String.self,
+                "SELECT number FROM rma WHERE (appliance_id = ?1 OR replacement_id = ?1) AND state NOT IN ('closed', 'cancelled') LIMIT 1",
+                [existing.id])
         {
             return (placeColumn, "unit \"\(row.serial)\" belongs to the open \(open); its place and status change only through it")
         }
@@ -244,33 +243,33 @@ struct ApplianceWriter {
 
     /// The columns the row changes, with their new values (those equal to the stored ones left out).
     private func changes(_ existing: ApplianceRecord, _ row: PreparedAppliance, location: UnitLocation?, status: ApplianceStatus)
-        -> [String: DatabaseValue]
+        -> [String: SQLValue]
     {
-        var values: [String: DatabaseValue] = ["status": status.rawValue.databaseValue]
+        var values: [String: SQLValue] = ["status": status.rawValue.sqlValue]
         switch location {
         case let .site(site, customer)?:
-            values["site_id"] = site.databaseValue
-            values["customer_id"] = customer.databaseValue
+            values["site_id"] = site.sqlValue
+            values["customer_id"] = customer.sqlValue
             values["depot_id"] = .null
         case let .depot(depot)?:
             values["site_id"] = .null
             values["customer_id"] = .null
-            values["depot_id"] = depot.databaseValue
+            values["depot_id"] = depot.sqlValue
         case nil: break
         }
-        if let model = row.modelID { values["model_id"] = model.databaseValue }
-        if let shipDate = row.shipDate { values["ship_date"] = shipDate.description.databaseValue }
-        if let version = row.version { values["software_version"] = version?.databaseValue ?? .null }
+        if let model = row.modelID { values["model_id"] = model.sqlValue }
+        if let shipDate = row.shipDate { values["ship_date"] = shipDate.description.sqlValue }
+        if let version = row.version { values["software_version"] = version?.sqlValue ?? .null }
         if !existing.replacementWarranty, row.modelID != nil || row.shipDate != nil {
             let modelID = row.modelID ?? existing.modelID
             let ship = row.shipDate ?? existing.shipDate
-            values["warranty_end"] = Warranty.end(shipDate: ship, months: modelMonths[modelID] ?? 0).description.databaseValue
+            values["warranty_end"] = Warranty.end(shipDate: ship, months: modelMonths[modelID] ?? 0).description.sqlValue
         }
-        let stored: [String: DatabaseValue] = [
-            "status": existing.status.rawValue.databaseValue, "site_id": existing.siteID.databaseValue,
-            "customer_id": existing.customerID.databaseValue, "depot_id": existing.depotID.databaseValue,
-            "model_id": existing.modelID.databaseValue, "ship_date": existing.shipDate.description.databaseValue,
-            "software_version": existing.softwareVersion.databaseValue, "warranty_end": existing.warrantyEnd.description.databaseValue,
+        let stored: [String: SQLValue] = [
+            "status": existing.status.rawValue.sqlValue, "site_id": existing.siteID.sqlValue,
+            "customer_id": existing.customerID.sqlValue, "depot_id": existing.depotID.sqlValue,
+            "model_id": existing.modelID.sqlValue, "ship_date": existing.shipDate.description.sqlValue,
+            "software_version": existing.softwareVersion.sqlValue, "warranty_end": existing.warrantyEnd.description.sqlValue,
         ]
         return values.filter { column, value in stored[column] != value }
     }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 extension DepotDatabase {
     /// The page cache of an import, in KiB (SQLite's default is 2000).
@@ -23,11 +22,11 @@ extension DepotDatabase {
         let header = try ImportHeader(reader: reader, entity: entity, file: path)
         let policy = policy
         let recordedAt = now()
-        let body: (Database) throws -> ImportSummary = { db in
+        let body: (any SQLConnection) throws -> ImportSummary = { db in
             // A large import touches index pages all over; a bigger page cache keeps them in memory
             // instead of spilling them to the WAL and reading them back (measured: 3x faster at 1M rows).
-            try db.execute(sql: "PRAGMA cache_size = -\(Self.importCacheKiB)")
-            defer { try? db.execute(sql: "PRAGMA cache_size = -2000") }
+            try db.execute("PRAGMA cache_size = -\(Self.importCacheKiB)")
+            defer { _ = try? db.execute("PRAGMA cache_size = -2000") }
             var log = ProblemLog(file: path, limit: problemLimit)
             var counts = ImportCounts()
             do {
@@ -68,7 +67,7 @@ struct ImportCounts {
 
 extension DepotDatabase {
     static func importRows<I: RowImporter>(
-        _ reader: CSVReader<FileByteSource>, header: ImportHeader, importer: inout I, db: Database,
+        _ reader: CSVReader<FileByteSource>, header: ImportHeader, importer: inout I, db: any SQLConnection,
         log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?
     ) throws {
         while try reader.next() {
@@ -173,10 +172,10 @@ enum RowOutcome { case added, updated, unchanged }
 
 /// Imports the rows of one entity; `nil` from `importRow` means the row was bad (and logged).
 protocol RowImporter {
-    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws
+    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: any SQLConnection, log: inout ProblemLog) throws
         -> RowOutcome?
     /// Checks that need the whole file (successors named later, caps on designated contacts).
-    mutating func finish(db: Database, log: inout ProblemLog) throws
+    mutating func finish(db: any SQLConnection, log: inout ProblemLog) throws
 }
 
 /// Why a cell's value is wrong.

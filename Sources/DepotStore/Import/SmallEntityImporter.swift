@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// Imports models, customers, sites, depots, contracts, contacts and releases: tables of thousands of
 /// rows at most, upserted by key with ordinary prepared statements.
@@ -13,7 +12,7 @@ struct SmallEntityImporter: RowImporter {
     private var warrantyChanged: Set<Int64> = []
     private var touchedCustomers: [Int64: Int] = [:]
 
-    init(entity: ImportEntity, db: Database, policy: Policy) throws {
+    init(entity: ImportEntity, db: any SQLConnection, policy: Policy) throws {
         self.entity = entity
         self.policy = policy
         switch entity {
@@ -28,7 +27,7 @@ struct SmallEntityImporter: RowImporter {
         }
     }
 
-    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: Database, log: inout ProblemLog) throws
+    mutating func importRow(reader: CSVReader<FileByteSource>, header: ImportHeader, db: any SQLConnection, log: inout ProblemLog) throws
         -> RowOutcome?
     {
         let row = ImportRow(reader: reader, header: header)
@@ -38,7 +37,7 @@ struct SmallEntityImporter: RowImporter {
             return nil
         }
         seen[key] = row.line
-        let existing = try Row.fetchOne(db, sql: "SELECT * FROM \(table) WHERE \(keyColumn) = ?", arguments: [key])
+        let existing = try db.rows("SELECT * FROM \(table) WHERE \(keyColumn) = ?", [key], source: "query").first
         var fields = EntityFields(row: row, noun: entity.noun, existing: existing, db: db, log: log)
         defer { log = fields.log }
         switch entity {
@@ -50,7 +49,7 @@ struct SmallEntityImporter: RowImporter {
         case .contacts: try readContact(&fields, key: key)
         case .releases:
             if let date = fields.value("released_on") {
-                fields.values["released_on"] = fields.parsed("released_on", Cell.date(date))?.description.databaseValue
+                fields.values["released_on"] = fields.parsed("released_on", Cell.date(date))?.description.sqlValue
             }
         case .appliances: preconditionFailure("appliances have their own importer")
         }
@@ -59,43 +58,43 @@ struct SmallEntityImporter: RowImporter {
     }
 
     /// Adds the record, or updates it where a value differs.
-    private mutating func write(_ fields: EntityFields, key: String, db: Database) throws -> RowOutcome {
+    private mutating func write(_ fields: EntityFields, key: String, db: any SQLConnection) throws -> RowOutcome {
         let values = fields.values
         if let existing = fields.existing {
-            let changed = fields.forceChange || values.contains { column, value in existing[column] as DatabaseValue != value }
+            let changed = fields.forceChange || values.contains { column, value in !value.matches(existing.cell(column)) }
             guard changed else { return .unchanged }
-            if entity == .models, let months = values["warranty_months"], months != existing["warranty_months"] as DatabaseValue {
+            if entity == .models, let months = values["warranty_months"], !months.matches(existing.cell("warranty_months")) {
                 warrantyChanged.insert(try existing.decode("id", from: table))
             }
             let columns = values.keys.sorted()
             guard !columns.isEmpty else { return .updated }
             try db.execute(
-                sql: "UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(keyColumn) = ?",
-                arguments: StatementArguments(columns.map { values[$0] ?? .null } + [key.databaseValue]))
+                "UPDATE \(table) SET \(columns.map { "\($0) = ?" }.joined(separator: ", ")) WHERE \(keyColumn) = ?",
+                columns.map { values[$0] ?? .null } + [key.sqlValue])
             return .updated
         }
         let columns = [keyColumn] + values.keys.sorted()
         try db.execute(
-            sql: "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
-            arguments: StatementArguments([key.databaseValue] + values.keys.sorted().map { values[$0] ?? .null }))
+            "INSERT INTO \(table) (\(columns.joined(separator: ", "))) VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))",
+            [key.sqlValue] + values.keys.sorted().map { values[$0] ?? .null })
         return .added
     }
 
     private mutating func readModel(_ f: inout EntityFields, key: String) throws {
-        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        if let name = f.value("name") { f.values["name"] = name.sqlValue }
         if let text = f.row["warranty_months"] {
             let months = text.isEmpty ? policy.defaultWarrantyMonths : f.parsed("warranty_months", Cell.integer(text, 0...600))
-            f.values["warranty_months"] = months?.databaseValue
+            f.values["warranty_months"] = months?.sqlValue
         } else if f.existing == nil {
-            f.values["warranty_months"] = policy.defaultWarrantyMonths.databaseValue
+            f.values["warranty_months"] = policy.defaultWarrantyMonths.sqlValue
         }
         guard let successor = f.row["successor"] else { return }
         if successor.isEmpty {
             f.values["successor_id"] = .null
         } else if successor == key {
             f.problem("successor", "a model cannot be its own successor")
-        } else if let id = try Int64.fetchOne(f.db, sql: "SELECT id FROM model WHERE key = ?", arguments: [successor]) {
-            f.values["successor_id"] = id.databaseValue
+        } else if let id = try f.db.value(Int64.self, "SELECT id FROM model WHERE key = ?", [successor]) {
+            f.values["successor_id"] = id.sqlValue
         } else {
             pendingSuccessors.append((f.line, key, successor))  // a model later in the file, checked at the end
             f.forceChange = true
@@ -103,78 +102,78 @@ struct SmallEntityImporter: RowImporter {
     }
 
     private func readCustomer(_ f: inout EntityFields) {
-        if let name = f.value("name") { f.values["name"] = name.databaseValue }
-        if let region = f.value("region") { f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.databaseValue }
-        if let manager = f.value("account_manager") { f.values["account_manager"] = manager.databaseValue }
-        if let tam = f.row["tam"] { f.values["tam"] = tam.isEmpty ? .null : tam.databaseValue }
+        if let name = f.value("name") { f.values["name"] = name.sqlValue }
+        if let region = f.value("region") { f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.sqlValue }
+        if let manager = f.value("account_manager") { f.values["account_manager"] = manager.sqlValue }
+        if let tam = f.row["tam"] { f.values["tam"] = tam.isEmpty ? .null : tam.sqlValue }
     }
 
     private func readSite(_ f: inout EntityFields, key: String) throws {
         let customer = try f.owner("customer", kind: "site", key: key)
-        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        if let name = f.value("name") { f.values["name"] = name.sqlValue }
         if let country = f.value("country") {
             let code = country.uppercased()
             if code.count == 2 && code.allSatisfy({ $0.isASCII && $0.isLetter }) {
-                f.values["country"] = code.databaseValue
+                f.values["country"] = code.sqlValue
             } else {
                 f.problem("country", "\"\(country)\" is not a two-letter country code (ISO 3166)")
             }
         }
         if let region = f.row["region"], !region.isEmpty {
-            f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.databaseValue
+            f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.sqlValue
         } else if f.existing == nil, let customer {
-            f.values["region"] = try String.fetchOne(f.db, sql: "SELECT region FROM customer WHERE id = ?", arguments: [customer])?
-                .databaseValue
+            f.values["region"] = try f.db.value(String.self, "SELECT region FROM customer WHERE id = ?", [customer])?
+                .sqlValue
         }
         if let address = f.row["address"] {
-            f.values["address"] = address.databaseValue
+            f.values["address"] = address.sqlValue
         } else if f.existing == nil {
-            f.values["address"] = "".databaseValue
+            f.values["address"] = "".sqlValue
         }
     }
 
     private func readDepot(_ f: inout EntityFields) {
-        if let name = f.value("name") { f.values["name"] = name.databaseValue }
-        if let region = f.value("region") { f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.databaseValue }
-        if let address = f.row["address"] { f.values["address"] = address.databaseValue }
+        if let name = f.value("name") { f.values["name"] = name.sqlValue }
+        if let region = f.value("region") { f.values["region"] = f.parsed("region", Cell.region(region, policy: policy))?.sqlValue }
+        if let address = f.row["address"] { f.values["address"] = address.sqlValue }
     }
 
     private mutating func readContract(_ f: inout EntityFields, key: String) throws {
         let customer = try f.owner("customer", kind: "contract", key: key)
         if let tier = f.value("tier") {
             if let parsedTier = Tier(rawValue: tier.lowercased()) {
-                f.values["tier"] = parsedTier.rawValue.databaseValue
+                f.values["tier"] = parsedTier.rawValue.sqlValue
             } else {
                 f.problem("tier", "unknown tier \"\(tier)\" (standard, premium, premium-plus)")
             }
         }
         let start = f.value("start_date").flatMap { f.parsed("start_date", Cell.date($0)) }
         let end = f.value("end_date").flatMap { f.parsed("end_date", Cell.date($0)) }
-        if let start { f.values["start_date"] = start.description.databaseValue }
-        if let end { f.values["end_date"] = end.description.databaseValue }
-        let startText: String? = start?.description ?? f.existing?["start_date"]
-        let endText: String? = end?.description ?? f.existing?["end_date"]
+        if let start { f.values["start_date"] = start.description.sqlValue }
+        if let end { f.values["end_date"] = end.description.sqlValue }
+        let startText: String? = try start?.description ?? f.existing?.optional("start_date")
+        let endText: String? = try end?.description ?? f.existing?.optional("end_date")
         if let startText, let endText, startText > endText {
             f.problem("end_date", "the contract ends (\(endText)) before it starts (\(startText))")
         }
         if let max = f.value("max_contacts") {
-            f.values["max_contacts"] = f.parsed("max_contacts", Cell.integer(max, 0...10_000))?.databaseValue
+            f.values["max_contacts"] = f.parsed("max_contacts", Cell.integer(max, 0...10_000))?.sqlValue
         }
-        if let owner: Int64 = customer ?? f.existing?["customer_id"] { touchedCustomers[owner] = f.line }
+        if let owner: Int64 = try customer ?? f.existing?.optional("customer_id") { touchedCustomers[owner] = f.line }
     }
 
     private mutating func readContact(_ f: inout EntityFields, key: String) throws {
         // A contact's cases, closures and audit entries are its customer's: moving it would hand them over.
         let customer = try f.owner("customer", kind: "contact", key: key)
-        if let name = f.value("name") { f.values["name"] = name.databaseValue }
+        if let name = f.value("name") { f.values["name"] = name.sqlValue }
         for flag in ["designated", "certified"] {
             if let text = f.row[flag] {
-                f.values[flag] = f.parsed(flag, Cell.bool(text))?.databaseValue
+                f.values[flag] = f.parsed(flag, Cell.bool(text))?.sqlValue
             } else if f.existing == nil {
-                f.values[flag] = false.databaseValue
+                f.values[flag] = false.sqlValue
             }
         }
-        if let owner: Int64 = customer ?? f.existing?["customer_id"] { touchedCustomers[owner] = f.line }
+        if let owner: Int64 = try customer ?? f.existing?.optional("customer_id") { touchedCustomers[owner] = f.line }
     }
 
     private func normalisedKey(_ raw: String, line: Int, log: inout ProblemLog) -> String? {
@@ -209,34 +208,32 @@ struct SmallEntityImporter: RowImporter {
         }
     }
 
-    mutating func finish(db: Database, log: inout ProblemLog) throws {
+    mutating func finish(db: any SQLConnection, log: inout ProblemLog) throws {
         for pending in pendingSuccessors {
-            guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM model WHERE key = ?", arguments: [pending.successor]) else {
+            guard let id = try db.value(Int64.self, "SELECT id FROM model WHERE key = ?", [pending.successor]) else {
                 log.add(line: pending.line, column: "successor", "unknown model \"\(pending.successor)\"")
                 continue
             }
-            try db.execute(sql: "UPDATE model SET successor_id = ? WHERE key = ?", arguments: [id, pending.model])
+            try db.execute("UPDATE model SET successor_id = ? WHERE key = ?", [id, pending.model])
         }
         for model in warrantyChanged.sorted() {
             // Warranty follows the model's months, except for replacements, which carry their own end.
             try db.execute(
-                sql: """
-                    UPDATE appliance SET warranty_end = depot_add_months(ship_date, (SELECT warranty_months FROM model WHERE id = ?))
-                    WHERE model_id = ? AND replacement_warranty = 0
-                    """,
-                arguments: [model, model])
+                """
+                UPDATE appliance SET warranty_end = depot_add_months(ship_date, (SELECT warranty_months FROM model WHERE id = ?))
+                WHERE model_id = ? AND replacement_warranty = 0
+                """, [model, model])
         }
         if !warrantyChanged.isEmpty { try ReplacementWarranties.follow(models: warrantyChanged, db: db, policy: policy) }
         for (customer, line) in touchedCustomers.sorted(by: { $0.value < $1.value }) {
-            let row = try Row.fetchOne(
-                db,
-                sql: """
-                    SELECT c.key AS customer,
-                           (SELECT count(*) FROM contact WHERE customer_id = c.id AND designated = 1) AS designated,
-                           (SELECT max_contacts FROM contract WHERE customer_id = c.id ORDER BY end_date DESC, start_date DESC LIMIT 1) AS cap
-                    FROM customer c WHERE c.id = ?
-                    """,
-                arguments: [customer])
+            let row = try db.rows(
+                """
+                SELECT c.key AS customer,
+                       (SELECT count(*) FROM contact WHERE customer_id = c.id AND designated = 1) AS designated,
+                       (SELECT max_contacts FROM contract WHERE customer_id = c.id ORDER BY end_date DESC, start_date DESC LIMIT 1) AS cap
+                FROM customer c WHERE c.id = ?
+                """, [customer], source: "query"
+            ).first
             guard let row = row?.stored("customer") else { continue }
             if let problem = DesignatedContacts.capProblem(
                 customer: try row("customer"), designated: try row("designated"), cap: try row.optional("cap"))
@@ -252,17 +249,17 @@ struct SmallEntityImporter: RowImporter {
 struct EntityFields {
     let row: ImportRow
     let noun: String
-    let existing: Row?
-    let db: Database
+    let existing: StoredRow?
+    let db: any SQLConnection
     var log: ProblemLog
-    var values: [String: DatabaseValue] = [:]
+    var values: [String: SQLValue] = [:]
     var bad = false
     /// Written even when no value differs (a successor resolved later in the file).
     var forceChange = false
 
     var line: Int { row.line }
 
-    init(row: ImportRow, noun: String, existing: Row?, db: Database, log: ProblemLog) {
+    init(row: ImportRow, noun: String, existing: StoredRow?, db: any SQLConnection, log: ProblemLog) {
         self.row = row
         self.noun = noun
         self.existing = existing
@@ -301,14 +298,14 @@ struct EntityFields {
     /// (its records are that customer's).
     mutating func owner(_ column: String, kind: String, key: String) throws -> Int64? {
         guard let text = value(column) else { return nil }
-        guard let id = try Int64.fetchOne(db, sql: "SELECT id FROM customer WHERE key = ?", arguments: [text]) else {
+        guard let id = try db.value(Int64.self, "SELECT id FROM customer WHERE key = ?", [text]) else {
             problem(column, "unknown customer \"\(text)\"")
             return nil
         }
         if let existing, let current: Int64 = try existing.decodeIfPresent("customer_id", from: noun), current != id {
             problem(column, "\(kind) \"\(key)\" belongs to another customer; a \(kind) cannot move")
         }
-        values["customer_id"] = id.databaseValue
+        values["customer_id"] = id.sqlValue
         return id
     }
 }

@@ -1,6 +1,5 @@
 import DepotCore
 import Foundation
-import GRDB
 
 /// A notification as the delivery worker and `depot notify list` see it (never a secret).
 public struct QueuedNotification: Sendable, Encodable, Equatable {
@@ -37,7 +36,7 @@ extension DepotDatabase {
         n.retried_at, n.next_attempt_at, n.delivered_at, n.last_error
         """
 
-    private static func queued(_ row: Row) throws(DepotError) -> QueuedNotification {
+    private static func queued(_ row: StoredRow) throws(DepotError) -> QueuedNotification {
         let row = row.stored("notification")
         return QueuedNotification(
             id: try row("id"), event: try row("event"), target: try row("target"), customer: try row.optional("customer"),
@@ -53,12 +52,11 @@ extension DepotDatabase {
             throw .invalidArgument(name: "--state", value: state, reason: "one of pending, delivered, dead")
         }
         return try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
-                    WHERE ?1 IS NULL OR n.state = ?1 ORDER BY n.id DESC LIMIT ?2
-                    """, arguments: [state, limit]
+            try db.rows(
+                """
+                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
+                WHERE ?1 IS NULL OR n.state = ?1 ORDER BY n.id DESC LIMIT ?2
+                """, [state, limit], source: "query"
             ).map(Self.queued)
         }
     }
@@ -66,12 +64,11 @@ extension DepotDatabase {
     /// Pending notifications due at `now`, oldest first, at most `limit`.
     public func dueNotifications(now: Instant, limit: Int) throws(DepotError) -> [QueuedNotification] {
         try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
-                        WHERE n.state = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?
-                        """), arguments: [now.description, limit]
+            try db.rows(
+                """
+                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
+                WHERE n.state = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?
+                """, [now.description, limit], source: "query"
             ).map(Self.queued)
         }
     }
@@ -79,12 +76,11 @@ extension DepotDatabase {
     /// One queued notification by id.
     public func notification(_ id: Int64) throws(DepotError) -> QueuedNotification {
         let found = try read { db in
-            try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id WHERE n.id = ?
-                        """), arguments: [id]
-            ).map(Self.queued)
+            try db.rows(
+                """
+                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id WHERE n.id = ?
+                """, [id], source: "query"
+            ).first.map(Self.queued)
         }
         guard let found else { throw .notFound(kind: "notification", key: String(id)) }
         return found
@@ -95,13 +91,13 @@ extension DepotDatabase {
     public func route(for notification: QueuedNotification) throws(DepotError) -> DeliveryRoute? {
         try read { db in
             guard
-                let found = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT e.id, e.url, e.format, e.secret_sealed FROM webhook_endpoint e
-                            WHERE e.target = ? AND (e.customer_id IS NULL OR e.customer_id = (SELECT customer_id FROM notification WHERE id = ?))
-                            ORDER BY e.customer_id IS NULL LIMIT 1
-                            """), arguments: [notification.target.rawValue, notification.id])
+                let found = try db.rows(
+                    """
+                    SELECT e.id, e.url, e.format, e.secret_sealed FROM webhook_endpoint e
+                    WHERE e.target = ? AND (e.customer_id IS NULL OR e.customer_id = (SELECT customer_id FROM notification WHERE id = ?))
+                    ORDER BY e.customer_id IS NULL LIMIT 1
+                    """, [notification.target.rawValue, notification.id], source: "query"
+                ).first
             else { return nil }
             let row = found.stored("webhook_endpoint")
             return DeliveryRoute(
@@ -111,25 +107,22 @@ extension DepotDatabase {
 
     /// Records a delivery the receiver accepted.
     public func markDelivered(_ id: Int64, at: Instant) throws(DepotError) {
-        try write { db in
-            try db.cachedStatement(
-                sql:
-                    "UPDATE notification SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?"
-            )
-            .execute(arguments: [at.description, id])
+        _ = try write { db in
+            try db.execute(
+                "UPDATE notification SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
+                [at.description, id])
         }
     }
 
     /// Records a failed attempt: tried again at `retryAt`, or dead when that is past `giveUpAt`.
     public func markFailed(_ id: Int64, error: String, retryAt: Instant, giveUpAt: Instant) throws(DepotError) {
-        try write { db in
-            try db.cachedStatement(
-                sql: """
-                    UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-                        state = CASE WHEN ? > ? THEN 'dead' ELSE 'pending' END
-                    WHERE id = ?
-                    """
-            ).execute(arguments: [String(error.prefix(500)), retryAt.description, retryAt.description, giveUpAt.description, id])
+        _ = try write { db in
+            try db.execute(
+                """
+                UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
+                    state = CASE WHEN ? > ? THEN 'dead' ELSE 'pending' END
+                WHERE id = ?
+                """, [String(error.prefix(500)), retryAt.description, retryAt.description, giveUpAt.description, id])
         }
     }
 
@@ -138,16 +131,14 @@ extension DepotDatabase {
         try actor.require(.configureNotifications)
         let recordedAt = now()
         try write { db in
-            try db.cachedStatement(
-                sql: "UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ? WHERE id = ? AND state <> 'delivered'"
-            )
-            .execute(arguments: [at.description, at.description, id])
-            guard db.changesCount == 1 else { throw DepotError.notFound(kind: "undelivered notification", key: String(id)) }
-            let customerID = try Int64?.fetchOne(
-                db.cachedStatement(sql: "SELECT customer_id FROM notification WHERE id = ?"), arguments: [id])
+            let retried = try db.execute(
+                "UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ? WHERE id = ? AND state <> 'delivered'",
+                [at.description, at.description, id])
+            guard retried == 1 else { throw DepotError.notFound(kind: "undelivered notification", key: String(id)) }
+            let customerID = try db.value(Int64.self, "SELECT customer_id FROM notification WHERE id = ?", [id])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "retry", entity: "notification", key: String(id),
-                customerID: customerID ?? nil, details: [:])
+                customerID: customerID, details: [:])
         }
     }
 }
@@ -162,10 +153,12 @@ extension DepotDatabase {
         return try write { db in
             let customerID: Int64? = try customer.map { try FindRecord.customer(db, key: $0).id }
             let key = "test-\(target.rawValue)-\(customer ?? "")-\(at.description)-\(UUID().uuidString)"
-            try Outbox.enqueue(
-                db, event: "test", target: target, customerID: customerID, subject: "test notification",
-                payload: ["customer": customer], idempotencyKey: key, at: at)
-            return db.lastInsertedRowID
+            guard
+                let id = try Outbox.enqueue(
+                    db, event: "test", target: target, customerID: customerID, subject: "test notification",
+                    payload: ["customer": customer], idempotencyKey: key, at: at)
+            else { throw DepotError.storage(path: path, message: "the test notification's key \(key) was already queued") }
+            return id
         }
     }
 }

@@ -1,6 +1,5 @@
 import DepotCore
 import Foundation
-import GRDB
 
 /// How a notification's body is written: the full JSON event, or Slack's `{"text": ...}`.
 public enum PayloadFormat: String, CaseIterable, Sendable, Codable {
@@ -41,20 +40,18 @@ extension DepotDatabase {
         return try write { db in
             let customerRow = try customer.map { try FindRecord.customer(db, key: $0) }
             let customerID = customerRow?.id
-            if try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?"),
-                arguments: [target.rawValue, customerID ?? 0]) != nil
+            if try db.value(
+                Int64.self, "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?",
+                [target.rawValue, customerID ?? 0]) != nil
             {
                 throw DepotError.refused(
                     subject: target.rawValue + (customer.map { " for \($0)" } ?? ""),
                     reason: "has an endpoint already; remove it first (depot notify endpoint list)")
             }
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO webhook_endpoint (target, customer_id, url, format, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [target.rawValue, customerID, url, format.rawValue, sealed, at.description])
-            let id = db.lastInsertedRowID
+            let id = try db.insert(
+                """
+                INSERT INTO webhook_endpoint (target, customer_id, url, format, secret_sealed, created_at) VALUES (?, ?, ?, ?, ?, ?)
+                """, [target.rawValue, customerID, url, format.rawValue, sealed, at.description])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "add", entity: "webhook-endpoint", key: String(id),
                 customerID: customerID,
@@ -66,12 +63,11 @@ extension DepotDatabase {
     /// Every endpoint, by target and customer.
     public func endpoints() throws(DepotError) -> [WebhookEndpoint] {
         try read { db in
-            try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT e.id, e.target, c.key AS customer, e.url, e.format, e.created_at FROM webhook_endpoint e
-                    LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.target, c.key IS NOT NULL, c.key
-                    """
+            try db.rows(
+                """
+                SELECT e.id, e.target, c.key AS customer, e.url, e.format, e.created_at FROM webhook_endpoint e
+                LEFT JOIN customer c ON c.id = e.customer_id ORDER BY e.target, c.key IS NOT NULL, c.key
+                """, source: "query"
             ).map { found throws(DepotError) in
                 let row = found.stored("webhook_endpoint")
                 return WebhookEndpoint(
@@ -86,13 +82,13 @@ extension DepotDatabase {
         try actor.require(.configureNotifications)
         let recordedAt = now()
         try write { db in
-            let customerID = try Int64?.fetchOne(
-                db.cachedStatement(sql: "SELECT customer_id FROM webhook_endpoint WHERE id = ?"), arguments: [id])
-            try db.cachedStatement(sql: "DELETE FROM webhook_endpoint WHERE id = ?").execute(arguments: [id])
-            guard db.changesCount == 1 else { throw DepotError.notFound(kind: "webhook endpoint", key: String(id)) }
+            let customerID = try db.value(Int64.self, "SELECT customer_id FROM webhook_endpoint WHERE id = ?", [id])
+            guard try db.execute("DELETE FROM webhook_endpoint WHERE id = ?", [id]) == 1 else {
+                throw DepotError.notFound(kind: "webhook endpoint", key: String(id))
+            }
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "remove", entity: "webhook-endpoint", key: String(id),
-                customerID: customerID ?? nil, details: [:])
+                customerID: customerID, details: [:])
         }
     }
 }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// A case as `depot case show` presents it. JSON keys are a contract; unset values are `null`.
 public struct CaseDetail: Sendable, Encodable {
@@ -133,40 +132,34 @@ extension DepotDatabase {
             let row = try FindRecord.supportCase(db, number: number)
             let id: Int64 = row.id
             let opened = row.openedAt
-            let pauses = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id"), arguments: [id]
-            )
-            .map { row throws(DepotError) in
-                let p = row.stored("case_pause")
-                return CaseDetail.Pause(
-                    reason: try p("reason"), start: try p("started_at"), end: try p.optional("ended_at"), startedBy: try p("started_by"),
-                    endedBy: try p.optional("ended_by"))
-            }
+            let pauses = try db.rows("SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id", [id], source: "query")
+                .map { row throws(DepotError) in
+                    let p = row.stored("case_pause")
+                    return CaseDetail.Pause(
+                        reason: try p("reason"), start: try p("started_at"), end: try p.optional("ended_at"),
+                        startedBy: try p("started_by"),
+                        endedBy: try p.optional("ended_by"))
+                }
             let running = pauses.last.flatMap { $0.end == nil ? $0.start : nil }
             let clock = try clocks.clock(for: row.region)
-            let escalations = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target"),
-                arguments: [id]
-            )
-            .map { row throws(DepotError) in
-                let e = row.stored("case_escalation")
-                let at: Instant = try e("due_at")
-                let firedAt: Instant? = try e.optional("fired_at")
-                let threshold: String = try e("threshold")
-                let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
-                return CaseDetail.Escalation(
-                    target: try e("target"), at: at, threshold: threshold, fired: firedAt != nil, firedAt: firedAt,
-                    originalAt: original, held: firedAt == nil && running.map { $0 < at } == true)
-            }
-            let timeline = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id"), arguments: [id]
-            )
-            .map { row throws(DepotError) in
-                let event = row.stored("case_event")
-                return CaseDetail.Event(
-                    at: try event("at"), kind: try event("kind"), actor: try event("actor"), note: try event.optional("note"))
-            }
-            let rmas = try Row.fetchAll(db.cachedStatement(sql: "SELECT number FROM rma WHERE case_id = ? ORDER BY id"), arguments: [id])
+            let escalations = try db.rows("SELECT * FROM case_escalation WHERE case_id = ? ORDER BY due_at, target", [id], source: "query")
+                .map { row throws(DepotError) in
+                    let e = row.stored("case_escalation")
+                    let at: Instant = try e("due_at")
+                    let firedAt: Instant? = try e.optional("fired_at")
+                    let threshold: String = try e("threshold")
+                    let original = (try? ClockDuration.parse(threshold).get()).flatMap { try? clock.adding($0, to: opened) } ?? at
+                    return CaseDetail.Escalation(
+                        target: try e("target"), at: at, threshold: threshold, fired: firedAt != nil, firedAt: firedAt,
+                        originalAt: original, held: firedAt == nil && running.map { $0 < at } == true)
+                }
+            let timeline = try db.rows("SELECT * FROM case_event WHERE case_id = ? ORDER BY at, id", [id], source: "query")
+                .map { row throws(DepotError) in
+                    let event = row.stored("case_event")
+                    return CaseDetail.Event(
+                        at: try event("at"), kind: try event("kind"), actor: try event("actor"), note: try event.optional("note"))
+                }
+            let rmas = try db.rows("SELECT number FROM rma WHERE case_id = ? ORDER BY id", [id], source: "query")
                 .map { row throws(DepotError) -> RMANumber in try row.decode("number", from: "rma") }
             let responseDue = row.responseDue
             let responded = row.respondedAt

@@ -1,6 +1,5 @@
 import DepotCore
 import Foundation
-import GRDB
 
 extension CustomerDetail.Contract {
     /// A contract read from its row, marked active when in force on `day`.

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// A customer in a list: who looks after them and how many units they have.
 public struct CustomerSummary: Sendable, Encodable {
@@ -67,9 +66,8 @@ extension DepotDatabase {
     /// the customer's region.
     public func customers(at now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CustomerSummary] {
         try read { db in
-            try CustomerRecord.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?"), arguments: [limit, offset],
-                source: CustomerRecord.table
+            try db.fetchAll(
+                CustomerRecord.self, "SELECT * FROM customer ORDER BY key LIMIT ? OFFSET ?", [limit, offset], source: CustomerRecord.table
             ).map { customer in
                 CustomerSummary(
                     key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
@@ -87,34 +85,30 @@ extension DepotDatabase {
             let customer = try FindRecord.customer(db, key: key)
             let id = customer.id
             let day = try policy.day(of: now, storedRegion: customer.region, table: "customer")
-            let sites = try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM site WHERE customer_id = ? ORDER BY key"), arguments: [id])
+            let sites = try db.rows("SELECT * FROM site WHERE customer_id = ? ORDER BY key", [id], source: "query")
                 .map { row throws(DepotError) in
                     let site = row.stored("site")
                     return CustomerDetail.Site(
                         key: try site("key"), name: try site("name"), country: try site("country"), region: try site("region"),
                         address: try site("address"))
                 }
-            let contracts = try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key"),
-                arguments: [id]
-            )
-            .map { row throws(DepotError) in try CustomerDetail.Contract(row.stored("contract"), on: day) }
-            let contacts = try ContactRecord.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM contact WHERE customer_id = ? ORDER BY email"), arguments: [id],
-                source: ContactRecord.table
+            let contracts = try db.rows("SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key", [id], source: "query")
+                .map { row throws(DepotError) in try CustomerDetail.Contract(row.stored("contract"), on: day) }
+            let contacts = try db.fetchAll(
+                ContactRecord.self, "SELECT * FROM contact WHERE customer_id = ? ORDER BY email", [id], source: ContactRecord.table
             ).map { CustomerDetail.Contact(email: $0.email, name: $0.name, designated: $0.designated, certified: $0.certified) }
-            let counts = try Row.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT (SELECT ifnull(sum(units), 0) FROM unit_tally WHERE customer_id = ?1) AS units,
-                               (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
-                               (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
-                        """), arguments: [id])
+            let counts = try db.rows(
+                """
+                SELECT (SELECT CAST(coalesce(sum(units), 0) AS BIGINT) FROM unit_tally WHERE customer_id = ?1) AS units,
+                       (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
+                       (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
+                """, [id], source: "query"
+            ).first
             return CustomerDetail(
                 key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
                 tam: customer.tam, tier: try FindRecord.activeTier(db, customerID: id, on: day), sites: sites,
-                contracts: contracts, contacts: contacts, units: counts?["units"] ?? 0, openCases: counts?["cases"] ?? 0,
-                openRMAs: counts?["rmas"] ?? 0)
+                contracts: contracts, contacts: contacts, units: try counts?.optional("units") ?? 0,
+                openCases: try counts?.optional("cases") ?? 0, openRMAs: try counts?.optional("rmas") ?? 0)
         }
     }
 }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 extension DepotDatabase {
     /// The shipping label of one direction of an RMA. The replacement goes from the depot it was allocated
@@ -8,21 +7,21 @@ extension DepotDatabase {
     public func rmaLabel(_ number: RMANumber, direction: ShippingLabel.Direction) throws(DepotError) -> ShippingLabel {
         try read { db in
             guard
-                let found = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT r.number, r.path, r.region, r.carrier, r.tracking, r.return_carrier, r.return_tracking, r.depot_id, r.return_depot_id,
-                                   a.serial, m.key AS model, m.name AS model_name, s.name AS site_name, s.address, s.country,
-                                   c.name AS customer_name, ra.serial AS replacement, rm.key AS replacement_model, rm.name AS replacement_model_name
-                            FROM rma r
-                            JOIN appliance a ON a.id = r.appliance_id
-                            JOIN model m ON m.id = a.model_id
-                            JOIN customer c ON c.id = r.customer_id
-                            LEFT JOIN site s ON s.id = r.site_id
-                            LEFT JOIN appliance ra ON ra.id = r.replacement_id
-                            LEFT JOIN model rm ON rm.id = ra.model_id
-                            WHERE r.number = ?
-                            """), arguments: [number.text])
+                let found = try db.rows(
+                    """
+                    SELECT r.number, r.path, r.region, r.carrier, r.tracking, r.return_carrier, r.return_tracking, r.depot_id, r.return_depot_id,
+                           a.serial, m.key AS model, m.name AS model_name, s.name AS site_name, s.address, s.country,
+                           c.name AS customer_name, ra.serial AS replacement, rm.key AS replacement_model, rm.name AS replacement_model_name
+                    FROM rma r
+                    JOIN appliance a ON a.id = r.appliance_id
+                    JOIN model m ON m.id = a.model_id
+                    JOIN customer c ON c.id = r.customer_id
+                    LEFT JOIN site s ON s.id = r.site_id
+                    LEFT JOIN appliance ra ON ra.id = r.replacement_id
+                    LEFT JOIN model rm ON rm.id = ra.model_id
+                    WHERE r.number = ?
+                    """, [number.text], source: "query"
+                ).first
             else { throw DepotError.notFound(kind: "RMA", key: number.text) }
             let rma = found.stored("rma")
             let rmaNumber: String = try rma("number")
@@ -33,13 +32,11 @@ extension DepotDatabase {
             let allocatedFrom: Int64? = try rma.optional("depot_id")
             let depotID = direction == .return ? try rma.optional("return_depot_id") ?? allocatedFrom : allocatedFrom
             guard
-                let depot = try Row.fetchOne(
-                    db.cachedStatement(
-                        sql: """
-                            SELECT name, address FROM depot WHERE id = ?1 OR (?1 IS NULL AND region = ?2) ORDER BY id = ?1 DESC, key LIMIT 1
-                            """),
-                    arguments: [depotID, region]
-                )?.stored("depot")
+                let depot = try db.rows(
+                    """
+                    SELECT name, address FROM depot WHERE id = ?1 OR (?1 IS NULL AND region = ?2) ORDER BY id = ?1 DESC, key LIMIT 1
+                    """, [depotID, region], source: "query"
+                ).first?.stored("depot")
             else {
                 throw DepotError.refused(subject: rmaNumber, reason: "no depot serves region \(region)")
             }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// The list pages' queries: filtered, sorted by a column, one page at a time, with the number that match in all.
 extension DepotDatabase {
@@ -39,7 +38,9 @@ extension DepotDatabase {
         return conditions
     }
 
-    static func caseSummaries(_ db: Database, _ filter: CaseFilter, order: ListOrder<CaseColumn>, now: Instant, limit: Int, offset: Int)
+    static func caseSummaries(
+        _ db: any SQLConnection, _ filter: CaseFilter, order: ListOrder<CaseColumn>, now: Instant, limit: Int, offset: Int
+    )
         throws -> [CaseSummary]
     {
         let conditions = Self.caseConditions(filter, now: now)
@@ -60,7 +61,7 @@ extension DepotDatabase {
             JOIN customer cu ON cu.id = c.customer_id LEFT JOIN appliance a ON a.id = c.appliance_id
             \(conditions.sql) ORDER BY \(sort), c.id \(direction) LIMIT ? OFFSET ?
             """
-        return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: StatementArguments(conditions.arguments + [limit, offset])).map {
+        return try db.rows(sql, conditions.arguments + [limit, offset], source: "query").map {
             row throws(DepotError) in
             let row = row.stored("support_case")
             let due: Instant? = try row.optional("response_due")
@@ -92,10 +93,8 @@ extension DepotDatabase {
                 SELECT r.* FROM rma r LEFT JOIN customer cu ON cu.id = r.customer_id
                 \(conditions.sql) ORDER BY \(sort), r.id DESC LIMIT ? OFFSET ?
                 """
-            let items = try Row.fetchAll(
-                db.cachedStatement(sql: sql), arguments: StatementArguments(conditions.arguments + [limit, offset])
-            )
-            .map { row in try Self.rmaListItem(db, row: row, now: now) }
+            let items = try db.rows(sql, conditions.arguments + [limit, offset], source: "query")
+                .map { row in try Self.rmaListItem(db, row: row, now: now) }
             let total = try Self.count(
                 db, "SELECT count(*) FROM rma r LEFT JOIN customer cu ON cu.id = r.customer_id \(conditions.sql)", conditions)
             return Listing(items: items, total: total, customerNames: try Self.customerNames(db, items.compactMap(\.customer)))
@@ -161,15 +160,13 @@ extension DepotDatabase {
                 SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, a.warranty_end
                 \(from) ORDER BY \(sort) LIMIT ? OFFSET ?
                 """
-            let items = try Row.fetchAll(
-                db.cachedStatement(sql: sql), arguments: StatementArguments(conditions.arguments + [limit, offset])
-            )
-            .map { row throws(DepotError) in
-                let unit = row.stored("appliance")
-                return UnitSummary(
-                    serial: try unit("serial"), model: try unit("model"), status: try unit("status"),
-                    customer: try unit.optional("customer"), site: try unit.optional("site"), warrantyEnd: try unit("warranty_end"))
-            }
+            let items = try db.rows(sql, conditions.arguments + [limit, offset], source: "query")
+                .map { row throws(DepotError) in
+                    let unit = row.stored("appliance")
+                    return UnitSummary(
+                        serial: try unit("serial"), model: try unit("model"), status: try unit("status"),
+                        customer: try unit.optional("customer"), site: try unit.optional("site"), warrantyEnd: try unit("warranty_end"))
+                }
             let total = try Self.unitTotal(db, filter, orCount: from, conditions)
             return Listing(items: items, total: total, customerNames: try Self.customerNames(db, items.compactMap(\.customer)))
         }
@@ -195,9 +192,9 @@ extension DepotDatabase {
                 case .region: "region \(direction), key"
                 case .manager: "account_manager COLLATE NOCASE \(direction), key"
                 }
-            let items = try CustomerRecord.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM customer \(conditions.sql) ORDER BY \(sort) LIMIT ? OFFSET ?"),
-                arguments: StatementArguments(conditions.arguments + [limit, offset]), source: CustomerRecord.table
+            let items = try db.fetchAll(
+                CustomerRecord.self, "SELECT * FROM customer \(conditions.sql) ORDER BY \(sort) LIMIT ? OFFSET ?",
+                conditions.arguments + [limit, offset], source: CustomerRecord.table
             ).map { customer in
                 CustomerSummary(
                     key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
@@ -212,7 +209,9 @@ extension DepotDatabase {
 
     /// How many units match `filter`: from `unit_tally` when only the customer and status narrow it (the whole
     /// fleet, one customer's units, the units in a status), else counted.
-    private static func unitTotal(_ db: Database, _ filter: UnitFilter, orCount from: String, _ conditions: SQLConditions) throws -> Int {
+    private static func unitTotal(_ db: any SQLConnection, _ filter: UnitFilter, orCount from: String, _ conditions: SQLConditions) throws
+        -> Int
+    {
         guard filter.model == nil, filter.serialContains == nil, !filter.withoutOpenRMA else {
             return try count(db, "SELECT count(*) \(from)", conditions)
         }

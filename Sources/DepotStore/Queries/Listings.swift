@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// One page of a list (the web UI's list pages): the items, how many match in all, and the names of the customers
 /// the items name by key (a list shows "ACME · Acme Corp").
@@ -82,13 +81,13 @@ public struct CustomerFilter: Sendable {
 /// The `WHERE` of a list's query, built from its filters, every value a bound argument.
 struct SQLConditions {
     private(set) var clauses: [String] = []
-    private(set) var arguments: [any DatabaseValueConvertible] = []
+    private(set) var arguments: [any SQLBindable] = []
 
-    mutating func add(_ clause: String, _ values: any DatabaseValueConvertible...) {
+    mutating func add(_ clause: String, _ values: any SQLBindable...) {
         add(clause, values)
     }
 
-    mutating func add(_ clause: String, _ values: [any DatabaseValueConvertible]) {
+    mutating func add(_ clause: String, _ values: [any SQLBindable]) {
         clauses.append(clause)
         arguments += values
     }
@@ -113,14 +112,12 @@ extension DepotDatabase {
     }
 
     /// The names of the customers `keys` name, by key.
-    static func customerNames(_ db: Database, _ keys: some Sequence<String>) throws -> [String: String] {
+    static func customerNames(_ db: any SQLConnection, _ keys: some Sequence<String>) throws -> [String: String] {
         let unique = Array(Set(keys))
         guard !unique.isEmpty else { return [:] }
         let marks = Array(repeating: "?", count: unique.count).joined(separator: ", ")
         var names: [String: String] = [:]
-        for row in try Row.fetchAll(
-            db, sql: "SELECT key, name FROM customer WHERE key IN (\(marks))", arguments: StatementArguments(unique))
-        {
+        for row in try db.rows("SELECT key, name FROM customer WHERE key IN (\(marks))", unique, source: "query") {
             let stored = row.stored("customer")
             names[try stored("key")] = try stored("name")
         }
@@ -128,7 +125,7 @@ extension DepotDatabase {
     }
 
     /// The number of rows `sql` (a `SELECT count(*)`) counts.
-    static func count(_ db: Database, _ sql: String, _ conditions: SQLConditions) throws -> Int {
-        try Int.fetchOne(db.cachedStatement(sql: sql), arguments: StatementArguments(conditions.arguments)) ?? 0
+    static func count(_ db: any SQLConnection, _ sql: String, _ conditions: SQLConditions) throws -> Int {
+        try db.value(Int.self, sql, conditions.arguments) ?? 0
     }
 }

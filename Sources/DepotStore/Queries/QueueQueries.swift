@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 extension DepotDatabase {
     /// A page of a logistics list (`RMAQueue`), by the deadline the list is about (ship-by for the shipments, return
@@ -9,7 +8,7 @@ extension DepotDatabase {
         try read { db in
             var conditions = SQLConditions()
             var members: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
+            var arguments: [any SQLBindable] = []
             for (path, states) in queue.members where path != .salesReferral {
                 members.append("(r.path = ? AND r.state IN (\(states.map { _ in "?" }.joined(separator: ", "))))")
                 arguments += [path.rawValue] + states.map(\.rawValue)
@@ -17,10 +16,9 @@ extension DepotDatabase {
             guard !members.isEmpty else { return Listing(items: [], total: 0, customerNames: [:]) }
             conditions.add("(" + members.joined(separator: " OR ") + ")", arguments)
             let deadline = queue == .returns ? "r.return_due" : "r.ship_by"
-            let items = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT r.* FROM rma r \(conditions.sql) ORDER BY \(deadline) IS NULL, \(deadline), r.number LIMIT ? OFFSET ?"),
-                arguments: StatementArguments(conditions.arguments + [limit, offset])
+            let items = try db.rows(
+                "SELECT r.* FROM rma r \(conditions.sql) ORDER BY \(deadline) IS NULL, \(deadline), r.number LIMIT ? OFFSET ?",
+                conditions.arguments + [limit, offset], source: "query"
             )
             .map { row in try Self.rmaListItem(db, row: row, now: now) }
             let total = try Self.count(db, "SELECT count(*) FROM rma r \(conditions.sql)", conditions)

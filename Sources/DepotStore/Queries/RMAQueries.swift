@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// An RMA as `depot rma show` presents it. JSON keys are a contract; unset values are `null`.
 public struct RMADetail: Sendable, Encodable {
@@ -87,9 +86,9 @@ extension DepotDatabase {
     public func rmas(_ filter: RMAFilter, now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [RMADetail] {
         try read { db in
             let conditions = Self.rmaConditions(filter, now: now)
-            return try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT r.* FROM rma r \(conditions.sql) ORDER BY r.id DESC LIMIT ? OFFSET ?"),
-                arguments: StatementArguments(conditions.arguments + [limit, offset])
+            return try db.rows(
+                "SELECT r.* FROM rma r \(conditions.sql) ORDER BY r.id DESC LIMIT ? OFFSET ?", conditions.arguments + [limit, offset],
+                source: "query"
             )
             .map { row in try Self.rmaListItem(db, row: row, now: now) }
         }
@@ -98,32 +97,28 @@ extension DepotDatabase {
     /// The depot the RMA's spare was allocated from (kept after the spare leaves it), `nil` before allocation.
     public func spareDepot(of number: RMANumber) throws(DepotError) -> String? {
         try read { db in
-            try String.fetchOne(
-                db.cachedStatement(sql: "SELECT d.key FROM rma r JOIN depot d ON d.id = r.depot_id WHERE r.number = ?"),
-                arguments: [number.text])
+            try db.value(String.self, "SELECT d.key FROM rma r JOIN depot d ON d.id = r.depot_id WHERE r.number = ?", [number.text])
         }
     }
 
     /// An RMA of a list (its detail without its history) from its row.
-    static func rmaListItem(_ db: Database, row: Row, now: Instant) throws -> RMADetail {
+    static func rmaListItem(_ db: any SQLConnection, row: StoredRow, now: Instant) throws -> RMADetail {
         try rmaDetail(db, rma: RMARecord(row: row.stored(RMARecord.table)), now: now, withHistory: false)
     }
 
     /// The number of the case an RMA came from (every RMA has one).
-    private static func caseNumber(_ db: Database, _ rma: RMARecord) throws -> CaseNumber {
+    private static func caseNumber(_ db: any SQLConnection, _ rma: RMARecord) throws -> CaseNumber {
         guard let number: CaseNumber = try FindRecord.key(db, table: "support_case", id: rma.caseID) else {
             throw DepotError.unreadableValue(table: "rma", column: "case_id", value: String(rma.caseID))
         }
         return number
     }
 
-    private static func rmaDetail(_ db: Database, rma: RMARecord, now: Instant, withHistory: Bool = true) throws -> RMADetail {
+    private static func rmaDetail(_ db: any SQLConnection, rma: RMARecord, now: Instant, withHistory: Bool = true) throws -> RMADetail {
         let unit = try FindRecord.appliance(db, id: rma.applianceID)
         var history: [RMADetail.Step] = []
         if withHistory {
-            for row in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id"), arguments: [rma.id])
-            {
+            for row in try db.rows("SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id", [rma.id], source: "query") {
                 let row = row.stored("rma_event")
                 history.append(
                     RMADetail.Step(
@@ -170,16 +165,14 @@ extension DepotDatabase {
     {
         try read { db in
             var conditions: [String] = []
-            var arguments: [any DatabaseValueConvertible] = []
+            var arguments: [any SQLBindable] = []
             if let entity { conditions.append("entity = ?"); arguments.append(entity) }
             if let key { conditions.append("entity_key = ?"); arguments.append(key) }
             if let user { conditions.append("user = ?"); arguments.append(user) }
             arguments.append(limit)
-            return try Row.fetchAll(
-                db,
-                sql:
-                    "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) ORDER BY id",
-                arguments: StatementArguments(arguments)
+            return try db.rows(
+                "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) ORDER BY id",
+                arguments, source: "query"
             ).map { row throws(DepotError) in
                 let entry = row.stored("audit")
                 return AuditEntry(
@@ -193,9 +186,8 @@ extension DepotDatabase {
     /// How many notifications wait for delivery, by event.
     public func pendingNotifications() throws(DepotError) -> [(event: String, target: String, subject: String, key: String)] {
         try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id")
+            try db.rows(
+                "SELECT event, target, subject, idempotency_key FROM notification WHERE state = 'pending' ORDER BY id", source: "query"
             )
             .map { row throws(DepotError) in
                 let n = row.stored("notification")

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// What the search box found by part of a key: units by serial, cases and RMAs by number, customers by key or name.
 public struct SearchResults: Sendable {
@@ -25,8 +24,8 @@ extension DepotDatabase {
         try read { db in
             let pattern = SQLConditions.contains(text)
             var more: Set<String> = []
-            func hits(_ kind: String, _ sql: String, _ arguments: StatementArguments) throws -> [SearchResults.Hit] {
-                let rows = try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments + [limit + 1])
+            func hits(_ kind: String, _ sql: String, _ arguments: [any SQLBindable]) throws -> [SearchResults.Hit] {
+                let rows = try db.rows(sql, arguments + [limit + 1], source: "query")
                 if rows.count > limit { more.insert(kind) }
                 return try rows.prefix(limit).map { row in
                     let stored = row.stored(kind)

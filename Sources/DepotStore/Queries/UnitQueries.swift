@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// An appliance as `depot unit show` presents it.
 public struct UnitDetail: Sendable, Encodable {
@@ -148,14 +147,13 @@ extension DepotDatabase {
     /// Units in a status (the support view's suspect units), by serial, at most `limit`.
     public func units(status: ApplianceStatus, limit: Int) throws(DepotError) -> [UnitSummary] {
         try read { db in
-            try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, a.warranty_end
-                        FROM appliance a JOIN model m ON m.id = a.model_id
-                        LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
-                        WHERE a.status = ? ORDER BY a.serial LIMIT ?
-                        """), arguments: [status.rawValue, limit]
+            try db.rows(
+                """
+                SELECT a.serial, m.key AS model, a.status, c.key AS customer, s.key AS site, a.warranty_end
+                FROM appliance a JOIN model m ON m.id = a.model_id
+                LEFT JOIN customer c ON c.id = a.customer_id LEFT JOIN site s ON s.id = a.site_id
+                WHERE a.status = ? ORDER BY a.serial LIMIT ?
+                """, [status.rawValue, limit], source: "query"
             ).map { row throws(DepotError) in
                 let unit = row.stored("appliance")
                 return UnitSummary(

@@ -32,35 +32,6 @@ extension Row {
     }
 }
 
-extension RowDecodable {
-    /// Every row of `statement`, decoded.
-    static func fetchAll(_ statement: Statement, arguments: StatementArguments = [], source: String) throws -> [Self] {
-        var result: [Self] = []
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() { result.append(try Self(row: row.stored(source))) }
-        return result
-    }
-
-    /// Every row of `statement` that can be decoded, and the errors of those that cannot: for background work that
-    /// must not let one damaged record stop the work on every other one.
-    static func fetchReadable(_ statement: Statement, arguments: StatementArguments = [], source: String) throws -> (
-        records: [Self], unreadable: [DepotError]
-    ) {
-        var records: [Self] = []
-        var unreadable: [DepotError] = []
-        let rows = try Row.fetchCursor(statement, arguments: arguments)
-        while let row = try rows.next() {
-            do { records.append(try Self(row: row.stored(source))) } catch { unreadable.append(error) }
-        }
-        return (records, unreadable)
-    }
-
-    /// The first row of `statement`, decoded; `nil` when there is none.
-    static func fetchOne(_ statement: Statement, arguments: StatementArguments = [], source: String) throws -> Self? {
-        try Row.fetchOne(statement, arguments: arguments).map { row throws in try Self(row: row.stored(source)) }
-    }
-}
-
 /// A record read whole (`SELECT *`) from its table.
 protocol TableRecord: RowDecodable {
     static var table: String { get }
@@ -68,7 +39,7 @@ protocol TableRecord: RowDecodable {
 
 extension TableRecord {
     /// The record whose `column` (unique) holds `value`; `nil` when there is none.
-    static func find(_ db: Database, _ column: String, _ value: some DatabaseValueConvertible) throws -> Self? {
-        try fetchOne(db.cachedStatement(sql: "SELECT * FROM \(table) WHERE \(column) = ?"), arguments: [value], source: table)
+    static func find(_ db: any SQLConnection, _ column: String, _ value: some SQLBindable) throws -> Self? {
+        try db.fetchOne(Self.self, "SELECT * FROM \(table) WHERE \(column) = ?", [value], source: table)
     }
 }

@@ -33,17 +33,17 @@ public protocol StoredValue: Sendable {
 public struct StoredRow {
     /// The table or query the row comes from, for error messages.
     public let source: String
-    private let cell: (String) -> StoredCell?
+    private let lookup: (String) -> StoredCell?
 
     /// A row whose cells `cell` gives by column name (`nil`: the query has no such column).
     public init(source: String, cell: @escaping (String) -> StoredCell?) {
         self.source = source
-        self.cell = cell
+        self.lookup = cell
     }
 
     /// The same row, its columns named in errors as those of `source` (a join's columns of another table).
     public func from(_ source: String) -> StoredRow {
-        StoredRow(source: source, cell: cell)
+        StoredRow(source: source, cell: lookup)
     }
 
     /// The value of `column`, which must be there and not NULL.
@@ -61,8 +61,11 @@ public struct StoredRow {
         return value
     }
 
+    /// The cell of `column` as it is; `nil` when the row has no such column.
+    public func cell(_ column: String) -> StoredCell? { lookup(column) }
+
     private func raw(_ column: String) throws(DepotError) -> StoredCell {
-        guard let found = cell(column) else { throw .unreadableValue(table: source, column: column, value: "(no such column)") }
+        guard let found = lookup(column) else { throw .unreadableValue(table: source, column: column, value: "(no such column)") }
         return found
     }
 }
@@ -152,7 +155,7 @@ extension RecordNumber: StoredValue {
 }
 
 /// An enumeration stored as its raw text: a text it does not know is unreadable, never a default case.
-public protocol StoredEnum: StoredValue, RawRepresentable where RawValue == String {}
+public protocol StoredEnum: StoredValue, SQLBindable, RawRepresentable where RawValue == String {}
 
 extension StoredEnum {
     public init?(cell: StoredCell) {
@@ -175,3 +178,18 @@ extension Role: StoredEnum {}
 extension NotificationTarget: StoredEnum {}
 extension EscalationTarget: StoredEnum {}
 extension PayloadFormat: StoredEnum {}
+
+extension StoredRow {
+    /// The same row with its columns named in errors as those of `source`.
+    public func stored(_ source: String) -> StoredRow { from(source) }
+
+    /// The value of `column`, which must be there and readable as `T` (`DepotError.unreadableValue` otherwise).
+    public func decode<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T {
+        try from(source)(column)
+    }
+
+    /// The value of `column`, `nil` when NULL; a value not readable as `T` throws.
+    public func decodeIfPresent<T: StoredValue>(_ column: String, from source: String) throws(DepotError) -> T? {
+        try from(source).optional(column)
+    }
+}

@@ -1,6 +1,5 @@
 import DepotCore
 import Foundation
-import GRDB
 
 /// Small JSON texts for the database (audit details, notification payloads).
 enum JSONText {

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// What a support engineer enters to open a case.
 public struct NewCase: Sendable {
@@ -80,27 +79,26 @@ extension DepotDatabase {
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
             let number: CaseNumber = try Counters.next(db, year: at.utcDate.year)
             let version = request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion
-            try db.cachedStatement(
-                sql: """
-                    INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
-                        impact, urgency, suggested_priority, priority, priority_reason, status, tier, region, opened_at,
-                        response_due, response_threshold, opened_by)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
-                    """
-            ).execute(arguments: [
-                number.text, customerID, contact.id, unit?.id, request.type.rawValue, title, request.description,
-                version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
-                reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
-                deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
-            ])
-            let caseID = db.lastInsertedRowID
+            let caseID = try db.insert(
+                """
+                INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
+                    impact, urgency, suggested_priority, priority, priority_reason, status, tier, region, opened_at,
+                    response_due, response_threshold, opened_by)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
+                """,
+                [
+                    number.text, customerID, contact.id, unit?.id, request.type.rawValue, title, request.description,
+                    version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
+                    reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
+                    deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
+                ])
             try Self.insertEscalations(db, caseID: caseID, deadlines.escalations)
             var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
             if let unit, request.type == .hardwareFault {
                 if unit.status == .inService {
-                    try db.cachedStatement(sql: "UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?").execute(arguments: [
-                        at.description, unit.id,
-                    ])
+                    try db.execute(
+                        "UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?",
+                        [at.description, unit.id])
                     note += "; unit \(unit.serial) is now suspect"
                 }
             }
@@ -133,17 +131,18 @@ extension DepotDatabase {
     }
 
     /// Stores a new case's escalation deadlines.
-    private static func insertEscalations(_ db: Database, caseID: Int64, _ escalations: [EscalationDeadline]) throws {
+    private static func insertEscalations(_ db: any SQLConnection, caseID: Int64, _ escalations: [EscalationDeadline]) throws {
         for escalation in escalations {
-            try db.cachedStatement(sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
-                .execute(arguments: [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
+            try db.execute(
+                "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)",
+                [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
         }
     }
 
     /// The unit a case is about: one of the customer's; for a hardware fault it is required and must be at the
     /// customer (SPEC.md 3).
     private static func reportedUnit(
-        _ db: Database, _ request: NewCase, customerID: Int64, customerKey: String
+        _ db: any SQLConnection, _ request: NewCase, customerID: Int64, customerKey: String
     ) throws -> ApplianceRecord? {
         guard let serial = request.serial else {
             if request.type == .hardwareFault {
@@ -164,8 +163,8 @@ extension DepotDatabase {
     }
 
     /// A case's product version is one of the imported releases.
-    private static func checkKnownRelease(_ db: Database, _ given: String) throws {
-        let known = try String.fetchAll(db.cachedStatement(sql: "SELECT version FROM release ORDER BY released_on, version"))
+    private static func checkKnownRelease(_ db: any SQLConnection, _ given: String) throws {
+        let known = try db.values(String.self, "SELECT version FROM release ORDER BY released_on, version")
         guard known.contains(given.trimmingSpaces()) else {
             throw DepotError.invalidArgument(
                 name: "--product-version", value: given,
@@ -177,14 +176,15 @@ extension DepotDatabase {
 
     /// SPEC.md 6: a closed case keeps no attachments. Deletes their rows (audited) and removes the files after the
     /// commit; returns how many there were.
-    private func deleteAttachmentsOfClosedCase(_ db: Database, _ row: CaseRecord, at: Instant, recordedAt: Instant, actor: ActingUser)
+    private func deleteAttachmentsOfClosedCase(
+        _ db: any SQLConnection, _ row: CaseRecord, at: Instant, recordedAt: Instant, actor: ActingUser
+    )
         throws
         -> Int
     {
-        let attached = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?"),
-            arguments: [row.number.text, row.customerID, row.id])
+        let attached = try db.rows(
+            "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?",
+            [row.number.text, row.customerID, row.id], source: "query")
         for attachment in attached {
             try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
         }
@@ -217,7 +217,7 @@ extension DepotDatabase {
                 text = ([ended] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             }
             var assignments = ["status = ?"]
-            var arguments: [(any DatabaseValueConvertible)?] = []
+            var arguments: [any SQLBindable] = []
             var details = ["from": status.rawValue]
             switch action {
             case .wait:
@@ -225,8 +225,9 @@ extension DepotDatabase {
                     throw DepotError.invalidArgument(
                         name: "reason", value: note ?? "", reason: "say what the case waits for from the customer")
                 }
-                try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [row.id, text, at.description, actor.user])
+                try db.execute(
+                    "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)",
+                    [row.id, text, at.description, actor.user])
             case .resume:
                 next = CaseStateMachine.resumed(
                     responded: row.respondedAt != nil, workaround: row.workaroundAt != nil)
@@ -262,8 +263,8 @@ extension DepotDatabase {
                 if deleted > 0 { details["attachmentsDeleted"] = String(deleted) }
             }
             details["to"] = next.rawValue
-            try db.cachedStatement(sql: "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?")
-                .execute(arguments: StatementArguments([next.rawValue] + arguments + [row.id]))
+            try db.execute(
+                "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?", [next.rawValue] + arguments + [row.id])
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
             try CaseEvents.add(db, caseID: row.id, at: at, kind: action.eventKind, actor: actor, note: text.isEmpty ? nil : text)
             try AuditLog.record(
@@ -276,15 +277,16 @@ extension DepotDatabase {
 extension DepotDatabase {
     /// Checks that a resolved case may be reopened at `at` (SPEC.md 3) and records the time it was resolved as a wait:
     /// resolving stopped every clock, so the pending escalation deadlines move later by it, as on resuming. What moved.
-    fileprivate func reopen(_ db: Database, _ row: CaseRecord, at: Instant, actor: ActingUser) throws -> String {
+    fileprivate func reopen(_ db: any SQLConnection, _ row: CaseRecord, at: Instant, actor: ActingUser) throws -> String {
         guard let resolved = row.resolvedAt else {
             throw DepotError.unreadableValue(table: "support_case", column: "resolved_at", value: "NULL")
         }
         if let refusal = CaseStateMachine.reopenRefusal(case: row.number.text, resolvedAt: resolved, at: at, days: policy.caseReopenDays) {
             throw refusal
         }
-        try db.cachedStatement(sql: "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)")
-            .execute(arguments: [row.id, "resolved until reopened", resolved.description, actor.user])
+        try db.execute(
+            "INSERT INTO case_pause (case_id, reason, started_at, started_by) VALUES (?, ?, ?, ?)",
+            [row.id, "resolved until reopened", resolved.description, actor.user])
         return try Pauses.end(db, caseRow: row, at: at, actor: actor, clock: clocks.clock(for: row.region))
     }
 }
@@ -308,30 +310,30 @@ extension CaseStateMachine.Action {
 
 enum Pauses {
     /// Ends the running pause of a case at `at`, moves its pending escalation deadlines and says what moved.
-    static func end(_ db: Database, caseRow: CaseRecord, at: Instant, actor: ActingUser, clock: BusinessClock) throws -> String {
+    static func end(_ db: any SQLConnection, caseRow: CaseRecord, at: Instant, actor: ActingUser, clock: BusinessClock) throws -> String {
         let number: String = caseRow.number.text
         guard
-            let pause = try Row.fetchOne(
-                db.cachedStatement(sql: "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL"),
-                arguments: [caseRow.id]),
+            let pause = try db.rows(
+                "SELECT id, started_at FROM case_pause WHERE case_id = ? AND ended_at IS NULL", [caseRow.id], source: "query"
+            ).first,
             let start = try pause.decodeIfPresent("started_at", from: "case_pause") as Instant?
         else { return "no running pause" }
         guard at >= start else {
             throw DepotError.invalidArgument(name: "--at", value: at.description, reason: "is before \(number) began waiting (\(start))")
         }
-        try db.cachedStatement(sql: "UPDATE case_pause SET ended_at = ?, ended_by = ? WHERE id = ?").execute(arguments: [
-            at.description, actor.user, try pause.decode("id", from: "case_pause") as Int64,
-        ])
+        try db.execute(
+            "UPDATE case_pause SET ended_at = ?, ended_by = ? WHERE id = ?",
+            [at.description, actor.user, try pause.decode("id", from: "case_pause") as Int64])
         var moves: [String] = []
-        let pending = try EscalationRecord.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target"),
-            arguments: [caseRow.id], source: EscalationRecord.table)
+        let pending = try db.fetchAll(
+            EscalationRecord.self, "SELECT * FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target",
+            [caseRow.id], source: EscalationRecord.table)
         for e in pending {
             guard case .success(let threshold) = ClockDuration.parse(e.threshold) else { continue }
             let due = e.dueAt
             let moved = try clock.moved(due, threshold: threshold, start: start, end: at)
             guard moved != due else { continue }
-            try db.cachedStatement(sql: "UPDATE case_escalation SET due_at = ? WHERE id = ?").execute(arguments: [moved.description, e.id])
+            try db.execute("UPDATE case_escalation SET due_at = ? WHERE id = ?", [moved.description, e.id])
             moves.append("\(e.target.rawValue) due \(moved) (was \(due))")
         }
         let waited = DurationText.of(seconds: at.secondsSinceEpoch - start.secondsSinceEpoch)
@@ -341,8 +343,9 @@ enum Pauses {
 
 /// The timeline of a case.
 enum CaseEvents {
-    static func add(_ db: Database, caseID: Int64, at: Instant, kind: String, actor: ActingUser, note: String?) throws {
-        try db.cachedStatement(sql: "INSERT INTO case_event (case_id, at, kind, actor, note) VALUES (?, ?, ?, ?, ?)")
-            .execute(arguments: [caseID, at.description, kind, actor.user, note])
+    static func add(_ db: any SQLConnection, caseID: Int64, at: Instant, kind: String, actor: ActingUser, note: String?) throws {
+        try db.execute(
+            "INSERT INTO case_event (case_id, at, kind, actor, note) VALUES (?, ?, ?, ?, ?)",
+            [caseID, at.description, kind, actor.user, note])
     }
 }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// What a diagnosis led to.
 public struct DiagnosisOutcome: Sendable, Equatable, Encodable {
@@ -51,23 +50,22 @@ extension DepotDatabase {
                 throw DepotError.refused(subject: unitSerial, reason: "is not at case \(number)'s customer any more")
             }
             if supportCase.applianceID == nil {
-                try db.cachedStatement(sql: "UPDATE support_case SET appliance_id = ? WHERE id = ?").execute(arguments: [
-                    unitID, supportCase.id,
-                ])
+                try db.execute(
+                    "UPDATE support_case SET appliance_id = ? WHERE id = ?",
+                    [unitID, supportCase.id])
             }
             let status = unit.status
             guard status.isAtCustomer else {
                 throw DepotError.refused(subject: unitSerial, reason: "is \(status.rawValue), not in service at the customer")
             }
-            if let open = try String.fetchOne(
-                db, sql: "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed','cancelled')", arguments: [unitID])
+            if let open = try db.value(
+                String.self, "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed','cancelled')", [unitID])
             {
                 throw DepotError.refused(subject: unitSerial, reason: "already has an open RMA, \(open)")
             }
-            try db.cachedStatement(
-                sql: "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)"
-            )
-            .execute(arguments: [supportCase.id, unitID, verdict.rawValue, note, checks, at.description, actor.user])
+            try db.execute(
+                "INSERT INTO diagnosis (case_id, appliance_id, verdict, note, checks, at, actor) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [supportCase.id, unitID, verdict.rawValue, note, checks, at.description, actor.user])
 
             let newStatus: ApplianceStatus
             var rmaNumber: RMANumber?
@@ -81,9 +79,9 @@ extension DepotDatabase {
                 (rmaNumber, decision) = (rma, made)
             }
             if newStatus != status {
-                try db.cachedStatement(sql: "UPDATE appliance SET status = ?, moved_at = ? WHERE id = ?").execute(arguments: [
-                    newStatus.rawValue, at.description, unitID,
-                ])
+                try db.execute(
+                    "UPDATE appliance SET status = ?, moved_at = ? WHERE id = ?",
+                    [newStatus.rawValue, at.description, unitID])
             }
             var text = "\(unitSerial): \(verdict.rawValue): \(note)"
             if let rmaNumber, let decision { text += "; \(rmaNumber) \(decision.path.rawValue)" }
@@ -101,7 +99,7 @@ extension DepotDatabase {
     /// The RMA a `defective` verdict opens (SPEC.md 4): the engine decides the path from the tier and the warranty
     /// on the verdict's day in the unit's region; the RMA is numbered, recorded, audited and announced.
     private func openRMA(
-        _ db: Database, for supportCase: CaseRecord, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: ActingUser
+        _ db: any SQLConnection, for supportCase: CaseRecord, unit: ApplianceRecord, at: Instant, recordedAt: Instant, actor: ActingUser
     ) throws -> (number: RMANumber, decision: RMADecision) {
         let number: String = supportCase.number.text
         let unitID: Int64 = unit.id
@@ -117,28 +115,26 @@ extension DepotDatabase {
             region: region, clock: clock, deadlines: policy.rma)
         let rma: RMANumber = try Counters.next(db, year: at.utcDate.year)
         let state = RMAStateMachine.initialState(made.path)
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
-                    region, verdict_at, ship_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """
-        ).execute(arguments: [
-            rma.text, supportCase.id, unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
-            made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
-        ])
-        let rmaID = db.lastInsertedRowID
+        let rmaID = try db.insert(
+            """
+            INSERT INTO rma (number, case_id, appliance_id, customer_id, site_id, path, state, reason, tier, warranty_end, in_warranty,
+                region, verdict_at, ship_by)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """,
+            [
+                rma.text, supportCase.id, unitID, customerID, unit.siteID, made.path.rawValue, state.rawValue,
+                made.reason, tier?.rawValue, end.description, made.inWarranty, regionID, at.description, made.shipBy?.description,
+            ])
         try RMAEvents.add(db, rmaID: rmaID, at: at, action: "create", from: nil, to: state, actor: actor, note: made.reason)
         try AuditLog.record(
             db, actor: actor, at: at, recordedAt: recordedAt, action: "create", entity: "rma", key: rma.text,
             customerID: customerID, reason: made.reason,
             details: ["case": number, "serial": unitSerial, "path": made.path.rawValue])
-        let customer = try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT key, name, account_manager FROM customer WHERE id = ?"),
-            arguments: [customerID])
+        let customer = try db.rows("SELECT key, name, account_manager FROM customer WHERE id = ?", [customerID], source: "query").first
         let payload: [String: String?] = [
             "rma": rma.text, "case": number, "serial": unitSerial, "path": made.path.rawValue, "shipBy": made.shipBy?.description,
-            "customer": customer?["key"], "customerName": customer?["name"], "accountManager": customer?["account_manager"],
+            "customer": try customer?.optional("key"), "customerName": try customer?.optional("name"),
+            "accountManager": try customer?.optional("account_manager"),
             "reason": made.reason,
         ]
         let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// One escalation that fired.
 public struct FiredEscalation: Sendable, Equatable, Encodable {
@@ -27,24 +26,24 @@ extension DepotDatabase {
         try checkEventTime(at, after: nil, "")
         let recordedAt = now()
         let (fired, unreadable) = try write { db in
-            let (due, unreadable) = try DueEscalation.fetchReadable(
-                db.makeStatement(
-                    sql: """
-                        SELECT e.id, e.target, e.threshold, e.due_at, c.id AS case_id, c.number, c.status, c.priority, c.tier, c.title,
-                               c.customer_id, cu.key AS customer, cu.name AS customer_name, cu.tam
-                        FROM case_escalation e
-                        JOIN support_case c ON c.id = e.case_id
-                        JOIN customer cu ON cu.id = c.customer_id
-                        WHERE e.fired_at IS NULL AND e.due_at <= ?1 AND c.status NOT IN ('resolved', 'closed')
-                          AND NOT EXISTS (SELECT 1 FROM case_event v WHERE v.case_id = c.id AND v.at > ?1)
-                          AND NOT EXISTS (SELECT 1 FROM case_pause p WHERE p.case_id = c.id AND p.ended_at IS NULL AND p.started_at < e.due_at)
-                        ORDER BY e.due_at, c.number, e.target
-                        """), arguments: [at.description], source: "case_escalation")
+            let (due, unreadable) = try db.fetchReadable(
+                DueEscalation.self,
+                """
+                SELECT e.id, e.target, e.threshold, e.due_at, c.id AS case_id, c.number, c.status, c.priority, c.tier, c.title,
+                       c.customer_id, cu.key AS customer, cu.name AS customer_name, cu.tam
+                FROM case_escalation e
+                JOIN support_case c ON c.id = e.case_id
+                JOIN customer cu ON cu.id = c.customer_id
+                WHERE e.fired_at IS NULL AND e.due_at <= ?1 AND c.status NOT IN ('resolved', 'closed')
+                  AND NOT EXISTS (SELECT 1 FROM case_event v WHERE v.case_id = c.id AND v.at > ?1)
+                  AND NOT EXISTS (SELECT 1 FROM case_pause p WHERE p.case_id = c.id AND p.ended_at IS NULL AND p.started_at < e.due_at)
+                ORDER BY e.due_at, c.number, e.target
+                """, [at.description], source: "case_escalation")
             var fired: [FiredEscalation] = []
             for row in due {
-                try db.cachedStatement(sql: "UPDATE case_escalation SET fired_at = ? WHERE id = ? AND fired_at IS NULL")
-                    .execute(arguments: [at.description, row.id])
-                guard db.changesCount == 1 else { continue }
+                let claimed = try db.execute(
+                    "UPDATE case_escalation SET fired_at = ? WHERE id = ? AND fired_at IS NULL", [at.description, row.id])
+                guard claimed == 1 else { continue }
                 let (number, threshold, target, dueAt) = (row.number, row.threshold, row.target, row.dueAt)
                 try CaseEvents.add(
                     db, caseID: row.caseID, at: at, kind: "escalated", actor: actor,

@@ -1,39 +1,35 @@
 import DepotCore
-import GRDB
 
 /// The times users give steps (`--at`) checked against the record (SPEC.md 3: every event of a case or RMA is
 /// dated no earlier than the event before it and no later than now). A back-dated entry is welcome; one that
 /// contradicts the record's history, or that claims to come from the future, is refused.
 enum EventTimes {
     /// The latest event of a case: its opening, every timeline entry (steps, diagnoses, attachments, escalations).
-    static func lastOfCase(_ db: Database, caseID: Int64) throws -> Instant? {
+    static func lastOfCase(_ db: any SQLConnection, caseID: Int64) throws -> Instant? {
         try Instant(
-            databaseText: String.fetchOne(
-                db.cachedStatement(
-                    sql:
-                        "SELECT max(at) FROM (SELECT opened_at AS at FROM support_case WHERE id = ?1 UNION ALL SELECT at FROM case_event WHERE case_id = ?1)"
-                ),
-                arguments: [caseID]))
+            databaseText: db.value(
+                String.self,
+                "SELECT max(at) FROM (SELECT opened_at AS at FROM support_case WHERE id = ?1 UNION ALL SELECT at FROM case_event WHERE case_id = ?1)",
+                [caseID]))
     }
 
     /// The latest step of an RMA (its creation included).
-    static func lastOfRMA(_ db: Database, rmaID: Int64) throws -> Instant? {
+    static func lastOfRMA(_ db: any SQLConnection, rmaID: Int64) throws -> Instant? {
         try Instant(
-            databaseText: String.fetchOne(db.cachedStatement(sql: "SELECT max(at) FROM rma_event WHERE rma_id = ?"), arguments: [rmaID]))
+            databaseText: db.value(String.self, "SELECT max(at) FROM rma_event WHERE rma_id = ?", [rmaID]))
     }
 
     /// The latest move of a unit: any step that changed its status or place (`moved_at`, kept by every workflow
     /// since migration v8), or an RMA step it took part in.
-    static func lastOfUnit(_ db: Database, unitID: Int64) throws -> Instant? {
+    static func lastOfUnit(_ db: any SQLConnection, unitID: Int64) throws -> Instant? {
         try Instant(
-            databaseText: String.fetchOne(
-                db.cachedStatement(
-                    sql: """
-                        SELECT max(t) FROM (
-                            SELECT moved_at AS t FROM appliance WHERE id = ?1
-                            UNION ALL SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1)
-                        """),
-                arguments: [unitID]))
+            databaseText: db.value(
+                String.self,
+                """
+                SELECT max(t) FROM (
+                    SELECT moved_at AS t FROM appliance WHERE id = ?1
+                    UNION ALL SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1)
+                """, [unitID]))
     }
 }
 

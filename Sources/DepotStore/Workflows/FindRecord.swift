@@ -1,27 +1,25 @@
 import DepotCore
-import GRDB
 
 /// Finding records by the keys users type, with a `notFound` error naming what was asked for.
 enum FindRecord {
     /// The customer with `key`; a key typed in other letter case (`c121` for `C121`) finds the one customer it can
     /// only mean, never one of two keys that differ only so.
-    static func customer(_ db: Database, key raw: String) throws -> CustomerRecord {
+    static func customer(_ db: any SQLConnection, key raw: String) throws -> CustomerRecord {
         let key = raw.trimmingSpaces()
         if let record = try CustomerRecord.find(db, "key", key) { return record }
-        let matches = try CustomerRecord.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM customer WHERE key = ? COLLATE NOCASE LIMIT 2"), arguments: [key],
-            source: CustomerRecord.table)
+        let matches = try db.fetchAll(
+            CustomerRecord.self, "SELECT * FROM customer WHERE key = ? COLLATE NOCASE LIMIT 2", [key], source: CustomerRecord.table)
         guard matches.count == 1, let record = matches.first else { throw DepotError.notFound(kind: "customer", key: raw) }
         return record
     }
 
-    static func contact(_ db: Database, email: String) throws -> ContactRecord {
+    static func contact(_ db: any SQLConnection, email: String) throws -> ContactRecord {
         let email = email.trimmingSpaces().lowercased()
         guard let record = try ContactRecord.find(db, "email", email) else { throw DepotError.notFound(kind: "contact", key: email) }
         return record
     }
 
-    static func appliance(_ db: Database, serial: Serial) throws -> ApplianceRecord {
+    static func appliance(_ db: any SQLConnection, serial: Serial) throws -> ApplianceRecord {
         guard let record = try ApplianceRecord.find(db, "serial", serial.text) else {
             throw DepotError.notFound(kind: "appliance", key: serial.text)
         }
@@ -29,48 +27,48 @@ enum FindRecord {
     }
 
     /// The appliance with the row id `id` (a reference held by another record).
-    static func appliance(_ db: Database, id: Int64) throws -> ApplianceRecord {
+    static func appliance(_ db: any SQLConnection, id: Int64) throws -> ApplianceRecord {
         guard let record = try ApplianceRecord.find(db, "id", id) else { throw DepotError.notFound(kind: "appliance", key: "#\(id)") }
         return record
     }
 
-    static func supportCase(_ db: Database, number: CaseNumber) throws -> CaseRecord {
+    static func supportCase(_ db: any SQLConnection, number: CaseNumber) throws -> CaseRecord {
         guard let record = try CaseRecord.find(db, "number", number.text) else { throw DepotError.notFound(kind: "case", key: number.text) }
         return record
     }
 
-    static func rma(_ db: Database, number: RMANumber) throws -> RMARecord {
+    static func rma(_ db: any SQLConnection, number: RMANumber) throws -> RMARecord {
         guard let record = try RMARecord.find(db, "number", number.text) else { throw DepotError.notFound(kind: "RMA", key: number.text) }
         return record
     }
 
     /// The highest tier among the customer's contracts active on `day` (start <= day <= end), if any.
-    static func activeTier(_ db: Database, customerID: Int64, on day: LocalDate) throws -> Tier? {
-        let rows = try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT tier FROM contract WHERE customer_id = ? AND start_date <= ? AND end_date >= ?"),
-            arguments: [customerID, day.description, day.description])
+    static func activeTier(_ db: any SQLConnection, customerID: Int64, on day: LocalDate) throws -> Tier? {
+        let rows = try db.rows(
+            "SELECT tier FROM contract WHERE customer_id = ? AND start_date <= ? AND end_date >= ?",
+            [customerID, day.description, day.description], source: "query")
         return try rows.map { row throws(DepotError) -> Tier in try row.decode("tier", from: "contract") }.max()
     }
 
     /// The region whose clock and calendar apply to a unit: its site's, else its customer's.
-    static func region(_ db: Database, siteID: Int64?, customerID: Int64?) throws -> String? {
+    static func region(_ db: any SQLConnection, siteID: Int64?, customerID: Int64?) throws -> String? {
         if let siteID,
-            let region = try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM site WHERE id = ?"), arguments: [siteID])
+            let region = try db.value(String.self, "SELECT region FROM site WHERE id = ?", [siteID])
         {
             return region
         }
         if let customerID {
-            return try String.fetchOne(db.cachedStatement(sql: "SELECT region FROM customer WHERE id = ?"), arguments: [customerID])
+            return try db.value(String.self, "SELECT region FROM customer WHERE id = ?", [customerID])
         }
         return nil
     }
 
     /// The key users know the record of `table` with row id `id` by (a serial, a number, an email, a key), as `T`.
-    static func key<T: StoredValue>(_ db: Database, table: String, id: Int64?) throws -> T? {
+    static func key<T: StoredValue>(_ db: any SQLConnection, table: String, id: Int64?) throws -> T? {
         guard let id else { return nil }
         let column =
             table == "contact" ? "email" : table == "appliance" ? "serial" : table == "support_case" || table == "rma" ? "number" : "key"
-        return try Row.fetchOne(db.cachedStatement(sql: "SELECT \(column) FROM \(table) WHERE id = ?"), arguments: [id])
+        return try db.rows("SELECT \(column) FROM \(table) WHERE id = ?", [id], source: "query").first
             .map { row throws(DepotError) -> T in try row.decode(column, from: table) }
     }
 }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// A defective unit that was not received by its return-due deadline, newly announced.
 public struct OverdueReturn: Sendable, Equatable, Encodable {
@@ -21,22 +20,20 @@ extension DepotDatabase {
         try checkEventTime(at, after: nil, "")
         let routes = policy.notifications
         let (announced, unreadable) = try write { db in
-            let rows = try Row.fetchAll(
-                db.cachedStatement(
-                    sql: """
-                        SELECT r.number, r.return_due, r.region, r.case_id, a.serial, m.key AS model, c.id AS customer_id, c.key AS customer,
-                               c.name AS customer_name, s.key AS site, sc.number AS case_number
-                        FROM rma r
-                        JOIN appliance a ON a.id = r.appliance_id
-                        JOIN model m ON m.id = a.model_id
-                        LEFT JOIN customer c ON c.id = r.customer_id
-                        LEFT JOIN site s ON s.id = r.site_id
-                        LEFT JOIN support_case sc ON sc.id = r.case_id
-                        WHERE r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped')
-                          AND r.received_at IS NULL AND r.return_due IS NOT NULL AND r.return_due < ?
-                        ORDER BY r.return_due, r.number
-                        """),
-                arguments: [at.description])
+            let rows = try db.rows(
+                """
+                SELECT r.number, r.return_due, r.region, r.case_id, a.serial, m.key AS model, c.id AS customer_id, c.key AS customer,
+                       c.name AS customer_name, s.key AS site, sc.number AS case_number
+                FROM rma r
+                JOIN appliance a ON a.id = r.appliance_id
+                JOIN model m ON m.id = a.model_id
+                LEFT JOIN customer c ON c.id = r.customer_id
+                LEFT JOIN site s ON s.id = r.site_id
+                LEFT JOIN support_case sc ON sc.id = r.case_id
+                WHERE r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped')
+                  AND r.received_at IS NULL AND r.return_due IS NOT NULL AND r.return_due < ?
+                ORDER BY r.return_due, r.number
+                """, [at.description], source: "query")
             var announced: [OverdueReturn] = []
             var unreadable: [DepotError] = []
             for row in rows {
@@ -53,7 +50,8 @@ extension DepotDatabase {
     }
 
     /// Queues the notification of one overdue return (once per RMA and deadline); the return, when it is new.
-    private static func announceOverdue(_ db: Database, _ row: StoredRow, routes: NotificationRoutes, at: Instant) throws -> OverdueReturn?
+    private static func announceOverdue(_ db: any SQLConnection, _ row: StoredRow, routes: NotificationRoutes, at: Instant) throws
+        -> OverdueReturn?
     {
         // The query asks for return_due IS NOT NULL: a NULL here is unreadable, not skipped.
         let due: Instant = try row("return_due")
@@ -61,8 +59,7 @@ extension DepotDatabase {
         let serial: String = try row("serial")
         let customer: String? = try row.optional("customer")
         let key = "return-overdue:\(number):\(due.description)"
-        let before = db.totalChangesCount
-        try Outbox.notify(
+        let queued = try Outbox.notify(
             db, .returnOverdue, routes: routes, customerID: try row.optional("customer_id"), subject: number,
             payload: [
                 "rma": number, "case": try row.optional("case_number"), "serial": serial, "model": try row("model") as String,
@@ -70,7 +67,7 @@ extension DepotDatabase {
                 "returnDue": due.description,
             ],
             key: key, at: at)
-        guard db.totalChangesCount > before else { return nil }
+        guard queued > 0 else { return nil }
         return OverdueReturn(rma: number, serial: serial, customer: customer, returnDue: due)
     }
 }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 extension DepotDatabase {
     /// Sets a spare aside for the RMA: `serial` when given, else the spare SPEC.md 4 prefers
@@ -10,17 +9,16 @@ extension DepotDatabase {
         try rmaStep(number, .allocate, at: at, actor: actor) { db, rma in
             let unit = try FindRecord.appliance(db, id: rma.applianceID)
             let modelID = unit.modelID
-            let successorID = try Int64.fetchOne(
-                db.cachedStatement(sql: "SELECT successor_id FROM model WHERE id = ?"), arguments: [modelID])
+            let successorID = try db.value(Int64.self, "SELECT successor_id FROM model WHERE id = ?", [modelID])
             let model = try FindRecord.key(db, table: "model", id: modelID) ?? ""
             let successor: String? = try FindRecord.key(db, table: "model", id: successorID)
             let spare: ApplianceRecord
             if let serial {
                 spare = try FindRecord.appliance(db, serial: serial)
                 let related =
-                    try Bool.fetchOne(
-                        db.cachedStatement(sql: "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)"),
-                        arguments: [unit.id, spare.id]) ?? true
+                    try db.value(
+                        Bool.self, "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)",
+                        [unit.id, spare.id]) ?? true
                 if let refusal = SpareAllocation.refusal(
                     serial: spare.serial.text, status: spare.status,
                     spareModel: try FindRecord.key(db, table: "model", id: spare.modelID) ?? "",
@@ -30,15 +28,13 @@ extension DepotDatabase {
                 }
             } else {
                 var candidates: [(id: Int64, spare: SpareCandidate)] = []
-                for row in try Row.fetchAll(
-                    db.cachedStatement(
-                        sql: """
-                            WITH RECURSIVE \(Self.lineageCTE)
-                            SELECT a.id, a.serial, m.key AS model, d.key AS depot, d.region, a.moved_at
-                            FROM appliance a JOIN depot d ON d.id = a.depot_id JOIN model m ON m.id = a.model_id
-                            WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
-                            """),
-                    arguments: [unit.id, modelID, successorID ?? modelID])
+                for row in try db.rows(
+                    """
+                    WITH RECURSIVE \(Self.lineageCTE)
+                    SELECT a.id, a.serial, m.key AS model, d.key AS depot, d.region, a.moved_at
+                    FROM appliance a JOIN depot d ON d.id = a.depot_id JOIN model m ON m.id = a.model_id
+                    WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
+                    """, [unit.id, modelID, successorID ?? modelID], source: "query")
                 {
                     let row = row.stored("appliance")
                     let spare = SpareCandidate(
@@ -60,11 +56,12 @@ extension DepotDatabase {
                 spare = row
             }
             try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: spare.id), "\(spare.serial)'s last move")
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'allocated', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, spare.id,
-            ])
-            try db.cachedStatement(sql: "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?")
-                .execute(arguments: [spare.id, at.description, spare.depotID, rma.id])
+            try db.execute(
+                "UPDATE appliance SET status = 'allocated', moved_at = ? WHERE id = ?",
+                [at.description, spare.id])
+            try db.execute(
+                "UPDATE rma SET replacement_id = ?, allocated_at = ?, depot_id = ? WHERE id = ?",
+                [spare.id, at.description, spare.depotID, rma.id])
             let spareSerial = spare.serial.text
             let depot = try FindRecord.key(db, table: "depot", id: spare.depotID) ?? ""
             return (spare.serial, "spare \(spareSerial) from depot \(depot)", ["replacement": spareSerial, "depot": depot])
@@ -88,20 +85,21 @@ extension DepotDatabase {
             let originalEnd = unit.warrantyEnd
             let end = Warranty.replacementEnd(
                 originalEnd: originalEnd, replacementShipDate: shipDay, minimumDays: policy.replacementMinimumDays)
-            try db.cachedStatement(
-                sql: """
-                    UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
-                        warranty_end = ?, replacement_warranty = 1, replaces_id = ?, moved_at = ? WHERE id = ?
-                    """
-            ).execute(arguments: [
-                rma.customerID, rma.siteID, shipDay.description, end.description, unit.id, at.description,
-                replacementID,
-            ])
-            try db.cachedStatement(sql: "UPDATE appliance SET replaced_by_id = ? WHERE id = ?").execute(arguments: [
-                replacementID, unit.id,
-            ])
-            try db.cachedStatement(sql: "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?")
-                .execute(arguments: [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma.id])
+            try db.execute(
+                """
+                UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
+                    warranty_end = ?, replacement_warranty = 1, replaces_id = ?, moved_at = ? WHERE id = ?
+                """,
+                [
+                    rma.customerID, rma.siteID, shipDay.description, end.description, unit.id, at.description,
+                    replacementID,
+                ])
+            try db.execute(
+                "UPDATE appliance SET replaced_by_id = ? WHERE id = ?",
+                [replacementID, unit.id])
+            try db.execute(
+                "UPDATE rma SET carrier = ?, tracking = ?, shipped_at = ? WHERE id = ?",
+                [carrier.trimmingSpaces(), tracking.trimmingSpaces(), at.description, rma.id])
             let replacementSerial = replacement.serial.text
             let customerID: Int64? = rma.customerID
             try Outbox.notify(
@@ -122,19 +120,18 @@ extension DepotDatabase {
     /// Records the replacement's delivery; for an advance replacement the defective unit is now due back.
     public func deliver(rma number: RMANumber, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .deliver, at: at, actor: actor) { db, rma in
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, rma.replacementID,
-            ])
+            try db.execute(
+                "UPDATE appliance SET status = 'in-service', moved_at = ? WHERE id = ?",
+                [at.description, rma.replacementID])
             var note = "replacement delivered"
             var details: [String: String] = [:]
             if rma.path == .advanceReplacement {
                 let due = try clocks.clock(for: rma.region).adding(policy.rma.returnDueAfterDelivery, to: at)
-                try db.cachedStatement(sql: "UPDATE rma SET delivered_at = ?, return_due = ? WHERE id = ?")
-                    .execute(arguments: [at.description, due.description, rma.id])
+                try db.execute("UPDATE rma SET delivered_at = ?, return_due = ? WHERE id = ?", [at.description, due.description, rma.id])
                 note += "; defective unit due back by \(due)"
                 details["returnDue"] = due.description
             } else {
-                try db.cachedStatement(sql: "UPDATE rma SET delivered_at = ? WHERE id = ?").execute(arguments: [at.description, rma.id])
+                try db.execute("UPDATE rma SET delivered_at = ? WHERE id = ?", [at.description, rma.id])
             }
             return ((), note, details)
         }
@@ -147,11 +144,12 @@ extension DepotDatabase {
         if let carrier { _ = try SingleLine.check(carrier, field: "--carrier", maxLength: SingleLine.codeLength) }
         if let tracking { _ = try SingleLine.check(tracking, field: "--tracking", maxLength: SingleLine.codeLength) }
         try rmaStep(number, .returnShip, at: at, actor: actor) { db, rma in
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'return-in-transit', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, rma.applianceID,
-            ])
-            try db.cachedStatement(sql: "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?")
-                .execute(arguments: [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma.id])
+            try db.execute(
+                "UPDATE appliance SET status = 'return-in-transit', moved_at = ? WHERE id = ?",
+                [at.description, rma.applianceID])
+            try db.execute(
+                "UPDATE rma SET return_carrier = ?, return_tracking = ?, return_shipped_at = ? WHERE id = ?",
+                [carrier?.trimmingSpaces(), tracking?.trimmingSpaces(), at.description, rma.id])
             let via = [carrier, tracking].compactMap { $0 }.joined(separator: " ")
             return (
                 (), "defective unit shipped back" + (via.isEmpty ? "" : " by \(via)"),
@@ -173,25 +171,23 @@ extension DepotDatabase {
             }
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
             guard
-                let depot = try DepotRecord.fetchOne(
-                    db.cachedStatement(sql: "SELECT * FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1"),
-                    arguments: [rma.depotID, rma.region], source: DepotRecord.table)
+                let depot = try db.fetchOne(
+                    DepotRecord.self, "SELECT * FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1", [rma.depotID, rma.region],
+                    source: DepotRecord.table)
             else { throw DepotError.refused(subject: rma.number.text, reason: "there is no depot to receive the unit at") }
-            try db.cachedStatement(
-                sql: "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
-            )
-            .execute(arguments: [depot.id, at.description, rma.applianceID])
-            try db.cachedStatement(sql: "UPDATE rma SET return_depot_id = ? WHERE id = ?").execute(arguments: [depot.id, rma.id])
+            try db.execute(
+                "UPDATE appliance SET status = 'returned', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?",
+                [depot.id, at.description, rma.applianceID])
+            try db.execute("UPDATE rma SET return_depot_id = ? WHERE id = ?", [depot.id, rma.id])
             var note = "defective unit received at depot \(depot.key)"
             var details: [String: String] = ["depot": depot.key]
             if rma.path == .returnThenReplace {
                 let shipBy = try clocks.clock(for: rma.region).adding(policy.rma.replacementShipAfterReceipt, to: at)
-                try db.cachedStatement(sql: "UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?")
-                    .execute(arguments: [at.description, shipBy.description, rma.id])
+                try db.execute("UPDATE rma SET received_at = ?, ship_by = ? WHERE id = ?", [at.description, shipBy.description, rma.id])
                 note += "; replacement ships by \(shipBy)"
                 details["shipBy"] = shipBy.description
             } else {
-                try db.cachedStatement(sql: "UPDATE rma SET received_at = ? WHERE id = ?").execute(arguments: [at.description, rma.id])
+                try db.execute("UPDATE rma SET received_at = ? WHERE id = ?", [at.description, rma.id])
             }
             return ((), note, details)
         }
@@ -201,8 +197,7 @@ extension DepotDatabase {
     public func closeRMA(_ number: RMANumber, outcome: ReferralOutcome? = nil, at: Instant, actor: ActingUser) throws(DepotError) {
         try rmaStep(number, .close, at: at, actor: actor) { db, rma in
             try RMAClosing.check(path: rma.path, outcome: outcome)
-            try db.cachedStatement(sql: "UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?")
-                .execute(arguments: [at.description, outcome?.rawValue, rma.id])
+            try db.execute("UPDATE rma SET closed_at = ?, outcome = ? WHERE id = ?", [at.description, outcome?.rawValue, rma.id])
             return ((), outcome.map { "outcome: \($0.rawValue)" }, ["outcome": outcome?.rawValue ?? ""])
         }
     }
@@ -216,14 +211,13 @@ extension DepotDatabase {
         try rmaStep(number, .cancel, at: at, actor: actor) { db, rma in
             var note = reason
             if rma.state == .allocated, let spare = rma.replacementID {
-                try db.cachedStatement(sql: "UPDATE appliance SET status = 'in-stock', moved_at = ? WHERE id = ?").execute(arguments: [
-                    at.description, spare,
-                ])
-                try db.cachedStatement(sql: "UPDATE rma SET replacement_id = NULL WHERE id = ?").execute(arguments: [rma.id])
+                try db.execute(
+                    "UPDATE appliance SET status = 'in-stock', moved_at = ? WHERE id = ?",
+                    [at.description, spare])
+                try db.execute("UPDATE rma SET replacement_id = NULL WHERE id = ?", [rma.id])
                 note += "; spare \(try FindRecord.key(db, table: "appliance", id: spare) ?? "") back in stock"
             }
-            try db.cachedStatement(sql: "UPDATE rma SET cancel_reason = ?, closed_at = ? WHERE id = ?")
-                .execute(arguments: [reason, at.description, rma.id])
+            try db.execute("UPDATE rma SET cancel_reason = ?, closed_at = ? WHERE id = ?", [reason, at.description, rma.id])
             return ((), note, ["reason": reason])
         }
     }
@@ -235,7 +229,7 @@ extension DepotDatabase {
     @discardableResult
     private func rmaStep<T>(
         _ number: RMANumber, _ action: RMAAction, at: Instant, actor: ActingUser,
-        _ body: (Database, RMARecord) throws -> (T, String?, [String: String])
+        _ body: (any SQLConnection, RMARecord) throws -> (T, String?, [String: String])
     ) throws(DepotError) -> T {
         let recordedAt = now()
         return try write { db in
@@ -244,8 +238,7 @@ extension DepotDatabase {
             let path = rma.path
             let state = rma.state
             try actor.require(RMAStateMachine.permission(for: action, on: path))
-            let unitStatus = try String.fetchOne(
-                db.cachedStatement(sql: "SELECT status FROM appliance WHERE id = ?"), arguments: [rma.applianceID])
+            let unitStatus = try db.value(String.self, "SELECT status FROM appliance WHERE id = ?", [rma.applianceID])
             let allowed = RMAStateMachine.allowed(path, from: state, unitOnWayBack: unitStatus == ApplianceStatus.returnInTransit.rawValue)
             guard allowed.contains(action), let next = RMAStateMachine.next(path, from: state, by: action) else {
                 throw DepotError.illegalTransition(
@@ -253,7 +246,7 @@ extension DepotDatabase {
             }
             try checkEventTime(at, after: EventTimes.lastOfRMA(db, rmaID: rma.id), "\(rmaNumber)'s last step")
             let (result, note, details) = try body(db, rma)
-            try db.cachedStatement(sql: "UPDATE rma SET state = ? WHERE id = ?").execute(arguments: [next.rawValue, rma.id])
+            try db.execute("UPDATE rma SET state = ? WHERE id = ?", [next.rawValue, rma.id])
             try RMAEvents.add(db, rmaID: rma.id, at: at, action: action.rawValue, from: state, to: next, actor: actor, note: note)
             var allDetails = details.filter { !$0.value.isEmpty }
             allDetails["from"] = state.rawValue
@@ -276,10 +269,9 @@ extension DepotDatabase {
         """
 
     /// Refuses to move a unit that is the defective unit of an open RMA, naming the RMA.
-    static func refuseWhileInOpenRMA(_ db: Database, _ unit: ApplianceRecord, doing: String) throws {
-        if let open = try String.fetchOne(
-            db.cachedStatement(sql: "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed', 'cancelled')"),
-            arguments: [unit.id])
+    static func refuseWhileInOpenRMA(_ db: any SQLConnection, _ unit: ApplianceRecord, doing: String) throws {
+        if let open = try db.value(
+            String.self, "SELECT number FROM rma WHERE appliance_id = ? AND state NOT IN ('closed', 'cancelled')", [unit.id])
         {
             throw DepotError.refused(
                 subject: unit.serial.text, reason: "belongs to the open \(open): close or cancel it before the unit is \(doing)")
@@ -294,14 +286,13 @@ extension DepotDatabase {
 /// The history of an RMA.
 enum RMAEvents {
     static func add(
-        _ db: Database, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: ActingUser, note: String?
+        _ db: any SQLConnection, rmaID: Int64, at: Instant, action: String, from: RMAState?, to: RMAState, actor: ActingUser, note: String?
     )
         throws
     {
-        try db.cachedStatement(
-            sql: "INSERT INTO rma_event (rma_id, at, action, from_state, to_state, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)"
-        )
-        .execute(arguments: [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
+        try db.execute(
+            "INSERT INTO rma_event (rma_id, at, action, from_state, to_state, actor, note) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [rmaID, at.description, action, from?.rawValue, to.rawValue, actor.user, note])
     }
 }
 

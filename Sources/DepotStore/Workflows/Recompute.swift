@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// One deadline `depot case recompute` changed.
 public struct DeadlineChange: Sendable, Equatable, Encodable {
@@ -44,8 +43,8 @@ extension DepotDatabase {
                 }
                 cases = [row]
             } else {
-                cases = try CaseRecord.fetchAll(
-                    db.cachedStatement(sql: "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id"),
+                cases = try db.fetchAll(
+                    CaseRecord.self, "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id",
                     source: CaseRecord.table)
             }
             var changes: [DeadlineChange] = []
@@ -71,7 +70,7 @@ extension DepotDatabase {
         }
     }
 
-    private func recompute(_ db: Database, _ row: CaseRecord, policy: Policy) throws -> [DeadlineChange] {
+    private func recompute(_ db: any SQLConnection, _ row: CaseRecord, policy: Policy) throws -> [DeadlineChange] {
         let number = row.number
         let caseID = row.id
         let (opened, priority) = (row.openedAt, row.priority)
@@ -79,10 +78,9 @@ extension DepotDatabase {
         let deadlines = try policy.slas.deadlines(
             tier: row.tier, priority: priority,
             opened: opened, clock: clock)
-        let ended = try Row.fetchAll(
-            db.cachedStatement(
-                sql: "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at"),
-            arguments: [caseID]
+        let ended = try db.rows(
+            "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at", [caseID],
+            source: "query"
         )
         .map { p throws(DepotError) in
             CasePause(start: try p.decode("started_at", from: "case_pause"), end: try p.decodeIfPresent("ended_at", from: "case_pause"))
@@ -92,16 +90,17 @@ extension DepotDatabase {
         if row.respondedAt == nil {
             let was = row.responseDue
             if was != deadlines.response || row.responseThreshold != deadlines.responseThreshold?.description {
-                try db.cachedStatement(sql: "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?")
-                    .execute(arguments: [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
+                try db.execute(
+                    "UPDATE support_case SET response_due = ?, response_threshold = ? WHERE id = ?",
+                    [deadlines.response?.description, deadlines.responseThreshold?.description, caseID])
                 if was != deadlines.response {
                     changes.append(DeadlineChange(caseNumber: number.text, deadline: "response", was: was, now: deadlines.response))
                 }
             }
         }
 
-        let stored = try EscalationRecord.fetchAll(
-            db.cachedStatement(sql: "SELECT * FROM case_escalation WHERE case_id = ?"), arguments: [caseID], source: EscalationRecord.table)
+        let stored = try db.fetchAll(
+            EscalationRecord.self, "SELECT * FROM case_escalation WHERE case_id = ?", [caseID], source: EscalationRecord.table)
         for target in EscalationTarget.allCases {
             let existing = stored.first { $0.target == target }
             if existing?.firedAt != nil { continue }  // fired stays fired
@@ -109,7 +108,7 @@ extension DepotDatabase {
             let was = existing?.dueAt
             guard let rule = deadlines.escalations.first(where: { $0.target == target }) else {
                 if let existing {
-                    try db.cachedStatement(sql: "DELETE FROM case_escalation WHERE id = ?").execute(arguments: [existing.id])
+                    try db.execute("DELETE FROM case_escalation WHERE id = ?", [existing.id])
                     changes.append(DeadlineChange(caseNumber: number.text, deadline: name, was: was, now: nil))
                 }
                 continue
@@ -117,11 +116,13 @@ extension DepotDatabase {
             let due = try clock.escalationDeadline(rule.threshold, opened: opened, pauses: ended) ?? rule.at
             if let existing {
                 guard was != due || existing.threshold != rule.threshold.description else { continue }
-                try db.cachedStatement(sql: "UPDATE case_escalation SET threshold = ?, due_at = ? WHERE id = ?")
-                    .execute(arguments: [rule.threshold.description, due.description, existing.id])
+                try db.execute(
+                    "UPDATE case_escalation SET threshold = ?, due_at = ? WHERE id = ?",
+                    [rule.threshold.description, due.description, existing.id])
             } else {
-                try db.cachedStatement(sql: "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)")
-                    .execute(arguments: [caseID, target.rawValue, rule.threshold.description, due.description])
+                try db.execute(
+                    "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)",
+                    [caseID, target.rawValue, rule.threshold.description, due.description])
             }
             if was != due { changes.append(DeadlineChange(caseNumber: number.text, deadline: name, was: was, now: due)) }
         }

@@ -1,5 +1,4 @@
 import DepotCore
-import GRDB
 
 /// What happens to a defective unit once it is back (SPEC.md 4): refurbished into stock, or scrapped.
 extension DepotDatabase {
@@ -27,10 +26,9 @@ extension DepotDatabase {
                 }
                 depotRow = found
             }
-            try db.cachedStatement(
-                sql: "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?"
-            )
-            .execute(arguments: [depotRow.id, at.description, unit.id])
+            try db.execute(
+                "UPDATE appliance SET status = 'in-stock', customer_id = NULL, site_id = NULL, depot_id = ?, moved_at = ? WHERE id = ?",
+                [depotRow.id, at.description, unit.id])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "refurbish", entity: "appliance", key: unitSerial,
                 customerID: nil, details: ["depot": depotRow.key])
@@ -58,9 +56,9 @@ extension DepotDatabase {
             }
             try Self.refuseWhileInOpenRMA(db, unit, doing: "scrapped")
             try checkEventTime(at, after: EventTimes.lastOfUnit(db, unitID: unit.id), "the unit's last move")
-            try db.cachedStatement(sql: "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?").execute(arguments: [
-                at.description, unit.id,
-            ])
+            try db.execute(
+                "UPDATE appliance SET status = 'scrapped', moved_at = ? WHERE id = ?",
+                [at.description, unit.id])
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: "scrap", entity: "appliance", key: unitSerial,
                 customerID: nil, reason: reason)
