@@ -1,14 +1,23 @@
 import Crypto
 import DepotCore
+import DepotStore
 import Foundation
 
 /// Seals webhook signing secrets (which Depot must be able to use, so they cannot be hashed) with AES-GCM
-/// under a key kept in a file beside the database, `DB.key` (32 random bytes, mode 600): a copy of the
-/// database alone does not reveal them.
+/// under a key kept in a file, `DB.key` beside an SQLite database, the `--key-file` every server of a PostgreSQL
+/// database is given (32 random bytes, mode 600): a copy of the database alone does not reveal them.
 struct SecretBox {
     let keyPath: String
+    let mayCreate: Bool
 
-    init(databasePath: String) { keyPath = databasePath + ".key" }
+    init(database: DepotDatabase) throws(DepotError) {
+        guard let file = database.keyFile else {
+            throw .invalidArgument(
+                name: "--key-file", value: "",
+                reason: "a database shared by several servers needs the one key file they all use (or $DEPOT_KEY_FILE)")
+        }
+        (keyPath, mayCreate) = (file, database.mayCreateKeyFile)
+    }
 
     /// The key, made on first use.
     private func key() throws(DepotError) -> SymmetricKey {
@@ -17,6 +26,9 @@ struct SecretBox {
                 throw .storage(path: keyPath, message: "the key file must hold 32 bytes, it holds \(data.count)")
             }
             return SymmetricKey(data: data)
+        }
+        guard mayCreate else {
+            throw .storage(path: keyPath, message: "no key file here; give every server the key file made by depot init (--key-file)")
         }
         let key = SymmetricKey(size: .bits256)
         let data = key.withUnsafeBytes { Data($0) }

@@ -14,7 +14,7 @@ extension DepotDatabase {
         guard secret.utf8.count >= 16 else {
             throw .invalidArgument(name: "--secret", value: "(hidden)", reason: "a signing secret has at least 16 characters")
         }
-        let sealed = try SecretBox(databasePath: path).seal(secret)
+        let sealed = try SecretBox(database: self).seal(secret)
         return try addEndpoint(target: target, url: url, sealedSecret: sealed, customer: customer, format: format, at: at, actor: actor)
     }
 }
@@ -22,6 +22,6 @@ extension DepotDatabase {
 extension DeliveryRoute {
     /// The endpoint's signing secret, opened with the database's key file (in memory only, never logged).
     func secret(keyOf database: DepotDatabase) throws(DepotError) -> String {
-        try SecretBox(databasePath: database.path).unseal(sealedSecret)
+        try SecretBox(database: database).unseal(sealedSecret)
     }
 }

@@ -69,12 +69,12 @@ private struct FailureCohorts {
         }
         let customerFilter = context.conditions(customer: "c.key")
         var customers = Set<Int64>()
-        try context.each("SELECT c.id FROM customer c WHERE 1\(customerFilter.sql)", customerFilter.arguments) {
+        try context.each("SELECT c.id FROM customer c WHERE TRUE\(customerFilter.sql)", customerFilter.arguments) {
             customers.insert($0.int(0))
         }
         let regionFilter = context.conditions(region: "s.region")
         var sites: [Int64: LocalDate] = [:]
-        try context.each("SELECT s.id, s.region FROM site s WHERE 1\(regionFilter.sql)", regionFilter.arguments) { row in
+        try context.each("SELECT s.id, s.region FROM site s WHERE TRUE\(regionFilter.sql)", regionFilter.arguments) { row in
             sites[row.int(0)] = context.asOf(region: row.text(1) ?? "")
         }
         var models: [Int64: String] = [:]

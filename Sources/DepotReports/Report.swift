@@ -118,11 +118,11 @@ struct ReportContext {
             arguments += [value, value]
         }
         if let column = region, let value = parameters.region {
-            sql += " AND \(column) = ? COLLATE NOCASE"
+            sql += " AND lower(\(column)) = lower(?)"
             arguments.append(value)
         }
         if let column = accountManager, let value = parameters.accountManager {
-            sql += " AND \(column) = ? COLLATE NOCASE"
+            sql += " AND lower(\(column)) = lower(?)"
             arguments.append(value)
         }
         return (sql, arguments)

@@ -28,8 +28,8 @@ public enum ReportCatalog {
     /// `customer_id` finds that customer's units), else `NOT INDEXED`. SQLite otherwise walks the partial index on
     /// `customer_id` for the whole fleet (the join implies `customer_id IS NOT NULL`; `+a.customer_id` does not stop
     /// it) and reads each unit by a random lookup: 1.07-1.6 s against 0.42-0.58 s for a scan of 1,000,000 units.
-    static func units(_ parameters: ReportParameters) -> String {
-        parameters.customer == nil ? "appliance a NOT INDEXED" : "appliance a"
+    static func units(_ context: ReportContext) -> String {
+        context.parameters.customer == nil ? "appliance a" + context.db.dialect.notIndexed : "appliance a"
     }
 
     /// Statuses of a unit at its customer's site.
@@ -60,8 +60,8 @@ public enum ReportCatalog {
         let sql = """
             WITH \(activeContract)
             SELECT c.key, c.account_manager, s.key, a.serial, m.key, a.ship_date, a.warranty_end,
-                   CAST(julianday(a.warranty_end) - julianday(\(asOf)) AS INTEGER), ac.tier, ac.end_date
-            FROM \(units(context.parameters))
+                   \(context.db.dialect.daysBetween("a.warranty_end", asOf)), ac.tier, ac.end_date
+            FROM \(units(context))
             JOIN customer c ON c.id = a.customer_id
             JOIN site s ON s.id = a.site_id
             JOIN model m ON m.id = a.model_id
@@ -141,8 +141,8 @@ public enum ReportCatalog {
         let until = context.asOfSQL("c.region", placeholder: "?2", plusDays: p.withinDays ?? 90)
         let sql = """
             SELECT c.key, c.account_manager, c.region, k.key, k.tier, k.start_date, k.end_date,
-                   CAST(julianday(k.end_date) - julianday(\(asOf)) AS INTEGER),
-                   (SELECT ifnull(sum(t.units), 0) FROM unit_tally t
+                   \(context.db.dialect.daysBetween("k.end_date", asOf)),
+                   (SELECT CAST(coalesce(sum(t.units), 0) AS BIGINT) FROM unit_tally t
                     WHERE t.customer_id = c.id AND t.status IN ('in-service', 'suspect', 'defective'))
             FROM contract k JOIN customer c ON c.id = k.customer_id
             WHERE k.end_date >= \(asOf) AND k.end_date < \(until)\(filter.sql)
@@ -262,7 +262,7 @@ public enum ReportCatalog {
         let versions = unsupported.keys.sorted()
         let sql = """
             SELECT c.key, c.account_manager, s.key, a.serial, m.key, a.software_version
-            FROM \(units(context.parameters))
+            FROM \(units(context))
             JOIN customer c ON c.id = a.customer_id
             JOIN site s ON s.id = a.site_id
             JOIN model m ON m.id = a.model_id
@@ -317,13 +317,13 @@ public enum ReportCatalog {
                        sum(CASE status WHEN 'allocated' THEN units ELSE 0 END) AS allocated
                 FROM unit_tally WHERE customer_id = 0 AND depot_id <> 0 AND status IN ('in-stock', 'allocated')
                 GROUP BY depot_id, model_id)
-            SELECT d.key, d.region, m.key, ifnull(st.in_stock, 0), ifnull(st.allocated, 0),
+            SELECT d.key, d.region, m.key, coalesce(st.in_stock, 0), coalesce(st.allocated, 0),
                    (SELECT count(*) FROM rma r JOIN appliance a ON a.id = r.appliance_id
                     WHERE r.region = d.region AND a.model_id = m.id
                       AND (\(awaitingShipment)) AND r.replacement_id IS NULL)
             FROM depot d CROSS JOIN model m
             LEFT JOIN stock st ON st.depot_id = d.id AND st.model_id = m.id
-            WHERE 1\(filter.sql)
+            WHERE TRUE\(filter.sql)
             ORDER BY d.key, m.key
             """
         try context.each(sql, filter.arguments) { row in

@@ -71,7 +71,8 @@ extension DepotDatabase {
                 """
             let arguments: [any SQLBindable] = [today.description] + months.months
             let totals = try db.rows(
-                "SELECT count(*) AS customers, ifnull(sum(units), 0) AS units FROM (\(grouped))", arguments, source: "query"
+                "SELECT count(*) AS customers, CAST(coalesce(sum(units), 0) AS BIGINT) AS units FROM (\(grouped)) g", arguments,
+                source: "query"
             ).first
             let rows = try db.rows(
                 """

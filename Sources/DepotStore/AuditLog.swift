@@ -13,7 +13,7 @@ enum AuditLog {
     ) throws {
         try db.execute(
             """
-            INSERT INTO audit (recorded_at, at, user, role, action, entity, entity_key, customer_id, reason, details)
+            INSERT INTO audit (recorded_at, at, "user", role, action, entity, entity_key, customer_id, reason, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """,
             [

@@ -7,7 +7,8 @@ enum Counters {
         let name = "\(Record.kind.rawValue)-\(year)"
         let last =
             try db.value(
-                Int.self, "INSERT INTO counter (name, last) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET last = last + 1 RETURNING last",
+                Int.self,
+                "INSERT INTO counter (name, last) VALUES (?, 1) ON CONFLICT(name) DO UPDATE SET last = counter.last + 1 RETURNING last",
                 [name]) ?? 1
         return RecordNumber(year: year, sequence: last)
     }

@@ -2,32 +2,63 @@ import DepotCore
 import Foundation
 import GRDB
 
-/// Depot's database: one SQLite file in WAL mode with foreign keys on, migrated to the schema this
-/// build knows. Every change goes through a method that runs in one immediate transaction, so a
-/// failed or killed command leaves nothing half-written; concurrent writers wait for each other.
+/// Depot's database: one SQLite file in WAL mode with foreign keys on (the default), or a PostgreSQL database
+/// shared by several servers, migrated to the schema this build knows. Every change goes through a method that runs
+/// in one transaction, so a failed or killed command leaves nothing half-written; writers wait for each other.
 public struct DepotDatabase: Sendable {
-    /// The file's path as the user gave it.
+    /// The SQLite file's path as the user gave it, or the PostgreSQL database's URL without its password.
     public let path: String
     /// The policy in force: regions, clocks, SLA tables and RMA deadlines.
     public let policy: Policy
-    let writer: DatabasePool
+    let backend: Backend
     /// Wall-clock time, for `recorded_at` in the audit log (workflow instants come from callers).
     let now: @Sendable () -> Instant
     let clocks: ClockCache
     let points: PointReaders
     let groups: WriteGroups
+    /// The file holding the key that seals webhook secrets: `DB.key` beside an SQLite file; for PostgreSQL the one
+    /// file every server is given (`--key-file`), `nil` until it is.
+    public private(set) var keyFile: String?
+    /// Whether a missing key file may be made (SQLite's, and `depot init`'s on PostgreSQL); servers on PostgreSQL
+    /// must share the one key, never make their own.
+    public private(set) var mayCreateKeyFile: Bool
 
     /// How long a command waits for another's write transaction before giving up.
     public static let busyTimeout: TimeInterval = 120
 
-    private init(path: String, policy: Policy, writer: DatabasePool, now: @escaping @Sendable () -> Instant) {
+    /// Where the data is.
+    enum Backend: Sendable {
+        case sqlite(DatabasePool)
+        case postgres(PostgresStore)
+    }
+
+    /// This database with the webhook secrets' key in `file`; `create` lets the first use make it.
+    public func withKeyFile(_ file: String, create: Bool = false) -> DepotDatabase {
+        var copy = self
+        copy.keyFile = file
+        copy.mayCreateKeyFile = create
+        return copy
+    }
+
+    /// Whether the data is in PostgreSQL.
+    public var isPostgres: Bool {
+        if case .postgres = backend { return true }
+        return false
+    }
+
+    private init(path: String, policy: Policy, backend: Backend, now: @escaping @Sendable () -> Instant) {
         self.path = path
         self.policy = policy
-        self.writer = writer
+        self.backend = backend
         self.now = now
         clocks = ClockCache(policy: policy)
         points = PointReaders(path: path)
         groups = WriteGroups()
+        if case .sqlite = backend {
+            (keyFile, mayCreateKeyFile) = (path + ".key", true)
+        } else {
+            (keyFile, mayCreateKeyFile) = (nil, false)
+        }
     }
 
     /// Creates the database at `path`, or brings an existing one up to date; `created` tells which.
@@ -67,13 +98,42 @@ public struct DepotDatabase: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
-            return DepotDatabase(path: path, policy: policy, writer: pool, now: now)
+            return DepotDatabase(path: path, policy: policy, backend: .sqlite(pool), now: now)
         } catch {
             throw storageError(error, path: path)
         }
     }
 
+    /// Creates Depot's schema in the empty PostgreSQL database at `location` (or checks the one there) under the
+    /// migration lock; `created` tells whether it was empty.
+    public static func create(
+        postgres location: PostgresLocation, policy: Policy, now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    ) throws(DepotError) -> (DepotDatabase, created: Bool) {
+        let store = PostgresStore(location)
+        do {
+            let applied = try store.migrate()
+            return (DepotDatabase(path: location.description, policy: policy, backend: .postgres(store), now: now), !applied.isEmpty)
+        } catch {
+            throw PostgresErrors.depotError(error, location: location)
+        }
+    }
+
+    /// Opens the PostgreSQL database at `location`; refuses one without Depot's schema, one older than this build
+    /// runs on, or one newer unless it is marked compatible with this build.
+    public static func open(
+        postgres location: PostgresLocation, policy: Policy, now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    ) throws(DepotError) -> DepotDatabase {
+        let store = PostgresStore(location)
+        do {
+            try store.read { db in try store.checkVersion(db) }
+        } catch {
+            throw PostgresErrors.depotError(error, location: location)
+        }
+        return DepotDatabase(path: location.description, policy: policy, backend: .postgres(store), now: now)
+    }
+
     private func migrate() throws(DepotError) {
+        guard case .sqlite(let writer) = backend else { return }
         let migrator = Schema.migrator
         let known = Set(migrator.migrations)
         let applied: [String]
@@ -96,9 +156,12 @@ public struct DepotDatabase: Sendable {
     /// The applied schema migrations, oldest first.
     public func schemaVersion() throws(DepotError) -> [String] {
         do {
-            return try writer.read { db in try Schema.migrator.appliedMigrations(db) }
+            switch backend {
+            case .sqlite(let writer): return try writer.read { db in try Schema.migrator.appliedMigrations(db) }
+            case .postgres(let store): return try store.appliedMigrations()
+            }
         } catch {
-            throw Self.storageError(error, path: path)
+            throw storageError(error)
         }
     }
 
@@ -108,9 +171,12 @@ public struct DepotDatabase: Sendable {
     func write<T>(_ body: (any SQLConnection) throws -> T) throws(DepotError) -> T {
         do {
             if let db = groups.currentConnection() { return try body(db) }
-            return try writer.write { db in try body(GRDBConnection(db)) }
+            switch backend {
+            case .sqlite(let writer): return try writer.write { db in try body(GRDBConnection(db)) }
+            case .postgres(let store): return try store.write(body)
+            }
         } catch {
-            throw Self.storageError(error, path: path)
+            throw storageError(error)
         }
     }
 
@@ -120,6 +186,7 @@ public struct DepotDatabase: Sendable {
     /// nothing. Enforcement is back on before the connection serves anyone else.
     func writeTrustingReferences<T>(_ body: (any SQLConnection) throws -> T) throws(DepotError) -> T {
         do {
+            guard case .sqlite(let writer) = backend else { return try write(body) }
             return try writer.writeWithoutTransaction { db in
                 try db.execute(sql: "PRAGMA foreign_keys = OFF")
                 defer { try? db.execute(sql: "PRAGMA foreign_keys = ON") }
@@ -139,15 +206,26 @@ public struct DepotDatabase: Sendable {
     /// Runs `body` on a read-only snapshot of the database (reports stream their rows from here).
     public func read<T>(_ body: (any SQLConnection) throws -> T) throws(DepotError) -> T {
         do {
-            return try writer.read { db in try body(GRDBConnection(db)) }
+            switch backend {
+            case .sqlite(let writer): return try writer.read { db in try body(GRDBConnection(db)) }
+            case .postgres(let store): return try store.read(body)
+            }
         } catch {
-            throw Self.storageError(error, path: path)
+            throw storageError(error)
         }
     }
 
     /// `PRAGMA integrity_check`: `ok`, or the problems SQLite found.
     public func integrityCheck() throws(DepotError) -> [String] {
         try read { db in try db.values(String.self, "PRAGMA integrity_check") }
+    }
+
+    /// A Depot error as it is, anything else as a storage error in the backend's words.
+    func storageError(_ error: any Error) -> DepotError {
+        switch backend {
+        case .sqlite: Self.storageError(error, path: path)
+        case .postgres(let store): PostgresErrors.depotError(error, location: store.location)
+        }
     }
 
     /// A Depot error as it is, anything else (a SQLite error) as a storage error with SQLite's words.

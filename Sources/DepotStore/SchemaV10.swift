@@ -83,7 +83,7 @@ public enum Tallies {
 
     /// The tallies counted afresh from `appliance`, as queries with the tallies' columns.
     static let unitRecountSQL = """
-        SELECT ifnull(customer_id, 0), ifnull(depot_id, 0), status, \(tallyModel("")), count(*) FROM appliance GROUP BY 1, 2, 3, 4
+        SELECT coalesce(customer_id, 0), coalesce(depot_id, 0), status, \(tallyModel("")), count(*) FROM appliance GROUP BY 1, 2, 3, 4
         """
     static let warrantyRecountSQL = """
         SELECT substr(warranty_end, 1, 7), customer_id, count(*) FROM appliance
@@ -108,8 +108,8 @@ public enum Tallies {
         for (table, key, recount) in checks {
             let kept = "SELECT \(key), units FROM \(table) WHERE units <> 0"
             let sql = """
-                SELECT 'kept', * FROM (\(kept) EXCEPT \(recount))
-                UNION ALL SELECT 'counted', * FROM (\(recount) EXCEPT \(kept))
+                SELECT 'kept', * FROM (\(kept) EXCEPT \(recount)) k
+                UNION ALL SELECT 'counted', * FROM (\(recount) EXCEPT \(kept)) c
                 LIMIT \(limit)
                 """
             try db.each(sql, []) { row in

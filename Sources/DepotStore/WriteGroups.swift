@@ -24,7 +24,7 @@ final class WriteGroups: @unchecked Sendable {
     private var draining = false
     private let queue = DispatchQueue(label: "depot.write-groups")
     /// The group's connection and the thread that runs the group, while a group runs (under `lock`).
-    private var connection: GRDBConnection?
+    private var connection: (any SQLConnection)?
     private var thread: pthread_t?
 
     /// The group transaction's connection when called from the thread running a group, else `nil`.
@@ -35,15 +35,16 @@ final class WriteGroups: @unchecked Sendable {
         return connection
     }
 
-    private func enter(_ db: Database?) {
+    private func enter(_ db: (any SQLConnection)?) {
         lock.lock()
-        connection = db.map(GRDBConnection.init)
+        connection = db
         thread = db == nil ? nil : pthread_self()
         lock.unlock()
     }
 
     /// Runs `work` (which calls the store's workflows) inside the next group transaction.
-    func run<T: Sendable>(_ writer: DatabasePool, path: String, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+    func run<T: Sendable>(_ database: DepotDatabase, _ work: @escaping @Sendable () throws -> T) async throws -> T {
+        let path = database.path
         let result: Result<T, any Error> = await withCheckedContinuation { continuation in
             let box = ResultBox<T>()
             let job = Job(
@@ -60,7 +61,7 @@ final class WriteGroups: @unchecked Sendable {
                     if let commitError { return continuation.resume(returning: .failure(commitError)) }
                     continuation.resume(returning: box.value ?? .failure(DepotError.storage(path: path, message: "the change did not run")))
                 })
-            enqueue(job, writer: writer, path: path)
+            enqueue(job, database: database)
         }
         return try result.get()
     }
@@ -69,17 +70,17 @@ final class WriteGroups: @unchecked Sendable {
         var value: Result<T, any Error>?
     }
 
-    private func enqueue(_ job: Job, writer: DatabasePool, path: String) {
+    private func enqueue(_ job: Job, database: DepotDatabase) {
         lock.lock()
         pending.append(job)
         let start = !draining
         draining = true
         lock.unlock()
-        if start { queue.async { self.drain(writer, path: path) } }
+        if start { queue.async { self.drain(database) } }
     }
 
     /// Runs groups until nothing is pending.
-    private func drain(_ writer: DatabasePool, path: String) {
+    private func drain(_ database: DepotDatabase) {
         while true {
             lock.lock()
             let jobs = Array(pending.prefix(Self.limit))
@@ -89,20 +90,42 @@ final class WriteGroups: @unchecked Sendable {
             if jobs.isEmpty { return }
             var commitError: DepotError?
             do {
-                try writer.writeWithoutTransaction { db in
-                    enter(db)
-                    defer { enter(nil) }
-                    try db.inTransaction(.immediate) {
-                        for job in jobs {
-                            try db.inSavepoint { job.run() ? .commit : .rollback }
-                        }
-                        return .commit
-                    }
-                }
+                try runGroup(jobs, database.backend)
             } catch {
-                commitError = DepotDatabase.storageError(error, path: path)
+                commitError = database.storageError(error)
             }
             for job in jobs { job.resume(commitError) }
+        }
+    }
+}
+
+extension WriteGroups {
+    /// Runs `jobs` in one write transaction, each in a savepoint of its own.
+    private func runGroup(_ jobs: [Job], _ backend: DepotDatabase.Backend) throws {
+        switch backend {
+        case .sqlite(let writer):
+            try writer.writeWithoutTransaction { db in
+                enter(GRDBConnection(db))
+                defer { enter(nil) }
+                try db.inTransaction(.immediate) {
+                    for job in jobs {
+                        try db.inSavepoint { job.run() ? .commit : .rollback }
+                    }
+                    return .commit
+                }
+            }
+        case .postgres(let store):
+            try store.withConnection { connection in
+                enter(connection)
+                defer { enter(nil) }
+                try store.writeTransaction(connection) { _ in
+                    for job in jobs {
+                        try connection.execute("SAVEPOINT depot_job")
+                        if !job.run() { try connection.execute("ROLLBACK TO SAVEPOINT depot_job") }
+                        try connection.execute("RELEASE SAVEPOINT depot_job")
+                    }
+                }
+            }
         }
     }
 }
@@ -112,6 +135,6 @@ extension DepotDatabase {
     /// many small changes arrive at once. Answers after the group's transaction has committed; an error
     /// `work` throws comes back as it was thrown.
     public func grouped<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await groups.run(writer, path: path, work)
+        try await groups.run(self, work)
     }
 }

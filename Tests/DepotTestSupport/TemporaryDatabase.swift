@@ -24,6 +24,22 @@ public final class TemporaryFolder: @unchecked Sendable {
     }
 }
 
+/// The backend the tests run on: SQLite files, or with `DEPOT_TEST_DATABASE=postgres://USER@HOST:PORT/DB` a fresh
+/// database on that PostgreSQL server for every test database (created through DB, which must exist).
+public enum TestBackend {
+    public static let postgres: PostgresLocation? = {
+        guard let url = ProcessInfo.processInfo.environment["DEPOT_TEST_DATABASE"], !url.isEmpty else { return nil }
+        do {
+            return try PostgresLocation(url, argument: "DEPOT_TEST_DATABASE")
+        } catch {
+            fatalError("DEPOT_TEST_DATABASE: \(error)")
+        }
+    }()
+
+    /// Whether the tests run on PostgreSQL.
+    public static var isPostgres: Bool { postgres != nil }
+}
+
 /// The "now" of a test database: fixed, moved only by the test (steps dated after it are refused as from the future).
 /// As a `DepotClock` its waits end only when the test moves the clock past them, so a test drives background work.
 public final class TestClock: DepotClock, @unchecked Sendable {
@@ -106,6 +122,11 @@ public struct TestDepot: Sendable {
     public static func empty(policy: Policy = Policy.builtInDefault(), now: Instant = defaultNow) throws -> TestDepot {
         let folder = TemporaryFolder()
         let clock = TestClock(now)
+        if let server = TestBackend.postgres {
+            let location = try server.createDatabase("depot_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+            let (database, _) = try DepotDatabase.create(postgres: location, policy: policy, now: { clock.now })
+            return TestDepot(folder: folder, database: database.withKeyFile(folder.path + "/depot.key", create: true), clock: clock)
+        }
         let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.now })
         return TestDepot(folder: folder, database: database, clock: clock)
     }

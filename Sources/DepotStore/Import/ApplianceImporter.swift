@@ -17,12 +17,10 @@ enum ApplianceImport {
         _ reader: CSVReader<FileByteSource>, header: ImportHeader, db: any SQLConnection, policy: Policy,
         log: inout ProblemLog, counts: inout ImportCounts, size: Int?, progress: ImportProgress?
     ) throws {
-        guard let grdb = (db as? GRDBConnection)?.grdb else {
-            throw DepotError.refused(subject: "the appliance import", reason: "runs on SQLite only so far")
-        }
+        let grdb = (db as? GRDBConnection)?.grdb
         let parser = try ApplianceRowParser(db: db, header: header)
         let bulk = try BulkLoad(db, fileSize: size)
-        var writer = try ApplianceWriter(db: grdb, models: parser.modelMonths)
+        var writer = try ApplianceWriter(db: db, models: parser.modelMonths)
         let channel = BoundedQueue<ImportMessage<PreparedAppliance>>(capacity: 4)
         let handOver = ThreadTransfer(reader)
         let (file, limit, fieldCount) = (log.file, log.limit, header.count)
@@ -79,7 +77,7 @@ enum ApplianceImport {
             case nil:
                 break receiving  // never: the reading thread ends with `.end` unless cancelled
             case let .rows(rows, bytesRead)?:
-                try writer.write(rows, db: grdb, log: &writerLog, counts: &counts)
+                try writer.write(rows, db: db, log: &writerLog, counts: &counts)
                 progress?(bytesRead, size)
             case let .end(rows, parserLog, counted)?:
                 counts.rows = rows
@@ -106,14 +104,23 @@ private struct BulkLoad {
         let estimatedRows = (fileSize ?? 0) / ApplianceIndexes.bytesPerRow
         rebuildIndex = estimatedRows >= ApplianceIndexes.rebuildFromRows && estimatedRows > existing
         if rebuildIndex { try db.execute("DROP INDEX IF EXISTS appliance_customer") }
-        // The tallies' insert trigger would cost more than the insert itself: the import counts instead.
-        try db.execute("DROP TRIGGER IF EXISTS appliance_tally_insert")
+        // The tallies' insert trigger would cost more than the insert itself: the import counts instead. (PostgreSQL's
+        // trigger reads the transaction's depot.bulk_load setting: nothing to drop there.)
+        switch db.dialect {
+        case .sqlite: try db.execute("DROP TRIGGER IF EXISTS appliance_tally_insert")
+        case .postgres: try db.execute("SET LOCAL depot.bulk_load = 'on'")
+        }
     }
 
     /// Adds what the load inserted to the tallies, and puts the trigger and the index back.
-    func finish(_ db: any SQLConnection, grdb: Database, tally: ImportTally) throws {
-        try tally.flush(grdb)
-        try db.execute(Tallies.insertTriggerSQL)
+    func finish(_ db: any SQLConnection, grdb: Database?, tally: ImportTally) throws {
+        if let grdb {
+            try tally.flush(grdb)
+            try db.execute(Tallies.insertTriggerSQL)
+        } else {
+            try tally.flush(portable: db)
+            try db.execute("SET LOCAL depot.bulk_load = 'off'")
+        }
         if rebuildIndex { try db.execute(ApplianceIndexes.customerIndexSQL) }
     }
 }

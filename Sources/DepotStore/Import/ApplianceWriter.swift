@@ -10,21 +10,24 @@ struct ApplianceWriter {
     static let groupSize = 32
     private static let columns =
         "INSERT INTO appliance (serial, model_id, customer_id, site_id, depot_id, ship_date, warranty_end, software_version, status) VALUES "
-    private let insert: Statement
-    private let insertGroup: Statement
-    private let connection: OpaquePointer
+    /// SQLite's prepared inserts, bound through the C API; `nil` on another backend, which inserts row by row.
+    private let sqlite: (insert: Statement, group: Statement, connection: OpaquePointer)?
     private let lastIDBefore: Int64
     private let modelMonths: [Int64: Int]
     /// The complete rows that did not insert a new unit, taken back from the reading thread's tally.
     private(set) var notInserted = ImportTally()
 
-    init(db: Database, models: [Int64: Int]) throws {
-        lastIDBefore = try Int64.fetchOne(db, sql: "SELECT max(id) FROM appliance") ?? 0
-        insert = try db.makeStatement(sql: Self.columns + "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
-        insertGroup = try db.makeStatement(
-            sql: Self.columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: Self.groupSize).joined(separator: ", "))
-        guard let connection = db.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "no connection") }
-        self.connection = connection
+    init(db: any SQLConnection, models: [Int64: Int]) throws {
+        lastIDBefore = try db.value(Int64.self, "SELECT max(id) FROM appliance") ?? 0
+        if let grdb = (db as? GRDBConnection)?.grdb {
+            let insert = try grdb.makeStatement(sql: Self.columns + "(?, ?, ?, ?, ?, ?, ?, ?, ?)")
+            let group = try grdb.makeStatement(
+                sql: Self.columns + Array(repeating: "(?, ?, ?, ?, ?, ?, ?, ?, ?)", count: Self.groupSize).joined(separator: ", "))
+            guard let connection = grdb.sqliteConnection else { throw DatabaseError(resultCode: .SQLITE_MISUSE, message: "no connection") }
+            sqlite = (insert, group, connection)
+        } else {
+            sqlite = nil
+        }
         modelMonths = models
     }
 
@@ -47,7 +50,7 @@ struct ApplianceWriter {
     }
 
     /// Writes a batch in file order: complete new rows in groups, the rest one by one.
-    mutating func write(_ rows: [PreparedAppliance], db: Database, log: inout ProblemLog, counts: inout ImportCounts) throws {
+    mutating func write(_ rows: [PreparedAppliance], db: any SQLConnection, log: inout ProblemLog, counts: inout ImportCounts) throws {
         var start = 0
         while start < rows.count {
             let end = start + Self.groupSize
@@ -72,7 +75,8 @@ struct ApplianceWriter {
     /// Inserts a group of complete new rows in one statement; `false` (and nothing inserted) when one of
     /// their serials is already held.
     private func insertGroup(_ rows: ArraySlice<PreparedAppliance>) throws -> Bool {
-        let statement = insertGroup.sqliteStatement
+        guard let sqlite else { return false }
+        let statement = sqlite.group.sqliteStatement
         var offset: Int32 = 0
         for row in rows {
             if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
@@ -82,21 +86,43 @@ struct ApplianceWriter {
             }
             offset += 9
         }
-        return try step(statement)
+        return try step(statement, sqlite.connection)
     }
 
-    mutating func write(_ row: PreparedAppliance, db: Database, log: inout ProblemLog) throws -> RowOutcome? {
+    /// Inserts one complete new row through the connection; `false` (and nothing inserted) when its serial is held.
+    private func insertPortable(
+        _ row: PreparedAppliance, _ db: any SQLConnection, modelID: Int64, location: UnitLocation, shipDate: String,
+        warrantyEnd: String, status: ApplianceStatus
+    ) throws -> Bool {
+        let (customer, site, depot): (Int64?, Int64?, Int64?) =
+            switch location {
+            case let .site(site, customer): (customer, site, nil)
+            case let .depot(depot): (nil, nil, depot)
+            }
+        let inserted = try db.execute(
+            Self.columns + "(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING",
+            [row.serial, modelID, customer, site, depot, shipDate, warrantyEnd, row.version ?? nil, status.rawValue])
+        return inserted == 1
+    }
+
+    mutating func write(_ row: PreparedAppliance, db: any SQLConnection, log: inout ProblemLog) throws -> RowOutcome? {
         if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
-            let statement = insert.sqliteStatement
             let status = row.status ?? Self.defaultStatus(location)
-            bindRow(
-                statement, 0, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
-                version: row.version ?? nil, status: status)
-            if try step(statement) { return .added }
+            if let sqlite {
+                let statement = sqlite.insert.sqliteStatement
+                bindRow(
+                    statement, 0, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
+                    version: row.version ?? nil, status: status)
+                if try step(statement, sqlite.connection) { return .added }
+            } else if try insertPortable(
+                row, db, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd, status: status)
+            {
+                return .added
+            }
             notInserted.add(row, count: -1)
         }
         // The serial exists (or the row lacks what a new unit needs).
-        let connection = GRDBConnection(db)
+        let connection = db
         guard let existing = try ApplianceRecord.find(connection, "serial", row.serial) else {
             var missing: [String] = []
             if row.modelID == nil { missing.append("model") }
@@ -145,7 +171,7 @@ struct ApplianceWriter {
     }
 
     /// Runs a bound INSERT; `false` when a serial is already held (the statement then changed nothing).
-    private func step(_ statement: OpaquePointer) throws -> Bool {
+    private func step(_ statement: OpaquePointer, _ connection: OpaquePointer) throws -> Bool {
         let code = sqlite3_step(statement)
         if code == SQLITE_DONE {
             sqlite3_reset(statement)

@@ -66,6 +66,31 @@ struct ImportTally: Sendable {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
+    /// Adds the counts to the tallies through the connection, one statement per tally row (PostgreSQL's path).
+    func flush(portable db: any SQLConnection) throws {
+        for (key, count) in units where count != 0 {
+            try db.execute(
+                """
+                INSERT INTO unit_tally (customer_id, depot_id, status, model_id, units) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (customer_id, depot_id, status, model_id) DO UPDATE SET units = unit_tally.units + excluded.units
+                """, [key.customer, key.depot, key.status.rawValue, key.model, count])
+        }
+        for (key, count) in warranties where count != 0 {
+            try db.execute(
+                """
+                INSERT INTO warranty_tally (month, customer_id, units) VALUES (?, ?, ?)
+                ON CONFLICT (month, customer_id) DO UPDATE SET units = warranty_tally.units + excluded.units
+                """, [Self.monthText(key.month), key.customer, count])
+        }
+    }
+
+    /// `YYYY-MM` of year * 12 + month - 1.
+    static func monthText(_ month: Int) -> String {
+        let (year, number) = (month / 12, month % 12 + 1)
+        return (year < 1000 ? String(repeating: "0", count: year < 10 ? 3 : year < 100 ? 2 : 1) : "") + "\(year)-"
+            + (number < 10 ? "0" : "") + "\(number)"
+    }
+
     /// Adds the counts to the tallies.
     func flush(_ db: Database) throws {
         let unitStatement = try db.makeStatement(
@@ -101,10 +126,7 @@ struct ImportTally: Sendable {
             let prepared = end - start == group ? full : try statement(rows: end - start)
             let handle = prepared.sqliteStatement
             for (offset, (key, count)) in rows[start..<end].enumerated() {
-                let (year, month) = (key.month / 12, key.month % 12 + 1)
-                let text =
-                    (year < 1000 ? String(repeating: "0", count: year < 10 ? 3 : year < 100 ? 2 : 1) : "") + "\(year)-"
-                    + (month < 10 ? "0" : "") + "\(month)"
+                let text = Self.monthText(key.month)
                 let index = Int32(offset * 3)
                 _ = text.withCString { sqlite3_bind_text(handle, index + 1, $0, -1, Self.transient) }
                 sqlite3_bind_int64(handle, index + 2, key.customer)

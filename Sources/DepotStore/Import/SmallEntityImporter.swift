@@ -221,7 +221,7 @@ struct SmallEntityImporter: RowImporter {
             try db.execute(
                 """
                 UPDATE appliance SET warranty_end = depot_add_months(ship_date, (SELECT warranty_months FROM model WHERE id = ?))
-                WHERE model_id = ? AND replacement_warranty = 0
+                WHERE model_id = ? AND NOT replacement_warranty
                 """, [model, model])
         }
         if !warrantyChanged.isEmpty { try ReplacementWarranties.follow(models: warrantyChanged, db: db, policy: policy) }
@@ -229,7 +229,7 @@ struct SmallEntityImporter: RowImporter {
             let row = try db.rows(
                 """
                 SELECT c.key AS customer,
-                       (SELECT count(*) FROM contact WHERE customer_id = c.id AND designated = 1) AS designated,
+                       (SELECT count(*) FROM contact WHERE customer_id = c.id AND designated) AS designated,
                        (SELECT max_contacts FROM contract WHERE customer_id = c.id ORDER BY end_date DESC, start_date DESC LIMIT 1) AS cap
                 FROM customer c WHERE c.id = ?
                 """, [customer], source: "query"

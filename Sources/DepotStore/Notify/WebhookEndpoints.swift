@@ -41,7 +41,7 @@ extension DepotDatabase {
             let customerRow = try customer.map { try FindRecord.customer(db, key: $0) }
             let customerID = customerRow?.id
             if try db.value(
-                Int64.self, "SELECT id FROM webhook_endpoint WHERE target = ? AND ifnull(customer_id, 0) = ?",
+                Int64.self, "SELECT id FROM webhook_endpoint WHERE target = ? AND coalesce(customer_id, 0) = ?",
                 [target.rawValue, customerID ?? 0]) != nil
             {
                 throw DepotError.refused(

@@ -22,7 +22,7 @@ extension DepotDatabase {
         if let customer = filter.customer { conditions.add("cu.key = \(CustomerKeySQL.typed)", customer, customer) }
         if let status = filter.status { conditions.add("c.status = ?", status.rawValue) }
         if let priority = filter.priority { conditions.add("c.priority = ?", priority.rawValue) }
-        if let region = filter.region { conditions.add("c.region = ? COLLATE NOCASE", region) }
+        if let region = filter.region { conditions.add("lower(c.region) = lower(?)", region) }
         if let serial = filter.serial { conditions.add("a.serial = ?", serial.text) }
         if filter.unresolvedOnly { conditions.add("c.status NOT IN ('resolved', 'closed')") }
         // As `SLAState.of`: instants are stored as `YYYY-MM-DDTHH:MM:SSZ`, which sort as text.
@@ -79,7 +79,7 @@ extension DepotDatabase {
     {
         try read { db in
             var conditions = Self.rmaConditions(filter, now: now)
-            if let region { conditions.add("r.region = ? COLLATE NOCASE", region) }
+            if let region { conditions.add("lower(r.region) = lower(?)", region) }
             let direction = order.direction()
             let sort =
                 switch order.column {
@@ -135,13 +135,13 @@ extension DepotDatabase {
                 // its WHERE.
                 conditions.add("a.status = '\(status.rawValue)'")
             }
-            if let model = filter.model { conditions.add("m.key = ? COLLATE NOCASE", model) }
+            if let model = filter.model { conditions.add("lower(m.key) = lower(?)", model) }
             if let customer = filter.customer { conditions.add("c.key = \(CustomerKeySQL.typed)", customer, customer) }
             if filter.withoutOpenRMA {
                 conditions.add("NOT EXISTS (SELECT 1 FROM rma r WHERE r.appliance_id = a.id AND r.state NOT IN ('closed', 'cancelled'))")
             }
             if let part = filter.serialContains {
-                conditions.add("a.serial LIKE ? ESCAPE '\\'", SQLConditions.contains(part.uppercased()))
+                conditions.add("a.serial \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\'", SQLConditions.contains(part.uppercased()))
             }
             let direction = order.direction()
             let sort =
@@ -180,17 +180,19 @@ extension DepotDatabase {
             var conditions = SQLConditions()
             if let text = filter.text {
                 let pattern = SQLConditions.contains(text)
-                conditions.add("(key LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')", pattern, pattern)
+                conditions.add(
+                    "(key \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\' OR name \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\')",
+                    pattern, pattern)
             }
-            if let region = filter.region { conditions.add("region = ? COLLATE NOCASE", region) }
-            if let manager = filter.accountManager { conditions.add("account_manager = ? COLLATE NOCASE", manager) }
+            if let region = filter.region { conditions.add("lower(region) = lower(?)", region) }
+            if let manager = filter.accountManager { conditions.add("lower(account_manager) = lower(?)", manager) }
             let direction = order.direction()
             let sort =
                 switch order.column {
                 case .key: "key \(direction)"
-                case .name: "name COLLATE NOCASE \(direction), key"
+                case .name: "lower(name) \(direction), key"
                 case .region: "region \(direction), key"
-                case .manager: "account_manager COLLATE NOCASE \(direction), key"
+                case .manager: "lower(account_manager) \(direction), key"
                 }
             let items = try db.fetchAll(
                 CustomerRecord.self, "SELECT * FROM customer \(conditions.sql) ORDER BY \(sort) LIMIT ? OFFSET ?",
@@ -220,6 +222,6 @@ extension DepotDatabase {
         if let customer = filter.customer {
             tallied.add("customer_id = (SELECT id FROM customer c WHERE c.key = \(CustomerKeySQL.typed))", customer, customer)
         }
-        return try count(db, "SELECT ifnull(sum(units), 0) FROM unit_tally \(tallied.sql)", tallied)
+        return try count(db, "SELECT CAST(coalesce(sum(units), 0) AS BIGINT) FROM unit_tally \(tallied.sql)", tallied)
     }
 }

@@ -168,10 +168,10 @@ extension DepotDatabase {
             var arguments: [any SQLBindable] = []
             if let entity { conditions.append("entity = ?"); arguments.append(entity) }
             if let key { conditions.append("entity_key = ?"); arguments.append(key) }
-            if let user { conditions.append("user = ?"); arguments.append(user) }
+            if let user { conditions.append("\"user\" = ?"); arguments.append(user) }
             arguments.append(limit)
             return try db.rows(
-                "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) ORDER BY id",
+                "SELECT * FROM (SELECT * FROM audit \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND ")) ORDER BY id DESC LIMIT ?) latest ORDER BY id",
                 arguments, source: "query"
             ).map { row throws(DepotError) in
                 let entry = row.stored("audit")

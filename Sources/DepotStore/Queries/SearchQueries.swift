@@ -38,27 +38,27 @@ extension DepotDatabase {
                 """
                 SELECT a.serial AS key, m.key || COALESCE(' · ' || c.key, '') || ' · ' || a.status AS detail
                 FROM appliance a JOIN model m ON m.id = a.model_id LEFT JOIN customer c ON c.id = a.customer_id
-                WHERE a.serial LIKE ? ESCAPE '\\' ORDER BY a.serial LIMIT ?
+                WHERE a.serial \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\' ORDER BY a.serial LIMIT ?
                 """, [pattern])
             results.cases = try hits(
                 "support_case",
                 """
                 SELECT c.number AS key, cu.key || ' · ' || c.status || ' · ' || c.title AS detail
                 FROM support_case c JOIN customer cu ON cu.id = c.customer_id
-                WHERE c.number LIKE ? ESCAPE '\\' ORDER BY c.id DESC LIMIT ?
+                WHERE c.number \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\' ORDER BY c.id DESC LIMIT ?
                 """, [pattern])
             results.rmas = try hits(
                 "rma",
                 """
                 SELECT r.number AS key, COALESCE(cu.key || ' · ', '') || r.path || ' · ' || r.state AS detail
                 FROM rma r LEFT JOIN customer cu ON cu.id = r.customer_id
-                WHERE r.number LIKE ? ESCAPE '\\' ORDER BY r.id DESC LIMIT ?
+                WHERE r.number \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\' ORDER BY r.id DESC LIMIT ?
                 """, [pattern])
             results.customers = try hits(
                 "customer",
                 """
                 SELECT key, name || ' · ' || region AS detail FROM customer
-                WHERE key LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\' ORDER BY key LIMIT ?
+                WHERE key \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\' OR name \(db.dialect.caseInsensitiveLike) ? ESCAPE '\\' ORDER BY key LIMIT ?
                 """, [pattern, pattern])
             results.more = more
             return results

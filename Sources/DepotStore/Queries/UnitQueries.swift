@@ -28,6 +28,7 @@ extension DepotDatabase {
     /// the case and RMA indexes on the unit, run in place on a point reader (the unit API is the server's
     /// busiest read; see `PointReaders`).
     public func unitDetail(_ serial: Serial) throws(DepotError) -> UnitDetail {
+        if isPostgres { return try portableUnitDetail(serial) }
         let path = path
         return try points.with { (c) throws(DepotError) -> UnitDetail in
             let statement = try c.statement(1, Self.unitSQL)
@@ -42,6 +43,7 @@ extension DepotDatabase {
     /// region (SPEC.md 2: its site's, else its customer's, else its depot's) and its customer's contract active on
     /// that day, the one the RMA engine would use for a verdict on the unit now.
     public func unitOverview(_ serial: Serial, at now: Instant) throws(DepotError) -> UnitOverview {
+        if isPostgres { return try portableUnitOverview(serial, at: now) }
         let (path, policy) = (path, policy)
         return try points.with { (c) throws(DepotError) -> UnitOverview in
             try c.snapshot(path: path) { () throws(DepotError) -> UnitOverview in

@@ -9,7 +9,7 @@ enum EventTimes {
         try Instant(
             databaseText: db.value(
                 String.self,
-                "SELECT max(at) FROM (SELECT opened_at AS at FROM support_case WHERE id = ?1 UNION ALL SELECT at FROM case_event WHERE case_id = ?1)",
+                "SELECT max(at) FROM (SELECT opened_at AS at FROM support_case WHERE id = ?1 UNION ALL SELECT at FROM case_event WHERE case_id = ?1) e",
                 [caseID]))
     }
 
@@ -28,7 +28,7 @@ enum EventTimes {
                 """
                 SELECT max(t) FROM (
                     SELECT moved_at AS t FROM appliance WHERE id = ?1
-                    UNION ALL SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1)
+                    UNION ALL SELECT max(e.at) FROM rma_event e JOIN rma r ON r.id = e.rma_id WHERE r.appliance_id = ?1 OR r.replacement_id = ?1) t
                 """, [unitID]))
     }
 }

@@ -8,7 +8,7 @@ enum FindRecord {
         let key = raw.trimmingSpaces()
         if let record = try CustomerRecord.find(db, "key", key) { return record }
         let matches = try db.fetchAll(
-            CustomerRecord.self, "SELECT * FROM customer WHERE key = ? COLLATE NOCASE LIMIT 2", [key], source: CustomerRecord.table)
+            CustomerRecord.self, "SELECT * FROM customer WHERE lower(key) = lower(?) LIMIT 2", [key], source: CustomerRecord.table)
         guard matches.count == 1, let record = matches.first else { throw DepotError.notFound(kind: "customer", key: raw) }
         return record
     }
@@ -86,7 +86,7 @@ extension Instant {
 /// for list filters and reports.
 public enum CustomerKeySQL {
     public static let typed =
-        "COALESCE((SELECT key FROM customer WHERE key = ?), (SELECT CASE WHEN count(*) = 1 THEN max(key) END FROM customer WHERE key = ? COLLATE NOCASE))"
+        "COALESCE((SELECT key FROM customer WHERE key = ?), (SELECT CASE WHEN count(*) = 1 THEN max(key) END FROM customer WHERE lower(key) = lower(?)))"
 }
 
 extension Policy {

@@ -88,7 +88,7 @@ extension DepotDatabase {
             try db.execute(
                 """
                 UPDATE appliance SET status = 'in-transit', customer_id = ?, site_id = ?, depot_id = NULL, ship_date = ?,
-                    warranty_end = ?, replacement_warranty = 1, replaces_id = ?, moved_at = ? WHERE id = ?
+                    warranty_end = ?, replacement_warranty = TRUE, replaces_id = ?, moved_at = ? WHERE id = ?
                 """,
                 [
                     rma.customerID, rma.siteID, shipDay.description, end.description, unit.id, at.description,

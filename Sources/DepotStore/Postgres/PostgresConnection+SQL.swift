@@ -1,0 +1,154 @@
+import DepotCore
+import Foundation
+import Logging
+import NIOCore
+import PostgresNIO
+
+/// The PostgreSQL backend's connection: one of the client's connections, leased to the calling thread for one
+/// transaction. Its calls wait on postgres-nio's futures on that thread, which is never one of Swift's cooperative
+/// threads (the store's callers run on the thread pool or a command's main thread, as with SQLite).
+final class PGConnection: SQLConnection {
+    let connection: PostgresConnection
+    let logger: Logger
+    private(set) var commitHooks: [@Sendable (any SQLConnection) -> Void] = []
+    private(set) var rollbackHooks: [@Sendable () -> Void] = []
+
+    init(_ connection: PostgresConnection, logger: Logger) {
+        self.connection = connection
+        self.logger = logger
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    @discardableResult
+    func execute(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
+        let result = try connection.query(Self.query(sql, arguments), logger: logger).wait()
+        return result.metadata.rows ?? 0
+    }
+
+    func each(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
+        let result = try connection.query(Self.query(sql, arguments), logger: logger).wait()
+        for row in result.rows {
+            guard try body(PGRow(row.makeRandomAccess())) else { return }
+        }
+    }
+
+    func insert(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int64 {
+        var id: Int64?
+        try each(sql + " RETURNING id", arguments) { row in
+            if case .integer(let value) = row.cell(at: 0) { id = value }
+            return false
+        }
+        guard let id else { throw DepotError.storage(path: "postgres", message: "the insert returned no id: \(sql)") }
+        return id
+    }
+
+    func afterTransaction(onCommit: @escaping @Sendable (any SQLConnection) -> Void, onRollback: @escaping @Sendable () -> Void) {
+        commitHooks.append(onCommit)
+        rollbackHooks.append(onRollback)
+    }
+
+    /// Runs the hooks of the transaction that ended, and forgets them.
+    func transactionEnded(committed: Bool) {
+        let (commits, rollbacks) = (commitHooks, rollbackHooks)
+        commitHooks = []
+        rollbackHooks = []
+        if committed { for hook in commits { hook(self) } } else { for hook in rollbacks { hook() } }
+    }
+
+    static func query(_ sql: String, _ arguments: [any SQLBindable]) throws -> PostgresQuery {
+        var binds = PostgresBindings(capacity: arguments.count)
+        for argument in arguments {
+            switch argument.sqlValue {
+            case .null: binds.appendNull()
+            case .integer(let value): binds.append(value)
+            case .real(let value): binds.append(value)
+            case .text(let value): binds.append(value)
+            case .boolean(let value): binds.append(value)
+            case .blob(let value): binds.append(ByteBuffer(bytes: value))
+            }
+        }
+        return PostgresQuery(unsafeSQL: PostgresPlaceholders.render(sql), binds: binds)
+    }
+}
+
+/// A row of a PostgreSQL result as cells: integers, booleans (as 0 and 1, as SQLite keeps them), reals, text, bytes.
+struct PGRow: SQLRow {
+    let row: PostgresRandomAccessRow
+
+    init(_ row: PostgresRandomAccessRow) { self.row = row }
+
+    var columnCount: Int { row.count }
+    func columnName(at index: Int) -> String { row[index].columnName }
+    func cell(at index: Int) -> StoredCell { Self.cell(row[index]) }
+    func cell(named name: String) -> StoredCell? { row.contains(name) ? Self.cell(row[name]) : nil }
+
+    static func cell(_ cell: PostgresCell) -> StoredCell {
+        guard cell.bytes != nil else { return .null }
+        switch cell.dataType {
+        case .int2, .int4, .int8: return (try? cell.decode(Int64.self)).map(StoredCell.integer) ?? .null
+        case .bool: return (try? cell.decode(Bool.self)).map { .integer($0 ? 1 : 0) } ?? .null
+        case .float4, .float8: return (try? cell.decode(Double.self)).map(StoredCell.real) ?? .null
+        case .numeric:
+            // Whole numbers (sums, counts) stay integers, as SQLite gives them.
+            guard let text = try? cell.decode(String.self) else { return .null }
+            if let integer = Int64(text) { return .integer(integer) }
+            return Double(text).map(StoredCell.real) ?? .text(text)
+        case .bytea: return (try? cell.decode(ByteBuffer.self)).map { .blob(Data($0.readableBytesView)) } ?? .null
+        default: return (try? cell.decode(String.self)).map(StoredCell.text) ?? .null
+        }
+    }
+}
+
+/// SQL written with SQLite's placeholders (`?`, `?NNN`) in PostgreSQL's (`$1`, `$NNN`); quoted text and
+/// identifiers are left alone. Rendered once per SQL text.
+enum PostgresPlaceholders {
+    private static let cache = NSLock()
+    nonisolated(unsafe) private static var rendered: [String: String] = [:]
+
+    static func render(_ sql: String) -> String {
+        cache.lock()
+        if let found = rendered[sql] {
+            cache.unlock()
+            return found
+        }
+        cache.unlock()
+        let result = convert(sql)
+        cache.lock()
+        rendered[sql] = result
+        cache.unlock()
+        return result
+    }
+
+    static func convert(_ sql: String) -> String {
+        var out = ""
+        var next = 1
+        var quote: Character?
+        var characters = sql[...]
+        while let character = characters.popFirst() {
+            if let open = quote {
+                out.append(character)
+                if character == open { quote = nil }
+                continue
+            }
+            if character == "'" || character == "\"" {
+                quote = character
+                out.append(character)
+                continue
+            }
+            guard character == "?" else {
+                out.append(character)
+                continue
+            }
+            let digits = characters.prefix(while: \.isASCII).prefix(while: \.isNumber)
+            if digits.isEmpty {
+                out += "$\(next)"
+                next += 1
+            } else {
+                out += "$" + digits
+                characters = characters.dropFirst(digits.count)
+            }
+        }
+        return out
+    }
+}
