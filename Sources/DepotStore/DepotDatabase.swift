@@ -22,6 +22,9 @@ public struct DepotDatabase: Sendable {
     /// Whether a missing key file may be made (SQLite's, and `depot init`'s on PostgreSQL); servers on PostgreSQL
     /// must share the one key, never make their own.
     public private(set) var mayCreateKeyFile: Bool
+    /// Where attachments' files are: `DB.attachments` beside an SQLite file; for PostgreSQL a folder every server
+    /// shares, `nil` until one is given.
+    public private(set) var attachmentDirectory: String?
 
     /// How long a command waits for another's write transaction before giving up.
     public static let busyTimeout: TimeInterval = 120
@@ -40,6 +43,19 @@ public struct DepotDatabase: Sendable {
         return copy
     }
 
+    /// Where the PostgreSQL database is, `nil` for an SQLite file.
+    public var postgresLocation: PostgresLocation? {
+        if case .postgres(let store) = backend { return store.location }
+        return nil
+    }
+
+    /// This database with attachments' files in `folder`.
+    public func withAttachmentDirectory(_ folder: String) -> DepotDatabase {
+        var copy = self
+        copy.attachmentDirectory = folder
+        return copy
+    }
+
     /// Whether the data is in PostgreSQL.
     public var isPostgres: Bool {
         if case .postgres = backend { return true }
@@ -55,9 +71,9 @@ public struct DepotDatabase: Sendable {
         points = PointReaders(path: path)
         groups = WriteGroups()
         if case .sqlite = backend {
-            (keyFile, mayCreateKeyFile) = (path + ".key", true)
+            (keyFile, mayCreateKeyFile, attachmentDirectory) = (path + ".key", true, path + ".attachments")
         } else {
-            (keyFile, mayCreateKeyFile) = (nil, false)
+            (keyFile, mayCreateKeyFile, attachmentDirectory) = (nil, false, nil)
         }
     }
 

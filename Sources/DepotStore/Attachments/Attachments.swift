@@ -162,7 +162,6 @@ final class FolderLock: @unchecked Sendable {
 
 /// Where attachment content lives: `DB.attachments/ab/abcdef...`, by the content's SHA-256.
 enum AttachmentFiles {
-    static func folder(forDatabase path: String) -> String { path + ".attachments" }
 
     static func location(of sha256: String, in folder: String) -> (directory: String, path: String) {
         let directory = folder + "/" + sha256.prefix(2)
@@ -211,11 +210,16 @@ enum AttachmentFiles {
 
 extension DepotDatabase {
     /// The folder of this database's attachment files.
-    public var attachmentFolder: String { AttachmentFiles.folder(forDatabase: path) }
+    public var attachmentFolder: String { attachmentDirectory ?? "" }
 
     /// Starts an upload limited by the policy's size; `label` (the file's path or name) names it in refusals.
     public func beginUpload(label: String = "") throws(DepotError) -> AttachmentUpload {
-        try AttachmentUpload(folder: attachmentFolder, limit: policy.attachments.maxBytes, label: label)
+        guard attachmentDirectory != nil else {
+            throw .invalidArgument(
+                name: "--attachments", value: "",
+                reason: "a database shared by several servers keeps attachments in a folder they all share")
+        }
+        return try AttachmentUpload(folder: attachmentFolder, limit: policy.attachments.maxBytes, label: label)
     }
 
     /// Attaches a finished upload to an open case: the name is checked (a name that is a path, or holds a control
@@ -368,7 +372,7 @@ extension DepotDatabase {
     /// when an upload is committing (a caller inside a write transaction must not wait for one).
     @discardableResult
     func removeUnreferencedAttachmentFiles(wait: Bool = true) -> Int {
-        guard let lock = FolderLock(folder: attachmentFolder, exclusive: true, wait: wait),
+        guard attachmentDirectory != nil, let lock = FolderLock(folder: attachmentFolder, exclusive: true, wait: wait),
             let referenced = try? read({ db in try Set(db.values(String.self, "SELECT DISTINCT sha256 FROM attachment")) })
         else { return 0 }
         defer { lock.release() }

@@ -1,7 +1,6 @@
 import Crypto
 import DepotCore
 import Foundation
-import GRDB
 import ZIPFoundation
 
 /// What `exportCustomer` wrote: the files in the ZIP, with their rows and hashes (the ZIP's `manifest.json`).
@@ -52,7 +51,7 @@ extension DepotDatabase {
             SELECT a.id, a.serial, a.model_id, \(ownOnly("a.customer_id")), \(ownOnly("a.site_id")), \(ownOnly("a.depot_id")),
                    \(ownOnly("a.ship_date")), \(ownOnly("a.warranty_end")), \(ownOnly("a.replacement_warranty")),
                    \(ownOnly("a.software_version")), \(ownOnly("a.status")), \(ownOnly("a.replaces_id")), \(ownOnly("a.replaced_by_id")),
-                   m.key AS model, a.customer_id IS ?1 AS at_customer
+                   m.key AS model, a.customer_id IS NOT DISTINCT FROM ?1 AS at_customer
             FROM appliance a JOIN model m ON m.id = a.model_id
             WHERE a.customer_id = ?1
                OR a.id IN (SELECT appliance_id FROM support_case WHERE customer_id = ?1)
@@ -263,17 +262,12 @@ extension DepotDatabase {
                 contacts = contacts.filter { $0.email.lowercased() == email.trimmingSpaces().lowercased() }
                 guard !contacts.isEmpty else { throw DepotError.notFound(kind: "contact of \(customerKey)", key: email) }
             }
-            // TODO(issue 17): the word replacement runs as SQLite functions; PostgreSQL's erasure is still to port.
-            guard let grdb = (db as? GRDBConnection)?.grdb else {
-                throw DepotError.refused(subject: "erasure", reason: "is not available on this database yet")
+            // The audit log's rows may be rewritten here only: SQLite's trigger is set aside in this transaction,
+            // PostgreSQL's lets the transaction that says it is erasing through.
+            switch db.dialect {
+            case .sqlite: try db.execute("DROP TRIGGER audit_no_update")
+            case .postgres: try db.execute("SET LOCAL depot.erasing = 'on'")
             }
-            grdb.add(function: Self.replaceWords)
-            grdb.add(function: Self.replaceWordsInJSON)
-            defer {
-                grdb.remove(function: Self.replaceWords)
-                grdb.remove(function: Self.replaceWordsInJSON)
-            }
-            try db.execute("DROP TRIGGER audit_no_update")
             var counts = RewriteCounts()
             var pseudonyms: [String] = []
             for contact in contacts {
@@ -294,8 +288,12 @@ extension DepotDatabase {
                     try Self.replaceWord(db, customerID: customerID, word.old, with: word.new, kind: word.kind, counts: &counts)
                 }
             }
-            try db.execute(
-                "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+            switch db.dialect {
+            case .sqlite:
+                try db.execute(
+                    "CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit BEGIN SELECT RAISE(ABORT, 'the audit log is append-only'); END")
+            case .postgres: try db.execute("SET LOCAL depot.erasing = 'off'")
+            }
             let changes = counts.changes
             let cells = changes.reduce(0) { $0 + $1.cells }
             try AuditLog.record(
@@ -313,17 +311,27 @@ extension DepotDatabase {
     private static func replaceWord(
         _ db: any SQLConnection, customerID: Int64, _ old: String, with new: String, kind: String, counts: inout RewriteCounts
     ) throws {
+        let wordKind: WholeWords.Kind = kind == "email" ? .email : .name
         for target in erasableText {
             // JSON texts (payloads, audit details): only the values of free-text fields, never keys,
             // serials, the customer's or the account manager's name.
-            let function = target.json ? "depot_replace_words_json" : "depot_replace_words"
             let column = "\"\(target.column)\""
-            let changed = try db.execute(
+            let found = try db.rows(
                 """
-                UPDATE "\(target.table)" SET \(column) = \(function)(\(column), ?2, ?3, ?4)
-                WHERE (\(target.scope)) AND instr(lower(\(column)), lower(?5)) > 0
-                  AND \(column) IS NOT \(function)(\(column), ?2, ?3, ?4)
-                """, [customerID, old, new, kind, target.json ? JSONText.escaped(old) : old])
+                SELECT id, \(column) AS text FROM "\(target.table)"
+                WHERE (\(target.scope)) AND \(db.dialect.contains("lower(\(column))", "lower(?2)")) ORDER BY id
+                """, [customerID, target.json ? JSONText.escaped(old) : old], source: target.table)
+            var changed = 0
+            for row in found {
+                let text: String = try row("text")
+                let replaced =
+                    target.json
+                    ? replaceWordsInJSON(text, old, with: new, kind: wordKind)
+                    : WholeWords.replace(in: text, old, with: new, kind: wordKind).text
+                guard replaced != text else { continue }
+                try db.execute("UPDATE \"\(target.table)\" SET \(column) = ? WHERE id = ?", [replaced, try row("id") as Int64])
+                changed += 1
+            }
             counts.add(target.table, target.column, changed)
         }
     }
@@ -349,14 +357,10 @@ extension DepotDatabase {
     /// contact's identity; every other field (serials, numbers, the customer's and account manager's names) stays.
     static let freeTextFields: Set<String> = ["title", "description", "reason", "note", "confirmedBy", "contact", "name"]
 
-    /// `depot_replace_words_json(json, word, replacement, kind)`: `WholeWords.replace` in the free-text fields of a
-    /// JSON object; the text unchanged (byte for byte) when none of them holds the word.
-    private static let replaceWordsInJSON = DatabaseFunction("depot_replace_words_json", argumentCount: 4, pure: true) { values in
-        guard let text = String.fromDatabaseValue(values[0]), let word = String.fromDatabaseValue(values[1]),
-            let replacement = String.fromDatabaseValue(values[2]),
-            var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any]
-        else { return values[0] }
-        let kind: WholeWords.Kind = String.fromDatabaseValue(values[3]) == "email" ? .email : .name
+    /// `WholeWords.replace` in the free-text fields of a JSON object; the text unchanged (byte for byte) when none of
+    /// them holds the word.
+    private static func replaceWordsInJSON(_ text: String, _ word: String, with replacement: String, kind: WholeWords.Kind) -> String {
+        guard var object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] else { return text }
         var changed = false
         for key in object.keys where freeTextFields.contains(key) {
             guard let value = object[key] as? String else { continue }
@@ -368,17 +372,8 @@ extension DepotDatabase {
         }
         guard changed, let data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
         else {
-            return values[0]
+            return text
         }
         return String(decoding: data, as: UTF8.self)
-    }
-
-    /// `depot_replace_words(text, word, replacement, kind)`: `WholeWords.replace` for SQL (`kind` is `name` or `email`).
-    private static let replaceWords = DatabaseFunction("depot_replace_words", argumentCount: 4, pure: true) { values in
-        guard let text = String.fromDatabaseValue(values[0]), let word = String.fromDatabaseValue(values[1]),
-            let replacement = String.fromDatabaseValue(values[2])
-        else { return values[0] }
-        let kind: WholeWords.Kind = String.fromDatabaseValue(values[3]) == "email" ? .email : .name
-        return WholeWords.replace(in: text, word, with: replacement, kind: kind).text
     }
 }

@@ -55,7 +55,7 @@ extension DepotDatabase {
             try db.rows(
                 """
                 SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
-                WHERE ?1 IS NULL OR n.state = ?1 ORDER BY n.id DESC LIMIT ?2
+                WHERE CAST(?1 AS TEXT) IS NULL OR n.state = ?1 ORDER BY n.id DESC LIMIT ?2
                 """, [state, limit], source: "query"
             ).map(Self.queued)
         }

@@ -90,18 +90,25 @@ struct PGRow: SQLRow {
         case .bool: return (try? cell.decode(Bool.self)).map { .integer($0 ? 1 : 0) } ?? .null
         case .float4, .float8: return (try? cell.decode(Double.self)).map(StoredCell.real) ?? .null
         case .numeric:
-            // Whole numbers (sums, counts) stay integers, as SQLite gives them.
-            guard let text = try? cell.decode(String.self) else { return .null }
-            if let integer = Int64(text) { return .integer(integer) }
-            return Double(text).map(StoredCell.real) ?? .text(text)
+            // Whole numbers (sums of integers) stay integers, as SQLite gives them.
+            guard let decimal = try? cell.decode(Decimal.self) else { return .null }
+            var rounded = Decimal()
+            var value = decimal
+            NSDecimalRound(&rounded, &value, 0, .plain)
+            if rounded == decimal, let integer = Int64(exactly: NSDecimalNumber(decimal: decimal).int64Value),
+                Decimal(integer) == decimal
+            {
+                return .integer(integer)
+            }
+            return .real(NSDecimalNumber(decimal: decimal).doubleValue)
         case .bytea: return (try? cell.decode(ByteBuffer.self)).map { .blob(Data($0.readableBytesView)) } ?? .null
         default: return (try? cell.decode(String.self)).map(StoredCell.text) ?? .null
         }
     }
 }
 
-/// SQL written with SQLite's placeholders (`?`, `?NNN`) in PostgreSQL's (`$1`, `$NNN`); quoted text and
-/// identifiers are left alone. Rendered once per SQL text.
+/// SQL written with SQLite's placeholders (`?`, `?NNN`) in PostgreSQL's (`$1`, `$NNN`), numbered as SQLite numbers
+/// them; quoted text and identifiers are left alone. Rendered once per SQL text.
 enum PostgresPlaceholders {
     private static let cache = NSLock()
     nonisolated(unsafe) private static var rendered: [String: String] = [:]
@@ -122,7 +129,7 @@ enum PostgresPlaceholders {
 
     static func convert(_ sql: String) -> String {
         var out = ""
-        var next = 1
+        var largest = 0
         var quote: Character?
         var characters = sql[...]
         while let character = characters.popFirst() {
@@ -140,11 +147,13 @@ enum PostgresPlaceholders {
                 out.append(character)
                 continue
             }
+            // As SQLite numbers them: `?NNN` is NNN, a bare `?` one more than the largest number so far.
             let digits = characters.prefix(while: \.isASCII).prefix(while: \.isNumber)
             if digits.isEmpty {
-                out += "$\(next)"
-                next += 1
+                largest += 1
+                out += "$\(largest)"
             } else {
+                largest = max(largest, Int(digits) ?? 0)
                 out += "$" + digits
                 characters = characters.dropFirst(digits.count)
             }

@@ -1,4 +1,5 @@
 import DepotCore
+import Foundation
 import PostgresNIO
 
 /// PostgreSQL's errors in Depot's words: the server's own message (never the query, whose text may carry values),
@@ -10,7 +11,9 @@ enum PostgresErrors {
         guard let error = error as? PSQLError else { return .storage(path: path, message: String(describing: error)) }
         if let message = error.serverInfo?[.message] {
             let detail = error.serverInfo?[.detail].map { " (\($0))" } ?? ""
-            return .storage(path: path, message: message + detail)
+            // DEPOT_TRACE_SQL=1 names the statement too (for developers: its text may carry values of the schema).
+            let statement = traceSQL ? error.query.map { " in: \($0.sql)" } ?? "" : ""
+            return .storage(path: path, message: message + detail + statement)
         }
         switch error.code {
         case .connectionError:
@@ -21,6 +24,8 @@ enum PostgresErrors {
             return .storage(path: path, message: "\(error.code)\(error.underlying.map { ": \($0)" } ?? "")")
         }
     }
+
+    private static let traceSQL = ProcessInfo.processInfo.environment["DEPOT_TRACE_SQL"] == "1"
 
     /// The SQLSTATE of a server error, if it is one (`40001` serialization failure, `23505` unique violation).
     static func sqlState(_ error: any Error) -> String? {

@@ -34,7 +34,7 @@ extension DepotDatabase {
             guard
                 let depot = try db.rows(
                     """
-                    SELECT name, address FROM depot WHERE id = ?1 OR (?1 IS NULL AND region = ?2) ORDER BY id = ?1 DESC, key LIMIT 1
+                    SELECT name, address FROM depot WHERE id = CAST(?1 AS BIGINT) OR (CAST(?1 AS BIGINT) IS NULL AND region = ?2) ORDER BY id = CAST(?1 AS BIGINT) DESC, key LIMIT 1
                     """, [depotID, region], source: "query"
                 ).first?.stored("depot")
             else {

@@ -15,11 +15,19 @@ public enum SQLDialect: Sendable {
         }
     }
 
-    /// The texts of `expression` over a group, joined with commas in the order of `orderBy`.
-    public func listAggregate(_ expression: String, orderBy: String) -> String {
+    /// The texts of `expression` over a group, joined with `separator` (on PostgreSQL in the order of `orderBy`).
+    public func listAggregate(_ expression: String, separator: String = ",", orderBy: String) -> String {
         switch self {
-        case .sqlite: "group_concat(\(expression), ',')"
-        case .postgres: "string_agg(\(expression), ',' ORDER BY \(orderBy))"
+        case .sqlite: "group_concat(\(expression), '\(separator)')"
+        case .postgres: "string_agg(\(expression), '\(separator)' ORDER BY \(orderBy))"
+        }
+    }
+
+    /// Whether text `haystack` holds text `needle` (both SQL expressions).
+    public func contains(_ haystack: String, _ needle: String) -> String {
+        switch self {
+        case .sqlite: "instr(\(haystack), \(needle)) > 0"
+        case .postgres: "strpos(\(haystack), \(needle)) > 0"
         }
     }
 
@@ -224,7 +232,7 @@ extension SQLConnection {
 }
 
 /// A result kept whole: its columns' names in order and its rows' cells (no columns when it has no rows).
-public struct ResultTable: Sendable {
+public struct ResultTable: Sendable, Equatable {
     public var columns: [String] = []
     public var rows: [[StoredCell]] = []
 }

@@ -17,7 +17,7 @@ extension DepotDatabase {
                 spare = try FindRecord.appliance(db, serial: serial)
                 let related =
                     try db.value(
-                        Bool.self, "WITH RECURSIVE \(Self.lineageCTE) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)",
+                        Bool.self, "WITH RECURSIVE \(Self.lineageCTE(db.dialect)) SELECT EXISTS (SELECT 1 FROM lineage WHERE id = ?2)",
                         [unit.id, spare.id]) ?? true
                 if let refusal = SpareAllocation.refusal(
                     serial: spare.serial.text, status: spare.status,
@@ -30,7 +30,7 @@ extension DepotDatabase {
                 var candidates: [(id: Int64, spare: SpareCandidate)] = []
                 for row in try db.rows(
                     """
-                    WITH RECURSIVE \(Self.lineageCTE)
+                    WITH RECURSIVE \(Self.lineageCTE(db.dialect))
                     SELECT a.id, a.serial, m.key AS model, d.key AS depot, d.region, a.moved_at
                     FROM appliance a JOIN depot d ON d.id = a.depot_id JOIN model m ON m.id = a.model_id
                     WHERE a.status = 'in-stock' AND a.model_id IN (?2, ?3) AND a.id NOT IN (SELECT id FROM lineage)
@@ -172,7 +172,8 @@ extension DepotDatabase {
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
             guard
                 let depot = try db.fetchOne(
-                    DepotRecord.self, "SELECT * FROM depot ORDER BY id IS NOT ?1, region <> ?2, key LIMIT 1", [rma.depotID, rma.region],
+                    DepotRecord.self, "SELECT * FROM depot ORDER BY id IS DISTINCT FROM ?1, region <> ?2, key LIMIT 1",
+                    [rma.depotID, rma.region],
                     source: DepotRecord.table)
             else { throw DepotError.refused(subject: rma.number.text, reason: "there is no depot to receive the unit at") }
             try db.execute(
@@ -259,14 +260,30 @@ extension DepotDatabase {
     }
 
     /// The units related to `?1` by lineage (`replaces` / `replacedBy`, either way, transitively), itself included.
-    static let lineageCTE = """
-        lineage(id) AS (
-            SELECT ?1
-            UNION SELECT a.replaces_id FROM appliance a JOIN lineage l ON a.id = l.id WHERE a.replaces_id IS NOT NULL
-            UNION SELECT a.replaced_by_id FROM appliance a JOIN lineage l ON a.id = l.id WHERE a.replaced_by_id IS NOT NULL
-            UNION SELECT a.id FROM appliance a JOIN lineage l ON a.replaces_id = l.id
-            UNION SELECT a.id FROM appliance a JOIN lineage l ON a.replaced_by_id = l.id)
-        """
+    static func lineageCTE(_ dialect: SQLDialect) -> String {
+        switch dialect {
+        case .sqlite:
+            """
+            lineage(id) AS (
+                SELECT ?1
+                UNION SELECT a.replaces_id FROM appliance a JOIN lineage l ON a.id = l.id WHERE a.replaces_id IS NOT NULL
+                UNION SELECT a.replaced_by_id FROM appliance a JOIN lineage l ON a.id = l.id WHERE a.replaced_by_id IS NOT NULL
+                UNION SELECT a.id FROM appliance a JOIN lineage l ON a.replaces_id = l.id
+                UNION SELECT a.id FROM appliance a JOIN lineage l ON a.replaced_by_id = l.id)
+            """
+        case .postgres:
+            // PostgreSQL's recursive term may name the CTE once: the four links in one lateral union.
+            """
+            lineage(id) AS (
+                SELECT ?1
+                UNION SELECT x.id FROM lineage l CROSS JOIN LATERAL (
+                    SELECT replaces_id AS id FROM appliance WHERE id = l.id AND replaces_id IS NOT NULL
+                    UNION ALL SELECT replaced_by_id FROM appliance WHERE id = l.id AND replaced_by_id IS NOT NULL
+                    UNION ALL SELECT id FROM appliance WHERE replaces_id = l.id
+                    UNION ALL SELECT id FROM appliance WHERE replaced_by_id = l.id) x)
+            """
+        }
+    }
 
     /// Refuses to move a unit that is the defective unit of an open RMA, naming the RMA.
     static func refuseWhileInOpenRMA(_ db: any SQLConnection, _ unit: ApplianceRecord, doing: String) throws {
