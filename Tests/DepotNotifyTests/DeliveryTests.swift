@@ -100,10 +100,12 @@ struct DeliveryTests {
             let (depot, deliverer, id) = try Self.setUp(port: try #require(client.port), policy: policy)
             let before = Instant(Date())
             #expect(try await deliverer.deliverDue() == DeliveryReport(retrying: 1))
+            let after = Instant(Date())
             var n = try Self.state(depot, id)
             #expect(n.state == "pending" && n.lastError == "HTTP 500" && n.attempts == 1)
-            // Between half and all of 10 s later (the jitter).
-            #expect((5...11).contains(n.nextAttemptAt.secondsSinceEpoch - before.secondsSinceEpoch))
+            // Between half and all of 10 s after the attempt (the jitter), which ran between `before` and `after`.
+            let next = n.nextAttemptAt.secondsSinceEpoch
+            #expect(next >= before.secondsSinceEpoch + 5 && next <= after.secondsSinceEpoch + 11, "\(next - before.secondsSinceEpoch)")
             let firstRetry = n.nextAttemptAt
             let later = WebhookDeliverer(database: depot.database, policy: policy, clock: TestClock(firstRetry))
             #expect(try await later.deliverDue() == DeliveryReport(retrying: 1))

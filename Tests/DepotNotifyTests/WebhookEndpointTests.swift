@@ -46,11 +46,17 @@ struct WebhookEndpointTests {
                     try database.queueTestNotification(target: .leadership, customer: nil, at: Self.at, actor: TestDepot.admin))))
         #expect(route.endpointID == leadership)
         #expect(try route.secret(keyOf: database) == Self.secret)
-        for suffix in ["", "-wal"] {
-            let file = try Data(contentsOf: URL(fileURLWithPath: database.path + suffix))
-            #expect(file.range(of: Data(Self.secret.utf8)) == nil && file.range(of: Data("whsec_".utf8)) == nil, "depot.sqlite\(suffix)")
+        if database.isPostgres {
+            let sealed = try depot.outside { db in try db.values(Data.self, "SELECT secret_sealed FROM webhook_endpoint") }
+            #expect(sealed.count == 2 && sealed.allSatisfy { $0.range(of: Data("whsec_".utf8)) == nil })
+        } else {
+            for suffix in ["", "-wal"] {
+                let file = try Data(contentsOf: URL(fileURLWithPath: database.path + suffix))
+                #expect(
+                    file.range(of: Data(Self.secret.utf8)) == nil && file.range(of: Data("whsec_".utf8)) == nil, "depot.sqlite\(suffix)")
+            }
         }
-        let mode = try FileManager.default.attributesOfItem(atPath: database.path + ".key")[.posixPermissions] as? Int
+        let mode = try FileManager.default.attributesOfItem(atPath: try #require(database.keyFile))[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(try database.auditEntries(entity: "webhook-endpoint").allSatisfy { !$0.details.contains("whsec") })
 

@@ -142,8 +142,7 @@ struct CustomerDataTests {
         let detail = try depot.database.caseDetail(rmaCase, now: monday)
         #expect(detail.contact == "erased-contact-2@erased.invalid" && detail.description == "[erased]" && detail.serial == "ACME-1")
         // The audit log is append-only again afterwards.
-        let write = try DatabaseQueue(path: depot.folder.path + "/depot.sqlite")
-        #expect(throws: (any Error).self) { try write.write { try $0.execute(sql: "UPDATE audit SET reason = 'x'") } }
+        #expect(throws: (any Error).self) { try depot.outside { db in try db.execute("UPDATE audit SET reason = 'x'") } }
         #expect(
             try depot.database.auditEntries(entity: "customer", key: "ACME", user: nil, limit: 5).contains { $0.action == "erase-contacts" }
         )
@@ -348,35 +347,20 @@ struct CustomerDataTests {
     @Test("every text column of the schema is either searched by erasure or known to hold no personal data")
     func erasureKnowsEveryTextColumn() throws {
         let depot = try TestDepot.empty()
-        let columns = try depot.database.read { db in
-            var all: [String] = []
-            for table in try db.values(
-                String.self, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'")
-            {
-                for column in try db.rows("SELECT name, type FROM pragma_table_info(?)", [table], source: "query")
-                where (column["type"] as String).uppercased().contains("TEXT") {
-                    all.append("\(table).\(column["name"] as String)")
-                }
-            }
-            return all
-        }
+        let columns = try depot.outside { db in try db.textColumns().map { "\($0.table).\($0.column)" } }
         let known = Set(DepotDatabase.erasureColumns)
         #expect(columns.filter { !known.contains($0) } == [])
     }
 
     /// How many text cells of the whole database hold any of `needles` (every column of every table, case-insensitive).
     func occurrences(_ depot: TestDepot, of needles: [String]) throws -> Int {
-        let db = try DatabaseQueue(path: depot.folder.path + "/depot.sqlite")
-        return try db.read { grdb in
-            let db = GRDBConnection(grdb)
+        return try depot.outside { db in
             var count = 0
-            for table in try db.values(String.self, "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'") {
-                for column in try db.values(String.self, "SELECT name FROM pragma_table_info(?)", [table]) {
+            for (table, columns) in try db.tableColumns() {
+                for column in columns {
                     for needle in needles {
-                        count +=
-                            try db.value(
-                                Int.self, "SELECT count(*) FROM \"\(table)\" WHERE instr(lower(CAST(\"\(column)\" AS TEXT)), lower(?)) > 0",
-                                [needle]) ?? 0
+                        let holds = db.dialect.contains("lower(CAST(\"\(column)\" AS TEXT))", "lower(?)")
+                        count += try db.value(Int.self, "SELECT count(*) FROM \"\(table)\" WHERE \(holds)", [needle]) ?? 0
                     }
                 }
             }

@@ -225,8 +225,10 @@ extension FleetModelRun {
             if let audit = entries["audit.json"], let rows = try JSONSerialization.jsonObject(with: audit) as? [[String: Any]] {
                 let ids = Set(rows.compactMap { ($0["id"] as? NSNumber)?.int64Value })
                 let owners = try database.read { db in
-                    try db.rows("SELECT id, action, entity, entity_key, depot_owner FROM (\(AuditSnapshot.ownerSQL))", source: "query")
-                        .filter { ids.contains($0["id"] as Int64) }
+                    try db.rows(
+                        "SELECT id, action, entity, entity_key, depot_owner FROM (\(AuditSnapshot.ownerSQL(db.dialect))) o", source: "query"
+                    )
+                    .filter { ids.contains($0["id"] as Int64) }
                 }
                 for row in owners {
                     if let owner = row["depot_owner"] as String?, owner != customer {

@@ -46,7 +46,7 @@ final class FleetModelRun {
         policy.attachments.secureRetentionDays = 1
         let clock = TestClock(Self.start)
         let folder = TemporaryFolder()
-        let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.now })
+        let database = try TestBackend.database(in: folder, policy: policy, clock: clock)
         for (entity, text) in Fleet.files + FleetModelRun.extraFleet {
             let file = folder.write("\(entity.rawValue).csv", text)
             _ = try database.importFile(entity, path: file, actor: TestDepot.admin, at: Instant(iso: "2026-01-01T00:00:00Z") ?? Self.start)

@@ -157,7 +157,7 @@ struct PauseTests {
         let changed = try PolicyLoader.load(yaml: yaml, file: "changed.yaml") { path in
             throw DepotError.unreadableFile(path: path, reason: "none")
         }
-        let reopened = try DepotDatabase.open(at: depot.folder.path + "/depot.sqlite", policy: changed, now: { depot.clock.now })
+        let reopened = try depot.reopen(policy: changed)
         let changes = try reopened.recomputeDeadlines(nil, at: instant("2026-12-15T13:00:00Z"), actor: TestDepot.admin)
         // 50 business hours from Monday 10:00 plus the 2 waited: Monday 8, Tuesday to Friday 40, Monday 21 December 4 -> 12:00.
         #expect(

@@ -106,11 +106,7 @@ struct QueryStringTests {
     @Test("search says so when a stored value cannot be read, instead of \"nothing found\"")
     func searchShowsUnreadableValues() async throws {
         let server = try TestServer()
-        try await DatabaseQueue(path: server.depot.database.path).write { db in
-            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
-            try db.execute(sql: "UPDATE appliance SET status = 'zombie' WHERE serial = 'ACME-1'")
-            try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
-        }
+        try server.depot.corrupt("appliance", "status", "zombie", where: "serial = ?", ["ACME-1"])
         try await server.run { client in
             let browser = try await TestBrowser.signIn(client, as: .supportEngineer)
             let response = try await browser.get(client, "/search?q=acme-1")

@@ -20,7 +20,11 @@ struct BulkLoadIndexTests {
         }
     }
 
-    @Test("80,000 units: the index is rebuilt as the migration made it, counts use it and match; a failed load keeps it")
+    // SQLite's bulk load drops and rebuilds the index and is checked with SQLite's query plans; PostgreSQL's loads
+    // keep theirs (its own planner and COPY are measured in Scripts/bench instead).
+    @Test(
+        "80,000 units: the index is rebuilt as the migration made it, counts use it and match; a failed load keeps it",
+        .enabled(if: !TestBackend.isPostgres))
     func rebuild() throws {
         let depot = try TestDepot.withFleet()
         let rows = (0..<80_000).map { "BULK-\($0),DX-200,ACME-NYC,2026-05-01" }

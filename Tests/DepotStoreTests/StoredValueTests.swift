@@ -14,11 +14,7 @@ struct StoredValueTests {
 
     /// Writes `value` into `table.column` of the row `id`, past the schema's CHECK constraints.
     static func corrupt(_ depot: TestDepot, _ table: String, _ column: String, _ value: String, id: Int64) throws {
-        try depot.database.write { db in
-            try db.execute("PRAGMA ignore_check_constraints = ON")
-            try db.execute("UPDATE \(table) SET \(column) = ? WHERE id = ?", [value, id])
-            try db.execute("PRAGMA ignore_check_constraints = OFF")
-        }
+        try depot.corrupt(table, column, value, where: "id = ?", [id])
     }
 
     static func id(_ depot: TestDepot, _ sql: String, _ key: String) throws -> Int64 {

@@ -12,11 +12,15 @@ struct TallyTests {
     static let at = Instant(iso: "2026-11-23T12:00:00Z")!
 
     static func drift(_ depot: TestDepot) throws -> [String] {
-        try DatabaseQueue(path: depot.database.path).read { db in try Tallies.drift(GRDBConnection(db)) }
+        try depot.outside { db in try Tallies.drift(db) }
     }
 
     static func execute(_ depot: TestDepot, _ sql: String) throws {
-        try DatabaseQueue(path: depot.database.path).write { db in try db.execute(sql: sql) }
+        _ = try depot.outside { db in try db.execute(sql) }
+    }
+
+    static func tally(_ depot: TestDepot) throws -> ResultTable {
+        try depot.outside { db in try db.table("SELECT * FROM unit_tally ORDER BY 1, 2, 3, 4") }
     }
 
     @Test("imports (new units, units moved between customers and depots, retired, scrapped) keep both tallies equal to a recount")
@@ -60,16 +64,11 @@ struct TallyTests {
     @Test("a failed import leaves the tallies and the insert trigger as they were; a unit inserted by hand is tallied")
     func failedImport() throws {
         let depot = try TestDepot.withFleet()
-        let before = try DatabaseQueue(path: depot.database.path).read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM unit_tally ORDER BY 1, 2, 3, 4")
-        }
+        let before = try Self.tally(depot)
         let rows = ["F-1,DX-100,ACME-NYC,2026-05-01", "F-2,NO-SUCH-MODEL,ACME-NYC,2026-05-01"]
         let file = depot.folder.write("f.csv", "serial,model,site,ship_date\n" + rows.joined(separator: "\n"))
         #expect(throws: DepotError.self) { try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: Self.at) }
-        let after = try DatabaseQueue(path: depot.database.path).read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM unit_tally ORDER BY 1, 2, 3, 4")
-        }
-        #expect(after == before)
+        #expect(try Self.tally(depot) == before)
         // The trigger is back: a row written outside Depot (sqlite3, a repair script) is counted too.
         let units = try depot.database.customerDetail("GLOBEX", at: Self.at).units
         try Self.execute(

@@ -69,7 +69,7 @@ struct PointReadTests {
         let afterCase = try depot.database.unitDetail("ACME-1")
         #expect(afterCase.status == .suspect && afterCase.cases == ["CS-2026-000001"])
         // Another handle on the same file, as another process would have.
-        let other = try DepotDatabase.open(at: depot.database.path, policy: depot.database.policy)
+        let other = try depot.reopen()
         _ = try other.diagnose(
             serial: "ACME-1", caseNumber: "CS-2026-000001", verdict: .defective, note: "PSU", at: at, actor: TestDepot.engineer)
         let afterDiagnosis = try depot.database.unitDetail("acme-1")

@@ -39,7 +39,7 @@ public enum FleetInvariants {
             SELECT a.serial, a.status, a.customer_id, a.site_id, a.depot_id, s.customer_id AS site_customer FROM appliance a
             LEFT JOIN site s ON s.id = a.site_id
             WHERE a.status IN (\(list(atSite + ["in-transit"])))
-              AND (a.customer_id IS NULL OR a.site_id IS NULL OR a.depot_id IS NOT NULL OR s.customer_id IS NOT a.customer_id)
+              AND (a.customer_id IS NULL OR a.site_id IS NULL OR a.depot_id IS NOT NULL OR s.customer_id IS DISTINCT FROM a.customer_id)
             """
         ) { row in
             "unit \(row.text("serial")) is \(row.text("status")) but is not at one site of its customer "
@@ -91,13 +91,13 @@ public enum FleetInvariants {
         let rmaCustomer = rmaKeepsCustomer ? "r.customer_id" : "k.customer_id"
         let expectations: [(condition: String, expected: String)] = [
             ("r.state IN ('approved', 'awaiting-return', 'referred') AND r.replacement_id IS NOT NULL", "no replacement"),
-            ("r.state = 'allocated' AND p.status IS NOT 'allocated'", "its replacement allocated"),
-            ("r.state = 'shipped' AND p.status IS NOT 'in-transit'", "its replacement in-transit"),
+            ("r.state = 'allocated' AND p.status IS DISTINCT FROM 'allocated'", "its replacement allocated"),
+            ("r.state = 'shipped' AND p.status IS DISTINCT FROM 'in-transit'", "its replacement in-transit"),
             (
                 """
                 ((r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped', 'return-received'))
                  OR (r.path = 'return-then-replace' AND r.state = 'delivered'))
-                AND (p.status IS NULL OR p.status NOT IN (\(list(atSite))) OR p.customer_id IS NOT \(rmaCustomer))
+                AND (p.status IS NULL OR p.status NOT IN (\(list(atSite))) OR p.customer_id IS DISTINCT FROM \(rmaCustomer))
                 """, "its replacement at the RMA's customer"
             ),
             (
@@ -145,7 +145,7 @@ public enum FleetInvariants {
         }
         try each(
             """
-            SELECT a.serial, group_concat(r.number, ', ') AS numbers FROM rma r JOIN appliance a ON a.id = r.replacement_id
+            SELECT a.serial, \(db.dialect.listAggregate("r.number", separator: ", ", orderBy: "r.number")) AS numbers FROM rma r JOIN appliance a ON a.id = r.replacement_id
             WHERE \(open) GROUP BY a.id HAVING count(*) > 1
             """
         ) { row in
@@ -153,7 +153,7 @@ public enum FleetInvariants {
         }
         try each(
             """
-            SELECT a.serial, group_concat(r.number, ', ') AS numbers FROM rma r JOIN appliance a ON a.id = r.appliance_id
+            SELECT a.serial, \(db.dialect.listAggregate("r.number", separator: ", ", orderBy: "r.number")) AS numbers FROM rma r JOIN appliance a ON a.id = r.appliance_id
             WHERE \(open) GROUP BY a.id HAVING count(*) > 1
             """
         ) { row in
@@ -175,7 +175,7 @@ public enum FleetInvariants {
                 """
                 SELECT r.number, r.customer_id, r.site_id, k.customer_id AS case_customer, s.customer_id AS site_customer
                 FROM rma r JOIN support_case k ON k.id = r.case_id LEFT JOIN site s ON s.id = r.site_id
-                WHERE r.customer_id IS NOT k.customer_id OR r.site_id IS NULL OR s.customer_id IS NOT k.customer_id
+                WHERE r.customer_id IS DISTINCT FROM k.customer_id OR r.site_id IS NULL OR s.customer_id IS DISTINCT FROM k.customer_id
                 ORDER BY r.number
                 """
             ) { row in
@@ -237,18 +237,26 @@ public struct AuditSnapshot: Sendable {
 
     /// Every audit row with `depot_owner`, the key of the customer it is about (by the case, RMA, customer, contact or
     /// attachment's case it names), or NULL.
-    public static let ownerSQL = """
-        SELECT a.*, CASE a.entity
-            WHEN 'customer' THEN (SELECT key FROM customer WHERE key = a.entity_key)
-            WHEN 'case' THEN (SELECT c.key FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE k.number = a.entity_key)
-            WHEN 'rma' THEN (SELECT c.key FROM rma r JOIN support_case k ON k.id = r.case_id JOIN customer c ON c.id = k.customer_id
-                             WHERE r.number = a.entity_key)
-            WHEN 'contact' THEN (SELECT c.key FROM contact t JOIN customer c ON c.id = t.customer_id WHERE t.email = a.entity_key)
-            ELSE (SELECT c.key FROM support_case k JOIN customer c ON c.id = k.customer_id
-                  WHERE json_valid(a.details) AND k.number = json_extract(a.details, '$.case'))
-            END AS depot_owner
-        FROM audit a
-        """
+    public static func ownerSQL(_ dialect: SQLDialect) -> String {
+        // Every audit row's details are a JSON object Depot wrote (JSONText.object); SQLite checks, PostgreSQL casts.
+        let caseOfDetails =
+            switch dialect {
+            case .sqlite: "json_valid(a.details) AND k.number = json_extract(a.details, '$.case')"
+            case .postgres: "k.number = CAST(a.details AS json) ->> 'case'"
+            }
+        return """
+            SELECT a.*, CASE a.entity
+                WHEN 'customer' THEN (SELECT key FROM customer WHERE key = a.entity_key)
+                WHEN 'case' THEN (SELECT c.key FROM support_case k JOIN customer c ON c.id = k.customer_id WHERE k.number = a.entity_key)
+                WHEN 'rma' THEN (SELECT c.key FROM rma r JOIN support_case k ON k.id = r.case_id JOIN customer c ON c.id = k.customer_id
+                                 WHERE r.number = a.entity_key)
+                WHEN 'contact' THEN (SELECT c.key FROM contact t JOIN customer c ON c.id = t.customer_id WHERE t.email = a.entity_key)
+                ELSE (SELECT c.key FROM support_case k JOIN customer c ON c.id = k.customer_id
+                      WHERE \(caseOfDetails))
+                END AS depot_owner
+            FROM audit a
+            """
+    }
 
     /// The log now; the customers of rows `previous` knew are taken from it (a row's customer is fixed when it is written).
     static func capture(_ db: any SQLConnection, previous: AuditSnapshot? = nil) throws -> AuditSnapshot {
@@ -268,7 +276,7 @@ public struct AuditSnapshot: Sendable {
             rows[id] = (hash(text), known[id]?.customer)
             return true
         }
-        for row in try db.rows("SELECT id, depot_owner FROM (\(ownerSQL)) o WHERE id > ?", [newest], source: "audit") {
+        for row in try db.rows("SELECT id, depot_owner FROM (\(ownerSQL(db.dialect))) o WHERE id > ?", [newest], source: "audit") {
             let id: Int64 = try row("id")
             rows[id]?.customer = try row.optional("depot_owner")
         }

@@ -1,6 +1,8 @@
 import DepotCore
-import DepotStore
 import Foundation
+import GRDB
+
+@testable import DepotStore
 
 /// A folder under the system's temporary folder, removed when the value is released.
 public final class TemporaryFolder: @unchecked Sendable {
@@ -38,6 +40,17 @@ public enum TestBackend {
 
     /// Whether the tests run on PostgreSQL.
     public static var isPostgres: Bool { postgres != nil }
+
+    /// A new empty database for a test: `depot.sqlite` in `folder`, or a fresh PostgreSQL database (its webhook key
+    /// file in `folder`).
+    public static func database(in folder: TemporaryFolder, policy: Policy, clock: TestClock) throws -> DepotDatabase {
+        guard let server = postgres else {
+            return try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.now }).0
+        }
+        let location = try server.createDatabase("depot_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
+        let (database, _) = try DepotDatabase.create(postgres: location, policy: policy, now: { clock.now })
+        return database.withKeyFile(folder.path + "/depot.key", create: true).withAttachmentDirectory(folder.path + "/attachments")
+    }
 }
 
 /// The "now" of a test database: fixed, moved only by the test (steps dated after it are refused as from the future).
@@ -118,16 +131,53 @@ public struct TestDepot: Sendable {
     public static let logistics = ActingUser(user: "lou", role: .logistics)
     public static let accountManager = ActingUser(user: "amy", role: .accountManager)
 
+    /// The same database through a handle of its own, as another process would open it, with `policy`.
+    public func reopen(policy: Policy? = nil) throws -> DepotDatabase {
+        let policy = policy ?? database.policy
+        let clock = clock
+        guard let location = database.postgresLocation else {
+            return try DepotDatabase.open(at: database.path, policy: policy, now: { clock.now })
+        }
+        let reopened = try DepotDatabase.open(postgres: location, policy: policy, now: { clock.now })
+        let keyed = database.keyFile.map { reopened.withKeyFile($0) } ?? reopened
+        return database.attachmentDirectory.map { keyed.withAttachmentDirectory($0) } ?? keyed
+    }
+
+    /// Runs `body` on a connection of its own outside Depot's workflows, in one transaction, as `sqlite3`, `psql` or
+    /// a repair script would write: the schema's triggers apply, Depot's checks do not.
+    public func outside<T>(_ body: (any SQLConnection) throws -> T) throws -> T {
+        guard let location = database.postgresLocation else {
+            return try DatabaseQueue(path: database.path).write { db in try body(GRDBConnection(db)) }
+        }
+        return try DepotDatabase.open(postgres: location, policy: database.policy).write(body)
+    }
+
+    /// Writes `value` into `table.column` of the rows `condition` selects, past the schema's CHECK constraints (on
+    /// PostgreSQL, which cannot set them aside, this throw-away database loses the table's): a value changed outside
+    /// Depot or by a newer version.
+    public func corrupt(_ table: String, _ column: String, _ value: String, where condition: String, _ arguments: [any SQLBindable])
+        throws
+    {
+        try outside { db in
+            switch db.dialect {
+            case .sqlite:
+                try db.execute("PRAGMA ignore_check_constraints = ON")
+                try db.execute("UPDATE \(table) SET \(column) = ? WHERE \(condition)", [value] + arguments)
+                try db.execute("PRAGMA ignore_check_constraints = OFF")
+            case .postgres:
+                let checks = try db.values(
+                    String.self, "SELECT conname FROM pg_constraint WHERE conrelid = CAST(? AS regclass) AND contype = 'c'", [table])
+                for check in checks { try db.execute("ALTER TABLE \(table) DROP CONSTRAINT \"\(check)\"") }
+                try db.execute("UPDATE \(table) SET \(column) = ? WHERE \(condition)", [value] + arguments)
+            }
+        }
+    }
+
     /// An empty database.
     public static func empty(policy: Policy = Policy.builtInDefault(), now: Instant = defaultNow) throws -> TestDepot {
         let folder = TemporaryFolder()
         let clock = TestClock(now)
-        if let server = TestBackend.postgres {
-            let location = try server.createDatabase("depot_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
-            let (database, _) = try DepotDatabase.create(postgres: location, policy: policy, now: { clock.now })
-            return TestDepot(folder: folder, database: database.withKeyFile(folder.path + "/depot.key", create: true), clock: clock)
-        }
-        let (database, _) = try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.now })
+        let database = try TestBackend.database(in: folder, policy: policy, clock: clock)
         return TestDepot(folder: folder, database: database, clock: clock)
     }
 
