@@ -112,6 +112,7 @@ struct PGRow: SQLRow {
 enum PostgresPlaceholders {
     private static let cache = NSLock()
     nonisolated(unsafe) private static var rendered: [String: String] = [:]
+    private static let limit = 4096
 
     static func render(_ sql: String) -> String {
         cache.lock()
@@ -122,6 +123,9 @@ enum PostgresPlaceholders {
         cache.unlock()
         let result = convert(sql)
         cache.lock()
+        // Some texts carry values (a report's as-of days, IN lists): a server running for months would keep
+        // every one; past the limit the cache starts again.
+        if rendered.count >= limit { rendered.removeAll(keepingCapacity: true) }
         rendered[sql] = result
         cache.unlock()
         return result
