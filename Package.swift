@@ -143,7 +143,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotTestSupport", "depot"]),
+        .testTarget(name: "DepotCommandsTests", dependencies: ["DepotCommands", "DepotCore", "DepotStore", "DepotTestSupport", "depot"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -33,14 +33,14 @@ struct DemoCommand: ParsableCommand {
     }
 
     func run() throws {
-        let (database, created) = try DepotDatabase.create(at: store.resolvedPath, policy: store.policy.load())
+        let (database, created) = try store.create()
         guard try database.isEmpty() else {
             throw DepotError.refused(subject: database.path, reason: "already holds data; the demo fills only a new database")
         }
         var filled = false
         defer {
             // A demo that fails half-way leaves no half-filled database behind.
-            if !filled && created {
+            if !filled && created && !database.isPostgres {
                 for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: database.path + suffix) }
             }
         }
@@ -51,12 +51,13 @@ struct DemoCommand: ParsableCommand {
         let summary = try fleet.fill(database, actor: store.actor, folder: folder)
         filled = true
         if output.resolved == .json { return try Output.json(summary) }
+        let option = database.isPostgres ? "--database" : "--db"
         Output.write(
             """
             \(database.path): \(summary.customers) customers, \(summary.appliances) units in service, \(summary.spares) spares, \
             \(summary.cases) cases, \(summary.rmas) RMAs
-            try: depot case list --open --db \(database.path)
-                 depot rma list --db \(database.path)
+            try: depot case list --open \(option) \(database.path)
+                 depot rma list \(option) \(database.path)
 
             """)
     }

@@ -11,12 +11,14 @@ public struct DepotCommand: AsyncParsableCommand {
             Instants are ISO 8601 with a UTC offset (2026-12-24T17:30:00+01:00) and are printed in UTC. \
             Dates are YYYY-MM-DD. The policy (centres, hours, holidays, SLAs, RMA deadlines) is the built-in \
             default unless --policy FILE or $DEPOT_POLICY names a policy file; see `depot policy show`.
-            The database is --db PATH, else $DEPOT_DB, else ./depot.sqlite; create it with `depot init`.
+            The database is --db PATH (an SQLite file) or --database postgres://USER@HOST:PORT/NAME (PostgreSQL, shared \
+            by several servers), else $DEPOT_DATABASE, else $DEPOT_DB, else ./depot.sqlite; create it with `depot init`.
             Changes are recorded in the audit log as --as NAME, else $DEPOT_USER, else the login name.
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self, UnitCommand.self,
+            InitCommand.self, MigrateCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self, RMACommand.self,
+            UnitCommand.self,
             CustomerCommand.self,
             EscalateCommand.self, RetentionCommand.self, AuditCommand.self, ReportCommand.self, UserCommand.self, ServeCommand.self,
             DemoCommand.self,

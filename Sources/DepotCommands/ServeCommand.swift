@@ -36,6 +36,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let threads = eventLoopThreads, !(1...256).contains(threads) {
             throw DepotError.invalidArgument(name: "--event-loop-threads", value: String(threads), reason: "between 1 and 256")
         }
+        if case .postgres = try store.target() { ThreadPool.prepareForNetworkStore() }
         let database = try store.open()
         var logger = Logger(label: "depot")
         logger.logLevel = level

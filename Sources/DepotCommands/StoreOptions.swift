@@ -3,13 +3,30 @@ import DepotCore
 import DepotStore
 import Foundation
 
-/// `--db`, `--as` and `--policy`: shared by every command that uses the database.
+/// `--db` or `--database`, `--key-file`, `--as` and `--policy`: shared by every command that uses the database.
 public struct StoreOptions: ParsableArguments {
     @Option(
         name: .customLong("db"),
         help: ArgumentHelp(
-            "The Depot database. Default: $DEPOT_DB, else ./depot.sqlite.", valueName: "path"))
+            "The Depot database as one SQLite file. Default: $DEPOT_DB, else ./depot.sqlite (unless $DEPOT_DATABASE is set).",
+            valueName: "path"))
     var path: String?
+
+    @Option(
+        name: .customLong("database"),
+        help: ArgumentHelp(
+            "A PostgreSQL database shared by several servers: postgres://USER[:PASSWORD]@HOST[:PORT]/NAME[?sslmode=...]. "
+                + "Default: $DEPOT_DATABASE.",
+            valueName: "url"))
+    var url: String?
+
+    @Option(
+        name: .customLong("key-file"),
+        help: ArgumentHelp(
+            "The file of the key that seals webhook secrets: on PostgreSQL the one file every server is given (depot init "
+                + "makes it). Default: $DEPOT_KEY_FILE; on SQLite, DB.key beside the file.",
+            valueName: "path"))
+    var keyFile: String?
 
     @Option(
         name: .customLong("as"),
@@ -29,18 +46,62 @@ public struct StoreOptions: ParsableArguments {
                 throw ValidationError("--as: a user name is one line of at most 100 characters")
             }
         }
+        if path != nil && url != nil { throw ValidationError("give --db (an SQLite file) or --database (PostgreSQL), not both") }
+        if let keyFile, keyFile.isEmpty { throw ValidationError("--key-file needs a path") }
+        _ = try target()
     }
 
-    /// The database path in force.
-    var resolvedPath: String {
-        if let path, !path.isEmpty { return path }
-        if let env = ProcessInfo.processInfo.environment["DEPOT_DB"], !env.isEmpty { return env }
-        return "depot.sqlite"
+    /// Where the database is: an SQLite file or a PostgreSQL database.
+    enum Target {
+        case sqlite(String)
+        case postgres(PostgresLocation)
     }
 
-    /// Opens the existing database.
+    /// The database in force: `--database`, else `--db`, else `$DEPOT_DATABASE`, else `$DEPOT_DB`, else `./depot.sqlite`.
+    func target() throws(DepotError) -> Target {
+        let environment = ProcessInfo.processInfo.environment
+        if let url { return .postgres(try PostgresLocation(url, argument: "--database")) }
+        if let path, !path.isEmpty { return .sqlite(path) }
+        if let url = environment["DEPOT_DATABASE"], !url.isEmpty {
+            return .postgres(try PostgresLocation(url, argument: "$DEPOT_DATABASE"))
+        }
+        if let env = environment["DEPOT_DB"], !env.isEmpty { return .sqlite(env) }
+        return .sqlite("depot.sqlite")
+    }
+
+    /// The key file given (`--key-file`, else `$DEPOT_KEY_FILE`), if any.
+    var resolvedKeyFile: String? {
+        if let keyFile { return keyFile }
+        if let env = ProcessInfo.processInfo.environment["DEPOT_KEY_FILE"], !env.isEmpty { return env }
+        return nil
+    }
+
+    /// Opens the existing database; refuses a missing one, or a schema this build cannot run on.
     func open() throws(DepotError) -> DepotDatabase {
-        try DepotDatabase.open(at: resolvedPath, policy: policy.load())
+        let database: DepotDatabase
+        switch try target() {
+        case .sqlite(let path): database = try DepotDatabase.open(at: path, policy: policy.load())
+        case .postgres(let location): database = try DepotDatabase.open(postgres: location, policy: policy.load())
+        }
+        return withKey(database, create: !database.isPostgres)
+    }
+
+    /// Creates the database (an SQLite file, or Depot's schema in an empty PostgreSQL database), or brings an existing
+    /// one up to this build's schema; `created` tells which.
+    func create() throws(DepotError) -> (DepotDatabase, created: Bool) {
+        let (database, created): (DepotDatabase, Bool)
+        switch try target() {
+        case .sqlite(let path): (database, created) = try DepotDatabase.create(at: path, policy: policy.load())
+        case .postgres(let location): (database, created) = try DepotDatabase.create(postgres: location, policy: policy.load())
+        }
+        return (withKey(database, create: true), created)
+    }
+
+    /// `database` with the key file given, which `create` lets this command make (servers on PostgreSQL never make
+    /// their own: they share the one `depot init` made).
+    private func withKey(_ database: DepotDatabase, create: Bool) -> DepotDatabase {
+        guard let file = resolvedKeyFile else { return database }
+        return database.withKeyFile(file, create: create)
     }
 
     /// Who the command acts as. The command line is the operator's own tool on the database file, so

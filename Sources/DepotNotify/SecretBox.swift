@@ -6,6 +6,17 @@ import Foundation
 /// Seals webhook signing secrets (which Depot must be able to use, so they cannot be hashed) with AES-GCM
 /// under a key kept in a file, `DB.key` beside an SQLite database, the `--key-file` every server of a PostgreSQL
 /// database is given (32 random bytes, mode 600): a copy of the database alone does not reveal them.
+extension DepotDatabase {
+    /// Makes the key file that seals webhook secrets when it may and none is there (`depot init` on PostgreSQL makes
+    /// the one file every server is then given); answers whether it made it. A key file already there is checked.
+    public func prepareWebhookKey() throws(DepotError) -> Bool {
+        let box = try SecretBox(database: self)
+        let existed = FileManager.default.fileExists(atPath: box.keyPath)
+        _ = try box.key()
+        return !existed
+    }
+}
+
 struct SecretBox {
     let keyPath: String
     let mayCreate: Bool
@@ -20,7 +31,7 @@ struct SecretBox {
     }
 
     /// The key, made on first use.
-    private func key() throws(DepotError) -> SymmetricKey {
+    fileprivate func key() throws(DepotError) -> SymmetricKey {
         if let data = FileManager.default.contents(atPath: keyPath) {
             guard data.count == 32 else {
                 throw .storage(path: keyPath, message: "the key file must hold 32 bytes, it holds \(data.count)")

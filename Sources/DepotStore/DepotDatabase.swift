@@ -136,20 +136,47 @@ public struct DepotDatabase: Sendable {
 
     /// Opens the PostgreSQL database at `location`; refuses one without Depot's schema, one older than this build
     /// runs on, or one newer unless it is marked compatible with this build.
+    /// `checkingSchema: false` opens it whatever its schema, for tools that repair or inspect it.
     public static func open(
-        postgres location: PostgresLocation, policy: Policy, now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+        postgres location: PostgresLocation, policy: Policy, checkingSchema: Bool = true,
+        now: @escaping @Sendable () -> Instant = { Instant(Date()) }
     ) throws(DepotError) -> DepotDatabase {
         let store = PostgresStore(location)
         do {
-            try store.read { db in try store.checkVersion(db) }
+            if checkingSchema { try store.read { db in try store.checkVersion(db) } }
         } catch {
             throw PostgresErrors.depotError(error, location: location)
         }
         return DepotDatabase(path: location.description, policy: policy, backend: .postgres(store), now: now)
     }
 
-    private func migrate() throws(DepotError) {
-        guard case .sqlite(let writer) = backend else { return }
+    /// Applies the migrations the PostgreSQL database at `location` lacks (`depot migrate`: a deploy step, under the
+    /// migration lock); refuses a database without Depot's schema. Answers the database and what was applied.
+    public static func migrate(
+        postgres location: PostgresLocation, policy: Policy, now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    ) throws(DepotError) -> (DepotDatabase, applied: [String]) {
+        let store = PostgresStore(location)
+        do {
+            let applied = try store.migrate(create: false)
+            return (DepotDatabase(path: location.description, policy: policy, backend: .postgres(store), now: now), applied)
+        } catch {
+            throw PostgresErrors.depotError(error, location: location)
+        }
+    }
+
+    /// Applies the migrations the SQLite file at `path` lacks (opening it does the same); refuses a missing file.
+    public static func migrate(
+        at path: String, policy: Policy, now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    ) throws(DepotError) -> (DepotDatabase, applied: [String]) {
+        guard FileManager.default.fileExists(atPath: path) else { throw .databaseMissing(path: path) }
+        let database = try connect(path: path, policy: policy, now: now)
+        return (database, try database.migrate())
+    }
+
+    /// Applies the SQLite migrations the file lacks; answers their names.
+    @discardableResult
+    private func migrate() throws(DepotError) -> [String] {
+        guard case .sqlite(let writer) = backend else { return [] }
         let migrator = Schema.migrator
         let known = Set(migrator.migrations)
         let applied: [String]
@@ -167,6 +194,7 @@ public struct DepotDatabase: Sendable {
         } catch {
             throw Self.storageError(error, path: path)
         }
+        return migrator.migrations.filter { !applied.contains($0) }
     }
 
     /// The applied schema migrations, oldest first.
@@ -231,9 +259,18 @@ public struct DepotDatabase: Sendable {
         }
     }
 
-    /// `PRAGMA integrity_check`: `ok`, or the problems SQLite found.
+    /// `PRAGMA integrity_check` on SQLite: `ok`, or the problems SQLite found. On PostgreSQL (whose server keeps its
+    /// own pages whole) `ok` when the schema is one this build runs on, else the problem.
     public func integrityCheck() throws(DepotError) -> [String] {
-        try read { db in try db.values(String.self, "PRAGMA integrity_check") }
+        if case .postgres(let store) = backend {
+            do {
+                try store.read { db in try store.checkVersion(db) }
+                return ["ok"]
+            } catch {
+                return [storageError(error).message]
+            }
+        }
+        return try read { db in try db.values(String.self, "PRAGMA integrity_check") }
     }
 
     /// A Depot error as it is, anything else as a storage error in the backend's words.

@@ -18,6 +18,7 @@ enum Schema {
         migrator.registerMigration("v8-fleet-integrity", migrate: v8)
         migrator.registerMigration("v9-fleet-size-indexes", migrate: v9)
         migrator.registerMigration("v10-fleet-tallies", migrate: v10)
+        migrator.registerMigration(SchemaV11.name, migrate: SchemaV11.sqlite)
         return migrator
     }
 

@@ -42,14 +42,14 @@ public enum TestBackend {
     public static var isPostgres: Bool { postgres != nil }
 
     /// A new empty database for a test: `depot.sqlite` in `folder`, or a fresh PostgreSQL database (its webhook key
-    /// file in `folder`).
+    /// file in `folder`, its attachments in the database).
     public static func database(in folder: TemporaryFolder, policy: Policy, clock: TestClock) throws -> DepotDatabase {
         guard let server = postgres else {
             return try DepotDatabase.create(at: folder.path + "/depot.sqlite", policy: policy, now: { clock.now }).0
         }
         let location = try server.createDatabase("depot_test_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: ""))
         let (database, _) = try DepotDatabase.create(postgres: location, policy: policy, now: { clock.now })
-        return database.withKeyFile(folder.path + "/depot.key", create: true).withAttachmentDirectory(folder.path + "/attachments")
+        return database.withKeyFile(folder.path + "/depot.key", create: true)
     }
 }
 
@@ -149,7 +149,7 @@ public struct TestDepot: Sendable {
         guard let location = database.postgresLocation else {
             return try DatabaseQueue(path: database.path).write { db in try body(GRDBConnection(db)) }
         }
-        return try DepotDatabase.open(postgres: location, policy: database.policy).write(body)
+        return try DepotDatabase.open(postgres: location, policy: database.policy, checkingSchema: false).write(body)
     }
 
     /// Writes `value` into `table.column` of the rows `condition` selects, past the schema's CHECK constraints (on

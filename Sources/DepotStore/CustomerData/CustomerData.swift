@@ -233,6 +233,8 @@ extension DepotDatabase {
         "webhook_endpoint.target", "webhook_endpoint.url", "webhook_endpoint.format", "webhook_endpoint.created_at",
         "case_pause.started_at", "case_pause.started_by", "case_pause.ended_at", "case_pause.ended_by",
         "attachment.media_type", "attachment.sha256", "attachment.uploaded_at", "attachment.uploaded_by", "attachment.received_at",
+        "notification.lease_token", "notification.leased_until", "background_run.name", "background_run.started_at",
+        "background_run.finished_at", "background_run.server", "attachment_chunk.sha256",
     ]
 
     /// Every text column erasure knows about: those it searches and those that hold no personal data (a test keeps

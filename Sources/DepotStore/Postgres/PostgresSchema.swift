@@ -4,6 +4,13 @@ import DepotCore
 /// BOOLEAN flags, BYTEA, every text in the C collation so that serials, keys and instants sort byte for byte as on
 /// SQLite, the audit log's and the tallies' triggers in PL/pgSQL). A PostgreSQL database starts at v10; later
 /// migrations come in both dialects.
+/// One migration of the PostgreSQL schema.
+struct PostgresMigration: Sendable {
+    let name: String
+    let sql: String
+    let compatibleSince: Int
+}
+
 enum PostgresSchema {
     /// The migrations this schema stands for, as SQLite names them (`depot_migration` records them).
     static let baseline = [
@@ -11,9 +18,19 @@ enum PostgresSchema {
         "v6-depot-addresses", "v7-attachments", "v8-fleet-integrity", "v9-fleet-size-indexes", "v10-fleet-tallies",
     ]
 
-    /// The oldest schema version (the number of migrations) a server of this build runs on: migrations are
-    /// additive, so a server keeps running while a newer one is being deployed, as long as its schema is at least this.
-    static let compatibleSince = 10
+    /// The migrations after the baseline, in PostgreSQL's words, each with the oldest schema version whose servers
+    /// still run correctly once it is applied (`compatible_since`): an additive migration keeps the previous build's
+    /// servers running while the new ones are deployed.
+    static let migrations: [PostgresMigration] = [
+        PostgresMigration(name: SchemaV11.name, sql: SchemaV11.postgres, compatibleSince: 11)
+    ]
+
+    /// The version (number of migrations) of the schema this build writes and needs: a database older than this
+    /// is refused until `depot migrate` has run.
+    static var version: Int { baseline.count + migrations.count }
+
+    /// Every migration this build knows, by name.
+    static var known: [String] { baseline + migrations.map(\.name) }
 
     static let v10 = """
         CREATE TABLE model (
