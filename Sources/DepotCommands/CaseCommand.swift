@@ -127,8 +127,8 @@ struct CaseCommand: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Attach a file to an open case.",
             discussion: """
-                The file is stored by its SHA-256 beside the database (DB.attachments/), its name, type, size and hash \
-                in the database. Files over the policy's limit (attachments.max-megabytes, 25 MB by default) and empty \
+                The file is stored by its SHA-256 beside an SQLite database (DB.attachments/), or in 1 MiB chunks in a \
+                PostgreSQL database, in the transaction of its row; its name, type, size and hash in the database. Files over the policy's limit (attachments.max-megabytes, 25 MB by default) and empty \
                 files are refused. Closing the case deletes its attachments; --secure ones are purged after \
                 attachments.secure-retention-days (90) at the latest (depot retention run).
                 """)

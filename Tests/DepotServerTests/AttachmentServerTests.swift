@@ -22,9 +22,8 @@ struct AttachmentServerTests {
         return try TestServer(depot: TestDepot.withFleet(policy: small))
     }
 
-    func storedFiles(_ server: TestServer) -> Int {
-        (FileManager.default.enumerator(atPath: server.depot.database.attachmentFolder)?.allObjects as? [String] ?? [])
-            .filter { $0.count == 67 }.count  // "ab/" + 64 hex digits
+    func storedFiles(_ server: TestServer) throws -> Int {
+        try server.depot.database.storedAttachmentContents().count
     }
 
     @Test(
@@ -97,7 +96,7 @@ struct AttachmentServerTests {
                 ).status == .ok)
             #expect(
                 try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.admin)).status == .notFound)
-            #expect(storedFiles(server) == 0)
+            #expect(try storedFiles(server) == 0)
             #expect(
                 try await client.execute(
                     uri: base + "?name=late.txt", method: .post, headers: engineer,

@@ -28,15 +28,9 @@ struct AttachmentTests {
             at: at ?? monday, actor: TestDepot.engineer)
     }
 
-    /// Every stored file (and leftover) in the attachment folder.
-    func storedFiles(_ depot: TestDepot) -> [String] {
-        let folder = depot.database.attachmentFolder
-        return (FileManager.default.enumerator(atPath: folder)?.allObjects as? [String] ?? [])
-            .filter {
-                !$0.isEmpty
-                    && (try? FileManager.default.attributesOfItem(atPath: folder + "/" + $0)[.type] as? FileAttributeType) == .typeRegular
-            }
-            .sorted()
+    /// The SHA-256 of every content stored (files in the folder, or chunks in the database).
+    func storedFiles(_ depot: TestDepot) throws -> [String] {
+        try depot.database.storedAttachmentContents()
     }
 
     @Test("an attachment is stored by its SHA-256 with name, type and size; the same content is stored once")
@@ -48,7 +42,7 @@ struct AttachmentTests {
         #expect(String(decoding: try depot.database.attachmentContent(first), as: UTF8.self) == "kernel: panic\n")
         _ = try attach(depot, number, "kernel: panic\n", name: "again.txt")
         #expect(try depot.database.attachments(of: number).map(\.name) == ["syslog.txt", "again.txt"])
-        #expect(storedFiles(depot) == [String(first.sha256.prefix(2)) + "/" + first.sha256])
+        #expect(try storedFiles(depot) == [first.sha256])
         // The hash is SHA-256 of the bytes (checked against Python's hashlib).
         let python = Process()
         python.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -61,6 +55,31 @@ struct AttachmentTests {
         #expect(first.sha256 == expected)
         #expect(
             try depot.database.auditEntries(entity: "attachment", key: String(first.id), user: nil, limit: 5).map(\.action) == ["attach"])
+    }
+
+    @Test("content over several 1 MiB chunks comes back byte for byte, is stored once, and goes with its last attachment")
+    func largeContent() throws {
+        let depot = try TestDepot.withFleet()
+        let number = try openCase(depot)
+        // 2.5 MiB of varying bytes: three chunks on PostgreSQL, the last one partial.
+        let bytes = (0..<(5 << 19)).map { UInt8(truncatingIfNeeded: $0 &* 2_654_435_761 >> 13) }
+        var stored: [CaseAttachment] = []
+        for name in ["core.bin", "core-again.bin"] {
+            let upload = try depot.database.beginUpload()
+            for start in stride(from: 0, to: bytes.count, by: 300_000) {
+                try upload.append(bytes[start..<min(start + 300_000, bytes.count)])
+            }
+            stored.append(
+                try depot.database.attach(
+                    upload, to: number, name: name, mediaType: nil, secure: false, at: monday, actor: TestDepot.engineer))
+        }
+        #expect(stored.map(\.size) == [Int64(bytes.count), Int64(bytes.count)] && stored[0].sha256 == stored[1].sha256)
+        #expect(try depot.database.attachmentContent(stored[1]) == Data(bytes))
+        #expect(try storedFiles(depot) == [stored[0].sha256])
+        try depot.database.advanceCase(
+            number, .close, confirmedBy: "dev@acme.example", at: monday.adding(seconds: 60), actor: TestDepot.engineer)
+        #expect(try storedFiles(depot).isEmpty)
+        #expect(throws: DepotError.self) { try depot.database.attachmentContent(stored[0]) }
     }
 
     @Test("hostile or missing names, empty files and files over the limit are refused and leave nothing behind")
@@ -91,7 +110,7 @@ struct AttachmentTests {
             try upload.append([UInt8](repeating: 65, count: 400_001))
         }
         #expect(try depot.database.attachments(of: number).isEmpty)
-        #expect(storedFiles(depot).isEmpty)
+        #expect(try storedFiles(depot).isEmpty)
         // Exactly at the limit is fine.
         let full = try depot.database.beginUpload()
         try full.append([UInt8](repeating: 66, count: 1_000_000))
@@ -106,7 +125,7 @@ struct AttachmentTests {
             try depot.database.attach(
                 other, to: number, name: "x.txt", mediaType: nil, secure: false, at: monday, actor: TestDepot.logistics)
         }
-        #expect(storedFiles(depot).count == 1)
+        #expect(try storedFiles(depot).count == 1)
     }
 
     @Test("closing a case deletes its attachments (rows and files, audited); the case and its timeline stay; a closed case takes none")
@@ -120,7 +139,7 @@ struct AttachmentTests {
             closing, .close, confirmedBy: "dev@acme.example", at: monday.adding(seconds: 3600), actor: TestDepot.engineer)
         #expect(try depot.database.attachments(of: closing).isEmpty)
         #expect(throws: DepotError.notFound(kind: "attachment", key: String(gone.id))) { try depot.database.attachment(gone.id) }
-        #expect(storedFiles(depot) == [String(kept.sha256.prefix(2)) + "/" + kept.sha256])
+        #expect(try storedFiles(depot) == [kept.sha256])
         let audit = try depot.database.auditEntries(entity: "attachment", key: String(gone.id), user: nil, limit: 5)
         #expect(audit.map { $0.action }.sorted() == ["attach", "delete"] && audit.contains { $0.reason == "the case is closed" })
         let detail = try depot.database.caseDetail(closing, now: monday.adding(seconds: 7200))

@@ -160,8 +160,16 @@ final class FolderLock: @unchecked Sendable {
     deinit { release() }
 }
 
-/// Where attachment content lives: `DB.attachments/ab/abcdef...`, by the content's SHA-256.
+/// Where attachment content lives beside an SQLite file: `DB.attachments/ab/abcdef...`, by the content's SHA-256.
 enum AttachmentFiles {
+    /// The SHA-256 of every file stored in `folder`, sorted.
+    static func stored(in folder: String) -> [String] {
+        let manager = FileManager.default
+        let top = (try? manager.contentsOfDirectory(atPath: folder)) ?? []
+        return top.filter { $0.count == 2 }
+            .flatMap { (try? manager.contentsOfDirectory(atPath: folder + "/" + $0)) ?? [] }
+            .filter { $0.count == 64 }.sorted()
+    }
 
     static func location(of sha256: String, in folder: String) -> (directory: String, path: String) {
         let directory = folder + "/" + sha256.prefix(2)
@@ -209,17 +217,19 @@ enum AttachmentFiles {
 }
 
 extension DepotDatabase {
-    /// The folder of this database's attachment files.
-    public var attachmentFolder: String { attachmentDirectory ?? "" }
+    /// The folder of this database's attachment files; on PostgreSQL (content in `attachment_chunk`) the local folder
+    /// uploads pass through on their way into the database.
+    public var attachmentFolder: String { attachmentDirectory ?? NSTemporaryDirectory() + "depot-uploads" }
 
     /// Starts an upload limited by the policy's size; `label` (the file's path or name) names it in refusals.
     public func beginUpload(label: String = "") throws(DepotError) -> AttachmentUpload {
-        guard attachmentDirectory != nil else {
-            throw .invalidArgument(
-                name: "--attachments", value: "",
-                reason: "a database shared by several servers keeps attachments in a folder they all share")
-        }
-        return try AttachmentUpload(folder: attachmentFolder, limit: policy.attachments.maxBytes, label: label)
+        try AttachmentUpload(folder: attachmentFolder, limit: policy.attachments.maxBytes, label: label)
+    }
+
+    /// The SHA-256 of every content stored (files in the folder, or chunked content in the database), sorted.
+    public func storedAttachmentContents() throws(DepotError) -> [String] {
+        guard attachmentDirectory == nil else { return AttachmentFiles.stored(in: attachmentFolder) }
+        return try read { db in try db.values(String.self, "SELECT DISTINCT sha256 FROM attachment_chunk ORDER BY sha256") }
     }
 
     /// Attaches a finished upload to an open case: the name is checked (a name that is a path, or holds a control
@@ -248,11 +258,7 @@ extension DepotDatabase {
                     }
                     try checkEventTime(
                         at, after: EventTimes.lastOfCase(db, caseID: current.id), "\(current.number)'s last event")
-                    guard let lock = FolderLock(folder: attachmentFolder, exclusive: false, wait: true) else {
-                        throw DepotError.storage(path: attachmentFolder, message: "cannot lock the attachment folder")
-                    }
-                    db.afterTransaction(onCommit: { _ in lock.release() }, onRollback: { lock.release() })
-                    try upload.place(sha)
+                    try storeContent(upload, sha256: sha, in: db)
                     let id = try db.insert(
                         """
                         INSERT INTO attachment (case_id, name, media_type, size, sha256, secure, uploaded_at, uploaded_by, received_at)
@@ -275,7 +281,7 @@ extension DepotDatabase {
                     return id
                 }
             } catch {
-                _ = removeUnreferencedAttachmentFiles(wait: false)
+                if attachmentDirectory != nil { _ = removeUnreferencedAttachmentFiles(wait: false) }
                 throw error
             }
             return try attachment(id)
@@ -303,80 +309,46 @@ extension DepotDatabase {
         }
     }
 
-    /// The stored file of an attachment, to read or send.
-    public func attachmentPath(_ attachment: CaseAttachment) -> String {
-        AttachmentFiles.location(of: attachment.sha256, in: attachmentFolder).path
-    }
-
     /// The content of an attachment, checked against its SHA-256 (a changed or missing file is an error, not
     /// a silent wrong answer).
     public func attachmentContent(_ attachment: CaseAttachment) throws(DepotError) -> Data {
-        let path = attachmentPath(attachment)
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw .storage(path: path, message: "the stored file of attachment \(attachment.id) is missing")
+        let (data, place): (Data?, String)
+        if attachmentDirectory != nil {
+            place = AttachmentFiles.location(of: attachment.sha256, in: attachmentFolder).path
+            data = FileManager.default.contents(atPath: place)
+        } else {
+            place = "\(path) attachment_chunk"
+            data = try read { db in try AttachmentChunks.content(db, sha256: attachment.sha256) }
+        }
+        guard let data else {
+            throw .storage(path: place, message: "the stored content of attachment \(attachment.id) is missing")
         }
         guard Hex.lowercase(SHA256.hash(data: data)) == attachment.sha256 else {
-            throw .storage(path: path, message: "the stored file of attachment \(attachment.id) does not match its SHA-256")
+            throw .storage(path: place, message: "the stored content of attachment \(attachment.id) does not match its SHA-256")
         }
         return data
     }
 
-    /// Applies the retention rules at `at`: the attachments of closed cases are deleted, and secure uploads
-    /// received more than the policy's days before (closed or not: counted from when the server received the file,
-    /// whatever date the uploader gave); rows and files go, each deletion audited. Nothing else about a case is
-    /// ever deleted here.
-    public func applyRetention(at: Instant, actor: ActingUser) throws(DepotError) -> RetentionReport {
-        try actor.require(.applyRetention)
-        try checkEventTime(at, after: nil, "")
-        let cutoff = at.adding(seconds: -Int64(policy.attachments.secureRetentionDays) * 86_400)
-        let recordedAt = now()
-        var report = try write { db in
-            var report = RetentionReport()
-            let due = try db.rows(
-                """
-                SELECT t.id, t.name, t.sha256, t.secure, t.uploaded_at, c.id AS case_id, c.number, c.status, c.customer_id
-                FROM attachment t JOIN support_case c ON c.id = t.case_id
-                WHERE c.status = 'closed' OR (t.secure AND t.received_at <= ?)
-                ORDER BY t.id
-                """, [cutoff.description], source: "query")
-            for row in due {
-                let closed = try row.decode("status", from: "support_case") as CaseStatus == .closed
-                let reason = closed ? "the case is closed" : "secure upload older than \(policy.attachments.secureRetentionDays) days"
-                try Self.deleteAttachment(db, row, reason: reason, at: at, recordedAt: recordedAt, actor: actor)
-                if closed { report.closedCases += 1 } else { report.secureExpired += 1 }
-            }
-            return report
+    /// Stores an upload's sealed content, inside the write transaction `db` that inserts its attachment row: in the
+    /// folder (under its shared lock until the row commits, so no sweep runs in between), or as chunks in the same
+    /// transaction.
+    private func storeContent(_ upload: AttachmentUpload, sha256: String, in db: any SQLConnection) throws(DepotError) {
+        guard attachmentDirectory != nil else { return try AttachmentChunks.store(upload, sha256: sha256, in: db) }
+        guard let lock = FolderLock(folder: attachmentFolder, exclusive: false, wait: true) else {
+            throw DepotError.storage(path: attachmentFolder, message: "cannot lock the attachment folder")
         }
-        report.filesRemoved = removeUnreferencedAttachmentFiles()
-        return report
+        db.afterTransaction(onCommit: { _ in lock.release() }, onRollback: { lock.release() })
+        try upload.place(sha256)
     }
 
-    /// Deletes one attachment row with its timeline entry and audit entry (the file goes in the next sweep).
-    /// `row` has the attachment's `id`, `name`, `sha256` and `case_id`, its case's `number` and `customer_id`.
-    static func deleteAttachment(
-        _ db: any SQLConnection, _ row: StoredRow, reason: String, at: Instant, recordedAt: Instant, actor: ActingUser
-    ) throws {
-        let attachment = row.stored("attachment")
-        let id: Int64 = try attachment("id")
-        let name: String = try attachment("name")
-        try db.execute("DELETE FROM attachment WHERE id = ?", [id])
-        try CaseEvents.add(
-            db, caseID: try attachment("case_id"), at: at, kind: "attachment-deleted", actor: actor, note: "\(name): \(reason)")
-        try AuditLog.record(
-            db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(id),
-            customerID: try attachment("customer_id"), reason: reason,
-            details: ["case": try attachment("number") as String, "name": name, "sha256": try attachment("sha256") as String])
-    }
-
-    /// Removes the stored files no attachment refers to; returns how many. With `wait` false it gives up at once
-    /// when an upload is committing (a caller inside a write transaction must not wait for one).
-    @discardableResult
-    func removeUnreferencedAttachmentFiles(wait: Bool = true) -> Int {
-        guard attachmentDirectory != nil, let lock = FolderLock(folder: attachmentFolder, exclusive: true, wait: wait),
-            let referenced = try? read({ db in try Set(db.values(String.self, "SELECT DISTINCT sha256 FROM attachment")) })
-        else { return 0 }
-        defer { lock.release() }
-        return AttachmentFiles.sweep(folder: attachmentFolder, referenced: referenced)
+    /// Removes the content no attachment refers to any more, once the transaction of `db` (which deleted attachment
+    /// rows) commits: the folder's files after the commit; chunks within the same transaction.
+    func removeUnreferencedContent(afterCommitOf db: any SQLConnection) throws {
+        if let folder = attachmentDirectory {
+            AttachmentFiles.removeUnreferenced(afterCommitOf: db, folder: folder)
+        } else {
+            try AttachmentChunks.removeUnreferenced(db)
+        }
     }
 
     private static let attachmentSelect = """

@@ -188,7 +188,7 @@ extension DepotDatabase {
         for attachment in attached {
             try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
         }
-        if !attached.isEmpty, let folder = attachmentDirectory { AttachmentFiles.removeUnreferenced(afterCommitOf: db, folder: folder) }
+        if !attached.isEmpty { try removeUnreferencedContent(afterCommitOf: db) }
         return attached.count
     }
 
