@@ -9,11 +9,18 @@ import Foundation
 /// Delivers due notifications to their webhook endpoints (Foundation's URLSession, libcurl on Linux): at least
 /// once, each request carrying `Idempotency-Key` (the notification's key, the same on every attempt) so a receiver
 /// that honours it acts once, and signed with the endpoint's secret.
+///
+/// Several servers deliver from one database: a worker claims the notifications it sends with a lease (a claim
+/// passes over those another worker holds), a few at a time as its requests finish, so no lock is held across an
+/// HTTP call and two workers never send one notification at once. A worker that dies leaves its claims to the others
+/// when their lease runs out: two request timeouts and five seconds (a claim is sent at once, within a timeout).
 public struct WebhookDeliverer: Sendable {
     let database: DepotDatabase
     let policy: DeliveryPolicy
     let clock: any DepotClock
     private let session: URLSession
+    /// This worker's name on its leases: host, process and a random part.
+    let worker: String
 
     public init(
         database: DepotDatabase, policy: DeliveryPolicy = DeliveryPolicy(), clock: any DepotClock = WallClock()
@@ -26,41 +33,78 @@ public struct WebhookDeliverer: Sendable {
         configuration.timeoutIntervalForResource = policy.timeout
         configuration.httpMaximumConnectionsPerHost = policy.concurrency
         session = URLSession(configuration: configuration)
+        worker = "\(ProcessInfo.processInfo.hostName):\(getpid()):\(UUID().uuidString.prefix(8))"
     }
 
-    /// One round: every notification due now (at most `limit`), `concurrency` at a time. Cancelled (a shutdown), it
-    /// starts no further delivery and the requests in flight stop; those notifications stay due as they were.
+    /// How long a claim lasts: a worker claims only as many as it has free requests, so a claimed notification is
+    /// sent at once and its outcome recorded within one request timeout; the lease is twice that and five seconds.
+    var leaseSeconds: Int64 { Int64((policy.timeout * 2).rounded(.up)) + 5 }
+
+    private func claim(_ count: Int, id: Int64? = nil) async throws(DepotError) -> [QueuedNotification] {
+        let (now, worker) = (clock.now, worker)
+        let until = now.adding(seconds: leaseSeconds)
+        return try await database.offload { database throws(DepotError) in
+            try database.claimNotifications(now: now, limit: count, worker: worker, until: until, id: id)
+        }
+    }
+
+    /// Gives back the claims of notifications this worker will not attempt now (it is stopping).
+    private func release(_ ids: [Int64]) async {
+        let worker = worker
+        _ = try? await database.offload { database throws(DepotError) in try database.releaseNotifications(worker: worker, ids: ids) }
+    }
+
+    /// One round: the notifications due now that no other worker holds (at most `limit`), `concurrency` at a time,
+    /// claimed as requests finish. Cancelled (a shutdown), it starts no further delivery and the requests in flight
+    /// stop; those notifications stay due as they were, their claims given back.
     public func deliverDue(limit: Int = 200) async throws(DepotError) -> DeliveryReport {
-        let moment = clock.now
-        let due = try await database.offload { database throws(DepotError) in try database.dueNotifications(now: moment, limit: limit) }
+        var queue = try await claim(min(policy.concurrency, limit))
+        var claimed = queue.count
         var report = DeliveryReport()
-        await withTaskGroup(of: Outcome.self) { group in
-            var next = due.makeIterator()
-            for _ in 0..<policy.concurrency {
-                guard let n = next.next() else { break }
-                group.addTask { await self.deliver(n) }
-            }
-            for await outcome in group {
+        var claimFailure: DepotError?
+        var stopped: [Int64] = []
+        await withTaskGroup(of: (Int64, Outcome).self) { group in
+            var running = 0
+            while true {
+                while running < policy.concurrency, !Task.isCancelled {
+                    if queue.isEmpty && claimed < limit && claimFailure == nil {
+                        do throws(DepotError) {
+                            queue = try await claim(min(policy.concurrency - running, limit - claimed))
+                            claimed += queue.count
+                        } catch {
+                            claimFailure = error
+                        }
+                    }
+                    guard !queue.isEmpty else { break }
+                    let n = queue.removeFirst()
+                    group.addTask { (n.id, await self.deliver(n)) }
+                    running += 1
+                }
+                guard running > 0, let (id, outcome) = await group.next() else { break }
+                running -= 1
                 switch outcome {
                 case .delivered: report.delivered += 1
                 case .retrying: report.retrying += 1
                 case .dead: report.dead += 1
                 case .waiting: report.waiting += 1
+                case .stopped: stopped.append(id)
                 }
-                if !Task.isCancelled, let n = next.next() { group.addTask { await self.deliver(n) } }
             }
         }
+        await release(queue.map(\.id) + stopped)
+        if let claimFailure, report == DeliveryReport() { throw claimFailure }
         return report
     }
 
     /// One attempt for the notification `id` now, due or not (what `depot notify test` does with the
-    /// notification it queued, leaving the rest of the queue to the worker).
+    /// notification it queued, leaving the rest of the queue to the worker); none when another worker holds it.
     public func deliver(id: Int64) async throws(DepotError) -> QueuedNotification {
-        _ = await deliver(try await database.offload { database throws(DepotError) in try database.notification(id) })
+        if let n = try await claim(1, id: id).first, await deliver(n) == .stopped { await release([n.id]) }
         return try await database.offload { database throws(DepotError) in try database.notification(id) }
     }
 
-    enum Outcome: Sendable { case delivered, retrying, dead, waiting }
+    /// What became of one attempt; `stopped`: cut short by a shutdown, not an attempt (its claim is given back).
+    enum Outcome: Sendable { case delivered, retrying, dead, waiting, stopped }
 
     /// One attempt for one notification, its outcome recorded.
     func deliver(_ n: QueuedNotification) async -> Outcome {
@@ -101,7 +145,7 @@ public struct WebhookDeliverer: Sendable {
             } catch {
                 // Stopped by a shutdown: not an attempt that failed; the notification stays due and goes out next time
                 // (a receiver that saw part of it recognises it by its Idempotency-Key).
-                if Task.isCancelled { return .waiting }
+                if Task.isCancelled { return .stopped }
                 return try await failed(n, error: "request failed: \(Self.describe(error))", retryAt: backoff(n), giveUpAt: giveUpAt)
             }
             switch status {
@@ -151,8 +195,9 @@ public struct WebhookDeliverer: Sendable {
     private func failed(
         _ n: QueuedNotification, error: String, retryAt: Instant, giveUpAt: Instant, else outcome: Outcome = .retrying
     ) async throws(DepotError) -> Outcome {
+        let worker = worker
         try await database.offload { database throws(DepotError) in
-            try database.markFailed(n.id, error: error, retryAt: retryAt, giveUpAt: giveUpAt)
+            try database.markFailed(n.id, error: error, retryAt: retryAt, giveUpAt: giveUpAt, worker: worker)
         }
         return retryAt > giveUpAt ? .dead : outcome
     }

@@ -302,7 +302,7 @@ struct NotifyCommandTests {
         server.serve_forever()
         """#
 
-    @Test("the worker killed while delivering: the committed notification is delivered by the next run, acted on once")
+    @Test("the worker killed while delivering: its claim holds for its lease, then the next run delivers it, acted on once")
     func killedWorker() throws {
         let fleet = try CommandFleet()
         let folder = fleet.folder.path
@@ -339,7 +339,7 @@ struct NotifyCommandTests {
         // A worker starts delivering; the receiver holds the request; the worker is killed (SIGKILL) mid-delivery.
         let worker = Process()
         worker.executableURL = Depot.binary
-        worker.arguments = ["notify", "deliver", "--timeout", "60", "--db", fleet.db]
+        worker.arguments = ["notify", "deliver", "--timeout", "3", "--db", fleet.db]
         worker.standardOutput = FileHandle.nullDevice
         worker.standardError = FileHandle.nullDevice
         try worker.run()
@@ -350,8 +350,13 @@ struct NotifyCommandTests {
         let pending = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]] ?? []
         #expect(pending.count == 1 && pending.first?["event"] as? String == "rma-approved" && pending.first?["attempts"] as? Int == 0)
 
-        // The receiver answers again; the next run delivers it.
+        // The killed worker's claim holds for its lease (2 x 3 s timeout + 5 s): a run now does not send it a second time.
+        let killedAt = Date()
+        let early = try fleet.run(["notify", "deliver", "--once"])
+        #expect(early.status == 0 && early.stdout.hasPrefix("delivered 0,") && read("keys").split(separator: "\n").count == 1)
+        // The receiver answers again; once the lease ran out, the next run delivers it.
         _ = FileManager.default.createFile(atPath: folder + "/answer", contents: Data())
+        Thread.sleep(until: killedAt.addingTimeInterval(11.5))
         let again = try fleet.run(["notify", "deliver", "--once"])
         #expect(again.status == 0 && again.stdout.hasPrefix("delivered 1,"), "\(again.stdout) \(again.stderr)")
         let keys = read("keys").split(separator: "\n")

@@ -1,4 +1,5 @@
 import DepotCore
+import Foundation
 import Logging
 import ServiceLifecycle
 
@@ -16,10 +17,20 @@ public struct ScheduledWork: Service {
     let clock: any DepotClock
     let logger: Logger
     let round: Round
+    /// The database whose `background_run` row decides which server runs each round, for work that must run on one
+    /// server per interval; `nil` for work every server does for itself (each claims its own notifications).
+    let oncePerInterval: DepotDatabase?
 
-    public init(name: String, every interval: Duration, clock: any DepotClock, logger: Logger, round: @escaping Round) {
+    /// This process's name in `background_run`.
+    public static let server = "\(ProcessInfo.processInfo.hostName):\(getpid())"
+
+    public init(
+        name: String, every interval: Duration, clock: any DepotClock, logger: Logger, oncePerInterval: DepotDatabase? = nil,
+        round: @escaping Round
+    ) {
         self.name = name
         self.interval = interval
+        self.oncePerInterval = oncePerInterval
         self.clock = clock
         var logger = logger
         logger[metadataKey: "service"] = .string(name)
@@ -40,15 +51,32 @@ public struct ScheduledWork: Service {
         logger.debug("stopped")
     }
 
-    /// One round now, its outcome logged.
+    /// One round now, its outcome logged; none when the work runs once per interval and another server (or this one)
+    /// already started this interval's round.
     public func runOnce() async {
-        let (round, now) = (round, clock.now)
+        let (round, now, name) = (round, clock.now, name)
         do {
+            if let database = oncePerInterval {
+                let seconds = interval.components.seconds
+                let claimed = try await database.offload { database throws(DepotError) in
+                    try database.claimBackgroundRound(name, at: now, interval: seconds, server: Self.server)
+                }
+                guard claimed else {
+                    logger.trace("\(name): this interval's round ran elsewhere")
+                    return
+                }
+            }
             let done = try await cancelWhenGracefulShutdown { () async throws -> Logger.Metadata? in try await round(now) }
             if let done, !done.isEmpty {
                 logger.info("\(name) done", metadata: done)
             } else {
                 logger.trace("\(name): nothing to do")
+            }
+            if let database = oncePerInterval {
+                let finished = clock.now
+                try await database.offload { database throws(DepotError) in
+                    try database.finishBackgroundRound(name, at: finished, server: Self.server)
+                }
             }
         } catch let error as DepotError {
             logger.error("\(name) failed", metadata: ["error": "\(error.message)"])
@@ -66,7 +94,8 @@ extension ScheduledWork {
     public static func escalations(
         _ database: DepotDatabase, every interval: Duration = .seconds(60), clock: any DepotClock, logger: Logger
     ) -> ScheduledWork {
-        ScheduledWork(name: "escalations", every: interval, clock: clock, logger: logger) { now throws(DepotError) in
+        ScheduledWork(name: "escalations", every: interval, clock: clock, logger: logger, oncePerInterval: database) {
+            now throws(DepotError) in
             let fired = try await database.offload { database throws(DepotError) in try database.escalate(at: now, actor: actor) }
             return fired.isEmpty ? nil : ["fired": "\(fired.count)"]
         }
@@ -76,7 +105,8 @@ extension ScheduledWork {
     public static func overdueReturns(
         _ database: DepotDatabase, every interval: Duration = .seconds(60), clock: any DepotClock, logger: Logger
     ) -> ScheduledWork {
-        ScheduledWork(name: "overdue-returns", every: interval, clock: clock, logger: logger) { now throws(DepotError) in
+        ScheduledWork(name: "overdue-returns", every: interval, clock: clock, logger: logger, oncePerInterval: database) {
+            now throws(DepotError) in
             let overdue = try await database.offload { database throws(DepotError) in
                 try database.notifyOverdueReturns(at: now, actor: actor)
             }
@@ -88,7 +118,8 @@ extension ScheduledWork {
     public static func retention(
         _ database: DepotDatabase, every interval: Duration = .seconds(86_400), clock: any DepotClock, logger: Logger
     ) -> ScheduledWork {
-        ScheduledWork(name: "retention", every: interval, clock: clock, logger: logger) { now throws(DepotError) in
+        ScheduledWork(name: "retention", every: interval, clock: clock, logger: logger, oncePerInterval: database) {
+            now throws(DepotError) in
             let report = try await database.offload { database throws(DepotError) in try database.applyRetention(at: now, actor: actor) }
             guard report != RetentionReport() else { return nil }
             return [

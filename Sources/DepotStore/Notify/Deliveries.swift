@@ -61,7 +61,7 @@ extension DepotDatabase {
         }
     }
 
-    /// Pending notifications due at `now`, oldest first, at most `limit`.
+    /// Pending notifications due at `now`, oldest first, at most `limit` (leased or not: what is waiting).
     public func dueNotifications(now: Instant, limit: Int) throws(DepotError) -> [QueuedNotification] {
         try read { db in
             try db.rows(
@@ -70,6 +70,45 @@ extension DepotDatabase {
                 WHERE n.state = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?
                 """, [now.description, limit], source: "query"
             ).map(Self.queued)
+        }
+    }
+
+    /// Claims up to `limit` pending notifications due at `now` that no worker holds, oldest first, for the worker
+    /// `worker` until `until`: two servers' workers never claim the same one, and a worker that dies leaves its
+    /// claims to the others once the lease runs out. With `id`, claims that notification only (due or not).
+    public func claimNotifications(
+        now: Instant, limit: Int, worker: String, until: Instant, id: Int64? = nil
+    ) throws(DepotError) -> [QueuedNotification] {
+        try write { db in
+            let claimed = try db.values(
+                Int64.self,
+                """
+                UPDATE notification SET lease_token = ?1, leased_until = ?2
+                WHERE id IN (
+                    SELECT id FROM notification
+                    WHERE state = 'pending' AND (leased_until IS NULL OR leased_until <= ?3)
+                      AND (CAST(?5 AS BIGINT) IS NULL AND next_attempt_at <= ?3 OR id = ?5)
+                    ORDER BY next_attempt_at, id LIMIT ?4\(db.dialect.lockSkippingLocked))
+                RETURNING id
+                """, [worker, until.description, now.description, limit, id])
+            guard !claimed.isEmpty else { return [] }
+            return try db.rows(
+                """
+                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
+                WHERE n.lease_token = ? AND n.state = 'pending' ORDER BY n.next_attempt_at, n.id
+                """, [worker], source: "query"
+            ).map(Self.queued).filter { Set(claimed).contains($0.id) }
+        }
+    }
+
+    /// Gives back the leases `worker` holds on notifications it did not attempt (it is stopping).
+    public func releaseNotifications(worker: String, ids: [Int64]) throws(DepotError) {
+        guard !ids.isEmpty else { return }
+        try write { db in
+            for id in ids {
+                try db.execute(
+                    "UPDATE notification SET lease_token = NULL, leased_until = NULL WHERE id = ? AND lease_token = ?", [id, worker])
+            }
         }
     }
 
@@ -105,24 +144,29 @@ extension DepotDatabase {
         }
     }
 
-    /// Records a delivery the receiver accepted.
+    /// Records a delivery the receiver accepted (also when the worker's lease ran out meanwhile: it was delivered).
     public func markDelivered(_ id: Int64, at: Instant) throws(DepotError) {
         _ = try write { db in
             try db.execute(
-                "UPDATE notification SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL WHERE id = ?",
-                [at.description, id])
+                """
+                UPDATE notification SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, last_error = NULL,
+                    lease_token = NULL, leased_until = NULL
+                WHERE id = ? AND state <> 'delivered'
+                """, [at.description, id])
         }
     }
 
-    /// Records a failed attempt: tried again at `retryAt`, or dead when that is past `giveUpAt`.
-    public func markFailed(_ id: Int64, error: String, retryAt: Instant, giveUpAt: Instant) throws(DepotError) {
+    /// Records a failed attempt of the worker holding the lease (`worker`; `nil` for an unleased attempt): tried
+    /// again at `retryAt`, or dead when that is past `giveUpAt`. An attempt whose lease another worker took over
+    /// records nothing: that worker's attempt counts.
+    public func markFailed(_ id: Int64, error: String, retryAt: Instant, giveUpAt: Instant, worker: String? = nil) throws(DepotError) {
         _ = try write { db in
             try db.execute(
                 """
                 UPDATE notification SET attempts = attempts + 1, last_error = ?, next_attempt_at = ?,
-                    state = CASE WHEN ? > ? THEN 'dead' ELSE 'pending' END
-                WHERE id = ?
-                """, [String(error.prefix(500)), retryAt.description, retryAt.description, giveUpAt.description, id])
+                    state = CASE WHEN ? > ? THEN 'dead' ELSE 'pending' END, lease_token = NULL, leased_until = NULL
+                WHERE id = ? AND state = 'pending' AND lease_token IS NOT DISTINCT FROM ?
+                """, [String(error.prefix(500)), retryAt.description, retryAt.description, giveUpAt.description, id, worker])
         }
     }
 
@@ -132,7 +176,10 @@ extension DepotDatabase {
         let recordedAt = now()
         try write { db in
             let retried = try db.execute(
-                "UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ? WHERE id = ? AND state <> 'delivered'",
+                """
+                UPDATE notification SET state = 'pending', next_attempt_at = ?, retried_at = ?, lease_token = NULL, leased_until = NULL
+                WHERE id = ? AND state <> 'delivered'
+                """,
                 [at.description, at.description, id])
             guard retried == 1 else { throw DepotError.notFound(kind: "undelivered notification", key: String(id)) }
             let customerID = try db.value(Int64.self, "SELECT customer_id FROM notification WHERE id = ?", [id])

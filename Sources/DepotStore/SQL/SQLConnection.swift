@@ -47,6 +47,15 @@ public enum SQLDialect: Sendable {
         case .postgres: ""
         }
     }
+
+    /// Locks the rows a subquery selects for the claiming transaction, passing over rows another transaction holds
+    /// (PostgreSQL's `FOR UPDATE SKIP LOCKED`); SQLite's writer holds the whole database already.
+    public var lockSkippingLocked: String {
+        switch self {
+        case .sqlite: ""
+        case .postgres: " FOR UPDATE SKIP LOCKED"
+        }
+    }
 }
 
 /// A value bound to a placeholder.
