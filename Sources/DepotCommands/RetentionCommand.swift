@@ -28,7 +28,7 @@ struct RetentionCommand: ParsableCommand {
             if output.resolved == .json { return try Output.json(report) }
             Output.write(
                 "deleted \(report.closedCases) attachments of closed cases and \(report.secureExpired) expired secure uploads; "
-                    + "\(report.filesRemoved) stored files removed\n")
+                    + "\(report.filesRemoved) stored files removed; \(report.answersForgotten) recorded API answers forgotten\n")
         }
     }
 }

@@ -53,10 +53,15 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
         self.status = status
     }
 
-    func response(from request: Request, context: some RequestContext) throws -> Response {
+    /// `value` as the API writes JSON: sorted keys, slashes as they are.
+    static func encode(_ value: Value) throws -> Data {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let data = try encoder.encode(value)
+        return try encoder.encode(value)
+    }
+
+    func response(from request: Request, context: some RequestContext) throws -> Response {
+        let data = try Self.encode(value)
         return Response(
             status: status, headers: [.contentType: "application/json; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
@@ -66,8 +71,17 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
 extension Request {
     /// The JSON body as `T` (an empty body reads as `{}`); a body that does not fit is a 400 naming the field.
     func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 1 << 20) async throws -> T {
+        try await decodeJSONKeepingBody(type, limit: limit).value
+    }
+
+    /// The JSON body as `T`, and the body's bytes (an idempotent request's fingerprint covers them).
+    func decodeJSONKeepingBody<T: Decodable>(_ type: T.Type, limit: Int = 1 << 20) async throws -> (value: T, body: Data) {
         let buffer = try await body.collect(upTo: limit)
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
+        return (try Self.decode(type, from: data), data)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
         do {
             return try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {

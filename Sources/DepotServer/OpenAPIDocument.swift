@@ -61,11 +61,19 @@ public enum OpenAPIDocument {
                 next: {type: [integer, "null"]}
           responses:
             Error:
-              description: The request failed; the body says why.
+              description: The request failed (422 for an Idempotency-Key sent before with another request); the body says why.
               content: {application/json: {schema: {$ref: "#/components/schemas/Error"}}}
           parameters:
             limit: {name: limit, in: query, schema: {type: integer, minimum: 1, maximum: 500, default: 100}}
             offset: {name: offset, in: query, schema: {type: integer, minimum: 0, default: 0}}
+            idempotencyKey:
+              name: Idempotency-Key
+              in: header
+              description: >-
+                Makes a retry safe: a second request with the same key (per user) gets the first answer again, marked
+                Idempotent-Replayed: true, and changes nothing; the same key with a different request is a 422. Answers
+                are kept for a day. A request that failed records nothing, so its retry runs again.
+              schema: {type: string, minLength: 1, maxLength: 255, pattern: '^[ -~]+$'}
         security:
           - token: []
         paths:
@@ -115,7 +123,7 @@ public enum OpenAPIDocument {
                 own records only (contacts, reported cases' descriptions, whole-word mentions in its free text); nothing of
                 another customer changes; hardware history and report figures stay. Cannot be undone: needs "confirm": true.
                 Admin only.
-              parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+              parameters: [{name: key, in: path, required: true, schema: {type: string}}, {$ref: "#/components/parameters/idempotencyKey"}]
               requestBody:
                 required: true
                 content:
@@ -138,6 +146,7 @@ public enum OpenAPIDocument {
                 "200": {description: 'A page of cases, newest first.', content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
                 default: {$ref: "#/components/responses/Error"}
             post:
+              parameters: [{$ref: "#/components/parameters/idempotencyKey"}]
               requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/NewCase"}}}}
               responses:
                 "201": {description: 'The case number: {"case": "CS-2026-000001"}.'}
@@ -161,6 +170,7 @@ public enum OpenAPIDocument {
                 A closed case takes none (409). Closing a case deletes its attachments; secure ones are purged after
                 attachments.secure-retention-days (90) at the latest.
               parameters:
+                - {$ref: "#/components/parameters/idempotencyKey"}
                 - {name: number, in: path, required: true, schema: {type: string}}
                 - {name: name, in: query, required: true, schema: {type: string}}
                 - {name: secure, in: query, schema: {type: boolean, default: false}}
@@ -177,6 +187,7 @@ public enum OpenAPIDocument {
           /api/v1/cases/{number}/{action}:
             post:
               parameters:
+                - {$ref: "#/components/parameters/idempotencyKey"}
                 - {name: number, in: path, required: true, schema: {type: string}}
                 - {name: action, in: path, required: true, schema: {enum: [respond, workaround, wait, resume, resolve, reopen, close]}}
               description: >-
@@ -188,6 +199,7 @@ public enum OpenAPIDocument {
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/diagnoses:
             post:
+              parameters: [{$ref: "#/components/parameters/idempotencyKey"}]
               requestBody:
                 required: true
                 content:
@@ -235,6 +247,7 @@ public enum OpenAPIDocument {
           /api/v1/rmas/{number}/{action}:
             post:
               parameters:
+                - {$ref: "#/components/parameters/idempotencyKey"}
                 - {name: number, in: path, required: true, schema: {type: string}}
                 - {name: action, in: path, required: true, schema: {enum: [allocate, ship, deliver, return-ship, receive, close, cancel]}}
               requestBody:

@@ -248,8 +248,10 @@ public struct DepotDatabase: Sendable {
     }
 
     /// Runs `body` on a read-only snapshot of the database (reports stream their rows from here).
+    /// Inside a group commit's job it reads through the group's transaction, and so sees the job's own changes.
     public func read<T>(_ body: (any SQLConnection) throws -> T) throws(DepotError) -> T {
         do {
+            if let db = groups.currentConnection() { return try body(db) }
             switch backend {
             case .sqlite(let writer): return try writer.read { db in try body(GRDBConnection(db)) }
             case .postgres(let store): return try store.read(body)

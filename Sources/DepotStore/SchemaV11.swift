@@ -6,6 +6,8 @@ import GRDB
 ///   servers never send one notification twice; a lease left by a killed server runs out and another worker takes it.
 /// - `background_run`: when each kind of background work (escalations, overdue returns, retention) last started,
 ///   and on which server, so that only one server runs a round per interval.
+/// - `idempotent_request`: the answer to each API request sent with an `Idempotency-Key`, per user and key,
+///   recorded in the transaction of its changes, so a client's retry gets the first answer and changes nothing.
 /// - `attachment_chunk` (PostgreSQL only): attachment content in 1 MiB chunks, written in the transaction of the
 ///   attachment's row (an SQLite database keeps its attachments in the folder beside its file).
 enum SchemaV11 {
@@ -22,6 +24,16 @@ enum SchemaV11 {
                     finished_at TEXT,
                     server TEXT NOT NULL
                 );
+                CREATE TABLE idempotent_request (
+                    user_name TEXT NOT NULL,
+                    key TEXT NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+                    fingerprint TEXT NOT NULL,
+                    status INTEGER NOT NULL,
+                    body BLOB NOT NULL,
+                    created_at TEXT NOT NULL,
+                    PRIMARY KEY (user_name, key)
+                );
+                CREATE INDEX idempotent_request_created ON idempotent_request(created_at);
                 """)
     }
 
@@ -34,6 +46,16 @@ enum SchemaV11 {
             finished_at TEXT COLLATE "C",
             server TEXT COLLATE "C" NOT NULL
         );
+        CREATE TABLE idempotent_request (
+            user_name TEXT COLLATE "C" NOT NULL,
+            key TEXT COLLATE "C" NOT NULL CHECK (length(key) BETWEEN 1 AND 255),
+            fingerprint TEXT COLLATE "C" NOT NULL,
+            status INTEGER NOT NULL,
+            body BYTEA NOT NULL,
+            created_at TEXT COLLATE "C" NOT NULL,
+            PRIMARY KEY (user_name, key)
+        );
+        CREATE INDEX idempotent_request_created ON idempotent_request(created_at);
         CREATE TABLE attachment_chunk (
             sha256 TEXT COLLATE "C" NOT NULL CHECK (length(sha256) = 64),
             seq INTEGER NOT NULL CHECK (seq >= 0),

@@ -30,21 +30,21 @@ struct APIController {
     struct CaseStatusBody: Encodable { let `case`: String; let status: CaseStatus }
 
     /// `POST /api/v1/cases/{number}/{respond|workaround|resolve|close}`: 409 when the case's status does not allow it.
-    @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseStatusBody> {
+    @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let number = try context.caseNumber()
         let name = try context.parameters.require("action")
         guard let action = CaseStateMachine.Action(rawValue: name) else {
             throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\" (respond, workaround, resolve, close)")
         }
-        let body = try await request.decodeJSON(CaseStepBody.self)
+        let (body, content) = try await request.decodeJSONKeepingBody(CaseStepBody.self)
         let database = database
         let at = now()
-        try await database.grouped {
+        return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at) {
             try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor)
+            let detail = try database.caseDetail(number, now: at)
+            return CaseStatusBody(case: detail.number.text, status: detail.status)
         }
-        let detail = try await ThreadPool.run { try database.caseDetail(number, now: at) }
-        return JSONResponse(CaseStatusBody(case: detail.number.text, status: detail.status))
     }
 
     /// `GET /api/v1/units/{serial}`
@@ -101,18 +101,20 @@ struct APIController {
     }
 
     /// `POST /api/v1/customers/{key}/erase-contacts` with `{"confirm": true, "contact": optional e-mail}` (admin only).
-    @Sendable func eraseContacts(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<ContactErasure> {
+    @Sendable func eraseContacts(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         try actor.require(.handleCustomerData)
         let key = try context.pathParameter("key")
-        let body = try await request.decodeJSON(EraseBody.self)
+        let (body, content) = try await request.decodeJSONKeepingBody(EraseBody.self)
         guard body.confirm == true else {
             throw APIError(
                 status: .badRequest, code: "invalid", message: "confirm: erasing personal data cannot be undone; send \"confirm\": true")
         }
         let database = database
         let at = now()
-        return JSONResponse(try await database.grouped { try database.eraseContacts(of: key, contact: body.contact, at: at, actor: actor) })
+        return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at) {
+            try database.eraseContacts(of: key, contact: body.contact, at: at, actor: actor)
+        }
     }
 
     /// `GET /api/v1/customers/{key}`: sites, contracts, contacts and counts.
@@ -142,9 +144,9 @@ struct APIController {
     struct OpenedCase: Encodable { let `case`: String }
 
     /// `POST /api/v1/cases`: 201 with `{"case": "CS-..."}`.
-    @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<OpenedCase> {
+    @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        let body = try await request.decodeJSON(NewCaseBody.self)
+        let (body, content) = try await request.decodeJSONKeepingBody(NewCaseBody.self)
         let new = NewCase(
             customer: body.customer, contact: body.contact, type: body.type, serial: try Serial.namedIfGiven(body.serial),
             impact: body.impact,
@@ -152,8 +154,9 @@ struct APIController {
             priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
         let at = now()
-        let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
-        return JSONResponse(OpenedCase(case: number.text), status: .created)
+        return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at, status: .created) {
+            OpenedCase(case: try database.openCase(new, at: at, actor: actor).text)
+        }
     }
 
     /// `GET /api/v1/cases/{number}`

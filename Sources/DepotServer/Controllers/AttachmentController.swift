@@ -25,7 +25,7 @@ struct AttachmentController {
     /// `POST /api/v1/cases/{number}/attachments?name=FILE&secure=true`: the body is the file, its Content-Type
     /// the file's type. 201 with the attachment; 400 for a hostile or missing name, an empty body or one over
     /// the limit (nothing is kept); 409 for a closed case.
-    @Sendable func upload(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<CaseAttachment> {
+    @Sendable func upload(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         try actor.require(.manageCases)
         let number = try context.caseNumber()
@@ -44,10 +44,14 @@ struct AttachmentController {
         }
         let at = now()
         let type = request.headers[.contentType]
-        let attachment = try await ThreadPool.run {
+        // A retry's fingerprint covers the content by its hash, and the type it was sent as.
+        let content = [Data(box.upload.contentHash.utf8), Data((type ?? "").utf8)]
+        let keyed = try IdempotentWrites.key(request) != nil
+        return try await IdempotentWrites.respond(
+            request, actor: actor, content: content, database: database, at: at, status: .created, grouped: keyed
+        ) {
             try database.attach(box.upload, to: number, name: name, mediaType: type, secure: secure, at: at, actor: actor)
         }
-        return JSONResponse(attachment, status: .created)
     }
 
     /// `GET /api/v1/attachments/{id}`: the file, offered as a download under its name.

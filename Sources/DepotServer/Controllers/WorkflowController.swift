@@ -92,18 +92,17 @@ struct WorkflowController {
     }
 
     /// `POST /api/v1/diagnoses`: 201 with `{"verdict", "rma", "path", "shipBy", ...}`.
-    @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<DiagnosisOutcome> {
+    @Sendable func diagnose(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
-        let body = try await request.decodeJSON(DiagnosisBody.self)
+        let (body, content) = try await request.decodeJSONKeepingBody(DiagnosisBody.self)
         let database = database
         let at = now()
-        let outcome = try await database.grouped {
+        return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at, status: .created) {
             try database.diagnose(
                 serial: try Serial.named(body.serial), caseNumber: try CaseNumber.named(body.case), verdict: body.verdict, note: body.note,
                 checks: body.checks ?? "",
                 at: at, actor: actor)
         }
-        return JSONResponse(outcome, status: .created)
     }
 
     /// `GET /api/v1/rmas?state=&path=&customer=&open=true&overdue=true&limit=&offset=`
@@ -166,7 +165,7 @@ struct WorkflowController {
 
     /// `POST /api/v1/rmas/{number}/{allocate|ship|deliver|return-ship|receive|close|cancel}`: the RMA afterwards;
     /// 409 naming the allowed steps when its state does not allow this one.
-    @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<RMADetail> {
+    @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let number = try context.rmaNumber()
         let name = try context.parameters.require("action")
@@ -175,16 +174,17 @@ struct WorkflowController {
                 status: .notFound, code: "not-found",
                 message: "no RMA step \"\(name)\" (\(RMAAction.allCases.map(\.rawValue).joined(separator: ", ")))")
         }
-        let body = try await request.decodeJSON(RMAStepBody.self)
+        let (body, content) = try await request.decodeJSONKeepingBody(RMAStepBody.self)
         let database = database
         let at = now()
         let details = RMAStepDetails(
             serial: try Serial.namedIfPresent(body.serial, field: "serial"), carrier: body.carrier, tracking: body.tracking,
             outcome: body.outcome,
             reason: body.reason)
-        try await database.grouped { try database.advanceRMA(number, action, details, at: at, actor: actor) }
-        let detail = try await ThreadPool.run { try database.rmaDetail(number, now: at) }
-        return JSONResponse(detail)
+        return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at) {
+            try database.advanceRMA(number, action, details, at: at, actor: actor)
+            return try database.rmaDetail(number, now: at)
+        }
     }
 
     /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=`: the CSV report, streamed.

@@ -27,6 +27,7 @@ extension DepotDatabase {
                 if closed { report.closedCases += 1 } else { report.secureExpired += 1 }
             }
             if attachmentDirectory == nil { report.filesRemoved = try AttachmentChunks.removeUnreferenced(db) }
+            report.answersForgotten = try forgetIdempotentAnswers(db, now: at)
             return report
         }
         if attachmentDirectory != nil { report.filesRemoved = removeUnreferencedAttachmentFiles() }

@@ -32,11 +32,14 @@ public struct RetentionReport: Sendable, Equatable, Encodable {
     public var secureExpired = 0
     /// Stored files no attachment refers to any more.
     public var filesRemoved = 0
+    /// Recorded answers to API requests with an `Idempotency-Key`, past the day they are kept for retries.
+    public var answersForgotten = 0
 
-    public init(closedCases: Int = 0, secureExpired: Int = 0, filesRemoved: Int = 0) {
+    public init(closedCases: Int = 0, secureExpired: Int = 0, filesRemoved: Int = 0, answersForgotten: Int = 0) {
         self.closedCases = closedCases
         self.secureExpired = secureExpired
         self.filesRemoved = filesRemoved
+        self.answersForgotten = answersForgotten
     }
 }
 
@@ -74,6 +77,9 @@ public final class AttachmentUpload {
     deinit {
         if !finished { discard() }
     }
+
+    /// Lowercase hex SHA-256 of the bytes so far.
+    public var contentHash: String { Hex.lowercase(hasher.finalize()) }
 
     /// Adds bytes; refuses them (and drops what came before) once the upload passes the limit.
     public func append<Bytes: Collection>(_ bytes: Bytes) throws(DepotError) where Bytes.Element == UInt8 {

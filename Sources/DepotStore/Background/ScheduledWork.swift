@@ -124,7 +124,7 @@ extension ScheduledWork {
             guard report != RetentionReport() else { return nil }
             return [
                 "closedCases": "\(report.closedCases)", "secureExpired": "\(report.secureExpired)",
-                "filesRemoved": "\(report.filesRemoved)",
+                "filesRemoved": "\(report.filesRemoved)", "answersForgotten": "\(report.answersForgotten)",
             ]
         }
     }

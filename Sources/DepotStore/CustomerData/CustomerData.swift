@@ -234,7 +234,8 @@ extension DepotDatabase {
         "case_pause.started_at", "case_pause.started_by", "case_pause.ended_at", "case_pause.ended_by",
         "attachment.media_type", "attachment.sha256", "attachment.uploaded_at", "attachment.uploaded_by", "attachment.received_at",
         "notification.lease_token", "notification.leased_until", "background_run.name", "background_run.started_at",
-        "background_run.finished_at", "background_run.server", "attachment_chunk.sha256",
+        "background_run.finished_at", "background_run.server", "attachment_chunk.sha256", "idempotent_request.user_name",
+        "idempotent_request.key", "idempotent_request.fingerprint", "idempotent_request.created_at",
     ]
 
     /// Every text column erasure knows about: those it searches and those that hold no personal data (a test keeps

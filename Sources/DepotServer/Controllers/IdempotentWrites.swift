@@ -1,0 +1,70 @@
+import Crypto
+import DepotCore
+import DepotStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The API's POSTs with an optional `Idempotency-Key` header: a client that retries (after a timeout, or when the
+/// load balancer moved it to another server because one died) gets the first answer again, with
+/// `Idempotent-Replayed: true`, and nothing is created twice. The answer is recorded in the transaction of the
+/// request's changes, per user and key, for a day; the same key with a different request is a 422.
+enum IdempotentWrites {
+    static let header = HTTPField.Name("Idempotency-Key")!
+    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+
+    /// The request's key; `nil` without the header; a 400 for one that is empty, too long or not printable ASCII.
+    static func key(_ request: Request) throws -> String? {
+        guard let key = request.headers[header] else { return nil }
+        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x20...0x7E).contains($0) }),
+            !key.trimmingCharacters(in: .whitespaces).isEmpty
+        else {
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "Idempotency-Key: 1 to 255 printable ASCII characters",
+                field: "Idempotency-Key")
+        }
+        return key
+    }
+
+    /// What the request asks, for telling a retry from another request under the same key.
+    static func fingerprint(_ request: Request, content: [Data]) -> String {
+        var hasher = SHA256()
+        hasher.update(data: Data("\(request.method.rawValue) \(request.uri.description)\n".utf8))
+        for part in content {
+            hasher.update(data: Data("\(part.count)\n".utf8))
+            hasher.update(data: part)
+        }
+        return Hex.lowercase(hasher.finalize())
+    }
+
+    /// Runs `work` (workflows, then the answer's value) once per key when the request has one, in a group commit;
+    /// answers `status` with the value as JSON, or the recorded first answer.
+    static func respond<T: Encodable & Sendable>(
+        _ request: Request, actor: ActingUser, content: [Data], database: DepotDatabase, at: Instant,
+        status: HTTPResponse.Status = .ok, grouped: Bool = true, _ work: @escaping @Sendable () throws -> T
+    ) async throws -> Response {
+        guard let key = try key(request) else {
+            let value = grouped ? try await database.grouped(work) : try await ThreadPool.run(work)
+            return response(RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(value)), replayed: false)
+        }
+        let asked = IdempotentRequest(user: actor.user, key: key, fingerprint: fingerprint(request, content: content))
+        switch try await database.once(
+            asked, at: at, { RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(try work())) })
+        {
+        case .answered(let answer): return response(answer, replayed: false)
+        case .replayed(let answer): return response(answer, replayed: true)
+        case .mismatched:
+            throw APIError(
+                status: .unprocessableContent, code: "idempotency-key-reused",
+                message: "Idempotency-Key \"\(key)\" was sent before with a different request; a new request needs a new key",
+                field: "Idempotency-Key")
+        }
+    }
+
+    private static func response(_ answer: RecordedResponse, replayed: Bool) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
+        if replayed { headers[replayedHeader] = "true" }
+        return Response(
+            status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
+    }
+}
