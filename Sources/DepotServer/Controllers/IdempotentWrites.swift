@@ -10,8 +10,14 @@ import Hummingbird
 /// `Idempotent-Replayed: true`, and nothing is created twice. The answer is recorded in the transaction of the
 /// request's changes, per user and key, for a day; the same key with a different request is a 422.
 enum IdempotentWrites {
-    static let header = HTTPField.Name("Idempotency-Key")!
-    static let replayedHeader = HTTPField.Name("Idempotent-Replayed")!
+    static let header = fieldName("Idempotency-Key")
+    static let replayedHeader = fieldName("Idempotent-Replayed")
+
+    /// A header name written in this file (checked once: a name with a character a header name cannot hold stops here).
+    private static func fieldName(_ name: String) -> HTTPField.Name {
+        guard let parsed = HTTPField.Name(name) else { preconditionFailure("\(name) is not a header name") }
+        return parsed
+    }
 
     /// The request's key; `nil` without the header; a 400 for one that is empty, too long or not printable ASCII.
     static func key(_ request: Request) throws -> String? {
