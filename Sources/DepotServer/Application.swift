@@ -43,17 +43,21 @@ public func buildApplication(
     database: DepotDatabase, configuration: ServerConfiguration, services: [any Service] = [], logger: Logger? = nil,
     now: @escaping @Sendable () -> Instant = { Instant(Date()) }
 ) throws -> some ApplicationProtocol {
-    Application(
-        router: try buildRouter(database: database, configuration: configuration, now: now),
+    let caches = CredentialCaches()
+    let logger = logger ?? Logger(label: "depot")
+    // Several servers on one PostgreSQL database: a sign-out on one reaches the others' remembered sessions at once.
+    let watch: [any Service] = database.isPostgres ? [CredentialWatch(database: database, caches: caches, logger: logger)] : []
+    return Application(
+        router: try buildRouter(database: database, configuration: configuration, caches: caches, now: now),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
-        services: services,
+        services: watch + services,
         eventLoopGroupProvider: .shared(EventLoopGroups.shared(threads: configuration.resolvedEventLoopThreads)),
-        logger: logger ?? Logger(label: "depot"))
+        logger: logger)
 }
 
 /// The router with every route of the server (the OpenAPI document lists the same).
 public func buildRouter(
-    database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(),
+    database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(), caches: CredentialCaches = CredentialCaches(),
     now: @escaping @Sendable () -> Instant = { Instant(Date()) }
 ) throws -> Router<DepotRequestContext> {
     let renderer = try PageRenderer.load()
@@ -72,7 +76,7 @@ public func buildRouter(
             status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
-    let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database))
+    let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database, cache: caches.tokens))
     APIController(database: database, now: now).addRoutes(to: api)
     WorkflowController(database: database, now: now).addRoutes(to: api)
     AttachmentController(database: database, now: now).addRoutes(to: api)
@@ -84,7 +88,7 @@ public func buildRouter(
                 body: .init(byteBuffer: ByteBuffer(string: #"{"serial":"CONSTANT"}"#)))
         }
     }
-    let sessions = RecentCache<WebSession>()
+    let sessions = caches.sessions
     let signIn = SessionAuthentication(database: database, now: now, cache: sessions, secureCookies: configuration.secureCookies)
     // Sign-in outside the error pages, so that an error page shows the signed-in user's navigation and search box.
     let web = router.group().add(middleware: signIn).add(middleware: WebErrorMiddleware(renderer: renderer))

@@ -101,6 +101,9 @@ extension DepotDatabase {
 
     /// Ends a session (signing out).
     public func deleteSession(idHash: String) throws(DepotError) {
-        _ = try write { db in try db.execute("DELETE FROM web_session WHERE id_hash = ?", [idHash]) }
+        try write { db in
+            _ = try db.execute("DELETE FROM web_session WHERE id_hash = ?", [idHash])
+            try CredentialChanges.announce(db)
+        }
     }
 }

@@ -1,6 +1,8 @@
 import DepotStore
 import Foundation
 import Hummingbird
+import Logging
+import ServiceLifecycle
 
 /// Signs in API requests that carry `Authorization: Bearer TOKEN`: the token's SHA-256 is looked up among
 /// the users. A request without the header passes on unauthenticated (routes that need a user say 401);
@@ -9,7 +11,7 @@ import Hummingbird
 struct TokenAuthentication: RouterMiddleware {
     typealias Context = DepotRequestContext
     let database: DepotDatabase
-    let cache = RecentCache<ActingUser>()
+    let cache: RecentCache<ActingUser>
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
@@ -59,5 +61,41 @@ final class RecentCache<Value: Sendable>: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         entries[hash] = nil
+    }
+
+    /// Forgets everything (credentials changed somewhere).
+    func forgetAll() {
+        lock.lock()
+        defer { lock.unlock() }
+        entries.removeAll()
+    }
+}
+
+/// The credentials a server remembers: API tokens and browser sessions, forgotten together when another server of
+/// the database announces a change (`DepotDatabase.watchCredentialChanges`).
+public final class CredentialCaches: Sendable {
+    let tokens = RecentCache<ActingUser>()
+    let sessions = RecentCache<WebSession>()
+
+    public init() {}
+
+    /// Forgets every remembered credential.
+    public func forgetAll() {
+        tokens.forgetAll()
+        sessions.forgetAll()
+    }
+}
+
+/// Listens for credential changes of other servers (PostgreSQL's `LISTEN`) and forgets the remembered credentials
+/// when one comes; does nothing on SQLite.
+struct CredentialWatch: Service {
+    let database: DepotDatabase
+    let caches: CredentialCaches
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            await database.watchCredentialChanges(logger: logger) { caches.forgetAll() }
+        }
     }
 }

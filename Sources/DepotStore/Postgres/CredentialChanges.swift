@@ -1,0 +1,56 @@
+import DepotCore
+import Foundation
+import Logging
+import NIOCore
+import NIOPosix
+import PostgresNIO
+
+/// Changes to who may sign in (a sign-out, and user changes as they come), told to every server of a PostgreSQL
+/// database at the commit of the change (`NOTIFY`, which PostgreSQL delivers only when the transaction commits), so
+/// that each forgets the credentials it remembered: a signed-out session stops working everywhere within a second,
+/// not after the cache's seconds.
+enum CredentialChanges {
+    static let channel = "depot_credentials"
+
+    /// Tells every listening server, when `db`'s transaction commits, that credentials changed (nothing on SQLite,
+    /// whose cache runs out by itself).
+    static func announce(_ db: any SQLConnection) throws {
+        guard db.dialect == .postgres else { return }
+        try db.execute("SELECT pg_notify(?, '')", [channel])
+    }
+}
+
+extension DepotDatabase {
+    /// Calls `changed` whenever a server of this database changed credentials, and once each time it (re)connects
+    /// (what was missed meanwhile); runs until cancelled, reconnecting after a second when the connection breaks.
+    /// Returns at once on SQLite.
+    public func watchCredentialChanges(logger: Logger, _ changed: @escaping @Sendable () -> Void) async {
+        guard case .postgres(let store) = backend else { return }
+        while !Task.isCancelled {
+            do {
+                let connection = try await PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: store.location.configuration(), id: 0,
+                    logger: store.logger)
+                do {
+                    try await withTaskCancellationHandler {
+                        try await connection.listen(on: CredentialChanges.channel) { notifications in
+                            changed()
+                            for try await _ in notifications { changed() }
+                        }
+                    } onCancel: {
+                        _ = connection.close() as EventLoopFuture<Void>
+                    }
+                } catch {
+                    try? await connection.close()
+                    throw error
+                }
+                try? await connection.close()
+            } catch {
+                if Task.isCancelled { return }
+                logger.warning("listening for credential changes failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
+                changed()
+                try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
