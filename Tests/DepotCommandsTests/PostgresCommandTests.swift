@@ -79,4 +79,70 @@ struct PostgresCommandTests {
         let noMigrate = try Depot.run(["migrate", "--database", empty])
         #expect(noMigrate.status != 0 && noMigrate.stderr.contains("depot init --database"), "\(noMigrate.stderr)")
     }
+
+    @Test("depot copy moves a whole SQLite installation; every report and listing then reads byte for byte the same on both")
+    func copyInstallation() throws {
+        let folder = TemporaryFolder()
+        let file = folder.path + "/depot.sqlite"
+        let demo = try Depot.run(["demo", "--db", file, "--appliances", "400", "--at", "2026-11-23T15:00:00Z"])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        let endpoint = try Depot.run(
+            ["notify", "endpoint", "add", "logistics", "https://hooks.example/x", "--secret", "-", "--db", file],
+            stdin: "whsec_copied_endpoint_secret\n")
+        #expect(endpoint.status == 0, "\(endpoint.stderr)")
+        let log = folder.write("syslog.txt", String(repeating: "kernel: oops\n", count: 200_000))
+        let listed = try Depot.run(["case", "list", "--open", "--format", "csv", "--db", file])
+        let caseNumber = try #require(
+            listed.stdout.split(whereSeparator: \.isNewline).dropFirst().first?.split(separator: ",").first.map(String.init), "\(listed)")
+        #expect(try Depot.run(["case", "attach", caseNumber, log, "--db", file]).status == 0)
+
+        let url = try Self.freshDatabase()
+        // Without a place for the webhook key the copy refuses, and writes nothing.
+        let keyless = try Depot.run(["copy", "--from", file, "--to", url])
+        #expect(keyless.status != 0 && keyless.stderr.contains("--key-file"), "\(keyless.stderr)")
+        let key = folder.path + "/servers.key"
+        let copied = try Depot.json(["copy", "--from", file, "--to", url, "--key-file", key, "--format", "json"])
+        let tables = try #require(copied["tables"] as? [[String: Any]])
+        #expect(tables.count >= 20 && copied["attachmentContents"] as? Int == 1)
+        #expect(tables.first { $0["name"] as? String == "appliance" }?["rows"] as? Int ?? 0 >= 400)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: key)) == (try Data(contentsOf: URL(fileURLWithPath: file + ".key"))))
+        // A second copy into the now full database is refused.
+        let again = try Depot.run(["copy", "--from", file, "--to", url, "--key-file", key])
+        #expect(again.status != 0 && again.stderr.contains("already holds data"), "\(again.stderr)")
+
+        // The same questions, the same answers, byte for byte.
+        let reports = [
+            "warranty-expiry", "shipping-queue", "overdue-returns", "contract-renewals", "sla-compliance", "escalations", "failure-rates",
+            "unsupported-versions", "sales-referrals", "spare-stock",
+        ]
+        for report in reports {
+            let sqlite = try Depot.run(["report", report, "--as-of", "2026-11-23", "--db", file])
+            let postgres = try Depot.run(["report", report, "--as-of", "2026-11-23", "--database", url, "--key-file", key])
+            #expect(sqlite.status == 0 && postgres.status == 0 && sqlite.stdout == postgres.stdout, "\(report): \(postgres.stderr)")
+        }
+        let at = ["--at", "2026-11-23T15:00:00Z"]
+        for listing in [
+            ["case", "list"] + at, ["rma", "list"] + at, ["notify", "list"], ["notify", "endpoint", "list"],
+            ["audit", "--limit", "100000"],
+        ] {
+            let sqlite = try Depot.run(listing + ["--format", "json", "--db", file])
+            let postgres = try Depot.run(listing + ["--format", "json", "--database", url, "--key-file", key])
+            #expect(sqlite.status == 0 && sqlite.stdout == postgres.stdout, "\(listing): \(postgres.stderr)")
+        }
+        let back = folder.path + "/back.txt"
+        let attachments = try Depot.run(["case", "attachments", caseNumber, "--format", "json", "--database", url])
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(attachments.stdout.utf8)) as? [[String: Any]])?.first?["id"] as? Int)
+        #expect(try Depot.run(["case", "attachment", "get", String(id), "--output", back, "--database", url]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: back)) == (try Data(contentsOf: URL(fileURLWithPath: log))))
+        // New records continue after the copied ids.
+        let opened = try Depot.run(
+            [
+                "case", "open", "--customer", "C100", "--contact", "ops@acme.example", "--type", "question", "--impact", "low",
+                "--urgency", "low", "--title", "After the move", "--database", url,
+            ])
+        #expect(opened.status == 0 && opened.stdout.contains("CS-2026-000023"), "\(opened.stdout) \(opened.stderr)")
+        let check = try Depot.json(["check", "--database", url, "--format", "json"])
+        #expect((check["tallyDifferences"] as? [String]) == [])
+    }
 }

@@ -30,6 +30,7 @@ struct SchemaVersionTests {
             try db.execute("ALTER TABLE notification DROP COLUMN lease_token, DROP COLUMN leased_until")
             try db.execute("DROP TABLE background_run")
             try db.execute("DROP TABLE attachment_chunk")
+            try db.execute("DROP TABLE idempotent_request")
         }
         #expect {
             try DepotDatabase.open(postgres: location, policy: policy)
