@@ -1,0 +1,63 @@
+import DepotCore
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Testing
+
+/// Workflows that read then write, run at the same moment from two handles on one database (two servers, or two
+/// commands on one SQLite file): the fleet's invariants hold and nothing is given twice.
+@Suite("Races between two servers")
+struct RaceTests {
+    @Test(
+        "eight RMAs, five spares (the other region's and the successor model's too), allocated at once from two servers: each spare goes to exactly one RMA, three are refused"
+    )
+    func twoRMAsOneSpare() throws {
+        let monday = Instant(iso: "2026-11-23T15:00:00Z")!
+        let depot = try TestDepot.withFleet(now: monday)
+        let units = (2...9).map { "ACME-\($0),DX-100,ACME,ACME-NYC,,2026-03-01,5.1,in-service" }
+        let spares = (2...3).map { "SPARE-US-\($0),DX-100,,,D-US,2026-01-10,5.1,in-stock" }
+        try depot.importAll([
+            (.appliances, (["serial,model,customer,site,depot,ship_date,software_version,status"] + units + spares).joined(separator: "\n"))
+        ])
+        var rmas: [RMANumber] = []
+        for serial in (2...9).map({ "ACME-\($0)" }) {
+            let number = try depot.database.openCase(
+                NewCase(
+                    customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: try Serial.named(serial), impact: .high,
+                    urgency: .medium, title: "Dead \(serial)"), at: monday, actor: TestDepot.engineer)
+            let outcome = try depot.database.diagnose(
+                serial: try Serial.named(serial), caseNumber: number, verdict: .defective, note: "PSU", at: monday.adding(seconds: 60),
+                actor: TestDepot.engineer)
+            rmas.append(try #require(outcome.rma))
+        }
+        let servers = [depot.database, try depot.reopen()]
+        let numbers = rmas
+        let allocated = Locked<[RMANumber: Serial]>([:])
+        let refused = Locked<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: numbers.count) { i in
+            do {
+                let spare = try servers[i % 2].allocate(rma: numbers[i], at: monday.adding(seconds: 120), actor: TestDepot.logistics)
+                allocated.update { $0[numbers[i]] = spare }
+            } catch {
+                refused.update { $0.append("\(error)") }
+            }
+        }
+        #expect(allocated.value.count == 5 && refused.value.count == 3, "\(refused.value)")
+        #expect(refused.value.allSatisfy { $0.contains("spare") }, "\(refused.value)")
+        #expect(Set(allocated.value.values) == ["SPARE-US-1", "SPARE-US-2", "SPARE-US-3", "SPARE-EU-1", "SPARE-EU-2"])
+        #expect(try FleetInvariants.violations(in: depot.database) == [])
+        let inStock = try depot.outside { db in
+            try db.value(Int.self, "SELECT count(*) FROM appliance WHERE status = 'in-stock'")
+        }
+        #expect(inStock == 0)
+    }
+}
+
+/// A value several threads change under a lock.
+final class Locked<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var stored: Value
+    init(_ value: Value) { stored = value }
+    var value: Value { lock.withLock { stored } }
+    func update(_ change: (inout Value) -> Void) { lock.withLock { change(&stored) } }
+}
