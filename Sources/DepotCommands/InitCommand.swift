@@ -19,9 +19,16 @@ struct InitCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
+    @Option(
+        name: .customLong("grant-to"),
+        help: ArgumentHelp(
+            "PostgreSQL: grant this existing role (the servers' login) what Depot needs, the audit log only to read and add to.",
+            valueName: "role"))
+    var grantTo: String?
 
     func run() throws {
         let (database, created) = try store.create()
+        if let grantTo { try database.grantApplicationRole(grantTo) }
         let schema = try database.schemaVersion()
         var key: String?
         if database.isPostgres, let file = database.keyFile {
@@ -53,6 +60,10 @@ struct MigrateCommand: ParsableCommand {
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var output: FormatOptions
+    @Option(
+        name: .customLong("grant-to"),
+        help: ArgumentHelp("PostgreSQL: grant this role the new tables too (as depot init --grant-to).", valueName: "role"))
+    var grantTo: String?
 
     struct Result: Encodable {
         let database: String
@@ -66,6 +77,7 @@ struct MigrateCommand: ParsableCommand {
         case .sqlite(let path): (database, applied) = try DepotDatabase.migrate(at: path, policy: store.policy.load())
         case .postgres(let location): (database, applied) = try DepotDatabase.migrate(postgres: location, policy: store.policy.load())
         }
+        if let grantTo { try database.grantApplicationRole(grantTo) }
         let schema = try database.schemaVersion()
         let result = Result(database: database.path, applied: applied, schema: schema.last)
         if output.resolved == .json { return try Output.json(result) }

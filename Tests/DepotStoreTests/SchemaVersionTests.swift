@@ -1,8 +1,9 @@
 import DepotCore
-import DepotStore
 import DepotTestSupport
 import Foundation
 import Testing
+
+@testable import DepotStore
 
 /// The schema's version on PostgreSQL, where servers of two builds share one database during a deploy.
 @Suite("PostgreSQL schema versions", .enabled(if: TestBackend.isPostgres))
@@ -42,5 +43,37 @@ struct SchemaVersionTests {
         #expect(try DepotDatabase.migrate(postgres: location, policy: policy).applied == [])
         #expect(try migrated.claimBackgroundRound("retention", at: depot.clock.now, interval: 60, server: "a"))
         #expect(try migrated.unitDetail("ACME-1").serial == "ACME-1")
+    }
+}
+
+/// The servers' own database role on PostgreSQL.
+@Suite("PostgreSQL application role", .enabled(if: TestBackend.isPostgres))
+struct ApplicationRoleTests {
+    @Test("a role granted by init/migrate --grant-to runs the workflows and adds to the audit log, but can never change or empty it")
+    func grants() throws {
+        let depot = try TestDepot.withFleet(now: Instant(iso: "2026-11-23T15:00:00Z")!)
+        let location = try #require(depot.database.postgresLocation)
+        let role = "depot_app_" + UUID().uuidString.prefix(8).lowercased()
+        _ = try depot.outside { db in try db.execute("CREATE ROLE \(role) LOGIN") }
+        #expect(throws: DepotError.self) { try depot.database.grantApplicationRole("bad role; DROP TABLE audit") }
+        try depot.database.grantApplicationRole(role)
+        let app = try DepotDatabase.open(
+            postgres: PostgresLocation("postgres://\(role)@\(location.host):\(location.port)/\(location.database)?sslmode=disable"),
+            policy: depot.database.policy, now: { depot.clock.now })
+        let number = try app.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                title: "Opened by the servers' role"), at: depot.clock.now, actor: TestDepot.engineer)
+        #expect(try app.auditEntries(entity: "case", key: number.text, user: nil, limit: 5).count == 1)
+        for statement in [
+            "SET LOCAL depot.erasing = 'on'; UPDATE audit SET \"user\" = 'someone else'",
+            "SET LOCAL depot.erasing = 'on'; DELETE FROM audit",
+            "TRUNCATE audit", "UPDATE depot_schema SET version = 99",
+        ] {
+            #expect(throws: DepotError.self, "\(statement)") {
+                try app.write { db in for part in statement.split(separator: ";") { try db.execute(String(part)) } }
+            }
+        }
+        #expect(try app.auditEntries(entity: "case", key: number.text, user: nil, limit: 5).first?.user == "sam")
     }
 }
