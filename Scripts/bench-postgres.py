@@ -1,0 +1,234 @@
+#!/usr/bin/env python3
+"""PostgreSQL benchmarks beside their floors, in one run, on a throw-away cluster with fsync on.
+
+    Scripts/bench-postgres.py DEPOT_BINARY OUTPUT_DIR [UNITS]
+
+1. HTTP through haproxy in front of two `depot serve --database` (release build) on a demo fleet of UNITS units
+   (default 10,000): cases opened per second (POST /api/v1/cases, wrk with a Lua script; target >= 2,000/s) with
+   p99, and the unit API; every case answered 201 must be in the database.
+2. The import of OUTPUT_DIR/import/appliances.csv (written by bench-import.py) with `depot import appliances
+   --database` beside `psql \\copy` of the same file into a plain table of eight text columns (target <= 1.5x).
+3. `depot report warranty-expiry --within-days 365` on that database beside `psql \\copy (SELECT ...) TO STDOUT
+   CSV HEADER` of the same query (target <= 1.5x); both files must hold the same cells.
+Prints one JSON line per part.
+"""
+import csv
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+sys.path.insert(0, os.path.dirname(__file__))
+from benchlib import measure  # noqa: E402
+
+depot = os.path.abspath(sys.argv[1])
+out = os.path.abspath(sys.argv[2])
+units = int(sys.argv[3]) if len(sys.argv) > 3 else 10000
+folder = os.path.join(out, "postgres")
+shutil.rmtree(folder, ignore_errors=True)
+os.makedirs(folder)
+root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+cluster = os.path.join("/tmp", f"depot-bench-pg-{os.getpid()}")
+base_url = subprocess.run([os.path.join(root, "Scripts/postgres-cluster"), "start", cluster], check=True, capture_output=True,
+                          text=True, env={**os.environ, "DEPOT_PG_FSYNC": "on"}).stdout.strip()
+processes = []
+
+
+def database(name):
+    """A new empty database on the cluster and its URL."""
+    parts = urllib.parse.urlsplit(base_url)
+    subprocess.run(["psql", "-X", "-q", "-d", urllib.parse.urlunsplit(parts._replace(query="")), "-c", f"CREATE DATABASE {name}"],
+                   check=True)
+    return urllib.parse.urlunsplit(parts._replace(path="/" + name))
+
+
+def plain(url):
+    return url.split("?")[0]
+
+
+def depot_run(url, *args, stdin=None):
+    return subprocess.run([depot, *args, "--database", url, "--key-file", os.path.join(folder, "webhooks.key")], input=stdin,
+                          check=True, capture_output=True, text=True).stdout
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wrk(url, script, env, seconds=10, connections=32):
+    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", script, url],
+                            check=True, capture_output=True, text=True, env={**os.environ, **env}).stdout
+    rate = float(next(l.split()[1] for l in result.splitlines() if l.startswith("Requests/sec")))
+    p99 = next(l.split()[1] for l in result.splitlines() if l.strip().startswith("99%"))
+    p99ms = float(p99[:-2]) if p99.endswith("ms") else float(p99[:-2]) / 1000 if p99.endswith("us") else float(p99[:-1]) * 1000
+    requests = int(next(l.split()[0] for l in result.splitlines() if "requests in" in l))
+    non2xx = next((int(l.split()[-1]) for l in result.splitlines() if "Non-2xx" in l), 0)
+    return {"requestsPerSecond": rate, "p99ms": p99ms, "requests": requests, "failed": non2xx}
+
+
+def http():
+    url = database("bench_http")
+    depot_run(url, "init")
+    depot_run(url, "demo", "--appliances", str(units))
+    token = json.loads(depot_run(url, "user", "add", "bench", "--role", "admin", "--format", "json"))["token"]
+    rows = subprocess.run(["psql", "-X", "-A", "-t", "-F", ",", "-d", plain(url), "-c", """
+        SELECT c.key, (SELECT min(email) FROM contact WHERE customer_id = c.id), a.serial
+        FROM customer c JOIN appliance a ON a.customer_id = c.id AND a.status = 'in-service'
+        WHERE EXISTS (SELECT 1 FROM contact WHERE customer_id = c.id) ORDER BY c.key LIMIT 1"""],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    customer, contact, serial = rows.split(",")
+    serials = subprocess.run(["psql", "-X", "-A", "-t", "-d", plain(url), "-c",
+                              "SELECT serial FROM appliance WHERE customer_id IS NOT NULL ORDER BY random() LIMIT 5000"],
+                             check=True, capture_output=True, text=True).stdout
+    with open(os.path.join(folder, "serials.txt"), "w") as f:
+        f.write(serials)
+    before = int(subprocess.run(["psql", "-X", "-A", "-t", "-d", plain(url), "-c", "SELECT count(*) FROM support_case"],
+                                check=True, capture_output=True, text=True).stdout)
+    ports = [free_port(), free_port()]
+    for i, port in enumerate(ports):
+        processes.append(subprocess.Popen(
+            [depot, "serve", "--database", url, "--key-file", os.path.join(folder, "webhooks.key"), "--port", str(port),
+             "--log-level", "error"], stdout=open(os.path.join(folder, f"server-{i}.log"), "w"), stderr=subprocess.STDOUT))
+    proxy = free_port()
+    config = os.path.join(folder, "haproxy.cfg")
+    with open(config, "w") as f:
+        f.write(f"""
+global
+    maxconn 4000
+defaults
+    mode http
+    timeout connect 1s
+    timeout client 30s
+    timeout server 30s
+    option http-keep-alive
+frontend depot
+    bind 127.0.0.1:{proxy}
+    default_backend servers
+backend servers
+    balance roundrobin
+    option httpchk GET /healthz
+    server a 127.0.0.1:{ports[0]} check inter 1s
+    server b 127.0.0.1:{ports[1]} check inter 1s
+""")
+    processes.append(subprocess.Popen(["haproxy", "-f", config, "-db"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+    for _ in range(300):
+        try:
+            if all(urllib.request.urlopen(f"http://127.0.0.1:{p}/healthz", timeout=1).status == 200 for p in ports + [proxy]):
+                break
+        except OSError:
+            time.sleep(0.1)
+    get_lua = os.path.join(folder, "get.lua")
+    with open(get_lua, "w") as f:
+        f.write("""
+local serials = {}
+for line in io.lines(os.getenv("SERIALS")) do serials[#serials + 1] = line end
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+request = function() return wrk.format("GET", "/api/v1/units/" .. serials[math.random(#serials)]) end
+""")
+    post_lua = os.path.join(folder, "post.lua")
+    with open(post_lua, "w") as f:
+        f.write("""
+wrk.method = "POST"
+wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"customer": "' .. os.getenv("CUSTOMER") .. '", "contact": "' .. os.getenv("CONTACT") ..
+    '", "type": "question", "impact": "low", "urgency": "low", "title": "wrk"}'
+""")
+    env = {"TOKEN": token, "SERIALS": os.path.join(folder, "serials.txt"), "CUSTOMER": customer, "CONTACT": contact}
+    results = []
+    for target, script, address in [
+        ("unit API through haproxy (GET /api/v1/units/{serial})", get_lua, f"http://127.0.0.1:{proxy}"),
+        ("unit API, one server directly", get_lua, f"http://127.0.0.1:{ports[0]}"),
+        ("cases opened through haproxy (POST /api/v1/cases)", post_lua, f"http://127.0.0.1:{proxy}"),
+    ]:
+        results.append({"target": target, **wrk(address, script, env)})
+    after = int(subprocess.run(["psql", "-X", "-A", "-t", "-d", plain(url), "-c", "SELECT count(*) FROM support_case"],
+                               check=True, capture_output=True, text=True).stdout)
+    opened = results[-1]["requests"] - results[-1]["failed"]
+    print(json.dumps({"part": "http", "units": units, "results": results, "casesAnswered201": opened,
+                      "casesInDatabase": after - before}), flush=True)
+    for process in processes:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+    processes.clear()
+
+
+def import_and_report():
+    source = os.path.join(out, "import")
+    appliances = os.path.join(source, "appliances.csv")
+    if not os.path.exists(appliances):
+        print(json.dumps({"part": "import", "skipped": "run Scripts/bench-import.py first"}), flush=True)
+        return
+    rows = sum(1 for _ in open(appliances)) - 1
+    runs = {"depot": [], "psql": []}
+    url = None
+    for attempt in range(3):
+        url = database(f"bench_import_{attempt}")
+        depot_run(url, "init")
+        for entity in ("models", "customers", "sites", "depots", "contracts", "releases"):
+            depot_run(url, "import", entity, os.path.join(source, f"{entity}.csv"))
+        runs["depot"].append(measure([depot, "import", "appliances", appliances, "--database", url]))
+        reference = database(f"bench_copy_{attempt}")
+        subprocess.run(["psql", "-X", "-q", "-d", plain(reference), "-c",
+                        "CREATE TABLE plain (serial TEXT, model TEXT, customer TEXT, site TEXT, depot TEXT, ship_date TEXT, "
+                        "software_version TEXT, status TEXT)"], check=True)
+        runs["psql"].append(measure(["psql", "-X", "-q", "-d", plain(reference), "-c",
+                                     f"\\copy plain FROM '{appliances}' WITH (FORMAT csv, HEADER true)"]))
+    best = {k: min(v) for k, v in runs.items()}
+    print(json.dumps({"part": "import", "rows": rows, "depotSeconds": best["depot"][0], "depotPeakMB": max(m for _, m in runs["depot"]),
+                      "psqlSeconds": best["psql"][0], "psqlPeakMB": max(m for _, m in runs["psql"]),
+                      "allDepotSeconds": [t for t, _ in runs["depot"]], "allPsqlSeconds": [t for t, _ in runs["psql"]]}), flush=True)
+
+    as_of, until = "2026-11-23", "2027-11-23"
+    query = f"""
+WITH active AS (
+    SELECT customer_id, tier, end_date, ROW_NUMBER() OVER (
+        PARTITION BY customer_id
+        ORDER BY CASE tier WHEN 'premium-plus' THEN 3 WHEN 'premium' THEN 2 ELSE 1 END DESC, end_date DESC) AS rank
+    FROM contract WHERE start_date <= '{as_of}' AND end_date >= '{as_of}')
+SELECT c.key AS customer, c.account_manager, s.key AS site, a.serial, m.key AS model, a.ship_date, a.warranty_end,
+       CAST(a.warranty_end AS date) - DATE '{as_of}' AS days_left, ac.tier AS contract_tier, ac.end_date AS contract_end
+FROM appliance a
+JOIN customer c ON c.id = a.customer_id JOIN site s ON s.id = a.site_id JOIN model m ON m.id = a.model_id
+LEFT JOIN active ac ON ac.customer_id = a.customer_id AND ac.rank = 1
+WHERE a.status IN ('in-service', 'suspect', 'defective') AND a.warranty_end >= '{as_of}' AND a.warranty_end < '{until}'
+ORDER BY a.warranty_end, a.serial""".replace("\n", " ")
+    depot_out, psql_out = os.path.join(folder, "warranty-expiry.depot.csv"), os.path.join(folder, "warranty-expiry.psql.csv")
+    report = {"depot": [], "psql": []}
+    for _ in range(3):
+        report["depot"].append(measure([depot, "report", "warranty-expiry", "--as-of", as_of, "--within-days", "365",
+                                        "--database", url], depot_out))
+        report["psql"].append(measure(["psql", "-X", "-q", "-d", plain(url), "-c", f"\\copy ({query}) TO STDOUT WITH (FORMAT csv, HEADER true)"],
+                                      psql_out))
+
+    def cells(path):
+        with open(path, newline="", encoding="utf-8") as f:
+            return [row for row in csv.reader(f)]
+    a, b = cells(depot_out), cells(psql_out)
+    best = {k: min(v) for k, v in report.items()}
+    print(json.dumps({"part": "report", "rows": len(a) - 1, "identical": a[1:] == b[1:],
+                      "depotSeconds": best["depot"][0], "depotPeakMB": max(m for _, m in report["depot"]),
+                      "psqlSeconds": best["psql"][0], "psqlPeakMB": max(m for _, m in report["psql"]),
+                      "allDepotSeconds": [t for t, _ in report["depot"]], "allPsqlSeconds": [t for t, _ in report["psql"]]}), flush=True)
+
+
+try:
+    parts = os.environ.get("DEPOT_BENCH_PG_PARTS", "http,import").split(",")
+    if "http" in parts:
+        http()
+    if "import" in parts:
+        import_and_report()
+finally:
+    for process in processes:
+        if process.poll() is None:
+            process.kill()
+    subprocess.run([os.path.join(root, "Scripts/postgres-cluster"), "stop", cluster], capture_output=True)
+    shutil.rmtree(cluster, ignore_errors=True)
