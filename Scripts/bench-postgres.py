@@ -21,6 +21,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.parse
 import urllib.request
 
@@ -137,12 +138,21 @@ request = function() return wrk.format("GET", "/api/v1/units/" .. serials[math.r
     with open(post_lua, "w") as f:
         f.write("""
 wrk.method = "POST"
+wrk.path = "/api/v1/cases"
 wrk.headers["Authorization"] = "Bearer " .. os.getenv("TOKEN")
 wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"customer": "' .. os.getenv("CUSTOMER") .. '", "contact": "' .. os.getenv("CONTACT") ..
     '", "type": "question", "impact": "low", "urgency": "low", "title": "wrk"}'
 """)
     env = {"TOKEN": token, "SERIALS": os.path.join(folder, "serials.txt"), "CUSTOMER": customer, "CONTACT": contact}
+    # One request by hand first: a benchmark of refusals measures nothing.
+    probe = urllib.request.Request(f"http://127.0.0.1:{proxy}/api/v1/cases", method="POST", data=json.dumps({
+        "customer": customer, "contact": contact, "type": "question", "impact": "low", "urgency": "low", "title": "probe"}).encode(),
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+    try:
+        urllib.request.urlopen(probe, timeout=10).read()
+    except urllib.error.HTTPError as error:
+        raise SystemExit(f"POST /api/v1/cases answered {error.code}: {error.read().decode()}")
     results = []
     for target, script, address in [
         ("unit API through haproxy (GET /api/v1/units/{serial})", get_lua, f"http://127.0.0.1:{proxy}"),

@@ -152,7 +152,7 @@ struct ReportContext {
     /// on another backend through its rows.
     func each(_ sql: String, _ arguments: [any SQLBindable], _ body: (ResultRow) throws -> Void) throws {
         guard let sqlite = db as? GRDBConnection else {
-            return try db.each(sql, arguments) { row in
+            return try db.stream(sql, arguments) { row in
                 try body(ResultRow(storage: .row(row)))
                 return true
             }

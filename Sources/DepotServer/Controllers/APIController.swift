@@ -52,8 +52,10 @@ struct APIController {
         _ = try context.requireActor()
         let serial = try context.serial()
         let database = database
-        // In place: a point read by a unique index (see `PointReaders`); the thread pool's hop cost more than the read.
-        let bytes = JSONWriter.unit(try database.unitDetail(serial))
+        // On SQLite in place: a point read by a unique index (see `PointReaders`); the thread pool's hop cost more than
+        // the read. On PostgreSQL the read waits on the network: on the thread pool, never on an event loop.
+        let detail = database.isPostgres ? try await ThreadPool.run { try database.unitDetail(serial) } : try database.unitDetail(serial)
+        let bytes = JSONWriter.unit(detail)
         return Response(
             status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
     }

@@ -33,6 +33,29 @@ final class PGConnection: SQLConnection {
         }
     }
 
+    /// Through a cursor of the transaction, `fetchSize` rows at a time: a query result is otherwise collected whole
+    /// before its first row (postgres-nio's future API), which for a report over millions of units is all of them
+    /// in memory.
+    func stream(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
+        cursors += 1
+        let cursor = "depot_cursor_\(cursors)"
+        try execute("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", arguments)
+        defer { _ = try? execute("CLOSE \(cursor)") }
+        var going = true
+        while going {
+            var fetched = 0
+            try each("FETCH FORWARD \(Self.fetchSize) FROM \(cursor)", []) { row in
+                fetched += 1
+                going = try body(row)
+                return going
+            }
+            if fetched < Self.fetchSize { return }
+        }
+    }
+
+    static let fetchSize = 10_000
+    private var cursors = 0
+
     func insert(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int64 {
         var id: Int64?
         try each(sql + " RETURNING id", arguments) { row in

@@ -119,6 +119,10 @@ public protocol SQLConnection: AnyObject {
     /// during the call.
     func each(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws
 
+    /// As `each`, for results of any size (fleet-wide reports): rows reach `body` as the database produces them, in
+    /// pieces of bounded size, never the whole result at once.
+    func stream(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws
+
     /// Runs an `INSERT` of one row into a table with an `id` column and answers the new row's id.
     func insert(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int64
 
@@ -128,6 +132,11 @@ public protocol SQLConnection: AnyObject {
 }
 
 extension SQLConnection {
+    /// SQLite steps through its statement: `each` streams already.
+    public func stream(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
+        try each(sql, arguments, body)
+    }
+
     /// Runs `sql`, a statement without placeholders.
     @discardableResult
     public func execute(_ sql: String) throws -> Int { try execute(sql, []) }
