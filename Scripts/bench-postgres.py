@@ -26,7 +26,7 @@ import urllib.parse
 import urllib.request
 
 sys.path.insert(0, os.path.dirname(__file__))
-from benchlib import measure  # noqa: E402
+from benchlib import measure, warranty_query  # noqa: E402
 
 depot = os.path.abspath(sys.argv[1])
 out = os.path.abspath(sys.argv[2])
@@ -198,19 +198,7 @@ def import_and_report():
                       "allDepotSeconds": [t for t, _ in runs["depot"]], "allPsqlSeconds": [t for t, _ in runs["psql"]]}), flush=True)
 
     as_of, until = "2026-11-23", "2027-11-23"
-    query = f"""
-WITH active AS (
-    SELECT customer_id, tier, end_date, ROW_NUMBER() OVER (
-        PARTITION BY customer_id
-        ORDER BY CASE tier WHEN 'premium-plus' THEN 3 WHEN 'premium' THEN 2 ELSE 1 END DESC, end_date DESC) AS rank
-    FROM contract WHERE start_date <= '{as_of}' AND end_date >= '{as_of}')
-SELECT c.key AS customer, c.account_manager, s.key AS site, a.serial, m.key AS model, a.ship_date, a.warranty_end,
-       CAST(a.warranty_end AS date) - DATE '{as_of}' AS days_left, ac.tier AS contract_tier, ac.end_date AS contract_end
-FROM appliance a
-JOIN customer c ON c.id = a.customer_id JOIN site s ON s.id = a.site_id JOIN model m ON m.id = a.model_id
-LEFT JOIN active ac ON ac.customer_id = a.customer_id AND ac.rank = 1
-WHERE a.status IN ('in-service', 'suspect', 'defective') AND a.warranty_end >= '{as_of}' AND a.warranty_end < '{until}'
-ORDER BY a.warranty_end, a.serial""".replace("\n", " ")
+    query = warranty_query(as_of, until, postgres=True).strip().rstrip(";").replace("\n", " ")
     depot_out, psql_out = os.path.join(folder, "warranty-expiry.depot.csv"), os.path.join(folder, "warranty-expiry.psql.csv")
     report = {"depot": [], "psql": []}
     for _ in range(3):

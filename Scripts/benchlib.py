@@ -17,8 +17,11 @@ def measure(command, stdout_path=None):
     return float(seconds), int(kilobytes) / 1024
 
 
-def warranty_query(as_of, until):
-    """`depot report warranty-expiry --as-of AS_OF` with the window ending before UNTIL, as one SQL statement."""
+def warranty_query(as_of, until, postgres=False):
+    """`depot report warranty-expiry --as-of AS_OF` with the window ending before UNTIL, as one SQL statement (for
+    sqlite3, or for psql with `postgres`)."""
+    days_left = (f"CAST(a.warranty_end AS date) - DATE '{as_of}'" if postgres
+                 else f"CAST(julianday(a.warranty_end) - julianday('{as_of}') AS INTEGER)")
     return f"""
 WITH active AS (
     SELECT customer_id, tier, end_date, ROW_NUMBER() OVER (
@@ -26,7 +29,7 @@ WITH active AS (
         ORDER BY CASE tier WHEN 'premium-plus' THEN 3 WHEN 'premium' THEN 2 ELSE 1 END DESC, end_date DESC) AS rank
     FROM contract WHERE start_date <= '{as_of}' AND end_date >= '{as_of}')
 SELECT c.key AS customer, c.account_manager, s.key AS site, a.serial, m.key AS model, a.ship_date, a.warranty_end,
-       CAST(julianday(a.warranty_end) - julianday('{as_of}') AS INTEGER) AS days_left, ac.tier AS contract_tier, ac.end_date AS contract_end
+       {days_left} AS days_left, ac.tier AS contract_tier, ac.end_date AS contract_end
 FROM appliance a
 JOIN customer c ON c.id = a.customer_id JOIN site s ON s.id = a.site_id JOIN model m ON m.id = a.model_id
 LEFT JOIN active ac ON ac.customer_id = a.customer_id AND ac.rank = 1
