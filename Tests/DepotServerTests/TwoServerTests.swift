@@ -49,10 +49,10 @@ struct TwoServerTests {
         let heard = ConcurrentCount()
         let listening = Task { await depot.database.watchCredentialChanges(logger: Logger(label: "test")) { heard.add() } }
         // The first call comes when it connects.
-        for _ in 0..<200 where heard.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<3000 where heard.value == 0 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(heard.value == 1)
         try depot.reopen().deleteSession(idHash: "no-such-session")
-        for _ in 0..<200 where heard.value == 1 { try await Task.sleep(for: .milliseconds(10)) }
+        for _ in 0..<3000 where heard.value == 1 { try await Task.sleep(for: .milliseconds(10)) }
         #expect(heard.value == 2)
         listening.cancel()
         await listening.value
