@@ -31,14 +31,17 @@ struct TwoServerTests {
                 try await Task.sleep(for: .milliseconds(300))
                 let signedOut = try await browser.post(first, "/sign-out", [:])
                 #expect(signedOut.status == .seeOther)
+                // When the first request that no longer gets the page was sent, after the sign-out's answer (a busy
+                // machine makes each request itself slow; that is not the time the sign-out took to arrive).
                 let start = ContinuousClock.now
-                var status = try await browser.get(second, "/support").status
-                while status == .ok && ContinuousClock.now - start < .seconds(1) {
+                var refusedAfter: Duration?
+                while refusedAfter == nil && ContinuousClock.now - start < .seconds(5) {
+                    let asked = ContinuousClock.now
+                    if try await browser.get(second, "/support").status != .ok { refusedAfter = asked - start }
                     try await Task.sleep(for: .milliseconds(20))
-                    status = try await browser.get(second, "/support").status
                 }
-                #expect(status != .ok, "the second server still serves the signed-out session")
-                #expect(ContinuousClock.now - start < .seconds(1))
+                #expect(refusedAfter != nil, "the second server still serves the signed-out session")
+                #expect((refusedAfter ?? .seconds(5)) < .seconds(1))
             }
         }
     }
