@@ -20,7 +20,7 @@ enum AttachmentChunks {
             defer { try? handle.close() }
             var seq = 0
             while let data = try handle.read(upToCount: chunkSize), !data.isEmpty {
-                try db.execute("INSERT INTO attachment_chunk (sha256, seq, data) VALUES (?, ?, ?)", [sha256, seq, data])
+                try insert(data, sha256: sha256, seq: seq, in: db)
                 seq += 1
             }
         } catch let error as DepotError {
@@ -28,6 +28,11 @@ enum AttachmentChunks {
         } catch {
             throw .storage(path: upload.temporary, message: "cannot store the upload: \(error)")
         }
+    }
+
+    /// Writes `data`, at most `chunkSize` bytes, as chunk `seq` of the content `sha256`.
+    static func insert(_ data: Data, sha256: String, seq: Int, in db: any SQLConnection) throws {
+        try db.execute("INSERT INTO attachment_chunk (sha256, seq, data) VALUES (?, ?, ?)", [sha256, seq, data])
     }
 
     /// The content stored under `sha256`, or `nil` when there is none.

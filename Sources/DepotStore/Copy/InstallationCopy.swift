@@ -208,11 +208,9 @@ enum InstallationCopy {
                 throw DepotError.storage(
                     path: path, message: "the stored file of content \(sha256) is missing or does not match its SHA-256")
             }
-            var seq = 0
-            for start in stride(from: 0, to: data.count, by: AttachmentChunks.chunkSize) {
+            for (seq, start) in stride(from: 0, to: data.count, by: AttachmentChunks.chunkSize).enumerated() {
                 let chunk = data.subdata(in: start..<min(start + AttachmentChunks.chunkSize, data.count))
-                try target.execute("INSERT INTO attachment_chunk (sha256, seq, data) VALUES (?, ?, ?)", [sha256, seq, chunk])
-                seq += 1
+                try AttachmentChunks.insert(chunk, sha256: sha256, seq: seq, in: target)
             }
             guard let back = try AttachmentChunks.content(target, sha256: sha256), Hex.lowercase(SHA256.hash(data: back)) == sha256 else {
                 throw DepotError.storage(path: "attachment_chunk", message: "content \(sha256) does not read back as it was written")

@@ -61,18 +61,6 @@ extension DepotDatabase {
         }
     }
 
-    /// Pending notifications due at `now`, oldest first, at most `limit` (leased or not: what is waiting).
-    public func dueNotifications(now: Instant, limit: Int) throws(DepotError) -> [QueuedNotification] {
-        try read { db in
-            try db.rows(
-                """
-                SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
-                WHERE n.state = 'pending' AND n.next_attempt_at <= ? ORDER BY n.next_attempt_at, n.id LIMIT ?
-                """, [now.description, limit], source: "query"
-            ).map(Self.queued)
-        }
-    }
-
     /// Claims up to `limit` pending notifications due at `now` that no worker holds, oldest first, for the worker
     /// `worker` until `until`: two servers' workers never claim the same one, and a worker that dies leaves its
     /// claims to the others once the lease runs out. With `id`, claims that notification only (due or not).
@@ -92,12 +80,13 @@ extension DepotDatabase {
                 RETURNING id
                 """, [worker, until.description, now.description, limit, id])
             guard !claimed.isEmpty else { return [] }
+            let ids = Set(claimed)
             return try db.rows(
                 """
                 SELECT \(Self.notificationColumns) FROM notification n LEFT JOIN customer c ON c.id = n.customer_id
                 WHERE n.lease_token = ? AND n.state = 'pending' ORDER BY n.next_attempt_at, n.id
                 """, [worker], source: "query"
-            ).map(Self.queued).filter { Set(claimed).contains($0.id) }
+            ).map(Self.queued).filter { ids.contains($0.id) }
         }
     }
 
