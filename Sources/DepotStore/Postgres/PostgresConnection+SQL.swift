@@ -13,24 +13,90 @@ final class PGConnection: SQLConnection {
     private(set) var commitHooks: [@Sendable (any SQLConnection) -> Void] = []
     private(set) var rollbackHooks: [@Sendable () -> Void] = []
 
+    /// Runs the prepared statements' tasks on the connection's event loop.
+    private let executor: EventLoopTaskExecutor
+    /// Statements sent without waiting for their answer (`BEGIN`, the write lock): the next statement waits for
+    /// them, so a transaction's opening costs the calling thread no wake-up of its own.
+    private var pending: [EventLoopFuture<PGResult>] = []
+
     init(_ connection: PostgresConnection, logger: Logger) {
         self.connection = connection
         self.logger = logger
+        executor = EventLoopTaskExecutor(connection.eventLoop)
     }
 
     var dialect: SQLDialect { .postgres }
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
-        let result = try connection.query(Self.query(sql, arguments), logger: logger).wait()
-        return result.metadata.rows ?? 0
+        let counting = PreparedStatements.countingRows(sql)
+        let result = try wait(send(counting ?? sql, arguments, prepareAs: counting == nil ? .statement : .counting))
+        return result.affected
+    }
+
+    /// Sends `sql` and does not wait for its answer; the next statement of the connection does (and throws the
+    /// error if it failed).
+    func sendWithoutWaiting(_ sql: String, _ arguments: [any SQLBindable] = []) throws {
+        pending.append(try send(sql, arguments, prepareAs: .statement))
     }
 
     func each(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
-        let result = try connection.query(Self.query(sql, arguments), logger: logger).wait()
+        let result = try wait(send(sql, arguments, prepareAs: .statement))
         for row in result.rows {
             guard try body(PGRow(row.makeRandomAccess())) else { return }
         }
+    }
+
+    /// A statement's answer: its rows, and how many rows it changed (for a counting statement, how many it answered).
+    struct PGResult: Sendable {
+        var rows: [PostgresRow]
+        var affected: Int
+    }
+
+    enum Preparation { case statement, counting }
+
+    /// Sends the statement: prepared (under `PreparedStatements`' name for its text and bound types) or unnamed.
+    private func send(_ sql: String, _ arguments: [any SQLBindable], prepareAs preparation: Preparation) throws
+        -> EventLoopFuture<PGResult>
+    {
+        let query = try Self.query(sql, arguments)
+        guard let name = PreparedStatements.name(for: query.sql, types: Self.bindTypes(arguments)) else {
+            let plain: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
+            if preparation == .counting {
+                return plain.map { PGResult(rows: [], affected: $0.rows.count) }
+            }
+            return plain.map { PGResult(rows: $0.rows, affected: $0.metadata.rows ?? 0) }
+        }
+        let promise = connection.eventLoop.makePromise(of: PGResult.self)
+        let (connection, logger, binds, text) = (connection, logger, query.binds, RuntimeStatement.Text(name: name, sql: query.sql))
+        Task(executorPreference: executor) {
+            do {
+                let rows = try await RuntimeStatement.$text.withValue(text) {
+                    var rows: [PostgresRow] = []
+                    for try await row in try await connection.execute(RuntimeStatement(bindings: binds), logger: logger) {
+                        rows.append(row)
+                    }
+                    return rows
+                }
+                promise.succeed(PGResult(rows: preparation == .counting ? [] : rows, affected: rows.count))
+            } catch {
+                promise.fail(error)
+            }
+        }
+        return promise.futureResult
+    }
+
+    /// Waits for the statements sent before `future`, then for it.
+    private func wait(_ future: EventLoopFuture<PGResult>) throws -> PGResult {
+        let earlier = pending
+        pending = []
+        var failure: (any Error)?
+        for statement in earlier {
+            do { _ = try statement.wait() } catch { failure = failure ?? error }
+        }
+        let result = Result { try future.wait() }
+        if let failure { throw failure }
+        return try result.get()
     }
 
     /// Through a cursor of the transaction, `fetchSize` rows at a time: a query result is otherwise collected whole
@@ -77,6 +143,22 @@ final class PGConnection: SQLConnection {
         commitHooks = []
         rollbackHooks = []
         if committed { for hook in commits { hook(self) } } else { for hook in rollbacks { hook() } }
+    }
+
+    /// The types the values are bound with (as `query` binds them), one letter each.
+    static func bindTypes(_ arguments: [any SQLBindable]) -> String {
+        var types = ""
+        for argument in arguments {
+            switch argument.sqlValue {
+            case .null: types += "n"
+            case .integer: types += "i"
+            case .real: types += "r"
+            case .text: types += "t"
+            case .boolean: types += "b"
+            case .blob: types += "x"
+            }
+        }
+        return types
     }
 
     static func query(_ sql: String, _ arguments: [any SQLBindable]) throws -> PostgresQuery {

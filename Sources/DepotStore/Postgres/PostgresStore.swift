@@ -50,13 +50,13 @@ final class PostgresStore: Sendable {
     /// when it throws.
     func writeTransaction<T>(_ connection: PGConnection, _ body: (any SQLConnection) throws -> T) throws -> T {
         try transaction(connection, begin: "BEGIN") {
-            try connection.execute("SELECT pg_advisory_xact_lock(?)", [Self.writeLock])
+            try connection.sendWithoutWaiting("SELECT pg_advisory_xact_lock(?)", [Self.writeLock])
             return try body(connection)
         }
     }
 
     private func transaction<T>(_ connection: PGConnection, begin: String, _ body: () throws -> T) throws -> T {
-        try connection.execute(begin)
+        try connection.sendWithoutWaiting(begin)
         let result: T
         do {
             result = try body()
