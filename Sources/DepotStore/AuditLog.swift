@@ -11,7 +11,7 @@ enum AuditLog {
         _ db: any SQLConnection, actor: ActingUser, at: Instant, recordedAt: Instant, action: String,
         entity: String, key: String, customerID: Int64?, reason: String? = nil, details: [String: String] = [:]
     ) throws {
-        try db.execute(
+        try db.executeUnanswered(
             """
             INSERT INTO audit (recorded_at, at, "user", role, action, entity, entity_key, customer_id, reason, details)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)

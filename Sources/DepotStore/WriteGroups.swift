@@ -50,7 +50,10 @@ final class WriteGroups: @unchecked Sendable {
             let job = Job(
                 run: {
                     do {
-                        box.value = .success(try work())
+                        let value = try work()
+                        // A change sent without waiting fails this job, not the next one.
+                        try self.currentConnection()?.settle()
+                        box.value = .success(value)
                         return true
                     } catch {
                         box.value = .failure(error)
@@ -120,9 +123,9 @@ extension WriteGroups {
                 defer { enter(nil) }
                 try store.writeTransaction(connection) { _ in
                     for job in jobs {
-                        try connection.execute("SAVEPOINT depot_job")
+                        try connection.sendWithoutWaiting("SAVEPOINT depot_job")
                         if !job.run() { try connection.execute("ROLLBACK TO SAVEPOINT depot_job") }
-                        try connection.execute("RELEASE SAVEPOINT depot_job")
+                        try connection.sendWithoutWaiting("RELEASE SAVEPOINT depot_job")
                     }
                 }
             }

@@ -40,6 +40,20 @@ final class PGConnection: SQLConnection {
         pending.append(try send(sql, arguments, prepareAs: .statement))
     }
 
+    func executeUnanswered(_ sql: String, _ arguments: [any SQLBindable]) throws {
+        try sendWithoutWaiting(sql, arguments)
+    }
+
+    func settle() throws {
+        let earlier = pending
+        pending = []
+        var failure: (any Error)?
+        for statement in earlier {
+            do { _ = try statement.wait() } catch { failure = failure ?? error }
+        }
+        if let failure { throw failure }
+    }
+
     func each(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
         let result = try wait(send(sql, arguments, prepareAs: .statement))
         for row in result.rows {
@@ -88,14 +102,9 @@ final class PGConnection: SQLConnection {
 
     /// Waits for the statements sent before `future`, then for it.
     private func wait(_ future: EventLoopFuture<PGResult>) throws -> PGResult {
-        let earlier = pending
-        pending = []
-        var failure: (any Error)?
-        for statement in earlier {
-            do { _ = try statement.wait() } catch { failure = failure ?? error }
-        }
+        let settled = Result { try settle() }
         let result = Result { try future.wait() }
-        if let failure { throw failure }
+        try settled.get()
         return try result.get()
     }
 

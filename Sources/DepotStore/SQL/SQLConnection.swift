@@ -123,6 +123,14 @@ public protocol SQLConnection: AnyObject {
     /// pieces of bounded size, never the whole result at once.
     func stream(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws
 
+    /// Runs a change whose answer nobody reads (an audit row, a timeline event). PostgreSQL sends it without
+    /// waiting for the answer: a transaction's such changes cost one round trip together, not one each. Its error is
+    /// thrown by the connection's next statement that waits, at the latest by `settle()` or the commit.
+    func executeUnanswered(_ sql: String, _ arguments: [any SQLBindable]) throws
+
+    /// Waits for the changes `executeUnanswered` sent; throws the first one's error.
+    func settle() throws
+
     /// Runs an `INSERT` of one row into a table with an `id` column and answers the new row's id.
     func insert(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int64
 
@@ -132,6 +140,13 @@ public protocol SQLConnection: AnyObject {
 }
 
 extension SQLConnection {
+    /// SQLite has no round trip to save: the change runs at once.
+    public func executeUnanswered(_ sql: String, _ arguments: [any SQLBindable]) throws {
+        try execute(sql, arguments)
+    }
+
+    public func settle() throws {}
+
     /// SQLite steps through its statement: `each` streams already.
     public func stream(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
         try each(sql, arguments, body)

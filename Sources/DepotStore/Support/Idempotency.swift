@@ -59,7 +59,7 @@ extension DepotDatabase {
                     return .replayed(RecordedResponse(status: try row("status"), body: try row("body")))
                 }
                 let response = try respond()
-                try db.execute(
+                try db.executeUnanswered(
                     "INSERT INTO idempotent_request (user_name, key, fingerprint, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)",
                     [request.user, request.key, request.fingerprint, response.status, response.body, at.description])
                 return .answered(response)

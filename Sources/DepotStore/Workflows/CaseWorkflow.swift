@@ -133,7 +133,7 @@ extension DepotDatabase {
     /// Stores a new case's escalation deadlines.
     private static func insertEscalations(_ db: any SQLConnection, caseID: Int64, _ escalations: [EscalationDeadline]) throws {
         for escalation in escalations {
-            try db.execute(
+            try db.executeUnanswered(
                 "INSERT INTO case_escalation (case_id, target, threshold, due_at) VALUES (?, ?, ?, ?)",
                 [caseID, escalation.target.rawValue, escalation.threshold.description, escalation.at.description])
         }
@@ -326,7 +326,8 @@ enum Pauses {
             [at.description, actor.user, try pause.decode("id", from: "case_pause") as Int64])
         var moves: [String] = []
         let pending = try db.fetchAll(
-            EscalationRecord.self, "SELECT * FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target",
+            EscalationRecord.self,
+            "SELECT \(EscalationRecord.columns) FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target",
             [caseRow.id], source: EscalationRecord.table)
         for e in pending {
             guard case .success(let threshold) = ClockDuration.parse(e.threshold) else { continue }
@@ -344,7 +345,7 @@ enum Pauses {
 /// The timeline of a case.
 enum CaseEvents {
     static func add(_ db: any SQLConnection, caseID: Int64, at: Instant, kind: String, actor: ActingUser, note: String?) throws {
-        try db.execute(
+        try db.executeUnanswered(
             "INSERT INTO case_event (case_id, at, kind, actor, note) VALUES (?, ?, ?, ?, ?)",
             [caseID, at.description, kind, actor.user, note])
     }
