@@ -32,14 +32,18 @@ extension Row {
     }
 }
 
-/// A record read whole (`SELECT *`) from its table.
+/// A record read from its table.
 protocol TableRecord: RowDecodable {
     static var table: String { get }
+    /// The columns the record reads, named (not `*`): PostgreSQL keeps a lookup prepared only when its result
+    /// cannot change shape under a running server (a migration may add columns). `RecordColumnsTests` checks the
+    /// list against what the decoder reads.
+    static var columns: String { get }
 }
 
 extension TableRecord {
     /// The record whose `column` (unique) holds `value`; `nil` when there is none.
     static func find(_ db: any SQLConnection, _ column: String, _ value: some SQLBindable) throws -> Self? {
-        try db.fetchOne(Self.self, "SELECT * FROM \(table) WHERE \(column) = ?", [value], source: table)
+        try db.fetchOne(Self.self, "SELECT \(columns) FROM \(table) WHERE \(column) = ?", [value], source: table)
     }
 }

@@ -6,6 +6,7 @@ import DepotCore
 /// A customer as stored.
 struct CustomerRecord: TableRecord, Sendable {
     static let table = "customer"
+    static let columns = ["id", "key", "name", "region", "account_manager", "tam"].joined(separator: ", ")
     let id: Int64
     let key: String
     let name: String
@@ -26,6 +27,7 @@ struct CustomerRecord: TableRecord, Sendable {
 /// A support contact as stored.
 struct ContactRecord: TableRecord, Sendable {
     static let table = "contact"
+    static let columns = ["id", "email", "customer_id", "name", "designated", "certified"].joined(separator: ", ")
     let id: Int64
     let email: String
     let customerID: Int64
@@ -45,6 +47,10 @@ struct ContactRecord: TableRecord, Sendable {
 /// An appliance as stored.
 struct ApplianceRecord: TableRecord, Sendable {
     static let table = "appliance"
+    static let columns = [
+        "id", "serial", "model_id", "customer_id", "site_id", "depot_id", "ship_date", "warranty_end", "replacement_warranty",
+        "software_version", "status", "replaces_id", "replaced_by_id", "moved_at",
+    ].joined(separator: ", ")
     let id: Int64
     let serial: Serial
     let modelID: Int64
@@ -81,6 +87,11 @@ struct ApplianceRecord: TableRecord, Sendable {
 /// A support case as stored.
 struct CaseRecord: TableRecord, Sendable {
     static let table = "support_case"
+    static let columns = [
+        "id", "number", "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
+        "suggested_priority", "priority", "priority_reason", "status", "tier", "region", "opened_at", "response_due", "response_threshold",
+        "responded_at", "workaround_at", "resolved_at", "closed_at", "closed_confirmed_by", "opened_by",
+    ].joined(separator: ", ")
     let id: Int64
     let number: CaseNumber
     let customerID: Int64
@@ -141,6 +152,12 @@ struct CaseRecord: TableRecord, Sendable {
 /// An RMA as stored.
 struct RMARecord: TableRecord, Sendable {
     static let table = "rma"
+    static let columns = [
+        "id", "number", "case_id", "appliance_id", "path", "state", "reason", "tier", "warranty_end", "in_warranty", "region", "verdict_at",
+        "ship_by", "return_due", "replacement_id", "carrier", "tracking", "return_carrier", "return_tracking", "allocated_at", "shipped_at",
+        "delivered_at", "return_shipped_at", "received_at", "closed_at", "outcome", "cancel_reason", "depot_id", "customer_id", "site_id",
+        "return_depot_id",
+    ].joined(separator: ", ")
     let id: Int64
     let number: RMANumber
     let caseID: Int64
@@ -211,6 +228,7 @@ struct RMARecord: TableRecord, Sendable {
 /// A case's escalation deadline as stored.
 struct EscalationRecord: TableRecord, Sendable {
     static let table = "case_escalation"
+    static let columns = ["id", "case_id", "target", "threshold", "due_at", "fired_at"].joined(separator: ", ")
     let id: Int64
     let caseID: Int64
     let target: EscalationTarget
@@ -232,6 +250,7 @@ struct EscalationRecord: TableRecord, Sendable {
 /// A depot as stored.
 struct DepotRecord: TableRecord, Sendable {
     static let table = "depot"
+    static let columns = ["id", "key", "name", "region", "address"].joined(separator: ", ")
     let id: Int64
     let key: String
     let name: String

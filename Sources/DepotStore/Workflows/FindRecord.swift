@@ -8,7 +8,8 @@ enum FindRecord {
         let key = raw.trimmingSpaces()
         if let record = try CustomerRecord.find(db, "key", key) { return record }
         let matches = try db.fetchAll(
-            CustomerRecord.self, "SELECT * FROM customer WHERE lower(key) = lower(?) LIMIT 2", [key], source: CustomerRecord.table)
+            CustomerRecord.self, "SELECT \(CustomerRecord.columns) FROM customer WHERE lower(key) = lower(?) LIMIT 2", [key],
+            source: CustomerRecord.table)
         guard matches.count == 1, let record = matches.first else { throw DepotError.notFound(kind: "customer", key: raw) }
         return record
     }

@@ -172,7 +172,7 @@ extension DepotDatabase {
             // The unit arrives at the depot its replacement left from, else the first depot of the RMA's region.
             guard
                 let depot = try db.fetchOne(
-                    DepotRecord.self, "SELECT * FROM depot ORDER BY id IS DISTINCT FROM ?1, region <> ?2, key LIMIT 1",
+                    DepotRecord.self, "SELECT \(DepotRecord.columns) FROM depot ORDER BY id IS DISTINCT FROM ?1, region <> ?2, key LIMIT 1",
                     [rma.depotID, rma.region],
                     source: DepotRecord.table)
             else { throw DepotError.refused(subject: rma.number.text, reason: "there is no depot to receive the unit at") }

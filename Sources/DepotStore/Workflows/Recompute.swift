@@ -44,7 +44,8 @@ extension DepotDatabase {
                 cases = [row]
             } else {
                 cases = try db.fetchAll(
-                    CaseRecord.self, "SELECT * FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id",
+                    CaseRecord.self,
+                    "SELECT \(CaseRecord.columns) FROM support_case WHERE status NOT IN ('resolved', 'closed') ORDER BY id",
                     source: CaseRecord.table)
             }
             var changes: [DeadlineChange] = []
@@ -100,7 +101,8 @@ extension DepotDatabase {
         }
 
         let stored = try db.fetchAll(
-            EscalationRecord.self, "SELECT * FROM case_escalation WHERE case_id = ?", [caseID], source: EscalationRecord.table)
+            EscalationRecord.self, "SELECT \(EscalationRecord.columns) FROM case_escalation WHERE case_id = ?", [caseID],
+            source: EscalationRecord.table)
         for target in EscalationTarget.allCases {
             let existing = stored.first { $0.target == target }
             if existing?.firedAt != nil { continue }  // fired stays fired
