@@ -133,3 +133,15 @@ struct StoredValueTests {
         #expect(throws: DepotError.unreadableValue(table: "t", column: "b", value: "x")) { try row("b") as Int64 }
     }
 }
+
+@Suite("COPY text fields")
+struct CopyFieldTests {
+    @Test("NULL is \\N; backslash, tab, newline and carriage return are escaped; other text is kept")
+    func escaping() {
+        #expect(ApplianceStaging.copyField(nil) == #"\N"#)
+        #expect(ApplianceStaging.copyField(#"\N"#) == #"\\N"#)
+        #expect(ApplianceStaging.copyField("a\\b\tc\nd\re") == #"a\\b\tc\nd\re"#)
+        #expect(ApplianceStaging.copyField(#"7.2 "rc",1 Zürich"#) == #"7.2 "rc",1 Zürich"#)
+        #expect(ApplianceStaging.copyField("") == "")
+    }
+}

@@ -117,8 +117,8 @@ private struct BulkLoad {
         if let grdb {
             try tally.flush(grdb)
             try db.execute(Tallies.insertTriggerSQL)
-        } else {
-            try tally.flush(portable: db)
+        } else if let postgres = db as? PGConnection {
+            try tally.flush(postgres: postgres)
             try db.execute("SET LOCAL depot.bulk_load = 'off'")
         }
         if rebuildIndex { try db.execute(ApplianceIndexes.customerIndexSQL) }

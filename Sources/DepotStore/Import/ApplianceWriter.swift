@@ -14,6 +14,8 @@ struct ApplianceWriter {
     private let sqlite: (insert: Statement, group: Statement, connection: OpaquePointer)?
     private let lastIDBefore: Int64
     private let modelMonths: [Int64: Int]
+    /// PostgreSQL's staging table for runs of new units; `nil` on SQLite.
+    private let staging: ApplianceStaging?
     /// The complete rows that did not insert a new unit, taken back from the reading thread's tally.
     private(set) var notInserted = ImportTally()
 
@@ -28,6 +30,7 @@ struct ApplianceWriter {
         } else {
             sqlite = nil
         }
+        staging = try ApplianceStaging(db)
         modelMonths = models
     }
 
@@ -51,6 +54,7 @@ struct ApplianceWriter {
 
     /// Writes a batch in file order: complete new rows in groups, the rest one by one.
     mutating func write(_ rows: [PreparedAppliance], db: any SQLConnection, log: inout ProblemLog, counts: inout ImportCounts) throws {
+        if let staging { return try write(rows, through: staging, db: db, log: &log, counts: &counts) }
         var start = 0
         while start < rows.count {
             let end = start + Self.groupSize
@@ -61,12 +65,7 @@ struct ApplianceWriter {
             }
             // A short or incomplete group, or one with a serial already held: row by row, as the file has them.
             for row in rows[start..<min(end, rows.count)] {
-                switch try write(row, db: db, log: &log) {
-                case .added?: counts.added += 1
-                case .updated?: counts.updated += 1
-                case .unchanged?: counts.unchanged += 1
-                case nil: break
-                }
+                count(try write(row, db: db, log: &log), in: &counts)
             }
             start = end
         }
@@ -105,6 +104,42 @@ struct ApplianceWriter {
         return inserted == 1
     }
 
+    /// PostgreSQL: each run of complete rows through the staging table, the rest (and the rows of a run that did not
+    /// insert) one by one in file order.
+    private mutating func write(
+        _ rows: [PreparedAppliance], through staging: ApplianceStaging, db: any SQLConnection, log: inout ProblemLog,
+        counts: inout ImportCounts
+    ) throws {
+        var start = 0
+        while start < rows.count {
+            guard rows[start].isComplete else {
+                count(try write(rows[start], db: db, log: &log), in: &counts)
+                start += 1
+                continue
+            }
+            let end = rows[start...].firstIndex { !$0.isComplete } ?? rows.count
+            let run = rows[start..<end]
+            for (row, inserted) in zip(run, try staging.insert(run)) {
+                if inserted {
+                    counts.added += 1
+                } else {
+                    notInserted.add(row, count: -1)
+                    count(try writeExisting(row, db: db, log: &log), in: &counts)
+                }
+            }
+            start = end
+        }
+    }
+
+    private func count(_ outcome: RowOutcome?, in counts: inout ImportCounts) {
+        switch outcome {
+        case .added?: counts.added += 1
+        case .updated?: counts.updated += 1
+        case .unchanged?: counts.unchanged += 1
+        case nil: break
+        }
+    }
+
     mutating func write(_ row: PreparedAppliance, db: any SQLConnection, log: inout ProblemLog) throws -> RowOutcome? {
         if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
             let status = row.status ?? Self.defaultStatus(location)
@@ -121,7 +156,11 @@ struct ApplianceWriter {
             }
             notInserted.add(row, count: -1)
         }
-        // The serial exists (or the row lacks what a new unit needs).
+        return try writeExisting(row, db: db, log: &log)
+    }
+
+    /// A row whose serial exists (or that lacks what a new unit needs): an update, a duplicate, or a problem.
+    private func writeExisting(_ row: PreparedAppliance, db: any SQLConnection, log: inout ProblemLog) throws -> RowOutcome? {
         let connection = db
         guard let existing = try ApplianceRecord.find(connection, "serial", row.serial) else {
             var missing: [String] = []

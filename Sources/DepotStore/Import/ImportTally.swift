@@ -66,22 +66,43 @@ struct ImportTally: Sendable {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    /// Adds the counts to the tallies through the connection, one statement per tally row (PostgreSQL's path).
-    func flush(portable db: any SQLConnection) throws {
-        for (key, count) in units where count != 0 {
-            try db.execute(
-                """
-                INSERT INTO unit_tally (customer_id, depot_id, status, model_id, units) VALUES (?, ?, ?, ?, ?)
-                ON CONFLICT (customer_id, depot_id, status, model_id) DO UPDATE SET units = unit_tally.units + excluded.units
-                """, [key.customer, key.depot, key.status.rawValue, key.model, count])
+    /// Adds the counts to the tallies on PostgreSQL: each tally's rows with one `COPY` into a temporary table and one
+    /// `INSERT ... SELECT ... ON CONFLICT` from it, in key order. One statement per tally row cost a round trip each:
+    /// 4 of the 5 seconds of a 20,000-unit import (18,514 warranty rows).
+    func flush(postgres db: PGConnection) throws {
+        var units = ""
+        for (key, count) in self.units where count != 0 {
+            units += "\(key.customer)\t\(key.depot)\t\(ApplianceStaging.copyField(key.status.rawValue))\t\(key.model)\t\(count)\n"
         }
-        for (key, count) in warranties where count != 0 {
-            try db.execute(
-                """
-                INSERT INTO warranty_tally (month, customer_id, units) VALUES (?, ?, ?)
-                ON CONFLICT (month, customer_id) DO UPDATE SET units = warranty_tally.units + excluded.units
-                """, [Self.monthText(key.month), key.customer, count])
+        var warranties = ""
+        for (key, count) in self.warranties where count != 0 {
+            warranties += "\(Self.monthText(key.month))\t\(key.customer)\t\(count)\n"
         }
+        try db.execute(
+            """
+            CREATE TEMPORARY TABLE unit_tally_import (customer_id bigint NOT NULL, depot_id bigint NOT NULL,
+                status text COLLATE "C" NOT NULL, model_id bigint NOT NULL, units bigint NOT NULL) ON COMMIT DROP
+            """)
+        try db.execute(
+            """
+            CREATE TEMPORARY TABLE warranty_tally_import (month text COLLATE "C" NOT NULL, customer_id bigint NOT NULL,
+                units bigint NOT NULL) ON COMMIT DROP
+            """)
+        try db.copy(into: "unit_tally_import", columns: ["customer_id", "depot_id", "status", "model_id", "units"], text: units)
+        try db.copy(into: "warranty_tally_import", columns: ["month", "customer_id", "units"], text: warranties)
+        try db.execute(
+            """
+            INSERT INTO unit_tally (customer_id, depot_id, status, model_id, units)
+            SELECT customer_id, depot_id, status, model_id, units FROM unit_tally_import ORDER BY customer_id, depot_id, status, model_id
+            ON CONFLICT (customer_id, depot_id, status, model_id) DO UPDATE SET units = unit_tally.units + excluded.units
+            """)
+        try db.execute(
+            """
+            INSERT INTO warranty_tally (month, customer_id, units)
+            SELECT month, customer_id, units FROM warranty_tally_import ORDER BY month, customer_id
+            ON CONFLICT (month, customer_id) DO UPDATE SET units = warranty_tally.units + excluded.units
+            """)
+        try db.execute("DROP TABLE unit_tally_import, warranty_tally_import")
     }
 
     /// `YYYY-MM` of year * 12 + month - 1.

@@ -61,6 +61,22 @@ final class PGConnection: SQLConnection {
         }
     }
 
+    /// Loads `text` (lines of COPY's text format) into `columns` of `table` with one `COPY FROM STDIN`.
+    func copy(into table: String, columns: [String], text: String) throws {
+        try settle()
+        let promise = connection.eventLoop.makePromise(of: Void.self)
+        let (connection, logger, buffer) = (connection, logger, ByteBuffer(string: text))
+        Task(executorPreference: executor) {
+            do {
+                try await connection.copyFrom(table: table, columns: columns, logger: logger) { writer in try await writer.write(buffer) }
+                promise.succeed(())
+            } catch {
+                promise.fail(error)
+            }
+        }
+        try promise.futureResult.wait()
+    }
+
     /// A statement's answer: its rows, and how many rows it changed (for a counting statement, how many it answered).
     struct PGResult: Sendable {
         var rows: [PostgresRow]
