@@ -13,9 +13,14 @@ the same query (best of three, alternating; the two outputs must hold the same c
 The demo's customers stay the same at every size (DEPOT_BENCH_FLEET_CUSTOMERS, default 24, as the issue measured):
 the fleet grows, not the number of customers, so each customer's share grows with it.
 
+With DEPOT_BENCH_FLEET_STORE=postgres the same on PostgreSQL: a throw-away cluster (fsync on), a database per size,
+and `psql \\copy (SELECT ...) TO STDOUT` as warranty-expiry's reference instead of sqlite3.
+
 Usage: Scripts/bench-fleet.py PATH/TO/depot OUT_FOLDER SIZE [SIZE ...]
-   (environment: DEPOT_BENCH_FLEET_REQUESTS, default 50; DEPOT_BENCH_FLEET_CUSTOMERS, default 24)
+   (environment: DEPOT_BENCH_FLEET_REQUESTS, default 50; DEPOT_BENCH_FLEET_CUSTOMERS, default 24;
+    DEPOT_BENCH_FLEET_STORE, sqlite (default) or postgres)
 """
+import atexit
 import csv
 import http.client
 import json
@@ -35,7 +40,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from benchlib import measure as measure_command, warranty_query  # noqa: E402
 
 depot = os.path.abspath(sys.argv[1])
-out = os.path.join(sys.argv[2], "fleet")
+postgres = os.environ.get("DEPOT_BENCH_FLEET_STORE", "sqlite") == "postgres"
+out = os.path.join(sys.argv[2], "fleet-postgres" if postgres else "fleet")
 sizes = [int(s) for s in sys.argv[3:]] or [100_000]
 requests = int(os.environ.get("DEPOT_BENCH_FLEET_REQUESTS", "50"))
 customers = os.environ.get("DEPOT_BENCH_FLEET_CUSTOMERS", "24")
@@ -49,28 +55,60 @@ def free_port():
         return s.getsockname()[1]
 
 
+class Store:
+    """The database of one fleet size: a SQLite file, or a database on the throw-away PostgreSQL cluster."""
+
+    def __init__(self, folder, size):
+        if postgres:
+            parts = urllib.parse.urlsplit(cluster_url)
+            subprocess.run(["psql", "-X", "-q", "-d", urllib.parse.urlunsplit(parts._replace(query="")), "-c",
+                            f"CREATE DATABASE fleet_{size}"], check=True)
+            self.url = urllib.parse.urlunsplit(parts._replace(path=f"/fleet_{size}"))
+            self.args = ["--database", self.url, "--key-file", os.path.join(folder, "webhooks.key")]
+        else:
+            self.path = os.path.join(folder, "depot.sqlite")
+            self.args = ["--db", self.path]
+
+    def value(self, sql):
+        """The first column of the first row of `sql`."""
+        if postgres:
+            return subprocess.run(["psql", "-X", "-A", "-t", "-d", self.url.split("?")[0], "-c", sql], check=True,
+                                  capture_output=True, text=True).stdout.splitlines()[0]
+        db = sqlite3.connect(self.path)
+        try:
+            return db.execute(sql).fetchone()[0]
+        finally:
+            db.close()
+
+    def reference(self, query):
+        """The command that writes `query`'s result as CSV with a header to stdout."""
+        if postgres:
+            return ["psql", "-X", "-q", "-d", self.url.split("?")[0], "-c",
+                    f"\\copy ({query.strip().rstrip(';')}) TO STDOUT WITH (FORMAT csv, HEADER true)"]
+        return ["sqlite3", "-csv", "-header", self.path, query]
+
+
 def measure(size):
     folder = os.path.join(out, str(size))
     os.makedirs(folder)
-    database = os.path.join(folder, "depot.sqlite")
+    store = Store(folder, size)
 
     def run(*args):
-        return subprocess.run([depot, *args, "--db", database], check=True, capture_output=True, text=True).stdout
+        return subprocess.run([depot, *args, *store.args], check=True, capture_output=True, text=True).stdout
 
-    demo_seconds, demo_mb = measure_command([depot, "demo", "--appliances", str(size), "--customers", customers, "--db", database])
-    reports = measure_reports(database)
+    if postgres:
+        run("init")
+    demo_seconds, demo_mb = measure_command([depot, "demo", "--appliances", str(size), "--customers", customers, *store.args])
+    reports = measure_reports(store, folder)
     user = json.loads(run("user", "add", "bench", "--role", "admin", "--format", "json"))
-    db = sqlite3.connect(database)
     # The customer with the most units, and one of its units: the worst case of the per-customer pages.
-    customer = db.execute(
-        "SELECT c.key FROM customer c JOIN appliance a ON a.customer_id = c.id GROUP BY c.id ORDER BY count(*) DESC LIMIT 1"
-    ).fetchone()[0]
-    serial = db.execute(
-        "SELECT a.serial FROM appliance a JOIN customer c ON c.id = a.customer_id WHERE c.key = ? LIMIT 1", (customer,)
-    ).fetchone()[0]
-    db.close()
+    customer = store.value(
+        "SELECT c.key FROM customer c JOIN appliance a ON a.customer_id = c.id GROUP BY c.id ORDER BY count(*) DESC LIMIT 1")
+    serial = store.value(
+        "SELECT a.serial FROM appliance a JOIN customer c ON c.id = a.customer_id WHERE c.key = '"
+        + customer.replace("'", "''") + "' LIMIT 1")
     port = free_port()
-    server = subprocess.Popen([depot, "serve", "--port", str(port), "--db", database, "--log-level", "warning"])
+    server = subprocess.Popen([depot, "serve", "--port", str(port), *store.args, "--log-level", "warning"])
     try:
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
         for _ in range(300):
@@ -125,23 +163,22 @@ def measure(size):
         server.wait(timeout=60)
 
 
-def measure_reports(database):
-    """Seconds of the reports the issue bounds (best of three), and warranty-expiry beside sqlite3."""
+def measure_reports(store, folder):
+    """Seconds of the reports the issue bounds (best of three), and warranty-expiry beside sqlite3 (or psql)."""
     def cells(path):
         with open(path, newline="", encoding="utf-8") as f:
             return list(csv.reader(f))
-    folder = os.path.dirname(database)
     as_of = time.strftime("%Y-%m-%d", time.gmtime())
     until = time.strftime("%Y-%m-%d", time.gmtime(time.time() + 90 * 86400))
     found = {}
     for name in ("spare-stock", "failure-rates"):
-        found[name] = min(measure_command([depot, "report", name, "--as-of", as_of, "--db", database])[0] for _ in range(3))
+        found[name] = min(measure_command([depot, "report", name, "--as-of", as_of, *store.args])[0] for _ in range(3))
     depot_out, sqlite_out = os.path.join(folder, "expiry.depot.csv"), os.path.join(folder, "expiry.sqlite3.csv")
     runs = {"depot": [], "sqlite3": []}
     for _ in range(3):
         runs["depot"].append(measure_command([depot, "report", "warranty-expiry", "--within-days", "90", "--as-of", as_of,
-                                              "--db", database, "--output", depot_out])[0])
-        runs["sqlite3"].append(measure_command(["sqlite3", "-csv", "-header", database, warranty_query(as_of, until)], sqlite_out)[0])
+                                              *store.args, "--output", depot_out])[0])
+        runs["sqlite3"].append(measure_command(store.reference(warranty_query(as_of, until, postgres=postgres)), sqlite_out)[0])
     found["warranty-expiry"] = min(runs["depot"])
     found["warranty-expiry sqlite3"] = min(runs["sqlite3"])
     found["warranty-expiry identical"] = cells(depot_out) == cells(sqlite_out)
@@ -149,13 +186,20 @@ def measure_reports(database):
     return found
 
 
+cluster_url = None
+cluster_folder = os.path.join("/tmp", f"depot-bench-fleet-pg-{os.getpid()}")
+cluster_script = os.path.join(os.path.dirname(os.path.abspath(__file__)), "postgres-cluster")
+if postgres:
+    cluster_url = subprocess.run([cluster_script, "start", cluster_folder], check=True, capture_output=True, text=True,
+                                 env={**os.environ, "DEPOT_PG_FSYNC": "on"}).stdout.strip()
+    atexit.register(lambda: subprocess.run([cluster_script, "stop", cluster_folder], capture_output=True))
 results = []
 for size in sizes:
     result = measure(size)
     print(json.dumps(result), flush=True)
     results.append(result)
 base = results[0]
-print(f"\nfleet-size table, {requests} sequential requests per route after one warm-up, release build:")
+print(f"\nfleet-size table on {'PostgreSQL' if postgres else 'SQLite'}, {requests} sequential requests per route after one warm-up, release build:")
 print("route".ljust(16) + "".join(f"{r['units']:>22,}" for r in results) + "   ratio to the first")
 for name in base["routes"]:
     cells = "".join(f"{r['routes'][name]['median_ms']:>10.2f} / {r['routes'][name]['p99_ms']:>8.2f}" for r in results)
@@ -164,9 +208,10 @@ for name in base["routes"]:
 print("(median / p99, milliseconds)")
 print("\nreports (seconds, best of three, the whole command):")
 print("report".ljust(28) + "".join(f"{r['units']:>14,}" for r in results))
+reference = "psql \\copy" if postgres else "sqlite3"
 for name in ("spare-stock", "failure-rates", "warranty-expiry", "warranty-expiry sqlite3"):
-    print(name.ljust(28) + "".join(f"{r['reports'][name]:>14.3f}" for r in results))
-print("warranty-expiry / sqlite3".ljust(28) + "".join(
+    print(name.replace("sqlite3", reference).ljust(28) + "".join(f"{r['reports'][name]:>14.3f}" for r in results))
+print(f"warranty-expiry / {reference}".ljust(28) + "".join(
     f"{r['reports']['warranty-expiry'] / r['reports']['warranty-expiry sqlite3']:>13.2f}x" for r in results))
-print("same cells as sqlite3".ljust(28) + "".join(f"{str(r['reports']['warranty-expiry identical']):>14}" for r in results))
+print(f"same cells as {reference}".ljust(28) + "".join(f"{str(r['reports']['warranty-expiry identical']):>14}" for r in results))
 print("demo (s / peak MB)".ljust(28) + "".join(f"{r['demo_seconds']:>8.1f} / {r['demo_peak_mb']:>4}" for r in results))
