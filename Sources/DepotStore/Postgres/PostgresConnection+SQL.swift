@@ -214,7 +214,17 @@ struct PGRow: SQLRow {
     func cell(named name: String) -> StoredCell? { row.contains(name) ? Self.cell(row[name]) : nil }
 
     static func cell(_ cell: PostgresCell) -> StoredCell {
-        guard cell.bytes != nil else { return .null }
+        guard let bytes = cell.bytes else { return .null }
+        // The common cells read straight from their bytes (binary integers, UTF-8 text): postgres-nio's generic
+        // decoding costs a type lookup per cell, a fifth of a large report's time.
+        if cell.format == .binary {
+            switch (cell.dataType, bytes.readableBytes) {
+            case (.int8, 8): if let value = bytes.getInteger(at: bytes.readerIndex, as: Int64.self) { return .integer(value) }
+            case (.int4, 4): if let value = bytes.getInteger(at: bytes.readerIndex, as: Int32.self) { return .integer(Int64(value)) }
+            case (.text, _), (.varchar, _), (.name, _): return .text(String(buffer: bytes))
+            default: break
+            }
+        }
         switch cell.dataType {
         case .int2, .int4, .int8: return (try? cell.decode(Int64.self)).map(StoredCell.integer) ?? .null
         case .bool: return (try? cell.decode(Bool.self)).map { .integer($0 ? 1 : 0) } ?? .null
