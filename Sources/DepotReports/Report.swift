@@ -26,6 +26,9 @@ public struct ReportParameters: Sendable {
     /// When the report is as of "today" over several regions: each region's own day (SPEC.md 2), which rows of that
     /// region are judged by; `asOf` is then the UTC day, for the rest. Empty when an as-of day was given.
     public var todayByRegion: [String: LocalDate] = [:]
+    /// How the filters are spelled where they came from (`--` on the command line, empty in a query string), for
+    /// naming an unknown one.
+    public var filterPrefix = "--"
 
     /// A report as of today at `now`: the day in `region`'s home time zone when the report is for one region, else
     /// each row's region's own day.
@@ -237,7 +240,7 @@ struct ResultRow {
 extension DepotDatabase {
     /// Writes `report` as CSV: the header row, then its rows as they come from the database.
     public func write(_ report: Report, parameters: ReportParameters, to writer: CSVWriter) throws(DepotError) {
-        if let region = parameters.region { _ = try policy.region(region) }
+        try checkFilters(parameters)
         let policy = policy
         try read { db in
             try writer.row(report.columns)
@@ -248,6 +251,17 @@ extension DepotDatabase {
 }
 
 extension DepotDatabase {
+    /// Refuses a filter that names nothing: an unknown region, or a customer key that is none (a typo is named, not
+    /// answered with an empty report). A streamed response calls it before its 200 goes out.
+    public func checkFilters(_ parameters: ReportParameters) throws(DepotError) {
+        if let region = parameters.region { _ = try policy.region(region) }
+        guard let customer = parameters.customer else { return }
+        let known = try read { db in try db.value(Int.self, "SELECT count(*) FROM customer WHERE lower(key) = lower(?)", [customer]) }
+        if known == 0 {
+            throw .invalidArgument(name: parameters.filterPrefix + "customer", value: customer, reason: "no such customer")
+        }
+    }
+
     /// `limit` rows of `report` from row `offset` as text (unencoded, not neutralised: for a page that escapes them).
     public func table(_ report: Report, parameters: ReportParameters, limit: Int, offset: Int = 0) throws(DepotError) -> ReportTable {
         let table = ReportTable(limit: limit, offset: offset)
@@ -272,9 +286,13 @@ extension Report {
                 name: prefix + filter.rawValue, value: value ?? "",
                 reason: "the \(name) report does not take it (it takes: \(filters.map { prefix + $0.rawValue }.joined(separator: " ")))")
         }
-        return ReportParameters(
-            asOf: asOf, withinDays: withinDays ?? defaultWithinDays, customer: customer, region: region,
-            accountManager: accountManager, since: since)
+        // Spaces around a typed key or name are not part of it.
+        func trimmed(_ value: String?) -> String? { value.map { $0.trimmingSpaces() }.flatMap { $0.isEmpty ? nil : $0 } }
+        var parameters = ReportParameters(
+            asOf: asOf, withinDays: withinDays ?? defaultWithinDays, customer: trimmed(customer), region: trimmed(region),
+            accountManager: trimmed(accountManager), since: since)
+        parameters.filterPrefix = prefix
+        return parameters
     }
 }
 

@@ -107,6 +107,18 @@ struct ReportTests {
         let managed = try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, accountManager: "@mgr"))
         #expect(managed.map { $0[3] } == ["serial", "W-TODAY", "ZÜRICH-1", "W-LAST"], "\(managed)")
         #expect(try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, region: "apac")) == [header])
+        // A customer key that is not one is named, not answered with an empty report; "GLOBE" is a prefix of one.
+        for unknown in ["GLOBE", "NOPE", "GLOBEX%"] {
+            #expect(throws: DepotError.invalidArgument(name: "--customer", value: unknown, reason: "no such customer")) {
+                try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, customer: unknown))
+            }
+        }
+        // Typed with spaces around it and in other letter case, through the parameters a user's input becomes.
+        let report = try ReportCatalog.named("warranty-expiry")
+        let typed = try report.parameters(
+            asOf: asOf, withinDays: 90, customer: "  globex ", region: nil, accountManager: nil, since: nil, spelledWith: "")
+        #expect(typed.customer == "globex" && typed.filterPrefix == "")
+        #expect(try cells(depot, "warranty-expiry", typed).map { $0[3] } == ["serial", "GLOBEX-1"])
     }
 
     @Test("shipping-queue: by ship-by with empty deadlines last; overdue once the deadline is before the end of the as-of day")

@@ -287,6 +287,11 @@ struct WorkflowAPITests {
             ) {
                 #expect($0.status == .badRequest)
             }
+            try await client.execute(
+                uri: "/api/v1/reports/warranty-expiry.csv?customer=NOPE", method: .get, headers: server.auth(.accountManager)
+            ) {
+                #expect($0.status == .badRequest && String(buffer: $0.body).contains("customer \\\"NOPE\\\": no such customer"))
+            }
         }
     }
 }

@@ -192,7 +192,7 @@ struct WorkflowController {
         _ = try context.requireActor()
         let (report, parameters) = try ReportRequest.parse(
             request, name: try context.parameters.require("name"), now: now(), policy: database.policy)
-        return try CSVDownload.response(report, parameters: parameters, database: database)
+        return try await CSVDownload.response(report, parameters: parameters, database: database)
     }
 }
 

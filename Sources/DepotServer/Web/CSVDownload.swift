@@ -8,9 +8,9 @@ import Hummingbird
 /// over one at a time, with at most a few waiting, so a large report never sits whole in memory and a
 /// client that goes away stops the query.
 enum CSVDownload {
-    static func response(_ report: Report, parameters: ReportParameters, database: DepotDatabase) throws -> Response {
+    static func response(_ report: Report, parameters: ReportParameters, database: DepotDatabase) async throws -> Response {
         // Bad parameters are refused before the 200 goes out.
-        if let region = parameters.region { _ = try database.policy.region(region) }
+        try await ThreadPool.run { try database.checkFilters(parameters) }
         let body = ResponseBody { writer in
             let handoff = BoundedQueue<ByteBuffer>(capacity: 4)
             let producer = Task {

@@ -24,7 +24,7 @@ struct ReportPagesController {
         let name = try context.parameters.require("name")
         let database = pages.database
         let (report, parameters) = try ReportRequest.parse(request, name: name, now: pages.now(), policy: database.policy)
-        if name.hasSuffix(".csv") { return try CSVDownload.response(report, parameters: parameters, database: database) }
+        if name.hasSuffix(".csv") { return try await CSVDownload.response(report, parameters: parameters, database: database) }
         let query = try ListQuery(
             request, path: "/reports/\(report.name)", names: Set(["as-of"] + report.filters.map(\.rawValue)),
             rowsPerPage: ReportPage.rowsPerPage)
