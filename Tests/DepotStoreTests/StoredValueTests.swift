@@ -138,10 +138,10 @@ struct StoredValueTests {
 struct CopyFieldTests {
     @Test("NULL is \\N; backslash, tab, newline and carriage return are escaped; other text is kept")
     func escaping() {
-        #expect(ApplianceStaging.copyField(nil) == #"\N"#)
-        #expect(ApplianceStaging.copyField(#"\N"#) == #"\\N"#)
-        #expect(ApplianceStaging.copyField("a\\b\tc\nd\re") == #"a\\b\tc\nd\re"#)
-        #expect(ApplianceStaging.copyField(#"7.2 "rc",1 Zürich"#) == #"7.2 "rc",1 Zürich"#)
-        #expect(ApplianceStaging.copyField("") == "")
+        #expect(PGConnection.copyField(nil) == #"\N"#)
+        #expect(PGConnection.copyField(#"\N"#) == #"\\N"#)
+        #expect(PGConnection.copyField("a\\b\tc\nd\re") == #"a\\b\tc\nd\re"#)
+        #expect(PGConnection.copyField(#"7.2 "rc",1 Zürich"#) == #"7.2 "rc",1 Zürich"#)
+        #expect(PGConnection.copyField("") == "")
     }
 }

@@ -46,7 +46,7 @@ struct ApplianceStaging {
                 String(seq), row.serial, String(modelID), customer.map(String.init), site.map(String.init), depot.map(String.init),
                 shipDate, warrantyEnd, row.version ?? nil, status.rawValue,
             ]
-            text += fields.map(Self.copyField).joined(separator: "\t")
+            text += fields.map(PGConnection.copyField).joined(separator: "\t")
             text += "\n"
         }
         try connection.copy(into: Self.table, columns: Self.columns, text: text)
@@ -64,22 +64,5 @@ struct ApplianceStaging {
         try connection.execute("TRUNCATE \(Self.table)")
         // The first row with a serial is the one that inserted it.
         return rows.map { inserted.remove($0.serial) != nil }
-    }
-
-    /// A field of COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped.
-    static func copyField(_ value: String?) -> String {
-        guard let value else { return "\\N" }
-        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return value }
-        var escaped = ""
-        for character in value.unicodeScalars {
-            switch character {
-            case "\\": escaped += "\\\\"
-            case "\t": escaped += "\\t"
-            case "\n": escaped += "\\n"
-            case "\r": escaped += "\\r"
-            default: escaped.unicodeScalars.append(character)
-            }
-        }
-        return escaped
     }
 }

@@ -88,22 +88,6 @@ struct ApplianceWriter {
         return try step(statement, sqlite.connection)
     }
 
-    /// Inserts one complete new row through the connection; `false` (and nothing inserted) when its serial is held.
-    private func insertPortable(
-        _ row: PreparedAppliance, _ db: any SQLConnection, modelID: Int64, location: UnitLocation, shipDate: String,
-        warrantyEnd: String, status: ApplianceStatus
-    ) throws -> Bool {
-        let (customer, site, depot): (Int64?, Int64?, Int64?) =
-            switch location {
-            case let .site(site, customer): (customer, site, nil)
-            case let .depot(depot): (nil, nil, depot)
-            }
-        let inserted = try db.execute(
-            Self.columns + "(?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (serial) DO NOTHING",
-            [row.serial, modelID, customer, site, depot, shipDate, warrantyEnd, row.version ?? nil, status.rawValue])
-        return inserted == 1
-    }
-
     /// PostgreSQL: each run of complete rows through the staging table, the rest (and the rows of a run that did not
     /// insert) one by one in file order.
     private mutating func write(
@@ -113,7 +97,7 @@ struct ApplianceWriter {
         var start = 0
         while start < rows.count {
             guard rows[start].isComplete else {
-                count(try write(rows[start], db: db, log: &log), in: &counts)
+                count(try writeExisting(rows[start], db: db, log: &log), in: &counts)
                 start += 1
                 continue
             }
@@ -142,19 +126,15 @@ struct ApplianceWriter {
 
     mutating func write(_ row: PreparedAppliance, db: any SQLConnection, log: inout ProblemLog) throws -> RowOutcome? {
         if let modelID = row.modelID, let shipDate = row.shipDateText, let warrantyEnd = row.warrantyEnd, let location = row.location {
-            let status = row.status ?? Self.defaultStatus(location)
+            // SQLite's path (PostgreSQL's new rows go through the staging table).
             if let sqlite {
                 let statement = sqlite.insert.sqliteStatement
                 bindRow(
                     statement, 0, row.serial, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd,
-                    version: row.version ?? nil, status: status)
+                    version: row.version ?? nil, status: row.status ?? Self.defaultStatus(location))
                 if try step(statement, sqlite.connection) { return .added }
-            } else if try insertPortable(
-                row, db, modelID: modelID, location: location, shipDate: shipDate, warrantyEnd: warrantyEnd, status: status)
-            {
-                return .added
+                notInserted.add(row, count: -1)
             }
-            notInserted.add(row, count: -1)
         }
         return try writeExisting(row, db: db, log: &log)
     }

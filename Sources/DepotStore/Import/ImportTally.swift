@@ -72,7 +72,7 @@ struct ImportTally: Sendable {
     func flush(postgres db: PGConnection) throws {
         var units = ""
         for (key, count) in self.units where count != 0 {
-            units += "\(key.customer)\t\(key.depot)\t\(ApplianceStaging.copyField(key.status.rawValue))\t\(key.model)\t\(count)\n"
+            units += "\(key.customer)\t\(key.depot)\t\(PGConnection.copyField(key.status.rawValue))\t\(key.model)\t\(count)\n"
         }
         var warranties = ""
         for (key, count) in self.warranties where count != 0 {

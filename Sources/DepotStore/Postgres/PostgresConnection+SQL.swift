@@ -29,15 +29,15 @@ final class PGConnection: SQLConnection {
 
     @discardableResult
     func execute(_ sql: String, _ arguments: [any SQLBindable]) throws -> Int {
-        let counting = PreparedStatements.countingRows(sql)
-        let result = try wait(send(counting ?? sql, arguments, prepareAs: counting == nil ? .statement : .counting))
-        return result.affected
+        // How many rows a change touched comes only in the command tag, which postgres-nio gives for unnamed
+        // statements: a change whose count is asked for runs unprepared (the hot inserts go `executeUnanswered`).
+        try wait(send(sql, arguments, prepared: !PreparedStatements.isChange(sql))).affected
     }
 
     /// Sends `sql` and does not wait for its answer; the next statement of the connection does (and throws the
     /// error if it failed).
     func sendWithoutWaiting(_ sql: String, _ arguments: [any SQLBindable] = []) throws {
-        pending.append(try send(sql, arguments, prepareAs: .statement))
+        pending.append(try send(sql, arguments, prepared: true))
     }
 
     func executeUnanswered(_ sql: String, _ arguments: [any SQLBindable]) throws {
@@ -55,7 +55,7 @@ final class PGConnection: SQLConnection {
     }
 
     func each(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
-        let result = try wait(send(sql, arguments, prepareAs: .statement))
+        let result = try wait(send(sql, arguments, prepared: true))
         for row in result.rows {
             guard try body(PGRow(row.makeRandomAccess())) else { return }
         }
@@ -77,25 +77,35 @@ final class PGConnection: SQLConnection {
         try promise.futureResult.wait()
     }
 
-    /// A statement's answer: its rows, and how many rows it changed (for a counting statement, how many it answered).
+    /// A field of COPY's text format: `\N` for NULL; backslash, tab, newline and carriage return escaped.
+    static func copyField(_ value: String?) -> String {
+        guard let value else { return "\\N" }
+        guard value.utf8.contains(where: { $0 == 0x5C || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) else { return value }
+        var escaped = ""
+        for character in value.unicodeScalars {
+            switch character {
+            case "\\": escaped += "\\\\"
+            case "\t": escaped += "\\t"
+            case "\n": escaped += "\\n"
+            case "\r": escaped += "\\r"
+            default: escaped.unicodeScalars.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// A statement's answer: its rows, and how many rows it changed (unnamed statements only).
     struct PGResult: Sendable {
         var rows: [PostgresRow]
         var affected: Int
     }
 
-    enum Preparation { case statement, counting }
-
-    /// Sends the statement: prepared (under `PreparedStatements`' name for its text and bound types) or unnamed.
-    private func send(_ sql: String, _ arguments: [any SQLBindable], prepareAs preparation: Preparation) throws
-        -> EventLoopFuture<PGResult>
-    {
+    /// Sends the statement: when `prepared` allows, under `PreparedStatements`' name for its text and bound types;
+    /// otherwise unnamed.
+    private func send(_ sql: String, _ arguments: [any SQLBindable], prepared: Bool) throws -> EventLoopFuture<PGResult> {
         let query = try Self.query(sql, arguments)
-        guard let name = PreparedStatements.name(for: query.sql, types: Self.bindTypes(arguments)) else {
-            let plain: EventLoopFuture<PostgresQueryResult> = connection.query(query, logger: logger)
-            if preparation == .counting {
-                return plain.map { PGResult(rows: [], affected: $0.rows.count) }
-            }
-            return plain.map { PGResult(rows: $0.rows, affected: $0.metadata.rows ?? 0) }
+        guard prepared, let name = PreparedStatements.name(for: query.sql, types: Self.bindTypes(arguments)) else {
+            return connection.query(query, logger: logger).map { PGResult(rows: $0.rows, affected: $0.metadata.rows ?? 0) }
         }
         let promise = connection.eventLoop.makePromise(of: PGResult.self)
         let (connection, logger, binds, text) = (connection, logger, query.binds, RuntimeStatement.Text(name: name, sql: query.sql))
@@ -108,7 +118,7 @@ final class PGConnection: SQLConnection {
                     }
                     return rows
                 }
-                promise.succeed(PGResult(rows: preparation == .counting ? [] : rows, affected: rows.count))
+                promise.succeed(PGResult(rows: rows, affected: 0))
             } catch {
                 promise.fail(error)
             }

@@ -14,6 +14,8 @@ import PostgresNIO
 /// What is never prepared: statements other than SELECT, INSERT, UPDATE and DELETE (transaction control, cursors,
 /// DDL, `WITH`), and any text with a `*` outside `count(*)`: a prepared `SELECT *` fails with "cached plan must
 /// not change result type" once `depot migrate` adds a column while the server runs.
+/// `PGConnection.execute` also runs INSERT, UPDATE and DELETE without RETURNING unnamed: their answer, how many rows
+/// they changed, comes only in the command tag, which postgres-nio gives for unnamed statements.
 enum PreparedStatements {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var names: [String: String] = [:]
@@ -52,13 +54,11 @@ enum PreparedStatements {
         return true
     }
 
-    /// The DML statement `sql` answering one row per changed row (so that a prepared statement, whose command tag
-    /// postgres-nio does not give, still tells how many rows it changed); nil when it answers rows already.
-    static func countingRows(_ sql: String) -> String? {
+    /// Whether `sql` is an INSERT, UPDATE or DELETE without RETURNING (its answer is how many rows it changed).
+    static func isChange(_ sql: String) -> Bool {
         let start = sql.drop(while: \.isWhitespace).prefix(7).uppercased()
-        guard ["INSERT", "UPDATE", "DELETE"].contains(where: start.hasPrefix) else { return nil }
-        guard sql.range(of: "RETURNING", options: .caseInsensitive) == nil else { return nil }
-        return sql + " RETURNING 1"
+        return ["INSERT", "UPDATE", "DELETE"].contains(where: start.hasPrefix)
+            && sql.range(of: "RETURNING", options: .caseInsensitive) == nil
     }
 }
 
