@@ -9,6 +9,7 @@ import PostgresNIO
 /// threads (the store's callers run on the thread pool or a command's main thread, as with SQLite).
 final class PGConnection: SQLConnection {
     let connection: PostgresConnection
+    private let pooled: PooledConnection
     let logger: Logger
     private(set) var commitHooks: [@Sendable (any SQLConnection) -> Void] = []
     private(set) var rollbackHooks: [@Sendable () -> Void] = []
@@ -19,8 +20,9 @@ final class PGConnection: SQLConnection {
     /// them, so a transaction's opening costs the calling thread no wake-up of its own.
     private var pending: [EventLoopFuture<PGResult>] = []
 
-    init(_ connection: PostgresConnection, logger: Logger) {
-        self.connection = connection
+    init(_ pooled: PooledConnection, logger: Logger) {
+        self.pooled = pooled
+        connection = pooled.connection
         self.logger = logger
         executor = EventLoopTaskExecutor(connection.eventLoop)
     }
@@ -102,11 +104,17 @@ final class PGConnection: SQLConnection {
 
     /// Sends the statement: when `prepared` allows, under `PreparedStatements`' name for its text and bound types;
     /// otherwise unnamed.
+    ///
+    /// The first run of a name on this connection waits for its answer before returning: postgres-nio then sends the
+    /// preparation alone and executes the statement only when the preparation's answer is back, so a statement sent
+    /// meanwhile would run before it (measured: a change sent after the write lock's first run ran before the lock,
+    /// and two servers' transactions deadlocked; an audit insert could run after COMMIT).
     private func send(_ sql: String, _ arguments: [any SQLBindable], prepared: Bool) throws -> EventLoopFuture<PGResult> {
         let query = try Self.query(sql, arguments)
         guard prepared, let name = PreparedStatements.name(for: query.sql, types: Self.bindTypes(arguments)) else {
             return connection.query(query, logger: logger).map { PGResult(rows: $0.rows, affected: $0.metadata.rows ?? 0) }
         }
+        let firstRun = pooled.prepared.insert(name).inserted
         let promise = connection.eventLoop.makePromise(of: PGResult.self)
         let (connection, logger, binds, text) = (connection, logger, query.binds, RuntimeStatement.Text(name: name, sql: query.sql))
         Task(executorPreference: executor) {
@@ -123,7 +131,8 @@ final class PGConnection: SQLConnection {
                 promise.fail(error)
             }
         }
-        return promise.futureResult
+        guard firstRun else { return promise.futureResult }
+        return connection.eventLoop.makeCompletedFuture(Result { try promise.futureResult.wait() })
     }
 
     /// Waits for the statements sent before `future`, then for it.

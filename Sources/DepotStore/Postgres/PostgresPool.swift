@@ -17,7 +17,7 @@ final class PostgresPool: @unchecked Sendable {
     private let logger: Logger
     private let maximum: Int
     private let condition = NSCondition()
-    private var idle: [PostgresConnection] = []
+    private var idle: [PooledConnection] = []
     private var open = 0
     private var nextID = 0
     private var closed = false
@@ -29,27 +29,27 @@ final class PostgresPool: @unchecked Sendable {
     }
 
     deinit {
-        for connection in idle { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        for pooled in idle { try? (pooled.connection.close() as EventLoopFuture<Void>).wait() }
     }
 
     /// Runs `body` with a connection of its own; a connection that was closed meanwhile (it broke, or a failed
     /// rollback closed it) is not reused.
-    func withConnection<T>(_ body: (PostgresConnection) throws -> T) throws -> T {
+    func withConnection<T>(_ body: (PooledConnection) throws -> T) throws -> T {
         let connection = try lease()
         defer { giveBack(connection) }
         return try body(connection)
     }
 
-    private func lease() throws -> PostgresConnection {
+    private func lease() throws -> PooledConnection {
         condition.lock()
         while idle.isEmpty && open >= maximum && !closed { condition.wait() }
         if closed {
             condition.unlock()
             throw DepotError.storage(path: location.description, message: "the database connections are closed")
         }
-        if let connection = idle.popLast() {
+        if let pooled = idle.popLast() {
             condition.unlock()
-            if !connection.isClosed { return connection }
+            if !pooled.connection.isClosed { return pooled }
             condition.lock()
             open -= 1
             condition.unlock()
@@ -60,9 +60,10 @@ final class PostgresPool: @unchecked Sendable {
         let id = nextID
         condition.unlock()
         do {
-            return try PostgresConnection.connect(
-                on: MultiThreadedEventLoopGroup.singleton.any(), configuration: location.configuration(), id: id, logger: logger
-            ).wait()
+            return PooledConnection(
+                try PostgresConnection.connect(
+                    on: MultiThreadedEventLoopGroup.singleton.any(), configuration: location.configuration(), id: id, logger: logger
+                ).wait())
         } catch {
             condition.lock()
             open -= 1
@@ -72,13 +73,13 @@ final class PostgresPool: @unchecked Sendable {
         }
     }
 
-    private func giveBack(_ connection: PostgresConnection) {
+    private func giveBack(_ pooled: PooledConnection) {
         condition.lock()
-        let keep = !closed && !connection.isClosed
-        if keep { idle.append(connection) } else { open -= 1 }
+        let keep = !closed && !pooled.connection.isClosed
+        if keep { idle.append(pooled) } else { open -= 1 }
         condition.signal()
         condition.unlock()
-        if !keep { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        if !keep { try? (pooled.connection.close() as EventLoopFuture<Void>).wait() }
     }
 
     /// Closes every idle connection and refuses new leases.
@@ -90,6 +91,17 @@ final class PostgresPool: @unchecked Sendable {
         open -= connections.count
         condition.broadcast()
         condition.unlock()
-        for connection in connections { try? (connection.close() as EventLoopFuture<Void>).wait() }
+        for pooled in connections { try? (pooled.connection.close() as EventLoopFuture<Void>).wait() }
     }
+}
+
+/// One connection of the pool, with what only its leaseholder reads and changes: the names of the statements
+/// already prepared on it.
+final class PooledConnection: @unchecked Sendable {
+    let connection: PostgresConnection
+    /// Statements postgres-nio has prepared (or is preparing) on this connection. Their first run waits for its
+    /// answer before anything else is sent (see `PGConnection.send`).
+    var prepared: Set<String> = []
+
+    init(_ connection: PostgresConnection) { self.connection = connection }
 }
