@@ -74,6 +74,52 @@ struct ImportTests {
         #expect(try depot.database.unitDetail("ACME-1").warrantyEnd.description == "2027-03-02")
     }
 
+    @Test("rows updating one unit act in file order: the second sees the first; an unknown serial needs a new unit's columns")
+    func updatesInFileOrder() throws {
+        let depot = try TestDepot.withFleet()
+        let header = "serial,software_version\n"
+        let rows = "GLOBEX-1,5.0\nglobex-1,5.0\nGLOBEX-1,5.1\nACME-1,5.0\n"
+        let unknown = depot.folder.write("unknown.csv", header + rows + "NOPE-1,5.0\n")
+        let error = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.appliances, path: unknown, actor: TestDepot.admin, at: at)
+        }
+        #expect(
+            error
+                == .invalidImport(
+                    file: unknown,
+                    problems: [ImportProblem(line: 6, column: nil, message: "a new appliance needs model, ship_date, site or depot")],
+                    more: 0))
+        #expect(try depot.database.unitDetail("ACME-1").softwareVersion == "5.1")
+        let summary = try depot.database.importFile(
+            .appliances, path: depot.folder.write("twice.csv", header + rows), actor: TestDepot.admin, at: at)
+        // GLOBEX-1 (5.1): to 5.0, then unchanged, then back to 5.1; ACME-1 to 5.0.
+        #expect((summary.added, summary.updated, summary.unchanged) == (0, 3, 1))
+        #expect(try depot.database.unitDetail("GLOBEX-1").softwareVersion == "5.1")
+        #expect(try depot.database.unitDetail("ACME-1").softwareVersion == "5.0")
+        // A unit with an open case keeps its ship date, and the refusal names the case.
+        let number = try depot.database.openCase(
+            NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .medium, urgency: .medium,
+                title: "Fan noise"), at: at, actor: TestDepot.engineer)
+        let open = depot.folder.write("open.csv", "serial,ship_date\nGLOBEX-1,2026-02-02\nACME-1,2026-03-05\n")
+        let refused = #expect(throws: DepotError.self) {
+            try depot.database.importFile(.appliances, path: open, actor: TestDepot.admin, at: at)
+        }
+        #expect(
+            refused
+                == .invalidImport(
+                    file: open,
+                    problems: [
+                        ImportProblem(
+                            line: 3, column: "ship_date",
+                            message:
+                                "unit \"ACME-1\" has the open \(number.text); its model and ship date change only when nothing is open on it"
+                        )
+                    ], more: 0))
+        #expect(try depot.database.unitDetail("GLOBEX-1").shipDate.description == "2026-02-01")
+        #expect(try FleetInvariants.violations(in: depot.database) == [])
+    }
+
     @Test("a model's new warranty length moves its units' warranty ends")
     func warrantyFollowsModel() throws {
         let depot = try TestDepot.withFleet()

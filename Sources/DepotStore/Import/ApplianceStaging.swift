@@ -29,7 +29,8 @@ struct ApplianceStaging {
     }
 
     /// Inserts the complete rows `rows` as new units; for each row whether it inserted one.
-    func insert(_ rows: ArraySlice<PreparedAppliance>) throws -> [Bool] {
+    func insert(_ rows: [PreparedAppliance]) throws -> [Bool] {
+        guard !rows.isEmpty else { return [] }
         var text = ""
         text.reserveCapacity(rows.count * 96)
         for (seq, row) in zip(0..., rows) {
@@ -65,4 +66,70 @@ struct ApplianceStaging {
         // The first row with a serial is the one that inserted it.
         return rows.map { inserted.remove($0.serial) != nil }
     }
+
+    /// An existing unit as an import row finds it, with its first open case and first open RMA.
+    struct Existing {
+        var unit: ImportedUnit
+        let openCase: String?
+        let openRMA: String?
+    }
+
+    /// The units that hold `serials`, by serial, read with one query.
+    func existing(_ serials: Set<String>) throws -> [String: Existing] {
+        try connection.execute(
+            "CREATE TEMPORARY TABLE IF NOT EXISTS \(Self.keys) (serial text COLLATE \"C\" NOT NULL) ON COMMIT DROP")
+        try connection.copy(into: Self.keys, columns: ["serial"], text: serials.map { PGConnection.copyField($0) + "\n" }.joined())
+        var units: [String: Existing] = [:]
+        let open = "state NOT IN ('closed', 'cancelled')"
+        for row in try connection.rows(
+            """
+            SELECT \(ApplianceRecord.columns),
+                (SELECT min(number) FROM support_case WHERE appliance_id = a.id AND status NOT IN ('resolved', 'closed')) AS open_case,
+                least((SELECT min(number) FROM rma WHERE appliance_id = a.id AND \(open)),
+                      (SELECT min(number) FROM rma WHERE replacement_id = a.id AND \(open))) AS open_rma
+            FROM appliance a WHERE serial IN (SELECT serial FROM \(Self.keys))
+            """, source: ApplianceRecord.table)
+        {
+            let record = try ApplianceRecord(row: row)
+            units[record.serial.text] = Existing(
+                unit: ImportedUnit(record), openCase: try row.optional("open_case"), openRMA: try row.optional("open_rma"))
+        }
+        try connection.execute("TRUNCATE \(Self.keys)")
+        return units
+    }
+
+    /// Writes the new columns of `units` with one `UPDATE ... FROM` a staged copy.
+    func update(_ units: [ImportedUnit]) throws {
+        guard !units.isEmpty else { return }
+        try connection.execute(
+            """
+            CREATE TEMPORARY TABLE IF NOT EXISTS \(Self.updates) (id bigint NOT NULL, model_id bigint NOT NULL, customer_id bigint,
+                site_id bigint, depot_id bigint, ship_date text COLLATE "C" NOT NULL, warranty_end text COLLATE "C" NOT NULL,
+                software_version text COLLATE "C", status text COLLATE "C" NOT NULL)
+            ON COMMIT DROP
+            """)
+        var text = ""
+        for unit in units {
+            let columns = unit.columns
+            let fields: [String?] = [
+                String(unit.id), String(columns.modelID), columns.customerID.map(String.init), columns.siteID.map(String.init),
+                columns.depotID.map(String.init), columns.shipDate.description, columns.warrantyEnd.description, columns.softwareVersion,
+                columns.status.rawValue,
+            ]
+            text += fields.map(PGConnection.copyField).joined(separator: "\t") + "\n"
+        }
+        try connection.copy(into: Self.updates, columns: Self.updateColumns, text: text)
+        try connection.execute(
+            """
+            UPDATE appliance a SET \(Self.updateColumns.dropFirst().map { "\($0) = u.\($0)" }.joined(separator: ", "))
+            FROM \(Self.updates) u WHERE a.id = u.id
+            """)
+        try connection.execute("TRUNCATE \(Self.updates)")
+    }
+
+    private static let keys = "appliance_import_key"
+    private static let updates = "appliance_import_update"
+    private static let updateColumns = [
+        "id", "model_id", "customer_id", "site_id", "depot_id", "ship_date", "warranty_end", "software_version", "status",
+    ]
 }
