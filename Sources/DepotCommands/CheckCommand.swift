@@ -7,9 +7,13 @@ import Foundation
 struct CheckCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check",
-        abstract: "Check the database: SQLite's integrity check, and the tallies pages count from against a recount.",
+        abstract: "Check the database: its integrity, the fleet's invariants, and the tallies against a recount.",
         discussion: """
-            The tallies (units per customer, depot, status and model; units in service per warranty end day and \
+            The integrity check is SQLite's (on PostgreSQL: that the schema is one this build runs on). The fleet's \
+            invariants (SPEC.md 10) are what Depot's workflows keep: every unit in one place with a status that \
+            agrees with it, every open RMA's units in the states its own state expects, a spare the replacement of \
+            at most one open RMA, lineage without loops, events in order; each broken one is listed naming the \
+            records. Nothing repairs them: they point at a change made past Depot. The tallies (units per customer, depot, status and model; units in service per warranty end day and \
             site) are kept by triggers in the transaction of every change, so they never drift unless the database \
             was changed with its triggers set aside. Exits 1 when something is wrong. --repair (admins) sets the \
             tallies to the recount, in one audited transaction.
@@ -22,6 +26,7 @@ struct CheckCommand: ParsableCommand {
 
     struct Result: Encodable {
         let integrity: [String]
+        let invariants: [String]
         let tallyDifferences: [String]
         let repaired: Bool
     }
@@ -29,14 +34,19 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let database = try store.open()
         let integrity = try database.integrityCheck()
+        let invariants = integrity == ["ok"] ? try database.invariantViolations() : []
         let differences =
             repair ? try database.recountTallies(at: at.instant, actor: store.actor) : try database.tallyDrift()
-        let result = Result(integrity: integrity, tallyDifferences: differences, repaired: repair)
-        let healthy = integrity == ["ok"] && (differences.isEmpty || repair)
+        let result = Result(integrity: integrity, invariants: invariants, tallyDifferences: differences, repaired: repair)
+        let healthy = integrity == ["ok"] && invariants.isEmpty && (differences.isEmpty || repair)
         if output.resolved == .json {
             try Output.json(result)
         } else {
             var text = "integrity: \(integrity.joined(separator: "; "))\n"
+            text +=
+                invariants.isEmpty
+                ? "invariants: all hold\n"
+                : "invariants: \(invariants.count) broken\n" + invariants.map { "  \($0)\n" }.joined()
             text +=
                 differences.isEmpty
                 ? "tallies: equal to a recount\n"

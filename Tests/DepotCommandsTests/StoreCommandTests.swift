@@ -373,7 +373,7 @@ struct CheckCommandTests {
     func check() throws {
         let fleet = try CommandFleet()
         let healthy = try fleet.run(["check"])
-        #expect(healthy.status == 0 && healthy.stdout == "integrity: ok\ntallies: equal to a recount\n")
+        #expect(healthy.status == 0 && healthy.stdout == "integrity: ok\ninvariants: all hold\ntallies: equal to a recount\n")
         try fleet.sql("UPDATE unit_tally SET units = units + 5 WHERE status = 'in-stock'")
         let drifted = try fleet.run(["check"])
         #expect(drifted.status == 1 && drifted.stdout.contains("from a recount (depot check --repair sets them to the recount)"))
@@ -383,5 +383,21 @@ struct CheckCommandTests {
         #expect(try fleet.run(["check"]).status == 0)
         let audit = try fleet.run(["audit"])
         #expect(audit.stdout.contains("recount") && audit.stdout.contains("tallies"))
+    }
+
+    @Test("check names a broken fleet invariant (a change made past Depot) and exits 1; the tallies stay equal")
+    func checkInvariants() throws {
+        let fleet = try CommandFleet()
+        try fleet.sql("UPDATE appliance SET status = 'in-transit' WHERE serial = 'SPARE-EU-1'")
+        let broken = try fleet.run(["check"])
+        #expect(broken.status == 1)
+        #expect(broken.stdout.contains("invariants: 2 broken\n"), "\(broken.stdout)")
+        #expect(broken.stdout.contains("unit SPARE-EU-1 is in-transit but is the shipped replacement of 0 open RMAs (expected 1)"))
+        #expect(broken.stdout.contains("tallies: equal to a recount"))
+        let json = try fleet.run(["check", "--format", "json"])
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        #expect(json.status == 1 && (decoded?["invariants"] as? [String])?.count == 2)
+        try fleet.sql("UPDATE appliance SET status = 'in-stock' WHERE serial = 'SPARE-EU-1'")
+        #expect(try fleet.run(["check"]).status == 0)
     }
 }

@@ -53,6 +53,44 @@ struct RaceTests {
     }
 }
 
+/// What `depot check` runs: a change made past Depot that breaks the fleet's invariants is named.
+@Suite("The fleet's invariants as depot check runs them")
+struct InvariantCheckTests {
+    @Test("one spare written (past Depot) as the replacement of two open RMAs: named, with both RMAs")
+    func spareOfTwoRMAs() throws {
+        let monday = Instant(iso: "2026-11-23T15:00:00Z")!
+        let depot = try TestDepot.withFleet(now: monday)
+        try depot.importAll([
+            (
+                .appliances,
+                "serial,model,customer,site,depot,ship_date,software_version,status\nACME-2,DX-100,ACME,ACME-NYC,,2026-03-01,5.1,"
+            )
+        ])
+        var rmas: [RMANumber] = []
+        for serial in ["ACME-1", "ACME-2"] {
+            let number = try depot.database.openCase(
+                NewCase(
+                    customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: try Serial.named(serial), impact: .high,
+                    urgency: .medium, title: "Dead \(serial)"), at: monday, actor: TestDepot.engineer)
+            let outcome = try depot.database.diagnose(
+                serial: try Serial.named(serial), caseNumber: number, verdict: .defective, note: "PSU", at: monday.adding(seconds: 60),
+                actor: TestDepot.engineer)
+            rmas.append(try #require(outcome.rma))
+        }
+        let spare = try depot.database.allocate(rma: rmas[0], at: monday.adding(seconds: 120), actor: TestDepot.logistics)
+        #expect(try depot.database.invariantViolations() == [])
+        _ = try depot.outside { db in
+            try db.execute(
+                "UPDATE rma SET state = 'allocated', replacement_id = (SELECT id FROM appliance WHERE serial = ?) WHERE number = ?",
+                [spare.text, rmas[1].text])
+        }
+        let found = try depot.database.invariantViolations()
+        let (first, second) = (min(rmas[0].text, rmas[1].text), max(rmas[0].text, rmas[1].text))
+        #expect(found.contains("unit \(spare.text) is the replacement of several open RMAs: \(first), \(second)"), "\(found)")
+        #expect(found.contains { $0.contains("reserved by 2 open RMAs in state allocated") }, "\(found)")
+    }
+}
+
 /// A value several threads change under a lock.
 final class Locked<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()
