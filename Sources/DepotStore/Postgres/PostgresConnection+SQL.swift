@@ -145,21 +145,24 @@ final class PGConnection: SQLConnection {
 
     /// Through a cursor of the transaction, `fetchSize` rows at a time: a query result is otherwise collected whole
     /// before its first row (postgres-nio's future API), which for a report over millions of units is all of them
-    /// in memory.
+    /// in memory. The next batch is asked for before this one is handed out, so the server reads it while the
+    /// caller writes this one (two batches in memory at most).
     func stream(_ sql: String, _ arguments: [any SQLBindable], _ body: (any SQLRow) throws -> Bool) throws {
         cursors += 1
         let cursor = "depot_cursor_\(cursors)"
         try execute("DECLARE \(cursor) NO SCROLL CURSOR FOR \(sql)", arguments)
         defer { _ = try? execute("CLOSE \(cursor)") }
-        var going = true
-        while going {
-            var fetched = 0
-            try each("FETCH FORWARD \(Self.fetchSize) FROM \(cursor)", []) { row in
-                fetched += 1
-                going = try body(row)
-                return going
+        let fetch = "FETCH FORWARD \(Self.fetchSize) FROM \(cursor)"
+        var next: EventLoopFuture<PGResult>? = try send(fetch, [], prepared: false)
+        // A batch asked for and not read (the caller stopped, or threw) is waited for before the cursor closes.
+        defer { if let next { pending.append(next) } }
+        while let batch = next {
+            next = nil
+            let rows = try wait(batch).rows
+            if rows.count == Self.fetchSize { next = try send(fetch, [], prepared: false) }
+            for row in rows {
+                guard try body(PGRow(row.makeRandomAccess())) else { return }
             }
-            if fetched < Self.fetchSize { return }
         }
     }
 
