@@ -3,9 +3,9 @@ import DepotStore
 import Foundation
 
 extension ReportCatalog {
-    /// Failure rates read every unit once, in table order, and group them in memory by model and ship month (a few
-    /// hundred cohorts): SQL's GROUP BY sorted all the units, and looked up each one's diagnoses and RMAs (5.7 s at
-    /// 3,000,000 units). Diagnoses and RMAs are read first, once.
+    /// Failure rates on SQLite read every unit once, in table order, and group them in memory by model and ship month
+    /// (a few hundred cohorts): SQL's GROUP BY sorted all the units, and looked up each one's diagnoses and RMAs (5.7 s
+    /// at 3,000,000 units). Diagnoses and RMAs are read first, once.
     static let failureRates = Report(
         name: "failure-rates", title: "Failure rates", audience: "support leadership",
         summary:
@@ -13,22 +13,32 @@ extension ReportCatalog {
         columns: ["model", "ship_month", "units", "defective", "unit_months", "defects_per_1000_unit_months"],
         filters: [.customer, .region], defaultWithinDays: nil
     ) { context, writer in
-        var cohorts = try FailureCohorts(context)
+        var cohorts: FailureCohorts
         if context.db is GRDBConnection {
+            cohorts = try FailureCohorts(context)
             try context.each("SELECT id, model_id, ship_date, customer_id, site_id FROM appliance", []) { cohorts.add(unit: $0) }
         } else {
-            // A network database sends every row: grouped there first (3,000,000 units streamed took 9 s), each unit
-            // not at a customer on its own (its last RMA decides where it counts).
+            // A network database sends every row it is asked for (3,000,000 units streamed took 9 s): grouped there by
+            // model, ship day and region (a few thousand groups at any fleet size), each unit no longer at a customer
+            // counted at its last RMA's customer and site, the filters applied there; the as-of day per region here.
+            cohorts = try FailureCohorts(models: context)
             let end = Instant(utcDate: context.parameters.asOf.adding(days: 1)).description
+            let filters = context.conditions(customer: "c.key", region: "s.region")
             try context.each(
                 """
-                SELECT a.model_id, a.ship_date, a.customer_id, a.site_id, CASE WHEN a.customer_id IS NULL THEN a.id END,
-                       count(*), count(d.appliance_id)
-                FROM appliance a
-                LEFT JOIN (SELECT DISTINCT appliance_id FROM diagnosis WHERE verdict = 'defective' AND at < ?) d ON d.appliance_id = a.id
-                GROUP BY a.model_id, a.ship_date, a.customer_id, a.site_id, CASE WHEN a.customer_id IS NULL THEN a.id END
-                """, [end]
-            ) { cohorts.add(group: $0) }
+                SELECT u.model_id, u.ship_date, s.region, count(*), count(d.appliance_id)
+                FROM (SELECT id, model_id, ship_date, customer_id, site_id FROM appliance WHERE customer_id IS NOT NULL
+                      UNION ALL
+                      SELECT a.id, a.model_id, a.ship_date, r.customer_id, r.site_id FROM appliance a
+                      JOIN (SELECT DISTINCT ON (appliance_id) appliance_id, customer_id, site_id FROM rma ORDER BY appliance_id, id DESC) r
+                        ON r.appliance_id = a.id
+                      WHERE a.customer_id IS NULL) u
+                JOIN site s ON s.id = u.site_id JOIN customer c ON c.id = u.customer_id
+                LEFT JOIN (SELECT DISTINCT appliance_id FROM diagnosis WHERE verdict = 'defective' AND at < ?) d ON d.appliance_id = u.id
+                WHERE TRUE\(filters.sql)
+                GROUP BY u.model_id, u.ship_date, s.region
+                """, [end] + filters.arguments
+            ) { row in cohorts.add(regionGroup: row, asOf: context.asOf(region: row.text(2) ?? "")) }
         }
         for (key, cohort) in cohorts.sorted() {
             try writer.cell(key.model)
@@ -71,6 +81,18 @@ private struct FailureCohorts {
     private let models: [Int64: String]
     private var cohorts: [Key: Cohort] = [:]
 
+    /// For groups counted by the database: only the models' keys.
+    init(models context: ReportContext) throws {
+        (defective, lastRMA, customers, sites) = ([], [:], [], [:])
+        models = try Self.models(context)
+    }
+
+    static func models(_ context: ReportContext) throws -> [Int64: String] {
+        var models: [Int64: String] = [:]
+        try context.each("SELECT id, key FROM model", []) { models[$0.int(0)] = $0.text(1) ?? "" }
+        return models
+    }
+
     init(_ context: ReportContext) throws {
         let end = Instant(utcDate: context.parameters.asOf.adding(days: 1)).description
         var defective = Set<Int64>()
@@ -92,9 +114,8 @@ private struct FailureCohorts {
         try context.each("SELECT s.id, s.region FROM site s WHERE TRUE\(regionFilter.sql)", regionFilter.arguments) { row in
             sites[row.int(0)] = context.asOf(region: row.text(1) ?? "")
         }
-        var models: [Int64: String] = [:]
-        try context.each("SELECT id, key FROM model", []) { models[$0.int(0)] = $0.text(1) ?? "" }
-        (self.defective, self.lastRMA, self.customers, self.sites, self.models) = (defective, lastRMA, customers, sites, models)
+        (self.defective, self.lastRMA, self.customers, self.sites) = (defective, lastRMA, customers, sites)
+        models = try Self.models(context)
     }
 
     /// Counts the unit of a row `id, model_id, ship_date, customer_id, site_id`.
@@ -105,13 +126,11 @@ private struct FailureCohorts {
             site: row.isNull(4) ? nil : row.int(4), units: 1, defective: defective.contains(id) ? 1 : 0)
     }
 
-    /// Counts the units of a group `model_id, ship_date, customer_id, site_id, id (units not at a customer), units,
-    /// defective units`.
-    mutating func add(group row: ResultRow) {
-        add(
-            unit: row.isNull(4) ? nil : row.int(4), model: row.int(0), shipDate: row, at: 1,
-            customer: row.isNull(2) ? nil : row.int(2), site: row.isNull(3) ? nil : row.int(3), units: Int(row.int(5)),
-            defective: Int(row.int(6)))
+    /// Counts the units of a group `model_id, ship_date, region, units, defective units` (filtered and placed by the
+    /// database), the region's day being `asOf`.
+    mutating func add(regionGroup row: ResultRow, asOf: LocalDate) {
+        guard let shipped = row.withBytes(1, { bytes in LocalDate(isoBytes: bytes) }), shipped <= asOf else { return }
+        count(model: row.int(0), shipped: shipped, asOf: asOf, units: Int(row.int(3)), defective: Int(row.int(4)))
     }
 
     private mutating func add(
@@ -124,6 +143,10 @@ private struct FailureCohorts {
             let site = returned == nil ? site : returned?.site,
             let asOf = sites[site], let shipped = row.withBytes(column, { bytes in LocalDate(isoBytes: bytes) }), shipped <= asOf
         else { return }
+        count(model: model, shipped: shipped, asOf: asOf, units: units, defective: defective)
+    }
+
+    private mutating func count(model: Int64, shipped: LocalDate, asOf: LocalDate, units: Int, defective: Int) {
         let (year, month, _) = shipped.components
         let key = Key(model: model, month: year * 12 + month - 1)
         cohorts[key, default: Cohort()].units += units
