@@ -57,7 +57,8 @@ extension DepotDatabase {
             }
             let unit = try Self.reportedUnit(db, request, customerID: customerID, customerKey: customerKey)
 
-            let regionID = try FindRecord.region(db, siteID: unit?.siteID, customerID: customerID) ?? ""
+            // The unit's site's region, else the customer's (read with the customer).
+            let regionID = try FindRecord.region(db, siteID: unit?.siteID, customerID: nil) ?? customer.region
             let region = try policy.region(regionID)
             let clock = try clocks.clock(for: regionID)
             let openingDay = region.localDate(of: at)
