@@ -47,9 +47,11 @@ extension DepotDatabase {
         let direction = order.direction()
         let sort =
             switch order.column {
-            // Still to respond to, by deadline (past ones first); then responded or without SLA, newest first.
+            // Still to respond to, by deadline (past ones first); then responded or without SLA, newest first. A case
+            // without a deadline sorts as the smallest one (SQLite's NULL order, said so for PostgreSQL's too).
             case .due:
-                "(c.responded_at IS NOT NULL OR c.response_due IS NULL) \(direction), c.response_due \(direction), c.opened_at DESC"
+                "(c.responded_at IS NOT NULL OR c.response_due IS NULL) \(direction), "
+                    + "(c.response_due IS NULL) \(order.direction(reversed: true)), c.response_due \(direction), c.opened_at DESC"
             case .opened: "c.opened_at \(direction)"
             case .number: "c.number \(direction)"
             case .priority: "c.priority \(direction), c.opened_at DESC"
