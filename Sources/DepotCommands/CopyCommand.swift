@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotCore
+import DepotNotify
 import DepotStore
 import Foundation
 
@@ -34,6 +35,8 @@ struct CopyCommand: ParsableCommand {
         if endpoints > 0 || keyFile != nil { try copyKey(source, endpoints: endpoints) }
         let (target, _) = try DepotDatabase.create(postgres: location, policy: policy.load())
         let report = try source.copy(to: target)
+        // An installation that never sealed a secret has no key yet: the servers get a new one, as `depot init` makes.
+        if let keyFile { _ = try target.withKeyFile(keyFile, create: true).prepareWebhookKey() }
         if output.resolved == .json { return try Output.json(report) }
         let rows = report.tables.reduce(0) { $0 + $1.rows }
         Output.write(
@@ -51,6 +54,7 @@ struct CopyCommand: ParsableCommand {
             )
         }
         guard let sourceKey = source.keyFile, let key = FileManager.default.contents(atPath: sourceKey) else {
+            if endpoints == 0 { return }  // nothing sealed with it: a new key is made after the copy
             throw DepotError.unreadableFile(path: source.keyFile ?? from + ".key", reason: "the installation's webhook key cannot be read")
         }
         if let existing = FileManager.default.contents(atPath: keyFile) {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotCore
+import DepotNotify
 import DepotStore
 import Foundation
 
@@ -50,6 +51,8 @@ struct DemoCommand: ParsableCommand {
         var fleet = DemoFleet(appliances: appliances, customers: customers, base: at.instant, seed: seed)
         let summary = try fleet.fill(database, actor: store.actor, folder: folder)
         filled = true
+        // The servers of a PostgreSQL installation share one key file, made now as `depot init` makes it.
+        if database.isPostgres, database.keyFile != nil { _ = try database.prepareWebhookKey() }
         if output.resolved == .json { return try Output.json(summary) }
         let option = database.isPostgres ? "--database" : "--db"
         Output.write(

@@ -80,6 +80,22 @@ struct PostgresCommandTests {
         #expect(noMigrate.status != 0 && noMigrate.stderr.contains("depot init --database"), "\(noMigrate.stderr)")
     }
 
+    @Test("an installation that never made a webhook key copies with --key-file (a new key made); a demo makes its key file")
+    func keysWhereNoneWas() throws {
+        let folder = TemporaryFolder()
+        let file = folder.path + "/fresh.sqlite"
+        #expect(try Depot.run(["demo", "--db", file, "--appliances", "60"]).status == 0)
+        #expect(!FileManager.default.fileExists(atPath: file + ".key"))
+        let key = folder.path + "/servers.key"
+        let copied = try Depot.run(["copy", "--from", file, "--to", try Self.freshDatabase(), "--key-file", key])
+        #expect(copied.status == 0, "\(copied.stderr)")
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: key)))?.isEmpty == false)
+        let demoKey = folder.path + "/demo.key"
+        let demo = try Depot.run(["demo", "--database", try Self.freshDatabase(), "--appliances", "60", "--key-file", demoKey])
+        #expect(demo.status == 0, "\(demo.stderr)")
+        #expect((try? Data(contentsOf: URL(fileURLWithPath: demoKey)))?.isEmpty == false)
+    }
+
     @Test("depot copy moves a whole SQLite installation; every report and listing then reads byte for byte the same on both")
     func copyInstallation() throws {
         let folder = TemporaryFolder()
