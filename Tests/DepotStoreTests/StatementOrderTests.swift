@@ -33,3 +33,25 @@ struct StatementOrderTests {
         #expect(seen == seen.sorted())
     }
 }
+
+/// Case numbers are formatted the same by SQLite's path (Swift) and PostgreSQL's single statement (SQL).
+@Suite("Case numbering")
+struct CaseNumberingTests {
+    @Test("numbers count per year, six digits and more past 999,999, never reused")
+    func numbers() throws {
+        let depot = try TestDepot.withFleet()
+        func open() throws -> String {
+            try depot.database.openCase(
+                NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: "Q"),
+                at: depot.clock.now, actor: TestDepot.engineer
+            ).text
+        }
+        let year = depot.clock.now.utcDate.year
+        #expect(try open() == "CS-\(year)-000001")
+        #expect(try open() == "CS-\(year)-000002")
+        _ = try depot.outside { db in try db.execute("UPDATE counter SET last = 999998 WHERE name = ?", ["CS-\(year)"]) }
+        #expect(try open() == "CS-\(year)-999999")
+        #expect(try open() == "CS-\(year)-1000000")
+        #expect(try depot.database.caseDetail(CaseNumber("CS-\(year)-1000000")!, now: depot.clock.now).number.text == "CS-\(year)-1000000")
+    }
+}

@@ -35,6 +35,12 @@ struct ContactRecord: TableRecord, Sendable {
     let designated: Bool
     let certified: Bool
 
+    init(id: Int64, email: String, customerID: Int64, name: String, designated: Bool, certified: Bool) {
+        (self.id, self.email, self.customerID, self.name, self.designated, self.certified) = (
+            id, email, customerID, name, designated, certified
+        )
+    }
+
     init(row: StoredRow) throws(DepotError) {
         id = try row("id")
         email = try row("email")

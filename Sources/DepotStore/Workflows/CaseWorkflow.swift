@@ -47,10 +47,10 @@ extension DepotDatabase {
         let recordedAt = now()
         try checkEventTime(at, after: nil, "")
         return try write { db in
-            let customer = try FindRecord.customer(db, key: request.customer)
+            let parties = try FindRecord.caseParties(db, customerKey: request.customer, contactEmail: request.contact)
+            let (customer, contact) = (parties.customer, parties.contact)
             let customerID = customer.id
             let customerKey = customer.key
-            let contact = try FindRecord.contact(db, email: request.contact)
             let contactEmail = contact.email
             guard contact.customerID == customerID else {
                 throw DepotError.refused(subject: contactEmail, reason: "is not a contact of customer \"\(customerKey)\"")
@@ -67,7 +67,7 @@ extension DepotDatabase {
                     name: "--at", value: at.description,
                     reason: "is before unit \(unit.serial) shipped (\(unit.shipDate)): a case cannot predate its unit")
             }
-            let tier = try FindRecord.activeTier(db, customerID: customerID, on: openingDay)
+            let tier = parties.activeTier(on: openingDay)
 
             let (priority, suggested, reason) = try Self.priority(of: request)
             if priority == .p1,
@@ -78,21 +78,19 @@ extension DepotDatabase {
             }
             if let given = request.productVersion { try Self.checkKnownRelease(db, given) }
             let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
-            let number: CaseNumber = try Counters.next(db, year: at.utcDate.year)
             let version = request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion
-            let caseID = try db.insert(
-                """
-                INSERT INTO support_case (number, customer_id, contact_id, appliance_id, type, title, description, product_version,
-                    impact, urgency, suggested_priority, priority, priority_reason, status, tier, region, opened_at,
-                    response_due, response_threshold, opened_by)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?, ?, ?, ?, ?)
-                """,
-                [
-                    number.text, customerID, contact.id, unit?.id, request.type.rawValue, title, request.description,
-                    version, request.impact.rawValue, request.urgency.rawValue, suggested.rawValue, priority.rawValue,
-                    reason?.isEmpty == false ? reason : nil, tier?.rawValue, regionID, at.description,
-                    deadlines.response?.description, deadlines.responseThreshold?.description, actor.user,
-                ])
+            let columns = [
+                "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
+                "suggested_priority", "priority", "priority_reason", "status", "tier", "region", "opened_at", "response_due",
+                "response_threshold", "opened_by",
+            ]
+            let values: [any SQLBindable] = [
+                customerID, contact.id, unit?.id, request.type.rawValue, title, request.description, version, request.impact.rawValue,
+                request.urgency.rawValue, suggested.rawValue, priority.rawValue, reason?.isEmpty == false ? reason : nil,
+                CaseStatus.open.rawValue, tier?.rawValue, regionID, at.description, deadlines.response?.description,
+                deadlines.responseThreshold?.description, actor.user,
+            ]
+            let (caseID, number) = try Self.insertCase(db, year: at.utcDate.year, columns: columns, values: values)
             try Self.insertEscalations(db, caseID: caseID, deadlines.escalations)
             var note = "\(priority.rawValue) \(request.type.rawValue) from \(contactEmail)"
             if let unit, request.type == .hardwareFault {
@@ -129,6 +127,21 @@ extension DepotDatabase {
             )
         }
         return (priority, suggested, reason)
+    }
+
+    /// Numbers and inserts a case: on PostgreSQL in one statement (the counter's answer was a round trip of its own),
+    /// on SQLite the counter, then the insert.
+    private static func insertCase(_ db: any SQLConnection, year: Int, columns: [String], values: [any SQLBindable]) throws -> (
+        id: Int64, number: CaseNumber
+    ) {
+        if db.dialect == .postgres {
+            return try Counters.insertNumbered(db, year: year, table: "support_case", columns: columns, values: values)
+        }
+        let number: CaseNumber = try Counters.next(db, year: year)
+        let placeholders = Array(repeating: "?", count: columns.count + 1).joined(separator: ", ")
+        let id = try db.insert(
+            "INSERT INTO support_case (number, \(columns.joined(separator: ", "))) VALUES (\(placeholders))", [number.text] + values)
+        return (id, number)
     }
 
     /// Stores a new case's escalation deadlines.

@@ -43,6 +43,43 @@ enum FindRecord {
         return record
     }
 
+    /// The customer, the contact and the customer's contracts a new case needs, read with one query: each was a
+    /// round trip of its own on PostgreSQL (three of the five a case waited for). A key or an email it does not find
+    /// exactly takes the lookups one by one, for their case-insensitive matches and their errors.
+    static func caseParties(_ db: any SQLConnection, customerKey: String, contactEmail: String) throws -> CaseParties {
+        let (key, email) = (customerKey.trimmingSpaces(), contactEmail.trimmingSpaces().lowercased())
+        let aggregate = db.dialect.listAggregate("tier || ' ' || start_date || ' ' || end_date", orderBy: "id")
+        let rows = try db.rows(
+            """
+            SELECT c.id, c.key, c.name, c.region, c.account_manager, c.tam, t.id AS contact_id, t.customer_id AS contact_customer,
+                t.name AS contact_name, t.designated AS contact_designated, t.certified AS contact_certified,
+                (SELECT \(aggregate) FROM contract WHERE customer_id = c.id) AS contracts
+            FROM customer c JOIN contact t ON t.email = ?2 WHERE c.key = ?1
+            """, [key, email], source: "customer")
+        guard let row = rows.first else {
+            let customer = try Self.customer(db, key: customerKey)
+            let contact = try Self.contact(db, email: contactEmail)
+            let contracts = try db.rows(
+                "SELECT tier, start_date, end_date FROM contract WHERE customer_id = ? ORDER BY id", [customer.id], source: "contract"
+            ).map { row throws(DepotError) in
+                CaseParties.Contract(tier: try row("tier"), start: try row("start_date"), end: try row("end_date"))
+            }
+            return CaseParties(customer: customer, contact: contact, contracts: contracts)
+        }
+        let contact = ContactRecord(
+            id: try row("contact_id"), email: email, customerID: try row("contact_customer"), name: try row("contact_name"),
+            designated: try row("contact_designated"), certified: try row("contact_certified"))
+        var contracts: [CaseParties.Contract] = []
+        for text in (try row.optional("contracts") as String?)?.split(separator: ",") ?? [] {
+            let parts = text.split(separator: " ")
+            guard parts.count == 3, let tier = Tier(rawValue: String(parts[0])), let start = LocalDate(iso: parts[1]),
+                let end = LocalDate(iso: parts[2])
+            else { throw DepotError.unreadableValue(table: "contract", column: "tier, start_date, end_date", value: String(text)) }
+            contracts.append(CaseParties.Contract(tier: tier, start: start, end: end))
+        }
+        return CaseParties(customer: try CustomerRecord(row: row), contact: contact, contracts: contracts)
+    }
+
     /// The highest tier among the customer's contracts active on `day` (start <= day <= end), if any.
     static func activeTier(_ db: any SQLConnection, customerID: Int64, on day: LocalDate) throws -> Tier? {
         let rows = try db.rows(
@@ -71,6 +108,24 @@ enum FindRecord {
             table == "contact" ? "email" : table == "appliance" ? "serial" : table == "support_case" || table == "rma" ? "number" : "key"
         return try db.rows("SELECT \(column) FROM \(table) WHERE id = ?", [id], source: "query").first
             .map { row throws(DepotError) -> T in try row.decode(column, from: table) }
+    }
+}
+
+/// What a new case is opened for: the customer, the reporting contact and the customer's contracts.
+struct CaseParties {
+    struct Contract {
+        let tier: Tier
+        let start: LocalDate
+        let end: LocalDate
+    }
+
+    let customer: CustomerRecord
+    let contact: ContactRecord
+    let contracts: [Contract]
+
+    /// The highest tier among the contracts active on `day` (start <= day <= end), if any.
+    func activeTier(on day: LocalDate) -> Tier? {
+        contracts.filter { $0.start <= day && day <= $0.end }.map(\.tier).max()
     }
 }
 
