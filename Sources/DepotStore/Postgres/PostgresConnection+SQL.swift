@@ -235,6 +235,24 @@ struct PGRow: SQLRow {
     func cell(at index: Int) -> StoredCell { Self.cell(row[index]) }
     func cell(named name: String) -> StoredCell? { row.contains(name) ? Self.cell(row[name]) : nil }
 
+    func withTextBytes(at index: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        Self.withTextBytes(row[index], body)
+    }
+
+    func forEachTextBytes(in range: Range<Int>, _ body: (UnsafeRawBufferPointer?) -> Void) {
+        for index in range where !Self.withTextBytes(row[index], { body($0) }) { body(nil) }
+    }
+
+    private static func withTextBytes(_ cell: PostgresCell, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        guard let bytes = cell.bytes else { return false }
+        switch cell.dataType {
+        case .text, .varchar, .name:
+            bytes.withUnsafeReadableBytes(body)
+            return true
+        default: return false
+        }
+    }
+
     static func cell(_ cell: PostgresCell) -> StoredCell {
         guard let bytes = cell.bytes else { return .null }
         // The common cells read straight from their bytes (binary integers, UTF-8 text): postgres-nio's generic

@@ -97,9 +97,20 @@ public protocol SQLRow {
     func cell(at index: Int) -> StoredCell
     /// The cell of the column named `name`; `nil` when the result has no such column.
     func cell(named name: String) -> StoredCell?
+    /// Calls `body` with column `index`'s UTF-8 bytes as the row holds them, when it holds the cell as text; `false`
+    /// (and no call) otherwise. Reports copy text cells so without making a `String` of each.
+    func withTextBytes(at index: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool
+    /// Calls `body` for each of columns `range` in order, with its bytes when the row holds it as text, else `nil`.
+    func forEachTextBytes(in range: Range<Int>, _ body: (UnsafeRawBufferPointer?) -> Void)
 }
 
 extension SQLRow {
+    public func withTextBytes(at index: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool { false }
+
+    public func forEachTextBytes(in range: Range<Int>, _ body: (UnsafeRawBufferPointer?) -> Void) {
+        for index in range where !withTextBytes(at: index, { body($0) }) { body(nil) }
+    }
+
     /// The row read by column name into typed values (`StoredRow`); `source` names it in errors.
     public func stored(_ source: String) -> StoredRow {
         StoredRow(source: source) { column in self.cell(named: column) }
