@@ -24,20 +24,29 @@ extension ReportCatalog {
             cohorts = try FailureCohorts(models: context)
             let end = Instant(utcDate: context.parameters.asOf.adding(days: 1)).description
             let filters = context.conditions(customer: "c.key", region: "s.region")
+            // Two aggregates, each over a plain scan the planner has statistics for (a UNION of the units before
+            // grouping was estimated at one group per unit, so PostgreSQL grouped without its parallel workers). The
+            // customer is joined only to filter by it (every unit's customer exists).
+            let defective =
+                "LEFT JOIN (SELECT DISTINCT appliance_id FROM diagnosis WHERE verdict = 'defective' AND at < ?) d ON d.appliance_id = a.id"
+            func customer(_ column: String) -> String {
+                context.parameters.customer == nil ? "" : "JOIN customer c ON c.id = \(column)"
+            }
             try context.each(
                 """
-                SELECT u.model_id, u.ship_date, s.region, count(*), count(d.appliance_id)
-                FROM (SELECT id, model_id, ship_date, customer_id, site_id FROM appliance WHERE customer_id IS NOT NULL
-                      UNION ALL
-                      SELECT a.id, a.model_id, a.ship_date, r.customer_id, r.site_id FROM appliance a
-                      JOIN (SELECT DISTINCT ON (appliance_id) appliance_id, customer_id, site_id FROM rma ORDER BY appliance_id, id DESC) r
-                        ON r.appliance_id = a.id
-                      WHERE a.customer_id IS NULL) u
-                JOIN site s ON s.id = u.site_id JOIN customer c ON c.id = u.customer_id
-                LEFT JOIN (SELECT DISTINCT appliance_id FROM diagnosis WHERE verdict = 'defective' AND at < ?) d ON d.appliance_id = u.id
-                WHERE TRUE\(filters.sql)
-                GROUP BY u.model_id, u.ship_date, s.region
-                """, [end] + filters.arguments
+                SELECT a.model_id, a.ship_date, s.region, count(*), count(d.appliance_id)
+                FROM appliance a JOIN site s ON s.id = a.site_id \(customer("a.customer_id")) \(defective)
+                WHERE a.customer_id IS NOT NULL\(filters.sql)
+                GROUP BY a.model_id, a.ship_date, s.region
+                UNION ALL
+                SELECT a.model_id, a.ship_date, s.region, count(*), count(d.appliance_id)
+                FROM appliance a
+                JOIN (SELECT DISTINCT ON (appliance_id) appliance_id, customer_id, site_id FROM rma ORDER BY appliance_id, id DESC) r
+                  ON r.appliance_id = a.id
+                JOIN site s ON s.id = r.site_id \(customer("r.customer_id")) \(defective)
+                WHERE a.customer_id IS NULL\(filters.sql)
+                GROUP BY a.model_id, a.ship_date, s.region
+                """, [end] + filters.arguments + [end] + filters.arguments
             ) { row in cohorts.add(regionGroup: row, asOf: context.asOf(region: row.text(2) ?? "")) }
         }
         for (key, cohort) in cohorts.sorted() {

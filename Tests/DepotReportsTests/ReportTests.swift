@@ -311,6 +311,16 @@ struct ReportTests {
             ])
         // The day before the verdict, the unit was not yet defective.
         #expect(try cells(depot, "failure-rates", ReportParameters(asOf: day("2026-11-22")))[1][3] == "0")
+        // Filters: one customer's cohorts (its key in any letter case), one region's.
+        let asOf = day("2026-11-23")
+        #expect(
+            try cells(depot, "failure-rates", ReportParameters(asOf: asOf, customer: "globex")).dropFirst().map { Array($0[0...3]) } == [
+                ["DX-100", "2024-01", "1", "1"], ["DX-100", "2026-02", "1", "0"],
+            ])
+        #expect(
+            try cells(depot, "failure-rates", ReportParameters(asOf: asOf, region: "emea")).dropFirst().map { Array($0[0...3]) } == [
+                ["DX-100", "2024-01", "1", "1"], ["DX-100", "2026-02", "1", "0"], ["DX-100", "2026-06", "1", "0"],
+            ])
     }
 
     @Test("unsupported-versions: units in service on a version outside the newest lines and past its maintenance")
