@@ -211,7 +211,7 @@ def import_and_report():
         print(json.dumps({"part": "import", "skipped": "run Scripts/bench-import.py first"}), flush=True)
         return
     rows = sum(1 for _ in open(appliances)) - 1
-    runs = {"depot": [], "psql": []}
+    runs = {"depot": [], "psql": [], "keyed": []}
     url = None
     for attempt in range(3):
         url = database(f"bench_import_{attempt}")
@@ -225,9 +225,33 @@ def import_and_report():
                         "software_version TEXT, status TEXT)"], check=True)
         runs["psql"].append(measure(["psql", "-X", "-q", "-d", plain(reference), "-c",
                                      f"\\copy plain FROM '{appliances}' WITH (FORMAT csv, HEADER true)"]))
+        # A second reference: the same rows into Depot's own table (its keys, indexes and triggers) by PostgreSQL
+        # alone: COPY into a plain table, then one INSERT ... SELECT resolving the keys as the import does.
+        keyed = database(f"bench_keyed_{attempt}")
+        depot_run(keyed, "init")
+        for entity in ("models", "customers", "sites", "depots", "contracts", "releases"):
+            depot_run(keyed, "import", entity, os.path.join(source, f"{entity}.csv"))
+        script = os.path.join(folder, "keyed.sql")
+        with open(script, "w") as f:
+            f.write(f"""
+BEGIN;
+SET LOCAL depot.bulk_load = 'on';
+CREATE TEMPORARY TABLE plain (serial TEXT, model TEXT, customer TEXT, site TEXT, depot TEXT, ship_date TEXT,
+    software_version TEXT, status TEXT) ON COMMIT DROP;
+\\copy plain FROM '{appliances}' WITH (FORMAT csv, HEADER true)
+INSERT INTO appliance (serial, model_id, customer_id, site_id, depot_id, ship_date, warranty_end, software_version, status)
+SELECT p.serial, m.id, c.id, s.id, d.id, p.ship_date,
+       to_char(CAST(p.ship_date AS date) + make_interval(months => m.warranty_months), 'YYYY-MM-DD'),
+       nullif(p.software_version, ''), coalesce(nullif(p.status, ''), CASE WHEN d.id IS NULL THEN 'in-service' ELSE 'in-stock' END)
+FROM plain p JOIN model m ON m.key = p.model LEFT JOIN customer c ON c.key = p.customer LEFT JOIN site s ON s.key = p.site
+LEFT JOIN depot d ON d.key = p.depot;
+COMMIT;
+""")
+        runs["keyed"].append(measure(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", "-d", plain(keyed), "-f", script]))
     best = {k: min(v) for k, v in runs.items()}
     print(json.dumps({"part": "import", "rows": rows, "depotSeconds": best["depot"][0], "depotPeakMB": max(m for _, m in runs["depot"]),
                       "psqlSeconds": best["psql"][0], "psqlPeakMB": max(m for _, m in runs["psql"]),
+                      "psqlKeyedSeconds": best["keyed"][0], "allPsqlKeyedSeconds": [t for t, _ in runs["keyed"]],
                       "allDepotSeconds": [t for t, _ in runs["depot"]], "allPsqlSeconds": [t for t, _ in runs["psql"]]}), flush=True)
 
     as_of, until = "2026-11-23", "2027-11-23"
