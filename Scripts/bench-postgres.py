@@ -241,7 +241,7 @@ CREATE TEMPORARY TABLE plain (serial TEXT, model TEXT, customer TEXT, site TEXT,
 \\copy plain FROM '{appliances}' WITH (FORMAT csv, HEADER true)
 INSERT INTO appliance (serial, model_id, customer_id, site_id, depot_id, ship_date, warranty_end, software_version, status)
 SELECT p.serial, m.id, c.id, s.id, d.id, p.ship_date,
-       to_char(CAST(p.ship_date AS date) + make_interval(months => m.warranty_months), 'YYYY-MM-DD'),
+       to_char(CAST(p.ship_date AS date) + make_interval(months => CAST(m.warranty_months AS integer)), 'YYYY-MM-DD'),
        nullif(p.software_version, ''), coalesce(nullif(p.status, ''), CASE WHEN d.id IS NULL THEN 'in-service' ELSE 'in-stock' END)
 FROM plain p JOIN model m ON m.key = p.model LEFT JOIN customer c ON c.key = p.customer LEFT JOIN site s ON s.key = p.site
 LEFT JOIN depot d ON d.key = p.depot;
