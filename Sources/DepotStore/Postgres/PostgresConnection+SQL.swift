@@ -341,6 +341,14 @@ enum PostgresPlaceholders {
                 out += "$" + digits
                 characters = characters.dropFirst(digits.count)
             }
+            // `lower(?)` folds the value as Depot's columns fold (COLLATE "C": A-Z only, as SQLite's lower()): a
+            // parameter otherwise has the database's default collation, which under an ICU or UTF-8 locale folds Ö
+            // too, and `lower(key) = lower(?)` then misses the key ÖKO typed exactly.
+            if characters.first == ")", let open = out.range(of: "lower($", options: [.backwards, .caseInsensitive]),
+                out[open.upperBound...].allSatisfy(\.isNumber)
+            {
+                out += " COLLATE \"C\""
+            }
         }
         return out
     }
