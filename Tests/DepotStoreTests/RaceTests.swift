@@ -91,6 +91,20 @@ struct InvariantCheckTests {
     }
 }
 
+extension InvariantCheckTests {
+    @Test("broken invariants are listed in the order of the records they name, the same on both backends")
+    func listedInOrder() throws {
+        let depot = try TestDepot.withFleet()
+        _ = try depot.outside { db in
+            for serial in ["SPARE-US-1", "SPARE-EU-1"] {
+                try db.execute("UPDATE appliance SET status = 'in-transit' WHERE serial = ?", [serial])
+            }
+        }
+        let found = try depot.database.invariantViolations().filter { $0.contains("shipped replacement") }
+        #expect(found.map { $0.split(separator: " ")[1] } == ["SPARE-EU-1", "SPARE-US-1"], "\(found)")
+    }
+}
+
 /// A value several threads change under a lock.
 final class Locked<Value: Sendable>: @unchecked Sendable {
     private let lock = NSLock()

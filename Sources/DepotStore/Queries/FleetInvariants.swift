@@ -41,6 +41,7 @@ public enum FleetInvariants {
             LEFT JOIN site s ON s.id = a.site_id
             WHERE a.status IN (\(list(atSite + ["in-transit"])))
               AND (a.customer_id IS NULL OR a.site_id IS NULL OR a.depot_id IS NOT NULL OR s.customer_id IS DISTINCT FROM a.customer_id)
+            ORDER BY a.serial
             """
         ) { row in
             "unit \(row.text("serial")) is \(row.text("status")) but is not at one site of its customer "
@@ -50,6 +51,7 @@ public enum FleetInvariants {
             """
             SELECT serial, status, customer_id, site_id, depot_id FROM appliance
             WHERE status IN (\(list(atDepot))) AND (depot_id IS NULL OR customer_id IS NOT NULL OR site_id IS NOT NULL)
+            ORDER BY serial
             """
         ) { row in
             "unit \(row.text("serial")) is \(row.text("status")) but is not at one depot "
@@ -60,6 +62,7 @@ public enum FleetInvariants {
             SELECT a.serial, (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'shipped') AS shipping
             FROM appliance a WHERE a.status = 'in-transit'
               AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'shipped') <> 1
+            ORDER BY a.serial
             """
         ) { row in
             "unit \(row.text("serial")) is in-transit but is the shipped replacement of \(row.text("shipping")) open RMAs (expected 1)"
@@ -68,7 +71,7 @@ public enum FleetInvariants {
 
     /// Lineage is acyclic.
     static func lineage(_ check: inout Check) throws {
-        try check.each("SELECT serial FROM appliance WHERE replaces_id = id OR replaced_by_id = id") { row in
+        try check.each("SELECT serial FROM appliance WHERE replaces_id = id OR replaced_by_id = id ORDER BY serial") { row in
             "unit \(row.text("serial")) replaces or is replaced by itself"
         }
         for column in ["replaces_id", "replaced_by_id"] {
@@ -85,7 +88,7 @@ public enum FleetInvariants {
                 "unit \(row.text("serial")) is in a loop of its lineage (following \(column))"
             }
         }
-        try check.each("SELECT number FROM rma WHERE replacement_id = appliance_id") { row in
+        try check.each("SELECT number FROM rma WHERE replacement_id = appliance_id ORDER BY number") { row in
             "RMA \(row.text("number")) names its defective unit as its own replacement"
         }
     }
@@ -151,6 +154,7 @@ public enum FleetInvariants {
             SELECT a.serial, (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'allocated') AS holders
             FROM appliance a WHERE a.status = 'allocated'
               AND (SELECT count(*) FROM rma r WHERE r.replacement_id = a.id AND r.state = 'allocated') <> 1
+            ORDER BY a.serial
             """
         ) { row in
             "unit \(row.text("serial")) is allocated but reserved by \(row.text("holders")) open RMAs in state allocated (expected 1)"
@@ -158,7 +162,7 @@ public enum FleetInvariants {
         try check.each(
             """
             SELECT a.serial, \(check.db.dialect.listAggregate("r.number", separator: ", ", orderBy: "r.number")) AS numbers FROM rma r JOIN appliance a ON a.id = r.replacement_id
-            WHERE \(open) GROUP BY a.id HAVING count(*) > 1
+            WHERE \(open) GROUP BY a.id, a.serial HAVING count(*) > 1 ORDER BY a.serial
             """
         ) { row in
             "unit \(row.text("serial")) is the replacement of several open RMAs: \(row.text("numbers"))"
@@ -166,7 +170,7 @@ public enum FleetInvariants {
         try check.each(
             """
             SELECT a.serial, \(check.db.dialect.listAggregate("r.number", separator: ", ", orderBy: "r.number")) AS numbers FROM rma r JOIN appliance a ON a.id = r.appliance_id
-            WHERE \(open) GROUP BY a.id HAVING count(*) > 1
+            WHERE \(open) GROUP BY a.id, a.serial HAVING count(*) > 1 ORDER BY a.serial
             """
         ) { row in
             "unit \(row.text("serial")) is the defective unit of several open RMAs: \(row.text("numbers"))"
@@ -176,6 +180,7 @@ public enum FleetInvariants {
             SELECT r.number, r.state, p.serial, p.status FROM rma r JOIN appliance p ON p.id = r.replacement_id
             WHERE r.state IN ('closed', 'cancelled') AND p.status IN ('allocated', 'in-transit')
               AND NOT EXISTS (SELECT 1 FROM rma o WHERE o.replacement_id = p.id AND o.state NOT IN ('closed', 'cancelled'))
+            ORDER BY r.number
             """
         ) { row in
             "RMA \(row.text("number")) is \(row.text("state")) but its replacement \(row.text("serial")) is still \(row.text("status"))"
