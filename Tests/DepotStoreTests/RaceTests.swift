@@ -19,17 +19,7 @@ struct RaceTests {
         try depot.importAll([
             (.appliances, (["serial,model,customer,site,depot,ship_date,software_version,status"] + units + spares).joined(separator: "\n"))
         ])
-        var rmas: [RMANumber] = []
-        for serial in (2...9).map({ "ACME-\($0)" }) {
-            let number = try depot.database.openCase(
-                NewCase(
-                    customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: try Serial.named(serial), impact: .high,
-                    urgency: .medium, title: "Dead \(serial)"), at: monday, actor: TestDepot.engineer)
-            let outcome = try depot.database.diagnose(
-                serial: try Serial.named(serial), caseNumber: number, verdict: .defective, note: "PSU", at: monday.adding(seconds: 60),
-                actor: TestDepot.engineer)
-            rmas.append(try #require(outcome.rma))
-        }
+        let rmas = try Self.defectiveRMAs(depot, (2...9).map { "ACME-\($0)" }, at: monday)
         let servers = [depot.database, try depot.reopen()]
         let numbers = rmas
         let allocated = Locked<[RMANumber: Serial]>([:])
@@ -53,6 +43,22 @@ struct RaceTests {
     }
 }
 
+extension RaceTests {
+    /// One hardware-fault case per ACME unit in `serials` at `at`, each diagnosed defective a minute later: their RMAs.
+    static func defectiveRMAs(_ depot: TestDepot, _ serials: [String], at: Instant) throws -> [RMANumber] {
+        try serials.map { serial in
+            let number = try depot.database.openCase(
+                NewCase(
+                    customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: try Serial.named(serial), impact: .high,
+                    urgency: .medium, title: "Dead \(serial)"), at: at, actor: TestDepot.engineer)
+            let outcome = try depot.database.diagnose(
+                serial: try Serial.named(serial), caseNumber: number, verdict: .defective, note: "PSU", at: at.adding(seconds: 60),
+                actor: TestDepot.engineer)
+            return try #require(outcome.rma)
+        }
+    }
+}
+
 /// What `depot check` runs: a change made past Depot that breaks the fleet's invariants is named.
 @Suite("The fleet's invariants as depot check runs them")
 struct InvariantCheckTests {
@@ -66,17 +72,7 @@ struct InvariantCheckTests {
                 "serial,model,customer,site,depot,ship_date,software_version,status\nACME-2,DX-100,ACME,ACME-NYC,,2026-03-01,5.1,"
             )
         ])
-        var rmas: [RMANumber] = []
-        for serial in ["ACME-1", "ACME-2"] {
-            let number = try depot.database.openCase(
-                NewCase(
-                    customer: "ACME", contact: "dev@acme.example", type: .hardwareFault, serial: try Serial.named(serial), impact: .high,
-                    urgency: .medium, title: "Dead \(serial)"), at: monday, actor: TestDepot.engineer)
-            let outcome = try depot.database.diagnose(
-                serial: try Serial.named(serial), caseNumber: number, verdict: .defective, note: "PSU", at: monday.adding(seconds: 60),
-                actor: TestDepot.engineer)
-            rmas.append(try #require(outcome.rma))
-        }
+        let rmas = try RaceTests.defectiveRMAs(depot, ["ACME-1", "ACME-2"], at: monday)
         let spare = try depot.database.allocate(rma: rmas[0], at: monday.adding(seconds: 120), actor: TestDepot.logistics)
         #expect(try depot.database.invariantViolations() == [])
         _ = try depot.outside { db in
