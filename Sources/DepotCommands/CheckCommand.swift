@@ -13,8 +13,9 @@ struct CheckCommand: ParsableCommand {
             invariants (SPEC.md 10) are what Depot's workflows keep: every unit in one place with a status that \
             agrees with it, every open RMA's units in the states its own state expects, a spare the replacement of \
             at most one open RMA, lineage without loops, events in order; each broken one is listed naming the \
-            records. Nothing repairs them: they point at a change made past Depot. The tallies (units per customer, depot, status and model; units in service per warranty end day and \
-            site) are kept by triggers in the transaction of every change, so they never drift unless the database \
+            records. Nothing repairs them: they point at a change made past Depot. The tallies (units per customer, \
+            depot, status and model; units in service per warranty end day and site) are kept by triggers in the \
+            transaction of every change, so they never drift unless the database \
             was changed with its triggers set aside. Exits 1 when something is wrong. --repair (admins) sets the \
             tallies to the recount, in one audited transaction.
             """)

@@ -199,15 +199,7 @@ struct ResultRow {
         case .sqlite(let handle):
             guard let text = sqlite3_column_text(handle, index) else { return try body(UnsafeBufferPointer(start: nil, count: 0)) }
             return try body(UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(handle, index))))
-        case .row(let row):
-            // Text straight from the row's bytes (a String and an Array per cell were a third of a large report's time).
-            var outcome: Result<R, E>?
-            if row.withTextBytes(
-                at: Int(index), { raw in outcome = Result { () throws(E) -> R in try body(raw.bindMemory(to: UInt8.self)) } }),
-                let outcome
-            {
-                return try outcome.get()
-            }
+        case .row:
             return try Array((text(index) ?? "").utf8).withUnsafeBufferPointer(body)
         }
     }
@@ -284,8 +276,9 @@ extension DepotDatabase {
     public func checkFilters(_ parameters: ReportParameters) throws(DepotError) {
         if let region = parameters.region { _ = try policy.region(region) }
         guard let customer = parameters.customer else { return }
-        let known = try read { db in try db.value(Int.self, "SELECT count(*) FROM customer WHERE lower(key) = lower(?)", [customer]) }
-        if known == 0 {
+        // The key as the reports' filter reads it: exactly, else the one key it can only mean in other letter case.
+        let known = try read { db in try db.value(String.self, "SELECT \(CustomerKeySQL.typed)", [customer, customer]) }
+        if known == nil {
             throw .invalidArgument(name: parameters.filterPrefix + "customer", value: customer, reason: "no such customer")
         }
     }

@@ -119,6 +119,12 @@ struct ReportTests {
             asOf: asOf, withinDays: 90, customer: "  globex ", region: nil, accountManager: nil, since: nil, spelledWith: "")
         #expect(typed.customer == "globex" && typed.filterPrefix == "")
         #expect(try cells(depot, "warranty-expiry", typed).map { $0[3] } == ["serial", "GLOBEX-1"])
+        // With a second key that differs only in letter case, "globex" can mean either: refused, as the filter reads it.
+        try depot.importAll([(.customers, "customer,name,region,account_manager,tam\nGlobex,Globex Twin,emea,Bob Manager,\n")])
+        #expect(throws: DepotError.invalidArgument(name: "--customer", value: "globex", reason: "no such customer")) {
+            try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, customer: "globex"))
+        }
+        #expect(try cells(depot, "warranty-expiry", ReportParameters(asOf: asOf, withinDays: 90, customer: "GLOBEX")).count == 2)
     }
 
     @Test("shipping-queue: by ship-by with empty deadlines last; overdue once the deadline is before the end of the as-of day")

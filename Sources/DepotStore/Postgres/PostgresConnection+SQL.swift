@@ -236,14 +236,7 @@ struct PGRow: SQLRow {
     func cell(named name: String) -> StoredCell? { row.contains(name) ? Self.cell(row[name]) : nil }
 
     func withTextBytes(at index: Int, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
-        Self.withTextBytes(row[index], body)
-    }
-
-    func forEachTextBytes(in range: Range<Int>, _ body: (UnsafeRawBufferPointer?) -> Void) {
-        for index in range where !Self.withTextBytes(row[index], { body($0) }) { body(nil) }
-    }
-
-    private static func withTextBytes(_ cell: PostgresCell, _ body: (UnsafeRawBufferPointer) -> Void) -> Bool {
+        let cell = row[index]
         guard let bytes = cell.bytes else { return false }
         switch cell.dataType {
         case .text, .varchar, .name:
