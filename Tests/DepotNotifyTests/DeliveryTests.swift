@@ -24,6 +24,8 @@ final class Receiver: @unchecked Sendable {
     private var script: [(status: HTTPResponse.Status, headers: HTTPFields, delay: Duration)]
     private(set) var received: [Received] = []
     private(set) var actedOn: Set<String> = []
+    private var released = false
+    private var answeredCount = 0
 
     init(_ script: [(HTTPResponse.Status, HTTPFields, Duration)] = []) {
         self.script = script.map { (status: $0.0, headers: $0.1, delay: $0.2) }
@@ -31,6 +33,11 @@ final class Receiver: @unchecked Sendable {
 
     var all: [Received] { lock.withLock { received } }
     var acted: Set<String> { lock.withLock { actedOn } }
+    /// How many requests have had their answer (a delayed one counts once its delay is over).
+    var answered: Int { lock.withLock { answeredCount } }
+
+    /// Ends every delay now: the requests still held are answered.
+    func release() { lock.withLock { released = true } }
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
@@ -47,7 +54,11 @@ final class Receiver: @unchecked Sendable {
                 if step.status == .ok { self.actedOn.insert(item.key) }
                 return step
             }
-            if next.delay > .zero { try await Task.sleep(for: next.delay) }
+            let until = ContinuousClock.now + next.delay
+            while ContinuousClock.now < until, !self.lock.withLock({ self.released }) {
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            self.lock.withLock { self.answeredCount += 1 }
             return Response(status: next.status, headers: next.headers)
         }
         return router
@@ -188,7 +199,8 @@ struct DeliveryTests {
 
     @Test("a receiver that hangs: the timeout fires and the others are delivered meanwhile; 4xx is not retried")
     func hangingReceiver() async throws {
-        let receiver = Receiver([(.ok, [:], .seconds(3))])
+        // The receiver holds the first request for 60 s (until released); the deliverer gives up after 1 s.
+        let receiver = Receiver([(.ok, [:], .seconds(60))])
         try await Application(router: receiver.router()).test(.live) { client in
             var policy = DeliveryPolicy()
             policy.timeout = 1
@@ -197,7 +209,9 @@ struct DeliveryTests {
                 target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin)
             let clock = ContinuousClock.now
             let report = try await deliverer.deliverDue()
-            #expect(ContinuousClock.now - clock < .seconds(2.5))
+            #expect(ContinuousClock.now - clock < .seconds(30))
+            #expect(receiver.answered == 1)
+            receiver.release()
             #expect(report == DeliveryReport(delivered: 1, retrying: 1))
             // The receiver hangs on whichever request reaches it first (they go out together): that one timed out.
             let states = [try Self.state(depot, first), try Self.state(depot, second)]
@@ -306,10 +320,12 @@ struct BackgroundWorkTests {
 
     @Test("a shutdown while deliveries hang: the service stops at once, starts no more, and counts no attempt")
     func shutdownMidDelivery() async throws {
-        let receiver = Receiver((0..<8).map { _ in (.ok, [:], .seconds(4)) })
+        // The receiver holds every request for 60 s (until released): the service must stop while they still hang,
+        // so no answer can have come back. (A bound in seconds of the machine's time failed on a loaded CI machine.)
+        let receiver = Receiver((0..<8).map { _ in (.ok, [:], .seconds(60)) })
         try await Application(router: receiver.router()).test(.live) { client in
             var policy = DeliveryPolicy()
-            policy.timeout = 20
+            policy.timeout = 120
             let (depot, deliverer, _) = try DeliveryTests.setUp(port: try #require(client.port), policy: policy)
             for _ in 0..<7 {
                 _ = try depot.database.queueTestNotification(target: .logistics, customer: nil, at: Instant(Date()), actor: TestDepot.admin)
@@ -322,7 +338,9 @@ struct BackgroundWorkTests {
             let signalled = ContinuousClock.now
             await group.triggerGracefulShutdown()
             try await running.value
-            #expect(ContinuousClock.now - signalled < .seconds(2))
+            #expect(receiver.answered == 0)
+            #expect(ContinuousClock.now - signalled < .seconds(30))
+            receiver.release()
             try await Task.sleep(for: .milliseconds(300))
             #expect(receiver.all.count == policy.concurrency)
             // Stopped requests are not failed attempts: all 8 stay due, as they were.
