@@ -11,14 +11,26 @@ enum AuditLog {
         _ db: any SQLConnection, actor: ActingUser, at: Instant, recordedAt: Instant, action: String,
         entity: String, key: String, customerID: Int64?, reason: String? = nil, details: [String: String] = [:]
     ) throws {
-        try db.executeUnanswered(
-            """
-            INSERT INTO audit (recorded_at, at, "user", role, action, entity, entity_key, customer_id, reason, details)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """,
-            [
-                recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, customerID,
-                reason, JSONText.object(details),
+        try db.insertRowsUnanswered(
+            into: "audit", columns: columns,
+            rows: [
+                values(
+                    actor: actor, at: at, recordedAt: recordedAt, action: action, entity: entity, key: key, customerID: customerID,
+                    reason: reason, details: details)
             ])
+    }
+
+    /// The audit table's columns, in the order of `values`; many entries are one `insertRowsUnanswered` of these.
+    static let columns = ["recorded_at", "at", "\"user\"", "role", "action", "entity", "entity_key", "customer_id", "reason", "details"]
+
+    /// One entry's values, in the order of `columns`.
+    static func values(
+        actor: ActingUser, at: Instant, recordedAt: Instant, action: String, entity: String, key: String, customerID: Int64?,
+        reason: String?, details: [String: String]
+    ) -> [any SQLBindable] {
+        [
+            recordedAt.description, at.description, actor.user, actor.role.rawValue, action, entity, key, customerID, reason,
+            JSONText.object(details),
+        ]
     }
 }

@@ -14,6 +14,9 @@ final class WriteGroups: @unchecked Sendable {
     private struct Job {
         let run: () -> Bool
         let resume: (DepotError?) -> Void
+        /// A case to open together with the group's other cases (`run` is not called), and where its number goes.
+        var opening: CaseOpening?
+        var opened: ResultBox<CaseNumber>?
     }
 
     /// Changes per transaction at most.
@@ -44,10 +47,8 @@ final class WriteGroups: @unchecked Sendable {
 
     /// Runs `work` (which calls the store's workflows) inside the next group transaction.
     func run<T: Sendable>(_ database: DepotDatabase, _ work: @escaping @Sendable () throws -> T) async throws -> T {
-        let path = database.path
-        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
-            let box = ResultBox<T>()
-            let job = Job(
+        try await submit(database) { box in
+            Job(
                 run: {
                     do {
                         let value = try work()
@@ -59,17 +60,33 @@ final class WriteGroups: @unchecked Sendable {
                         box.value = .failure(error)
                         return false
                     }
-                },
+                }, resume: { _ in })
+        }
+    }
+
+    /// Opens a case in the next group transaction, decided on its own and written with the group's other cases.
+    func openCase(_ database: DepotDatabase, _ opening: CaseOpening) async throws -> CaseNumber {
+        try await submit(database) { box in Job(run: { false }, resume: { _ in }, opening: opening, opened: box) }
+    }
+
+    /// Queues the job `make` builds around the box its result goes to; answers when the group has committed.
+    private func submit<T: Sendable>(_ database: DepotDatabase, _ make: (ResultBox<T>) -> Job) async throws -> T {
+        let path = database.path
+        let result: Result<T, any Error> = await withCheckedContinuation { continuation in
+            let box = ResultBox<T>()
+            var job = make(box)
+            job = Job(
+                run: job.run,
                 resume: { commitError in
                     if let commitError { return continuation.resume(returning: .failure(commitError)) }
                     continuation.resume(returning: box.value ?? .failure(DepotError.storage(path: path, message: "the change did not run")))
-                })
+                }, opening: job.opening, opened: job.opened)
             enqueue(job, database: database)
         }
         return try result.get()
     }
 
-    private final class ResultBox<T>: @unchecked Sendable {
+    final class ResultBox<T>: @unchecked Sendable {
         var value: Result<T, any Error>?
     }
 
@@ -93,7 +110,7 @@ final class WriteGroups: @unchecked Sendable {
             if jobs.isEmpty { return }
             var commitError: DepotError?
             do {
-                try runGroup(jobs, database.backend)
+                try runGroup(jobs, database)
             } catch {
                 commitError = database.storageError(error)
             }
@@ -103,17 +120,19 @@ final class WriteGroups: @unchecked Sendable {
 }
 
 extension WriteGroups {
-    /// Runs `jobs` in one write transaction, each in a savepoint of its own.
-    private func runGroup(_ jobs: [Job], _ backend: DepotDatabase.Backend) throws {
-        switch backend {
+    /// Runs `jobs` in one write transaction, each in a savepoint of its own; the cases to open go together, in one
+    /// savepoint.
+    private func runGroup(_ jobs: [Job], _ database: DepotDatabase) throws {
+        let openings = jobs.filter { $0.opening != nil }
+        switch database.backend {
         case .sqlite(let writer):
             try writer.writeWithoutTransaction { db in
                 enter(GRDBConnection(db))
                 defer { enter(nil) }
                 try db.inTransaction(.immediate) {
-                    for job in jobs {
-                        try db.inSavepoint { job.run() ? .commit : .rollback }
-                    }
+                    let savepoint = { (body: () -> Bool) throws in try db.inSavepoint { body() ? .commit : .rollback } }
+                    for job in jobs where job.opening == nil { try savepoint(job.run) }
+                    try openCases(openings, database, GRDBConnection(db), savepoint)
                     return .commit
                 }
             }
@@ -122,11 +141,47 @@ extension WriteGroups {
                 enter(connection)
                 defer { enter(nil) }
                 try store.writeTransaction(connection) { _ in
-                    for job in jobs {
+                    let savepoint = { (body: () -> Bool) throws in
                         try connection.sendWithoutWaiting("SAVEPOINT depot_job")
-                        if !job.run() { try connection.execute("ROLLBACK TO SAVEPOINT depot_job") }
+                        if !body() { try connection.execute("ROLLBACK TO SAVEPOINT depot_job") }
                         try connection.sendWithoutWaiting("RELEASE SAVEPOINT depot_job")
                     }
+                    for job in jobs where job.opening == nil { try savepoint(job.run) }
+                    try openCases(openings, database, connection, savepoint)
+                }
+            }
+        }
+    }
+
+    /// Opens the group's cases together in one savepoint; when the store fails that (not a refusal of one case, which
+    /// is that case's answer), each on its own, so that only the case that fails is refused.
+    private func openCases(
+        _ jobs: [Job], _ database: DepotDatabase, _ db: any SQLConnection, _ savepoint: (() -> Bool) throws -> Void
+    ) throws {
+        guard !jobs.isEmpty else { return }
+        var together = false
+        try savepoint {
+            do {
+                let results = try database.openCases(db, jobs.compactMap(\.opening))
+                try db.settle()
+                for (job, result) in zip(jobs, results) { job.opened?.value = result.mapError { $0 } }
+                together = true
+            } catch {
+                together = false
+            }
+            return together
+        }
+        guard !together else { return }
+        for job in jobs {
+            try savepoint {
+                do {
+                    let result = try database.openCases(db, job.opening.map { [$0] } ?? [])[0]
+                    try db.settle()
+                    job.opened?.value = result.mapError { $0 }
+                    return (try? result.get()) != nil
+                } catch {
+                    job.opened?.value = .failure(database.storageError(error))
+                    return false
                 }
             }
         }

@@ -156,7 +156,10 @@ struct APIController {
             priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
         let at = now()
-        return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at, status: .created) {
+        return try await IdempotentWrites.respond(
+            request, actor: actor, content: [content], database: database, at: at, status: .created,
+            unkeyed: { OpenedCase(case: try await database.openCaseGrouped(new, at: at, actor: actor).text) }
+        ) {
             OpenedCase(case: try database.openCase(new, at: at, actor: actor).text)
         }
     }

@@ -44,13 +44,18 @@ enum IdempotentWrites {
     }
 
     /// Runs `work` (workflows, then the answer's value) once per key when the request has one, in a group commit;
-    /// answers `status` with the value as JSON, or the recorded first answer.
+    /// answers `status` with the value as JSON, or the recorded first answer. A request without a key runs `unkeyed`
+    /// when given (a way of its own into the group commit), else `work`.
     static func respond<T: Encodable & Sendable>(
         _ request: Request, actor: ActingUser, content: [Data], database: DepotDatabase, at: Instant,
-        status: HTTPResponse.Status = .ok, grouped: Bool = true, _ work: @escaping @Sendable () throws -> T
+        status: HTTPResponse.Status = .ok, grouped: Bool = true, unkeyed: (@Sendable () async throws -> T)? = nil,
+        _ work: @escaping @Sendable () throws -> T
     ) async throws -> Response {
         guard let key = try key(request) else {
-            let value = grouped ? try await database.grouped(work) : try await ThreadPool.run(work)
+            let value =
+                if let unkeyed { try await unkeyed() } else if grouped { try await database.grouped(work) } else {
+                    try await ThreadPool.run(work)
+                }
             return response(RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(value)), replayed: false)
         }
         let asked = IdempotentRequest(user: actor.user, key: key, fingerprint: fingerprint(request, content: content))

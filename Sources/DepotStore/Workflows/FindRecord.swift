@@ -43,31 +43,56 @@ enum FindRecord {
         return record
     }
 
-    /// The customer, the contact and the customer's contracts a new case needs, read with one query: each was a
-    /// round trip of its own on PostgreSQL (three of the five a case waited for). A key or an email it does not find
-    /// exactly takes the lookups one by one, for their case-insensitive matches and their errors.
-    static func caseParties(_ db: any SQLConnection, customerKey: String, contactEmail: String) throws -> CaseParties {
-        let (key, email) = (customerKey.trimmingSpaces(), contactEmail.trimmingSpaces().lowercased())
-        let aggregate = db.dialect.listAggregate("tier || ' ' || start_date || ' ' || end_date", orderBy: "id")
-        let rows = try db.rows(
-            """
-            SELECT c.id, c.key, c.name, c.region, c.account_manager, c.tam, t.id AS contact_id, t.customer_id AS contact_customer,
-                t.name AS contact_name, t.designated AS contact_designated, t.certified AS contact_certified,
-                (SELECT \(aggregate) FROM contract WHERE customer_id = c.id) AS contracts
-            FROM customer c JOIN contact t ON t.email = ?2 WHERE c.key = ?1
-            """, [key, email], source: "customer")
-        guard let row = rows.first else {
-            let customer = try Self.customer(db, key: customerKey)
-            let contact = try Self.contact(db, email: contactEmail)
-            let contracts = try db.rows(
-                "SELECT tier, start_date, end_date FROM contract WHERE customer_id = ? ORDER BY id", [customer.id], source: "contract"
-            ).map { row throws(DepotError) in
-                CaseParties.Contract(tier: try row("tier"), start: try row("start_date"), end: try row("end_date"))
+    /// The customer, the contact and the customer's contracts each new case of a group needs (`pairs` as typed), read
+    /// with one query for the whole group: each was a round trip of its own on PostgreSQL. A key or an email it does
+    /// not find exactly takes the lookups one by one, for their case-insensitive matches and their errors, which are
+    /// that pair's result.
+    static func caseParties(_ db: any SQLConnection, _ pairs: [(customer: String, contact: String)]) throws
+        -> [Result<CaseParties, DepotError>]
+    {
+        let asked = pairs.map { (key: $0.customer.trimmingSpaces(), email: $0.contact.trimmingSpaces().lowercased()) }
+        var distinct: [String: (key: String, email: String)] = [:]
+        for pair in asked { distinct["\(pair.key)\n\(pair.email)"] = pair }
+        let ordered = distinct.values.sorted { ($0.key, $0.email) < ($1.key, $1.email) }
+        var found: [String: CaseParties] = [:]
+        if !ordered.isEmpty {
+            let aggregate = db.dialect.listAggregate("tier || ' ' || start_date || ' ' || end_date", orderBy: "id")
+            let values = Array(repeating: "(?, ?)", count: ordered.count).joined(separator: ", ")
+            // VALUES names its columns column1, column2 on both backends.
+            let rows = try db.rows(
+                """
+                SELECT c.id, c.key, c.name, c.region, c.account_manager, c.tam, t.id AS contact_id, t.email AS contact_email,
+                    t.customer_id AS contact_customer, t.name AS contact_name, t.designated AS contact_designated,
+                    t.certified AS contact_certified, p.column1 AS asked_key,
+                    (SELECT \(aggregate) FROM contract WHERE customer_id = c.id) AS contracts
+                FROM (VALUES \(values)) AS p JOIN customer c ON c.key = p.column1 JOIN contact t ON t.email = p.column2
+                """, ordered.flatMap { [$0.key, $0.email] as [any SQLBindable] }, source: "customer")
+            for row in rows {
+                let parties = try Self.caseParties(row)
+                found["\(try row("asked_key") as String)\n\(parties.contact.email)"] = parties
             }
-            return CaseParties(customer: customer, contact: contact, contracts: contracts)
         }
+        var result: [Result<CaseParties, DepotError>] = []
+        for (index, pair) in asked.enumerated() {
+            if let parties = found["\(pair.key)\n\(pair.email)"] {
+                result.append(.success(parties))
+                continue
+            }
+            do {
+                result.append(
+                    .success(try Self.casePartiesOneByOne(db, customerKey: pairs[index].customer, contactEmail: pairs[index].contact)))
+            } catch let error as DepotError {
+                result.append(.failure(error))
+            }
+        }
+        return result
+    }
+
+    /// The parties of one row of the group's query.
+    private static func caseParties(_ row: StoredRow) throws(DepotError) -> CaseParties {
         let contact = ContactRecord(
-            id: try row("contact_id"), email: email, customerID: try row("contact_customer"), name: try row("contact_name"),
+            id: try row("contact_id"), email: try row("contact_email"), customerID: try row("contact_customer"),
+            name: try row("contact_name"),
             designated: try row("contact_designated"), certified: try row("contact_certified"))
         var contracts: [CaseParties.Contract] = []
         for text in (try row.optional("contracts") as String?)?.split(separator: ",") ?? [] {
@@ -78,6 +103,18 @@ enum FindRecord {
             contracts.append(CaseParties.Contract(tier: tier, start: start, end: end))
         }
         return CaseParties(customer: try CustomerRecord(row: row), contact: contact, contracts: contracts)
+    }
+
+    /// The parties of a pair the group's query did not find as typed: each looked up on its own.
+    private static func casePartiesOneByOne(_ db: any SQLConnection, customerKey: String, contactEmail: String) throws -> CaseParties {
+        let customer = try Self.customer(db, key: customerKey)
+        let contact = try Self.contact(db, email: contactEmail)
+        let contracts = try db.rows(
+            "SELECT tier, start_date, end_date FROM contract WHERE customer_id = ? ORDER BY id", [customer.id], source: "contract"
+        ).map { row throws(DepotError) in
+            CaseParties.Contract(tier: try row("tier"), start: try row("start_date"), end: try row("end_date"))
+        }
+        return CaseParties(customer: customer, contact: contact, contracts: contracts)
     }
 
     /// The highest tier among the customer's contracts active on `day` (start <= day <= end), if any.

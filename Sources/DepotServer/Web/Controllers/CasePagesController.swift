@@ -38,7 +38,7 @@ struct CasePagesController {
                 title: try form.required("title"), description: form.optional("description") ?? "",
                 priority: try form.optionalValue("priority", as: Priority.self), priorityReason: form.optional("reason"),
                 productVersion: form.optional("version"))
-            let number = try await database.grouped { try database.openCase(new, at: at, actor: actor) }
+            let number = try await database.openCaseGrouped(new, at: at, actor: actor)
             let opened = try await ThreadPool.run { try database.caseDetail(number, now: at) }
             return pages.done(WebPaths.record("cases", number.text), ActionMessages.opened(opened))
         } catch {

@@ -1,0 +1,259 @@
+import DepotCore
+
+/// What a support engineer enters to open a case.
+public struct NewCase: Sendable {
+    public var customer: String
+    public var contact: String
+    public var type: CaseType
+    public var serial: Serial?
+    public var impact: Level
+    public var urgency: Level
+    public var title: String
+    public var description: String
+    /// The engineer's priority when it differs from the suggestion; needs `priorityReason`.
+    public var priority: Priority?
+    public var priorityReason: String?
+    /// The product version the fault is seen on; defaults to the unit's installed version.
+    public var productVersion: String?
+
+    /// Creates a request.
+    public init(
+        customer: String, contact: String, type: CaseType, serial: Serial? = nil, impact: Level, urgency: Level,
+        title: String, description: String = "", priority: Priority? = nil, priorityReason: String? = nil,
+        productVersion: String? = nil
+    ) {
+        self.customer = customer
+        self.contact = contact
+        self.type = type
+        self.serial = serial
+        self.impact = impact
+        self.urgency = urgency
+        self.title = title
+        self.description = description
+        self.priority = priority
+        self.priorityReason = priorityReason
+        self.productVersion = productVersion
+    }
+}
+
+/// A case to open, with what was checked before its transaction: who asks, the title, the reason and the time.
+struct CaseOpening: Sendable {
+    let request: NewCase
+    let title: String
+    let at: Instant
+    let recordedAt: Instant
+    let actor: ActingUser
+}
+
+/// A case decided in its group's transaction, ready to be numbered and written with the group's others.
+private struct DecidedCase {
+    let opening: CaseOpening
+    /// The values of `DecidedCase.columns`, in order.
+    let values: [any SQLBindable]
+    let customerID: Int64
+    let escalations: [EscalationDeadline]
+    let note: String
+    let reason: String?
+    let audit: [String: String]
+
+    static let columns = [
+        "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
+        "suggested_priority", "priority", "priority_reason", "status", "tier", "region", "opened_at", "response_due",
+        "response_threshold", "opened_by",
+    ]
+}
+
+extension DepotDatabase {
+    /// Opens a case at `at` and returns its number. The response and escalation deadlines of the
+    /// policy in force are stored with it. A P1 needs a designated contact under an active contract.
+    public func openCase(_ request: NewCase, at: Instant, actor: ActingUser) throws(DepotError) -> CaseNumber {
+        let opening = try caseOpening(request, at: at, actor: actor)
+        return try write { db in try openCases(db, [opening])[0].get() }
+    }
+
+    /// Opens a case as `openCase` does, in the server's next group commit: the group's cases are decided one by one,
+    /// then numbered with one change of the counter and written with one statement per table.
+    public func openCaseGrouped(_ request: NewCase, at: Instant, actor: ActingUser) async throws -> CaseNumber {
+        let opening = try caseOpening(request, at: at, actor: actor)
+        return try await groups.openCase(self, opening)
+    }
+
+    /// The checks a new case passes before its transaction: the user's role, the title, the reason and the time.
+    func caseOpening(_ request: NewCase, at: Instant, actor: ActingUser) throws(DepotError) -> CaseOpening {
+        try actor.require(.manageCases)
+        let title = try SingleLine.check(request.title, field: "--title", maxLength: SingleLine.titleLength)
+        guard !title.isEmpty else { throw .invalidArgument(name: "--title", value: request.title, reason: "a case needs a title") }
+        if let reason = request.priorityReason { _ = try SingleLine.check(reason, field: "--reason", maxLength: SingleLine.reasonLength) }
+        let recordedAt = now()
+        try checkEventTime(at, after: nil, "")
+        return CaseOpening(request: request, title: title, at: at, recordedAt: recordedAt, actor: actor)
+    }
+
+    /// Opens `openings` in the caller's transaction, in their order: each is decided on its own (a refusal is its
+    /// result and writes nothing; a hardware fault's unit becomes suspect at once, so a later case of the group sees
+    /// it), then the accepted ones are numbered in order and written together. An error of the store is thrown: the
+    /// caller rolls back and may open them one by one.
+    func openCases(_ db: any SQLConnection, _ openings: [CaseOpening]) throws -> [Result<CaseNumber, DepotError>] {
+        let parties = try FindRecord.caseParties(db, openings.map { ($0.request.customer, $0.request.contact) })
+        var releases: [String]?
+        var decided: [Result<DecidedCase, DepotError>] = []
+        for (opening, parties) in zip(openings, parties) {
+            do {
+                decided.append(.success(try decide(db, opening, try parties.get(), releases: &releases)))
+            } catch let error as DepotError {
+                decided.append(.failure(error))
+            }
+        }
+        var numbers = try write(db, decided.compactMap { try? $0.get() }).makeIterator()
+        return decided.map { result in
+            result.flatMap { _ in
+                guard let number = numbers.next() else { return .failure(.storage(path: "support_case", message: "a case got no number")) }
+                return .success(number)
+            }
+        }
+    }
+
+    /// Decides one case of a group: the parties, the unit, the region's clock, the tier on the opening day, the
+    /// priority and its deadlines (SPEC.md 3).
+    private func decide(_ db: any SQLConnection, _ opening: CaseOpening, _ parties: CaseParties, releases: inout [String]?) throws
+        -> DecidedCase
+    {
+        let (request, at) = (opening.request, opening.at)
+        let (customer, contact) = (parties.customer, parties.contact)
+        guard contact.customerID == customer.id else {
+            throw DepotError.refused(subject: contact.email, reason: "is not a contact of customer \"\(customer.key)\"")
+        }
+        let unit = try Self.reportedUnit(db, request, customerID: customer.id, customerKey: customer.key)
+        // The unit's site's region, else the customer's (read with the customer).
+        let regionID = try FindRecord.region(db, siteID: unit?.siteID, customerID: nil) ?? customer.region
+        let clock = try clocks.clock(for: regionID)
+        let openingDay = try policy.region(regionID).localDate(of: at)
+        if let unit, openingDay < unit.shipDate {
+            throw DepotError.invalidArgument(
+                name: "--at", value: at.description,
+                reason: "is before unit \(unit.serial) shipped (\(unit.shipDate)): a case cannot predate its unit")
+        }
+        let tier = parties.activeTier(on: openingDay)
+        let (priority, suggested, reason) = try Self.priority(of: request)
+        if priority == .p1,
+            let refusal = CaseRules.p1Refusal(
+                contact: contact.email, designated: contact.designated, customer: customer.key, activeTier: tier, on: openingDay)
+        {
+            throw refusal
+        }
+        if let given = request.productVersion {
+            if releases == nil { releases = try db.values(String.self, "SELECT version FROM release ORDER BY released_on, version") }
+            try Self.checkKnownRelease(given, known: releases ?? [])
+        }
+        let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
+        var note = "\(priority.rawValue) \(request.type.rawValue) from \(contact.email)"
+        if let unit, request.type == .hardwareFault, unit.status == .inService {
+            try db.execute("UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?", [at.description, unit.id])
+            note += "; unit \(unit.serial) is now suspect"
+        }
+        let values: [any SQLBindable] = [
+            customer.id, contact.id, unit?.id, request.type.rawValue, opening.title, request.description,
+            request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion, request.impact.rawValue, request.urgency.rawValue,
+            suggested.rawValue, priority.rawValue, reason?.isEmpty == false ? reason : nil, CaseStatus.open.rawValue, tier?.rawValue,
+            regionID, at.description, deadlines.response?.description, deadlines.responseThreshold?.description, opening.actor.user,
+        ]
+        let audit = [
+            "customer": customer.key, "priority": priority.rawValue, "suggested": suggested.rawValue, "tier": tier?.rawValue ?? "none",
+            "serial": unit?.serial.text ?? "",
+        ]
+        return DecidedCase(
+            opening: opening, values: values, customerID: customer.id, escalations: deadlines.escalations, note: note, reason: reason,
+            audit: audit)
+    }
+
+    /// Numbers the decided cases in their order (one counter change per year among them) and writes them, their
+    /// escalation deadlines, their "opened" events and their audit entries with one statement per table.
+    private func write(_ db: any SQLConnection, _ cases: [DecidedCase]) throws -> [CaseNumber] {
+        guard !cases.isEmpty else { return [] }
+        var numbers = [CaseNumber?](repeating: nil, count: cases.count)
+        for (year, indices) in Dictionary(grouping: cases.indices, by: { cases[$0].opening.at.utcDate.year }).sorted(by: { $0.key < $1.key }
+        ) {
+            let last = try Counters.reserve(.supportCase, db, year: year, count: indices.count)
+            for (offset, index) in indices.enumerated() {
+                numbers[index] = CaseNumber(year: year, sequence: last - indices.count + 1 + offset)
+            }
+        }
+        let numbered = zip(cases, numbers.compactMap { $0 })
+        let inserted = try db.insertRows(
+            into: "support_case", columns: ["number"] + DecidedCase.columns, rows: numbered.map { [$1.text] + $0.values },
+            returning: "id, number")
+        var ids: [String: Int64] = [:]
+        for row in inserted { ids[try row("number") as String] = try row("id") as Int64 }
+        var escalations: [[any SQLBindable]] = []
+        var events: [[any SQLBindable]] = []
+        var audit: [[any SQLBindable]] = []
+        for (decided, number) in numbered {
+            guard let id = ids[number.text] else {
+                throw DepotError.storage(path: "support_case", message: "case \(number) was not inserted")
+            }
+            let opening = decided.opening
+            escalations += decided.escalations.map { [id, $0.target.rawValue, $0.threshold.description, $0.at.description] }
+            events.append(CaseEvents.values(caseID: id, at: opening.at, kind: "opened", actor: opening.actor, note: decided.note))
+            audit.append(
+                AuditLog.values(
+                    actor: opening.actor, at: opening.at, recordedAt: opening.recordedAt, action: "open", entity: "case", key: number.text,
+                    customerID: decided.customerID, reason: decided.reason, details: decided.audit))
+        }
+        try db.insertRowsUnanswered(into: "case_escalation", columns: ["case_id", "target", "threshold", "due_at"], rows: escalations)
+        try db.insertRowsUnanswered(into: "case_event", columns: CaseEvents.columns, rows: events)
+        try db.insertRowsUnanswered(into: "audit", columns: AuditLog.columns, rows: audit)
+        return numbers.compactMap { $0 }
+    }
+}
+
+extension DepotDatabase {
+    /// The case's priority (the engineer's, else the one impact and urgency suggest), the suggestion and the reason
+    /// for a difference (SPEC.md 3); a priority other than the suggestion without a reason is refused.
+    private static func priority(of request: NewCase) throws(DepotError) -> (priority: Priority, suggested: Priority, reason: String?) {
+        let suggested = Priority.suggested(impact: request.impact, urgency: request.urgency)
+        let priority = request.priority ?? suggested
+        let reason = request.priorityReason?.trimmingSpaces()
+        if priority != suggested && (reason ?? "").isEmpty {
+            throw .invalidArgument(
+                name: "--reason", value: "",
+                reason:
+                    "priority \(priority.rawValue) differs from the suggested \(suggested.rawValue) (impact \(request.impact.rawValue), urgency \(request.urgency.rawValue)); say why"
+            )
+        }
+        return (priority, suggested, reason)
+    }
+
+    /// The unit a case is about: one of the customer's; for a hardware fault it is required and must be at the
+    /// customer (SPEC.md 3).
+    private static func reportedUnit(
+        _ db: any SQLConnection, _ request: NewCase, customerID: Int64, customerKey: String
+    ) throws -> ApplianceRecord? {
+        guard let serial = request.serial else {
+            if request.type == .hardwareFault {
+                throw DepotError.invalidArgument(name: "--serial", value: "", reason: "a hardware-fault case names the faulty unit")
+            }
+            return nil
+        }
+        let unit = try FindRecord.appliance(db, serial: serial)
+        guard unit.customerID == customerID else {
+            throw DepotError.refused(subject: unit.serial.text, reason: "is not a unit of customer \"\(customerKey)\"")
+        }
+        if request.type == .hardwareFault, !unit.status.isAtCustomer {
+            throw DepotError.refused(
+                subject: unit.serial.text,
+                reason: "is \(unit.status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
+        }
+        return unit
+    }
+
+    /// A case's product version is one of the imported releases (`known`).
+    private static func checkKnownRelease(_ given: String, known: [String]) throws(DepotError) {
+        guard known.contains(given.trimmingSpaces()) else {
+            throw DepotError.invalidArgument(
+                name: "--product-version", value: given,
+                reason: known.isEmpty
+                    ? "no software releases are imported yet (depot import releases)"
+                    : "is not a known release (known: \(known.joined(separator: ", ")))")
+        }
+    }
+}
