@@ -119,6 +119,45 @@ struct GroupedCaseTests {
         #expect(try together.database.invariantViolations() == [])
     }
 
+    @Test("keys and emails that differ only in their Unicode form are different customers and contacts in a group too")
+    func unicodeForms() throws {
+        // "É" as one code point and as "E" + U+0301: equal as Swift strings, two keys in the store (imported apart).
+        let (composed, decomposed) = ("CAF\u{00C9}", "CAFE\u{0301}")
+        let (email, decomposedEmail) = ("jos\u{00E9}@cafe.example", "jose\u{0301}@cafe.example")
+        let depots = try (0..<2).map { _ in try TestDepot.withFleet() }
+        for depot in depots {
+            for (key, mail) in [(composed, email), (decomposed, decomposedEmail)] {
+                try depot.importAll([
+                    (.customers, "customer,name,region,account_manager,tam\n\(key),Cafe,emea,Bob Manager,\n"),
+                    (.contacts, "email,customer,name,designated,certified\n\(mail),\(key),Jo,no,no\n"),
+                ])
+            }
+        }
+        let requests = [(composed, email), (decomposed, decomposedEmail), (composed, decomposedEmail), (decomposed, email)]
+            .flatMap { pair in [pair, pair] }
+            .map { NewCase(customer: $0.0, contact: $0.1, type: .question, impact: .low, urgency: .low, title: "Q") }
+        let (together, alone) = (depots[0], depots[1])
+        let openings = try requests.map { try together.database.caseOpening($0, at: Self.at, actor: TestDepot.engineer) }
+        let grouped = try together.database.write { db in try together.database.openCases(db, openings) }.map(Self.outcome)
+        let single = requests.map { request in
+            Self.outcome(Result { () throws(DepotError) in try alone.database.openCase(request, at: Self.at, actor: TestDepot.engineer) })
+        }
+        #expect(grouped == single)
+        #expect(grouped.filter { !$0.hasPrefix("error") }.count == 4)
+        #expect(try Self.written(together) == Self.written(alone))
+        let owners = try together.database.read { db in
+            try db.values(
+                String.self,
+                "SELECT c.key || ' ' || t.email FROM support_case k JOIN customer c ON c.id = k.customer_id JOIN contact t ON t.id = k.contact_id ORDER BY k.number"
+            )
+        }
+        #expect(
+            owners.map { Array($0.utf8) }
+                == [composed, composed, decomposed, decomposed].enumerated().map { index, key in
+                    Array("\(key) \(index < 2 ? email : decomposedEmail)".utf8)
+                })
+    }
+
     @Test("cases sent at once: each answered, numbers without gaps; a case the store refuses fails alone")
     func concurrentWithStoreFailure() async throws {
         let depot = try TestDepot.withFleet()

@@ -51,10 +51,11 @@ enum FindRecord {
         -> [Result<CaseParties, DepotError>]
     {
         let asked = pairs.map { (key: $0.customer.trimmingSpaces(), email: $0.contact.trimmingSpaces().lowercased()) }
-        var distinct: [String: (key: String, email: String)] = [:]
-        for pair in asked { distinct["\(pair.key)\n\(pair.email)"] = pair }
-        let ordered = distinct.values.sorted { ($0.key, $0.email) < ($1.key, $1.email) }
-        var found: [String: CaseParties] = [:]
+        // By their bytes, as the database matches them: canonically equivalent keys are different customers.
+        var distinct: [ExactText: (key: String, email: String)] = [:]
+        for pair in asked { distinct[ExactText(pair.key, pair.email)] = pair }
+        let ordered = distinct.sorted { $0.key < $1.key }.map(\.value)
+        var found: [ExactText: CaseParties] = [:]
         if !ordered.isEmpty {
             let aggregate = db.dialect.listAggregate("tier || ' ' || start_date || ' ' || end_date", orderBy: "id")
             let values = Array(repeating: "(?, ?)", count: ordered.count).joined(separator: ", ")
@@ -69,12 +70,12 @@ enum FindRecord {
                 """, ordered.flatMap { [$0.key, $0.email] as [any SQLBindable] }, source: "customer")
             for row in rows {
                 let parties = try Self.caseParties(row)
-                found["\(try row("asked_key") as String)\n\(parties.contact.email)"] = parties
+                found[ExactText(try row("asked_key") as String, parties.contact.email)] = parties
             }
         }
         var result: [Result<CaseParties, DepotError>] = []
         for (index, pair) in asked.enumerated() {
-            if let parties = found["\(pair.key)\n\(pair.email)"] {
+            if let parties = found[ExactText(pair.key, pair.email)] {
                 result.append(.success(parties))
                 continue
             }
