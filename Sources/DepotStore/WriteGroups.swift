@@ -16,7 +16,7 @@ final class WriteGroups: @unchecked Sendable {
         let resume: (DepotError?) -> Void
         /// A case to open together with the group's other cases (`run` is not called), and where its number goes.
         var opening: CaseOpening?
-        var opened: ResultBox<CaseNumber>?
+        var opened: ResultBox<CaseOutcome>?
     }
 
     /// Changes per transaction at most.
@@ -65,7 +65,7 @@ final class WriteGroups: @unchecked Sendable {
     }
 
     /// Opens a case in the next group transaction, decided on its own and written with the group's other cases.
-    func openCase(_ database: DepotDatabase, _ opening: CaseOpening) async throws -> CaseNumber {
+    func openCase(_ database: DepotDatabase, _ opening: CaseOpening) async throws -> CaseOutcome {
         try await submit(database) { box in Job(run: { false }, resume: { _ in }, opening: opening, opened: box) }
     }
 
@@ -99,12 +99,32 @@ final class WriteGroups: @unchecked Sendable {
         if start { queue.async { self.drain(database) } }
     }
 
+    /// The next group's jobs (under `lock`): the first pending ones, except a case whose Idempotency-Key an earlier
+    /// case of the group has (it waits for the next group, where it finds the first one's answer).
+    private func takeGroup() -> [Job] {
+        var jobs: [Job] = []
+        var later: [Job] = []
+        var keys: Set<ExactText> = []
+        var taken = 0
+        for job in pending {
+            guard jobs.count < Self.limit else { break }
+            taken += 1
+            if let asked = job.opening?.once?.request, !keys.insert(ExactText(asked.user, asked.key)).inserted {
+                later.append(job)
+            } else {
+                jobs.append(job)
+            }
+        }
+        pending.removeFirst(taken)
+        pending.insert(contentsOf: later, at: 0)
+        return jobs
+    }
+
     /// Runs groups until nothing is pending.
     private func drain(_ database: DepotDatabase) {
         while true {
             lock.lock()
-            let jobs = Array(pending.prefix(Self.limit))
-            pending.removeFirst(jobs.count)
+            let jobs = takeGroup()
             if jobs.isEmpty { draining = false }
             lock.unlock()
             if jobs.isEmpty { return }
@@ -162,7 +182,7 @@ extension WriteGroups {
         var together = false
         try savepoint {
             do {
-                let results = try database.openCases(db, jobs.compactMap(\.opening))
+                let results = try database.openCasesOnce(db, jobs.compactMap(\.opening))
                 try db.settle()
                 for (job, result) in zip(jobs, results) { job.opened?.value = result.mapError { $0 } }
                 together = true
@@ -175,7 +195,7 @@ extension WriteGroups {
         for job in jobs {
             try savepoint {
                 do {
-                    let result = try database.openCases(db, job.opening.map { [$0] } ?? [])[0]
+                    let result = try database.openCasesOnce(db, job.opening.map { [$0] } ?? [])[0]
                     try db.settle()
                     job.opened?.value = result.mapError { $0 }
                     return (try? result.get()) != nil

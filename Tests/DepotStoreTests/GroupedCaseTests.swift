@@ -215,3 +215,65 @@ struct GroupedCaseTests {
         #expect(try database.invariantViolations() == [])
     }
 }
+
+/// Cases with Idempotency-Keys opened together: each key opens one case, however often and however close together
+/// it is sent; a key sent with another request is a mismatch.
+@Suite("Cases opened together, once per key")
+struct GroupedKeyedCaseTests {
+    @Test("a key sent three times at once opens one case; the others get its answer; another request under it is refused")
+    func keysAtOnce() async throws {
+        let depot = try TestDepot.withFleet()
+        let database = depot.database
+        let at = GroupedCaseTests.at
+        // Keys k0...k19, each three times with the same request; key "shared" with two different requests.
+        let sends =
+            (0..<60).map { i in (key: "k\(i % 20)", fingerprint: "f\(i % 20)", user: "sam") } + [
+                (key: "shared", fingerprint: "A", user: "sam"), (key: "shared", fingerprint: "B", user: "sam"),
+                // The same key of another user is another key.
+                (key: "k0", fingerprint: "f0", user: "sue"),
+            ]
+        let outcomes = await withTaskGroup(of: (Int, Result<IdempotentOutcome, any Error>).self) { group in
+            for (i, send) in sends.enumerated() {
+                group.addTask {
+                    let request = NewCase(
+                        customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: "Q \(send.key)")
+                    let asked = IdempotentRequest(user: send.user, key: send.key, fingerprint: send.fingerprint)
+                    let actor = ActingUser(user: send.user, role: .supportEngineer)
+                    do {
+                        let outcome = try await database.openCaseGrouped(
+                            request, at: at, actor: actor, once: asked,
+                            respond: { number in RecordedResponse(status: 201, body: Data(number.text.utf8)) })
+                        return (i, .success(outcome))
+                    } catch {
+                        return (i, .failure(error))
+                    }
+                }
+            }
+            var all: [Int: Result<IdempotentOutcome, any Error>] = [:]
+            for await (i, outcome) in group { all[i] = outcome }
+            return all
+        }
+        var answered: [String: String] = [:]
+        var replayed: [String: [String]] = [:]
+        var mismatched = 0
+        for (i, result) in outcomes {
+            let name = "\(sends[i].user)/\(sends[i].key)"
+            switch try result.get() {
+            case .answered(let answer):
+                #expect(answered[name] == nil, "\(name) opened twice")
+                answered[name] = String(decoding: answer.body, as: UTF8.self)
+            case .replayed(let answer): replayed[name, default: []].append(String(decoding: answer.body, as: UTF8.self))
+            case .mismatched: mismatched += 1
+            }
+        }
+        // 20 keys of sam, "shared" once, k0 of sue: 22 cases, each key answered once; the rest are its replays.
+        #expect(answered.count == 22 && mismatched == 1)
+        for (name, bodies) in replayed { #expect(bodies.allSatisfy { $0 == answered[name] }, "\(name)") }
+        #expect(replayed.values.map(\.count).reduce(0, +) == 40)
+        let cases = try database.read { db in try db.values(String.self, "SELECT number FROM support_case ORDER BY number") }
+        #expect(Set(cases) == Set(answered.values) && cases.count == 22)
+        let recorded = try database.read { db in try db.value(Int.self, "SELECT count(*) FROM idempotent_request") }
+        #expect(recorded == 22)
+        #expect(try database.invariantViolations() == [])
+    }
+}

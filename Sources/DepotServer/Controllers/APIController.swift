@@ -156,12 +156,7 @@ struct APIController {
             priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
         let at = now()
-        return try await IdempotentWrites.respond(
-            request, actor: actor, content: [content], database: database, at: at, status: .created,
-            unkeyed: { OpenedCase(case: try await database.openCaseGrouped(new, at: at, actor: actor).text) }
-        ) {
-            OpenedCase(case: try database.openCase(new, at: at, actor: actor).text)
-        }
+        return try await IdempotentWrites.openCase(request, actor: actor, content: [content], database: database, at: at, new)
     }
 
     /// `GET /api/v1/cases/{number}`

@@ -44,24 +44,41 @@ enum IdempotentWrites {
     }
 
     /// Runs `work` (workflows, then the answer's value) once per key when the request has one, in a group commit;
-    /// answers `status` with the value as JSON, or the recorded first answer. A request without a key runs `unkeyed`
-    /// when given (a way of its own into the group commit), else `work`.
+    /// answers `status` with the value as JSON, or the recorded first answer.
     static func respond<T: Encodable & Sendable>(
         _ request: Request, actor: ActingUser, content: [Data], database: DepotDatabase, at: Instant,
-        status: HTTPResponse.Status = .ok, grouped: Bool = true, unkeyed: (@Sendable () async throws -> T)? = nil,
-        _ work: @escaping @Sendable () throws -> T
+        status: HTTPResponse.Status = .ok, grouped: Bool = true, _ work: @escaping @Sendable () throws -> T
     ) async throws -> Response {
         guard let key = try key(request) else {
-            let value =
-                if let unkeyed { try await unkeyed() } else if grouped { try await database.grouped(work) } else {
-                    try await ThreadPool.run(work)
-                }
+            let value = grouped ? try await database.grouped(work) : try await ThreadPool.run(work)
             return response(RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(value)), replayed: false)
         }
         let asked = IdempotentRequest(user: actor.user, key: key, fingerprint: fingerprint(request, content: content))
-        switch try await database.once(
-            asked, at: at, { RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(try work())) })
-        {
+        return try answer(
+            try await database.once(asked, at: at, { RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(try work())) }),
+            key: key)
+    }
+
+    /// Opens a case (with the group's other cases) once per key when the request has one; answers 201 with
+    /// `{"case": number}`, or the recorded first answer.
+    static func openCase(
+        _ request: Request, actor: ActingUser, content: [Data], database: DepotDatabase, at: Instant, _ new: NewCase
+    ) async throws -> Response {
+        let answer = { @Sendable (number: CaseNumber) throws -> RecordedResponse in
+            RecordedResponse(
+                status: HTTPResponse.Status.created.code,
+                body: try JSONResponse<APIController.OpenedCase>.encode(APIController.OpenedCase(case: number.text)))
+        }
+        guard let key = try key(request) else {
+            return response(try answer(try await database.openCaseGrouped(new, at: at, actor: actor)), replayed: false)
+        }
+        let asked = IdempotentRequest(user: actor.user, key: key, fingerprint: fingerprint(request, content: content))
+        return try self.answer(try await database.openCaseGrouped(new, at: at, actor: actor, once: asked, respond: answer), key: key)
+    }
+
+    /// The response to what came of a request with `key`.
+    private static func answer(_ outcome: IdempotentOutcome, key: String) throws -> Response {
+        switch outcome {
         case .answered(let answer): return response(answer, replayed: false)
         case .replayed(let answer): return response(answer, replayed: true)
         case .mismatched:

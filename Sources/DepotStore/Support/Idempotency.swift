@@ -73,3 +73,61 @@ extension DepotDatabase {
             "DELETE FROM idempotent_request WHERE created_at < ?", [now.adding(seconds: -86_400 * Int64(Self.idempotencyDays)).description])
     }
 }
+
+/// What came of a case opened in a group: opened now (with the answer recorded for its Idempotency-Key, when it has
+/// one), or a request with a key that was answered before (nothing opened).
+enum CaseOutcome: Sendable {
+    case opened(CaseNumber, answer: RecordedResponse?)
+    case earlier(IdempotentOutcome)
+}
+
+extension DepotDatabase {
+    /// Opens a group's cases (`openCases`), those with an Idempotency-Key at most once: a key recorded before (by an
+    /// earlier transaction, or by a request earlier in this one) answers the first answer or a mismatch and opens
+    /// nothing; the answers of the cases opened now are recorded with them. Two requests of one group with the same
+    /// key never meet here: the group commit keeps the second for the next group.
+    func openCasesOnce(_ db: any SQLConnection, _ openings: [CaseOpening]) throws -> [Result<CaseOutcome, DepotError>] {
+        let keyed = openings.compactMap { $0.once?.request }
+        var recorded: [ExactText: (fingerprint: String, answer: RecordedResponse)] = [:]
+        if !keyed.isEmpty {
+            let values = Array(repeating: "(?, ?)", count: keyed.count).joined(separator: ", ")
+            let rows = try db.rows(
+                """
+                SELECT r.user_name, r.key, r.fingerprint, r.status, r.body FROM (VALUES \(values)) AS p
+                JOIN idempotent_request r ON r.user_name = p.column1 AND r.key = p.column2
+                """, keyed.flatMap { [$0.user, $0.key] as [any SQLBindable] }, source: "idempotent_request")
+            for row in rows {
+                recorded[ExactText(try row("user_name") as String, try row("key") as String)] = (
+                    try row("fingerprint"), RecordedResponse(status: try row("status"), body: try row("body"))
+                )
+            }
+        }
+        func earlier(_ opening: CaseOpening) -> IdempotentOutcome? {
+            guard let asked = opening.once?.request, let found = recorded[ExactText(asked.user, asked.key)] else { return nil }
+            return found.fingerprint == asked.fingerprint ? .replayed(found.answer) : .mismatched
+        }
+        let toOpen = openings.filter { earlier($0) == nil }
+        var opened = try openCases(db, toOpen).makeIterator()
+        var outcomes: [Result<CaseOutcome, DepotError>] = []
+        var answers: [[any SQLBindable]] = []
+        for opening in openings {
+            if let outcome = earlier(opening) {
+                outcomes.append(.success(.earlier(outcome)))
+                continue
+            }
+            guard let result = opened.next() else { throw DepotError.storage(path: "support_case", message: "a case was not opened") }
+            guard case .success(let number) = result, let once = opening.once else {
+                outcomes.append(result.map { .opened($0, answer: nil) })
+                continue
+            }
+            let answer = try once.respond(number)
+            answers.append([
+                once.request.user, once.request.key, once.request.fingerprint, answer.status, answer.body, opening.at.description,
+            ])
+            outcomes.append(.success(.opened(number, answer: answer)))
+        }
+        try db.insertRowsUnanswered(
+            into: "idempotent_request", columns: ["user_name", "key", "fingerprint", "status", "body", "created_at"], rows: answers)
+        return outcomes
+    }
+}

@@ -43,6 +43,14 @@ struct CaseOpening: Sendable {
     let at: Instant
     let recordedAt: Instant
     let actor: ActingUser
+    /// The API request's Idempotency-Key and how its answer is made from the case's number, when it has a key.
+    var once: KeyedOpening?
+}
+
+/// An API request to open a case with an `Idempotency-Key`.
+struct KeyedOpening: Sendable {
+    let request: IdempotentRequest
+    let respond: @Sendable (CaseNumber) throws -> RecordedResponse
 }
 
 /// A case decided in its group's transaction, ready to be numbered and written with the group's others.
@@ -75,7 +83,25 @@ extension DepotDatabase {
     /// then numbered with one change of the counter and written with one statement per table.
     public func openCaseGrouped(_ request: NewCase, at: Instant, actor: ActingUser) async throws -> CaseNumber {
         let opening = try caseOpening(request, at: at, actor: actor)
-        return try await groups.openCase(self, opening)
+        guard case .opened(let number, _) = try await groups.openCase(self, opening) else {
+            throw DepotError.storage(path: path, message: "a case without an Idempotency-Key was answered as a retry")
+        }
+        return number
+    }
+
+    /// Opens a case in the server's next group commit at most once per user and Idempotency-Key, as `once` runs a
+    /// request: a retry gets the first answer (`respond` made it from the case's number) and opens nothing.
+    public func openCaseGrouped(
+        _ request: NewCase, at: Instant, actor: ActingUser, once asked: IdempotentRequest,
+        respond: @escaping @Sendable (CaseNumber) throws -> RecordedResponse
+    ) async throws -> IdempotentOutcome {
+        var opening = try caseOpening(request, at: at, actor: actor)
+        opening.once = KeyedOpening(request: asked, respond: respond)
+        switch try await groups.openCase(self, opening) {
+        case .opened(_, let answer?): return .answered(answer)
+        case .opened(let number, nil): return .answered(try respond(number))
+        case .earlier(let outcome): return outcome
+        }
     }
 
     /// The checks a new case passes before its transaction: the user's role, the title, the reason and the time.
