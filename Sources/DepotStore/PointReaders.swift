@@ -115,6 +115,37 @@ final class PointReaders: @unchecked Sendable {
             return String(decoding: UnsafeBufferPointer(start: text, count: Int(sqlite3_column_bytes(statement, index))), as: UTF8.self)
         }
 
+        /// The statement's current row, read as every backend's rows are (`SQLRow`), so one decoder serves both.
+        func row(_ statement: OpaquePointer) -> Row { Row(connection: self, statement: statement) }
+
+        /// The current row of a statement on this connection; valid until the statement steps or resets.
+        struct Row: SQLRow {
+            let connection: Connection
+            let statement: OpaquePointer
+
+            var columnCount: Int { Int(sqlite3_column_count(statement)) }
+
+            func columnName(at index: Int) -> String { String(cString: sqlite3_column_name(statement, Int32(index))) }
+
+            func cell(at index: Int) -> StoredCell {
+                let column = Int32(index)
+                switch sqlite3_column_type(statement, column) {
+                case SQLITE_INTEGER: return .integer(sqlite3_column_int64(statement, column))
+                case SQLITE_FLOAT: return .real(sqlite3_column_double(statement, column))
+                case SQLITE_TEXT: return connection.text(statement, column).map { .text($0) } ?? .null
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(statement, column))
+                    guard count > 0, let bytes = sqlite3_column_blob(statement, column) else { return .blob(Data()) }
+                    return .blob(Data(bytes: bytes, count: count))
+                default: return .null
+                }
+            }
+
+            func cell(named name: String) -> StoredCell? {
+                (0..<columnCount).first { columnName(at: $0) == name }.map { cell(at: $0) }
+            }
+        }
+
         /// Steps the statement: `true` for a row, `false` at the end.
         func step(_ statement: OpaquePointer, path: String) throws(DepotError) -> Bool {
             switch sqlite3_step(statement) {
