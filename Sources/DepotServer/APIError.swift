@@ -82,11 +82,37 @@ extension Request {
     }
 
     private static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+        let value: T
         do {
-            return try JSONDecoder().decode(type, from: data)
+            value = try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
             throw APIError(status: .badRequest, code: "invalid", message: ErrorMiddleware<DepotRequestContext>.describe(error))
         }
+        // SQLite would keep a text up to it and PostgreSQL refuses it: no text Depot stores may hold it.
+        if holdsNUL(data) {
+            throw APIError(status: .badRequest, code: "invalid", message: "the body holds the character U+0000 (NUL) in a text")
+        }
+        return value
+    }
+
+    /// Whether the JSON text `data` escapes U+0000 in a string (`\u0000`; valid JSON cannot hold it raw). An escaped
+    /// backslash before `u0000` is text, not the escape.
+    static func holdsNUL(_ data: Data) -> Bool {
+        let bytes = [UInt8](data)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
+                bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") })
+            {
+                return true
+            }
+            index += 2  // the escaped character is not the start of another escape
+        }
+        return false
     }
 }
 

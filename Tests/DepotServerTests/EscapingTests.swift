@@ -34,3 +34,17 @@ struct EscapingTests {
         #expect(DepotHTML.escape("") == "")
     }
 }
+
+@Suite("Text Depot does not store")
+struct NULTests {
+    @Test("U+0000 in a form field or a JSON text is refused with 400; an escaped backslash before u0000 is text")
+    func nul() throws {
+        #expect(throws: APIError.self) { try Form.parse("title=a%00b&note=x") }
+        #expect(try Form.parse("title=a%2500b").get("title") == "a%00b")
+        #expect(Request.holdsNUL(Data(#"{"a": "x\u0000y"}"#.utf8)))
+        #expect(Request.holdsNUL(Data(#"{"a": "\\\u0000"}"#.utf8)))
+        #expect(!Request.holdsNUL(Data(#"{"a": "C:\\u0000"}"#.utf8)))
+        #expect(!Request.holdsNUL(Data(#"{"a": "\u00e9", "b": "\u0001"}"#.utf8)))
+        #expect(!Request.holdsNUL(Data(#"{"a": "\u000"}"#.utf8)))
+    }
+}

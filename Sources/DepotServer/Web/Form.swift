@@ -31,7 +31,14 @@ struct Form: Sendable {
                 }
                 return value
             }
-            fields[try decode(parts[0])] = parts.count > 1 ? try decode(parts[1]) : ""
+            let name = try decode(parts[0])
+            let value = parts.count > 1 ? try decode(parts[1]) : ""
+            // SQLite would keep the text up to it and PostgreSQL refuses it: no field may hold it.
+            guard !value.unicodeScalars.contains("\u{0}") else {
+                throw APIError(
+                    status: .badRequest, code: "invalid", message: "field \"\(name)\" holds the character U+0000 (NUL)", field: name)
+            }
+            fields[name] = value
         }
         return Form(fields: fields)
     }
