@@ -47,12 +47,38 @@ struct IdempotencyTests {
                 let code = try errorCode(response)
                 #expect(response.status == .unprocessableContent && code == "idempotency-key-reused")
             }
+            // The same key with a request that would be refused on its own: still the key's mismatch first, as on
+            // every other keyed route.
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: keyed(server, .supportEngineer, "open-acme-1"),
+                body: ByteBuffer(string: newCase.replacingOccurrences(of: "Unit reboots", with: ""))
+            ) { response in
+                let code = try errorCode(response)
+                #expect(response.status == .unprocessableContent && code == "idempotency-key-reused")
+            }
+            // A text holding U+0000 is refused before anything runs (SQLite would cut it, PostgreSQL refuse it);
+            // an escaped backslash before "u0000" is text.
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: keyed(server, .supportEngineer, "nul"),
+                body: ByteBuffer(string: newCase.replacingOccurrences(of: "Unit reboots", with: #"Unit\u0000reboots"#))
+            ) { response in
+                let code = try errorCode(response)
+                #expect(response.status == .badRequest && code == "invalid")
+            }
+            #expect(try caseCount(server) == 1)
+            try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                body: ByteBuffer(string: newCase.replacingOccurrences(of: "Unit reboots", with: #"C:\\u0000 path"#))
+            ) { response in
+                #expect(response.status == .created)
+            }
+            #expect(try caseCount(server) == 2)
             // Keys are per user: another user's same key is another request.
             try await client.execute(
                 uri: "/api/v1/cases", method: .post, headers: keyed(server, .admin, "open-acme-1"), body: ByteBuffer(string: newCase)
             ) { response in
                 let body = try json(response)
-                #expect(response.status == .created && body["case"] as? String == "CS-2026-000002")
+                #expect(response.status == .created && body["case"] as? String == "CS-2026-000003")
             }
             // Without a key every POST is a request of its own.
             for _ in 0..<2 {
@@ -62,7 +88,7 @@ struct IdempotencyTests {
                     #expect($0.status == .created && $0.headers[.init("Idempotent-Replayed")!] == nil)
                 }
             }
-            #expect(try caseCount(server) == 4)
+            #expect(try caseCount(server) == 5)
         }
     }
 

@@ -95,7 +95,13 @@ extension DepotDatabase {
         _ request: NewCase, at: Instant, actor: ActingUser, once asked: IdempotentRequest,
         respond: @escaping @Sendable (CaseNumber) throws -> RecordedResponse
     ) async throws -> IdempotentOutcome {
-        var opening = try caseOpening(request, at: at, actor: actor)
+        var opening: CaseOpening
+        do {
+            opening = try caseOpening(request, at: at, actor: actor)
+        } catch {
+            // As every keyed request: the key's first answer (or a mismatch) comes before this request's refusal.
+            return try await once(asked, at: at) { throw error }
+        }
         opening.once = KeyedOpening(request: asked, respond: respond)
         switch try await groups.openCase(self, opening) {
         case .opened(_, let answer?): return .answered(answer)
