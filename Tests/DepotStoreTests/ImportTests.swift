@@ -42,6 +42,21 @@ struct ImportTests {
         #expect((second.added, second.updated, second.unchanged) == (1, 0, 0))
     }
 
+    @Test("serials that differ only in Unicode form are two units on both backends; importing them again changes nothing")
+    func unicodeFormsOfASerial() throws {
+        let depot = try TestDepot.withFleet()
+        let (composed, decomposed) = ("Z\u{00C9}1", "ZE\u{0301}1")
+        let file = depot.folder.write(
+            "forms.csv", "serial,model,site,ship_date\n\(composed),DX-200,ACME-NYC,2026-11-01\n\(decomposed),DX-100,ACME-NYC,2026-11-02\n")
+        let summary = try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: at)
+        #expect((summary.added, summary.updated, summary.unchanged) == (2, 0, 0))
+        #expect(try depot.database.unitDetail(Serial(composed)!).model == "DX-200")
+        #expect(try depot.database.unitDetail(Serial(decomposed)!).model == "DX-100")
+        let again = try depot.database.importFile(.appliances, path: file, actor: TestDepot.admin, at: at)
+        #expect((again.added, again.updated, again.unchanged) == (0, 0, 2))
+        #expect(try depot.database.invariantViolations() == [])
+    }
+
     @Test("large files go in groups of rows: a duplicate or an existing serial inside a group is still found, in file order")
     func groupedInserts() throws {
         let depot = try TestDepot.withFleet()

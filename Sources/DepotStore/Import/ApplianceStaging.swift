@@ -51,7 +51,8 @@ struct ApplianceStaging {
             text += "\n"
         }
         try connection.copy(into: Self.table, columns: Self.columns, text: text)
-        var inserted = Set<String>()
+        // By bytes, as the serial's unique index compares them (two Unicode forms are two serials).
+        var inserted = Set<ExactText>()
         let list = Self.columns.dropFirst().joined(separator: ", ")
         try connection.each(
             """
@@ -59,12 +60,12 @@ struct ApplianceStaging {
             ON CONFLICT (serial) DO NOTHING RETURNING serial
             """, []
         ) { row in
-            if case .text(let serial) = row.cell(at: 0) { inserted.insert(serial) }
+            if case .text(let serial) = row.cell(at: 0) { inserted.insert(ExactText(serial)) }
             return true
         }
         try connection.execute("TRUNCATE \(Self.table)")
         // The first row with a serial is the one that inserted it.
-        return rows.map { inserted.remove($0.serial) != nil }
+        return rows.map { inserted.remove(ExactText($0.serial)) != nil }
     }
 
     /// An existing unit as an import row finds it, with its first open case and first open RMA.
@@ -75,11 +76,13 @@ struct ApplianceStaging {
     }
 
     /// The units that hold `serials`, by serial, read with one query.
-    func existing(_ serials: Set<String>) throws -> [String: Existing] {
+    func existing(_ serials: Set<ExactText>) throws -> [ExactText: Existing] {
         try connection.execute(
             "CREATE TEMPORARY TABLE IF NOT EXISTS \(Self.keys) (serial text COLLATE \"C\" NOT NULL) ON COMMIT DROP")
-        try connection.copy(into: Self.keys, columns: ["serial"], text: serials.map { PGConnection.copyField($0) + "\n" }.joined())
-        var units: [String: Existing] = [:]
+        try connection.copy(
+            into: Self.keys, columns: ["serial"],
+            text: serials.map { PGConnection.copyField(String(decoding: $0.bytes, as: UTF8.self)) + "\n" }.joined())
+        var units: [ExactText: Existing] = [:]
         let open = "state NOT IN ('closed', 'cancelled')"
         for row in try connection.rows(
             """
@@ -91,7 +94,7 @@ struct ApplianceStaging {
             """, source: ApplianceRecord.table)
         {
             let record = try ApplianceRecord(row: row)
-            units[record.serial.text] = Existing(
+            units[ExactText(record.serial.text)] = Existing(
                 unit: ImportedUnit(record), openCase: try row.optional("open_case"), openRMA: try row.optional("open_rma"))
         }
         try connection.execute("TRUNCATE \(Self.keys)")

@@ -98,14 +98,14 @@ struct ApplianceWriter {
         let complete = rows.indices.filter { rows[$0].isComplete }
         let inserted = try staging.insert(complete.map { rows[$0] })
         // Where in the batch each new serial was inserted: a row before it in the file did not see it.
-        var insertedAt: [String: Int] = [:]
+        var insertedAt: [ExactText: Int] = [:]
         var rest: [Int] = []
         var restIndex = rows.startIndex
         for (index, didInsert) in zip(complete, inserted) {
             rest += (restIndex..<index)
             restIndex = index + 1
             if didInsert {
-                insertedAt[rows[index].serial] = index
+                insertedAt[ExactText(rows[index].serial)] = index
                 counts.added += 1
             } else {
                 notInserted.add(rows[index], count: -1)
@@ -114,11 +114,12 @@ struct ApplianceWriter {
         }
         rest += (restIndex..<rows.endIndex)
         guard !rest.isEmpty else { return }
-        var units = try staging.existing(Set(rest.map { rows[$0].serial }))
+        var units = try staging.existing(Set(rest.map { ExactText(rows[$0].serial) }))
         var changed: [Int64: ImportedUnit] = [:]
         for index in rest {
             let row = rows[index]
-            guard let found = units[row.serial], insertedAt[row.serial].map({ $0 < index }) ?? true else {
+            let serial = ExactText(row.serial)
+            guard let found = units[serial], insertedAt[serial].map({ $0 < index }) ?? true else {
                 log.add(line: row.line, column: nil, Self.incompleteMessage(row))
                 continue
             }
@@ -131,8 +132,8 @@ struct ApplianceWriter {
             case .unchanged?: counts.unchanged += 1
             case .changed(let columns)?:
                 counts.updated += 1
-                units[row.serial]?.unit.columns = columns
-                changed[found.unit.id] = units[row.serial]?.unit
+                units[serial]?.unit.columns = columns
+                changed[found.unit.id] = units[serial]?.unit
             }
         }
         try staging.update(changed.values.sorted { $0.id < $1.id })
