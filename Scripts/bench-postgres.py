@@ -114,9 +114,13 @@ def http():
     depot_run(url, "demo", "--appliances", str(units))
     token = json.loads(depot_run(url, "user", "add", "bench", "--role", "admin", "--format", "json"))["token"]
     rows = subprocess.run(["psql", "-X", "-A", "-t", "-F", ",", "-d", plain(url), "-c", """
+        -- A question needs an active contract (SPEC 3): a customer with one a day either side of today, anywhere.
         SELECT c.key, (SELECT min(email) FROM contact WHERE customer_id = c.id), a.serial
         FROM customer c JOIN appliance a ON a.customer_id = c.id AND a.status = 'in-service'
-        WHERE EXISTS (SELECT 1 FROM contact WHERE customer_id = c.id) ORDER BY c.key LIMIT 1"""],
+        WHERE EXISTS (SELECT 1 FROM contact WHERE customer_id = c.id)
+          AND EXISTS (SELECT 1 FROM contract WHERE customer_id = c.id AND start_date < to_char(current_date - 1, 'YYYY-MM-DD')
+                      AND end_date > to_char(current_date + 1, 'YYYY-MM-DD'))
+        ORDER BY c.key LIMIT 1"""],
                           check=True, capture_output=True, text=True).stdout.strip()
     customer, contact, serial = rows.split(",")
     serials = subprocess.run(["psql", "-X", "-A", "-t", "-d", plain(url), "-c",

@@ -23,6 +23,35 @@ struct SupportRulesTests {
         #expect(reason.hasSuffix("Open it as P2 with --priority P2 --reason ..."))
     }
 
+    @Test("software support needs an active contract; hardware faults, enhancements and custom development do not (SPEC 3)")
+    func contractNeeded() {
+        for type in CaseType.allCases {
+            let withContract = CaseRules.contractRefusal(type: type, customer: "NOCON", activeTier: .standard, on: day("2026-11-30"))
+            #expect(withContract == nil, "\(type) with a contract")
+            let without = CaseRules.contractRefusal(type: type, customer: "NOCON", activeTier: nil, on: day("2026-11-30"))
+            #expect((without != nil) == (type == .question || type == .productDefect), "\(type) without a contract")
+            guard case .refused(let subject, let reason)? = without else { continue }
+            #expect(subject == type.rawValue)
+            #expect(reason.contains("software support (question, product-defect) needs an active contract"))
+            #expect(reason.contains("customer \"NOCON\" has none on 2026-11-30"))
+        }
+    }
+
+    @Test("enhancements and custom development promise no timeframe: no response deadline, no escalation (SPEC 3)")
+    func noTimeframe() throws {
+        let (table, clock) = (Defaults.policy.slas, Defaults.emea)
+        let opened = Instant(iso: "2026-11-30T10:00:00Z")!
+        for type in CaseType.allCases {
+            let deadlines = try table.deadlines(type: type, tier: .premiumPlus, priority: .p1, opened: opened, clock: clock)
+            let promised = type != .enhancement && type != .customDevelopment
+            #expect(CaseRules.promisesTimeframe(type) == promised)
+            #expect((deadlines.response != nil) == promised && deadlines.escalations.isEmpty == !promised, "\(type)")
+            if promised {
+                #expect(deadlines == (try table.deadlines(tier: .premiumPlus, priority: .p1, opened: opened, clock: clock)))
+            }
+        }
+    }
+
     @Test("a contract caps the designated contacts; no contract allows none (SPEC 1)")
     func designatedCap() {
         #expect(DesignatedContacts.capProblem(customer: "ACME", designated: 3, cap: 3) == nil)

@@ -192,7 +192,7 @@ struct ReportTests {
                 urgency: .medium, title: "Old"), at: monday, actor: TestDepot.engineer)
         _ = try db.diagnose(serial: "GLOBEX-OLD", caseNumber: old, verdict: .defective, note: "x", at: monday, actor: TestDepot.engineer)
         _ = try db.openCase(
-            NewCase(customer: "NOCON", contact: "it@nocon.example", type: .question, impact: .low, urgency: .low, title: "N"),
+            NewCase(customer: "NOCON", contact: "it@nocon.example", type: .enhancement, impact: .low, urgency: .low, title: "N"),
             at: monday, actor: TestDepot.engineer)
         let sla = try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-12-31")))
         #expect(

@@ -18,12 +18,12 @@ struct ListPagesTests {
         return body[..<end].components(separatedBy: "<tr id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
     }
 
-    static func open(_ db: DepotDatabase, _ customer: String, contact: String, minutesAgo: Int64, impact: Level = .medium) throws
-        -> CaseNumber
-    {
+    static func open(
+        _ db: DepotDatabase, _ customer: String, contact: String, minutesAgo: Int64, impact: Level = .medium, type: CaseType = .question
+    ) throws -> CaseNumber {
         try db.openCase(
             NewCase(
-                customer: customer, contact: contact, type: .question, impact: impact, urgency: .medium, title: "Question \(minutesAgo)"),
+                customer: customer, contact: contact, type: type, impact: impact, urgency: .medium, title: "Question \(minutesAgo)"),
             at: TestServer.now.adding(seconds: -60 * minutesAgo), actor: TestDepot.engineer)
     }
 
@@ -72,9 +72,9 @@ struct ListPagesTests {
         }
         let responded = try Self.open(db, "ACME", contact: "ops@acme.example", minutesAgo: 5000)
         try db.advanceCase(responded, .respond, note: "on it", at: TestServer.now.adding(seconds: -60), actor: TestDepot.engineer)
-        // A customer without a contract: no response deadline; it sorts as the smallest deadline among the others, on
-        // both backends (PostgreSQL puts NULL last unless told).
-        let noSLA = try Self.open(db, "NOCON", contact: "it@nocon.example", minutesAgo: 4000)
+        // An enhancement of a customer without a contract: no response deadline; it sorts as the smallest deadline among
+        // the others, on both backends (PostgreSQL puts NULL last unless told).
+        let noSLA = try Self.open(db, "NOCON", contact: "it@nocon.example", minutesAgo: 4000, type: .enhancement)
         try await server.run { client in
             let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
             let support = String(buffer: try await engineer.get(client, "/support").body)

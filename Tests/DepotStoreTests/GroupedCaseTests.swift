@@ -44,9 +44,10 @@ struct GroupedCaseTests {
             at
         ),
         (
-            NewCase(customer: "NOCON", contact: "it@nocon.example", type: .question, impact: .low, urgency: .medium, title: "Last year"),
+            NewCase(customer: "NOCON", contact: "it@nocon.example", type: .enhancement, impact: .low, urgency: .medium, title: "Last year"),
             Instant(iso: "2025-12-31T23:59:59Z")!
         ),
+        (NewCase(customer: "NOCON", contact: "it@nocon.example", type: .question, impact: .low, urgency: .low, title: "No contract"), at),
         (
             NewCase(
                 customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: "ACME-1", impact: .low, urgency: .low,
@@ -114,7 +115,7 @@ struct GroupedCaseTests {
             grouped.filter { !$0.hasPrefix("error") } == [
                 "CS-2026-000001", "CS-2026-000002", "CS-2026-000003", "CS-2026-000004", "CS-2026-000005", "CS-2025-000001",
             ])
-        #expect(grouped.filter { $0.hasPrefix("error") }.count == 5)
+        #expect(grouped.filter { $0.hasPrefix("error") }.count == 6)
         #expect(try Self.written(together) == Self.written(alone))
         #expect(try together.database.invariantViolations() == [])
     }
@@ -135,7 +136,7 @@ struct GroupedCaseTests {
         }
         let requests = [(composed, email), (decomposed, decomposedEmail), (composed, decomposedEmail), (decomposed, email)]
             .flatMap { pair in [pair, pair] }
-            .map { NewCase(customer: $0.0, contact: $0.1, type: .question, impact: .low, urgency: .low, title: "Q") }
+            .map { NewCase(customer: $0.0, contact: $0.1, type: .enhancement, impact: .low, urgency: .low, title: "Q") }
         let (together, alone) = (depots[0], depots[1])
         let openings = try requests.map { try together.database.caseOpening($0, at: Self.at, actor: TestDepot.engineer) }
         let grouped = try together.database.write { db in try together.database.openCases(db, openings) }.map(Self.outcome)

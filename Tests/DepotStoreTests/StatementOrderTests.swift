@@ -42,7 +42,7 @@ struct CaseNumberingTests {
         let depot = try TestDepot.withFleet()
         func open() throws -> String {
             try depot.database.openCase(
-                NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: "Q"),
+                NewCase(customer: "ACME", contact: "dev@acme.example", type: .enhancement, impact: .low, urgency: .low, title: "Q"),
                 at: depot.clock.now, actor: TestDepot.engineer
             ).text
         }

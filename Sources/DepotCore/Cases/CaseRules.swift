@@ -12,6 +12,26 @@ public enum CaseRules {
         )
     }
 
+    /// SPEC.md 3 ("who may open what"): software support (questions and product defects) needs a contract active on
+    /// the opening day; hardware faults are accepted without one (the warranty still applies), enhancement and
+    /// custom-development requests too (they promise no timeframe). `nil` when `type` may be opened; otherwise the
+    /// refusal naming the rule.
+    public static func contractRefusal(type: CaseType, customer: String, activeTier: Tier?, on day: LocalDate) -> DepotError? {
+        guard activeTier == nil, type == .question || type == .productDefect else { return nil }
+        return .refused(
+            subject: type.rawValue,
+            reason:
+                "software support (question, product-defect) needs an active contract, and customer \"\(customer)\" has none on \(day); a hardware fault is accepted without one (warranty)"
+        )
+    }
+
+    /// SPEC.md 3: enhancement requests get no response SLA and no escalation (no timeframe is promised), and
+    /// custom-development requests are referred to professional services (recorded, no SLA); every other type gets
+    /// the tier's clocks.
+    public static func promisesTimeframe(_ type: CaseType) -> Bool {
+        type != .enhancement && type != .customDevelopment
+    }
+
     /// SPEC.md 3: a case is closed only by mutual agreement, so closing names the customer's contact who confirmed
     /// it. Returns the contact's address as given, trimmed.
     public static func confirmingContact(_ confirmedBy: String?) throws(DepotError) -> String {

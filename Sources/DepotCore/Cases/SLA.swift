@@ -49,6 +49,15 @@ public struct SLADeadlines: Sendable, Equatable {
 }
 
 extension SLATable {
+    /// The deadlines of a case of `type`: none for a type that promises no timeframe (`CaseRules.promisesTimeframe`),
+    /// else those of its priority and tier.
+    public func deadlines(type: CaseType, tier: Tier?, priority: Priority, opened: Instant, clock: BusinessClock) throws(DepotError)
+        -> SLADeadlines
+    {
+        guard CaseRules.promisesTimeframe(type) else { return SLADeadlines(response: nil, responseThreshold: nil, escalations: []) }
+        return try deadlines(tier: tier, priority: priority, opened: opened, clock: clock)
+    }
+
     /// The deadlines of a case of `priority` opened at `opened`, for a customer whose active contract
     /// has `tier` (`nil`: no active contract, so no response SLA; escalations as for standard).
     public func deadlines(tier: Tier?, priority: Priority, opened: Instant, clock: BusinessClock) throws(DepotError) -> SLADeadlines {

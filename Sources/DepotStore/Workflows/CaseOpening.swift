@@ -166,6 +166,9 @@ extension DepotDatabase {
                 reason: "is before unit \(unit.serial) shipped (\(unit.shipDate)): a case cannot predate its unit")
         }
         let tier = parties.activeTier(on: openingDay)
+        if let refusal = CaseRules.contractRefusal(type: request.type, customer: customer.key, activeTier: tier, on: openingDay) {
+            throw refusal
+        }
         let (priority, suggested, reason) = try Self.priority(of: request)
         if priority == .p1,
             let refusal = CaseRules.p1Refusal(
@@ -177,7 +180,7 @@ extension DepotDatabase {
             if releases == nil { releases = try db.values(String.self, "SELECT version FROM release ORDER BY released_on, version") }
             try Self.checkKnownRelease(given, known: releases ?? [])
         }
-        let deadlines = try policy.slas.deadlines(tier: tier, priority: priority, opened: at, clock: clock)
+        let deadlines = try policy.slas.deadlines(type: request.type, tier: tier, priority: priority, opened: at, clock: clock)
         var note = "\(priority.rawValue) \(request.type.rawValue) from \(contact.email)"
         if let unit, request.type == .hardwareFault, unit.status == .inService {
             try db.execute("UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?", [at.description, unit.id])

@@ -76,9 +76,7 @@ extension DepotDatabase {
         let caseID = row.id
         let (opened, priority) = (row.openedAt, row.priority)
         let clock = try clocks.clock(for: row.region)
-        let deadlines = try policy.slas.deadlines(
-            tier: row.tier, priority: priority,
-            opened: opened, clock: clock)
+        let deadlines = try policy.slas.deadlines(type: row.type, tier: row.tier, priority: priority, opened: opened, clock: clock)
         let ended = try db.rows(
             "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at", [caseID],
             source: "query"
