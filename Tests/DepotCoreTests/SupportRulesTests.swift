@@ -52,6 +52,24 @@ struct SupportRulesTests {
         }
     }
 
+    @Test("a designated contact must be certified; a certified one need not be designated (SPEC 3)")
+    func certification() {
+        #expect(DesignatedContacts.certificationProblem(designated: true, certified: true) == nil)
+        #expect(DesignatedContacts.certificationProblem(designated: false, certified: true) == nil)
+        #expect(DesignatedContacts.certificationProblem(designated: false, certified: false) == nil)
+        #expect(
+            DesignatedContacts.certificationProblem(designated: true, certified: false)?.hasPrefix("a designated contact must be certified")
+                == true)
+        // And P1: a designated contact without certification is refused, naming why.
+        let refusal = CaseRules.p1Refusal(
+            contact: "ops@acme.example", designated: true, certified: false, customer: "ACME", activeTier: .premium, on: day("2026-11-30"))
+        guard case .refused("P1", let reason)? = refusal else {
+            Issue.record("no refusal")
+            return
+        }
+        #expect(reason.contains("ops@acme.example is designated but not certified"))
+    }
+
     @Test("a contract caps the designated contacts; no contract allows none (SPEC 1)")
     func designatedCap() {
         #expect(DesignatedContacts.capProblem(customer: "ACME", designated: 3, cap: 3) == nil)

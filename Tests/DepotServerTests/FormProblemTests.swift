@@ -46,7 +46,7 @@ struct FormProblemTests {
 
             // dev@acme.example is not designated: a P1 from them is refused, at the priority field.
             let (refused, p1Page) = try await post(["priority": "P1", "reason": "site down"])
-            #expect(refused == .conflict && p1Page.contains("id=\"priority-problem\">P1: only a designated contact"))
+            #expect(refused == .conflict && p1Page.contains("id=\"priority-problem\">P1: only a designated, certified contact"))
 
             // Nothing was recorded by any of them.
             #expect(try server.depot.database.cases(CaseFilter(), now: TestServer.now).isEmpty)

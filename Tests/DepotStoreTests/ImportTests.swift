@@ -251,13 +251,48 @@ struct ImportTests {
         let file = depot.folder.write(
             "c.csv",
             """
-            email,customer,name,designated
-            second@initech.example,INITECH,Second,yes
+            email,customer,name,designated,certified
+            second@initech.example,INITECH,Second,yes,yes
             """)
         let error = #expect(throws: DepotError.self) {
             try depot.database.importFile(.contacts, path: file, actor: TestDepot.admin, at: at)
         }
         #expect(error?.message.contains("customer \"INITECH\" would have 2 designated contacts; its contract allows 1") == true)
+    }
+
+    @Test("a designated contact must be certified: new rows, updates of either flag, and the P1 it may report")
+    func designatedNeedsCertification() throws {
+        let depot = try TestDepot.withFleet()
+        func refusal(_ csv: String) -> String? {
+            let file = depot.folder.write("contacts.csv", csv)
+            do {
+                _ = try depot.database.importFile(.contacts, path: file, actor: TestDepot.admin, at: at)
+                return nil
+            } catch {
+                return error.message
+            }
+        }
+        let rule = "a designated contact must be certified"
+        // A new contact designated without certification (certified defaults to no), or said so.
+        #expect(refusal("email,customer,name,designated\nnew@acme.example,ACME,New,yes\n")?.contains("designated: \(rule)") == true)
+        #expect(
+            refusal("email,customer,name,designated,certified\nnew@acme.example,ACME,New,yes,no\n")?.contains("certified: \(rule)") == true)
+        // An update: designating an uncertified contact (dev@acme is neither), or uncertifying a designated one.
+        #expect(refusal("email,designated\ndev@acme.example,yes\n")?.contains("line 2, designated: \(rule)") == true)
+        #expect(refusal("email,certified\nops@acme.example,no\n")?.contains("line 2, certified: \(rule)") == true)
+        // Nothing of a refused file was written; certifying first, then designating, is accepted.
+        #expect(refusal("email,certified\ndev@acme.example,yes\n") == nil)
+        #expect(refusal("email,designated\nops@acme.example,no\n") == nil)
+        #expect(refusal("email,designated\ndev@acme.example,yes\n") == nil)
+        // A contact designated before the rule, without certification (written past Depot): no P1 from it.
+        _ = try depot.outside { db in try db.execute("UPDATE contact SET certified = ? WHERE email = 'dev@acme.example'", [false]) }
+        #expect {
+            try depot.database.openCase(
+                NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .high, urgency: .high, title: "Down"),
+                at: at, actor: TestDepot.engineer)
+        } throws: { error in
+            (error as? DepotError)?.message.contains("dev@acme.example is designated but not certified") == true
+        }
     }
 
     @Test("small entities validate regions, tiers, dates and references")

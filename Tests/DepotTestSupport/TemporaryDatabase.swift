@@ -233,7 +233,7 @@ public enum Fleet {
         email,customer,name,designated,certified
         ops@acme.example,ACME,Olga Ops,yes,yes
         dev@acme.example,ACME,Dan Dev,no,no
-        it@globex.example,GLOBEX,Ivan IT,yes,no
+        it@globex.example,GLOBEX,Ivan IT,yes,yes
         it@initech.example,INITECH,Ines IT,yes,yes
         it@nocon.example,NOCON,Nora IT,no,no
         """

@@ -1,14 +1,19 @@
 /// Who may report a case at which priority, and how a case closes (SPEC.md 1 and 3).
 public enum CaseRules {
-    /// SPEC.md 1 and 3: only a designated contact under an active contract may report a P1 case. `nil` when
-    /// `contact` may; otherwise the refusal, which tells how to open the case instead.
-    public static func p1Refusal(contact: String, designated: Bool, customer: String, activeTier: Tier?, on day: LocalDate) -> DepotError? {
-        guard !designated || activeTier == nil else { return nil }
-        let why = !designated ? "\(contact) is not a designated contact" : "customer \"\(customer)\" has no active contract on \(day)"
+    /// SPEC.md 1 and 3: only a designated, certified contact under an active contract may report a P1 case. `nil`
+    /// when `contact` may; otherwise the refusal, which tells how to open the case instead.
+    public static func p1Refusal(
+        contact: String, designated: Bool, certified: Bool = true, customer: String, activeTier: Tier?, on day: LocalDate
+    ) -> DepotError? {
+        guard !designated || !certified || activeTier == nil else { return nil }
+        let why =
+            !designated
+            ? "\(contact) is not a designated contact"
+            : !certified ? "\(contact) is designated but not certified" : "customer \"\(customer)\" has no active contract on \(day)"
         return .refused(
             subject: "P1",
             reason:
-                "only a designated contact under an active contract may report a P1 case; \(why). Open it as P2 with --priority P2 --reason ..."
+                "only a designated, certified contact under an active contract may report a P1 case; \(why). Open it as P2 with --priority P2 --reason ..."
         )
     }
 

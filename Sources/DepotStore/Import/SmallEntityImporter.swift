@@ -166,12 +166,23 @@ struct SmallEntityImporter: RowImporter {
         // A contact's cases, closures and audit entries are its customer's: moving it would hand them over.
         let customer = try f.owner("customer", kind: "contact", key: key)
         if let name = f.value("name") { f.values["name"] = name.sqlValue }
+        var flags: [String: Bool] = [:]
         for flag in ["designated", "certified"] {
             if let text = f.row[flag] {
-                f.values[flag] = f.parsed(flag, Cell.bool(text))?.sqlValue
-            } else if f.existing == nil {
+                let value = f.parsed(flag, Cell.bool(text))
+                f.values[flag] = value?.sqlValue
+                flags[flag] = value
+            } else if let existing = f.existing {
+                flags[flag] = try existing(flag) as Bool
+            } else {
                 f.values[flag] = false.sqlValue
+                flags[flag] = false
             }
+        }
+        if let designated = flags["designated"], let certified = flags["certified"],
+            let problem = DesignatedContacts.certificationProblem(designated: designated, certified: certified)
+        {
+            f.problem(f.row["certified"] != nil ? "certified" : "designated", problem)
         }
         if let owner: Int64 = try customer ?? f.existing?.optional("customer_id") { touchedCustomers[owner] = f.line }
     }

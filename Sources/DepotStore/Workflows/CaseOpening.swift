@@ -172,7 +172,8 @@ extension DepotDatabase {
         let (priority, suggested, reason) = try Self.priority(of: request)
         if priority == .p1,
             let refusal = CaseRules.p1Refusal(
-                contact: contact.email, designated: contact.designated, customer: customer.key, activeTier: tier, on: openingDay)
+                contact: contact.email, designated: contact.designated, certified: contact.certified, customer: customer.key,
+                activeTier: tier, on: openingDay)
         {
             throw refusal
         }
