@@ -19,6 +19,7 @@ enum Schema {
         migrator.registerMigration("v9-fleet-size-indexes", migrate: v9)
         migrator.registerMigration("v10-fleet-tallies", migrate: v10)
         migrator.registerMigration(SchemaV11.name, migrate: SchemaV11.sqlite)
+        migrator.registerMigration(SchemaV12.name, migrate: SchemaV12.sqlite)
         return migrator
     }
 

@@ -63,6 +63,27 @@ struct WebTests {
         return response.status == .seeOther ? response.headers[.location] : "status \(response.status.code)"
     }
 
+    @Test("the case page flags a version outside the support policy with the policy's reason, and only then")
+    func unsupportedVersionOnThePage() async throws {
+        let server = try TestServer()
+        try server.depot.importAll([(.releases, "version,released_on\n4.0,2023-01-10\n6.0,2026-03-01\n6.1,2026-06-01\n6.2,2026-09-01\n")])
+        func open(_ version: String) throws -> CaseNumber {
+            try server.depot.database.openCase(
+                NewCase(
+                    customer: "ACME", contact: "ops@acme.example", type: .question, impact: .low, urgency: .low, title: "On \(version)",
+                    productVersion: version), at: TestServer.now, actor: TestDepot.engineer)
+        }
+        let (old, current) = (try open("4.0"), try open("6.2"))
+        try await server.run { client in
+            let browser = try await TestBrowser.signIn(client, as: .supportEngineer)
+            let flagged = String(buffer: try await browser.get(client, "/cases/\(old)").body)
+            #expect(flagged.contains("id=\"unsupported-version\">unsupported version</strong>"))
+            #expect(flagged.contains("4.0 is not among the 3 newest release lines"))
+            let fine = String(buffer: try await browser.get(client, "/cases/\(current)").body)
+            #expect(!fine.contains("unsupported-version"))
+        }
+    }
+
     @Test("after sign-in only a path of this site is followed: no tab, line break, backslash or second slash leads elsewhere")
     func noOpenRedirect() async throws {
         let server = try TestServer()

@@ -66,4 +66,32 @@ struct CaseTypeTests {
         let fired = try depot.database.escalate(at: Self.at.adding(seconds: 400 * 86_400), actor: TestDepot.admin)
         #expect(Set(fired.map(\.caseNumber)) == [numbers[.question]!.text])
     }
+
+    @Test("a case on a version outside the support policy is accepted and flagged with the policy's reason (SPEC 3)")
+    func unsupportedVersion() throws {
+        let depot = try TestDepot.withFleet()
+        try depot.importAll([(.releases, "version,released_on\n6.0,2026-03-01\n6.1,2026-06-01\n6.2,2026-09-01\n")])
+        let late = Instant(iso: "2027-10-01T15:00:00Z")!
+        func open(_ version: String?, serial: Serial? = nil, type: CaseType = .enhancement, at: Instant = late) throws -> CaseDetail {
+            let request = NewCase(
+                customer: "ACME", contact: "ops@acme.example", type: type, serial: serial, impact: .low, urgency: .low, title: "v",
+                productVersion: version)
+            return try depot.database.caseDetail(try depot.database.openCase(request, at: at, actor: TestDepot.engineer), now: at)
+        }
+        // 6.2 is current: 5.1 is past the three newest lines and its 24 months (2025-09-01 to 2027-09-01).
+        let old = try open("5.1")
+        #expect(old.unsupportedVersion && old.unsupportedVersionReason?.contains("is not among the 3 newest release lines") == true)
+        #expect(old.unsupportedVersionReason?.contains("ended on 2027-09-01") == true)
+        let current = try open("6.0")
+        #expect(!current.unsupportedVersion && current.unsupportedVersionReason == nil)
+        // The opening day decides: on 2026-11-23 5.1 was within its 24 months.
+        #expect(try !open("5.1", at: Self.at).unsupportedVersion)
+        // Without a version given, the unit's installed one (ACME-1 runs 5.1); no version at all is not judged.
+        let fault = try open(nil, serial: "ACME-1", type: .hardwareFault)
+        #expect(fault.unsupportedVersion && fault.productVersion == "5.1")
+        #expect(try !open(nil).unsupportedVersion)
+        let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(old)) as? [String: Any])
+        #expect(json["unsupportedVersion"] as? Bool == true && (json["unsupportedVersionReason"] as? String)?.isEmpty == false)
+        #expect(try depot.database.invariantViolations() == [])
+    }
 }

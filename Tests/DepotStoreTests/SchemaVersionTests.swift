@@ -15,23 +15,25 @@ struct SchemaVersionTests {
         let policy = depot.database.policy
         // A later build's additive migration: this build keeps running.
         try depot.outside { db in
-            try db.execute("INSERT INTO depot_migration (name, applied_at) VALUES ('v12-from-the-future', '2031-01-01T00:00:00Z')")
-            try db.execute("UPDATE depot_schema SET version = 12, compatible_since = 11")
+            try db.execute("INSERT INTO depot_migration (name, applied_at) VALUES ('v13-from-the-future', '2031-01-01T00:00:00Z')")
+            try db.execute("UPDATE depot_schema SET version = 13, compatible_since = 12")
         }
-        #expect(try DepotDatabase.open(postgres: location, policy: policy).schemaVersion().contains("v12-from-the-future"))
+        #expect(try DepotDatabase.open(postgres: location, policy: policy).schemaVersion().contains("v13-from-the-future"))
         // One that changes what this build relies on.
-        _ = try depot.outside { db in try db.execute("UPDATE depot_schema SET compatible_since = 12") }
-        #expect(throws: DepotError.databaseNewer(path: location.description, unknownMigrations: ["v12-from-the-future"])) {
+        _ = try depot.outside { db in try db.execute("UPDATE depot_schema SET compatible_since = 13") }
+        #expect(throws: DepotError.databaseNewer(path: location.description, unknownMigrations: ["v13-from-the-future"])) {
             try DepotDatabase.open(postgres: location, policy: policy)
         }
-        // The schema as the previous build (v10) left it: refused until `depot migrate`, which adds v11 once.
+        // The schema as an earlier build (v10) left it: refused until `depot migrate`, which adds v11 and v12 once.
         try depot.outside { db in
-            try db.execute("DELETE FROM depot_migration WHERE name IN ('v11-shared-servers', 'v12-from-the-future')")
+            try db.execute(
+                "DELETE FROM depot_migration WHERE name IN ('v11-shared-servers', 'v12-case-version-support', 'v13-from-the-future')")
             try db.execute("UPDATE depot_schema SET version = 10, compatible_since = 10")
             try db.execute("ALTER TABLE notification DROP COLUMN lease_token, DROP COLUMN leased_until")
             try db.execute("DROP TABLE background_run")
             try db.execute("DROP TABLE attachment_chunk")
             try db.execute("DROP TABLE idempotent_request")
+            try db.execute("ALTER TABLE support_case DROP COLUMN unsupported_version")
         }
         #expect {
             try DepotDatabase.open(postgres: location, policy: policy)
@@ -39,7 +41,7 @@ struct SchemaVersionTests {
             (error as? DepotError)?.message.contains("run depot migrate") == true
         }
         let (migrated, applied) = try DepotDatabase.migrate(postgres: location, policy: policy)
-        #expect(applied == ["v11-shared-servers"])
+        #expect(applied == ["v11-shared-servers", "v12-case-version-support"])
         #expect(try DepotDatabase.migrate(postgres: location, policy: policy).applied == [])
         #expect(try migrated.claimBackgroundRound("retention", at: depot.clock.now, interval: 60, server: "a"))
         #expect(try migrated.unitDetail("ACME-1").serial == "ACME-1")

@@ -88,6 +88,7 @@ struct CasePage: PageModel {
         case "title": text(detail.title)
         case "description": text(detail.description)
         case "version": text(detail.productVersion)
+        case "unsupportedVersion": text(detail.unsupportedVersionReason)
         case "impact": text(detail.impact.rawValue)
         case "urgency": text(detail.urgency.rawValue)
         case "priority": text(detail.priority.rawValue)

@@ -22,7 +22,8 @@ enum PostgresSchema {
     /// still run correctly once it is applied (`compatible_since`): an additive migration keeps the previous build's
     /// servers running while the new ones are deployed.
     static let migrations: [PostgresMigration] = [
-        PostgresMigration(name: SchemaV11.name, sql: SchemaV11.postgres, compatibleSince: 11)
+        PostgresMigration(name: SchemaV11.name, sql: SchemaV11.postgres, compatibleSince: 11),
+        PostgresMigration(name: SchemaV12.name, sql: SchemaV12.postgres, compatibleSince: 11),
     ]
 
     /// The version (number of migrations) of the schema this build writes and needs: a database older than this

@@ -66,12 +66,16 @@ public struct CaseDetail: Sendable, Encodable {
     public let pausedSeconds: Int64
     public let rmas: [RMANumber]
     public let timeline: [Event]
+    /// Whether the product version was outside the support policy when the case was opened (SPEC.md 3), and why.
+    public let unsupportedVersion: Bool
+    @NullEncodable public private(set) var unsupportedVersionReason: String?
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
         case customer, contact, type, serial, title, description, productVersion, impact, urgency, suggestedPriority, priority,
             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
-            closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline
+            closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline, unsupportedVersion,
+            unsupportedVersionReason
     }
 }
 
@@ -183,7 +187,8 @@ extension DepotDatabase {
                 slaState: SLAState.of(due: responseDue, responded: responded, now: now),
                 escalations: escalations, pauses: pauses,
                 pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },
-                rmas: rmas, timeline: timeline)
+                rmas: rmas, timeline: timeline, unsupportedVersion: row.unsupportedVersion != nil,
+                unsupportedVersionReason: row.unsupportedVersion)
         }
     }
 

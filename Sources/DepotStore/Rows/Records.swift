@@ -96,7 +96,7 @@ struct CaseRecord: TableRecord, Sendable {
     static let columns = [
         "id", "number", "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
         "suggested_priority", "priority", "priority_reason", "status", "tier", "region", "opened_at", "response_due", "response_threshold",
-        "responded_at", "workaround_at", "resolved_at", "closed_at", "closed_confirmed_by", "opened_by",
+        "responded_at", "workaround_at", "resolved_at", "closed_at", "closed_confirmed_by", "opened_by", "unsupported_version",
     ].joined(separator: ", ")
     let id: Int64
     let number: CaseNumber
@@ -124,6 +124,8 @@ struct CaseRecord: TableRecord, Sendable {
     let closedAt: Instant?
     let closedConfirmedBy: Int64?
     let openedBy: String
+    /// Why the case's product version is outside the support policy, when it is (SPEC.md 3).
+    let unsupportedVersion: String?
 
     init(row: StoredRow) throws(DepotError) {
         id = try row("id")
@@ -152,6 +154,7 @@ struct CaseRecord: TableRecord, Sendable {
         closedAt = try row.optional("closed_at")
         closedConfirmedBy = try row.optional("closed_confirmed_by")
         openedBy = try row("opened_by")
+        unsupportedVersion = try row.optional("unsupported_version")
     }
 }
 

@@ -67,7 +67,7 @@ private struct DecidedCase {
     static let columns = [
         "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
         "suggested_priority", "priority", "priority_reason", "status", "tier", "region", "opened_at", "response_due",
-        "response_threshold", "opened_by",
+        "response_threshold", "opened_by", "unsupported_version",
     ]
 }
 
@@ -127,7 +127,7 @@ extension DepotDatabase {
     /// caller rolls back and may open them one by one.
     func openCases(_ db: any SQLConnection, _ openings: [CaseOpening]) throws -> [Result<CaseNumber, DepotError>] {
         let parties = try FindRecord.caseParties(db, openings.map { ($0.request.customer, $0.request.contact) })
-        var releases: [String]?
+        var releases: [Release]?
         var decided: [Result<DecidedCase, DepotError>] = []
         for (opening, parties) in zip(openings, parties) {
             do {
@@ -147,7 +147,7 @@ extension DepotDatabase {
 
     /// Decides one case of a group: the parties, the unit, the region's clock, the tier on the opening day, the
     /// priority and its deadlines (SPEC.md 3).
-    private func decide(_ db: any SQLConnection, _ opening: CaseOpening, _ parties: CaseParties, releases: inout [String]?) throws
+    private func decide(_ db: any SQLConnection, _ opening: CaseOpening, _ parties: CaseParties, releases: inout [Release]?) throws
         -> DecidedCase
     {
         let (request, at) = (opening.request, opening.at)
@@ -177,10 +177,10 @@ extension DepotDatabase {
         {
             throw refusal
         }
-        if let given = request.productVersion {
-            if releases == nil { releases = try db.values(String.self, "SELECT version FROM release ORDER BY released_on, version") }
-            try Self.checkKnownRelease(given, known: releases ?? [])
-        }
+        let version = request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion
+        if version != nil, releases == nil { releases = try Self.releases(db) }
+        if let given = request.productVersion { try Self.checkKnownRelease(given, known: (releases ?? []).map(\.version.description)) }
+        let unsupported = unsupportedVersion(version, releases: releases ?? [], on: openingDay)
         let deadlines = try policy.slas.deadlines(type: request.type, tier: tier, priority: priority, opened: at, clock: clock)
         var note = "\(priority.rawValue) \(request.type.rawValue) from \(contact.email)"
         if let unit, request.type == .hardwareFault, unit.status == .inService {
@@ -189,9 +189,10 @@ extension DepotDatabase {
         }
         let values: [any SQLBindable] = [
             customer.id, contact.id, unit?.id, request.type.rawValue, opening.title, request.description,
-            request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion, request.impact.rawValue, request.urgency.rawValue,
+            version, request.impact.rawValue, request.urgency.rawValue,
             suggested.rawValue, priority.rawValue, reason?.isEmpty == false ? reason : nil, CaseStatus.open.rawValue, tier?.rawValue,
             regionID, at.description, deadlines.response?.description, deadlines.responseThreshold?.description, opening.actor.user,
+            unsupported,
         ]
         let audit = [
             "customer": customer.key, "priority": priority.rawValue, "suggested": suggested.rawValue, "tier": tier?.rawValue ?? "none",
@@ -280,6 +281,27 @@ extension DepotDatabase {
                 reason: "is \(unit.status.rawValue), not in service at the customer: a hardware fault is reported on a unit in service")
         }
         return unit
+    }
+
+    /// Every imported release, oldest first.
+    private static func releases(_ db: any SQLConnection) throws -> [Release] {
+        try db.rows("SELECT version, released_on FROM release ORDER BY released_on, version", source: "release").map {
+            row throws(DepotError) in
+            let text: String = try row("version")
+            guard let version = SoftwareVersion(text) else {
+                throw DepotError.unreadableValue(table: "release", column: "version", value: text)
+            }
+            return Release(version: version, releasedOn: try row("released_on"))
+        }
+    }
+
+    /// Why `version` is outside the support policy on `day` (SPEC.md 3), `nil` when it is inside, or when the case names
+    /// no version or one that was not released by `day` (nothing to judge it by).
+    private func unsupportedVersion(_ version: String?, releases: [Release], on day: LocalDate) -> String? {
+        guard let version, let parsed = SoftwareVersion(version),
+            let support = try? policy.versions.support(of: parsed, releases: releases, on: day)
+        else { return nil }
+        return support.supported ? nil : support.reason
     }
 
     /// A case's product version is one of the imported releases (`known`).
