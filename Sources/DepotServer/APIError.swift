@@ -98,21 +98,22 @@ extension Request {
     /// Whether the JSON text `data` escapes U+0000 in a string (`\u0000`; valid JSON cannot hold it raw). An escaped
     /// backslash before `u0000` is text, not the escape.
     static func holdsNUL(_ data: Data) -> Bool {
-        let bytes = [UInt8](data)
-        var index = 0
-        while index < bytes.count {
-            guard bytes[index] == UInt8(ascii: "\\") else {
-                index += 1
-                continue
+        data.withUnsafeBytes { bytes in
+            var index = 0
+            while index < bytes.count {
+                guard bytes[index] == UInt8(ascii: "\\") else {
+                    index += 1
+                    continue
+                }
+                if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
+                    bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") })
+                {
+                    return true
+                }
+                index += 2  // the escaped character is not the start of another escape
             }
-            if index + 5 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"),
-                bytes[(index + 2)...(index + 5)].allSatisfy({ $0 == UInt8(ascii: "0") })
-            {
-                return true
-            }
-            index += 2  // the escaped character is not the start of another escape
+            return false
         }
-        return false
     }
 }
 

@@ -13,7 +13,8 @@ import GRDB
 final class WriteGroups: @unchecked Sendable {
     private struct Job {
         let run: () -> Bool
-        let resume: (DepotError?) -> Void
+        /// Answers the caller once the group has committed (`submit` sets it).
+        var resume: (DepotError?) -> Void = { _ in }
         /// A case to open together with the group's other cases (`run` is not called), and where its number goes.
         var opening: CaseOpening?
         var opened: ResultBox<CaseOutcome>?
@@ -60,13 +61,13 @@ final class WriteGroups: @unchecked Sendable {
                         box.value = .failure(error)
                         return false
                     }
-                }, resume: { _ in })
+                })
         }
     }
 
     /// Opens a case in the next group transaction, decided on its own and written with the group's other cases.
     func openCase(_ database: DepotDatabase, _ opening: CaseOpening) async throws -> CaseOutcome {
-        try await submit(database) { box in Job(run: { false }, resume: { _ in }, opening: opening, opened: box) }
+        try await submit(database) { box in Job(run: { false }, opening: opening, opened: box) }
     }
 
     /// Queues the job `make` builds around the box its result goes to; answers when the group has committed.
@@ -75,12 +76,10 @@ final class WriteGroups: @unchecked Sendable {
         let result: Result<T, any Error> = await withCheckedContinuation { continuation in
             let box = ResultBox<T>()
             var job = make(box)
-            job = Job(
-                run: job.run,
-                resume: { commitError in
-                    if let commitError { return continuation.resume(returning: .failure(commitError)) }
-                    continuation.resume(returning: box.value ?? .failure(DepotError.storage(path: path, message: "the change did not run")))
-                }, opening: job.opening, opened: job.opened)
+            job.resume = { commitError in
+                if let commitError { return continuation.resume(returning: .failure(commitError)) }
+                continuation.resume(returning: box.value ?? .failure(DepotError.storage(path: path, message: "the change did not run")))
+            }
             enqueue(job, database: database)
         }
         return try result.get()

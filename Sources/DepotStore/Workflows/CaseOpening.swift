@@ -73,7 +73,7 @@ private struct DecidedCase {
 
 extension DepotDatabase {
     /// Opens a case at `at` and returns its number. The response and escalation deadlines of the
-    /// policy in force are stored with it. A P1 needs a designated contact under an active contract.
+    /// policy in force are stored with it. A P1 needs a designated, certified contact under an active contract.
     public func openCase(_ request: NewCase, at: Instant, actor: ActingUser) throws(DepotError) -> CaseNumber {
         let opening = try caseOpening(request, at: at, actor: actor)
         return try write { db in try openCases(db, [opening])[0].get() }
