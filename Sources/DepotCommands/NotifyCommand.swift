@@ -143,7 +143,8 @@ struct NotifyCommand: ParsableCommand {
             discussion:
                 "Only the test notification is sent; the rest of the queue is left to the worker. A failed test stays queued and is retried like any other."
         )
-        @Argument(help: "leadership, tam, account-manager or logistics.") var target: NotificationTarget
+        @Argument(help: ArgumentHelp("The target: \(NotificationTarget.allCases.map(\.rawValue).joined(separator: ", ")).")) var target:
+            NotificationTarget
         @Option(help: "Use this customer's own endpoint for the target, if it has one.") var customer: String?
         @OptionGroup var delivery: DeliveryOptions
         @OptionGroup var store: StoreOptions
@@ -177,7 +178,8 @@ struct NotifyCommand: ParsableCommand {
                 it out of the shell history and the process list.
                 """
         )
-        @Argument(help: "leadership, tam, account-manager or logistics.") var target: NotificationTarget
+        @Argument(help: ArgumentHelp("The target: \(NotificationTarget.allCases.map(\.rawValue).joined(separator: ", ")).")) var target:
+            NotificationTarget
         @Argument(help: "The http:// or https:// URL to POST to.") var url: String
         @Option(help: "The signing secret (at least 16 characters), or - to read it from standard input.") var secret: String
         @Option(help: "Only this customer's notifications of the target go here.") var customer: String?

@@ -157,8 +157,11 @@ public enum ReportCatalog {
     static let slaCompliance = Report(
         name: "sla-compliance", title: "SLA compliance", audience: "support leadership",
         summary:
-            "One row per case opened by the as-of day: response deadline, first response, met, breached, pending or none (no contract), and hours waited on the customer (which never stop the response clock).",
-        columns: ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours"],
+            "One row per case opened by the as-of day: response deadline, first response, met, breached, pending or none (no contract or no timeframe promised), hours waited on the customer (which never stop the response clock), and why a case on a software version outside the support policy is counted apart from the others.",
+        columns: [
+            "case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours",
+            "unsupported_version",
+        ],
         filters: [.customer, .region, .accountManager, .since], defaultWithinDays: nil
     ) { context, writer in
         let p = context.parameters
@@ -169,7 +172,7 @@ public enum ReportCatalog {
         }
         let pauses = try context.pauses()
         let sql = """
-            SELECT k.number, c.key, k.region, k.priority, k.tier, k.opened_at, k.response_due, k.responded_at
+            SELECT k.number, c.key, k.region, k.priority, k.tier, k.opened_at, k.response_due, k.responded_at, k.unsupported_version
             FROM support_case k JOIN customer c ON c.id = k.customer_id
             WHERE k.opened_at < ?\(filter.sql)
             ORDER BY k.opened_at, k.number
@@ -189,6 +192,7 @@ public enum ReportCatalog {
             try writer.cell(state?.rawValue ?? "none")
             let waited = pauses[row.text(0) ?? ""]?.reduce(0) { $0 + $1.seconds(now: end) } ?? 0
             try writer.cell(Report.hours(seconds: waited))
+            try writer.cell(row.text(8) ?? "")
             try writer.endRow()
         }
     }

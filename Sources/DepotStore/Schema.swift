@@ -20,6 +20,7 @@ enum Schema {
         migrator.registerMigration("v10-fleet-tallies", migrate: v10)
         migrator.registerMigration(SchemaV11.name, migrate: SchemaV11.sqlite)
         migrator.registerMigration(SchemaV12.name, migrate: SchemaV12.sqlite)
+        migrator.registerMigration(SchemaV13.name, migrate: SchemaV13.sqlite)
         return migrator
     }
 

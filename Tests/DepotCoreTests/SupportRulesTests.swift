@@ -70,14 +70,31 @@ struct SupportRulesTests {
         #expect(reason.contains("ops@acme.example is designated but not certified"))
     }
 
-    @Test("a contract caps the designated contacts; no contract allows none (SPEC 1)")
-    func designatedCap() {
-        #expect(DesignatedContacts.capProblem(customer: "ACME", designated: 3, cap: 3) == nil)
-        #expect(DesignatedContacts.capProblem(customer: "ACME", designated: 0, cap: nil) == nil)
+    @Test("the contract active on the day caps the designated contacts; none active allows none (SPEC 1, 3)")
+    func designatedCap() throws {
+        let day = try #require(LocalDate(iso: "2026-11-23"))
+        #expect(DesignatedContacts.capProblem(customer: "ACME", designated: 3, cap: 3, on: day) == nil)
+        #expect(DesignatedContacts.capProblem(customer: "ACME", designated: 0, cap: nil, on: day) == nil)
         #expect(
-            DesignatedContacts.capProblem(customer: "ACME", designated: 4, cap: 3)
-                == "customer \"ACME\" would have 4 designated contacts; its contract allows 3")
-        #expect(DesignatedContacts.capProblem(customer: "ACME", designated: 1, cap: nil)?.hasSuffix("its contract allows 0") == true)
+            DesignatedContacts.capProblem(customer: "ACME", designated: 4, cap: 3, on: day)
+                == "customer \"ACME\" would have 4 designated contacts; its contract active on 2026-11-23 allows 3")
+        #expect(
+            DesignatedContacts.capProblem(customer: "ACME", designated: 1, cap: nil, on: day)
+                == "customer \"ACME\" would have 1 designated contact; it has no contract active on 2026-11-23, which allows none")
+        func contract(_ start: String, _ end: String, _ cap: Int) throws -> DesignatedContacts.Contract {
+            DesignatedContacts.Contract(
+                start: try #require(LocalDate(iso: start)), end: try #require(LocalDate(iso: end)), maxContacts: cap)
+        }
+        // The expired contract's cap and the next one's do not count; while two overlap, the larger cap does.
+        let contracts = [
+            try contract("2025-01-01", "2025-12-31", 9), try contract("2026-01-01", "2026-12-31", 2),
+            try contract("2026-12-01", "2027-11-30", 4), try contract("2027-12-01", "2028-11-30", 7),
+        ]
+        #expect(DesignatedContacts.cap(of: contracts, on: day) == 2)
+        #expect(DesignatedContacts.cap(of: contracts, on: try #require(LocalDate(iso: "2026-12-01"))) == 4)
+        #expect(DesignatedContacts.cap(of: contracts, on: try #require(LocalDate(iso: "2026-12-31"))) == 4)
+        #expect(DesignatedContacts.cap(of: contracts, on: try #require(LocalDate(iso: "2024-12-31"))) == nil)
+        #expect(DesignatedContacts.cap(of: contracts, on: try #require(LocalDate(iso: "2025-12-31"))) == 9)
     }
 
     @Test("a case closes only with the confirming contact of its own customer (SPEC 3)")

@@ -49,7 +49,7 @@ final class FleetModelRun {
         let database = try TestBackend.database(in: folder, policy: policy, clock: clock)
         for (entity, text) in Fleet.files + FleetModelRun.extraFleet {
             let file = folder.write("\(entity.rawValue).csv", text)
-            _ = try database.importFile(entity, path: file, actor: TestDepot.admin, at: Instant(iso: "2026-01-01T00:00:00Z") ?? Self.start)
+            _ = try database.importFile(entity, path: file, actor: TestDepot.admin, at: TestDepot.importedAt)
         }
         self.clock = clock
         self.folder = folder

@@ -197,17 +197,30 @@ struct ReportTests {
         let sla = try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-12-31")))
         #expect(
             sla == [
-                ["case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours"],
+                [
+                    "case", "customer", "region", "priority", "tier", "opened", "response_due", "responded", "sla", "waited_hours",
+                    "unsupported_version",
+                ],
                 [
                     met.text, "ACME", "americas", "P4", "premium-plus", "2026-11-23T15:00:00Z", "2026-11-25T15:00:00Z",
                     "2026-11-23T15:10:00Z",
-                    "met", "0.00",
+                    "met", "0.00", "",
                 ],
-                [old.text, "GLOBEX", "emea", "P2", "standard", "2026-11-23T15:00:00Z", "2026-11-24T09:00:00Z", "", "breached", "0.00"],
-                ["CS-2026-000003", "NOCON", "emea", "P4", "", "2026-11-23T15:00:00Z", "", "", "none", "0.00"],
+                [old.text, "GLOBEX", "emea", "P2", "standard", "2026-11-23T15:00:00Z", "2026-11-24T09:00:00Z", "", "breached", "0.00", ""],
+                ["CS-2026-000003", "NOCON", "emea", "P4", "", "2026-11-23T15:00:00Z", "", "", "none", "0.00", ""],
             ])
         #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-23")))[2][8] == "pending")
         #expect(try cells(depot, "sla-compliance", ReportParameters(asOf: day("2026-11-22"))).count == 1)
+        // A case on a version outside the support policy is counted apart, with the policy's reason.
+        try depot.importAll([(.releases, "version,released_on\n6.0,2026-03-01\n6.1,2026-06-01\n6.2,2026-09-01\n")])
+        let late = instant("2027-10-01T12:00:00Z")
+        let flagged = try db.openCase(
+            NewCase(
+                customer: "GLOBEX", contact: "it@globex.example", type: .enhancement, serial: "GLOBEX-OLD", impact: .low, urgency: .low,
+                title: "Old"), at: late, actor: TestDepot.engineer)
+        let rows = try cells(depot, "sla-compliance", ReportParameters(asOf: day("2027-10-01")))
+        #expect(rows.filter { $0[10] != "" }.map { $0[0] } == ["case", flagged.text])
+        #expect(rows.last?[10].hasPrefix("5.0 is") == true, "\(rows.last ?? [])")
         let renewals = try cells(depot, "contract-renewals", ReportParameters(asOf: day("2026-11-23"), withinDays: 60))
         #expect(renewals.map { $0[3] } == ["contract", "C-ACME", "C-GLOBEX", "C-INITECH"])
         #expect(renewals[1] == ["ACME", "Alice Manager", "americas", "C-ACME", "premium-plus", "2026-01-01", "2026-12-31", "38", "1"])

@@ -62,6 +62,12 @@ struct CaseTypeTests {
             let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(detail)) as? [String: Any])
             #expect((json["responseDue"] is NSNull) == !promised)
         }
+        // Custom development is referred to professional services at once; the others notify nobody on opening.
+        let custom = numbers[.customDevelopment]!.text
+        #expect(
+            try depot.database.pendingNotifications().map { "\($0.event) \($0.target) \($0.subject) \($0.key)" } == [
+                "custom-development professional-services \(custom) custom-development:\(custom)@professional-services"
+            ])
         // A year later nothing has escalated but the question.
         let fired = try depot.database.escalate(at: Self.at.adding(seconds: 400 * 86_400), actor: TestDepot.admin)
         #expect(Set(fired.map(\.caseNumber)) == [numbers[.question]!.text])

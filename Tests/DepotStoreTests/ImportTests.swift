@@ -245,19 +245,67 @@ struct ImportTests {
                     more: 0))
     }
 
-    @Test("designated contacts are capped by the customer's contract")
+    @Test("the contract active on the import's day in the customer's region caps designated contacts, on every change")
     func designatedCap() throws {
         let depot = try TestDepot.withFleet()
-        let file = depot.folder.write(
-            "c.csv",
-            """
-            email,customer,name,designated,certified
-            second@initech.example,INITECH,Second,yes,yes
-            """)
-        let error = #expect(throws: DepotError.self) {
-            try depot.database.importFile(.contacts, path: file, actor: TestDepot.admin, at: at)
+        func load(_ entity: ImportEntity, _ csv: String, at: String) -> String? {
+            let file = depot.folder.write("\(entity.rawValue).csv", csv)
+            do {
+                _ = try depot.database.importFile(entity, path: file, actor: TestDepot.admin, at: Instant(iso: at)!)
+                return nil
+            } catch { return error.message }
         }
-        #expect(error?.message.contains("customer \"INITECH\" would have 2 designated contacts; its contract allows 1") == true)
+        let second = "email,customer,name,designated,certified\nsecond@initech.example,INITECH,Second,yes,yes\n"
+        // INITECH's contract (to 2026-12-31) allows one, and it@initech.example is designated.
+        #expect(
+            load(.contacts, second, at: "2026-06-01T03:00:00Z")?.contains(
+                "line 2, designated: customer \"INITECH\" would have 2 designated contacts; its contract active on 2026-06-01 allows 1")
+                == true)
+        // A renewal allowing three does not count before it starts: Sydney's 2026-12-31 ends at 13:00 UTC.
+        #expect(
+            load(
+                .contracts,
+                "contract,customer,tier,start_date,end_date,max_contacts\nC-INITECH-2,INITECH,premium,2027-01-01,2027-12-31,3\n",
+                at: "2026-11-23T12:00:00Z") == nil)
+        #expect(load(.contacts, second, at: "2026-12-31T12:59:59Z")?.contains("its contract active on 2026-12-31 allows 1") == true)
+        #expect(load(.contacts, second, at: "2026-12-31T13:00:00Z") == nil)
+        // Lowering the active contract's cap below the designated contacts is refused at its column.
+        #expect(
+            load(.contracts, "contract,customer,max_contacts\nC-INITECH-2,INITECH,1\n", at: "2027-02-01T03:00:00Z")?.contains(
+                "line 2, max_contacts: customer \"INITECH\" would have 2 designated contacts; its contract active on 2027-02-01 allows 1")
+                == true)
+        // GLOBEX's contract ended: its designated contact stays and may be renamed, but no one more is designated.
+        #expect(load(.contacts, "email,customer,name\nit@globex.example,GLOBEX,Ivan I. T.\n", at: "2027-03-01T12:00:00Z") == nil)
+        #expect(
+            load(
+                .contacts, "email,customer,name,designated,certified\nnew@globex.example,GLOBEX,New,yes,yes\n", at: "2027-03-01T12:00:00Z")?
+                .contains(
+                    "customer \"GLOBEX\" would have 2 designated contacts; it has no contract active on 2027-03-01, which allows none")
+                == true)
+        #expect(try depot.database.invariantViolations() == [])
+    }
+
+    @Test("a new or changed designated contact is welcomed once per change; others and unchanged rows are not")
+    func welcome() throws {
+        let depot = try TestDepot.withFleet()
+        func load(_ csv: String, at: String) throws {
+            let file = depot.folder.write("contacts.csv", csv)
+            _ = try depot.database.importFile(.contacts, path: file, actor: TestDepot.admin, at: Instant(iso: at)!)
+        }
+        func welcomed() throws -> [String] {
+            try depot.database.pendingNotifications().filter { $0.event == "contact-welcome" }.map { "\($0.subject) \($0.target)" }
+        }
+        #expect(try welcomed() == [])
+        let header = "email,customer,name,designated,certified\n"
+        try load(header + "ops@acme.example,ACME,Olga Ops,yes,yes\nnew@acme.example,ACME,New Person,no,no\n", at: "2026-06-01T12:00:00Z")
+        #expect(try welcomed() == [], "an unchanged designated contact and a new plain one")
+        try load(header + "new@acme.example,ACME,New Person,yes,yes\n", at: "2026-06-02T12:00:00Z")
+        try load(header + "ops@acme.example,ACME,Olga Ops-Smith,yes,yes\n", at: "2026-06-03T12:00:00Z")
+        try load(header + "ops@acme.example,ACME,Olga Ops-Smith,yes,yes\n", at: "2026-06-04T12:00:00Z")
+        #expect(try welcomed() == ["new@acme.example contacts", "ops@acme.example contacts"])
+        // A refused file queues nothing.
+        #expect(throws: DepotError.self) { try load(header + "dev@acme.example,ACME,Dan Dev,yes,no\n", at: "2026-06-05T12:00:00Z") }
+        #expect(try welcomed().count == 2)
     }
 
     @Test("a designated contact must be certified: new rows, updates of either flag, and the P1 it may report")

@@ -75,7 +75,7 @@ struct NotificationRoutingTests {
         } throws: { error in
             guard case .invalidPolicy(let problems) = error as? DepotError else { return false }
             return problems.map(\.description) == [
-                #"routes.yaml:2: notifications.replacement-shipped: unknown target "sales" (known: leadership, tam, account-manager, logistics)"#
+                #"routes.yaml:2: notifications.replacement-shipped: unknown target "sales" (known: leadership, tam, account-manager, logistics, professional-services, on-call, contacts)"#
             ]
         }
         #expect(throws: DepotError.self) { try policy("  rma-shipped: [logistics]\n") }

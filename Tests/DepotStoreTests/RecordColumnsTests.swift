@@ -9,7 +9,8 @@ import Testing
 /// and to a decoder cannot be forgotten in the list (an optional one would otherwise read as NULL without error).
 @Suite("Record column lists")
 struct RecordColumnsTests {
-    static let leftOut: [String: Set<String>] = [:]
+    /// Columns a record leaves out on purpose: the PIN's hash is read only where a PIN is checked or set.
+    static let leftOut: [String: Set<String>] = ["customer": ["pin_hash", "pin_rotated_at"]]
 
     func check<R: TableRecord>(_ record: R.Type, in depot: TestDepot) throws {
         let listed = record.columns.split(separator: ", ").map(String.init)

@@ -185,14 +185,19 @@ public struct TestDepot: Sendable {
     public static func withFleet(policy: Policy = Policy.builtInDefault(), now: Instant = defaultNow) throws -> TestDepot {
         let depot = try empty(policy: policy, now: now)
         try depot.importAll(Fleet.files)
+        // The welcome letters of the fixture's designated contacts: a test sees only the notifications of its own steps.
+        _ = try depot.outside { db in try db.execute("DELETE FROM notification WHERE event = 'contact-welcome'") }
         return depot
     }
+
+    /// When `importAll` imports: the fleet's contracts are active (designating contacts needs one on the day).
+    public static let importedAt = Instant(iso: "2026-01-02T12:00:00Z")!
 
     /// Imports files given as (entity, CSV text), in order.
     public func importAll(_ files: [(ImportEntity, String)]) throws {
         for (entity, text) in files {
             let file = folder.write("\(entity.rawValue).csv", text)
-            _ = try database.importFile(entity, path: file, actor: Self.admin, at: Instant(iso: "2026-01-01T00:00:00Z")!)
+            _ = try database.importFile(entity, path: file, actor: Self.admin, at: Self.importedAt)
         }
     }
 }

@@ -71,7 +71,8 @@ public let defaultPolicyYAML = """
       maintenance-months: 24
 
     # Who hears of what: each event goes to the webhook endpoints of these targets (leadership, tam,
-    # account-manager, logistics); [] silences an event. `depot notify endpoint add` sets the endpoints.
+    # account-manager, logistics, professional-services, on-call, contacts); [] silences an event.
+    # `depot notify endpoint add` sets the endpoints.
     notifications:
       escalation-leadership: [leadership]
       escalation-tam: [tam]
@@ -79,6 +80,12 @@ public let defaultPolicyYAML = """
       rma-approved: [logistics]
       return-overdue: [logistics]
       replacement-shipped: [logistics]
+      custom-development: [professional-services]
+      contact-welcome: [contacts]
+      after-hours: [on-call]
+      customer-escalation: [leadership]
+      survey-invitation: [contacts]
+      survey-low-score: [leadership]
 
     # Case attachments (seed support-portal-notice): the largest upload (megabytes of 1,000,000 bytes), and the
     # days after which a secure upload is purged at the latest. Closing a case deletes its attachments.

@@ -37,7 +37,7 @@ extension DepotDatabase {
                         reader, header: header, db: db, policy: policy, log: &log, counts: &counts, size: size,
                         progress: progress)
                 } else {
-                    var importer = try SmallEntityImporter(entity: entity, db: db, policy: policy)
+                    var importer = try SmallEntityImporter(entity: entity, db: db, policy: policy, at: at)
                     try Self.importRows(
                         reader, header: header, importer: &importer, db: db, log: &log, counts: &counts, size: size, progress: progress)
                 }

@@ -10,11 +10,22 @@ struct SmallEntityImporter: RowImporter {
     private var seen: [String: Int] = [:]
     private var pendingSuccessors: [(line: Int, model: String, successor: String)] = []
     private var warrantyChanged: Set<Int64> = []
-    private var touchedCustomers: [Int64: Int] = [:]
+    /// When the import runs: the cap on designated contacts is that of the contract active on its day.
+    let at: Instant
+    /// Per customer whose contacts or contracts the file changes: the line of its last such row, and its cap on
+    /// designated contacts before the file changed it (SPEC.md 3).
+    private var touchedCustomers: [Int64: (line: Int, capBefore: Int?)] = [:]
+    /// Customers the file designates a contact of (a new designated contact, or one designated now).
+    private var designating: Set<Int64> = []
+    /// The designated contact of the row being read, and the contacts the file added or changed that are designated
+    /// afterwards: each gets the handbook's welcome letter.
+    private var pendingWelcome: (email: String, customerID: Int64)?
+    private var welcomed: [(email: String, customerID: Int64)] = []
 
-    init(entity: ImportEntity, db: any SQLConnection, policy: Policy) throws {
+    init(entity: ImportEntity, db: any SQLConnection, policy: Policy, at: Instant) throws {
         self.entity = entity
         self.policy = policy
+        self.at = at
         switch entity {
         case .models: (table, keyColumn) = ("model", "key")
         case .customers: (table, keyColumn) = ("customer", "key")
@@ -31,6 +42,7 @@ struct SmallEntityImporter: RowImporter {
         -> RowOutcome?
     {
         let row = ImportRow(reader: reader, header: header)
+        pendingWelcome = nil
         guard let key = normalisedKey(row[entity.key] ?? "", line: row.line, log: &log) else { return nil }
         if let first = seen[key] {
             log.add(line: row.line, column: entity.key, "duplicate \(entity.noun) \"\(key)\" (also on line \(first))")
@@ -54,7 +66,9 @@ struct SmallEntityImporter: RowImporter {
         case .appliances: preconditionFailure("appliances have their own importer")
         }
         guard !fields.bad else { return nil }
-        return try write(fields, key: key, db: db)
+        let outcome = try write(fields, key: key, db: db)
+        if let welcome = pendingWelcome, outcome != .unchanged { welcomed.append(welcome) }
+        return outcome
     }
 
     /// Adds the record, or updates it where a value differs.
@@ -159,7 +173,7 @@ struct SmallEntityImporter: RowImporter {
         if let max = f.value("max_contacts") {
             f.values["max_contacts"] = f.parsed("max_contacts", Cell.integer(max, 0...10_000))?.sqlValue
         }
-        if let owner: Int64 = try customer ?? f.existing?.optional("customer_id") { touchedCustomers[owner] = f.line }
+        if let owner: Int64 = try customer ?? f.existing?.optional("customer_id") { try touch(owner, line: f.line, db: f.db) }
     }
 
     private mutating func readContact(_ f: inout EntityFields, key: String) throws {
@@ -184,7 +198,39 @@ struct SmallEntityImporter: RowImporter {
         {
             f.problem(f.row["certified"] != nil ? "certified" : "designated", problem)
         }
-        if let owner: Int64 = try customer ?? f.existing?.optional("customer_id") { touchedCustomers[owner] = f.line }
+        guard let owner: Int64 = try customer ?? f.existing?.optional("customer_id") else { return }
+        try touch(owner, line: f.line, db: f.db)
+        if flags["designated"] == true {
+            let was: Bool = try f.existing.map { existing throws(DepotError) in try existing("designated") } ?? false
+            if !was { designating.insert(owner) }
+            pendingWelcome = (key, owner)
+        }
+    }
+
+    /// Notes that the file changes a contact or contract of `customer`, with its cap before the first such change.
+    private mutating func touch(_ customer: Int64, line: Int, db: any SQLConnection) throws {
+        let capBefore = try touchedCustomers[customer].map(\.capBefore) ?? designation(of: customer, db: db).cap
+        touchedCustomers[customer] = (line, capBefore)
+    }
+
+    /// A customer's key, designated contacts, and cap on them on the import's day in its region (SPEC.md 3).
+    private func designation(of customer: Int64, db: any SQLConnection) throws -> (key: String, designated: Int, cap: Int?, day: LocalDate)
+    {
+        guard
+            let row = try db.rows(
+                """
+                SELECT c.key, c.region, (SELECT count(*) FROM contact WHERE customer_id = c.id AND designated) AS designated
+                FROM customer c WHERE c.id = ?
+                """, [customer], source: "customer"
+            ).first
+        else { throw DepotError.storage(path: "customer", message: "customer \(customer) is gone") }
+        let contracts = try db.rows(
+            "SELECT start_date, end_date, max_contacts FROM contract WHERE customer_id = ?", [customer], source: "contract"
+        ).map { c throws(DepotError) in
+            DesignatedContacts.Contract(start: try c("start_date"), end: try c("end_date"), maxContacts: try c("max_contacts"))
+        }
+        let day = policy.day(of: at, region: try row("region") as String)
+        return (try row("key"), try row("designated"), DesignatedContacts.cap(of: contracts, on: day), day)
     }
 
     private func normalisedKey(_ raw: String, line: Int, log: inout ProblemLog) -> String? {
@@ -236,21 +282,38 @@ struct SmallEntityImporter: RowImporter {
                 """, [model, model])
         }
         if !warrantyChanged.isEmpty { try ReplacementWarranties.follow(models: warrantyChanged, db: db, policy: policy) }
-        for (customer, line) in touchedCustomers.sorted(by: { $0.value < $1.value }) {
-            let row = try db.rows(
-                """
-                SELECT c.key AS customer,
-                       (SELECT count(*) FROM contact WHERE customer_id = c.id AND designated) AS designated,
-                       (SELECT max_contacts FROM contract WHERE customer_id = c.id ORDER BY end_date DESC, start_date DESC LIMIT 1) AS cap
-                FROM customer c WHERE c.id = ?
-                """, [customer], source: "query"
-            ).first
-            guard let row = row?.stored("customer") else { continue }
-            if let problem = DesignatedContacts.capProblem(
-                customer: try row("customer"), designated: try row("designated"), cap: try row.optional("cap"))
-            {
-                log.add(line: line, column: entity == .contacts ? "designated" : "max_contacts", problem)
-            }
+        // The cap of the contract active on the import's day: refused when the file designates a contact beyond it, or
+        // lowers it below the designated contacts (a customer already beyond it, say after its contract ended, keeps
+        // them until someone is designated).
+        for (customer, touched) in touchedCustomers.sorted(by: { $0.value.line < $1.value.line }) {
+            let now = try designation(of: customer, db: db)
+            guard designating.contains(customer) || (now.cap ?? 0) < (touched.capBefore ?? 0),
+                let problem = DesignatedContacts.capProblem(customer: now.key, designated: now.designated, cap: now.cap, on: now.day)
+            else { continue }
+            log.add(line: touched.line, column: entity == .contacts ? "designated" : "max_contacts", problem)
+        }
+        try queueWelcomes(db)
+    }
+
+    /// The handbook's welcome letter to each designated contact the file added or changed.
+    private func queueWelcomes(_ db: any SQLConnection) throws {
+        for (email, customerID) in welcomed {
+            guard
+                let row = try db.rows(
+                    """
+                    SELECT k.id, k.name, k.certified, c.key AS customer, c.name AS customer_name
+                    FROM contact k JOIN customer c ON c.id = k.customer_id
+                    WHERE k.email = ?
+                    """, [email], source: "contact"
+                ).first
+            else { continue }
+            try Outbox.notify(
+                db, .contactWelcome, routes: policy.notifications, customerID: customerID, subject: email,
+                payload: [
+                    "contact": email, "name": try row("name") as String, "certified": (try row("certified") as Bool) ? "yes" : "no",
+                    "customer": try row("customer") as String, "customerName": try row("customer_name") as String,
+                ],
+                key: "contact-welcome:contact-\(try row("id") as Int64):\(at)", at: at)
         }
     }
 }

@@ -24,6 +24,7 @@ enum PostgresSchema {
     static let migrations: [PostgresMigration] = [
         PostgresMigration(name: SchemaV11.name, sql: SchemaV11.postgres, compatibleSince: 11),
         PostgresMigration(name: SchemaV12.name, sql: SchemaV12.postgres, compatibleSince: 11),
+        PostgresMigration(name: SchemaV13.name, sql: SchemaV13.postgres, compatibleSince: 13),
     ]
 
     /// The version (number of migrations) of the schema this build writes and needs: a database older than this

@@ -96,7 +96,8 @@ struct CaseRecord: TableRecord, Sendable {
     static let columns = [
         "id", "number", "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
         "suggested_priority", "priority", "priority_reason", "status", "tier", "region", "opened_at", "response_due", "response_threshold",
-        "responded_at", "workaround_at", "resolved_at", "closed_at", "closed_confirmed_by", "opened_by", "unsupported_version",
+        "responded_at", "workaround_at", "resolved_at", "closed_at", "closed_confirmed_by", "opened_by", "unsupported_version", "owner",
+        "after_hours", "clocks_from",
     ].joined(separator: ", ")
     let id: Int64
     let number: CaseNumber
@@ -126,6 +127,15 @@ struct CaseRecord: TableRecord, Sendable {
     let openedBy: String
     /// Why the case's product version is outside the support policy, when it is (SPEC.md 3).
     let unsupportedVersion: String?
+    /// The Depot user who took the case; `nil`: unassigned.
+    let owner: String?
+    /// How an opening while the region was closed went, for a tier with round-the-clock support (SPEC.md 8).
+    let afterHours: AfterHoursOpening?
+    /// When the case's clocks start, when not at its opening (the region's next opening: SPEC.md 8).
+    let clocksFrom: Instant?
+
+    /// When the case's clocks run from: the opening, or the region's next opening after it.
+    var clockStart: Instant { clocksFrom ?? openedAt }
 
     init(row: StoredRow) throws(DepotError) {
         id = try row("id")
@@ -155,6 +165,9 @@ struct CaseRecord: TableRecord, Sendable {
         closedConfirmedBy = try row.optional("closed_confirmed_by")
         openedBy = try row("opened_by")
         unsupportedVersion = try row.optional("unsupported_version")
+        owner = try row.optional("owner")
+        afterHours = try row.optional("after_hours")
+        clocksFrom = try row.optional("clocks_from")
     }
 }
 

@@ -178,6 +178,7 @@ extension Role: StoredEnum {}
 extension NotificationTarget: StoredEnum {}
 extension EscalationTarget: StoredEnum {}
 extension PayloadFormat: StoredEnum {}
+extension AfterHoursOpening: StoredEnum {}
 
 extension StoredRow {
     /// The same row with its columns named in errors as those of `source`.

@@ -63,6 +63,9 @@ private struct DecidedCase {
     let note: String
     let reason: String?
     let audit: [String: String]
+    /// The notifications its opening raises (a custom-development request to professional services), each with
+    /// its payload; the case's number is added once it has one.
+    let notices: [(event: NotifiedEvent, payload: [String: String?])]
 
     static let columns = [
         "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
@@ -198,9 +201,21 @@ extension DepotDatabase {
             "customer": customer.key, "priority": priority.rawValue, "suggested": suggested.rawValue, "tier": tier?.rawValue ?? "none",
             "serial": unit?.serial.text ?? "",
         ]
+        var notices: [(event: NotifiedEvent, payload: [String: String?])] = []
+        if request.type == .customDevelopment {
+            // SPEC.md 3: recorded, no SLA, referred to professional services.
+            notices.append(
+                (
+                    .customDevelopment,
+                    [
+                        "customer": customer.key, "customerName": customer.name, "contact": contact.email, "title": opening.title,
+                        "description": request.description, "region": regionID, "productVersion": version,
+                    ]
+                ))
+        }
         return DecidedCase(
             opening: opening, values: values, customerID: customer.id, escalations: deadlines.escalations, note: note, reason: reason,
-            audit: audit)
+            audit: audit, notices: notices)
     }
 
     /// Numbers the decided cases in their order (one counter change per year among them) and writes them, their
@@ -235,6 +250,13 @@ extension DepotDatabase {
                 AuditLog.values(
                     actor: opening.actor, at: opening.at, recordedAt: opening.recordedAt, action: "open", entity: "case", key: number.text,
                     customerID: decided.customerID, reason: decided.reason, details: decided.audit))
+            for notice in decided.notices {
+                var payload = notice.payload
+                payload["case"] = number.text
+                try Outbox.notify(
+                    db, notice.event, routes: policy.notifications, customerID: decided.customerID, subject: number.text, payload: payload,
+                    key: "\(notice.event.rawValue):\(number.text)", at: opening.at)
+            }
         }
         try db.insertRowsUnanswered(into: "case_escalation", columns: ["case_id", "target", "threshold", "due_at"], rows: escalations)
         try db.insertRowsUnanswered(into: "case_event", columns: CaseEvents.columns, rows: events)
