@@ -7,10 +7,12 @@ import Foundation
 struct CaseCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "case",
-        abstract: "Support cases: open, respond, workaround, wait, resume, resolve, close, show, list, recompute.",
+        abstract:
+            "Support cases: open, respond, workaround, wait, resume, resolve, close, show, list, assign, take, priority, escalate, recompute.",
         subcommands: [
             Open.self, Respond.self, Workaround.self, Wait.self, Resume.self, Resolve.self, Reopen.self, Close.self, Show.self, List.self,
-            Recompute.self, Attach.self, Attachments.self, AttachmentCommand.self,
+            Assign.self, Take.self, PriorityCommand.self, Escalate.self, Recompute.self, Attach.self, Attachments.self,
+            AttachmentCommand.self,
         ]
     )
 
@@ -255,7 +257,10 @@ struct CaseCommand: ParsableCommand {
                 ["opened", detail.openedAt.description],
                 ["response due", detail.responseDue.map { "\($0) (\(detail.responseThreshold ?? ""))" } ?? "no response SLA"],
                 ["responded", detail.respondedAt?.description ?? ""], ["SLA", detail.slaState?.rawValue ?? "none"],
+                ["owner", detail.owner ?? "nobody"],
             ]
+            if let note = detail.clockNote { rows.append(["clock", "\(note) (clocks from \(detail.clocksFrom))"]) }
+            if let reason = detail.unsupportedVersionReason { rows.append(["unsupported version", reason]) }
             for e in detail.escalations {
                 var text = "\(e.at) (\(e.threshold))"
                 if e.at != e.originalAt { text += ", moved from \(e.originalAt)" }
@@ -267,6 +272,9 @@ struct CaseCommand: ParsableCommand {
                 rows.append(["waited", "\(pause.start) to \(pause.end?.description ?? "now"): \(pause.reason)"])
             }
             if !detail.pauses.isEmpty { rows.append(["paused in total", DurationText.of(seconds: detail.pausedSeconds)]) }
+            for asked in detail.customerEscalations {
+                rows.append(["customer escalation", "\(asked.at) asked by \(asked.requestedBy): \(asked.reason)"])
+            }
             if !detail.rmas.isEmpty { rows.append(["RMAs", detail.rmas.map(\.text).joined(separator: ", ")]) }
             for event in detail.timeline {
                 rows.append([event.at.description, "\(event.kind) by \(event.actor)" + (event.note.map { ": \($0)" } ?? "")])
@@ -277,16 +285,24 @@ struct CaseCommand: ParsableCommand {
 
     /// `depot case list`
     struct List: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List cases, newest first.")
+        static let configuration = CommandConfiguration(
+            abstract: "List cases, newest first.",
+            discussion: """
+                --owner and --unassigned give an engineer's queues: unresolved cases, those still to respond to first by \
+                response deadline (passed ones at the top), then the others, newest first.
+                """)
         @Option(help: "Only this customer's cases.") var customer: String?
         @Option(help: "Only cases in this status.") var status: CaseStatus?
         @Option(help: "Only cases of this priority.") var priority: Priority?
         @Option(help: "Only cases in this region.") var region: String?
         @Flag(help: "Only cases not yet resolved.") var open = false
+        @Option(help: "The queue of this engineer's unresolved cases (by time left).") var owner: String?
+        @Flag(help: "The queue of unresolved cases nobody owns (by time left).") var unassigned = false
         @Option(parsing: .unconditional, help: "At most this many.") var limit = 1000
 
         func validate() throws {
             guard limit >= 1 else { throw ValidationError("--limit \(limit) must be at least 1") }
+            guard owner == nil || !unassigned else { throw ValidationError("--owner and --unassigned exclude each other") }
         }
         @Option(help: ArgumentHelp("Judge SLA states at this instant. Default: now.", valueName: "instant"), transform: Parse.instant)
         var at: Instant?
@@ -294,17 +310,20 @@ struct CaseCommand: ParsableCommand {
         @OptionGroup var output: FormatOptions
 
         func run() throws {
-            let cases = try store.open().cases(
-                CaseFilter(customer: customer, status: status, priority: priority, region: region, unresolvedOnly: open),
-                now: at ?? Instant(Date()), limit: limit)
+            var filter = CaseFilter(customer: customer, status: status, priority: priority, region: region, unresolvedOnly: open)
+            let queue = owner != nil || unassigned
+            (filter.owner, filter.unassigned) = (owner?.trimmingSpaces(), unassigned)
+            filter.unresolvedOnly = filter.unresolvedOnly || queue
+            let cases = try store.open().cases(filter, now: at ?? Instant(Date()), limit: limit, byTimeLeft: queue)
             if output.resolved == .json { return try Output.json(cases) }
             Output.rows(
-                ["case", "opened", "customer", "priority", "status", "serial", "response due", "sla", "title"],
+                ["case", "opened", "customer", "priority", "status", "serial", "response due", "sla", "owner", "version", "title"],
                 cases.map {
                     [
                         $0.number.text, $0.openedAt.description, $0.customer, $0.priority.rawValue, $0.status.rawValue,
                         $0.serial?.text ?? "",
-                        $0.responseDue?.description ?? "", $0.slaState?.rawValue ?? "", $0.title,
+                        $0.responseDue?.description ?? "", $0.slaState?.rawValue ?? "", $0.owner ?? "",
+                        $0.unsupportedVersion ? "unsupported" : "", $0.title,
                     ]
                 },
                 format: output.resolved)

@@ -197,6 +197,61 @@ public enum OpenAPIDocument {
               responses:
                 "200": {description: 'The case and its new status: {"case", "status"}.'}
                 default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases/{number}/assign:
+            post:
+              description: >-
+                Gives the case to a Depot user who works cases (a support engineer or an admin): 404 for an unknown user,
+                409 for another role or a closed case. Giving it to its owner changes nothing ("changed": false).
+              parameters:
+                - {$ref: "#/components/parameters/idempotencyKey"}
+                - {name: number, in: path, required: true, schema: {type: string}}
+              requestBody: {required: true, content: {application/json: {schema: {type: object, required: [to], properties: {to: {type: string}}}}}}
+              responses:
+                "200": {description: 'The assignment: {"case", "owner", "was", "changed"}.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases/{number}/take:
+            post:
+              description: The signed-in user takes a case nobody owns; a case another user owns is 409.
+              parameters:
+                - {$ref: "#/components/parameters/idempotencyKey"}
+                - {name: number, in: path, required: true, schema: {type: string}}
+              requestBody: {required: true, content: {application/json: {schema: {type: object}}}}
+              responses:
+                "200": {description: 'The assignment: {"case", "owner", "was", "changed"}.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases/{number}/priority:
+            post:
+              description: >-
+                Changes an unresolved case's priority with a reason; the response deadline (until the first response) and
+                the escalations not yet fired are recomputed from the opening under the new priority. A P1 needs a
+                designated, certified contact under an active contract (409).
+              parameters:
+                - {$ref: "#/components/parameters/idempotencyKey"}
+                - {name: number, in: path, required: true, schema: {type: string}}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {type: object, required: [priority, reason], properties: {priority: {enum: [P1, P2, P3, P4]}, reason: {type: string, minLength: 1}}}
+              responses:
+                "200": {description: 'The change: {"case", "was", "priority", "deadlines": [{"case", "deadline", "was", "now"}]}.'}
+                default: {$ref: "#/components/responses/Error"}
+          /api/v1/cases/{number}/escalate:
+            post:
+              description: >-
+                Records that a contact of the case's customer asked for an escalation (a closed case excepted) and queues
+                the customer-escalation notification for leadership at once.
+              parameters:
+                - {$ref: "#/components/parameters/idempotencyKey"}
+                - {name: number, in: path, required: true, schema: {type: string}}
+              requestBody:
+                required: true
+                content:
+                  application/json:
+                    schema: {type: object, required: [requestedBy, reason], properties: {requestedBy: {type: string}, reason: {type: string, minLength: 1}}}
+              responses:
+                "201": {description: 'The request as recorded: {"case", "requestedBy", "reason", "at", "recordedBy"}.'}
+                default: {$ref: "#/components/responses/Error"}
           /api/v1/diagnoses:
             post:
               parameters: [{$ref: "#/components/parameters/idempotencyKey"}]

@@ -120,6 +120,40 @@ struct StoreCommandTests {
         #expect(audit.stdout.contains(",sam,admin,open,case,CS-2026-000001,"))
     }
 
+    @Test("assign, take, priority and escalate from the command line, with their JSON; the owner's queue")
+    func ownership() throws {
+        let fleet = try CommandFleet()
+        #expect(try fleet.run(["user", "add", "alice", "--role", "support-engineer"]).status == 0)
+        let opened = try fleet.json([
+            "case", "open", "--customer", "ACME", "--contact", "ops@acme.example", "--type", "question", "--impact", "medium",
+            "--urgency", "medium", "--title", "Slow UI", "--at", "2026-11-23T15:00:00Z",
+        ])
+        let number = try #require(opened["case"] as? String)
+        let taken = try fleet.json(["case", "take", number, "--as", "alice", "--at", "2026-11-23T15:10:00Z"])
+        #expect(taken as NSDictionary == ["case": number, "owner": "alice", "was": NSNull(), "changed": true])
+        let unknown = try fleet.run(["case", "assign", number, "--to", "nobody-here", "--at", "2026-11-23T15:11:00Z"])
+        #expect(unknown.status != 0 && unknown.stderr.contains("nobody-here"))
+        let changed = try fleet.json([
+            "case", "priority", number, "--to", "P1", "--reason", "production down", "--at", "2026-11-23T15:20:00Z",
+        ])
+        // ACME is premium-plus: a P1 is due 1 hour after the opening.
+        #expect(changed["was"] as? String == "P3" && changed["priority"] as? String == "P1")
+        #expect((changed["deadlines"] as? [[String: Any]])?.first?["now"] as? String == "2026-11-23T16:00:00Z")
+        let asked = try fleet.json([
+            "case", "escalate", number, "--requested-by", "ops@acme.example", "--reason", "the CFO called", "--at", "2026-11-23T15:30:00Z",
+        ])
+        #expect(asked["requestedBy"] as? String == "ops@acme.example" && asked["reason"] as? String == "the CFO called")
+        let queue = try Depot.run(["case", "list", "--owner", "alice", "--format", "json", "--db", fleet.db])
+        let rows = try JSONSerialization.jsonObject(with: Data(queue.stdout.utf8)) as? [[String: Any]] ?? []
+        #expect(rows.map { $0["case"] as? String } == [number] && rows.first?["owner"] as? String == "alice")
+        let shown = try fleet.json(["case", "show", number])
+        #expect(shown["owner"] as? String == "alice" && shown["afterHours"] as? Bool == false)
+        #expect(shown["unsupportedVersion"] as? Bool == false)
+        for command in ["assign", "take", "priority", "escalate"] {
+            #expect(try Depot.run(["case", command, "--help"]).stdout.contains("USAGE: depot case \(command)"))
+        }
+    }
+
     @Test("P1 from a contact who is not designated is refused and prints nothing")
     func p1Refused() throws {
         let fleet = try CommandFleet()

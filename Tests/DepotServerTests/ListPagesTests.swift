@@ -78,7 +78,7 @@ struct ListPagesTests {
         try await server.run { client in
             let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
             let support = String(buffer: try await engineer.get(client, "/support").body)
-            let shown = Self.numbers(support, table: "open-cases").map { String($0.dropFirst("case-".count)) }
+            let shown = Self.numbers(support, table: "open-cases").map { String($0.dropFirst("open-cases-".count)) }
             let all = try db.cases(CaseFilter(unresolvedOnly: true), now: TestServer.now)
             // The expected order: not responded first by response deadline, then the others.
             let never = Instant(secondsSinceEpoch: .max)

@@ -51,25 +51,31 @@ public struct SLADeadlines: Sendable, Equatable {
 extension SLATable {
     /// The deadlines of a case of `type`: none for a type that promises no timeframe (`CaseRules.promisesTimeframe`),
     /// else those of its priority and tier.
-    public func deadlines(type: CaseType, tier: Tier?, priority: Priority, opened: Instant, clock: BusinessClock) throws(DepotError)
-        -> SLADeadlines
-    {
+    /// With `wallClock` (a case opened after hours with the customer's PIN: SPEC.md 8) every threshold counts in
+    /// wall-clock time.
+    public func deadlines(
+        type: CaseType, tier: Tier?, priority: Priority, opened: Instant, clock: BusinessClock, wallClock: Bool = false
+    ) throws(DepotError) -> SLADeadlines {
         guard CaseRules.promisesTimeframe(type) else { return SLADeadlines(response: nil, responseThreshold: nil, escalations: []) }
-        return try deadlines(tier: tier, priority: priority, opened: opened, clock: clock)
+        return try deadlines(tier: tier, priority: priority, opened: opened, clock: clock, wallClock: wallClock)
     }
 
     /// The deadlines of a case of `priority` opened at `opened`, for a customer whose active contract
-    /// has `tier` (`nil`: no active contract, so no response SLA; escalations as for standard).
-    public func deadlines(tier: Tier?, priority: Priority, opened: Instant, clock: BusinessClock) throws(DepotError) -> SLADeadlines {
+    /// has `tier` (`nil`: no active contract, so no response SLA; escalations as for standard); with `wallClock`, every
+    /// threshold in wall-clock time.
+    public func deadlines(tier: Tier?, priority: Priority, opened: Instant, clock: BusinessClock, wallClock: Bool = false)
+        throws(DepotError) -> SLADeadlines
+    {
+        func counted(_ threshold: ClockDuration) -> ClockDuration { wallClock ? threshold.inWallClock : threshold }
         var responseAt: Instant?
         var responseThreshold: ClockDuration?
-        if let tier, let threshold = response[priority]?[tier] {
+        if let tier, let threshold = response[priority]?[tier].map(counted) {
             responseAt = try clock.adding(threshold, to: opened)
             responseThreshold = threshold
         }
         var escalations: [EscalationDeadline] = []
         for target in EscalationTarget.allCases {
-            guard let threshold = escalation[target]?[priority]?[tier ?? .standard] else { continue }
+            guard let threshold = escalation[target]?[priority]?[tier ?? .standard].map(counted) else { continue }
             escalations.append(EscalationDeadline(target: target, at: try clock.adding(threshold, to: opened), threshold: threshold))
         }
         escalations.sort { ($0.at, $0.target.rawValue) < ($1.at, $1.target.rawValue) }

@@ -17,6 +17,11 @@ struct APIController {
         group.post("cases", use: openCase)
         group.get("cases/:number", use: caseDetail)
         group.post("cases/:number/:action", use: caseStep)
+        for step in Self.ownershipSteps.sorted() {
+            group.post("cases/:number/\(step)") { request, context in
+                try await ownershipStep(step, number: try context.caseNumber(), request: request, actor: try context.requireActor())
+            }
+        }
     }
 
     /// The body of a case step: who confirmed a closure, a note.
@@ -29,13 +34,15 @@ struct APIController {
 
     struct CaseStatusBody: Encodable { let `case`: String; let status: CaseStatus }
 
-    /// `POST /api/v1/cases/{number}/{respond|workaround|resolve|close}`: 409 when the case's status does not allow it.
+    /// `POST /api/v1/cases/{number}/{respond|workaround|wait|resume|resolve|reopen|close}`: 409 when the case's status does not
+    /// allow it; the ownership steps are in `CaseOwnershipRoutes`.
     @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let number = try context.caseNumber()
         let name = try context.parameters.require("action")
         guard let action = CaseStateMachine.Action(rawValue: name) else {
-            throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\" (respond, workaround, resolve, close)")
+            let steps = CaseStateMachine.Action.allCases.map(\.rawValue) + Self.ownershipSteps.sorted()
+            throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\" (\(steps.joined(separator: ", ")))")
         }
         let (body, content) = try await request.decodeJSONKeepingBody(CaseStepBody.self)
         let database = database

@@ -30,6 +30,7 @@ struct CasePage: PageModel {
     let timeline: [Event]
     let canManage: Bool
     let canDiagnose: Bool
+    let ownership: OwnershipForms
 
     /// The page of case `number`; `submitted` is a form of the page that was refused, shown again as it was sent.
     init(_ number: CaseNumber, actor: ActingUser, database: DepotDatabase, now: Instant, submitted: SubmittedForm? = nil) throws {
@@ -72,7 +73,9 @@ struct CasePage: PageModel {
         // A diagnosis that found the unit defective opened an RMA: the unit is diagnosed again only once that is over.
         let openRMA = rmas.contains { $0.open }
         canDiagnose = c.status.isUnresolved && actor.role.allows(.diagnose) && c.type == .hardwareFault && !openRMA
-        let forms = (canDiagnose ? ["diagnosis"] : []) + (canManage ? steps.map { "step-\($0.action.rawValue)" } : [])
+        ownership = try OwnershipForms(c, actor: actor, database: database, zone: zone, submitted: submitted)
+        let forms =
+            (canDiagnose ? ["diagnosis"] : []) + (canManage ? steps.map { "step-\($0.action.rawValue)" } + ownership.shownForms : [])
         let shown = submitted.map { forms.contains($0.name) } ?? false
         pageProblem = shown ? nil : submitted?.state.problem?.message
     }
@@ -124,6 +127,8 @@ struct CasePage: PageModel {
         case "canDiagnose": canDiagnose
         case "diagnosis": diagnosis
         case "pageProblem": text(pageProblem)
+        case "ownership": ownership
+        case "clockNote": text(detail.clockNote)
         default: nil
         }
     }

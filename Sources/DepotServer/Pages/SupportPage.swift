@@ -3,24 +3,39 @@ import DepotStore
 import Foundation
 import Mustache
 
-/// `/support`: the open cases with their live response-SLA state, and the suspect units.
+/// `/support`: the engineer's own cases, the cases nobody owns and all open cases, each by response-SLA time left; and
+/// the suspect units.
 struct SupportPage: PageModel {
     static let template = "support"
     let title = "Support"
-    let cases: [CaseRow]
-    let openCases: Int
+    let queues: [Queue]
     let suspects: [UnitRow]
     let suspectUnits: Int
     /// How many of each list the page shows; the lists' pages have them all.
     static let shown = 50
 
-    /// The open cases by response-SLA time left (still to respond to first, the most urgent at the top), and the
-    /// suspect units.
-    init(database: DepotDatabase, now: Instant) throws {
-        let open = try database.caseListing(
-            CaseFilter(unresolvedOnly: true), order: ListOrder(.due), now: now, limit: Self.shown, offset: 0)
-        cases = open.items.map { CaseRow($0, database: database, now: now, customerName: open.customerNames[$0.customer]) }
-        openCases = open.total
+    /// The queues of `user` (signed in), by response-SLA time left (still to respond to first, the most urgent at the
+    /// top), and the suspect units.
+    init(database: DepotDatabase, now: Instant, user: String) throws {
+        func queue(_ id: String, _ title: String, _ filter: CaseFilter, link: String, empty: String) throws -> Queue {
+            let listing = try database.caseListing(filter, order: ListOrder(.due), now: now, limit: Self.shown, offset: 0)
+            let rows = listing.items.map { CaseRow($0, database: database, now: now, customerName: listing.customerNames[$0.customer]) }
+            return Queue(id: id, title: title, rows: rows, total: listing.total, link: link, empty: empty)
+        }
+        let mine =
+            "?sort=due&status=unresolved&owner="
+            + (user.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? "")
+        queues = [
+            try queue(
+                "my-cases", "My cases", CaseFilter(unresolvedOnly: true, owner: user), link: "/cases" + mine,
+                empty: "You own no open case: take one of the unassigned."),
+            try queue(
+                "unassigned-cases", "Unassigned", CaseFilter(unresolvedOnly: true, unassigned: true),
+                link: "/cases?sort=due&status=unresolved&unassigned=yes", empty: "Every open case has an owner."),
+            try queue(
+                "open-cases", "Open cases", CaseFilter(unresolvedOnly: true), link: "/cases?sort=due&status=unresolved",
+                empty: "No open cases."),
+        ]
         let suspect = try database.unitListing(UnitFilter(status: .suspect), order: ListOrder(.serial), limit: Self.shown, offset: 0)
         suspects = suspect.items.map(UnitRow.init)
         suspectUnits = suspect.total
@@ -28,17 +43,38 @@ struct SupportPage: PageModel {
 
     func child(named name: String) -> Any? {
         switch name {
-        case "cases": cases
+        case "queues": queues
         case "suspects": suspects
-        case "hasCases": !cases.isEmpty
         case "hasSuspects": !suspects.isEmpty
-        case "openCases": openCases
-        case "shownCases": cases.count
         case "shownSuspects": suspects.count
-        case "moreCases": openCases > cases.count
         case "suspectUnits": suspectUnits
         case "moreSuspects": suspectUnits > suspects.count
         default: nil
+        }
+    }
+
+    /// A list of cases by time left, its first rows and a link to all of them.
+    struct Queue: MustacheParent, Sendable {
+        let id: String
+        let title: String
+        let rows: [CaseRow]
+        let total: Int
+        let link: String
+        let empty: String
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "id": text(id)
+            case "title": text(title)
+            case "cases": rows
+            case "hasCases": !rows.isEmpty
+            case "total": total
+            case "shown": rows.count
+            case "more": total > rows.count
+            case "link": text(link)
+            case "empty": text(empty)
+            default: nil
+            }
         }
     }
 

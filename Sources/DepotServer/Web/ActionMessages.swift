@@ -24,6 +24,20 @@ enum ActionMessages {
         return "\(c.number): \(done). Status now \(c.status.rawValue)."
     }
 
+    static func assigned(_ done: CaseAssignment) -> String {
+        done.changed ? "\(done.caseNumber) is now \(done.owner)'s case." : "\(done.caseNumber) is \(done.owner)'s case already."
+    }
+
+    static func priorityChanged(_ done: PriorityChangeResult) -> String {
+        let moved = done.deadlines.map { "\($0.deadline) due \($0.now?.description ?? "never")" }
+        return "\(done.caseNumber): priority \(done.was.rawValue) -> \(done.priority.rawValue)"
+            + (moved.isEmpty ? "; no deadline moved." : "; \(moved.joined(separator: ", ")).")
+    }
+
+    static func customerEscalation(_ done: CustomerEscalation) -> String {
+        "\(done.caseNumber): escalation asked by \(done.requestedBy) recorded; support leadership is notified."
+    }
+
     static func diagnosed(_ outcome: DiagnosisOutcome, case number: CaseNumber) -> String {
         let recorded = "Diagnosis \(outcome.verdict.rawValue) recorded on \(number)"
         guard let rma = outcome.rma else { return recorded + "." }

@@ -69,13 +69,26 @@ public struct CaseDetail: Sendable, Encodable {
     /// Whether the product version was outside the support policy when the case was opened (SPEC.md 3), and why.
     public let unsupportedVersion: Bool
     @NullEncodable public private(set) var unsupportedVersionReason: String?
+    /// The engineer who owns the case; `nil`: unassigned.
+    @NullEncodable public private(set) var owner: String?
+    /// Whether the case was opened outside the region's hours with the customer's PIN, so its clocks run in
+    /// wall-clock time from the opening (SPEC.md 8).
+    public let afterHours: Bool
+    /// How an opening outside the region's hours went for a tier with round-the-clock support (`pin`, `no-pin`,
+    /// `wrong-pin`, `pin-limited`), and which clock applied, in words; `nil` for an opening in hours or another tier.
+    @NullEncodable public private(set) var afterHoursOpening: AfterHoursOpening?
+    @NullEncodable public private(set) var clockNote: String?
+    /// When the case's clocks start: the opening, or the region's next opening after it (SPEC.md 8).
+    public let clocksFrom: Instant
+    /// The escalations the customer asked for, oldest first.
+    public let customerEscalations: [CustomerEscalation]
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
         case customer, contact, type, serial, title, description, productVersion, impact, urgency, suggestedPriority, priority,
             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
             closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline, unsupportedVersion,
-            unsupportedVersionReason
+            unsupportedVersionReason, owner, afterHours, afterHoursOpening, clockNote, clocksFrom, customerEscalations
     }
 }
 
@@ -95,10 +108,15 @@ public struct CaseSummary: Sendable, Encodable {
     public let region: String
     /// The response threshold the deadline was set by (`2 business-hours`), `nil` without an SLA.
     @NullEncodable public private(set) var responseThreshold: String?
+    /// The engineer who owns the case; `nil`: unassigned.
+    @NullEncodable public private(set) var owner: String?
+    /// Whether the product version was outside the support policy when the case was opened.
+    public let unsupportedVersion: Bool
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
-        case customer, priority, status, type, serial, openedAt, responseDue, slaState, title, region, responseThreshold
+        case customer, priority, status, type, serial, openedAt, responseDue, slaState, title, region, responseThreshold, owner,
+            unsupportedVersion
     }
 }
 
@@ -114,11 +132,17 @@ public struct CaseFilter: Sendable {
     public var unresolvedOnly = false
     /// Only cases whose response SLA is in this state at the time asked for.
     public var sla: SLAState?
+    /// Only the cases this engineer owns.
+    public var owner: String?
+    /// Only cases nobody owns.
+    public var unassigned = false
 
     public init(
         customer: String? = nil, status: CaseStatus? = nil, priority: Priority? = nil, region: String? = nil, serial: Serial? = nil,
-        unresolvedOnly: Bool = false, sla: SLAState? = nil
+        unresolvedOnly: Bool = false, sla: SLAState? = nil, owner: String? = nil, unassigned: Bool = false
     ) {
+        self.owner = owner
+        self.unassigned = unassigned
         self.sla = sla
         self.serial = serial
         self.customer = customer
@@ -135,7 +159,7 @@ extension DepotDatabase {
         try read { db in
             let row = try FindRecord.supportCase(db, number: number)
             let id: Int64 = row.id
-            let opened = row.openedAt
+            let opened = row.clockStart
             let pauses = try db.rows("SELECT * FROM case_pause WHERE case_id = ? ORDER BY started_at, id", [id], source: "query")
                 .map { row throws(DepotError) in
                     let p = row.stored("case_pause")
@@ -163,6 +187,16 @@ extension DepotDatabase {
                     return CaseDetail.Event(
                         at: try event("at"), kind: try event("kind"), actor: try event("actor"), note: try event.optional("note"))
                 }
+            let asked = try db.rows(
+                """
+                SELECT e.reason, e.at, e.recorded_by, k.email FROM customer_escalation e JOIN contact k ON k.id = e.contact_id
+                WHERE e.case_id = ? ORDER BY e.at, e.id
+                """, [id], source: "customer_escalation"
+            ).map { e throws(DepotError) in
+                CustomerEscalation(
+                    caseNumber: row.number.text, requestedBy: try e("email"), reason: try e("reason"), at: try e("at"),
+                    recordedBy: try e("recorded_by"))
+            }
             let rmas = try db.rows("SELECT number FROM rma WHERE case_id = ? ORDER BY id", [id], source: "query")
                 .map { row throws(DepotError) -> RMANumber in try row.decode("number", from: "rma") }
             let responseDue = row.responseDue
@@ -188,15 +222,19 @@ extension DepotDatabase {
                 escalations: escalations, pauses: pauses,
                 pausedSeconds: pauses.reduce(0) { $0 + CasePause(start: $1.start, end: $1.end).seconds(now: now) },
                 rmas: rmas, timeline: timeline, unsupportedVersion: row.unsupportedVersion != nil,
-                unsupportedVersionReason: row.unsupportedVersion)
+                unsupportedVersionReason: row.unsupportedVersion, owner: row.owner, afterHours: row.afterHours?.wallClock ?? false,
+                afterHoursOpening: row.afterHours, clockNote: row.afterHours?.explanation, clocksFrom: row.clockStart,
+                customerEscalations: asked)
         }
     }
 
-    /// Cases matching `filter`, newest first.
-    public func cases(_ filter: CaseFilter, now: Instant, limit: Int = 1000, offset: Int = 0) throws(DepotError) -> [CaseSummary] {
-        try read { db in
-            try Self.caseSummaries(db, filter, order: ListOrder(.opened, descending: true), now: now, limit: limit, offset: offset)
-        }
+    /// Cases matching `filter`, newest first; or, `byTimeLeft`, those still to respond to by deadline (past ones first),
+    /// then the others newest first: an engineer's queue.
+    public func cases(_ filter: CaseFilter, now: Instant, limit: Int = 1000, offset: Int = 0, byTimeLeft: Bool = false) throws(DepotError)
+        -> [CaseSummary]
+    {
+        let order = byTimeLeft ? ListOrder(CaseColumn.due) : ListOrder(.opened, descending: true)
+        return try read { db in try Self.caseSummaries(db, filter, order: order, now: now, limit: limit, offset: offset) }
     }
 }
 

@@ -25,6 +25,8 @@ extension DepotDatabase {
         if let region = filter.region { conditions.add("lower(c.region) = lower(?)", region) }
         if let serial = filter.serial { conditions.add("a.serial = ?", serial.text) }
         if filter.unresolvedOnly { conditions.add("c.status NOT IN ('resolved', 'closed')") }
+        if let owner = filter.owner { conditions.add("c.owner = ?", owner) }
+        if filter.unassigned { conditions.add("c.owner IS NULL") }
         // As `SLAState.of`: instants are stored as `YYYY-MM-DDTHH:MM:SSZ`, which sort as text.
         switch filter.sla {
         case .met?: conditions.add("c.responded_at IS NOT NULL AND c.response_due IS NOT NULL AND c.responded_at <= c.response_due")
@@ -71,7 +73,8 @@ extension DepotDatabase {
                 number: try row("number"), customer: try row("customer"), priority: try row("priority"), status: try row("status"),
                 type: try row("type"), serial: try row.optional("serial"), openedAt: try row("opened_at"), responseDue: due,
                 slaState: SLAState.of(due: due, responded: try row.optional("responded_at"), now: now), title: try row("title"),
-                region: try row("region"), responseThreshold: try row.optional("response_threshold"))
+                region: try row("region"), responseThreshold: try row.optional("response_threshold"), owner: try row.optional("owner"),
+                unsupportedVersion: (try row.optional("unsupported_version") as String?) != nil)
         }
     }
 

@@ -71,12 +71,15 @@ extension DepotDatabase {
         }
     }
 
-    private func recompute(_ db: any SQLConnection, _ row: CaseRecord, policy: Policy) throws -> [DeadlineChange] {
+    func recompute(_ db: any SQLConnection, _ row: CaseRecord, policy: Policy) throws -> [DeadlineChange] {
         let number = row.number
         let caseID = row.id
-        let (opened, priority) = (row.openedAt, row.priority)
+        // From when its clocks start (the region's next opening for an after-hours case without a valid PIN), in
+        // wall-clock time for one with it (SPEC.md 8).
+        let (opened, priority) = (row.clockStart, row.priority)
         let clock = try clocks.clock(for: row.region)
-        let deadlines = try policy.slas.deadlines(type: row.type, tier: row.tier, priority: priority, opened: opened, clock: clock)
+        let deadlines = try policy.slas.deadlines(
+            type: row.type, tier: row.tier, priority: priority, opened: opened, clock: clock, wallClock: row.afterHours?.wallClock ?? false)
         let ended = try db.rows(
             "SELECT started_at, ended_at FROM case_pause WHERE case_id = ? AND ended_at IS NOT NULL ORDER BY started_at", [caseID],
             source: "query"

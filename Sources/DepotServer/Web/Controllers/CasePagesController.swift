@@ -108,6 +108,7 @@ struct CasePagesController {
         let actor = try context.requireActor()
         let number = try context.caseNumber()
         let name = try context.parameters.require("action")
+        if Self.ownershipFields[name] != nil { return try await ownershipStep(name, number: number, request: request, context: context) }
         guard let action = CaseStateMachine.Action(rawValue: name) else {
             throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\"")
         }
@@ -134,7 +135,7 @@ struct CasePagesController {
 
     /// The case page again after one of its forms was refused: the form as it was sent, the message at it, the status
     /// of the error. An error that is not about the form (the case is gone, not signed in) keeps its error page.
-    private func refused(
+    func refused(
         _ error: any Error, form: Form, name: String, fields: Set<String>, case number: CaseNumber, _ context: DepotRequestContext
     ) async throws -> Response {
         guard let problem = FormProblem(error, form: form, fields: fields), problem.status != .notFound || problem.field != nil,

@@ -17,14 +17,16 @@ struct ListPagesController {
 
     @Sendable func cases(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
-        let query = try ListQuery(request, path: "/cases", names: ["status", "priority", "region", "customer", "sla"])
+        let query = try ListQuery(
+            request, path: "/cases", names: ["status", "priority", "region", "customer", "sla", "owner", "unassigned"])
         // `status=unresolved`: every case not yet resolved (the support view's "all open cases").
         let open = query.text("status")?.lowercased() == "unresolved"
         let filter = CaseFilter(
             customer: query.text("customer"), status: open ? nil : try query.choice("status", as: CaseStatus.self),
             priority: try query.choice("priority", as: Priority.self), region: try query.region(in: pages.database.policy),
             unresolvedOnly: open,
-            sla: try query.choice("sla", as: SLAState.self))
+            sla: try query.choice("sla", as: SLAState.self), owner: query.text("owner"),
+            unassigned: query.text("unassigned")?.lowercased() == "yes")
         let order = try query.order(ListOrder(CaseColumn.opened, descending: true))
         return try await pages.page(context) { database, now in
             let listing = try database.caseListing(filter, order: order, now: now, limit: ListQuery.perPage, offset: query.offset)

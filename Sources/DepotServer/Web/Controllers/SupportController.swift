@@ -9,7 +9,7 @@ struct SupportController {
     }
 
     @Sendable func support(_ request: Request, context: DepotRequestContext) async throws -> Response {
-        _ = try context.requireActor()
-        return try await pages.page(context) { database, at in try SupportPage(database: database, now: at) }
+        let actor = try context.requireActor()
+        return try await pages.page(context) { database, at in try SupportPage(database: database, now: at, user: actor.user) }
     }
 }
