@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotCore
+import DepotServer
 import DepotStore
 import Foundation
 
@@ -38,22 +39,24 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "P1 to P4, when it differs from the suggestion.") var priority: Priority?
         @Option(help: "Why the priority differs from the suggestion.") var reason: String?
         @Option(name: .customLong("product-version"), help: "The product version (default: the unit's).") var productVersion: String?
+        @Option(help: "The customer's after-hours PIN, for a premium case opened while its region is closed.") var pin: String?
         @OptionGroup var at: AtOption
         @OptionGroup var store: StoreOptions
         @OptionGroup var output: FormatOptions
 
         func run() throws {
             let database = try store.open()
-            let number = try database.openCase(
-                NewCase(
-                    customer: customer, contact: contact, type: type, serial: Serial.namedIfGiven(serial), impact: impact, urgency: urgency,
-                    title: title,
-                    description: description, priority: priority, priorityReason: reason, productVersion: productVersion),
-                at: at.instant, actor: store.actor)
+            var request = try NewCase(
+                customer: customer, contact: contact, type: type, serial: Serial.namedIfGiven(serial), impact: impact, urgency: urgency,
+                title: title, description: description, priority: priority, priorityReason: reason, productVersion: productVersion)
+            request.pin = try database.checkPIN(customer: customer, pin: pin, verify: Credentials.verify)
+            let number = try database.openCase(request, at: at.instant, actor: store.actor)
+            let note = try database.caseDetail(number, now: at.instant).clockNote
             if output.resolved == .json {
-                try Output.json(KeyedAnswer(fields: ["case": number.text]))
+                try Output.json(OpenedAnswer(case: number.text, clockNote: note))
             } else {
                 Output.write(number.text + "\n")
+                if let note { Output.writeError("note: \(note)\n") }
             }
         }
     }
@@ -329,6 +332,21 @@ struct CaseCommand: ParsableCommand {
                 format: output.resolved)
         }
     }
+}
+
+/// `depot case open --format json`: the number, and which clock applies when the case was opened outside the region's
+/// hours (SPEC.md 8).
+struct OpenedAnswer: Encodable {
+    let `case`: String
+    let clockNote: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(self.case, forKey: .case)
+        if let clockNote { try container.encode(clockNote, forKey: .clockNote) }
+    }
+
+    enum CodingKeys: String, CodingKey { case `case`, clockNote }
 }
 
 /// The options of every case step.

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotCore
+import DepotServer
 import DepotStore
 import Foundation
 
@@ -7,9 +8,34 @@ import Foundation
 struct CustomerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "customer",
-        abstract: "A customer's data on request: export all of it, erase its contacts' personal data.",
-        subcommands: [Export.self, EraseContacts.self]
+        abstract: "A customer's after-hours PIN; its data on request: export all of it, erase its contacts' personal data.",
+        subcommands: [Pin.self, Export.self, EraseContacts.self]
     )
+
+    /// `depot customer pin`
+    struct Pin: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create (or with --rotate replace) a customer's after-hours PIN and print it once.",
+            discussion: """
+                Premium and premium-plus customers get support round the clock: outside the region's hours a case needs \
+                the customer's PIN (depot case open --pin), else it counts as opened at the region's next opening. The \
+                PIN is 8 digits, printed only here and stored only as a slow (bcrypt) hash; --rotate replaces it and the \
+                old one stops working at once. Admins and account managers may set it.
+                """)
+        @Argument(help: "The customer's key.") var customer: String
+        @Flag(help: "Replace the customer's PIN (the old one stops working).") var rotate = false
+        @OptionGroup var at: AtOption
+        @OptionGroup var store: StoreOptions
+        @OptionGroup var format: FormatOptions
+
+        func run() throws {
+            let pin = Credentials.newPIN()
+            let state = try store.open().setCustomerPIN(
+                customer, hash: Credentials.hashPassword(pin), rotate: rotate, at: at.instant, actor: store.actor)
+            if format.resolved == .json { return try Output.json(KeyedAnswer(fields: ["customer": state.customer, "pin": pin])) }
+            Output.write("\(state.customer): after-hours PIN \(pin) (shown only now; give it to the customer)\n")
+        }
+    }
 
     struct Export: ParsableCommand {
         static let configuration = CommandConfiguration(

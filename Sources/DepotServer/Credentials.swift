@@ -13,6 +13,12 @@ public enum Credentials {
     /// A new API token: `dpt_` and 40 random characters (about 232 bits).
     public static func newToken() -> String { "dpt_" + randomText(40) }
 
+    /// A new after-hours PIN (SPEC.md 8): 8 random digits, to be said on the phone; wrong PINs are limited per customer.
+    public static func newPIN() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return String((0..<8).map { _ in Character(String(generator.next(upperBound: UInt64(10)))) })
+    }
+
     /// The bcrypt hash of a password (slow on purpose; `cost` 12 takes about a quarter of a second).
     public static func hashPassword(_ password: String, cost: UInt8 = 12) -> String { Bcrypt.hash(password, cost: cost) }
 

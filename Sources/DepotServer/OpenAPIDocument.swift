@@ -53,6 +53,7 @@ public enum OpenAPIDocument {
                 priority: {enum: [P1, P2, P3, P4]}
                 reason: {type: string}
                 productVersion: {type: string}
+                pin: {type: string, description: "The customer's after-hours PIN, for a premium or premium-plus case opened while its region is closed."}
             Page:
               type: object
               required: [items, next]
@@ -132,6 +133,17 @@ public enum OpenAPIDocument {
               responses:
                 "200": {description: 'The pseudonymous addresses of the erased contacts, how many cells were rewritten, and where (table, column, cells).'}
                 default: {$ref: "#/components/responses/Error"}
+          /api/v1/customers/{key}/pin:
+            post:
+              description: >-
+                Creates the customer's after-hours PIN (8 digits, stored only as a bcrypt hash) and answers it, the only
+                time it is shown; a customer with a PIN is a 409 unless rotate is true (the old PIN stops working). Admins
+                and account managers. Not replayed for an Idempotency-Key.
+              parameters: [{name: key, in: path, required: true, schema: {type: string}}]
+              requestBody: {content: {application/json: {schema: {type: object, properties: {rotate: {type: boolean, default: false}}}}}}
+              responses:
+                "201": {description: 'The PIN: {"customer", "pin"}.'}
+                default: {$ref: "#/components/responses/Error"}
           /api/v1/cases:
             get:
               parameters:
@@ -149,7 +161,7 @@ public enum OpenAPIDocument {
               parameters: [{$ref: "#/components/parameters/idempotencyKey"}]
               requestBody: {required: true, content: {application/json: {schema: {$ref: "#/components/schemas/NewCase"}}}}
               responses:
-                "201": {description: 'The case number: {"case": "CS-2026-000001"}.'}
+                "201": {description: 'The case number: {"case": "CS-2026-000001"}; for a premium or premium-plus case opened while its region is closed also "afterHours" (a valid PIN: its deadlines run in wall-clock time), "clockNote" (which clock applied and why) and "clocksFrom".'}
                 default: {$ref: "#/components/responses/Error"}
           /api/v1/cases/{number}:
             get:

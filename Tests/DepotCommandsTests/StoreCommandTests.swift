@@ -154,6 +154,40 @@ struct StoreCommandTests {
         }
     }
 
+    @Test("depot customer pin prints the PIN once as JSON; case open --pin; depot sla --with-pin and --without-pin")
+    func afterHours() throws {
+        let fleet = try CommandFleet()
+        let made = try fleet.json(["customer", "pin", "INITECH", "--at", "2026-11-23T12:00:00Z"])
+        let pin = try #require(made["pin"] as? String)
+        #expect(made["customer"] as? String == "INITECH" && pin.count == 8 && Set(made.keys) == ["customer", "pin"])
+        let again = try fleet.run(["customer", "pin", "INITECH"])
+        #expect(again.status != 0 && again.stderr.contains("--rotate"))
+        let rotated = try fleet.json(["customer", "pin", "INITECH", "--rotate"])
+        let newPIN = try #require(rotated["pin"] as? String)
+        // 02:00 on Tuesday in Sydney: the old PIN is wrong now, the new one right.
+        let base = [
+            "case", "open", "--customer", "INITECH", "--contact", "it@initech.example", "--type", "question", "--impact", "high",
+            "--urgency", "high", "--title", "Down", "--at", "2026-11-23T15:00:00Z",
+        ]
+        let wrong = try fleet.json(base + ["--pin", pin])
+        #expect((wrong["clockNote"] as? String)?.contains("wrong PIN") == true)
+        let right = try fleet.json(base + ["--pin", newPIN])
+        #expect((right["clockNote"] as? String)?.contains("with the customer's PIN") == true)
+        let shown = try fleet.json(["case", "show", try #require(right["case"] as? String), "--at", "2026-11-23T15:00:00Z"])
+        #expect(shown["afterHours"] as? Bool == true && shown["responseDue"] as? String == "2026-11-23T16:00:00Z")
+        // depot sla: a premium P2 at 02:00 on a Sunday in New York.
+        let sla = ["sla", "--tier", "premium", "--priority", "P2", "--region", "americas", "--opened", "2026-11-29T02:00:00-05:00"]
+        let plain = try Depot.json(sla + ["--format", "json"])
+        #expect(plain["response"] as? String == "2026-11-30T15:00:00Z" && plain["clock"] is NSNull)
+        let withPIN = try Depot.json(sla + ["--with-pin", "--format", "json"])
+        #expect(withPIN["response"] as? String == "2026-11-29T09:00:00Z" && withPIN["responseThreshold"] as? String == "2 hours")
+        let withoutPIN = try Depot.json(sla + ["--without-pin", "--format", "json"])
+        #expect(
+            withoutPIN["clocksFrom"] as? String == "2026-11-30T13:00:00Z" && withoutPIN["response"] as? String == "2026-11-30T15:00:00Z")
+        #expect((withoutPIN["clock"] as? String)?.contains("without the customer's PIN") == true)
+        #expect(try Depot.run(["customer", "pin", "--help"]).stdout.contains("USAGE: depot customer pin"))
+    }
+
     @Test("P1 from a contact who is not designated is refused and prints nothing")
     func p1Refused() throws {
         let fleet = try CommandFleet()

@@ -105,7 +105,9 @@ struct GroupedCaseTests {
         let openings = try Self.requests.map { request, at in
             try together.database.caseOpening(request, at: at, actor: TestDepot.engineer)
         }
-        let grouped = try together.database.write { db in try together.database.openCases(db, openings) }.map(Self.outcome)
+        let grouped = try together.database.write { db in try together.database.openCases(db, openings) }.map {
+            Self.outcome($0.map(\.number))
+        }
         let single = Self.requests.map { request, at in
             Self.outcome(Result { () throws(DepotError) in try alone.database.openCase(request, at: at, actor: TestDepot.engineer) })
         }
@@ -139,7 +141,9 @@ struct GroupedCaseTests {
             .map { NewCase(customer: $0.0, contact: $0.1, type: .enhancement, impact: .low, urgency: .low, title: "Q") }
         let (together, alone) = (depots[0], depots[1])
         let openings = try requests.map { try together.database.caseOpening($0, at: Self.at, actor: TestDepot.engineer) }
-        let grouped = try together.database.write { db in try together.database.openCases(db, openings) }.map(Self.outcome)
+        let grouped = try together.database.write { db in try together.database.openCases(db, openings) }.map {
+            Self.outcome($0.map(\.number))
+        }
         let single = requests.map { request in
             Self.outcome(Result { () throws(DepotError) in try alone.database.openCase(request, at: Self.at, actor: TestDepot.engineer) })
         }
@@ -186,7 +190,7 @@ struct GroupedCaseTests {
                     let contact = i % 10 == 3 ? "nobody@acme.example" : "dev@acme.example"
                     let request = NewCase(customer: "ACME", contact: contact, type: .question, impact: .low, urgency: .low, title: title)
                     do {
-                        return (i, .success(try await database.openCaseGrouped(request, at: Self.at, actor: TestDepot.engineer)))
+                        return (i, .success(try await database.openCaseGrouped(request, at: Self.at, actor: TestDepot.engineer).number))
                     } catch {
                         return (i, .failure(error))
                     }
@@ -243,7 +247,7 @@ struct GroupedKeyedCaseTests {
                     do {
                         let outcome = try await database.openCaseGrouped(
                             request, at: at, actor: actor, once: asked,
-                            respond: { number in RecordedResponse(status: 201, body: Data(number.text.utf8)) })
+                            respond: { opened in RecordedResponse(status: 201, body: Data(opened.number.text.utf8)) })
                         return (i, .success(outcome))
                     } catch {
                         return (i, .failure(error))

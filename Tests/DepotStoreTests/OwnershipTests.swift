@@ -145,8 +145,10 @@ struct OwnershipTests {
         } throws: { ($0 as? DepotError)?.message.contains("dev@acme.example is not a designated contact") == true }
         let ops = try Self.open(depot, "ACME", contact: "ops@acme.example")
         _ = try db.changePriority(ops, to: .p1, reason: "production down", at: at, actor: TestDepot.engineer)
-        // premium-plus P1: 1 hour from the opening (wall-clock), whatever the time of the change.
-        #expect(try db.caseDetail(ops, now: at).responseDue == instant("2026-11-23T11:00:00Z"))
+        // premium-plus P1: 1 hour from when its clocks start, whatever the time of the change. ACME's region opens at
+        // 08:00 in New York (13:00 UTC): opened at 05:00 there without a PIN, its clocks start then (SPEC.md 8).
+        let p1 = try db.caseDetail(ops, now: at)
+        #expect(p1.clocksFrom == instant("2026-11-23T13:00:00Z") && p1.responseDue == instant("2026-11-23T14:00:00Z"))
         try db.advanceCase(ops, .resolve, at: at.adding(seconds: 60), actor: TestDepot.engineer)
         #expect(throws: DepotError.refused(subject: ops.text, reason: "is resolved: its priority and deadlines are final")) {
             try db.changePriority(ops, to: .p2, reason: "late", at: at.adding(seconds: 120), actor: TestDepot.engineer)

@@ -109,6 +109,16 @@ public struct BusinessClock: Sendable {
         return i < starts.count && starts[i] <= t
     }
 
+    /// `instant` when the region is open then, else when it next opens (SPEC.md 8: a case opened while the region is
+    /// closed, without a valid PIN, counts from there).
+    public func nextOpening(atOrAfter instant: Instant) throws(DepotError) -> Instant {
+        let t = instant.secondsSinceEpoch
+        guard t >= horizonStart, t < horizonEnd else { throw outside(t) }
+        let i = locate(t)
+        guard i < starts.count else { throw outside(t) }
+        return Instant(secondsSinceEpoch: max(starts[i], t))
+    }
+
     /// The earliest instant at or after `instant` such that the region is open for exactly
     /// `seconds` business seconds in between.
     public func adding(businessSeconds seconds: Int64, to instant: Instant) throws(DepotError) -> Instant {

@@ -40,6 +40,22 @@ public enum PINCheck: Sendable, Equatable {
     case limited
 }
 
+/// The policy's `after-hours` section (SPEC.md 8): which tiers have round-the-clock support with the customer's PIN,
+/// and how many wrong PINs a customer may give within how many minutes before PINs are not checked for a while.
+public struct AfterHoursPolicy: Sendable, Equatable {
+    public var tiers: Set<Tier>
+    public var wrongPINs: Int
+    public var wrongPINMinutes: Int
+
+    public static let defaults = AfterHoursPolicy(tiers: [.premium, .premiumPlus], wrongPINs: 5, wrongPINMinutes: 15)
+
+    public init(tiers: Set<Tier>, wrongPINs: Int, wrongPINMinutes: Int) {
+        self.tiers = tiers
+        self.wrongPINs = wrongPINs
+        self.wrongPINMinutes = wrongPINMinutes
+    }
+}
+
 /// SPEC.md 8's rule for a case opened while its region is closed.
 public enum AfterHoursRule {
     /// How the opening goes: `nil` when the region is open or the tier has no round-the-clock support (SPEC.md 3

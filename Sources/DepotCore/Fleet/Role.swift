@@ -15,7 +15,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
         case .admin: true
         case .supportEngineer: [.manageCases, .diagnose, .cancelRMA].contains(permission)
         case .logistics: [.moveUnits, .cancelRMA].contains(permission)
-        case .accountManager: [.closeReferral].contains(permission)
+        case .accountManager: [.closeReferral, .setPIN].contains(permission)
         }
     }
 }
@@ -44,4 +44,6 @@ public enum Permission: String, Sendable, CaseIterable {
     case applyRetention = "apply retention rules"
     /// Export a customer's data and erase its contacts' personal data, on request.
     case handleCustomerData = "export and erase customer data"
+    /// Create or rotate a customer's after-hours PIN (SPEC.md 8).
+    case setPIN = "set customers' after-hours PINs"
 }

@@ -97,4 +97,13 @@ public let defaultPolicyYAML = """
     cases:
       reopen-days: 14
 
+    # After hours (SPEC.md 8): these tiers get support round the clock. Outside the region's hours a case needs the
+    # customer's PIN (depot customer pin): then its deadlines run in wall-clock time from the opening and the on-call
+    # target is told; without a valid PIN it counts as opened at the region's next opening. After wrong-pins wrong
+    # PINs of one customer within wrong-pin-minutes, its PINs are not checked until the oldest of them is that old.
+    after-hours:
+      tiers: [premium, premium-plus]
+      wrong-pins: 5
+      wrong-pin-minutes: 15
+
     """

@@ -27,6 +27,8 @@ public struct Policy: Sendable {
     public var attachments: AttachmentRules = .defaults
     /// For how many days after its resolution a case can be reopened (SPEC.md 3: 14).
     public var caseReopenDays = 14
+    /// Round-the-clock support with the customer's PIN (SPEC.md 8).
+    public var afterHours: AfterHoursPolicy = .defaults
 
     /// The region with an id.
     public func region(_ id: String) throws(DepotError) -> SupportRegion {

@@ -16,7 +16,10 @@ public enum PolicyLoader {
             throw DepotError.invalidPolicy([PolicyProblem(file: file, path: "", line: nil, message: "the file is empty")])
         }
 
-        let sections = ["calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications", "attachments", "cases"]
+        let sections = [
+            "calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications", "attachments", "cases",
+            "after-hours",
+        ]
         guard let top = r.mapping(root, "", allowed: sections) else { throw .invalidPolicy(r.problems) }
         func section(_ name: String) -> Node? { top.first { $0.key == name }?.value }
 
@@ -58,6 +61,9 @@ public enum PolicyLoader {
             for e in entries { r.int(e.value, "cases.reopen-days", in: 0...3650).map { reopenDays = $0 } }
         }
 
+        var afterHours = defaults?.afterHours ?? .defaults
+        if let node = section("after-hours") { readAfterHours(node, into: &afterHours, &r) }
+
         guard r.problems.isEmpty, let slas, let rma, let warrantyMonths, let replacementDays else {
             throw .invalidPolicy(r.problems)
         }
@@ -67,6 +73,7 @@ public enum PolicyLoader {
         policy.notifications = notifications
         policy.attachments = attachments
         policy.caseReopenDays = reopenDays
+        policy.afterHours = afterHours
         return policy
     }
 
@@ -148,6 +155,31 @@ public enum PolicyLoader {
                 targets.append(target)
             }
             routes.route(event, to: targets)
+        }
+    }
+
+    /// `after-hours`: `tiers` (a list; `[]`: nobody gets support outside the regions' hours), `wrong-pins` and
+    /// `wrong-pin-minutes`.
+    static func readAfterHours(_ node: Node, into afterHours: inout AfterHoursPolicy, _ r: inout PolicyReader) {
+        guard let entries = r.mapping(node, "after-hours", allowed: ["tiers", "wrong-pins", "wrong-pin-minutes"]) else { return }
+        for e in entries {
+            switch e.key {
+            case "tiers":
+                var names: [String]? = []
+                if case .sequence(let items) = e.value, items.isEmpty {} else { names = r.strings(e.value, "after-hours.tiers") }
+                guard let names else { continue }
+                var tiers = Set<Tier>()
+                for name in names {
+                    guard let tier = Tier(rawValue: name) else {
+                        r.report("after-hours.tiers", e.value, "unknown tier \"\(name)\" (standard, premium, premium-plus)")
+                        continue
+                    }
+                    tiers.insert(tier)
+                }
+                afterHours.tiers = tiers
+            case "wrong-pins": r.int(e.value, "after-hours.wrong-pins", in: 1...1000).map { afterHours.wrongPINs = $0 }
+            default: r.int(e.value, "after-hours.wrong-pin-minutes", in: 1...10_080).map { afterHours.wrongPINMinutes = $0 }
+            }
         }
     }
 

@@ -56,6 +56,9 @@ public enum PolicyWriter {
         out += "\nattachments:\n  max-megabytes: \(policy.attachments.maxBytes / 1_000_000)\n"
         out += "  secure-retention-days: \(policy.attachments.secureRetentionDays)\n"
         out += "\ncases:\n  reopen-days: \(policy.caseReopenDays)\n"
+        let tiers = Tier.allCases.filter { policy.afterHours.tiers.contains($0) }.map(\.rawValue).joined(separator: ", ")
+        out += "\nafter-hours:\n  tiers: [\(tiers)]\n  wrong-pins: \(policy.afterHours.wrongPINs)\n"
+        out += "  wrong-pin-minutes: \(policy.afterHours.wrongPINMinutes)\n"
         return out
     }
 

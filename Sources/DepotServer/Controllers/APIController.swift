@@ -14,6 +14,7 @@ struct APIController {
         group.get("customers/:key", use: customer)
         group.get("customers/:key/export", use: exportCustomer)
         group.post("customers/:key/erase-contacts", use: eraseContacts)
+        group.post("customers/:key/pin", use: setPIN)
         group.post("cases", use: openCase)
         group.get("cases/:number", use: caseDetail)
         group.post("cases/:number/:action", use: caseStep)
@@ -148,20 +149,45 @@ struct APIController {
         let priority: Priority?
         let reason: String?
         let productVersion: String?
+        /// The customer's after-hours PIN, for a case opened while its region is closed (SPEC.md 8).
+        let pin: String?
     }
 
-    struct OpenedCase: Encodable { let `case`: String }
+    /// The answer to an opening: `{"case"}`; and, only when a round-the-clock tier's case was opened while its
+    /// region was closed, `"afterHours"` (a valid PIN), `"clockNote"` (why its clocks run as they do) and `"clocksFrom"`.
+    struct OpenedCase: Encodable {
+        let opened: DepotStore.OpenedCase
+
+        init(_ opened: DepotStore.OpenedCase) { self.opened = opened }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(opened.number.text, forKey: .case)
+            guard let afterHours = opened.afterHours else { return }
+            try container.encode(afterHours.wallClock, forKey: .afterHours)
+            try container.encode(afterHours.explanation, forKey: .clockNote)
+            try container.encode(opened.clocksFrom, forKey: .clocksFrom)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case `case`, afterHours, clockNote, clocksFrom
+        }
+    }
 
     /// `POST /api/v1/cases`: 201 with `{"case": "CS-..."}`.
     @Sendable func openCase(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let (body, content) = try await request.decodeJSONKeepingBody(NewCaseBody.self)
-        let new = NewCase(
+        var new = NewCase(
             customer: body.customer, contact: body.contact, type: body.type, serial: try Serial.namedIfGiven(body.serial),
             impact: body.impact,
             urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
             priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
+        if let pin = body.pin {
+            // The slow hash's check runs on the thread pool, before the case's transaction.
+            new.pin = try await ThreadPool.run { try database.checkPIN(customer: body.customer, pin: pin, verify: Credentials.verify) }
+        }
         let at = now()
         return try await IdempotentWrites.openCase(request, actor: actor, content: [content], database: database, at: at, new)
     }

@@ -64,10 +64,10 @@ enum IdempotentWrites {
     static func openCase(
         _ request: Request, actor: ActingUser, content: [Data], database: DepotDatabase, at: Instant, _ new: NewCase
     ) async throws -> Response {
-        let answer = { @Sendable (number: CaseNumber) throws -> RecordedResponse in
+        let answer = { @Sendable (opened: OpenedCase) throws -> RecordedResponse in
             RecordedResponse(
                 status: HTTPResponse.Status.created.code,
-                body: try JSONResponse<APIController.OpenedCase>.encode(APIController.OpenedCase(case: number.text)))
+                body: try JSONResponse<APIController.OpenedCase>.encode(APIController.OpenedCase(opened)))
         }
         guard let key = try key(request) else {
             return response(try answer(try await database.openCaseGrouped(new, at: at, actor: actor)), replayed: false)

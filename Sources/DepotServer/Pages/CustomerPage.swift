@@ -12,16 +12,23 @@ struct CustomerPage: PageModel {
     let sites: [Site]
     let contracts: [Contract]
     let contacts: [Contact]
+    /// Whether the signed-in user may create or rotate the PIN; the PIN just made, shown once.
+    let canSetPIN: Bool
+    let newPIN: String?
+    let zone: TimeZone
 
     /// `key` as the address gave it, for the title.
-    init(_ key: String, database: DepotDatabase, now: Instant) throws {
+    init(_ key: String, database: DepotDatabase, now: Instant, actor: ActingUser, newPIN: String? = nil) throws {
         title = "Customer \(key)"
+        canSetPIN = actor.role.allows(.setPIN)
+        self.newPIN = newPIN
         customer = try database.customerDetail(key, at: now)
         cases = try database.cases(CaseFilter(customer: customer.key, unresolvedOnly: true), now: now, limit: 100)
             .map { CaseRow($0, database: database, now: now) }
         sites = customer.sites.map(Site.init)
         contracts = customer.contracts.map(Contract.init)
         contacts = customer.contacts.map(Contact.init)
+        zone = PageTimes.zone(database, region: customer.region)
     }
 
     func child(named name: String) -> Any? {
@@ -35,6 +42,10 @@ struct CustomerPage: PageModel {
         case "units": customer.units
         case "openCases": customer.openCases
         case "openRMAs": customer.openRMAs
+        case "pinSet": customer.pinSet
+        case "pinRotatedAt": text(PageTimes.local(customer.pinRotatedAt, zone: zone))
+        case "canSetPIN": canSetPIN
+        case "newPIN": text(newPIN)
         case "sites": sites
         case "contracts": contracts
         case "contacts": contacts

@@ -18,7 +18,7 @@ struct NewCasePage: PageModel {
 
     /// Every field of the form.
     static let fields: Set<String> = [
-        "customer", "contact", "type", "serial", "impact", "urgency", "priority", "reason", "version", "title", "description",
+        "customer", "contact", "type", "serial", "impact", "urgency", "priority", "reason", "version", "title", "description", "pin",
     ]
 
     /// The form as sent (`state`), or the empty form with what the page it was opened from knows: a unit's customer,

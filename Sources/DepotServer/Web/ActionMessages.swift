@@ -8,6 +8,7 @@ enum ActionMessages {
     static func opened(_ c: CaseDetail) -> String {
         "Case \(c.number) opened for \(c.customer): priority \(c.priority.rawValue)"
             + (c.responseThreshold.map { ", response due within \($0)" } ?? ", no response SLA")
+            + (c.clockNote.map { "; \($0)" } ?? "")
     }
 
     static func caseStep(_ action: CaseStateMachine.Action, _ c: CaseDetail) -> String {

@@ -53,9 +53,12 @@ public struct CustomerDetail: Sendable, Encodable {
     public let units: Int
     public let openCases: Int
     public let openRMAs: Int
+    /// Whether the customer has an after-hours PIN (SPEC.md 8), and when it was last set; never the PIN.
+    public let pinSet: Bool
+    @NullEncodable public private(set) var pinRotatedAt: Instant?
 
     enum CodingKeys: String, CodingKey {
-        case key, name, region, accountManager, tam, tier, sites, contracts, contacts, units, openCases, openRMAs
+        case key, name, region, accountManager, tam, tier, sites, contracts, contacts, units, openCases, openRMAs, pinSet, pinRotatedAt
     }
 
     /// Absent values are written as `null`, as everywhere in the API.
@@ -101,14 +104,17 @@ extension DepotDatabase {
                 """
                 SELECT (SELECT CAST(coalesce(sum(units), 0) AS BIGINT) FROM unit_tally WHERE customer_id = ?1) AS units,
                        (SELECT count(*) FROM support_case WHERE customer_id = ?1 AND status <> 'closed') AS cases,
-                       (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas
+                       (SELECT count(*) FROM rma r WHERE r.customer_id = ?1 AND r.state <> 'closed' AND r.state <> 'cancelled') AS rmas,
+                       (SELECT pin_hash IS NOT NULL FROM customer WHERE id = ?1) AS pin_set,
+                       (SELECT pin_rotated_at FROM customer WHERE id = ?1) AS pin_rotated_at
                 """, [id], source: "query"
             ).first
             return CustomerDetail(
                 key: customer.key, name: customer.name, region: customer.region, accountManager: customer.accountManager,
                 tam: customer.tam, tier: try FindRecord.activeTier(db, customerID: id, on: day), sites: sites,
                 contracts: contracts, contacts: contacts, units: try counts?.optional("units") ?? 0,
-                openCases: try counts?.optional("cases") ?? 0, openRMAs: try counts?.optional("rmas") ?? 0)
+                openCases: try counts?.optional("cases") ?? 0, openRMAs: try counts?.optional("rmas") ?? 0,
+                pinSet: try counts?.optional("pin_set") ?? false, pinRotatedAt: try counts?.optional("pin_rotated_at"))
         }
     }
 }

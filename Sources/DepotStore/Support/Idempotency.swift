@@ -77,7 +77,7 @@ extension DepotDatabase {
 /// What came of a case opened in a group: opened now (with the answer recorded for its Idempotency-Key, when it has
 /// one), or a request with a key that was answered before (nothing opened).
 enum CaseOutcome: Sendable {
-    case opened(CaseNumber, answer: RecordedResponse?)
+    case opened(OpenedCase, answer: RecordedResponse?)
     case earlier(IdempotentOutcome)
 }
 
@@ -116,15 +116,15 @@ extension DepotDatabase {
                 continue
             }
             guard let result = opened.next() else { throw DepotError.storage(path: "support_case", message: "a case was not opened") }
-            guard case .success(let number) = result, let once = opening.once else {
+            guard case .success(let opened) = result, let once = opening.once else {
                 outcomes.append(result.map { .opened($0, answer: nil) })
                 continue
             }
-            let answer = try once.respond(number)
+            let answer = try once.respond(opened)
             answers.append([
                 once.request.user, once.request.key, once.request.fingerprint, answer.status, answer.body, opening.at.description,
             ])
-            outcomes.append(.success(.opened(number, answer: answer)))
+            outcomes.append(.success(.opened(opened, answer: answer)))
         }
         try db.insertRowsUnanswered(
             into: "idempotent_request", columns: ["user_name", "key", "fingerprint", "status", "body", "created_at"], rows: answers)

@@ -15,6 +15,8 @@ public struct NewCase: Sendable {
     public var priorityReason: String?
     /// The product version the fault is seen on; defaults to the unit's installed version.
     public var productVersion: String?
+    /// The customer's after-hours PIN as the caller gave it, checked (`checkPIN`) before the case's transaction.
+    public var pin: PINCheck = .none
 
     /// Creates a request.
     public init(
@@ -50,7 +52,7 @@ struct CaseOpening: Sendable {
 /// An API request to open a case with an `Idempotency-Key`.
 struct KeyedOpening: Sendable {
     let request: IdempotentRequest
-    let respond: @Sendable (CaseNumber) throws -> RecordedResponse
+    let respond: @Sendable (OpenedCase) throws -> RecordedResponse
 }
 
 /// A case decided in its group's transaction, ready to be numbered and written with the group's others.
@@ -66,11 +68,16 @@ private struct DecidedCase {
     /// The notifications its opening raises (a custom-development request to professional services), each with
     /// its payload; the case's number is added once it has one.
     let notices: [(event: NotifiedEvent, payload: [String: String?])]
+    /// How an opening outside the region's hours went, and when the clocks start when not at the opening.
+    let afterHours: AfterHoursOpening?
+    let clocksFrom: Instant?
+    /// The caller gave a wrong PIN: it counts against the customer's limit and is audited.
+    let wrongPIN: Bool
 
     static let columns = [
         "customer_id", "contact_id", "appliance_id", "type", "title", "description", "product_version", "impact", "urgency",
         "suggested_priority", "priority", "priority_reason", "status", "tier", "region", "opened_at", "response_due",
-        "response_threshold", "opened_by", "unsupported_version",
+        "response_threshold", "opened_by", "unsupported_version", "after_hours", "clocks_from",
     ]
 }
 
@@ -79,24 +86,24 @@ extension DepotDatabase {
     /// policy in force are stored with it. A P1 needs a designated, certified contact under an active contract.
     public func openCase(_ request: NewCase, at: Instant, actor: ActingUser) throws(DepotError) -> CaseNumber {
         let opening = try caseOpening(request, at: at, actor: actor)
-        return try write { db in try openCases(db, [opening])[0].get() }
+        return try write { db in try openCases(db, [opening])[0].get().number }
     }
 
     /// Opens a case as `openCase` does, in the server's next group commit: the group's cases are decided one by one,
     /// then numbered with one change of the counter and written with one statement per table.
-    public func openCaseGrouped(_ request: NewCase, at: Instant, actor: ActingUser) async throws -> CaseNumber {
+    public func openCaseGrouped(_ request: NewCase, at: Instant, actor: ActingUser) async throws -> OpenedCase {
         let opening = try caseOpening(request, at: at, actor: actor)
-        guard case .opened(let number, _) = try await groups.openCase(self, opening) else {
+        guard case .opened(let opened, _) = try await groups.openCase(self, opening) else {
             throw DepotError.storage(path: path, message: "a case without an Idempotency-Key was answered as a retry")
         }
-        return number
+        return opened
     }
 
     /// Opens a case in the server's next group commit at most once per user and Idempotency-Key, as `once` runs a
     /// request: a retry gets the first answer (`respond` made it from the case's number) and opens nothing.
     public func openCaseGrouped(
         _ request: NewCase, at: Instant, actor: ActingUser, once asked: IdempotentRequest,
-        respond: @escaping @Sendable (CaseNumber) throws -> RecordedResponse
+        respond: @escaping @Sendable (OpenedCase) throws -> RecordedResponse
     ) async throws -> IdempotentOutcome {
         var opening: CaseOpening
         do {
@@ -108,7 +115,7 @@ extension DepotDatabase {
         opening.once = KeyedOpening(request: asked, respond: respond)
         switch try await groups.openCase(self, opening) {
         case .opened(_, let answer?): return .answered(answer)
-        case .opened(let number, nil): return .answered(try respond(number))
+        case .opened(let opened, nil): return .answered(try respond(opened))
         case .earlier(let outcome): return outcome
         }
     }
@@ -128,7 +135,7 @@ extension DepotDatabase {
     /// result and writes nothing; a hardware fault's unit becomes suspect at once, so a later case of the group sees
     /// it), then the accepted ones are numbered in order and written together. An error of the store is thrown: the
     /// caller rolls back and may open them one by one.
-    func openCases(_ db: any SQLConnection, _ openings: [CaseOpening]) throws -> [Result<CaseNumber, DepotError>] {
+    func openCases(_ db: any SQLConnection, _ openings: [CaseOpening]) throws -> [Result<OpenedCase, DepotError>] {
         let parties = try FindRecord.caseParties(db, openings.map { ($0.request.customer, $0.request.contact) })
         var releases: [Release]?
         var decided: [Result<DecidedCase, DepotError>] = []
@@ -141,9 +148,10 @@ extension DepotDatabase {
         }
         var numbers = try write(db, decided.compactMap { try? $0.get() }).makeIterator()
         return decided.map { result in
-            result.flatMap { _ in
+            result.flatMap { decided in
                 guard let number = numbers.next() else { return .failure(.storage(path: "support_case", message: "a case got no number")) }
-                return .success(number)
+                return .success(
+                    OpenedCase(number: number, afterHours: decided.afterHours, clocksFrom: decided.clocksFrom ?? decided.opening.at))
             }
         }
     }
@@ -184,7 +192,12 @@ extension DepotDatabase {
         if version != nil, releases == nil { releases = try Self.releases(db) }
         if let given = request.productVersion { try Self.checkKnownRelease(given, known: (releases ?? []).map(\.version.description)) }
         let unsupported = unsupportedVersion(version, releases: releases ?? [], on: openingDay)
-        let deadlines = try policy.slas.deadlines(type: request.type, tier: tier, priority: priority, opened: at, clock: clock)
+        // SPEC.md 8: outside the region's hours a round-the-clock tier's case runs in wall-clock time with a valid PIN,
+        // and from the region's next opening without one.
+        let (afterHours, clocksFrom) = try afterHoursOpening(
+            db, pin: request.pin, customerID: customer.id, tier: tier, at: at, recordedAt: opening.recordedAt, clock: clock)
+        let deadlines = try policy.slas.deadlines(
+            type: request.type, tier: tier, priority: priority, opened: clocksFrom ?? at, clock: clock, wallClock: afterHours == .pin)
         var note = "\(priority.rawValue) \(request.type.rawValue) from \(contact.email)"
         if let unit, request.type == .hardwareFault, unit.status == .inService {
             try db.execute("UPDATE appliance SET status = 'suspect', moved_at = ? WHERE id = ?", [at.description, unit.id])
@@ -195,27 +208,29 @@ extension DepotDatabase {
             version, request.impact.rawValue, request.urgency.rawValue,
             suggested.rawValue, priority.rawValue, reason?.isEmpty == false ? reason : nil, CaseStatus.open.rawValue, tier?.rawValue,
             regionID, at.description, deadlines.response?.description, deadlines.responseThreshold?.description, opening.actor.user,
-            unsupported,
+            unsupported, afterHours?.rawValue, clocksFrom?.description,
         ]
-        let audit = [
+        var audit = [
             "customer": customer.key, "priority": priority.rawValue, "suggested": suggested.rawValue, "tier": tier?.rawValue ?? "none",
             "serial": unit?.serial.text ?? "",
         ]
+        if let afterHours { audit["afterHours"] = afterHours.rawValue }
+        // SPEC.md 8: the on-call engineer hears of an after-hours case at once; SPEC.md 3: custom development is
+        // referred to professional services.
+        let about: [String: String?] = [
+            "customer": customer.key, "customerName": customer.name, "contact": contact.email, "title": opening.title, "region": regionID,
+        ]
         var notices: [(event: NotifiedEvent, payload: [String: String?])] = []
+        if afterHours == .pin {
+            let due = ["priority": priority.rawValue, "tier": tier?.rawValue, "responseDue": deadlines.response?.description]
+            notices.append((.afterHours, about.merging(due.merging(["serial": unit?.serial.text]) { $1 }) { $1 }))
+        }
         if request.type == .customDevelopment {
-            // SPEC.md 3: recorded, no SLA, referred to professional services.
-            notices.append(
-                (
-                    .customDevelopment,
-                    [
-                        "customer": customer.key, "customerName": customer.name, "contact": contact.email, "title": opening.title,
-                        "description": request.description, "region": regionID, "productVersion": version,
-                    ]
-                ))
+            notices.append((.customDevelopment, about.merging(["description": request.description, "productVersion": version]) { $1 }))
         }
         return DecidedCase(
             opening: opening, values: values, customerID: customer.id, escalations: deadlines.escalations, note: note, reason: reason,
-            audit: audit, notices: notices)
+            audit: audit, notices: notices, afterHours: afterHours, clocksFrom: clocksFrom, wrongPIN: request.pin == .wrong)
     }
 
     /// Numbers the decided cases in their order (one counter change per year among them) and writes them, their
@@ -250,6 +265,13 @@ extension DepotDatabase {
                 AuditLog.values(
                     actor: opening.actor, at: opening.at, recordedAt: opening.recordedAt, action: "open", entity: "case", key: number.text,
                     customerID: decided.customerID, reason: decided.reason, details: decided.audit))
+            if decided.wrongPIN {
+                try db.execute(
+                    "INSERT INTO pin_failure (customer_id, at) VALUES (?, ?)", [decided.customerID, opening.recordedAt.description])
+                try AuditLog.record(
+                    db, actor: opening.actor, at: opening.at, recordedAt: opening.recordedAt, action: "wrong-pin", entity: "customer",
+                    key: decided.audit["customer"] ?? "", customerID: decided.customerID, details: ["case": number.text])
+            }
             for notice in decided.notices {
                 var payload = notice.payload
                 payload["case"] = number.text

@@ -31,14 +31,18 @@ struct CasePagesController {
         let form = try await Form.read(request, csrf: context.csrfToken)
         let (database, at) = (pages.database, pages.now())
         do {
-            let new = NewCase(
+            var new = NewCase(
                 customer: try form.required("customer"), contact: try form.required("contact"),
                 type: try form.value("type", as: CaseType.self), serial: try Serial.namedIfGiven(form.optional("serial")),
                 impact: try form.value("impact", as: Level.self), urgency: try form.value("urgency", as: Level.self),
                 title: try form.required("title"), description: form.optional("description") ?? "",
                 priority: try form.optionalValue("priority", as: Priority.self), priorityReason: form.optional("reason"),
                 productVersion: form.optional("version"))
-            let number = try await database.openCaseGrouped(new, at: at, actor: actor)
+            if let pin = form.optional("pin") {
+                let customer = new.customer
+                new.pin = try await ThreadPool.run { try database.checkPIN(customer: customer, pin: pin, verify: Credentials.verify) }
+            }
+            let number = try await database.openCaseGrouped(new, at: at, actor: actor).number
             let opened = try await ThreadPool.run { try database.caseDetail(number, now: at) }
             return pages.done(WebPaths.record("cases", number.text), ActionMessages.opened(opened))
         } catch {

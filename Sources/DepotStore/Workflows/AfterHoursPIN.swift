@@ -1,0 +1,99 @@
+import DepotCore
+
+/// A case as opened: its number and, for a tier with round-the-clock support opened while its region was closed, how
+/// that went and when its clocks start (SPEC.md 8), so that the answer can say which clock applies.
+public struct OpenedCase: Sendable, Equatable {
+    public let number: CaseNumber
+    public let afterHours: AfterHoursOpening?
+    public let clocksFrom: Instant
+
+    /// Which clock applied, in words; `nil` for an opening in the region's hours or a tier without after-hours support.
+    public var clockNote: String? { afterHours?.explanation }
+}
+
+/// Whether a customer has an after-hours PIN and since when (never the PIN, nor its hash).
+public struct PINState: Sendable, Encodable, Equatable {
+    public let customer: String
+    public let set: Bool
+    @NullEncodable public private(set) var rotatedAt: Instant?
+
+    enum CodingKeys: String, CodingKey { case customer, set, rotatedAt }
+}
+
+extension DepotDatabase {
+    /// Gives customer `key` a new after-hours PIN, stored only as `hash` (the caller's slow hash of it: SPEC.md 8). A
+    /// customer with a PIN keeps it unless `rotate` (then the old one stops working at once). Audited without the PIN.
+    public func setCustomerPIN(_ key: String, hash: String, rotate: Bool, at: Instant, actor: ActingUser) throws(DepotError) -> PINState {
+        try actor.require(.setPIN)
+        let recordedAt = now()
+        return try write { db in
+            let customer = try FindRecord.customer(db, key: key)
+            let had = try db.value(String.self, "SELECT pin_hash FROM customer WHERE id = ?", [customer.id]) != nil
+            if had, !rotate {
+                throw DepotError.refused(
+                    subject: customer.key, reason: "has an after-hours PIN already; --rotate replaces it (the old one stops working)")
+            }
+            try db.execute("UPDATE customer SET pin_hash = ?, pin_rotated_at = ? WHERE id = ?", [hash, at.description, customer.id])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: recordedAt, action: had ? "rotate-pin" : "set-pin", entity: "customer",
+                key: customer.key, customerID: customer.id, details: [:])
+            return PINState(customer: customer.key, set: true, rotatedAt: at)
+        }
+    }
+
+    /// Whether customer `key` has an after-hours PIN, and since when.
+    public func pinState(_ key: String) throws(DepotError) -> PINState {
+        try read { db in
+            let customer = try FindRecord.customer(db, key: key)
+            let row = try db.rows(
+                "SELECT pin_hash IS NOT NULL AS pin_set, pin_rotated_at FROM customer WHERE id = ?", [customer.id], source: "customer"
+            )
+            .first
+            return PINState(customer: customer.key, set: try row?("pin_set") ?? false, rotatedAt: try row?.optional("pin_rotated_at"))
+        }
+    }
+
+    /// What the PIN a caller gave for customer `key` is worth (SPEC.md 8), checked before the case's transaction
+    /// because `verify` (the slow hash's check) takes a while: none given, valid, wrong (or the customer has none), or
+    /// not checked because the customer had the policy's number of wrong PINs within its minutes.
+    public func checkPIN(customer key: String, pin: String?, verify: (_ pin: String, _ hash: String) -> Bool) throws(DepotError)
+        -> PINCheck
+    {
+        guard let pin = pin?.trimmingSpaces(), !pin.isEmpty else { return .none }
+        let limit = policy.afterHours
+        let (hash, failures) = try read { db in
+            let customer = try FindRecord.customer(db, key: key)
+            let hash = try db.value(String.self, "SELECT pin_hash FROM customer WHERE id = ?", [customer.id])
+            return (hash, try Self.recentPINFailures(db, customerID: customer.id, now: now(), policy: limit))
+        }
+        guard AfterHoursRule.mayCheck(failures: failures, limit: limit.wrongPINs) else { return .limited }
+        guard let hash else { return .wrong }
+        return verify(pin, hash) ? .valid : .wrong
+    }
+
+    /// The customer's wrong PINs within the policy's minutes before `now` (the server's time, never a user's `--at`).
+    static func recentPINFailures(_ db: any SQLConnection, customerID: Int64, now: Instant, policy: AfterHoursPolicy) throws -> Int {
+        let since = now.adding(seconds: -60 * Int64(policy.wrongPINMinutes))
+        return try db.value(Int.self, "SELECT count(*) FROM pin_failure WHERE customer_id = ? AND at > ?", [customerID, since.description])
+            ?? 0
+    }
+
+    /// How a case's opening goes outside the region's hours (SPEC.md 8), and when its clocks start: the PIN as checked,
+    /// checked again against the wrong PINs recorded meanwhile (two guesses at once count both).
+    func afterHoursOpening(
+        _ db: any SQLConnection, pin: PINCheck, customerID: Int64, tier: Tier?, at: Instant, recordedAt: Instant, clock: BusinessClock
+    ) throws -> (opening: AfterHoursOpening?, clocksFrom: Instant?) {
+        var pin = pin
+        if pin == .valid || pin == .wrong,
+            !AfterHoursRule.mayCheck(
+                failures: try Self.recentPINFailures(db, customerID: customerID, now: recordedAt, policy: policy.afterHours),
+                limit: policy.afterHours.wrongPINs)
+        {
+            pin = .limited
+        }
+        let opening = AfterHoursRule.opening(
+            regionOpen: clock.isOpen(at: at), tier: tier, afterHoursTiers: policy.afterHours.tiers, pin: pin)
+        guard let opening, !opening.wallClock else { return (opening, nil) }
+        return (opening, try clock.nextOpening(atOrAfter: at))
+    }
+}
