@@ -49,6 +49,14 @@ struct FleetModel {
         let customer: String
         var email: String
         var name: String
+        var designated = false
+        var certified = false
+    }
+
+    /// A contract's term (SPEC.md 3: software support and a P1 need one active on the opening day).
+    struct Contract {
+        let start: LocalDate
+        let end: LocalDate
     }
 
     struct Attachment {
@@ -70,6 +78,9 @@ struct FleetModel {
     var depots: [String: String]
     var successors: [String: String]
     var attachments: [Attachment] = []
+    /// Customer key -> its region and its contracts.
+    var customerRegions: [String: String] = [:]
+    var contracts: [String: [Contract]] = [:]
     var now: Instant
     let secureRetentionSeconds: Int64
 
@@ -220,7 +231,7 @@ enum Who: Equatable { case allowed, wrongRole }
 /// One operation of a sequence. Records are named by their index in the model (cases and RMAs in creation order,
 /// units, customers and contacts in the fixture's order): an index that does not exist (after shrinking) skips it.
 enum Operation: Equatable, CustomStringConvertible {
-    case openCase(customer: Int, contact: Int, unit: Int?, impact: Level, urgency: Level, time: TimeSpec, who: Who)
+    case openCase(customer: Int, contact: Int, unit: Int?, type: CaseType, impact: Level, urgency: Level, time: TimeSpec, who: Who)
     case advanceCase(case: Int, action: CaseStateMachine.Action, contact: Int, time: TimeSpec, who: Who)
     case diagnose(case: Int, unit: Int, verdict: Verdict, time: TimeSpec, who: Who)
     case rmaStep(rma: Int, action: RMAAction, spare: Int?, outcome: ReferralOutcome?, time: TimeSpec, who: Who)
@@ -233,8 +244,8 @@ enum Operation: Equatable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case let .openCase(customer, contact, unit, impact, urgency, time, who):
-            "openCase(customer #\(customer), contact #\(contact), unit \(unit.map { "#\($0)" } ?? "none"), \(impact.rawValue)/\(urgency.rawValue), \(time)\(role(who)))"
+        case let .openCase(customer, contact, unit, type, impact, urgency, time, who):
+            "openCase(customer #\(customer), contact #\(contact), unit \(unit.map { "#\($0)" } ?? "none"), \(type.rawValue), \(impact.rawValue)/\(urgency.rawValue), \(time)\(role(who)))"
         case let .advanceCase(number, action, contact, time, who):
             "advanceCase(case #\(number), \(action.rawValue), contact #\(contact), \(time)\(role(who)))"
         case let .diagnose(number, unit, verdict, time, who):
@@ -313,12 +324,15 @@ struct OperationGenerator {
             case 1: int(model.units.count)
             default: pick(ownUnits.filter { model.units[$0].status == .inService }) ?? pick(ownUnits)
             }
-        // Never high/high: a P1 needs a designated contact under an active contract, which this test does not model.
-        var impact = pick(Level.allCases) ?? .low
+        // A unit's case is a hardware fault; without one any other type (software support needs an active contract). High
+        // impact and urgency suggest a P1, which needs a designated, certified contact under an active contract.
+        let type: CaseType =
+            unit == nil ? pick([CaseType.question, .productDefect, .enhancement, .customDevelopment]) ?? .question : .hardwareFault
+        let impact = pick(Level.allCases) ?? .low
         let urgency = pick(Level.allCases) ?? .low
-        if impact == .high && urgency == .high { impact = .medium }
         return .openCase(
-            customer: customer, contact: contact, unit: unit, impact: impact, urgency: urgency, time: time(hasRecord: false), who: who())
+            customer: customer, contact: contact, unit: unit, type: type, impact: impact, urgency: urgency, time: time(hasRecord: false),
+            who: who())
     }
 
     mutating func advanceCase(_ model: FleetModel) -> Operation {

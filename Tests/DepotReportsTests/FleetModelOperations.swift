@@ -15,12 +15,12 @@ extension FleetModelRun {
     @discardableResult
     func apply(_ operation: Operation) -> Bool {
         switch operation {
-        case let .openCase(customer, contact, unit, impact, urgency, time, who):
+        case let .openCase(customer, contact, unit, type, impact, urgency, time, who):
             guard customer < model.customers.count, contact < model.contacts.count, unit.map({ $0 < model.units.count }) ?? true else {
                 return false
             }
             openCase(
-                customer: model.customers[customer], contact: model.contacts[contact], unit: unit.map { model.units[$0] },
+                customer: model.customers[customer], contact: model.contacts[contact], unit: unit.map { model.units[$0] }, type: type,
                 impact: impact, urgency: urgency, time: time, who: who)
         case let .advanceCase(index, action, contact, time, who):
             guard index < model.cases.count, contact < model.contacts.count else { return false }
@@ -55,7 +55,8 @@ extension FleetModelRun {
     // MARK: - Cases
 
     func openCase(
-        customer: String, contact: FleetModel.Contact, unit: FleetModel.Unit?, impact: Level, urgency: Level, time: TimeSpec, who: Who
+        customer: String, contact: FleetModel.Contact, unit: FleetModel.Unit?, type: CaseType, impact: Level, urgency: Level,
+        time: TimeSpec, who: Who
     ) {
         let at = instant(time, last: nil)
         var (actor, refusals) = pickActor(who, allowed: Self.engineer, wrong: Self.logistics)
@@ -65,8 +66,9 @@ extension FleetModelRun {
         if let unit, unit.customer == customer, !unit.status.isAtCustomer {
             refusals.append(.rule("\(unit.serial) is \(unit.status.rawValue): a hardware fault is reported on a unit in service"))
         }
+        refusals += contractRefusals(customer: customer, contact: contact, unit: unit, type: type, impact: impact, urgency: urgency, at: at)
         let request = NewCase(
-            customer: customer, contact: contact.email, type: unit == nil ? .enhancement : .hardwareFault,
+            customer: customer, contact: contact.email, type: type,
             serial: unit.map { Serial($0.serial)! },
             impact: impact, urgency: urgency, title: "\(contact.name) reports \(unit?.serial ?? "an idea")",
             description: "Reported by \(contact.name) <\(contact.email)> for \(customer)")
@@ -76,6 +78,26 @@ extension FleetModelRun {
         }
         model.cases.append(FleetModel.Case(number: number, customer: customer, unit: unit?.serial, status: .open, lastEvent: at))
         if let unit, unit.status == .inService { model.update(unit.serial, at: at) { $0.status = .suspect } }
+    }
+
+    /// SPEC.md 3: a question or product defect needs a contract active on the opening day in the case's region (the
+    /// unit's site's, else the customer's); a P1 a designated, certified contact under one.
+    func contractRefusals(
+        customer: String, contact: FleetModel.Contact, unit: FleetModel.Unit?, type: CaseType, impact: Level, urgency: Level, at: Instant
+    ) -> [Refusal] {
+        let region =
+            unit.flatMap { $0.customer == customer ? $0.site : nil }.flatMap { model.sites[$0]?.region }
+            ?? model.customerRegions[customer]
+        let day = database.policy.day(of: at, region: region)
+        let active = model.contracts[customer, default: []].contains { $0.start <= day && day <= $0.end }
+        var refusals: [Refusal] = []
+        if !active, type == .question || type == .productDefect {
+            refusals.append(.rule("\(type.rawValue) needs an active contract; \(customer) has none on \(day)"))
+        }
+        if Priority.suggested(impact: impact, urgency: urgency) == .p1, !(contact.designated && contact.certified && active) {
+            refusals.append(.rule("a P1 needs a designated, certified contact under an active contract"))
+        }
+        return refusals
     }
 
     func advanceCase(_ index: Int, _ action: CaseStateMachine.Action, contact: FleetModel.Contact, time: TimeSpec, who: Who) {

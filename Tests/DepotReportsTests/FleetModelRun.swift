@@ -134,9 +134,25 @@ final class FleetModelRun {
                         customer: customer, site: row["site"], depot: row["depot"], everAt: customer.map { [$0] } ?? []))
             }
             let contacts = try db.rows(
-                "SELECT t.id, t.email, t.name, c.key FROM contact t JOIN customer c ON c.id = t.customer_id ORDER BY t.id", source: "query"
+                """
+                SELECT t.id, t.email, t.name, t.designated, t.certified, c.key FROM contact t JOIN customer c ON c.id = t.customer_id
+                ORDER BY t.id
+                """, source: "query"
             )
-            .map { FleetModel.Contact(id: $0["id"], customer: $0["key"], email: $0["email"], name: $0["name"]) }
+            .map {
+                FleetModel.Contact(
+                    id: $0["id"], customer: $0["key"], email: $0["email"], name: $0["name"], designated: $0["designated"],
+                    certified: $0["certified"])
+            }
+            var contracts: [String: [FleetModel.Contract]] = [:]
+            for row in try db.rows(
+                "SELECT c.key, t.start_date, t.end_date FROM contract t JOIN customer c ON c.id = t.customer_id", source: "query")
+            {
+                let (start, end) = (LocalDate(iso: row["start_date"] as String), LocalDate(iso: row["end_date"] as String))
+                if let start, let end { contracts[row["key"], default: []].append(FleetModel.Contract(start: start, end: end)) }
+            }
+            var regions: [String: String] = [:]
+            for row in try db.rows("SELECT key, region FROM customer", source: "query") { regions[row["key"]] = row["region"] }
             var sites: [String: (customer: String, region: String)] = [:]
             for row in try db.rows(
                 "SELECT s.key, c.key AS customer, s.region FROM site s JOIN customer c ON c.id = s.customer_id", source: "query")
@@ -149,11 +165,14 @@ final class FleetModelRun {
             for row in try db.rows("SELECT m.key, s.key AS successor FROM model m JOIN model s ON s.id = m.successor_id", source: "query") {
                 successors[row["key"]] = row["successor"]
             }
-            return FleetModel(
+            var model = FleetModel(
                 units: units, unitIndex: Dictionary(uniqueKeysWithValues: units.enumerated().map { ($1.serial, $0) }),
                 contacts: contacts, customers: try db.values(String.self, "SELECT key FROM customer ORDER BY key"), sites: sites,
                 depots: depots,
                 successors: successors, now: start, secureRetentionSeconds: Int64(retentionDays) * 86_400)
+            model.customerRegions = regions
+            model.contracts = contracts
+            return model
         }
     }
 

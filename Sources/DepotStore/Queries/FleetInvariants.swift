@@ -108,7 +108,8 @@ public enum FleetInvariants {
                 ((r.path = 'advance-replacement' AND r.state IN ('delivered', 'return-shipped', 'return-received'))
                  OR (r.path = 'return-then-replace' AND r.state = 'delivered'))
                 AND (p.status IS NULL OR p.status NOT IN (\(list(atSite))) OR p.customer_id IS DISTINCT FROM \(rmaCustomer))
-                """, "its replacement at the RMA's customer"
+                AND NOT EXISTS (SELECT 1 FROM rma later WHERE later.appliance_id = r.replacement_id AND later.id > r.id)
+                """, "its replacement at the RMA's customer (or under a later RMA of its own)"
             ),
             (
                 "r.path = 'advance-replacement' AND r.state IN ('approved', 'allocated', 'shipped', 'delivered') AND u.status <> 'defective'",
