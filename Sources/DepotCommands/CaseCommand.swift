@@ -352,7 +352,9 @@ struct OpenedAnswer: Encodable {
 /// The options of every case step.
 struct CaseStep: ParsableArguments {
     @Argument(help: "The case number (CS-YYYY-NNNNNN).") var number: String
-    @Option(name: .customLong("confirmed-by"), help: "The customer contact who agreed to close (for close).") var confirmedBy: String?
+    @Option(
+        name: .customLong("confirmed-by"),
+        help: "The customer contact who agreed to close (for close), or who asked to reopen (for reopen).") var confirmedBy: String?
     @Option(help: "A note for the timeline.") var note: String?
     @OptionGroup var at: AtOption
     @OptionGroup var store: StoreOptions

@@ -161,7 +161,7 @@ struct StoreCommandTests {
         let pin = try #require(made["pin"] as? String)
         #expect(made["customer"] as? String == "INITECH" && pin.count == 8 && Set(made.keys) == ["customer", "pin"])
         let again = try fleet.run(["customer", "pin", "INITECH"])
-        #expect(again.status != 0 && again.stderr.contains("--rotate"))
+        #expect(again.status != 0 && again.stderr.contains("has an after-hours PIN already; rotate it"))
         let rotated = try fleet.json(["customer", "pin", "INITECH", "--rotate"])
         let newPIN = try #require(rotated["pin"] as? String)
         // 02:00 on Tuesday in Sydney: the old PIN is wrong now, the new one right.

@@ -39,6 +39,9 @@ struct CustomerDataTests {
             at: monday, actor: TestDepot.engineer)
         _ = try db.diagnose(
             serial: "ACME-1", caseNumber: rmaCase, verdict: .defective, note: "PSU dead", at: monday, actor: TestDepot.engineer)
+        // The customer's escalation names the contact in its record, its audit entry and its notification's payload.
+        _ = try db.recordCustomerEscalation(
+            rmaCase, requestedBy: "dev@acme.example", reason: "Dan Dev needs it today", at: monday, actor: TestDepot.engineer)
         let upload = try db.beginUpload()
         try upload.append(Array("psu log".utf8))
         _ = try db.attach(

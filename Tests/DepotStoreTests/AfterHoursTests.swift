@@ -59,7 +59,7 @@ struct AfterHoursTests {
         let audit = try db.auditEntries(entity: "customer", key: "ACME", user: nil, limit: 20).map(\.action)
         #expect(audit.filter { $0 == "wrong-pin" }.count == 1 && audit.contains("set-pin"))
         // Recomputing keeps each case's clock.
-        #expect(try db.recomputeDeadlines(nil, at: Self.sunday.adding(seconds: 60), actor: TestDepot.admin).isEmpty)
+        #expect(try db.recomputeDeadlines(nil, at: instant("2026-11-30T15:01:00Z"), actor: TestDepot.admin).isEmpty)
         #expect(try db.invariantViolations() == [])
     }
 
@@ -87,6 +87,41 @@ struct AfterHoursTests {
         request.pin = .valid
         let number = try db.openCase(request, at: Self.sunday, actor: TestDepot.engineer)
         #expect(try db.caseDetail(number, now: Self.sunday).afterHoursOpening == .pinLimited)
+    }
+
+    @Test("waits before the clocks start move nothing; enhancements never run round the clock; recompute and rotation keep time's order")
+    func edges() throws {
+        let depot = try TestDepot.withFleet(now: Self.sunday)
+        let db = depot.database
+        _ = try db.setCustomerPIN("ACME", hash: Self.hash("12345678"), rotate: false, at: Self.sunday, actor: TestDepot.admin)
+        // Opened Sunday without a PIN: clocks from Monday 13:00 UTC; a wait ending before then moves no deadline.
+        let number = try Self.open(depot, "ACME", "ops@acme.example", pin: nil).number
+        let before = try db.caseDetail(number, now: Self.sunday).escalations.map(\.at)
+        depot.clock.set(Self.sunday.adding(seconds: 3600))
+        try db.advanceCase(number, .wait, note: "logs", at: Self.sunday.adding(seconds: 600), actor: TestDepot.engineer)
+        depot.clock.set(instant("2026-11-30T14:00:00Z"))
+        try db.advanceCase(number, .resume, at: instant("2026-11-30T12:00:00Z"), actor: TestDepot.engineer)
+        #expect(try db.caseDetail(number, now: depot.clock.now).escalations.map(\.at) == before)
+        // A wait across the opening counts from the opening only, 13:00 to 14:00 UTC: leadership's 1 day (Tuesday 13:00)
+        // moves an hour, the TAM's 1 business-day (Tuesday 02:00, the close of Monday's 13 open hours) an open hour.
+        try db.advanceCase(number, .wait, note: "more logs", at: instant("2026-11-30T12:30:00Z"), actor: TestDepot.engineer)
+        try db.advanceCase(number, .resume, at: instant("2026-11-30T14:00:00Z"), actor: TestDepot.engineer)
+        let after = try db.caseDetail(number, now: depot.clock.now).escalations.map(\.at)
+        #expect(before == [instant("2026-12-01T02:00:00Z"), instant("2026-12-01T13:00:00Z")])
+        #expect(after == [instant("2026-12-01T14:00:00Z"), instant("2026-12-01T14:00:00Z")], "\(before) -> \(after)")
+        #expect(try db.recomputeDeadlines(number, at: instant("2026-11-30T14:00:00Z"), actor: TestDepot.admin).isEmpty)
+        // Recompute is dated no earlier than the case's last event.
+        #expect(throws: DepotError.self) { try db.recomputeDeadlines(nil, at: instant("2026-11-30T13:59:00Z"), actor: TestDepot.admin) }
+        // An enhancement promises no timeframe: a valid PIN at night pages nobody and marks nothing.
+        var idea = NewCase(customer: "ACME", contact: "ops@acme.example", type: .enhancement, impact: .low, urgency: .low, title: "Idea")
+        idea.pin = try db.checkPIN(customer: "ACME", pin: "12345678", verify: Self.verify)
+        let enhancement = try db.openCase(idea, at: Self.sunday, actor: TestDepot.engineer)
+        #expect(try db.caseDetail(enhancement, now: Self.sunday).afterHoursOpening == nil)
+        #expect(try db.pendingNotifications().filter { $0.event == "after-hours" }.isEmpty)
+        // A rotation dated before the PIN was last set is refused.
+        #expect(throws: DepotError.self) {
+            try db.setCustomerPIN("ACME", hash: Self.hash("2"), rotate: true, at: Self.sunday.adding(seconds: -60), actor: TestDepot.admin)
+        }
     }
 
     @Test("a PIN is set once and rotated on purpose, only by an admin or account manager; no PIN means a wrong one")

@@ -82,6 +82,25 @@ struct OwnershipTests {
         #expect(try db.invariantViolations() == [])
     }
 
+    @Test("reopening names the customer's own contact who asked, when it names one")
+    func reopenAskedBy() throws {
+        let depot = try Self.withEngineers()
+        let db = depot.database
+        let number = try Self.open(depot)
+        try db.advanceCase(number, .resolve, at: Self.monday.adding(seconds: 60), actor: TestDepot.engineer)
+        #expect(throws: DepotError.refused(subject: "ops@acme.example", reason: "is not a contact of this case's customer")) {
+            try db.advanceCase(
+                number, .reopen, confirmedBy: "ops@acme.example", at: Self.monday.adding(seconds: 120), actor: TestDepot.engineer)
+        }
+        #expect(throws: DepotError.notFound(kind: "contact", key: "nobody@nowhere.example")) {
+            try db.advanceCase(
+                number, .reopen, confirmedBy: "nobody@nowhere.example", at: Self.monday.adding(seconds: 120), actor: TestDepot.engineer)
+        }
+        try db.advanceCase(
+            number, .reopen, confirmedBy: "IT@globex.example", at: Self.monday.adding(seconds: 120), actor: TestDepot.engineer)
+        #expect(try db.caseDetail(number, now: Self.monday).timeline.last?.note?.contains("asked by it@globex.example") == true)
+    }
+
     @Test("eight engineers take one case at once: exactly one gets it, one event and one audit entry")
     func takeRace() throws {
         let depot = try Self.withEngineers()

@@ -184,12 +184,21 @@ struct APIController {
             urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
             priorityReason: body.reason, productVersion: body.productVersion)
         let database = database
+        // The Idempotency-Key's fingerprint never holds the PIN (8 digits are quick to guess back from a hash).
+        let fingerprinted = body.pin == nil ? content : try Self.withoutPIN(content)
         if let pin = body.pin {
             // The slow hash's check runs on the thread pool, before the case's transaction.
             new.pin = try await ThreadPool.run { try database.checkPIN(customer: body.customer, pin: pin, verify: Credentials.verify) }
         }
         let at = now()
-        return try await IdempotentWrites.openCase(request, actor: actor, content: [content], database: database, at: at, new)
+        return try await IdempotentWrites.openCase(request, actor: actor, content: [fingerprinted], database: database, at: at, new)
+    }
+
+    /// The body without its `pin` field, keys sorted: what a keyed request is fingerprinted by.
+    static func withoutPIN(_ content: Data) throws -> Data {
+        guard var object = try JSONSerialization.jsonObject(with: content) as? [String: Any] else { return content }
+        object["pin"] = nil
+        return try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
     }
 
     /// `GET /api/v1/cases/{number}`

@@ -327,7 +327,9 @@ extension DepotDatabase {
 
     /// The fields of a JSON text (a notification's payload, an audit entry's details) that hold free text or a
     /// contact's identity; every other field (serials, numbers, the customer's and account manager's names) stays.
-    static let freeTextFields: Set<String> = ["title", "description", "reason", "note", "confirmedBy", "contact", "name"]
+    static let freeTextFields: Set<String> = [
+        "title", "description", "reason", "note", "confirmedBy", "contact", "name", "requestedBy", "contactName", "subject",
+    ]
 
     /// `WholeWords.replace` in the free-text fields of a JSON object; the text unchanged (byte for byte) when none of
     /// them holds the word.

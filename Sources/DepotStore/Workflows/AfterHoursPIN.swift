@@ -28,12 +28,21 @@ extension DepotDatabase {
         let recordedAt = now()
         return try write { db in
             let customer = try FindRecord.customer(db, key: key)
-            let had = try db.value(String.self, "SELECT pin_hash FROM customer WHERE id = ?", [customer.id]) != nil
+            let old = try db.rows("SELECT pin_hash, pin_rotated_at FROM customer WHERE id = ?", [customer.id], source: "customer").first
+            let oldHash: String? = try old?.optional("pin_hash")
+            let had = oldHash != nil
             if had, !rotate {
                 throw DepotError.refused(
-                    subject: customer.key, reason: "has an after-hours PIN already; --rotate replaces it (the old one stops working)")
+                    subject: customer.key, reason: "has an after-hours PIN already; rotate it to replace it (the old one stops working)")
             }
-            try db.execute("UPDATE customer SET pin_hash = ?, pin_rotated_at = ? WHERE id = ?", [hash, at.description, customer.id])
+            try checkEventTime(at, after: try old?.optional("pin_rotated_at"), "\(customer.key)'s PIN was last set")
+            // Compare-and-set: two rotations at once cannot both believe their PIN is the one that works.
+            let changed = try db.execute(
+                "UPDATE customer SET pin_hash = ?, pin_rotated_at = ? WHERE id = ? AND pin_hash IS NOT DISTINCT FROM ?",
+                [hash, at.description, customer.id, oldHash])
+            guard changed == 1 else {
+                throw DepotError.refused(subject: customer.key, reason: "had its PIN changed meanwhile; look at it again before rotating")
+            }
             try AuditLog.record(
                 db, actor: actor, at: at, recordedAt: recordedAt, action: had ? "rotate-pin" : "set-pin", entity: "customer",
                 key: customer.key, customerID: customer.id, details: [:])
@@ -81,8 +90,11 @@ extension DepotDatabase {
     /// How a case's opening goes outside the region's hours (SPEC.md 8), and when its clocks start: the PIN as checked,
     /// checked again against the wrong PINs recorded meanwhile (two guesses at once count both).
     func afterHoursOpening(
-        _ db: any SQLConnection, pin: PINCheck, customerID: Int64, tier: Tier?, at: Instant, recordedAt: Instant, clock: BusinessClock
+        _ db: any SQLConnection, pin: PINCheck, type: CaseType, customerID: Int64, tier: Tier?, at: Instant, recordedAt: Instant,
+        clock: BusinessClock
     ) throws -> (opening: AfterHoursOpening?, clocksFrom: Instant?) {
+        // A type that promises no timeframe (enhancement, custom development) has no clock to run round the clock.
+        guard CaseRules.promisesTimeframe(type) else { return (nil, nil) }
         var pin = pin
         if pin == .valid || pin == .wrong,
             !AfterHoursRule.mayCheck(

@@ -195,7 +195,8 @@ extension DepotDatabase {
         // SPEC.md 8: outside the region's hours a round-the-clock tier's case runs in wall-clock time with a valid PIN,
         // and from the region's next opening without one.
         let (afterHours, clocksFrom) = try afterHoursOpening(
-            db, pin: request.pin, customerID: customer.id, tier: tier, at: at, recordedAt: opening.recordedAt, clock: clock)
+            db, pin: request.pin, type: request.type, customerID: customer.id, tier: tier, at: at, recordedAt: opening.recordedAt,
+            clock: clock)
         let deadlines = try policy.slas.deadlines(
             type: request.type, tier: tier, priority: priority, opened: clocksFrom ?? at, clock: clock, wallClock: afterHours == .pin)
         var note = "\(priority.rawValue) \(request.type.rawValue) from \(contact.email)"

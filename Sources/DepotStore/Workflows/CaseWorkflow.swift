@@ -77,8 +77,10 @@ extension DepotDatabase {
             case .reopen:
                 next = CaseStateMachine.resumed(responded: row.respondedAt != nil, workaround: row.workaroundAt != nil)
                 assignments.append("resolved_at = NULL")
+                let asked = try Self.askedToReopen(db, row, by: confirmedBy)
+                details["askedBy"] = asked
                 let moved = try reopen(db, row, at: at, actor: actor)
-                text = ([moved] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
+                text = ([moved] + (asked.map { ["asked by \($0)"] } ?? []) + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             case .close:
                 let contact = try FindRecord.contact(db, email: CaseRules.confirmingContact(confirmedBy))
                 try CaseRules.checkConfirmation(
@@ -102,6 +104,15 @@ extension DepotDatabase {
 }
 
 extension DepotDatabase {
+    /// SPEC.md 3: the customer's contact asks to reopen; when a contact is named, it must be one of the case's customer's.
+    /// Its address, or `nil` when none is named.
+    fileprivate static func askedToReopen(_ db: any SQLConnection, _ row: CaseRecord, by email: String?) throws -> String? {
+        guard let email = email?.trimmingSpaces(), !email.isEmpty else { return nil }
+        let contact = try FindRecord.contact(db, email: email)
+        try CaseRules.checkConfirmation(by: contact.email, isContactOfCaseCustomer: contact.customerID == row.customerID)
+        return contact.email
+    }
+
     /// Checks that a resolved case may be reopened at `at` (SPEC.md 3) and records the time it was resolved as a wait:
     /// resolving stopped every clock, so the pending escalation deadlines move later by it, as on resuming. What moved.
     fileprivate func reopen(_ db: any SQLConnection, _ row: CaseRecord, at: Instant, actor: ActingUser) throws -> String {
@@ -152,6 +163,10 @@ enum Pauses {
             "UPDATE case_pause SET ended_at = ?, ended_by = ? WHERE id = ?",
             [at.description, actor.user, try pause.decode("id", from: "case_pause") as Int64])
         var moves: [String] = []
+        // Only the part of the wait after the case's clocks started counts (SPEC.md 8: a case opened while its region
+        // was closed, without a valid PIN, has its clocks start at the next opening).
+        let counted = max(start, caseRow.clockStart)
+        if at <= counted, counted > start { return "waited before its clocks started: no deadline moved" }
         let pending = try db.fetchAll(
             EscalationRecord.self,
             "SELECT \(EscalationRecord.columns) FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target",
@@ -159,7 +174,7 @@ enum Pauses {
         for e in pending {
             guard case .success(let threshold) = ClockDuration.parse(e.threshold) else { continue }
             let due = e.dueAt
-            let moved = try clock.moved(due, threshold: threshold, start: start, end: at)
+            let moved = try clock.moved(due, threshold: threshold, start: counted, end: at)
             guard moved != due else { continue }
             try db.execute("UPDATE case_escalation SET due_at = ? WHERE id = ?", [moved.description, e.id])
             moves.append("\(e.target.rawValue) due \(moved) (was \(due))")

@@ -50,6 +50,7 @@ extension DepotDatabase {
             }
             var changes: [DeadlineChange] = []
             for row in cases {
+                try checkEventTime(at, after: EventTimes.lastOfCase(db, caseID: row.id), "\(row.number.text)'s last event")
                 let caseChanges = try recompute(db, row, policy: policy)
                 guard !caseChanges.isEmpty else { continue }
                 let number: String = row.number.text
@@ -86,6 +87,11 @@ extension DepotDatabase {
         )
         .map { p throws(DepotError) in
             CasePause(start: try p.decode("started_at", from: "case_pause"), end: try p.decodeIfPresent("ended_at", from: "case_pause"))
+        }
+        // Only what was waited after the clocks started counts (SPEC.md 8).
+        .compactMap { p -> CasePause? in
+            guard let end = p.end else { return p }
+            return end > opened ? CasePause(start: max(p.start, opened), end: end) : nil
         }
         var changes: [DeadlineChange] = []
 
