@@ -111,7 +111,9 @@ def main():
     token = json.loads(run("user", "add", "failover", "--role", "admin", "--format", "json"))["token"]
     receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
-    for target in ("leadership", "tam", "account-manager", "logistics"):
+    # Every notification target (a target without an endpoint keeps its notifications waiting): the imported designated
+    # contacts' welcome letters go to `contacts`.
+    for target in ("leadership", "tam", "account-manager", "logistics", "professional-services", "on-call", "contacts"):
         run("notify", "endpoint", "add", target, f"http://127.0.0.1:{receiver.server_port}/hook", "--secret", "-",
             stdin="whsec_failover_test_secret\n")
     # Units in service at customers with a contract, each with a contact: one case per unit.
