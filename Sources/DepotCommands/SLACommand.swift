@@ -51,8 +51,7 @@ struct SLACommand: ParsableCommand {
             ? AfterHoursRule.opening(
                 regionOpen: clock.isOpen(at: opened), tier: tier, afterHoursTiers: policy.afterHours.tiers, pin: withPIN ? .valid : .none)
             : nil
-        var clocksFrom = opened
-        if let afterHours, !afterHours.wallClock { clocksFrom = try clock.nextOpening(atOrAfter: opened) }
+        let clocksFrom = try AfterHoursRule.clocksFrom(afterHours, opened: opened, clock: clock)
         let d = try policy.slas.deadlines(tier: tier, priority: priority, opened: clocksFrom, clock: clock, wallClock: afterHours == .pin)
         let answer = Answer(
             response: d.response, responseThreshold: d.responseThreshold?.description,

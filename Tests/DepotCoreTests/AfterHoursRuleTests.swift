@@ -37,6 +37,26 @@ struct AfterHoursRuleTests {
         #expect(pin.escalations.map(\.threshold) == [ClockDuration(5, .days)])
     }
 
+    @Test("the clocks start at the next opening only without a valid PIN; only waits after they start count")
+    func clocksStart() throws {
+        let sunday = instant("2026-11-29T02:00:00Z")
+        let monday = instant("2026-11-30T08:00:00Z")
+        #expect(try AfterHoursRule.clocksFrom(nil, opened: sunday, clock: Defaults.emea) == sunday)
+        #expect(try AfterHoursRule.clocksFrom(.pin, opened: sunday, clock: Defaults.emea) == sunday)
+        for opening in [AfterHoursOpening.noPin, .wrongPin, .pinLimited] {
+            #expect(try AfterHoursRule.clocksFrom(opening, opened: sunday, clock: Defaults.emea) == monday)
+        }
+        let before = CasePause(start: sunday, end: instant("2026-11-30T07:00:00Z"))
+        let across = CasePause(start: sunday, end: instant("2026-11-30T09:00:00Z"))
+        let running = CasePause(start: sunday, end: nil)
+        #expect(before.counted(from: monday) == nil)
+        #expect(across.counted(from: monday) == CasePause(start: monday, end: instant("2026-11-30T09:00:00Z")))
+        #expect(running.counted(from: monday) == CasePause(start: monday, end: nil))
+        // A wait of no time at the clocks' start is kept (it moves nothing); one after them is whole.
+        #expect(CasePause(start: monday, end: monday).counted(from: monday) == CasePause(start: monday, end: monday))
+        #expect(across.counted(from: sunday) == across)
+    }
+
     @Test("the next opening: now when open, else the next open hour after weekends and holidays, in the region's zone")
     func nextOpening() throws {
         // London: Sunday night to Monday 08:00; open Monday noon stays; Christmas Eve 18:00 to 29 December (two bank holidays).

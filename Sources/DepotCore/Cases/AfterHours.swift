@@ -70,6 +70,13 @@ public enum AfterHoursRule {
         }
     }
 
+    /// When the clocks of a case opened at `opened` start: at the region's next opening for an after-hours opening
+    /// without a valid PIN, else at the opening.
+    public static func clocksFrom(_ opening: AfterHoursOpening?, opened: Instant, clock: BusinessClock) throws(DepotError) -> Instant {
+        guard let opening, !opening.wallClock else { return opened }
+        return try clock.nextOpening(atOrAfter: opened)
+    }
+
     /// Whether a PIN check is allowed, with `failures` wrong PINs of the customer within the policy's window.
     public static func mayCheck(failures: Int, limit: Int) -> Bool { failures < limit }
 }

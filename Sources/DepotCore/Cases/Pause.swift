@@ -9,6 +9,14 @@ public struct CasePause: Sendable, Equatable {
         self.end = end
     }
 
+    /// The part of the pause after `clocksStart` (SPEC.md 8: a case opened while its region was closed, without a valid
+    /// PIN, has its clocks start at the next opening; a wait before then holds no clock). `nil` when it began before
+    /// the clocks started and ended by then.
+    public func counted(from clocksStart: Instant) -> CasePause? {
+        if let end, end <= clocksStart, start < clocksStart { return nil }
+        return CasePause(start: max(start, clocksStart), end: end)
+    }
+
     /// Wall-clock seconds waited, up to `now` for a pause still running.
     public func seconds(now: Instant) -> Int64 {
         max(0, (end ?? now).secondsSinceEpoch - start.secondsSinceEpoch)

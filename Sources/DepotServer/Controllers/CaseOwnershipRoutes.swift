@@ -16,7 +16,7 @@ extension APIController {
         let reason: String
     }
 
-    /// The steps of this file by name; `nil` for another name.
+    /// The steps of this file, each its own route (`addRoutes`).
     static let ownershipSteps: Set<String> = ["assign", "take", "priority", "escalate"]
 
     /// Runs the ownership step `name` on case `number`.

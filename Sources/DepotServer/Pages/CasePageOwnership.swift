@@ -30,8 +30,10 @@ extension CasePage {
             me = actor.user
             status = c.status
             priority = c.priority
-            engineers = try database.users().filter { $0.role.allows(.manageCases) }.map(\.name).sorted()
-            contacts = (try? database.customerDetail(c.customer, at: c.openedAt))?.contacts.map(\.email) ?? []
+            // The forms' lists, read only for a user who sees the forms.
+            let manages = actor.role.allows(.manageCases) && c.status != .closed
+            engineers = manages ? try database.users().filter { $0.role.allows(.manageCases) }.map(\.name).sorted() : []
+            contacts = manages ? try database.contacts(ofCustomer: c.customer).map(\.email) : []
             asked = c.customerEscalations.map { (PageTimes.local($0.at, zone: zone), $0.requestedBy, $0.reason, $0.recordedBy) }
             self.submitted = submitted
         }

@@ -81,6 +81,17 @@ extension DepotDatabase {
         }
     }
 
+    /// A customer's contacts, by address (the case page's list of who may ask for an escalation).
+    public func contacts(ofCustomer key: String) throws(DepotError) -> [CustomerDetail.Contact] {
+        try read { db in try Self.contacts(db, customerID: try FindRecord.customer(db, key: key).id) }
+    }
+
+    private static func contacts(_ db: any SQLConnection, customerID: Int64) throws -> [CustomerDetail.Contact] {
+        try db.fetchAll(
+            ContactRecord.self, "SELECT * FROM contact WHERE customer_id = ? ORDER BY email", [customerID], source: ContactRecord.table
+        ).map { CustomerDetail.Contact(email: $0.email, name: $0.name, designated: $0.designated, certified: $0.certified) }
+    }
+
     /// One customer with everything the customer page shows; contracts active on the day `now` is in the customer's
     /// region.
     public func customerDetail(_ key: String, at now: Instant) throws(DepotError) -> CustomerDetail {
@@ -97,9 +108,7 @@ extension DepotDatabase {
                 }
             let contracts = try db.rows("SELECT * FROM contract WHERE customer_id = ? ORDER BY start_date, key", [id], source: "query")
                 .map { row throws(DepotError) in try CustomerDetail.Contract(row.stored("contract"), on: day) }
-            let contacts = try db.fetchAll(
-                ContactRecord.self, "SELECT * FROM contact WHERE customer_id = ? ORDER BY email", [id], source: ContactRecord.table
-            ).map { CustomerDetail.Contact(email: $0.email, name: $0.name, designated: $0.designated, certified: $0.certified) }
+            let contacts = try Self.contacts(db, customerID: id)
             let counts = try db.rows(
                 """
                 SELECT (SELECT CAST(coalesce(sum(units), 0) AS BIGINT) FROM unit_tally WHERE customer_id = ?1) AS units,

@@ -105,7 +105,7 @@ extension DepotDatabase {
         }
         let opening = AfterHoursRule.opening(
             regionOpen: clock.isOpen(at: at), tier: tier, afterHoursTiers: policy.afterHours.tiers, pin: pin)
-        guard let opening, !opening.wallClock else { return (opening, nil) }
-        return (opening, try clock.nextOpening(atOrAfter: at))
+        let from = try AfterHoursRule.clocksFrom(opening, opened: at, clock: clock)
+        return (opening, from == at ? nil : from)
     }
 }

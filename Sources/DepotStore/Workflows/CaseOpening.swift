@@ -61,6 +61,7 @@ private struct DecidedCase {
     /// The values of `DecidedCase.columns`, in order.
     let values: [any SQLBindable]
     let customerID: Int64
+    let customerKey: String
     let escalations: [EscalationDeadline]
     let note: String
     let reason: String?
@@ -230,7 +231,8 @@ extension DepotDatabase {
             notices.append((.customDevelopment, about.merging(["description": request.description, "productVersion": version]) { $1 }))
         }
         return DecidedCase(
-            opening: opening, values: values, customerID: customer.id, escalations: deadlines.escalations, note: note, reason: reason,
+            opening: opening, values: values, customerID: customer.id, customerKey: customer.key, escalations: deadlines.escalations,
+            note: note, reason: reason,
             audit: audit, notices: notices, afterHours: afterHours, clocksFrom: clocksFrom, wrongPIN: request.pin == .wrong)
     }
 
@@ -271,7 +273,7 @@ extension DepotDatabase {
                     "INSERT INTO pin_failure (customer_id, at) VALUES (?, ?)", [decided.customerID, opening.recordedAt.description])
                 try AuditLog.record(
                     db, actor: opening.actor, at: opening.at, recordedAt: opening.recordedAt, action: "wrong-pin", entity: "customer",
-                    key: decided.audit["customer"] ?? "", customerID: decided.customerID, details: ["case": number.text])
+                    key: decided.customerKey, customerID: decided.customerID, details: ["case": number.text])
             }
             for notice in decided.notices {
                 var payload = notice.payload

@@ -165,8 +165,9 @@ enum Pauses {
         var moves: [String] = []
         // Only the part of the wait after the case's clocks started counts (SPEC.md 8: a case opened while its region
         // was closed, without a valid PIN, has its clocks start at the next opening).
-        let counted = max(start, caseRow.clockStart)
-        if at <= counted, counted > start { return "waited before its clocks started: no deadline moved" }
+        guard let counted = CasePause(start: start, end: at).counted(from: caseRow.clockStart)?.start else {
+            return "waited before its clocks started: no deadline moved"
+        }
         let pending = try db.fetchAll(
             EscalationRecord.self,
             "SELECT \(EscalationRecord.columns) FROM case_escalation WHERE case_id = ? AND fired_at IS NULL ORDER BY due_at, target",

@@ -89,10 +89,7 @@ extension DepotDatabase {
             CasePause(start: try p.decode("started_at", from: "case_pause"), end: try p.decodeIfPresent("ended_at", from: "case_pause"))
         }
         // Only what was waited after the clocks started counts (SPEC.md 8).
-        .compactMap { p -> CasePause? in
-            guard let end = p.end else { return p }
-            return end > opened ? CasePause(start: max(p.start, opened), end: end) : nil
-        }
+        .compactMap { $0.counted(from: opened) }
         var changes: [DeadlineChange] = []
 
         if row.respondedAt == nil {
