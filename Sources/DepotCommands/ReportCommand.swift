@@ -111,7 +111,8 @@ struct ReportFilterOptions: ParsableArguments {
     @Option(help: "Only this customer (its key).") var customer: String?
     @Option(help: "Only this region.") var region: String?
     @Option(name: .customLong("account-manager"), help: "Only this account manager's customers.") var accountManager: String?
-    @Option(help: "Only cases opened (escalations due) on or after this day.", transform: Parse.date) var since: LocalDate?
+    @Option(help: "Only cases opened (escalations due, surveys sent) on or after this day.", transform: Parse.date) var since: LocalDate?
+    @Option(help: "Only cases this support engineer owns (csat, csat-responses).") var engineer: String?
 
     /// `--as-of`, else today where the report's region is (SPEC.md 2).
     func asOfDay(policy: Policy) -> LocalDate { asOf ?? policy.day(of: Instant(Date()), region: region.map(policy.regionID(typed:))) }
@@ -124,7 +125,7 @@ struct ReportFilterOptions: ParsableArguments {
     func parameters(for report: Report, policy: Policy) throws(DepotError) -> ReportParameters {
         var parameters = try report.parameters(
             asOf: asOfDay(policy: policy), withinDays: withinDays, customer: customer, region: region.map(policy.regionID(typed:)),
-            accountManager: accountManager, since: since, spelledWith: "--")
+            accountManager: accountManager, since: since, engineer: engineer, spelledWith: "--")
         if asOf == nil && region == nil {
             parameters.todayByRegion = ReportParameters.today(at: Instant(Date()), policy: policy).todayByRegion
         }

@@ -18,38 +18,16 @@ extension DepotDatabase {
 }
 
 struct SecretBox {
-    let keyPath: String
-    let mayCreate: Bool
+    let installationKey: InstallationKey
+    var keyPath: String { installationKey.path }
 
     init(database: DepotDatabase) throws(DepotError) {
-        guard let file = database.keyFile else {
-            throw .invalidArgument(
-                name: "--key-file", value: "",
-                reason: "a database shared by several servers needs the one key file they all use (or $DEPOT_KEY_FILE)")
-        }
-        (keyPath, mayCreate) = (file, database.mayCreateKeyFile)
+        installationKey = try InstallationKey(database: database)
     }
 
-    /// The key, made on first use.
-    fileprivate func key() throws(DepotError) -> SymmetricKey {
-        if let data = FileManager.default.contents(atPath: keyPath) {
-            guard data.count == 32 else {
-                throw .storage(path: keyPath, message: "the key file must hold 32 bytes, it holds \(data.count)")
-            }
-            return SymmetricKey(data: data)
-        }
-        guard mayCreate else {
-            throw .storage(path: keyPath, message: "no key file here; give every server the key file made by depot init (--key-file)")
-        }
-        let key = SymmetricKey(size: .bits256)
-        let data = key.withUnsafeBytes { Data($0) }
-        let fd = open(keyPath, O_WRONLY | O_CREAT | O_EXCL, 0o600)
-        guard fd >= 0 else { throw .storage(path: keyPath, message: "cannot create the key file: \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        let written = data.withUnsafeBytes { Foundation.write(fd, $0.baseAddress, 32) }
-        guard written == 32, fsync(fd) == 0 else { throw .storage(path: keyPath, message: "cannot write the key file") }
-        return key
-    }
+    /// The key, made on first use. Webhook secrets are sealed with the installation's key itself (as before survey
+    /// links were signed with a key derived from it), so that existing sealed secrets still open.
+    fileprivate func key() throws(DepotError) -> SymmetricKey { try installationKey.key() }
 
     func seal(_ secret: String) throws(DepotError) -> Data {
         do {

@@ -111,16 +111,16 @@ public struct WebhookDeliverer: Sendable {
         let started = clock.now
         let giveUpAt = Instant(secondsSinceEpoch: (n.retriedAt ?? n.createdAt).secondsSinceEpoch + policy.giveUpAfter)
         do {
-            let found = try await database.offload { database throws(DepotError) -> (DeliveryRoute, String)? in
+            let found = try await database.offload { database throws(DepotError) -> (DeliveryRoute, String, String)? in
                 guard let route = try database.route(for: n) else { return nil }
-                return (route, try route.secret(keyOf: database))
+                return (route, try route.secret(keyOf: database), try database.deliveredPayload(n))
             }
-            guard let (route, secret) = found else {
+            guard let (route, secret, payload) = found else {
                 let retryAt = Instant(secondsSinceEpoch: started.secondsSinceEpoch + 60)
                 return try await failed(
                     n, error: "no endpoint for \(n.target.rawValue)", retryAt: retryAt, giveUpAt: giveUpAt, else: .waiting)
             }
-            let body = Self.body(n, format: route.format)
+            let body = Self.body(n, payload: payload, format: route.format)
             let timestamp = started.secondsSinceEpoch
             guard let url = URL(string: route.url) else {
                 let retryAt = Instant(secondsSinceEpoch: started.secondsSinceEpoch + 60)
@@ -205,12 +205,13 @@ public struct WebhookDeliverer: Sendable {
     /// The next attempt's time under the policy.
     func backoff(_ n: QueuedNotification) -> Instant { policy.backoff(attempts: n.attempts, now: clock.now) }
 
-    /// The request body: the event as queued, or Slack's `{"text": ...}`.
-    static func body(_ n: QueuedNotification, format: PayloadFormat) -> Data {
+    /// The request body: the event's `payload` as delivered (`DepotDatabase.deliveredPayload`), or Slack's
+    /// `{"text": ...}` of it.
+    static func body(_ n: QueuedNotification, payload: String, format: PayloadFormat) -> Data {
         switch format {
-        case .json: return Data(n.payload.utf8)
+        case .json: return Data(payload.utf8)
         case .slack:
-            let fields = (try? JSONSerialization.jsonObject(with: Data(n.payload.utf8))) as? [String: Any] ?? [:]
+            let fields = (try? JSONSerialization.jsonObject(with: Data(payload.utf8))) as? [String: Any] ?? [:]
             let details = fields.keys.filter { !["event", "target", "subject", "at"].contains($0) }.sorted()
                 .compactMap { key in (fields[key] as? String).map { "\(key): \($0)" } }
             let text = "Depot \(n.event): \(n.subject)" + (details.isEmpty ? "" : " (" + details.joined(separator: ", ") + ")")

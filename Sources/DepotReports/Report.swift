@@ -10,6 +10,8 @@ public enum ReportFilter: String, CaseIterable, Sendable {
     case accountManager = "account-manager"
     case withinDays = "within-days"
     case since
+    /// The case's owner, the support engineer (the satisfaction reports).
+    case engineer
 }
 
 /// What a report run is asked for.
@@ -21,8 +23,10 @@ public struct ReportParameters: Sendable {
     public var customer: String?
     public var region: String?
     public var accountManager: String?
-    /// Only cases opened (or escalations due) on or after this day.
+    /// Only cases opened (or escalations due, or surveys sent) on or after this day.
     public var since: LocalDate?
+    /// Only cases this support engineer owns (the satisfaction reports).
+    public var engineer: String?
     /// When the report is as of "today" over several regions: each region's own day (SPEC.md 2), which rows of that
     /// region are judged by; `asOf` is then the UTC day, for the rest. Empty when an as-of day was given.
     public var todayByRegion: [String: LocalDate] = [:]
@@ -111,7 +115,7 @@ struct ReportContext {
 
     /// `AND column = ?` clauses for the filters the report supports, with their arguments. Keys, regions and names
     /// match whatever their letter case (`c121`, `EMEA`), as users type them.
-    func conditions(customer: String? = nil, region: String? = nil, accountManager: String? = nil) -> (
+    func conditions(customer: String? = nil, region: String? = nil, accountManager: String? = nil, engineer: String? = nil) -> (
         sql: String, arguments: [any SQLBindable]
     ) {
         var sql = ""
@@ -125,6 +129,10 @@ struct ReportContext {
             arguments.append(value)
         }
         if let column = accountManager, let value = parameters.accountManager {
+            sql += " AND lower(\(column)) = lower(?)"
+            arguments.append(value)
+        }
+        if let column = engineer, let value = parameters.engineer {
             sql += " AND lower(\(column)) = lower(?)"
             arguments.append(value)
         }
@@ -296,11 +304,11 @@ extension Report {
     /// it (`prefix` is `--` on the command line, empty for a query string). `withinDays` defaults to the report's own.
     public func parameters(
         asOf: LocalDate, withinDays: Int?, customer: String?, region: String?, accountManager: String?, since: LocalDate?,
-        spelledWith prefix: String
+        engineer: String? = nil, spelledWith prefix: String
     ) throws(DepotError) -> ReportParameters {
         let given: [(ReportFilter, String?)] = [
             (.customer, customer), (.region, region), (.accountManager, accountManager),
-            (.withinDays, withinDays.map(String.init)), (.since, since?.description),
+            (.withinDays, withinDays.map(String.init)), (.since, since?.description), (.engineer, engineer),
         ]
         for (filter, value) in given where value != nil && !filters.contains(filter) {
             throw .invalidArgument(
@@ -312,6 +320,7 @@ extension Report {
         var parameters = ReportParameters(
             asOf: asOf, withinDays: withinDays ?? defaultWithinDays, customer: trimmed(customer), region: trimmed(region),
             accountManager: trimmed(accountManager), since: since)
+        parameters.engineer = trimmed(engineer)
         parameters.filterPrefix = prefix
         return parameters
     }

@@ -7,7 +7,7 @@ public enum ReportCatalog {
     /// The reports, in the order `depot report list` shows them.
     public static let all: [Report] = [
         warrantyExpiry, shippingQueue, overdueReturns, contractRenewals, slaCompliance, escalations, failureRates,
-        unsupportedVersions, salesReferrals, spareStock,
+        unsupportedVersions, salesReferrals, spareStock, csat, csatResponses,
     ]
 
     /// The report with a name.

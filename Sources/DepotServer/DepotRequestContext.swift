@@ -1,6 +1,7 @@
 import DepotStore
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// The context of every request: who is signed in, once a middleware has checked the credentials.
 public struct DepotRequestContext: RequestContext {
@@ -16,9 +17,12 @@ public struct DepotRequestContext: RequestContext {
     public var flash: String?
     /// The browser's own time zone (`depot.js` sends it), in which pages show times as well as in the record's.
     public var viewerZone: TimeZone?
+    /// The client's address (what per-client limits count by), when the connection has one.
+    public let remoteAddress: SocketAddress?
 
     public init(source: Source) {
         coreContext = .init(source: source)
+        remoteAddress = source.channel.remoteAddress
     }
 
     /// The signed-in user, or a 401.

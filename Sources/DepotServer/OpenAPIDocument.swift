@@ -341,6 +341,7 @@ public enum OpenAPIDocument {
                 - {name: region, in: query, schema: {type: string}}
                 - {name: account-manager, in: query, schema: {type: string}}
                 - {name: since, in: query, schema: {type: string, format: date}}
+                - {name: engineer, in: query, schema: {type: string}, description: 'The case owner (csat, csat-responses).'}
               responses:
                 "200": {description: 'The report as CSV.', content: {text/csv: {}}}
                 default: {$ref: "#/components/responses/Error"}

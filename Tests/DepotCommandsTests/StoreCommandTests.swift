@@ -306,8 +306,9 @@ struct ReportCommandTests {
         let files = try FileManager.default.contentsOfDirectory(atPath: folder.path + "/reports/2026-11-23").sorted()
         #expect(
             files == [
-                "contract-renewals.csv", "escalations.csv", "failure-rates.csv", "overdue-returns.csv", "sales-referrals.csv",
-                "shipping-queue.csv", "sla-compliance.csv", "spare-stock.csv", "unsupported-versions.csv", "warranty-expiry.csv",
+                "contract-renewals.csv", "csat-responses.csv", "csat.csv", "escalations.csv", "failure-rates.csv", "overdue-returns.csv",
+                "sales-referrals.csv", "shipping-queue.csv", "sla-compliance.csv", "spare-stock.csv", "unsupported-versions.csv",
+                "warranty-expiry.csv",
             ])
         let refused = try Depot.run(["report", "spare-stock", "--customer", "C100", "--db", db])
         #expect(
@@ -319,7 +320,7 @@ struct ReportCommandTests {
         let names = (try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as? [[String: Any]] ?? []).compactMap {
             $0["name"] as? String
         }
-        #expect(names.count == 10 && names.first == "warranty-expiry")
+        #expect(names.count == 12 && names.first == "warranty-expiry" && names.last == "csat-responses")
     }
 
 }

@@ -106,4 +106,13 @@ public let defaultPolicyYAML = """
       wrong-pins: 5
       wrong-pin-minutes: 15
 
+    # Satisfaction survey (SPEC.md 9): after a case closes its confirming contact is invited, for one closed case in
+    # `every` of a customer per calendar month, never a contact twice within contact-gap-days; the one-time link
+    # expires after expiry-days. link-base (for example https://depot.example.com) makes the invitation carry the
+    # whole link; without it, it carries the path (/survey/...) for the contacts' gateway to complete.
+    survey:
+      every: 1
+      contact-gap-days: 30
+      expiry-days: 14
+
     """

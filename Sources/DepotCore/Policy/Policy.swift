@@ -29,6 +29,8 @@ public struct Policy: Sendable {
     public var caseReopenDays = 14
     /// Round-the-clock support with the customer's PIN (SPEC.md 8).
     public var afterHours: AfterHoursPolicy = .defaults
+    /// Who is invited to the satisfaction survey after a case closes (SPEC.md 9).
+    public var survey: SurveyPolicy = .defaults
 
     /// The region with an id.
     public func region(_ id: String) throws(DepotError) -> SupportRegion {

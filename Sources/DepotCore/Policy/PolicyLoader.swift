@@ -18,7 +18,7 @@ public enum PolicyLoader {
 
         let sections = [
             "calendars", "centres", "regions", "slas", "rma", "warranty", "versions", "notifications", "attachments", "cases",
-            "after-hours",
+            "after-hours", "survey",
         ]
         guard let top = r.mapping(root, "", allowed: sections) else { throw .invalidPolicy(r.problems) }
         func section(_ name: String) -> Node? { top.first { $0.key == name }?.value }
@@ -63,6 +63,8 @@ public enum PolicyLoader {
 
         var afterHours = defaults?.afterHours ?? .defaults
         if let node = section("after-hours") { readAfterHours(node, into: &afterHours, &r) }
+        var survey = defaults?.survey ?? .defaults
+        if let node = section("survey") { readSurvey(node, into: &survey, &r) }
 
         guard r.problems.isEmpty, let slas, let rma, let warrantyMonths, let replacementDays else {
             throw .invalidPolicy(r.problems)
@@ -74,6 +76,7 @@ public enum PolicyLoader {
         policy.attachments = attachments
         policy.caseReopenDays = reopenDays
         policy.afterHours = afterHours
+        policy.survey = survey
         return policy
     }
 
@@ -183,6 +186,30 @@ public enum PolicyLoader {
         }
     }
 
+    /// `survey`: `every` (one closed case in N per customer and month is sampled; 0: none), `contact-gap-days`,
+    /// `expiry-days` and `link-base` (the address the link starts with, `http://` or `https://`).
+    static func readSurvey(_ node: Node, into survey: inout SurveyPolicy, _ r: inout PolicyReader) {
+        let keys = ["every", "contact-gap-days", "expiry-days", "link-base"]
+        guard let entries = r.mapping(node, "survey", allowed: keys) else { return }
+        for e in entries {
+            switch e.key {
+            case "every": r.int(e.value, "survey.every", in: 0...1000).map { survey.every = $0 }
+            case "contact-gap-days": r.int(e.value, "survey.contact-gap-days", in: 0...3650).map { survey.contactGapDays = $0 }
+            case "expiry-days": r.int(e.value, "survey.expiry-days", in: 1...365).map { survey.expiryDays = $0 }
+            default:
+                guard let text = r.string(e.value, "survey.link-base") else { continue }
+                let base = text.hasSuffix("/") ? String(text.dropLast()) : text
+                guard base.hasPrefix("https://") || base.hasPrefix("http://"),
+                    !base.contains(where: { $0 == " " || $0 == "?" || $0 == "#" })
+                else {
+                    r.report("survey.link-base", e.value, "an address such as https://depot.example.com (no spaces, query or fragment)")
+                    continue
+                }
+                survey.linkBase = base
+            }
+        }
+    }
+
     private static func missing<T>(_ name: String, _ r: inout PolicyReader) -> T? {
         r.report(name, nil, "missing")
         return nil
@@ -213,6 +240,8 @@ extension Policy {
         policy.notifications = notifications
         policy.attachments = attachments
         policy.caseReopenDays = caseReopenDays
+        policy.afterHours = afterHours
+        policy.survey = survey
         return policy
     }
 }

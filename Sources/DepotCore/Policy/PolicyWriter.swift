@@ -59,6 +59,9 @@ public enum PolicyWriter {
         let tiers = Tier.allCases.filter { policy.afterHours.tiers.contains($0) }.map(\.rawValue).joined(separator: ", ")
         out += "\nafter-hours:\n  tiers: [\(tiers)]\n  wrong-pins: \(policy.afterHours.wrongPINs)\n"
         out += "  wrong-pin-minutes: \(policy.afterHours.wrongPINMinutes)\n"
+        out += "\nsurvey:\n  every: \(policy.survey.every)\n  contact-gap-days: \(policy.survey.contactGapDays)\n"
+        out += "  expiry-days: \(policy.survey.expiryDays)\n"
+        if let base = policy.survey.linkBase { out += "  link-base: \(base)\n" }
         return out
     }
 

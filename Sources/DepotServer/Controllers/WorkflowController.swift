@@ -187,7 +187,7 @@ struct WorkflowController {
         }
     }
 
-    /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=`: the CSV report, streamed.
+    /// `GET /api/v1/reports/{name}?as-of=&within-days=&customer=&region=&account-manager=&since=&engineer=`: the CSV report, streamed.
     @Sendable func report(_ request: Request, context: DepotRequestContext) async throws -> Response {
         _ = try context.requireActor()
         let (report, parameters) = try ReportRequest.parse(
@@ -227,7 +227,7 @@ enum ReportRequest {
         let region = text("region").map(policy.regionID(typed:))
         var parameters = try report.parameters(
             asOf: asOf ?? policy.day(of: now, region: region), withinDays: withinDays, customer: text("customer"),
-            region: region, accountManager: text("account-manager"), since: try day("since"),
+            region: region, accountManager: text("account-manager"), since: try day("since"), engineer: text("engineer"),
             spelledWith: "")
         // Without an as-of day, "today" is each row's region's own day (SPEC.md 2).
         if asOf == nil && region == nil { parameters.todayByRegion = ReportParameters.today(at: now, policy: policy).todayByRegion }

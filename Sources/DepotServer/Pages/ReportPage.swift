@@ -13,6 +13,8 @@ struct ReportPage: PageModel {
     let csv: String
     let table: ReportTableModel
     let pager: ListPage.Pager
+    /// The satisfaction report's chart and latest comments (the `csat` page only).
+    var satisfaction: Satisfaction?
 
     var title: String { report.title }
 
@@ -32,6 +34,7 @@ struct ReportPage: PageModel {
                     case .accountManager: parameters.accountManager
                     case .withinDays: parameters.withinDays.map(String.init)
                     case .since: parameters.since?.description
+                    case .engineer: parameters.engineer
                     }
                 return Filter(
                     name: filter.rawValue, value: value ?? "", type: filter == .since ? "date" : filter == .withinDays ? "number" : "text")
@@ -47,6 +50,7 @@ struct ReportPage: PageModel {
         case "csv": text(csv)
         case "pager": pager
         case "listID": text("report")
+        case "satisfaction": satisfaction
         default: table.child(named: name)
         }
     }
@@ -63,6 +67,51 @@ struct ReportPage: PageModel {
             case "label": text(ReportTableModel.words(self.name))
             case "value": text(value)
             case "type": text(type)
+            default: nil
+            }
+        }
+    }
+}
+
+extension ReportPage {
+    /// What the `csat` page shows besides its table: the chart by month and region and the latest comments.
+    struct Satisfaction: MustacheParent, Sendable {
+        let chart: String
+        let comments: [Comment]
+
+        /// From the `csat` report's rows and the `csat-responses` report's (the same filters): the answered ones
+        /// with a comment, newest first, at most `limit`.
+        init(csat: [[String]], responses: [[String]], limit: Int = 100) {
+            chart = SatisfactionChart.svg(SatisfactionChart.groups(csat))
+            comments = responses.filter { $0.count == 9 && !$0[6].isEmpty && !$0[8].isEmpty }.sorted { $0[6] > $1[6] }.prefix(limit)
+                .map {
+                    Comment(
+                        caseNumber: $0[0], customer: $0[1], region: $0[2], engineer: $0[3], answeredAt: $0[6], score: $0[7], text: $0[8])
+                }
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "chart": chart
+            case "comments": comments
+            case "hasComments": comments.isEmpty ? nil : true
+            default: nil
+            }
+        }
+    }
+
+    struct Comment: MustacheParent, Sendable {
+        let caseNumber, customer, region, engineer, answeredAt, score, text: String
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "case": DepotServer.text(caseNumber)
+            case "customer": DepotServer.text(customer)
+            case "region": DepotServer.text(region)
+            case "engineer": DepotServer.text(engineer.isEmpty ? "no owner" : engineer)
+            case "answeredAt": DepotServer.text(answeredAt)
+            case "score": DepotServer.text(score)
+            case "text": DepotServer.text(text)
             default: nil
             }
         }

@@ -33,5 +33,6 @@ enum WebRoutes {
         ListPagesController(pages: pages).addRoutes(to: router)
         RMAPagesController(pages: pages).addRoutes(to: router)
         ReportPagesController(pages: pages).addRoutes(to: router)
+        SurveyController(pages: pages, limiter: MissLimiter()).addRoutes(to: router)
     }
 }

@@ -329,6 +329,7 @@ extension DepotDatabase {
     /// contact's identity; every other field (serials, numbers, the customer's and account manager's names) stays.
     static let freeTextFields: Set<String> = [
         "title", "description", "reason", "note", "confirmedBy", "contact", "name", "requestedBy", "contactName", "subject",
+        "comment", "survey",
     ]
 
     /// `WholeWords.replace` in the free-text fields of a JSON object; the text unchanged (byte for byte) when none of

@@ -29,8 +29,7 @@ extension DepotDatabase {
         let recordedAt = now()
         try write { db in
             let row = try FindRecord.supportCase(db, number: number)
-            let caseNumber: String = row.number.text
-            let status = row.status
+            let (caseNumber, status) = (row.number.text, row.status)
             guard var next = CaseStateMachine.next(from: status, by: action) else {
                 throw DepotError.illegalTransition(
                     subject: caseNumber, state: status.rawValue, action: action.rawValue,
@@ -44,6 +43,7 @@ extension DepotDatabase {
                 text = ([ended] + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             }
             var assignments = ["status = ?"]
+            var confirming: ContactRecord?
             var arguments: [any SQLBindable] = []
             var details = ["from": status.rawValue]
             switch action {
@@ -82,18 +82,18 @@ extension DepotDatabase {
                 let moved = try reopen(db, row, at: at, actor: actor)
                 text = ([moved] + (asked.map { ["asked by \($0)"] } ?? []) + (text.isEmpty ? [] : [text])).joined(separator: "; ")
             case .close:
-                let contact = try FindRecord.contact(db, email: CaseRules.confirmingContact(confirmedBy))
-                try CaseRules.checkConfirmation(
-                    by: contact.email, isContactOfCaseCustomer: contact.customerID == row.customerID)
+                let contact = try Self.confirmingContact(db, row, confirmedBy)
                 assignments += ["closed_at = ?", "closed_confirmed_by = ?"]
                 arguments += [at.description, contact.id]
-                details["confirmedBy"] = contact.email
+                (details["confirmedBy"], confirming) = (contact.email, contact)
                 let deleted = try deleteAttachmentsOfClosedCase(db, row, at: at, recordedAt: recordedAt, actor: actor)
-                if deleted > 0 { details["attachmentsDeleted"] = String(deleted) }
+                details["attachmentsDeleted"] = deleted > 0 ? String(deleted) : nil
             }
             details["to"] = next.rawValue
             try db.execute(
                 "UPDATE support_case SET \(assignments.joined(separator: ", ")) WHERE id = ?", [next.rawValue] + arguments + [row.id])
+            // SPEC.md 9: once closed (the case counts among its customer's closures of the month), the survey.
+            details["survey"] = try confirming.map { try inviteToSurvey(db, row, contact: $0, closedAt: at, recordedAt: recordedAt) }
             if let confirmed = details["confirmedBy"] { text = "confirmed by \(confirmed)" + (text.isEmpty ? "" : "; \(text)") }
             try CaseEvents.add(db, caseID: row.id, at: at, kind: action.eventKind, actor: actor, note: text.isEmpty ? nil : text)
             try AuditLog.record(
@@ -104,6 +104,13 @@ extension DepotDatabase {
 }
 
 extension DepotDatabase {
+    /// SPEC.md 3: the contact who agreed to close the case, one of its customer's.
+    fileprivate static func confirmingContact(_ db: any SQLConnection, _ row: CaseRecord, _ email: String?) throws -> ContactRecord {
+        let contact = try FindRecord.contact(db, email: CaseRules.confirmingContact(email))
+        try CaseRules.checkConfirmation(by: contact.email, isContactOfCaseCustomer: contact.customerID == row.customerID)
+        return contact
+    }
+
     /// SPEC.md 3: the customer's contact asks to reopen; when a contact is named, it must be one of the case's customer's.
     /// Its address, or `nil` when none is named.
     fileprivate static func askedToReopen(_ db: any SQLConnection, _ row: CaseRecord, by email: String?) throws -> String? {

@@ -33,10 +33,16 @@ struct ReportPagesController {
                 try database.table(report, parameters: parameters, limit: query.rowsPerPage, offset: query.offset), paged: true)
         }
         try query.checkPage(total: table.total)
-        return pages.render(
-            ReportPage(
-                report, parameters: parameters, query: request.uri.query, table: table,
-                pager: query.pager(total: table.total, shown: table.rows.count)),
-            context: context)
+        var page = ReportPage(
+            report, parameters: parameters, query: request.uri.query, table: table,
+            pager: query.pager(total: table.total, shown: table.rows.count))
+        if report.name == "csat" {
+            page.satisfaction = try await ThreadPool.run {
+                let csat = try database.table(report, parameters: parameters, limit: 5000)
+                let responses = try database.table(ReportCatalog.named("csat-responses"), parameters: parameters, limit: 20_000)
+                return ReportPage.Satisfaction(csat: csat.rows, responses: responses.rows)
+            }
+        }
+        return pages.render(page, context: context)
     }
 }

@@ -1,0 +1,78 @@
+import DepotCore
+import DepotStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// The public satisfaction survey (SPEC.md 9): `GET /survey/{token}` shows the form of the case the link is for,
+/// `POST /survey/{token}` records the answer once. Nobody signs in: the link's token is the only credential, so a
+/// form posted from another site cannot act for anyone (it would need the token), and cross-site posts are refused
+/// all the same. A client that tries too many links that lead nowhere is answered 429 for a while.
+struct SurveyController {
+    let pages: PageEnvironment
+    let limiter: MissLimiter
+
+    func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
+        router.get("survey/:token", use: show)
+        router.post("survey/:token", use: answer)
+    }
+
+    @Sendable func show(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (token, client, now) = (try context.parameters.require("token"), Self.client(of: context), pages.now())
+        if let refused = await refusal(client: client, now: now) { return refused }
+        let database = pages.database
+        let state = try await ThreadPool.run { try database.surveyLink(token, now: now) }
+        if state == .unknown { await limiter.miss(client, now: now) }
+        let page = SurveyPage(state: state, token: token)
+        return pages.render(page, context: .anonymous(context), status: page.status)
+    }
+
+    @Sendable func answer(_ request: Request, context: DepotRequestContext) async throws -> Response {
+        let (token, client, now) = (try context.parameters.require("token"), Self.client(of: context), pages.now())
+        if request.headers[Self.secFetchSite] == "cross-site" {
+            throw APIError(status: .forbidden, code: "csrf", message: "a survey is answered from its own page")
+        }
+        if let refused = await refusal(client: client, now: now) { return refused }
+        let form = try await Form.read(request, csrf: nil)
+        let database = pages.database
+        let answer: SurveyAnswer
+        do {
+            answer = try SurveyAnswer(score: form.get("score"), comment: form.get("comment"))
+        } catch {
+            // The form again, with what was sent and what is wrong (or the link's own state when it cannot be answered).
+            let state = try await ThreadPool.run { try database.surveyLink(token, now: now) }
+            if state == .unknown { await limiter.miss(client, now: now) }
+            var page = SurveyPage(state: state, token: token)
+            (page.problem, page.score, page.comment) = (error.message, Int(form.get("score") ?? ""), form.get("comment") ?? "")
+            return pages.render(page, context: .anonymous(context), status: state == .unknown ? .notFound : .badRequest)
+        }
+        let (state, recorded) = try await ThreadPool.run { try database.answerSurvey(token, answer, now: now) }
+        if recorded { return PageRenderer.redirect(SurveyLinks.path(token)) }
+        if state == .unknown { await limiter.miss(client, now: now) }
+        let page = SurveyPage(state: state, token: token)
+        // Answered already: a link is used once.
+        let status: HTTPResponse.Status = if case .answered = state { .conflict } else { page.status }
+        return pages.render(page, context: .anonymous(context), status: status)
+    }
+
+    /// 429 with `Retry-After` when the client missed too often lately.
+    private func refusal(client: String, now: Instant) async -> Response? {
+        guard let seconds = await limiter.retryAfter(client, now: now) else { return nil }
+        var response = PageRenderer.html(
+            "<!doctype html><title>Too many tries · Depot</title><p>Too many survey links that lead nowhere were tried from here. Try again in \(seconds / 60 + 1) minutes.</p>",
+            status: .tooManyRequests)
+        response.headers[.retryAfter] = String(seconds)
+        return response
+    }
+
+    /// The client's address, what the limiter counts by.
+    static func client(of context: DepotRequestContext) -> String {
+        context.remoteAddress?.ipAddress ?? "unknown"
+    }
+
+    static let secFetchSite: HTTPField.Name = {
+        guard let name = HTTPField.Name("Sec-Fetch-Site") else { preconditionFailure("Sec-Fetch-Site is a valid field name") }
+        return name
+    }()
+}
