@@ -84,4 +84,20 @@ struct SurveyPageTests {
             #expect(limited.status == .tooManyRequests && Int(limited.headers[.retryAfter] ?? "") ?? 0 > 0)
         }
     }
+
+    @Test("the chart: a bar per month and region as high as its average, titled with answers and rate; names escaped")
+    func chart() {
+        let groups = SatisfactionChart.groups([
+            ["2026-11", "emea", "4", "3", "75.0", "4.33", "0"], ["2026-11", "a<b", "2", "0", "0.0", "", "0"],
+            ["2026-12", "emea", "1", "1", "100.0", "1.00", "1"], ["unreadable"],
+        ])
+        #expect(groups.count == 3)
+        let svg = SatisfactionChart.svg(groups)
+        #expect(svg.components(separatedBy: "<rect").count - 1 == 2 + 3, "a legend mark per region, a bar per group")
+        #expect(svg.contains("a&lt;b") && !svg.contains("a<b"))
+        #expect(svg.contains("2026-11 emea: average 4.33 from 3 of 4 invited (75.0%)"))
+        #expect(svg.contains("2026-11 a&lt;b: no answers of 2 invited (0.0%)"))
+        // 150 px for a score of 5: 4.33 is 129 px, 1.00 is 30 px.
+        #expect(svg.contains("height=\"129\"") && svg.contains("height=\"30\""))
+    }
 }

@@ -121,6 +121,12 @@ struct SurveyTests {
                 .map { "\(try $0("token_hash") as String) \(try $0.optional("answered_at") as String?)" }
         }
         #expect(acmeAfter == acmeBefore && acmeAfter.count == 1)
+        // Each customer's export has its own survey, never the other's.
+        for customer in ["GLOBEX", "ACME"] {
+            let export = try db.exportCustomer(
+                customer, to: depot.folder.path + "/\(customer).zip", at: Self.monday.adding(seconds: 700), actor: TestDepot.admin)
+            #expect(export.files.first { $0.path == "surveys.json" }?.rows == 1, "\(customer)")
+        }
 
         // Erasure: the comment keeps its text, the contact's name in it becomes the pseudonym, the score stays.
         _ = try db.eraseContacts(of: "GLOBEX", contact: nil, at: Self.monday.adding(seconds: 900), actor: TestDepot.admin)

@@ -29,7 +29,8 @@ enum SatisfactionChart {
         let regions = Array(Set(groups.map(\.region))).sorted()
         let barWidth = 22, gap = 18, plotHeight = 150, top = 40, labelHeight = 24
         let groupWidth = max(1, regions.count) * barWidth
-        let width = max(1, months.count) * (groupWidth + gap) + gap + 30
+        // Wide enough for the bars and for the legend's region names.
+        let width = max(max(1, months.count) * (groupWidth + gap) + gap + 30, 30 + regions.count * 90 + 20)
         let height = top + plotHeight + labelHeight
         var svg = """
             <svg xmlns="http://www.w3.org/2000/svg" class="chart" role="img" viewBox="0 0 \(width) \(height)" width="\(width)" height="\(height)">\
