@@ -64,9 +64,11 @@ public struct DemoFleet {
         try importFiles(files, into: database, actor: actor, folder: folder)
         let (rmaCases, rmaCount) = try rmaStories(database, customers: customers, units: units, actor: actor)
         let openCases = try openCases(database, customers: customers, actor: actor)
+        let closedCases = try surveyedCases(database, customers: customers, actor: actor)
         _ = try database.escalate(at: base, actor: actor)
         return DemoSummary(
-            customers: customers.count, appliances: appliances, spares: spareCount, cases: rmaCases + openCases, rmas: rmaCount)
+            customers: customers.count, appliances: appliances, spares: spareCount, cases: rmaCases + openCases + closedCases,
+            rmas: rmaCount)
     }
 
     /// Models, customers with their sites, contracts and contacts, depots and releases, as import files.
@@ -283,5 +285,35 @@ public struct DemoFleet {
             if i % 3 == 1 { try database.advanceCase(number, .respond, at: base.adding(seconds: -Int64(i) * 5 * 3600), actor: actor) }
         }
         return caseCount
+    }
+
+    /// Questions answered and closed over the last three months, each closure inviting its contact to the survey
+    /// (SPEC.md 9), three in four answered with the day's score and now and then a comment: the csat page has months,
+    /// regions and comments to show. Returns how many cases.
+    private func surveyedCases(_ database: DepotDatabase, customers: [Customer], actor: ActingUser) throws -> Int {
+        let scores = [5, 4, 4, 3, 5, 2, 4, 5, 1, 4, 5, 3]
+        let comments = [2: "Quick and to the point.", 5: "Took three days to get a first answer.", 8: "Still not fixed after the patch."]
+        var count = 0
+        // Questions need an active contract (SPEC.md 3).
+        for (i, customer) in customers.filter({ $0.tier != nil }).enumerated().prefix(10) {
+            for month in 0..<3 {
+                let opened = base.adding(seconds: -Int64(month * 32 + 3 + i % 5) * 86_400)
+                let number = try database.openCase(
+                    NewCase(
+                        customer: customer.key, contact: customer.contact, type: .question, impact: .low, urgency: .low,
+                        title: "How do I export the audit log?"),
+                    at: opened, actor: actor)
+                try database.advanceCase(number, .respond, at: opened.adding(seconds: 3600), actor: actor)
+                try database.advanceCase(number, .resolve, at: opened.adding(seconds: 7200), actor: actor)
+                let closed = opened.adding(seconds: 86_400)
+                try database.advanceCase(number, .close, confirmedBy: customer.contact, at: closed, actor: actor)
+                count += 1
+                let n = i * 3 + month
+                guard n % 4 != 3, let token = try database.surveyToken(of: number) else { continue }
+                let answer = try SurveyAnswer(score: String(scores[n % scores.count]), comment: comments[n])
+                _ = try database.answerSurvey(token, answer, now: closed.adding(seconds: 2 * 3600))
+            }
+        }
+        return count
     }
 }

@@ -49,6 +49,18 @@ extension DepotDatabase {
         return try? key.derived(for: SurveyLinks.purpose)
     }
 
+    /// The token of case `number`'s invitation, `nil` when it has none (or there is no key): the demo answers its own
+    /// surveys with it.
+    func surveyToken(of number: CaseNumber) throws(DepotError) -> String? {
+        guard let key = surveyLinkKey() else { return nil }
+        let expires = try read { db in
+            try db.value(
+                Instant.self,
+                "SELECT s.expires_at FROM survey_invitation s JOIN support_case k ON k.id = s.case_id WHERE k.number = ?", [number.text])
+        }
+        return expires.map { SurveyLinks.token(key: key, case: number.text, expiresAt: $0) }
+    }
+
     /// The payload a notification is delivered with: as queued, except that a survey invitation gains its link
     /// (`surveyPath`, and `surveyLink` when the policy's `survey.link-base` is set), made here from the installation's
     /// key so that no usable token is ever stored.
