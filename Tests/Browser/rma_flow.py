@@ -7,7 +7,9 @@ unit defective. Logistics allocates a spare from the queue, ships it and marks i
 types, and receives a unit the customer sent back by scanning its serial. The account manager follows the
 unit's lineage, filters the warranty-expiry report by an account manager whose name has a space, downloads it as CSV
 and closes a sales referral (an out-of-warranty unit without a contract, diagnosed defective in the fixture) after
-ticking the box that confirms it.
+ticking the box that confirms it. Then the handbook's promises (handbook_flow.py): the engineer opens a premium
+customer's case at night with its PIN and with a wrong one, the first is closed, its contact answers the satisfaction
+survey from the link a webhook receiver got, and the account manager reads the csat page.
 
 On every page it reaches it runs axe-core (axe-selenium-python bundles it) and checks that nothing needs horizontal
 scrolling at 800 px: the page itself, the logistics queue's action forms and the support view's due column. It goes
@@ -43,6 +45,8 @@ from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
+
+import handbook_flow
 
 DEPOT = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else ".build/debug/depot")
 SHOTS = os.path.abspath(".build/screenshots")
@@ -393,6 +397,7 @@ def one_run(width, height, findings, check_openapi):
         os.environ["DEPOT_DB"] = os.path.join(folder, "depot.sqlite")
         run("init")
         referral, returning = fixture(folder)
+        night = handbook_flow.fixture(folder, run)
         users = {}
         for name, role in (("erin", "support-engineer"), ("lars", "logistics"), ("anna", "account-manager")):
             users[name] = json.loads(run("user", "add", name, "--role", role, "--format", "json"))["password"]
@@ -411,6 +416,7 @@ def one_run(width, height, findings, check_openapi):
             b = Browser(base, width, height, findings)
             try:
                 flow(b, users, folder, referral, returning)
+                handbook_flow.night_and_survey(b, users, night, run, free_port)
                 print(f"[{width} px] browser flow passed; {b.shot} screenshots in {b.shots}")
             except Exception:
                 failure = f"[{width} px] flow failed at {b.driver.current_url}:\n{traceback.format_exc()}"
