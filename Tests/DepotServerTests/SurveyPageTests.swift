@@ -56,6 +56,9 @@ struct SurveyPageTests {
             #expect(html.contains("2026-11 emea: average 2.00 from 1 of 1 invited (100.0%)"))
             #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; slow") && !html.contains("<script>alert(1)"))
             #expect(try await client.execute(uri: "/reports/csat", method: .get).status != .ok, "signed in only")
+            let casePage = String(buffer: try await manager.get(client, "/cases/\(number.text)").body)
+            #expect(casePage.contains("id=\"case-survey\">2 of 5 from it@globex.example"))
+            #expect(casePage.contains("“&lt;script&gt;alert(1)&lt;/script&gt; slow”"))
             let csv = try await client.execute(
                 uri: "/api/v1/reports/csat-responses?engineer=nobody", method: .get, headers: server.auth(.admin))
             #expect(csv.status == .ok && String(buffer: csv.body).split(separator: "\n").count == 1)

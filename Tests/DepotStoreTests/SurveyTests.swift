@@ -45,6 +45,9 @@ struct SurveyTests {
             }
         }
         #expect(rows == ["4 Quick and friendly."])
+        let shown = try #require(try db.caseDetail(number, now: depot.clock.now).survey)
+        #expect(shown.contact == "it@globex.example" && shown.score == 4 && shown.comment == "Quick and friendly.")
+        #expect(shown.answeredAt == Self.monday.adding(seconds: 3600) && shown.invitedAt == Self.monday.adding(seconds: 120))
 
         // Another case, its link left to expire: refused after its 14 days, answered or not.
         let late = try depot.closeCase("INITECH", "it@initech.example", at: Self.monday)

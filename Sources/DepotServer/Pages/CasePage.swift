@@ -129,8 +129,19 @@ struct CasePage: PageModel {
         case "pageProblem": text(pageProblem)
         case "ownership": ownership
         case "clockNote": text(detail.clockNote)
+        case "survey": detail.survey.map { text(Self.survey($0, zone: zone)) } ?? nil
         default: nil
         }
+    }
+
+    /// The survey line: the answer once given, else whom it invited and until when (SPEC.md 9).
+    static func survey(_ survey: CaseSurvey, zone: TimeZone) -> String {
+        guard let answered = survey.answeredAt, let score = survey.score else {
+            return "\(survey.contact) invited \(PageTimes.local(survey.invitedAt, zone: zone)); the link expires "
+                + PageTimes.local(survey.expiresAt, zone: zone)
+        }
+        return "\(score) of 5 from \(survey.contact), \(PageTimes.local(answered, zone: zone))"
+            + (survey.comment.map { ": “\($0)”" } ?? "")
     }
 
     /// A case step the case's status allows next, as a form; `state` when it was sent and refused.

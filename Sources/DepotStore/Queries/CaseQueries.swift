@@ -82,13 +82,15 @@ public struct CaseDetail: Sendable, Encodable {
     public let clocksFrom: Instant
     /// The escalations the customer asked for, oldest first.
     public let customerEscalations: [CustomerEscalation]
+    /// The satisfaction survey its closure invited the contact to, and the answer (SPEC.md 9); `nil`: none.
+    @NullEncodable public private(set) var survey: CaseSurvey?
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
         case customer, contact, type, serial, title, description, productVersion, impact, urgency, suggestedPriority, priority,
             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
             closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline, unsupportedVersion,
-            unsupportedVersionReason, owner, afterHours, afterHoursOpening, clockNote, clocksFrom, customerEscalations
+            unsupportedVersionReason, owner, afterHours, afterHoursOpening, clockNote, clocksFrom, customerEscalations, survey
     }
 }
 
@@ -224,7 +226,7 @@ extension DepotDatabase {
                 rmas: rmas, timeline: timeline, unsupportedVersion: row.unsupportedVersion != nil,
                 unsupportedVersionReason: row.unsupportedVersion, owner: row.owner, afterHours: row.afterHours?.wallClock ?? false,
                 afterHoursOpening: row.afterHours, clockNote: row.afterHours?.explanation, clocksFrom: row.clockStart,
-                customerEscalations: asked)
+                customerEscalations: asked, survey: try Self.caseSurvey(db, caseID: id))
         }
     }
 

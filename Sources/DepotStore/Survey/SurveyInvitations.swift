@@ -45,6 +45,32 @@ extension DepotDatabase {
     }
 }
 
+/// A case's survey as its detail shows it: whom it invited, until when, and the answer once given.
+public struct CaseSurvey: Sendable, Encodable, Equatable {
+    public let contact: String
+    public let invitedAt: Instant
+    public let expiresAt: Instant
+    @NullEncodable public private(set) var answeredAt: Instant?
+    @NullEncodable public private(set) var score: Int?
+    @NullEncodable public private(set) var comment: String?
+}
+
+extension DepotDatabase {
+    /// The survey of case `caseID`, `nil` when its closure invited nobody.
+    static func caseSurvey(_ db: any SQLConnection, caseID: Int64) throws -> CaseSurvey? {
+        let rows = try db.rows(
+            """
+            SELECT c.email, s.invited_at, s.expires_at, s.answered_at, s.score, s.comment
+            FROM survey_invitation s JOIN contact c ON c.id = s.contact_id WHERE s.case_id = ?
+            """, [caseID], source: "survey_invitation")
+        guard let found = rows.first else { return nil }
+        let row = found.stored("survey_invitation")
+        return CaseSurvey(
+            contact: try row("email"), invitedAt: try row("invited_at"), expiresAt: try row("expires_at"),
+            answeredAt: try row.optional("answered_at"), score: try row.optional("score"), comment: try row.optional("comment"))
+    }
+}
+
 /// What a survey link leads to.
 public enum SurveyLinkState: Sendable, Equatable {
     /// No invitation has this token (mistyped, forged, or its case's invitation is gone).
