@@ -19,7 +19,26 @@ public enum FleetInvariants {
         try spareHolders(&check)
         try rmaCustomers(&check)
         try eventOrder(&check)
+        try surveys(&check)
         return check.found
+    }
+
+    /// A survey invites the contact of a closed case of the same customer, and an answer comes before its link expired
+    /// (SPEC.md 9).
+    static func surveys(_ check: inout Check) throws {
+        try check.each(
+            """
+            SELECT k.number, k.status, s.customer_id, k.customer_id AS case_customer, s.invited_at, s.expires_at, s.answered_at
+            FROM survey_invitation s JOIN support_case k ON k.id = s.case_id
+            WHERE k.status <> 'closed' OR s.customer_id <> k.customer_id OR s.expires_at <= s.invited_at
+               OR s.answered_at > s.expires_at
+            ORDER BY k.number
+            """
+        ) { row in
+            "the survey of \(row.text("number")) (case \(row.text("status")), customer #\(row.text("case_customer"))) is of customer "
+                + "#\(row.text("customer_id")), invited \(row.text("invited_at")), expires \(row.text("expires_at")), "
+                + "answered \(row.text("answered_at"))"
+        }
     }
 
     /// The sentences of the broken invariants, and the query that finds them.
