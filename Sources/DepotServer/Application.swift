@@ -63,7 +63,7 @@ public func buildRouter(
     let renderer = try PageRenderer.load()
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
-    router.add(middleware: LogRequestsMiddleware(.info))
+    router.add(middleware: RequestLogMiddleware(level: .info))
     router.add(middleware: RouteMetricsMiddleware(metrics: metrics))
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in
