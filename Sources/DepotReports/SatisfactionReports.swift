@@ -2,14 +2,14 @@ import DepotCore
 import DepotStore
 
 /// The satisfaction survey's results for support leadership (SPEC.md 9): `csat` by month and region, and
-/// `csat-responses` with every invitation, its score and comment. An invitation counts in the month of its sending
-/// in its case's region; both are as of the end of the as-of day there (an answer after it is not yet in). Neither
+/// `csat-responses` with every invitation, its score and comment. An invitation counts in its customer's region and
+/// in the month of its sending there (as the sampling counts it); both are as of the end of the as-of day there (an answer after it is not yet in). Neither
 /// names the contact (reports leave as files; the case's page names whom to call back).
 extension ReportCatalog {
     static let csat = Report(
         name: "csat", title: "Customer satisfaction", audience: "support leadership",
         summary:
-            "Survey invitations after closed cases by month and region: how many were sent and answered, the response rate in percent, the average score (1-5) and the low scores (1-2).",
+            "Survey invitations after closed cases by month and the customer's region: how many were sent and answered, the response rate in percent, the average score (1-5) and the low scores (1-2).",
         columns: ["month", "region", "invited", "answered", "response_rate", "average_score", "low_scores"],
         filters: [.customer, .region, .engineer, .since], defaultWithinDays: nil
     ) { context, writer in
@@ -30,7 +30,7 @@ extension ReportCatalog {
     static let csatResponses = Report(
         name: "csat-responses", title: "Survey responses", audience: "support leadership",
         summary:
-            "Every survey invitation after a closed case, oldest first: the case (its page names the contact), its customer, region and engineer, when it was sent, answered or expires, the score and the comment.",
+            "Every survey invitation after a closed case, oldest first: the case (its page names the contact), its customer, the customer's region, the engineer, when it was sent, answered or expires, the score and the comment.",
         columns: ["case", "customer", "region", "engineer", "invited_at", "expires_at", "answered_at", "score", "comment"],
         filters: [.customer, .region, .engineer, .since], defaultWithinDays: nil
     ) { context, writer in
@@ -57,9 +57,9 @@ extension ReportCatalog {
     /// an answer given after that day is left out.
     private static func eachInvitation(_ context: ReportContext, _ body: (Invitation) throws -> Void) throws {
         let p = context.parameters
-        let filter = context.conditions(customer: "c.key", region: "k.region", engineer: "k.owner")
+        let filter = context.conditions(customer: "c.key", region: "c.region", engineer: "k.owner")
         let sql = """
-            SELECT k.number, c.key, k.region, k.owner, s.invited_at, s.expires_at, s.answered_at, s.score, s.comment
+            SELECT k.number, c.key, c.region, k.owner, s.invited_at, s.expires_at, s.answered_at, s.score, s.comment
             FROM survey_invitation s
             JOIN support_case k ON k.id = s.case_id
             JOIN customer c ON c.id = s.customer_id

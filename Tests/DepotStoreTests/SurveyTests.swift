@@ -161,10 +161,33 @@ struct SurveyTests {
         #expect(invited == [november1.text, december1.text, globex.text])
         let skipped = try depot.database.auditEntries(entity: "case", key: november2.text, user: nil, limit: 10)
         #expect(skipped.first { $0.action == "close" }?.details.contains("one in 2") == true)
+        // The month is the customer's even for a case of a unit at a site in another region: GLOBEX (London) has a
+        // unit in Sydney, where 14:00 UTC on 30 November is already 1 December.
+        try depot.importAll([
+            (.sites, "site,customer,name,country,region,address\nGLOBEX-SYD,GLOBEX,Sydney,AU,apac,1 George St\n"),
+            (
+                .appliances,
+                "serial,model,customer,site,depot,ship_date,software_version,status\nGLOBEX-SYD-1,DX-100,GLOBEX,GLOBEX-SYD,,2026-06-01,5.1,\n"
+            ),
+        ])
+        let first = try depot.closeCase("GLOBEX", "it@globex.example", at: instant("2026-11-30T10:00:00Z"))
+        let sydney = try depot.database.openCase(
+            NewCase(
+                customer: "GLOBEX", contact: "it@globex.example", type: .hardwareFault, serial: try Serial.named("GLOBEX-SYD-1"),
+                impact: .low, urgency: .low, title: "Fan noise"),
+            at: instant("2026-11-30T13:00:00Z"), actor: TestDepot.engineer)
+        try depot.database.advanceCase(sydney, .resolve, at: instant("2026-11-30T13:30:00Z"), actor: TestDepot.engineer)
+        try depot.database.advanceCase(
+            sydney, .close, confirmedBy: "it@globex.example", at: instant("2026-11-30T14:00:00Z"), actor: TestDepot.engineer)
+        let third = try depot.closeCase("GLOBEX", "it@globex.example", at: instant("2026-11-30T15:30:00Z"))
+        let globexInvited = Set(try depot.database.pendingNotifications().filter { $0.event == "survey-invitation" }.map(\.subject))
+        #expect(globexInvited.isSuperset(of: [first.text, third.text]) && !globexInvited.contains(sydney.text))
         // The whole link when the policy names the address.
         let n = try #require(
             try depot.database.notifications(limit: 100).first { $0.subject == december1.text && $0.event == "survey-invitation" })
         #expect(try depot.database.deliveredPayload(n).contains("\"surveyLink\":\"https://depot.example.com/survey/"))
+        // Closed four days back, queued now: its delivery gives up counting from now, not from the closure.
+        #expect(n.createdAt == instant("2026-12-05T00:00:00Z") && n.payload.contains("\"at\":\"2026-12-01T15:02:00Z\""))
 
         // The default: every closed case, but a contact not again within 30 days, even by a closure dated earlier.
         let every = try TestDepot.withFleet(now: instant("2027-01-05T00:00:00Z"))

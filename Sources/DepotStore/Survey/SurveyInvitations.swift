@@ -8,7 +8,10 @@ extension DepotDatabase {
     func inviteToSurvey(
         _ db: any SQLConnection, _ row: CaseRecord, contact: ContactRecord, closedAt: Instant, recordedAt: Instant
     ) throws -> String {
-        let region = try policy.region(row.region)
+        // The month is the customer's, in its region's zone (a case's own region is its unit's site's, which may be
+        // another): every closure of the customer counts in the same month, and the reports group by it too.
+        let customerRegion = try db.value(String.self, "SELECT region FROM customer WHERE id = ?", [row.customerID]) ?? row.region
+        let region = try policy.region(customerRegion)
         let day = region.localDate(of: closedAt)
         let monthStart = day.adding(days: 1 - day.components.day)
         let (from, until) = (region.startOfDay(monthStart), region.startOfDay(monthStart.adding(months: 1)))
@@ -40,7 +43,7 @@ extension DepotDatabase {
                 "case": row.number.text, "title": row.title, "contact": contact.email, "contactName": contact.name,
                 "expiresAt": expiresAt.description,
             ],
-            key: "survey-invitation:\(row.number.text)", at: closedAt)
+            key: "survey-invitation:\(row.number.text)", at: closedAt, queuedAt: recordedAt)
         return "\(contact.email) invited, the link expires \(expiresAt)"
     }
 }
@@ -68,6 +71,16 @@ extension DepotDatabase {
         return CaseSurvey(
             contact: try row("email"), invitedAt: try row("invited_at"), expiresAt: try row("expires_at"),
             answeredAt: try row.optional("answered_at"), score: try row.optional("score"), comment: try row.optional("comment"))
+    }
+}
+
+extension DepotDatabase {
+    /// How many survey links can still be answered at `at` (unanswered, not expired): they are signed with the
+    /// installation's key, which a copy of the installation must keep.
+    public func openSurveyLinks(at: Instant) throws(DepotError) -> Int {
+        try read { db in
+            try db.value(Int.self, "SELECT count(*) FROM survey_invitation WHERE answered_at IS NULL AND expires_at > ?", [at.description])
+        } ?? 0
     }
 }
 
