@@ -280,7 +280,7 @@ extension DepotDatabase {
                 payload["case"] = number.text
                 try Outbox.notify(
                     db, notice.event, routes: policy.notifications, customerID: decided.customerID, subject: number.text, payload: payload,
-                    key: "\(notice.event.rawValue):\(number.text)", at: opening.at)
+                    key: "\(notice.event.rawValue):\(number.text)", at: opening.at, queuedAt: opening.recordedAt)
             }
         }
         try db.insertRowsUnanswered(into: "case_escalation", columns: ["case_id", "target", "threshold", "due_at"], rows: escalations)

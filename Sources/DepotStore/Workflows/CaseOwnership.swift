@@ -150,7 +150,7 @@ extension DepotDatabase {
                     "requestedBy": contact.email, "contactName": contact.name, "reason": reason, "priority": row.priority.rawValue,
                     "status": row.status.rawValue, "tier": row.tier?.rawValue, "owner": row.owner,
                 ],
-                key: "customer-escalation:\(number.text):\(id)", at: at)
+                key: "customer-escalation:\(number.text):\(id)", at: at, queuedAt: recordedAt)
             return CustomerEscalation(caseNumber: number.text, requestedBy: contact.email, reason: reason, at: at, recordedBy: actor.user)
         }
     }

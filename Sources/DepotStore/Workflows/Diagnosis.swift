@@ -140,7 +140,7 @@ extension DepotDatabase {
         let event: NotifiedEvent = made.path == .salesReferral ? .salesReferral : .rmaApproved
         try Outbox.notify(
             db, event, routes: policy.notifications, customerID: customerID, subject: rma.text, payload: payload,
-            key: "\(event.rawValue):\(rma)", at: at)
+            key: "\(event.rawValue):\(rma)", at: at, queuedAt: recordedAt)
         return (rma, made)
     }
 }

@@ -109,7 +109,7 @@ extension DepotDatabase {
                     "carrier": carrier, "tracking": tracking, "customer": try FindRecord.key(db, table: "customer", id: customerID),
                     "site": try FindRecord.key(db, table: "site", id: rma.siteID),
                 ],
-                key: "replacement-shipped:\(rma.number)", at: at)
+                key: "replacement-shipped:\(rma.number)", at: at, queuedAt: now())
             return (
                 (), "\(replacementSerial) by \(carrier) \(tracking); warranty to \(end)",
                 ["replacement": replacementSerial, "carrier": carrier, "tracking": tracking, "warrantyEnd": end.description]
