@@ -283,6 +283,18 @@ extension DepotDatabase {
     /// answered with an empty report). A streamed response calls it before its 200 goes out.
     public func checkFilters(_ parameters: ReportParameters) throws(DepotError) {
         if let region = parameters.region { _ = try policy.region(region) }
+        if let engineer = parameters.engineer {
+            // A user, or a name that owns cases still (a user removed since).
+            let known = try read { db in
+                try db.value(
+                    Int.self,
+                    "SELECT 1 WHERE EXISTS (SELECT 1 FROM app_user WHERE lower(name) = lower(?1)) OR EXISTS (SELECT 1 FROM support_case WHERE lower(owner) = lower(?1))",
+                    [engineer])
+            }
+            if known == nil {
+                throw .invalidArgument(name: parameters.filterPrefix + "engineer", value: engineer, reason: "no such user")
+            }
+        }
         guard let customer = parameters.customer else { return }
         // The key as the reports' filter reads it: exactly, else the one key it can only mean in other letter case.
         let known = try read { db in try db.value(String.self, "SELECT \(CustomerKeySQL.typed)", [customer, customer]) }

@@ -54,6 +54,8 @@ struct SurveyRuleTests {
         }
         #expect(try SurveyAnswer(score: "5", comment: String(repeating: "é", count: 2000)).comment?.count == 2000)
         #expect(throws: DepotError.self) { try SurveyAnswer(score: "5", comment: String(repeating: "a", count: 2001)) }
+        // Combining marks make one character of many scalars: the limit counts scalars.
+        #expect(throws: DepotError.self) { try SurveyAnswer(score: "5", comment: "x" + String(repeating: "\u{301}", count: 2000)) }
     }
 
     @Test("tallies: response rate in percent with one decimal, average with two, half up, exact")

@@ -59,9 +59,14 @@ struct SurveyPageTests {
             let casePage = String(buffer: try await manager.get(client, "/cases/\(number.text)").body)
             #expect(casePage.contains("id=\"case-survey\">2 of 5 from it@globex.example"))
             #expect(casePage.contains("“&lt;script&gt;alert(1)&lt;/script&gt; slow”"))
+            // An engineer who owns none of the cases: the header only; a name that is nobody's: refused.
             let csv = try await client.execute(
-                uri: "/api/v1/reports/csat-responses?engineer=nobody", method: .get, headers: server.auth(.admin))
+                uri: "/api/v1/reports/csat-responses?engineer=USER-SUPPORT-ENGINEER", method: .get, headers: server.auth(.admin))
             #expect(csv.status == .ok && String(buffer: csv.body).split(separator: "\n").count == 1)
+            let typo = try await client.execute(
+                uri: "/api/v1/reports/csat-responses?engineer=nobody", method: .get, headers: server.auth(.admin))
+            #expect(typo.status == .badRequest && String(buffer: typo.body).contains("no such user"))
+            #expect(RequestLogMiddleware<DepotRequestContext>.loggedPath(path) == "/survey/{token}")
         }
         let rows = try depot.outside { db in try db.value(Int.self, "SELECT score FROM survey_invitation") }
         #expect(rows == 2)

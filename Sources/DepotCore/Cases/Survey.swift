@@ -68,7 +68,8 @@ public struct SurveyAnswer: Sendable, Equatable {
     public var isLow: Bool { score <= SurveyPolicy.lowScore }
 
     /// Reads the form's fields: a score 1-5 (required) and a comment (optional, trimmed, at most
-    /// `SurveyPolicy.maxCommentLength` characters; an empty one is none).
+    /// `SurveyPolicy.maxCommentLength` Unicode scalars, so that combining marks cannot stretch it; an empty one is
+    /// none).
     public init(score text: String?, comment: String?) throws(DepotError) {
         guard let text = text?.trimmingSpaces(), !text.isEmpty else {
             throw .invalidArgument(name: "score", value: "", reason: "choose a score from 1 (poor) to 5 (excellent)")
@@ -77,10 +78,11 @@ public struct SurveyAnswer: Sendable, Equatable {
             throw .invalidArgument(name: "score", value: text, reason: "a score is a whole number from 1 to 5")
         }
         let trimmed = comment?.trimmingSpaces() ?? ""
-        guard trimmed.count <= SurveyPolicy.maxCommentLength else {
+        let length = trimmed.unicodeScalars.count
+        guard length <= SurveyPolicy.maxCommentLength else {
             throw .invalidArgument(
                 name: "comment", value: String(trimmed.prefix(40)) + "…",
-                reason: "is \(trimmed.count) characters long; at most \(SurveyPolicy.maxCommentLength) are kept")
+                reason: "is \(length) characters long; at most \(SurveyPolicy.maxCommentLength) are kept")
         }
         self.score = score
         self.comment = trimmed.isEmpty ? nil : trimmed

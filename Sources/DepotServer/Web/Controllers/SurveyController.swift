@@ -30,7 +30,7 @@ struct SurveyController {
 
     @Sendable func answer(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (token, client, now) = (try context.parameters.require("token"), Self.client(of: context), pages.now())
-        if request.headers[Self.secFetchSite] == "cross-site" {
+        if request.headers[Self.secFetchSite]?.lowercased() == "cross-site" {
             throw APIError(status: .forbidden, code: "csrf", message: "a survey is answered from its own page")
         }
         if let refused = await refusal(client: client, now: now) { return refused }
