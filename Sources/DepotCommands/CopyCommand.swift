@@ -23,7 +23,8 @@ struct CopyCommand: ParsableCommand {
     @Option(
         name: .customLong("key-file"),
         help: ArgumentHelp(
-            "Where to put the webhook key for the servers (needed when the installation has webhook endpoints).", valueName: "path"))
+            "Where to put the installation's key for the servers (needed when it has webhook endpoints or open survey links).",
+            valueName: "path"))
     var keyFile: String?
     @OptionGroup var policy: PolicyOptions
     @OptionGroup var output: FormatOptions
@@ -32,7 +33,8 @@ struct CopyCommand: ParsableCommand {
         let location = try PostgresLocation(to, argument: "--to")
         let source = try DepotDatabase.open(at: from, policy: policy.load())
         let endpoints = try source.endpoints().count
-        if endpoints > 0 || keyFile != nil { try copyKey(source, endpoints: endpoints) }
+        let links = try source.openSurveyLinks(at: Instant(Date()))
+        if endpoints > 0 || links > 0 || keyFile != nil { try copyKey(source, endpoints: endpoints, links: links) }
         let (target, _) = try DepotDatabase.create(postgres: location, policy: policy.load())
         let report = try source.copy(to: target)
         // An installation that never sealed a secret has no key yet: the servers get a new one, as `depot init` makes.
@@ -44,17 +46,18 @@ struct CopyCommand: ParsableCommand {
                 + "\(report.attachmentContents) attachment contents; counts, checksums and contents verified\n")
     }
 
-    /// Puts the file's webhook key at `--key-file` (the same key there already is fine; another is refused).
-    private func copyKey(_ source: DepotDatabase, endpoints: Int) throws {
+    /// Puts the file's key at `--key-file` (the same key there already is fine; another is refused): webhook secrets
+    /// are sealed and open survey links signed with it.
+    private func copyKey(_ source: DepotDatabase, endpoints: Int, links: Int) throws {
         guard let keyFile else {
             throw DepotError.invalidArgument(
                 name: "--key-file", value: "",
                 reason:
-                    "the installation has \(endpoints) webhook endpoint(s) whose secrets need its key: say where the servers' key file goes"
+                    "the installation has \(endpoints) webhook endpoint(s) and \(links) open survey link(s) that need its key: say where the servers' key file goes"
             )
         }
         guard let sourceKey = source.keyFile, let key = FileManager.default.contents(atPath: sourceKey) else {
-            if endpoints == 0 { return }  // nothing sealed with it: a new key is made after the copy
+            if endpoints == 0 && links == 0 { return }  // nothing sealed or signed with it: a new key is made after the copy
             throw DepotError.unreadableFile(path: source.keyFile ?? from + ".key", reason: "the installation's webhook key cannot be read")
         }
         if let existing = FileManager.default.contents(atPath: keyFile) {

@@ -80,12 +80,20 @@ struct PostgresCommandTests {
         #expect(noMigrate.status != 0 && noMigrate.stderr.contains("depot init --database"), "\(noMigrate.stderr)")
     }
 
-    @Test("an installation that never made a webhook key copies with --key-file (a new key made); a demo makes its key file")
+    @Test(
+        "an installation that never made a key copies with --key-file (a new key made); one with open survey links needs its key; a demo makes its key file"
+    )
     func keysWhereNoneWas() throws {
         let folder = TemporaryFolder()
         let file = folder.path + "/fresh.sqlite"
-        #expect(try Depot.run(["demo", "--db", file, "--appliances", "60"]).status == 0)
+        #expect(try Depot.run(["init", "--db", file]).status == 0)
         #expect(!FileManager.default.fileExists(atPath: file + ".key"))
+        // The demo's closed cases invited their contacts with links signed by its key: a copy needs that key.
+        let surveyed = folder.path + "/surveyed.sqlite"
+        #expect(try Depot.run(["demo", "--db", surveyed, "--appliances", "60"]).status == 0)
+        #expect(FileManager.default.fileExists(atPath: surveyed + ".key"))
+        let keyless = try Depot.run(["copy", "--from", surveyed, "--to", try Self.freshDatabase()])
+        #expect(keyless.status != 0 && keyless.stderr.contains("survey link"), "\(keyless.stderr)")
         let key = folder.path + "/servers.key"
         let copied = try Depot.run(["copy", "--from", file, "--to", try Self.freshDatabase(), "--key-file", key])
         #expect(copied.status == 0, "\(copied.stderr)")
@@ -157,7 +165,7 @@ struct PostgresCommandTests {
                 "case", "open", "--customer", "C100", "--contact", "ops@acme.example", "--type", "question", "--impact", "low",
                 "--urgency", "low", "--title", "After the move", "--database", url,
             ])
-        #expect(opened.status == 0 && opened.stdout.contains("CS-2026-000023"), "\(opened.stdout) \(opened.stderr)")
+        #expect(opened.status == 0 && opened.stdout.contains("CS-2026-000053"), "\(opened.stdout) \(opened.stderr)")
         let check = try Depot.json(["check", "--database", url, "--format", "json"])
         #expect((check["tallyDifferences"] as? [String]) == [])
     }
