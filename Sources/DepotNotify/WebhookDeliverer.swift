@@ -111,11 +111,17 @@ public struct WebhookDeliverer: Sendable {
         let started = clock.now
         let giveUpAt = Instant(secondsSinceEpoch: (n.retriedAt ?? n.createdAt).secondsSinceEpoch + policy.giveUpAfter)
         do {
-            let found = try await database.offload { database throws(DepotError) -> (DeliveryRoute, String, String)? in
+            let found = try await database.offload { database throws(DepotError) -> (DeliveryRoute, String, String?)? in
                 guard let route = try database.route(for: n) else { return nil }
-                return (route, try route.secret(keyOf: database), try database.deliveredPayload(n))
+                return (route, try route.secret(keyOf: database), try database.deliveredPayload(n, now: started))
             }
-            guard let (route, secret, payload) = found else {
+            if let (_, _, payload) = found, payload == nil {
+                // A survey invitation whose link expired before it could be sent: sending it would only disappoint.
+                return try await failed(
+                    n, error: "the survey link expired before it could be sent", retryAt: started.adding(seconds: 1), giveUpAt: started,
+                    else: .dead)
+            }
+            guard let (route, secret, delivered) = found, let payload = delivered else {
                 let retryAt = Instant(secondsSinceEpoch: started.secondsSinceEpoch + 60)
                 return try await failed(
                     n, error: "no endpoint for \(n.target.rawValue)", retryAt: retryAt, giveUpAt: giveUpAt, else: .waiting)

@@ -185,7 +185,10 @@ struct SurveyTests {
         // The whole link when the policy names the address.
         let n = try #require(
             try depot.database.notifications(limit: 100).first { $0.subject == december1.text && $0.event == "survey-invitation" })
-        #expect(try depot.database.deliveredPayload(n).contains("\"surveyLink\":\"https://depot.example.com/survey/"))
+        #expect(try depot.database.deliveredPayload(n)?.contains("\"surveyLink\":\"https://depot.example.com/survey/") == true)
+        // Not sent once its link expired (7 days here).
+        #expect(try depot.database.deliveredPayload(n, now: n.createdAt.adding(seconds: 7 * 86_400)) == nil)
+        #expect(try depot.database.deliveredPayload(n, now: n.createdAt.adding(seconds: 7 * 86_400 - 1)) != nil)
         // Closed four days back, queued now: its delivery gives up counting from now, not from the closure.
         #expect(n.createdAt == instant("2026-12-05T00:00:00Z") && n.payload.contains("\"at\":\"2026-12-01T15:02:00Z\""))
 

@@ -24,7 +24,7 @@ extension TestDepot {
                 $0.event == "survey-invitation" && $0.subject == number.text
             })
         else { throw SurveyFixtureError.missing("no survey invitation for \(number.text)") }
-        let delivered = try database.deliveredPayload(invitation)
+        guard let delivered = try database.deliveredPayload(invitation) else { throw SurveyFixtureError.missing("no payload") }
         guard let fields = try JSONSerialization.jsonObject(with: Data(delivered.utf8)) as? [String: Any],
             let path = fields["surveyPath"] as? String, path.hasPrefix("/survey/"), path.count == 8 + SurveyLinks.tokenLength
         else { throw SurveyFixtureError.missing("no survey path in \(delivered)") }

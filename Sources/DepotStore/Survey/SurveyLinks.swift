@@ -63,14 +63,16 @@ extension DepotDatabase {
 
     /// The payload a notification is delivered with: as queued, except that a survey invitation gains its link
     /// (`surveyPath`, and `surveyLink` when the policy's `survey.link-base` is set), made here from the installation's
-    /// key so that no usable token is ever stored.
-    public func deliveredPayload(_ n: QueuedNotification) throws(DepotError) -> String {
+    /// key so that no usable token is ever stored. `nil` when the invitation's link had expired at `now` (the
+    /// invitation is not sent then); without `now` it is made regardless.
+    public func deliveredPayload(_ n: QueuedNotification, now: Instant? = nil) throws(DepotError) -> String? {
         guard n.event == NotifiedEvent.surveyInvitation.rawValue else { return n.payload }
         guard var fields = try? JSONSerialization.jsonObject(with: Data(n.payload.utf8)) as? [String: Any],
             let number = fields["case"] as? String, let expires = (fields["expiresAt"] as? String).flatMap(Instant.init(iso:))
         else {
             throw .unreadableValue(table: "notification", column: "payload", value: String(n.payload.prefix(200)))
         }
+        if let now, now >= expires { return nil }
         let key = try InstallationKey(database: self).derived(for: SurveyLinks.purpose)
         let path = SurveyLinks.path(SurveyLinks.token(key: key, case: number, expiresAt: expires))
         fields["surveyPath"] = path
