@@ -54,6 +54,9 @@ struct SurveyRuleTests {
         }
         #expect(try SurveyAnswer(score: "5", comment: String(repeating: "é", count: 2000)).comment?.count == 2000)
         #expect(throws: DepotError.self) { try SurveyAnswer(score: "5", comment: String(repeating: "a", count: 2001)) }
+        // Line breaks as a browser sends them count once.
+        let lines = String(repeating: "a", count: 995) + String(repeating: "\r\n", count: 10) + String(repeating: "a", count: 995)
+        #expect(try SurveyAnswer(score: "3", comment: lines).comment?.unicodeScalars.count == 2000)
         // Combining marks make one character of many scalars: the limit counts scalars.
         #expect(throws: DepotError.self) { try SurveyAnswer(score: "5", comment: "x" + String(repeating: "\u{301}", count: 2000)) }
     }

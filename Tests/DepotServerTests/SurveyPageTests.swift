@@ -66,7 +66,10 @@ struct SurveyPageTests {
             let typo = try await client.execute(
                 uri: "/api/v1/reports/csat-responses?engineer=nobody", method: .get, headers: server.auth(.admin))
             #expect(typo.status == .badRequest && String(buffer: typo.body).contains("no such user"))
-            #expect(RequestLogMiddleware<DepotRequestContext>.loggedPath(path) == "/survey/{token}")
+            typealias Log = RequestLogMiddleware<DepotRequestContext>
+            #expect(Log.loggedPath(path) == "/survey/{token}" && Log.loggedPath("/" + path + "/x") == "//survey/{token}/x")
+            #expect(Log.loggedPath("/SURVEY/abc") == "/SURVEY/{token}" && Log.loggedPath("/static/\(token)") == "/static/{token}")
+            #expect(Log.loggedPath("/cases/CS-2026-000001") == "/cases/CS-2026-000001")
         }
         let rows = try depot.outside { db in try db.value(Int.self, "SELECT score FROM survey_invitation") }
         #expect(rows == 2)

@@ -77,7 +77,8 @@ public struct SurveyAnswer: Sendable, Equatable {
         guard let score = Int(text), (1...5).contains(score) else {
             throw .invalidArgument(name: "score", value: text, reason: "a score is a whole number from 1 to 5")
         }
-        let trimmed = comment?.trimmingSpaces() ?? ""
+        // A browser sends a textarea's line breaks as CR LF, and counts each as one character: so do we.
+        let trimmed = comment?.replacingOccurrences(of: "\r\n", with: "\n").trimmingSpaces() ?? ""
         let length = trimmed.unicodeScalars.count
         guard length <= SurveyPolicy.maxCommentLength else {
             throw .invalidArgument(
