@@ -19,6 +19,8 @@ public struct ServerConfiguration: Sendable {
     /// work on the blocking pool). `nil`: half the cores, at least one. Measured on two cores under wrk: one
     /// event-loop thread serves the unit API 12-20% faster than two (fewer threads competing for the cores).
     public var eventLoopThreads: Int?
+    /// How a password is checked against its bcrypt hash (a test counts the checks).
+    public var verifyPassword: @Sendable (String, String) -> Bool = { Credentials.verify($0, hash: $1) }
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false,
@@ -93,7 +95,9 @@ public func buildRouter(
     // Sign-in outside the error pages, so that an error page shows the signed-in user's navigation and search box.
     let web = router.group().add(middleware: signIn).add(middleware: WebErrorMiddleware(renderer: renderer))
     let pages = PageEnvironment(database: database, renderer: renderer, now: now, secureCookies: configuration.secureCookies)
-    WebRoutes.add(to: web, pages: pages, secureCookies: configuration.secureCookies, sessions: sessions)
+    WebRoutes.add(
+        to: web, pages: pages, secureCookies: configuration.secureCookies, sessions: sessions,
+        verifyPassword: configuration.verifyPassword)
     router.get("api/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

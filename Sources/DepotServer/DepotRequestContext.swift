@@ -25,6 +25,10 @@ public struct DepotRequestContext: RequestContext {
         remoteAddress = source.channel.remoteAddress
     }
 
+    /// The client's address as per-client limits count it ("unknown" without one). Behind a proxy this is the
+    /// proxy's: every client shares its limits.
+    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
+
     /// The signed-in user, or a 401.
     func requireActor() throws -> ActingUser {
         guard let actor else {

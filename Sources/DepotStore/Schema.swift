@@ -21,6 +21,7 @@ enum Schema {
         migrator.registerMigration(SchemaV11.name, migrate: SchemaV11.sqlite)
         migrator.registerMigration(SchemaV12.name, migrate: SchemaV12.sqlite)
         migrator.registerMigration(SchemaV13.name, migrate: SchemaV13.sqlite)
+        migrator.registerMigration(SchemaV14.name, migrate: SchemaV14.sqlite)
         return migrator
     }
 

@@ -8,6 +8,8 @@ struct SignInController {
     let pages: PageEnvironment
     let secureCookies: Bool
     let sessions: RecentCache<WebSession>
+    /// Checks a password against its bcrypt hash: slow on purpose, so it runs only when the throttle allows a try.
+    let verifyPassword: @Sendable (String, String) -> Bool
 
     func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
         router.get("/", use: home)
@@ -49,18 +51,27 @@ struct SignInController {
         let password = form.fields["password"] ?? ""
         let next = WebPaths.safeNext(form.optional("next"))
         let database = pages.database
+        let (address, now, verify) = (context.clientAddress, pages.now(), verifyPassword)
+        // Too many failures of this name or from this address lately: refused before any hash is computed.
+        if let wait = try await ThreadPool.run({ try database.signInWait(account: name, address: address, now: now) }) {
+            return tooMany(context: context, next: next, name: name, wait: wait)
+        }
         let user = try await ThreadPool.run { () -> StoredUser? in
             guard let user = try database.user(named: name) else {
                 // The same slow work as a real check, so that timing does not tell which names exist.
-                _ = Credentials.verify(password, hash: Credentials.decoyHash)
+                _ = verify(password, Credentials.decoyHash)
                 return nil
             }
-            return Credentials.verify(password, hash: user.passwordHash) ? user : nil
+            return verify(password, user.passwordHash) ? user : nil
         }
         guard let user else {
+            if let wait = try await ThreadPool.run({ try database.recordSignInFailure(account: name, address: address, now: now) }) {
+                return tooMany(context: context, next: next, name: name, wait: wait)
+            }
             return signInPage(
                 context: context, next: next, name: name, problem: "Unknown user name or wrong password.", status: .unauthorized)
         }
+        try await ThreadPool.run { try database.recordSignIn(user, address: address, now: now) }
         let value = Credentials.newToken()
         let at = pages.now()
         let expires = Instant(secondsSinceEpoch: at.secondsSinceEpoch + WebSessions.lifetime)
@@ -71,6 +82,18 @@ struct SignInController {
         var response = PageRenderer.redirect(next ?? WebPaths.home(of: user.role))
         response.setCookie(WebSessions.cookie(value, maxAge: Int(WebSessions.lifetime), secure: secureCookies))
         response.setCookie(WebSessions.cookie("", maxAge: 0, secure: secureCookies, name: WebSessions.signInCookieName))
+        return response
+    }
+
+    /// 429 with `Retry-After`: the form again, saying how long to wait.
+    private func tooMany(context: DepotRequestContext, next: String?, name: String, wait: Int64) -> Response {
+        let minutes = (wait + 59) / 60
+        var response = signInPage(
+            context: context, next: next, name: name,
+            problem:
+                "Too many failed sign-ins for this name or from this address: try again in \(minutes) minute\(minutes == 1 ? "" : "s").",
+            status: .tooManyRequests)
+        response.headers[.retryAfter] = String(wait)
         return response
     }
 

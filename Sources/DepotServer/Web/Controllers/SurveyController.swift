@@ -67,9 +67,7 @@ struct SurveyController {
     }
 
     /// The client's address, what the limiter counts by.
-    static func client(of context: DepotRequestContext) -> String {
-        context.remoteAddress?.ipAddress ?? "unknown"
-    }
+    static func client(of context: DepotRequestContext) -> String { context.clientAddress }
 
     static let secFetchSite: HTTPField.Name = {
         guard let name = HTTPField.Name("Sec-Fetch-Site") else { preconditionFailure("Sec-Fetch-Site is a valid field name") }

@@ -1,0 +1,89 @@
+import DepotCore
+import DepotStore
+import DepotTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@testable import DepotServer
+
+/// Counts password checks (each a bcrypt hash on the server).
+final class HashCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+    var value: Int { lock.withLock { count } }
+    func add() { lock.withLock { count += 1 } }
+}
+
+/// Issue 19's sign-in protection: failures limited per account and per address, decided before any hash.
+@Suite("Sign-in limits")
+struct SignInLimitTests {
+    /// A server whose clock is the depot's and whose password checks are counted (a decoy check costs nothing here).
+    static func server(_ depot: TestDepot, _ hashes: HashCount) throws -> some ApplicationProtocol {
+        var configuration = ServerConfiguration()
+        configuration.verifyPassword = { password, hash in
+            hashes.add()
+            return hash == Credentials.decoyHash ? false : Credentials.verify(password, hash: hash)
+        }
+        return try buildApplication(database: depot.database, configuration: configuration, now: { depot.clock.now })
+    }
+
+    /// One try of the sign-in form, as a browser sends it.
+    static func signIn(_ client: any TestClientProtocol, _ name: String, _ password: String) async throws -> TestResponse {
+        let form = try await client.execute(uri: "/sign-in", method: .get)
+        let token = try #require(TestBrowser.value(of: "token", in: String(buffer: form.body)))
+        let cookie = try #require(form.headers[values: .setCookie].first?.split(separator: ";").first.map(String.init))
+        return try await client.execute(
+            uri: "/sign-in", method: .post, headers: [.cookie: cookie, .contentType: "application/x-www-form-urlencoded"],
+            body: ByteBuffer(string: "token=\(token)&name=\(name)&password=\(password)"))
+    }
+
+    @Test("the sixth wrong password is 429 without a hash; the right one waits too, then signs in after the window; audited")
+    func sixthWrongPassword() async throws {
+        let depot = try TestDepot.withFleet(now: TestServer.now)
+        _ = try TestServer(depot: depot)  // the users user-ROLE, password "pw"
+        let hashes = HashCount()
+        try await Self.server(depot, hashes).test(.router) { client in
+            for attempt in 1...5 {
+                let response = try await Self.signIn(client, "user-admin", "wrong\(attempt)")
+                // The fifth failure starts the wait, and says so.
+                #expect(response.status == (attempt < 5 ? .unauthorized : .tooManyRequests), "attempt \(attempt)")
+            }
+            #expect(hashes.value == 5)
+            let sixth = try await Self.signIn(client, "User-Admin ", "wrong6")
+            #expect(sixth.status == .tooManyRequests && hashes.value == 5, "refused before hashing, whatever the name's case")
+            let seconds = try #require(Int(sixth.headers[.retryAfter] ?? ""))
+            #expect(seconds > 0 && seconds <= 900 && String(buffer: sixth.body).contains("Too many failed sign-ins"))
+            #expect(try await Self.signIn(client, "user-admin", "pw").status == .tooManyRequests && hashes.value == 5)
+            // Another account is not held up by this one's failures.
+            #expect(try await Self.signIn(client, "user-logistics", "pw").status == .seeOther)
+            depot.clock.advance(seconds: Int64(seconds))
+            #expect(try await Self.signIn(client, "user-admin", "pw").status == .seeOther)
+        }
+        let actions = try depot.database.auditEntries(entity: "user", key: nil, user: nil, limit: 100).map(\.action)
+        #expect(actions.filter { $0 == "sign-in-failed" }.count == 5 && actions.filter { $0 == "sign-in-locked" }.count == 1)
+        #expect(actions.filter { $0 == "sign-in" }.count == 2)
+    }
+
+    @Test("twenty failures from one address hold every account there, a signed-in one's failures included")
+    func perAddress() async throws {
+        let depot = try TestDepot.withFleet(now: TestServer.now)
+        _ = try TestServer(depot: depot)
+        let hashes = HashCount()
+        try await Self.server(depot, hashes).test(.router) { client in
+            for attempt in 1...4 {
+                let response = try await Self.signIn(client, "user-admin", "wrong\(attempt)")
+                #expect(response.status == .unauthorized)
+            }
+            #expect(try await Self.signIn(client, "user-admin", "pw").status == .seeOther)
+            // Sixteen more names, one failure each: the twentieth failure from this address starts its wait.
+            for n in 0..<16 {
+                let response = try await Self.signIn(client, "nobody\(n)", "guess")
+                #expect(response.status == (n < 15 ? .unauthorized : .tooManyRequests))
+            }
+            #expect(try await Self.signIn(client, "user-logistics", "pw").status == .tooManyRequests)
+            #expect(hashes.value == 21)
+        }
+    }
+}
