@@ -51,11 +51,20 @@ enum WebPaths {
     /// Browsers drop tabs and line breaks from an address and read `\` as `/`, so `/<TAB>/evil.example` would be
     /// `//evil.example`: a path with a control character, a space or a backslash anywhere is refused, as is one
     /// whose second character makes it an address of another host.
+    /// The same holds for the path once and twice percent-decoded (`/%09/evil.example`, `/%2509/...`), and it must
+    /// parse as a path alone: no scheme, no host.
     static func safeNext(_ next: String?) -> String? {
         guard let next, next.hasPrefix("/") else { return nil }
-        let bytes = Array(next.utf8)
-        guard !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") }) else { return nil }
-        if bytes.count > 1, bytes[1] == UInt8(ascii: "/") { return nil }
+        var forms = [next]
+        while forms.count < 3, let decoded = forms.last?.removingPercentEncoding, decoded != forms.last { forms.append(decoded) }
+        for form in forms {
+            let bytes = Array(form.utf8)
+            guard bytes.first == UInt8(ascii: "/"),
+                !bytes.contains(where: { $0 <= 0x20 || $0 == 0x7F || $0 == UInt8(ascii: "\\") })
+            else { return nil }
+            if bytes.count > 1, bytes[1] == UInt8(ascii: "/") { return nil }
+        }
+        guard let parsed = URLComponents(string: next), parsed.scheme == nil, parsed.host == nil else { return nil }
         return next
     }
 
