@@ -86,4 +86,27 @@ struct SignInLimitTests {
             #expect(hashes.value == 21)
         }
     }
+
+    @Test("a sign-in always starts a new session id and ends the browser's previous session")
+    func newSession() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            let first = try await TestBrowser.signIn(client, as: .admin)
+            #expect(try await first.get(client, "/support").status == .ok)
+            let form = try await client.execute(uri: "/sign-in", method: .get, headers: [.cookie: first.cookie])
+            let token = try #require(TestBrowser.value(of: "token", in: String(buffer: form.body)))
+            let signInCookie = try #require(form.headers[values: .setCookie].first?.split(separator: ";").first.map(String.init))
+            let again = try await client.execute(
+                uri: "/sign-in", method: .post,
+                headers: [.cookie: "\(first.cookie); \(signInCookie)", .contentType: "application/x-www-form-urlencoded"],
+                body: ByteBuffer(string: "token=\(token)&name=user-admin&password=pw"))
+            #expect(again.status == .seeOther)
+            let second = try #require(
+                again.headers[values: .setCookie].first { $0.hasPrefix("depot_session=") }?.split(separator: ";").first.map(String.init))
+            #expect(second != first.cookie)
+            #expect(try await first.get(client, "/support").status != .ok, "the first session ended")
+            let now = try await client.execute(uri: "/support", method: .get, headers: [.cookie: second])
+            #expect(now.status == .ok)
+        }
+    }
 }

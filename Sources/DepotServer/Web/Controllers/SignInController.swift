@@ -71,7 +71,13 @@ struct SignInController {
             return signInPage(
                 context: context, next: next, name: name, problem: "Unknown user name or wrong password.", status: .unauthorized)
         }
-        try await ThreadPool.run { try database.recordSignIn(user, address: address, now: now) }
+        // The browser's previous session, if it had one, ends: a sign-in always starts a new session id.
+        let previous = (request.cookies[WebSessions.cookieName]?.value).flatMap { $0.isEmpty ? nil : Credentials.hashToken($0) }
+        if let previous { sessions.forget(previous) }
+        try await ThreadPool.run {
+            try database.recordSignIn(user, address: address, now: now)
+            if let previous { try database.deleteSession(idHash: previous) }
+        }
         let value = Credentials.newToken()
         let at = pages.now()
         let expires = Instant(secondsSinceEpoch: at.secondsSinceEpoch + WebSessions.lifetime)
