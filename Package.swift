@@ -114,7 +114,10 @@ let package = Package(
         .testTarget(name: "DepotCoreTests", dependencies: ["DepotCore"]),
         .testTarget(
             name: "DepotStoreTests",
-            dependencies: ["DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "DepotStore", "DepotCore", "DepotTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "DepotReportsTests",

@@ -48,7 +48,9 @@ public func buildApplication(
     let caches = CredentialCaches()
     let logger = logger ?? Logger(label: "depot")
     // Several servers on one PostgreSQL database: a sign-out on one reaches the others' remembered sessions at once.
-    let watch: [any Service] = database.isPostgres ? [CredentialWatch(database: database, caches: caches, logger: logger)] : []
+    // Every server watches: PostgreSQL's LISTEN, or the SQLite file's credentials counter (a `depot user` command
+    // run beside the server).
+    let watch: [any Service] = [CredentialWatch(database: database, caches: caches, logger: logger)]
     return Application(
         router: try buildRouter(database: database, configuration: configuration, caches: caches, now: now),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),

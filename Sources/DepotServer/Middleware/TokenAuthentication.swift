@@ -86,8 +86,8 @@ public final class CredentialCaches: Sendable {
     }
 }
 
-/// Listens for credential changes of other servers (PostgreSQL's `LISTEN`) and forgets the remembered credentials
-/// when one comes; does nothing on SQLite.
+/// Listens for credential changes of other servers and commands (PostgreSQL's `LISTEN`; SQLite's counter, read every
+/// second) and forgets the remembered credentials when one comes.
 struct CredentialWatch: Service {
     let database: DepotDatabase
     let caches: CredentialCaches

@@ -12,20 +12,28 @@ import PostgresNIO
 enum CredentialChanges {
     static let channel = "depot_credentials"
 
-    /// Tells every listening server, when `db`'s transaction commits, that credentials changed (nothing on SQLite,
-    /// whose cache runs out by itself).
+    /// The counter an SQLite database's servers read every second to learn of a change made by another process
+    /// (a `depot user` command beside the running server).
+    static let counter = "credentials"
+
+    /// Tells every server, when `db`'s transaction commits, that credentials changed: PostgreSQL notifies the
+    /// listening servers; on SQLite the counter moves, which the server reads every second.
     static func announce(_ db: any SQLConnection) throws {
-        guard db.dialect == .postgres else { return }
+        guard db.dialect == .postgres else {
+            try db.execute(
+                "INSERT INTO counter (name, last) VALUES (?1, 1) ON CONFLICT(name) DO UPDATE SET last = counter.last + 1", [counter])
+            return
+        }
         try db.execute("SELECT pg_notify(?, '')", [channel])
     }
 }
 
 extension DepotDatabase {
-    /// Calls `changed` whenever a server of this database changed credentials, and once each time it (re)connects
-    /// (what was missed meanwhile); runs until cancelled, reconnecting after a second when the connection breaks.
-    /// Returns at once on SQLite.
+    /// Calls `changed` whenever a server or command of this database changed credentials, and once each time it
+    /// (re)connects (what was missed meanwhile); runs until cancelled, reconnecting after a second when the
+    /// connection breaks. On SQLite it reads the credentials' counter every second.
     public func watchCredentialChanges(logger: Logger, _ changed: @escaping @Sendable () -> Void) async {
-        guard case .postgres(let store) = backend else { return }
+        guard case .postgres(let store) = backend else { return await pollCredentialCounter(logger: logger, changed) }
         while !Task.isCancelled {
             do {
                 let connection = try await PostgresConnection.connect(
@@ -50,6 +58,24 @@ extension DepotDatabase {
                 logger.warning("listening for credential changes failed; retrying", metadata: ["error": "\(String(reflecting: error))"])
                 changed()
                 try? await Task.sleep(for: .seconds(1))
+            }
+        }
+    }
+}
+
+extension DepotDatabase {
+    /// SQLite: reads the credentials' counter every second and calls `changed` when it moved.
+    fileprivate func pollCredentialCounter(logger: Logger, _ changed: @escaping @Sendable () -> Void) async {
+        let read = { [self] () -> Int? in
+            try? self.read { db in try db.value(Int.self, "SELECT last FROM counter WHERE name = ?", [CredentialChanges.counter]) }
+        }
+        var seen = read()
+        while !Task.isCancelled {
+            do { try await Task.sleep(for: .seconds(1)) } catch { return }
+            let now = read()
+            if now != seen {
+                seen = now
+                changed()
             }
         }
     }
