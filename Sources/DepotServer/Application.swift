@@ -69,6 +69,8 @@ public func buildRouter(
     let metrics = ServerMetrics()
     router.add(middleware: RequestLogMiddleware(level: .info))
     router.add(middleware: RouteMetricsMiddleware(metrics: metrics))
+    // Outside the error middleware, so that errors get the headers too.
+    router.add(middleware: PrivateResponsesMiddleware())
     router.add(middleware: ErrorMiddleware())
     router.get("healthz") { _, _ in
         _ = try await ThreadPool.run { try database.schemaVersion() }
