@@ -21,6 +21,8 @@ public struct ServerConfiguration: Sendable {
     public var eventLoopThreads: Int?
     /// How a password is checked against its bcrypt hash (a test counts the checks).
     public var verifyPassword: @Sendable (String, String) -> Bool = { Credentials.verify($0, hash: $1) }
+    /// Password checks running or waiting at once before another is refused with 503 (`PasswordChecks`).
+    public var passwordCheckLimit = 32
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false,
@@ -101,7 +103,7 @@ public func buildRouter(
     let pages = PageEnvironment(database: database, renderer: renderer, now: now, secureCookies: configuration.secureCookies)
     WebRoutes.add(
         to: web, pages: pages, secureCookies: configuration.secureCookies, sessions: sessions,
-        verifyPassword: configuration.verifyPassword)
+        passwordChecks: PasswordChecks(limit: configuration.passwordCheckLimit), verifyPassword: configuration.verifyPassword)
     router.get("api/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

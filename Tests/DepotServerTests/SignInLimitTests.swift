@@ -16,6 +16,21 @@ final class HashCount: @unchecked Sendable {
     func add() { lock.withLock { count += 1 } }
 }
 
+/// Holds password checks until opened.
+final class Gate: @unchecked Sendable {
+    private let lock = NSLock()
+    private var opened = false
+    private var waiting = 0
+    var isOpen: Bool { lock.withLock { opened } }
+    var waiters: Int { lock.withLock { waiting } }
+    func open() { lock.withLock { opened = true } }
+    /// Blocks the calling thread until the gate opens.
+    func pass() {
+        lock.withLock { waiting += 1 }
+        while !isOpen { usleep(5_000) }
+    }
+}
+
 /// Issue 19's sign-in protection: failures limited per account and per address, decided before any hash.
 @Suite("Sign-in limits")
 struct SignInLimitTests {
@@ -107,6 +122,30 @@ struct SignInLimitTests {
             #expect(try await first.get(client, "/support").status != .ok, "the first session ended")
             let now = try await client.execute(uri: "/support", method: .get, headers: [.cookie: second])
             #expect(now.status == .ok)
+        }
+    }
+
+    @Test("password checks run a bounded number at once: one more is 503 with Retry-After at once, not queued")
+    func boundedChecks() async throws {
+        let depot = try TestDepot.withFleet(now: TestServer.now)
+        _ = try TestServer(depot: depot)
+        let gate = Gate()
+        var configuration = ServerConfiguration()
+        configuration.passwordCheckLimit = 1
+        configuration.verifyPassword = { password, hash in
+            gate.pass()
+            return Credentials.verify(password, hash: hash)
+        }
+        let app = try buildApplication(database: depot.database, configuration: configuration, now: { depot.clock.now })
+        try await app.test(.router) { client in
+            let first = Task { try await Self.signIn(client, "user-admin", "pw").status }
+            while gate.waiters == 0 { try await Task.sleep(for: .milliseconds(10)) }
+            let second = try await Self.signIn(client, "user-logistics", "pw")
+            #expect(second.status == .serviceUnavailable && second.headers[.retryAfter] == "1")
+            #expect(String(buffer: second.body).contains("busy checking passwords"))
+            gate.open()
+            #expect(try await first.value == .seeOther)
+            #expect(try await Self.signIn(client, "user-logistics", "pw").status == .seeOther)
         }
     }
 }

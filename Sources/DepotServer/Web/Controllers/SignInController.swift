@@ -8,6 +8,8 @@ struct SignInController {
     let pages: PageEnvironment
     let secureCookies: Bool
     let sessions: RecentCache<WebSession>
+    /// Where password checks run, a bounded number at once.
+    let passwordChecks: PasswordChecks
     /// Checks a password against its bcrypt hash: slow on purpose, so it runs only when the throttle allows a try.
     let verifyPassword: @Sendable (String, String) -> Bool
 
@@ -56,14 +58,17 @@ struct SignInController {
         if let wait = try await ThreadPool.run({ try database.signInWait(account: name, address: address, now: now) }) {
             return tooMany(context: context, next: next, name: name, wait: wait)
         }
-        let user = try await ThreadPool.run { () -> StoredUser? in
-            guard let user = try database.user(named: name) else {
-                // The same slow work as a real check, so that timing does not tell which names exist.
-                _ = verify(password, Credentials.decoyHash)
-                return nil
-            }
-            return verify(password, user.passwordHash) ? user : nil
+        let found = try await ThreadPool.run { try database.user(named: name) }
+        // A name that does not exist costs the same slow check (against a decoy), so timing does not tell which exist.
+        let hash = found?.passwordHash ?? Credentials.decoyHash
+        guard let matches = try await passwordChecks.run({ verify(password, hash) }) else {
+            var response = signInPage(
+                context: context, next: next, name: name, problem: "The server is busy checking passwords: try again in a moment.",
+                status: .serviceUnavailable)
+            response.headers[.retryAfter] = "1"
+            return response
         }
+        let user = matches ? found : nil
         guard let user else {
             if let wait = try await ThreadPool.run({ try database.recordSignInFailure(account: name, address: address, now: now) }) {
                 return tooMany(context: context, next: next, name: name, wait: wait)
