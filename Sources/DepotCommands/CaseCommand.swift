@@ -208,8 +208,7 @@ struct CaseCommand: ParsableCommand {
 
             func run() throws {
                 let database = try store.open()
-                let attachment = try database.attachment(id)
-                let data = try database.attachmentContent(attachment)
+                let (_, data) = try database.downloadAttachment(id, actor: store.actor)
                 if output == "-" {
                     FileHandle.standardOutput.write(data)
                     return

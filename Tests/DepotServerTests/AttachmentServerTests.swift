@@ -50,12 +50,28 @@ struct AttachmentServerTests {
                     && body["mediaType"] as? String == "text/plain")
             let listed = try await client.execute(uri: base, method: .get, headers: server.auth(.accountManager))
             #expect(listed.status == .ok && String(buffer: listed.body).contains("\"id\":\(id)"))
-            let file = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.accountManager))
+            // A secure upload: support engineers and admins only, every download audited.
+            for role in [Role.accountManager, .logistics] {
+                let refused = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(role))
+                #expect(refused.status == .forbidden, "\(role)")
+            }
+            let file = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.supportEngineer))
             #expect(file.status == .ok && String(buffer: file.body) == "line one\nline two\n")
+            let downloads = try server.depot.database.auditEntries(entity: "attachment", key: String(id), user: nil, limit: 10)
+            #expect(downloads.filter { $0.action == "download" }.map(\.user) == ["user-support-engineer"])
             #expect(
                 file.headers[.contentDisposition]
                     == #"attachment; filename="r_sum_ _log_.txt"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%22log%22.txt"#)
             #expect(file.headers[.xContentTypeOptions] == "nosniff" && file.headers[.contentSecurityPolicy]?.hasPrefix("sandbox") == true)
+            #expect(file.headers[.contentType] == "text/plain")
+            // A type outside the safe list is kept as uploaded but served as plain bytes.
+            var html = engineer
+            html[.contentType] = "text/html; charset=utf-8"
+            let page = try await client.execute(
+                uri: base + "?name=page.html", method: .post, headers: html, body: ByteBuffer(string: "<script>alert(1)</script>"))
+            let pageID = try #require(try json(page)["id"] as? Int)
+            let served = try await client.execute(uri: "/api/v1/attachments/\(pageID)", method: .get, headers: server.auth(.admin))
+            #expect(served.status == .ok && served.headers[.contentType] == "application/octet-stream")
 
             // Refused, with nothing stored: hostile names, no name, an empty body, a body over the limit.
             for query in ["?name=..%2F..%2Fetc%2Fpasswd", "?name=evil%00.txt", "?name=a%5Cb.txt", "", "?name=x.txt&secure=maybe"] {
@@ -69,7 +85,8 @@ struct AttachmentServerTests {
                 uri: base + "?name=big.bin", method: .post, headers: engineer,
                 body: ByteBuffer(bytes: [UInt8](repeating: 7, count: 1_000_001)))
             #expect(big.status == .badRequest && String(buffer: big.body).contains("larger than the limit of 1 MB"))
-            #expect(try server.depot.database.attachments(of: "CS-2026-000001").count == 1 && storedFiles(server) == 1)
+            // The two accepted uploads (the log and the HTML page), nothing of the refused ones.
+            #expect(try server.depot.database.attachments(of: "CS-2026-000001").count == 2 && storedFiles(server) == 2)
 
             #expect(
                 try await client.execute(
@@ -174,6 +191,8 @@ struct AttachmentServerTests {
                     && !listed.contains("crash <dump>"))
             let download = try await engineer.get(client, "/attachments/\(stored.id)")
             #expect(download.status == .ok && String(buffer: download.body) == "stack trace\r\n--not a boundary\r\n")
+            let reader = try await TestBrowser.signIn(client, as: .accountManager)
+            #expect(try await reader.get(client, "/attachments/\(stored.id)").status == .forbidden, "a secure upload")
 
             #expect(try await send("../../etc/passwd", Array("x".utf8)).status == .badRequest)
             #expect(try await send("nul\u{0}.txt", Array("x".utf8)).status == .badRequest)

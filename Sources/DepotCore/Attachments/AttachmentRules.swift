@@ -70,4 +70,18 @@ public enum AttachmentName {
         guard parts.count == 2, token(parts[0]), token(parts[1]) else { return "application/octet-stream" }
         return essence
     }
+
+    /// The types an attachment is served as when it was stored as one of them: plain data a browser shows as it is
+    /// or hands to another program. Anything else (HTML, SVG, scripts, XML, types of its own) is served as
+    /// `application/octet-stream`, so that no browser renders an upload as a document of Depot's site.
+    public static let servedTypes: Set<String> = [
+        "text/plain", "text/csv", "application/json", "application/pdf", "image/png", "image/jpeg", "image/gif", "application/zip",
+        "application/gzip", "application/x-tar", "application/octet-stream",
+    ]
+
+    /// The type an attachment stored as `stored` is served as (issue 19).
+    public static func servedType(_ stored: String) -> String {
+        let type = mediaType(stored)
+        return servedTypes.contains(type) ? type : "application/octet-stream"
+    }
 }

@@ -13,7 +13,7 @@ public enum Role: String, CaseIterable, Sendable, Codable {
     public func allows(_ permission: Permission) -> Bool {
         switch self {
         case .admin: true
-        case .supportEngineer: [.manageCases, .diagnose, .cancelRMA].contains(permission)
+        case .supportEngineer: [.manageCases, .diagnose, .cancelRMA, .readSecureUploads].contains(permission)
         case .logistics: [.moveUnits, .cancelRMA].contains(permission)
         case .accountManager: [.closeReferral, .setPIN].contains(permission)
         }
@@ -42,6 +42,8 @@ public enum Permission: String, Sendable, CaseIterable {
     case configureNotifications = "configure notifications"
     /// Delete what the retention rules say is due (closed cases' attachments, old secure uploads).
     case applyRetention = "apply retention rules"
+    /// Download a secure upload (the portal's secure mail: logs with customers' secrets), each download audited.
+    case readSecureUploads = "read secure uploads"
     /// Export a customer's data and erase its contacts' personal data, on request.
     case handleCustomerData = "export and erase customer data"
     /// Create or rotate a customer's after-hours PIN (SPEC.md 8).

@@ -61,17 +61,15 @@ struct AttachmentController {
     }
 
     /// The attachment `{id}` as a download (shared with the web UI): never rendered by the browser in Depot's
-    /// origin (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP).
+    /// origin (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP, a type from a safe list only).
     static func file(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
         guard let id = Int64(try context.parameters.require("id")) else {
             throw APIError(status: .notFound, code: "not-found", message: "no attachment \"\(context.parameters.get("id") ?? "")\"")
         }
-        let (attachment, data) = try await ThreadPool.run { () throws -> (CaseAttachment, Data) in
-            let attachment = try database.attachment(id)
-            return (attachment, try database.attachmentContent(attachment))
-        }
+        let actor = try context.requireActor()
+        let (attachment, data) = try await ThreadPool.run { try database.downloadAttachment(id, actor: actor) }
         var headers: HTTPFields = [
-            .contentType: attachment.mediaType, .contentDisposition: contentDisposition(attachment.name),
+            .contentType: AttachmentName.servedType(attachment.mediaType), .contentDisposition: contentDisposition(attachment.name),
             .cacheControl: "private, no-store", .contentSecurityPolicy: "sandbox; default-src 'none'",
         ]
         headers[.xContentTypeOptions] = "nosniff"

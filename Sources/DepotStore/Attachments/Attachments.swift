@@ -317,6 +317,23 @@ extension DepotDatabase {
 
     /// The content of an attachment, checked against its SHA-256 (a changed or missing file is an error, not
     /// a silent wrong answer).
+    /// Attachment `id` and its content for `actor` to download (issue 19): a secure upload only for support engineers
+    /// and admins, and each such download audited (with the server's time).
+    public func downloadAttachment(_ id: Int64, actor: ActingUser) throws(DepotError) -> (CaseAttachment, Data) {
+        let found = try attachment(id)
+        guard found.secure else { return (found, try attachmentContent(found)) }
+        try actor.require(.readSecureUploads)
+        let data = try attachmentContent(found)
+        let at = now()
+        try write { db in
+            let customerID = try db.value(Int64.self, "SELECT customer_id FROM support_case WHERE number = ?", [found.caseNumber])
+            try AuditLog.record(
+                db, actor: actor, at: at, recordedAt: at, action: "download", entity: "attachment", key: String(found.id),
+                customerID: customerID, details: ["case": found.caseNumber, "name": found.name, "sha256": found.sha256])
+        }
+        return (found, data)
+    }
+
     public func attachmentContent(_ attachment: CaseAttachment) throws(DepotError) -> Data {
         let (data, place): (Data?, String)
         if attachmentDirectory != nil {
