@@ -31,4 +31,26 @@ struct ResponseHeaderTests {
             #expect(css.headers[.cacheControl] == "max-age=3600")
         }
     }
+
+    @Test("a shipping label opened on its own may draw, never run anything: a sandboxing CSP and nosniff")
+    func labelHeaders() async throws {
+        let server = try TestServer()
+        let db = server.depot.database
+        let number = try db.openCase(
+            NewCase(
+                customer: "ACME", contact: "ops@acme.example", type: .hardwareFault, serial: "ACME-1", impact: .high, urgency: .medium,
+                title: "Dead unit"), at: TestServer.now, actor: TestDepot.engineer)
+        let rma = try #require(
+            try db.diagnose(
+                serial: "ACME-1", caseNumber: number, verdict: .defective, note: "dead", at: TestServer.now, actor: TestDepot.engineer
+            )
+            .rma)
+        try await server.run { client in
+            let label = try await client.execute(
+                uri: "/api/v1/rmas/\(rma)/label?direction=return", method: .get, headers: server.auth(.logistics))
+            #expect(label.status == .ok && label.headers[.contentType] == "image/svg+xml; charset=utf-8")
+            #expect(
+                label.headers[.contentSecurityPolicy] == "sandbox; default-src 'none'" && label.headers[.xContentTypeOptions] == "nosniff")
+        }
+    }
 }

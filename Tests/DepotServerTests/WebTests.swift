@@ -38,7 +38,8 @@ struct WebTests {
             let home = try await browser.get(client, "/")
             #expect(home.status == .seeOther && home.headers[.location] == "/logistics")
             let page = try await browser.get(client, "/logistics")
-            #expect(page.status == .ok && page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'") == true)
+            #expect(page.status == .ok && page.headers[.contentSecurityPolicy]?.hasPrefix("default-src 'self'; script-src 'self';") == true)
+            #expect(page.headers[.contentSecurityPolicy]?.contains("object-src 'none'; base-uri 'none'") == true)
             // The stored session is only the hash of the cookie's value.
             let value = String(browser.cookie.dropFirst("depot_session=".count))
             #expect(

@@ -141,9 +141,11 @@ struct WorkflowController {
         let label = try await ThreadPool.run { try database.rmaLabel(number, direction: direction) }
         let svg: String
         do { svg = try label.svg() } catch { throw APIError(status: .conflict, code: "refused", message: error.description) }
-        return Response(
-            status: .ok, headers: [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "no-store"],
-            body: .init(byteBuffer: ByteBuffer(string: svg)))
+        // Opened on its own, an SVG is a document: it may draw, never run anything (issue 19).
+        var headers: HTTPFields = [.contentType: "image/svg+xml; charset=utf-8", .cacheControl: "private, no-store"]
+        headers[.contentSecurityPolicy] = "sandbox; default-src 'none'"
+        headers[.xContentTypeOptions] = "nosniff"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: svg)))
     }
 
     /// The `?direction=` of a label request: `replacement` (the default) or `return`; 400 for anything else.
