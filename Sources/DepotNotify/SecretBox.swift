@@ -25,8 +25,8 @@ struct SecretBox {
         installationKey = try InstallationKey(database: database)
     }
 
-    /// The key, made on first use. Webhook secrets are sealed with the installation's key itself (as before survey
-    /// links were signed with a key derived from it), so that existing sealed secrets still open.
+    /// The key, made on first use. Webhook secrets are sealed with the installation's key itself, as they always
+    /// were, so that secrets sealed before still open (survey links use a key derived from it).
     fileprivate func key() throws(DepotError) -> SymmetricKey { try installationKey.key() }
 
     func seal(_ secret: String) throws(DepotError) -> Data {

@@ -5,39 +5,37 @@ import DepotCore
 extension DepotDatabase {
     /// Seconds the account (as typed) or the address must wait at `now` before a sign-in is tried, `nil` when one may.
     public func signInWait(account: String, address: String, now: Instant) throws(DepotError) -> Int64? {
-        let since = now.adding(seconds: -SignInThrottle.window).description
-        let (byAccount, byAddress) = try read { db in
-            (
-                try db.values(
-                    Instant.self, "SELECT at FROM sign_in_failure WHERE account = ? AND at > ?",
-                    [SignInThrottle.accountKey(account), since]),
-                try db.values(Instant.self, "SELECT at FROM sign_in_failure WHERE address = ? AND at > ?", [address, since])
-            )
-        }
-        return SignInThrottle.wait(accountFailures: byAccount, addressFailures: byAddress, now: now)
+        try read { db in try Self.signInWait(db, account: SignInThrottle.accountKey(account), address: address, now: now) }
     }
 
     /// Records a failed sign-in of `account` (as typed) from `address` at the server's time `now`, audited; the
-    /// failure that makes the account or the address wait is audited as a lock too. Answers the wait it starts.
+    /// failure that makes the account or the address wait is audited as a lock too, in the same transaction. Answers
+    /// the wait it starts.
     @discardableResult
     public func recordSignInFailure(account: String, address: String, now: Instant) throws(DepotError) -> Int64? {
         let key = SignInThrottle.accountKey(account)
-        try write { db in
+        return try write { db in
             try db.execute("DELETE FROM sign_in_failure WHERE at < ?", [now.adding(seconds: -86_400).description])
             try db.execute("INSERT INTO sign_in_failure (account, address, at) VALUES (?, ?, ?)", [key, address, now.description])
             try AuditLog.record(
                 db, actor: .system, at: now, recordedAt: now, action: "sign-in-failed", entity: "user", key: key, customerID: nil,
                 details: ["address": address])
-        }
-        let wait = try signInWait(account: account, address: address, now: now)
-        if let wait {
-            try write { db in
+            let wait = try Self.signInWait(db, account: key, address: address, now: now)
+            if let wait {
                 try AuditLog.record(
                     db, actor: .system, at: now, recordedAt: now, action: "sign-in-locked", entity: "user", key: key, customerID: nil,
                     details: ["address": address, "seconds": String(wait)])
             }
+            return wait
         }
-        return wait
+    }
+
+    /// The wait of the account key (`SignInThrottle.accountKey`) and address from the failures in the window.
+    private static func signInWait(_ db: any SQLConnection, account: String, address: String, now: Instant) throws -> Int64? {
+        let since = now.adding(seconds: -SignInThrottle.window).description
+        let byAccount = try db.values(Instant.self, "SELECT at FROM sign_in_failure WHERE account = ? AND at > ?", [account, since])
+        let byAddress = try db.values(Instant.self, "SELECT at FROM sign_in_failure WHERE address = ? AND at > ?", [address, since])
+        return SignInThrottle.wait(accountFailures: byAccount, addressFailures: byAddress, now: now)
     }
 
     /// Records a successful sign-in of `user` from `address`, audited. Its failures still count for their window: a

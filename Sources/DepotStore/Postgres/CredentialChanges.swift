@@ -66,13 +66,16 @@ extension DepotDatabase {
 extension DepotDatabase {
     /// SQLite: reads the credentials' counter every second and calls `changed` when it moved.
     fileprivate func pollCredentialCounter(logger: Logger, _ changed: @escaping @Sendable () -> Void) async {
-        let read = { [self] () -> Int? in
-            try? self.read { db in try db.value(Int.self, "SELECT last FROM counter WHERE name = ?", [CredentialChanges.counter]) }
+        // On the blocking pool, as every database read, never on the cooperative threads.
+        let read = { [self] () async -> Int? in
+            try? await self.offload { database throws(DepotError) in
+                try database.read { db in try db.value(Int.self, "SELECT last FROM counter WHERE name = ?", [CredentialChanges.counter]) }
+            }
         }
-        var seen = read()
+        var seen = await read()
         while !Task.isCancelled {
             do { try await Task.sleep(for: .seconds(1)) } catch { return }
-            let now = read()
+            let now = await read()
             if now != seen {
                 seen = now
                 changed()
