@@ -9,12 +9,22 @@ struct APIError: HTTPResponseError {
     let message: String
     /// The form field (or JSON field) the error is about, when it is about one.
     let field: String?
+    /// Seconds after which the request may be tried again (`Retry-After`), for a 429 or a 503.
+    var retryAfter: Int64?
 
     init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
         self.status = status
         self.code = code
         self.message = message
         self.field = field
+    }
+
+    /// 503: the password checks' threads are all taken (`PasswordChecks`).
+    static var busyCheckingPasswords: APIError {
+        var error = APIError(
+            status: .serviceUnavailable, code: "busy", message: "the server is busy checking passwords: try again in a moment")
+        error.retryAfter = 1
+        return error
     }
 
     /// Every Depot error mapped to its status in one place.
@@ -39,7 +49,10 @@ struct APIError: HTTPResponseError {
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        try JSONResponse(Body(error: .init(code: code, message: message)), status: status).response(from: request, context: context)
+        var response = try JSONResponse(Body(error: .init(code: code, message: message)), status: status).response(
+            from: request, context: context)
+        if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 }
 

@@ -85,7 +85,8 @@ public func buildRouter(
             body: .init(byteBuffer: ByteBuffer(string: text)))
     }
     let api = router.group("api/v1").add(middleware: TokenAuthentication(database: database, cache: caches.tokens))
-    APIController(database: database, now: now).addRoutes(to: api)
+    let passwordChecks = PasswordChecks(limit: configuration.passwordCheckLimit)
+    APIController(database: database, now: now, passwordChecks: passwordChecks).addRoutes(to: api)
     WorkflowController(database: database, now: now).addRoutes(to: api)
     AttachmentController(database: database, now: now).addRoutes(to: api)
     if configuration.benchmarkRoutes {
@@ -100,10 +101,10 @@ public func buildRouter(
     let signIn = SessionAuthentication(database: database, now: now, cache: sessions, secureCookies: configuration.secureCookies)
     // Sign-in outside the error pages, so that an error page shows the signed-in user's navigation and search box.
     let web = router.group().add(middleware: signIn).add(middleware: WebErrorMiddleware(renderer: renderer))
-    let pages = PageEnvironment(database: database, renderer: renderer, now: now, secureCookies: configuration.secureCookies)
+    let pages = PageEnvironment(
+        database: database, renderer: renderer, now: now, secureCookies: configuration.secureCookies, passwordChecks: passwordChecks)
     WebRoutes.add(
-        to: web, pages: pages, secureCookies: configuration.secureCookies, sessions: sessions,
-        passwordChecks: PasswordChecks(limit: configuration.passwordCheckLimit), verifyPassword: configuration.verifyPassword)
+        to: web, pages: pages, secureCookies: configuration.secureCookies, sessions: sessions, verifyPassword: configuration.verifyPassword)
     router.get("api/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -1,4 +1,5 @@
 import DepotCore
+import DepotStore
 import Foundation
 import NIOPosix
 
@@ -30,5 +31,18 @@ final class PasswordChecks: @unchecked Sendable {
         guard admitted else { return nil }
         defer { lock.withLock { pending -= 1 } }
         return try await Self.pool.runIfActive(check)
+    }
+}
+
+extension PasswordChecks {
+    /// The after-hours PIN a caller gave for `customer` (SPEC.md 8), checked with its slow hash on these threads, as
+    /// passwords are; a 503 with `Retry-After` when they are all taken.
+    func checkPIN(_ database: DepotDatabase, customer: String, pin: String?) async throws -> PINCheck {
+        switch try await ThreadPool.run({ try database.pinToCheck(customer: customer, pin: pin) }) {
+        case .decided(let check): return check
+        case .verify(let pin, let hash):
+            guard let valid = try await run({ Credentials.verify(pin, hash: hash) }) else { throw APIError.busyCheckingPasswords }
+            return valid ? .valid : .wrong
+        }
     }
 }

@@ -22,6 +22,7 @@ enum Schema {
         migrator.registerMigration(SchemaV12.name, migrate: SchemaV12.sqlite)
         migrator.registerMigration(SchemaV13.name, migrate: SchemaV13.sqlite)
         migrator.registerMigration(SchemaV14.name, migrate: SchemaV14.sqlite)
+        migrator.registerMigration(SchemaV15.name, migrate: SchemaV15.sqlite)
         return migrator
     }
 

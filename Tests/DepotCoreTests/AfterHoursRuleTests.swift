@@ -21,7 +21,14 @@ struct AfterHoursRuleTests {
         }
         #expect(closed == [.pin, .noPin, .wrongPin, .pinLimited])
         #expect(closed.map { $0?.wallClock } == [true, false, false, false])
-        #expect(AfterHoursRule.mayCheck(failures: 4, limit: 5) && !AfterHoursRule.mayCheck(failures: 5, limit: 5))
+        let now = instant("2026-11-28T23:00:00Z")
+        let minutesAgo = { (minutes: Int64) in now.adding(seconds: -60 * minutes) }
+        let four = [1, 2, 3, 14].map(minutesAgo)
+        #expect(AfterHoursRule.mayCheck(failures: four, policy: .defaults, now: now))
+        #expect(!AfterHoursRule.mayCheck(failures: four + [minutesAgo(0)], policy: .defaults, now: now))
+        // A wrong PIN 15 minutes old no longer counts; one dated after `now` (a clock step) does not either.
+        #expect(AfterHoursRule.mayCheck(failures: four + [minutesAgo(15)], policy: .defaults, now: now))
+        #expect(AfterHoursRule.mayCheck(failures: four + [minutesAgo(-1)], policy: .defaults, now: now))
     }
 
     @Test("with the PIN every threshold counts in wall-clock time: premium P2's 2 business hours are 2 hours")

@@ -55,6 +55,30 @@ struct AfterHoursServerTests {
         #expect(try server.depot.database.pendingNotifications().map(\.event) == ["after-hours"])
     }
 
+    @Test("a PIN is checked on the password checks' threads: when they are all taken, 503 with Retry-After and no case")
+    func pinChecksBounded() async throws {
+        let server = try TestServer()
+        let pin = "24681357"
+        _ = try server.depot.database.setCustomerPIN(
+            "INITECH", hash: Credentials.hashPassword(pin, cost: 4), rotate: false, at: TestServer.now, actor: TestDepot.admin)
+        var configuration = ServerConfiguration()
+        configuration.passwordCheckLimit = 0
+        let busy = try buildApplication(database: server.depot.database, configuration: configuration, now: { TestServer.now })
+        try await busy.test(.router) { client in
+            let refused = try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                body: ByteBuffer(string: Self.newCase + #", "pin": "\#(pin)"}"#))
+            #expect(refused.status == .serviceUnavailable && refused.headers[.retryAfter] == "1")
+            #expect(String(buffer: refused.body).contains(#""code":"busy""#))
+            // Without a PIN nothing slow is checked: the case opens.
+            let plain = try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: Self.newCase + "}"))
+            #expect(plain.status == .created)
+        }
+        let cases = try server.depot.outside { db in try db.value(Int.self, "SELECT count(*) FROM support_case WHERE title = 'Down'") }
+        #expect(cases == 1)
+    }
+
     @Test("the customer page makes the PIN and shows it on that answer only; the new-case form takes it")
     func pages() async throws {
         let server = try TestServer()

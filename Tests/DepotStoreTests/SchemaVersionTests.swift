@@ -15,19 +15,19 @@ struct SchemaVersionTests {
         let policy = depot.database.policy
         // A later build's additive migration: this build keeps running.
         try depot.outside { db in
-            try db.execute("INSERT INTO depot_migration (name, applied_at) VALUES ('v15-from-the-future', '2031-01-01T00:00:00Z')")
-            try db.execute("UPDATE depot_schema SET version = 15, compatible_since = 14")
+            try db.execute("INSERT INTO depot_migration (name, applied_at) VALUES ('v16-from-the-future', '2031-01-01T00:00:00Z')")
+            try db.execute("UPDATE depot_schema SET version = 16, compatible_since = 15")
         }
-        #expect(try DepotDatabase.open(postgres: location, policy: policy).schemaVersion().contains("v15-from-the-future"))
+        #expect(try DepotDatabase.open(postgres: location, policy: policy).schemaVersion().contains("v16-from-the-future"))
         // One that changes what this build relies on.
-        _ = try depot.outside { db in try db.execute("UPDATE depot_schema SET compatible_since = 15") }
-        #expect(throws: DepotError.databaseNewer(path: location.description, unknownMigrations: ["v15-from-the-future"])) {
+        _ = try depot.outside { db in try db.execute("UPDATE depot_schema SET compatible_since = 16") }
+        #expect(throws: DepotError.databaseNewer(path: location.description, unknownMigrations: ["v16-from-the-future"])) {
             try DepotDatabase.open(postgres: location, policy: policy)
         }
         // The schema as an earlier build (v10) left it: refused until `depot migrate`, which adds v11 to v13 once.
         try depot.outside { db in
             try db.execute(
-                "DELETE FROM depot_migration WHERE name IN ('v11-shared-servers', 'v12-case-version-support', 'v13-handbook-records', 'v14-sign-in-failures', 'v15-from-the-future')"
+                "DELETE FROM depot_migration WHERE name IN ('v11-shared-servers', 'v12-case-version-support', 'v13-handbook-records', 'v14-sign-in-failures', 'v15-guess-kinds', 'v16-from-the-future')"
             )
             try db.execute("UPDATE depot_schema SET version = 10, compatible_since = 10")
             try db.execute("ALTER TABLE notification DROP COLUMN lease_token, DROP COLUMN leased_until")
@@ -46,7 +46,10 @@ struct SchemaVersionTests {
             (error as? DepotError)?.message.contains("run depot migrate") == true
         }
         let (migrated, applied) = try DepotDatabase.migrate(postgres: location, policy: policy)
-        #expect(applied == ["v11-shared-servers", "v12-case-version-support", "v13-handbook-records", "v14-sign-in-failures"])
+        #expect(
+            applied == [
+                "v11-shared-servers", "v12-case-version-support", "v13-handbook-records", "v14-sign-in-failures", "v15-guess-kinds",
+            ])
         #expect(try DepotDatabase.migrate(postgres: location, policy: policy).applied == [])
         #expect(try migrated.claimBackgroundRound("retention", at: depot.clock.now, interval: 60, server: "a"))
         #expect(try migrated.unitDetail("ACME-1").serial == "ACME-1")

@@ -54,6 +54,9 @@ public struct AfterHoursPolicy: Sendable, Equatable {
         self.wrongPINs = wrongPINs
         self.wrongPINMinutes = wrongPINMinutes
     }
+
+    /// The limit on wrong PINs per customer: the same rule as sign-ins' (`GuessLimit`), with the policy's numbers.
+    public var guessLimit: GuessLimit { GuessLimit(limit: wrongPINs, window: 60 * Int64(wrongPINMinutes)) }
 }
 
 /// SPEC.md 8's rule for a case opened while its region is closed.
@@ -77,8 +80,10 @@ public enum AfterHoursRule {
         return try clock.nextOpening(atOrAfter: opened)
     }
 
-    /// Whether a PIN check is allowed, with `failures` wrong PINs of the customer within the policy's window.
-    public static func mayCheck(failures: Int, limit: Int) -> Bool { failures < limit }
+    /// Whether a PIN check is allowed at `now`, with the customer's wrong PINs `failures` (the policy's limit).
+    public static func mayCheck(failures: [Instant], policy: AfterHoursPolicy, now: Instant) -> Bool {
+        policy.guessLimit.wait(failures, now: now) == nil
+    }
 }
 
 extension ClockDuration {

@@ -29,6 +29,10 @@ public struct SurveyPolicy: Sendable, Equatable {
 
 /// SPEC.md 9's sampling: whether the confirming contact of a case closing now is invited.
 public enum SurveySampling {
+    /// Links that lead nowhere tried from one client address after which it must wait (issue 19): guessing a link
+    /// is as limited as guessing a password.
+    public static let linkGuesses = GuessLimit(limit: 20, window: 900)
+
     public enum Decision: Sendable, Equatable {
         /// Invite the contact; the link expires at `expiresAt`.
         case invite(expiresAt: Instant)

@@ -7,6 +7,8 @@ import Hummingbird
 struct APIController {
     let database: DepotDatabase
     let now: @Sendable () -> Instant
+    /// Where after-hours PINs are checked (their slow hash), a bounded number at once.
+    let passwordChecks: PasswordChecks
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
         group.get("units/:serial", use: unit)
@@ -187,8 +189,8 @@ struct APIController {
         // The Idempotency-Key's fingerprint never holds the PIN (8 digits are quick to guess back from a hash).
         let fingerprinted = body.pin == nil ? content : try Self.withoutPIN(content)
         if let pin = body.pin {
-            // The slow hash's check runs on the thread pool, before the case's transaction.
-            new.pin = try await ThreadPool.run { try database.checkPIN(customer: body.customer, pin: pin, verify: Credentials.verify) }
+            // The slow hash's check runs on the password checks' threads, before the case's transaction.
+            new.pin = try await passwordChecks.checkPIN(database, customer: body.customer, pin: pin)
         }
         let at = now()
         return try await IdempotentWrites.openCase(request, actor: actor, content: [fingerprinted], database: database, at: at, new)

@@ -3,13 +3,15 @@ import DepotStore
 import Foundation
 import Hummingbird
 
-/// What every page controller works with: the store, the templates and the clock.
+/// What every page controller works with: the store, the templates, the clock and the password checks.
 struct PageEnvironment: Sendable {
     let database: DepotDatabase
     let renderer: PageRenderer
     let now: @Sendable () -> Instant
     /// Whether cookies are sent only over HTTPS (`depot serve --secure-cookies`).
     var secureCookies = false
+    /// Where passwords and after-hours PINs are checked, a bounded number at once.
+    let passwordChecks: PasswordChecks
 
     /// Renders the page `read` makes from the database at the current time, both on the thread pool (the store's
     /// reads block).

@@ -42,8 +42,10 @@ struct WebErrorMiddleware: RouterMiddleware {
         let back =
             segments.count > 2 && ["cases", "rmas", "units", "customers"].contains(String(segments[0])) && error.status != .notFound
             ? "/\(segments[0])/\(segments[1])" : nil
-        return renderer.render(
+        var response = renderer.render(
             ErrorPage(title: title, status: Int(error.status.code), message: error.message, code: error.code, back: back),
             context: context, status: error.status)
+        if let retryAfter = error.retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        return response
     }
 }

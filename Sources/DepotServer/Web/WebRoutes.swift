@@ -9,7 +9,7 @@ enum WebRoutes {
     /// Mounts the stylesheet and every page controller on `router` (behind the web error and session middleware).
     static func add(
         to router: some RouterMethods<DepotRequestContext>, pages: PageEnvironment, secureCookies: Bool, sessions: RecentCache<WebSession>,
-        passwordChecks: PasswordChecks, verifyPassword: @escaping @Sendable (String, String) -> Bool
+        verifyPassword: @escaping @Sendable (String, String) -> Bool
     ) {
         let stylesheet = pages.renderer.stylesheet
         router.get("static/depot.css") { _, _ in
@@ -23,10 +23,8 @@ enum WebRoutes {
                 status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
                 body: .init(byteBuffer: ByteBuffer(string: script)))
         }
-        SignInController(
-            pages: pages, secureCookies: secureCookies, sessions: sessions, passwordChecks: passwordChecks, verifyPassword: verifyPassword
-        )
-        .addRoutes(to: router)
+        SignInController(pages: pages, secureCookies: secureCookies, sessions: sessions, verifyPassword: verifyPassword).addRoutes(
+            to: router)
         SearchController(pages: pages).addRoutes(to: router)
         SupportController(pages: pages).addRoutes(to: router)
         LogisticsController(pages: pages).addRoutes(to: router)
@@ -37,6 +35,6 @@ enum WebRoutes {
         ListPagesController(pages: pages).addRoutes(to: router)
         RMAPagesController(pages: pages).addRoutes(to: router)
         ReportPagesController(pages: pages).addRoutes(to: router)
-        SurveyController(pages: pages, limiter: MissLimiter()).addRoutes(to: router)
+        SurveyController(pages: pages).addRoutes(to: router)
     }
 }

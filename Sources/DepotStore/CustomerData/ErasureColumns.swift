@@ -51,6 +51,6 @@ extension DepotDatabase {
         "support_case.owner", "support_case.after_hours", "support_case.clocks_from", "customer.pin_hash", "customer.pin_rotated_at",
         "pin_failure.at", "customer_escalation.at", "customer_escalation.recorded_by", "survey_invitation.token_hash",
         "survey_invitation.invited_at", "survey_invitation.expires_at", "survey_invitation.answered_at",
-        "sign_in_failure.account", "sign_in_failure.address", "sign_in_failure.at",
+        "sign_in_failure.account", "sign_in_failure.address", "sign_in_failure.at", "sign_in_failure.kind",
     ]
 }

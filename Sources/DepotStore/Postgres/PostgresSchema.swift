@@ -26,6 +26,7 @@ enum PostgresSchema {
         PostgresMigration(name: SchemaV12.name, sql: SchemaV12.postgres, compatibleSince: 11),
         PostgresMigration(name: SchemaV13.name, sql: SchemaV13.postgres, compatibleSince: 13),
         PostgresMigration(name: SchemaV14.name, sql: SchemaV14.postgres, compatibleSince: 13),
+        PostgresMigration(name: SchemaV15.name, sql: SchemaV15.postgres, compatibleSince: 13),
     ]
 
     /// The version (number of migrations) of the schema this build writes and needs: a database older than this

@@ -11,6 +11,12 @@ public struct OpenedCase: Sendable, Equatable {
     public var clockNote: String? { afterHours?.explanation }
 }
 
+/// A PIN to check, or its check decided without the slow hash (`DepotDatabase.pinToCheck`).
+public enum PINToCheck: Sendable, Equatable {
+    case decided(PINCheck)
+    case verify(pin: String, hash: String)
+}
+
 /// Whether a customer has an after-hours PIN and since when (never the PIN, nor its hash).
 public struct PINState: Sendable, Encodable, Equatable {
     public let customer: String
@@ -68,23 +74,32 @@ extension DepotDatabase {
     public func checkPIN(customer key: String, pin: String?, verify: (_ pin: String, _ hash: String) -> Bool) throws(DepotError)
         -> PINCheck
     {
-        guard let pin = pin?.trimmingSpaces(), !pin.isEmpty else { return .none }
-        let limit = policy.afterHours
+        switch try pinToCheck(customer: key, pin: pin) {
+        case .decided(let check): check
+        case .verify(let pin, let hash): verify(pin, hash) ? .valid : .wrong
+        }
+    }
+
+    /// The first half of `checkPIN`, without the slow hash: decided already (no PIN, the customer has none, or its
+    /// wrong PINs reached the limit), or a PIN to verify against the hash. A server verifies on the threads of its
+    /// password checks, never on those every database read runs on.
+    public func pinToCheck(customer key: String, pin: String?) throws(DepotError) -> PINToCheck {
+        guard let pin = pin?.trimmingSpaces(), !pin.isEmpty else { return .decided(.none) }
+        let at = now()
         let (hash, failures) = try read { db in
             let customer = try FindRecord.customer(db, key: key)
             let hash = try db.value(String.self, "SELECT pin_hash FROM customer WHERE id = ?", [customer.id])
-            return (hash, try Self.recentPINFailures(db, customerID: customer.id, now: now(), policy: limit))
+            return (hash, try Self.recentPINFailures(db, customerID: customer.id, now: at, policy: policy.afterHours))
         }
-        guard AfterHoursRule.mayCheck(failures: failures, limit: limit.wrongPINs) else { return .limited }
-        guard let hash else { return .wrong }
-        return verify(pin, hash) ? .valid : .wrong
+        guard AfterHoursRule.mayCheck(failures: failures, policy: policy.afterHours, now: at) else { return .decided(.limited) }
+        guard let hash else { return .decided(.wrong) }
+        return .verify(pin: pin, hash: hash)
     }
 
     /// The customer's wrong PINs within the policy's minutes before `now` (the server's time, never a user's `--at`).
-    static func recentPINFailures(_ db: any SQLConnection, customerID: Int64, now: Instant, policy: AfterHoursPolicy) throws -> Int {
-        let since = now.adding(seconds: -60 * Int64(policy.wrongPINMinutes))
-        return try db.value(Int.self, "SELECT count(*) FROM pin_failure WHERE customer_id = ? AND at > ?", [customerID, since.description])
-            ?? 0
+    static func recentPINFailures(_ db: any SQLConnection, customerID: Int64, now: Instant, policy: AfterHoursPolicy) throws -> [Instant] {
+        let since = policy.guessLimit.since(now)
+        return try db.values(Instant.self, "SELECT at FROM pin_failure WHERE customer_id = ? AND at > ?", [customerID, since.description])
     }
 
     /// How a case's opening goes outside the region's hours (SPEC.md 8), and when its clocks start: the PIN as checked,
@@ -99,7 +114,7 @@ extension DepotDatabase {
         if pin == .valid || pin == .wrong,
             !AfterHoursRule.mayCheck(
                 failures: try Self.recentPINFailures(db, customerID: customerID, now: recordedAt, policy: policy.afterHours),
-                limit: policy.afterHours.wrongPINs)
+                policy: policy.afterHours, now: recordedAt)
         {
             pin = .limited
         }

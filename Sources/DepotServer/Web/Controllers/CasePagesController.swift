@@ -39,8 +39,7 @@ struct CasePagesController {
                 priority: try form.optionalValue("priority", as: Priority.self), priorityReason: form.optional("reason"),
                 productVersion: form.optional("version"))
             if let pin = form.optional("pin") {
-                let customer = new.customer
-                new.pin = try await ThreadPool.run { try database.checkPIN(customer: customer, pin: pin, verify: Credentials.verify) }
+                new.pin = try await pages.passwordChecks.checkPIN(database, customer: new.customer, pin: pin)
             }
             let number = try await database.openCaseGrouped(new, at: at, actor: actor).number
             let opened = try await ThreadPool.run { try database.caseDetail(number, now: at) }

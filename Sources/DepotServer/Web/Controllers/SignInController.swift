@@ -8,8 +8,6 @@ struct SignInController {
     let pages: PageEnvironment
     let secureCookies: Bool
     let sessions: RecentCache<WebSession>
-    /// Where password checks run, a bounded number at once.
-    let passwordChecks: PasswordChecks
     /// Checks a password against its bcrypt hash: slow on purpose, so it runs only when the throttle allows a try.
     let verifyPassword: @Sendable (String, String) -> Bool
 
@@ -61,7 +59,7 @@ struct SignInController {
         let found = try await ThreadPool.run { try database.user(named: name) }
         // A name that does not exist costs the same slow check (against a decoy), so timing does not tell which exist.
         let hash = found?.passwordHash ?? Credentials.decoyHash
-        guard let matches = try await passwordChecks.run({ verify(password, hash) }) else {
+        guard let matches = try await pages.passwordChecks.run({ verify(password, hash) }) else {
             var response = signInPage(
                 context: context, next: next, name: name, problem: "The server is busy checking passwords: try again in a moment.",
                 status: .serviceUnavailable)

@@ -8,10 +8,10 @@ import NIOCore
 /// The public satisfaction survey (SPEC.md 9): `GET /survey/{token}` shows the form of the case the link is for,
 /// `POST /survey/{token}` records the answer once. Nobody signs in: the link's token is the only credential, so a
 /// form posted from another site cannot act for anyone (it would need the token), and cross-site posts are refused
-/// all the same. A client that tries too many links that lead nowhere is answered 429 for a while.
+/// all the same. A client that tries too many links that lead nowhere is answered 429 for a while (counted in the
+/// database beside failed sign-ins, so every server of a database counts the same: `SurveySampling.linkGuesses`).
 struct SurveyController {
     let pages: PageEnvironment
-    let limiter: MissLimiter
 
     func addRoutes(to router: some RouterMethods<DepotRequestContext>) {
         router.get("survey/:token", use: show)
@@ -20,10 +20,10 @@ struct SurveyController {
 
     @Sendable func show(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let (token, client, now) = (try context.parameters.require("token"), Self.client(of: context), pages.now())
-        if let refused = await refusal(client: client, now: now) { return refused }
+        if let refused = try await refusal(client: client, now: now) { return refused }
         let database = pages.database
         let state = try await ThreadPool.run { try database.surveyLink(token, now: now) }
-        if state == .unknown { await limiter.miss(client, now: now) }
+        if state == .unknown { try await miss(client, now: now) }
         let page = SurveyPage(state: state, token: token)
         return pages.render(page, context: .anonymous(context), status: page.status)
     }
@@ -33,7 +33,7 @@ struct SurveyController {
         if request.headers[Self.secFetchSite]?.lowercased() == "cross-site" {
             throw APIError(status: .forbidden, code: "csrf", message: "a survey is answered from its own page")
         }
-        if let refused = await refusal(client: client, now: now) { return refused }
+        if let refused = try await refusal(client: client, now: now) { return refused }
         let form = try await Form.read(request, csrf: nil)
         let database = pages.database
         let answer: SurveyAnswer
@@ -42,23 +42,29 @@ struct SurveyController {
         } catch {
             // The form again, with what was sent and what is wrong (or the link's own state when it cannot be answered).
             let state = try await ThreadPool.run { try database.surveyLink(token, now: now) }
-            if state == .unknown { await limiter.miss(client, now: now) }
+            if state == .unknown { try await miss(client, now: now) }
             var page = SurveyPage(state: state, token: token)
             (page.problem, page.score, page.comment) = (error.message, Int(form.get("score") ?? ""), form.get("comment") ?? "")
             return pages.render(page, context: .anonymous(context), status: state == .unknown ? .notFound : .badRequest)
         }
         let (state, recorded) = try await ThreadPool.run { try database.answerSurvey(token, answer, now: now) }
         if recorded { return PageRenderer.redirect(SurveyLinks.path(token)) }
-        if state == .unknown { await limiter.miss(client, now: now) }
+        if state == .unknown { try await miss(client, now: now) }
         let page = SurveyPage(state: state, token: token)
         // Answered already: a link is used once.
         let status: HTTPResponse.Status = if case .answered = state { .conflict } else { page.status }
         return pages.render(page, context: .anonymous(context), status: status)
     }
 
+    private func miss(_ client: String, now: Instant) async throws {
+        let database = pages.database
+        _ = try await ThreadPool.run { try database.recordSurveyLinkMiss(address: client, now: now) }
+    }
+
     /// 429 with `Retry-After` when the client missed too often lately.
-    private func refusal(client: String, now: Instant) async -> Response? {
-        guard let seconds = await limiter.retryAfter(client, now: now) else { return nil }
+    private func refusal(client: String, now: Instant) async throws -> Response? {
+        let database = pages.database
+        guard let seconds = try await ThreadPool.run({ try database.surveyLinkWait(address: client, now: now) }) else { return nil }
         var response = PageRenderer.html(
             "<!doctype html><title>Too many tries · Depot</title><p>Too many survey links that lead nowhere were tried from here. Try again in \(seconds / 60 + 1) minutes.</p>",
             status: .tooManyRequests)
