@@ -19,6 +19,12 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(help: "The address to listen on.") var host = "127.0.0.1"
     @Option(help: "The port to listen on.") var port = 8080
     @Flag(help: "Mark the session cookie Secure (serve behind a TLS proxy).") var secureCookies = false
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help: ArgumentHelp(
+            "A proxy (address or CIDR block) whose X-Forwarded-For names the client; repeat for several.",
+            discussion: "Without one, limits per client address count the connection's address: behind a proxy, its."))
+    var trustedProxies: [String] = []
     @Option(help: "The least level logged: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Option(parsing: .unconditional, help: "Event-loop threads (network I/O only; default: half the cores, at least 1).")
     var eventLoopThreads: Int?
@@ -40,9 +46,10 @@ struct ServeCommand: AsyncParsableCommand {
         let database = try store.open()
         var logger = Logger(label: "depot")
         logger.logLevel = level
-        let configuration = ServerConfiguration(
+        var configuration = ServerConfiguration(
             host: host, port: port, secureCookies: secureCookies, benchmarkRoutes: benchmarkRoutes,
             eventLoopThreads: eventLoopThreads)
+        configuration.trustedProxies = try TrustedProxies(trustedProxies)
         let clock = WallClock()
         let services: [any Service] =
             noWorker

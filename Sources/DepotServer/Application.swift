@@ -23,6 +23,8 @@ public struct ServerConfiguration: Sendable {
     public var verifyPassword: @Sendable (String, String) -> Bool = { Credentials.verify($0, hash: $1) }
     /// Password checks running or waiting at once before another is refused with 503 (`PasswordChecks`).
     public var passwordCheckLimit = 32
+    /// The proxies whose `X-Forwarded-For` names the client (`depot serve --trusted-proxy`).
+    public var trustedProxies = TrustedProxies.none
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false,
@@ -69,6 +71,7 @@ public func buildRouter(
     let renderer = try PageRenderer.load()
     let router = Router(context: DepotRequestContext.self)
     let metrics = ServerMetrics()
+    router.add(middleware: ClientAddressMiddleware(proxies: configuration.trustedProxies))
     router.add(middleware: RequestLogMiddleware(level: .info))
     router.add(middleware: RouteMetricsMiddleware(metrics: metrics))
     // Outside the error middleware, so that errors get the headers too.

@@ -17,17 +17,14 @@ public struct DepotRequestContext: RequestContext {
     public var flash: String?
     /// The browser's own time zone (`depot.js` sends it), in which pages show times as well as in the record's.
     public var viewerZone: TimeZone?
-    /// The client's address (what per-client limits count by), when the connection has one.
-    public let remoteAddress: SocketAddress?
+    /// The client's address as per-client limits count it ("unknown" without one): the connection's, or behind a
+    /// trusted proxy the one it forwarded (`ClientAddressMiddleware`).
+    public var clientAddress: String
 
     public init(source: Source) {
         coreContext = .init(source: source)
-        remoteAddress = source.channel.remoteAddress
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
-
-    /// The client's address as per-client limits count it ("unknown" without one). Behind a proxy this is the
-    /// proxy's: every client shares its limits.
-    var clientAddress: String { remoteAddress?.ipAddress ?? "unknown" }
 
     /// The signed-in user, or a 401.
     func requireActor() throws -> ActingUser {
