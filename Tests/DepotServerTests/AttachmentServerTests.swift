@@ -209,4 +209,49 @@ struct AttachmentServerTests {
                 ).status == .forbidden)
         }
     }
+
+    @Test("case page: a part's headers over 8 KiB, a second file part and a body past the limit are refused; nothing is kept")
+    func multipartCaps() async throws {
+        let server = try Self.server()
+        try await server.run { client in
+            let engineer = try await TestBrowser.signIn(client, as: .supportEngineer)
+            let fields = [
+                "customer": "ACME", "contact": "dev@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Logs",
+            ]
+            #expect(try await engineer.post(client, "/cases", fields).status == .seeOther)
+            let boundary = "----DepotCaps"
+            func send(_ body: String) async throws -> TestResponse {
+                try await client.execute(
+                    uri: "/cases/CS-2026-000001/attachments", method: .post,
+                    headers: [.cookie: engineer.cookie, .contentType: "multipart/form-data; boundary=\(boundary)"],
+                    body: ByteBuffer(string: body))
+            }
+            let csrf = "--\(boundary)\r\nContent-Disposition: form-data; name=\"csrf\"\r\n\r\n\(engineer.csrf)\r\n"
+            func file(_ name: String, _ content: String, extra: String = "") -> String {
+                "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\n\(extra)\r\n\(content)\r\n"
+            }
+            // One header line of 1 MB (never ended), and many short ones: both stop at the cap.
+            let long = try await send(csrf + "--\(boundary)\r\nX-Long: " + String(repeating: "a", count: 1 << 20))
+            #expect(long.status == .badRequest && String(buffer: long.body).contains("longer than 8 KiB"))
+            let many = String(repeating: "X-Pad: 0123456789\r\n", count: 1000)
+            let manyLines = try await send(csrf + file("a.txt", "hello", extra: many) + "--\(boundary)--\r\n")
+            #expect(manyLines.status == .badRequest && String(buffer: manyLines.body).contains("longer than 8 KiB"))
+            // Headers just under the cap are fine.
+            let fine = try await send(
+                csrf + file("ok.txt", "hello", extra: "X-Pad: " + String(repeating: "b", count: 7000) + "\r\n") + "--\(boundary)--\r\n")
+            #expect(fine.status == .seeOther)
+            let two = try await send(csrf + file("one.txt", "first") + file("two.txt", "second") + "--\(boundary)--\r\n")
+            #expect(two.status == .badRequest && String(buffer: two.body).contains("one file at a time"))
+            // A file past the limit (1 MB here) is refused as it arrives; so is a body past the limit plus the overhead,
+            // whatever it is made of (here parts with long headers and no content).
+            let big = try await send(csrf + file("big.bin", String(repeating: "z", count: 1_000_001)) + "--\(boundary)--\r\n")
+            #expect(big.status == .badRequest)
+            let padded = "X-Pad: " + String(repeating: "c", count: 7000) + "\r\n"
+            let parts = String(repeating: "--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\(padded)\r\n\r\n", count: 180)
+            let huge = try await send(csrf + parts + "--\(boundary)--\r\n")
+            #expect(huge.status == .contentTooLarge)
+            let stored = try server.depot.database.attachments(of: "CS-2026-000001")
+            #expect(try stored.map(\.name) == ["ok.txt"] && storedFiles(server) == 1)
+        }
+    }
 }

@@ -6,8 +6,16 @@ import MultipartKit
 
 /// A `multipart/form-data` form with one file, read as it arrives (MultipartKit's streaming parser): text fields
 /// are kept (64 KiB in all at most), the file's bytes go straight into an attachment upload, which checks the size
-/// limit as they come.
+/// limit as they come. Every cap stops the reading as soon as it is passed (issue 19): a part's headers at most
+/// 8 KiB, the whole body at most the attachment limit plus `overhead`, one file part.
 struct MultipartUpload {
+    /// The most a part's headers (and the boundary before them) may take.
+    static let headerLimit = 8 << 10
+    /// What the body may hold beyond the file: the text fields (64 KiB at most), headers and boundaries.
+    static let overhead: Int64 = 128 << 10
+    /// The size of the slices the body is parsed in, so that a cap is checked at least this often.
+    static let slice = 4 << 10
+
     var fields: [String: String] = [:]
     var fileName: String?
     var fileType: String?
@@ -29,11 +37,26 @@ struct MultipartUpload {
         var text: [UInt8] = []
         var textBytes = 0
         var failure: (any Error)?
-        parser.onHeader = { name, value in headers[name.lowercased()] = value }
+        // Bytes given to the parser since it last gave a part's body or ended a part (a header line that never ends),
+        // and the bytes of the part's headers so far (many short lines).
+        var sinceProgress = 0
+        var headerBytes = 0
+        parser.onHeader = { name, value in
+            headerBytes += name.utf8.count + value.utf8.count + 4
+            if headerBytes > headerLimit, failure == nil {
+                failure = APIError(status: .badRequest, code: "invalid", message: "a part's headers are longer than 8 KiB")
+            }
+            headers[name.lowercased()] = value
+        }
         parser.onBody = { buffer in
+            sinceProgress = 0
             guard failure == nil else { return }
             let disposition = headers["content-disposition"] ?? ""
             if let fileName = Self.parameter("filename", in: disposition) {
+                guard form.fileName == nil else {
+                    failure = APIError(status: .badRequest, code: "invalid", message: "attach one file at a time")
+                    return
+                }
                 do {
                     if form.upload == nil { form.upload = try database.beginUpload(label: fileName) }
                     try form.upload?.append(buffer.readableBytesView)
@@ -48,6 +71,7 @@ struct MultipartUpload {
             }
         }
         parser.onPartComplete = {
+            (sinceProgress, headerBytes) = (0, 0)
             let disposition = headers["content-disposition"] ?? ""
             if let name = Self.parameter("name", in: disposition) {
                 if let fileName = Self.parameter("filename", in: disposition) {
@@ -60,10 +84,25 @@ struct MultipartUpload {
             headers = [:]
             text = []
         }
+        let bodyLimit = database.policy.attachments.maxBytes + overhead
+        var received: Int64 = 0
         do {
             for try await buffer in request.body {
-                try parser.execute(buffer)
-                if let failure { throw failure }
+                received += Int64(buffer.readableBytes)
+                if received > bodyLimit {
+                    throw APIError(
+                        status: .contentTooLarge, code: "too-large",
+                        message: "the upload is larger than the attachment limit of \(database.policy.attachments.maxBytes) bytes")
+                }
+                var rest = buffer
+                while let piece = rest.readSlice(length: min(slice, rest.readableBytes)), piece.readableBytes > 0 {
+                    sinceProgress += piece.readableBytes
+                    try parser.execute(piece)
+                    if let failure { throw failure }
+                    if sinceProgress > headerLimit + slice {
+                        throw APIError(status: .badRequest, code: "invalid", message: "a part's headers are longer than 8 KiB")
+                    }
+                }
             }
         } catch {
             form.upload?.discard()
