@@ -25,6 +25,10 @@ struct ServeCommand: AsyncParsableCommand {
             "A proxy (address or CIDR block) whose X-Forwarded-For names the client; repeat for several.",
             discussion: "Without one, limits per client address count the connection's address: behind a proxy, its."))
     var trustedProxies: [String] = []
+    @Option(help: "Seconds a connection may stay idle, or take to send a request's head, before it is closed.")
+    var idleTimeout: Int64 = 30
+    @Option(help: "The least bytes a request body must send every 10 seconds while it is read, else its connection is closed.")
+    var minimumBodyBytes = 1024
     @Option(help: "The least level logged: trace, debug, info, notice, warning, error, critical.") var logLevel = "info"
     @Option(parsing: .unconditional, help: "Event-loop threads (network I/O only; default: half the cores, at least 1).")
     var eventLoopThreads: Int?
@@ -50,6 +54,13 @@ struct ServeCommand: AsyncParsableCommand {
             host: host, port: port, secureCookies: secureCookies, benchmarkRoutes: benchmarkRoutes,
             eventLoopThreads: eventLoopThreads)
         configuration.trustedProxies = try TrustedProxies(trustedProxies)
+        guard (1...3600).contains(idleTimeout) else {
+            throw DepotError.invalidArgument(name: "--idle-timeout", value: String(idleTimeout), reason: "between 1 and 3600 seconds")
+        }
+        guard (0...(1 << 30)).contains(minimumBodyBytes) else {
+            throw DepotError.invalidArgument(name: "--minimum-body-bytes", value: String(minimumBodyBytes), reason: "between 0 and 2^30")
+        }
+        (configuration.idleTimeout, configuration.minimumBodyBytes) = (idleTimeout, minimumBodyBytes)
         let clock = WallClock()
         let services: [any Service] =
             noWorker

@@ -2,7 +2,9 @@ import DepotCore
 import DepotStore
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import Logging
+import NIOCore
 import NIOPosix
 import ServiceLifecycle
 
@@ -25,6 +27,12 @@ public struct ServerConfiguration: Sendable {
     public var passwordCheckLimit = 32
     /// The proxies whose `X-Forwarded-For` names the client (`depot serve --trusted-proxy`).
     public var trustedProxies = TrustedProxies.none
+    /// Seconds a connection may stay idle between requests, and the longest a request's head may take to arrive
+    /// (nothing counts as activity before it is complete), before the connection is closed.
+    public var idleTimeout: Int64 = 30
+    /// The least a request body must send per `rateWindow` seconds while it is read, else the connection is closed.
+    public var minimumBodyBytes = 1024
+    public var rateWindow: Int64 = 10
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, secureCookies: Bool = false, benchmarkRoutes: Bool = false,
@@ -55,8 +63,13 @@ public func buildApplication(
     // Every server watches: PostgreSQL's LISTEN, or the SQLite file's credentials counter (a `depot user` command
     // run beside the server).
     let watch: [any Service] = [CredentialWatch(database: database, caches: caches, logger: logger)]
+    let (minimumBytes, window) = (configuration.minimumBodyBytes, TimeAmount.seconds(configuration.rateWindow))
+    let http = HTTP1Channel.Configuration(
+        additionalChannelHandlers: [MinimumRateHandler(minimumBytes: minimumBytes, window: window)],
+        idleTimeout: .seconds(configuration.idleTimeout))
     return Application(
         router: try buildRouter(database: database, configuration: configuration, caches: caches, now: now),
+        server: .http1(configuration: http),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
         services: watch + services,
         eventLoopGroupProvider: .shared(EventLoopGroups.shared(threads: configuration.resolvedEventLoopThreads)),
