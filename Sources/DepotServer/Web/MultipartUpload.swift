@@ -31,59 +31,11 @@ struct MultipartUpload {
             !boundary.isEmpty
         else { throw APIError(status: .badRequest, code: "invalid", message: "the upload form must be sent as multipart/form-data") }
 
-        var form = MultipartUpload()
+        let collector = Collector(database: database)
         let parser = MultipartParser(boundary: boundary)
-        var headers: [String: String] = [:]
-        var text: [UInt8] = []
-        var textBytes = 0
-        var failure: (any Error)?
-        // Bytes given to the parser since it last gave a part's body or ended a part (a header line that never ends),
-        // and the bytes of the part's headers so far (many short lines).
-        var sinceProgress = 0
-        var headerBytes = 0
-        parser.onHeader = { name, value in
-            headerBytes += name.utf8.count + value.utf8.count + 4
-            if headerBytes > headerLimit, failure == nil {
-                failure = APIError(status: .badRequest, code: "invalid", message: "a part's headers are longer than 8 KiB")
-            }
-            headers[name.lowercased()] = value
-        }
-        parser.onBody = { buffer in
-            sinceProgress = 0
-            guard failure == nil else { return }
-            let disposition = headers["content-disposition"] ?? ""
-            if let fileName = Self.parameter("filename", in: disposition) {
-                guard form.fileName == nil else {
-                    failure = APIError(status: .badRequest, code: "invalid", message: "attach one file at a time")
-                    return
-                }
-                do {
-                    if form.upload == nil { form.upload = try database.beginUpload(label: fileName) }
-                    try form.upload?.append(buffer.readableBytesView)
-                } catch { failure = error }
-            } else {
-                textBytes += buffer.readableBytes
-                if textBytes > 1 << 16 {
-                    failure = APIError(status: .badRequest, code: "invalid", message: "the form's text fields are too long")
-                } else {
-                    text += buffer.readableBytesView
-                }
-            }
-        }
-        parser.onPartComplete = {
-            (sinceProgress, headerBytes) = (0, 0)
-            let disposition = headers["content-disposition"] ?? ""
-            if let name = Self.parameter("name", in: disposition) {
-                if let fileName = Self.parameter("filename", in: disposition) {
-                    form.fileName = fileName
-                    form.fileType = headers["content-type"]
-                } else {
-                    form.fields[name] = String(decoding: text, as: UTF8.self)
-                }
-            }
-            headers = [:]
-            text = []
-        }
+        parser.onHeader = collector.header
+        parser.onBody = collector.body
+        parser.onPartComplete = collector.partComplete
         let bodyLimit = database.policy.attachments.maxBytes + overhead
         var received: Int64 = 0
         do {
@@ -96,19 +48,18 @@ struct MultipartUpload {
                 }
                 var rest = buffer
                 while let piece = rest.readSlice(length: min(slice, rest.readableBytes)), piece.readableBytes > 0 {
-                    sinceProgress += piece.readableBytes
+                    collector.sinceProgress += piece.readableBytes
                     try parser.execute(piece)
-                    if let failure { throw failure }
-                    if sinceProgress > headerLimit + slice {
-                        throw APIError(status: .badRequest, code: "invalid", message: "a part's headers are longer than 8 KiB")
-                    }
+                    if let failure = collector.failure { throw failure }
+                    if collector.sinceProgress > headerLimit + slice { throw Collector.longHeaders }
                 }
             }
         } catch {
-            form.upload?.discard()
+            collector.form.upload?.discard()
             if error is APIError || error is DepotError { throw error }
             throw APIError(status: .badRequest, code: "invalid", message: "the upload form is not well-formed multipart/form-data")
         }
+        let form = collector.form
         if let csrf {
             guard let sent = form.fields["csrf"], WebSessions.equal(sent, csrf) else {
                 form.upload?.discard()
@@ -132,5 +83,66 @@ struct MultipartUpload {
             return value
         }
         return nil
+    }
+
+    /// What the parser's callbacks collect, part by part; the first failure stops the rest.
+    private final class Collector {
+        static let longHeaders = APIError(status: .badRequest, code: "invalid", message: "a part's headers are longer than 8 KiB")
+
+        let database: DepotDatabase
+        var form = MultipartUpload()
+        var failure: (any Error)?
+        /// Bytes given to the parser since it last gave a part's body or ended a part (a header line that never ends).
+        var sinceProgress = 0
+        /// The bytes of the part's headers so far (many short lines).
+        private var headerBytes = 0
+        private var headers: [String: String] = [:]
+        private var text: [UInt8] = []
+        private var textBytes = 0
+
+        init(database: DepotDatabase) { self.database = database }
+
+        func header(_ name: String, _ value: String) {
+            headerBytes += name.utf8.count + value.utf8.count + 4
+            if headerBytes > MultipartUpload.headerLimit, failure == nil { failure = Self.longHeaders }
+            headers[name.lowercased()] = value
+        }
+
+        func body(_ buffer: inout ByteBuffer) {
+            sinceProgress = 0
+            guard failure == nil else { return }
+            if let fileName = MultipartUpload.parameter("filename", in: headers["content-disposition"] ?? "") {
+                guard form.fileName == nil else {
+                    failure = APIError(status: .badRequest, code: "invalid", message: "attach one file at a time")
+                    return
+                }
+                do {
+                    if form.upload == nil { form.upload = try database.beginUpload(label: fileName) }
+                    try form.upload?.append(buffer.readableBytesView)
+                } catch { failure = error }
+            } else {
+                textBytes += buffer.readableBytes
+                if textBytes > 1 << 16 {
+                    failure = APIError(status: .badRequest, code: "invalid", message: "the form's text fields are too long")
+                } else {
+                    text += buffer.readableBytesView
+                }
+            }
+        }
+
+        func partComplete() {
+            (sinceProgress, headerBytes) = (0, 0)
+            let disposition = headers["content-disposition"] ?? ""
+            if let name = MultipartUpload.parameter("name", in: disposition) {
+                if let fileName = MultipartUpload.parameter("filename", in: disposition) {
+                    form.fileName = fileName
+                    form.fileType = headers["content-type"]
+                } else {
+                    form.fields[name] = String(decoding: text, as: UTF8.self)
+                }
+            }
+            headers = [:]
+            text = []
+        }
     }
 }
