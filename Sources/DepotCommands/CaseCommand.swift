@@ -208,7 +208,8 @@ struct CaseCommand: ParsableCommand {
 
             func run() throws {
                 let database = try store.open()
-                let (_, data) = try database.downloadAttachment(id, actor: store.actor)
+                // Whole, so that nothing is written unless the content checks out.
+                let data = try database.downloadAttachment(id, actor: store.actor).all()
                 if output == "-" {
                     FileHandle.standardOutput.write(data)
                     return

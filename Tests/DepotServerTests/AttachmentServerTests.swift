@@ -254,4 +254,43 @@ struct AttachmentServerTests {
             #expect(try stored.map(\.name) == ["ok.txt"] && storedFiles(server) == 1)
         }
     }
+
+    @Test("a download is streamed in pieces with its length; a stored file changed afterwards is cut short, never served whole")
+    func streamedDownload() async throws {
+        let server = try Self.server()
+        let content = (0..<700_000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
+        try await server.run { client in
+            #expect(
+                try await client.execute(
+                    uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: Self.newCase)
+                ).status == .created)
+            var headers = server.auth(.supportEngineer)
+            headers[.contentType] = "application/octet-stream"
+            let created = try await client.execute(
+                uri: "/api/v1/cases/CS-2026-000001/attachments?name=core.bin", method: .post, headers: headers,
+                body: ByteBuffer(bytes: content))
+            let id = try #require(try json(created)["id"] as? Int)
+            let file = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.logistics))
+            #expect(file.status == .ok && file.headers[.contentLength] == "700000" && Array(buffer: file.body) == content)
+            // The stored file changes behind Depot's back (same length, one byte): the download does not complete.
+            let stored = try #require(try server.depot.database.attachments(of: "CS-2026-000001").first)
+            if let folder = server.depot.database.attachmentDirectory {
+                let path = "\(folder)/\(stored.sha256.prefix(2))/\(stored.sha256)"
+                var bytes = try #require(FileManager.default.contents(atPath: path))
+                bytes[650_000] ^= 0xFF
+                try bytes.write(to: URL(fileURLWithPath: path))
+            } else {
+                _ = try server.depot.outside { db in
+                    try db.execute("UPDATE attachment_chunk SET data = ? WHERE sha256 = ? AND seq = 0", [Data(count: 10), stored.sha256])
+                }
+            }
+            do {
+                let cut = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.logistics))
+                #expect(Array(buffer: cut.body) != content && cut.body.readableBytes < content.count)
+            } catch {
+                // The connection was cut: what a client sees when the length promised does not arrive.
+            }
+            #expect(throws: DepotError.self) { try server.depot.database.attachmentContent(stored) }
+        }
+    }
 }

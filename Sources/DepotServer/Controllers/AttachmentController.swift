@@ -62,18 +62,28 @@ struct AttachmentController {
 
     /// The attachment `{id}` as a download (shared with the web UI): never rendered by the browser in Depot's
     /// origin (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP, a type from a safe list only).
+    /// Streamed a piece at a time from its file or chunks, with its length; content that fails its SHA-256 at the end
+    /// cuts the connection short, so the client sees a truncated download, not a wrong one.
     static func file(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
         guard let id = Int64(try context.parameters.require("id")) else {
             throw APIError(status: .notFound, code: "not-found", message: "no attachment \"\(context.parameters.get("id") ?? "")\"")
         }
         let actor = try context.requireActor()
-        let (attachment, data) = try await ThreadPool.run { try database.downloadAttachment(id, actor: actor) }
+        let reader = try await ThreadPool.run { try database.downloadAttachment(id, actor: actor) }
+        let attachment = reader.attachment
         var headers: HTTPFields = [
             .contentType: AttachmentName.servedType(attachment.mediaType), .contentDisposition: contentDisposition(attachment.name),
             .cacheControl: "private, no-store", .contentSecurityPolicy: "sandbox; default-src 'none'",
         ]
         headers[.xContentTypeOptions] = "nosniff"
-        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        headers[.contentLength] = String(attachment.size)
+        let body = ResponseBody { writer in
+            while let piece = try await ThreadPool.run({ try reader.next() }) {
+                try await writer.write(ByteBuffer(bytes: piece))
+            }
+            try await writer.finish(nil)
+        }
+        return Response(status: .ok, headers: headers, body: body)
     }
 
     /// `attachment; filename="ascii"; filename*=UTF-8''percent-encoded` (RFC 6266), quotes and controls kept out.

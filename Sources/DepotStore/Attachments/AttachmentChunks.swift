@@ -35,6 +35,19 @@ enum AttachmentChunks {
         try db.execute("INSERT INTO attachment_chunk (sha256, seq, data) VALUES (?, ?, ?)", [sha256, seq, data])
     }
 
+    /// Chunk `seq` of the content stored under `sha256`, or `nil` past its last.
+    static func chunk(_ db: any SQLConnection, sha256: String, seq: Int) throws -> Data? {
+        var found: Data?
+        try db.each("SELECT data FROM attachment_chunk WHERE sha256 = ? AND seq = ?", [sha256, seq]) { row in
+            guard case .blob(let chunk) = row.cell(at: 0) else {
+                throw DepotError.storage(path: "attachment_chunk", message: "a chunk without data")
+            }
+            found = chunk
+            return false
+        }
+        return found
+    }
+
     /// The content stored under `sha256`, or `nil` when there is none.
     static func content(_ db: any SQLConnection, sha256: String) throws -> Data? {
         var content = Data()

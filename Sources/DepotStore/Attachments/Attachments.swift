@@ -315,15 +315,14 @@ extension DepotDatabase {
         }
     }
 
-    /// The content of an attachment, checked against its SHA-256 (a changed or missing file is an error, not
-    /// a silent wrong answer).
-    /// Attachment `id` and its content for `actor` to download (issue 19): a secure upload only for support engineers
-    /// and admins, and each such download audited (with the server's time).
-    public func downloadAttachment(_ id: Int64, actor: ActingUser) throws(DepotError) -> (CaseAttachment, Data) {
+    /// Attachment `id` for `actor` to download, with a reader of its content (issue 19): a secure upload only for
+    /// support engineers and admins, and each such download audited (with the server's time). A content that is
+    /// missing is an error here, before anything is sent.
+    public func downloadAttachment(_ id: Int64, actor: ActingUser) throws(DepotError) -> AttachmentReader {
         let found = try attachment(id)
-        guard found.secure else { return (found, try attachmentContent(found)) }
+        guard found.secure else { return try AttachmentReader(found, database: self) }
         try actor.require(.readSecureUploads)
-        let data = try attachmentContent(found)
+        let reader = try AttachmentReader(found, database: self)
         let at = now()
         try write { db in
             let customerID = try db.value(Int64.self, "SELECT customer_id FROM support_case WHERE number = ?", [found.caseNumber])
@@ -331,25 +330,13 @@ extension DepotDatabase {
                 db, actor: actor, at: at, recordedAt: at, action: "download", entity: "attachment", key: String(found.id),
                 customerID: customerID, details: ["case": found.caseNumber, "name": found.name, "sha256": found.sha256])
         }
-        return (found, data)
+        return reader
     }
 
+    /// The content of an attachment, checked against its SHA-256 and size (a changed or missing file is an error,
+    /// not a silent wrong answer).
     public func attachmentContent(_ attachment: CaseAttachment) throws(DepotError) -> Data {
-        let (data, place): (Data?, String)
-        if attachmentDirectory != nil {
-            place = AttachmentFiles.location(of: attachment.sha256, in: attachmentFolder).path
-            data = FileManager.default.contents(atPath: place)
-        } else {
-            place = "\(path) attachment_chunk"
-            data = try read { db in try AttachmentChunks.content(db, sha256: attachment.sha256) }
-        }
-        guard let data else {
-            throw .storage(path: place, message: "the stored content of attachment \(attachment.id) is missing")
-        }
-        guard Hex.lowercase(SHA256.hash(data: data)) == attachment.sha256 else {
-            throw .storage(path: place, message: "the stored content of attachment \(attachment.id) does not match its SHA-256")
-        }
-        return data
+        try AttachmentReader(attachment, database: self).all()
     }
 
     /// Stores an upload's sealed content, inside the write transaction `db` that inserts its attachment row: in the
