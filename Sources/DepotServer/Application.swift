@@ -68,7 +68,7 @@ public func buildApplication(
         additionalChannelHandlers: [MinimumRateHandler(minimumBytes: minimumBytes, window: window)],
         idleTimeout: .seconds(configuration.idleTimeout))
     return Application(
-        router: try buildRouter(database: database, configuration: configuration, caches: caches, now: now),
+        router: try buildRouter(database: database, configuration: configuration, caches: caches, now: now, logger: logger),
         server: .http1(configuration: http),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
         services: watch + services,
@@ -79,7 +79,7 @@ public func buildApplication(
 /// The router with every route of the server (the OpenAPI document lists the same).
 public func buildRouter(
     database: DepotDatabase, configuration: ServerConfiguration = ServerConfiguration(), caches: CredentialCaches = CredentialCaches(),
-    now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+    now: @escaping @Sendable () -> Instant = { Instant(Date()) }, logger: Logger = Logger(label: "depot")
 ) throws -> Router<DepotRequestContext> {
     let renderer = try PageRenderer.load()
     let router = Router(context: DepotRequestContext.self)
@@ -120,7 +120,8 @@ public func buildRouter(
     let pages = PageEnvironment(
         database: database, renderer: renderer, now: now, secureCookies: configuration.secureCookies, passwordChecks: passwordChecks)
     WebRoutes.add(
-        to: web, pages: pages, secureCookies: configuration.secureCookies, sessions: sessions, verifyPassword: configuration.verifyPassword)
+        to: web, pages: pages, sessions: sessions, signInForms: SignInFormTokens(database: database, logger: logger),
+        verifyPassword: configuration.verifyPassword)
     router.get("api/openapi.yaml") { _, _ in
         Response(
             status: .ok, headers: [.contentType: "application/yaml; charset=utf-8"],

@@ -102,6 +102,36 @@ struct SignInLimitTests {
         }
     }
 
+    @Test("the sign-in form's token is the server's: a made-up one, another installation's or one over an hour old is refused")
+    func formToken() async throws {
+        let depot = try TestDepot.withFleet(now: TestServer.now)
+        _ = try TestServer(depot: depot)
+        let hashes = HashCount()
+        try await Self.server(depot, hashes).test(.router) { client in
+            func post(_ token: String) async throws -> HTTPResponse.Status {
+                try await client.execute(
+                    uri: "/sign-in", method: .post,
+                    headers: [.cookie: "depot_signin=\(token)", .contentType: "application/x-www-form-urlencoded"],
+                    body: ByteBuffer(string: "token=\(token)&name=user-admin&password=pw")
+                ).status
+            }
+            // Double submit alone would take any value the client put in both places.
+            #expect(try await post("made-up") == .forbidden)
+            let other = SignInFormTokens(key: .init(size: .bits256)).issue(now: depot.clock.now)
+            #expect(try await post(other) == .forbidden)
+            let form = try await client.execute(uri: "/sign-in", method: .get)
+            let token = try #require(TestBrowser.value(of: "token", in: String(buffer: form.body)))
+            // Tampered with: a later expiry under the same MAC.
+            let parts = token.split(separator: ".").map(String.init)
+            #expect(try await post("\(parts[0]).\(Int64(parts[1])! + 60).\(parts[2])") == .forbidden)
+            #expect(hashes.value == 0, "refused before any password check")
+            depot.clock.advance(seconds: 3601)
+            #expect(try await post(token) == .forbidden)
+            let fresh = try await client.execute(uri: "/sign-in", method: .get)
+            #expect(try await post(try #require(TestBrowser.value(of: "token", in: String(buffer: fresh.body)))) == .seeOther)
+        }
+    }
+
     @Test("a sign-in always starts a new session id and ends the browser's previous session")
     func newSession() async throws {
         let server = try TestServer()

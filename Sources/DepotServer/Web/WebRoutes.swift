@@ -8,8 +8,8 @@ import Hummingbird
 enum WebRoutes {
     /// Mounts the stylesheet and every page controller on `router` (behind the web error and session middleware).
     static func add(
-        to router: some RouterMethods<DepotRequestContext>, pages: PageEnvironment, secureCookies: Bool, sessions: RecentCache<WebSession>,
-        verifyPassword: @escaping @Sendable (String, String) -> Bool
+        to router: some RouterMethods<DepotRequestContext>, pages: PageEnvironment, sessions: RecentCache<WebSession>,
+        signInForms: SignInFormTokens, verifyPassword: @escaping @Sendable (String, String) -> Bool
     ) {
         let stylesheet = pages.renderer.stylesheet
         router.get("static/depot.css") { _, _ in
@@ -23,8 +23,10 @@ enum WebRoutes {
                 status: .ok, headers: [.contentType: "text/javascript; charset=utf-8", .cacheControl: "max-age=3600"],
                 body: .init(byteBuffer: ByteBuffer(string: script)))
         }
-        SignInController(pages: pages, secureCookies: secureCookies, sessions: sessions, verifyPassword: verifyPassword).addRoutes(
-            to: router)
+        SignInController(
+            pages: pages, secureCookies: pages.secureCookies, sessions: sessions, forms: signInForms, verifyPassword: verifyPassword
+        )
+        .addRoutes(to: router)
         SearchController(pages: pages).addRoutes(to: router)
         SupportController(pages: pages).addRoutes(to: router)
         LogisticsController(pages: pages).addRoutes(to: router)

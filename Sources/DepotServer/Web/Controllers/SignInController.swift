@@ -8,6 +8,8 @@ struct SignInController {
     let pages: PageEnvironment
     let secureCookies: Bool
     let sessions: RecentCache<WebSession>
+    /// The form's tokens, issued and checked by the server.
+    let forms: SignInFormTokens
     /// Checks a password against its bcrypt hash: slow on purpose, so it runs only when the throttle allows a try.
     let verifyPassword: @Sendable (String, String) -> Bool
 
@@ -28,11 +30,11 @@ struct SignInController {
             context: context, next: WebPaths.safeNext(try request.queryForm().get("next")), name: "", problem: nil, status: .ok)
     }
 
-    /// The form with a new token of its own, set as a cookie too (double submit).
+    /// The form with a new token of its own, issued by the server and set as a cookie too (double submit).
     private func signInPage(context: DepotRequestContext, next: String?, name: String, problem: String?, status: HTTPResponse.Status)
         -> Response
     {
-        let token = Credentials.newToken()
+        let token = forms.issue(now: pages.now())
         var response = pages.render(
             SignInPage(token: token, next: next ?? "", name: name, problem: problem ?? ""), context: DepotRequestContext.anonymous(context),
             status: status)
@@ -43,7 +45,7 @@ struct SignInController {
     @Sendable func signIn(_ request: Request, context: DepotRequestContext) async throws -> Response {
         let form = try await Form.read(request, csrf: nil)
         guard let expected = request.cookies[WebSessions.signInCookieName]?.value, let sent = form.fields["token"],
-            WebSessions.equal(expected, sent)
+            WebSessions.equal(expected, sent), forms.valid(sent, now: pages.now())
         else {
             throw APIError(status: .forbidden, code: "csrf", message: "the sign-in form is out of date: reload the page and sign in again")
         }
