@@ -74,19 +74,42 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.headers["Authorization"] = "Bearer {user['token']}"
 """)
 
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-base = f"http://127.0.0.1:{port}"
-server = subprocess.Popen([depot, "serve", "--port", str(port), "--db", database, "--log-level", "warning", "--benchmark-routes"])
-try:
+def start(*extra):
+    """`depot serve` on a free port with `extra` options, once it answers /healthz; answers the process and base URL."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    base = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen([depot, "serve", "--port", str(port), "--db", database, "--log-level", "warning", *extra])
     for _ in range(100):
         try:
             urllib.request.urlopen(base + "/healthz", timeout=1)
             break
         except OSError:
             time.sleep(0.2)
+    return server, base
 
+
+def stop(server):
+    server.send_signal(signal.SIGTERM)
+    server.wait(timeout=60)
+
+
+def wrk(base, name, script, env):
+    result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script, base],
+                            env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1))
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", result)
+    p99ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
+    total = int(re.search(r"(\d+) requests in", result).group(1))
+    failed = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
+    errors = re.search(r"Socket errors: (.*)", result)
+    return {"target": name, "requestsPerSecond": rps, "p99ms": p99ms, "requests": total,
+            "failed": int(failed.group(1)) if failed else 0, "socketErrors": errors.group(1) if errors else None}
+
+
+server, base = start("--benchmark-routes")
+try:
     # A browser session for the unit page: the sign-in form's token and cookie, then the session cookie.
     jar = http.cookiejar.CookieJar()
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
@@ -95,29 +118,23 @@ try:
     opener.open(base + "/sign-in", urllib.parse.urlencode({"token": token, "name": "bench", "password": user["password"]}).encode())
     session = next(c.value for c in jar if c.name == "depot_session")
 
-    def wrk(name, script, env):
-        result = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script, base],
-                                env={**os.environ, **env}, check=True, capture_output=True, text=True).stdout
-        rps = float(re.search(r"Requests/sec:\s+([\d.]+)", result).group(1))
-        p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)\b", result)
-        p99ms = float(p99.group(1)) * {"us": 0.001, "ms": 1, "s": 1000}[p99.group(2)]
-        total = int(re.search(r"(\d+) requests in", result).group(1))
-        failed = re.search(r"Non-2xx or 3xx responses: (\d+)", result)
-        errors = re.search(r"Socket errors: (.*)", result)
-        return {"target": name, "requestsPerSecond": rps, "p99ms": p99ms, "requests": total,
-                "failed": int(failed.group(1)) if failed else 0, "socketErrors": errors.group(1) if errors else None}
-
     bearer = {"HEADER_NAME": "Authorization", "HEADER_VALUE": "Bearer " + user["token"], "SERIALS": os.path.join(folder, "serials.txt")}
     results = [
-        wrk("constant route GET /api/v1/constant", lua_get, {**bearer, "PREFIX": "/api/v1/constant?"}),
-        wrk("unit API GET /api/v1/units/{serial}", lua_get, {**bearer, "PREFIX": "/api/v1/units/"}),
-        wrk("unit page GET /units/{serial}", lua_get, {**bearer, "HEADER_NAME": "Cookie", "HEADER_VALUE": "depot_session=" + session,
-                                                       "PREFIX": "/units/"}),
-        wrk("open cases POST /api/v1/cases", lua_post, {}),
+        wrk(base, "constant route GET /api/v1/constant", lua_get, {**bearer, "PREFIX": "/api/v1/constant?"}),
+        wrk(base, "unit API GET /api/v1/units/{serial}", lua_get, {**bearer, "PREFIX": "/api/v1/units/"}),
+        wrk(base, "unit page GET /units/{serial}", lua_get, {**bearer, "HEADER_NAME": "Cookie",
+                                                              "HEADER_VALUE": "depot_session=" + session, "PREFIX": "/units/"}),
+        wrk(base, "open cases POST /api/v1/cases", lua_post, {}),
     ]
 finally:
-    server.send_signal(signal.SIGTERM)
-    server.wait(timeout=60)
+    stop(server)
+# Issue 19's durability: the same case openings with the writer's synchronous=NORMAL (what the server ran before
+# it), side by side with FULL, the default above.
+server, base = start("--durability", "normal")
+try:
+    results.append(wrk(base, "open cases, --durability normal (before)", lua_post, {}))
+finally:
+    stop(server)
 
 db = sqlite3.connect(database)
 opened = db.execute("SELECT count(*) FROM support_case").fetchone()[0] - cases_before

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DepotCore
+import DepotStore
 
 /// Parsers for option values, each with a message that says what was expected.
 enum Parse {
@@ -26,6 +27,7 @@ enum Parse {
 
 extension Tier: ExpressibleByArgument {}
 extension Priority: ExpressibleByArgument {}
+extension Durability: ExpressibleByArgument {}
 
 /// A contract tier, or `none` for a customer without an active contract.
 enum TierArgument: String, CaseIterable, ExpressibleByArgument {

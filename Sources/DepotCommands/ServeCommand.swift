@@ -25,6 +25,11 @@ struct ServeCommand: AsyncParsableCommand {
             "A proxy (address or CIDR block) whose X-Forwarded-For names the client; repeat for several.",
             discussion: "Without one, limits per client address count the connection's address: behind a proxy, its."))
     var trustedProxies: [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "full: every answered change is on disk (survives a power cut); normal: only consistent after one (SQLite).",
+            valueName: "full|normal"))
+    var durability: Durability = .full
     @Option(help: "Seconds a connection may stay idle, or take to send a request's head, before it is closed.")
     var idleTimeout: Int64 = 30
     @Option(help: "The least bytes a request body must send every 10 seconds while it is read, else its connection is closed.")
@@ -47,7 +52,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw DepotError.invalidArgument(name: "--event-loop-threads", value: String(threads), reason: "between 1 and 256")
         }
         if case .postgres = try store.target() { ThreadPool.prepareForNetworkStore() }
-        let database = try store.open()
+        let database = try store.open(durability: durability)
         var logger = Logger(label: "depot")
         logger.logLevel = level
         var configuration = ServerConfiguration(

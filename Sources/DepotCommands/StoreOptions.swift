@@ -77,11 +77,16 @@ public struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the existing database; refuses a missing one, or a schema this build cannot run on.
-    func open() throws(DepotError) -> DepotDatabase {
+    func open(durability: Durability = .full) throws(DepotError) -> DepotDatabase {
         let database: DepotDatabase
         switch try target() {
-        case .sqlite(let path): database = try DepotDatabase.open(at: path, policy: policy.load())
-        case .postgres(let location): database = try DepotDatabase.open(postgres: location, policy: policy.load())
+        case .sqlite(let path): database = try DepotDatabase.open(at: path, policy: policy.load(), durability: durability)
+        case .postgres(let location):
+            guard durability == .full else {
+                throw .invalidArgument(
+                    name: "--durability", value: durability.rawValue, reason: "on PostgreSQL its own synchronous_commit decides")
+            }
+            database = try DepotDatabase.open(postgres: location, policy: policy.load())
         }
         return withKey(database, create: !database.isPostgres)
     }

@@ -91,29 +91,29 @@ public struct DepotDatabase: Sendable {
     /// Opens the existing database at `path`; refuses a missing file or a schema from a newer Depot.
     public static func open(
         at path: String, policy: Policy,
-        now: @escaping @Sendable () -> Instant = { Instant(Date()) }
+        now: @escaping @Sendable () -> Instant = { Instant(Date()) }, durability: Durability = .full
     ) throws(DepotError) -> DepotDatabase {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue else {
             throw .databaseMissing(path: path)
         }
-        let database = try connect(path: path, policy: policy, now: now)
+        let database = try connect(path: path, policy: policy, now: now, durability: durability)
         try database.migrate()
         return database
     }
 
-    private static func connect(path: String, policy: Policy, now: @escaping @Sendable () -> Instant) throws(DepotError) -> DepotDatabase {
+    private static func connect(
+        path: String, policy: Policy, now: @escaping @Sendable () -> Instant, durability: Durability = .full
+    ) throws(DepotError) -> DepotDatabase {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(busyTimeout)
-        configuration.prepareDatabase { db in
-            // WAL with synchronous=NORMAL is consistent after a crash of the process or the machine;
-            // a power cut may lose the last commits, never half of one.
-            try db.execute(sql: "PRAGMA synchronous = NORMAL")
-            db.add(function: SQLFunctions.addMonths)
-        }
+        configuration.prepareDatabase { db in db.add(function: SQLFunctions.addMonths) }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            // Issue 19: what is acknowledged survives a power cut (`Durability`). Set on the writer, the one
+            // connection that commits, after the pool has opened it (GRDB sets NORMAL when it turns WAL on).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = \(durability.sqlitePragma)") }
             return DepotDatabase(path: path, policy: policy, backend: .sqlite(pool), now: now)
         } catch {
             throw storageError(error, path: path)

@@ -76,3 +76,27 @@ struct PointReadTests {
         #expect(afterDiagnosis.status == .defective && afterDiagnosis.rmas == ["RMA-2026-000001"])
     }
 }
+
+/// Issue 19: what an acknowledged change survives on SQLite.
+@Suite("Durability", .enabled(if: !TestBackend.isPostgres))
+struct DurabilityTests {
+    @Test("the writer syncs each commit (FULL) unless asked for NORMAL; writes and group commits work in both")
+    func synchronous() async throws {
+        let depot = try TestDepot.withFleet()
+        let policy = depot.database.policy
+        for (durability, expected) in [(Durability.full, 2), (.normal, 1)] {
+            let database = try DepotDatabase.open(at: depot.database.path, policy: policy, durability: durability)
+            let request = NewCase(
+                customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: "\(durability)")
+            let number = try await database.grouped { try database.openCase(request, at: WriteGroupTests.at, actor: TestDepot.engineer) }
+            // The connection that commits: the group's (readers never commit).
+            let inGroup = try await database.grouped { try database.read { db in try db.value(Int.self, "PRAGMA synchronous") } }
+            #expect(inGroup == expected, "\(durability) in a group")
+            #expect(try database.caseDetail(number, now: WriteGroupTests.at).title == "\(durability)")
+        }
+        let byDefault = try await depot.database.grouped {
+            try depot.database.read { db in try db.value(Int.self, "PRAGMA synchronous") }
+        }
+        #expect(byDefault == 2, "the default")
+    }
+}
