@@ -17,7 +17,8 @@ public struct DepotCommand: AsyncParsableCommand {
             """,
         version: "0.1.0",
         subcommands: [
-            InitCommand.self, MigrateCommand.self, CopyCommand.self, ImportCommand.self, CaseCommand.self, DiagnoseCommand.self,
+            InitCommand.self, MigrateCommand.self, CopyCommand.self, BackupCommand.self, RestoreCommand.self, ImportCommand.self,
+            CaseCommand.self, DiagnoseCommand.self,
             RMACommand.self,
             UnitCommand.self,
             CustomerCommand.self,

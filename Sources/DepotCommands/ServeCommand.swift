@@ -30,6 +30,10 @@ struct ServeCommand: AsyncParsableCommand {
             "full: every answered change is on disk (survives a power cut); normal: only consistent after one (SQLite).",
             valueName: "full|normal"))
     var durability: Durability = .full
+    @Option(help: ArgumentHelp("Take backups into this folder while serving (depot backup's, named by time).", valueName: "dir"))
+    var backupDir: String?
+    @Option(help: ArgumentHelp("How often to take a backup: 24h, 30m, 3600s.", valueName: "interval")) var backupEvery = "24h"
+    @Option(help: "How many backups to keep in --backup-dir (the oldest go first).") var backupKeep = 7
     @Option(help: "Seconds a connection may stay idle, or take to send a request's head, before it is closed.")
     var idleTimeout: Int64 = 30
     @Option(help: "The least bytes a request body must send every 10 seconds while it is read, else its connection is closed.")
@@ -67,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         (configuration.idleTimeout, configuration.minimumBodyBytes) = (idleTimeout, minimumBodyBytes)
         let clock = WallClock()
-        let services: [any Service] =
+        let work: [any Service] =
             noWorker
             ? []
             : [
@@ -76,8 +80,36 @@ struct ServeCommand: AsyncParsableCommand {
                 ScheduledWork.retention(database, clock: clock, logger: logger),
                 ScheduledWork.delivery(WebhookDeliverer(database: database, policy: delivery.policy), clock: clock, logger: logger),
             ]
+        // Backups are asked for by name: taken even by a server that leaves the other work to another process.
+        let services = work + (try backups(database, clock: clock, logger: logger))
         let app = try buildApplication(database: database, configuration: configuration, services: services, logger: logger)
         try await app.runService()
         logger.info("stopped; the database is closed")
+    }
+
+    /// The backup service `--backup-dir` asks for, checked before the server starts.
+    private func backups(_ database: DepotDatabase, clock: WallClock, logger: Logger) throws -> [any Service] {
+        guard let backupDir else { return [] }
+        guard let seconds = Self.seconds(backupEvery), (60...(366 * 86_400)).contains(seconds) else {
+            throw DepotError.invalidArgument(
+                name: "--backup-every", value: backupEvery, reason: "a number with h, m or s (24h, 30m), at least a minute")
+        }
+        guard (1...1000).contains(backupKeep) else {
+            throw DepotError.invalidArgument(name: "--backup-keep", value: String(backupKeep), reason: "between 1 and 1000")
+        }
+        return [
+            ScheduledWork.backups(database, into: backupDir, every: .seconds(seconds), keep: backupKeep, clock: clock, logger: logger)
+        ]
+    }
+
+    /// "24h", "30m", "90s" in seconds.
+    static func seconds(_ text: String) -> Int64? {
+        guard let unit = text.last, let value = Int64(text.dropLast()), value > 0 else { return nil }
+        switch unit {
+        case "h": return value * 3600
+        case "m": return value * 60
+        case "s": return value
+        default: return nil
+        }
     }
 }

@@ -1,0 +1,131 @@
+import Crypto
+import DepotCore
+import Foundation
+import GRDB
+
+/// `depot backup` (issue 19): an online, consistent copy of an installation while its server runs. On SQLite the
+/// database through SQLite's online backup API (one snapshot, writers carry on), the attachment contents that
+/// snapshot refers to (under the folder's shared lock, so no sweep removes one meanwhile), the key file, and a
+/// manifest of SHA-256s and table checksums, written last; the folder appears under its name only when complete.
+/// On PostgreSQL the database's own tool, `pg_dump`, writes the archive (attachments are in the database).
+extension DepotDatabase {
+    /// Takes a backup into `folder`, which must not exist yet; answers its manifest.
+    public func backup(to folder: String) throws(DepotError) -> BackupManifest {
+        guard !FileManager.default.fileExists(atPath: folder) else {
+            throw .refused(subject: folder, reason: "exists already; a backup goes into a new folder")
+        }
+        let partial = folder + ".partial-\(getpid())"
+        do {
+            try? FileManager.default.removeItem(atPath: partial)
+            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+            let manifest: BackupManifest
+            switch backend {
+            case .sqlite(let pool): manifest = try sqliteBackup(pool, into: partial)
+            case .postgres(let store): manifest = try PostgresBackup.dump(store, into: partial, keyFile: keyFile)
+            }
+            try BackupFiles.writeDurably(try manifest.encoded(), to: partial + "/" + BackupManifest.fileName)
+            guard rename(partial, folder) == 0 else {
+                throw DepotError.storage(path: folder, message: "cannot name the backup: \(String(cString: strerror(errno)))")
+            }
+            return manifest
+        } catch {
+            try? FileManager.default.removeItem(atPath: partial)
+            if let error = error as? DepotError { throw error }
+            throw .storage(path: folder, message: "the backup failed: \(error)")
+        }
+    }
+
+    private func sqliteBackup(_ pool: DatabasePool, into partial: String) throws -> BackupManifest {
+        let folder = attachmentFolder
+        // No sweep removes a content the snapshot refers to while it is copied (sweeps skip a locked folder).
+        let lock = attachmentDirectory == nil ? nil : FolderLock(folder: folder, exclusive: false, wait: true)
+        defer { lock?.release() }
+        let copyPath = partial + "/" + BackupFiles.sqliteName
+        let copy = try DatabaseQueue(path: copyPath)
+        try pool.backup(to: copy)
+        let (tables, hashes, schema) = try copy.read { db in
+            let connection = GRDBConnection(db)
+            let tables = try BackupFiles.checksums(connection)
+            let hashes = try connection.values(String.self, "SELECT DISTINCT sha256 FROM attachment ORDER BY sha256")
+            return (tables, hashes, try Schema.migrator.appliedMigrations(db))
+        }
+        try copy.close()
+        var attachments: [BackupManifest.File] = []
+        for sha256 in hashes {
+            let source = AttachmentFiles.location(of: sha256, in: folder).path
+            let path = "attachments/\(sha256.prefix(2))/\(sha256)"
+            let file = try BackupFiles.copy(source, to: partial + "/" + path, named: path)
+            guard file.sha256 == sha256 else {
+                throw DepotError.storage(path: source, message: "the stored content does not match its SHA-256; the backup is not taken")
+            }
+            attachments.append(file)
+        }
+        return BackupManifest(
+            store: "sqlite", takenAt: now(), schema: schema,
+            database: try BackupFiles.describe(copyPath, named: BackupFiles.sqliteName),
+            keyFile: try BackupFiles.copyKey(keyFile, into: partial), attachments: attachments, tables: tables)
+    }
+}
+
+/// What a restore found and made.
+public struct RestoreReport: Sendable, Encodable, Equatable {
+    public let database: String
+    public let tables: Int
+    public let rows: Int
+    public let attachments: Int
+    public let keyFile: Bool
+}
+
+extension DepotDatabase {
+    /// Restores the SQLite backup in `folder` as a new database at `path` (with its attachments and key file beside
+    /// it), verified before it is put in place: every file's SHA-256 and size, SQLite's integrity check, and every
+    /// table's rows and checksum against the manifest. Nothing is written over: `path` and its companions must not
+    /// exist.
+    public static func restore(backup folder: String, to path: String) throws(DepotError) -> RestoreReport {
+        let manifest = try BackupManifest.read(folder: folder)
+        guard manifest.store == "sqlite" else {
+            throw .refused(
+                subject: folder,
+                reason:
+                    "is a PostgreSQL backup: restore it with pg_restore --dbname URL \(folder)/\(manifest.database.path) (README: Backups)")
+        }
+        let companions = [path, path + ".attachments", path + ".key", path + "-wal"]
+        if let taken = companions.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+            throw .refused(subject: taken, reason: "exists already; a backup is restored as a new database only")
+        }
+        let partial = path + ".restoring-\(getpid())"
+        let files = partial + ".attachments"
+        do {
+            try BackupFiles.verify(manifest, in: folder)
+            _ = try BackupFiles.copy(folder + "/" + manifest.database.path, to: partial, named: manifest.database.path)
+            let rows = try BackupFiles.check(partial, against: manifest)
+            for file in manifest.attachments {
+                let sha256 = String(file.path.split(separator: "/").last ?? "")
+                _ = try BackupFiles.copy(
+                    folder + "/" + file.path, to: AttachmentFiles.location(of: sha256, in: files).path, named: file.path)
+            }
+            if let key = manifest.keyFile {
+                _ = try BackupFiles.copy(folder + "/" + key.path, to: partial + ".key", named: key.path, mode: 0o600)
+            }
+            // Into place: the key and the attachments first, the database last (its name is what makes it exist).
+            if manifest.keyFile != nil, rename(partial + ".key", path + ".key") != 0 {
+                throw DepotError.storage(path: path + ".key", message: "cannot name the key file")
+            }
+            if !manifest.attachments.isEmpty, rename(files, path + ".attachments") != 0 {
+                throw DepotError.storage(path: path + ".attachments", message: "cannot name the attachments' folder")
+            }
+            guard rename(partial, path) == 0 else {
+                throw DepotError.storage(path: path, message: "cannot name the database: \(String(cString: strerror(errno)))")
+            }
+            return RestoreReport(
+                database: path, tables: manifest.tables.count, rows: rows, attachments: manifest.attachments.count,
+                keyFile: manifest.keyFile != nil)
+        } catch {
+            for leftover in [partial, partial + "-wal", partial + "-shm", partial + ".key", files] {
+                try? FileManager.default.removeItem(atPath: leftover)
+            }
+            if let error = error as? DepotError { throw error }
+            throw .storage(path: path, message: "the restore failed: \(error)")
+        }
+    }
+}

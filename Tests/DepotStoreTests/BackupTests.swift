@@ -1,0 +1,176 @@
+import DepotCore
+import DepotStore
+import DepotTestSupport
+import Foundation
+import GRDB
+import Testing
+
+/// Set once, read from any thread.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.withLock { value } }
+    func set() { lock.withLock { value = true } }
+}
+
+/// Issue 19: backups taken while the server writes, restored and verified.
+@Suite("Backups", .enabled(if: !TestBackend.isPostgres))
+struct BackupTests {
+    static let at = Instant(iso: "2026-11-23T15:00:00Z")!
+
+    static func newCase(_ title: String) -> NewCase {
+        NewCase(customer: "ACME", contact: "dev@acme.example", type: .question, impact: .low, urgency: .low, title: title)
+    }
+
+    static func attach(_ database: DepotDatabase, _ number: CaseNumber, _ text: String) throws {
+        let upload = try database.beginUpload()
+        try upload.append(Array(text.utf8))
+        _ = try database.attach(upload, to: number, name: "\(text).txt", mediaType: nil, secure: false, at: at, actor: TestDepot.engineer)
+    }
+
+    /// Every table's rows and checksum, as the manifest counts them.
+    static func tables(_ path: String) throws -> [String: String] {
+        let queue = try DatabaseQueue(path: path)
+        defer { try? queue.close() }
+        return try queue.read { db in
+            let names = try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'")
+            var sums: [String: String] = [:]
+            for name in names {
+                let rows = try Row.fetchAll(db, sql: "SELECT * FROM \"\(name)\"")
+                sums[name] = rows.map(\.description).sorted().joined(separator: "\n")
+            }
+            return sums
+        }
+    }
+
+    @Test("a backup taken while cases are opened and files attached restores to a consistent installation; when quiet, to an equal one")
+    func underWrites() async throws {
+        let depot = try TestDepot.withFleet(now: Self.at)
+        let database = depot.database
+        _ = try InstallationKey(database: database).key()  // made on first use: here before the backup
+        let first = try database.openCase(Self.newCase("before"), at: Self.at, actor: TestDepot.engineer)
+        try Self.attach(database, first, "before")
+        let folder = NSTemporaryDirectory() + "depot-backup-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        // Writers carry on while the backup is taken, and after it.
+        let backedUp = Flag()
+        let writers = Task {
+            var opened = 0
+            var after = 0
+            while after < 5 {
+                let title = "during \(opened)"
+                let number = try await database.grouped {
+                    try database.openCase(Self.newCase(title), at: Self.at, actor: TestDepot.engineer)
+                }
+                if opened % 10 == 0 { try Self.attach(database, number, "during \(opened)") }
+                opened += 1
+                if backedUp.isSet { after += 1 }
+            }
+            return opened
+        }
+        func cases() throws -> Int { try database.read { db in try db.value(Int.self, "SELECT count(*) FROM support_case") } ?? 0 }
+        while try cases() < 20 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let manifest = try await Task.detached { try database.backup(to: folder + "/during") }.value
+        backedUp.set()
+        _ = try await writers.value
+        let restored = folder + "/restored.sqlite"
+        let report = try DepotDatabase.restore(backup: folder + "/during", to: restored)
+        #expect(report.tables == manifest.tables.count && report.attachments == manifest.attachments.count && report.keyFile)
+        let copy = try DepotDatabase.open(at: restored, policy: database.policy)
+        // Consistent: the invariants hold, every case is whole, every attachment's content is there and checks out.
+        #expect(try copy.invariantViolations() == [])
+        let numbers = try copy.read { db in try db.values(String.self, "SELECT number FROM support_case ORDER BY id") }
+        let total = try database.read { db in try db.value(Int.self, "SELECT count(*) FROM support_case") } ?? 0
+        #expect(numbers.count > 20 && numbers.count < total, "cases opened before the backup are in it, those after are not")
+        let attachments = try copy.read { db in
+            try db.values(String.self, "SELECT number FROM support_case c JOIN attachment a ON a.case_id = c.id")
+        }
+        for number in Set(attachments) {
+            for attachment in try copy.attachments(of: CaseNumber(number)!) {
+                #expect(throws: Never.self) { _ = try copy.attachmentContent(attachment) }
+            }
+        }
+        // Quiet now: a second backup restores to exactly the source, table for table, row for row.
+        _ = try database.backup(to: folder + "/quiet")
+        _ = try DepotDatabase.restore(backup: folder + "/quiet", to: folder + "/quiet.sqlite")
+        #expect(try Self.tables(folder + "/quiet.sqlite") == Self.tables(database.path))
+        let files = try FileManager.default.subpathsOfDirectory(atPath: folder + "/quiet.sqlite.attachments").filter { $0.count > 60 }
+        #expect(files.count == (try database.storedAttachmentContents().count))
+        #expect(
+            FileManager.default.contents(atPath: folder + "/quiet.sqlite.key")
+                == FileManager.default.contents(atPath: database.keyFile ?? ""))
+    }
+
+    @Test("a restore refuses a changed file, a missing manifest and an existing target, and leaves nothing behind")
+    func refusals() throws {
+        let depot = try TestDepot.withFleet(now: Self.at)
+        let number = try depot.database.openCase(Self.newCase("x"), at: Self.at, actor: TestDepot.engineer)
+        try Self.attach(depot.database, number, "evidence")
+        let folder = NSTemporaryDirectory() + "depot-backup-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let manifest = try depot.database.backup(to: folder + "/b")
+        #expect(throws: DepotError.self) { try depot.database.backup(to: folder + "/b") }
+        // One byte of an attachment changed.
+        let attachment = try #require(manifest.attachments.first)
+        let path = folder + "/b/" + attachment.path
+        var bytes = try #require(FileManager.default.contents(atPath: path))
+        bytes[0] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: path))
+        #expect {
+            try DepotDatabase.restore(backup: folder + "/b", to: folder + "/r.sqlite")
+        } throws: { error in
+            (error as? DepotError)?.message.contains("does not match the manifest") == true
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["b"], "nothing left behind")
+        bytes[0] ^= 1
+        try bytes.write(to: URL(fileURLWithPath: path))
+        try FileManager.default.removeItem(atPath: folder + "/b/manifest.json")
+        #expect(throws: DepotError.self) { try DepotDatabase.restore(backup: folder + "/b", to: folder + "/r.sqlite") }
+        #expect(throws: DepotError.self) { try DepotDatabase.restore(backup: folder + "/b", to: depot.database.path) }
+    }
+
+    @Test("rotation: backups named by time, the newest N kept, other folders left alone")
+    func rotation() throws {
+        let depot = try TestDepot.withFleet(now: Self.at)
+        let folder = NSTemporaryDirectory() + "depot-backups-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        try FileManager.default.createDirectory(atPath: folder + "/notes", withIntermediateDirectories: true)
+        var removed: [String] = []
+        for hour in 0..<4 {
+            removed += try depot.database.rotateBackups(in: folder, keep: 2, now: Self.at.adding(seconds: Int64(hour) * 3600)).removed
+        }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
+        #expect(left == ["depot-20261123T170000Z", "depot-20261123T180000Z", "notes"])
+        #expect(removed.map { ($0 as NSString).lastPathComponent } == ["depot-20261123T150000Z", "depot-20261123T160000Z"])
+    }
+}
+
+/// Issue 19 on PostgreSQL: pg_dump's archive and the key file, and `depot restore` pointing to pg_restore.
+@Suite("Backups on PostgreSQL", .enabled(if: TestBackend.isPostgres))
+struct PostgresBackupTests {
+    @Test("a backup is pg_dump's archive, listed by pg_restore; depot restore refuses it, naming pg_restore")
+    func dump() throws {
+        let depot = try TestDepot.withFleet()
+        let folder = NSTemporaryDirectory() + "depot-pg-backup-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let manifest = try depot.database.backup(to: folder + "/b")
+        #expect(manifest.store == "postgres" && manifest.database.path == "depot.pgdump" && manifest.database.bytes > 0)
+        #expect(manifest.schema == (try depot.database.schemaVersion()))
+        let list = Process()
+        list.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        list.arguments = ["pg_restore", "--list", folder + "/b/depot.pgdump"]
+        let output = Pipe()
+        list.standardOutput = output
+        try list.run()
+        let listed = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        list.waitUntilExit()
+        #expect(list.terminationStatus == 0 && listed.contains("TABLE DATA") && listed.contains("support_case"))
+        #expect {
+            try DepotDatabase.restore(backup: folder + "/b", to: folder + "/r.sqlite")
+        } throws: { error in
+            (error as? DepotError)?.message.contains("pg_restore") == true
+        }
+    }
+}
