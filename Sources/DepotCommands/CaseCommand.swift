@@ -38,7 +38,8 @@ struct CaseCommand: ParsableCommand {
         @Option(help: "The details.") var description: String = ""
         @Option(help: "P1 to P4, when it differs from the suggestion.") var priority: Priority?
         @Option(help: "Why the priority differs from the suggestion.") var reason: String?
-        @Option(name: .customLong("product-version"), help: "The product version (default: the unit's).") var productVersion: String?
+        @Option(name: .customLong("software-version"), help: "The software version the case is about (default: the unit's).")
+        var softwareVersion: String?
         @Option(help: "The customer's after-hours PIN, for a premium case opened while its region is closed.") var pin: String?
         @OptionGroup var at: AtOption
         @OptionGroup var store: StoreOptions
@@ -48,7 +49,7 @@ struct CaseCommand: ParsableCommand {
             let database = try store.open()
             var request = try NewCase(
                 customer: customer, contact: contact, type: type, serial: Serial.namedIfGiven(serial), impact: impact, urgency: urgency,
-                title: title, description: description, priority: priority, priorityReason: reason, productVersion: productVersion)
+                title: title, description: description, priority: priority, priorityReason: reason, softwareVersion: softwareVersion)
             request.pin = try database.checkPIN(customer: customer, pin: pin, verify: Credentials.verify)
             let number = try database.openCase(request, at: at.instant, actor: store.actor)
             let note = try database.caseDetail(number, now: at.instant).clockNote

@@ -19,6 +19,47 @@ struct APIError: HTTPResponseError {
         self.field = field
     }
 
+    /// The JSON field of a name the store gives an argument: `--product-version` is `softwareVersion`; a name without
+    /// dashes (a query parameter) is itself.
+    static func field(named name: String) -> String {
+        guard name.hasPrefix("--") else { return name }
+        let words = name.dropFirst(2).split(separator: "-")
+        return (words.first.map(String.init) ?? "") + words.dropFirst().map { $0.prefix(1).uppercased() + $0.dropFirst() }.joined()
+    }
+
+    /// The values of the request bodies' enumerations, by the type name Swift's decoder names in its message
+    /// ("Cannot initialize Level from invalid String value urgent").
+    static func allowedValues(_ description: String) -> [String]? {
+        let enumerations: [String: [String]] = [
+            "Level": Level.allCases.map(\.rawValue), "CaseType": CaseType.allCases.map(\.rawValue),
+            "Priority": Priority.allCases.map(\.rawValue), "Verdict": Verdict.allCases.map(\.rawValue),
+            "ReferralOutcome": ReferralOutcome.allCases.map(\.rawValue),
+        ]
+        guard description.hasPrefix("Cannot initialize "), let name = description.dropFirst(18).split(separator: " ").first else {
+            return nil
+        }
+        return enumerations[String(name)]
+    }
+
+    /// A Swift type as JSON names it.
+    static func jsonType(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Bool.Type: "true or false"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Double.Type: "a number"
+        default: "an object"
+        }
+    }
+
+    /// Text from a request, quoted for a message: at most 64 characters, control characters escaped.
+    static func quoted(_ text: String) -> String {
+        let short = text.count > 64 ? String(text.prefix(64)) + "…" : text
+        return "\""
+            + short.unicodeScalars.map { $0.value < 0x20 || $0 == "\"" || $0 == "\\" ? $0.escaped(asASCII: true) : String($0) }.joined()
+            + "\""
+    }
+
     /// 503: the password checks' threads are all taken (`PasswordChecks`).
     static var busyCheckingPasswords: APIError {
         var error = APIError(
@@ -30,7 +71,12 @@ struct APIError: HTTPResponseError {
     /// Every Depot error mapped to its status in one place.
     init(_ error: DepotError) {
         switch error {
-        case .invalidArgument, .invalidFile, .invalidImport, .invalidPolicy, .unknownRegion, .unknownCalendar, .unknownVersion,
+        case let .invalidArgument(name, _, reason):
+            // In the API's terms: a command-line flag the store names (`--confirmed-by`) is the body's field
+            // (`confirmedBy`); a query parameter keeps its name. The value sent is not repeated.
+            let field = Self.field(named: name)
+            self.init(status: .badRequest, code: "invalid", message: "\(field): \(reason)", field: field)
+        case .invalidFile, .invalidImport, .invalidPolicy, .unknownRegion, .unknownCalendar, .unknownVersion,
             .outsideCalendarHorizon, .regionNeverOpen, .unreadableFile:
             self.init(status: .badRequest, code: "invalid", message: error.message)
         case .notFound: self.init(status: .notFound, code: "not-found", message: error.message)
@@ -44,12 +90,17 @@ struct APIError: HTTPResponseError {
     }
 
     private struct Body: Encodable {
-        struct Detail: Encodable { let code: String; let message: String }
+        struct Detail: Encodable {
+            let code: String
+            let message: String
+            /// The JSON path of the field (or the query parameter) the error is about.
+            let field: String?
+        }
         let error: Detail
     }
 
     func response(from request: Request, context: some RequestContext) throws -> Response {
-        var response = try JSONResponse(Body(error: .init(code: code, message: message)), status: status).response(
+        var response = try JSONResponse(Body(error: .init(code: code, message: message, field: field)), status: status).response(
             from: request, context: context)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
         return response
@@ -81,25 +132,49 @@ struct JSONResponse<Value: Encodable>: ResponseGenerator {
     }
 }
 
+/// A JSON request body whose fields are exactly its `CodingKeys`: a field it does not know is refused (400 naming
+/// it), not silently dropped (a made-up field once still created a case).
+protocol APIBody: Decodable {
+    associatedtype CodingKeys: CodingKey & CaseIterable
+    /// The fields the body takes.
+    static var fields: Set<String> { get }
+}
+
+extension APIBody {
+    static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
+}
+
 extension Request {
     /// The JSON body as `T` (an empty body reads as `{}`); a body that does not fit is a 400 naming the field.
-    func decodeJSON<T: Decodable>(_ type: T.Type, limit: Int = 1 << 20) async throws -> T {
+    func decodeJSON<T: APIBody>(_ type: T.Type, limit: Int = 1 << 20) async throws -> T {
         try await decodeJSONKeepingBody(type, limit: limit).value
     }
 
     /// The JSON body as `T`, and the body's bytes (an idempotent request's fingerprint covers them).
-    func decodeJSONKeepingBody<T: Decodable>(_ type: T.Type, limit: Int = 1 << 20) async throws -> (value: T, body: Data) {
+    func decodeJSONKeepingBody<T: APIBody>(_ type: T.Type, limit: Int = 1 << 20) async throws -> (value: T, body: Data) {
         let buffer = try await body.collect(upTo: limit)
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
         return (try Self.decode(type, from: data), data)
     }
 
-    private static func decode<T: Decodable>(_ type: T.Type, from data: Data) throws -> T {
+    private static func decode<T: APIBody>(_ type: T.Type, from data: Data) throws -> T {
+        guard let object = try? JSONSerialization.jsonObject(with: data, options: [.fragmentsAllowed]) else {
+            throw APIError(status: .badRequest, code: "invalid", message: "the body is not valid JSON")
+        }
+        guard let fields = object as? [String: Any] else {
+            throw APIError(status: .badRequest, code: "invalid", message: "the body must be a JSON object")
+        }
+        if let unknown = fields.keys.sorted().first(where: { !T.fields.contains($0) }) {
+            let known = T.fields.isEmpty ? "this request takes no fields" : "known: " + T.fields.sorted().joined(separator: ", ")
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "\(APIError.quoted(unknown)): unknown field (\(known))", field: unknown)
+        }
         let value: T
         do {
             value = try JSONDecoder().decode(type, from: data)
         } catch let error as DecodingError {
-            throw APIError(status: .badRequest, code: "invalid", message: ErrorMiddleware<DepotRequestContext>.describe(error))
+            let (field, message) = ErrorMiddleware<DepotRequestContext>.describe(error)
+            throw APIError(status: .badRequest, code: "invalid", message: message, field: field)
         }
         // SQLite would keep a text up to it and PostgreSQL refuses it: no text Depot stores may hold it.
         if holdsNUL(data) {
@@ -138,24 +213,35 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as DepotError {
             throw APIError(error)
         } catch let error as DecodingError {
-            throw APIError(status: .badRequest, code: "invalid", message: Self.describe(error))
+            let (field, message) = Self.describe(error)
+            throw APIError(status: .badRequest, code: "invalid", message: message, field: field)
         }
     }
 
-    /// Which field of the JSON body is wrong, and how.
-    static func describe(_ error: DecodingError) -> String {
-        func path(_ context: DecodingError.Context) -> String {
-            let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }.joined(separator: ".")
-            return keys.isEmpty ? "the body" : "field \"\(keys)\""
+    /// Which field of the JSON body is wrong (its path: `title`, `items[2].serial`), and how, in the API's terms.
+    static func describe(_ error: DecodingError) -> (field: String?, message: String) {
+        func path(_ codingPath: [any CodingKey]) -> String? {
+            let keys = codingPath.map { $0.intValue.map { "[\($0)]" } ?? $0.stringValue }
+            return keys.isEmpty ? nil : keys.joined(separator: ".").replacingOccurrences(of: ".[", with: "[")
         }
         switch error {
         case let .keyNotFound(key, context):
-            let parent = path(context)
-            return "field \"\(key.stringValue)\" is required" + (parent == "the body" ? "" : " in \(parent)")
-        case let .typeMismatch(_, context), let .valueNotFound(_, context): return "\(path(context)): \(context.debugDescription)"
+            let field = path(context.codingPath + [key]) ?? key.stringValue
+            return (field, "\(field): required")
+        case let .valueNotFound(type, context):
+            let field = path(context.codingPath)
+            return (field, "\(field ?? "the body"): must be \(APIError.jsonType(type)), not null")
+        case let .typeMismatch(type, context):
+            let field = path(context.codingPath)
+            return (field, "\(field ?? "the body"): must be \(APIError.jsonType(type))")
         case let .dataCorrupted(context):
-            return context.codingPath.isEmpty ? "the body is not valid JSON" : "\(path(context)): \(context.debugDescription)"
-        @unknown default: return "the body is not valid JSON for this request"
+            guard let field = path(context.codingPath) else { return (nil, "the body is not valid JSON") }
+            // A value none of an enumeration's: say which are, never echoing what was sent.
+            if let allowed = APIError.allowedValues(context.debugDescription) {
+                return (field, "\(field): must be one of \(allowed.joined(separator: ", "))")
+            }
+            return (field, "\(field): not a valid value")
+        @unknown default: return (nil, "the body is not valid JSON for this request")
         }
     }
 }

@@ -52,7 +52,7 @@ public enum OpenAPIDocument {
                 description: {type: string}
                 priority: {enum: [P1, P2, P3, P4]}
                 reason: {type: string}
-                productVersion: {type: string}
+                softwareVersion: {type: string}
                 pin: {type: string, description: "The customer's after-hours PIN, for a premium or premium-plus case opened while its region is closed."}
             Page:
               type: object

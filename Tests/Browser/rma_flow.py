@@ -457,7 +457,7 @@ def engineer_day(b, users, folder):
     # The form knows the unit's customer and version, offers its contacts (designated ones marked), and puts the
     # cursor on the contact, the first field still empty.
     assert b.find("#customer").get_attribute("value") == "ACME"
-    assert b.find("#version").get_attribute("value") == "5.1"
+    assert b.find("#softwareVersion").get_attribute("value") == "5.1"
     assert b.driver.switch_to.active_element.get_attribute("id") == "contact"
     contact = Select(b.find("#contact"))
     assert any("designated" in o.text for o in contact.options), [o.text for o in contact.options]

@@ -86,8 +86,32 @@ struct APITests {
             ) { response in
                 #expect(response.status == .badRequest)
                 let error = try json(response)["error"] as? [String: Any]
-                #expect(error?["message"] as? String == "field \"contact\" is required")
+                #expect(error?["message"] as? String == "contact: required" && error?["field"] as? String == "contact")
             }
+            // In the API's terms: the field's name, never a command-line flag, never the value sent back.
+            let refusals: [(String, String, String)] = [
+                (#""urgency": "urgent""#, "urgency", "urgency: must be one of high, medium, low"),
+                (#""title": """#, "title", "title: "),
+                (#""impact": 3"#, "impact", "impact: must be a string"),
+                (#""madeUp": "x""#, "madeUp", #""madeUp": unknown field"#),
+            ]
+            for (change, field, message) in refusals {
+                let base =
+                    #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q""#
+                var body = try #require(try JSONSerialization.jsonObject(with: Data((base + "}").utf8)) as? [String: Any])
+                let replacement = try #require(try JSONSerialization.jsonObject(with: Data(("{" + change + "}").utf8)) as? [String: Any])
+                body.merge(replacement) { $1 }
+                let response = try await client.execute(
+                    uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer),
+                    body: ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: body)))
+                let error = try json(response)["error"] as? [String: Any]
+                let text = error?["message"] as? String ?? ""
+                #expect(
+                    response.status == .badRequest && error?["field"] as? String == field && text.hasPrefix(message), "\(change): \(text)")
+                #expect(!text.contains("--") && !text.contains("urgent\"") && !text.contains("Cannot initialize"), "\(text)")
+            }
+            #expect(
+                try server.depot.database.read { db in try db.value(Int.self, "SELECT count(*) FROM support_case WHERE title = 'Q'") } == 0)
             try await client.execute(
                 uri: "/api/v1/cases", method: .post, headers: server.auth(.logistics), body: ByteBuffer(string: newCase)
             ) {
@@ -290,7 +314,7 @@ struct WorkflowAPITests {
             try await client.execute(
                 uri: "/api/v1/reports/warranty-expiry.csv?customer=NOPE", method: .get, headers: server.auth(.accountManager)
             ) {
-                #expect($0.status == .badRequest && String(buffer: $0.body).contains("customer \\\"NOPE\\\": no such customer"))
+                #expect($0.status == .badRequest && String(buffer: $0.body).contains(#""message":"customer: no such customer""#))
             }
         }
     }

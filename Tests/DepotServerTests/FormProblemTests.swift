@@ -12,7 +12,8 @@ import Testing
 struct FormProblemTests {
     static let filled: [String: String] = [
         "customer": "ACME", "contact": "dev@acme.example", "type": "question", "serial": "", "impact": "low", "urgency": "high",
-        "priority": "", "reason": "", "version": "", "title": "Fan <loud> & \"rattling\"", "description": "Since Monday.\nEvery hour.",
+        "priority": "", "reason": "", "softwareVersion": "", "title": "Fan <loud> & \"rattling\"",
+        "description": "Since Monday.\nEvery hour.",
     ]
 
     @Test("a new case with an unknown contact, no title, an unexplained priority or a P1 from a plain contact")

@@ -18,7 +18,7 @@ struct NewCaseFormTests {
             let page = String(buffer: try await engineer.get(client, "/cases/new?serial=acme-1+").body)
             #expect(page.contains("name=\"customer\" value=\"ACME\""))
             #expect(page.contains("name=\"serial\" value=\"ACME-1\"") && page.contains("at site ACME-NYC"))
-            #expect(page.contains("name=\"version\" value=\"5.1\""))
+            #expect(page.contains("name=\"softwareVersion\" value=\"5.1\""))
             #expect(page.contains("<option value=\"ops@acme.example\">Olga Ops &lt;ops@acme.example&gt; · designated</option>"))
             #expect(page.contains("<option value=\"dev@acme.example\">Dan Dev &lt;dev@acme.example&gt;</option>"))
             #expect(!page.contains("it@globex.example"))

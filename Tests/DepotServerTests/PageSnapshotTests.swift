@@ -98,7 +98,7 @@ struct PageSnapshotTests {
             #"""
             {"customer": "ACME", "contact": "dev@acme.example", "type": "hardware-fault", "serial": "ACME-1", "impact": "high",
              "urgency": "medium", "title": "Fans loud <b>at night</b>", "description": "Since the update to \"5.1\" & after.",
-             "version": "5.1"}
+             "softwareVersion": "5.1"}
             """#, status: .created)
         let upload = try await client.execute(
             uri: "/api/v1/cases/CS-2026-000001/attachments?name=fan%20noise.txt&secure=true", method: .post,

@@ -124,9 +124,9 @@ struct WebEdgeTests {
                 client, "/cases",
                 [
                     "customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low",
-                    "title": "Which version?", "version": "9.9.9",
+                    "title": "Which version?", "softwareVersion": "9.9.9",
                 ])
-            #expect(sent.status.code >= 400 && String(buffer: sent.body).contains("id=\"version-problem\""))
+            #expect(sent.status.code >= 400 && String(buffer: sent.body).contains("id=\"softwareVersion-problem\""))
         }
     }
 }

@@ -81,7 +81,7 @@ struct CaseTypeTests {
         func open(_ version: String?, serial: Serial? = nil, type: CaseType = .enhancement, at: Instant = late) throws -> CaseDetail {
             let request = NewCase(
                 customer: "ACME", contact: "ops@acme.example", type: type, serial: serial, impact: .low, urgency: .low, title: "v",
-                productVersion: version)
+                softwareVersion: version)
             return try depot.database.caseDetail(try depot.database.openCase(request, at: at, actor: TestDepot.engineer), now: at)
         }
         // 6.2 is current: 5.1 is past the three newest lines and its 24 months (2025-09-01 to 2027-09-01).
@@ -94,7 +94,7 @@ struct CaseTypeTests {
         #expect(try !open("5.1", at: Self.at).unsupportedVersion)
         // Without a version given, the unit's installed one (ACME-1 runs 5.1); no version at all is not judged.
         let fault = try open(nil, serial: "ACME-1", type: .hardwareFault)
-        #expect(fault.unsupportedVersion && fault.productVersion == "5.1")
+        #expect(fault.unsupportedVersion && fault.softwareVersion == "5.1")
         #expect(try !open(nil).unsupportedVersion)
         let json = try #require(try JSONSerialization.jsonObject(with: JSONEncoder().encode(old)) as? [String: Any])
         #expect(json["unsupportedVersion"] as? Bool == true && (json["unsupportedVersionReason"] as? String)?.isEmpty == false)

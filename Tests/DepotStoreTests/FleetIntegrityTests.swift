@@ -238,17 +238,17 @@ struct FleetIntegrityTests {
             try db.openCase(
                 NewCase(
                     customer: "ACME", contact: "dev@acme.example", type: .productDefect, impact: .low, urgency: .low,
-                    title: "Crash", productVersion: "banana"), at: monday, actor: TestDepot.engineer)
+                    title: "Crash", softwareVersion: "banana"), at: monday, actor: TestDepot.engineer)
         }
-        #expect(banana?.message == #"--product-version "banana": is not a known release (known: 5.0, 5.1)"#)
+        #expect(banana?.message == #"--software-version "banana": is not a known release (known: 5.0, 5.1)"#)
         #expect(
             try db.caseDetail(
                 try db.openCase(
                     NewCase(
                         customer: "ACME", contact: "dev@acme.example", type: .productDefect, impact: .low,
-                        urgency: .low, title: "Crash", productVersion: "5.1"), at: monday,
+                        urgency: .low, title: "Crash", softwareVersion: "5.1"), at: monday,
                     actor: TestDepot.engineer), now: monday
-            ).productVersion == "5.1")
+            ).softwareVersion == "5.1")
         let long = #expect(throws: DepotError.self) {
             try db.openCase(
                 NewCase(

@@ -34,13 +34,13 @@ struct GroupedCaseTests {
         (
             NewCase(
                 customer: "INITECH", contact: "it@initech.example", type: .question, impact: .low, urgency: .low, title: "Old",
-                productVersion: "9.9"),
+                softwareVersion: "9.9"),
             at
         ),
         (
             NewCase(
                 customer: "INITECH", contact: "it@initech.example", type: .question, impact: .low, urgency: .low, title: "Versioned",
-                productVersion: "5.0"),
+                softwareVersion: "5.0"),
             at
         ),
         (

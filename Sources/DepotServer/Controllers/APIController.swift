@@ -28,11 +28,12 @@ struct APIController {
     }
 
     /// The body of a case step: who confirmed a closure, a note.
-    struct CaseStepBody: Decodable {
+    struct CaseStepBody: APIBody {
         let confirmedBy: String?
         /// Why the case waits (for `wait`; `note` is taken when it is missing).
         let reason: String?
         let note: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case confirmedBy, reason, note }
     }
 
     struct CaseStatusBody: Encodable { let `case`: String; let status: CaseStatus }
@@ -107,9 +108,10 @@ struct APIController {
             body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
-    struct EraseBody: Decodable {
+    struct EraseBody: APIBody {
         let contact: String?
         let confirm: Bool?
+        enum CodingKeys: String, CodingKey, CaseIterable { case contact, confirm }
     }
 
     /// `POST /api/v1/customers/{key}/erase-contacts` with `{"confirm": true, "contact": optional e-mail}` (admin only).
@@ -139,7 +141,7 @@ struct APIController {
     }
 
     /// The body of `POST /api/v1/cases`: the fields of `depot case open`.
-    struct NewCaseBody: Decodable {
+    struct NewCaseBody: APIBody {
         let customer: String
         let contact: String
         let type: CaseType
@@ -150,9 +152,12 @@ struct APIController {
         let description: String?
         let priority: Priority?
         let reason: String?
-        let productVersion: String?
+        let softwareVersion: String?
         /// The customer's after-hours PIN, for a case opened while its region is closed (SPEC.md 8).
         let pin: String?
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case customer, contact, type, serial, impact, urgency, title, description, priority, reason, softwareVersion, pin
+        }
     }
 
     /// The answer to an opening: `{"case"}`; and, only when a round-the-clock tier's case was opened while its
@@ -184,7 +189,7 @@ struct APIController {
             customer: body.customer, contact: body.contact, type: body.type, serial: try Serial.namedIfGiven(body.serial),
             impact: body.impact,
             urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
-            priorityReason: body.reason, productVersion: body.productVersion)
+            priorityReason: body.reason, softwareVersion: body.softwareVersion)
         let database = database
         // The Idempotency-Key's fingerprint never holds the PIN (8 digits are quick to guess back from a hash).
         let fingerprinted = body.pin == nil ? content : try Self.withoutPIN(content)

@@ -5,15 +5,24 @@ import Hummingbird
 /// `POST /api/v1/cases/{number}/{assign|take|priority|escalate}`: a case's owner, its priority, and an escalation the
 /// customer asked for (SPEC.md 3).
 extension APIController {
-    struct AssignBody: Decodable { let to: String }
-    struct TakeBody: Decodable {}
-    struct PriorityBody: Decodable {
+    struct AssignBody: APIBody {
+        let to: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case to }
+    }
+    struct TakeBody: APIBody {
+        enum CodingKeys: String, CodingKey, CaseIterable { case none }
+        init(from decoder: any Decoder) throws {}
+        static var fields: Set<String> { [] }
+    }
+    struct PriorityBody: APIBody {
         let priority: Priority
         let reason: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case priority, reason }
     }
-    struct EscalateBody: Decodable {
+    struct EscalateBody: APIBody {
         let requestedBy: String
         let reason: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case requestedBy, reason }
     }
 
     /// The steps of this file, each its own route (`addRoutes`).

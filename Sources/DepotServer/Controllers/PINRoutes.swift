@@ -4,9 +4,10 @@ import Hummingbird
 
 /// `POST /api/v1/customers/{key}/pin`: a customer's after-hours PIN (SPEC.md 8), made and answered once.
 extension APIController {
-    struct PINBody: Decodable {
+    struct PINBody: APIBody {
         /// Replace a PIN the customer has (the old one stops working); without it, a customer with a PIN is a 409.
         let rotate: Bool?
+        enum CodingKeys: String, CodingKey, CaseIterable { case rotate }
     }
 
     struct NewPIN: Encodable {

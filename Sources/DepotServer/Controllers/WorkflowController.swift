@@ -83,12 +83,13 @@ struct WorkflowController {
         return JSONResponse(Page(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
     }
 
-    struct DiagnosisBody: Decodable {
+    struct DiagnosisBody: APIBody {
         let serial: String
         let `case`: String
         let verdict: Verdict
         let note: String
         let checks: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case serial, `case`, verdict, note, checks }
     }
 
     /// `POST /api/v1/diagnoses`: 201 with `{"verdict", "rma", "path", "shipBy", ...}`.
@@ -157,12 +158,13 @@ struct WorkflowController {
         return direction
     }
 
-    struct RMAStepBody: Decodable {
+    struct RMAStepBody: APIBody {
         let serial: String?
         let carrier: String?
         let tracking: String?
         let outcome: ReferralOutcome?
         let reason: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case serial, carrier, tracking, outcome, reason }
     }
 
     /// `POST /api/v1/rmas/{number}/{allocate|ship|deliver|return-ship|receive|close|cancel}`: the RMA afterwards;

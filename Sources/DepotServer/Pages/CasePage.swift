@@ -90,7 +90,7 @@ struct CasePage: PageModel {
         case "serial": key(detail.serial)
         case "title": text(detail.title)
         case "description": text(detail.description)
-        case "version": text(detail.productVersion)
+        case "version": text(detail.softwareVersion)
         case "unsupportedVersion": text(detail.unsupportedVersionReason)
         case "impact": text(detail.impact.rawValue)
         case "urgency": text(detail.urgency.rawValue)

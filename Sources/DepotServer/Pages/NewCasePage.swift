@@ -18,7 +18,8 @@ struct NewCasePage: PageModel {
 
     /// Every field of the form.
     static let fields: Set<String> = [
-        "customer", "contact", "type", "serial", "impact", "urgency", "priority", "reason", "version", "title", "description", "pin",
+        "customer", "contact", "type", "serial", "impact", "urgency", "priority", "reason", "softwareVersion", "title", "description",
+        "pin",
     ]
 
     /// The form as sent (`state`), or the empty form with what the page it was opened from knows: a unit's customer,
@@ -31,7 +32,7 @@ struct NewCasePage: PageModel {
         {
             values["serial"] = unit.serial.text
             if state.value("customer") == nil, let customer = unit.customer { values["customer"] = customer }
-            if state.value("version") == nil, let version = unit.softwareVersion { values["version"] = version }
+            if state.value("softwareVersion") == nil, let version = unit.softwareVersion { values["softwareVersion"] = version }
             site = unit.site
         }
         if let customer = values["customer"].flatMap({ $0.trimmingSpaces().isEmpty ? nil : $0 }),

@@ -41,13 +41,13 @@ struct FormProblem: Sendable, Equatable {
         case let .invalidArgument(name, _, reason):
             let flag = name.hasPrefix("--") ? String(name.dropFirst(2)) : name
             // The form's name for a field the store names otherwise.
-            let field = ["product-version": "version", "confirmed-by": "confirmedBy"][flag] ?? flag
+            let field = ["software-version": "softwareVersion", "confirmed-by": "confirmedBy"][flag] ?? flag
             return known(field).map { ($0, reason) } ?? (nil, error.message)
         case let .notFound(kind, _):
             let field = ["customer": "customer", "contact": "contact", "appliance": "serial", "case": "case", "depot": "depot"][kind]
             return (field.flatMap(known), error.message)
         case .unknownVersion:
-            return (known("version"), error.message)
+            return (known("softwareVersion"), error.message)
         case let .refused(subject, _):
             // The field whose value the refusal is about (a contact's e-mail, a unit's serial).
             let field = fields.sorted().first { form.optional($0)?.uppercased() == subject.uppercased() }

@@ -43,7 +43,7 @@ public struct CaseDetail: Sendable, Encodable {
     @NullEncodable public private(set) var serial: Serial?
     public let title: String
     public let description: String
-    @NullEncodable public private(set) var productVersion: String?
+    @NullEncodable public private(set) var softwareVersion: String?
     public let impact: Level
     public let urgency: Level
     public let suggestedPriority: Priority
@@ -87,7 +87,7 @@ public struct CaseDetail: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case number = "case"
-        case customer, contact, type, serial, title, description, productVersion, impact, urgency, suggestedPriority, priority,
+        case customer, contact, type, serial, title, description, softwareVersion, impact, urgency, suggestedPriority, priority,
             priorityReason, status, tier, region, openedAt, responseDue, responseThreshold, respondedAt, resolvedAt, closedAt,
             closedConfirmedBy, slaState, escalations, pauses, pausedSeconds, rmas, timeline, unsupportedVersion,
             unsupportedVersionReason, owner, afterHours, afterHoursOpening, clockNote, clocksFrom, customerEscalations, survey
@@ -208,7 +208,7 @@ extension DepotDatabase {
                 contact: try FindRecord.key(db, table: "contact", id: row.contactID) ?? "",
                 type: row.type,
                 serial: try FindRecord.key(db, table: "appliance", id: row.applianceID),
-                title: row.title, description: row.description, productVersion: row.productVersion,
+                title: row.title, description: row.description, softwareVersion: row.softwareVersion,
                 impact: row.impact,
                 urgency: row.urgency,
                 suggestedPriority: row.suggestedPriority,

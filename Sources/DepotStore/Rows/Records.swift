@@ -107,7 +107,7 @@ struct CaseRecord: TableRecord, Sendable {
     let type: CaseType
     let title: String
     let description: String
-    let productVersion: String?
+    let softwareVersion: String?
     let impact: Level
     let urgency: Level
     let suggestedPriority: Priority
@@ -146,7 +146,7 @@ struct CaseRecord: TableRecord, Sendable {
         type = try row("type")
         title = try row("title")
         description = try row("description")
-        productVersion = try row.optional("product_version")
+        softwareVersion = try row.optional("product_version")
         impact = try row("impact")
         urgency = try row("urgency")
         suggestedPriority = try row("suggested_priority")

@@ -14,7 +14,7 @@ public struct NewCase: Sendable {
     public var priority: Priority?
     public var priorityReason: String?
     /// The product version the fault is seen on; defaults to the unit's installed version.
-    public var productVersion: String?
+    public var softwareVersion: String?
     /// The customer's after-hours PIN as the caller gave it, checked (`checkPIN`) before the case's transaction.
     public var pin: PINCheck = .none
 
@@ -22,7 +22,7 @@ public struct NewCase: Sendable {
     public init(
         customer: String, contact: String, type: CaseType, serial: Serial? = nil, impact: Level, urgency: Level,
         title: String, description: String = "", priority: Priority? = nil, priorityReason: String? = nil,
-        productVersion: String? = nil
+        softwareVersion: String? = nil
     ) {
         self.customer = customer
         self.contact = contact
@@ -34,7 +34,7 @@ public struct NewCase: Sendable {
         self.description = description
         self.priority = priority
         self.priorityReason = priorityReason
-        self.productVersion = productVersion
+        self.softwareVersion = softwareVersion
     }
 }
 
@@ -189,9 +189,9 @@ extension DepotDatabase {
         {
             throw refusal
         }
-        let version = request.productVersion?.trimmingSpaces() ?? unit?.softwareVersion
+        let version = request.softwareVersion?.trimmingSpaces() ?? unit?.softwareVersion
         if version != nil, releases == nil { releases = try Self.releases(db) }
-        if let given = request.productVersion { try Self.checkKnownRelease(given, known: (releases ?? []).map(\.version.description)) }
+        if let given = request.softwareVersion { try Self.checkKnownRelease(given, known: (releases ?? []).map(\.version.description)) }
         let unsupported = unsupportedVersion(version, releases: releases ?? [], on: openingDay)
         // SPEC.md 8: outside the region's hours a round-the-clock tier's case runs in wall-clock time with a valid PIN,
         // and from the region's next opening without one.
@@ -228,7 +228,7 @@ extension DepotDatabase {
             notices.append((.afterHours, about.merging(due.merging(["serial": unit?.serial.text]) { $1 }) { $1 }))
         }
         if request.type == .customDevelopment {
-            notices.append((.customDevelopment, about.merging(["description": request.description, "productVersion": version]) { $1 }))
+            notices.append((.customDevelopment, about.merging(["description": request.description, "softwareVersion": version]) { $1 }))
         }
         return DecidedCase(
             opening: opening, values: values, customerID: customer.id, customerKey: customer.key, escalations: deadlines.escalations,
@@ -355,7 +355,7 @@ extension DepotDatabase {
     private static func checkKnownRelease(_ given: String, known: [String]) throws(DepotError) {
         guard known.contains(given.trimmingSpaces()) else {
             throw DepotError.invalidArgument(
-                name: "--product-version", value: given,
+                name: "--software-version", value: given,
                 reason: known.isEmpty
                     ? "no software releases are imported yet (depot import releases)"
                     : "is not a known release (known: \(known.joined(separator: ", ")))")

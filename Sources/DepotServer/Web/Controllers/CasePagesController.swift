@@ -37,7 +37,7 @@ struct CasePagesController {
                 impact: try form.value("impact", as: Level.self), urgency: try form.value("urgency", as: Level.self),
                 title: try form.required("title"), description: form.optional("description") ?? "",
                 priority: try form.optionalValue("priority", as: Priority.self), priorityReason: form.optional("reason"),
-                productVersion: form.optional("version"))
+                softwareVersion: form.optional("softwareVersion"))
             if let pin = form.optional("pin") {
                 new.pin = try await pages.passwordChecks.checkPIN(database, customer: new.customer, pin: pin)
             }
