@@ -14,6 +14,27 @@ private let newCase = """
 
 @Suite("JSON API")
 struct APITests {
+    @Test("a 201 says where the new record is (a replay too); an address under /api that is no route answers the JSON 404")
+    func locations() async throws {
+        let server = try TestServer()
+        let newCase =
+            #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+        try await server.run { client in
+            var keyed = server.auth(.supportEngineer)
+            keyed[.init("Idempotency-Key")!] = "location-1"
+            for replay in [false, true] {
+                let opened = try await client.execute(
+                    uri: "/api/v1/cases", method: .post, headers: keyed, body: ByteBuffer(string: newCase))
+                let number = try #require(try json(opened)["case"] as? String)
+                #expect(opened.status == .created && opened.headers[.location] == "/api/v1/cases/\(number)", "replay: \(replay)")
+                #expect(try await client.execute(uri: "/api/v1/cases/\(number)", method: .get, headers: keyed).status == .ok)
+            }
+            let nowhere = try await client.execute(uri: "/api/v1/nowhere/x", method: .get, headers: server.auth(.admin))
+            #expect(nowhere.status == .notFound && nowhere.headers[.contentType]?.hasPrefix("application/json") == true)
+            #expect((try json(nowhere)["error"] as? [String: Any])?["code"] as? String == "not-found")
+        }
+    }
+
     @Test("healthz answers ok; metrics count requests by route and status, and show open cases and RMAs by state")
     func health() async throws {
         let server = try TestServer()

@@ -259,7 +259,7 @@ struct WebTests {
         }
     }
 
-    @Test("an address that is no page is a 404 page with the navigation and the search box; the API's unknown addresses keep their answer")
+    @Test("an address that is no page is a 404 page with the navigation and the search box; the API's unknown addresses its JSON 404")
     func notFoundPage() async throws {
         let server = try TestServer()
         try await server.run { client in
@@ -283,7 +283,9 @@ struct WebTests {
 
             for uri in ["/api/v1/nonsense", "/api/nonsense", "/api"] {
                 let api = try await client.execute(uri: uri, method: .get, headers: server.auth(.logistics))
-                #expect(api.status == .notFound && api.headers[.contentType] == nil && api.body.readableBytes == 0, "GET \(uri)")
+                let error = try json(api)["error"] as? [String: Any]
+                #expect(api.status == .notFound && api.headers[.contentType]?.hasPrefix("application/json") == true, "GET \(uri)")
+                #expect(error?["code"] as? String == "not-found" && !String(buffer: api.body).contains("<"), "GET \(uri)")
             }
         }
     }

@@ -48,7 +48,8 @@ struct AttachmentController {
         let content = [Data(box.upload.contentHash.utf8), Data((type ?? "").utf8)]
         let keyed = try IdempotentWrites.key(request) != nil
         return try await IdempotentWrites.respond(
-            request, actor: actor, content: content, database: database, at: at, status: .created, grouped: keyed
+            request, actor: actor, content: content, database: database, at: at, status: .created, grouped: keyed,
+            location: { answer in (answer["id"] as? Int).map { "/api/v1/attachments/\($0)" } }
         ) {
             try database.attach(box.upload, to: number, name: name, mediaType: type, secure: secure, at: at, actor: actor)
         }

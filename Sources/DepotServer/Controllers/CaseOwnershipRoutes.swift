@@ -51,7 +51,8 @@ extension APIController {
         default:
             let (body, content) = try await request.decodeJSONKeepingBody(EscalateBody.self)
             return try await IdempotentWrites.respond(
-                request, actor: actor, content: [content], database: database, at: at, status: .created
+                request, actor: actor, content: [content], database: database, at: at, status: .created,
+                location: { _ in "/api/v1/cases/\(number.text)" }
             ) {
                 try database.recordCustomerEscalation(number, requestedBy: body.requestedBy, reason: body.reason, at: at, actor: actor)
             }

@@ -45,18 +45,22 @@ enum IdempotentWrites {
 
     /// Runs `work` (workflows, then the answer's value) once per key when the request has one, in a group commit;
     /// answers `status` with the value as JSON, or the recorded first answer.
+    /// A 201's `Location`, the address of what it made, read from its JSON answer (a replay has only the answer).
+    typealias Location = @Sendable (_ answer: [String: Any]) -> String?
+
     static func respond<T: Encodable & Sendable>(
         _ request: Request, actor: ActingUser, content: [Data], database: DepotDatabase, at: Instant,
-        status: HTTPResponse.Status = .ok, grouped: Bool = true, _ work: @escaping @Sendable () throws -> T
+        status: HTTPResponse.Status = .ok, grouped: Bool = true, location: Location? = nil, _ work: @escaping @Sendable () throws -> T
     ) async throws -> Response {
         guard let key = try key(request) else {
             let value = grouped ? try await database.grouped(work) : try await ThreadPool.run(work)
-            return response(RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(value)), replayed: false)
+            return response(
+                RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(value)), replayed: false, location: location)
         }
         let asked = IdempotentRequest(user: actor.user, key: key, fingerprint: fingerprint(request, content: content))
         return try answer(
             try await database.once(asked, at: at, { RecordedResponse(status: status.code, body: try JSONResponse<T>.encode(try work())) }),
-            key: key)
+            key: key, location: location)
     }
 
     /// Opens a case (with the group's other cases) once per key when the request has one; answers 201 with
@@ -69,18 +73,20 @@ enum IdempotentWrites {
                 status: HTTPResponse.Status.created.code,
                 body: try JSONResponse<APIController.OpenedCase>.encode(APIController.OpenedCase(opened)))
         }
+        let location: Location = { answer in (answer["case"] as? String).map { "/api/v1/cases/\($0)" } }
         guard let key = try key(request) else {
-            return response(try answer(try await database.openCaseGrouped(new, at: at, actor: actor)), replayed: false)
+            return response(try answer(try await database.openCaseGrouped(new, at: at, actor: actor)), replayed: false, location: location)
         }
         let asked = IdempotentRequest(user: actor.user, key: key, fingerprint: fingerprint(request, content: content))
-        return try self.answer(try await database.openCaseGrouped(new, at: at, actor: actor, once: asked, respond: answer), key: key)
+        return try self.answer(
+            try await database.openCaseGrouped(new, at: at, actor: actor, once: asked, respond: answer), key: key, location: location)
     }
 
     /// The response to what came of a request with `key`.
-    private static func answer(_ outcome: IdempotentOutcome, key: String) throws -> Response {
+    private static func answer(_ outcome: IdempotentOutcome, key: String, location: Location?) throws -> Response {
         switch outcome {
-        case .answered(let answer): return response(answer, replayed: false)
-        case .replayed(let answer): return response(answer, replayed: true)
+        case .answered(let answer): return response(answer, replayed: false, location: location)
+        case .replayed(let answer): return response(answer, replayed: true, location: location)
         case .mismatched:
             throw APIError(
                 status: .unprocessableContent, code: "idempotency-key-reused",
@@ -89,9 +95,14 @@ enum IdempotentWrites {
         }
     }
 
-    private static func response(_ answer: RecordedResponse, replayed: Bool) -> Response {
+    private static func response(_ answer: RecordedResponse, replayed: Bool, location: Location?) -> Response {
         var headers: HTTPFields = [.contentType: "application/json; charset=utf-8"]
         if replayed { headers[replayedHeader] = "true" }
+        if answer.status == HTTPResponse.Status.created.code, let location,
+            let object = try? JSONSerialization.jsonObject(with: answer.body) as? [String: Any], let address = location(object)
+        {
+            headers[.location] = address
+        }
         return Response(
             status: HTTPResponse.Status(code: answer.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: answer.body)))
     }

@@ -31,6 +31,8 @@ extension APIController {
         var response = try JSONResponse(NewPIN(customer: state.customer, pin: pin), status: .created).response(
             from: request, context: context)
         response.headers[.cacheControl] = "no-store"
+        let segment = state.customer.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(.init(charactersIn: "-._~")))
+        response.headers[.location] = "/api/v1/customers/\(segment ?? state.customer)"
         return response
     }
 }

@@ -98,7 +98,14 @@ struct WorkflowController {
         let (body, content) = try await request.decodeJSONKeepingBody(DiagnosisBody.self)
         let database = database
         let at = now()
-        return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at, status: .created) {
+        // What the diagnosis made: its RMA, or else the case it is recorded on.
+        let caseNumber = body.case
+        let location: IdempotentWrites.Location = { answer in
+            (answer["rma"] as? String).map { "/api/v1/rmas/\($0)" } ?? "/api/v1/cases/\(caseNumber)"
+        }
+        return try await IdempotentWrites.respond(
+            request, actor: actor, content: [content], database: database, at: at, status: .created, location: location
+        ) {
             try database.diagnose(
                 serial: try Serial.named(body.serial), caseNumber: try CaseNumber.named(body.case), verdict: body.verdict, note: body.note,
                 checks: body.checks ?? "",

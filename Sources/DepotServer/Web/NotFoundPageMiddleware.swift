@@ -12,7 +12,11 @@ struct NotFoundPageMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
-        } catch let error as HTTPError where error.status == .notFound && !Self.isAPI(request.uri.path) {
+        } catch let error as HTTPError where error.status == .notFound {
+            // The API answers in its own terms: the JSON error, never a page (the path is not repeated).
+            guard !Self.isAPI(request.uri.path) else {
+                throw APIError(status: .notFound, code: "not-found", message: "no such API route: see /api/openapi.yaml")
+            }
             return try await sessions.handle(request, context: context) { request, context in
                 renderer.render(NotFoundPage(path: request.uri.path), context: context, status: .notFound)
             }
