@@ -43,7 +43,7 @@ struct RMACommand: ParsableCommand {
             ]
             if let outcome = d.outcome { rows.append(["outcome", outcome]) }
             if let reason = d.cancelReason { rows.append(["cancelled", reason]) }
-            for step in d.history {
+            for step in d.history ?? [] {
                 rows.append([step.at.description, "\(step.action) -> \(step.to) by \(step.actor)" + (step.note.map { ": \($0)" } ?? "")])
             }
             Output.rows(["field", "value"], rows, format: output.resolved)

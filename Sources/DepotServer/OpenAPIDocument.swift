@@ -90,6 +90,18 @@ public enum OpenAPIDocument {
             get:
               security: []
               responses: {"200": {description: This document.}}
+          /api/v1/units:
+            get:
+              parameters:
+                - {$ref: "#/components/parameters/limit"}
+                - {$ref: "#/components/parameters/offset"}
+                - {name: serial, in: query, schema: {type: string}, description: 'Any part of a serial, in any letter case.'}
+                - {name: customer, in: query, schema: {type: string}}
+                - {name: model, in: query, schema: {type: string}}
+                - {name: status, in: query, schema: {enum: [in-stock, allocated, in-transit, in-service, suspect, defective, return-in-transit, returned, scrapped, retired]}}
+              responses:
+                "200": {description: 'A page of units by serial.', content: {application/json: {schema: {$ref: "#/components/schemas/Page"}}}}
+                default: {$ref: "#/components/responses/Error"}
           /api/v1/units/{serial}:
             get:
               parameters: [{name: serial, in: path, required: true, schema: {type: string}}]

@@ -14,6 +14,33 @@ private let newCase = """
 
 @Suite("JSON API")
 struct APITests {
+    @Test("units list and search by part of a serial, customer, model and status, paged; RMA list items have no history")
+    func unitList() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            func get(_ uri: String) async throws -> (HTTPResponse.Status, [String: Any]) {
+                let response = try await client.execute(uri: uri, method: .get, headers: server.auth(.logistics))
+                return (response.status, (try? json(response)) ?? [:])
+            }
+            let (status, all) = try await get("/api/v1/units?limit=2")
+            let items = try #require(all["items"] as? [[String: Any]])
+            #expect(status == .ok && items.count == 2 && all["next"] as? Int == 2)
+            #expect(Set(items[0].keys) == ["serial", "model", "status", "customer", "site", "warrantyEnd"])
+            let serials = items.compactMap { $0["serial"] as? String }
+            #expect(serials == serials.sorted())
+            let (_, acme) = try await get("/api/v1/units?serial=cme-&customer=acme&limit=500")
+            let found = try #require(acme["items"] as? [[String: Any]])
+            #expect(
+                !found.isEmpty
+                    && found.allSatisfy { ($0["serial"] as? String)?.contains("CME-") == true && $0["customer"] as? String == "ACME" })
+            #expect(acme["next"] is NSNull)
+            let (bad, error) = try await get("/api/v1/units?status=lost")
+            #expect(bad == .badRequest && (error["error"] as? [String: Any])?["field"] as? String == "status")
+            let (_, rmas) = try await get("/api/v1/rmas")
+            #expect((rmas["items"] as? [[String: Any]] ?? []).allSatisfy { $0["history"] == nil })
+        }
+    }
+
     @Test("a 201 says where the new record is (a replay too); an address under /api that is no route answers the JSON 404")
     func locations() async throws {
         let server = try TestServer()
@@ -313,7 +340,7 @@ struct WorkflowAPITests {
             }
             // Not a number is not the default page.
             try await client.execute(uri: "/api/v1/rmas?limit=abc", method: .get, headers: server.auth(.accountManager)) {
-                #expect($0.status == .badRequest && String(buffer: $0.body).contains("is not a whole number"))
+                #expect($0.status == .badRequest && String(buffer: $0.body).contains("limit: must be a whole number"))
             }
             try await client.execute(
                 uri: "/api/v1/reports/warranty-expiry.csv?as-of=2026-11-23", method: .get, headers: server.auth(.accountManager)

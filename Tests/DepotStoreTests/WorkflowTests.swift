@@ -155,7 +155,7 @@ struct WorkflowTests {
         detail = try db.rmaDetail(rma, now: instant("2026-12-10T00:00:00Z"))
         #expect(detail.state == .closed && !detail.overdue && detail.replacementSerial == "SPARE-US-1" && detail.allowedNext.isEmpty)
         #expect(
-            detail.history.map(\.to) == ["approved", "allocated", "shipped", "delivered", "return-shipped", "return-received", "closed"])
+            detail.history?.map(\.to) == ["approved", "allocated", "shipped", "delivered", "return-shipped", "return-received", "closed"])
         try db.refurbish(serial: "ACME-1", at: instant("2026-12-03T17:00:00Z"), actor: TestDepot.logistics)
         let refurbished = try db.unitDetail("ACME-1")
         #expect(refurbished.status == .inStock && refurbished.depot == "D-US" && refurbished.customer == nil)

@@ -11,6 +11,7 @@ struct APIController {
     let passwordChecks: PasswordChecks
 
     func addRoutes(to group: RouterGroup<DepotRequestContext>) {
+        group.get("units", use: units)
         group.get("units/:serial", use: unit)
         group.get("customers", use: customers)
         group.get("customers/:key", use: customer)
@@ -80,6 +81,25 @@ struct APIController {
         let database = database
         let at = now()
         let items = try await ThreadPool.run { try database.customers(at: at, limit: limit + 1, offset: offset) }
+        return JSONResponse(.init(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
+    }
+
+    /// `GET /api/v1/units?serial=PART&customer=&model=&status=&limit=&offset=`: a page of units by serial; `serial`
+    /// matches any part of a serial in any letter case.
+    @Sendable func units(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<
+        WorkflowController.Page<UnitSummary>
+    > {
+        _ = try context.requireActor()
+        let (limit, offset) = try WorkflowController.paging(request)
+        let query = try request.queryForm()
+        let filter = UnitFilter(
+            status: try WorkflowController.value(request, "status", as: ApplianceStatus.self), model: query.optional("model"),
+            customer: query.optional("customer"), serialContains: query.optional("serial"))
+        let database = database
+        let listing = try await ThreadPool.run {
+            try database.unitListing(filter, order: ListOrder(.serial), limit: limit + 1, offset: offset)
+        }
+        let items = listing.items
         return JSONResponse(.init(items: Array(items.prefix(limit)), next: items.count > limit ? offset + limit : nil))
     }
 

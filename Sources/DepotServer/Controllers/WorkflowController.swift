@@ -32,16 +32,18 @@ struct WorkflowController {
         func number(_ key: String, default value: Int) throws -> Int {
             guard let text = try request.queryForm().get(key) else { return value }
             guard let number = Int(text) else {
-                throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a whole number")
+                throw APIError(status: .badRequest, code: "invalid", message: "\(key): must be a whole number", field: key)
             }
             return number
         }
         let limit = try number("limit", default: 100)
         let offset = try number("offset", default: 0)
         guard (1...500).contains(limit) else {
-            throw APIError(status: .badRequest, code: "invalid", message: "limit must be from 1 to 500")
+            throw APIError(status: .badRequest, code: "invalid", message: "limit: must be from 1 to 500", field: "limit")
         }
-        guard offset >= 0 else { throw APIError(status: .badRequest, code: "invalid", message: "offset must not be negative") }
+        guard offset >= 0 else {
+            throw APIError(status: .badRequest, code: "invalid", message: "offset: must not be negative", field: "offset")
+        }
         return (limit, offset)
     }
 
@@ -52,7 +54,7 @@ struct WorkflowController {
         switch text.lowercased() {
         case "true": return true
         case "false": return false
-        default: throw APIError(status: .badRequest, code: "invalid", message: "\(name) \"\(text)\" is neither true nor false", field: name)
+        default: throw APIError(status: .badRequest, code: "invalid", message: "\(name): must be true or false", field: name)
         }
     }
 
@@ -63,7 +65,8 @@ struct WorkflowController {
         guard let value = T(rawValue: text) else {
             throw APIError(
                 status: .badRequest, code: "invalid",
-                message: "\(name) \"\(text)\" is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+                message: "\(name): must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))",
+                field: name)
         }
         return value
     }

@@ -21,7 +21,7 @@ struct RMAPage: PageModel {
     init(_ number: RMANumber, actor: ActingUser, database: DepotDatabase, now: Instant, submitted: SubmittedForm? = nil) throws {
         let r = try database.rmaDetail(number, now: now)
         let zone = PageTimes.zone(database, region: r.region)
-        let reached = Set(r.history.map(\.to))
+        let reached = Set((r.history ?? []).map(\.to))
         title = "RMA \(number)"
         row = RMARow(r, database: database, actor: actor, back: "", now: now, submitted: submitted)
         verdictAt = PageTimes.local(r.verdictAt, zone: zone)
@@ -31,7 +31,7 @@ struct RMAPage: PageModel {
         transitions = RMAStateMachine.transitions(r.path).map { t in
             Transition(from: t.from.rawValue, action: t.action.rawValue, to: t.to.rawValue, next: t.from == r.state)
         }
-        history = r.history.map { Step($0, zone: zone) }
+        history = (r.history ?? []).map { Step($0, zone: zone) }
         pageProblem = submitted?.state.problem?.message
         customerName = try r.customer.flatMap { try database.customerNames([$0])[$0] }
         // Where the replacement was taken from (the spare's depot), as long as it is known there.

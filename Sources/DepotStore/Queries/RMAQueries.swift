@@ -1,6 +1,7 @@
 import DepotCore
 
-/// An RMA as `depot rma show` presents it. JSON keys are a contract; unset values are `null`.
+/// An RMA as `depot rma show` presents it. JSON keys are a contract; unset values are `null`; a list's RMAs have no
+/// `history` key at all (an empty one would say it had no steps).
 public struct RMADetail: Sendable, Encodable {
     public struct Step: Sendable, Encodable {
         public let at: Instant
@@ -38,7 +39,8 @@ public struct RMADetail: Sendable, Encodable {
     @NullEncodable public private(set) var outcome: String?
     @NullEncodable public private(set) var cancelReason: String?
     public let allowedNext: [RMAAction]
-    public let history: [Step]
+    /// Its steps, oldest first; `nil` (and left out of the JSON) for an RMA of a list, which never reads them.
+    public let history: [Step]?
 
     enum CodingKeys: String, CodingKey {
         case number = "rma"
@@ -116,11 +118,11 @@ extension DepotDatabase {
 
     private static func rmaDetail(_ db: any SQLConnection, rma: RMARecord, now: Instant, withHistory: Bool = true) throws -> RMADetail {
         let unit = try FindRecord.appliance(db, id: rma.applianceID)
-        var history: [RMADetail.Step] = []
+        var history: [RMADetail.Step]? = withHistory ? [] : nil
         if withHistory {
             for row in try db.rows("SELECT * FROM rma_event WHERE rma_id = ? ORDER BY at, id", [rma.id], source: "query") {
                 let row = row.stored("rma_event")
-                history.append(
+                history?.append(
                     RMADetail.Step(
                         at: try row("at"), action: try row("action"), from: try row.optional("from_state"), to: try row("to_state"),
                         actor: try row("actor"), note: try row.optional("note")))
