@@ -1,5 +1,6 @@
 import DepotServer
 import DepotTestSupport
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -38,5 +39,35 @@ struct OpenAPITests {
                 #expect(response.status == .ok && String(buffer: response.body) == OpenAPIDocument.yaml)
             }
         }
+    }
+}
+
+/// The contract check itself must be able to fail (a check that passes everything would prove nothing).
+@Suite("Contract check")
+struct ContractCheckTests {
+    static func value(_ json: String) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) }
+
+    @Test("a missing required field, an extra one, a wrong type, a bad enum, a bad date and a null where none may be are found")
+    func findsProblems() throws {
+        let check = ContractCheck.shared
+        let schema: [String: Any] = ["$ref": "#/components/schemas/UnitSummary"]
+        let good = #"{"serial": "A-1", "model": "M", "status": "in-service", "customer": null, "site": null, "warrantyEnd": "2027-01-31"}"#
+        #expect(check.check(try Self.value(good), schema, at: "$").isEmpty)
+        let bad = [
+            #"{"serial": "A-1", "model": "M", "status": "in-service", "customer": null, "site": null}"#,
+            #"{"serial": "A-1", "model": "M", "status": "in-service", "customer": null, "site": null, "warrantyEnd": "2027-01-31", "x": 1}"#,
+            #"{"serial": 1, "model": "M", "status": "in-service", "customer": null, "site": null, "warrantyEnd": "2027-01-31"}"#,
+            #"{"serial": "A-1", "model": "M", "status": "lost", "customer": null, "site": null, "warrantyEnd": "2027-01-31"}"#,
+            #"{"serial": "A-1", "model": "M", "status": "in-service", "customer": null, "site": null, "warrantyEnd": "31.01.2027"}"#,
+            #"{"serial": "A-1", "model": null, "status": "in-service", "customer": null, "site": null, "warrantyEnd": "2027-01-31"}"#,
+            #"{"serial": "A-1", "model": "M", "status": "in-service", "customer": true, "site": null, "warrantyEnd": "2027-01-31"}"#,
+        ]
+        for json in bad {
+            #expect(!check.check(try Self.value(json), schema, at: "$").isEmpty, "\(json)")
+        }
+        // oneOf: exactly one choice (a nullable tier).
+        let tier: [String: Any] = ["oneOf": [["$ref": "#/components/schemas/Tier"], ["type": "null"]]]
+        #expect(check.check(.null, tier, at: "$").isEmpty && check.check(.string("premium"), tier, at: "$").isEmpty)
+        #expect(!check.check(.string("gold"), tier, at: "$").isEmpty && !check.check(.number(1), tier, at: "$").isEmpty)
     }
 }

@@ -29,7 +29,8 @@ struct TestServer {
 
     func run(_ test: @Sendable (any TestClientProtocol) async throws -> Void) async throws {
         let app = try buildApplication(database: depot.database, configuration: ServerConfiguration(), now: { TestServer.now })
-        try await app.test(.router, test)
+        // Every API answer a test receives is checked against the OpenAPI document.
+        try await app.test(.router) { client in try await test(ContractCheckingClient(client: client)) }
     }
 
     func auth(_ role: Role) -> HTTPFields { [.authorization: "Bearer \(tokens[role] ?? "")", .contentType: "application/json"] }
