@@ -1,71 +1,116 @@
 import DepotCore
 
+/// A try that counts against the guessing limits from the moment it begins (issue 19): a failure recorded only
+/// after the slow check would let tries sent at once all pass the check first (a review sent 30 wrong passwords at
+/// once and 29 were checked). It is kept as a failure unless the try turns out right.
+public struct GuessAttempt: Sendable, Equatable {
+    let id: Int64
+    let kind: GuessKind
+    /// The account key (sign-ins) or "" and the client's address.
+    let account: String
+    let address: String
+    let at: Instant
+    /// Whether this try is the one that makes the account or the address wait (its failure is audited as the lock).
+    let locks: Bool
+}
+
+/// Whether a guess may be tried now.
+public enum GuessStart: Sendable, Equatable {
+    /// Not now: seconds to wait.
+    case wait(Int64)
+    /// Go on; end it with the outcome.
+    case attempt(GuessAttempt)
+}
+
 /// Issue 19's limits on guessing in the store: failed sign-ins per account and client address, and survey links that
 /// led nowhere per client address, all in `sign_in_failure` (by kind) so that every server of a database counts the
-/// same; read before anything slow or revealing is done. Sign-ins, failures and locks are audited.
+/// same; checked and reserved in one write transaction (writes are serialized on both backends) before anything slow
+/// or revealing is done. Sign-ins, failures and locks are audited.
 extension DepotDatabase {
     /// Seconds the account (as typed) or the address must wait at `now` before a sign-in is tried, `nil` when one may.
     public func signInWait(account: String, address: String, now: Instant) throws(DepotError) -> Int64? {
         try read { db in try Self.signInWait(db, account: SignInThrottle.accountKey(account), address: address, now: now) }
     }
 
-    /// Records a failed sign-in of `account` (as typed) from `address` at the server's time `now`, audited; the
-    /// failure that makes the account or the address wait is audited as a lock too, in the same transaction. Answers
-    /// the wait it starts.
-    @discardableResult
-    public func recordSignInFailure(account: String, address: String, now: Instant) throws(DepotError) -> Int64? {
+    /// Begins a sign-in of `account` (as typed) from `address` at the server's time `now`: a wait when the account or
+    /// the address has had too many failures, else a try that counts as a failure until `signInSucceeded`.
+    public func beginSignIn(account: String, address: String, now: Instant) throws(DepotError) -> GuessStart {
         let key = SignInThrottle.accountKey(account)
         return try write { db in
-            try Self.recordGuess(db, .signIn, account: key, address: address, now: now)
-            try AuditLog.record(
-                db, actor: .system, at: now, recordedAt: now, action: "sign-in-failed", entity: "user", key: key, customerID: nil,
-                details: ["address": address])
-            let wait = try Self.signInWait(db, account: key, address: address, now: now)
-            if let wait {
-                try AuditLog.record(
-                    db, actor: .system, at: now, recordedAt: now, action: "sign-in-locked", entity: "user", key: key, customerID: nil,
-                    details: ["address": address, "seconds": String(wait)])
-            }
-            return wait
+            if let wait = try Self.signInWait(db, account: key, address: address, now: now) { return .wait(wait) }
+            let id = try Self.recordGuess(db, .signIn, account: key, address: address, now: now)
+            let locks = try Self.signInWait(db, account: key, address: address, now: now) != nil
+            return .attempt(GuessAttempt(id: id, kind: .signIn, account: key, address: address, at: now, locks: locks))
         }
     }
 
-    /// Records a successful sign-in of `user` from `address`, audited. Its failures still count for their window: a
-    /// guesser who also knows one password gains no fresh tries by using it.
-    public func recordSignIn(_ user: StoredUser, address: String, now: Instant) throws(DepotError) {
-        try write { db in
-            try AuditLog.record(
-                db, actor: user.actor, at: now, recordedAt: now, action: "sign-in", entity: "user", key: user.name, customerID: nil,
-                details: ["address": address])
-        }
-    }
-
-    /// Seconds `address` must wait at `now` before it may try another survey link, `nil` when it may.
-    public func surveyLinkWait(address: String, now: Instant) throws(DepotError) -> Int64? {
-        try read { db in try Self.surveyLinkWait(db, address: address, now: now) }
-    }
-
-    /// Records a survey link from `address` that led nowhere, at the server's time `now`; the miss that makes the
-    /// address wait is audited (the misses themselves are not: a mistyped link is no event). Answers the wait.
+    /// Ends a sign-in whose password was wrong (or whose name is unknown): the failure stays, audited, and so is the
+    /// lock it started. Answers the wait the account or the address has now.
     @discardableResult
-    public func recordSurveyLinkMiss(address: String, now: Instant) throws(DepotError) -> Int64? {
+    public func signInFailed(_ attempt: GuessAttempt) throws(DepotError) -> Int64? {
         try write { db in
-            try Self.recordGuess(db, .surveyLink, account: "", address: address, now: now)
-            let wait = try Self.surveyLinkWait(db, address: address, now: now)
-            let previous = try Self.surveyLinkWait(db, address: address, now: now, leavingOut: 1)
-            if let wait, previous == nil {
+            try AuditLog.record(
+                db, actor: .system, at: attempt.at, recordedAt: attempt.at, action: "sign-in-failed", entity: "user", key: attempt.account,
+                customerID: nil, details: ["address": attempt.address])
+            let wait = try Self.signInWait(db, account: attempt.account, address: attempt.address, now: attempt.at)
+            if attempt.locks, let wait {
                 try AuditLog.record(
-                    db, actor: .system, at: now, recordedAt: now, action: "survey-link-locked", entity: "survey", key: address,
-                    customerID: nil, details: ["seconds": String(wait)])
+                    db, actor: .system, at: attempt.at, recordedAt: attempt.at, action: "sign-in-locked", entity: "user",
+                    key: attempt.account, customerID: nil, details: ["address": attempt.address, "seconds": String(wait)])
             }
             return wait
         }
     }
 
-    private static func recordGuess(_ db: any SQLConnection, _ kind: GuessKind, account: String, address: String, now: Instant) throws {
+    /// Ends a sign-in of `user` that succeeded: its try no longer counts; the sign-in is audited. The account's earlier
+    /// failures still count for their window: a guesser who also knows one password gains no fresh tries by using it.
+    public func signInSucceeded(_ attempt: GuessAttempt, user: StoredUser) throws(DepotError) {
+        try write { db in
+            try db.execute("DELETE FROM sign_in_failure WHERE id = ?", [attempt.id])
+            try AuditLog.record(
+                db, actor: user.actor, at: attempt.at, recordedAt: attempt.at, action: "sign-in", entity: "user", key: user.name,
+                customerID: nil, details: ["address": attempt.address])
+        }
+    }
+
+    /// Forgets a try that was never decided (the server was too busy to check it).
+    public func abandonGuess(_ attempt: GuessAttempt) throws(DepotError) {
+        _ = try write { db in try db.execute("DELETE FROM sign_in_failure WHERE id = ?", [attempt.id]) }
+    }
+
+    /// Begins looking up a survey link for `address` at `now`: a wait when the address tried too many links that led
+    /// nowhere, else a try that counts as a miss until `surveyLinkFound`.
+    public func beginSurveyLink(address: String, now: Instant) throws(DepotError) -> GuessStart {
+        try write { db in
+            if let wait = try Self.surveyLinkWait(db, address: address, now: now) { return .wait(wait) }
+            let id = try Self.recordGuess(db, .surveyLink, account: "", address: address, now: now)
+            let locks = try Self.surveyLinkWait(db, address: address, now: now) != nil
+            return .attempt(GuessAttempt(id: id, kind: .surveyLink, account: "", address: address, at: now, locks: locks))
+        }
+    }
+
+    /// Ends a survey-link lookup that led nowhere: the miss stays; the lock it started is audited (the misses
+    /// themselves are not: a mistyped link is no event).
+    public func surveyLinkMissed(_ attempt: GuessAttempt) throws(DepotError) {
+        guard attempt.locks else { return }
+        try write { db in
+            if let wait = try Self.surveyLinkWait(db, address: attempt.address, now: attempt.at) {
+                try AuditLog.record(
+                    db, actor: .system, at: attempt.at, recordedAt: attempt.at, action: "survey-link-locked", entity: "survey",
+                    key: attempt.address, customerID: nil, details: ["seconds": String(wait)])
+            }
+        }
+    }
+
+    /// Ends a survey-link lookup that found its invitation: the try no longer counts.
+    public func surveyLinkFound(_ attempt: GuessAttempt) throws(DepotError) { try abandonGuess(attempt) }
+
+    private static func recordGuess(_ db: any SQLConnection, _ kind: GuessKind, account: String, address: String, now: Instant) throws
+        -> Int64
+    {
         // Nothing older than a day is ever counted (the longest window is 15 minutes).
         try db.execute("DELETE FROM sign_in_failure WHERE at < ?", [now.adding(seconds: -86_400).description])
-        try db.execute(
+        return try db.insert(
             "INSERT INTO sign_in_failure (kind, account, address, at) VALUES (?, ?, ?, ?)",
             [kind.rawValue, account, address, now.description])
     }
@@ -77,11 +122,10 @@ extension DepotDatabase {
         return SignInThrottle.wait(accountFailures: byAccount, addressFailures: byAddress, now: now)
     }
 
-    /// The wait of `address` for survey links, counting all its misses in the window but the latest `leavingOut`.
-    private static func surveyLinkWait(_ db: any SQLConnection, address: String, now: Instant, leavingOut: Int = 0) throws -> Int64? {
+    /// The wait of `address` for survey links.
+    private static func surveyLinkWait(_ db: any SQLConnection, address: String, now: Instant) throws -> Int64? {
         let limit = SurveySampling.linkGuesses
-        let misses = try failures(db, .surveyLink, "address", address, since: limit.since(now)).sorted().dropLast(leavingOut)
-        return limit.wait(Array(misses), now: now)
+        return limit.wait(try failures(db, .surveyLink, "address", address, since: limit.since(now)), now: now)
     }
 
     /// The times of the failures of `kind` whose `column` (`account` or `address`, never user input) is `value`.

@@ -102,6 +102,43 @@ struct SignInLimitTests {
         }
     }
 
+    @Test("thirty wrong passwords sent at once: at most five are checked, the lock is audited once, the right one waits")
+    func concurrentFailures() async throws {
+        let depot = try TestDepot.withFleet(now: TestServer.now)
+        _ = try TestServer(depot: depot)
+        let hashes = HashCount()
+        try await Self.server(depot, hashes).test(.router) { client in
+            // Thirty forms first, then thirty posts at once (the last with the right password).
+            var forms: [(token: String, cookie: String)] = []
+            for _ in 0..<30 {
+                let form = try await client.execute(uri: "/sign-in", method: .get)
+                let token = try #require(TestBrowser.value(of: "token", in: String(buffer: form.body)))
+                let cookie = try #require(form.headers[values: .setCookie].first?.split(separator: ";").first.map(String.init))
+                forms.append((token, cookie))
+            }
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for (n, form) in forms.enumerated() {
+                    let password = n == 29 ? "pw" : "wrong\(n)"
+                    group.addTask {
+                        try await client.execute(
+                            uri: "/sign-in", method: .post,
+                            headers: [.cookie: form.cookie, .contentType: "application/x-www-form-urlencoded"],
+                            body: ByteBuffer(string: "token=\(form.token)&name=user-admin&password=\(password)")
+                        ).status
+                    }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(hashes.value <= 5, "\(hashes.value) passwords checked")
+            #expect(statuses.filter { $0 == .tooManyRequests }.count >= 25)
+            #expect(statuses.filter { $0 == .seeOther }.count <= 1)
+        }
+        let actions = try depot.database.auditEntries(entity: "user", key: nil, user: nil, limit: 100).map(\.action)
+        #expect(actions.filter { $0 == "sign-in-failed" }.count <= 5 && actions.filter { $0 == "sign-in-locked" }.count <= 1)
+        let failures = try depot.outside { db in try db.value(Int.self, "SELECT count(*) FROM sign_in_failure") }
+        #expect(failures == actions.filter { $0 == "sign-in-failed" }.count, "every try left is a failure that was checked")
+    }
+
     @Test("the sign-in form's token is the server's: a made-up one, another installation's or one over an hour old is refused")
     func formToken() async throws {
         let depot = try TestDepot.withFleet(now: TestServer.now)

@@ -112,6 +112,24 @@ struct SurveyPageTests {
         #expect(locks == ["survey-link-locked"], "the lock is audited once")
     }
 
+    @Test("forty links that lead nowhere at once: at most twenty are looked up, the rest wait")
+    func concurrentGuessing() async throws {
+        let depot = try TestDepot.withFleet(now: TestServer.now)
+        _ = try TestServer(depot: depot)
+        let app = try buildApplication(database: depot.database, configuration: ServerConfiguration(), now: { depot.clock.now })
+        try await app.test(.router) { client in
+            let statuses = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for i in 0..<40 {
+                    group.addTask { try await client.execute(uri: "/survey/\(String(repeating: "C", count: 41))\(i)", method: .get).status }
+                }
+                return try await group.reduce(into: [HTTPResponse.Status]()) { $0.append($1) }
+            }
+            #expect(statuses.filter { $0 == .notFound }.count == 20 && statuses.filter { $0 == .tooManyRequests }.count == 20)
+        }
+        let locks = try depot.database.auditEntries(entity: "survey", key: nil, user: nil, limit: 10).map(\.action)
+        #expect(locks == ["survey-link-locked"])
+    }
+
     @Test("the chart: a bar per month and region as high as its average, titled with answers and rate; names escaped")
     func chart() {
         let groups = SatisfactionChart.groups([

@@ -54,14 +54,18 @@ struct SignInController {
         let next = WebPaths.safeNext(form.optional("next"))
         let database = pages.database
         let (address, now, verify) = (context.clientAddress, pages.now(), verifyPassword)
-        // Too many failures of this name or from this address lately: refused before any hash is computed.
-        if let wait = try await ThreadPool.run({ try database.signInWait(account: name, address: address, now: now) }) {
-            return tooMany(context: context, next: next, name: name, wait: wait)
+        // Too many failures of this name or from this address lately: refused before any hash is computed. Otherwise
+        // the try counts as a failure from now until it proves right, so that tries sent at once cannot all pass.
+        let attempt: GuessAttempt
+        switch try await ThreadPool.run({ try database.beginSignIn(account: name, address: address, now: now) }) {
+        case .wait(let wait): return tooMany(context: context, next: next, name: name, wait: wait)
+        case .attempt(let started): attempt = started
         }
         let found = try await ThreadPool.run { try database.user(named: name) }
         // A name that does not exist costs the same slow check (against a decoy), so timing does not tell which exist.
         let hash = found?.passwordHash ?? Credentials.decoyHash
         guard let matches = try await pages.passwordChecks.run({ verify(password, hash) }) else {
+            try await ThreadPool.run { try database.abandonGuess(attempt) }
             var response = signInPage(
                 context: context, next: next, name: name, problem: "The server is busy checking passwords: try again in a moment.",
                 status: .serviceUnavailable)
@@ -70,7 +74,7 @@ struct SignInController {
         }
         let user = matches ? found : nil
         guard let user else {
-            if let wait = try await ThreadPool.run({ try database.recordSignInFailure(account: name, address: address, now: now) }) {
+            if let wait = try await ThreadPool.run({ try database.signInFailed(attempt) }) {
                 return tooMany(context: context, next: next, name: name, wait: wait)
             }
             return signInPage(
@@ -80,7 +84,7 @@ struct SignInController {
         let previous = (request.cookies[WebSessions.cookieName]?.value).flatMap { $0.isEmpty ? nil : Credentials.hashToken($0) }
         if let previous { sessions.forget(previous) }
         try await ThreadPool.run {
-            try database.recordSignIn(user, address: address, now: now)
+            try database.signInSucceeded(attempt, user: user)
             if let previous { try database.deleteSession(idHash: previous) }
         }
         let value = Credentials.newToken()
