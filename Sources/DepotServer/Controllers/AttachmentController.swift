@@ -34,6 +34,7 @@ struct AttachmentController {
         let secure = try Self.flag(query.get("secure"), "secure")
         let database = database
         _ = try await ThreadPool.run { try database.caseDetail(number, now: Instant(secondsSinceEpoch: 0)) }  // 404 before reading the body
+        try Self.refuseDeclaredSize(request, limit: database.policy.attachments.maxBytes)
         let upload = try database.beginUpload(label: name)
         let box = UploadBox(upload)
         do {
@@ -63,8 +64,9 @@ struct AttachmentController {
 
     /// The attachment `{id}` as a download (shared with the web UI): never rendered by the browser in Depot's
     /// origin (`Content-Disposition: attachment`, `nosniff`, a sandboxing CSP, a type from a safe list only).
-    /// Streamed a piece at a time from its file or chunks, with its length; content that fails its SHA-256 at the end
-    /// cuts the connection short, so the client sees a truncated download, not a wrong one.
+    /// Streamed a piece at a time from its file or chunks, with its length; the last piece is held back until the whole
+    /// content has passed its SHA-256 check, so content that fails it is cut short (the client sees fewer bytes than
+    /// the length promised, a failed download) and never arrives whole as if it were right.
     static func file(_ request: Request, context: DepotRequestContext, database: DepotDatabase) async throws -> Response {
         guard let id = Int64(try context.parameters.require("id")) else {
             throw APIError(status: .notFound, code: "not-found", message: "no attachment \"\(context.parameters.get("id") ?? "")\"")
@@ -79,9 +81,13 @@ struct AttachmentController {
         headers[.xContentTypeOptions] = "nosniff"
         headers[.contentLength] = String(attachment.size)
         let body = ResponseBody { writer in
+            var held: Data?
+            // `next()` checks the hash when it reaches the end: only then does the held piece go out.
             while let piece = try await ThreadPool.run({ try reader.next() }) {
-                try await writer.write(ByteBuffer(bytes: piece))
+                if let held { try await writer.write(ByteBuffer(bytes: held)) }
+                held = piece
             }
+            if let held { try await writer.write(ByteBuffer(bytes: held)) }
             try await writer.finish(nil)
         }
         return Response(status: .ok, headers: headers, body: body)
@@ -96,11 +102,18 @@ struct AttachmentController {
         return "attachment; filename=\"\(ascii)\"; filename*=UTF-8''\(encoded)"
     }
 
+    /// 413 at once for a body whose declared length is past `limit`: nothing of it is read.
+    static func refuseDeclaredSize(_ request: Request, limit: Int64) throws {
+        guard let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit else { return }
+        throw APIError(
+            status: .contentTooLarge, code: "too-large", message: "the upload is larger than the attachment limit of \(limit) bytes")
+    }
+
     static func flag(_ value: String?, _ name: String) throws -> Bool {
         switch value?.lowercased() {
-        case nil, "", "false", "0", "no": false
-        case "true", "1", "yes", "on": true
-        default: throw APIError(status: .badRequest, code: "invalid", message: "\(name): \"\(value ?? "")\" is neither true nor false")
+        case nil, "false": false
+        case "true": true
+        default: throw APIError(status: .badRequest, code: "invalid", message: "\(name): must be true or false", field: name)
         }
     }
 }

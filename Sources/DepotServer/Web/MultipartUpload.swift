@@ -37,6 +37,7 @@ struct MultipartUpload {
         parser.onBody = collector.body
         parser.onPartComplete = collector.partComplete
         let bodyLimit = database.policy.attachments.maxBytes + overhead
+        try AttachmentController.refuseDeclaredSize(request, limit: bodyLimit)
         var received: Int64 = 0
         do {
             for try await buffer in request.body {
