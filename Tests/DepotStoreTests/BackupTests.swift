@@ -131,6 +131,39 @@ struct BackupTests {
         #expect(throws: DepotError.self) { try DepotDatabase.restore(backup: folder + "/b", to: depot.database.path) }
     }
 
+    @Test("a restore refuses a manifest path out of the backup, an attachment left out, and a symbolic link where the database goes")
+    func manifestPaths() throws {
+        let depot = try TestDepot.withFleet(now: Self.at)
+        let number = try depot.database.openCase(Self.newCase("x"), at: Self.at, actor: TestDepot.engineer)
+        try Self.attach(depot.database, number, "evidence")
+        let folder = NSTemporaryDirectory() + "depot-backup-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try depot.database.backup(to: folder + "/b")
+        let manifestPath = folder + "/b/manifest.json"
+        let original = try #require(FileManager.default.contents(atPath: manifestPath))
+        func restoring(_ change: (inout [String: Any]) -> Void) throws -> DepotError? {
+            guard var manifest = try JSONSerialization.jsonObject(with: original) as? [String: Any] else { return nil }
+            change(&manifest)
+            try JSONSerialization.data(withJSONObject: manifest).write(to: URL(fileURLWithPath: manifestPath))
+            defer { try? original.write(to: URL(fileURLWithPath: manifestPath)) }
+            do {
+                _ = try DepotDatabase.restore(backup: folder + "/b", to: folder + "/r.sqlite")
+                return nil
+            } catch { return error }
+        }
+        let outside = try restoring { manifest in
+            var files = manifest["attachments"] as? [[String: Any]] ?? []
+            files[0]["path"] = "../outside/f"
+            manifest["attachments"] = files
+        }
+        #expect(outside?.message.contains("not a file a backup writes") == true)
+        let leftOut = try restoring { manifest in manifest["attachments"] = [[String: Any]]() }
+        #expect(leftOut?.message.contains("does not hold") == true)
+        try FileManager.default.createSymbolicLink(atPath: folder + "/link.sqlite", withDestinationPath: folder + "/nowhere")
+        #expect(throws: DepotError.self) { try DepotDatabase.restore(backup: folder + "/b", to: folder + "/link.sqlite") }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).sorted() == ["b", "link.sqlite"], "nothing left behind")
+    }
+
     @Test("rotation: backups named by time, the newest N kept, other folders left alone")
     func rotation() throws {
         let depot = try TestDepot.withFleet(now: Self.at)

@@ -90,12 +90,14 @@ extension DepotDatabase {
                     "is a PostgreSQL backup: restore it with pg_restore --dbname URL \(folder)/\(manifest.database.path) (README: Backups)")
         }
         let companions = [path, path + ".attachments", path + ".key", path + "-wal"]
-        if let taken = companions.first(where: { FileManager.default.fileExists(atPath: $0) }) {
+        // lstat, not stat: a symbolic link (even one to nothing) is something that is there.
+        if let taken = companions.first(where: { BackupFiles.exists($0) }) {
             throw .refused(subject: taken, reason: "exists already; a backup is restored as a new database only")
         }
         let partial = path + ".restoring-\(getpid())"
         let files = partial + ".attachments"
         do {
+            try BackupFiles.checkPaths(manifest, in: folder)
             try BackupFiles.verify(manifest, in: folder)
             _ = try BackupFiles.copy(folder + "/" + manifest.database.path, to: partial, named: manifest.database.path)
             let rows = try BackupFiles.check(partial, against: manifest)

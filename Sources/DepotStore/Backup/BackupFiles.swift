@@ -61,6 +61,27 @@ enum BackupFiles {
         try handle.close()
     }
 
+    /// Whether anything, a dangling symbolic link included, is at `path`.
+    static func exists(_ path: String) -> Bool {
+        var info = stat()
+        return lstat(path, &info) == 0
+    }
+
+    /// The manifest's paths are the ones a backup writes, never a path out of the backup's folder: the database
+    /// `depot.sqlite`, the key `key`, each attachment `attachments/ab/SHA256` under its own content's hash.
+    static func checkPaths(_ manifest: BackupManifest, in folder: String) throws {
+        func refuse(_ path: String) -> DepotError {
+            .storage(path: folder + "/" + BackupManifest.fileName, message: "names \"\(path)\", not a file a backup writes")
+        }
+        guard manifest.database.path == sqliteName else { throw refuse(manifest.database.path) }
+        if let key = manifest.keyFile, key.path != keyName { throw refuse(key.path) }
+        for file in manifest.attachments {
+            let sha = file.sha256
+            guard sha.count == 64, sha.allSatisfy({ $0.isHexDigit && !$0.isUppercase }), file.path == "attachments/\(sha.prefix(2))/\(sha)"
+            else { throw refuse(file.path) }
+        }
+    }
+
     /// Every file the manifest names, checked against its SHA-256 and size.
     static func verify(_ manifest: BackupManifest, in folder: String) throws {
         for file in [manifest.database] + manifest.attachments + (manifest.keyFile.map { [$0] } ?? []) {
@@ -88,6 +109,14 @@ enum BackupFiles {
             }
             guard try Schema.migrator.appliedMigrations(db) == manifest.schema else {
                 throw DepotError.storage(path: path, message: "its schema is not the one the manifest names")
+            }
+            // Every attachment the database refers to has its content in the backup.
+            let referenced = Set(try connection.values(String.self, "SELECT DISTINCT sha256 FROM attachment"))
+            let missing = referenced.subtracting(manifest.attachments.map(\.sha256))
+            guard missing.isEmpty else {
+                throw DepotError.storage(
+                    path: path,
+                    message: "refers to \(missing.count) attachment content(s) the backup does not hold, e.g. \(missing.sorted()[0])")
             }
             let tables = try checksums(connection)
             guard tables == manifest.tables else {
