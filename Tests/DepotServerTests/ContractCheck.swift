@@ -102,6 +102,11 @@ struct ContractCheck: @unchecked Sendable {  // the document is read, never chan
     /// Where `value` does not fit `schema`.
     func check(_ value: JSONValue, _ schema: [String: Any], at path: String) -> [String] {
         let schema = resolve(schema)
+        if let all = schema["allOf"] as? [[String: Any]] {
+            var rest = schema
+            rest["allOf"] = nil
+            return all.flatMap { check(value, $0, at: path) } + check(value, rest, at: path)
+        }
         if let choices = schema["oneOf"] as? [[String: Any]] {
             let fitting = choices.filter { check(value, $0, at: path).isEmpty }.count
             return fitting == 1 ? [] : ["\(path): fits \(fitting) of the oneOf choices, not one"]

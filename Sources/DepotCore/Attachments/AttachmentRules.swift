@@ -23,7 +23,8 @@ public enum AttachmentName {
         let trimmed = name.trimmingSpaces()
         func refuse(_ reason: String) -> DepotError { .invalidArgument(name: "name", value: printable(name), reason: reason) }
         guard !trimmed.isEmpty else { throw refuse("an attachment needs a file name") }
-        guard trimmed.utf8.count <= 255 else { throw refuse("is longer than 255 bytes") }
+        // Counted as sent, in Unicode scalars: what the API's document (JSON Schema's maxLength) says.
+        guard name.unicodeScalars.count <= 255 else { throw refuse("is longer than 255 characters") }
         guard !trimmed.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
             throw refuse("holds a control character (NUL, line break, ...)")
         }

@@ -20,7 +20,10 @@ struct APIController {
         group.post("customers/:key/pin", use: setPIN)
         group.post("cases", use: openCase)
         group.get("cases/:number", use: caseDetail)
-        group.post("cases/:number/:action", use: caseStep)
+        // Each step its own route, with the body it takes (the document describes each one).
+        for action in CaseStateMachine.Action.allCases {
+            group.post("cases/:number/\(action.rawValue)") { request, context in try await caseStep(action, request, context: context) }
+        }
         for step in Self.ownershipSteps.sorted() {
             group.post("cases/:number/\(step)") { request, context in
                 try await ownershipStep(step, number: try context.caseNumber(), request: request, actor: try context.requireActor())
@@ -28,32 +31,58 @@ struct APIController {
         }
     }
 
-    /// The body of a case step: who confirmed a closure, a note.
-    struct CaseStepBody: APIBody {
-        let confirmedBy: String?
-        /// Why the case waits (for `wait`; `note` is taken when it is missing).
-        let reason: String?
+    /// The body of most case steps: an optional note.
+    struct NoteBody: APIBody {
         let note: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case confirmedBy, reason, note }
+        enum CodingKeys: String, CodingKey, CaseIterable { case note }
+    }
+
+    /// The body of `wait`: why the case waits on the customer.
+    struct WaitBody: APIBody {
+        let reason: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case reason }
+    }
+
+    /// The body of `reopen`: which of the customer's contacts asked for it, when one did.
+    struct ReopenBody: APIBody {
+        let confirmedBy: String?
+        let note: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case confirmedBy, note }
+    }
+
+    /// The body of `close`: who at the customer confirmed it.
+    struct CloseBody: APIBody {
+        let confirmedBy: String
+        let note: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case confirmedBy, note }
     }
 
     struct CaseStatusBody: Encodable { let `case`: String; let status: CaseStatus }
 
     /// `POST /api/v1/cases/{number}/{respond|workaround|wait|resume|resolve|reopen|close}`: 409 when the case's status does not
     /// allow it; the ownership steps are in `CaseOwnershipRoutes`.
-    @Sendable func caseStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
+    func caseStep(_ action: CaseStateMachine.Action, _ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let number = try context.caseNumber()
-        let name = try context.parameters.require("action")
-        guard let action = CaseStateMachine.Action(rawValue: name) else {
-            let steps = CaseStateMachine.Action.allCases.map(\.rawValue) + Self.ownershipSteps.sorted()
-            throw APIError(status: .notFound, code: "not-found", message: "no case step \"\(name)\" (\(steps.joined(separator: ", ")))")
+        let (confirmedBy, note, content): (String?, String?, Data)
+        switch action {
+        case .wait:
+            let (body, data) = try await request.decodeJSONKeepingBody(WaitBody.self)
+            (confirmedBy, note, content) = (nil, body.reason, data)
+        case .close:
+            let (body, data) = try await request.decodeJSONKeepingBody(CloseBody.self)
+            (confirmedBy, note, content) = (body.confirmedBy, body.note, data)
+        case .reopen:
+            let (body, data) = try await request.decodeJSONKeepingBody(ReopenBody.self)
+            (confirmedBy, note, content) = (body.confirmedBy, body.note, data)
+        default:
+            let (body, data) = try await request.decodeJSONKeepingBody(NoteBody.self)
+            (confirmedBy, note, content) = (nil, body.note, data)
         }
-        let (body, content) = try await request.decodeJSONKeepingBody(CaseStepBody.self)
         let database = database
         let at = now()
         return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at) {
-            try database.advanceCase(number, action, confirmedBy: body.confirmedBy, note: body.reason ?? body.note, at: at, actor: actor)
+            try database.advanceCase(number, action, confirmedBy: confirmedBy, note: note, at: at, actor: actor)
             let detail = try database.caseDetail(number, now: at)
             return CaseStatusBody(case: detail.number.text, status: detail.status)
         }

@@ -15,7 +15,10 @@ struct WorkflowController {
         group.get("rmas", use: listRMAs)
         group.get("rmas/:number", use: rma)
         group.get("rmas/:number/label", use: label)
-        group.post("rmas/:number/:action", use: rmaStep)
+        // Each step its own route, with the body it takes (the document describes each one).
+        for action in RMAAction.allCases {
+            group.post("rmas/:number/\(action.rawValue)") { request, context in try await rmaStep(action, request, context: context) }
+        }
         group.get("reports/:name", use: report)
     }
 
@@ -28,6 +31,9 @@ struct WorkflowController {
     }
 
     /// `limit` (1 to 500, default 100) and `offset` from the query string.
+    /// The largest offset a page may start at (the document's maximum).
+    static let maximumOffset = 1_000_000_000
+
     static func paging(_ request: Request) throws -> (limit: Int, offset: Int) {
         func number(_ key: String, default value: Int) throws -> Int {
             guard let text = try request.queryForm().get(key) else { return value }
@@ -41,15 +47,20 @@ struct WorkflowController {
         guard (1...500).contains(limit) else {
             throw APIError(status: .badRequest, code: "invalid", message: "limit: must be from 1 to 500", field: "limit")
         }
-        guard offset >= 0 else {
-            throw APIError(status: .badRequest, code: "invalid", message: "offset: must not be negative", field: "offset")
+        guard (0...maximumOffset).contains(offset) else {
+            throw APIError(status: .badRequest, code: "invalid", message: "offset: must be from 0 to \(maximumOffset)", field: "offset")
         }
         return (limit, offset)
     }
 
     /// A yes-or-no query parameter: `true` or `false` in any letter case, absent is false; anything else is a 400
     /// (a filter silently dropped would answer with what was not asked for).
-    static func flag(_ query: Form, _ name: String) throws -> Bool {
+    static func flag(_ query: Form, _ name: String, emptyIsAbsent: Bool = false) throws -> Bool {
+        // Given but empty (`open=`) is not false on the API: a client that meant something else is told. A page's
+        // form sends its empty fields, so there it is absent.
+        if !emptyIsAbsent, let raw = query.fields[name], raw.trimmingSpaces().isEmpty {
+            throw APIError(status: .badRequest, code: "invalid", message: "\(name): must be true or false", field: name)
+        }
         guard let text = query.optional(name) else { return false }
         switch text.lowercased() {
         case "true": return true
@@ -61,7 +72,16 @@ struct WorkflowController {
     /// An enum query parameter, or a 400 naming it.
     static func value<T: RawRepresentable & CaseIterable>(_ request: Request, _ name: String, as type: T.Type) throws -> T?
     where T.RawValue == String {
-        guard let text = try request.queryForm().optional(name) else { return nil }
+        let query = try request.queryForm()
+        guard let text = query.optional(name) else {
+            // Given but empty (`priority=`) is not "any": a client that meant something else is told.
+            if query.fields[name] != nil {
+                throw APIError(
+                    status: .badRequest, code: "invalid",
+                    message: "\(name): must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))", field: name)
+            }
+            return nil
+        }
         guard let value = T(rawValue: text) else {
             throw APIError(
                 status: .badRequest, code: "invalid",
@@ -168,33 +188,76 @@ struct WorkflowController {
         return direction
     }
 
-    struct RMAStepBody: APIBody {
+    /// `allocate` and `receive`: which unit (allocate: a spare of the model, default the best one; receive: the
+    /// returned unit's serial, as a check).
+    struct SerialBody: APIBody {
         let serial: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case serial }
+    }
+
+    /// `ship` (both required) and `return-ship` (both optional).
+    struct ShippingBody: APIBody {
         let carrier: String?
         let tracking: String?
+        enum CodingKeys: String, CodingKey, CaseIterable { case carrier, tracking }
+    }
+
+    struct ShipBody: APIBody {
+        let carrier: String
+        let tracking: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case carrier, tracking }
+    }
+
+    /// `close`: a sales referral's outcome.
+    struct CloseRMABody: APIBody {
         let outcome: ReferralOutcome?
-        let reason: String?
-        enum CodingKeys: String, CodingKey, CaseIterable { case serial, carrier, tracking, outcome, reason }
+        enum CodingKeys: String, CodingKey, CaseIterable { case outcome }
+    }
+
+    /// `cancel`: why.
+    struct CancelBody: APIBody {
+        let reason: String
+        enum CodingKeys: String, CodingKey, CaseIterable { case reason }
+    }
+
+    /// `deliver`: nothing.
+    struct EmptyBody: APIBody {
+        enum CodingKeys: String, CodingKey, CaseIterable { case none }
+        init(from decoder: any Decoder) throws {}
+        static var fields: Set<String> { [] }
+    }
+
+    /// The details of step `action` from its body, and the body's bytes.
+    static func stepDetails(_ action: RMAAction, _ request: Request) async throws -> (RMAStepDetails, Data) {
+        switch action {
+        case .allocate, .receive:
+            let (body, data) = try await request.decodeJSONKeepingBody(SerialBody.self)
+            return (RMAStepDetails(serial: try Serial.namedIfPresent(body.serial, field: "serial")), data)
+        case .ship:
+            let (body, data) = try await request.decodeJSONKeepingBody(ShipBody.self)
+            return (RMAStepDetails(carrier: body.carrier, tracking: body.tracking), data)
+        case .returnShip:
+            let (body, data) = try await request.decodeJSONKeepingBody(ShippingBody.self)
+            return (RMAStepDetails(carrier: body.carrier, tracking: body.tracking), data)
+        case .close:
+            let (body, data) = try await request.decodeJSONKeepingBody(CloseRMABody.self)
+            return (RMAStepDetails(outcome: body.outcome), data)
+        case .cancel:
+            let (body, data) = try await request.decodeJSONKeepingBody(CancelBody.self)
+            return (RMAStepDetails(reason: body.reason), data)
+        case .deliver:
+            return (RMAStepDetails(), try await request.decodeJSONKeepingBody(EmptyBody.self).body)
+        }
     }
 
     /// `POST /api/v1/rmas/{number}/{allocate|ship|deliver|return-ship|receive|close|cancel}`: the RMA afterwards;
     /// 409 naming the allowed steps when its state does not allow this one.
-    @Sendable func rmaStep(_ request: Request, context: DepotRequestContext) async throws -> Response {
+    func rmaStep(_ action: RMAAction, _ request: Request, context: DepotRequestContext) async throws -> Response {
         let actor = try context.requireActor()
         let number = try context.rmaNumber()
-        let name = try context.parameters.require("action")
-        guard let action = RMAAction(rawValue: name) else {
-            throw APIError(
-                status: .notFound, code: "not-found",
-                message: "no RMA step \"\(name)\" (\(RMAAction.allCases.map(\.rawValue).joined(separator: ", ")))")
-        }
-        let (body, content) = try await request.decodeJSONKeepingBody(RMAStepBody.self)
+        let (details, content) = try await Self.stepDetails(action, request)
         let database = database
         let at = now()
-        let details = RMAStepDetails(
-            serial: try Serial.namedIfPresent(body.serial, field: "serial"), carrier: body.carrier, tracking: body.tracking,
-            outcome: body.outcome,
-            reason: body.reason)
         return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at) {
             try database.advanceRMA(number, action, details, at: at, actor: actor)
             return try database.rmaDetail(number, now: at)

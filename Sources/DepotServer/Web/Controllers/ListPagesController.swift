@@ -39,7 +39,7 @@ struct ListPagesController {
         _ = try context.requireActor()
         let query = try ListQuery(request, path: "/rmas", names: ["state", "path", "region", "customer", "overdue"])
         let open = query.text("state")?.lowercased() == "open"
-        let overdue = try WorkflowController.flag(query.form, "overdue")
+        let overdue = try WorkflowController.flag(query.form, "overdue", emptyIsAbsent: true)
         let filter = RMAFilter(
             state: open ? nil : try query.choice("state", as: RMAState.self), path: try query.choice("path", as: RMAPath.self),
             customer: query.text("customer"), openOnly: open, overdueOnly: overdue)
