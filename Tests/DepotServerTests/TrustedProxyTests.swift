@@ -30,6 +30,15 @@ struct TrustedProxyTests {
         #expect(try TrustedProxies(["0.0.0.0/0"]).trusts("8.8.8.8") && !TrustedProxies(["0.0.0.0/0"]).trusts("::1"))
     }
 
+    @Test("limits count an IPv6 client by its /64 and an IPv4-mapped address as the IPv4 one")
+    func limitKeys() {
+        #expect(TrustedProxies.limitKey("2001:db8:1:2::1") == TrustedProxies.limitKey("2001:db8:1:2:ffff::16"))
+        #expect(TrustedProxies.limitKey("2001:db8:1:2::1") == "2001:db8:1:2::/64")
+        #expect(TrustedProxies.limitKey("2001:db8:1:3::1") != TrustedProxies.limitKey("2001:db8:1:2::1"))
+        #expect(TrustedProxies.limitKey("::ffff:10.0.10.1") == "10.0.10.1" && TrustedProxies.limitKey("10.0.10.1") == "10.0.10.1")
+        #expect(TrustedProxies.limitKey("unknown") == "unknown")
+    }
+
     @Test("entries that are not addresses or blocks are refused by name")
     func refused() {
         for entry in ["10.0.0.0/33", "proxy.local", "10.0.0.0/", "10.0.0.0/+8", "::/129", ""] {

@@ -92,16 +92,30 @@ public struct TrustedProxies: Sendable, Equatable {
     }
 }
 
+extension TrustedProxies {
+    /// The address per-client limits count by: an IPv4 address as itself (an IPv4-mapped IPv6 address as the IPv4
+    /// one), an IPv6 address by its /64 (one customer's network: its hosts pick addresses inside it at will).
+    static func limitKey(_ address: String) -> String {
+        guard let bytes = bytes(address) else { return address }
+        if bytes.count == 4 { return text(bytes) }
+        if bytes[0..<10].allSatisfy({ $0 == 0 }) && bytes[10] == 0xFF && bytes[11] == 0xFF { return text(Array(bytes[12...])) }
+        return text(Array(bytes[0..<8]) + [UInt8](repeating: 0, count: 8)) + "/64"
+    }
+}
+
 /// Sets each request's client address (`DepotRequestContext.clientAddress`) from its connection and, behind a
-/// trusted proxy, from `X-Forwarded-For`.
+/// trusted proxy, from `X-Forwarded-For`; both as the limits count them (`TrustedProxies.limitKey`).
 struct ClientAddressMiddleware: RouterMiddleware {
     typealias Context = DepotRequestContext
     let proxies: TrustedProxies
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard !proxies.blocks.isEmpty else { return try await next(request, context) }
         var context = context
-        context.clientAddress = proxies.client(connection: context.clientAddress, forwardedFor: request.headers[values: Self.forwardedFor])
+        let address =
+            proxies.blocks.isEmpty
+            ? context.clientAddress
+            : proxies.client(connection: context.clientAddress, forwardedFor: request.headers[values: Self.forwardedFor])
+        context.clientAddress = TrustedProxies.limitKey(address)
         return try await next(request, context)
     }
 
