@@ -351,11 +351,12 @@ extension DepotDatabase {
         return support.supported ? nil : support.reason
     }
 
-    /// A case's product version is one of the imported releases (`known`).
+    /// A case's software version is one of the imported releases (`known`): a well-formed request that names one the
+    /// installation does not know is refused as a conflict with its data (409), as an unknown step is, not as bad input.
     private static func checkKnownRelease(_ given: String, known: [String]) throws(DepotError) {
         guard known.contains(given.trimmingSpaces()) else {
-            throw DepotError.invalidArgument(
-                name: "--software-version", value: given,
+            throw DepotError.refused(
+                subject: given.trimmingSpaces(),
                 reason: known.isEmpty
                     ? "no software releases are imported yet (depot import releases)"
                     : "is not a known release (known: \(known.joined(separator: ", ")))")
