@@ -79,12 +79,16 @@ struct APIError: HTTPResponseError {
         case .invalidFile, .invalidImport, .invalidPolicy, .unknownRegion, .unknownCalendar, .unknownVersion,
             .outsideCalendarHorizon, .regionNeverOpen, .unreadableFile:
             self.init(status: .badRequest, code: "invalid", message: error.message)
-        case .notFound: self.init(status: .notFound, code: "not-found", message: error.message)
+        case let .notFound(kind, key):
+            // The key as sent, but never more than a line of it.
+            self.init(status: .notFound, code: "not-found", message: "no \(kind) \(Self.quoted(key))")
         case .illegalTransition: self.init(status: .conflict, code: "illegal-transition", message: error.message)
         case .refused: self.init(status: .conflict, code: "refused", message: error.message)
         case .forbidden: self.init(status: .forbidden, code: "forbidden", message: error.message)
         case .unauthenticated: self.init(status: .unauthorized, code: "unauthenticated", message: error.message)
-        case .databaseMissing, .databaseNewer, .storage: self.init(status: .serviceUnavailable, code: "storage", message: error.message)
+        case .databaseMissing, .databaseNewer, .storage:
+            // Which file or database failed is for the server's log (`ErrorMiddleware`), not for every client.
+            self.init(status: .serviceUnavailable, code: "storage", message: "the server's storage failed; its log says why")
         case .unreadableValue: self.init(status: .internalServerError, code: "unreadable-value", message: error.message)
         }
     }
@@ -211,7 +215,9 @@ struct ErrorMiddleware<Context: RequestContext>: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as DepotError {
-            throw APIError(error)
+            let answer = APIError(error)
+            if answer.code == "storage" { context.logger.error("storage failed", metadata: ["error": "\(error.message)"]) }
+            throw answer
         } catch let error as DecodingError {
             let (field, message) = Self.describe(error)
             throw APIError(status: .badRequest, code: "invalid", message: message, field: field)

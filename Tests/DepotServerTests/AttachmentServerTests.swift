@@ -293,6 +293,16 @@ struct AttachmentServerTests {
                 // The connection was cut: what a client sees when the length promised does not arrive.
             }
             #expect(throws: DepotError.self) { try server.depot.database.attachmentContent(stored) }
+            // Gone altogether: a 503 before anything is sent, which does not name the server's files.
+            if let folder = server.depot.database.attachmentDirectory {
+                try FileManager.default.removeItem(atPath: "\(folder)/\(stored.sha256.prefix(2))/\(stored.sha256)")
+                let gone = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(.logistics))
+                #expect(gone.status == .serviceUnavailable && !String(buffer: gone.body).contains(folder))
+                #expect(!String(buffer: gone.body).contains(stored.sha256))
+            }
+            let long = String(repeating: "K", count: 5000)
+            let unknown = try await client.execute(uri: "/api/v1/customers/\(long)", method: .get, headers: server.auth(.logistics))
+            #expect(unknown.status == .notFound && unknown.body.readableBytes < 300, "a long key is not echoed whole")
         }
     }
 }

@@ -16,6 +16,7 @@ struct WebErrorMiddleware: RouterMiddleware {
             error = e
         } catch let e as DepotError {
             error = APIError(e)
+            if error.code == "storage" { context.logger.error("storage failed", metadata: ["error": "\(e.message)"]) }
         } catch let e as HTTPError {
             error = APIError(status: e.status, code: "http", message: e.body ?? e.status.reasonPhrase)
         }
