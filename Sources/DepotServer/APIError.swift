@@ -148,6 +148,13 @@ extension APIBody {
     static var fields: Set<String> { Set(CodingKeys.allCases.map(\.stringValue)) }
 }
 
+/// The body of a request that takes no fields (`take`, an RMA's `deliver`): `{}` or nothing.
+struct EmptyBody: APIBody {
+    enum CodingKeys: String, CodingKey, CaseIterable { case unused }
+    init(from decoder: any Decoder) throws {}
+    static var fields: Set<String> { [] }
+}
+
 extension Request {
     /// The JSON body as `T` (an empty body reads as `{}`); a body that does not fit is a 400 naming the field.
     func decodeJSON<T: APIBody>(_ type: T.Type, limit: Int = 1 << 20) async throws -> T {

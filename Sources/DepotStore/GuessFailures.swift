@@ -27,11 +27,6 @@ public enum GuessStart: Sendable, Equatable {
 /// same; checked and reserved in one write transaction (writes are serialized on both backends) before anything slow
 /// or revealing is done. Sign-ins, failures and locks are audited.
 extension DepotDatabase {
-    /// Seconds the account (as typed) or the address must wait at `now` before a sign-in is tried, `nil` when one may.
-    public func signInWait(account: String, address: String, now: Instant) throws(DepotError) -> Int64? {
-        try read { db in try Self.signInWait(db, account: SignInThrottle.accountKey(account), address: address, now: now) }
-    }
-
     /// Begins a sign-in of `account` (as typed) from `address` at the server's time `now`: a wait when the account or
     /// the address has had too many failures, else a try that counts as a failure until `signInSucceeded`.
     public func beginSignIn(account: String, address: String, now: Instant) throws(DepotError) -> GuessStart {

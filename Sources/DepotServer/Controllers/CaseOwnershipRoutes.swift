@@ -9,11 +9,6 @@ extension APIController {
         let to: String
         enum CodingKeys: String, CodingKey, CaseIterable { case to }
     }
-    struct TakeBody: APIBody {
-        enum CodingKeys: String, CodingKey, CaseIterable { case none }
-        init(from decoder: any Decoder) throws {}
-        static var fields: Set<String> { [] }
-    }
     struct PriorityBody: APIBody {
         let priority: Priority
         let reason: String
@@ -39,7 +34,7 @@ extension APIController {
                 try database.assignCase(number, to: body.to, at: at, actor: actor)
             }
         case "take":
-            let (_, content) = try await request.decodeJSONKeepingBody(TakeBody.self)
+            let (_, content) = try await request.decodeJSONKeepingBody(EmptyBody.self)
             return try await IdempotentWrites.respond(request, actor: actor, content: [content], database: database, at: at) {
                 try database.assignCase(number, to: actor.user, onlyIfFree: true, at: at, actor: actor)
             }

@@ -220,13 +220,6 @@ struct WorkflowController {
         enum CodingKeys: String, CodingKey, CaseIterable { case reason }
     }
 
-    /// `deliver`: nothing.
-    struct EmptyBody: APIBody {
-        enum CodingKeys: String, CodingKey, CaseIterable { case none }
-        init(from decoder: any Decoder) throws {}
-        static var fields: Set<String> { [] }
-    }
-
     /// The details of step `action` from its body, and the body's bytes.
     static func stepDetails(_ action: RMAAction, _ request: Request) async throws -> (RMAStepDetails, Data) {
         switch action {
