@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """The API contract fuzzed (issue 19): schemathesis against `depot serve` on the demo fleet, with a token of each role.
 
-Runs the examples, fuzzing and stateful phases with the checks the issue names, the identifiers of the demo fleet
+Runs the examples, coverage, fuzzing and stateful phases with the checks the issue names (and `unsupported_method`:
+a method the document does not declare on a path is 405 with Allow), the identifiers of the demo fleet
 supplied in a generated config so every operation can answer 2xx, and the destructive erase-contacts operation left
 out. Fails (exit 1) on any failure schemathesis finds or when fewer than MIN_REQUESTS requests were generated.
 
@@ -24,7 +25,7 @@ depot = os.path.abspath(sys.argv[1])
 admin_seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 80
 MIN_REQUESTS = 2000
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
-          "negative_data_rejection,positive_data_acceptance,use_after_free,ignored_auth")
+          "negative_data_rejection,positive_data_acceptance,use_after_free,ignored_auth,unsupported_method")
 st = shutil.which("st") or os.path.join(os.path.dirname(sys.executable), "st")
 
 folder = tempfile.mkdtemp(prefix="depot-fuzz-")
@@ -60,6 +61,12 @@ parameters = {{ "path.number" = "{case}" }}
 include-path-regex = "^/api/v1/rmas/\\\\{{number\\\\}}"
 parameters = {{ "path.number" = "{rma}" }}
 
+# The coverage phase (which also sends methods the document does not declare, expecting 405) stops with an internal
+# KeyError of schemathesis 4.32.5 on this operation's binary body; the other phases still fuzz it.
+[[operations]]
+include-operation-id = "uploadAttachment"
+phases.coverage.enabled = false
+
 [[operations]]
 include-path-regex = "^/api/v1/units/\\\\{{serial\\\\}}"
 parameters = {{ "path.serial" = "{serial}" }}
@@ -88,9 +95,9 @@ try:
         started = time.time()
         result = subprocess.run(
             [st, "--config-file", config, "run", base + "/api/openapi.yaml", "-H", f"Authorization: Bearer {tokens[role]}",
-             "--max-time", str(seconds), "--phases", "examples,fuzzing,stateful", "--exclude-operation-id", "eraseContacts",
+             "--max-time", str(seconds), "--phases", "examples,coverage,fuzzing,stateful", "--exclude-operation-id", "eraseContacts",
              "--checks", CHECKS, "--workers", "2", "--no-color"],
-            capture_output=True, text=True)
+            capture_output=True, text=True, cwd=folder)  # its cache (.schemathesis/) goes with the folder
         output = result.stdout + result.stderr
         counted = re.search(r"(\d+) generated", output)
         count = int(counted.group(1)) if counted else 0

@@ -11,6 +11,8 @@ struct APIError: HTTPResponseError {
     let field: String?
     /// Seconds after which the request may be tried again (`Retry-After`), for a 429 or a 503.
     var retryAfter: Int64?
+    /// The methods a path does have (`Allow`), for a 405.
+    var allow: [String]?
 
     init(status: HTTPResponse.Status, code: String, message: String, field: String? = nil) {
         self.status = status
@@ -107,6 +109,7 @@ struct APIError: HTTPResponseError {
         var response = try JSONResponse(Body(error: .init(code: code, message: message, field: field)), status: status).response(
             from: request, context: context)
         if let retryAfter { response.headers[.retryAfter] = String(retryAfter) }
+        if let allow { response.headers[.allow] = allow.joined(separator: ", ") }
         return response
     }
 }

@@ -68,7 +68,8 @@ public func buildApplication(
         additionalChannelHandlers: [MinimumRateHandler(minimumBytes: minimumBytes, window: window)],
         idleTimeout: .seconds(configuration.idleTimeout))
     return Application(
-        router: try buildRouter(database: database, configuration: configuration, caches: caches, now: now, logger: logger),
+        router: HeadRequests(
+            router: try buildRouter(database: database, configuration: configuration, caches: caches, now: now, logger: logger)),
         server: .http1(configuration: http),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "Depot"),
         services: watch + services,

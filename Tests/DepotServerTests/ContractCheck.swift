@@ -56,28 +56,42 @@ struct ContractCheck: @unchecked Sendable {  // the document is read, never chan
     /// What is wrong with `response` to `method` `uri`, nothing when it fits the document.
     func problems(method: HTTPRequest.Method, uri: String, response: TestResponse) -> [String] {
         let path = String(uri.split(separator: "?", maxSplits: 1).first ?? "")
+        // HEAD is GET without the body (`HeadRequestMiddleware`).
+        if method == .head {
+            return response.body.readableBytes == 0
+                ? problems(method: .get, uri: uri, status: response.status, headers: response.headers) : ["HEAD \(path) has a body"]
+        }
+        return problems(method: method, uri: uri, status: response.status, headers: response.headers, body: response.body)
+    }
+
+    private func problems(
+        method: HTTPRequest.Method, uri: String, status: HTTPResponse.Status, headers: HTTPFields, body: ByteBuffer? = nil
+    ) -> [String] {
+        let path = String(uri.split(separator: "?", maxSplits: 1).first ?? "")
         guard let (template, item) = operationPath(path), let operation = item[method.rawValue.lowercased()] as? [String: Any] else {
-            return path.hasPrefix("/api/") && response.status != .notFound ? ["\(method) \(path) is not in the document"] : []
+            // No operation: the JSON 404, or 405 naming the methods the path has.
+            let refused = status == .notFound || (status == .methodNotAllowed && headers[.allow] != nil)
+            return path.hasPrefix("/api/") && !refused ? ["\(method) \(path) is not in the document"] : []
         }
         let responses = operation["responses"] as? [String: Any] ?? [:]
-        guard var documented = (responses[String(response.status.code)] ?? responses["default"]) as? [String: Any] else {
-            return ["\(template): status \(response.status.code) is not documented"]
+        guard var documented = (responses[String(status.code)] ?? responses["default"]) as? [String: Any] else {
+            return ["\(template): status \(status.code) is not documented"]
         }
         documented = resolve(documented)
         var problems: [String] = []
-        if let headers = documented["headers"] as? [String: Any], headers["Location"] != nil, response.headers[.location] == nil {
-            problems.append("\(template): \(response.status.code) without its Location")
+        if let declared = documented["headers"] as? [String: Any], declared["Location"] != nil, headers[.location] == nil {
+            problems.append("\(template): \(status.code) without its Location")
         }
         guard let content = documented["content"] as? [String: Any] else { return problems }
-        let type = (response.headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
+        let type = (headers[.contentType] ?? "").split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard let media = (content[type] ?? content["*/*"]) as? [String: Any] else {
             return problems + ["\(template): content type \"\(type)\" is not one of \(content.keys.sorted())"]
         }
-        guard type == "application/json", let schema = media["schema"] as? [String: Any] else { return problems }
-        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: response.body)) else {
+        guard type == "application/json", let body, let schema = media["schema"] as? [String: Any] else { return problems }
+        guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
             return problems + ["\(template): the body is not JSON"]
         }
-        return problems + check(value, schema, at: "\(template) \(response.status.code) $")
+        return problems + check(value, schema, at: "\(template) \(status.code) $")
     }
 
     /// The document's path whose template matches `path`, literal segments preferred over captures.

@@ -1,6 +1,7 @@
 import DepotServer
 import DepotTestSupport
 import Foundation
+import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -38,6 +39,37 @@ struct OpenAPITests {
             try await client.execute(uri: "/api/openapi.yaml", method: .get) { response in
                 #expect(response.status == .ok && String(buffer: response.body) == OpenAPIDocument.yaml)
             }
+        }
+    }
+}
+
+@Suite("Methods")
+struct MethodTests {
+    @Test("a method the document does not declare on an API path it has is 405 with Allow; HEAD answers as GET, bodiless")
+    func methodNotAllowed() async throws {
+        let server = try TestServer()
+        try await server.run { client in
+            for (method, uri, allow) in [
+                (HTTPRequest.Method.delete, "/api/v1/units", "GET, HEAD"), (.put, "/api/v1/cases/C-2026-000001/respond", "POST"),
+                (.patch, "/api/v1/cases", "GET, HEAD, POST"), (.post, "/api/openapi.yaml", "GET, HEAD"),
+                (.delete, "/healthz", "GET, HEAD"), (.trace, "/metrics", "GET, HEAD"),
+            ] {
+                let response = try await client.execute(uri: uri, method: method, headers: server.auth(.admin))
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == allow, "\(method) \(uri)")
+                #expect(try errorCode(response) == "method-not-allowed", "\(method) \(uri)")
+            }
+            // A path the API does not have stays 404, whatever the method (a prefix of a real path, one segment more).
+            for uri in ["/api/v1/unit", "/api/v1/units/X-1/history", "/api/v1/cases/C-2026-000001/respond/again"] {
+                let response = try await client.execute(uri: uri, method: .delete, headers: server.auth(.admin))
+                #expect(response.status == .notFound && response.headers[.allow] == nil, "\(uri)")
+            }
+            let get = try await client.execute(uri: "/api/v1/units", method: .get, headers: server.auth(.admin))
+            let head = try await client.execute(uri: "/api/v1/units", method: .head, headers: server.auth(.admin))
+            #expect(get.status == .ok && head.status == .ok && head.body.readableBytes == 0)
+            #expect(
+                head.headers[.contentLength] == String(get.body.readableBytes) && head.headers[.contentType] == get.headers[.contentType])
+            #expect(try await client.execute(uri: "/api/v1/units", method: .head, headers: [:]).status == .unauthorized)
+            #expect(try await client.execute(uri: "/healthz", method: .head).status == .ok)
         }
     }
 }

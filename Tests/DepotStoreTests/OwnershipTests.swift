@@ -96,6 +96,15 @@ struct OwnershipTests {
             try db.advanceCase(
                 number, .reopen, confirmedBy: "nobody@nowhere.example", at: Self.monday.adding(seconds: 120), actor: TestDepot.engineer)
         }
+        // Blank is not "no one asked": it is refused, and the case stays resolved.
+        for blank in ["", "  "] {
+            #expect(
+                throws: DepotError.invalidArgument(name: "--confirmed-by", value: "", reason: "blank: leave it out when no contact asked")
+            ) {
+                try db.advanceCase(number, .reopen, confirmedBy: blank, at: Self.monday.adding(seconds: 120), actor: TestDepot.engineer)
+            }
+        }
+        #expect(try db.caseDetail(number, now: Self.monday).status == .resolved)
         try db.advanceCase(
             number, .reopen, confirmedBy: "IT@globex.example", at: Self.monday.adding(seconds: 120), actor: TestDepot.engineer)
         #expect(try db.caseDetail(number, now: Self.monday).timeline.last?.note?.contains("asked by it@globex.example") == true)

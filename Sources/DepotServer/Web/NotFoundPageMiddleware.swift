@@ -13,6 +13,16 @@ struct NotFoundPageMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
+            // A path the document has (the API's, /healthz, /metrics), asked with a method it does not: 405 with
+            // the methods it does.
+            let allowed = APIRoutes.document.methods(on: request.uri.path)
+            guard allowed.isEmpty else {
+                var error = APIError(
+                    status: .methodNotAllowed, code: "method-not-allowed",
+                    message: "\(request.method.rawValue) is not an operation of this path: see /api/openapi.yaml")
+                error.allow = allowed.map(\.rawValue)
+                throw error
+            }
             // The API answers in its own terms: the JSON error, never a page (the path is not repeated).
             guard !Self.isAPI(request.uri.path) else {
                 throw APIError(status: .notFound, code: "not-found", message: "no such API route: see /api/openapi.yaml")

@@ -114,7 +114,11 @@ extension DepotDatabase {
     /// SPEC.md 3: the customer's contact asks to reopen; when a contact is named, it must be one of the case's customer's.
     /// Its address, or `nil` when none is named.
     fileprivate static func askedToReopen(_ db: any SQLConnection, _ row: CaseRecord, by email: String?) throws -> String? {
-        guard let email = email?.trimmingSpaces(), !email.isEmpty else { return nil }
+        guard let email = email?.trimmingSpaces() else { return nil }
+        // Blank is not "no one": leave it out when no contact asked.
+        guard !email.isEmpty else {
+            throw DepotError.invalidArgument(name: "--confirmed-by", value: "", reason: "blank: leave it out when no contact asked")
+        }
         let contact = try FindRecord.contact(db, email: email)
         try CaseRules.checkConfirmation(by: contact.email, isContactOfCaseCustomer: contact.customerID == row.customerID)
         return contact.email
