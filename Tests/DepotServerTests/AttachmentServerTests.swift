@@ -48,9 +48,13 @@ struct AttachmentServerTests {
             #expect(
                 body["name"] as? String == "résumé \"log\".txt" && body["size"] as? Int == 18 && body["secure"] as? Bool == true
                     && body["mediaType"] as? String == "text/plain")
-            let listed = try await client.execute(uri: base, method: .get, headers: server.auth(.accountManager))
-            #expect(listed.status == .ok && String(buffer: listed.body).contains("\"id\":\(id)"))
-            // A secure upload: support engineers and admins only, every download audited.
+            // A secure upload: support engineers and admins only (not even listed to others), every download audited.
+            for role in Role.allCases {
+                let listed = try await client.execute(uri: base, method: .get, headers: server.auth(role))
+                let text = String(buffer: listed.body)
+                let shown = role.allows(.readSecureUploads)
+                #expect(listed.status == .ok && text.contains("\"id\":\(id)") == shown && text.contains("sum") == shown, "\(role)")
+            }
             for role in [Role.accountManager, .logistics] {
                 let refused = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .get, headers: server.auth(role))
                 #expect(refused.status == .forbidden, "\(role)")
@@ -194,6 +198,9 @@ struct AttachmentServerTests {
             #expect(download.status == .ok && String(buffer: download.body) == "stack trace\r\n--not a boundary\r\n")
             let reader = try await TestBrowser.signIn(client, as: .accountManager)
             #expect(try await reader.get(client, "/attachments/\(stored.id)").status == .forbidden, "a secure upload")
+            let unlisted = String(buffer: try await reader.get(client, "/cases/CS-2026-000001").body)
+            #expect(
+                unlisted.contains("<h2>Attachments</h2>") && !unlisted.contains("dump") && !unlisted.contains("/attachments/\(stored.id)"))
 
             #expect(try await send("../../etc/passwd", Array("x".utf8)).status == .badRequest)
             #expect(try await send("nul\u{0}.txt", Array("x".utf8)).status == .badRequest)

@@ -16,10 +16,10 @@ struct AttachmentController {
 
     /// `GET /api/v1/cases/{number}/attachments`
     @Sendable func list(_ request: Request, context: DepotRequestContext) async throws -> JSONResponse<[CaseAttachment]> {
-        _ = try context.requireActor()
+        let actor = try context.requireActor()
         let number = try context.caseNumber()
         let database = database
-        return JSONResponse(try await ThreadPool.run { try database.attachments(of: number) })
+        return JSONResponse(try await ThreadPool.run { try database.attachments(of: number, visibleTo: actor) })
     }
 
     /// `POST /api/v1/cases/{number}/attachments?name=FILE&secure=true`: the body is the file, its Content-Type

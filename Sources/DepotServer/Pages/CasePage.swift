@@ -67,7 +67,7 @@ struct CasePage: PageModel {
         customerName = try database.customerNames([c.customer])[c.customer]
         escalations = c.escalations.map { Escalation($0, zone: zone, status: c.status) }
         pauses = c.pauses.map { Pause($0, zone: zone) }
-        attachments = try database.attachments(of: c.number).map { Attachment($0, zone: zone) }
+        attachments = try database.attachments(of: c.number, visibleTo: actor).map { Attachment($0, zone: zone) }
         timeline = c.timeline.map { Event($0, zone: zone) }
         canManage = actor.role.allows(.manageCases)
         // A diagnosis that found the unit defective opened an RMA: the unit is diagnosed again only once that is over.

@@ -35,16 +35,19 @@ extension DepotDatabase {
     }
 
     /// Deletes one attachment row with its timeline entry and audit entry (the file goes in the next sweep).
-    /// `row` has the attachment's `id`, `name`, `sha256` and `case_id`, its case's `number` and `customer_id`.
+    /// `row` has the attachment's `id`, `name`, `sha256`, `secure` and `case_id`, its case's `number` and `customer_id`.
     static func deleteAttachment(
         _ db: any SQLConnection, _ row: StoredRow, reason: String, at: Instant, recordedAt: Instant, actor: ActingUser
     ) throws {
         let attachment = row.stored("attachment")
         let id: Int64 = try attachment("id")
         let name: String = try attachment("name")
+        let secure: Bool = try attachment("secure")
         try db.execute("DELETE FROM attachment WHERE id = ?", [id])
+        // The timeline is read by every role: a secure upload's name stays in its audit entry.
         try CaseEvents.add(
-            db, caseID: try attachment("case_id"), at: at, kind: "attachment-deleted", actor: actor, note: "\(name): \(reason)")
+            db, caseID: try attachment("case_id"), at: at, kind: "attachment-deleted", actor: actor,
+            note: "\(secure ? "secure upload \(id)" : name): \(reason)")
         try AuditLog.record(
             db, actor: actor, at: at, recordedAt: recordedAt, action: "delete", entity: "attachment", key: String(id),
             customerID: try attachment("customer_id"), reason: reason,

@@ -276,7 +276,8 @@ extension DepotDatabase {
                         ])
                     try CaseEvents.add(
                         db, caseID: current.id, at: at, kind: "attached", actor: actor,
-                        note: "\(checkedName) (\(upload.size) bytes\(secure ? ", secure upload" : ""))")
+                        // The timeline is read by every role: a secure upload's name is only in its row and audit.
+                        note: secure ? "secure upload \(id) (\(upload.size) bytes)" : "\(checkedName) (\(upload.size) bytes)")
                     try AuditLog.record(
                         db, actor: actor, at: at, recordedAt: recordedAt, action: "attach", entity: "attachment", key: String(id),
                         customerID: current.customerID,
@@ -313,6 +314,13 @@ extension DepotDatabase {
             return try db.rows("\(Self.attachmentSelect) WHERE t.case_id = ? ORDER BY t.id", [caseRow.id], source: "query")
                 .map(Self.attachment)
         }
+    }
+
+    /// The attachments of a case `actor` may see, oldest first: a secure upload (its name, size and hash too) only
+    /// for the roles that may download it.
+    public func attachments(of number: CaseNumber, visibleTo actor: ActingUser) throws(DepotError) -> [CaseAttachment] {
+        let all = try attachments(of: number)
+        return actor.role.allows(.readSecureUploads) ? all : all.filter { !$0.secure }
     }
 
     /// Attachment `id` for `actor` to download, with a reader of its content (issue 19): a secure upload only for

@@ -10,7 +10,7 @@ extension DepotDatabase {
         -> Int
     {
         let attached = try db.rows(
-            "SELECT t.id, t.name, t.sha256, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?",
+            "SELECT t.id, t.name, t.sha256, t.secure, t.case_id, ? AS number, ? AS customer_id FROM attachment t WHERE t.case_id = ?",
             [row.number.text, row.customerID, row.id], source: "query")
         for attachment in attached {
             try Self.deleteAttachment(db, attachment, reason: "the case is closed", at: at, recordedAt: recordedAt, actor: actor)
