@@ -33,6 +33,13 @@ public enum Credentials {
         Hex.lowercase(SHA256.hash(data: Data(token.utf8)))
     }
 
+    /// The token the forms of the web session `sessionID` carry (CSRF): an HMAC keyed by the session's id, computed
+    /// from the cookie at each request. The database keeps only the id's SHA-256, from which it cannot be derived.
+    public static func formToken(sessionID: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("depot form token v1".utf8), using: SymmetricKey(data: Data(sessionID.utf8)))
+        return Hex.lowercase(Data(mac))
+    }
+
     private static func randomText(_ count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
         return String((0..<count).map { _ in alphabet[Int(generator.next(upperBound: UInt64(alphabet.count)))] })

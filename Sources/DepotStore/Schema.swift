@@ -23,6 +23,7 @@ enum Schema {
         migrator.registerMigration(SchemaV13.name, migrate: SchemaV13.sqlite)
         migrator.registerMigration(SchemaV14.name, migrate: SchemaV14.sqlite)
         migrator.registerMigration(SchemaV15.name, migrate: SchemaV15.sqlite)
+        migrator.registerMigration(SchemaV16.name, migrate: SchemaV16.sqlite)
         return migrator
     }
 

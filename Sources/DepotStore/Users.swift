@@ -64,21 +64,21 @@ extension DepotDatabase {
     }
 }
 
-/// A signed-in browser session: its user and the token every form of the session carries (CSRF).
+/// A signed-in browser session: its user and when it ends. The token its forms carry (CSRF) is derived from the
+/// session's id, never stored.
 public struct WebSession: Sendable {
     public let user: StoredUser
-    public let csrfToken: String
     public let expiresAt: Instant
 }
 
 extension DepotDatabase {
     /// Stores a new session by the hash of its cookie value; expired sessions of every user go at the same time.
-    public func createSession(idHash: String, user: StoredUser, csrfToken: String, at: Instant, expiresAt: Instant) throws(DepotError) {
+    public func createSession(idHash: String, user: StoredUser, at: Instant, expiresAt: Instant) throws(DepotError) {
         try write { db in
             try db.execute("DELETE FROM web_session WHERE expires_at <= ?", [at.description])
             try db.execute(
-                "INSERT INTO web_session (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)",
-                [idHash, user.id, csrfToken, at.description, expiresAt.description])
+                "INSERT INTO web_session (id_hash, user_id, created_at, expires_at) VALUES (?, ?, ?, ?)",
+                [idHash, user.id, at.description, expiresAt.description])
         }
     }
 
@@ -88,14 +88,13 @@ extension DepotDatabase {
             guard
                 let row = try db.rows(
                     """
-                    SELECT u.*, s.csrf_token, s.expires_at FROM web_session s JOIN app_user u ON u.id = s.user_id
+                    SELECT u.*, s.expires_at FROM web_session s JOIN app_user u ON u.id = s.user_id
                     WHERE s.id_hash = ? AND s.expires_at > ?
                     """, [idHash, now.description], source: "query"
                 ).first
             else { return nil }
             return WebSession(
-                user: try StoredUser(row: row), csrfToken: try row.decode("csrf_token", from: "web_session"),
-                expiresAt: try row.decode("expires_at", from: "web_session"))
+                user: try StoredUser(row: row), expiresAt: try row.decode("expires_at", from: "web_session"))
         }
     }
 

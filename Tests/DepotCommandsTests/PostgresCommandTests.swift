@@ -22,7 +22,7 @@ struct PostgresCommandTests {
         let folder = TemporaryFolder()
         let key = folder.path + "/webhooks.key"
         let made = try Depot.json(["init", "--database", url, "--key-file", key, "--format", "json"])
-        #expect(made["created"] as? String == "yes" && made["schema"] as? String == "v15-guess-kinds")
+        #expect(made["created"] as? String == "yes" && made["schema"] as? String == "v16-session-tokens-attachment-ids")
         #expect((made["keyFile"] as? String)?.hasSuffix("(created)") == true)
         let keyBytes = try Data(contentsOf: URL(fileURLWithPath: key))
         #expect(keyBytes.count == 32)

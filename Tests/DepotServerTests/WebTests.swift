@@ -127,6 +127,19 @@ struct WebTests {
             #expect(missing.status == .forbidden && String(buffer: missing.body).contains("security token"))
             let other = try await browser.post(client, "/cases", fields, csrf: Credentials.newToken())
             #expect(other.status == .forbidden)
+            // The token is derived from the session's id, never stored: another session's token is refused, and the
+            // database holds nothing to post with (only the id's hash).
+            let second = try await TestBrowser.signIn(client, as: .supportEngineer)
+            #expect(second.csrf != browser.csrf && second.csrf.count == 64)
+            #expect(try await browser.post(client, "/cases", fields, csrf: second.csrf).status == .forbidden)
+            let columns = try server.depot.outside { db in
+                try db.values(
+                    String.self,
+                    TestBackend.isPostgres
+                        ? "SELECT column_name FROM information_schema.columns WHERE table_name = 'web_session' AND table_schema = current_schema()"
+                        : "SELECT name FROM pragma_table_info('web_session')")
+            }
+            #expect(Set(columns) == ["id_hash", "user_id", "created_at", "expires_at"])
             #expect(try server.depot.database.cases(CaseFilter(), now: TestServer.now).isEmpty)
             let real = try await browser.post(client, "/cases", fields)
             #expect(real.status == .seeOther && real.headers[.location] == "/cases/CS-2026-000001")

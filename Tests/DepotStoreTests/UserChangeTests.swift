@@ -27,8 +27,8 @@ struct UserChangeTests {
         let alice = try #require(try db.user(named: "alice"))
         let bob = try #require(try db.user(named: "bob"))
         let later = Self.now.adding(seconds: 3600)
-        try db.createSession(idHash: "s-alice", user: alice, csrfToken: "c", at: Self.now, expiresAt: later)
-        try db.createSession(idHash: "s-bob", user: bob, csrfToken: "c", at: Self.now, expiresAt: later)
+        try db.createSession(idHash: "s-alice", user: alice, at: Self.now, expiresAt: later)
+        try db.createSession(idHash: "s-bob", user: bob, at: Self.now, expiresAt: later)
         #expect(throws: DepotError.self) { try db.changePassword("alice", passwordHash: "x", at: Self.now, actor: TestDepot.engineer) }
         try db.changePassword("alice", passwordHash: "p1-new", at: Self.now, actor: TestDepot.admin)
         #expect(try db.session(idHash: "s-alice", now: Self.now) == nil)

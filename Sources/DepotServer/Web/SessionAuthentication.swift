@@ -61,7 +61,7 @@ struct SessionAuthentication: RouterMiddleware {
         }
         var context = context
         context.actor = session.user.actor
-        context.csrfToken = session.csrfToken
+        context.csrfToken = Credentials.formToken(sessionID: value)
         context.sessionHash = hash
         return try await next(request, context)
     }

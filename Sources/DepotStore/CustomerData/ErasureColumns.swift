@@ -41,7 +41,7 @@ extension DepotDatabase {
         "notification.created_at", "notification.next_attempt_at", "notification.delivered_at", "notification.retried_at",
         "audit.recorded_at", "audit.at", "audit.user", "audit.role", "audit.action", "audit.entity", "audit.entity_key",
         "app_user.name", "app_user.role", "app_user.password_hash", "app_user.token_hash", "app_user.created_at",
-        "web_session.id_hash", "web_session.csrf_token", "web_session.created_at", "web_session.expires_at",
+        "web_session.id_hash", "web_session.created_at", "web_session.expires_at",
         "webhook_endpoint.target", "webhook_endpoint.url", "webhook_endpoint.format", "webhook_endpoint.created_at",
         "case_pause.started_at", "case_pause.started_by", "case_pause.ended_at", "case_pause.ended_by",
         "attachment.media_type", "attachment.sha256", "attachment.uploaded_at", "attachment.uploaded_by", "attachment.received_at",

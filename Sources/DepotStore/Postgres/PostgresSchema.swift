@@ -27,6 +27,7 @@ enum PostgresSchema {
         PostgresMigration(name: SchemaV13.name, sql: SchemaV13.postgres, compatibleSince: 13),
         PostgresMigration(name: SchemaV14.name, sql: SchemaV14.postgres, compatibleSince: 13),
         PostgresMigration(name: SchemaV15.name, sql: SchemaV15.postgres, compatibleSince: 13),
+        PostgresMigration(name: SchemaV16.name, sql: SchemaV16.postgres, compatibleSince: 16),
     ]
 
     /// The version (number of migrations) of the schema this build writes and needs: a database older than this

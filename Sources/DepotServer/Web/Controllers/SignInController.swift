@@ -91,8 +91,7 @@ struct SignInController {
         let at = pages.now()
         let expires = Instant(secondsSinceEpoch: at.secondsSinceEpoch + WebSessions.lifetime)
         try await ThreadPool.run {
-            try database.createSession(
-                idHash: Credentials.hashToken(value), user: user, csrfToken: Credentials.newToken(), at: at, expiresAt: expires)
+            try database.createSession(idHash: Credentials.hashToken(value), user: user, at: at, expiresAt: expires)
         }
         var response = PageRenderer.redirect(next ?? WebPaths.home(of: user.role))
         response.setCookie(WebSessions.cookie(value, maxAge: Int(WebSessions.lifetime), secure: secureCookies))
