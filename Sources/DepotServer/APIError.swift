@@ -183,6 +183,15 @@ extension Request {
             throw APIError(
                 status: .badRequest, code: "invalid", message: "\(APIError.quoted(unknown)): unknown field (\(known))", field: unknown)
         }
+        // A field named twice would leave which value counts to the parser: refused.
+        if let twice = duplicateKey(in: data) {
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "\(APIError.quoted(twice)): the field is named twice", field: twice)
+        }
+        // No request field takes null (the document says so): an optional field is left out, not sent as null.
+        if let field = firstNull(in: object) {
+            throw APIError(status: .badRequest, code: "invalid", message: "\(field): null: leave the field out instead", field: field)
+        }
         let value: T
         do {
             value = try JSONDecoder().decode(type, from: data)
@@ -195,6 +204,53 @@ extension Request {
             throw APIError(status: .badRequest, code: "invalid", message: "the body holds the character U+0000 (NUL) in a text")
         }
         return value
+    }
+
+    /// The first key that one object of the JSON text `data` (already parsed, so well-formed) names twice; keys are
+    /// compared as decoded (`"a"` and `"\u0061"` are one key).
+    static func duplicateKey(in data: Data) -> String? {
+        let bytes = [UInt8](data)
+        // Per open object or array: the keys seen, and whether the next string is a key.
+        var open: [(keys: Set<String>, isObject: Bool, expectsKey: Bool)] = []
+        var index = 0
+        while index < bytes.count {
+            switch bytes[index] {
+            case UInt8(ascii: "{"): open.append(([], true, true))
+            case UInt8(ascii: "["): open.append(([], false, false))
+            case UInt8(ascii: "}"), UInt8(ascii: "]"): _ = open.popLast()
+            case UInt8(ascii: ","): if open.last?.isObject == true { open[open.count - 1].expectsKey = true }
+            case UInt8(ascii: "\""):
+                var end = index + 1
+                while end < bytes.count, bytes[end] != UInt8(ascii: "\"") { end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1 }
+                if let top = open.last, top.isObject, top.expectsKey {
+                    let key = (try? JSONDecoder().decode(String.self, from: Data(bytes[index...min(end, bytes.count - 1)]))) ?? ""
+                    if top.keys.contains(key) { return key }
+                    open[open.count - 1].keys.insert(key)
+                    open[open.count - 1].expectsKey = false
+                }
+                index = end
+            default: break
+            }
+            index += 1
+        }
+        return nil
+    }
+
+    /// The JSON path (`note`, `items[2].serial`) of the first null in `value`, fields in name order.
+    static func firstNull(in value: Any, at path: String = "") -> String? {
+        switch value {
+        case is NSNull: return path
+        case let object as [String: Any]:
+            for key in object.keys.sorted() {
+                if let found = firstNull(in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)") { return found }
+            }
+        case let array as [Any]:
+            for (index, item) in array.enumerated() {
+                if let found = firstNull(in: item, at: "\(path)[\(index)]") { return found }
+            }
+        default: break
+        }
+        return nil
     }
 
     /// Whether the JSON text `data` escapes U+0000 in a string (`\u0000`; valid JSON cannot hold it raw). An escaped

@@ -171,6 +171,7 @@ struct APITests {
                 (#""title": """#, "title", "title: "),
                 (#""impact": 3"#, "impact", "impact: must be a string"),
                 (#""madeUp": "x""#, "madeUp", #""madeUp": unknown field"#),
+                (#""serial": null"#, "serial", "serial: null"),
             ]
             for (change, field, message) in refusals {
                 let base =

@@ -2,6 +2,7 @@ import DepotCore
 import DepotStore
 import DepotTestSupport
 import Foundation
+import Hummingbird
 import Testing
 
 @testable import DepotServer
@@ -46,5 +47,27 @@ struct JSONWriterTests {
             writer.value([text])
             #expect(writer.bytes == Array(try Self.encoder().encode([text])), "\(text.debugDescription)")
         }
+    }
+}
+
+@Suite("Request bodies")
+struct RequestBodyTests {
+    @Test("a key named twice in one object is found, escapes decoded; the same key in two objects, or as a value, is not")
+    func duplicateKeys() {
+        let found: [(String, String?)] = [
+            (#"{"note": "a", "note": "b"}"#, "note"),
+            (#"{"note": "a", "n\u006fte": "b"}"#, "note"),
+            (#"{"items": [{"serial": "A"}, {"serial": "B"}], "x": {"y": 1, "y": 2}}"#, "y"),
+            (#"{"a\"b": 1, "a\"b": 2}"#, "a\"b"),
+            (#"{"note": "note", "title": "note"}"#, nil),
+            (#"{"items": [{"serial": "A"}, {"serial": "B"}]}"#, nil),
+            (#"{"a": {"b": 1}, "b": 2}"#, nil),
+            (#"{"a\\": "\"b\"", "b": 1}"#, nil),
+        ]
+        for (json, key) in found {
+            #expect(Request.duplicateKey(in: Data(json.utf8)) == key, "\(json)")
+        }
+        #expect(Request.firstNull(in: ["a": 1, "items": [["serial": "A"], ["serial": NSNull()]]]) == "items[1].serial")
+        #expect(Request.firstNull(in: ["a": 1, "b": ["c"]]) == nil)
     }
 }
