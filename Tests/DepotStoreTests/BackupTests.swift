@@ -131,6 +131,23 @@ struct BackupTests {
         #expect(throws: DepotError.self) { try DepotDatabase.restore(backup: folder + "/b", to: depot.database.path) }
     }
 
+    @Test("a restore removes what a killed restore to the same path left behind, never a running one's files")
+    func abandonedRestores() throws {
+        let depot = try TestDepot.withFleet(now: Self.at)
+        let folder = NSTemporaryDirectory() + "depot-backup-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        _ = try depot.database.backup(to: folder + "/b")
+        // A process id no system gives out (above the kernel's largest), and this process's parent's (running).
+        let (gone, running) = ("r.sqlite.restoring-2147483646", "r.sqlite.restoring-\(getppid())")
+        let left = [gone, gone + ".key", gone + "-wal", running, "r.sqlite.restoring-notes.txt", "rr.sqlite.restoring-2147483646"]
+        for name in left { _ = FileManager.default.createFile(atPath: folder + "/" + name, contents: Data("x".utf8)) }
+        try FileManager.default.createDirectory(atPath: folder + "/" + gone + ".attachments/ab", withIntermediateDirectories: true)
+        _ = try DepotDatabase.restore(backup: folder + "/b", to: folder + "/r.sqlite")
+        let after = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
+        #expect(after.isDisjoint(with: [gone, gone + ".key", gone + "-wal", gone + ".attachments"]))
+        #expect(after.isSuperset(of: [running, "r.sqlite.restoring-notes.txt", "rr.sqlite.restoring-2147483646", "r.sqlite"]))
+    }
+
     @Test("a restore refuses a manifest path out of the backup, an attachment left out, and a symbolic link where the database goes")
     func manifestPaths() throws {
         let depot = try TestDepot.withFleet(now: Self.at)

@@ -94,6 +94,7 @@ extension DepotDatabase {
         if let taken = companions.first(where: { BackupFiles.exists($0) }) {
             throw .refused(subject: taken, reason: "exists already; a backup is restored as a new database only")
         }
+        removeAbandonedRestores(of: path)
         let partial = path + ".restoring-\(getpid())"
         let files = partial + ".attachments"
         do {
@@ -128,6 +129,19 @@ extension DepotDatabase {
             }
             if let error = error as? DepotError { throw error }
             throw .storage(path: path, message: "the restore failed: \(error)")
+        }
+    }
+
+    /// Removes what restores to `path` killed before they could clean up left (`PATH.restoring-PID` and its
+    /// companions): those of processes no longer running. A restore that is still running keeps its files.
+    private static func removeAbandonedRestores(of path: String) {
+        let url = URL(fileURLWithPath: path)
+        let folder = url.deletingLastPathComponent().path
+        let prefix = url.lastPathComponent + ".restoring-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
+            let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
+            guard let pid = pid_t(digits), pid > 0, kill(pid, 0) == -1, errno == ESRCH else { continue }
+            try? FileManager.default.removeItem(atPath: folder + "/" + name)
         }
     }
 }
