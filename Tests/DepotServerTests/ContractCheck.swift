@@ -94,6 +94,37 @@ struct ContractCheck: @unchecked Sendable {  // the document is read, never chan
         return problems + check(value, schema, at: "\(template) \(status.code) $")
     }
 
+    /// Where the document's own examples do not fit their schemas: each component schema's `examples` and each
+    /// request body's `example`.
+    func exampleProblems() -> [String] {
+        func value(_ yaml: Any) -> JSONValue? {
+            guard let data = try? JSONSerialization.data(withJSONObject: [yaml], options: [.fragmentsAllowed]),
+                case .array(let items)? = try? JSONDecoder().decode(JSONValue.self, from: data)
+            else { return nil }
+            return items.first
+        }
+        var problems: [String] = []
+        let schemas = (document["components"] as? [String: Any])?["schemas"] as? [String: Any] ?? [:]
+        for (name, schema) in schemas.sorted(by: { $0.key < $1.key }) {
+            guard let schema = schema as? [String: Any], let examples = schema["examples"] as? [Any] else { continue }
+            for example in examples {
+                guard let example = value(example) else { return problems + ["\(name): an example is not JSON"] }
+                problems += check(example, schema, at: "\(name) example $")
+            }
+        }
+        for (path, item) in document["paths"] as? [String: Any] ?? [:] {
+            for (method, operation) in item as? [String: Any] ?? [:] {
+                let body = (operation as? [String: Any])?["requestBody"] as? [String: Any]
+                guard let media = (body?["content"] as? [String: Any])?["application/json"] as? [String: Any],
+                    let schema = media["schema"] as? [String: Any], let example = media["example"]
+                else { continue }
+                guard let example = value(example) else { return problems + ["\(method) \(path): the example is not JSON"] }
+                problems += check(example, schema, at: "\(method) \(path) example $")
+            }
+        }
+        return problems
+    }
+
     /// The document's path whose template matches `path`, literal segments preferred over captures.
     private func operationPath(_ path: String) -> (String, [String: Any])? {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)

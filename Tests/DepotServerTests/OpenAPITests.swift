@@ -79,6 +79,21 @@ struct MethodTests {
 struct ContractCheckTests {
     static func value(_ json: String) throws -> JSONValue { try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8)) }
 
+    @Test("every example in the document fits its schema, and there is one for every request body and main response")
+    func examples() throws {
+        let check = ContractCheck.shared
+        #expect(check.exampleProblems() == [])
+        let document = try #require(try Yams.load(yaml: OpenAPIDocument.yaml) as? [String: Any])
+        let schemas = try #require((document["components"] as? [String: Any])?["schemas"] as? [String: Any])
+        for name in [
+            "Error", "Unit", "UnitSummary", "Customer", "Case", "CaseSummary", "NewCase", "RMA", "RMASummary", "Attachment", "Diagnosis",
+        ] {
+            #expect((schemas[name] as? [String: Any])?["examples"] != nil, "\(name) has no example")
+        }
+        // The check finds an example that does not fit.
+        #expect(!check.check(try Self.value(#"{"case": "CS-1"}"#), ["$ref": "#/components/schemas/OpenedCase"], at: "$").isEmpty)
+    }
+
     @Test("a missing required field, an extra one, a wrong type, a bad enum, a bad date and a null where none may be are found")
     func findsProblems() throws {
         let check = ContractCheck.shared
