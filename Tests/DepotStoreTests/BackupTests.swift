@@ -98,6 +98,10 @@ struct BackupTests {
         #expect(try Self.tables(folder + "/quiet.sqlite") == Self.tables(database.path))
         let files = try FileManager.default.subpathsOfDirectory(atPath: folder + "/quiet.sqlite.attachments").filter { $0.count > 60 }
         #expect(files.count == (try database.storedAttachmentContents().count))
+        for file in files {
+            let mode = try FileManager.default.attributesOfItem(atPath: folder + "/quiet.sqlite.attachments/" + file)[.posixPermissions]
+            #expect((mode as? Int).map { $0 & 0o077 } == 0, "restored \(file) is readable by others")
+        }
         #expect(
             FileManager.default.contents(atPath: folder + "/quiet.sqlite.key")
                 == FileManager.default.contents(atPath: database.keyFile ?? ""))
@@ -187,12 +191,22 @@ struct BackupTests {
         let folder = NSTemporaryDirectory() + "depot-backups-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try FileManager.default.createDirectory(atPath: folder + "/notes", withIntermediateDirectories: true)
+        // Named as a backup, older than all, with a file called manifest.json that is not Depot's: never removed.
+        try FileManager.default.createDirectory(atPath: folder + "/depot-20200101T000000Z", withIntermediateDirectories: true)
+        try Data("x".utf8).write(to: URL(fileURLWithPath: folder + "/depot-20200101T000000Z/manifest.json"))
         var removed: [String] = []
         for hour in 0..<4 {
             removed += try depot.database.rotateBackups(in: folder, keep: 2, now: Self.at.adding(seconds: Int64(hour) * 3600)).removed
         }
         let left = try FileManager.default.contentsOfDirectory(atPath: folder).sorted()
-        #expect(left == ["depot-20261123T170000Z", "depot-20261123T180000Z", "notes"])
+        #expect(left == ["depot-20200101T000000Z", "depot-20261123T170000Z", "depot-20261123T180000Z", "notes"])
+        // As private as the database: the folders only for their owner, every file too.
+        let backup = folder + "/depot-20261123T180000Z"
+        let paths = [backup] + (FileManager.default.subpaths(atPath: backup) ?? []).map { backup + "/" + $0 }
+        let modes = try paths.map { path in
+            ((try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int) ?? 0) & 0o077
+        }
+        #expect(paths.count >= 3 && modes.allSatisfy { $0 == 0 }, "\(zip(paths, modes).filter { $0.1 != 0 })")
         #expect(removed.map { ($0 as NSString).lastPathComponent } == ["depot-20261123T150000Z", "depot-20261123T160000Z"])
     }
 }

@@ -17,7 +17,9 @@ extension DepotDatabase {
         let partial = folder + ".partial-\(getpid())"
         do {
             try? FileManager.default.removeItem(atPath: partial)
-            try FileManager.default.createDirectory(atPath: partial, withIntermediateDirectories: true)
+            // As private as the database: only its owner may read a backup (secure uploads, the key).
+            try FileManager.default.createDirectory(
+                atPath: partial, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
             let manifest: BackupManifest
             switch backend {
             case .sqlite(let pool): manifest = try sqliteBackup(pool, into: partial)
@@ -41,6 +43,10 @@ extension DepotDatabase {
         let lock = attachmentDirectory == nil ? nil : FolderLock(folder: folder, exclusive: false, wait: true)
         defer { lock?.release() }
         let copyPath = partial + "/" + BackupFiles.sqliteName
+        // Made by this process first, so that SQLite opens a file only its owner may read.
+        guard FileManager.default.createFile(atPath: copyPath, contents: nil, attributes: [.posixPermissions: 0o600]) else {
+            throw DepotError.storage(path: copyPath, message: "cannot make the database's copy")
+        }
         let copy = try DatabaseQueue(path: copyPath)
         try pool.backup(to: copy)
         let (tables, hashes, schema) = try copy.read { db in

@@ -11,13 +11,16 @@ enum BackupFiles {
 
     /// Copies `source` to `target` (making its folder), hashing and counting as it goes, then syncs the copy; answers
     /// it as a manifest entry called `name`.
-    static func copy(_ source: String, to target: String, named name: String, mode: mode_t = 0o644) throws -> BackupManifest.File {
+    static func copy(_ source: String, to target: String, named name: String, mode: mode_t = 0o600) throws -> BackupManifest.File {
         guard let input = FileHandle(forReadingAtPath: source) else {
             throw DepotError.unreadableFile(path: source, reason: "missing or unreadable")
         }
         defer { try? input.close() }
         let parent = (target as NSString).deletingLastPathComponent
-        if !parent.isEmpty { try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true) }
+        if !parent.isEmpty {
+            try FileManager.default.createDirectory(
+                atPath: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        }
         let descriptor = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)
         guard descriptor >= 0 else { throw DepotError.storage(path: target, message: String(cString: strerror(errno))) }
         let output = FileHandle(fileDescriptor: descriptor, closeOnDealloc: true)
@@ -54,7 +57,9 @@ enum BackupFiles {
 
     /// Writes `data` to `path` and syncs it.
     static func writeDurably(_ data: Data, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: data), let handle = FileHandle(forUpdatingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: data, attributes: [.posixPermissions: 0o600]),
+            let handle = FileHandle(forUpdatingAtPath: path)
+        else {
             throw DepotError.storage(path: path, message: "cannot write")
         }
         try handle.synchronize()

@@ -7,7 +7,7 @@ import Logging
 extension DepotDatabase {
     /// Takes a backup into `directory` as `depot-YYYYMMDDTHHMMSSZ` (made if missing) and removes the oldest complete
     /// backups there beyond `keep`; answers the new backup's folder and the ones removed. Only folders of that name
-    /// with a manifest are ever removed.
+    /// with a manifest Depot can read are ever removed.
     public func rotateBackups(in directory: String, keep: Int, now: Instant) throws(DepotError) -> (taken: String, removed: [String]) {
         precondition(keep > 0, "at least the new backup is kept")
         do {
@@ -20,7 +20,8 @@ extension DepotDatabase {
         _ = try backup(to: taken)
         let complete = ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [])
             .filter { $0.hasPrefix("depot-") && !$0.contains(".partial-") }
-            .filter { FileManager.default.fileExists(atPath: directory + "/" + $0 + "/" + BackupManifest.fileName) }
+            // A Depot manifest, not merely a file of its name: a folder Depot did not write is never removed.
+            .filter { (try? BackupManifest.read(folder: directory + "/" + $0)) != nil }
             .sorted()
         let removed = Array(complete.dropLast(keep))
         for folder in removed { try? FileManager.default.removeItem(atPath: directory + "/" + folder) }
