@@ -13,7 +13,7 @@ public enum CaseRules {
         return .refused(
             subject: "P1",
             reason:
-                "only a designated, certified contact under an active contract may report a P1 case; \(why). Open it as P2 with --priority P2 --reason ..."
+                "only a designated, certified contact under an active contract may report a P1 case; \(why). Open it as P2 (priority P2 with a reason)."
         )
     }
 

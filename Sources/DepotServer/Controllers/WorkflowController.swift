@@ -183,7 +183,7 @@ struct WorkflowController {
     static func labelDirection(_ request: Request) throws -> ShippingLabel.Direction {
         let name = try request.queryForm().get("direction") ?? "replacement"
         guard let direction = ShippingLabel.Direction(rawValue: name) else {
-            throw APIError(status: .badRequest, code: "invalid", message: "direction: \"\(name)\" is neither replacement nor return")
+            throw APIError(status: .badRequest, code: "invalid", message: "direction: neither replacement nor return", field: "direction")
         }
         return direction
     }
@@ -281,7 +281,7 @@ enum ReportRequest {
         func day(_ key: String) throws -> LocalDate? {
             guard let text = text(key) else { return nil }
             guard let day = LocalDate(iso: text) else {
-                throw APIError(status: .badRequest, code: "invalid", message: "\(key) \"\(text)\" is not a date (YYYY-MM-DD)")
+                throw APIError(status: .badRequest, code: "invalid", message: "\(key): not a date (YYYY-MM-DD)", field: key)
             }
             return day
         }
@@ -289,7 +289,7 @@ enum ReportRequest {
         if let value = text("within-days") {
             guard let days = Int(value), (0...3660).contains(days) else {
                 throw APIError(
-                    status: .badRequest, code: "invalid", message: "within-days \"\(value)\" is not a number of days from 0 to 3660")
+                    status: .badRequest, code: "invalid", message: "within-days: not a number of days from 0 to 3660", field: "within-days")
             }
             withinDays = days
         }
