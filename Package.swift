@@ -91,7 +91,6 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "MultipartKit", package: "multipart-kit"),
-                .product(name: "Yams", package: "Yams"),
             ],
             resources: [.copy("Templates"), .copy("OpenAPI")]
         ),

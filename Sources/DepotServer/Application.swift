@@ -129,7 +129,7 @@ public func buildRouter(
             body: .init(byteBuffer: ByteBuffer(string: OpenAPIDocument.yaml)))
     }
     // Last: it wraps only the responder of addresses that match no route (see NotFoundPageMiddleware).
-    router.add(middleware: NotFoundPageMiddleware(renderer: renderer, sessions: signIn))
+    router.add(middleware: NotFoundPageMiddleware(renderer: renderer, sessions: signIn, routes: RouteMethods(router.routes)))
     return router
 }
 

@@ -1,4 +1,5 @@
 import DepotServer
+import DepotStore
 import DepotTestSupport
 import Foundation
 import HTTPTypes
@@ -52,12 +53,20 @@ struct MethodTests {
             for (method, uri, allow) in [
                 (HTTPRequest.Method.delete, "/api/v1/units", "GET, HEAD"), (.put, "/api/v1/cases/C-2026-000001/respond", "POST"),
                 (.patch, "/api/v1/cases", "GET, HEAD, POST"), (.post, "/api/openapi.yaml", "GET, HEAD"),
-                (.delete, "/healthz", "GET, HEAD"), (.trace, "/metrics", "GET, HEAD"),
             ] {
                 let response = try await client.execute(uri: uri, method: method, headers: server.auth(.admin))
-                #expect(response.status == .methodNotAllowed && response.headers[.allow] == allow, "\(method) \(uri)")
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == allow, "\(method) \(uri): \(response.status)")
                 #expect(try errorCode(response) == "method-not-allowed", "\(method) \(uri)")
             }
+            // Pages too, with the not-found page.
+            for (method, uri, allow) in [
+                (HTTPRequest.Method.delete, "/support", "GET, HEAD"), (.put, "/cases/CS-2026-000001", "GET, HEAD"),
+                (.delete, "/healthz", "GET, HEAD"), (.trace, "/metrics", "GET, HEAD"),
+            ] {
+                let response = try await client.execute(uri: uri, method: method)
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == allow, "\(method) \(uri): \(response.status)")
+            }
+            #expect(try await client.execute(uri: "/supports", method: .delete).status == .notFound)
             // A path the API does not have stays 404, whatever the method (a prefix of a real path, one segment more).
             for uri in ["/api/v1/unit", "/api/v1/units/X-1/history", "/api/v1/cases/C-2026-000001/respond/again"] {
                 let response = try await client.execute(uri: uri, method: .delete, headers: server.auth(.admin))

@@ -280,7 +280,10 @@ struct WebTests {
             for uri in ["/nonsense", "/shipments", "/cases/CS-2026-000001/diagnosis", "/rmas/RMA-2026-000001/label/extra"] {
                 let response = try await browser.get(client, uri)
                 let html = String(buffer: response.body)
-                #expect(response.status == .notFound && response.headers[.contentType] == "text/html; charset=utf-8", "GET \(uri)")
+                // A form's address (POST only) is 405 with the same page.
+                let status: HTTPResponse.Status = uri.hasSuffix("/diagnosis") ? .methodNotAllowed : .notFound
+                #expect(response.status == status && response.headers[.contentType] == "text/html; charset=utf-8", "GET \(uri)")
+                #expect((response.headers[.allow] == "POST") == (status == .methodNotAllowed), "GET \(uri)")
                 #expect(
                     html.contains("<title>Page not found · Depot</title>") && html.contains("There is no page at \(uri)."), "GET \(uri)")
                 #expect(html.contains("<nav>") && html.contains(#"action="/search""#) && html.contains("user-logistics"), "GET \(uri)")

@@ -8,15 +8,16 @@ struct NotFoundPageMiddleware: RouterMiddleware {
     typealias Context = DepotRequestContext
     let renderer: PageRenderer
     let sessions: SessionAuthentication
+    /// The router's paths and methods (added after every route, so it has them all).
+    let routes: RouteMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound {
-            // A path the document has (the API's, /healthz, /metrics), asked with a method it does not: 405 with
-            // the methods it does.
-            let allowed = APIRoutes.document.methods(on: request.uri.path)
-            guard allowed.isEmpty else {
+            // A path the server has, asked with a method it does not answer there: 405 with the methods it does.
+            let allowed = routes.methods(on: request.uri.path)
+            if !allowed.isEmpty, Self.isAPI(request.uri.path) {
                 var error = APIError(
                     status: .methodNotAllowed, code: "method-not-allowed",
                     message: "\(request.method.rawValue) is not an operation of this path: see /api/openapi.yaml")
@@ -27,9 +28,14 @@ struct NotFoundPageMiddleware: RouterMiddleware {
             guard !Self.isAPI(request.uri.path) else {
                 throw APIError(status: .notFound, code: "not-found", message: "no such API route: see /api/openapi.yaml")
             }
-            return try await sessions.handle(request, context: context) { request, context in
-                renderer.render(NotFoundPage(path: request.uri.path), context: context, status: .notFound)
+            // A page's address asked with another method (a form's address opened in the browser): the same page,
+            // as 405 with the methods the address does answer.
+            var response = try await sessions.handle(request, context: context) { request, context in
+                renderer.render(
+                    NotFoundPage(path: request.uri.path), context: context, status: allowed.isEmpty ? .notFound : .methodNotAllowed)
             }
+            if !allowed.isEmpty { response.headers[.allow] = allowed.map(\.rawValue).joined(separator: ", ") }
+            return response
         }
     }
 
