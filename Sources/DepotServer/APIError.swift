@@ -167,6 +167,13 @@ extension Request {
     /// The JSON body as `T`, and the body's bytes (an idempotent request's fingerprint covers them).
     func decodeJSONKeepingBody<T: APIBody>(_ type: T.Type, limit: Int = 1 << 20) async throws -> (value: T, body: Data) {
         let buffer = try await body.collect(upTo: limit)
+        // A body declared as something else is not read as JSON (text/plain, a form's encoding): 415.
+        if buffer.readableBytes > 0, let type = headers[.contentType],
+            let media = type.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased(),
+            media != "application/json" && !media.hasSuffix("+json")
+        {
+            throw APIError(status: .unsupportedMediaType, code: "unsupported-media-type", message: "send the body as application/json")
+        }
         let data = buffer.readableBytes == 0 ? Data("{}".utf8) : Data(buffer.readableBytesView)
         return (try Self.decode(type, from: data), data)
     }

@@ -83,6 +83,30 @@ struct MethodTests {
     }
 }
 
+@Suite("Media types")
+struct MediaTypeTests {
+    @Test("a JSON body declared as another type is 415 and changes nothing; application/json with a charset is read")
+    func declaredType() async throws {
+        let server = try TestServer()
+        let body =
+            #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+        try await server.run { client in
+            for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
+                var headers = server.auth(.supportEngineer)
+                headers[.contentType] = type
+                let refused = try await client.execute(
+                    uri: "/api/v1/cases", method: .post, headers: headers, body: ByteBuffer(string: body))
+                #expect(try refused.status == .unsupportedMediaType && errorCode(refused) == "unsupported-media-type", "\(type)")
+            }
+            #expect(try server.depot.database.cases(CaseFilter(), now: TestServer.now).isEmpty)
+            var headers = server.auth(.supportEngineer)
+            headers[.contentType] = "application/json; charset=utf-8"
+            let opened = try await client.execute(uri: "/api/v1/cases", method: .post, headers: headers, body: ByteBuffer(string: body))
+            #expect(opened.status == .created)
+        }
+    }
+}
+
 /// The contract check itself must be able to fail (a check that passes everything would prove nothing).
 @Suite("Contract check")
 struct ContractCheckTests {
