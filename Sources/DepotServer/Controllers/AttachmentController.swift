@@ -38,7 +38,13 @@ struct AttachmentController {
         let upload = try database.beginUpload(label: name)
         let box = UploadBox(upload)
         do {
-            for try await buffer in request.body { try box.upload.append(buffer.readableBytesView) }
+            var received: Int64 = 0
+            for try await buffer in request.body {
+                // Past the limit without a declared length (chunked): 413 as with one, at the piece that passes it.
+                received += Int64(buffer.readableBytes)
+                if received > database.policy.attachments.maxBytes { throw Self.tooLarge(database.policy.attachments.maxBytes) }
+                try box.upload.append(buffer.readableBytesView)
+            }
         } catch {
             box.upload.discard()
             throw error
@@ -105,8 +111,12 @@ struct AttachmentController {
     /// 413 at once for a body whose declared length is past `limit`: nothing of it is read.
     static func refuseDeclaredSize(_ request: Request, limit: Int64) throws {
         guard let declared = request.headers[.contentLength].flatMap({ Int64($0) }), declared > limit else { return }
-        throw APIError(
-            status: .contentTooLarge, code: "too-large", message: "the upload is larger than the attachment limit of \(limit) bytes")
+        throw tooLarge(limit)
+    }
+
+    /// 413: an upload past the attachment limit of `limit` bytes.
+    static func tooLarge(_ limit: Int64) -> APIError {
+        APIError(status: .contentTooLarge, code: "too-large", message: "the upload is larger than the attachment limit of \(limit) bytes")
     }
 
     static func flag(_ value: String?, _ name: String) throws -> Bool {

@@ -40,11 +40,7 @@ struct MultipartUpload {
         do {
             for try await buffer in request.body {
                 received += Int64(buffer.readableBytes)
-                if received > bodyLimit {
-                    throw APIError(
-                        status: .contentTooLarge, code: "too-large",
-                        message: "the upload is larger than the attachment limit of \(database.policy.attachments.maxBytes) bytes")
-                }
+                if received > bodyLimit { throw AttachmentController.tooLarge(database.policy.attachments.maxBytes) }
                 // Parsing costs CPU (MultipartKit goes byte by byte around every CR): on a thread of its own, never
                 // on the threads that run every other request (two uploads once held them all for 18 s).
                 try await Self.parsingThread.runIfActive { try parsing.feed(buffer) }
@@ -129,6 +125,8 @@ struct MultipartUpload {
         /// The file part's bytes not yet written: the parser hands over a body in pieces that end at each CR (about
         /// every 256 bytes of binary data), and a write of each cost 15 s of CPU per 20 MB in a debug build.
         private var pending: [UInt8] = []
+        /// The file part's bytes so far.
+        private var written: Int64 = 0
         /// The current part's file name (`.some(nil)`: a text field), once its body has begun.
         private var partFileName: String??
         private var textBytes = 0
@@ -152,6 +150,13 @@ struct MultipartUpload {
                     return
                 }
                 pending += buffer.readableBytesView
+                written += Int64(buffer.readableBytes)
+                let limit = database.policy.attachments.maxBytes
+                // 413 as soon as the file passes the limit, as for a body past its cap.
+                guard written <= limit else {
+                    failure = AttachmentController.tooLarge(limit)
+                    return
+                }
                 if pending.count >= 1 << 16 { writePending(fileName) }
             } else {
                 textBytes += buffer.readableBytes
