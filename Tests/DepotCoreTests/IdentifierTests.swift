@@ -34,6 +34,17 @@ struct IdentifierTests {
         #expect(try Serial.namedIfGiven(nil) == nil)
         #expect(try Serial.namedIfGiven("   ") == nil)
         #expect(try Serial.namedIfGiven("sn-1")?.text == "SN-1")
+        // In a request's field, text that cannot be a serial is an invalid field, not an unknown unit.
+        #expect(throws: DepotError.notFound(kind: "appliance", key: "SN 1")) { try Serial.named("SN 1") }
+        for bad in ["SN 1", "SN\u{7}1", String(repeating: "A", count: 65)] {
+            #expect {
+                try Serial.field(bad, name: "serial")
+            } throws: { error in
+                if case .invalidArgument(name: "serial", _, _) = error as? DepotError { return true }
+                return false
+            }
+        }
+        #expect(try Serial.fieldIfGiven(" ", name: "serial") == nil && Serial.field(" sn-1 ", name: "serial").text == "SN-1")
         #expect(throws: DepotError.self) { try Serial.namedIfGiven("SN\u{7}1") }
         // Where leaving the serial out means "let Depot choose" (allocating a spare), a blank one is refused.
         #expect(try Serial.namedIfPresent(nil, field: "--serial") == nil)

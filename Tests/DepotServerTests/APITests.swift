@@ -171,7 +171,7 @@ struct APITests {
                 (#""title": """#, "title", "title: "),
                 (#""impact": 3"#, "impact", "impact: must be a string"),
                 (#""madeUp": "x""#, "madeUp", #""madeUp": unknown field"#),
-                (#""serial": null"#, "serial", "serial: null"),
+                (#""serial": null"#, "serial", "serial: null"), (#""serial": "SN 1""#, "serial", "serial: not a serial"),
             ]
             for (change, field, message) in refusals {
                 let base =

@@ -56,7 +56,23 @@ public struct Serial: Identifier {
         guard !raw.trimmingSpaces().isEmpty else {
             throw .invalidArgument(name: field, value: raw, reason: "name a serial, or leave it out")
         }
-        return try named(raw)
+        return try Serial.field(raw, name: field)
+    }
+
+    /// The serial a request's field `name` holds: text that cannot be a serial (a space or a control character
+    /// inside, longer than 64 characters) is an invalid field, not a unit that is not there.
+    public static func field(_ raw: String, name: String) throws(DepotError) -> Serial {
+        guard let serial = Serial(raw) else {
+            throw .invalidArgument(
+                name: name, value: raw, reason: "not a serial (no spaces or control characters inside, at most 64 characters)")
+        }
+        return serial
+    }
+
+    /// The serial a request's optional field `name` holds, `nil` when it is absent or blank.
+    public static func fieldIfGiven(_ raw: String?, name: String) throws(DepotError) -> Serial? {
+        guard let raw, !raw.trimmingSpaces().isEmpty else { return nil }
+        return try field(raw, name: name)
     }
 
     /// The serial `raw` names, `nil` when it is absent or blank (an optional field left empty), or the error a

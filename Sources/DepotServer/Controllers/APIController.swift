@@ -235,7 +235,7 @@ struct APIController {
         let actor = try context.requireActor()
         let (body, content) = try await request.decodeJSONKeepingBody(NewCaseBody.self)
         var new = NewCase(
-            customer: body.customer, contact: body.contact, type: body.type, serial: try Serial.namedIfGiven(body.serial),
+            customer: body.customer, contact: body.contact, type: body.type, serial: try Serial.fieldIfGiven(body.serial, name: "serial"),
             impact: body.impact,
             urgency: body.urgency, title: body.title, description: body.description ?? "", priority: body.priority,
             priorityReason: body.reason, softwareVersion: body.softwareVersion)

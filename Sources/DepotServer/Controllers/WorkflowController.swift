@@ -130,7 +130,8 @@ struct WorkflowController {
             request, actor: actor, content: [content], database: database, at: at, status: .created, location: location
         ) {
             try database.diagnose(
-                serial: try Serial.named(body.serial), caseNumber: try CaseNumber.named(body.case), verdict: body.verdict, note: body.note,
+                serial: try Serial.field(body.serial, name: "serial"), caseNumber: try CaseNumber.named(body.case), verdict: body.verdict,
+                note: body.note,
                 checks: body.checks ?? "",
                 at: at, actor: actor)
         }
