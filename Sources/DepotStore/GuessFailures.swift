@@ -8,6 +8,8 @@ public struct GuessAttempt: Sendable, Equatable {
     let kind: GuessKind
     /// The account key (sign-ins) or "" and the client's address.
     let account: String
+    /// The name as the client typed it (sign-ins; at most 200 characters), for the audit log.
+    let typed: String
     let address: String
     let at: Instant
     /// Whether this try is the one that makes the account or the address wait (its failure is audited as the lock).
@@ -35,7 +37,8 @@ extension DepotDatabase {
             if let wait = try Self.signInWait(db, account: key, address: address, now: now) { return .wait(wait) }
             let id = try Self.recordGuess(db, .signIn, account: key, address: address, now: now)
             let locks = try Self.signInWait(db, account: key, address: address, now: now) != nil
-            return .attempt(GuessAttempt(id: id, kind: .signIn, account: key, address: address, at: now, locks: locks))
+            let typed = String(account.prefix(200))
+            return .attempt(GuessAttempt(id: id, kind: .signIn, account: key, typed: typed, address: address, at: now, locks: locks))
         }
     }
 
@@ -46,7 +49,7 @@ extension DepotDatabase {
         try write { db in
             try AuditLog.record(
                 db, actor: .system, at: attempt.at, recordedAt: attempt.at, action: "sign-in-failed", entity: "user", key: attempt.account,
-                customerID: nil, details: ["address": attempt.address])
+                customerID: nil, details: ["address": attempt.address, "typed": attempt.typed])
             let wait = try Self.signInWait(db, account: attempt.account, address: attempt.address, now: attempt.at)
             if attempt.locks, let wait {
                 try AuditLog.record(
@@ -80,7 +83,7 @@ extension DepotDatabase {
             if let wait = try Self.surveyLinkWait(db, address: address, now: now) { return .wait(wait) }
             let id = try Self.recordGuess(db, .surveyLink, account: "", address: address, now: now)
             let locks = try Self.surveyLinkWait(db, address: address, now: now) != nil
-            return .attempt(GuessAttempt(id: id, kind: .surveyLink, account: "", address: address, at: now, locks: locks))
+            return .attempt(GuessAttempt(id: id, kind: .surveyLink, account: "", typed: "", address: address, at: now, locks: locks))
         }
     }
 

@@ -61,7 +61,7 @@ struct SignInLimitTests {
         let hashes = HashCount()
         try await Self.server(depot, hashes).test(.router) { client in
             for attempt in 1...5 {
-                let response = try await Self.signIn(client, "user-admin", "wrong\(attempt)")
+                let response = try await Self.signIn(client, attempt == 3 ? "USER-admin" : "user-admin", "wrong\(attempt)")
                 // The fifth failure starts the wait, and says so.
                 #expect(response.status == (attempt < 5 ? .unauthorized : .tooManyRequests), "attempt \(attempt)")
             }
@@ -76,9 +76,16 @@ struct SignInLimitTests {
             depot.clock.advance(seconds: Int64(seconds))
             #expect(try await Self.signIn(client, "user-admin", "pw").status == .seeOther)
         }
-        let actions = try depot.database.auditEntries(entity: "user", key: nil, user: nil, limit: 100).map(\.action)
+        let entries = try depot.database.auditEntries(entity: "user", key: nil, user: nil, limit: 100)
+        let actions = entries.map(\.action)
         #expect(actions.filter { $0 == "sign-in-failed" }.count == 5 && actions.filter { $0 == "sign-in-locked" }.count == 1)
         #expect(actions.filter { $0 == "sign-in" }.count == 2)
+        // A failure keeps the name as typed beside the account it counts against.
+        let typed = entries.filter { $0.action == "sign-in-failed" }.compactMap { entry in
+            (try? JSONSerialization.jsonObject(with: Data(entry.details.utf8)) as? [String: String])?["typed"]
+        }
+        #expect(typed.sorted() == ["USER-admin", "user-admin", "user-admin", "user-admin", "user-admin"])
+        #expect(entries.filter { $0.action == "sign-in-failed" }.allSatisfy { $0.key == "user-admin" })
     }
 
     @Test("twenty failures from one address hold every account there, a signed-in one's failures included")
@@ -88,7 +95,7 @@ struct SignInLimitTests {
         let hashes = HashCount()
         try await Self.server(depot, hashes).test(.router) { client in
             for attempt in 1...4 {
-                let response = try await Self.signIn(client, "user-admin", "wrong\(attempt)")
+                let response = try await Self.signIn(client, attempt == 3 ? "USER-admin" : "user-admin", "wrong\(attempt)")
                 #expect(response.status == .unauthorized)
             }
             #expect(try await Self.signIn(client, "user-admin", "pw").status == .seeOther)
