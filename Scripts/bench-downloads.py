@@ -6,13 +6,14 @@ Usage: Scripts/bench-downloads.py PATH/TO/depot OUT_FOLDER
 """
 import json
 import os
-import socket
 import sqlite3
 import subprocess
 import sys
 import threading
 import time
 import urllib.request
+
+import depot_server
 
 depot = os.path.abspath(sys.argv[1])
 folder = os.path.join(sys.argv[2], "downloads")
@@ -21,12 +22,7 @@ db = os.path.join(folder, f"depot-{os.getpid()}.sqlite")
 run = lambda *a: subprocess.run([depot, *a, "--db", db], check=True, capture_output=True, text=True).stdout
 run("demo", "--appliances", "200")
 user = json.loads(run("user", "add", "probe", "--role", "admin", "--format", "json"))
-s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-server = subprocess.Popen([depot, "serve", "--db", db, "--port", str(port), "--log-level", "warning", "--no-worker"])
-base = f"http://127.0.0.1:{port}"
-for _ in range(100):
-    try: urllib.request.urlopen(base + "/healthz"); break
-    except OSError: time.sleep(0.2)
+server, base = depot_server.serve(depot, db, "--no-worker")
 auth = {"Authorization": "Bearer " + user["token"], "Content-Type": "application/json"}
 customer, contact = sqlite3.connect(db).execute(
     "SELECT c.key, ct.email FROM customer c JOIN contact ct ON ct.customer_id = c.id ORDER BY c.key LIMIT 1").fetchone()

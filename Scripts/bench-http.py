@@ -14,13 +14,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
-import time
 import urllib.parse
 import urllib.request
+
+import depot_server
 
 depot = os.path.abspath(sys.argv[1])
 folder = os.path.join(sys.argv[2], "http")
@@ -75,19 +75,8 @@ wrk.headers["Authorization"] = "Bearer {user['token']}"
 """)
 
 def start(*extra):
-    """`depot serve` on a free port with `extra` options, once it answers /healthz; answers the process and base URL."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([depot, "serve", "--port", str(port), "--db", database, "--log-level", "warning", *extra])
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
-    return server, base
+    """`depot serve` on this run's database with `extra` options (see depot_server.serve)."""
+    return depot_server.serve(depot, database, *extra)
 
 
 def stop(server):

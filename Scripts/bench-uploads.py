@@ -11,13 +11,14 @@ import http.cookiejar
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import threading
 import time
 import urllib.parse
 import urllib.request
+
+import depot_server
 
 depot = os.path.abspath(sys.argv[1])
 folder = os.path.join(sys.argv[2], "uploads")
@@ -26,12 +27,7 @@ db = os.path.join(folder, f"depot-{os.getpid()}.sqlite")
 run = lambda *a: subprocess.run([depot, *a, "--db", db], check=True, capture_output=True, text=True).stdout
 run("demo", "--appliances", "60")
 engineer = json.loads(run("user", "add", "bench-engineer", "--role", "support-engineer", "--format", "json"))
-s = socket.socket(); s.bind(("127.0.0.1", 0)); port = s.getsockname()[1]; s.close()
-server = subprocess.Popen([depot, "serve", "--db", db, "--port", str(port), "--log-level", "warning", "--no-worker"])
-base = f"http://127.0.0.1:{port}"
-for _ in range(100):
-    try: urllib.request.urlopen(base + "/healthz"); break
-    except OSError: time.sleep(0.2)
+server, base = depot_server.serve(depot, db, "--no-worker")
 
 
 def cpu_seconds():

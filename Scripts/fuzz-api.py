@@ -13,13 +13,13 @@ import os
 import re
 import shutil
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
+
+import depot_server
 
 depot = os.path.abspath(sys.argv[1])
 admin_seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 80
@@ -76,20 +76,10 @@ include-path-regex = "^/api/v1/customers/\\\\{{key\\\\}}"
 parameters = {{ "path.key" = "{customer}" }}
 """)
 
-with socket.socket() as s:
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-base = f"http://127.0.0.1:{port}"
-server = subprocess.Popen([depot, "serve", "--port", str(port), "--db", database, "--log-level", "error", "--no-worker"])
+server, base = depot_server.serve(depot, database, "--no-worker", log_level="error")
 failed = False
 generated = 0
 try:
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/healthz", timeout=1)
-            break
-        except OSError:
-            time.sleep(0.2)
     # The admin reaches every operation; the other roles check that refusals (403) are documented answers too.
     for role, seconds in (("admin", admin_seconds), ("support-engineer", 20), ("logistics", 15), ("account-manager", 15)):
         started = time.time()
