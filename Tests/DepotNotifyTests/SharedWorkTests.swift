@@ -101,6 +101,18 @@ struct SharedWorkTests {
         #expect(runs.map(\.name) == ["escalations", "retention"])
         #expect(runs[0].server == "b" && runs[0].startedAt == start.adding(seconds: 55) && runs[0].finishedAt == start.adding(seconds: 56))
         #expect(runs[1].finishedAt == nil)
+        // A round left unfinished by a process of this host that no longer runs (killed mid-round) is taken over at
+        // once; one of another host, or of a process that runs, waits for its interval as before.
+        let host = ProcessInfo.processInfo.hostName
+        for (owner, takenOver) in [("\(host):2147483646", true), ("\(host):\(getppid())", false), ("elsewhere:2147483646", false)] {
+            #expect(try depot.database.claimBackgroundRound("backups", at: start, interval: 86_400, server: owner))
+            #expect(
+                try depot.database.claimBackgroundRound("backups", at: start.adding(seconds: 60), interval: 86_400, server: "b")
+                    == takenOver,
+                "\(owner)")
+            try depot.database.finishBackgroundRound("backups", at: start.adding(seconds: 61), server: "b")
+            _ = try depot.outside { db in try db.execute("DELETE FROM background_run WHERE name = 'backups'", []) }
+        }
     }
 
     @Test("two servers' escalation services at the same moment: the due escalation fires once, one round runs")

@@ -150,6 +150,25 @@ struct BackupTests {
         let after = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
         #expect(after.isDisjoint(with: [gone, gone + ".key", gone + "-wal", gone + ".attachments"]))
         #expect(after.isSuperset(of: [running, "r.sqlite.restoring-notes.txt", "rr.sqlite.restoring-2147483646", "r.sqlite"]))
+
+        // Killed while putting files in place: the key and attachments it moved are in place, the database is not,
+        // and the list of what it was moving is left. The next restore removes them and restores.
+        try FileManager.default.removeItem(atPath: folder + "/r.sqlite")
+        try FileManager.default.createDirectory(atPath: folder + "/k.sqlite.attachments/ab", withIntermediateDirectories: true)
+        try Data("stale".utf8).write(to: URL(fileURLWithPath: folder + "/k.sqlite.key"))
+        try Data("\(folder)/k.sqlite.key\n\(folder)/k.sqlite.attachments\n\(folder)/b/manifest.json".utf8).write(
+            to: URL(fileURLWithPath: folder + "/k.sqlite.restoring-2147483646.placing"))
+        _ = FileManager.default.createFile(atPath: folder + "/k.sqlite.restoring-2147483646", contents: Data("x".utf8))
+        _ = try DepotDatabase.restore(backup: folder + "/b", to: folder + "/k.sqlite")
+        #expect(FileManager.default.contents(atPath: folder + "/k.sqlite.key") == FileManager.default.contents(atPath: folder + "/b/key"))
+        #expect(FileManager.default.fileExists(atPath: folder + "/b/manifest.json"), "only the key and attachments it names are removed")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains("k.sqlite.restoring") }.isEmpty)
+        // A backup killed before it finished left its partial folder: the next backup to that name removes it.
+        try FileManager.default.createDirectory(atPath: folder + "/c.partial-2147483646/attachments", withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(atPath: folder + "/c.partial-\(getppid())", withIntermediateDirectories: true)
+        _ = try depot.database.backup(to: folder + "/c")
+        let remaining = Set(try FileManager.default.contentsOfDirectory(atPath: folder))
+        #expect(!remaining.contains("c.partial-2147483646") && remaining.contains("c.partial-\(getppid())") && remaining.contains("c"))
     }
 
     @Test("a restore refuses a manifest path out of the backup, an attachment left out, and a symbolic link where the database goes")

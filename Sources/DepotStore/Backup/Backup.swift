@@ -14,6 +14,8 @@ extension DepotDatabase {
         guard !FileManager.default.fileExists(atPath: folder) else {
             throw .refused(subject: folder, reason: "exists already; a backup goes into a new folder")
         }
+        let url = URL(fileURLWithPath: folder)
+        BackupFiles.removeAbandonedPartials(in: url.deletingLastPathComponent().path) { $0 == url.lastPathComponent }
         let partial = folder + ".partial-\(getpid())"
         do {
             try? FileManager.default.removeItem(atPath: partial)
@@ -95,14 +97,16 @@ extension DepotDatabase {
                 reason:
                     "is a PostgreSQL backup: restore it with pg_restore --dbname URL \(folder)/\(manifest.database.path) (README: Backups)")
         }
+        // First what a killed restore to this path left, its companions put in place included.
+        removeAbandonedRestores(of: path)
         let companions = [path, path + ".attachments", path + ".key", path + "-wal"]
         // lstat, not stat: a symbolic link (even one to nothing) is something that is there.
         if let taken = companions.first(where: { BackupFiles.exists($0) }) {
             throw .refused(subject: taken, reason: "exists already; a backup is restored as a new database only")
         }
-        removeAbandonedRestores(of: path)
         let partial = path + ".restoring-\(getpid())"
         let files = partial + ".attachments"
+        var placed: [String] = []
         do {
             try BackupFiles.checkPaths(manifest, in: folder)
             try BackupFiles.verify(manifest, in: folder)
@@ -116,21 +120,28 @@ extension DepotDatabase {
             if let key = manifest.keyFile {
                 _ = try BackupFiles.copy(folder + "/" + key.path, to: partial + ".key", named: key.path, mode: 0o600)
             }
-            // Into place: the key and the attachments first, the database last (its name is what makes it exist).
-            if manifest.keyFile != nil, rename(partial + ".key", path + ".key") != 0 {
-                throw DepotError.storage(path: path + ".key", message: "cannot name the key file")
-            }
-            if !manifest.attachments.isEmpty, rename(files, path + ".attachments") != 0 {
-                throw DepotError.storage(path: path + ".attachments", message: "cannot name the attachments' folder")
+            // Into place: the key and the attachments first, the database last (its name is what makes it exist). What
+            // goes in place before it is listed first, so that a restore killed in between is undone by the next one.
+            let moves = [
+                (partial + ".key", path + ".key", manifest.keyFile != nil), (files, path + ".attachments", !manifest.attachments.isEmpty),
+            ]
+            .filter(\.2)
+            try BackupFiles.writeDurably(Data(moves.map(\.1).joined(separator: "\n").utf8), to: partial + ".placing")
+            for (from, to, _) in moves {
+                guard rename(from, to) == 0 else {
+                    throw DepotError.storage(path: to, message: "cannot name it: \(String(cString: strerror(errno)))")
+                }
+                placed.append(to)
             }
             guard rename(partial, path) == 0 else {
                 throw DepotError.storage(path: path, message: "cannot name the database: \(String(cString: strerror(errno)))")
             }
+            try? FileManager.default.removeItem(atPath: partial + ".placing")
             return RestoreReport(
                 database: path, tables: manifest.tables.count, rows: rows, attachments: manifest.attachments.count,
                 keyFile: manifest.keyFile != nil)
         } catch {
-            for leftover in [partial, partial + "-wal", partial + "-shm", partial + ".key", files] {
+            for leftover in [partial, partial + "-wal", partial + "-shm", partial + ".key", files, partial + ".placing"] + placed {
                 try? FileManager.default.removeItem(atPath: leftover)
             }
             if let error = error as? DepotError { throw error }
@@ -139,14 +150,26 @@ extension DepotDatabase {
     }
 
     /// Removes what restores to `path` killed before they could clean up left (`PATH.restoring-PID` and its
-    /// companions): those of processes no longer running. A restore that is still running keeps its files.
+    /// companions): those of processes no longer running. A restore that is still running keeps its files. One killed
+    /// while putting files in place left `PATH.restoring-PID.placing`, the list of what it was moving: while the
+    /// database itself is not there, the key and attachments it names (only those two names) are its and go too.
     private static func removeAbandonedRestores(of path: String) {
         let url = URL(fileURLWithPath: path)
         let folder = url.deletingLastPathComponent().path
         let prefix = url.lastPathComponent + ".restoring-"
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where name.hasPrefix(prefix) {
+        let names = ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).filter { $0.hasPrefix(prefix) }
+        for name in names.sorted(by: { $0.hasSuffix(".placing") && !$1.hasSuffix(".placing") }) {
             let digits = name.dropFirst(prefix.count).prefix { $0.isNumber }
             guard let pid = pid_t(digits), pid > 0, kill(pid, 0) == -1, errno == ESRCH else { continue }
+            if name.hasSuffix(".placing"), !BackupFiles.exists(path),
+                let list = FileManager.default.contents(atPath: folder + "/" + name)
+            {
+                let ours = [url.lastPathComponent + ".key", url.lastPathComponent + ".attachments"]
+                for placed in String(decoding: list, as: UTF8.self).split(separator: "\n") {
+                    let placedName = URL(fileURLWithPath: String(placed)).lastPathComponent
+                    if ours.contains(placedName) { try? FileManager.default.removeItem(atPath: folder + "/" + placedName) }
+                }
+            }
             try? FileManager.default.removeItem(atPath: folder + "/" + name)
         }
     }

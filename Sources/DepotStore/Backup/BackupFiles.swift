@@ -67,6 +67,17 @@ enum BackupFiles {
     }
 
     /// Whether anything, a dangling symbolic link included, is at `path`.
+    /// Removes the `NAME.partial-PID` folders in `directory` that backups killed before they finished left (only
+    /// those of processes that no longer run, and whose NAME `isOurs`).
+    static func removeAbandonedPartials(in directory: String, isOurs: (String) -> Bool) {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] {
+            guard let marker = name.range(of: ".partial-", options: .backwards), isOurs(String(name[..<marker.lowerBound])),
+                let pid = pid_t(name[marker.upperBound...]), pid > 0, kill(pid, 0) == -1, errno == ESRCH
+            else { continue }
+            try? FileManager.default.removeItem(atPath: directory + "/" + name)
+        }
+    }
+
     static func exists(_ path: String) -> Bool {
         var info = stat()
         return lstat(path, &info) == 0

@@ -15,6 +15,8 @@ extension DepotDatabase {
         } catch {
             throw .storage(path: directory, message: "cannot make the backup folder: \(error.localizedDescription)")
         }
+        // What a server killed while it took a backup here left.
+        BackupFiles.removeAbandonedPartials(in: directory) { $0.hasPrefix("depot-") }
         let name = "depot-" + now.description.filter { $0.isNumber || $0 == "T" || $0 == "Z" }
         let taken = directory + "/" + name
         _ = try backup(to: taken)
