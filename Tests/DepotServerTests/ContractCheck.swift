@@ -87,7 +87,10 @@ struct ContractCheck: @unchecked Sendable {  // the document is read, never chan
         guard let media = (content[type] ?? content["*/*"]) as? [String: Any] else {
             return problems + ["\(template): content type \"\(type)\" is not one of \(content.keys.sorted())"]
         }
-        guard type == "application/json", let body, let schema = media["schema"] as? [String: Any] else { return problems }
+        // JSON is checked where the document says JSON (an attachment served as application/json is any bytes).
+        guard type == "application/json", content[type] != nil, let body, let schema = media["schema"] as? [String: Any] else {
+            return problems
+        }
         guard let value = try? JSONDecoder().decode(JSONValue.self, from: Data(buffer: body)) else {
             return problems + ["\(template): the body is not JSON"]
         }

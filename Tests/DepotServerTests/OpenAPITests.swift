@@ -79,6 +79,40 @@ struct MethodTests {
                 head.headers[.contentLength] == String(get.body.readableBytes) && head.headers[.contentType] == get.headers[.contentType])
             #expect(try await client.execute(uri: "/api/v1/units", method: .head, headers: [:]).status == .unauthorized)
             #expect(try await client.execute(uri: "/healthz", method: .head).status == .ok)
+            // A streamed answer's HEAD promises no length (never 0 for a report that has rows).
+            let report = try await client.execute(uri: "/api/v1/reports/warranty-expiry.csv", method: .head, headers: server.auth(.admin))
+            #expect(
+                report.status == .ok && report.headers[.contentLength] != "0" && report.headers[.contentType]?.hasPrefix("text/csv") == true
+            )
+        }
+    }
+
+    @Test("HEAD records nothing: no download of a secure upload, no export in the audit log, while GET records both")
+    func headIsSafe() async throws {
+        let server = try TestServer()
+        let newCase =
+            #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+        try await server.run { client in
+            let opened = try await client.execute(
+                uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase))
+            let number = try #require(try json(opened)["case"] as? String)
+            var plain = server.auth(.supportEngineer)
+            plain[.contentType] = "text/plain"
+            let uploaded = try await client.execute(
+                uri: "/api/v1/cases/\(number)/attachments?name=log.txt&secure=true", method: .post, headers: plain,
+                body: ByteBuffer(string: "private"))
+            let id = try #require(try json(uploaded)["id"] as? Int)
+            func audited(_ action: String) throws -> Int {
+                try server.depot.database.auditEntries(entity: nil, key: nil, user: nil, limit: 1000).filter { $0.action == action }.count
+            }
+            for method in [HTTPRequest.Method.head, .get] {
+                let file = try await client.execute(uri: "/api/v1/attachments/\(id)", method: method, headers: server.auth(.admin))
+                let export = try await client.execute(uri: "/api/v1/customers/ACME/export", method: method, headers: server.auth(.admin))
+                #expect(file.status == .ok && export.status == .ok && file.headers[.contentLength] == "7")
+                #expect(try audited("download") == (method == .head ? 0 : 1) && audited("export") == (method == .head ? 0 : 1), "\(method)")
+            }
+            let refused = try await client.execute(uri: "/api/v1/attachments/\(id)", method: .head, headers: server.auth(.logistics))
+            #expect(refused.status == .forbidden)
         }
     }
 }

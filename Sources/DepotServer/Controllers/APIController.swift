@@ -139,6 +139,15 @@ struct APIController {
         let key = try context.pathParameter("key")
         let database = database
         let at = now()
+        let headers: HTTPFields = [
+            .contentType: "application/zip", .contentDisposition: AttachmentController.contentDisposition("\(key)-export.zip"),
+            .cacheControl: "private, no-store",
+        ]
+        // HEAD: the customer is there and may be exported; nothing is built, nothing audited.
+        if HeadRequestFlag.isHead {
+            _ = try await ThreadPool.run { try database.customerDetail(key, at: at) }
+            return Response(status: .ok, headers: headers)
+        }
         let path = NSTemporaryDirectory() + "depot-export-\(UUID().uuidString).zip"
         defer { unlink(path) }
         let data = try await ThreadPool.run { () throws -> Data in
@@ -148,13 +157,7 @@ struct APIController {
             }
             return data
         }
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "application/zip", .contentDisposition: AttachmentController.contentDisposition("\(key)-export.zip"),
-                .cacheControl: "private, no-store",
-            ],
-            body: .init(byteBuffer: ByteBuffer(bytes: data)))
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
     }
 
     struct EraseBody: APIBody {

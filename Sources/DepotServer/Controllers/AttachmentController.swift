@@ -78,7 +78,9 @@ struct AttachmentController {
             throw APIError(status: .notFound, code: "not-found", message: "no attachment \"\(context.parameters.get("id") ?? "")\"")
         }
         let actor = try context.requireActor()
-        let reader = try await ThreadPool.run { try database.downloadAttachment(id, actor: actor) }
+        // HEAD downloads nothing: the same checks, no audit entry.
+        let audited = !HeadRequestFlag.isHead
+        let reader = try await ThreadPool.run { try database.downloadAttachment(id, actor: actor, audited: audited) }
         let attachment = reader.attachment
         var headers: HTTPFields = [
             .contentType: AttachmentName.servedType(attachment.mediaType), .contentDisposition: contentDisposition(attachment.name),
