@@ -84,6 +84,12 @@ struct MethodTests {
             #expect(
                 report.status == .ok && report.headers[.contentLength] != "0" && report.headers[.contentType]?.hasPrefix("text/csv") == true
             )
+            // The scheme in any letter case.
+            for scheme in ["bearer", "BEARER", "Bearer "] {
+                let token = server.auth(.admin)[.authorization]?.split(separator: " ").last.map(String.init) ?? ""
+                let answer = try await client.execute(uri: "/api/v1/units", method: .get, headers: [.authorization: "\(scheme) \(token)"])
+                #expect(answer.status == .ok, "\(scheme)")
+            }
         }
     }
 

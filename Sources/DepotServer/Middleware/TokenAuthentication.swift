@@ -15,7 +15,11 @@ struct TokenAuthentication: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let header = request.headers[.authorization] else { return try await next(request, context) }
-        guard header.hasPrefix("Bearer "), case let token = String(header.dropFirst(7)), !token.isEmpty else {
+        // The scheme in any letter case, then one or more spaces (RFC 9110, 11.1 and 11.4).
+        let parts = header.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", case let token = parts[1].trimmingCharacters(in: .whitespaces),
+            !token.isEmpty
+        else {
             throw APIError(status: .unauthorized, code: "unauthenticated", message: "the Authorization header is not \"Bearer TOKEN\"")
         }
         let hash = Credentials.hashToken(token)
