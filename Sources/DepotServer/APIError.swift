@@ -208,7 +208,10 @@ extension Request {
         }
         // SQLite would keep a text up to it and PostgreSQL refuses it: no text Depot stores may hold it.
         if holdsNUL(data) {
-            throw APIError(status: .badRequest, code: "invalid", message: "the body holds the character U+0000 (NUL) in a text")
+            let field = firstNUL(in: object)
+            throw APIError(
+                status: .badRequest, code: "invalid", message: "\(field.map { "\($0): " } ?? "")holds the character U+0000 (NUL)",
+                field: field)
         }
         return value
     }
@@ -243,17 +246,29 @@ extension Request {
         return nil
     }
 
+    /// The JSON path of the first text in `value` that holds U+0000, fields in name order.
+    static func firstNUL(in value: Any) -> String? {
+        firstPath(in: value) { ($0 as? String)?.unicodeScalars.contains("\u{0}") == true }
+    }
+
     /// The JSON path (`note`, `items[2].serial`) of the first null in `value`, fields in name order.
-    static func firstNull(in value: Any, at path: String = "") -> String? {
+    static func firstNull(in value: Any) -> String? {
+        firstPath(in: value) { $0 is NSNull }
+    }
+
+    /// The JSON path of the first value in `value` (itself included) that `matches`, fields in name order.
+    static func firstPath(in value: Any, at path: String = "", where matches: (Any) -> Bool) -> String? {
+        if matches(value) { return path }
         switch value {
-        case is NSNull: return path
         case let object as [String: Any]:
             for key in object.keys.sorted() {
-                if let found = firstNull(in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)") { return found }
+                if let found = firstPath(in: object[key] as Any, at: path.isEmpty ? key : "\(path).\(key)", where: matches) {
+                    return found
+                }
             }
         case let array as [Any]:
             for (index, item) in array.enumerated() {
-                if let found = firstNull(in: item, at: "\(path)[\(index)]") { return found }
+                if let found = firstPath(in: item, at: "\(path)[\(index)]", where: matches) { return found }
             }
         default: break
         }

@@ -46,5 +46,8 @@ struct NULTests {
         #expect(!Request.holdsNUL(Data(#"{"a": "C:\\u0000"}"#.utf8)))
         #expect(!Request.holdsNUL(Data(#"{"a": "\u00e9", "b": "\u0001"}"#.utf8)))
         #expect(!Request.holdsNUL(Data(#"{"a": "\u000"}"#.utf8)))
+        // The error names the field that holds it.
+        let body = try JSONSerialization.jsonObject(with: Data(#"{"note": "ok", "items": [{"serial": "A"}, {"serial": "B\u0000"}]}"#.utf8))
+        #expect(Request.firstNUL(in: body) == "items[1].serial" && Request.firstNUL(in: ["note": "ok"]) == nil)
     }
 }

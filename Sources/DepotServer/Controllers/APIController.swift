@@ -174,7 +174,8 @@ struct APIController {
         let (body, content) = try await request.decodeJSONKeepingBody(EraseBody.self)
         guard body.confirm == true else {
             throw APIError(
-                status: .badRequest, code: "invalid", message: "confirm: erasing personal data cannot be undone; send \"confirm\": true")
+                status: .badRequest, code: "invalid", message: "confirm: erasing personal data cannot be undone; send \"confirm\": true",
+                field: "confirm")
         }
         let database = database
         let at = now()

@@ -90,7 +90,7 @@ enum IdempotentWrites {
         case .mismatched:
             throw APIError(
                 status: .unprocessableContent, code: "idempotency-key-reused",
-                message: "Idempotency-Key \"\(key)\" was sent before with a different request; a new request needs a new key",
+                message: "this Idempotency-Key was sent before with a different request; a new request needs a new key",
                 field: "Idempotency-Key")
         }
     }
