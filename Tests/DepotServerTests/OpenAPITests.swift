@@ -157,7 +157,7 @@ struct TextRuleTests {
         let server = try TestServer()
         try await server.run { client in
             let title: [String: Any] = ["$ref": "#/components/schemas/Title"]
-            for text in ["\u{85}", "\u{FEFF}", "\u{3000}", "\u{A0}x", " x ", "\u{2028}"] {
+            for text in ["\u{85}", "\u{FEFF}", "\u{3000}", "\u{A0}x", " x ", "\u{2028}", "x\n", "\tx y\r\n", "x\ny", "x\u{1}", "x\u{85}y"] {
                 let allowed = ContractCheck.shared.check(.string(text), title, at: "$").isEmpty
                 let body: [String: Any] = [
                     "customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": text,
