@@ -22,7 +22,7 @@ import time
 import depot_server
 
 depot = os.path.abspath(sys.argv[1])
-admin_seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 80
+admin_seconds = int(sys.argv[2]) if len(sys.argv) > 2 else 95
 MIN_REQUESTS = 2000
 CHECKS = ("not_a_server_error,status_code_conformance,content_type_conformance,response_schema_conformance,"
           "negative_data_rejection,positive_data_acceptance,use_after_free,ignored_auth,unsupported_method")
@@ -75,12 +75,18 @@ failed = False
 generated = 0
 try:
     # The admin reaches every operation; the other roles check that refusals (403) are documented answers too.
+    # The coverage phase (boundary values of every schema, and the methods the document does not declare) runs as
+    # the admin: it spends about 25 s drawing values for the document's text patterns, which the other roles' short
+    # runs, there to see refusals, do not need.
     for role, seconds in (("admin", admin_seconds), ("support-engineer", 20), ("logistics", 15), ("account-manager", 15)):
+        # One worker with the coverage phase: with two, schemathesis 4.32.5 now and then stopped on an internal
+        # KeyError of its own while drawing coverage values (seen on the upload and on allocate).
+        phases, workers = ("examples,coverage,fuzzing,stateful", "1") if role == "admin" else ("examples,fuzzing,stateful", "2")
         started = time.time()
         result = subprocess.run(
             [st, "--config-file", config, "run", base + "/api/openapi.yaml", "-H", f"Authorization: Bearer {tokens[role]}",
-             "--max-time", str(seconds), "--phases", "examples,coverage,fuzzing,stateful", "--exclude-operation-id", "eraseContacts",
-             "--checks", CHECKS, "--workers", "1", "--no-color"],
+             "--max-time", str(seconds), "--phases", phases, "--exclude-operation-id", "eraseContacts",
+             "--checks", CHECKS, "--workers", workers, "--no-color"],
             capture_output=True, text=True, cwd=folder)  # its cache (.schemathesis/) goes with the folder
         output = result.stdout + result.stderr
         counted = re.search(r"(\d+) generated", output)
