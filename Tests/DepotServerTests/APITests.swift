@@ -44,8 +44,7 @@ struct APITests {
     @Test("each step takes its own body: fields of another step are refused, required ones named; empty filters are refused")
     func stepBodies() async throws {
         let server = try TestServer()
-        let newCase =
-            #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+        let newCase = TestServer.questionCase
         try await server.run { client in
             func post(_ uri: String, _ body: String) async throws -> (HTTPResponse.Status, [String: Any]) {
                 let response = try await client.execute(
@@ -73,8 +72,7 @@ struct APITests {
     @Test("a 201 says where the new record is (a replay too); an address under /api that is no route answers the JSON 404")
     func locations() async throws {
         let server = try TestServer()
-        let newCase =
-            #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+        let newCase = TestServer.questionCase
         try await server.run { client in
             var keyed = server.auth(.supportEngineer)
             keyed[.init("Idempotency-Key")!] = "location-1"

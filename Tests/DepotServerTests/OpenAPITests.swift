@@ -96,8 +96,7 @@ struct MethodTests {
     @Test("HEAD records nothing: no download of a secure upload, no export in the audit log, while GET records both")
     func headIsSafe() async throws {
         let server = try TestServer()
-        let newCase =
-            #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+        let newCase = TestServer.questionCase
         try await server.run { client in
             let opened = try await client.execute(
                 uri: "/api/v1/cases", method: .post, headers: server.auth(.supportEngineer), body: ByteBuffer(string: newCase))
@@ -128,8 +127,7 @@ struct MediaTypeTests {
     @Test("a JSON body declared as another type is 415 and changes nothing; application/json with a charset is read")
     func declaredType() async throws {
         let server = try TestServer()
-        let body =
-            #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+        let body = TestServer.questionCase
         try await server.run { client in
             for type in ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x"] {
                 var headers = server.auth(.supportEngineer)

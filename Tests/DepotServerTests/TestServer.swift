@@ -33,6 +33,10 @@ struct TestServer {
         try await app.test(.router) { client in try await test(ContractCheckingClient(client: client)) }
     }
 
+    /// A question opened by ops@acme.example (a JSON body of `POST /api/v1/cases`).
+    static let questionCase =
+        #"{"customer": "ACME", "contact": "ops@acme.example", "type": "question", "impact": "low", "urgency": "low", "title": "Q"}"#
+
     func auth(_ role: Role) -> HTTPFields { [.authorization: "Bearer \(tokens[role] ?? "")", .contentType: "application/json"] }
 }
 
