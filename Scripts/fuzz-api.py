@@ -74,19 +74,19 @@ server, base = depot_server.serve(depot, database, "--no-worker", log_level="err
 failed = False
 generated = 0
 try:
-    # The admin reaches every operation; the other roles check that refusals (403) are documented answers too.
+    # The admin reaches every operation; the other roles check that refusals (403) are documented answers too. One
+    # worker: with two, hypothesis (under schemathesis 4.32.5) now and then stopped on an internal KeyError of a cache
+    # its threads share (seen in the coverage and the fuzzing phases), a failure of the tool, not of the server.
     # The coverage phase (boundary values of every schema, and the methods the document does not declare) runs as
     # the admin: it spends about 25 s drawing values for the document's text patterns, which the other roles' short
     # runs, there to see refusals, do not need.
     for role, seconds in (("admin", admin_seconds), ("support-engineer", 20), ("logistics", 15), ("account-manager", 15)):
-        # One worker with the coverage phase: with two, schemathesis 4.32.5 now and then stopped on an internal
-        # KeyError of its own while drawing coverage values (seen on the upload and on allocate).
-        phases, workers = ("examples,coverage,fuzzing,stateful", "1") if role == "admin" else ("examples,fuzzing,stateful", "2")
+        phases = "examples,coverage,fuzzing,stateful" if role == "admin" else "examples,fuzzing,stateful"
         started = time.time()
         result = subprocess.run(
             [st, "--config-file", config, "run", base + "/api/openapi.yaml", "-H", f"Authorization: Bearer {tokens[role]}",
              "--max-time", str(seconds), "--phases", phases, "--exclude-operation-id", "eraseContacts",
-             "--checks", CHECKS, "--workers", workers, "--no-color"],
+             "--checks", CHECKS, "--workers", "1", "--no-color"],
             capture_output=True, text=True, cwd=folder)  # its cache (.schemathesis/) goes with the folder
         output = result.stdout + result.stderr
         counted = re.search(r"(\d+) generated", output)
